@@ -1,0 +1,28 @@
+"""Test-wide fixtures: no test touches a real user's files, and each starts in Spanish."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Qt must never try to open a real display in the suite.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_folders(tmp_path_factory, monkeypatch):
+    """Point the data folder, settings and database selection at a fresh temporary folder."""
+    home = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("TRESXUNO_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "share"))
+    monkeypatch.delenv("TRESXUNO_DB", raising=False)
+    monkeypatch.delenv("TRESXUNO_LANG", raising=False)
+    from tresxuno.i18n import set_language
+    from tresxuno.services import rules
+
+    set_language("es")
+    rules._cached_rulebook.cache_clear()
+    yield home
+    set_language("es")

@@ -1,0 +1,258 @@
+"""The ``tresxuno`` command line: the GUI by default, and commands that need no window.
+
+Exit status (contract): 0 success, 2 bad input or usage (one line on stderr naming the field
+and what is allowed), 1 any other failure. Commands other than ``gui`` never import Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn, TextIO
+
+from tresxuno import __version__
+from tresxuno.domain.problems import InputError, Problem, RuleSetError, StorageError
+from tresxuno.i18n import _, set_language
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger("tresxuno")
+
+
+class UsageError(Exception):
+    """Bad command-line usage (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line and lets :func:`main` choose the exit status."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _add_db(parser: argparse.ArgumentParser, *, default: object) -> None:
+    parser.add_argument("--db", default=default, metavar="URL_OR_PATH",
+                        help=_("database URL, or a path to an SQLite file"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command-line grammar (``--db`` accepted before or after the command)."""
+    parser = _Parser(prog="tresxuno", description=_("3x1 para Migrantes: clubs, projects, shares and reports."))
+    parser.add_argument("--version", action="version", version=f"tresxuno {__version__}")
+    _add_db(parser, default=None)
+    parser.add_argument("--lang", choices=["es", "en"], default=None, help=_("language (es or en)"))
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    gui = sub.add_parser("gui", help=_("open the desktop application (the default)"))
+    _add_db(gui, default=argparse.SUPPRESS)
+
+    shares = sub.add_parser("shares", help=_("split a project's cost among the parties"))
+    _add_db(shares, default=argparse.SUPPRESS)
+    shares.add_argument("--program", required=True, help=_("programme id: 3x1, 4x1, 2x1-zacatecas"))
+    shares.add_argument("--year", required=True, help=_("fiscal year"))
+    shares.add_argument("--category", required=True, help=_("project category id"))
+    shares.add_argument("--cost", required=True, help=_("total cost in MXN, e.g. 1,250,000.00"))
+    shares.add_argument("--partner-amount", help=_("fixed amount agreed with the partner, in MXN"))
+    shares.add_argument("--json", action="store_true", help=_("print one JSON object"))
+
+    rules = sub.add_parser("rules", help=_("show the programme rule sets"))
+    _add_db(rules, default=argparse.SUPPRESS)
+    rules_sub = rules.add_subparsers(dest="rules_command", parser_class=_Parser, required=True)
+    rules_list = rules_sub.add_parser("list", help=_("programmes, years, categories, mixes and caps"))
+    _add_db(rules_list, default=argparse.SUPPRESS)
+    rules_list.add_argument("--json", action="store_true", help=_("print JSON"))
+
+    demo = sub.add_parser("demo", help=_("fill a database with realistic demo data"))
+    _add_db(demo, default=argparse.SUPPRESS)
+    demo.add_argument("--projects", default="180", help=_("number of projects (default 180)"))
+    demo.add_argument("--seed", default="2026", help=_("random seed, for repeatable data"))
+    demo.add_argument("--if-empty", action="store_true",
+                      help=_("do nothing (and succeed) when the database already holds data"))
+    return parser
+
+
+def _int_arg(text: str, field: str, low: int, high: int) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise InputError(Problem(field, "number.not_whole", {"text": text})) from None
+    if not low <= value <= high:
+        code = "year.out_of_range" if field == "year" else "number.out_of_range"
+        raise InputError(Problem(field, code, {"value": value, "year": value, "min": low, "max": high}))
+    return value
+
+
+def cmd_shares(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno shares``: the split of one project's cost, as a table or the contract JSON."""
+    from tresxuno.domain.money import Money
+    from tresxuno.services.rules import quote_shares
+
+    year = _int_arg(args.year, "year", 1990, 2200)
+    problems: list[Problem] = []
+    cost = partner = None
+    try:
+        cost = Money.parse(args.cost, field="cost")
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if args.partner_amount is not None:
+        try:
+            partner = Money.parse(args.partner_amount, field="partner_amount")
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    assert cost is not None
+    quote = quote_shares(args.program, year, args.category, cost, partner_amount=partner)
+    if args.json:
+        json.dump(quote.as_contract_json(), out, ensure_ascii=False)
+        out.write("\n")
+    else:
+        from tresxuno.reports.text import shares_table
+
+        out.write(shares_table(quote))
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno rules list``: every rule set with its years, categories, mix and caps."""
+    from tresxuno.services.rules import rulebook
+
+    book = rulebook()
+    if args.json:
+        data = {
+            "programs": [
+                {"id": p.id, "name_es": p.name_es, "name_en": p.name_en, "description": p.description,
+                 "rule_sets": [rs.to_data() for rs in book.all_rule_sets if rs.program == p.id]}
+                for p in book.programs.values()
+            ]
+        }
+        json.dump(data, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        from tresxuno.reports.text import rules_listing
+
+        out.write(rules_listing(book))
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno demo``: fill the database with realistic demo data."""
+    from tresxuno.services.demo import generate_demo
+
+    projects = _int_arg(args.projects, "projects", 1, 100_000)
+    seed = _int_arg(args.seed, "seed", 0, 2**31 - 1)
+    db = _open(args)
+    try:
+        summary = generate_demo(db, projects=projects, seed=seed)
+    except InputError as exc:
+        if args.if_empty and [p.code for p in exc.problems] == ["demo.not_empty"]:
+            out.write(_("{url} already holds data; left as it is.\n").format(url=db.url))
+            return EXIT_OK
+        raise
+    finally:
+        db.dispose()
+    out.write(_("Demo data written to {url}: {federations} federations, {clubs} clubs, {projects} projects.\n")
+              .format(url=db.url, federations=summary.federations, clubs=summary.clubs,
+                      projects=summary.projects))
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
+    """Open the desktop application (imports Qt only here)."""
+    from tresxuno.ui.app import run_gui
+
+    return run_gui(db_url=resolve_db(args.db), lang=args.lang)
+
+
+def resolve_db(flag: str | None) -> str | None:
+    """The database to use: ``--db``, then ``TRESXUNO_DB``, then settings, then the default file.
+
+    Returns ``None`` for "the default", which :func:`tresxuno.db.engine.database_url` resolves.
+    The GUI adds its stored setting in between (it owns QSettings).
+    """
+    return flag or os.environ.get("TRESXUNO_DB") or None
+
+
+def _open(args: argparse.Namespace):  # noqa: ANN202 - returns tresxuno.db.engine.Database
+    from tresxuno.db.engine import open_database
+
+    return open_database(resolve_db(args.db))
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+    "gui": cmd_gui,
+    "shares": cmd_shares,
+    "rules": cmd_rules,
+    "demo": cmd_demo,
+}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line; returns the exit status (also used by ``python -m tresxuno``)."""
+    from tresxuno.messages import describe, describe_storage
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_language(_lang_from(argv))
+    try:
+        args = build_parser().parse_args(argv)
+        set_language(args.lang or os.environ.get("TRESXUNO_LANG"))
+        return COMMANDS[args.command or "gui"](args, out)
+    except UsageError as exc:
+        err.write(f"tresxuno: {_one_line(str(exc))}\n")
+        return EXIT_USAGE
+    except InputError as exc:
+        err.write("tresxuno: " + "; ".join(_one_line(describe(p)) for p in exc.problems) + "\n")
+        return EXIT_USAGE
+    except RuleSetError as exc:
+        err.write(f"tresxuno: {_one_line(str(exc))}\n")
+        return EXIT_FAILURE
+    except StorageError as exc:
+        err.write(f"tresxuno: {_one_line(describe_storage(exc))}\n")
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        err.write("tresxuno: " + _("interrupted") + "\n")
+        return EXIT_FAILURE
+    except Exception as exc:  # a bug: say so in one line, keep the traceback in the log
+        path = _log_bug()
+        err.write("tresxuno: " + _("internal error: {error} (details in {path})")
+                  .format(error=_one_line(repr(exc)), path=path) + "\n")
+        return EXIT_FAILURE
+
+
+def _lang_from(argv: Sequence[str]) -> str | None:
+    """Read ``--lang`` before parsing, so argparse's own errors come out in that language."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("TRESXUNO_LANG")
+
+
+def _log_bug() -> str:
+    """Write the current exception's traceback to the user's log file; return its path."""
+    import traceback
+
+    from tresxuno import paths
+
+    path = paths.user_data_dir() / "tresxuno.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(traceback.format_exc())
+    except OSError:
+        return "stderr"
+    return str(path)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

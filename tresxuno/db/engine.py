@@ -1,0 +1,355 @@
+"""Open a tresxuno database: URL resolution, SQLite pragmas, schema migration and refusal of newer schemas.
+
+Alembic is imported only when a schema actually needs migrating, so opening an up-to-date file is quick.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, select, text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+import tresxuno
+from tresxuno import paths
+from tresxuno.domain.problems import StorageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+log = logging.getLogger(__name__)
+
+#: The newest migration this app ships; a test checks it equals Alembic's script head. Comparing the
+#: stored revision with it avoids loading Alembic at all when nothing needs migrating.
+HEAD_REVISION = "0001_initial"
+
+#: Folder of the Alembic environment (``env.py``, ``versions/``), shipped as package data.
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+#: Milliseconds a connection waits for another writer before giving up with "database is locked".
+BUSY_TIMEOUT_MS = 10_000
+
+#: Execution option naming how SQLite transactions begin (DEFERRED unless set to IMMEDIATE).
+_BEGIN_OPTION = "tresxuno_sqlite_begin"
+
+_SQLITE_PRAGMAS = (
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA journal_mode=WAL",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
+    # FULL makes every commit durable in WAL mode too: a power cut never loses a recorded payment.
+    "PRAGMA synchronous=FULL",
+)
+
+
+def database_url(value: str | None) -> str:
+    """Turn what a user gives (``--db``, ``TRESXUNO_DB``, a setting) into an SQLAlchemy URL.
+
+    Args:
+        value: ``None`` (or blank) for the default SQLite file in the user's data folder; a string containing
+            ``"://"`` is taken as a URL as-is (``postgresql+psycopg://user@host/db``); anything else
+            is the path of an SQLite file, made absolute.
+
+    Returns:
+        The URL as a string.
+    """
+    if value is None or not value.strip():
+        # An empty setting or environment variable means "not set", not the current folder.
+        path = paths.default_database_path()
+    elif "://" in value:
+        return value
+    else:
+        path = Path(value).expanduser()
+    return f"sqlite:///{path.resolve()}"
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    """The file an SQLite URL names, or None for other back ends and in-memory databases."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+class Database:
+    """An open database: the engine plus a session factory.
+
+    Sessions do not expire objects on commit (``expire_on_commit=False``) so the services ring can
+    read the rows it just wrote after the transaction ends, without another query.
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
+        # Same pool, but SQLite transactions start with BEGIN IMMEDIATE (see transaction()).
+        self._immediate_sessions = sessionmaker(
+            bind=engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False
+        )
+
+    @property
+    def url(self) -> str:
+        """The database URL with any password hidden (safe to show and log)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the back end is SQLite (one writer at a time, file on disk)."""
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None for a server database."""
+        return _sqlite_file(self.engine.url)
+
+    def session(self) -> Session:
+        """A new session; the caller closes it (use it as a context manager)."""
+        return self._sessions()
+
+    @contextmanager
+    def transaction(self, *, immediate: bool = False) -> Iterator[Session]:
+        """Yield a session inside one transaction: committed on normal exit, fully rolled back on error.
+
+        Reads see one consistent snapshot. On SQLite a transaction that reads, then writes after
+        another connection committed, fails with ``db.locked`` rather than write on stale data;
+        ``immediate=True`` avoids that by taking the write lock at the first statement (waiting up
+        to the busy timeout for other writers); use it for read-check-write use cases such as
+        recording a payment against a balance. It has no effect on other back ends.
+
+        Raises:
+            StorageError: the database is locked, read-only, full or unreachable (see
+                :func:`storage_error_for`); other errors propagate unchanged.
+        """
+        factory = self._immediate_sessions if immediate else self._sessions
+        try:
+            with factory() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            problem = storage_error_for(exc)
+            if problem is None:
+                raise
+            raise problem from exc
+
+    def dispose(self) -> None:
+        """Close every pooled connection (before a backup, restore or exit)."""
+        self.engine.dispose()
+
+
+def storage_error_for(exc: DBAPIError) -> StorageError | None:
+    """Map a driver error the officer can do something about to a :class:`StorageError`.
+
+    Codes: ``db.locked`` (another program holds the write lock), ``db.read_only``, ``db.disk_full``,
+    ``db.unreachable`` (a server did not answer). Returns None for anything else, which is a bug.
+    """
+    message = str(exc.orig).lower()
+    for needle, code in (
+        ("database is locked", "db.locked"),
+        ("readonly database", "db.read_only"),
+        ("read-only", "db.read_only"),
+        ("disk is full", "db.disk_full"),
+        ("disk full", "db.disk_full"),
+        ("no space left", "db.disk_full"),
+        ("could not connect", "db.unreachable"),
+        ("connection refused", "db.unreachable"),
+        ("connection timed out", "db.unreachable"),
+        ("server closed the connection", "db.unreachable"),
+    ):
+        if needle in message:
+            return StorageError(code, detail=str(exc.orig))
+    return None
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite connections get tresxuno's pragmas and real transactions.
+
+    Every new SQLite connection turns on foreign keys, WAL, a 10 s busy timeout and
+    ``synchronous=FULL``. The driver's legacy transaction handling (a BEGIN only before the first
+    INSERT/UPDATE/DELETE) is replaced by an explicit ``BEGIN`` at the start of every transaction, so
+    reads, DDL and savepoints all belong to it: reads are consistent and migrations roll back whole.
+    """
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+    return engine
+
+
+def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # Stop the sqlite3 module from issuing its own BEGIN (only before DML); _on_sqlite_begin does it.
+    dbapi_connection.isolation_level = None
+    for pragma in _SQLITE_PRAGMAS:
+        row = dbapi_connection.execute(pragma).fetchone()
+        # WAL is refused on some network drives; SQLite then silently keeps its rollback journal.
+        if pragma.startswith("PRAGMA journal_mode") and row is not None and str(row[0]).lower() != "wal":
+            log.warning("SQLite kept journal_mode=%s (WAL not available on this drive)", row[0])
+
+
+def _on_sqlite_begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def open_database(url_or_path: str | None = None, *, create: bool = True, migrate: bool = True) -> Database:
+    """Open (and if needed create and migrate) a tresxuno database.
+
+    An empty database or one at an older revision is upgraded to :data:`HEAD_REVISION` and, if its
+    ``states`` table is empty, filled with the INEGI catalogue, all in one transaction.
+
+    Args:
+        url_or_path: anything :func:`database_url` accepts; None for the default SQLite file.
+        create: when False, a missing SQLite file is an error instead of being created.
+        migrate: when False, the schema is left as found (no upgrade, no catalogue); a database
+            newer than the app is still refused.
+
+    Returns:
+        The open :class:`Database`; the caller disposes of it.
+
+    Raises:
+        StorageError: ``db.not_found`` (missing file and ``create=False``), ``db.cannot_create``,
+            ``db.not_a_database``, ``db.too_new`` (revision unknown to this app; the database is not
+            touched), ``db.foreign_schema`` (tables but no tresxuno revision), or a code from
+            :func:`storage_error_for`.
+    """
+    url = database_url(url_or_path)
+    file = _sqlite_file(make_url(url))
+    if file is not None:
+        if file.exists():
+            revision, has_catalogue = _peek_sqlite(file)
+            if revision == HEAD_REVISION and (has_catalogue or not migrate):
+                # The common case: nothing to do, and no connection opened yet.
+                return Database(make_engine(url))
+            if revision is not None:
+                _check_known(revision)
+        elif not create:
+            raise StorageError("db.not_found", path=str(file))
+        else:
+            try:
+                file.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError("db.cannot_create", path=str(file), detail=str(exc)) from exc
+
+    database = Database(make_engine(url))
+    try:
+        _prepare_schema(database, migrate=migrate)
+    except BaseException:
+        database.dispose()
+        raise
+    return database
+
+
+def _peek_sqlite(file: Path) -> tuple[str | None, bool]:
+    """Read an SQLite file's revision without changing it; True when its states table has rows.
+
+    Opened read-only through the plain driver, so a file that is not ours (or from a newer app) is
+    left byte for byte as it was: the engine's pragmas (WAL) would rewrite its header.
+    """
+    try:
+        connection = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StorageError("db.cannot_open", path=str(file), detail=str(exc)) from exc
+    try:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        revision = None
+        if "alembic_version" in tables:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+        has_catalogue = "states" in tables and connection.execute(
+            "SELECT EXISTS (SELECT 1 FROM states)"
+        ).fetchone() == (1,)
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            raise StorageError("db.not_a_database", path=str(file)) from exc
+        raise StorageError("db.cannot_open", path=str(file), detail=str(exc)) from exc
+    finally:
+        connection.close()
+    return revision, has_catalogue
+
+
+def _alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic configuration built in code: no alembic.ini is needed at run time."""
+    from alembic.config import Config
+
+    config = Config()
+    # ConfigParser interpolation would read a "%" in the install path as a placeholder.
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    config.set_main_option("path_separator", "os")
+    if connection is not None:
+        # env.py runs the migrations on this connection, inside our transaction.
+        config.attributes["connection"] = connection
+    return config
+
+
+def known_revisions() -> set[str]:
+    """Every revision id the shipped migrations define."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def _check_known(revision: str) -> None:
+    """Refuse a database stamped by a newer tresxuno: migrating it down or using it could lose data."""
+    if revision != HEAD_REVISION and revision not in known_revisions():
+        raise StorageError("db.too_new", revision=revision, app_version=tresxuno.__version__)
+
+
+def _prepare_schema(database: Database, *, migrate: bool) -> None:
+    """Check the stored revision, then upgrade and load the catalogue when needed."""
+    try:
+        with database.engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            revision = None
+            if "alembic_version" in tables:
+                revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            connection.rollback()
+    except OperationalError as exc:
+        problem = storage_error_for(exc)
+        if problem is None:
+            raise StorageError("db.cannot_open", url=database.url, detail=str(exc.orig)) from exc
+        raise problem from exc
+
+    if revision is not None:
+        _check_known(revision)
+    elif tables - {"alembic_version"}:
+        # Someone else's database: creating our tables beside theirs would mix two applications.
+        raise StorageError("db.foreign_schema", url=database.url, tables=sorted(tables)[:10])
+    if not migrate:
+        return
+    _upgrade(database)
+
+
+def _upgrade(database: Database) -> None:
+    """Run ``alembic upgrade head`` and load the INEGI catalogue, in one transaction."""
+    from alembic import command
+
+    from tresxuno.db.catalogue import load_inegi
+    from tresxuno.db.models import State
+
+    with database.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite's recipe for schema changes: foreign keys off outside the transaction (the pragma
+            # is ignored inside one), so batch migrations can rebuild referenced tables; checked below.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                command.upgrade(_alembic_config(connection), "head")
+                with Session(bind=connection) as session:
+                    if session.scalar(select(State.key).limit(1)) is None:
+                        count = load_inegi(session)
+                        log.info("Loaded %d INEGI municipalities", count)
+                    session.flush()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left dangling foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]

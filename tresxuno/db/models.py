@@ -1,0 +1,362 @@
+"""Typed SQLAlchemy 2 models of every table, portable to SQLite and PostgreSQL.
+
+Money is ``BigInteger`` centavos (MXN unless the column says USD); timestamps are naive UTC.
+The schema itself is created by the Alembic migrations, never by ``metadata.create_all``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    CHAR,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from tresxuno.domain.parties import Party
+
+#: Stable constraint names, so later migrations (and SQLite batch mode) can address them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+#: Values the ``party`` columns accept, in the fixed party order.
+PARTY_IDS: tuple[str, ...] = tuple(p.value for p in Party)
+#: How a partner joins a project: not at all, by the rule set's percentage, or with a fixed amount.
+PARTNER_MODES: tuple[str, ...] = ("none", "rule", "fixed")
+#: Kinds of money-trail entry; the ledger is append-only, a mistake is undone by a reversal.
+LEDGER_KINDS: tuple[str, ...] = ("contribution", "payment", "refund", "reversal")
+
+
+def _in_list(column: str, values: tuple[str, ...]) -> str:
+    """SQL text ``column IN ('a', 'b')`` for a CHECK constraint (values are our own constants)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def utcnow() -> datetime:
+    """The current time as a naive UTC datetime, the form every DateTime column stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the shared metadata and its naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# --- INEGI catalogue --------------------------------------------------------------------------
+
+
+class State(Base):
+    """One of the 32 Mexican states, keyed by its two-digit INEGI key ("32" is Zacatecas)."""
+
+    __tablename__ = "states"
+
+    key: Mapped[str] = mapped_column(CHAR(2), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+    abbrev: Mapped[str] = mapped_column(String(10))
+
+    municipalities: Mapped[list[Municipality]] = relationship(back_populates="state")
+
+
+class Municipality(Base):
+    """A municipality keyed by its five-digit INEGI key (state key + three-digit code)."""
+
+    __tablename__ = "municipalities"
+    __table_args__ = (
+        # The full key is the state key followed by the municipal code; admin-added rows too.
+        CheckConstraint("key = state_key || code", name="key_parts"),
+        Index("ix_municipalities_state_key_name", "state_key", "name"),
+    )
+
+    key: Mapped[str] = mapped_column(String(5), primary_key=True)
+    state_key: Mapped[str] = mapped_column(CHAR(2), ForeignKey("states.key"))
+    code: Mapped[str] = mapped_column(String(3))
+    name: Mapped[str] = mapped_column(String(120))
+    # Empty when INEGI names no seat (Mexico City's boroughs).
+    seat: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    population: Mapped[int | None] = mapped_column(Integer)
+    dwellings: Mapped[int | None] = mapped_column(Integer)
+    # Municipalities created after the 2020 census are added by an administrator.
+    added_by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    state: Mapped[State] = relationship(back_populates="municipalities")
+
+
+# --- Migrants' organisations ------------------------------------------------------------------
+
+
+class Federation(Base):
+    """A federation of clubs from one Mexican state, based in a US region."""
+
+    __tablename__ = "federations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    mx_state_key: Mapped[str] = mapped_column(CHAR(2), ForeignKey("states.key"))
+    us_region: Mapped[str] = mapped_column(String(120))
+    contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+
+    mx_state: Mapped[State] = relationship()
+    clubs: Mapped[list[Club]] = relationship(back_populates="federation")
+
+
+class Club(Base):
+    """A hometown club and its current toma de nota; ``version`` guards concurrent edits."""
+
+    __tablename__ = "clubs"
+    __table_args__ = (
+        CheckConstraint("members >= 0", name="members_not_negative"),
+        CheckConstraint("toma_expires_on >= toma_issued_on", name="toma_dates_ordered"),
+        CheckConstraint("substr(home_municipality_key, 1, 2) = home_state_key", name="home_in_state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    federation_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("federations.id"))
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    toma_folio: Mapped[str] = mapped_column(String(60), unique=True)
+    toma_issuer: Mapped[str] = mapped_column(String(200))
+    toma_issued_on: Mapped[date] = mapped_column(Date)
+    toma_expires_on: Mapped[date] = mapped_column(Date)
+    members: Mapped[int] = mapped_column(Integer)
+    # JSON list of "role: name" strings (the mesa directiva); read and written by the services ring.
+    board: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    us_city: Mapped[str] = mapped_column(String(120))
+    us_state: Mapped[str] = mapped_column(String(2))
+    home_state_key: Mapped[str] = mapped_column(CHAR(2), ForeignKey("states.key"))
+    home_municipality_key: Mapped[str] = mapped_column(String(5), ForeignKey("municipalities.key"))
+    home_contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer)
+
+    federation: Mapped[Federation | None] = relationship(back_populates="clubs")
+    home_state: Mapped[State] = relationship()
+    home_municipality: Mapped[Municipality] = relationship()
+
+    # An UPDATE that finds another version raises StaleDataError instead of overwriting.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+# --- Rule sets and projects -------------------------------------------------------------------
+
+
+class RuleSetRecord(Base):
+    """A frozen copy of a rule set some project was computed under; rows are never updated."""
+
+    __tablename__ = "rule_sets"
+    __table_args__ = (UniqueConstraint("rule_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer)
+    program: Mapped[str] = mapped_column(String(40))
+    # sha256 (hex) of ``body``, which is stored in canonical JSON form.
+    digest: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+
+
+class Project(Base):
+    """A project request and its life; amounts in centavos MXN; ``version`` guards concurrent edits."""
+
+    __tablename__ = "projects"
+    __table_args__ = (
+        CheckConstraint("cost > 0", name="cost_positive"),
+        CheckConstraint("beneficiaries >= 0", name="beneficiaries_not_negative"),
+        CheckConstraint(_in_list("partner_mode", PARTNER_MODES), name="partner_mode_known"),
+        CheckConstraint("partner_amount IS NULL OR partner_amount > 0", name="partner_amount_positive"),
+        CheckConstraint("substr(municipality_key, 1, 2) = state_key", name="municipality_in_state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The unique constraint's index also serves lookups and sorting by folio.
+    folio: Mapped[str] = mapped_column(String(32), unique=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, index=True)
+    program: Mapped[str] = mapped_column(String(40), index=True)
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    club_id: Mapped[int] = mapped_column(Integer, ForeignKey("clubs.id"), index=True)
+    state_key: Mapped[str] = mapped_column(CHAR(2), ForeignKey("states.key"))
+    municipality_key: Mapped[str] = mapped_column(String(5), ForeignKey("municipalities.key"), index=True)
+    locality: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    beneficiaries: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    cost: Mapped[int] = mapped_column(BigInteger)
+    rule_set_pk: Mapped[int] = mapped_column(Integer, ForeignKey("rule_sets.id"))
+    partner_mode: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
+    partner_amount: Mapped[int | None] = mapped_column(BigInteger)
+    mix_override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    stage: Mapped[str] = mapped_column(String(20), default="borrador", server_default="borrador", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow, onupdate=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    version: Mapped[int] = mapped_column(Integer)
+
+    club: Mapped[Club] = relationship()
+    state: Mapped[State] = relationship()
+    municipality: Mapped[Municipality] = relationship()
+    rule_set: Mapped[RuleSetRecord] = relationship()
+    shares: Mapped[list[ProjectShare]] = relationship(back_populates="project", cascade="all, delete-orphan")
+    stage_changes: Mapped[list[StageChange]] = relationship(
+        back_populates="project", order_by="StageChange.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ProjectShare(Base):
+    """One party's computed share of a project: basis points of the cost and centavos."""
+
+    __tablename__ = "project_shares"
+    __table_args__ = (
+        CheckConstraint(_in_list("party", PARTY_IDS), name="party_known"),
+        CheckConstraint("percent_bp >= 0 AND percent_bp <= 10000", name="percent_bp_range"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )
+
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"), primary_key=True)
+    party: Mapped[str] = mapped_column(String(10), primary_key=True)
+    percent_bp: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    capped: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    project: Mapped[Project] = relationship(back_populates="shares")
+
+
+class StageChange(Base):
+    """One move of a project from a stage to another: who, when (UTC) and why."""
+
+    __tablename__ = "stage_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"), index=True)
+    # NULL for the first stage a project enters.
+    from_stage: Mapped[str | None] = mapped_column(String(20))
+    to_stage: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    # Not named "user": that is a reserved word in PostgreSQL.
+    changed_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    project: Mapped[Project] = relationship(back_populates="stage_changes")
+
+
+# --- Money trail ------------------------------------------------------------------------------
+
+
+class LedgerEntry(Base):
+    """One append-only money movement of a project, signed centavos MXN.
+
+    A USD contribution also keeps the dollars (USD centavos), the rate as decimal text, its date and
+    source. A mistake is never edited: a ``reversal`` entry points at the entry it cancels, at most once.
+    """
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        CheckConstraint(_in_list("kind", LEDGER_KINDS), name="kind_known"),
+        CheckConstraint(f"party IS NULL OR {_in_list('party', PARTY_IDS)}", name="party_known"),
+        CheckConstraint("amount <> 0", name="amount_not_zero"),
+        # A reversal names what it reverses, and only a reversal does.
+        CheckConstraint(
+            "(kind = 'reversal' AND reverses_id IS NOT NULL) OR (kind <> 'reversal' AND reverses_id IS NULL)",
+            name="reversal_target",
+        ),
+        Index("ix_ledger_entries_project_id_entry_date_id", "project_id", "entry_date", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    party: Mapped[str | None] = mapped_column(String(10))
+    entry_date: Mapped[date] = mapped_column(Date, index=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    usd_amount: Mapped[int | None] = mapped_column(BigInteger)
+    rate: Mapped[str | None] = mapped_column(String(20))
+    rate_date: Mapped[date | None] = mapped_column(Date)
+    rate_source: Mapped[str | None] = mapped_column(String(80))
+    reference: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    payee_name: Mapped[str | None] = mapped_column(String(200))
+    payee_rfc: Mapped[str | None] = mapped_column(String(13))
+    concept: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # One CFDI backs at most one entry; several NULLs are allowed by SQLite and PostgreSQL alike.
+    cfdi_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    reverses_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("ledger_entries.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+    project: Mapped[Project] = relationship()
+    reverses: Mapped[LedgerEntry | None] = relationship(remote_side=[id])
+
+
+class ExchangeRate(Base):
+    """A USD->MXN rate for a date as decimal text (e.g. Banco de México FIX), with its source."""
+
+    __tablename__ = "exchange_rates"
+
+    rate_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    rate: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(80))
+
+
+class FiscalYear(Base):
+    """A fiscal year; once ``closed_at`` is set nothing dated in it may change."""
+
+    __tablename__ = "fiscal_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    closed_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class Attachment(Base):
+    """A document filed with a project or a ledger entry, copied into the data folder."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (CheckConstraint("size >= 0", name="size_not_negative"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"), index=True)
+    ledger_entry_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("ledger_entries.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    original_name: Mapped[str] = mapped_column(String(255))
+    # Relative to the user's data folder, so the folder can move with its database.
+    stored_path: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    added_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
+# --- Office settings --------------------------------------------------------------------------
+
+
+class Setting(Base):
+    """A key/value setting stored with the data (office name, municipality, logo path)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

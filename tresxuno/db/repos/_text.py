@@ -1,0 +1,48 @@
+"""Case- and accent-insensitive "contains" for free-text search ("cosio" finds "Cosío")."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, SQLColumnExpression
+from sqlalchemy.orm import Session
+
+# Each letter stands for itself in upper and lower case with and without its Spanish (and a few
+# neighbouring) accents; ñ is searched as n because US keyboards, which many clubs use, lack it.
+_VARIANTS = {
+    "a": "aAáÁàÀäÄâÂ",
+    "e": "eEéÉèÈëËêÊ",
+    "i": "iIíÍìÌïÏîÎ",
+    "o": "oOóÓòÒöÖôÔ",
+    "u": "uUúÚùÙüÜûÛ",
+    "n": "nNñÑ",
+    "c": "cCçÇ",
+}
+_BASE = {ch: base for base, variants in _VARIANTS.items() for ch in variants}
+
+
+def _glob_class(ch: str) -> str:
+    """A GLOB class matching ``ch`` in any case and accent; GLOB's own wildcards made literal."""
+    base = _BASE.get(ch, ch.lower())
+    if base in _VARIANTS:
+        return f"[{_VARIANTS[base]}]"
+    if ch.lower() != ch.upper():
+        return f"[{ch.lower()}{ch.upper()}]"
+    if ch in "*?[":
+        return f"[{ch}]"
+    return ch
+
+
+def glob_pattern(term: str) -> str:
+    """The SQLite GLOB pattern that finds ``term`` anywhere, ignoring case and accents."""
+    return "*" + "".join(_glob_class(ch) for ch in term) + "*"
+
+
+def contains_text(session: Session, column: SQLColumnExpression[str], term: str) -> ColumnElement[bool]:
+    """A condition true when ``column`` contains ``term``, ignoring case (and accents on SQLite).
+
+    SQLite's LIKE folds ASCII letters only, so there a GLOB with a character class per letter is
+    used, which is evaluated in C (a Python function per row would be several times slower). Other
+    back ends get ``ILIKE`` with the wildcards in ``term`` escaped.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return column.op("GLOB")(glob_pattern(term))
+    return column.icontains(term, autoescape=True)

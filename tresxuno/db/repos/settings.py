@@ -1,0 +1,40 @@
+"""Office settings stored with the data (so every workstation on a shared database agrees)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tresxuno.db.models import Setting
+
+#: The office's name printed on every report.
+OFFICE_NAME = "office.name"
+#: INEGI key of the office's municipality ("32056").
+OFFICE_MUNICIPALITY = "office.municipality_key"
+#: Path of the logo printed on reports.
+OFFICE_LOGO = "office.logo_path"
+
+
+class SettingsRepository:
+    """Key/value access to ``settings``."""
+
+    @staticmethod
+    def get(session: Session, key: str, default: str | None = None) -> str | None:
+        """The value stored under ``key``, or ``default``."""
+        setting = session.get(Setting, key)
+        return default if setting is None else setting.value
+
+    @staticmethod
+    def set(session: Session, key: str, value: str) -> None:
+        """Store ``value`` under ``key``, replacing any previous value."""
+        setting = session.get(Setting, key)
+        if setting is None:
+            session.add(Setting(key=key, value=value))
+        else:
+            setting.value = value
+        session.flush()
+
+    @staticmethod
+    def as_dict(session: Session) -> dict[str, str]:
+        """Every stored setting."""
+        return {s.key: s.value for s in session.scalars(select(Setting))}

@@ -1,0 +1,197 @@
+"""Input records for registering clubs and federations and submitting projects, and their checks.
+
+Every check returns :class:`Problem` data; nothing here touches the database. Checks that need
+stored data (does the municipality exist? is the folio taken?) live in the services.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from tresxuno.domain.parties import Category, Party
+from tresxuno.domain.problems import Problem
+
+#: A club needs at least this many adult members abroad.
+MIN_CLUB_MEMBERS = 10
+#: A toma de nota is valid for two years from its issue date.
+TOMA_VALIDITY_YEARS = 2
+#: Tomas de nota expiring within this many days are flagged so the club renews in time.
+TOMA_WARNING_DAYS = 60
+FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 2002, 2100
+
+US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
+    "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split()
+)
+
+
+class TomaStatus(StrEnum):
+    """At-a-glance state of a club's registration on a given day."""
+
+    VALID = "valid"
+    EXPIRING = "expiring"
+    LAPSED = "lapsed"
+    NOT_YET_VALID = "not_yet_valid"
+
+
+def toma_status(issued_on: date, expires_on: date, today: date) -> TomaStatus:
+    """The toma de nota's status on ``today`` (valid through its expiry date inclusive)."""
+    if today < issued_on:
+        return TomaStatus.NOT_YET_VALID
+    if today > expires_on:
+        return TomaStatus.LAPSED
+    if (expires_on - today).days <= TOMA_WARNING_DAYS:
+        return TomaStatus.EXPIRING
+    return TomaStatus.VALID
+
+
+def toma_latest_expiry(issued_on: date) -> date:
+    """The last day a toma de nota issued on ``issued_on`` can be valid (two years, minus a day)."""
+    try:
+        anniversary = issued_on.replace(year=issued_on.year + TOMA_VALIDITY_YEARS)
+    except ValueError:  # issued on 29 February
+        anniversary = issued_on.replace(year=issued_on.year + TOMA_VALIDITY_YEARS, day=28)
+    return anniversary - timedelta(days=1)
+
+
+def clean_text(value: str, field_name: str, problems: list[Problem], *, required: bool = True,
+               max_len: int = 200) -> str:
+    """Trimmed, NFC-normalised text; records a problem for empty, too long or control characters."""
+    text = unicodedata.normalize("NFC", (value or "").strip())
+    if required and not text:
+        problems.append(Problem(field_name, "text.required", {}))
+    elif len(text) > max_len:
+        problems.append(Problem(field_name, "text.too_long", {"max": max_len}))
+    elif any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+        problems.append(Problem(field_name, "text.control_chars", {}))
+    return text
+
+
+@dataclass(frozen=True)
+class FederationInput:
+    """What an officer types to register a federation."""
+
+    name: str
+    mx_state_key: str
+    us_region: str
+    contact: str = ""
+
+
+def check_federation(data: FederationInput) -> list[Problem]:
+    """Problems with a federation's fields (the state's existence is checked by the service)."""
+    problems: list[Problem] = []
+    clean_text(data.name, "name", problems)
+    clean_text(data.us_region, "us_region", problems, max_len=120)
+    clean_text(data.contact, "contact", problems, required=False)
+    if not (len(data.mx_state_key) == 2 and data.mx_state_key.isdigit()):
+        problems.append(Problem("mx_state_key", "state.unknown", {"key": data.mx_state_key}))
+    return problems
+
+
+@dataclass(frozen=True)
+class ClubInput:
+    """What an officer types to register a club and its toma de nota."""
+
+    name: str
+    toma_folio: str
+    toma_issuer: str
+    toma_issued_on: date
+    toma_expires_on: date
+    members: int
+    us_city: str
+    us_state: str
+    home_state_key: str
+    home_municipality_key: str
+    home_contact: str = ""
+    federation_id: int | None = None
+    board: tuple[str, ...] = ()
+
+
+def check_club(data: ClubInput) -> list[Problem]:
+    """Problems with a club's own fields: names, toma de nota dates, members, US state, keys."""
+    problems: list[Problem] = []
+    clean_text(data.name, "name", problems)
+    clean_text(data.toma_folio, "toma_folio", problems, max_len=60)
+    clean_text(data.toma_issuer, "toma_issuer", problems)
+    clean_text(data.us_city, "us_city", problems, max_len=120)
+    clean_text(data.home_contact, "home_contact", problems, required=False)
+    for i, member in enumerate(data.board):
+        clean_text(member, f"board[{i}]", problems, max_len=200)
+    if data.toma_expires_on < data.toma_issued_on:
+        problems.append(Problem("toma_expires_on", "toma.dates_order", {
+            "issued": data.toma_issued_on.isoformat(), "expires": data.toma_expires_on.isoformat()}))
+    elif data.toma_expires_on > toma_latest_expiry(data.toma_issued_on):
+        problems.append(Problem("toma_expires_on", "toma.too_long", {
+            "expires": data.toma_expires_on.isoformat(),
+            "latest": toma_latest_expiry(data.toma_issued_on).isoformat()}))
+    if data.members < MIN_CLUB_MEMBERS:
+        problems.append(Problem("members", "members.too_few", {"min": MIN_CLUB_MEMBERS, "value": data.members}))
+    if data.us_state.upper() not in US_STATES:
+        problems.append(Problem("us_state", "us_state.unknown", {"value": data.us_state}))
+    if not (len(data.home_municipality_key) == 5 and data.home_municipality_key.isdigit()):
+        problems.append(Problem("home_municipality_key", "municipality.unknown",
+                                {"key": data.home_municipality_key}))
+    elif data.home_municipality_key[:2] != data.home_state_key:
+        problems.append(Problem("home_municipality_key", "municipality.wrong_state",
+                                {"key": data.home_municipality_key, "state_key": data.home_state_key}))
+    return problems
+
+
+@dataclass(frozen=True)
+class ProjectInput:
+    """A project request as submitted: amounts in centavos MXN, the mix override in basis points."""
+
+    club_id: int
+    program: str
+    fiscal_year: int
+    category: str
+    state_key: str
+    municipality_key: str
+    name: str
+    cost: int
+    submitted_on: date
+    locality: str = ""
+    description: str = ""
+    beneficiaries: int = 0
+    partner_mode: str | None = None  # None: by the rule set's default
+    partner_amount: int | None = None
+    mix_override: Mapping[Party, int] | None = None
+    mix_override_reason: str = ""
+    students: Mapping[str, int] = field(default_factory=dict)
+
+
+def check_project(data: ProjectInput) -> list[Problem]:
+    """Problems with a project's own fields; rule set, club and catalogue checks are the service's."""
+    problems: list[Problem] = []
+    clean_text(data.name, "name", problems)
+    clean_text(data.locality, "locality", problems, required=False)
+    clean_text(data.description, "description", problems, required=False, max_len=4000)
+    if not FIRST_FISCAL_YEAR <= data.fiscal_year <= LAST_FISCAL_YEAR:
+        problems.append(Problem("fiscal_year", "year.out_of_range",
+                                {"year": data.fiscal_year, "min": FIRST_FISCAL_YEAR, "max": LAST_FISCAL_YEAR}))
+    if data.category not in {c.value for c in Category}:
+        problems.append(Problem("category", "rules.unknown_category",
+                                {"category": data.category, "allowed": ", ".join(c.value for c in Category)}))
+    if data.cost <= 0:
+        problems.append(Problem("cost", "cost.not_positive", {}))
+    if data.beneficiaries < 0:
+        problems.append(Problem("beneficiaries", "beneficiaries.negative", {}))
+    if not (len(data.municipality_key) == 5 and data.municipality_key.isdigit()):
+        problems.append(Problem("municipality_key", "municipality.unknown", {"key": data.municipality_key}))
+    elif data.municipality_key[:2] != data.state_key:
+        problems.append(Problem("municipality_key", "municipality.wrong_state",
+                                {"key": data.municipality_key, "state_key": data.state_key}))
+    return problems
+
+
+def first_problem_fields(problems: Sequence[Problem]) -> list[str]:
+    """The fields with problems, in order, without repeats (to focus the first one in a form)."""
+    seen: list[str] = []
+    for p in problems:
+        if p.field not in seen:
+            seen.append(p.field)
+    return seen

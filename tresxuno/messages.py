@@ -1,0 +1,187 @@
+"""Problem codes turned into specific sentences in the user's language.
+
+Validation returns :class:`~tresxuno.domain.problems.Problem` data; this is the one place
+that says, for each code, which field is wrong, what is wrong and what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tresxuno.domain.problems import Problem, StorageError
+from tresxuno.i18n import N_, _, language
+
+#: Labels of the fields problems point at (the first dotted part of ``Problem.field``).
+FIELD_LABELS: dict[str, str] = {
+    "amount": N_("Amount"),
+    "cost": N_("Total cost"),
+    "rate": N_("Exchange rate"),
+    "program": N_("Programme"),
+    "category": N_("Category"),
+    "year": N_("Fiscal year"),
+    "fiscal_year": N_("Fiscal year"),
+    "mix": N_("Mix"),
+    "mix_reason": N_("Reason for the mix override"),
+    "partner": N_("Partner"),
+    "partner_amount": N_("Partner amount"),
+    "students": N_("Students"),
+    "name": N_("Name"),
+    "club": N_("Club"),
+    "federation": N_("Federation"),
+    "toma_folio": N_("Toma de nota folio"),
+    "toma_issuer": N_("Toma de nota issued by"),
+    "toma_issued_on": N_("Toma de nota issue date"),
+    "toma_expires_on": N_("Toma de nota expiry date"),
+    "members": N_("Members"),
+    "board": N_("Board"),
+    "us_city": N_("City (US)"),
+    "us_state": N_("State (US)"),
+    "us_region": N_("US region"),
+    "mx_state_key": N_("Mexican state"),
+    "state": N_("State"),
+    "state_key": N_("State"),
+    "municipality": N_("Municipality"),
+    "municipality_key": N_("Municipality"),
+    "home_state_key": N_("Home state"),
+    "home_municipality_key": N_("Home municipality"),
+    "home_contact": N_("Contact in the home community"),
+    "contact": N_("Contact"),
+    "project": N_("Project"),
+    "locality": N_("Locality"),
+    "description": N_("Description"),
+    "beneficiaries": N_("Beneficiaries"),
+    "submitted_on": N_("Date of the request"),
+    "projects": N_("Number of projects"),
+    "seed": N_("Seed"),
+    "db": N_("Database"),
+}
+
+#: One sentence per problem code; placeholders come from ``Problem.params``.
+TEMPLATES: dict[str, str] = {
+    "amount.empty": N_("enter an amount, e.g. 1,234.56"),
+    "amount.decimal_comma": N_(
+        "'{text}' uses a decimal comma; in Mexico amounts are written with a decimal point: {suggestion}"),
+    "amount.not_a_number": N_("'{text}' is not an amount; write digits with an optional decimal point, "
+                              "e.g. 1,234.56"),
+    "amount.not_finite": N_("'{text}' is not an amount; write digits, e.g. 1,234.56"),
+    "amount.too_many_decimals": N_("'{text}' has more than {max} decimals; amounts go to the centavo"),
+    "amount.negative": N_("'{text}' is negative; negative amounts are not allowed here"),
+    "amount.zero": N_("the amount must be greater than zero"),
+    "amount.too_large": N_("the amount is too large; the most allowed is {max}"),
+    "amount.wrong_currency": N_("the amount is in {found}, but {expected} is expected here"),
+    "rate.empty": N_("enter the exchange rate, e.g. 17.2345"),
+    "rate.not_a_number": N_("'{text}' is not an exchange rate; write pesos per dollar, e.g. 17.2345"),
+    "rate.not_positive": N_("the exchange rate must be greater than zero"),
+    "rate.too_many_decimals": N_("the exchange rate has more than {max} decimals"),
+    "rate.too_large": N_("the exchange rate must be less than {max} pesos per dollar"),
+    "rules.unknown_program": N_("'{program}' is not a known programme; allowed: {allowed}"),
+    "rules.unknown_category": N_("'{category}' is not a category; allowed: {allowed}"),
+    "rules.category_not_in_program": N_(
+        "programme {program} has no rule set for '{category}' in {year}; allowed: {allowed}"),
+    "rules.no_rule_for_year": N_("programme {program} has no rule set for fiscal year {year}; "
+                                 "its rules cover {years}"),
+    "scholarship.unknown_level": N_("'{level}' is not a school level; allowed: {allowed}"),
+    "scholarship.no_amount": N_("rule set {rule_set} has no amount per student for '{level}'"),
+    "scholarship.negative": N_("the number of students for '{level}' cannot be negative"),
+    "scholarship.none": N_("enter at least one student"),
+    "cost.not_positive": N_("the cost must be greater than zero"),
+    "mix.negative": N_("the percentage of {party} cannot be negative"),
+    "mix.sum": N_("the percentages must add up to 100; they add up to {total}"),
+    "mix.reason_required": N_("a mix different from the rule set needs a reason"),
+    "mix.unknown_party": N_("'{party}' is not a party; allowed: club, federal, state, municipal, partner"),
+    "partner.negative": N_("the partner amount cannot be negative"),
+    "partner.over_cap": N_("the partner amount is above the partner's cap of {cap}"),
+    "partner.exceeds_cost": N_("the partner amount {amount} is more than the whole cost {cost}"),
+    "partner.not_in_rule": N_("rule set {rule_set} gives the partner no percentage; choose no partner "
+                              "or a fixed amount"),
+    "partner.required_by_rule": N_("rule set {rule_set} requires a partner; choose the partner by rule "
+                                   "or a fixed amount"),
+    "partner.amount_required": N_("enter the amount the partner agreed to contribute"),
+    "partner.unknown_mode": N_("'{mode}' is not a partner option; allowed: none, rule, fixed"),
+    "shares.nobody_for_rest": N_("nobody is left to pay the remaining {rest}"),
+    "shares.shortfall_uncovered": N_(
+        "the {party} share is capped at {cap} and no other party can cover the remaining {excess}"),
+    "text.required": N_("this field is required"),
+    "text.too_long": N_("this field is too long; at most {max} characters"),
+    "text.control_chars": N_("this field contains control characters; use plain text"),
+    "number.not_whole": N_("'{text}' is not a whole number"),
+    "number.out_of_range": N_("{value} is out of range; allowed: {min} to {max}"),
+    "year.out_of_range": N_("fiscal year {year} is out of range; allowed: {min} to {max}"),
+    "date.invalid": N_("'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31"),
+    "members.too_few": N_("a club needs at least {min} adult members abroad; it has {value}"),
+    "toma.dates_order": N_("the expiry date {expires} comes before the issue date {issued}"),
+    "toma.too_long": N_("a toma de nota is valid for at most two years; it would expire on {expires}, "
+                        "the latest allowed is {latest}"),
+    "toma.duplicate_folio": N_("folio {folio} is already registered for club {club}"),
+    "club.unknown": N_("there is no club with id {id}"),
+    "club.toma_lapsed": N_("club {club} cannot submit: its toma de nota {folio} was valid until {expired_on}; "
+                           "renew it first"),
+    "club.toma_not_yet_valid": N_("club {club} cannot submit: its toma de nota {folio} is valid only from "
+                                  "{issued_on}"),
+    "project.unknown": N_("there is no project with id {id}"),
+    "federation.unknown": N_("there is no federation with id {id}"),
+    "federation.duplicate_name": N_("a federation named {name} already exists"),
+    "state.unknown": N_("'{key}' is not an INEGI state key; use two digits, e.g. 32 for Zacatecas"),
+    "us_state.unknown": N_("'{value}' is not a US state; use its two-letter code, e.g. CA"),
+    "municipality.unknown": N_("'{key}' is not an INEGI municipality key; use five digits, e.g. 32056"),
+    "municipality.wrong_state": N_("municipality {key} is not in state {state_key}"),
+    "beneficiaries.negative": N_("the number of beneficiaries cannot be negative"),
+    "demo.not_empty": N_("the database already holds data; demo data goes into an empty database"),
+    "projects.out_of_range": N_("{value} projects is out of range; allowed: {min} to {max}"),
+}
+
+STORAGE_TEMPLATES: dict[str, str] = {
+    "db.too_new": N_("this database was written by a newer version of tresxuno (schema {revision}); "
+                     "install the newer version to open it (this is version {app_version})"),
+    "db.not_a_database": N_("{where} is not a tresxuno database"),
+    "db.locked": N_("the database is busy in another window or computer; try again in a moment"),
+    "db.read_only": N_("the database is read-only; copy it to a folder you can write to"),
+    "db.disk_full": N_("the disk is full; free some space and try again"),
+    "db.unreachable": N_("cannot reach the database server {where}; check the network and the server"),
+    "db.cannot_open": N_("cannot open the database {where}: {detail}"),
+    "db.not_found": N_("there is no database at {where}"),
+    "db.cannot_create": N_("cannot create the database at {where}: {detail}"),
+    "db.foreign_schema": N_("{where} holds tables that are not tresxuno's; choose another file or database"),
+}
+
+#: Params holding centavos MXN: shown as es-MX/en-US money, never as raw integers.
+_MONEY_PARAMS = {"cap", "excess", "rest", "amount", "cost"}
+
+
+def _render(template: str, params: Mapping[str, Any]) -> str:
+    from tresxuno.domain.money import Money, format_money
+
+    values = {}
+    for key, value in params.items():
+        if key in _MONEY_PARAMS and isinstance(value, int) and not isinstance(value, bool):
+            value = format_money(Money(value), language())
+        values[key] = value
+    # A missing parameter shows as "?" rather than hiding the whole message behind a KeyError.
+    return _(template).format_map(_Lenient(values))
+
+
+class _Lenient(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def field_label(field: str) -> str:
+    """The translated label of ``field`` (``mix.federal`` is labelled like ``mix``)."""
+    base = field.split(".")[0].split("[")[0]
+    label = FIELD_LABELS.get(base)
+    return _(label) if label else field
+
+
+def describe(problem: Problem, *, with_field: bool = True) -> str:
+    """One sentence: the field, what is wrong and what is allowed, in the current language."""
+    template = TEMPLATES.get(problem.code)
+    text = _render(template, problem.params) if template else f"{problem.code} {dict(problem.params)}"
+    return f"{field_label(problem.field)}: {text}" if with_field else text
+
+
+def describe_storage(error: StorageError) -> str:
+    """What went wrong with the database and what to do about it."""
+    template = STORAGE_TEMPLATES.get(error.code)
+    params = {"where": error.params.get("path") or error.params.get("url") or "", **error.params}
+    return _render(template, params) if template else str(error)

@@ -1,0 +1,1 @@
+"""Report builders and renderers (PDF, CSV, XLSX, journals); never imports PySide6."""

@@ -1,0 +1,1 @@
+"""PySide6 desktop interface: main window, views, dialogs, item models, background tasks."""
