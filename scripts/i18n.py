@@ -30,7 +30,9 @@ def extract() -> Catalog:
     for filename, lineno, message, comments, context in extract_from_dir(
         str(PACKAGE), method_map=method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
     ):
-        catalog.add(message, None, [(f"tresxuno/{filename}", lineno)], auto_comments=comments, context=context)
+        catalog.add(
+            message, None, [(f"tresxuno/{filename}", lineno)], auto_comments=comments, context=context
+        )
     return catalog
 
 

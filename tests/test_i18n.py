@@ -1,5 +1,4 @@
-"""Catalogues are complete: every message translated, placeholders intact, .mo files current,
-and every problem code the code can raise has a sentence."""
+"""Catalogues are complete and current; every problem code the code can raise has a sentence."""
 
 from __future__ import annotations
 

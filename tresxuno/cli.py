@@ -16,10 +16,31 @@ from typing import NoReturn, TextIO
 
 from tresxuno import __version__
 from tresxuno.domain.problems import InputError, Problem, RuleSetError, StorageError
-from tresxuno.i18n import _, set_language
+from tresxuno.i18n import N_, _, set_language
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("tresxuno")
+
+
+#: argparse's own messages, marked here so our catalogues translate them (see _translate_argparse).
+ARGPARSE_MESSAGES = (
+    N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("expected one argument"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("usage: "),
+    N_("options"),
+    N_("positional arguments"),
+    N_("show this help message and exit"),
+    N_("show program's version number and exit"),
+)
+
+
+def _translate_argparse() -> None:
+    """Route argparse's messages through our catalogue, so usage errors come in the user's language."""
+    argparse._ = _  # type: ignore[attr-defined]  # argparse looks its gettext up as a module global
 
 
 class UsageError(Exception):
@@ -34,13 +55,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_db(parser: argparse.ArgumentParser, *, default: object) -> None:
-    parser.add_argument("--db", default=default, metavar="URL_OR_PATH",
-                        help=_("database URL, or a path to an SQLite file"))
+    parser.add_argument(
+        "--db", default=default, metavar="URL_OR_PATH", help=_("database URL, or a path to an SQLite file")
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command-line grammar (``--db`` accepted before or after the command)."""
-    parser = _Parser(prog="tresxuno", description=_("3x1 para Migrantes: clubs, projects, shares and reports."))
+    parser = _Parser(
+        prog="tresxuno", description=_("3x1 para Migrantes: clubs, projects, shares and reports.")
+    )
     parser.add_argument("--version", action="version", version=f"tresxuno {__version__}")
     _add_db(parser, default=None)
     parser.add_argument("--lang", choices=["es", "en"], default=None, help=_("language (es or en)"))
@@ -69,8 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(demo, default=argparse.SUPPRESS)
     demo.add_argument("--projects", default="180", help=_("number of projects (default 180)"))
     demo.add_argument("--seed", default="2026", help=_("random seed, for repeatable data"))
-    demo.add_argument("--if-empty", action="store_true",
-                      help=_("do nothing (and succeed) when the database already holds data"))
+    demo.add_argument(
+        "--if-empty",
+        action="store_true",
+        help=_("do nothing (and succeed) when the database already holds data"),
+    )
     return parser
 
 
@@ -124,8 +151,13 @@ def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         data = {
             "programs": [
-                {"id": p.id, "name_es": p.name_es, "name_en": p.name_en, "description": p.description,
-                 "rule_sets": [rs.to_data() for rs in book.all_rule_sets if rs.program == p.id]}
+                {
+                    "id": p.id,
+                    "name_es": p.name_es,
+                    "name_en": p.name_en,
+                    "description": p.description,
+                    "rule_sets": [rs.to_data() for rs in book.all_rule_sets if rs.program == p.id],
+                }
                 for p in book.programs.values()
             ]
         }
@@ -154,9 +186,11 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         raise
     finally:
         db.dispose()
-    out.write(_("Demo data written to {url}: {federations} federations, {clubs} clubs, {projects} projects.\n")
-              .format(url=db.url, federations=summary.federations, clubs=summary.clubs,
-                      projects=summary.projects))
+    out.write(
+        _(
+            "Demo data written to {url}: {federations} federations, {clubs} clubs, {projects} projects.\n"
+        ).format(url=db.url, federations=summary.federations, clubs=summary.clubs, projects=summary.projects)
+    )
     return EXIT_OK
 
 
@@ -176,7 +210,7 @@ def resolve_db(flag: str | None) -> str | None:
     return flag or os.environ.get("TRESXUNO_DB") or None
 
 
-def _open(args: argparse.Namespace):  # noqa: ANN202 - returns tresxuno.db.engine.Database
+def _open(args: argparse.Namespace):
     from tresxuno.db.engine import open_database
 
     return open_database(resolve_db(args.db))
@@ -203,6 +237,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(_lang_from(argv))
     try:
+        _translate_argparse()
         args = build_parser().parse_args(argv)
         set_language(args.lang or os.environ.get("TRESXUNO_LANG"))
         return COMMANDS[args.command or "gui"](args, out)
@@ -223,8 +258,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         return EXIT_FAILURE
     except Exception as exc:  # a bug: say so in one line, keep the traceback in the log
         path = _log_bug()
-        err.write("tresxuno: " + _("internal error: {error} (details in {path})")
-                  .format(error=_one_line(repr(exc)), path=path) + "\n")
+        err.write(
+            "tresxuno: "
+            + _("internal error: {error} (details in {path})").format(error=_one_line(repr(exc)), path=path)
+            + "\n"
+        )
         return EXIT_FAILURE
 
 

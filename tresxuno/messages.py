@@ -48,6 +48,7 @@ FIELD_LABELS: dict[str, str] = {
     "home_contact": N_("Contact in the home community"),
     "contact": N_("Contact"),
     "project": N_("Project"),
+    "stage": N_("Stage"),
     "locality": N_("Locality"),
     "description": N_("Description"),
     "beneficiaries": N_("Beneficiaries"),
@@ -115,10 +116,12 @@ TEMPLATES: dict[str, str] = {
                         "the latest allowed is {latest}"),
     "toma.duplicate_folio": N_("folio {folio} is already registered for club {club}"),
     "club.unknown": N_("there is no club with id {id}"),
-    "club.toma_lapsed": N_("club {club} cannot submit: its toma de nota {folio} was valid until {expired_on}; "
-                           "renew it first"),
+    "club.toma_lapsed": N_(
+        "club {club} cannot submit: its toma de nota {folio} was valid until {expired_on}; renew it first"),
     "club.toma_not_yet_valid": N_("club {club} cannot submit: its toma de nota {folio} is valid only from "
                                   "{issued_on}"),
+    "stage.unknown": N_("'{stage}' is not a stage; allowed: {allowed}"),
+    "stage.not_allowed": N_("a project cannot go from {from} to {to}; from {from} it can go to: {allowed}"),
     "project.unknown": N_("there is no project with id {id}"),
     "federation.unknown": N_("there is no federation with id {id}"),
     "federation.duplicate_name": N_("a federation named {name} already exists"),

@@ -123,14 +123,20 @@ def test_override_needs_a_reason_and_must_sum_to_100():
     with pytest.raises(InputError) as exc:
         compute_shares(rs, 2013, 100_000, override=MixOverride({F: 5000, C: 2500, M: 2000}, "  "))
     assert set(codes(exc)) == {"mix.reason_required", "mix.sum"}
-    ok = compute_shares(rs, 2013, 100_000, override=MixOverride({F: 5000, C: 2500, M: 2500}, "No state share"))
+    ok = compute_shares(
+        rs, 2013, 100_000, override=MixOverride({F: 5000, C: 2500, M: 2500}, "No state share")
+    )
     assert ok.amounts == {C: 25_000, F: 50_000, M: 25_000}
 
 
 def test_override_still_respects_caps():
     rs = BOOK.find("3x1", 2016, "infrastructure")
-    alloc = compute_shares(rs, 2016, 10_000_000_00,
-                           override=MixOverride({C: 2000, F: 4000, S: 2000, M: 2000}, "Convenio especial"))
+    alloc = compute_shares(
+        rs,
+        2016,
+        10_000_000_00,
+        override=MixOverride({C: 2000, F: 4000, S: 2000, M: 2000}, "Convenio especial"),
+    )
     assert alloc.amounts[F] == 1_000_000_00 and F in alloc.capped
 
 
@@ -142,8 +148,10 @@ def test_productive_federal_cap_applies_only_in_its_years():
 
 # ----------------------------------------------------------------------------- properties
 
-mixes = st.lists(st.integers(0, 10_000), min_size=2, max_size=5).filter(lambda xs: sum(xs) > 0).map(
-    lambda xs: _to_mix(xs)
+mixes = (
+    st.lists(st.integers(0, 10_000), min_size=2, max_size=5)
+    .filter(lambda xs: sum(xs) > 0)
+    .map(lambda xs: _to_mix(xs))
 )
 
 

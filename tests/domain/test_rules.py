@@ -104,7 +104,9 @@ def write(tmp_path: Path, text: str, name: str = "extra.toml") -> Path:
 
 def test_administrator_adds_a_programme_and_supersedes_it_for_later_years(tmp_path):
     folder = write(tmp_path, GOOD)
-    write(tmp_path, """
+    write(
+        tmp_path,
+        """
 [[rule_sets]]
 program = "3x1-jalisco"
 id = "jal-b"
@@ -114,7 +116,9 @@ mix = { club = 20, state = 50, municipal = 30 }
 supersedes = ["jal-a"]
 source = "Reglas 2023"
 verified = true
-""", "later.toml")
+""",
+        "later.toml",
+    )
     book = load_rulebook([SHIPPED, folder])
     assert book.find("3x1-jalisco", 2022, "infrastructure").id == "jal-a"
     assert book.find("3x1-jalisco", 2023, "infrastructure").id == "jal-b"
@@ -123,7 +127,9 @@ verified = true
 
 def test_a_higher_version_replaces_the_lower_for_new_computations_but_both_stay_known(tmp_path):
     folder = write(tmp_path, GOOD)
-    write(tmp_path, """
+    write(
+        tmp_path,
+        """
 [[rule_sets]]
 program = "3x1-jalisco"
 id = "jal-a"
@@ -132,7 +138,9 @@ years = [2021, 2023]
 categories = ["infrastructure"]
 mix = { club = 30, state = 45, municipal = 25 }
 source = "Convenio estatal, corrected"
-""", "v2.toml")
+""",
+        "v2.toml",
+    )
     book = load_rulebook([folder])
     assert book.find("3x1-jalisco", 2021, "infrastructure").version == 2
     assert book.get("jal-a", 1).mix_map[Party.CLUB] == 2500
@@ -147,10 +155,16 @@ source = "Convenio estatal, corrected"
         (("[2021, 2023]", "[2023, 2021]"), "rule_sets[jal-a].years", "comes before"),
         (("club = 25", "club = 25.5"), "rule_sets[jal-a].mix.club", '"33.34"'),
         (('source = "Convenio estatal"', ""), "rule_sets[jal-a].source", "missing"),
-        (("years = [2021, 2023]", "years = [2021, 2023]\ncolour = 'red'"), "rule_sets[jal-a].colour",
-         "allowed: caps"),
-        (("mix = {", "caps = [{ party = \"federal\", amount = \"100.00\" }]\nmix = {"),
-         "rule_sets[jal-a].caps[0].party", "no percentage"),
+        (
+            ("years = [2021, 2023]", "years = [2021, 2023]\ncolour = 'red'"),
+            "rule_sets[jal-a].colour",
+            "allowed: caps",
+        ),
+        (
+            ("mix = {", 'caps = [{ party = "federal", amount = "100.00" }]\nmix = {'),
+            "rule_sets[jal-a].caps[0].party",
+            "no percentage",
+        ),
     ],
 )
 def test_malformed_files_name_the_file_the_key_and_what_is_allowed(tmp_path, change, key, allowed):
@@ -166,8 +180,13 @@ def test_malformed_files_name_the_file_the_key_and_what_is_allowed(tmp_path, cha
 
 def test_two_rule_sets_governing_the_same_year_are_refused(tmp_path):
     folder = write(tmp_path, GOOD)
-    write(tmp_path, GOOD.replace('[program]\nid = "3x1-jalisco"\nname_es = "3x1 Jalisco"\nname_en = "3x1 Jalisco"\n',
-                                 "").replace('id = "jal-a"', 'program = "3x1-jalisco"\nid = "jal-c"'), "clash.toml")
+    write(
+        tmp_path,
+        GOOD.replace(
+            '[program]\nid = "3x1-jalisco"\nname_es = "3x1 Jalisco"\nname_en = "3x1 Jalisco"\n', ""
+        ).replace('id = "jal-a"', 'program = "3x1-jalisco"\nid = "jal-c"'),
+        "clash.toml",
+    )
     with pytest.raises(RuleSetError) as exc:
         load_rulebook([folder])
     assert "jal-a" in str(exc.value) and "jal-c" in str(exc.value) and "supersedes" in str(exc.value)
@@ -175,5 +194,5 @@ def test_two_rule_sets_governing_the_same_year_are_refused(tmp_path):
 
 def test_invalid_toml_is_named(tmp_path):
     folder = write(tmp_path, "[program\nid=")
-    with pytest.raises(RuleSetError, match="extra.toml.*TOML"):
+    with pytest.raises(RuleSetError, match=r"extra\.toml.*TOML"):
         load_rulebook([folder])

@@ -13,8 +13,14 @@ import pytest
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "tresxuno", *args], capture_output=True, text=True,
-                          env=full_env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "tresxuno", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+        check=False,
+    )
 
 
 SHARES = ["shares", "--program", "3x1", "--year", "2016", "--category", "infrastructure"]
@@ -26,7 +32,11 @@ def test_shares_json_follows_the_contract_and_adds_up_exactly():
     data = json.loads(result.stdout)
     assert set(data) == {"program", "year", "category", "cost", "currency", "shares", "capped"}
     assert (data["program"], data["year"], data["category"], data["currency"]) == (
-        "3x1", 2016, "infrastructure", "MXN")
+        "3x1",
+        2016,
+        "infrastructure",
+        "MXN",
+    )
     assert data["cost"] == "7276406.19"
     assert set(data["shares"]) == {"club", "federal", "state", "municipal"}
     assert all(len(v.split(".")[1]) == 2 for v in data["shares"].values())
@@ -36,14 +46,29 @@ def test_shares_json_follows_the_contract_and_adds_up_exactly():
 
 def test_shares_below_the_cap_split_evenly_with_leftover_centavos_by_party_order():
     data = json.loads(run(*SHARES, "--cost", "$3,276,406.19", "--json").stdout)
-    assert data["shares"] == {"club": "819101.55", "federal": "819101.55", "state": "819101.55",
-                              "municipal": "819101.54"}
+    assert data["shares"] == {
+        "club": "819101.55",
+        "federal": "819101.55",
+        "state": "819101.55",
+        "municipal": "819101.54",
+    }
     assert data["capped"] == []
 
 
 def test_shares_with_a_partner_amount_and_the_human_table():
-    result = run("shares", "--program", "2x1-zacatecas", "--year", "2025", "--category", "education",
-                 "--cost", "1,100,000", "--partner-amount", "100,000")
+    result = run(
+        "shares",
+        "--program",
+        "2x1-zacatecas",
+        "--year",
+        "2025",
+        "--category",
+        "education",
+        "--cost",
+        "1,100,000",
+        "--partner-amount",
+        "100,000",
+    )
     assert result.returncode == 0, result.stderr
     assert "$100,000.00" in result.stdout and "$1,100,000.00" in result.stdout
     assert "Socio" in result.stdout  # Spanish by default
@@ -77,14 +102,22 @@ def test_bad_cost_exits_2_with_one_spanish_line_naming_the_field(args, needle):
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["shares", "--program", "5x1", "--year", "2016", "--category", "education", "--cost", "5"],
-         "2x1-zacatecas, 3x1, 4x1"),
-        (["shares", "--program", "3x1", "--year", "2016", "--category", "roads", "--cost", "5"],
-         "community-services"),
-        (["shares", "--program", "3x1", "--year", "2024", "--category", "education", "--cost", "5"],
-         "2002–2020"),
-        (["shares", "--program", "3x1", "--year", "dos mil", "--category", "education", "--cost", "5"],
-         "dos mil"),
+        (
+            ["shares", "--program", "5x1", "--year", "2016", "--category", "education", "--cost", "5"],
+            "2x1-zacatecas, 3x1, 4x1",
+        ),
+        (
+            ["shares", "--program", "3x1", "--year", "2016", "--category", "roads", "--cost", "5"],
+            "community-services",
+        ),
+        (
+            ["shares", "--program", "3x1", "--year", "2024", "--category", "education", "--cost", "5"],
+            "2002–2020",
+        ),
+        (
+            ["shares", "--program", "3x1", "--year", "dos mil", "--category", "education", "--cost", "5"],
+            "dos mil",
+        ),
         (["shares", "--program", "3x1"], "--year"),
         (["frobnicate"], "frobnicate"),
     ],
@@ -111,10 +144,12 @@ def test_rules_list_shows_every_programme_and_json_parses():
 
 
 def test_commands_without_a_window_never_import_qt_or_the_database():
-    code = ("import sys, io; from tresxuno.cli import main; "
-            "rc = main(['shares','--program','3x1','--year','2016','--category','education','--cost','10'],"
-            " out=io.StringIO()); "
-            "print(rc, any(m.startswith(('PySide6', 'sqlalchemy')) for m in sys.modules))")
+    code = (
+        "import sys, io; from tresxuno.cli import main; "
+        "rc = main(['shares','--program','3x1','--year','2016','--category','education','--cost','10'],"
+        " out=io.StringIO()); "
+        "print(rc, any(m.startswith(('PySide6', 'sqlalchemy')) for m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["0", "False"]
 

@@ -23,10 +23,17 @@ JEREZ = "32020"
 
 def club_input(**changes) -> ClubInput:
     base = ClubInput(
-        name="Club Social Jerezano de Los Ángeles", toma_folio="TN-LA-2024-0001",
-        toma_issuer="Consulado General de México en Los Ángeles", toma_issued_on=date(2024, 5, 1),
-        toma_expires_on=date(2026, 4, 30), members=35, us_city="Los Angeles", us_state="CA",
-        home_state_key="32", home_municipality_key=JEREZ, home_contact="Rocío Muñoz",
+        name="Club Social Jerezano de Los Ángeles",
+        toma_folio="TN-LA-2024-0001",
+        toma_issuer="Consulado General de México en Los Ángeles",
+        toma_issued_on=date(2024, 5, 1),
+        toma_expires_on=date(2026, 4, 30),
+        members=35,
+        us_city="Los Angeles",
+        us_state="CA",
+        home_state_key="32",
+        home_municipality_key=JEREZ,
+        home_contact="Rocío Muñoz",
         board=("Presidente: José Ángel Ortiz",),
     )
     return replace(base, **changes)
@@ -34,9 +41,16 @@ def club_input(**changes) -> ClubInput:
 
 def project_input(club_id: int, **changes) -> ProjectInput:
     base = ProjectInput(
-        club_id=club_id, program="3x1", fiscal_year=2016, category="infrastructure", state_key="32",
-        municipality_key=JEREZ, name="Ampliación de la red de agua potable en El Tepetate",
-        cost=727_640_619, submitted_on=date(2025, 3, 1), beneficiaries=850,
+        club_id=club_id,
+        program="3x1",
+        fiscal_year=2016,
+        category="infrastructure",
+        state_key="32",
+        municipality_key=JEREZ,
+        name="Ampliación de la red de agua potable en El Tepetate",
+        cost=727_640_619,
+        submitted_on=date(2025, 3, 1),
+        beneficiaries=850,
     )
     return replace(base, **changes)
 
@@ -55,8 +69,9 @@ def table_digest(db) -> str:
 
 @pytest.fixture
 def club(db):
-    fed = register_federation(db, FederationInput("Federación Zacatecana del Sur de California", "32",
-                                                  "Los Ángeles, CA"))
+    fed = register_federation(
+        db, FederationInput("Federación Zacatecana del Sur de California", "32", "Los Ángeles, CA")
+    )
     return register_club(db, club_input(federation_id=fed.id))
 
 
@@ -68,12 +83,22 @@ def test_register_club_keeps_accents_and_board(db, club):
 
 def test_club_problems_are_all_reported_and_nothing_is_written(db, club):
     before = table_digest(db)
-    bad = club_input(toma_folio="TN-LA-2024-0001", members=4, us_state="ZZ", home_municipality_key="32999",
-                     toma_expires_on=date(2027, 5, 1))
+    bad = club_input(
+        toma_folio="TN-LA-2024-0001",
+        members=4,
+        us_state="ZZ",
+        home_municipality_key="32999",
+        toma_expires_on=date(2027, 5, 1),
+    )
     with pytest.raises(InputError) as exc:
         register_club(db, bad)
-    assert codes(exc) == {"toma.duplicate_folio", "members.too_few", "us_state.unknown",
-                          "municipality.unknown", "toma.too_long"}
+    assert codes(exc) == {
+        "toma.duplicate_folio",
+        "members.too_few",
+        "us_state.unknown",
+        "municipality.unknown",
+        "toma.too_long",
+    }
     assert table_digest(db) == before
 
 
@@ -94,8 +119,12 @@ def test_submit_stores_shares_summing_to_cost_and_the_frozen_rule_set(db, club):
     assert second.folio == "3X1-2016-32020-0002"
     with db.transaction() as session:
         history = session.scalars(select(StageChange).where(StageChange.project_id == project.id)).all()
-        assert [(h.from_stage, h.to_stage, h.changed_by) for h in history] == [(None, "solicitado", "capturista")]
-        stored = session.scalar(select(func.sum(ProjectShare.amount)).where(ProjectShare.project_id == project.id))
+        assert [(h.from_stage, h.to_stage, h.changed_by) for h in history] == [
+            (None, "solicitado", "capturista")
+        ]
+        stored = session.scalar(
+            select(func.sum(ProjectShare.amount)).where(ProjectShare.project_id == project.id)
+        )
         assert stored == 727_640_619
 
 
@@ -118,23 +147,45 @@ def test_submission_problems_are_specific_and_complete(db, club):
         submit_project(db, project_input(club.id, municipality_key="32999", fiscal_year=2024))
     assert codes(exc) == {"municipality.unknown", "rules.no_rule_for_year"}
     with pytest.raises(InputError) as exc:
-        submit_project(db, project_input(club.id, mix_override={Party.CLUB: 5000, Party.FEDERAL: 4000},
-                                         mix_override_reason=""))
+        submit_project(
+            db,
+            project_input(
+                club.id, mix_override={Party.CLUB: 5000, Party.FEDERAL: 4000}, mix_override_reason=""
+            ),
+        )
     assert codes(exc) == {"mix.sum", "mix.reason_required"}
     assert table_digest(db) == before
 
 
 def test_override_and_fixed_partner_are_stored(db, club):
-    project = submit_project(db, project_input(
-        club.id, category="scholarships", cost=10_000_000,
-        mix_override={Party.CLUB: 2500, Party.FEDERAL: 5000, Party.MUNICIPAL: 2500},
-        mix_override_reason="El estado no participa; la federación aporta 50 %"))
-    assert {s.party: s.amount for s in project.shares} == {"club": 2_500_000, "federal": 5_000_000,
-                                                            "municipal": 2_500_000}
+    project = submit_project(
+        db,
+        project_input(
+            club.id,
+            category="scholarships",
+            cost=10_000_000,
+            mix_override={Party.CLUB: 2500, Party.FEDERAL: 5000, Party.MUNICIPAL: 2500},
+            mix_override_reason="El estado no participa; la federación aporta 50 %",
+        ),
+    )
+    assert {s.party: s.amount for s in project.shares} == {
+        "club": 2_500_000,
+        "federal": 5_000_000,
+        "municipal": 2_500_000,
+    }
     assert project.mix_override_reason.startswith("El estado no participa")
-    zac = submit_project(db, project_input(club.id, program="2x1-zacatecas", fiscal_year=2025,
-                                           submitted_on=date(2025, 6, 1), partner_mode="fixed",
-                                           partner_amount=100_000_00, cost=1_100_000_00))
+    zac = submit_project(
+        db,
+        project_input(
+            club.id,
+            program="2x1-zacatecas",
+            fiscal_year=2025,
+            submitted_on=date(2025, 6, 1),
+            partner_mode="fixed",
+            partner_amount=100_000_00,
+            cost=1_100_000_00,
+        ),
+    )
     assert zac.partner_mode == "fixed" and zac.partner_amount == 100_000_00
     assert {s.party: s.amount for s in zac.shares}["partner"] == 100_000_00
 

@@ -306,9 +306,35 @@ class LedgerEntry(Base):
     reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    # A contribution above the party's outstanding share needs an authorisation with a reason.
+    override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    authorised_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
     project: Mapped[Project] = relationship()
     reverses: Mapped[LedgerEntry | None] = relationship(remote_side=[id])
+    allocations: Mapped[list[LedgerAllocation]] = relationship(back_populates="entry", order_by="LedgerAllocation.id")
+
+
+class LedgerAllocation(Base):
+    """The part of a ledger entry that concerns one party: signed centavos of that party's cash.
+
+    An entry's allocation lines add up to the entry's amount; per-party balances are their sums.
+    Rows are never updated or deleted (database triggers refuse it).
+    """
+
+    __tablename__ = "ledger_allocations"
+    __table_args__ = (
+        CheckConstraint(_in_list("party", PARTY_IDS), name="party_known"),
+        UniqueConstraint("entry_id", "party"),
+        Index("ix_ledger_allocations_party", "party"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(Integer, ForeignKey("ledger_entries.id"))
+    party: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+    entry: Mapped[LedgerEntry] = relationship(back_populates="allocations")
 
 
 class ExchangeRate(Base):
@@ -360,3 +386,83 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+# --- COVAM sessions and physical progress -----------------------------------------------------
+
+
+class CovamSession(Base):
+    """A session of the Comité de Validación y Atención a Migrantes (COVAM)."""
+
+    __tablename__ = "covam_sessions"
+    __table_args__ = (CheckConstraint(_in_list("kind", ("ordinaria", "extraordinaria")), name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The session's own number as written in its minutes, e.g. "1/2016" or "EXT-02/2017".
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    place: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="ordinaria", server_default="ordinaria")
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+    attendees: Mapped[list[CovamAttendee]] = relationship(back_populates="session", order_by="CovamAttendee.id")
+    agenda: Mapped[list[CovamAgendaItem]] = relationship(back_populates="session", order_by="CovamAgendaItem.id")
+
+
+class CovamAttendee(Base):
+    """Someone present at a session, and which party they represent (``club`` for migrants)."""
+
+    __tablename__ = "covam_attendees"
+    __table_args__ = (CheckConstraint(_in_list("party", PARTY_IDS), name="party_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(Integer, ForeignKey("covam_sessions.id"), index=True)
+    party: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+    session: Mapped[CovamSession] = relationship(back_populates="attendees")
+
+
+class CovamAgendaItem(Base):
+    """A project on a session's agenda and, once ruled, the ruling, priority score and conditions."""
+
+    __tablename__ = "covam_agenda"
+    __table_args__ = (
+        CheckConstraint("ruling IS NULL OR " + _in_list("ruling", ("aprobado", "rechazado", "devuelto")),
+                        name="ruling_known"),
+        CheckConstraint("priority IS NULL OR (priority >= 0 AND priority <= 100)", name="priority_range"),
+        UniqueConstraint("session_id", "project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(Integer, ForeignKey("covam_sessions.id"))
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"), index=True)
+    ruling: Mapped[str | None] = mapped_column(String(12))
+    priority: Mapped[int | None] = mapped_column(Integer)
+    conditions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    ruled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    ruled_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+    session: Mapped[CovamSession] = relationship(back_populates="agenda")
+    project: Mapped[Project] = relationship()
+
+
+class ProgressReport(Base):
+    """Physical progress of a project's works on a date, in tenths of a percent (0-1000)."""
+
+    __tablename__ = "project_progress"
+    __table_args__ = (
+        CheckConstraint("percent_tenths >= 0 AND percent_tenths <= 1000", name="percent_range"),
+        Index("ix_project_progress_project_id_reported_on", "project_id", "reported_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"))
+    reported_on: Mapped[date] = mapped_column(Date)
+    percent_tenths: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")

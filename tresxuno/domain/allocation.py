@@ -52,8 +52,11 @@ class Allocation:
 
 @dataclass(frozen=True)
 class PartnerChoice:
-    """How the outside partner takes part: ``none``, ``rule`` (by the rule set's percentage) or
-    ``fixed`` (an amount in centavos MXN agreed in advance)."""
+    """How the outside partner takes part.
+
+    ``none``; ``rule`` (by the rule set's percentage); or ``fixed`` (an amount in centavos MXN
+    agreed in advance, in ``amount``).
+    """
 
     mode: str = "none"
     amount: int | None = None
@@ -113,11 +116,8 @@ def allocate(
     rest = cost - sum(fixed.values())
     total_weight = sum(weights.values())
     if rest > 0 and total_weight == 0:
-        raise InputError(Problem("partner_amount", "shares.nobody_for_rest",
-                                 {"rest": rest}))
-    exact: dict[Party, Fraction] = {
-        p: Fraction(rest * w, total_weight) for p, w in weights.items()
-    }
+        raise InputError(Problem("partner_amount", "shares.nobody_for_rest", {"rest": rest}))
+    exact: dict[Party, Fraction] = {p: Fraction(rest * w, total_weight) for p, w in weights.items()}
     capped = _apply_caps(exact, weights, caps, shortfall)
 
     for party, amount in fixed.items():
@@ -131,8 +131,9 @@ def allocate(
     return Allocation(cost, shares)
 
 
-def _check_inputs(cost: int, mix: Mapping[Party, int], fixed: Mapping[Party, int],
-                  caps: Mapping[Party, int]) -> list[Problem]:
+def _check_inputs(
+    cost: int, mix: Mapping[Party, int], fixed: Mapping[Party, int], caps: Mapping[Party, int]
+) -> list[Problem]:
     problems = []
     if cost <= 0:
         problems.append(Problem("cost", "cost.not_positive", {}))
@@ -149,13 +150,18 @@ def _check_inputs(cost: int, mix: Mapping[Party, int], fixed: Mapping[Party, int
         if cap is not None and amount > cap:
             problems.append(Problem(f"{party.value}_amount", "partner.over_cap", {"cap": cap}))
     if cost > 0 and sum(fixed.values()) > cost:
-        problems.append(Problem("partner_amount", "partner.exceeds_cost",
-                                {"amount": sum(fixed.values()), "cost": cost}))
+        problems.append(
+            Problem("partner_amount", "partner.exceeds_cost", {"amount": sum(fixed.values()), "cost": cost})
+        )
     return problems
 
 
-def _apply_caps(exact: dict[Party, Fraction], weights: Mapping[Party, int],
-                caps: Mapping[Party, int], shortfall: Sequence[Party]) -> set[Party]:
+def _apply_caps(
+    exact: dict[Party, Fraction],
+    weights: Mapping[Party, int],
+    caps: Mapping[Party, int],
+    shortfall: Sequence[Party],
+) -> set[Party]:
     """Hold parties at their caps and pass the excess to the shortfall parties (in place)."""
     capped: set[Party] = set()
     while True:
@@ -170,8 +176,13 @@ def _apply_caps(exact: dict[Party, Fraction], weights: Mapping[Party, int],
         receivers = [q for q in shortfall if q in exact and q not in capped]
         if not receivers:
             first = min(over, key=_ORDER_INDEX.__getitem__)
-            raise InputError(Problem("cost", "shares.shortfall_uncovered", {
-                "party": first.value, "cap": caps[first], "excess": _ceil(excess)}))
+            raise InputError(
+                Problem(
+                    "cost",
+                    "shares.shortfall_uncovered",
+                    {"party": first.value, "cap": caps[first], "excess": _ceil(excess)},
+                )
+            )
         receiver_weight = sum(weights[q] for q in receivers)
         for q in receivers:
             exact[q] += excess * weights[q] / receiver_weight
@@ -249,4 +260,3 @@ def compute_shares(
     if problems:
         raise InputError(problems)
     return allocate(cost, mix, caps=rule_set.caps_for(year), shortfall=rule_set.shortfall, fixed=fixed)
-

@@ -36,9 +36,7 @@ class InputError(TresxunoError):
     """The user's input is wrong; carries one or more problems to show next to fields."""
 
     def __init__(self, problems: Problem | Iterable[Problem]):
-        self.problems: tuple[Problem, ...] = (
-            (problems,) if isinstance(problems, Problem) else tuple(problems)
-        )
+        self.problems: tuple[Problem, ...] = (problems,) if isinstance(problems, Problem) else tuple(problems)
         if not self.problems:
             raise ValueError("InputError needs at least one problem")
         super().__init__("; ".join(f"{p.field}: {p.code} {dict(p.params)}" for p in self.problems))

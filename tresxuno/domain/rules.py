@@ -161,8 +161,14 @@ class RuleSet:
             categories=tuple(Category(c) for c in data["categories"]),
             mix=tuple((Party(p), int(bp)) for p, bp in _in_party_order(data["mix"])),
             caps=tuple(
-                Cap(Party(c["party"]), int(c["amount"]), int(c["first_year"]), c["last_year"],
-                    c.get("source", ""), bool(c.get("verified", False)))
+                Cap(
+                    Party(c["party"]),
+                    int(c["amount"]),
+                    int(c["first_year"]),
+                    c["last_year"],
+                    c.get("source", ""),
+                    bool(c.get("verified", False)),
+                )
                 for c in data["caps"]
             ),
             shortfall=tuple(Party(p) for p in data["shortfall"]),
@@ -211,9 +217,13 @@ class _Reader:
 
     def percent(self, value: Any, key: str) -> int:
         """Percentages as whole numbers (25) or quoted decimals ("33.34"); floats are refused."""
-        if isinstance(value, bool) or isinstance(value, float):
-            raise self.fail(key, _('must be a whole number (25) or a quoted decimal ("33.34"), not {value}')
-                            .format(value=value))
+        if isinstance(value, (bool, float)):
+            raise self.fail(
+                key,
+                _('must be a whole number (25) or a quoted decimal ("33.34"), not {value}').format(
+                    value=value
+                ),
+            )
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
@@ -226,27 +236,36 @@ class _Reader:
         """Amounts in MXN as whole pesos (1000000) or quoted text ("1000000.00")."""
         from tresxuno.domain.money import Money
 
-        if isinstance(value, bool) or isinstance(value, float) or not isinstance(value, (int, str)):
-            raise self.fail(key, _('must be an amount in pesos: a whole number or quoted text like "1000000.00"'))
+        if isinstance(value, (bool, float)) or not isinstance(value, (int, str)):
+            raise self.fail(
+                key, _('must be an amount in pesos: a whole number or quoted text like "1000000.00"')
+            )
         try:
             return Money.parse(str(value)).centavos
         except InputError:
-            raise self.fail(key, _('must be a positive amount in pesos like "1000000.00", not {value}')
-                            .format(value=value)) from None
+            raise self.fail(
+                key,
+                _('must be a positive amount in pesos like "1000000.00", not {value}').format(value=value),
+            ) from None
 
     def party(self, value: Any, key: str) -> Party:
         try:
             return Party(value)
         except ValueError:
-            raise self.fail(key, _("'{value}' is not a party; allowed: {allowed}")
-                            .format(value=value, allowed=_PARTY_IDS)) from None
+            raise self.fail(
+                key, _("'{value}' is not a party; allowed: {allowed}").format(value=value, allowed=_PARTY_IDS)
+            ) from None
 
     def category(self, value: Any, key: str) -> Category:
         try:
             return Category(value)
         except ValueError:
-            raise self.fail(key, _("'{value}' is not a category; allowed: {allowed}")
-                            .format(value=value, allowed=_CATEGORY_IDS)) from None
+            raise self.fail(
+                key,
+                _("'{value}' is not a category; allowed: {allowed}").format(
+                    value=value, allowed=_CATEGORY_IDS
+                ),
+            ) from None
 
     def flag(self, table: Mapping[str, Any], key: str, where: str) -> bool:
         value = table.get(key, False)
@@ -257,8 +276,18 @@ class _Reader:
 
 _PROGRAM_KEYS = {"id", "name_es", "name_en", "description"}
 _RULE_KEYS = {
-    "id", "version", "years", "categories", "mix", "caps", "shortfall", "scholarship_amounts",
-    "supersedes", "source", "verified", "notes",
+    "id",
+    "version",
+    "years",
+    "categories",
+    "mix",
+    "caps",
+    "shortfall",
+    "scholarship_amounts",
+    "supersedes",
+    "source",
+    "verified",
+    "notes",
 }
 _CAP_KEYS = {"party", "amount", "years", "source", "verified"}
 
@@ -266,8 +295,10 @@ _CAP_KEYS = {"party", "amount", "years", "source", "verified"}
 def _check_keys(reader: _Reader, table: Mapping[str, Any], allowed: set[str], where: str) -> None:
     for key in table:
         if key not in allowed:
-            raise reader.fail(f"{where}.{key}" if where else key,
-                              _("is not a known key; allowed: {allowed}").format(allowed=", ".join(sorted(allowed))))
+            raise reader.fail(
+                f"{where}.{key}" if where else key,
+                _("is not a known key; allowed: {allowed}").format(allowed=", ".join(sorted(allowed))),
+            )
 
 
 def _years(reader: _Reader, value: Any, key: str) -> tuple[int, int | None]:
@@ -277,8 +308,9 @@ def _years(reader: _Reader, value: Any, key: str) -> tuple[int, int | None]:
     first = reader.year(value[0], key)
     last = reader.year(value[1], key) if len(value) == 2 else None
     if last is not None and last < first:
-        raise reader.fail(key, _("the last year {last} comes before the first year {first}")
-                          .format(first=first, last=last))
+        raise reader.fail(
+            key, _("the last year {last} comes before the first year {first}").format(first=first, last=last)
+        )
     return first, last
 
 
@@ -296,19 +328,26 @@ def _read_rule_set(reader: _Reader, program: str, raw: Any, index: int) -> RuleS
 
     raw_categories = reader.require(raw, "categories", where)
     if not isinstance(raw_categories, list) or not raw_categories:
-        raise reader.fail(f"{where}.categories", _("must list at least one of: {allowed}")
-                          .format(allowed=_CATEGORY_IDS))
+        raise reader.fail(
+            f"{where}.categories", _("must list at least one of: {allowed}").format(allowed=_CATEGORY_IDS)
+        )
     categories = tuple(reader.category(c, f"{where}.categories") for c in raw_categories)
 
     raw_mix = reader.require(raw, "mix", where)
     if not isinstance(raw_mix, dict) or not raw_mix:
-        raise reader.fail(f"{where}.mix", _("must be a table of party = percentage; parties: {allowed}")
-                          .format(allowed=_PARTY_IDS))
-    mix_map = {reader.party(p, f"{where}.mix"): reader.percent(v, f"{where}.mix.{p}") for p, v in raw_mix.items()}
+        raise reader.fail(
+            f"{where}.mix",
+            _("must be a table of party = percentage; parties: {allowed}").format(allowed=_PARTY_IDS),
+        )
+    mix_map = {
+        reader.party(p, f"{where}.mix"): reader.percent(v, f"{where}.mix.{p}") for p, v in raw_mix.items()
+    }
     total = sum(mix_map.values())
     if total != FULL:
-        raise reader.fail(f"{where}.mix", _("percentages must add up to 100, they add up to {total}")
-                          .format(total=Decimal(total) / 100))
+        raise reader.fail(
+            f"{where}.mix",
+            _("percentages must add up to 100, they add up to {total}").format(total=Decimal(total) / 100),
+        )
     mix = tuple((p, mix_map[p]) for p in PARTY_ORDER if p in mix_map)
 
     caps = []
@@ -322,38 +361,60 @@ def _read_rule_set(reader: _Reader, program: str, raw: Any, index: int) -> RuleS
         _check_keys(reader, raw_cap, _CAP_KEYS, cw)
         party = reader.party(reader.require(raw_cap, "party", cw), f"{cw}.party")
         if party not in mix_map:
-            raise reader.fail(f"{cw}.party", _("'{party}' has no percentage in this rule set's mix")
-                              .format(party=party.value))
-        cap_first, cap_last = _years(reader, raw_cap.get("years", [first] + ([last] if last else [])),
-                                     f"{cw}.years")
-        caps.append(Cap(party, reader.amount(reader.require(raw_cap, "amount", cw), f"{cw}.amount"),
-                        cap_first, cap_last, reader.text(raw_cap, "source", cw, required=False),
-                        reader.flag(raw_cap, "verified", cw)))
+            raise reader.fail(
+                f"{cw}.party",
+                _("'{party}' has no percentage in this rule set's mix").format(party=party.value),
+            )
+        cap_first, cap_last = _years(
+            reader, raw_cap.get("years", [first] + ([last] if last else [])), f"{cw}.years"
+        )
+        caps.append(
+            Cap(
+                party,
+                reader.amount(reader.require(raw_cap, "amount", cw), f"{cw}.amount"),
+                cap_first,
+                cap_last,
+                reader.text(raw_cap, "source", cw, required=False),
+                reader.flag(raw_cap, "verified", cw),
+            )
+        )
 
     raw_shortfall = raw.get("shortfall", [])
     if not isinstance(raw_shortfall, list):
-        raise reader.fail(f"{where}.shortfall", _("must be a list of parties; allowed: {allowed}")
-                          .format(allowed=_PARTY_IDS))
+        raise reader.fail(
+            f"{where}.shortfall",
+            _("must be a list of parties; allowed: {allowed}").format(allowed=_PARTY_IDS),
+        )
     shortfall = tuple(reader.party(p, f"{where}.shortfall") for p in raw_shortfall)
     for p in shortfall:
         if mix_map.get(p, 0) == 0:
-            raise reader.fail(f"{where}.shortfall", _("'{party}' cannot cover a shortfall: it has no percentage")
-                              .format(party=p.value))
+            raise reader.fail(
+                f"{where}.shortfall",
+                _("'{party}' cannot cover a shortfall: it has no percentage").format(party=p.value),
+            )
     if caps and not shortfall:
-        raise reader.fail(f"{where}.shortfall", _("is required when caps are given: list who covers what a "
-                                                  "capped party cannot pay"))
+        raise reader.fail(
+            f"{where}.shortfall",
+            _("is required when caps are given: list who covers what a capped party cannot pay"),
+        )
 
     raw_amounts = raw.get("scholarship_amounts", {})
     if not isinstance(raw_amounts, dict):
-        raise reader.fail(f"{where}.scholarship_amounts", _("must be a table of level = amount; levels: {allowed}")
-                          .format(allowed=_LEVEL_IDS))
+        raise reader.fail(
+            f"{where}.scholarship_amounts",
+            _("must be a table of level = amount; levels: {allowed}").format(allowed=_LEVEL_IDS),
+        )
     amounts = []
     for level, value in raw_amounts.items():
         try:
             lvl = SchoolLevel(level)
         except ValueError:
-            raise reader.fail(f"{where}.scholarship_amounts", _("'{value}' is not a school level; allowed: {allowed}")
-                              .format(value=level, allowed=_LEVEL_IDS)) from None
+            raise reader.fail(
+                f"{where}.scholarship_amounts",
+                _("'{value}' is not a school level; allowed: {allowed}").format(
+                    value=level, allowed=_LEVEL_IDS
+                ),
+            ) from None
         amounts.append((lvl, reader.amount(value, f"{where}.scholarship_amounts.{level}")))
 
     supersedes = raw.get("supersedes", [])
@@ -361,16 +422,27 @@ def _read_rule_set(reader: _Reader, program: str, raw: Any, index: int) -> RuleS
         raise reader.fail(f"{where}.supersedes", _("must be a list of rule set ids in quotes"))
 
     return RuleSet(
-        id=rule_id, version=version, program=program, first_year=first, last_year=last,
-        categories=categories, mix=mix, caps=tuple(caps), shortfall=shortfall,
-        scholarship_amounts=tuple(amounts), supersedes=tuple(supersedes),
-        source=reader.text(raw, "source", where), verified=reader.flag(raw, "verified", where),
-        notes=reader.text(raw, "notes", where, required=False), origin=str(reader.path),
+        id=rule_id,
+        version=version,
+        program=program,
+        first_year=first,
+        last_year=last,
+        categories=categories,
+        mix=mix,
+        caps=tuple(caps),
+        shortfall=shortfall,
+        scholarship_amounts=tuple(amounts),
+        supersedes=tuple(supersedes),
+        source=reader.text(raw, "source", where),
+        verified=reader.flag(raw, "verified", where),
+        notes=reader.text(raw, "notes", where, required=False),
+        origin=str(reader.path),
     )
 
 
-def read_rule_file(path: Path, known_programs: Mapping[str, Program] | None = None
-                   ) -> tuple[Program | None, list[RuleSet]]:
+def read_rule_file(
+    path: Path, known_programs: Mapping[str, Program] | None = None
+) -> tuple[Program | None, list[RuleSet]]:
     """Read and validate one rule file.
 
     A file has an optional ``[program]`` table (required when it introduces a programme) and a
@@ -394,23 +466,30 @@ def read_rule_file(path: Path, known_programs: Mapping[str, Program] | None = No
         pid = reader.text(raw, "id", "program")
         if not all(ch.isalnum() or ch in "-_" for ch in pid) or pid != pid.lower():
             raise reader.fail("program.id", _("must use lowercase letters, digits and hyphens, like '3x1'"))
-        program = Program(pid, reader.text(raw, "name_es", "program"), reader.text(raw, "name_en", "program"),
-                          reader.text(raw, "description", "program", required=False))
+        program = Program(
+            pid,
+            reader.text(raw, "name_es", "program"),
+            reader.text(raw, "name_en", "program"),
+            reader.text(raw, "description", "program", required=False),
+        )
     program_id = program.id if program else None
     raw_sets = data.get("rule_sets", [])
     if not isinstance(raw_sets, list):
         raise reader.fail("rule_sets", _("must be written as [[rule_sets]] tables"))
     rule_sets = []
     for i, raw in enumerate(raw_sets):
-        pid = program_id
+        owner: str | None = program_id
         if isinstance(raw, dict) and "program" in raw:
             # A file without [program] names, per rule set, an already known programme.
-            pid = raw.pop("program")
-        if pid is None or (program is None and pid not in (known_programs or {})):
-            raise reader.fail(f"rule_sets[{i}].program",
-                              _("name a known programme or add a [program] table; known: {allowed}")
-                              .format(allowed=", ".join(sorted(known_programs or {}))))
-        rule_sets.append(_read_rule_set(reader, pid, raw, i))
+            owner = raw.pop("program")
+        if owner is None or (program is None and owner not in (known_programs or {})):
+            raise reader.fail(
+                f"rule_sets[{i}].program",
+                _("name a known programme or add a [program] table; known: {allowed}").format(
+                    allowed=", ".join(sorted(known_programs or {}))
+                ),
+            )
+        rule_sets.append(_read_rule_set(reader, owner, raw, i))
     return program, rule_sets
 
 
@@ -432,8 +511,9 @@ class RuleBook:
 
     def get(self, rule_id: str, version: int | None = None) -> RuleSet:
         """A rule set by id (the latest version unless ``version`` is given)."""
-        matches = [rs for rs in self.all_rule_sets if rs.id == rule_id
-                   and (version is None or rs.version == version)]
+        matches = [
+            rs for rs in self.all_rule_sets if rs.id == rule_id and (version is None or rs.version == version)
+        ]
         if not matches:
             raise KeyError(f"{rule_id} v{version}")
         return max(matches, key=lambda rs: rs.version)
@@ -451,22 +531,39 @@ class RuleBook:
                 the problem names what is allowed.
         """
         if program not in self.programs:
-            raise InputError(Problem("program", "rules.unknown_program",
-                                     {"program": program, "allowed": ", ".join(sorted(self.programs))}))
+            raise InputError(
+                Problem(
+                    "program",
+                    "rules.unknown_program",
+                    {"program": program, "allowed": ", ".join(sorted(self.programs))},
+                )
+            )
         if category not in {c.value for c in Category}:
-            raise InputError(Problem("category", "rules.unknown_category",
-                                     {"category": category, "allowed": _CATEGORY_IDS}))
+            raise InputError(
+                Problem(
+                    "category", "rules.unknown_category", {"category": category, "allowed": _CATEGORY_IDS}
+                )
+            )
         found = self._candidates(program, year, category)
         if found:
             return found[0]
         in_program = [rs for rs in self.rule_sets if rs.program == program]
         if any(rs.covers(year, c) for rs in in_program for c in rs.categories):
             allowed = sorted({c.value for rs in in_program for c in rs.categories if rs.covers(year, c)})
-            raise InputError(Problem("category", "rules.category_not_in_program",
-                                     {"program": program, "year": year, "category": category,
-                                      "allowed": ", ".join(allowed)}))
-        raise InputError(Problem("year", "rules.no_rule_for_year",
-                                 {"program": program, "year": year, "years": self.years_label(program)}))
+            raise InputError(
+                Problem(
+                    "category",
+                    "rules.category_not_in_program",
+                    {"program": program, "year": year, "category": category, "allowed": ", ".join(allowed)},
+                )
+            )
+        raise InputError(
+            Problem(
+                "year",
+                "rules.no_rule_for_year",
+                {"program": program, "year": year, "years": self.years_label(program)},
+            )
+        )
 
     def years_label(self, program: str) -> str:
         """The fiscal years a programme has rules for, as text: ``2002–2020``."""
@@ -491,17 +588,26 @@ class RuleBook:
             by_program.setdefault(rs.program, []).append(rs)
         for sets in by_program.values():
             for i, a in enumerate(sets):
-                for b in sets[i + 1:]:
+                for b in sets[i + 1 :]:
                     if a.id in b.supersedes or b.id in a.supersedes:
                         continue
                     shared = set(a.categories) & set(b.categories)
                     overlap = _years_overlap(a, b)
                     if shared and overlap is not None:
-                        raise RuleSetError(_(
-                            "rule sets '{a}' ({a_file}) and '{b}' ({b_file}) both cover {category} in {year}; "
-                            "give one of them supersedes = [\"...\"] naming the other, or separate their years"
-                        ).format(a=a.id, a_file=a.origin, b=b.id, b_file=b.origin,
-                                 category=sorted(shared)[0].value, year=overlap))
+                        raise RuleSetError(
+                            _(
+                                "rule sets '{a}' ({a_file}) and '{b}' ({b_file}) both cover {category} "
+                                "in {year}; give one of them supersedes = [\"...\"] naming the other, "
+                                "or separate their years"
+                            ).format(
+                                a=a.id,
+                                a_file=a.origin,
+                                b=b.id,
+                                b_file=b.origin,
+                                category=sorted(shared)[0].value,
+                                year=overlap,
+                            )
+                        )
 
 
 def _years_overlap(a: RuleSet, b: RuleSet) -> int | None:
@@ -541,16 +647,22 @@ def load_rulebook(folders: Sequence[Path]) -> RuleBook:
         program, sets = read_rule_file(path, known)
         if program is not None:
             if program.id in programs and programs[program.id] != program:
-                raise RuleSetError(_("{file}: key 'program.id': programme '{id}' is already defined "
-                                     "elsewhere; add rule sets without a [program] table")
-                                   .format(file=path, id=program.id))
+                raise RuleSetError(
+                    _(
+                        "{file}: key 'program.id': programme '{id}' is already defined "
+                        "elsewhere; add rule sets without a [program] table"
+                    ).format(file=path, id=program.id)
+                )
             programs[program.id] = program
         for rs in sets:
             key = (rs.id, rs.version)
             if key in seen:
-                raise RuleSetError(_("{file}: key 'rule_sets[{id}].version': version {version} of '{id}' "
-                                     "is already defined in {other}; raise the version to change it")
-                                   .format(file=path, id=rs.id, version=rs.version, other=seen[key]))
+                raise RuleSetError(
+                    _(
+                        "{file}: key 'rule_sets[{id}].version': version {version} of '{id}' "
+                        "is already defined in {other}; raise the version to change it"
+                    ).format(file=path, id=rs.id, version=rs.version, other=seen[key])
+                )
             seen[key] = str(path)
             rule_sets.append(rs)
     book = RuleBook(programs.values(), rule_sets)
@@ -571,12 +683,18 @@ def scholarship_cost(rule_set: RuleSet, students: Mapping[str, int]) -> int:
         try:
             lvl = SchoolLevel(level)
         except ValueError:
-            problems.append(Problem(f"students.{level}", "scholarship.unknown_level",
-                                    {"level": level, "allowed": _LEVEL_IDS}))
+            problems.append(
+                Problem(
+                    f"students.{level}", "scholarship.unknown_level", {"level": level, "allowed": _LEVEL_IDS}
+                )
+            )
             continue
         if lvl not in amounts:
-            problems.append(Problem(f"students.{level}", "scholarship.no_amount",
-                                    {"level": level, "rule_set": rule_set.id}))
+            problems.append(
+                Problem(
+                    f"students.{level}", "scholarship.no_amount", {"level": level, "rule_set": rule_set.id}
+                )
+            )
         elif count < 0:
             problems.append(Problem(f"students.{level}", "scholarship.negative", {"level": level}))
         else:

@@ -44,8 +44,15 @@ TRANSITIONS: dict[Stage, frozenset[Stage]] = {
 
 #: The usual road from request to closing, used to tell how far a project has come.
 MAIN_ROAD: tuple[Stage, ...] = (
-    S.BORRADOR, S.SOLICITADO, S.PREVALIDADO, S.EN_COVAM, S.APROBADO,
-    S.CONVENIO_FIRMADO, S.EN_EJECUCION, S.TERMINADO, S.CERRADO,
+    S.BORRADOR,
+    S.SOLICITADO,
+    S.PREVALIDADO,
+    S.EN_COVAM,
+    S.APROBADO,
+    S.CONVENIO_FIRMADO,
+    S.EN_EJECUCION,
+    S.TERMINADO,
+    S.CERRADO,
 )
 
 STAGE_LABELS: dict[Stage, str] = {

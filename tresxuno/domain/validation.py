@@ -24,8 +24,10 @@ TOMA_WARNING_DAYS = 60
 FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR = 2002, 2100
 
 US_STATES = frozenset(
-    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY "
-    "NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR".split()
+    (
+        "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM "
+        "NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR"
+    ).split()
 )
 
 
@@ -58,8 +60,9 @@ def toma_latest_expiry(issued_on: date) -> date:
     return anniversary - timedelta(days=1)
 
 
-def clean_text(value: str, field_name: str, problems: list[Problem], *, required: bool = True,
-               max_len: int = 200) -> str:
+def clean_text(
+    value: str, field_name: str, problems: list[Problem], *, required: bool = True, max_len: int = 200
+) -> str:
     """Trimmed, NFC-normalised text; records a problem for empty, too long or control characters."""
     text = unicodedata.normalize("NFC", (value or "").strip())
     if required and not text:
@@ -122,22 +125,42 @@ def check_club(data: ClubInput) -> list[Problem]:
     for i, member in enumerate(data.board):
         clean_text(member, f"board[{i}]", problems, max_len=200)
     if data.toma_expires_on < data.toma_issued_on:
-        problems.append(Problem("toma_expires_on", "toma.dates_order", {
-            "issued": data.toma_issued_on.isoformat(), "expires": data.toma_expires_on.isoformat()}))
+        problems.append(
+            Problem(
+                "toma_expires_on",
+                "toma.dates_order",
+                {"issued": data.toma_issued_on.isoformat(), "expires": data.toma_expires_on.isoformat()},
+            )
+        )
     elif data.toma_expires_on > toma_latest_expiry(data.toma_issued_on):
-        problems.append(Problem("toma_expires_on", "toma.too_long", {
-            "expires": data.toma_expires_on.isoformat(),
-            "latest": toma_latest_expiry(data.toma_issued_on).isoformat()}))
+        problems.append(
+            Problem(
+                "toma_expires_on",
+                "toma.too_long",
+                {
+                    "expires": data.toma_expires_on.isoformat(),
+                    "latest": toma_latest_expiry(data.toma_issued_on).isoformat(),
+                },
+            )
+        )
     if data.members < MIN_CLUB_MEMBERS:
-        problems.append(Problem("members", "members.too_few", {"min": MIN_CLUB_MEMBERS, "value": data.members}))
+        problems.append(
+            Problem("members", "members.too_few", {"min": MIN_CLUB_MEMBERS, "value": data.members})
+        )
     if data.us_state.upper() not in US_STATES:
         problems.append(Problem("us_state", "us_state.unknown", {"value": data.us_state}))
     if not (len(data.home_municipality_key) == 5 and data.home_municipality_key.isdigit()):
-        problems.append(Problem("home_municipality_key", "municipality.unknown",
-                                {"key": data.home_municipality_key}))
+        problems.append(
+            Problem("home_municipality_key", "municipality.unknown", {"key": data.home_municipality_key})
+        )
     elif data.home_municipality_key[:2] != data.home_state_key:
-        problems.append(Problem("home_municipality_key", "municipality.wrong_state",
-                                {"key": data.home_municipality_key, "state_key": data.home_state_key}))
+        problems.append(
+            Problem(
+                "home_municipality_key",
+                "municipality.wrong_state",
+                {"key": data.home_municipality_key, "state_key": data.home_state_key},
+            )
+        )
     return problems
 
 
@@ -171,11 +194,21 @@ def check_project(data: ProjectInput) -> list[Problem]:
     clean_text(data.locality, "locality", problems, required=False)
     clean_text(data.description, "description", problems, required=False, max_len=4000)
     if not FIRST_FISCAL_YEAR <= data.fiscal_year <= LAST_FISCAL_YEAR:
-        problems.append(Problem("fiscal_year", "year.out_of_range",
-                                {"year": data.fiscal_year, "min": FIRST_FISCAL_YEAR, "max": LAST_FISCAL_YEAR}))
+        problems.append(
+            Problem(
+                "fiscal_year",
+                "year.out_of_range",
+                {"year": data.fiscal_year, "min": FIRST_FISCAL_YEAR, "max": LAST_FISCAL_YEAR},
+            )
+        )
     if data.category not in {c.value for c in Category}:
-        problems.append(Problem("category", "rules.unknown_category",
-                                {"category": data.category, "allowed": ", ".join(c.value for c in Category)}))
+        problems.append(
+            Problem(
+                "category",
+                "rules.unknown_category",
+                {"category": data.category, "allowed": ", ".join(c.value for c in Category)},
+            )
+        )
     if data.cost <= 0:
         problems.append(Problem("cost", "cost.not_positive", {}))
     if data.beneficiaries < 0:
@@ -183,8 +216,13 @@ def check_project(data: ProjectInput) -> list[Problem]:
     if not (len(data.municipality_key) == 5 and data.municipality_key.isdigit()):
         problems.append(Problem("municipality_key", "municipality.unknown", {"key": data.municipality_key}))
     elif data.municipality_key[:2] != data.state_key:
-        problems.append(Problem("municipality_key", "municipality.wrong_state",
-                                {"key": data.municipality_key, "state_key": data.state_key}))
+        problems.append(
+            Problem(
+                "municipality_key",
+                "municipality.wrong_state",
+                {"key": data.municipality_key, "state_key": data.state_key},
+            )
+        )
     return problems
 
 

@@ -51,16 +51,27 @@ def shares_table(quote: ShareQuote) -> str:
     lang = language()
     alloc = quote.allocation
     rs = quote.rule_set
-    rows = [(party_label(s.party), format_money(Money(s.amount), lang), _pct(s.percent_bp),
-             _("capped") if s.capped else (_("fixed") if s.fixed else "")) for s in alloc.shares]
+    rows = [
+        (
+            party_label(s.party),
+            format_money(Money(s.amount), lang),
+            _pct(s.percent_bp),
+            _("capped") if s.capped else (_("fixed") if s.fixed else ""),
+        )
+        for s in alloc.shares
+    ]
     total = (_("Total"), format_money(Money(alloc.cost), lang), "100.00", "")
     width = [max(len(r[i]) for r in [*rows, total]) for i in range(3)]
     lines = [
         _("Programme {program}, fiscal year {year}, {category}").format(
-            program=quote.program, year=quote.year, category=category_label(quote.category)),
+            program=quote.program, year=quote.year, category=category_label(quote.category)
+        ),
         _("Rule set {id} v{version} ({years}); source verified: {verified}").format(
-            id=rs.id, version=rs.version, years=rs.years_label(),
-            verified=_("yes") if rs.verified else _("no")),
+            id=rs.id,
+            version=rs.version,
+            years=rs.years_label(),
+            verified=_("yes") if rs.verified else _("no"),
+        ),
         "",
     ]
     for label, amount, pct, mark in [*rows, total]:
@@ -70,9 +81,13 @@ def shares_table(quote: ShareQuote) -> str:
         lines.append(f"{line}  {mark}".rstrip())
     caps = rs.caps_for(quote.year)
     for party in alloc.capped:
-        lines.append(_("{party} is capped at {cap} per project; the excess is covered by: {who}").format(
-            party=party_label(party), cap=format_money(Money(caps[party]), lang),
-            who=", ".join(party_label(p) for p in rs.shortfall)))
+        lines.append(
+            _("{party} is capped at {cap} per project; the excess is covered by: {who}").format(
+                party=party_label(party),
+                cap=format_money(Money(caps[party]), lang),
+                who=", ".join(party_label(p) for p in rs.shortfall),
+            )
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -82,23 +97,43 @@ def rules_listing(book: RuleBook) -> str:
     lines = []
     for program in book.programs.values():
         lines.append(f"{program.id}: {program.name(lang)}")
-        for rs in sorted((r for r in book.all_rule_sets if r.program == program.id),
-                         key=lambda r: (r.first_year, r.id, r.version)):
+        for rs in sorted(
+            (r for r in book.all_rule_sets if r.program == program.id),
+            key=lambda r: (r.first_year, r.id, r.version),
+        ):
             lines.append(f"  {rs.id} v{rs.version}  {rs.years_label()}")
-            lines.append("    " + _("categories: {list}").format(list=", ".join(c.value for c in rs.categories)))
-            lines.append("    " + _("mix: {list}").format(
-                list=", ".join(f"{p.value} {_pct(bp)} %" for p, bp in rs.mix)))
+            lines.append(
+                "    " + _("categories: {list}").format(list=", ".join(c.value for c in rs.categories))
+            )
+            lines.append(
+                "    "
+                + _("mix: {list}").format(list=", ".join(f"{p.value} {_pct(bp)} %" for p, bp in rs.mix))
+            )
             for cap in rs.caps:
                 years = f"{cap.first_year}–{cap.last_year or ''}"
-                lines.append("    " + _("cap: {party} up to {amount} per project ({years})").format(
-                    party=cap.party.value, amount=format_money(Money(cap.amount), lang), years=years))
+                lines.append(
+                    "    "
+                    + _("cap: {party} up to {amount} per project ({years})").format(
+                        party=cap.party.value, amount=format_money(Money(cap.amount), lang), years=years
+                    )
+                )
             if rs.shortfall:
-                lines.append("    " + _("shortfall covered by: {list}").format(
-                    list=", ".join(p.value for p in rs.shortfall)))
+                lines.append(
+                    "    "
+                    + _("shortfall covered by: {list}").format(list=", ".join(p.value for p in rs.shortfall))
+                )
             for level, amount in rs.scholarship_amounts:
-                lines.append("    " + _("per student, {level}: {amount}").format(
-                    level=level.value, amount=format_money(Money(amount), lang)))
-            lines.append("    " + _("source: {source} (verified: {verified})").format(
-                source=rs.source, verified=_("yes") if rs.verified else _("no")))
+                lines.append(
+                    "    "
+                    + _("per student, {level}: {amount}").format(
+                        level=level.value, amount=format_money(Money(amount), lang)
+                    )
+                )
+            lines.append(
+                "    "
+                + _("source: {source} (verified: {verified})").format(
+                    source=rs.source, verified=_("yes") if rs.verified else _("no")
+                )
+            )
         lines.append("")
     return "\n".join(lines)

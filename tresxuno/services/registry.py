@@ -35,13 +35,21 @@ def federation_info(row: Federation) -> FederationInfo:
 def club_info(row: Club) -> ClubInfo:
     """Plain record of a club row (its federation loaded in the same session)."""
     return ClubInfo(
-        id=row.id, name=row.name, federation_id=row.federation_id,
+        id=row.id,
+        name=row.name,
+        federation_id=row.federation_id,
         federation_name=row.federation.name if row.federation else "",
-        toma_folio=row.toma_folio, toma_issuer=row.toma_issuer,
-        toma_issued_on=row.toma_issued_on, toma_expires_on=row.toma_expires_on,
-        members=row.members, us_city=row.us_city, us_state=row.us_state,
-        home_state_key=row.home_state_key, home_municipality_key=row.home_municipality_key,
-        home_contact=row.home_contact, board=tuple(json.loads(row.board or "[]")),
+        toma_folio=row.toma_folio,
+        toma_issuer=row.toma_issuer,
+        toma_issued_on=row.toma_issued_on,
+        toma_expires_on=row.toma_expires_on,
+        members=row.members,
+        us_city=row.us_city,
+        us_state=row.us_state,
+        home_state_key=row.home_state_key,
+        home_municipality_key=row.home_municipality_key,
+        home_contact=row.home_contact,
+        board=tuple(json.loads(row.board or "[]")),
     )
 
 
@@ -60,23 +68,28 @@ def register_federation(db: Database, data: FederationInput) -> FederationInfo:
             problems.append(Problem("name", "federation.duplicate_name", {"name": name}))
         if problems:
             raise InputError(problems)
-        row = Federation(name=name, mx_state_key=data.mx_state_key,
-                         us_region=clean_text(data.us_region, "us_region", []),
-                         contact=clean_text(data.contact, "contact", [], required=False))
+        row = Federation(
+            name=name,
+            mx_state_key=data.mx_state_key,
+            us_region=clean_text(data.us_region, "us_region", []),
+            contact=clean_text(data.contact, "contact", [], required=False),
+        )
         session.add(row)
         session.flush()
         return federation_info(row)
 
 
-def _check_club_references(session: Session, data: ClubInput, problems: list[Problem],
-                           *, club_id: int | None = None) -> None:
+def _check_club_references(
+    session: Session, data: ClubInput, problems: list[Problem], *, club_id: int | None = None
+) -> None:
     if data.federation_id is not None and session.get(Federation, data.federation_id) is None:
         problems.append(Problem("federation", "federation.unknown", {"id": data.federation_id}))
     if not any(p.field == "home_municipality_key" for p in problems):
         municipality = session.get(Municipality, data.home_municipality_key)
         if municipality is None:
-            problems.append(Problem("home_municipality_key", "municipality.unknown",
-                                    {"key": data.home_municipality_key}))
+            problems.append(
+                Problem("home_municipality_key", "municipality.unknown", {"key": data.home_municipality_key})
+            )
     folio = data.toma_folio.strip()
     other = session.execute(select(Club.id, Club.name).where(Club.toma_folio == folio)).first()
     if folio and other is not None and other.id != club_id:
@@ -95,12 +108,18 @@ def register_club(db: Database, data: ClubInput) -> ClubInfo:
         if problems:
             raise InputError(problems)
         row = Club(
-            federation_id=data.federation_id, name=clean_text(data.name, "name", []),
-            toma_folio=data.toma_folio.strip(), toma_issuer=data.toma_issuer.strip(),
-            toma_issued_on=data.toma_issued_on, toma_expires_on=data.toma_expires_on,
-            members=data.members, board=json.dumps([b.strip() for b in data.board], ensure_ascii=False),
-            us_city=data.us_city.strip(), us_state=data.us_state.upper(),
-            home_state_key=data.home_state_key, home_municipality_key=data.home_municipality_key,
+            federation_id=data.federation_id,
+            name=clean_text(data.name, "name", []),
+            toma_folio=data.toma_folio.strip(),
+            toma_issuer=data.toma_issuer.strip(),
+            toma_issued_on=data.toma_issued_on,
+            toma_expires_on=data.toma_expires_on,
+            members=data.members,
+            board=json.dumps([b.strip() for b in data.board], ensure_ascii=False),
+            us_city=data.us_city.strip(),
+            us_state=data.us_state.upper(),
+            home_state_key=data.home_state_key,
+            home_municipality_key=data.home_municipality_key,
             home_contact=data.home_contact.strip(),
         )
         session.add(row)
@@ -108,8 +127,9 @@ def register_club(db: Database, data: ClubInput) -> ClubInfo:
             session.flush()
         except IntegrityError:
             # Another desktop registered the same folio between our check and our insert.
-            raise InputError(Problem("toma_folio", "toma.duplicate_folio",
-                                     {"folio": row.toma_folio, "club": "?"})) from None
+            raise InputError(
+                Problem("toma_folio", "toma.duplicate_folio", {"folio": row.toma_folio, "club": "?"})
+            ) from None
         return club_info(row)
 
 

@@ -80,8 +80,9 @@ def parse_mix(mix: Mapping[str, str]) -> dict[Party, int]:
         except InvalidOperation:
             value = Decimal("NaN")
         if not value.is_finite() or value < 0 or value > 100 or value != value.quantize(Decimal("0.01")):
-            problems.append(Problem(f"mix.{party.value}", "number.out_of_range",
-                                    {"value": text, "min": 0, "max": 100}))
+            problems.append(
+                Problem(f"mix.{party.value}", "number.out_of_range", {"value": text, "min": 0, "max": 100})
+            )
             continue
         result[party] = int(value * 100)
     if problems:
@@ -103,10 +104,15 @@ def quote_shares(
     """Compute each party's share of a proposed project, to the centavo.
 
     Args:
+        program: programme id (``3x1``...).
+        year: fiscal year.
+        category: category id.
         cost: total cost in MXN (positive).
         partner_amount: a fixed amount agreed with the partner (MXN); implies partner mode "fixed".
         partner_mode: "none", "rule" or "fixed"; by default "rule" where the rule set has a
             partner percentage, else "none".
+        override: a per-project mix with its reason, or None for the rule set's mix.
+        book: the rule book to use (the shipped and administrator rule sets by default).
 
     Raises:
         InputError: unknown programme, category or year, or inputs the allocation refuses.
@@ -114,7 +120,9 @@ def quote_shares(
     book = book or rulebook()
     rule_set = book.find(program, year, category)
     if cost.currency != "MXN":
-        raise InputError(Problem("cost", "amount.wrong_currency", {"expected": "MXN", "found": cost.currency}))
+        raise InputError(
+            Problem("cost", "amount.wrong_currency", {"expected": "MXN", "found": cost.currency})
+        )
     if partner_amount is not None:
         partner = PartnerChoice("fixed", partner_amount.centavos)
     else:

@@ -1,0 +1,65 @@
+"""Use case: move a project from one stage to another, recording who, when and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tresxuno.db.engine import Database
+from tresxuno.db.models import StageChange, utcnow
+from tresxuno.db.repos import ProjectRepository
+from tresxuno.domain.problems import InputError, Problem
+from tresxuno.domain.records import ProjectDetail
+from tresxuno.domain.stages import TRANSITIONS, Stage, can_move
+from tresxuno.services.projects import project_detail
+
+
+def move_project(
+    db: Database,
+    project_id: int,
+    to_stage: str,
+    *,
+    user: str = "",
+    comment: str = "",
+    at: datetime | None = None,
+) -> ProjectDetail:
+    """Move a project to ``to_stage`` if the move is allowed, in one transaction.
+
+    Raises:
+        InputError: unknown project or stage, or a move the stage rules do not allow (the
+            problem lists the stages allowed from the current one).
+    """
+    try:
+        target = Stage(to_stage)
+    except ValueError:
+        raise InputError(
+            Problem(
+                "stage", "stage.unknown", {"stage": to_stage, "allowed": ", ".join(s.value for s in Stage)}
+            )
+        ) from None
+    with db.transaction() as session:
+        project = ProjectRepository.get(session, project_id)
+        if project is None:
+            raise InputError(Problem("project", "project.unknown", {"id": project_id}))
+        current = Stage(project.stage)
+        if not can_move(current, target):
+            allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "—"
+            raise InputError(
+                Problem(
+                    "stage",
+                    "stage.not_allowed",
+                    {"from": current.value, "to": target.value, "allowed": allowed},
+                )
+            )
+        session.add(
+            StageChange(
+                project_id=project.id,
+                from_stage=current.value,
+                to_stage=target.value,
+                changed_by=user,
+                comment=comment.strip(),
+                changed_at=at or utcnow(),
+            )
+        )
+        project.stage = target.value
+        session.flush()
+        return project_detail(project)
