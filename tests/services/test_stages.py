@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from sqlalchemy import select
 
 from tests.services.test_registry_and_projects import club_input, project_input
 from tresxuno.db.models import StageChange
 from tresxuno.domain.problems import InputError
+from tresxuno.services.attachments import attach_document, project_checklist
 from tresxuno.services.projects import submit_project
 from tresxuno.services.registry import register_club
 from tresxuno.services.stages import move_project
@@ -19,7 +22,15 @@ def project(db):
     return submit_project(db, project_input(club.id), user="capturista")
 
 
-def test_allowed_moves_are_recorded_in_order(db, project):
+def attach_all(db, project_id, tmp_path):
+    for item in project_checklist(db, project_id):
+        scan = tmp_path / f"{item.requirement.id}.pdf"
+        scan.write_bytes(b"%PDF-1.4 " + item.requirement.id.encode())
+        attach_document(db, project_id, item.requirement.id, scan, user="capturista")
+
+
+def test_allowed_moves_are_recorded_in_order(db, project, tmp_path):
+    attach_all(db, project.id, tmp_path)
     for stage in ("prevalidado", "en_covam", "aprobado", "convenio_firmado"):
         moved = move_project(db, project.id, stage, user="revisor", comment=f"a {stage}")
     assert moved.stage == "convenio_firmado"
@@ -48,3 +59,19 @@ def test_a_forbidden_move_names_the_allowed_ones_and_changes_nothing(db, project
     assert exc.value.problems[0].code == "stage.unknown"
     with db.transaction() as session:
         assert len(session.scalars(select(StageChange)).all()) == 1
+
+
+def test_a_project_cannot_go_to_covam_while_a_document_is_missing(db, project, tmp_path):
+    move_project(db, project.id, "prevalidado")
+    scan = tmp_path / "solicitud.pdf"
+    scan.write_bytes(b"%PDF-1.4 solicitud firmada")
+    stored = attach_document(db, project.id, "solicitud", scan)
+    assert stored.absolute_path().read_bytes() == scan.read_bytes()
+    assert stored.sha256 == hashlib.sha256(scan.read_bytes()).hexdigest()
+    with pytest.raises(InputError) as exc:
+        move_project(db, project.id, "en_covam")
+    problem = exc.value.problems[0]
+    assert problem.code == "documents.missing" and problem.params["count"] == 3
+    assert "Expediente técnico" in problem.params["documents"]
+    checklist = project_checklist(db, project.id)
+    assert [item.done for item in checklist] == [True, False, False, False]

@@ -4,13 +4,30 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from tresxuno.db.engine import Database
-from tresxuno.db.models import StageChange, utcnow
+from tresxuno.db.models import Project, StageChange, utcnow
 from tresxuno.db.repos import ProjectRepository
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.records import ProjectDetail
 from tresxuno.domain.stages import TRANSITIONS, Stage, can_move
+from tresxuno.i18n import language
+from tresxuno.services.attachments import missing_documents
 from tresxuno.services.projects import project_detail
+
+
+def _require_documents(session: Session, project: Project) -> None:
+    """Refuse to send a project to the COVAM while a required document is missing."""
+    missing = missing_documents(session, project)
+    if missing:
+        raise InputError(
+            Problem(
+                "documents",
+                "documents.missing",
+                {"count": len(missing), "documents": "; ".join(doc.name(language()) for doc in missing)},
+            )
+        )
 
 
 def move_project(
@@ -25,8 +42,9 @@ def move_project(
     """Move a project to ``to_stage`` if the move is allowed, in one transaction.
 
     Raises:
-        InputError: unknown project or stage, or a move the stage rules do not allow (the
-            problem lists the stages allowed from the current one).
+        InputError: unknown project or stage, a move the stage rules do not allow (the problem
+            lists the stages allowed from the current one), or a move to the COVAM while a
+            required document is missing (the problem names them).
     """
     try:
         target = Stage(to_stage)
@@ -50,6 +68,8 @@ def move_project(
                     {"from": current.value, "to": target.value, "allowed": allowed},
                 )
             )
+        if target is Stage.EN_COVAM:
+            _require_documents(session, project)
         session.add(
             StageChange(
                 project_id=project.id,

@@ -1,0 +1,178 @@
+"""Files filed with projects and ledger entries: copied beside the database, hashed, listed."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tresxuno import paths
+from tresxuno.db.engine import Database
+from tresxuno.db.models import Attachment, Project
+from tresxuno.domain.documents import DocumentRequirement, load_requirements, required_for
+from tresxuno.domain.problems import InputError, Problem
+
+#: Largest file accepted as an attachment (scans of signed documents are a few MB).
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    """A stored file: where it lives (relative to the data folder), its SHA-256 and size in bytes."""
+
+    id: int
+    project_id: int
+    kind: str
+    original_name: str
+    stored_path: str
+    sha256: str
+    size: int
+    added_at: datetime
+    added_by: str
+
+    def absolute_path(self) -> Path:
+        """The file on this computer."""
+        return paths.user_data_dir() / self.stored_path
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """A required document and the attachments that satisfy it (none yet if empty)."""
+
+    requirement: DocumentRequirement
+    attachments: tuple[AttachmentInfo, ...]
+
+    @property
+    def done(self) -> bool:
+        """Whether at least one file was attached for this requirement."""
+        return bool(self.attachments)
+
+
+@lru_cache(maxsize=1)
+def requirements() -> tuple[DocumentRequirement, ...]:
+    """The shipped checklist of required documents."""
+    return load_requirements(paths.seeds_dir() / "documents.toml")
+
+
+def _info(row: Attachment) -> AttachmentInfo:
+    return AttachmentInfo(
+        row.id,
+        row.project_id,
+        row.kind,
+        row.original_name,
+        row.stored_path,
+        row.sha256,
+        row.size,
+        row.added_at,
+        row.added_by,
+    )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def store_file(
+    session: Session,
+    project: Project,
+    kind: str,
+    source: Path,
+    *,
+    user: str = "",
+    ledger_entry_id: int | None = None,
+) -> Attachment:
+    """Copy ``source`` into ``attachments/<folio>/`` of the data folder and record it.
+
+    The copy is named by its SHA-256 so two files with the same name never overwrite each other,
+    and re-attaching the same file reuses the copy. The caller owns the transaction.
+
+    Raises:
+        InputError: the file does not exist, is not a regular file or is too large.
+    """
+    if not source.is_file():
+        raise InputError(Problem("file", "file.not_found", {"path": str(source)}))
+    size = source.stat().st_size
+    if size > MAX_ATTACHMENT_BYTES:
+        raise InputError(Problem("file", "file.too_large", {"max_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}))
+    sha = _sha256(source)
+    relative = Path("attachments") / project.folio / f"{sha[:16]}{source.suffix.lower()}"
+    target = paths.user_data_dir() / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(source, partial)
+        partial.replace(target)  # never leave a half-copied file under the final name
+    row = Attachment(
+        project_id=project.id,
+        ledger_entry_id=ledger_entry_id,
+        kind=kind,
+        original_name=source.name[:255],
+        stored_path=relative.as_posix(),
+        sha256=sha,
+        size=size,
+        added_by=user,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def attach_document(
+    db: Database, project_id: int, kind: str, source: Path, *, user: str = ""
+) -> AttachmentInfo:
+    """File a document with a project (one transaction).
+
+    Raises:
+        InputError: unknown project, unknown document kind, or an unusable file.
+    """
+    known = {r.id for r in requirements()} | {"otro"}
+    with db.transaction() as session:
+        project = session.get(Project, project_id)
+        if project is None:
+            raise InputError(Problem("project", "project.unknown", {"id": project_id}))
+        if kind not in known:
+            raise InputError(
+                Problem("kind", "document.unknown_kind", {"kind": kind, "allowed": ", ".join(sorted(known))})
+            )
+        return _info(store_file(session, project, kind, source, user=user))
+
+
+def checklist(session: Session, project: Project) -> list[ChecklistItem]:
+    """Each document the project's category requires, with the files attached for it."""
+    rows = session.scalars(
+        select(Attachment)
+        .where(Attachment.project_id == project.id, Attachment.ledger_entry_id.is_(None))
+        .order_by(Attachment.id)
+    ).all()
+    return [
+        ChecklistItem(req, tuple(_info(r) for r in rows if r.kind == req.id))
+        for req in required_for(requirements(), project.category)
+    ]
+
+
+def project_checklist(db: Database, project_id: int) -> list[ChecklistItem]:
+    """The document checklist of one project.
+
+    Raises:
+        InputError: no such project.
+    """
+    with db.transaction() as session:
+        project = session.get(Project, project_id)
+        if project is None:
+            raise InputError(Problem("project", "project.unknown", {"id": project_id}))
+        return checklist(session, project)
+
+
+def missing_documents(session: Session, project: Project) -> list[DocumentRequirement]:
+    """Required documents with no file attached yet (a project cannot go to the COVAM while any)."""
+    return [item.requirement for item in checklist(session, project) if not item.done]
