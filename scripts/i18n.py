@@ -60,7 +60,7 @@ def update() -> None:
         if lang == "en":
             # Message ids are English: the English catalogue translates each to itself.
             for message in catalog:
-                if message.id and not message.string:
+                if message.id and not (message.string if isinstance(message.string, str) else all(message.string)):
                     message.string = message.id
         path = po_path(lang)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,105 @@
+"""Save a PNG of each main view of tresxuno into ``docs/screenshots/``, for the README and reviews.
+
+Usage::
+
+    python scripts/screenshots.py                      # a fresh demo database (tresxuno demo)
+    python scripts/screenshots.py --db oficina.sqlite  # an existing database
+    python scripts/screenshots.py --lang en --out /tmp/shots
+
+Runs offscreen (``QT_QPA_PLATFORM=offscreen``) unless ``DISPLAY`` is set, e.g. under Xvfb
+(``xvfb-run python scripts/screenshots.py``), where the real X11 platform draws the window.
+Settings go to a throw-away folder, so the shots never depend on, or change, the user's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Window size of every screenshot: a common laptop screen, and the size the views are designed for.
+WIDTH, HEIGHT = 1280, 800
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line: database, language and output folder."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="database URL or SQLite path (default: a new demo database)")
+    parser.add_argument("--lang", choices=["es", "en"], default="es", help="interface language (default es)")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="folder for the PNGs")
+    parser.add_argument("--projects", type=int, default=180, help="projects in the demo database")
+    return parser.parse_args(argv)
+
+
+def make_demo(folder: Path, projects: int) -> str:
+    """Create a demo database with the real command line, as an officer would."""
+    path = folder / "demo.sqlite"
+    subprocess.run([sys.executable, "-m", "tresxuno", "--db", str(path), "demo", "--projects", str(projects)],
+                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Open the main window on the database, shoot each view, quit; returns the exit status."""
+    args = parse_args(argv)
+    scratch = Path(tempfile.mkdtemp(prefix="tresxuno-shots-"))
+    os.environ["XDG_CONFIG_HOME"] = str(scratch / "config")  # no stored geometry, no user settings touched
+    os.environ["TRESXUNO_DATA_DIR"] = str(scratch / "data")
+    if not os.environ.get("DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    db_url = args.db or make_demo(scratch, args.projects)
+
+    sys.path.insert(0, str(ROOT))
+    from tresxuno.db.engine import open_database
+    from tresxuno.ui.app import application, apply_language
+    from tresxuno.ui.main_window import MainWindow
+    from tresxuno.ui.views.projects import ProjectsView
+
+    app = application()
+    apply_language(app, args.lang)
+    db = open_database(db_url)
+    window = MainWindow(db)
+    window.resize(WIDTH, HEIGHT)
+    window.show()
+    view = window.views["projects"]
+    assert isinstance(view, ProjectsView)
+
+    def settle() -> None:
+        """Let layouts, lazy fetching and painting finish before a shot."""
+        for _ in range(5):
+            app.processEvents()
+
+    def search(text: str) -> Callable[[], None]:
+        def apply() -> None:
+            view.search.setText(text)
+            view.apply_filters()  # at once, not after the typing pause
+
+        return apply
+
+    shots: list[tuple[str, Callable[[], None]]] = [
+        ("projects", lambda: window.show_view("projects")),
+        ("projects-jerez", search("Jerez")),
+    ]
+    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        for name, prepare in shots:
+            prepare()
+            settle()
+            path = args.out / f"{name}.png"
+            if not window.grab().save(str(path)):
+                print(f"could not write {path}", file=sys.stderr)
+                return 1
+            print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
+    finally:
+        window.close()
+        db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""GUI test fixtures: demo databases on disk, and message boxes replaced by a recorder.
+
+No test may block on a modal box, so :func:`prompts` is autouse: every ``prompts.message`` and
+``prompts.about`` call is recorded instead of shown.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tresxuno.db.engine import Database, open_database
+from tresxuno.services.demo import generate_demo
+
+#: Offscreen Qt warns whenever a main window with a menu or status bar sets its size limits: a
+#: limitation of the test platform, not of tresxuno. Modules showing a MainWindow use this mark.
+OFFSCREEN_SIZE_HINTS = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+
+#: Projects in the big demo database: more than two pages of the lazy model.
+BIG = 450
+
+
+@dataclass
+class Recorder:
+    """What the app tried to show in message boxes."""
+
+    messages: list[tuple[object, str, str, str]] = field(default_factory=list)  # icon, title, text, details
+    abouts: list[tuple[str, str]] = field(default_factory=list)
+    real_message: Callable[..., None] | None = None  # for the few tests that need a real box
+
+
+@pytest.fixture(autouse=True)
+def prompts(monkeypatch: pytest.MonkeyPatch) -> Recorder:
+    from tresxuno.ui import prompts as module
+
+    recorder = Recorder(real_message=module.message)
+    monkeypatch.setattr(module, "message", lambda parent, icon, title, text, *, details="":
+                        recorder.messages.append((icon, title, text, details)))
+    monkeypatch.setattr(module, "about", lambda parent, title, text: recorder.abouts.append((title, text)))
+    return recorder
+
+
+@pytest.fixture(autouse=True)
+def _fresh_error_state() -> Iterator[None]:
+    """Bugs already shown, and log handlers, must not leak from one test into the next."""
+    import logging
+
+    from tresxuno.ui import errors
+
+    errors._shown_bugs.clear()
+    before = list(logging.getLogger("tresxuno").handlers)
+    yield
+    for handler in list(logging.getLogger("tresxuno").handlers):
+        if handler not in before:
+            errors.remove_log_file(handler)
+    errors._shown_bugs.clear()
+
+
+def _demo_file(folder: Path, projects: int) -> Path:
+    path = folder / f"demo{projects}.sqlite"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRESXUNO_DATA_DIR", str(folder / "data"))
+        db = open_database(str(path))
+        try:
+            generate_demo(db, projects=projects, seed=1)
+        finally:
+            db.dispose()  # checkpoints the WAL: the file alone is the whole database
+    return path
+
+
+@pytest.fixture(scope="session")
+def _big_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _demo_file(tmp_path_factory.mktemp("demo"), BIG)
+
+
+@pytest.fixture(scope="session")
+def _small_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _demo_file(tmp_path_factory.mktemp("demo"), 60)
+
+
+def _open_copy(template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "t.sqlite"
+    shutil.copyfile(template, path)
+    db = open_database(str(path))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def big_db(_big_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A private copy of a 450-project demo database (seed 1)."""
+    yield from _open_copy(_big_template, tmp_path)
+
+
+@pytest.fixture
+def small_db(_small_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A private copy of a 60-project demo database (seed 1): one page, quick to show."""
+    yield from _open_copy(_small_template, tmp_path)
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path) -> Iterator[Database]:
+    """A migrated database with the INEGI catalogue and no projects."""
+    db = open_database(str(tmp_path / "t.sqlite"))
+    yield db
+    db.dispose()

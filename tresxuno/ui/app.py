@@ -1,0 +1,145 @@
+"""Start the desktop application: language, Qt translations, error handling, database, main window.
+
+``TRESXUNO_QUIT_AFTER_MS`` (milliseconds) closes every window (an error box too) and leaves the event
+loop after that long: smoke tests and the bundle check start the real app with it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication
+
+import tresxuno
+from tresxuno.db.engine import open_database
+from tresxuno.domain.problems import StorageError
+from tresxuno.i18n import set_language
+from tresxuno.messages import describe_storage
+from tresxuno.ui.errors import install_excepthook, install_log_file, remove_log_file, show_error
+from tresxuno.ui.main_window import MainWindow
+from tresxuno.ui.settings import Settings
+
+log = logging.getLogger("tresxuno")
+
+#: Environment variable: quit this many milliseconds after start-up.
+QUIT_AFTER_ENV = "TRESXUNO_QUIT_AFTER_MS"
+#: Qt locale of each interface language: Mexican Spanish first, US English for the rest.
+QT_LOCALES = {"es": QLocale(QLocale.Language.Spanish, QLocale.Country.Mexico),
+              "en": QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)}
+
+
+def application() -> QApplication:
+    """The QApplication, created on first call with tresxuno's names (where QSettings and logs go)."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    if not isinstance(app, QApplication):  # a QCoreApplication someone else made: no widgets possible
+        raise RuntimeError("a non-GUI QCoreApplication already exists")
+    app.setApplicationName("tresxuno")
+    app.setOrganizationName("tresxuno")
+    app.setApplicationVersion(tresxuno.__version__)
+    return app
+
+
+def qt_translator(lang: str) -> QTranslator | None:
+    """Qt's own translation (``qtbase_<lang>.qm``: OK/Cancel, context menus...), when shipped."""
+    translator = QTranslator()
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(f"qtbase_{lang}", folder):
+        return translator
+    return None
+
+
+def apply_language(app: QCoreApplication, requested: str | None) -> tuple[str, QTranslator | None]:
+    """Switch our strings, Qt's strings and number/date formats to ``requested`` (Spanish when None).
+
+    Returns:
+        The language used, and the installed Qt translator (to remove on exit), if any.
+    """
+    lang = set_language(requested)
+    QLocale.setDefault(QT_LOCALES.get(lang, QT_LOCALES["es"]))
+    translator = qt_translator(lang) if lang != "en" else None  # Qt's own strings are English already
+    if translator is not None:
+        app.installTranslator(translator)
+    return lang, translator
+
+
+def quit_after_ms() -> int | None:
+    """The delay asked for in ``TRESXUNO_QUIT_AFTER_MS``, or None (unset or not a whole number)."""
+    value = os.environ.get(QUIT_AFTER_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        return max(0, int(value))
+    except ValueError:
+        log.warning("%s=%r is not a whole number of milliseconds; ignored", QUIT_AFTER_ENV, value)
+        return None
+
+
+def _start_quit_timer(app: QApplication) -> QTimer | None:
+    """Honour ``TRESXUNO_QUIT_AFTER_MS``: close every window as an officer would (layout saved), then quit."""
+    delay = quit_after_ms()
+    if delay is None:
+        return None
+    timer = QTimer(app)
+    timer.setSingleShot(True)
+    timer.timeout.connect(app.closeAllWindows)
+    timer.timeout.connect(app.quit)
+    timer.start(delay)
+    return timer
+
+
+def run_gui(db_url: str | None = None, lang: str | None = None) -> int:
+    """Open the desktop application and run it until the window closes.
+
+    Args:
+        db_url: the database (URL or SQLite path) from ``--db`` or ``TRESXUNO_DB``; when None, the
+            one stored in the settings, else the default file in the user's data folder.
+        lang: ``"es"`` or ``"en"`` from ``--lang``; when None, ``TRESXUNO_LANG``, then the
+            settings, then Spanish.
+
+    Returns:
+        The exit status: the event loop's (0), or 1 when the database cannot be opened.
+    """
+    app = application()
+    settings = Settings()
+    _lang, translator = apply_language(app, lang or os.environ.get("TRESXUNO_LANG") or settings.language)
+    handler = install_log_file()
+    previous_hook = install_excepthook()
+    # Started before the database opens, so an error box shown instead of the window is closed too
+    # (a smoke test must end, not wait for someone to press OK).
+    quit_timer = _start_quit_timer(app)
+    try:
+        try:
+            db = open_database(db_url or settings.database_url)
+        except StorageError as exc:
+            # Also on the terminal, in the command line's format: a smoke test's log shows why.
+            sys.stderr.write(f"tresxuno: {describe_storage(exc)}\n")
+            show_error(None, exc)
+            return 1
+        try:
+            window = MainWindow(db, settings)
+            window.show()
+            status = app.exec()
+            window.close()
+            # Delete it now, not at some later event loop's turn: a host that goes on running (the
+            # test suite) would otherwise see it vanish under its own windows and lose their focus.
+            window.deleteLater()
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+            # Closing the last window also posted an automatic Quit event; left queued, it would
+            # close whatever windows the host opens next.
+            QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
+            return status
+        finally:
+            db.dispose()
+    finally:
+        if quit_timer is not None:
+            quit_timer.stop()
+            quit_timer.deleteLater()
+        sys.excepthook = previous_hook
+        remove_log_file(handler)
+        if translator is not None:
+            app.removeTranslator(translator)

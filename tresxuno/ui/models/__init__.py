@@ -1,0 +1,1 @@
+"""Qt item models over the services ring: they page, sort and filter through service calls, never SQL."""
