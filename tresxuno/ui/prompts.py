@@ -11,8 +11,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 Icon = QMessageBox.Icon
 
 
-def message(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str, *,
-            details: str = "") -> None:
+def message(
+    parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str, *, details: str = ""
+) -> None:
     """Show ``text`` in a modal box with one OK button; ``details`` go behind a "Show details" button."""
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     if details:
@@ -23,3 +24,26 @@ def message(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: st
 def about(parent: QWidget | None, title: str, text: str) -> None:
     """The "About" box (rich text allowed)."""
     QMessageBox.about(parent, title, text)
+
+
+def confirm(parent: QWidget | None, title: str, text: str, *, default_yes: bool = False) -> bool:
+    """Ask a yes/no question; True for yes."""
+    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    default = QMessageBox.StandardButton.Yes if default_yes else QMessageBox.StandardButton.No
+    return QMessageBox.question(parent, title, text, buttons, default) == QMessageBox.StandardButton.Yes
+
+
+def choose_open_file(parent: QWidget | None, title: str, name_filter: str = "", directory: str = "") -> str:
+    """Ask for an existing file; returns its path, or "" when the officer cancels."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _selected = QFileDialog.getOpenFileName(parent, title, directory, name_filter)
+    return path
+
+
+def choose_save_file(parent: QWidget | None, title: str, name_filter: str = "", directory: str = "") -> str:
+    """Ask where to save a file; returns the path, or "" when the officer cancels."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _selected = QFileDialog.getSaveFileName(parent, title, directory, name_filter)
+    return path

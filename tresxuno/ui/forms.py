@@ -1,0 +1,94 @@
+"""Inline validation for dialogs: each problem shown under its field, in the user's language.
+
+Dialogs register their input widgets by field name; :meth:`FieldErrors.show` takes the
+``Problem`` list a service or a check returned and puts each sentence under its field (problems
+for fields without a widget go to a general label at the top).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
+
+from tresxuno.domain.problems import Problem
+from tresxuno.messages import describe
+
+ERROR_STYLE = "color: #b00020;"
+
+
+class FieldErrors:
+    """Error labels under registered fields, plus one general label for the rest."""
+
+    def __init__(self, general: QLabel):
+        self._general = general
+        self._fields: dict[str, tuple[QWidget, QLabel]] = {}
+        general.setStyleSheet(ERROR_STYLE)
+        general.setWordWrap(True)
+        general.hide()
+
+    def add_row(self, form: QFormLayout, field: str, label: str, widget: QWidget) -> QLabel:
+        """Add ``widget`` to ``form`` under ``label`` with an (initially hidden) error line below it."""
+        error = QLabel()
+        error.setStyleSheet(ERROR_STYLE)
+        error.setWordWrap(True)
+        error.hide()
+        container = QWidget()
+        from PySide6.QtWidgets import QVBoxLayout
+
+        box = QVBoxLayout(container)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(widget)
+        box.addWidget(error)
+        form.addRow(label, container)
+        widget.setAccessibleName(label.rstrip(":").replace("&", ""))
+        self._fields[field] = (widget, error)
+        return error
+
+    def register(self, field: str, widget: QWidget, error: QLabel) -> None:
+        """Register a field laid out by the dialog itself."""
+        error.setStyleSheet(ERROR_STYLE)
+        error.setWordWrap(True)
+        error.hide()
+        self._fields[field] = (widget, error)
+
+    def clear(self) -> None:
+        """Hide every error."""
+        self._general.clear()
+        self._general.hide()
+        for widget, error in self._fields.values():
+            error.clear()
+            error.hide()
+            widget.setAccessibleDescription("")
+
+    def show(self, problems: Iterable[Problem]) -> QWidget | None:
+        """Show ``problems``; returns the widget of the first field with a problem (to focus it)."""
+        self.clear()
+        general: list[str] = []
+        first: QWidget | None = None
+        for problem in problems:
+            key = (
+                problem.field if problem.field in self._fields else problem.field.split(".")[0].split("[")[0]
+            )
+            if key in self._fields:
+                widget, error = self._fields[key]
+                text = describe(problem, with_field=False)
+                error.setText((error.text() + "\n" if error.text() else "") + text)
+                error.show()
+                # Screen readers announce the problem with the field, not only by colour.
+                widget.setAccessibleDescription(error.text())
+                first = first or widget
+            else:
+                general.append(describe(problem))
+        if general:
+            self._general.setText("\n".join(general))
+            self._general.show()
+        return first
+
+    def texts(self) -> dict[str, str]:
+        """Visible error text per field (tests read it)."""
+        result = {f: e.text() for f, (_w, e) in self._fields.items() if e.isVisible() or e.text()}
+        if self._general.text():
+            result["_general"] = self._general.text()
+        return result
