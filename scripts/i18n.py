@@ -11,7 +11,7 @@ import io
 import sys
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
@@ -34,6 +34,13 @@ def extract() -> Catalog:
             message, None, [(f"tresxuno/{filename}", lineno)], auto_comments=comments, context=context
         )
     return catalog
+
+
+def translated(message: Message) -> bool:
+    """Whether a catalogue entry has a translation (every plural form, for plural messages)."""
+    if isinstance(message.string, str):
+        return bool(message.string)
+    return bool(message.string) and all(message.string)
 
 
 def po_path(lang: str) -> Path:
@@ -60,7 +67,7 @@ def update() -> None:
         if lang == "en":
             # Message ids are English: the English catalogue translates each to itself.
             for message in catalog:
-                if message.id and not (message.string if isinstance(message.string, str) else all(message.string)):
+                if message.id and not translated(message):
                     message.string = message.id
         path = po_path(lang)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,7 @@
-"""Save a PNG of each main view of tresxuno into ``docs/screenshots/``, for the README and reviews.
+"""Save a PNG of each main page of tresxuno into ``docs/screenshots/``, for the README and reviews.
+
+One ``<page key>.png`` per page the main window has (``home.png``, ``projects.png``...) at 1280 x 800,
+a searched project list (``projects-jerez.png``), and the first-run and Preferences dialogs.
 
 Usage::
 
@@ -45,7 +48,7 @@ def make_demo(folder: Path, projects: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Open the main window on the database, shoot each view, quit; returns the exit status."""
+    """Open the main window on the database, shoot each page and dialog, quit; returns the exit status."""
     args = parse_args(argv)
     scratch = Path(tempfile.mkdtemp(prefix="tresxuno-shots-"))
     os.environ["XDG_CONFIG_HOME"] = str(scratch / "config")  # no stored geometry, no user settings touched
@@ -55,8 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     db_url = args.db or make_demo(scratch, args.projects)
 
     sys.path.insert(0, str(ROOT))
+    from PySide6.QtWidgets import QWidget
+
     from tresxuno.db.engine import open_database
     from tresxuno.ui.app import application, apply_language
+    from tresxuno.ui.dialogs.first_run import FirstRunDialog
+    from tresxuno.ui.dialogs.preferences import PreferencesDialog
     from tresxuno.ui.main_window import MainWindow
     from tresxuno.ui.views.projects import ProjectsView
 
@@ -66,38 +73,67 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(db)
     window.resize(WIDTH, HEIGHT)
     window.show()
-    view = window.views["projects"]
-    assert isinstance(view, ProjectsView)
 
     def settle() -> None:
         """Let layouts, lazy fetching and painting finish before a shot."""
         for _ in range(5):
             app.processEvents()
 
-    def search(text: str) -> Callable[[], None]:
-        def apply() -> None:
+    def page(key: str) -> Callable[[], QWidget]:
+        def show() -> QWidget:
+            window.show_view(key)
+            return window
+
+        return show
+
+    def search(text: str) -> Callable[[], QWidget]:
+        def apply() -> QWidget:
+            window.show_view("projects")
+            view = window.views["projects"]
+            assert isinstance(view, ProjectsView)
             view.search.setText(text)
             view.apply_filters()  # at once, not after the typing pause
+            return window
 
         return apply
 
-    shots: list[tuple[str, Callable[[], None]]] = [
-        ("projects", lambda: window.show_view("projects")),
-        ("projects-jerez", search("Jerez")),
-    ]
+    empty = None
+
+    def first_run() -> QWidget:
+        """The welcome dialog as a new office sees it: over a new, empty database."""
+        nonlocal empty
+        empty = open_database(str(scratch / "empty.sqlite"))
+        dialog = FirstRunDialog(window, empty)
+        dialog.show()
+        dialog.adjustSize()
+        return dialog
+
+    def preferences() -> QWidget:
+        dialog = PreferencesDialog(window, db)
+        dialog.show()
+        dialog.adjustSize()
+        return dialog
+
+    shots: list[tuple[str, Callable[[], QWidget]]] = [(key, page(key)) for key in window.views]
+    shots += [("projects-jerez", search("Jerez")), ("first-run", first_run), ("preferences", preferences)]
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         for name, prepare in shots:
-            prepare()
+            widget = prepare()
             settle()
             path = args.out / f"{name}.png"
-            if not window.grab().save(str(path)):
+            saved = widget.grab().save(str(path))
+            if widget is not window:
+                widget.close()
+            if not saved:
                 print(f"could not write {path}", file=sys.stderr)
                 return 1
             print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
     finally:
         window.close()
         db.dispose()
+        if empty is not None:
+            empty.dispose()
     return 0
 
 

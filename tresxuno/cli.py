@@ -98,6 +98,28 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("do nothing (and succeed) when the database already holds data"),
     )
+
+    imp = sub.add_parser("import", help=_("import clubs or projects from a CSV or XLSX file"))
+    _add_db(imp, default=argparse.SUPPRESS)
+    imp.add_argument("kind", choices=IMPORT_KINDS, help=_("what the file holds: clubs or projects"))
+    imp.add_argument("file", metavar="FILE", help=_("the CSV or XLSX file"))
+    imp.add_argument("--sheet", help=_("worksheet of an XLSX file (default: the first)"))
+    imp.add_argument("--dry-run", action="store_true", help=_("check every row and write nothing"))
+    imp.add_argument(
+        "--valid-only", action="store_true", help=_("import the valid rows and list the others")
+    )
+
+    export = sub.add_parser("export", help=_("write data to a file for other programs"))
+    _add_db(export, default=argparse.SUPPRESS)
+    export_sub = export.add_subparsers(dest="export_command", parser_class=_Parser, required=True)
+    ledger = export_sub.add_parser("ledger", help=_("the money trail: CSV, XLSX or a double-entry journal"))
+    _add_db(ledger, default=argparse.SUPPRESS)
+    ledger.add_argument("--format", required=True, choices=EXPORT_FORMATS, help=_("file format"))
+    ledger.add_argument("--year", help=_("fiscal year"))
+    ledger.add_argument(
+        "--project", metavar="FOLIO", help=_("only the entries of the project with this folio")
+    )
+    ledger.add_argument("-o", "--output", required=True, metavar="FILE", help=_("file to write"))
     return parser
 
 
@@ -194,6 +216,90 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+#: Formats of ``export ledger``; equal to ``tresxuno.reports.exports.FORMATS`` (a test checks), kept
+#: here so that building the parser does not import SQLAlchemy.
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "beancount", "ledger")
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno export ledger``: the money trail as CSV, XLSX, beancount or ledger; one summary line."""
+    from pathlib import Path
+
+    from tresxuno.db.engine import open_database
+    from tresxuno.i18n import language
+    from tresxuno.reports.exports import export_ledger, write_summary
+
+    year = None if args.year is None else _int_arg(args.year, "year", 1990, 2200)
+    output = Path(args.output).expanduser()
+    if output.is_dir() or not output.parent.is_dir():
+        raise UsageError(_("-o: {path} must be a file in an existing folder").format(path=output))
+    # create=False: a mistyped --db must not leave an empty database behind and export nothing.
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        summary = export_ledger(db, args.format, output, year=year, folio=args.project)
+    finally:
+        db.dispose()
+    write_summary(summary, out, language())
+    return EXIT_OK
+
+
+#: Kinds ``import`` accepts; equal to ``tresxuno.services.importer.KINDS`` (a test checks), kept here so
+#: that building the parser does not import SQLAlchemy.
+IMPORT_KINDS: tuple[str, ...] = ("clubs", "projects")
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno import clubs|projects FILE``: check every row, then import all of them or none.
+
+    The summary goes to stdout; each problem to stderr as "row 7, column «Costo»: …". Exit 2 when
+    there is a problem and nothing was imported (with ``--dry-run``: would be); ``--valid-only``
+    imports the valid rows and lists the others (exit 0).
+    """
+    import getpass
+
+    from tresxuno.db.engine import open_database
+    from tresxuno.services.importer import preview, run_import, summary_line
+
+    err = sys.stderr  # looked up now, so a test's captured stderr receives the row problems
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name (some containers): the import is still recorded
+        user = ""
+    # create=False: a mistyped --db must not leave an empty database behind with nothing imported.
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        if args.dry_run:
+            checked = preview(db, args.file, args.kind, sheet=args.sheet)
+            can = checked.can_import_valid if args.valid_only else checked.can_import_all
+            imported = (checked.valid_count if args.valid_only else len(checked.rows)) if can else 0
+        else:
+            result = run_import(db, args.file, args.kind, valid_only=args.valid_only, user=user,
+                                sheet=args.sheet)
+            checked, imported = result.preview, result.imported
+    finally:
+        db.dispose()
+    out.write(summary_line(checked) + "\n")
+    if checked.extra_columns:
+        out.write(_("Columns ignored: {columns}").format(
+            columns=", ".join(f"«{c}»" for c in checked.extra_columns)) + "\n")
+    for problem in checked.problems:
+        err.write(_one_line(problem.describe()) + "\n")
+    if args.dry_run:
+        out.write(_("Dry run: nothing was written; {count} row(s) would be imported.").format(count=imported)
+                  + "\n")
+    elif imported:
+        out.write(_("{count} row(s) imported.").format(count=imported) + "\n")
+    if checked.problems and not imported:
+        if args.valid_only or checked.file_problems or not checked.valid_count:
+            hint = _("nothing imported: correct the problems listed")
+        else:
+            hint = _("nothing imported: correct the rows listed, or use --valid-only to import only the "
+                     "valid rows")
+        err.write(f"tresxuno: {hint}\n")
+        return EXIT_USAGE
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     """Open the desktop application (imports Qt only here)."""
     from tresxuno.ui.app import run_gui
@@ -221,6 +327,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "shares": cmd_shares,
     "rules": cmd_rules,
     "demo": cmd_demo,
+    "export": cmd_export,
+    "import": cmd_import,
 }
 
 

@@ -67,6 +67,31 @@ FIELD_LABELS: dict[str, str] = {
     "projects": N_("Number of projects"),
     "seed": N_("Seed"),
     "db": N_("Database"),
+    # Money trail (ledger) and exchange rates.
+    "party": N_("Party"),
+    "entry_date": N_("Date"),
+    "usd_amount": N_("Amount in dollars"),
+    "rate_date": N_("Date of the exchange rate"),
+    "rate_source": N_("Source of the exchange rate"),
+    "reference": N_("Bank reference"),
+    "receipt": N_("Receipt"),
+    "payee_name": N_("Payee"),
+    "payee_rfc": N_("Payee's RFC"),
+    "concept": N_("Concept"),
+    "cfdi": N_("CFDI invoice"),
+    "evidence": N_("Evidence"),
+    "reason": N_("Reason"),
+    "override_reason": N_("Reason for accepting more than the outstanding share"),
+    "authorised_by": N_("Authorised by"),
+    "entry": N_("Ledger entry"),
+    "source_party": N_("Paid from"),
+    "rates": N_("Exchange rates file"),
+    "source": N_("Source"),
+    "on": N_("Date of the reversal"),
+    # Import of clubs and projects from CSV/XLSX.
+    "import_kind": N_("What to import"),
+    # Office settings (first run, preferences).
+    "logo": N_("Logo"),
 }
 
 #: One sentence per problem code; placeholders come from ``Problem.params``.
@@ -127,6 +152,9 @@ TEMPLATES: dict[str, str] = {
                         "the latest allowed is {latest}"),
     "toma.duplicate_folio": N_("folio {folio} is already registered for club {club}"),
     "club.unknown": N_("there is no club with id {id}"),
+    "club.changed_elsewhere": N_(
+        "club {club} was changed in another window or on another computer after you opened it; reload it "
+        "to see those changes, then repeat yours"),
     "club.toma_lapsed": N_(
         "club {club} cannot submit: its toma de nota {folio} was valid until {expired_on}; renew it first"),
     "club.toma_not_yet_valid": N_("club {club} cannot submit: its toma de nota {folio} is valid only from "
@@ -157,15 +185,140 @@ TEMPLATES: dict[str, str] = {
     "progress.before_last": N_("{date} is before the last progress report ({last})"),
     "progress.lower_needs_note": N_("the progress goes down from {last} % to {value} %; say why in the note"),
     "project.unknown": N_("there is no project with id {id}"),
+    # Project drafts and edits (project form and record).
+    "project.changed_elsewhere": N_(
+        "project {folio} was changed by someone else after you opened it; close the form, open the "
+        "project again and redo your changes"),
+    "project.not_editable": N_(
+        "project {folio} is in stage {stage}; only a draft or a returned project can be changed"),
+    "shares.missing": N_(
+        "the shares of project {folio} are not computed; open its form, check the cost, partner and mix, "
+        "and save it again"),
     "federation.unknown": N_("there is no federation with id {id}"),
     "federation.duplicate_name": N_("a federation named {name} already exists"),
     "state.unknown": N_("'{key}' is not an INEGI state key; use two digits, e.g. 32 for Zacatecas"),
     "us_state.unknown": N_("'{value}' is not a US state; use its two-letter code, e.g. CA"),
     "municipality.unknown": N_("'{key}' is not an INEGI municipality key; use five digits, e.g. 32056"),
     "municipality.wrong_state": N_("municipality {key} is not in state {state_key}"),
+    "municipality.not_in_list": N_("'{text}' is not a municipality of {state}; choose one from the list"),
+    "choice.required": N_("choose one from the list"),
     "beneficiaries.negative": N_("the number of beneficiaries cannot be negative"),
     "demo.not_empty": N_("the database already holds data; demo data goes into an empty database"),
     "projects.out_of_range": N_("{value} projects is out of range; allowed: {min} to {max}"),
+    # Money trail (ledger), CFDI invoices, RFCs and exchange rates.
+    "ledger.no_convenio": N_(
+        "project {folio} is in stage {stage}; money is recorded only once the agreement (convenio) is "
+        "signed"),
+    "ledger.year_closed": N_("fiscal year {year} is closed; nothing dated in it can be recorded"),
+    "entry.unknown": N_("there is no ledger entry with id {id}"),
+    "party.unknown": N_("'{party}' is not a party; allowed: {allowed}"),
+    "override.incomplete": N_(
+        "accepting more than the outstanding share needs both the reason and who authorised it"),
+    "contribution.exceeds_outstanding": N_(
+        "{amount} is more than the {outstanding} that {party} still owes; to accept it anyway, give the "
+        "reason and who authorised it"),
+    "contribution.party_not_in_project": N_(
+        "{party} has no share in project {folio}; its parties are: {parties}"),
+    "contribution.rate_required": N_("a deposit in dollars needs the exchange rate, e.g. 17.2345"),
+    "contribution.rate_date_required": N_("enter the date of the exchange rate"),
+    "contribution.rate_date_after_entry": N_(
+        "the exchange rate's date {rate_date} is after the deposit's date {entry_date}"),
+    "contribution.rate_mismatch": N_(
+        "the pesos credited ({amount}) differ by more than 0.5 % from the dollars at {rate} ({expected}); "
+        "check the amount and the rate"),
+    "payment.evidence_required": N_("attach the CFDI invoice (XML) or a scanned receipt"),
+    "payment.cfdi_duplicate": N_(
+        "CFDI {uuid} already backs an entry of project {folio}; an invoice can back only one payment"),
+    "payment.cfdi_total_differs": N_("the amount {amount} is not the CFDI's total {total}"),
+    "payment.cfdi_rfc_differs": N_("the payee's RFC {rfc} is not the RFC of the CFDI's issuer, {issuer_rfc}"),
+    "payment.cfdi_currency": N_("the CFDI is in {currency}; payments are recorded in pesos (MXN)"),
+    "payment.exceeds_cash": N_(
+        "the payment of {amount} is more than the {cash} the project has available on that date"),
+    "payment.exceeds_party_funds": N_(
+        "the payment of {amount} is more than the {available} {party} has in the project"),
+    "payment.party_not_in_project": N_(
+        "{party} has no share in project {folio}; its parties are: {parties}"),
+    "payment.no_shares": N_("project {folio} has no shares to attribute the payment to"),
+    "refund.exceeds_party_funds": N_(
+        "the refund of {amount} is more than the {available} {party} has in the project"),
+    "refund.exceeds_cash": N_(
+        "the refund of {amount} is more than the {cash} the project has available on that date"),
+    "reversal.already_reversed": N_("entry {entry_id} was already reversed by entry {reversal_id}"),
+    "reversal.before_entry": N_("a reversal cannot be dated before the entry it reverses ({date})"),
+    "reversal.exceeds_cash": N_(
+        "reversing it takes out {amount}, more than the {cash} the project has available on that date"),
+    "fiscal_year.already_closed": N_("fiscal year {year} was already closed on {closed_at} by {closed_by}"),
+    "fiscal_year.future": N_("fiscal year {year} has not begun; it cannot be closed"),
+    "cfdi.too_large": N_("the file has {size} bytes; a CFDI invoice has at most {max}"),
+    "cfdi.unsafe": N_(
+        "the file declares a DTD, entities or external references ({detail}); a genuine CFDI never does, "
+        "so it was not read"),
+    "cfdi.malformed": N_("the file is not well-formed XML: {detail}"),
+    "cfdi.not_cfdi": N_("the XML is not a CFDI invoice: its root element is {root}, not cfdi:Comprobante"),
+    "cfdi.version": N_("the CFDI is version {version}; only CFDI {expected} is accepted"),
+    "cfdi.no_uuid": N_(
+        "the CFDI has no fiscal stamp (tfd:TimbreFiscalDigital with a UUID); ask the issuer for the "
+        "stamped XML"),
+    "cfdi.field_missing": N_("the CFDI lacks {attribute}"),
+    "cfdi.field_invalid": N_("the CFDI's {attribute} '{value}' is not valid"),
+    "cfdi.changed": N_("the file {path} changed while it was being filed; choose it again"),
+    "rfc.empty": N_("enter the RFC"),
+    "rfc.length": N_("'{rfc}' has {length} characters; an RFC has 12 (a company) or 13 (a person)"),
+    "rfc.format": N_(
+        "'{rfc}' is not an RFC: 3 letters (a company) or 4 (a person), 6 digits of a date and 3 characters"),
+    "rfc.date": N_("RFC {rfc} holds {date}, which is not a date (YYMMDD)"),
+    "rfc.check_digit": N_("the check digit of RFC {rfc} is wrong; a character was probably mistyped"),
+    "rates.bad_date": N_("line {row}: '{text}' is not a date; write dd/mm/yyyy or yyyy-mm-dd"),
+    "rates.bad_rate": N_(
+        "line {row}: '{text}' is not an exchange rate; write pesos per dollar, e.g. 17.2345, or N/E"),
+    "rates.duplicate_date": N_("line {row}: {date} already has a rate on line {first_row}"),
+    "rates.future_date": N_("line {row}: {date} is in the future"),
+    "rates.no_rows": N_("the file holds no exchange rates"),
+    "rates.too_large": N_("the file is too large; at most {max_mb} MB"),
+    # Import of clubs and projects from CSV/XLSX (tresxuno.services.importer).
+    "import.unknown_kind": N_("'{kind}' cannot be imported; allowed: {allowed}"),
+    "import.too_large": N_("the file is too large; at most {max_mb} MB"),
+    "import.unknown_format": N_(
+        "{name} is not a CSV or XLSX file; save it from the spreadsheet as CSV or as an Excel workbook "
+        "(.xlsx)"),
+    "import.unknown_sheet": N_("the workbook has no sheet named {sheet}; its sheets are: {sheets}"),
+    "import.unreadable": N_("{name} cannot be read as {format}: {detail}"),
+    "import.no_header": N_("{name} is empty: it has no header row"),
+    "import.too_many_rows": N_("the file has more than {max} rows; split it into smaller files"),
+    "import.no_rows": N_("the file has a header row but no data rows under it"),
+    "import.missing_column": N_(
+        "required, but no column of the file is set to it; add the column to the file or choose it in the "
+        "column mapping"),
+    "import.field_mapped_twice": N_("columns {columns} are all set to this field; choose one"),
+    "import.formula": N_(
+        "the cell holds a formula ({text}); formulas are not allowed: copy the column and paste it as values"),
+    "import.cell_error": N_("the cell shows the spreadsheet error {text}"),
+    "import.bad_date": N_("'{text}' is not a date; write it as dd/mm/yyyy, e.g. 31/03/2026"),
+    "import.state_unknown": N_(
+        "'{text}' is not a Mexican state; write its name (e.g. Zacatecas) or its two-digit INEGI key (e.g. 32)"),
+    "import.municipality_not_found": N_(
+        "there is no municipality named '{name}' in {state}; check the spelling or write its five-digit "
+        "INEGI key"),
+    "import.municipality_not_found_similar": N_(
+        "there is no municipality named '{name}' in {state}; did you mean {suggestions}?"),
+    "import.municipality_not_found_anywhere": N_(
+        "there is no municipality named '{name}'; check the spelling or write its five-digit INEGI key"),
+    "import.municipality_ambiguous": N_(
+        "'{name}' names more than one municipality: {candidates}; write the five-digit INEGI key"),
+    "import.federation_unknown": N_(
+        "there is no federation named '{name}'; register the federation first, or leave the cell empty"),
+    "import.club_not_found": N_(
+        "there is no club with the toma de nota folio or name '{text}'; register the club first"),
+    "import.club_ambiguous": N_(
+        "several clubs are named '{name}' (folios {folios}); write the toma de nota folio instead"),
+    "import.duplicate_folio_in_file": N_("toma de nota folio {folio} is also on row {first_row}"),
+    "import.duplicate_project_in_file": N_(
+        "row {first_row} holds the same project (same club, fiscal year and name)"),
+    "project.duplicate": N_(
+        "the club already has the project {name} in fiscal year {year} (folio {folio}); was this file "
+        "imported before?"),
+    # Office settings (first run, preferences).
+    "logo.not_image": N_("{path} is not a PNG or JPEG image; choose the logo as a PNG or JPEG file"),
 }
 
 STORAGE_TEMPLATES: dict[str, str] = {

@@ -42,7 +42,7 @@ def test_run_gui_shows_the_window_and_returns_0(qapp, quit_soon, small_db):
     assert QApplication.organizationName() == "tresxuno"
     assert language() == "es"
     assert sys.excepthook is hook  # the GUI's hook does not outlive the GUI
-    assert Settings().last_view == "projects"  # closed like an officer would close it
+    assert Settings().last_view == "home"  # a first start opens on Inicio; closing remembers it
 
 
 def test_language_comes_from_the_argument_then_the_settings(qapp, quit_soon, small_db):

@@ -35,6 +35,7 @@ def window_for(qtbot):
         qtbot.waitExposed(window)
         window.activateWindow()
         qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        window.show_view("projects")  # the window opens on Inicio; these tests are about Proyectos
         return window
 
     return make
@@ -51,13 +52,14 @@ def test_the_window_opens_in_spanish_on_the_projects_page(window_for, big_db):
     window = window_for(big_db)
     view = _projects(window)
 
-    assert window.windowTitle() == "tresxuno — t.sqlite"
-    assert [window.nav.item(r).text() for r in range(window.nav.count())] == [_("Projects")]
+    assert window.windowTitle().startswith("tresxuno — Presidencia Municipal de Jerez")  # the demo's office
+    titles = [window.nav.item(r).text() for r in range(window.nav.count())]
+    assert titles[:4] == [_("Home"), _("Projects"), _("Clubs and federations"), _("COVAM sessions")]
     assert window.current_view() is view
     model = view.table.model()
     assert model.headerData(0, Qt.Orientation.Horizontal) == _("Folio")
     assert model.headerData(COLUMN_OF["cost"], Qt.Orientation.Horizontal) == _("Cost (MXN)")
-    assert [a.text() for a in window.menuBar().actions()] == [_("&File"), _("&View"), _("&Help")]
+    assert [a.text() for a in window.menuBar().actions()] == [_("&File"), _("&Edit"), _("&View"), _("&Help")]
     assert window.status_label.text() == _count_text(BIG)
     assert str(big_db.path) in window.location_label.toolTip()
     assert view.pages.currentWidget() is view.table and view.table.isVisible()
@@ -154,11 +156,11 @@ def test_ctrl_f_goes_to_the_search_box_and_tab_reaches_every_control(qtbot, wind
 
     window.nav.setFocus()
     reached = []
-    for _step in range(6):
+    for _step in range(7):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         reached.append(QApplication.focusWidget())
-    assert reached[:5] == [view.search, view.year, view.programme, view.stage, view.table]
-    assert reached[5] is window.nav  # round again, not stuck walking table cells
+    assert reached[:6] == [view.new_button, view.search, view.year, view.programme, view.stage, view.table]
+    assert reached[6] is window.nav  # round again, not stuck walking table cells
 
 
 def test_controls_without_a_visible_label_have_accessible_names(window_for, small_db):
@@ -171,7 +173,7 @@ def test_controls_without_a_visible_label_have_accessible_names(window_for, smal
 def test_layout_and_last_view_are_remembered(qtbot, window_for, small_db):
     window = window_for(small_db)
     # The offscreen screen is 800 x 800, narrower than the window may be: restoring clamps the width.
-    window.resize(window.width(), 500)
+    window.resize(window.width(), 640)
     window.close()
     settings = Settings()
     assert settings.last_view == "projects"
@@ -179,7 +181,7 @@ def test_layout_and_last_view_are_remembered(qtbot, window_for, small_db):
 
     again = MainWindow(small_db)
     qtbot.addWidget(again)
-    assert again.height() == 500
+    assert again.height() == 640
     assert again.current_view() is again.views["projects"]
 
 

@@ -48,6 +48,7 @@ from tresxuno.domain.validation import (
     toma_latest_expiry,
 )
 from tresxuno.i18n import _
+from tresxuno.services.demo_ledger import add_demo_ledger
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 from tresxuno.services.projects import plan_submission, store_rule_set
 from tresxuno.services.rules import rulebook
@@ -494,6 +495,7 @@ def generate_demo(
         federations = builder.write_federations()
         clubs = builder.write_clubs(club_count)
         builder.write_projects(projects)
+        add_demo_ledger(session, random.Random(f"ledger-{seed}"), builder.today, cancel=token)
         token.raise_if_cancelled()
         _write_office_settings(session)
     return DemoSummary(federations, clubs, projects, time.perf_counter() - started)

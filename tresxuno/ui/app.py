@@ -1,4 +1,4 @@
-"""Start the desktop application: language, Qt translations, error handling, database, main window.
+"""Start the desktop application: language, Qt translations, error handling, database, main window, first run.
 
 ``TRESXUNO_QUIT_AFTER_MS`` (milliseconds) closes every window (an error box too) and leaves the event
 loop after that long: smoke tests and the bundle check start the real app with it.
@@ -53,18 +53,37 @@ def qt_translator(lang: str) -> QTranslator | None:
     return None
 
 
+#: The Qt translator installed by :func:`apply_language`, replaced when the language changes.
+_installed_translator: QTranslator | None = None
+
+
 def apply_language(app: QCoreApplication, requested: str | None) -> tuple[str, QTranslator | None]:
     """Switch our strings, Qt's strings and number/date formats to ``requested`` (Spanish when None).
+
+    Callable again while the app runs (Preferences): the previous Qt translator is removed first, so
+    switching back and forth never stacks translators. Widgets already built keep their texts; the
+    main window rebuilds its pages and menus after calling this.
 
     Returns:
         The language used, and the installed Qt translator (to remove on exit), if any.
     """
+    global _installed_translator
     lang = set_language(requested)
     QLocale.setDefault(QT_LOCALES.get(lang, QT_LOCALES["es"]))
+    remove_language(app)
     translator = qt_translator(lang) if lang != "en" else None  # Qt's own strings are English already
     if translator is not None:
         app.installTranslator(translator)
+        _installed_translator = translator
     return lang, translator
+
+
+def remove_language(app: QCoreApplication) -> None:
+    """Remove the Qt translator :func:`apply_language` installed, if any (on exit, and before a switch)."""
+    global _installed_translator
+    if _installed_translator is not None:
+        app.removeTranslator(_installed_translator)
+        _installed_translator = None
 
 
 def quit_after_ms() -> int | None:
@@ -106,7 +125,7 @@ def run_gui(db_url: str | None = None, lang: str | None = None) -> int:
     """
     app = application()
     settings = Settings()
-    _lang, translator = apply_language(app, lang or os.environ.get("TRESXUNO_LANG") or settings.language)
+    apply_language(app, lang or os.environ.get("TRESXUNO_LANG") or settings.language)
     handler = install_log_file()
     previous_hook = install_excepthook()
     # Started before the database opens, so an error box shown instead of the window is closed too
@@ -123,6 +142,8 @@ def run_gui(db_url: str | None = None, lang: str | None = None) -> int:
         try:
             window = MainWindow(db, settings)
             window.show()
+            # Inside the event loop, over the shown window: a quit timer (smoke tests) closes it too.
+            QTimer.singleShot(0, window, window.first_run_if_needed)
             status = app.exec()
             window.close()
             # Delete it now, not at some later event loop's turn: a host that goes on running (the
@@ -141,5 +162,4 @@ def run_gui(db_url: str | None = None, lang: str | None = None) -> int:
             quit_timer.deleteLater()
         sys.excepthook = previous_hook
         remove_log_file(handler)
-        if translator is not None:
-            app.removeTranslator(translator)
+        remove_language(app)  # the one installed now: Preferences may have switched it

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,10 +34,12 @@ from tresxuno.i18n import N_, _, language, ngettext
 from tresxuno.reports.text import CATEGORY_LABELS, category_label
 from tresxuno.services.projects import ProjectFilters, count_projects
 from tresxuno.services.rules import rulebook
+from tresxuno.ui.dialogs.project import ProjectDialog
 from tresxuno.ui.errors import show_error
-from tresxuno.ui.models.projects import COLUMN_OF, COLUMNS, ProjectTableModel
+from tresxuno.ui.models.projects import COLUMN_OF, COLUMNS, ProjectRole, ProjectTableModel
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.views.base import View
+from tresxuno.ui.views.project_detail import ProjectRecord
 
 #: Milliseconds of typing pause before the search runs.
 SEARCH_DELAY_MS = 250
@@ -111,6 +113,11 @@ class ProjectsView(View):
             self.stage.addItem(_(label), stage.value)
 
         self.table = self._make_table()
+        # Double-click or Enter on a row opens the project's record.
+        self.table.activated.connect(self.open_project)
+        self.new_button = QPushButton(_("New project…"), self)
+        self.new_button.setToolTip(_("Capture a new project request"))
+        self.new_button.clicked.connect(self.new_record)
         self.message = QLabel(self)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
@@ -194,6 +201,7 @@ class ProjectsView(View):
 
     def _lay_out(self) -> None:
         bar = QHBoxLayout()
+        bar.addWidget(self.new_button)
         bar.addWidget(self.search, 1)
         for text, combo in ((_("Fiscal year:"), self.year), (_("Programme:"), self.programme),
                             (_("Stage:"), self.stage)):
@@ -205,6 +213,7 @@ class ProjectsView(View):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.pages, 1)
+        QWidget.setTabOrder(self.new_button, self.search)
         for first, second in ((self.search, self.year), (self.year, self.programme),
                               (self.programme, self.stage), (self.stage, self.table),
                               (self.table, self.clear_button)):
@@ -268,6 +277,17 @@ class ProjectsView(View):
         self.search.blockSignals(False)
         self.apply_filters()
         self.search.setFocus()
+
+    def new_record(self) -> None:
+        """Capture a new project request in the project form; the list shows it once stored."""
+        if ProjectDialog.ask(self.window(), self._db) is not None:
+            self.refresh()
+
+    def open_project(self, index: QModelIndex) -> None:
+        """Open the record of the project on ``index``'s row (refreshing the list if it changed)."""
+        project = index.siblingAtColumn(0).data(ProjectRole) if index.isValid() else None
+        if project is not None and ProjectRecord.ask(self.window(), self._db, project.id):
+            self.refresh()
 
     def refresh(self) -> None:
         """Query again with the same search, filters and order."""

@@ -1,0 +1,317 @@
+"""Pure ledger arithmetic: payment attribution, balances from entries, cash available, input checks."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tresxuno.domain.allocation import allocate
+from tresxuno.domain.ledger import (
+    AllocationLine,
+    ContributionInput,
+    EntryRecord,
+    PaymentInput,
+    RefundInput,
+    attribute,
+    balance_from_entries,
+    cash_available,
+    check_contribution,
+    check_payment,
+    check_refund,
+    rate_mismatch,
+    reversal_lines,
+    root_kinds,
+)
+from tresxuno.domain.money import Money, convert_usd
+from tresxuno.domain.parties import PARTY_ORDER, Party
+
+TODAY = date(2021, 3, 31)
+IDS = [p.value for p in PARTY_ORDER]
+
+
+# --- Attribution ---------------------------------------------------------------------------------
+
+
+def test_attribution_is_proportional_to_shares_and_exact():
+    shares = {"club": 181_910_155, "federal": 100_000_000, "state": 222_865_232, "municipal": 222_865_232}
+    split = attribute(50_000_000, shares)
+    assert sum(split.values()) == 50_000_000
+    assert split == {"club": 12_500_000, "federal": 6_871_524, "state": 15_314_238, "municipal": 15_314_238}
+
+
+def test_attribution_ties_go_by_party_order():
+    # 1 centavo over four equal shares: every remainder ties, the club (first in order) gets it.
+    equal = dict.fromkeys(["municipal", "state", "federal", "club"], 100)
+    assert attribute(1, equal) == {"club": 1, "federal": 0, "state": 0, "municipal": 0}
+    assert attribute(3, equal) == {"club": 1, "federal": 1, "state": 1, "municipal": 0}
+    # The order in which the shares are given does not matter, only the party order.
+    assert list(attribute(7, equal)) == ["club", "federal", "state", "municipal"]
+
+
+def test_largest_remainder_beats_party_order():
+    # 10 centavos over 35/40/25: exact 3.5, 4.0, 2.5 -> floors 3, 4, 2 and one left over; club and
+    # municipal tie at .5, club wins by order. With weights 1/2 the state's remainder is largest.
+    assert attribute(10, {"club": 35, "state": 40, "municipal": 25}) == {
+        "club": 4,
+        "state": 4,
+        "municipal": 2,
+    }
+    assert attribute(2, {"club": 1, "state": 2}) == {"club": 1, "state": 1}
+    assert attribute(1, {"club": 1, "state": 2}) == {"club": 0, "state": 1}
+
+
+def test_zero_weights_get_nothing_and_bad_input_is_refused():
+    assert attribute(100, {"club": 0, "federal": 5}) == {"federal": 100}
+    with pytest.raises(ValueError):
+        attribute(100, {"club": 0})
+    with pytest.raises(ValueError):
+        attribute(-1, {"club": 1})
+    with pytest.raises(ValueError):
+        attribute(1, {"club": -1, "state": 2})
+
+
+@given(
+    amount=st.integers(min_value=0, max_value=10**15),
+    weights=st.dictionaries(st.sampled_from(IDS), st.integers(min_value=0, max_value=10**13), min_size=1),
+)
+def test_attribution_sums_exactly_and_each_part_is_within_a_centavo(amount, weights):
+    if not any(weights.values()):
+        return
+    split = attribute(amount, weights)
+    assert sum(split.values()) == amount
+    total = sum(weights.values())
+    for party, part in split.items():
+        assert abs(part - Fraction(amount * weights[party], total)) < 1
+
+
+@given(
+    amount=st.integers(min_value=1, max_value=10**14),
+    cuts=st.lists(st.integers(min_value=0, max_value=10_000), min_size=4, max_size=4),
+)
+def test_attribution_is_the_share_allocation_rule(amount, cuts):
+    # With weights in basis points summing to 100 %, attribute() and allocate() give the same split.
+    points = sorted(cuts)
+    bounds = [0, *points, 10_000]
+    mix = {party: bounds[i + 1] - bounds[i] for i, party in enumerate(PARTY_ORDER)}
+    if not any(mix.values()):
+        return
+    expected = {p.value: a for p, a in allocate(amount, mix).amounts.items()}
+    got = attribute(amount, {p.value: bp for p, bp in mix.items()})
+    assert {p: a for p, a in got.items()} == expected
+
+
+# --- Balances from entries -----------------------------------------------------------------------
+
+SHARES = {"club": 1_000, "federal": 1_000, "state": 1_000, "municipal": 1_000}
+
+
+def entry(id_: int, kind: str, amount: int, lines: dict[str, int], *, day: int = 1, **extra) -> EntryRecord:
+    return EntryRecord(
+        id=id_,
+        project_id=1,
+        kind=kind,
+        entry_date=date(2019, 7, day),
+        amount=amount,
+        lines=tuple(AllocationLine(p, a) for p, a in lines.items()),
+        **extra,
+    )
+
+
+def trail() -> list[EntryRecord]:
+    return [
+        entry(1, "contribution", 1_000, {"club": 1_000}, party="club"),
+        entry(2, "contribution", 1_000, {"federal": 1_000}, party="federal"),
+        entry(3, "contribution", 600, {"state": 600}, party="state"),
+        entry(4, "payment", -800, {"club": -300, "federal": -300, "state": -200}, day=2, cfdi_uuid="A"),
+        entry(5, "payment", -400, {"club": -200, "federal": -200}, day=3),
+        entry(6, "refund", -100, {"federal": -100}, day=4, party="federal", reason="no ejercido"),
+    ]
+
+
+def test_balance_moments_per_party():
+    balance = balance_from_entries(1, "en_ejecucion", SHARES, trail(), folio="F")
+    club, federal, state, municipal = balance.parties
+    assert (club.received, club.paid, club.accrued, club.refunded, club.cash) == (1_000, 500, 300, 0, 500)
+    assert (federal.received, federal.paid, federal.refunded, federal.cash) == (1_000, 500, 100, 400)
+    assert (state.received, state.outstanding, state.over_received, state.cash) == (600, 400, 0, 400)
+    assert (municipal.approved, municipal.committed, municipal.outstanding) == (1_000, 1_000, 1_000)
+    assert balance.cash == sum(p.cash for p in balance.parties) == 1_300
+    assert (balance.received, balance.paid, balance.accrued, balance.refunded) == (2_600, 1_200, 800, 100)
+    assert balance.outstanding == 1_400
+
+
+def test_reversals_count_against_the_moment_of_their_root():
+    entries = trail()
+    pay = entries[3]
+    r1 = entry(
+        7, "reversal", 800, {line.party: line.amount for line in reversal_lines(pay)}, day=5, reverses_id=4
+    )
+    r2 = entry(
+        8, "reversal", -800, {line.party: line.amount for line in reversal_lines(r1)}, day=6, reverses_id=7
+    )
+    r3 = entry(9, "reversal", -1_000, {"club": -1_000}, day=6, reverses_id=1)
+    assert root_kinds([*entries, r1, r2, r3])[8].id == 4
+    once = balance_from_entries(1, "en_ejecucion", SHARES, [*entries, r1])
+    assert once.party("club").paid == 200 and once.accrued == 0
+    twice = balance_from_entries(1, "en_ejecucion", SHARES, [*entries, r1, r2])
+    assert twice == balance_from_entries(1, "en_ejecucion", SHARES, entries)
+    contribution_reversed = balance_from_entries(1, "en_ejecucion", SHARES, [*entries, r3])
+    assert contribution_reversed.party("club").received == 0
+    assert contribution_reversed.party("club").outstanding == 1_000
+
+
+def test_over_receipt_is_reported_not_netted_and_stages_decide_approved():
+    entries = [entry(1, "contribution", 1_500, {"club": 1_500}, party="club")]
+    balance = balance_from_entries(1, "convenio_firmado", SHARES, entries)
+    assert (balance.party("club").outstanding, balance.party("club").over_received) == (0, 500)
+    assert balance.outstanding == 3_000 and balance.over_received == 500
+    cancelled = balance_from_entries(1, "cancelado", SHARES, entries)
+    assert (cancelled.approved, cancelled.committed, cancelled.over_received) == (0, 0, 1_500)
+    approved = balance_from_entries(1, "aprobado", SHARES, [])
+    assert (approved.approved, approved.committed) == (4_000, 0)
+
+
+def test_a_reversal_whose_target_is_missing_is_a_bug():
+    with pytest.raises(ValueError):
+        root_kinds([entry(2, "reversal", -5, {"club": -5}, reverses_id=1)])
+
+
+def test_cash_available_protects_every_later_running_balance():
+    entries = [
+        entry(1, "contribution", 1_000, {"club": 1_000}, day=1),
+        entry(2, "payment", -700, {"club": -700}, day=10),
+        entry(3, "contribution", 500, {"club": 500}, day=20),
+    ]
+    assert cash_available(entries, date(2019, 7, 25)) == 800
+    # On day 5 there are 1,000, but the payment of day 10 needs 700 of them.
+    assert cash_available(entries, date(2019, 7, 5)) == 300
+    assert cash_available(entries, date(2019, 6, 30)) == 0
+    assert cash_available([], date(2019, 7, 1)) == 0
+
+
+# --- Input checks --------------------------------------------------------------------------------
+
+
+def contribution(**changes) -> ContributionInput:
+    base = {"project_id": 1, "party": "club", "entry_date": date(2019, 7, 1), "amount": 1_000_00}
+    base.update(changes)
+    return ContributionInput(**base)
+
+
+def codes(problems) -> list[str]:
+    return [p.code for p in problems]
+
+
+def test_mxn_contribution_checks():
+    assert check_contribution(contribution(), today=TODAY) == (1_000_00, None, [])
+    assert codes(check_contribution(contribution(amount=0), today=TODAY)[2]) == ["amount.zero"]
+    assert codes(check_contribution(contribution(amount=-5), today=TODAY)[2]) == ["amount.negative"]
+    assert codes(check_contribution(contribution(amount=None), today=TODAY)[2]) == ["amount.empty"]
+    assert codes(check_contribution(contribution(party="banco"), today=TODAY)[2]) == ["party.unknown"]
+    future = check_contribution(contribution(entry_date=date(2021, 4, 1)), today=TODAY)[2]
+    assert [(p.code, p.params) for p in future] == [
+        ("date.future", {"date": "2021-04-01", "today": "2021-03-31"})
+    ]
+    with pytest.raises(TypeError):
+        check_contribution(contribution(amount=Decimal("10.00")), today=TODAY)
+
+
+def usd(**changes) -> ContributionInput:
+    base = {
+        "amount": None,
+        "usd_amount": 5_000_00,
+        "rate": "19.1234",
+        "rate_date": date(2019, 6, 28),
+        "rate_source": "Banxico FIX",
+    }
+    base.update(changes)
+    return contribution(**base)
+
+
+def test_usd_contribution_credits_usd_times_rate_rounded_half_up():
+    amount, rate, problems = check_contribution(usd(), today=TODAY)
+    assert problems == [] and rate == Decimal("19.1234")
+    assert amount == convert_usd(Money(5_000_00, "USD"), rate).centavos == 95_617_00
+    # 0.01 USD at 17.25 is 0.1725 pesos: 17.25 centavos, rounded half-up to 17.
+    assert check_contribution(usd(usd_amount=1, rate="17.25"), today=TODAY)[0] == 17
+    assert check_contribution(usd(usd_amount=2, rate="17.25"), today=TODAY)[0] == 35  # 34.5 -> 35
+
+
+def test_bank_credited_amount_within_half_a_percent_is_kept():
+    expected = 95_617_00
+    tolerance = expected // 200  # 0.5 % = 478.08 pesos -> 47,808 centavos, whole centavos
+    assert check_contribution(usd(amount=expected - tolerance), today=TODAY)[0] == expected - tolerance
+    assert check_contribution(usd(amount=expected + tolerance), today=TODAY)[0] == expected + tolerance
+    problems = check_contribution(usd(amount=expected + tolerance + 1), today=TODAY)[2]
+    assert [(p.code, p.params["expected"]) for p in problems] == [("contribution.rate_mismatch", expected)]
+    # Exactly 0.5 % off is accepted; one centavo more is not.
+    assert not rate_mismatch(201, 200) and rate_mismatch(202, 200) and rate_mismatch(1, 200)
+
+
+def test_usd_needs_rate_date_and_source():
+    assert codes(check_contribution(usd(rate=""), today=TODAY)[2]) == ["contribution.rate_required"]
+    assert codes(check_contribution(usd(rate="17,20"), today=TODAY)[2]) == ["rate.not_a_number"]
+    assert codes(check_contribution(usd(rate_date=None), today=TODAY)[2]) == [
+        "contribution.rate_date_required"
+    ]
+    later = check_contribution(usd(rate_date=date(2019, 7, 2)), today=TODAY)[2]
+    assert codes(later) == ["contribution.rate_date_after_entry"]
+    assert codes(check_contribution(usd(rate_source=" "), today=TODAY)[2]) == ["text.required"]
+    assert codes(check_contribution(usd(usd_amount=0), today=TODAY)[2]) == ["amount.zero"]
+
+
+def test_override_needs_both_reason_and_authoriser():
+    assert codes(check_contribution(contribution(override_reason="acuerdo"), today=TODAY)[2]) == [
+        "override.incomplete"
+    ]
+    assert (
+        check_contribution(contribution(override_reason="acuerdo", authorised_by="Tesorero"), today=TODAY)[2]
+        == []
+    )
+
+
+def payment(**changes) -> PaymentInput:
+    base = {
+        "project_id": 1,
+        "entry_date": date(2019, 8, 1),
+        "amount": 500_000_00,
+        "payee_name": "Construcciones y Pavimentos del Cañón",
+        "payee_rfc": "CPC1005124T0",
+        "concept": "Estimación 2",
+        "receipt_path": Path("recibo.pdf"),
+    }
+    base.update(changes)
+    return PaymentInput(**base)
+
+
+def test_payment_checks_and_cfdi_agreement():
+    assert check_payment(payment(), today=TODAY) == []
+    assert codes(check_payment(payment(payee_rfc="CPC1005124T1"), today=TODAY)) == ["rfc.check_digit"]
+    assert codes(check_payment(payment(receipt_path=None), today=TODAY)) == ["payment.evidence_required"]
+    assert codes(check_payment(payment(concept=""), today=TODAY)) == ["text.required"]
+    assert codes(check_payment(payment(source_party="nadie"), today=TODAY)) == ["party.unknown"]
+    differs = check_payment(
+        payment(amount=400_000_00), today=TODAY, cfdi_total=500_000_00, cfdi_issuer_rfc="EKU9003173C9"
+    )
+    assert [(p.code, p.params) for p in differs] == [
+        ("payment.cfdi_total_differs", {"amount": 400_000_00, "total": 500_000_00}),
+        ("payment.cfdi_rfc_differs", {"rfc": "CPC1005124T0", "issuer_rfc": "EKU9003173C9"}),
+    ]
+    dollars = check_payment(payment(), today=TODAY, cfdi_total=500_000_00, cfdi_currency="USD")
+    assert codes(dollars) == ["payment.cfdi_currency"]
+
+
+def test_refund_needs_a_reason():
+    refund = RefundInput(1, "federal", date(2019, 12, 1), 100, reason="  ")
+    assert codes(check_refund(refund, today=TODAY)) == ["text.required"]
+    assert (
+        check_refund(RefundInput(1, "federal", date(2019, 12, 1), 100, reason="no ejercido"), today=TODAY)
+        == []
+    )
+    assert Party.FEDERAL.value == "federal"

@@ -1,0 +1,222 @@
+"""The home page's figures: counts and money equal plain SQL, and the attention list finds what it must."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from tests.services.test_registry_and_projects import club_input, project_input
+from tresxuno.db.engine import Database, open_database
+from tresxuno.domain.ledger import ContributionInput
+from tresxuno.services.attachments import attach_document, project_checklist
+from tresxuno.services.covam import AttendeeInput, SessionInput, add_to_agenda, create_session
+from tresxuno.services.dashboard import (
+    APPROVED_STAGES,
+    DEPOSIT_OWED,
+    DEPOSIT_STAGES,
+    OPEN_STAGES,
+    SESSION_PENDING,
+    STUCK,
+    STUCK_AFTER_DAYS,
+    TOMA_EXPIRING,
+    TOMA_EXPIRING_DAYS,
+    TOMA_LAPSED,
+    TOMA_LAPSED_RECENT_DAYS,
+    dashboard,
+)
+from tresxuno.services.demo import DEFAULT_TODAY, generate_demo
+from tresxuno.services.ledger import project_balance, record_contribution, reverse_entry
+from tresxuno.services.projects import submit_project
+from tresxuno.services.registry import register_club
+from tresxuno.services.stages import move_project
+
+TODAY = DEFAULT_TODAY  # the demo's own "today": its toma statuses and stage dates are relative to it
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A 180-project demo database (seed 1), shared read-only by this module's tests."""
+    folder = tmp_path_factory.mktemp("dashboard")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRESXUNO_DATA_DIR", str(folder / "data"))
+        db = open_database(str(folder / "demo.sqlite"))
+        generate_demo(db, projects=180, seed=1, today=TODAY)
+        yield db
+        db.dispose()
+
+
+def sql(db: Database, statement: str, **params) -> list[tuple]:
+    with db.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(statement), params)]
+
+
+def test_counts_and_approved_money_equal_plain_sql(demo):
+    years = [y for (y,) in sql(demo, "SELECT DISTINCT fiscal_year FROM projects ORDER BY 1 DESC")]
+    latest = dashboard(demo, None, today=TODAY)
+    assert latest.fiscal_year == years[0] and latest.fiscal_years == tuple(years)
+    for year in (years[0], 2020, 2018):
+        board = latest if year == years[0] else dashboard(demo, year, today=TODAY)
+        expected = dict(sql(
+            demo, "SELECT stage, COUNT(*) FROM projects WHERE fiscal_year = :y GROUP BY stage", y=year))
+        assert {s.stage: s.count for s in board.stages if s.count} == expected
+        assert board.projects == sum(expected.values()) > 0
+        money = dict(sql(
+            demo,
+            "SELECT s.party, SUM(s.amount) FROM project_shares s JOIN projects p ON p.id = s.project_id "
+            f"WHERE p.fiscal_year = :y AND p.stage IN ({', '.join(repr(s) for s in APPROVED_STAGES)}) "
+            "GROUP BY s.party",
+            y=year,
+        ))
+        assert {m.party: m.amount for m in board.approved} == money
+        assert board.approved_total == sum(money.values()) > 0
+    # Every stage is listed, in the usual order, zeros included.
+    assert [s.stage for s in latest.stages][:4] == ["borrador", "solicitado", "prevalidado", "en_covam"]
+
+
+def test_tomas_about_to_lapse_of_clubs_with_projects_under_way_are_listed(demo):
+    board = dashboard(demo, None, today=TODAY)
+    tomas = {(i.record_id, i.kind) for i in board.attention if i.kind in (TOMA_EXPIRING, TOMA_LAPSED)}
+    open_stages = ", ".join(repr(s) for s in OPEN_STAGES)
+    expected = set()
+    for club_id, expires in sql(
+        demo, f"SELECT DISTINCT c.id, c.toma_expires_on FROM clubs c JOIN projects p ON p.club_id = c.id "
+              f"WHERE p.stage IN ({open_stages})"
+    ):
+        days = (date.fromisoformat(expires) - TODAY).days
+        if -TOMA_LAPSED_RECENT_DAYS <= days <= TOMA_EXPIRING_DAYS:
+            expected.add((club_id, TOMA_LAPSED if days < 0 else TOMA_EXPIRING))
+    assert tomas == expected
+    expiring = [i for i in board.attention if i.kind == TOMA_EXPIRING]
+    assert expiring, "the demo has a club with projects under way whose toma de nota expires soon"
+    item = expiring[0]
+    assert item.record_kind == "club" and 0 <= item.days <= TOMA_EXPIRING_DAYS
+    assert item.on == TODAY + timedelta(days=item.days)
+    assert sql(demo, "SELECT name FROM clubs WHERE id = :i", i=item.record_id) == [(item.subject,)]
+
+
+def test_projects_stuck_in_a_stage_are_listed_with_their_days(demo):
+    board = dashboard(demo, None, today=TODAY)
+    stuck = {i.record_id: i for i in board.attention if i.kind == STUCK}
+    expected = {}
+    for pid, stage, entered in sql(
+        demo, "SELECT p.id, p.stage, MAX(c.changed_at) FROM projects p JOIN stage_changes c "
+              "ON c.project_id = p.id WHERE p.fiscal_year = :y GROUP BY p.id, p.stage", y=board.fiscal_year
+    ):
+        days = (TODAY - datetime.fromisoformat(entered).date()).days
+        if stage in STUCK_AFTER_DAYS and days > STUCK_AFTER_DAYS[stage]:
+            expected[pid] = (stage, days)
+    assert expected, "the demo's current year has projects waiting too long"
+    assert {pid: (i.stage, i.days) for pid, i in stuck.items()} == expected
+    assert all(i.record_kind == "project" for i in stuck.values())
+    # The longest wait comes first.
+    days = [i.days for i in board.attention if i.kind == STUCK]
+    assert days == sorted(days, reverse=True)
+
+
+def test_deposits_owed_agree_with_the_ledger_balances(demo):
+    """Per project and party, what the page says is owed is the ledger's outstanding amount."""
+    stages = ", ".join(repr(s) for s in DEPOSIT_STAGES)
+    checked = 0
+    for (year,) in sql(demo, f"SELECT DISTINCT fiscal_year FROM projects WHERE stage IN ({stages})"):
+        board = dashboard(demo, year, today=TODAY)
+        owed = {(i.record_id, i.party): i.amount for i in board.attention if i.kind == DEPOSIT_OWED}
+        expected = {}
+        chosen = f"SELECT id FROM projects WHERE fiscal_year = :y AND stage IN ({stages})"
+        for (pid,) in sql(demo, chosen, y=year):
+            for line in project_balance(demo, pid).parties:
+                if line.outstanding:
+                    expected[(pid, line.party)] = line.outstanding
+            checked += 1
+        assert owed == expected, year
+    assert checked > 20
+    assert any(i.kind == DEPOSIT_OWED for i in dashboard(demo, None, today=TODAY).attention)
+
+
+# --- Built by hand: exact thresholds, reversal chains, sessions ------------------------------------
+
+
+def _attach_all(db: Database, project_id: int, folder: Path) -> None:
+    for item in project_checklist(db, project_id):
+        scan = folder / f"{project_id}-{item.requirement.id}.pdf"
+        scan.write_bytes(b"%PDF-1.4 " + scan.name.encode())
+        attach_document(db, project_id, item.requirement.id, scan)
+
+
+def _noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12)
+
+
+@pytest.fixture
+def project(db, tmp_path):
+    """A 2026 Zacatecas 2x1 project, requested on 2 February 2026."""
+    club = register_club(db, club_input(toma_issued_on=date(2025, 6, 1), toma_expires_on=date(2027, 5, 31)))
+    detail = submit_project(db, project_input(club.id, program="2x1-zacatecas", fiscal_year=2026,
+                                              submitted_on=date(2026, 2, 2)))
+    _attach_all(db, detail.id, tmp_path)
+    return detail
+
+
+def test_a_project_is_stuck_only_after_more_days_than_its_stage_allows(db, project):
+    entered = date(2026, 3, 1)
+    move_project(db, project.id, "prevalidado", at=_noon(entered))
+    limit = STUCK_AFTER_DAYS["prevalidado"]
+
+    on_the_day = dashboard(db, 2026, today=entered + timedelta(days=limit))
+    assert [i for i in on_the_day.attention if i.kind == STUCK] == []
+    late = dashboard(db, 2026, today=entered + timedelta(days=limit + 1))
+    [item] = [i for i in late.attention if i.kind == STUCK]
+    assert (item.record_id, item.subject, item.stage, item.days) == (
+        project.id, project.folio, "prevalidado", limit + 1)
+    # Another year's page does not list it.
+    other = dashboard(db, 2025, today=entered + timedelta(days=400))
+    assert not [i for i in other.attention if i.kind == STUCK]
+
+
+def test_a_reversed_deposit_is_owed_again_and_a_reversed_reversal_is_not(db, project):
+    for stage, day in (("prevalidado", date(2026, 3, 1)), ("en_covam", date(2026, 4, 15)),
+                       ("aprobado", date(2026, 5, 20)), ("convenio_firmado", date(2026, 6, 20))):
+        move_project(db, project.id, stage, at=_noon(day))
+    today = date(2026, 7, 1)
+    share = {s.party: s.amount for s in project.shares}
+
+    def owed() -> dict[str, int]:
+        board = dashboard(db, 2026, today=today)
+        return {i.party: i.amount for i in board.attention if i.kind == DEPOSIT_OWED}
+
+    assert owed() == share
+    deposit = record_contribution(
+        db, ContributionInput(project.id, "state", date(2026, 6, 25), amount=100_000_00), today=today)
+    assert owed()["state"] == share["state"] - 100_000_00
+    reversal = reverse_entry(db, deposit.id, reason="Depósito duplicado", on=date(2026, 6, 26), today=today)
+    assert owed()["state"] == share["state"]
+    reverse_entry(db, reversal.id, reason="El depósito sí era válido", on=date(2026, 6, 27), today=today)
+    assert owed()["state"] == share["state"] - 100_000_00
+    assert owed()["state"] == project_balance(db, project.id).party("state").outstanding
+    for party, amount in share.items():
+        if party != "state":
+            record_contribution(db, ContributionInput(project.id, party, date(2026, 6, 28), amount=amount),
+                                today=today)
+    assert set(owed()) == {"state"}
+
+
+def test_a_session_held_with_projects_waiting_for_a_ruling_is_listed(db, project):
+    move_project(db, project.id, "prevalidado", at=_noon(date(2026, 3, 1)))
+    session = create_session(db, SessionInput("2/2026", date(2026, 5, 14), "Jerez",
+                                              attendees=(AttendeeInput("state", "Ing. Ramón Ibáñez"),)))
+    add_to_agenda(db, session.id, [project.id])
+    before = dashboard(db, 2026, today=date(2026, 5, 13))
+    assert [i for i in before.attention if i.kind == SESSION_PENDING] == []
+    [item] = [i for i in dashboard(db, 2026, today=date(2026, 5, 20)).attention if i.kind == SESSION_PENDING]
+    assert (item.record_kind, item.record_id, item.subject, item.count, item.on) == (
+        "session", session.id, "2/2026", 1, date(2026, 5, 14))
+
+
+def test_an_empty_database_has_no_year_and_nothing_to_attend(db):
+    board = dashboard(db, None, today=TODAY)
+    assert (board.fiscal_year, board.fiscal_years, board.projects, board.approved, board.attention) == (
+        None, (), 0, (), ())
+    assert len(board.stages) == 12

@@ -1,0 +1,451 @@
+"""A state machine drives the ledger with random valid and invalid operations.
+
+After every step: the SQL balances equal those computed in pure Python from the entries read back,
+which equal the sums of the entries; no running balance (so no cash on hand) is ever negative; and
+every refused operation left the database unchanged. Where the outcome is easy to predict from
+the entries read back (outstanding share, cash on the date, closed years), the machine also
+checks that the service accepted or refused as predicted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from sqlalchemy import text
+
+from tests.services.test_ledger import cfdi_file, new_club, signed_project
+from tresxuno.db.engine import Database, open_database
+from tresxuno.domain.ledger import (
+    ContributionInput,
+    EntryRecord,
+    PaymentInput,
+    RefundInput,
+    balance_from_entries,
+    rate_mismatch,
+)
+from tresxuno.domain.money import Money, convert_usd
+from tresxuno.domain.problems import InputError
+from tresxuno.services.ledger import (
+    balances_by,
+    close_fiscal_year,
+    closed_years,
+    count_entries,
+    list_entries,
+    project_balance,
+    record_contribution,
+    record_payment,
+    record_refund,
+    reverse_entry,
+)
+
+TODAY = date(2021, 3, 31)
+PARTIES = ("club", "federal", "state", "municipal", "partner")
+#: The tables a ledger operation may touch.
+TABLES = ("ledger_entries", "ledger_allocations", "attachments", "fiscal_years", "projects", "project_shares")
+#: Four shares of 1,000,000.00 pesos each (3x1 public works, 4,000,000.00).
+COST = 400_000_000
+
+amounts = st.one_of(
+    st.integers(min_value=1, max_value=5_000_000),
+    st.integers(min_value=1, max_value=5_000_000),
+    st.integers(min_value=1, max_value=150_000_000),
+    st.sampled_from([0, -100]),
+)
+#: How an amount is drawn: as is, as a part of what the state allows, all of it, or a centavo more.
+sizes = st.tuples(
+    st.sampled_from(["part", "part", "part", "raw", "all", "over"]), amounts, st.integers(1, 100)
+)
+#: Days for money going out: mostly after the usual deposits of early 2020.
+later_days = st.one_of(
+    st.dates(min_value=date(2020, 4, 1), max_value=TODAY),
+    st.dates(min_value=date(2020, 4, 1), max_value=TODAY),
+    st.dates(min_value=date(2019, 6, 1), max_value=date(2021, 4, 1)),
+)
+#: Mostly dates of 2020 and 2021, which stay open longer (2020 is closed rarely, 2021 never).
+days = st.one_of(
+    st.dates(min_value=date(2020, 1, 1), max_value=TODAY),
+    st.dates(min_value=date(2020, 1, 1), max_value=TODAY),
+    st.dates(min_value=date(2019, 6, 1), max_value=date(2019, 12, 31)),
+    # Year edges and the future.
+    st.sampled_from([date(2019, 12, 31), date(2020, 1, 1), TODAY, date(2021, 4, 1)]),
+)
+
+
+def amount_of(size: tuple[str, int, int], base: int) -> int:
+    """An amount drawn relative to ``base``: what is outstanding, or available.
+
+    So both sides of every limit are exercised, not only amounts far beyond it.
+    """
+    mode, raw, portion = size
+    if mode == "raw" or base <= 0:
+        return raw
+    if mode == "part":
+        return max(1, base * portion // 100)
+    return base if mode == "all" else base + 1
+
+
+@pytest.fixture(scope="module")
+def ledger_template(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A migrated database with one club and two signed projects (2019 and 2020), built once."""
+    folder = tmp_path_factory.mktemp("ledger-template")
+    path = folder / "template.sqlite"
+    shutil.copyfile(migrated_template, path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TRESXUNO_DATA_DIR", str(folder / "data"))
+        db = open_database(str(path))
+        try:
+            club = new_club(db)
+            signed_project(db, folder, club_id=club.id, fiscal_year=2019, cost=COST)
+            signed_project(db, folder, club_id=club.id, fiscal_year=2020, cost=COST, stage="en_ejecucion")
+        finally:
+            db.dispose()
+    yield path
+
+
+def digest(db: Database) -> str:
+    with db.engine.connect() as conn:
+        rows = [repr(conn.exec_driver_sql(f"SELECT * FROM {t} ORDER BY 1").all()) for t in TABLES]
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+
+def most_takeable(entries: list[EntryRecord], day: date) -> int:
+    """The largest amount an entry dated ``day`` can take out (naive: lowest balance from it on)."""
+    balance, lowest, seen_new = 0, None, False
+    for e in sorted(entries, key=lambda e: (e.entry_date, e.id)):
+        if e.entry_date > day and not seen_new:
+            seen_new, lowest = True, balance
+        balance += e.amount
+        if seen_new:
+            lowest = min(lowest, balance)
+    return balance if lowest is None else lowest
+
+
+def statement_ok(entries: list[EntryRecord], new_date: date, new_amount: int) -> bool:
+    """Whether appending an entry keeps every running balance of the statement >= 0 (naive oracle)."""
+    new = EntryRecord(id=10**9, project_id=0, kind="x", entry_date=new_date, amount=new_amount)
+    balance = 0
+    for e in sorted([*entries, new], key=lambda e: (e.entry_date, e.id)):
+        balance += e.amount
+        if balance < 0:
+            return False
+    return True
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    """Random money movements on two projects, each step checked against the pure-Python oracle."""
+
+    def __init__(self, template: Path):
+        super().__init__()
+        self.folder = Path(tempfile.mkdtemp(prefix="ledger-machine-"))
+        shutil.copyfile(template, self.folder / "db.sqlite")
+        self.db = open_database(str(self.folder / "db.sqlite"))
+        # A throw-away database need not wait for the disk at every commit (the app's is FULL).
+        sqlalchemy.event.listen(
+            self.db.engine, "connect", lambda conn, _rec: conn.execute("PRAGMA synchronous=OFF")
+        )
+        self.receipt = self.folder / "recibo.pdf"
+        self.receipt.write_bytes(b"%PDF-1.4 recibo")
+        with self.db.session() as session:
+            rows = session.execute(text("SELECT id, folio, fiscal_year FROM projects ORDER BY id")).all()
+        self.projects = [(r.id, r.folio, r.fiscal_year) for r in rows]
+        balances = {pid: project_balance(self.db, pid) for pid, _f, _y in self.projects}
+        self.shares = {pid: {p.party: p.share for p in b.parties} for pid, b in balances.items()}
+        self.stages = {pid: b.stage for pid, b in balances.items()}
+        self.closed: set[int] = set()
+        self.uuids: dict[str, str] = {}  # CFDI UUID -> folio of the project whose payment used it
+
+    def teardown(self) -> None:
+        self.db.dispose()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    # --- helpers
+
+    def entries(self, project_id: int) -> list[EntryRecord]:
+        return list_entries(self.db, project_id=project_id, limit=10_000)
+
+    def balance(self, project_id: int):
+        return balance_from_entries(
+            project_id, self.stages[project_id], self.shares[project_id], self.entries(project_id)
+        )
+
+    def common_ok(self, day: date, amount: int) -> bool:
+        return amount > 0 and day <= TODAY and day.year not in self.closed
+
+    def attempt(self, action: Callable[[], Any], predicted: bool | None, *codes: str) -> Any:
+        """Run ``action``; a refusal must change nothing and, when predicted, match the prediction."""
+        before = digest(self.db)
+        try:
+            result = action()
+        except InputError as exc:
+            event(f"refused: {sorted({p.code for p in exc.problems})}")
+            assert predicted is not True, f"refused although predicted to pass: {exc}"
+            found = {p.code for p in exc.problems}
+            assert not codes or found & set(codes), f"expected one of {codes}, got {found}"
+            assert digest(self.db) == before, "a refused operation changed the database"
+            return None
+        assert predicted is not False, f"accepted although predicted to be refused: {result}"
+        event(f"accepted: {getattr(result, 'kind', type(result).__name__)}")
+        return result
+
+    # --- rules
+
+    @initialize()
+    def nothing_yet(self) -> None:
+        for pid, _folio, _year in self.projects:
+            assert self.entries(pid) == []
+
+    @rule(
+        index=st.integers(0, 1),
+        party=st.sampled_from(PARTIES),
+        size=sizes,
+        day=days,
+        override=st.booleans(),
+    )
+    def contribute_pesos(
+        self, index: int, party: str, size: tuple[str, int, int], day: date, override: bool
+    ) -> None:
+        pid = self.projects[index][0]
+        amount = amount_of(size, self.balance(pid).party(party).outstanding)
+        extra = {"override_reason": "Excedente autorizado", "authorised_by": "Tesorero"} if override else {}
+        predicted = (
+            party in self.shares[pid]
+            and self.common_ok(day, amount)
+            and (override or amount <= self.balance(pid).party(party).outstanding)
+        )
+        data = ContributionInput(pid, party, day, amount=amount, **extra)
+        self.attempt(lambda: record_contribution(self.db, data, user="m", today=TODAY), predicted)
+
+    @rule(index=st.integers(0, 1), day=st.dates(min_value=date(2020, 1, 1), max_value=date(2020, 3, 31)))
+    def deposit_every_share(self, index: int, day: date) -> None:
+        """Each party deposits what it still owes (the usual ministración), so payments find cash."""
+        pid = self.projects[index][0]
+        for party in self.shares[pid]:
+            owed = self.balance(pid).party(party).outstanding
+            if owed:
+                data = ContributionInput(pid, party, day, amount=owed, reference="SPEI")
+                self.attempt(
+                    lambda data=data: record_contribution(self.db, data, today=TODAY),
+                    self.common_ok(day, owed),
+                )
+
+    @rule(
+        index=st.integers(0, 1),
+        usd=st.integers(min_value=-10, max_value=3_000_000),
+        rate=st.sampled_from(["", "19.1234", "18.5", "20.0915", "abc"]),
+        slip=st.sampled_from([None, 0, 1, 10, 100, 1_000, 10**5]),
+        day=days,
+    )
+    def contribute_dollars(self, index: int, usd: int, rate: str, slip: int | None, day: date) -> None:
+        pid = self.projects[index][0]
+        expected = None
+        if usd > 0 and rate and rate != "abc":
+            expected = convert_usd(Money(usd, "USD"), Decimal(rate)).centavos
+        credited = None if slip is None or expected is None else expected + slip
+        data = ContributionInput(
+            pid,
+            "club",
+            day,
+            amount=credited,
+            usd_amount=usd,
+            rate=rate,
+            rate_date=day,
+            rate_source="Banxico FIX",
+        )
+        predicted: bool | None = False
+        if expected is not None and self.common_ok(day, expected):
+            amount = credited if credited is not None else expected
+            mismatch = credited is not None and rate_mismatch(credited, expected)
+            predicted = not mismatch and amount > 0 and amount <= self.balance(pid).party("club").outstanding
+        stored = self.attempt(
+            lambda: record_contribution(self.db, data, today=TODAY),
+            predicted,
+            "contribution.rate_required",
+            "rate.not_a_number",
+            "contribution.rate_mismatch",
+            "contribution.exceeds_outstanding",
+            "amount.zero",
+            "amount.negative",
+            "date.future",
+            "ledger.year_closed",
+        )
+        if stored is not None:
+            assert (stored.usd_amount, stored.rate, stored.rate_date) == (usd, str(Decimal(rate)), day)
+
+    @rule(
+        index=st.integers(0, 1),
+        size=sizes,
+        day=later_days,
+        source=st.sampled_from([None, None, "club", "federal", "partner"]),
+        with_cfdi=st.booleans(),
+        uuid=st.uuids(version=4),
+    )
+    def pay(
+        self,
+        index: int,
+        size: tuple[str, int, int],
+        day: date,
+        source: str | None,
+        with_cfdi: bool,
+        uuid: Any,
+    ) -> None:
+        pid, folio, _year = self.projects[index]
+        entries = self.entries(pid)
+        amount = amount_of(size, most_takeable(entries, day))
+        predicted: bool | None = False
+        if self.common_ok(day, amount) and (source is None or source in self.shares[pid]):
+            funds_ok = source is None or amount <= self.balance(pid).party(source).cash
+            predicted = funds_ok and statement_ok(entries, day, -amount)
+        evidence: dict[str, Any] = {"receipt_path": self.receipt}
+        if with_cfdi and str(uuid).upper() in self.uuids:
+            predicted = False  # the same invoice twice
+        if with_cfdi and amount > 0:
+            total = f"{amount // 100}.{amount % 100:02d}"
+            evidence = {"cfdi_path": cfdi_file(self.folder / "cfdi", uuid=str(uuid), total=total)}
+        data = PaymentInput(
+            pid,
+            day,
+            amount,
+            payee_rfc="CPC1005124T0",
+            payee_name="Constructora",
+            concept="Obra",
+            source_party=source,
+            **evidence,
+        )
+        stored = self.attempt(lambda: record_payment(self.db, data, today=TODAY), predicted)
+        if stored is not None:
+            assert sum(line.amount for line in stored.lines) == stored.amount == -amount
+            if stored.cfdi_uuid:
+                self.uuids[stored.cfdi_uuid] = folio
+
+    @rule(index=st.integers(0, 1), data=st.data())
+    def pay_with_a_used_cfdi(self, index: int, data: st.DataObject) -> None:
+        if not self.uuids:
+            return
+        uuid = data.draw(st.sampled_from(sorted(self.uuids)))
+        path = cfdi_file(self.folder / "again", uuid=uuid.lower(), total="1.00")
+        payment = PaymentInput(
+            self.projects[index][0], date(2020, 6, 1), 100, concept="Otra vez", cfdi_path=path
+        )
+        before = digest(self.db)
+        with pytest.raises(InputError) as exc:
+            record_payment(self.db, payment, today=TODAY)
+        assert digest(self.db) == before
+        duplicate = [p for p in exc.value.problems if p.code == "payment.cfdi_duplicate"]
+        assert duplicate and duplicate[0].params["folio"] == self.uuids[uuid]
+
+    @rule(index=st.integers(0, 1), party=st.sampled_from(PARTIES), size=sizes, day=later_days)
+    def refund(self, index: int, party: str, size: tuple[str, int, int], day: date) -> None:
+        pid = self.projects[index][0]
+        amount = amount_of(
+            size, min(self.balance(pid).party(party).cash, most_takeable(self.entries(pid), day))
+        )
+        # A party without a share (the partner here) has no cash to get back either.
+        predicted = (
+            self.common_ok(day, amount)
+            and party in self.shares[pid]
+            and amount <= self.balance(pid).party(party).cash
+            and statement_ok(self.entries(pid), day, -amount)
+        )
+        data = RefundInput(pid, party, day, amount, reason="Reintegro de recursos no ejercidos")
+        self.attempt(lambda: record_refund(self.db, data, today=TODAY), predicted)
+
+    @rule(index=st.integers(0, 1), pick=st.integers(0, 10**6), day=later_days)
+    def reverse(self, index: int, pick: int, day: date) -> None:
+        pid = self.projects[index][0]
+        entries = self.entries(pid)
+        if not entries:
+            return
+        target = entries[pick % len(entries)]
+        predicted = (
+            target.reversed_by is None
+            and day >= target.entry_date
+            and self.common_ok(day, 1)
+            and statement_ok(entries, day, -target.amount)
+        )
+        reversal = self.attempt(
+            lambda: reverse_entry(self.db, target.id, reason="Corrección", on=day, user="m", today=TODAY),
+            predicted,
+        )
+        if reversal is not None:
+            assert reversal.amount == -target.amount
+            assert {(line.party, -line.amount) for line in reversal.lines} == {
+                (line.party, line.amount) for line in target.lines
+            }
+
+    @rule(year=st.sampled_from([2019, 2019, 2019, 2020]), now=st.integers(0, 9))
+    def close_year(self, year: int, now: int) -> None:
+        if now != 5:
+            return  # closing is rare in an office's life; most draws do nothing
+        predicted = year not in self.closed
+        federal_left = {
+            folio: project_balance(self.db, pid).party("federal").cash
+            for pid, folio, fiscal_year in self.projects
+            if fiscal_year == year
+        }
+        closing = self.attempt(
+            lambda: close_fiscal_year(self.db, year, user="m", today=TODAY),
+            predicted,
+            "fiscal_year.already_closed",
+        )
+        if closing is not None:
+            self.closed.add(year)
+            assert {u.folio: u.unspent for u in closing.unspent_federal} == {
+                folio: cash for folio, cash in federal_left.items() if cash > 0
+            }
+        assert set(closed_years(self.db)) == self.closed
+
+    # --- invariants
+
+    @invariant()
+    def sql_balances_match_the_entries(self) -> None:
+        totals: dict[str, dict[str, int]] = {}
+        for pid, folio, _year in self.projects:
+            entries = self.entries(pid)
+            sql = project_balance(self.db, pid)
+            oracle = balance_from_entries(pid, sql.stage, self.shares[pid], entries, folio=folio)
+            assert sql == oracle
+            assert sql.cash == sum(e.amount for e in entries) == sum(p.cash for p in sql.parties)
+            assert count_entries(self.db, project_id=pid) == len(entries)
+            running = 0
+            for e in entries:
+                assert sum(line.amount for line in e.lines) == e.amount != 0
+                running += e.amount
+                assert e.running_balance == running
+                assert running >= 0, "the cash on hand went negative"
+            for party in sql.parties:
+                assert party.outstanding >= 0 and party.over_received >= 0
+                assert party.received - party.paid - party.refunded == party.cash
+                assert 0 <= party.accrued <= party.paid
+                sums = totals.setdefault(party.party, {"received": 0, "paid": 0, "refunded": 0, "cash": 0})
+                for key in sums:
+                    sums[key] += getattr(party, key)
+        grouped: dict[str, dict[str, int]] = {}
+        for group in balances_by(self.db):
+            sums = grouped.setdefault(group.party, {"received": 0, "paid": 0, "refunded": 0, "cash": 0})
+            for key in sums:
+                sums[key] += getattr(group, key)
+        assert grouped == totals
+
+
+def test_ledger_state_machine(ledger_template: Path) -> None:
+    run_state_machine_as_test(
+        lambda: LedgerMachine(ledger_template),
+        settings=settings(
+            max_examples=30,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )

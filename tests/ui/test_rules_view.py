@@ -1,0 +1,170 @@
+"""The rule book page: programmes and rule sets read-only, and reloading an administrator's rule files."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tresxuno import paths
+from tresxuno.domain.parties import PARTY_ORDER
+from tresxuno.i18n import _, ngettext
+from tresxuno.services.rules import rulebook
+from tresxuno.ui.views.rules import _FIRST_PARTY_COLUMN, _VERIFIED_COLUMN, RulesView, percent_text
+
+from .conftest import OFFSCREEN_SIZE_HINTS
+
+pytestmark = OFFSCREEN_SIZE_HINTS
+
+ADMIN_FILE = """
+[program]
+id = "1x1-prueba"
+name_es = "Programa municipal de prueba"
+name_en = "Municipal test programme"
+
+[[rule_sets]]
+id = "1x1-prueba-obras"
+version = 1
+years = [2025, 2026]
+categories = ["infrastructure"]
+mix = { club = 40, municipal = 60 }
+source = "Acuerdo de cabildo 12/2025"
+verified = true
+"""
+
+
+@pytest.fixture
+def view(qtbot, empty_db) -> RulesView:
+    page = RulesView(empty_db)
+    qtbot.addWidget(page)
+    page.resize(1200, 700)
+    page.show()
+    return page
+
+
+def _rows(view: RulesView) -> dict[str, dict[str, str]]:
+    """Every programme's rule sets: {programme name: {rule set label: "club/federal/... texts"}}."""
+    result = {}
+    for p in range(view.tree.topLevelItemCount()):
+        top = view.tree.topLevelItem(p)
+        result[top.text(0)] = {
+            top.child(c).text(0): " | ".join(top.child(c).text(_FIRST_PARTY_COLUMN + i)
+                                             for i in range(len(PARTY_ORDER)))
+            for c in range(top.childCount())}
+    return result
+
+
+def test_the_three_programmes_are_listed_with_their_mixes(view):
+    rows = _rows(view)
+    assert list(rows) == ["Programa 3x1 para Migrantes", "Iniciativa Ciudadana 4x1 (con socio externo)",
+                          "Programa 2x1 para Migrantes (Zacatecas)"]
+    # Club | federal | state | municipal | partner; "*" marks a capped share, "—" a party not taking part.
+    assert rows["Programa 3x1 para Migrantes"] == {
+        "3x1-public-works v1": "25 % | 25 % * | 25 % | 25 % | —",
+        "3x1-scholarships v1": "25 % | 25 % | 25 % | 25 % | —",
+        "3x1-productive v1": "50 % | 50 % * | — | — | —",
+    }
+    assert rows["Iniciativa Ciudadana 4x1 (con socio externo)"] == {
+        "4x1-western-union v1": "20 % | 20 % | 20 % | 20 % | 20 %"}
+    assert rows["Programa 2x1 para Migrantes (Zacatecas)"] == {
+        "2x1-zacatecas v1": "25 % | — | 40 % | 35 % | —"}
+    assert view.tree.headerItem().text(_FIRST_PARTY_COLUMN) == _("Club")
+    assert view.status_text() == ", ".join((
+        ngettext("{count} programme", "{count} programmes", 3).format(count=3),
+        ngettext("{count} rule set", "{count} rule sets", 5).format(count=5)))
+
+
+def test_every_shown_mix_is_the_rule_books(view):
+    """Not a copy typed into the view: every cell comes from the rule book."""
+    book = rulebook()
+    for p in range(view.tree.topLevelItemCount()):
+        top = view.tree.topLevelItem(p)
+        for c in range(top.childCount()):
+            item = top.child(c)
+            rule_id, version = item.data(0, Qt.ItemDataRole.UserRole)
+            mix = book.get(rule_id, version).mix_map
+            for offset, party in enumerate(PARTY_ORDER):
+                text = item.text(_FIRST_PARTY_COLUMN + offset).rstrip(" *")
+                assert text == (percent_text(mix[party]) if party in mix else "—")
+
+
+def test_unverified_figures_say_so_in_words_not_only_with_an_icon(view):
+    item = view.tree.topLevelItem(0).child(0)
+    assert item.text(_VERIFIED_COLUMN) == _("Not verified")
+    assert not item.icon(_VERIFIED_COLUMN).isNull()
+
+
+def test_details_show_caps_shortfall_amounts_per_student_and_source(view):
+    top = view.tree.topLevelItem(0)
+    view.tree.setCurrentItem(top.child(0))  # 3x1 public works
+    text = view.details.toPlainText()
+    assert "$1,000,000.00" in text and "2002–2020" in text
+    assert _("When a capped party cannot pay its whole share, the rest is covered by: {parties}, in "
+             "proportion to their own shares.").format(parties=f"{_('State')}, {_('Municipal')}") in text
+    assert "Reglas de Operación del Programa 3x1" in text
+
+    view.tree.setCurrentItem(top.child(1))  # scholarships
+    text = view.details.toPlainText()
+    for amount in ("$2,000.00", "$4,000.00", "$8,000.00", "$12,000.00"):
+        assert amount in text
+    assert _("Higher education") in text
+
+
+def test_the_page_says_where_an_administrator_adds_rule_files(view):
+    assert str(paths.user_rules_dir()) in view.intro.text()
+    assert view.reload_button.text() == _("Reload rules")
+
+
+def test_reload_reads_a_new_administrator_file_and_keeps_the_selection(view):
+    view.tree.setCurrentItem(view.tree.topLevelItem(0).child(2))
+    folder = paths.user_rules_dir()
+    folder.mkdir(parents=True)
+    (folder / "prueba.toml").write_text(ADMIN_FILE, encoding="utf-8")
+
+    view.reload_button.click()
+    rows = _rows(view)
+    assert rows["Programa municipal de prueba"] == {"1x1-prueba-obras v1": "40 % | — | — | 60 % | —"}
+    assert view.selected_rule_set() == ("3x1-productive", 1)
+    added = view.tree.topLevelItem(3).child(0)
+    assert added.text(_VERIFIED_COLUMN) == _("Yes")
+
+
+def test_a_broken_file_is_reported_and_the_rules_shown_stay(view, prompts):
+    before = _rows(view)
+    folder = paths.user_rules_dir()
+    folder.mkdir(parents=True)
+    (folder / "roto.toml").write_text(ADMIN_FILE.replace("club = 40", "club = 40.5"), encoding="utf-8")
+
+    view.reload()
+    [(_icon, title, text, _details)] = prompts.messages
+    assert title == _("Rule set problem") and "roto.toml" in text
+    assert _rows(view) == before
+    assert view.pages.currentIndex() == 0
+
+
+def test_a_broken_file_at_start_explains_itself_instead_of_an_empty_page(qtbot, empty_db):
+    folder = paths.user_rules_dir()
+    folder.mkdir(parents=True)
+    (folder / "roto.toml").write_text("[program\n", encoding="utf-8")
+    page = RulesView(empty_db)
+    qtbot.addWidget(page)
+    assert page.pages.currentWidget() is page.problem
+    assert "roto.toml" in page.problem.text()
+    assert page.status_text() == _("The rule files could not be read")
+
+    (folder / "roto.toml").unlink()
+    page.refresh()  # F5 reads the files again
+    assert page.pages.currentIndex() == 0 and page.tree.topLevelItemCount() == 3
+
+
+def test_layout_is_remembered(qtbot, view, empty_db):
+    from tresxuno.ui.settings import Settings
+
+    view.tree.header().resizeSection(0, 333)
+    view.splitter.setSizes([200, 400])
+    settings = Settings()
+    view.save_layout(settings)
+    again = RulesView(empty_db)
+    qtbot.addWidget(again)
+    again.restore_layout(settings)
+    assert again.tree.header().sectionSize(0) == 333
+    assert again.splitter.saveState() == view.splitter.saveState()

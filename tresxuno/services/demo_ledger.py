@@ -1,0 +1,554 @@
+"""Demo money trail: deposits, payments with CFDIs, refunds and reversals for the demo projects.
+
+Called by :func:`tresxuno.services.demo.generate_demo` inside its transaction, after the projects
+are written. Every entry is drawn so that it would pass the guards of :mod:`tresxuno.services.ledger`:
+money moves only once a convenio is signed and inside the project's fiscal year; a deposit never
+exceeds the party's outstanding share unless it carries an authorised override; a payment, refund or
+reversal never takes more than the cash on hand, so no running balance is ever negative; refunds
+never exceed the party's own cash; payees have valid RFCs and every CFDI UUID is unique. Club
+deposits are often in dollars, converted at a FIX-like rate that is also written to
+``exchange_rates``. Fiscal years up to two before "today" are written as closed.
+
+Speed: entries and allocation lines are plain dicts written with Core ``executemany`` in batches,
+with explicit ids; per project the cash is simulated in memory in date order, never read back.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.orm import Session
+
+from tresxuno.db.models import (
+    ExchangeRate,
+    FiscalYear,
+    LedgerAllocation,
+    LedgerEntry,
+    Project,
+    ProjectShare,
+    StageChange,
+)
+from tresxuno.domain.ledger import (
+    CONTRIBUTION,
+    LEDGER_STAGES,
+    PAYMENT,
+    REFUND,
+    REVERSAL,
+    attribute,
+    party_rank,
+    rate_mismatch,
+)
+from tresxuno.domain.money import Money, convert_usd
+from tresxuno.domain.rfc import rfc_check_digit
+from tresxuno.domain.stages import Stage
+from tresxuno.services.progress import CancelToken
+
+#: Who the demo entries name as their author.
+DEMO_USER = "demo"
+#: Entries per executemany batch (allocation lines go in the same rhythm).
+BATCH_SIZE = 20_000
+RATE_SOURCE = "Banxico FIX"
+#: Fiscal years ending this many years before "today", or earlier, are written as closed.
+CLOSED_YEARS_BACK = 2
+
+#: Mean FIX rate of each year in ten-thousandths of a peso, shaped like Banxico's annual
+#: averages; the daily demo rates wander around them. Demo values, not official figures.
+_FIX_BASE: dict[int, int] = {
+    2005: 108_940, 2006: 109_010, 2007: 109_280, 2008: 111_300, 2009: 135_000, 2010: 126_300,
+    2011: 124_200, 2012: 131_700, 2013: 127_700, 2014: 133_000, 2015: 158_700, 2016: 186_900,
+    2017: 189_300, 2018: 192_400, 2019: 192_600, 2020: 214_900, 2021: 202_800, 2022: 201_200,
+    2023: 177_600, 2024: 183_300, 2025: 191_000, 2026: 184_000,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Payee:
+    name: str
+    rfc: str
+
+
+def _payee(name: str, stem: str) -> _Payee:
+    """A payee whose RFC is ``stem`` plus its SAT check digit (so every demo RFC validates)."""
+    return _Payee(name, stem + rfc_check_digit(stem))
+
+
+#: Contractors of public works (personas morales, 12-character RFCs).
+_CONTRACTORS = (
+    _payee("Construcciones y Pavimentos del Cañón, S.A. de C.V.", "CPC1005124T"),
+    _payee("Edificaciones Sánchez Román, S.A. de C.V.", "ESR0803115K"),
+    _payee("Constructora Los Cardos de Jerez, S.A. de C.V.", "CCJ1206187Q"),
+    _payee("Obras Hidráulicas del Sur de Zacatecas, S.A. de C.V.", "OHS0911023B"),
+    _payee("Urbanizadora Juchipila, S. de R.L. de C.V.", "UJU1502278M"),
+    _payee("Grupo Constructor Peñasco, S.A. de C.V.", "GCP0707304A"),
+    _payee("Ingeniería y Caminos de los Altos, S.A. de C.V.", "ICA1104195R"),
+    _payee("Electrificaciones Ávila, S.A. de C.V.", "EAV1310081H"),
+)
+#: Suppliers of productive projects: companies and persons (13-character RFCs).
+_SUPPLIERS = (
+    _payee("Invernaderos y Riego Tecnificado del Bajío, S.A. de C.V.", "IRT1408223D"),
+    _payee("Maquinaria Agrícola Fresnillo, S.A. de C.V.", "MAF0605307J"),
+    _payee("Equipos para Tortillería La Espiga, S.A. de C.V.", "ETE1111174C"),
+    _payee("María Guadalupe Ortiz Núñez", "OINM7809153K"),
+    _payee("José Ángel Muñoz Ibáñez", "MUIA820417B2"),
+    _payee("Rocío Márquez Saldívar", "MASR850722HX"),
+)
+#: A scholarship batch is paid to the students by bank transfer: SAT's generic RFC, a receipt, no CFDI.
+_STUDENTS = _Payee("Beneficiarios de becas 3x1 (dispersión bancaria)", "XAXX010101000")
+
+_WORKS_CONCEPTS = ("Anticipo del 30 % de la obra", "Estimación {n} de la obra", "Finiquito de la obra")
+_PRODUCTIVE_CONCEPTS = (
+    "Compra de equipo",
+    "Compra de insumos y materiales",
+    "Capacitación y puesta en marcha",
+)
+_OVERRIDE_REASONS = (
+    "El club envió un excedente para obra complementaria; aprobado por el cabildo",
+    "Aportación adicional del club para ampliar las metas del proyecto, autorizada por el comité",
+)
+_OVERRIDE_AUTHORITIES = ("Tesorero municipal", "Director de Desarrollo Social", "Contralora municipal")
+
+
+@dataclass
+class _Ids:
+    entry: int
+    line: int
+
+
+@dataclass
+class _Sink:
+    """Rows waiting for the next executemany."""
+
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DemoLedgerSummary:
+    """What :func:`add_demo_ledger` wrote."""
+
+    entries: int
+    allocation_lines: int
+    exchange_rates: int
+    closed_years: int
+
+
+def add_demo_ledger(
+    session: Session, rng: random.Random, today: date, *, cancel: CancelToken | None = None
+) -> DemoLedgerSummary:
+    """Write a consistent money trail for every demo project whose convenio is signed.
+
+    Args:
+        session: the demo's session, inside its transaction (projects, shares and stage history
+            already written).
+        rng: the random generator; the same seed (and ``today``) writes the same entries.
+        today: nothing is dated after it; years up to ``today.year - 2`` are closed.
+        cancel: checked between batches; cancelling rolls the whole demo back.
+
+    Returns:
+        How many entries, allocation lines, exchange rates and closed years were written.
+    """
+    token = cancel or CancelToken()
+    projects = session.execute(
+        select(Project.id, Project.folio, Project.fiscal_year, Project.stage, Project.category)
+        .where(Project.stage.in_(sorted(LEDGER_STAGES)))
+        .order_by(Project.id)
+    ).all()
+    if not projects:
+        return DemoLedgerSummary(0, 0, 0, 0)
+    shares: dict[int, dict[str, int]] = {}
+    for project_id, party, amount in session.execute(
+        select(ProjectShare.project_id, ProjectShare.party, ProjectShare.amount).where(
+            ProjectShare.project_id.in_(select(Project.id).where(Project.stage.in_(sorted(LEDGER_STAGES))))
+        )
+    ):
+        shares.setdefault(project_id, {})[party] = amount
+    milestones: dict[tuple[int, str], date] = {}
+    for project_id, stage, changed_at in session.execute(
+        select(StageChange.project_id, StageChange.to_stage, StageChange.changed_at).where(
+            StageChange.to_stage.in_(sorted(LEDGER_STAGES)),
+            StageChange.project_id.in_(select(Project.id).where(Project.stage.in_(sorted(LEDGER_STAGES)))),
+        )
+    ):
+        milestones[(project_id, stage)] = changed_at.date()
+
+    first_year = min(p.fiscal_year for p in projects)
+    # From December of the year before, so a deposit on 2 January has a previous banking day's rate.
+    rates, rate_rows = _fix_rates(
+        session, random.Random(rng.getrandbits(64)), date(first_year - 1, 12, 1), today
+    )
+    if rate_rows:
+        session.execute(insert(cast(Table, ExchangeRate.__table__)), rate_rows)
+
+    ids = _Ids(
+        entry=(session.scalar(select(func.max(LedgerEntry.id))) or 0) + 1,
+        line=(session.scalar(select(func.max(LedgerAllocation.id))) or 0) + 1,
+    )
+    sink = _Sink()
+    written_entries = written_lines = 0
+    showcase_done = False
+    for project in projects:
+        writer = _ProjectLedger(rng, ids, sink, project, shares.get(project.id, {}), milestones, rates, today)
+        showcase_done |= writer.write(showcase=not showcase_done)
+        if len(sink.entries) >= BATCH_SIZE:
+            token.raise_if_cancelled()
+            written_entries, written_lines = _flush(session, sink, written_entries, written_lines)
+    token.raise_if_cancelled()
+    written_entries, written_lines = _flush(session, sink, written_entries, written_lines)
+    closed = _close_old_years(session, {p.fiscal_year for p in projects}, today)
+    return DemoLedgerSummary(written_entries, written_lines, len(rate_rows), closed)
+
+
+def _flush(session: Session, sink: _Sink, entries: int, lines: int) -> tuple[int, int]:
+    if sink.entries:
+        session.execute(insert(cast(Table, LedgerEntry.__table__)), sink.entries)
+        session.execute(insert(cast(Table, LedgerAllocation.__table__)), sink.lines)
+    entries, lines = entries + len(sink.entries), lines + len(sink.lines)
+    sink.entries.clear()
+    sink.lines.clear()
+    return entries, lines
+
+
+def _close_old_years(session: Session, years: set[int], today: date) -> int:
+    """Old fiscal years are closed, as an office's would be; a year already listed is left alone."""
+    have = set(session.scalars(select(FiscalYear.year)))
+    rows = [
+        {"year": y, "closed_at": datetime(y + 1, 1, 20, 13, 0), "closed_by": DEMO_USER}
+        for y in sorted(years)
+        if y <= today.year - CLOSED_YEARS_BACK and y not in have
+    ]
+    if rows:
+        session.execute(insert(cast(Table, FiscalYear.__table__)), rows)
+    return len(rows)
+
+
+def _fix_rates(
+    session: Session, rng: random.Random, start: date, end: date
+) -> tuple[dict[date, tuple[Decimal, int]], list[dict[str, Any]]]:
+    """A FIX-like rate for every weekday from ``start`` to ``end``; rates already stored are kept.
+
+    The walk is in whole ten-thousandths of a peso (no floats, so every platform draws the same
+    rates) and is pulled towards each year's mean in :data:`_FIX_BASE`.
+
+    Returns:
+        ``{day: (rate, rate in ten-thousandths)}`` for every weekday, and the rows to insert.
+    """
+    stored = {
+        day: Decimal(rate)
+        for day, rate in session.execute(
+            select(ExchangeRate.rate_date, ExchangeRate.rate).where(
+                ExchangeRate.rate_date >= start, ExchangeRate.rate_date <= end
+            )
+        )
+    }
+    rates: dict[date, tuple[Decimal, int]] = {}
+    rows = []
+    years = sorted(_FIX_BASE)
+    level = _FIX_BASE.get(start.year, _FIX_BASE[years[0]])
+    day = start
+    while day <= end:
+        if day.weekday() < 5:
+            target = _FIX_BASE.get(day.year, _FIX_BASE[min(max(day.year, years[0]), years[-1])])
+            level += rng.randint(-300, 300) + (target - level) // 15
+            if day in stored:
+                rate = stored[day]
+                rates[day] = (rate, int(rate * 10_000))
+            else:
+                rate = Decimal(level).scaleb(-4)
+                rates[day] = (rate, level)
+                rows.append({"rate_date": day, "rate": str(rate), "source": RATE_SOURCE})
+        day += timedelta(days=1)
+    return rates, rows
+
+
+class _ProjectLedger:
+    """Draws one project's entries in date order while tracking its cash and each party's."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        ids: _Ids,
+        sink: _Sink,
+        project: Any,
+        shares: dict[str, int],
+        milestones: dict[tuple[int, str], date],
+        rates: dict[date, tuple[Decimal, int]],
+        today: date,
+    ):
+        self.rng, self.ids, self.sink, self.project = rng, ids, sink, project
+        self.shares = {p: a for p, a in sorted(shares.items(), key=lambda pa: party_rank(pa[0])) if a > 0}
+        self.rates = rates
+        self.last_day = min(date(project.fiscal_year, 12, 31), today)
+        pid = project.id
+        self.signed = milestones.get((pid, Stage.CONVENIO_FIRMADO.value), self.last_day)
+        self.started = milestones.get((pid, Stage.EN_EJECUCION.value))
+        self.finished = milestones.get((pid, Stage.TERMINADO.value))
+        self.closed = milestones.get((pid, Stage.CERRADO.value))
+        self.cash = 0
+        self.party_cash = dict.fromkeys(self.shares, 0)
+        self.received = dict.fromkeys(self.shares, 0)
+        # This project's entries and lines by id, for reversals (the sink holds many projects).
+        self.written: dict[int, tuple[dict[str, Any], dict[str, int]]] = {}
+        self.latest = date.min
+
+    # --- drawing
+
+    def write(self, *, showcase: bool) -> bool:
+        """Write the project's entries; returns True when it wrote the reversal of a reversal.
+
+        ``showcase`` asks for a reversal of a reversal on the first project that can take one, so
+        even the smallest demo shows a correction being corrected.
+        """
+        if not self.shares:
+            return False
+        stage = self.project.stage
+        for when, party, amount in self._deposit_plan(stage):
+            self._deposit(when, party, amount)
+        showcased = False
+        if stage != Stage.CONVENIO_FIRMADO.value or self.rng.random() < 0.3:
+            showcased = self._payments(stage, showcase)
+        if stage == Stage.CERRADO.value and self.rng.random() < 0.35:
+            self._refunds()
+        return showcased
+
+    def _deposit_plan(self, stage: str) -> list[tuple[date, str, int]]:
+        """Deposits per party: in full or in tranches (e.g. federal 50 % first), by date."""
+        rng = self.rng
+        window_end = min(self.signed + timedelta(days=75), self.started or self.last_day, self.last_day)
+        plan = []
+        for party, share in self.shares.items():
+            if stage == Stage.CONVENIO_FIRMADO.value:
+                portion = rng.choice((0, 0, 50, 100))
+            elif stage == Stage.EN_EJECUCION.value:
+                portion = 100 if rng.random() < 0.8 else 50
+            else:
+                portion = 100
+            total = share * portion // 100
+            if total <= 0:
+                continue
+            tranches = [total] if rng.random() < 0.7 or total < 200_000 else [total // 2, total - total // 2]
+            for number, amount in enumerate(tranches):
+                start = self.signed + timedelta(days=1 + 30 * number)
+                plan.append((self._day_between(start, window_end), party, amount))
+        plan.sort(key=lambda item: (item[0], party_rank(item[1])))
+        return plan
+
+    def _deposit(self, when: date, party: str, amount: int) -> None:
+        rng = self.rng
+        if rng.random() < 0.02 and amount > 10_000:
+            # A typo caught at once: the wrong amount is reversed and the right one recorded.
+            wrong = amount - rng.randint(1, 9) * 10 ** rng.randint(2, 4) if amount > 100_000 else amount // 2
+            wrong_id = self._contribution(when, party, max(wrong, 1))
+            self._reversal(
+                wrong_id, when, "Importe capturado con error; se registra de nuevo con el importe correcto"
+            )
+        self._contribution(when, party, amount)
+        if party == "club" and self.received[party] == self.shares[party] and rng.random() < 0.03:
+            # An authorised over-receipt: the club, its share paid in full, sent more.
+            extra = max(100_00, self.shares[party] // 20)
+            self._contribution(
+                when,
+                party,
+                extra,
+                override=(rng.choice(_OVERRIDE_REASONS), rng.choice(_OVERRIDE_AUTHORITIES)),
+            )
+
+    def _payments(self, stage: str, showcase: bool) -> bool:
+        rng = self.rng
+        start = (self.started or self.signed) + timedelta(days=3)
+        end = self.finished or self.last_day
+        if stage in (Stage.TERMINADO.value, Stage.CERRADO.value):
+            spend = self.cash if rng.random() < 0.7 else self.cash * rng.randint(88, 99) // 100
+            count = rng.randint(2, 4)
+        elif stage == Stage.EN_EJECUCION.value:
+            spend = self.cash * rng.randint(30, 80) // 100
+            count = rng.randint(1, 3)
+        else:
+            spend = self.cash * 30 // 100  # the contractor's advance (anticipo)
+            count = 1
+        if spend <= 0:
+            return False
+        amounts = _split(spend, count, rng)
+        days = sorted(self._day_between(start, end) for _ in amounts)
+        showcased = False
+        for number, (when, amount) in enumerate(zip(days, amounts, strict=True), start=1):
+            amount = min(amount, self.cash)
+            if amount <= 0:
+                break
+            final = number == len(amounts)
+            payment_id, with_cfdi = self._payment(when, amount, number, final)
+            if showcase and not showcased and with_cfdi:
+                later = min(when + timedelta(days=2), self.last_day)
+                first = self._reversal(payment_id, later, "Se creyó pago duplicado; se revierte")
+                self._reversal(first, later, "La reversa fue un error: el pago sí se realizó una sola vez")
+                showcased = True
+            elif not with_cfdi and self.cash >= amount and rng.random() < 0.05:
+                # The same receipt typed twice; the second copy is reversed.
+                twin, _cfdi = self._payment(when, amount, number, final, cfdi=False)
+                self._reversal(twin, when, "Pago registrado dos veces por error")
+        return showcased
+
+    def _refunds(self) -> None:
+        """Money left at closing goes back to each party (federal money to the federal treasury)."""
+        when = max(self.closed or self.last_day, self.latest)
+        for party in self.shares:
+            amount = min(self.party_cash[party], self.cash)
+            if amount <= 0:
+                continue
+            reason = (
+                "Reintegro a la TESOFE de recursos federales no ejercidos al cierre del ejercicio"
+                if party == "federal"
+                else f"Reintegro de recursos no ejercidos a la aportante ({party})"
+            )
+            self._entry(REFUND, when, -amount, {party: -amount}, party=party, reason=reason)
+
+    # --- writing
+
+    def _contribution(
+        self, when: date, party: str, amount: int, *, override: tuple[str, str] | None = None
+    ) -> int:
+        rng = self.rng
+        extra: dict[str, Any] = {"reference": f"SPEI {rng.randint(10**9, 10**10 - 1)}"}
+        if party == "club" and rng.random() < 0.6:
+            rate_day, rate, level = self._rate_before(when)
+            usd = (amount * 10_000 + level // 2) // level
+            if usd > 0 and not rate_mismatch(amount, convert_usd(Money(usd, "USD"), rate).centavos):
+                # The bank credited ``amount`` pesos at its own rate, within 0.5 % of the FIX one.
+                extra = {
+                    "usd_amount": usd,
+                    "rate": str(rate),
+                    "rate_date": rate_day,
+                    "rate_source": RATE_SOURCE,
+                    "reference": f"Transferencia internacional {rng.randint(10**7, 10**8 - 1)}",
+                }
+        if override is not None:
+            extra["override_reason"], extra["authorised_by"] = override
+        else:
+            assert self.received[party] + amount <= self.shares[party], (
+                "demo deposit above the outstanding share"
+            )
+        self.received[party] += amount
+        return self._entry(CONTRIBUTION, when, amount, {party: amount}, party=party, **extra)
+
+    def _payment(
+        self, when: date, amount: int, number: int, final: bool, *, cfdi: bool | None = None
+    ) -> tuple[int, bool]:
+        rng = self.rng
+        category = self.project.category
+        if amount <= 0:
+            return 0, False
+        if category == "scholarships":
+            payee, concept, cfdi = _STUDENTS, f"Dispersión de becas, pago {number}", False
+        elif category.startswith("productive"):
+            payee, concept = rng.choice(_SUPPLIERS), rng.choice(_PRODUCTIVE_CONCEPTS)
+            concept = f"{concept}, pago {number}"
+        else:
+            payee = _CONTRACTORS[(self.project.id + number // 3) % len(_CONTRACTORS)]
+            template = _WORKS_CONCEPTS[0 if number == 1 and not final else 2 if final else 1]
+            concept = template.format(n=number)
+        if cfdi is None:
+            cfdi = rng.random() < 0.93
+        lines = {p: -a for p, a in attribute(amount, self.shares).items() if a}
+        return self._entry(
+            PAYMENT,
+            when,
+            -amount,
+            lines,
+            payee_name=payee.name,
+            payee_rfc=payee.rfc,
+            concept=f"{concept} — {self.project.folio}",
+            cfdi_uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)).upper() if cfdi else None,
+            reference=f"Transferencia {rng.randint(10**6, 10**7 - 1)}",
+        ), cfdi
+
+    def _reversal(self, target_id: int, when: date, reason: str) -> int:
+        target, target_lines = self.written[target_id]
+        if target["kind"] == CONTRIBUTION:
+            self.received[target["party"]] -= target["amount"]
+        lines = {party: -amount for party, amount in target_lines.items()}
+        return self._entry(
+            REVERSAL,
+            when,
+            -target["amount"],
+            lines,
+            party=target["party"],
+            reverses_id=target_id,
+            reason=reason,
+        )
+
+    def _entry(self, kind: str, when: date, amount: int, lines: dict[str, int], **columns: Any) -> int:
+        """Append an entry and its lines; its id is the next one, so statement order is draw order."""
+        assert sum(lines.values()) == amount and amount != 0
+        # Entries are drawn in date order per project: an earlier date would reorder the statement.
+        when = max(when, self.latest)
+        self.latest = when
+        assert self.cash + amount >= 0, "demo ledger would make the cash negative"
+        entry_id = self.ids.entry
+        self.ids.entry += 1
+        hour = 9 + (entry_id * 7) % 8
+        row = {
+            "id": entry_id,
+            "project_id": self.project.id,
+            "kind": kind,
+            "party": columns.get("party"),
+            "entry_date": when,
+            "amount": amount,
+            "usd_amount": columns.get("usd_amount"),
+            "rate": columns.get("rate"),
+            "rate_date": columns.get("rate_date"),
+            "rate_source": columns.get("rate_source"),
+            "reference": columns.get("reference", ""),
+            "payee_name": columns.get("payee_name"),
+            "payee_rfc": columns.get("payee_rfc"),
+            "concept": columns.get("concept", ""),
+            "cfdi_uuid": columns.get("cfdi_uuid"),
+            "reverses_id": columns.get("reverses_id"),
+            "reason": columns.get("reason", ""),
+            "created_at": datetime(when.year, when.month, when.day, hour, (entry_id * 13) % 60),
+            "created_by": DEMO_USER,
+            "override_reason": columns.get("override_reason", ""),
+            "authorised_by": columns.get("authorised_by", ""),
+        }
+        self.sink.entries.append(row)
+        self.written[entry_id] = (row, lines)
+        for party, line in sorted(lines.items(), key=lambda pa: party_rank(pa[0])):
+            self.sink.lines.append(
+                {"id": self.ids.line, "entry_id": entry_id, "party": party, "amount": line}
+            )
+            self.ids.line += 1
+            self.party_cash[party] = self.party_cash.get(party, 0) + line
+        self.cash += amount
+        return entry_id
+
+    # --- dates and rates
+
+    def _day_between(self, start: date, end: date) -> date:
+        """A random day from ``start`` to ``end`` (both inside the fiscal year and not after today)."""
+        start, end = min(start, self.last_day), min(max(end, start), self.last_day)
+        return start + timedelta(days=self.rng.randint(0, (end - start).days))
+
+    def _rate_before(self, when: date) -> tuple[date, Decimal, int]:
+        """The FIX determined on the last weekday before ``when`` (it applies the next banking day)."""
+        day = when - timedelta(days=1)
+        for _step in range(10):
+            if day in self.rates:
+                rate, level = self.rates[day]
+                return day, rate, level
+            day -= timedelta(days=1)
+        raise RuntimeError(f"no demo exchange rate in the ten days before {when}")
+
+
+def _split(total: int, parts: int, rng: random.Random) -> Sequence[int]:
+    """``total`` centavos in ``parts`` positive amounts of roughly similar size, summing exactly."""
+    if parts <= 1 or total < parts * 100:
+        return [total]
+    weights = [rng.randint(60, 140) for _ in range(parts)]
+    amounts = [total * w // sum(weights) for w in weights]
+    amounts[-1] += total - sum(amounts)
+    return [a for a in amounts if a > 0]

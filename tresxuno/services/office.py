@@ -1,0 +1,186 @@
+"""The office's own data: its name, municipality and logo, printed on every report and shown in the title.
+
+Stored in the database (``settings`` table), not in the per-user preferences, so every workstation
+sharing a database agrees. Also the small catalogue look-ups the office form needs (states, then the
+municipalities of one state) and whether a database still holds no records (first run, demo data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from tresxuno import paths
+from tresxuno.db.engine import Database
+from tresxuno.db.models import Club, Federation, Project
+from tresxuno.db.repos.catalogue import CatalogueRepository
+from tresxuno.db.repos.settings import OFFICE_LOGO, OFFICE_MUNICIPALITY, OFFICE_NAME, SettingsRepository
+from tresxuno.domain.problems import InputError, Problem
+from tresxuno.domain.validation import clean_text
+
+#: Longest office name accepted: it must fit a report's letterhead on one or two lines.
+MAX_NAME = 200
+#: Largest logo accepted, in bytes: a letterhead logo is tens of kilobytes; 5 MB catches a wrong file.
+MAX_LOGO_BYTES = 5 * 1024 * 1024
+#: Image formats the report renderer (reportlab) and Qt both read, by their first bytes.
+_IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
+
+
+@dataclass(frozen=True)
+class OfficeSettings:
+    """Who runs this database: the office's name, its municipality's INEGI key and its logo.
+
+    Attributes:
+        name: the office's name as printed on reports ("" when never set).
+        municipality_key: five-digit INEGI key ("32020"), or "" when never set.
+        logo_path: absolute path of the logo (a copy in the user's data folder), or "" for none.
+    """
+
+    name: str = ""
+    municipality_key: str = ""
+    logo_path: str = ""
+
+    @property
+    def is_set(self) -> bool:
+        """Whether the office was set up (the first-run dialog is shown until it is)."""
+        return bool(self.name)
+
+
+@dataclass(frozen=True)
+class StateInfo:
+    """A Mexican state: two-digit INEGI key and name."""
+
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class MunicipalityInfo:
+    """A municipality: five-digit INEGI key, its state's key, its name and its state's name."""
+
+    key: str
+    state_key: str
+    name: str
+    state_name: str = ""
+
+
+def office_settings(db: Database) -> OfficeSettings:
+    """The office's settings as stored; empty strings for whatever was never set.
+
+    Raises:
+        StorageError: the database cannot be read.
+    """
+    with db.transaction() as session:
+        return OfficeSettings(
+            name=SettingsRepository.get(session, OFFICE_NAME, "") or "",
+            municipality_key=SettingsRepository.get(session, OFFICE_MUNICIPALITY, "") or "",
+            logo_path=SettingsRepository.get(session, OFFICE_LOGO, "") or "",
+        )
+
+
+def logos_dir() -> Path:
+    """Where chosen logos are copied, so a report still finds the logo after the original moves."""
+    return paths.user_data_dir() / "logos"
+
+
+def _check_logo(path_text: str, problems: list[Problem]) -> tuple[Path, str] | None:
+    """The logo file and its canonical suffix, or None with a problem recorded."""
+    path = Path(path_text).expanduser()
+    if not path.is_file():
+        problems.append(Problem("logo", "file.not_found", {"path": str(path)}))
+        return None
+    if path.stat().st_size > MAX_LOGO_BYTES:
+        problems.append(Problem("logo", "file.too_large", {"max_mb": MAX_LOGO_BYTES // (1024 * 1024)}))
+        return None
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    suffix = next((s for magic, s in _IMAGE_MAGIC.items() if head.startswith(magic)), None)
+    if suffix is None:
+        problems.append(Problem("logo", "logo.not_image", {"path": str(path)}))
+        return None
+    return path, suffix
+
+
+def _copy_logo(source: Path, suffix: str) -> Path:
+    """Copy ``source`` into :func:`logos_dir` under a name made of its content's hash.
+
+    A new logo never overwrites an old one: earlier printed reports may be reprinted with it.
+    """
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    target = logos_dir() / f"logo-{digest}{suffix}"
+    if source.resolve() != target.resolve():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    return target
+
+
+def save_office_settings(db: Database, settings: OfficeSettings) -> OfficeSettings:
+    """Check and store the office's settings; the logo is copied into the user's data folder first.
+
+    Args:
+        db: the open database.
+        settings: the name (required), the municipality's INEGI key (required, must exist) and the
+            logo's path ("" for none; a PNG or JPEG file of at most :data:`MAX_LOGO_BYTES`).
+
+    Returns:
+        What was stored: the name trimmed, and ``logo_path`` pointing at the copy.
+
+    Raises:
+        InputError: problems on ``name``, ``municipality_key`` or ``logo``; nothing is stored.
+        StorageError: the database cannot be written.
+    """
+    problems: list[Problem] = []
+    name = clean_text(settings.name, "name", problems, max_len=MAX_NAME)
+    key = settings.municipality_key.strip()
+    logo = _check_logo(settings.logo_path, problems) if settings.logo_path.strip() else None
+    with db.transaction() as session:
+        if not key:
+            problems.append(Problem("municipality_key", "text.required", {}))
+        elif CatalogueRepository.municipality(session, key) is None:
+            problems.append(Problem("municipality_key", "municipality.unknown", {"key": key}))
+        if problems:
+            raise InputError(problems)
+        logo_path = str(_copy_logo(*logo)) if logo is not None else ""
+        SettingsRepository.set(session, OFFICE_NAME, name)
+        SettingsRepository.set(session, OFFICE_MUNICIPALITY, key)
+        SettingsRepository.set(session, OFFICE_LOGO, logo_path)
+    return OfficeSettings(name, key, logo_path)
+
+
+def list_states(db: Database) -> list[StateInfo]:
+    """The 32 states by INEGI key (01 Aguascalientes ... 32 Zacatecas)."""
+    with db.transaction() as session:
+        return [StateInfo(s.key, s.name) for s in CatalogueRepository.states(session)]
+
+
+def list_municipalities(db: Database, state_key: str) -> list[MunicipalityInfo]:
+    """The municipalities of one state, by name; empty for an unknown state."""
+    with db.transaction() as session:
+        state = CatalogueRepository.state(session, state_key)
+        if state is None:
+            return []
+        return [MunicipalityInfo(m.key, m.state_key, m.name, state.name)
+                for m in CatalogueRepository.municipalities(session, state_key)]
+
+
+def get_municipality(db: Database, key: str) -> MunicipalityInfo | None:
+    """One municipality by its five-digit key, with its state's name; None when unknown."""
+    with db.transaction() as session:
+        row = CatalogueRepository.municipality(session, key)
+        if row is None:
+            return None
+        state = CatalogueRepository.state(session, row.state_key)
+        return MunicipalityInfo(row.key, row.state_key, row.name, state.name if state else "")
+
+
+def holds_records(db: Database) -> bool:
+    """Whether the database holds any federation, club or project (demo data needs none)."""
+    with db.transaction() as session:
+        for model in (Project, Club, Federation):
+            if session.scalar(select(func.count()).select_from(model)):
+                return True
+    return False

@@ -1,0 +1,482 @@
+"""Use cases for project requests before they are taken in: drafts, edits of returned projects, submission.
+
+A draft (stage ``borrador``) may be saved before the club's toma de nota is renewed or before the shares
+can be computed, but never with a field that is wrong in itself. Drafts and returned projects
+(``devuelto``) can be edited, guarded by the row's version so two officers never overwrite each other;
+submitting runs every check :func:`~tresxuno.services.projects.submit_project` runs. Also here: the
+plain look-ups the project form and the project record need (clubs, states, municipalities, history).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from tresxuno.db.engine import Database
+from tresxuno.db.models import Club, Municipality, Project, ProjectShare, StageChange
+from tresxuno.db.repos import ProjectRepository
+from tresxuno.db.repos.catalogue import CatalogueRepository
+from tresxuno.domain.problems import InputError, Problem
+from tresxuno.domain.records import ClubInfo, ProjectDetail
+from tresxuno.domain.rules import RuleSet
+from tresxuno.domain.stages import TRANSITIONS, Stage
+from tresxuno.domain.validation import ProjectInput, TomaStatus, clean_text, toma_status
+from tresxuno.services.projects import SubmissionPlan, plan_submission, project_detail, store_rule_set
+from tresxuno.services.registry import club_info
+from tresxuno.services.rules import rulebook
+
+#: Stages in which a project's request may still be changed: a draft, or a request sent back to the club.
+EDITABLE: tuple[Stage, ...] = (Stage.BORRADOR, Stage.DEVUELTO)
+
+#: Problems a draft may be saved with: the shares cannot be computed yet (the cost against the caps),
+#: so the draft is stored without shares and they are computed when it is saved again or submitted.
+DEFERRED_FOR_DRAFT = frozenset({"shares.shortfall_uncovered", "shares.nobody_for_rest"})
+
+
+# --- look-ups for the form ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """A state or municipality of the INEGI catalogue: its key and name."""
+
+    key: str
+    name: str
+
+
+def list_clubs(db: Database) -> list[ClubInfo]:
+    """Every club with its toma de nota, by name (the form's club picker)."""
+    with db.transaction() as session:
+        rows = session.scalars(select(Club).options(joinedload(Club.federation)).order_by(Club.name, Club.id))
+        return [club_info(r) for r in rows]
+
+
+def list_states(db: Database) -> list[Place]:
+    """The 32 states, by INEGI key."""
+    with db.transaction() as session:
+        return [Place(s.key, s.name) for s in CatalogueRepository.states(session)]
+
+
+def list_municipalities(db: Database, state_key: str) -> list[Place]:
+    """The municipalities of one state, by name (empty for an unknown state)."""
+    with db.transaction() as session:
+        return [Place(m.key, m.name) for m in CatalogueRepository.municipalities(session, state_key)]
+
+
+def _toma_problems(club: Club, on: date) -> list[Problem]:
+    """The refusal :func:`~tresxuno.services.projects.submit_project` gives a club on ``on``, if any."""
+    status = toma_status(club.toma_issued_on, club.toma_expires_on, on)
+    if status is TomaStatus.LAPSED:
+        return [
+            Problem(
+                "club",
+                "club.toma_lapsed",
+                {"club": club.name, "folio": club.toma_folio, "expired_on": club.toma_expires_on.isoformat()},
+            )
+        ]
+    if status is TomaStatus.NOT_YET_VALID:
+        return [
+            Problem(
+                "club",
+                "club.toma_not_yet_valid",
+                {"club": club.name, "folio": club.toma_folio, "issued_on": club.toma_issued_on.isoformat()},
+            )
+        ]
+    return []
+
+
+def club_submission_problems(db: Database, club_id: int, on: date) -> list[Problem]:
+    """Why the club cannot submit a request dated ``on`` (unknown club, toma de nota not valid); [] if it can.
+
+    The same problems, with the same parameters, that :func:`submit_project` and :func:`submit_draft`
+    raise, so a form can refuse early with the very sentence the service would give.
+    """
+    with db.transaction() as session:
+        club = session.get(Club, club_id)
+        if club is None:
+            return [Problem("club", "club.unknown", {"id": club_id})]
+        return _toma_problems(club, on)
+
+
+# --- the project record ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageStep:
+    """One move in a project's stage history; ``from_stage`` is None for the first stage."""
+
+    changed_at: datetime  # naive UTC (a request's own date is stored as noon of that day)
+    from_stage: str | None
+    to_stage: str
+    changed_by: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class ProjectOverview:
+    """Everything the project record shows besides documents and progress.
+
+    ``version`` is the row version an edit must name (see :func:`update_project`);
+    ``requested_on`` is the date of the latest move to ``solicitado`` (None for a draft never submitted).
+    """
+
+    detail: ProjectDetail
+    version: int
+    state_name: str
+    municipality_name: str
+    club_toma_folio: str
+    club_toma_expires_on: date
+    rule_set_source: str
+    rule_set_verified: bool
+    history: tuple[StageStep, ...]
+    requested_on: date | None
+
+    @property
+    def editable(self) -> bool:
+        """Whether the request may still be changed (draft or returned)."""
+        return self.detail.stage in EDITABLE
+
+
+def _overview(session: Session, row: Project) -> ProjectOverview:
+    history = tuple(
+        StageStep(c.changed_at, c.from_stage, c.to_stage, c.changed_by, c.comment)
+        for c in ProjectRepository.stage_history(session, row.id)
+    )
+    requested = [s.changed_at.date() for s in history if s.to_stage == Stage.SOLICITADO.value]
+    return ProjectOverview(
+        detail=project_detail(row),
+        version=row.version,
+        state_name=row.state.name,
+        municipality_name=row.municipality.name,
+        club_toma_folio=row.club.toma_folio,
+        club_toma_expires_on=row.club.toma_expires_on,
+        rule_set_source=row.rule_set.source,
+        rule_set_verified=row.rule_set.verified,
+        history=history,
+        requested_on=requested[-1] if requested else None,
+    )
+
+
+def project_overview(db: Database, project_id: int) -> ProjectOverview:
+    """One project with its version, place names, rule set provenance and stage history.
+
+    Raises:
+        InputError: no such project.
+    """
+    with db.transaction() as session:
+        row = ProjectRepository.get(session, project_id)
+        if row is None:
+            raise InputError(Problem("project", "project.unknown", {"id": project_id}))
+        return _overview(session, row)
+
+
+# --- drafts, edits and submission -----------------------------------------------------------------
+
+
+def _reference_problems(session: Session, data: ProjectInput, problems: list[Problem]) -> Club | None:
+    """Add problems for an unknown club or municipality (the checks needing the database)."""
+    club = session.get(Club, data.club_id)
+    if club is None:
+        problems.append(Problem("club", "club.unknown", {"id": data.club_id}))
+    if (
+        not any(p.field == "municipality_key" for p in problems)
+        and session.get(Municipality, data.municipality_key) is None
+    ):
+        problems.append(Problem("municipality_key", "municipality.unknown", {"key": data.municipality_key}))
+    return club
+
+
+@dataclass(frozen=True)
+class _DraftPlan:
+    """What a draft stores: the rule set, the partner mode, and the plan when the shares are computable."""
+
+    rule_set: RuleSet
+    partner_mode: str
+    plan: SubmissionPlan | None
+
+
+def _plan_draft(data: ProjectInput) -> tuple[_DraftPlan | None, list[Problem]]:
+    """The draft's plan, or the problems that keep it from being saved (deferred ones left out)."""
+    try:
+        plan = plan_submission(data)
+    except InputError as exc:
+        blocking = [p for p in exc.problems if p.code not in DEFERRED_FOR_DRAFT]
+        if blocking:
+            return None, blocking
+        # Only the split failed: the rule set itself was found (its problems would be blocking).
+        rule_set = rulebook().find(data.program, data.fiscal_year, data.category)
+        mode = data.partner_mode or ("rule" if rule_set.has_partner else "none")
+        return _DraftPlan(rule_set, mode, None), []
+    return _DraftPlan(plan.rule_set, plan.partner_mode, plan), []
+
+
+def _apply(session: Session, row: Project, data: ProjectInput, draft: _DraftPlan) -> None:
+    """Write the request's fields, its frozen rule set and (when computable) its shares into ``row``."""
+    # Re-frozen on every save: the request is computed under the rules in force when it is saved.
+    # Stored first: its query flushes, and the row must not be half-changed then.
+    rule_row = store_rule_set(session, draft.rule_set)
+    row.fiscal_year = data.fiscal_year
+    row.program = data.program
+    row.category = data.category
+    row.club_id = data.club_id
+    row.state_key = data.state_key
+    row.municipality_key = data.municipality_key
+    row.locality = clean_text(data.locality, "locality", [], required=False)
+    row.name = clean_text(data.name, "name", [])
+    row.description = clean_text(data.description, "description", [], required=False, max_len=4000)
+    row.beneficiaries = data.beneficiaries
+    row.cost = data.cost
+    row.rule_set_pk = rule_row.id
+    row.partner_mode = draft.partner_mode
+    row.partner_amount = data.partner_amount if draft.partner_mode == "fixed" else None
+    row.mix_override_reason = data.mix_override_reason.strip() if data.mix_override else ""
+    if row.shares:
+        # Old shares go first: a new share of the same party has the same primary key.
+        row.shares.clear()
+        session.flush()
+    if draft.plan is not None:
+        row.shares.extend(
+            ProjectShare(party=s.party.value, percent_bp=s.percent_bp, amount=s.amount, capped=s.capped)
+            for s in draft.plan.allocation.shares
+        )
+
+
+def _refolio(session: Session, row: Project, data: ProjectInput) -> None:
+    """Give a draft a new folio when its programme, year or municipality changed (folios name them).
+
+    A returned project keeps the folio it was known by at the COVAM.
+    """
+    prefix = f"{data.program.upper()}-{data.fiscal_year}-{data.municipality_key}-"
+    if row.stage == Stage.BORRADOR.value and not row.folio.startswith(prefix):
+        row.folio = ProjectRepository.next_folio(
+            session, data.fiscal_year, data.municipality_key, program=data.program
+        )
+
+
+def save_draft(db: Database, data: ProjectInput, *, user: str = "") -> ProjectDetail:
+    """Store a new request as a draft (stage ``borrador``), with its shares when they can be computed.
+
+    The club's toma de nota is not checked (it may be renewed before the request is submitted), and
+    a cost the caps leave uncovered is stored without shares; every other problem refuses the draft.
+    ``data.submitted_on`` is not stored: the request's date is given when it is submitted.
+
+    Raises:
+        InputError: the problems (wrong fields, unknown club, municipality or rule set, a mix or
+            partner amount that is wrong in itself); nothing is written.
+    """
+    draft, problems = _plan_draft(data)
+    with db.transaction(immediate=True) as session:
+        _reference_problems(session, data, problems)
+        if problems:
+            raise InputError(problems)
+        assert draft is not None
+        row = Project(
+            folio=ProjectRepository.next_folio(
+                session, data.fiscal_year, data.municipality_key, program=data.program
+            ),
+            stage=Stage.BORRADOR.value,
+            created_by=user,
+        )
+        _apply(session, row, data, draft)
+        session.add(row)
+        session.flush()
+        session.add(
+            StageChange(project_id=row.id, from_stage=None, to_stage=Stage.BORRADOR.value, changed_by=user)
+        )
+        session.flush()
+        return project_detail(row)
+
+
+def _load_for_edit(session: Session, project_id: int, expected_version: int | None) -> Project:
+    row = ProjectRepository.get(session, project_id)
+    if row is None:
+        raise InputError(Problem("project", "project.unknown", {"id": project_id}))
+    if expected_version is not None and row.version != expected_version:
+        raise InputError(_changed_elsewhere(row.folio))
+    return row
+
+
+def _changed_elsewhere(folio: str) -> Problem:
+    return Problem("project", "project.changed_elsewhere", {"folio": folio})
+
+
+def _require_editable(row: Project) -> None:
+    if Stage(row.stage) not in EDITABLE:
+        raise InputError(
+            Problem(
+                "project",
+                "project.not_editable",
+                {"folio": row.folio, "stage": row.stage, "allowed": ", ".join(s.value for s in EDITABLE)},
+            )
+        )
+
+
+@contextmanager
+def _version_guard(folio: str) -> Iterator[None]:
+    """Turn a concurrent edit caught by the row version (at any flush) into the officer's problem."""
+    try:
+        yield
+    except StaleDataError:
+        raise InputError(_changed_elsewhere(folio)) from None
+
+
+def update_project(
+    db: Database, project_id: int, data: ProjectInput, *, expected_version: int, user: str = ""
+) -> ProjectDetail:
+    """Change a draft or returned request: its fields, shares (recomputed) and rule set (frozen again).
+
+    A draft whose programme, fiscal year or municipality changes gets a new folio (folios name
+    them); a returned project keeps the folio it was known by. The stage does not change.
+
+    Args:
+        db: the database.
+        project_id: the project to change.
+        data: the request as it should now read (``submitted_on`` is not stored).
+        expected_version: the version the officer's form was loaded from
+            (:attr:`ProjectOverview.version`).
+        user: who changes it (kept for the stage history of later moves; the row has no editor column).
+
+    Raises:
+        InputError: unknown project; ``project.not_editable`` (not a draft or returned);
+            ``project.changed_elsewhere`` (someone saved it since the form was loaded); or the
+            problems :func:`save_draft` refuses. Nothing is written.
+    """
+    del user  # no column records the editor; the argument keeps every use case's signature alike
+    draft, problems = _plan_draft(data)
+    with db.transaction(immediate=True) as session:
+        row = _load_for_edit(session, project_id, expected_version)
+        _require_editable(row)
+        _reference_problems(session, data, problems)
+        if problems:
+            raise InputError(problems)
+        assert draft is not None
+        with _version_guard(row.folio):
+            _refolio(session, row, data)
+            _apply(session, row, data, draft)
+            session.flush()
+        session.expire(row)  # reload the rule set and shares just written
+        return project_detail(row)
+
+
+def _stored_input(row: Project, on: date) -> ProjectInput:
+    """The stored request as a :class:`ProjectInput` dated ``on`` (without any mix override)."""
+    return ProjectInput(
+        club_id=row.club_id,
+        program=row.program,
+        fiscal_year=row.fiscal_year,
+        category=row.category,
+        state_key=row.state_key,
+        municipality_key=row.municipality_key,
+        name=row.name,
+        cost=row.cost,
+        submitted_on=on,
+        locality=row.locality,
+        description=row.description,
+        beneficiaries=row.beneficiaries,
+        partner_mode=row.partner_mode,
+        partner_amount=row.partner_amount,
+    )
+
+
+def _kept_override_problems(row: Project) -> list[Problem]:
+    """A stored special mix is submitted as stored: its shares must exist and add up to the cost."""
+    if row.shares and sum(s.amount for s in row.shares) == row.cost:
+        return []
+    return [Problem("mix", "shares.missing", {"folio": row.folio})]
+
+
+def submit_draft(
+    db: Database,
+    project_id: int,
+    *,
+    on: date,
+    user: str = "",
+    comment: str = "",
+    data: ProjectInput | None = None,
+    expected_version: int | None = None,
+) -> ProjectDetail:
+    """Submit a draft or returned request: every check of ``submit_project``, then stage ``solicitado``.
+
+    Without ``data`` the stored request is checked again and its shares recomputed under the rules
+    in force (a special mix, whose percentages are not stored apart from its shares, keeps the
+    shares stored with it). With ``data`` the request is first changed as :func:`update_project`
+    does, in the same transaction, so a refused submission changes nothing.
+
+    Args:
+        db: the database.
+        project_id: the draft or returned project.
+        on: the request's date: the club's toma de nota must be valid on it; it is the date of
+            the stage change.
+        user: who submits it.
+        comment: why, for the stage history (e.g. what was corrected after a return).
+        data: the request as changed in the form, or None to submit it as stored.
+        expected_version: with ``data``, the version the form was loaded from.
+
+    Raises:
+        InputError: unknown project; a stage other than draft or returned (``stage.not_allowed``);
+            ``project.changed_elsewhere``; the club's toma de nota not valid on ``on``; or any
+            problem with the fields, rule set, mix or shares. Nothing is written.
+    """
+    with db.transaction(immediate=True) as session:
+        row = _load_for_edit(session, project_id, expected_version if data is not None else None)
+        current = Stage(row.stage)
+        if current not in EDITABLE:
+            allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "—"
+            raise InputError(
+                Problem(
+                    "stage",
+                    "stage.not_allowed",
+                    {"from": current.value, "to": Stage.SOLICITADO.value, "allowed": allowed},
+                )
+            )
+        keep_override = data is None and bool(row.mix_override_reason)
+        request = data if data is not None else _stored_input(row, on)
+        problems: list[Problem] = []
+        plan: SubmissionPlan | None = None
+        try:
+            plan = plan_submission(request)
+        except InputError as exc:
+            problems.extend(exc.problems)
+        club = _reference_problems(session, request, problems)
+        if club is not None:
+            problems.extend(_toma_problems(club, on))
+        if keep_override:
+            problems.extend(_kept_override_problems(row))
+        if problems:
+            raise InputError(_unique(problems))
+        assert plan is not None
+        with _version_guard(row.folio):
+            if data is not None:
+                _refolio(session, row, data)
+            if not keep_override:
+                _apply(session, row, request, _DraftPlan(plan.rule_set, plan.partner_mode, plan))
+            session.add(
+                StageChange(
+                    project_id=row.id,
+                    from_stage=current.value,
+                    to_stage=Stage.SOLICITADO.value,
+                    changed_by=user,
+                    comment=comment.strip(),
+                    # Noon of the request's date, as submit_project stores it.
+                    changed_at=datetime(on.year, on.month, on.day, 12, 0),
+                )
+            )
+            row.stage = Stage.SOLICITADO.value
+            session.flush()
+        session.expire(row)
+        return project_detail(row)
+
+
+def _unique(problems: Iterable[Problem]) -> list[Problem]:
+    seen: list[Problem] = []
+    for p in problems:
+        if p not in seen:
+            seen.append(p)
+    return seen
+

@@ -1,0 +1,343 @@
+"""The first-run dialog: which office uses this database (name, municipality, logo), and demo data.
+
+Shown when the database has no office settings yet. :class:`OfficeForm` is the office part alone,
+reused by the Preferences dialog. The example data load runs off the GUI thread with progress and
+a Cancel that rolls the whole load back (see :func:`tresxuno.services.demo.generate_demo`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tresxuno.db.engine import Database
+from tresxuno.domain.problems import InputError, StorageError
+from tresxuno.i18n import _
+from tresxuno.services.demo import DemoSummary, generate_demo
+from tresxuno.services.office import (
+    MunicipalityInfo,
+    OfficeSettings,
+    get_municipality,
+    holds_records,
+    list_municipalities,
+    list_states,
+    office_settings,
+    save_office_settings,
+)
+from tresxuno.services.progress import CancelToken, Progress
+from tresxuno.ui import prompts
+from tresxuno.ui.errors import show_error
+from tresxuno.ui.forms import FieldErrors
+from tresxuno.ui.tasks import Task, run_task
+
+#: Projects in the example data: enough to try every screen, quick to write (a second or two).
+DEMO_PROJECTS = 180
+#: Side of the logo preview, in pixels.
+PREVIEW_SIZE = 72
+
+
+class OfficeForm(QWidget):
+    """Office name, state then municipality (INEGI catalogue), and logo with a preview.
+
+    :meth:`save` checks and stores through :func:`save_office_settings`, showing each problem under
+    its field; the logo is copied into the data folder by the service.
+    """
+
+    def __init__(self, db: Database, current: OfficeSettings | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._db = db
+        self.initial = current if current is not None else OfficeSettings()
+        self.logo_path = self.initial.logo_path
+
+        self.general = QLabel(self)
+        self.errors = FieldErrors(self.general)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+        self.name = QLineEdit(self.initial.name, self)
+        self.name.setPlaceholderText(_("e.g. Oficina de Atención al Migrante de Jerez"))
+        self.name.setMaxLength(200)
+        self.name.setCursorPosition(0)  # a long name shows its beginning, not its end
+        self.errors.add_row(form, "name", _("Office &name:"), self.name)
+
+        self.state = QComboBox(self)
+        self.state.setPlaceholderText(_("Choose the state"))
+        self.state.setAccessibleName(_("State"))
+        for state in list_states(db):
+            self.state.addItem(state.name, state.key)
+        form.addRow(_("&State:"), self.state)
+
+        self.municipality = QComboBox(self)
+        self.municipality.setPlaceholderText(_("Choose the state first"))
+        self.municipality.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.municipality.setMinimumContentsLength(24)
+        self.errors.add_row(form, "municipality_key", _("&Municipality:"), self.municipality)
+        self.state.currentIndexChanged.connect(self._fill_municipalities)
+
+        form.addRow(_("&Logo:"), self._logo_row())
+        # Alt+letter on a label goes to its input, not to the row's container.
+        for row, widget in enumerate((self.name, self.state, self.municipality, self.choose_logo_button)):
+            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            if label is not None and isinstance(label.widget(), QLabel):
+                label.widget().setBuddy(widget)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.general)
+        layout.addLayout(form)
+        self._select_municipality(self.initial.municipality_key)
+        self._show_logo()
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _logo_row(self) -> QWidget:
+        row = QWidget(self)
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.preview = QLabel(row)
+        self.preview.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
+        self.preview.setFrameShape(QFrame.Shape.StyledPanel)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setAccessibleName(_("Logo preview"))
+        self.logo_label = QLabel(row)
+        self.logo_label.setWordWrap(True)
+        self.logo_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.choose_logo_button = QPushButton(_("Choose…"), row)
+        self.choose_logo_button.setAccessibleName(_("Choose the logo"))
+        self.choose_logo_button.clicked.connect(self.choose_logo)
+        self.remove_logo_button = QPushButton(_("Remove"), row)
+        self.remove_logo_button.setAccessibleName(_("Remove the logo"))
+        self.remove_logo_button.clicked.connect(self.remove_logo)
+        self.logo_error = QLabel(row)
+        self.errors.register("logo", self.choose_logo_button, self.logo_error)
+        text = QVBoxLayout()
+        text.addWidget(self.logo_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.choose_logo_button)
+        buttons.addWidget(self.remove_logo_button)
+        buttons.addStretch(1)
+        text.addLayout(buttons)
+        text.addWidget(self.logo_error)
+        box.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
+        box.addLayout(text, 1)
+        return row
+
+    def _fill_municipalities(self) -> None:
+        self.municipality.clear()
+        key = self.state.currentData()
+        if key is None:
+            self.municipality.setPlaceholderText(_("Choose the state first"))
+            self.municipality.setEnabled(False)
+            return
+        self.municipality.setPlaceholderText(_("Choose the municipality"))
+        self.municipality.setEnabled(True)
+        for municipality in list_municipalities(self._db, key):
+            self.municipality.addItem(municipality.name, municipality.key)
+        self.municipality.setCurrentIndex(-1)
+
+    def _select_municipality(self, key: str) -> None:
+        found: MunicipalityInfo | None = get_municipality(self._db, key) if key else None
+        if found is None:
+            self.state.setCurrentIndex(-1)
+            self._fill_municipalities()
+            return
+        self.state.setCurrentIndex(self.state.findData(found.state_key))
+        self.municipality.setCurrentIndex(self.municipality.findData(found.key))
+
+    def select_municipality(self, key: str) -> None:
+        """Choose the state and municipality of the five-digit INEGI ``key`` (tests and defaults)."""
+        self._select_municipality(key)
+
+    # -- the logo --------------------------------------------------------------------------------
+
+    def choose_logo(self) -> None:
+        """Ask for the logo file; it is shown at once and copied into the data folder on saving."""
+        path = prompts.choose_open_file(self, _("Choose the office's logo"),
+                                        _("Images (*.png *.jpg *.jpeg)"),
+                                        str(Path(self.logo_path).parent) if self.logo_path else "")
+        if path:
+            self.logo_path = path
+            self._show_logo()
+
+    def remove_logo(self) -> None:
+        """Reports go without a logo."""
+        self.logo_path = ""
+        self._show_logo()
+
+    def _show_logo(self) -> None:
+        if not self.logo_path:
+            self.preview.clear()
+            self.preview.setText(_("No logo"))
+            self.logo_label.setText(_("Printed at the top of every report. PNG or JPEG."))
+            self.remove_logo_button.setEnabled(False)
+            return
+        pixmap = QPixmap(self.logo_path)
+        if pixmap.isNull():
+            self.preview.clear()
+            self.preview.setText(_("No preview"))
+        else:
+            side = PREVIEW_SIZE - 6
+            self.preview.setPixmap(pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
+                                                 Qt.TransformationMode.SmoothTransformation))
+        self.logo_label.setText(Path(self.logo_path).name)
+        self.logo_label.setToolTip(self.logo_path)
+        self.remove_logo_button.setEnabled(True)
+
+    # -- values ----------------------------------------------------------------------------------
+
+    def values(self) -> OfficeSettings:
+        """The settings the fields describe now (not yet checked)."""
+        return OfficeSettings(self.name.text(), self.municipality.currentData() or "", self.logo_path)
+
+    def changed(self) -> bool:
+        """Whether the officer changed anything."""
+        return self.values() != self.initial
+
+    def save(self) -> OfficeSettings | None:
+        """Check and store the settings; None when a problem is shown (under its field) or storing failed."""
+        self.errors.clear()
+        try:
+            saved = save_office_settings(self._db, self.values())
+        except InputError as exc:
+            first = self.errors.show(exc.problems)
+            if first is not None:
+                first.setFocus(Qt.FocusReason.OtherFocusReason)
+            return None
+        except StorageError as exc:
+            show_error(self.window(), exc)
+            return None
+        self.initial = saved
+        self.logo_path = saved.logo_path
+        return saved
+
+
+class FirstRunDialog(QDialog):
+    """Welcome: set up the office, and optionally load example data to try the app."""
+
+    def __init__(self, parent: QWidget | None, db: Database):
+        super().__init__(parent)
+        self._db = db
+        self.office: OfficeSettings | None = None
+        self.demo_summary: DemoSummary | None = None
+        self.task: Task | None = None
+        self.setWindowTitle(_("Welcome to tresxuno"))
+        self.setModal(True)
+
+        intro = QLabel(_("Before you start, tell tresxuno which office works with this database. The "
+                         "name and logo are printed on every report; you can change them later in "
+                         "File \u203a Preferences."), self)
+        intro.setWordWrap(True)
+        self.form = OfficeForm(db, office_settings(db), self)
+
+        self.demo = QCheckBox(_("Load example data ({count} projects) to try the app").format(
+            count=DEMO_PROJECTS), self)
+        self.demo_hint = QLabel(self)
+        self.demo_hint.setWordWrap(True)
+        self.demo_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        if holds_records(db):
+            self.demo.setEnabled(False)
+            self.demo_hint.setText(_("This database already holds records; example data only go into an "
+                                     "empty database."))
+        else:
+            self.demo_hint.setText(_("Made-up clubs, projects and payments for training; do not mix them "
+                                     "with real records."))
+        self.demo_status = QLabel(self)
+        self.demo_status.setWordWrap(True)
+        self.demo_status.hide()
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Start"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Later"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip(
+            _("Close without saving; this dialog is shown again at the next start"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addSpacing(6)
+        layout.addWidget(self.form)
+        layout.addSpacing(6)
+        layout.addWidget(self.demo)
+        layout.addWidget(self.demo_hint)
+        layout.addWidget(self.demo_status)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(560)
+        self.form.name.setFocus()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, db: Database) -> OfficeSettings | None:
+        """Show the dialog; the stored office settings, or None when the officer leaves it for later."""
+        dialog = cls(parent, db)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            return dialog.office
+        finally:
+            dialog.deleteLater()
+
+    def accept(self) -> None:
+        """Store the office (problems shown under their fields), then load the example data if asked."""
+        if self.task is not None and self.task.running:
+            return
+        office = self.form.save()
+        if office is None:
+            return
+        self.office = office
+        if not (self.demo.isChecked() and self.demo.isEnabled()):
+            super().accept()
+            return
+        self._load_demo()
+
+    def _load_demo(self) -> None:
+        db = self._db
+
+        def work(progress: Progress, cancel: CancelToken) -> DemoSummary:
+            return generate_demo(db, projects=DEMO_PROJECTS, progress=progress, cancel=cancel)
+
+        self._set_busy(True)
+        self.demo_status.hide()
+        self.task = run_task(self, _("Loading example data"), work, on_success=self._demo_loaded,
+                             on_cancel=self._demo_cancelled)
+        self.task.failed.connect(lambda _exc: self._set_busy(False))
+
+    def _set_busy(self, busy: bool) -> None:
+        self.buttons.setEnabled(not busy)
+        self.form.setEnabled(not busy)
+        self.demo.setEnabled(not busy)
+
+    def _demo_loaded(self, summary: DemoSummary) -> None:
+        self.demo_summary = summary
+        self._set_busy(False)
+        super().accept()
+
+    def _demo_cancelled(self) -> None:
+        self._set_busy(False)
+        self.demo_status.setText(_("Loading the example data was cancelled; nothing was loaded. Press "
+                                   "\u201cStart\u201d to try again, or untick the box."))
+        self.demo_status.show()
+
+    def reject(self) -> None:
+        """Leave for later, unless example data are being written (their progress dialog cancels them)."""
+        if self.task is not None and self.task.running:
+            return
+        super().reject()

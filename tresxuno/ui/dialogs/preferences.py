@@ -1,0 +1,135 @@
+"""Preferences: the interface language (applied at once, no restart), the office, and where the data is.
+
+The language is this person's choice on this computer (stored in :class:`~tresxuno.ui.settings.Settings`);
+the office's name, municipality and logo belong to the database and are shared by every workstation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tresxuno.db.engine import Database
+from tresxuno.domain.problems import StorageError
+from tresxuno.i18n import LANGUAGES, _, language
+from tresxuno.services.office import OfficeSettings, office_settings
+from tresxuno.ui.dialogs.first_run import OfficeForm
+from tresxuno.ui.errors import show_error
+from tresxuno.ui.settings import Settings
+
+#: Each language named in itself, never translated: whoever opened the wrong language by mistake
+#: must still recognise their own.
+LANGUAGE_NAMES = {"es": "Español (México)", "en": "English"}
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What the officer chose: the interface language and the office's stored settings."""
+
+    language: str
+    office: OfficeSettings
+
+
+class PreferencesDialog(QDialog):
+    """Language, office settings and the database location (read-only)."""
+
+    def __init__(self, parent: QWidget | None, db: Database, settings: Settings | None = None):
+        super().__init__(parent)
+        self._db = db
+        self._settings = settings or Settings()
+        self.chosen: Preferences | None = None
+        self.setWindowTitle(_("Preferences"))
+
+        self.language = QComboBox(self)
+        for code in LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES.get(code, code), code)
+        self.language.setCurrentIndex(max(0, self.language.findData(language())))
+        self.language.setAccessibleName(_("Language"))
+        interface = QGroupBox(_("Interface"), self)
+        interface_form = QFormLayout(interface)
+        interface_form.addRow(_("&Language:"), self.language)
+        interface_form.labelForField(self.language).setBuddy(self.language)  # type: ignore[union-attr]
+
+        try:
+            current = office_settings(db)
+        except StorageError as exc:
+            show_error(parent, exc)
+            current = OfficeSettings()
+        office = QGroupBox(_("Office"), self)
+        office_box = QVBoxLayout(office)
+        hint = QLabel(_("Printed on every report; shared by every computer that uses this database."), office)
+        hint.setWordWrap(True)
+        office_box.addWidget(hint)
+        self.office = OfficeForm(db, current, office)
+        office_box.addWidget(self.office)
+
+        self.location = QLineEdit(str(db.path) if db.path is not None else db.url, self)
+        self.location.setReadOnly(True)
+        self.location.setAccessibleName(_("Database location"))
+        self.location.setCursorPosition(0)
+        database = QGroupBox(_("Database"), self)
+        database_box = QVBoxLayout(database)
+        database_box.addWidget(self.location)
+        how = QLabel(_("To work with another database, start tresxuno with --db FILE, or set the "
+                       "TRESXUNO_DB environment variable."), database)
+        how.setWordWrap(True)
+        database_box.addWidget(how)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("OK"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(interface)
+        layout.addWidget(office)
+        layout.addWidget(database)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(640)
+        self.language.setFocus()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, db: Database,
+            settings: Settings | None = None) -> Preferences | None:
+        """Show the dialog; what was chosen and stored, or None when cancelled.
+
+        The caller applies a changed language (the main window rebuilds its pages).
+        """
+        dialog = cls(parent, db, settings)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            return dialog.chosen
+        finally:
+            dialog.deleteLater()
+
+    def set_language(self, code: str) -> None:
+        """Choose the language ``code`` ("es" or "en") in the combo."""
+        self.language.setCurrentIndex(self.language.findData(code))
+
+    def accept(self) -> None:
+        """Store the office settings when changed (problems shown under their fields) and the language."""
+        office = self.office.initial
+        if self.office.changed() or (not office.is_set and self.office.values().name.strip()):
+            saved = self.office.save()
+            if saved is None:
+                return
+            office = saved
+        code = self.language.currentData() or language()
+        self._settings.language = code
+        self.chosen = Preferences(code, office)
+        super().accept()
