@@ -52,6 +52,12 @@ class Program:
     name_es: str
     name_en: str
     description: str = ""
+    folio_prefix: str = ""
+
+    @property
+    def folio_code(self) -> str:
+        """The short code that starts the folios of this programme's projects (``2X1Z``)."""
+        return self.folio_prefix or self.id.upper()
 
     def name(self, lang: str) -> str:
         """The programme's display name in ``lang``."""
@@ -274,7 +280,7 @@ class _Reader:
         return value
 
 
-_PROGRAM_KEYS = {"id", "name_es", "name_en", "description"}
+_PROGRAM_KEYS = {"id", "name_es", "name_en", "description", "folio_prefix"}
 _RULE_KEYS = {
     "id",
     "version",
@@ -440,6 +446,15 @@ def _read_rule_set(reader: _Reader, program: str, raw: Any, index: int) -> RuleS
     )
 
 
+def _folio_prefix(reader: _Reader, raw: Mapping[str, Any]) -> str:
+    """Optional short folio code: 2-8 uppercase letters or digits (folios must fit 32 characters)."""
+    prefix = raw.get("folio_prefix", "")
+    if not isinstance(prefix, str) or (prefix and not (2 <= len(prefix) <= 8 and prefix.isalnum()
+                                                        and prefix == prefix.upper())):
+        raise reader.fail("program.folio_prefix", _("must be 2 to 8 uppercase letters or digits, like 2X1Z"))
+    return prefix
+
+
 def read_rule_file(
     path: Path, known_programs: Mapping[str, Program] | None = None
 ) -> tuple[Program | None, list[RuleSet]]:
@@ -471,6 +486,7 @@ def read_rule_file(
             reader.text(raw, "name_es", "program"),
             reader.text(raw, "name_en", "program"),
             reader.text(raw, "description", "program", required=False),
+            _folio_prefix(reader, raw),
         )
     program_id = program.id if program else None
     raw_sets = data.get("rule_sets", [])

@@ -48,10 +48,11 @@ from tresxuno.domain.validation import (
     toma_latest_expiry,
 )
 from tresxuno.i18n import _
+from tresxuno.services.demo_covam import add_demo_covam_and_progress
 from tresxuno.services.demo_ledger import add_demo_ledger
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 from tresxuno.services.projects import plan_submission, store_rule_set
-from tresxuno.services.rules import rulebook
+from tresxuno.services.rules import folio_code, rulebook
 
 #: "Today" for toma de nota statuses and the current fiscal year, unless the caller gives one: a
 #: fixed day, because a date taken from the clock would make the same seed write different data.
@@ -496,6 +497,7 @@ def generate_demo(
         clubs = builder.write_clubs(club_count)
         builder.write_projects(projects)
         add_demo_ledger(session, random.Random(f"ledger-{seed}"), builder.today, cancel=token)
+        add_demo_covam_and_progress(session, random.Random(f"covam-{seed}"), builder.today, cancel=token)
         token.raise_if_cancelled()
         _write_office_settings(session)
     return DemoSummary(federations, clubs, projects, time.perf_counter() - started)
@@ -972,7 +974,7 @@ class _Builder:
 
     def _folio(self, program: str, year: int, municipality_key: str) -> str:
         """The folio :func:`~tresxuno.services.projects.next_folio` would give, counted in memory."""
-        prefix = f"{program.upper()}-{year}-{municipality_key}-"
+        prefix = f"{folio_code(program)}-{year}-{municipality_key}-"
         number = self.folio_numbers.get(prefix, 0) + 1
         self.folio_numbers[prefix] = number
         return f"{prefix}{number:04d}"

@@ -29,7 +29,7 @@ from tresxuno.domain.stages import TRANSITIONS, Stage
 from tresxuno.domain.validation import ProjectInput, TomaStatus, clean_text, toma_status
 from tresxuno.services.projects import SubmissionPlan, plan_submission, project_detail, store_rule_set
 from tresxuno.services.registry import club_info
-from tresxuno.services.rules import rulebook
+from tresxuno.services.rules import folio_code, rulebook
 
 #: Stages in which a project's request may still be changed: a draft, or a request sent back to the club.
 EDITABLE: tuple[Stage, ...] = (Stage.BORRADOR, Stage.DEVUELTO)
@@ -252,10 +252,10 @@ def _refolio(session: Session, row: Project, data: ProjectInput) -> None:
 
     A returned project keeps the folio it was known by at the COVAM.
     """
-    prefix = f"{data.program.upper()}-{data.fiscal_year}-{data.municipality_key}-"
+    prefix = f"{folio_code(data.program)}-{data.fiscal_year}-{data.municipality_key}-"
     if row.stage == Stage.BORRADOR.value and not row.folio.startswith(prefix):
         row.folio = ProjectRepository.next_folio(
-            session, data.fiscal_year, data.municipality_key, program=data.program
+            session, data.fiscal_year, data.municipality_key, program=folio_code(data.program)
         )
 
 
@@ -278,7 +278,7 @@ def save_draft(db: Database, data: ProjectInput, *, user: str = "") -> ProjectDe
         assert draft is not None
         row = Project(
             folio=ProjectRepository.next_folio(
-                session, data.fiscal_year, data.municipality_key, program=data.program
+                session, data.fiscal_year, data.municipality_key, program=folio_code(data.program)
             ),
             stage=Stage.BORRADOR.value,
             created_by=user,

@@ -16,7 +16,7 @@ from tresxuno.domain.records import ProjectDetail, ProjectSummary, ShareLine
 from tresxuno.domain.rules import RuleBook, RuleSet
 from tresxuno.domain.stages import Stage
 from tresxuno.domain.validation import ProjectInput, TomaStatus, check_project, clean_text, toma_status
-from tresxuno.services.rules import rulebook
+from tresxuno.services.rules import folio_code, rulebook
 
 
 def store_rule_set(session: Session, rule_set: RuleSet) -> RuleSetRecord:
@@ -135,7 +135,7 @@ def submit_project(db: Database, data: ProjectInput, *, user: str = "") -> Proje
         rule_row = store_rule_set(session, plan.rule_set)
         project = Project(
             folio=ProjectRepository.next_folio(
-                session, data.fiscal_year, data.municipality_key, program=data.program
+                session, data.fiscal_year, data.municipality_key, program=folio_code(data.program)
             ),
             fiscal_year=data.fiscal_year,
             program=data.program,

@@ -35,6 +35,12 @@ def reload_rulebook() -> RuleBook:
     return rulebook()
 
 
+def folio_code(program: str) -> str:
+    """The code a programme's folios start with (its ``folio_prefix``, else its id in capitals)."""
+    known = rulebook().programs.get(program)
+    return known.folio_code if known else program.upper()
+
+
 @dataclass(frozen=True)
 class ShareQuote:
     """The answer to "how is this project split?": the rule set used and the allocation."""

@@ -142,7 +142,9 @@ class ProjectsView(View):
         combo = QComboBox(self)
         combo.setAccessibleName(label)
         combo.addItem(everything, None)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Narrow combos leave the search box room; the open list still shows whole labels.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(14)
         combo.currentIndexChanged.connect(self.apply_filters)
         return combo
 
@@ -202,6 +204,8 @@ class ProjectsView(View):
     def _lay_out(self) -> None:
         bar = QHBoxLayout()
         bar.addWidget(self.new_button)
+        hint = self.search.fontMetrics().horizontalAdvance(self.search.placeholderText())
+        self.search.setMinimumWidth(hint + 40)  # the whole placeholder stays readable
         bar.addWidget(self.search, 1)
         for text, combo in ((_("Fiscal year:"), self.year), (_("Programme:"), self.programme),
                             (_("Stage:"), self.stage)):

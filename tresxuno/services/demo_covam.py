@@ -1,0 +1,199 @@
+"""Demo COVAM sessions and physical progress reports, consistent with the demo's stage history.
+
+Every demo project that was ruled on (its history moves it from "en_covam" to approved, rejected
+or returned) sits on the agenda of a session of its state held in the month of that ruling; every
+project whose works started gets quarterly progress reports up to its stage (100 % once finished).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from tresxuno.db.models import (
+    CovamAgendaItem,
+    CovamAttendee,
+    CovamSession,
+    ProgressReport,
+    Project,
+    StageChange,
+    State,
+)
+from tresxuno.domain.stages import Stage
+from tresxuno.services.progress import CancelToken
+
+RULINGS = {Stage.APROBADO.value, Stage.RECHAZADO.value, Stage.DEVUELTO.value}
+WORKS_STARTED = (Stage.EN_EJECUCION.value, Stage.TERMINADO.value, Stage.CERRADO.value)
+
+_PEOPLE = {
+    "federal": [
+        ("Lic. Ana Lucía Bermúdez Solís", "Delegada de Programas para el Bienestar"),
+        ("Mtro. Héctor Ramírez Ávila", "Subdelegado de Desarrollo Social"),
+    ],
+    "state": [
+        ("Ing. Ramón Ibáñez Muñoz", "Secretaría del Migrante"),
+        ("Lic. Martha Elena Núñez", "Directora de Atención a Migrantes"),
+    ],
+    "municipal": [
+        ("C. Rosa María Castañeda", "Presidenta municipal"),
+        ("Arq. Jesús Peña Ortega", "Director de Obras Públicas"),
+    ],
+    "club": [
+        ("Sr. José Ángel Ortiz", "Presidente de federación"),
+        ("Sra. Guadalupe Fernández", "Representante de clubes"),
+    ],
+    "partner": [("Ms. Laura Gómez", "Western Union Foundation")],
+}
+_CONDITIONS = {
+    Stage.APROBADO.value: [
+        "",
+        "",
+        "Presentar el permiso de construcción antes de la firma del convenio.",
+        "Ajustar el presupuesto a precios unitarios vigentes.",
+    ],
+    Stage.RECHAZADO.value: [
+        "El predio no está acreditado a nombre del municipio.",
+        "El proyecto no es de beneficio comunitario.",
+        "Rebasa el techo presupuestal del ejercicio.",
+    ],
+    Stage.DEVUELTO.value: [
+        "Falta el expediente técnico completo.",
+        "Actualizar el presupuesto y los planos.",
+        "Aclarar el número de beneficiarios.",
+    ],
+}
+
+
+def add_demo_covam_and_progress(
+    session: Session, rng: random.Random, today: date, *, cancel: CancelToken | None = None
+) -> tuple[int, int]:
+    """Write sessions (with attendees and rulings) and progress reports; returns (sessions, reports)."""
+    token = cancel or CancelToken()
+    sessions = _sessions(session, rng)
+    token.raise_if_cancelled()
+    reports = _progress(session, rng, today)
+    return sessions, reports
+
+
+def _sessions(session: Session, rng: random.Random) -> int:
+    rulings = session.execute(
+        select(
+            StageChange.project_id,
+            StageChange.to_stage,
+            StageChange.changed_at,
+            Project.state_key,
+            Project.program,
+        )
+        .join(Project, Project.id == StageChange.project_id)
+        .where(StageChange.from_stage == Stage.EN_COVAM.value, StageChange.to_stage.in_(sorted(RULINGS)))
+        .order_by(StageChange.changed_at, StageChange.project_id)
+    ).all()
+    abbrevs = dict(session.execute(select(State.key, State.abbrev)).all())
+    groups: dict[tuple[str, int, int], list] = defaultdict(list)
+    for row in rulings:
+        groups[(row.state_key, row.changed_at.year, row.changed_at.month)].append(row)
+    numbers: dict[tuple[str, int], int] = defaultdict(int)
+    agenda, attendees = [], []
+    for (state_key, year, _month), rows in sorted(groups.items()):
+        numbers[(state_key, year)] += 1
+        held = min(r.changed_at for r in rows)
+        row = CovamSession(
+            number=f"{abbrevs[state_key].rstrip('.').upper()}-{numbers[(state_key, year)]:02d}/{year}",
+            held_on=held.date(),
+            place=f"Sala de juntas de la delegación, {abbrevs[state_key]}",
+            kind="ordinaria" if rng.random() < 0.85 else "extraordinaria",
+            notes="Sesión con quórum de todas las partes.",
+            created_at=held,
+            created_by="demo",
+        )
+        session.add(row)
+        session.flush()
+        parties = ["state", "municipal", "club"]
+        if any(r.program in ("3x1", "4x1") for r in rows):
+            parties.insert(0, "federal")
+        if any(r.program == "4x1" for r in rows):
+            parties.append("partner")
+        for party in parties:
+            name, position = rng.choice(_PEOPLE[party])
+            attendees.append({"session_id": row.id, "party": party, "name": name, "position": position})
+        for r in rows:
+            agenda.append(
+                {
+                    "session_id": row.id,
+                    "project_id": r.project_id,
+                    "ruling": r.to_stage,
+                    "priority": rng.randint(40, 100)
+                    if r.to_stage == Stage.APROBADO.value
+                    else rng.randint(0, 60),
+                    "conditions": rng.choice(_CONDITIONS[r.to_stage]),
+                    "ruled_at": r.changed_at,
+                    "ruled_by": "demo",
+                }
+            )
+    if attendees:
+        session.execute(insert(CovamAttendee), attendees)
+    if agenda:
+        session.execute(insert(CovamAgendaItem), agenda)
+    return len(groups)
+
+
+def _progress(session: Session, rng: random.Random, today: date) -> int:
+    started = session.execute(
+        select(Project.id, Project.stage, StageChange.to_stage, StageChange.changed_at)
+        .join(StageChange, StageChange.project_id == Project.id)
+        .where(
+            Project.stage.in_(WORKS_STARTED),
+            StageChange.to_stage.in_((Stage.EN_EJECUCION.value, Stage.TERMINADO.value)),
+        )
+        .order_by(Project.id, StageChange.changed_at)
+    ).all()
+    spans: dict[int, dict[str, datetime]] = defaultdict(dict)
+    stages: dict[int, str] = {}
+    for project_id, stage, to_stage, changed_at in started:
+        spans[project_id][to_stage] = changed_at
+        stages[project_id] = stage
+    rows = []
+    for project_id, span in spans.items():
+        begin = span.get(Stage.EN_EJECUCION.value)
+        if begin is None:
+            continue
+        finished = span.get(Stage.TERMINADO.value)
+        end = finished.date() if finished else today
+        # One report at the end of every quarter while the works ran, and one on hand-over.
+        days = max((end - begin.date()).days, 1)
+        steps = max(1, days // 91)
+        target = 1000 if finished else rng.randint(150, 900)
+        percent = 0
+        for step in range(1, steps + 1):
+            on = begin.date() + timedelta(days=91 * step)
+            if on > end:
+                break
+            percent = min(target, max(percent + 50, target * step // (steps + 1)))
+            rows.append(
+                {
+                    "project_id": project_id,
+                    "reported_on": on,
+                    "percent_tenths": percent,
+                    "note": "Avance reportado por la dirección de obras.",
+                    "created_by": "demo",
+                    "created_at": datetime(on.year, on.month, on.day, 17, 0),
+                }
+            )
+        if finished:
+            rows.append(
+                {
+                    "project_id": project_id,
+                    "reported_on": end,
+                    "percent_tenths": 1000,
+                    "note": "Obra terminada; acta de entrega-recepción firmada.",
+                    "created_by": "demo",
+                    "created_at": datetime(end.year, end.month, end.day, 17, 0),
+                }
+            )
+    if rows:
+        session.execute(insert(ProgressReport), rows)
+    return len(rows)
