@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tresxuno.domain.problems import Problem, StorageError
+from tresxuno.domain.stages import STAGE_LABELS, Stage
 from tresxuno.i18n import N_, _, language
 
 #: Labels of the fields problems point at (the first dotted part of ``Problem.field``).
@@ -174,7 +175,7 @@ TEMPLATES: dict[str, str] = {
         "project {folio} is in stage {stage}; only pre-validated projects go to the COVAM"),
     "agenda.not_on_agenda": N_("project {id} is not on the agenda of session {number}"),
     "ruling.unknown": N_("'{ruling}' is not a ruling; allowed: {allowed}"),
-    "ruling.reason_required": N_("a project {ruling} needs the committee's reasons in the conditions"),
+    "ruling.reason_required": N_("the ruling “{ruling}” needs the committee's reasons in the conditions"),
     "ruling.not_at_covam": N_("project {folio} is in stage {stage}, no longer waiting for a ruling"),
     "percent.not_a_number": N_(
         "'{text}' is not a percentage; write a number from 0 to 100, e.g. 45.5"),
@@ -291,11 +292,13 @@ TEMPLATES: dict[str, str] = {
         "column mapping"),
     "import.field_mapped_twice": N_("columns {columns} are all set to this field; choose one"),
     "import.formula": N_(
-        "the cell holds a formula ({text}); formulas are not allowed: copy the column and paste it as values"),
+        "the cell holds a formula ({text}); formulas are not allowed: copy the column and paste it "
+        "as values"),
     "import.cell_error": N_("the cell shows the spreadsheet error {text}"),
     "import.bad_date": N_("'{text}' is not a date; write it as dd/mm/yyyy, e.g. 31/03/2026"),
     "import.state_unknown": N_(
-        "'{text}' is not a Mexican state; write its name (e.g. Zacatecas) or its two-digit INEGI key (e.g. 32)"),
+        "'{text}' is not a Mexican state; write its name (e.g. Zacatecas) or its two-digit INEGI key "
+        "(e.g. 32)"),
     "import.municipality_not_found": N_(
         "there is no municipality named '{name}' in {state}; check the spelling or write its five-digit "
         "INEGI key"),
@@ -335,8 +338,14 @@ STORAGE_TEMPLATES: dict[str, str] = {
     "db.foreign_schema": N_("{where} holds tables that are not tresxuno's; choose another file or database"),
 }
 
+#: Params holding a stage id (or a COVAM ruling, which is one): shown by the stage's name.
+_STAGE_PARAMS = {"stage", "from", "to", "ruling"}
+_STAGE_IDS = {s.value for s in Stage}
+
 #: Params holding centavos MXN: shown as es-MX/en-US money, never as raw integers.
-_MONEY_PARAMS = {"cap", "excess", "rest", "amount", "cost"}
+_MONEY_PARAMS = {
+    "cap", "excess", "rest", "amount", "cost", "outstanding", "cash", "available", "total", "expected",
+}
 
 
 def _render(template: str, params: Mapping[str, Any]) -> str:
@@ -346,6 +355,11 @@ def _render(template: str, params: Mapping[str, Any]) -> str:
     for key, value in params.items():
         if key in _MONEY_PARAMS and isinstance(value, int) and not isinstance(value, bool):
             value = format_money(Money(value), language())
+        elif key in _STAGE_PARAMS and value in _STAGE_IDS:
+            # Officers know stages by their names, not by the ids stored in the database.
+            value = _(STAGE_LABELS[Stage(value)])
+        elif key == "allowed" and isinstance(value, str) and set(value.split(", ")) <= _STAGE_IDS:
+            value = ", ".join(_(STAGE_LABELS[Stage(v)]) for v in value.split(", "))
         values[key] = value
     # A missing parameter shows as "?" rather than hiding the whole message behind a KeyError.
     return _(template).format_map(_Lenient(values))

@@ -264,6 +264,8 @@ def test_usd_needs_rate_date_and_source():
     assert codes(later) == ["contribution.rate_date_after_entry"]
     assert codes(check_contribution(usd(rate_source=" "), today=TODAY)[2]) == ["text.required"]
     assert codes(check_contribution(usd(usd_amount=0), today=TODAY)[2]) == ["amount.zero"]
+    # 0.01 USD at 0.4 pesos is 0.004 pesos: no centavo to credit.
+    assert codes(check_contribution(usd(usd_amount=1, rate="0.4"), today=TODAY)[2]) == ["amount.zero"]
 
 
 def test_override_needs_both_reason_and_authoriser():

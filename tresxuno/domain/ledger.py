@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from tresxuno.domain.money import MAX_CENTAVOS, Money, convert_usd, parse_rate
-from tresxuno.domain.parties import PARTY_ORDER, Party
+from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rfc import check_rfc, normalize_rfc
 from tresxuno.domain.stages import Stage
@@ -421,6 +421,8 @@ def check_contribution(
             expected = convert_usd(Money(data.usd_amount, "USD"), rate).centavos
             if amount is None:
                 amount = expected
+                if expected == 0:  # a few cents at a small rate round to no pesos at all
+                    problems.append(Problem("usd_amount", "amount.zero", {}))
             elif amount > 0 and rate_mismatch(amount, expected):
                 problems.append(
                     Problem(
@@ -658,8 +660,3 @@ def reversal_lines(entry: EntryRecord) -> tuple[AllocationLine, ...]:
 def party_rank(party: str) -> int:
     """Position of ``party`` in the fixed party order (for sorting)."""
     return _ORDER.get(party, len(_ORDER))
-
-
-def as_party(party: str) -> Party:
-    """The :class:`Party` of a party id."""
-    return Party(party)

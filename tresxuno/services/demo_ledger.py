@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -220,8 +220,8 @@ def _bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
 
     The same statement and values as a Core ``insert(table)`` with a list of rows, but each value
     goes through its column type's bind processor directly (a date becomes SQLite's text form,
-    PostgreSQL's driver takes it as it is): SQLAlchemy's per-row parameter machinery was half the
-    cost of writing the demo ledger.
+    PostgreSQL's driver takes it as it is), skipping SQLAlchemy's generic per-row parameter
+    handling, which took about a third of the time spent writing the demo ledger.
     """
     connection = session.connection()
     dialect = connection.dialect
@@ -232,8 +232,12 @@ def _bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
         order = [(key, processors[key]) for key in compiled.positiontup]
         params: list[Any] = [tuple(p(row[k]) if p else row[k] for k, p in order) for row in rows]
     else:
-        params = [{k: (processors[k](v) if processors[k] else v) for k, v in row.items()} for row in rows]
+        params = [{k: _bound(processors[k], v) for k, v in row.items()} for row in rows]
     connection.exec_driver_sql(str(compiled), params)
+
+
+def _bound(processor: Callable[[Any], Any] | None, value: Any) -> Any:
+    return processor(value) if processor is not None else value
 
 
 def _close_old_years(session: Session, years: set[int], today: date) -> int:

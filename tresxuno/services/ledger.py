@@ -5,8 +5,8 @@ Every recording use case checks, writes and commits in one ``BEGIN IMMEDIATE`` t
 on the same snapshot; a refused entry raises :class:`InputError` and writes nothing (files are
 copied into the attachments folder only after every check passed). Balances are never stored:
 the aggregates here sum allocation lines in SQL, one statement each, grouping by the moment of
-the budget each line belongs to
-(*aprobado*, *comprometido*, *devengado*, *pagado*; see :mod:`tresxuno.domain.ledger`).
+the budget each line belongs to (*aprobado*, *comprometido*, *devengado*, *pagado*; see
+:mod:`tresxuno.domain.ledger`). Every function returns plain records, never ORM objects.
 """
 
 from __future__ import annotations
