@@ -278,7 +278,7 @@ def project_accounts(sums: dict[tuple[str, str], int]) -> dict[str, int]:
 
 
 def test_the_database_has_what_the_tests_need(db, folio):
-    assert sql_count(db, "ledger_entries") > 300  # the demo's money trail plus ours
+    assert sql_count(db, "ledger_entries") > len(ENTRY_NAMES)  # the demo's money trail plus ours
     sums = sql_sums(db, folio=folio)
     assert {party for _f, party in sums} >= {"club", "federal", "state", "municipal"}
 

@@ -427,7 +427,7 @@ def _batches(conn: Connection, stmt: Select[Any], size: int) -> Generator[Sequen
 
     On SQLite the statement runs on a raw DB-API cursor of the same connection (and transaction):
     SQLite cursors already stream, and skipping SQLAlchemy's Row objects and result processing
-    nearly halves the time of a million-row export. The statement holds only integers and dates
+    fetches a million rows in about 40 % less time. The statement holds only integers and dates
     made here, so rendering them as literals is safe. Other back ends get SQLAlchemy's server-side
     cursor (``stream_results`` with ``yield_per``).
     """
@@ -683,12 +683,17 @@ class _Job:
 
 
 def _write_csv(job: _Job) -> int:
-    """Write the CSV export; returns the data rows written."""
+    """Write the CSV export; returns the data rows written.
+
+    The hot loop of the million-row export: an entry's columns are formatted once and shared by its
+    lines, a line costs one f-string, and amounts are formatted inline (no call per line).
+    """
     memo = _Memo(_csv_field)
     project_text = {
         pid: f"{_csv_field(folio)},{_csv_field(name)}" for pid, (folio, name) in job.projects.items()
     }
     sums = job.tally.sums
+    cents = _CENTS
     rows = entries = 0
     last: Any = None
     head = tail = ""
@@ -699,10 +704,10 @@ def _write_csv(job: _Job) -> int:
         for batch in batches:
             out: list[str] = []
             append = out.append
-            for (eid, day, pid, kind, usd, rate, rate_day, source, reference, payee, rfc, concept, uuid,
-                 reverses, reason, party, amount) in batch:  # fmt: skip
-                if eid != last:
-                    # The entry's columns are formatted once and shared by its lines.
+            for row in batch:
+                if row[0] != last:
+                    (eid, day, pid, kind, usd, rate, rate_day, source, reference, payee, rfc, concept, uuid,
+                     reverses, reason, _party, _amount) = row  # fmt: skip
                     last = eid
                     entries += 1
                     head = f"{eid},{day},{project_text[pid]},{kind},"
@@ -713,8 +718,14 @@ def _write_csv(job: _Job) -> int:
                         f"{'' if reverses is None else reverses},{memo[reason]}\r\n"
                     )
                     account = sums[pid]
+                party, amount = row[15], row[16]
                 account[party] += amount
-                append(f"{head}{party},{money_text(amount)}{tail}")
+                if amount < 0:
+                    units, cent = divmod(-amount, 100)
+                    append(f"{head}{party},-{units}{cents[cent]}{tail}")
+                else:
+                    units, cent = divmod(amount, 100)
+                    append(f"{head}{party},{units}{cents[cent]}{tail}")
             fh.write("".join(out))
             rows += len(out)
             memo.trim()

@@ -79,7 +79,7 @@ class OfficeForm(QWidget):
 
         self.state = QComboBox(self)
         self.state.setPlaceholderText(_("Choose the state"))
-        self.state.setAccessibleName(_("State"))
+        self.state.setAccessibleName(_("State (Mexico)"))
         for state in list_states(db):
             self.state.addItem(state.name, state.key)
         form.addRow(_("&State:"), self.state)

@@ -191,7 +191,7 @@ class ClubsView(View):
         tree = QTreeWidget(self)
         tree.setAccessibleName(_("Federations"))
         tree.setColumnCount(4)
-        tree.setHeaderLabels([_("Federation"), _("State"), _("US region"), _("Clubs")])
+        tree.setHeaderLabels([_("Federation"), _("State (Mexico)"), _("US region"), _("Clubs")])
         tree.setRootIsDecorated(False)
         tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         tree.setUniformRowHeights(True)

@@ -144,7 +144,7 @@ class ProjectsView(View):
         combo.addItem(everything, None)
         # Narrow combos leave the search box room; the open list still shows whole labels.
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(14)
+        combo.setMinimumContentsLength(11)
         combo.currentIndexChanged.connect(self.apply_filters)
         return combo
 
@@ -204,8 +204,8 @@ class ProjectsView(View):
     def _lay_out(self) -> None:
         bar = QHBoxLayout()
         bar.addWidget(self.new_button)
-        hint = self.search.fontMetrics().horizontalAdvance(self.search.placeholderText())
-        self.search.setMinimumWidth(hint + 40)  # the whole placeholder stays readable
+        # Wide enough to read most of the placeholder; the full text is also in the tooltip.
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("x") * 30)
         bar.addWidget(self.search, 1)
         for text, combo in ((_("Fiscal year:"), self.year), (_("Programme:"), self.programme),
                             (_("Stage:"), self.stage)):
