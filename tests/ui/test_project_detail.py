@@ -233,7 +233,8 @@ def test_progress_is_recorded_beside_an_empty_money_column(qtbot, open_record, p
         attach_document(empty_db, project.id, item.requirement.id, scan)
     record = open_record(project.id)
     assert not record.progress_button.isEnabled()
-    assert record.progress_empty.text().startswith(_("Progress is reported once the agreement is signed"))
+    assert record.progress_empty.text() == _(
+        "Progress is reported once the agreement is signed and until the works are handed over.")
     for stage in ("prevalidado", "en_covam", "aprobado", "convenio_firmado"):
         move_project(empty_db, project.id, stage)
     record.reload()
