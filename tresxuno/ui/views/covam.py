@@ -96,6 +96,8 @@ def _table(parent: QWidget, name: str, columns: tuple[tuple[str, Qt.AlignmentFla
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    # Fitting columns measures at most this many rows: hundreds of sessions would cost a visible pause.
+    table.horizontalHeader().setResizeContentsPrecision(60)
     table.setTabKeyNavigation(False)  # Tab leaves the table; arrows walk it
     table.setWordWrap(False)
     table.setAlternatingRowColors(True)

@@ -1,0 +1,103 @@
+"""How quickly the window opens and answers on a large database (issue: responsiveness).
+
+Usage: ``python benchmarks/bench_gui.py [--db FILE] [--projects 30000]``. Without ``--db`` it
+builds a demo database of that size first (not timed). It then measures, in one process:
+opening the database and the main window until the project list's first page is on screen,
+and the filter and sort operations an officer performs, each as the time until the model has
+its first page again. Targets: open < 1.5 s, each filter or sort < 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TRESXUNO_DATA_DIR", tempfile.mkdtemp(prefix="tresxuno-bench-"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", help="an existing database (default: build a demo one)")
+    parser.add_argument("--projects", type=int, default=30_000)
+    args = parser.parse_args()
+    path = args.db
+    if path is None:
+        from tresxuno.db.engine import open_database
+        from tresxuno.services.demo import generate_demo
+
+        path = str(Path(tempfile.mkdtemp()) / "bench.sqlite")
+        db = open_database(path)
+        summary = generate_demo(db, projects=args.projects, seed=1)
+        db.dispose()
+        print(f"demo: {summary.projects} projects, {summary.clubs} clubs in {summary.seconds:.1f} s")
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    started = time.perf_counter()
+    from tresxuno.db.engine import open_database
+    from tresxuno.db.repos import ProjectFilters
+    from tresxuno.ui.main_window import MainWindow
+
+    db = open_database(path)
+    window = MainWindow(db)
+    window.resize(1280, 800)
+    window.show()
+    window.show_view("projects")
+    view = window.views["projects"]
+    app.processEvents()
+    opened = time.perf_counter() - started
+    model = view.model
+    print(f"window open with the first page of {model.total_count():,} projects: {opened * 1000:.0f} ms "
+          f"(target < 1500 ms)")
+
+    def timed(label: str, action, reset) -> float:
+        runs = []
+        for _ in range(5):
+            reset()  # not timed: an identical request would be answered without asking SQL
+            app.processEvents()
+            begin = time.perf_counter()
+            action()
+            app.processEvents()
+            runs.append(time.perf_counter() - begin)
+        median = statistics.median(runs) * 1000
+        worst = max(runs) * 1000
+        print(f"{label:<42} median {median:6.1f} ms, worst {worst:6.1f} ms  rows={model.total_count():,}")
+        return median
+
+    from tresxuno.ui.models.projects import COLUMN_OF
+
+    def clear() -> None:
+        model.set_filters(ProjectFilters())
+
+    def other() -> None:
+        model.set_filters(ProjectFilters(fiscal_year=2020))
+
+    results = [
+        timed("filter: fiscal year 2019", lambda: model.set_filters(ProjectFilters(fiscal_year=2019)), clear),
+        timed("filter: stage aprobado", lambda: model.set_filters(ProjectFilters(stage="aprobado")), clear),
+        timed("filter: text 'jerez'", lambda: model.set_filters(ProjectFilters(text="jerez")), clear),
+        timed("filter: municipality 32020 + year 2018",
+              lambda: model.set_filters(ProjectFilters(municipality_key="32020", fiscal_year=2018)), clear),
+        timed("clear filters", clear, other),
+    ]
+    for key in ("cost", "name", "club", "municipality", "fiscal_year"):
+        column = COLUMN_OF[key]
+        results.append(timed(f"sort by {key} descending",
+                             lambda c=column: model.sort(c, Qt.SortOrder.DescendingOrder),
+                             lambda c=column: model.sort(c, Qt.SortOrder.AscendingOrder)))
+    print(f"slowest filter/sort median: {max(results):.1f} ms (target < 150 ms)")
+    window.close()
+    db.dispose()
+
+
+if __name__ == "__main__":
+    main()
