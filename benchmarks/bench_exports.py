@@ -598,7 +598,7 @@ def write_readme(rows: list[Row], info: dict[str, str], args: argparse.Namespace
 It is not a test: run it by hand after changing the exporters, and commit the updated results below.
 
 ```
-python benchmarks/bench_exports.py            # 1,000,000 entries, about 15 minutes; rewrites this file
+python benchmarks/bench_exports.py            # 1,000,000 entries, about 12 minutes; rewrites this file
 python benchmarks/bench_exports.py --help     # smaller runs, reusing the databases (--workdir)
 ```
 
@@ -639,20 +639,21 @@ Peak memory of every export under {MEMORY_LIMIT_MB} MB: {"yes" if memory_ok else
 
 ## Where the time goes (and what did not help)
 
-- CSV: about half of the export is the `sqlite3` module turning the join's values (17 columns per line)
-  into Python objects; the other half is formatting, kept to one f-string per line because an entry's
-  columns are formatted once for all its lines and amounts are formatted inline. The `sqlite3` tool
-  does both in C. Tried and dropped: reading entries and lines as two ordered streams merged in Python
-  (the merge costs more than the repeated columns), building the CSV lines in SQL (SQLite's string
-  functions made it two to four times slower), and a prefetching thread (the GIL is held while rows become
-  Python objects, so nothing overlaps). SQLAlchemy's `Row` objects made the fetch about 1.6 times slower,
-  hence the raw DB-API cursor on SQLite (PostgreSQL uses SQLAlchemy's server-side cursor).
+- CSV: most of the export is the `sqlite3` module turning column values into Python objects; the
+  `sqlite3` tool formats them in C. So the export reads the entries and their lines as two streams in
+  the same order, merged as they come (about 8 % faster than one join, which repeats the 15 entry
+  columns on every line), formats an entry's columns once for all its lines, and formats amounts
+  inline, so a line costs one f-string. Tried and dropped: building the CSV lines in SQL (SQLite's
+  string functions made it two to four times slower), one row per entry with its lines aggregated by
+  `group_concat` (parsing them back costs more), and a prefetching thread (the GIL is held while rows
+  become Python objects, so nothing overlaps). SQLAlchemy's `Row` objects made the fetch about 1.6
+  times slower, hence the raw DB-API cursor on SQLite (PostgreSQL uses SQLAlchemy's server-side cursor).
 - XLSX: both sides spend their time in openpyxl's pure-Python XML writer (`et_xmlfile`). Ours adds
   real dates, styled number cells (one reused styled cell per column, not one per row), the totals and
   the "Saldos" sheet. openpyxl uses `lxml` when it is installed, which would speed up both; it is not
   a dependency.
 - Balances: one `GROUP BY` in SQLite; Python only reads a few thousand result rows.
-- Memory: every export streams; the peak (about 75 MB) is mostly the interpreter with SQLAlchemy and
+- Memory: every export streams; the peak (75-85 MB) is mostly the interpreter with SQLAlchemy and
   openpyxl imported, and does not grow with the number of entries.
 """
     (Path(__file__).resolve().parent / "README.md").write_text(text, encoding="utf-8")

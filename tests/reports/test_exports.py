@@ -377,7 +377,7 @@ def test_csv_with_a_year_and_a_project_holds_only_those_lines(db, folio, tmp_pat
 
 
 def test_small_batches_write_the_same_files(db, tmp_path):
-    # Batches of 3 lines split entries across batches; the output must not notice.
+    # Batches of 3 rows: the lines of an entry span several batches; the output must not notice.
     for fmt in ("csv", "beancount", "ledger"):
         whole, pieces = tmp_path / f"a.{fmt}", tmp_path / f"b.{fmt}"
         export_ledger(db, fmt, whole)
@@ -675,7 +675,7 @@ def test_cancel_leaves_neither_a_partial_file_nor_temporary_files(db, tmp_path, 
 
     with pytest.raises(Cancelled):
         export_ledger(db, fmt, dest, progress=progress, cancel=token, batch_size=50)
-    assert seen == [0, 50]
+    assert len(seen) == 2 and seen[0] == 0 and seen[1] >= 50  # the lines of the first 50 entries
     assert dest.read_text(encoding="utf-8") == "el archivo anterior"
     assert [p.name for p in tmp_path.iterdir()] == [dest.name]
     assert temp_files == ALL_TEMP_FILES
@@ -688,7 +688,7 @@ def test_progress_counts_lines_up_to_the_total(db, tmp_path, fmt):
     total = sql_count(db, "ledger_allocations")
     assert calls[0][:2] == (0, total) and calls[-1][:2] == (total, total)
     done = [c[0] for c in calls]
-    assert done == sorted(done) and len(calls) >= total // 100
+    assert done == sorted(done) and len(calls) >= sql_count(db, "ledger_entries") // 100
     assert all(c[1] == total and c[2] for c in calls)
 
 
@@ -713,7 +713,7 @@ def test_an_entry_without_lines_is_refused(ledger_db, tmp_path):
                 [_entry(99_999, project_id, "contribution", "2025-06-01", 100, party="club")],
             )
         for fmt in FORMATS:
-            with pytest.raises(LedgerIntegrityError, match="1 ledger entries have no allocation lines"):
+            with pytest.raises(LedgerIntegrityError, match="ledger entry 99999 has no allocation lines"):
                 export_ledger(broken, fmt, tmp_path / f"x.{fmt}")
     finally:
         broken.dispose()
