@@ -135,7 +135,7 @@ def marker_icon(kind: str, color: QColor, size: int = 16) -> QIcon:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     pen = QPen(color, 1.6)
     painter.setPen(pen)
-    s = float(size)
+    s = float(size)  # float ok: pixel geometry of an icon, not money
     if kind == "capped":
         painter.drawLine(QPointF(2, 2.5), QPointF(s - 2, 2.5))  # the cap
         painter.drawLine(QPointF(s / 2, s - 2), QPointF(s / 2, 5.5))  # the share rising to it
