@@ -120,6 +120,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--project", metavar="FOLIO", help=_("only the entries of the project with this folio")
     )
     ledger.add_argument("-o", "--output", required=True, metavar="FILE", help=_("file to write"))
+
+    from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS  # constants only: no SQLAlchemy
+
+    report = sub.add_parser("report", help=_("print a report to a PDF file"))
+    _add_db(report, default=argparse.SUPPRESS)
+    report.add_argument(
+        "kind",
+        metavar="KIND",
+        help=_("report: {kinds} (planned: {planned})").format(
+            kinds=", ".join(REPORT_KINDS), planned=", ".join(PLANNED_KINDS)
+        ),
+    )
+    report.add_argument("--project", metavar="FOLIO", help=_("the project's folio"))
+    report.add_argument("--entry", metavar="ID", help=_("the ledger entry's number (receipt)"))
+    report.add_argument("--year", help=_("fiscal year"))
+    report.add_argument("--quarter", help=_("quarter, 1 to 4"))
+    report.add_argument("--municipality", metavar="KEY", help=_("municipality's five-digit INEGI key"))
+    report.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help=_("PDF file to write"))
     return parser
 
 
@@ -300,6 +318,36 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno report KIND``: print one report to a PDF file (in the ``--lang`` language)."""
+    import getpass
+    from pathlib import Path
+
+    from tresxuno.db.engine import open_database
+    from tresxuno.reports.builders.run import check_request, write_report
+
+    given = {"project": args.project, "entry": args.entry, "year": args.year, "quarter": args.quarter,
+             "municipality": args.municipality}
+    # Kind and options first: a wrong command must not need a database to be told so.
+    check_request(args.kind, given)
+    entry_id = None if args.entry is None else _int_arg(args.entry, "entry", 1, 2**63 - 1)
+    output = Path(args.output).expanduser()
+    if output.is_dir() or not output.parent.is_dir():
+        raise UsageError(_("-o: {path} must be a file in an existing folder").format(path=output))
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name (some containers): the footer then names nobody
+        user = ""
+    # create=False: a mistyped --db must not leave an empty database behind.
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        result = write_report(db, args.kind, output, folio=args.project, entry_id=entry_id, printed_by=user)
+    finally:
+        db.dispose()
+    out.write(_("{path} written: {pages} page(s).").format(path=result.path, pages=result.pages) + "\n")
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     """Open the desktop application (imports Qt only here)."""
     from tresxuno.ui.app import run_gui
@@ -329,6 +377,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "demo": cmd_demo,
     "export": cmd_export,
     "import": cmd_import,
+    "report": cmd_report,
 }
 
 

@@ -93,6 +93,8 @@ FIELD_LABELS: dict[str, str] = {
     "import_kind": N_("What to import"),
     # Office settings (first run, preferences).
     "logo": N_("Logo"),
+    # Printed reports.
+    "report": N_("Report"),
 }
 
 #: One sentence per problem code; placeholders come from ``Problem.params``.
@@ -322,6 +324,16 @@ TEMPLATES: dict[str, str] = {
         "imported before?"),
     # Office settings (first run, preferences).
     "logo.not_image": N_("{path} is not a PNG or JPEG image; choose the logo as a PNG or JPEG file"),
+    # Printed reports (tresxuno report KIND).
+    "project.unknown_folio": N_("there is no project with folio {folio}"),
+    "report.unknown_kind": N_("'{kind}' is not a report; allowed: {allowed} (planned: {planned})"),
+    "report.not_available": N_("the {kind} report is not available yet; available now: {available}"),
+    "report.option_required": N_("the {kind} report needs {option}"),
+    "report.option_not_applicable": N_("the {kind} report does not use {option}"),
+    "report.agreement_not_approved": N_(
+        "project {folio} is in stage {stage}; an agreement is printed only for a project the COVAM approved"),
+    "report.receipt_not_contribution": N_(
+        "ledger entry {id} is not a contribution; receipts are printed for contributions only"),
 }
 
 STORAGE_TEMPLATES: dict[str, str] = {

@@ -1,0 +1,20 @@
+"""Report builders: gather a printed report's data through the services into plain frozen records.
+
+The kinds of report are listed here, without importing anything, so the command line can name them
+without loading SQLAlchemy or reportlab; :func:`tresxuno.reports.builders.run.write_report` builds
+and renders one.
+"""
+
+from __future__ import annotations
+
+#: Reports that can be printed now (``tresxuno report KIND``).
+REPORT_KINDS: tuple[str, ...] = ("project", "agreement", "statement", "receipt")
+#: Reports planned and not built yet: asking for one says so (exit status 2).
+PLANNED_KINDS: tuple[str, ...] = ("session", "quarterly", "summary", "handover")
+#: The option each report needs, by kind (``--project FOLIO`` or ``--entry ID``).
+REQUIRED_OPTION: dict[str, str] = {
+    "project": "project",
+    "agreement": "project",
+    "statement": "project",
+    "receipt": "entry",
+}

@@ -1,0 +1,113 @@
+"""Builder of the agreement (*convenio de concertación*): the parties, their amounts and the dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from tresxuno.db.engine import Database
+from tresxuno.domain.ledger import APPROVED_STAGES
+from tresxuno.domain.problems import InputError, Problem
+from tresxuno.domain.stages import Stage
+from tresxuno.reports.builders.common import club_data, letterhead, project_head, stamp
+from tresxuno.reports.builders.data import Agreement, Signatory
+from tresxuno.services.project_edit import project_overview
+from tresxuno.services.registry import get_club
+
+#: Default days after signing within which each party deposits its share.
+DEPOSIT_DAYS = 30
+#: The order parties appear in the agreement: the executing municipality first, then the other
+#: governments, the club and the partner.
+SIGNING_ORDER: tuple[str, ...] = ("municipal", "state", "federal", "club", "partner")
+#: Last fiscal year of SEDESOL (Secretaría de Desarrollo Social); Bienestar ran the programme after.
+LAST_SEDESOL_YEAR = 2018
+
+
+def federal_agency(fiscal_year: int) -> str:
+    """The federal secretariat that ran the programme in ``fiscal_year`` (a proper noun)."""
+    if fiscal_year <= LAST_SEDESOL_YEAR:
+        return "Secretaría de Desarrollo Social (SEDESOL)"
+    return "Secretaría de Bienestar"
+
+
+def build_agreement(
+    db: Database,
+    project_id: int,
+    *,
+    printed_by: str,
+    printed_at: datetime | None = None,
+    deposit_days: int = DEPOSIT_DAYS,
+) -> Agreement:
+    """Gather the convenio of one approved project.
+
+    Every party of the mix with a share signs, and the municipality always (it executes the works).
+
+    Args:
+        db: the database.
+        project_id: the project's id.
+        printed_by: who prints it (for the footer).
+        printed_at: when; now when None.
+        deposit_days: days after signing within which the parties deposit their shares; the
+            deadline never passes 31 December of the fiscal year (unless signed after it).
+
+    Returns:
+        The agreement; its signatories' amounts add up to the cost.
+
+    Raises:
+        InputError: ``project.unknown``; ``report.agreement_not_approved`` when the COVAM has not
+            approved the project (or it was cancelled).
+    """
+    overview = project_overview(db, project_id)
+    detail = overview.detail
+    if detail.stage not in APPROVED_STAGES:
+        raise InputError(
+            Problem(
+                "project", "report.agreement_not_approved", {"folio": detail.folio, "stage": detail.stage}
+            )
+        )
+    club = club_data(get_club(db, detail.club_id))
+    shares = {s.party: s for s in detail.shares}
+    role, name = club.representative
+    place = f"{overview.municipality_name}, {overview.state_name}"
+    names = {
+        "municipal": place,
+        "state": overview.state_name,
+        "federal": federal_agency(detail.fiscal_year),
+        "club": club.name,
+        "partner": "",  # the partner's name is not recorded: the agreement leaves a line for it
+    }
+    signatories = tuple(
+        Signatory(
+            party=party,
+            name=names[party],
+            signer_name=name if party == "club" else "",
+            signer_role=role if party == "club" else "",
+            amount=shares[party].amount if party in shares else 0,
+            percent_bp=shares[party].percent_bp if party in shares else 0,
+        )
+        for party in SIGNING_ORDER
+        if party == "municipal" or (party in shares and shares[party].amount > 0)
+    )
+
+    def last_move_to(stage: Stage) -> date | None:
+        days = [s.changed_at.date() for s in overview.history if s.to_stage == stage.value]
+        return days[-1] if days else None
+
+    signed_on = last_move_to(Stage.CONVENIO_FIRMADO)
+    deadline = None
+    if signed_on is not None:
+        deadline = signed_on + timedelta(days=deposit_days)
+        year_end = date(detail.fiscal_year, 12, 31)
+        if signed_on <= year_end:  # money of a fiscal year is deposited within that year
+            deadline = min(deadline, year_end)
+    return Agreement(
+        letterhead=letterhead(db),
+        stamp=stamp(printed_by, printed_at),
+        project=project_head(overview),
+        club=club,
+        signatories=signatories,
+        approved_on=last_move_to(Stage.APROBADO),
+        signed_on=signed_on,
+        deposit_days=deposit_days,
+        deposit_deadline=deadline,
+        place=place,
+    )

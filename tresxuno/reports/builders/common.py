@@ -1,0 +1,127 @@
+"""What every report builder gathers the same way: letterhead, print stamp, project head, club, money.
+
+Builders are the one part of ``tresxuno.reports`` that reads the database, and only through the
+services; they return the frozen records of :mod:`tresxuno.reports.builders.data`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tresxuno.db.engine import Database
+from tresxuno.db.repos import ProjectFilters
+from tresxuno.domain.ledger import ProjectBalance, party_rank
+from tresxuno.domain.problems import InputError, Problem
+from tresxuno.domain.records import ClubInfo
+from tresxuno.reports.builders.data import (
+    ClubData,
+    Letterhead,
+    PartyMoney,
+    PrintStamp,
+    ProgramName,
+    ProjectHead,
+)
+from tresxuno.services.office import get_municipality, office_settings
+from tresxuno.services.project_edit import ProjectOverview
+from tresxuno.services.projects import list_projects
+from tresxuno.services.rules import rulebook
+
+
+def letterhead(db: Database) -> Letterhead:
+    """The office's letterhead from its settings: name, "Municipality, State" and logo path."""
+    office = office_settings(db)
+    place = ""
+    if office.municipality_key:
+        info = get_municipality(db, office.municipality_key)
+        if info is not None:
+            place = f"{info.name}, {info.state_name}" if info.state_name else info.name
+    return Letterhead(office.name, place, office.logo_path)
+
+
+def stamp(printed_by: str, printed_at: datetime | None = None) -> PrintStamp:
+    """The footer's "printed on ... by ...": ``printed_at`` defaults to now, local time, to the minute."""
+    when = printed_at or datetime.now()
+    return PrintStamp(when.replace(second=0, microsecond=0), printed_by)
+
+
+def program_name(program: str) -> ProgramName:
+    """A programme's display names from the rule book (the id alone for an unknown programme)."""
+    known = rulebook().programs.get(program)
+    if known is None:
+        return ProgramName(program, program, program)
+    return ProgramName(program, known.name_es, known.name_en)
+
+
+def project_head(overview: ProjectOverview) -> ProjectHead:
+    """The project data reports repeat, from the project's overview."""
+    d = overview.detail
+    return ProjectHead(
+        id=d.id,
+        folio=d.folio,
+        name=d.name,
+        program=program_name(d.program),
+        fiscal_year=d.fiscal_year,
+        category=d.category,
+        stage=d.stage,
+        state_name=overview.state_name,
+        municipality_name=overview.municipality_name,
+        locality=d.locality,
+        description=d.description,
+        beneficiaries=d.beneficiaries,
+        cost=d.cost,
+    )
+
+
+def club_data(club: ClubInfo) -> ClubData:
+    """The club as reports print it."""
+    return ClubData(
+        id=club.id,
+        name=club.name,
+        toma_folio=club.toma_folio,
+        toma_issuer=club.toma_issuer,
+        toma_issued_on=club.toma_issued_on,
+        toma_expires_on=club.toma_expires_on,
+        federation_name=club.federation_name,
+        us_city=club.us_city,
+        us_state=club.us_state,
+        home_contact=club.home_contact,
+        board=club.board,
+    )
+
+
+def party_money(balance: ProjectBalance, parties: tuple[str, ...] = ()) -> tuple[PartyMoney, ...]:
+    """Each party's money from a project balance, in party order.
+
+    ``parties`` (the mix) are always listed, with zeros when they have no line; parties with a
+    line but outside the mix (an over-receipt) are kept too, so totals match the ledger.
+    """
+    seen = {p.party for p in balance.parties}
+    lines = list(balance.parties) + [balance.party(p) for p in parties if p not in seen]
+    lines.sort(key=lambda p: party_rank(p.party))
+    return tuple(
+        PartyMoney(
+            party=p.party,
+            approved=p.approved,
+            received=p.received,
+            outstanding=p.outstanding,
+            paid=p.paid,
+            refunded=p.refunded,
+            cash=p.cash,
+            over_received=p.over_received,
+        )
+        for p in lines
+    )
+
+
+def project_id_of(db: Database, folio: str) -> int:
+    """The id of the project with exactly this folio (case-insensitive, surrounding spaces ignored).
+
+    Raises:
+        InputError: ``project.unknown_folio`` on field ``project``.
+    """
+    wanted = folio.strip().upper()
+    if wanted:
+        for row in list_projects(db, ProjectFilters(text=wanted), limit=50):
+            if row.folio.upper() == wanted:
+                return row.id
+    raise InputError(Problem("project", "project.unknown_folio", {"folio": folio}))

@@ -1,0 +1,333 @@
+"""The plain data printed reports are drawn from: frozen dataclasses, no database, no Qt.
+
+Builders (:mod:`tresxuno.reports.builders`) fill them from the services; renderers
+(:mod:`tresxuno.reports.pdf`) draw them. Everything here is language-neutral: parties, kinds,
+stages and categories are ids, dates are dates, amounts are integer centavos MXN unless a field
+says otherwise; renderers translate and format when they draw, in the language in force.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+# --- shared by every report -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """Who prints: the office's name, its municipality and its logo (from the office settings).
+
+    Attributes:
+        office_name: as printed at the top ("" when the office was never set up).
+        municipality: "Jerez, Zacatecas" ("" when unset or unknown).
+        logo_path: absolute path of the logo; "" for none. The renderer draws it only if the
+            file exists when it draws.
+    """
+
+    office_name: str = ""
+    municipality: str = ""
+    logo_path: str = ""
+
+
+@dataclass(frozen=True)
+class PrintStamp:
+    """When and by whom a report was printed (the footer of every page)."""
+
+    printed_at: datetime
+    printed_by: str
+
+
+@dataclass(frozen=True)
+class ProgramName:
+    """A programme's id and its display names."""
+
+    id: str
+    name_es: str
+    name_en: str
+
+    def name(self, lang: str) -> str:
+        """The name in ``lang`` (``es`` or ``en``); the id when unnamed."""
+        return (self.name_en if lang == "en" else self.name_es) or self.id
+
+
+@dataclass(frozen=True)
+class ClubData:
+    """The club, its toma de nota and its federation, as reports print them."""
+
+    id: int
+    name: str
+    toma_folio: str
+    toma_issuer: str
+    toma_issued_on: date
+    toma_expires_on: date
+    federation_name: str
+    us_city: str
+    us_state: str
+    home_contact: str
+    board: tuple[str, ...] = ()
+
+    @property
+    def representative(self) -> tuple[str, str]:
+        """(role, name) of the first board member ("Presidenta: Mónica Gómez"); ("", "") if none."""
+        if not self.board:
+            return "", ""
+        first = self.board[0]
+        role, sep, name = first.partition(":")
+        return (role.strip(), name.strip()) if sep else ("", first.strip())
+
+
+@dataclass(frozen=True)
+class ProjectHead:
+    """The project data every project-level report repeats."""
+
+    id: int
+    folio: str
+    name: str
+    program: ProgramName
+    fiscal_year: int
+    category: str
+    stage: str
+    state_name: str
+    municipality_name: str
+    locality: str
+    description: str
+    beneficiaries: int
+    cost: int
+
+
+@dataclass(frozen=True)
+class MixLine:
+    """One party's share: percent in basis points (2500 = 25.00 %), amount, and its cap if capped.
+
+    ``cap`` is the cap in force for the project's fiscal year when the share is capped, else None.
+    """
+
+    party: str
+    percent_bp: int
+    amount: int
+    capped: bool = False
+    cap: int | None = None
+
+
+@dataclass(frozen=True)
+class PartyMoney:
+    """One party's money in a project (from ``project_balance``), centavos MXN."""
+
+    party: str
+    approved: int
+    received: int
+    outstanding: int
+    paid: int
+    refunded: int
+    cash: int
+    over_received: int = 0
+
+
+# --- 1. project sheet (cédula) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleSetData:
+    """The rule set a project's shares were computed under, and where its figures come from."""
+
+    id: str
+    version: int
+    source: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class StageLine:
+    """One move in the stage history (``from_stage`` is None for the first)."""
+
+    changed_at: datetime
+    from_stage: str | None
+    to_stage: str
+    changed_by: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class ProgressLine:
+    """One physical progress report: percent in tenths (455 = 45.5 %)."""
+
+    reported_on: date
+    percent_tenths: int
+    note: str
+
+
+@dataclass(frozen=True)
+class ProjectSheet:
+    """Everything the cédula del proyecto prints.
+
+    Invariants: ``sum(m.amount for m in mix) == project.cost``; ``money`` holds every party of
+    the mix (and any other with entries), in party order; ``cash`` is the project's cash on hand.
+    """
+
+    letterhead: Letterhead
+    stamp: PrintStamp
+    project: ProjectHead
+    club: ClubData
+    mix: tuple[MixLine, ...]
+    partner_mode: str
+    partner_amount: int | None
+    mix_override_reason: str
+    rule_set: RuleSetData
+    history: tuple[StageLine, ...]
+    progress: tuple[ProgressLine, ...]
+    money: tuple[PartyMoney, ...]
+    cash: int
+
+
+# --- 2. agreement (convenio de concertación) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """One party to the agreement: who it is, its amount, and who signs for it.
+
+    Attributes:
+        party: the party id (``municipal``, ``state``, ``federal``, ``club``, ``partner``).
+        name: the proper name the renderer phrases by party: the municipality ("Jerez,
+            Zacatecas"), the state ("Zacatecas"), the federal agency, the club; "" when unknown
+            (the partner's name is not recorded: a line to fill in by hand is printed).
+        signer_name: who signs, "" to leave the line blank for a handwritten name.
+        signer_role: the signer's role ("Presidenta"), "" for none.
+        amount: its contribution, centavos MXN (0 for a party without a share that still signs).
+        percent_bp: its percent of the cost, basis points.
+    """
+
+    party: str
+    name: str
+    signer_name: str
+    signer_role: str
+    amount: int
+    percent_bp: int
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Everything the convenio de concertación prints.
+
+    Invariant: ``sum(s.amount for s in signatories) == project.cost``.
+
+    Attributes:
+        approved_on: day the COVAM approved the project (None if not recorded).
+        signed_on: day the agreement was signed (the move to ``convenio_firmado``); None when not
+            signed yet, and the date is then left blank to fill in by hand.
+        deposit_days: calendar days after signing within which every party deposits its share.
+        deposit_deadline: ``signed_on + deposit_days``, but never after 31 December of the fiscal
+            year; None while the agreement is not signed.
+        place: where it is signed ("Jerez, Zacatecas": the project's municipality).
+    """
+
+    letterhead: Letterhead
+    stamp: PrintStamp
+    project: ProjectHead
+    club: ClubData
+    signatories: tuple[Signatory, ...]
+    approved_on: date | None
+    signed_on: date | None
+    deposit_days: int
+    deposit_deadline: date | None
+    place: str
+
+    @property
+    def has_federal(self) -> bool:
+        """Whether federal money is in the mix (then unspent federal money goes back to the TESOFE)."""
+        return any(s.party == "federal" and s.amount > 0 for s in self.signatories)
+
+
+# --- 3. statement of account -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementEntry:
+    """One ledger entry as the statement prints it (signed amount; running balance after it)."""
+
+    id: int
+    entry_date: date
+    kind: str
+    party: str | None
+    concept: str
+    payee_name: str
+    payee_rfc: str
+    reference: str
+    cfdi_uuid: str
+    reason: str
+    amount: int
+    running_balance: int
+    reverses_id: int | None = None
+    usd_amount: int | None = None
+
+
+@dataclass(frozen=True)
+class RateLine:
+    """An exchange rate a USD contribution used: dollars (cents), rate, its date and source, pesos."""
+
+    entry_id: int
+    entry_date: date
+    party: str
+    usd_amount: int
+    rate: str
+    rate_date: date | None
+    rate_source: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A project's statement of account.
+
+    Invariants: entries are in statement order (date, then id); each ``running_balance`` is the
+    previous one plus the entry's amount; the last one equals ``cash``; ``total_in - total_out ==
+    cash``; the party lines are ``project_balance``'s.
+    """
+
+    letterhead: Letterhead
+    stamp: PrintStamp
+    project: ProjectHead
+    club_name: str
+    entries: tuple[StatementEntry, ...]
+    money: tuple[PartyMoney, ...]
+    rates: tuple[RateLine, ...]
+    cash: int
+    total_in: int = field(default=0)
+    total_out: int = field(default=0)
+
+
+# --- 4. receipt ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A bilingual receipt for one contribution (``amount`` credited in MXN; USD fields optional).
+
+    Attributes:
+        number: the receipt's number as printed ("R-0000123": the entry id).
+        contributor: who deposited: the club's name for the club's deposits, "" for another party
+            (the renderer then prints the party's name).
+        club: the project's club.
+        usd_amount: dollars in cents, None for a deposit in pesos; then rate fields are None/"".
+        received_by: who recorded the deposit (the receiving officer's login).
+        reversed: the entry was cancelled by a reversal afterwards (printed as a warning).
+    """
+
+    letterhead: Letterhead
+    stamp: PrintStamp
+    number: str
+    entry_id: int
+    entry_date: date
+    party: str
+    contributor: str
+    club: ClubData
+    project: ProjectHead
+    amount: int
+    usd_amount: int | None
+    rate: str
+    rate_date: date | None
+    rate_source: str
+    reference: str
+    received_by: str
+    reversed: bool = False

@@ -1,0 +1,64 @@
+"""Builder of the receipt for one contribution (*recibo de aportación*), printed for the club."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tresxuno.db.engine import Database
+from tresxuno.domain.ledger import CONTRIBUTION
+from tresxuno.domain.problems import InputError, Problem
+from tresxuno.reports.builders.common import club_data, letterhead, project_head, stamp
+from tresxuno.reports.builders.data import Receipt
+from tresxuno.services.ledger import entry
+from tresxuno.services.project_edit import project_overview
+from tresxuno.services.registry import get_club
+
+
+def receipt_number(entry_id: int) -> str:
+    """The receipt's printed number: ``R-`` and the entry id on seven digits (``R-0000123``)."""
+    return f"R-{entry_id:07d}"
+
+
+def build_receipt(
+    db: Database, entry_id: int, *, printed_by: str, printed_at: datetime | None = None
+) -> Receipt:
+    """Gather the receipt of one contribution entry.
+
+    Args:
+        db: the database.
+        entry_id: the ledger entry's id; it must be a contribution.
+        printed_by: who prints it (for the footer).
+        printed_at: when; now when None.
+
+    Returns:
+        The receipt: MXN credited, and for a deposit in dollars the USD amount, rate, its date and
+        source, as recorded.
+
+    Raises:
+        InputError: ``entry.unknown``; ``report.receipt_not_contribution`` for another kind.
+    """
+    record = entry(db, entry_id)
+    if record.kind != CONTRIBUTION:
+        raise InputError(Problem("entry", "report.receipt_not_contribution", {"id": entry_id}))
+    overview = project_overview(db, record.project_id)
+    club = club_data(get_club(db, overview.detail.club_id))
+    party = record.party or ""
+    return Receipt(
+        letterhead=letterhead(db),
+        stamp=stamp(printed_by, printed_at),
+        number=receipt_number(record.id),
+        entry_id=record.id,
+        entry_date=record.entry_date,
+        party=party,
+        contributor=club.name if party == "club" else "",
+        club=club,
+        project=project_head(overview),
+        amount=record.amount,
+        usd_amount=record.usd_amount,
+        rate=record.rate or "",
+        rate_date=record.rate_date,
+        rate_source=record.rate_source or "",
+        reference=record.reference or "",
+        received_by=record.created_by or "",
+        reversed=record.reversed_by is not None,
+    )

@@ -1,0 +1,163 @@
+"""Print one report: check what was asked, build its data, draw the PDF (the CLI's and the GUI's entry).
+
+Long work like every report: :func:`write_report` takes a progress sink and a cancel token; a cancel
+or an error leaves no file behind (the PDF is written beside the destination and moved into place
+only when complete).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from tresxuno.db.engine import Database
+from tresxuno.domain.problems import InputError, Problem
+from tresxuno.i18n import _
+from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS, REQUIRED_OPTION
+from tresxuno.reports.builders.agreement import build_agreement
+from tresxuno.reports.builders.common import project_id_of
+from tresxuno.reports.builders.project import build_project_sheet
+from tresxuno.reports.builders.receipt import build_receipt
+from tresxuno.reports.builders.statement import build_statement
+from tresxuno.services.progress import CancelToken, Progress, no_progress
+
+#: How each option is written on the command line, for messages.
+OPTION_NAMES = {
+    "project": "--project FOLIO",
+    "entry": "--entry ID",
+    "year": "--year",
+    "quarter": "--quarter",
+    "municipality": "--municipality",
+}
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """A written report: its kind, file and page count."""
+
+    kind: str
+    path: Path
+    pages: int
+
+
+def check_request(kind: str, given: dict[str, object]) -> None:
+    """Refuse a report that is unknown, not built yet, missing its option or given one it ignores.
+
+    Args:
+        kind: the report kind asked for.
+        given: the options given (name -> value; None or "" for an option not given), names as in
+            :data:`OPTION_NAMES`.
+
+    Raises:
+        InputError: ``report.unknown_kind``, ``report.not_available``, ``report.option_required``
+            or ``report.option_not_applicable``.
+    """
+    if kind not in REPORT_KINDS and kind not in PLANNED_KINDS:
+        raise InputError(
+            Problem(
+                "report",
+                "report.unknown_kind",
+                {"kind": kind, "allowed": ", ".join(REPORT_KINDS), "planned": ", ".join(PLANNED_KINDS)},
+            )
+        )
+    if kind in PLANNED_KINDS:
+        raise InputError(
+            Problem("report", "report.not_available", {"kind": kind, "available": ", ".join(REPORT_KINDS)})
+        )
+    needed = REQUIRED_OPTION[kind]
+    problems = []
+    if given.get(needed) in (None, ""):
+        problems.append(
+            Problem(needed, "report.option_required", {"kind": kind, "option": OPTION_NAMES[needed]})
+        )
+    for name, value in given.items():
+        if name != needed and value not in (None, ""):
+            problems.append(
+                Problem(
+                    name,
+                    "report.option_not_applicable",
+                    {"kind": kind, "option": OPTION_NAMES.get(name, name)},
+                )
+            )
+    if problems:
+        raise InputError(problems)
+
+
+def write_report(
+    db: Database,
+    kind: str,
+    output: str | os.PathLike[str],
+    *,
+    project_id: int | None = None,
+    folio: str | None = None,
+    entry_id: int | None = None,
+    printed_by: str = "",
+    printed_at: datetime | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> ReportResult:
+    """Build and draw one report into ``output`` in the language in force.
+
+    Args:
+        db: the database.
+        kind: one of :data:`~tresxuno.reports.builders.REPORT_KINDS`.
+        output: the PDF to write (its folder must exist; an existing file is replaced).
+        project_id: the project (``project``, ``agreement``, ``statement``), or give ``folio``.
+        folio: the project's folio, instead of ``project_id``.
+        entry_id: the contribution entry (``receipt``).
+        printed_by: who prints (the footer of every page).
+        printed_at: when; now when None.
+        progress: told ``(done, total, message)`` while a statement reads and draws.
+        cancel: checked between pages of a statement; a cancel raises ``Cancelled``, no file left.
+
+    Returns:
+        What was written.
+
+    Raises:
+        InputError: an unknown or unavailable kind, a missing option, an unknown project or
+            entry, or a report that does not apply (an agreement for a project not approved, a
+            receipt for a payment).
+    """
+    if project_id is None and folio is not None and folio.strip():
+        project_id = project_id_of(db, folio)
+    check_request(kind, {"project": project_id, "entry": entry_id})
+    path = Path(output)
+    if kind == "receipt":
+        from tresxuno.reports.pdf.receipt import render_receipt
+
+        assert entry_id is not None
+        receipt = build_receipt(db, entry_id, printed_by=printed_by, printed_at=printed_at)
+        return ReportResult(kind, path, render_receipt(receipt, path))
+    assert project_id is not None
+    if kind == "project":
+        from tresxuno.reports.pdf.project import render_project_sheet
+
+        sheet = build_project_sheet(db, project_id, printed_by=printed_by, printed_at=printed_at)
+        return ReportResult(kind, path, render_project_sheet(sheet, path))
+    if kind == "agreement":
+        from tresxuno.reports.pdf.agreement import render_agreement
+
+        agreement = build_agreement(db, project_id, printed_by=printed_by, printed_at=printed_at)
+        return ReportResult(kind, path, render_agreement(agreement, path))
+    from tresxuno.reports.pdf.statement import render_statement
+
+    reading = _("Reading the ledger entries")
+    statement = build_statement(
+        db,
+        project_id,
+        printed_by=printed_by,
+        printed_at=printed_at,
+        progress=lambda done, total, _message: progress(done, 2 * total, reading),
+        cancel=cancel,
+    )
+    drawing = _("Drawing the statement")
+    count = len(statement.entries)
+
+    def on_page(drawn: int, total: int) -> None:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        progress(count + drawn, 2 * max(count, total), drawing)
+
+    return ReportResult(kind, path, render_statement(statement, path, on_page=on_page))

@@ -1,0 +1,262 @@
+"""Renderer of the agreement (*convenio de concertación*), portrait: parties, amounts in words, clauses.
+
+Each party's contribution is written in figures and in words (the words are the fixed Spanish legal
+form of :func:`tresxuno.domain.words.amount_in_words`, in every language), then the total; the
+clauses state the obligations (deposit deadline, execution, proof of spending, refunds of unspent
+money, social oversight, validity); every party signs in its own block.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from reportlab.platypus import Flowable, Paragraph, Spacer
+
+from tresxuno.domain.money import Money
+from tresxuno.domain.words import amount_in_words, amount_with_words
+from tresxuno.i18n import N_, _, language
+from tresxuno.reports.builders.data import Agreement, Signatory
+from tresxuno.reports.pdf import fmt
+from tresxuno.reports.pdf.flow import (
+    Col,
+    SignatureBlock,
+    build_document,
+    fields_table,
+    fit_table,
+    heading,
+    keep,
+    signature_blocks,
+    styles,
+)
+from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
+
+#: Clause ordinals, as Mexican agreements number them (PRIMERA, SEGUNDA...).
+ORDINALS = (
+    N_("FIRST"), N_("SECOND"), N_("THIRD"), N_("FOURTH"), N_("FIFTH"),
+    N_("SIXTH"), N_("SEVENTH"), N_("EIGHTH"), N_("NINTH"), N_("TENTH"),
+)  # fmt: skip
+#: A blank to fill in by hand (a date or name not recorded).
+BLANK = "_" * 24
+
+
+def party_intro(s: Signatory, data: Agreement, lang: str) -> str:
+    """How the opening names a party."""
+    if s.party == "municipal":
+        return _("The Municipality of {name}, which executes the works.").format(name=s.name)
+    if s.party == "state":
+        return _("The Government of the State of {name}.").format(name=s.name)
+    if s.party == "federal":
+        return _(
+            "The federal government, through the {agency}, by its delegation in the State of {state}."
+        ).format(agency=s.name, state=data.project.state_name)
+    if s.party == "club":
+        c = data.club
+        text = _(
+            "{name}, a migrant club holding toma de nota {folio} issued by {issuer}, valid until {expires}."
+        ).format(
+            name=c.name,
+            folio=c.toma_folio,
+            issuer=c.toma_issuer,
+            expires=fmt.long_date(c.toma_expires_on, lang),
+        )
+        if c.federation_name:
+            text += " " + _("Member of the {federation}.").format(federation=c.federation_name)
+        if s.signer_name:
+            text += " " + _("Represented by {name} ({role}).").format(
+                name=s.signer_name, role=s.signer_role or "—"
+            )
+        return text
+    return _("The partner {name}, an outside contributor.").format(name=s.name or BLANK)
+
+
+def signature_of(s: Signatory) -> SignatureBlock:
+    """The signature block of a party: its signer (or a blank line), role and whom they sign for."""
+    if s.party == "municipal":
+        return SignatureBlock(
+            "", _("Municipal president"), _("For the Municipality of {name}").format(name=s.name)
+        )
+    if s.party == "state":
+        return SignatureBlock(
+            "", _("Authorised official"), _("For the Government of the State of {name}").format(name=s.name)
+        )
+    if s.party == "federal":
+        return SignatureBlock(
+            "",
+            _("Delegate or authorised official"),
+            _("For the federal government: {agency}").format(agency=s.name),
+        )
+    if s.party == "club":
+        return SignatureBlock(
+            s.signer_name, s.signer_role or _("Club representative"), _("For {name}").format(name=s.name)
+        )
+    return SignatureBlock(
+        "", _("Authorised representative"), _("For the partner {name}").format(name=s.name or "").strip()
+    )
+
+
+def clauses(data: Agreement, lang: str) -> list[tuple[str, str]]:
+    """(title, text) of each clause, in order."""
+    p = data.project
+    year_end = fmt.long_date(date(p.fiscal_year, 12, 31), lang)
+    place = ", ".join(x for x in (p.locality, p.municipality_name, p.state_name) if x)
+    purpose = _(
+        "The parties agree to fund and carry out jointly the project {name}, folio {folio}, in {place}, "
+        "under the {program}, fiscal year {year}, with a total cost of {total}."
+    ).format(
+        name=p.name,
+        folio=p.folio,
+        place=place,
+        program=p.program.name(lang),
+        year=p.fiscal_year,
+        total=amount_with_words(Money(p.cost)),
+    )
+    if data.approved_on is not None:
+        purpose += " " + _("The project was approved by the COVAM on {date}.").format(
+            date=fmt.long_date(data.approved_on, lang)
+        )
+    shares = "; ".join(
+        f"{fmt.party(s.party)}: {amount_with_words(Money(s.amount))}" for s in data.signatories if s.amount
+    )
+    contributions = _(
+        "Each party contributes the amount set out in the table of contributions: {shares}. Together they "
+        "make the total cost of {total}."
+    ).format(shares=shares, total=amount_with_words(Money(p.cost)))
+    deadline = fmt.long_date(data.deposit_deadline, lang) if data.deposit_deadline else year_end
+    deposits = _(
+        "Each party deposits its full contribution into the project's account within {days} calendar days "
+        "of the signing of this agreement, and no later than {deadline}."
+    ).format(days=data.deposit_days, deadline=deadline)
+    municipality = next((s.name for s in data.signatories if s.party == "municipal"), p.municipality_name)
+    execution = _(
+        "The Municipality of {municipality} executes the works under the applicable public-works rules, "
+        "reports the physical and financial progress every quarter, and keeps the supporting documents "
+        "available to the parties and to the auditing bodies."
+    ).format(municipality=municipality)
+    proof = _(
+        "Every payment is supported by an electronic invoice (CFDI) or, where none can be issued, by a "
+        "receipt; the executor delivers the proof of spending (comprobación) before the closing of fiscal "
+        "year {year}."
+    ).format(year=p.fiscal_year)
+    if data.has_federal:
+        refunds = _(
+            "Federal money not spent, or not proven, by {date} is refunded to the Federal Treasury (TESOFE) "
+            "with any interest earned, as the federal rules require; unspent money of the other parties is "
+            "returned to each in proportion to what it contributed."
+        ).format(date=year_end)
+    else:
+        refunds = _(
+            "Money not spent, or not proven, at the closing of the fiscal year is returned to each party in "
+            "proportion to what it contributed."
+        )
+    oversight = _(
+        "The beneficiaries form a works committee (comité de obra) that watches over the works; at the end "
+        "the executor, the club and the committee sign the hand-over act (acta de entrega-recepción)."
+    )
+    validity = _(
+        "This agreement is in force from its signing until the hand-over of the works and the closing of "
+        "fiscal year {year}."
+    ).format(year=p.fiscal_year)
+    return [
+        (_("Purpose"), purpose),
+        (_("Contributions"), contributions),
+        (_("Deposits"), deposits),
+        (_("Execution"), execution),
+        (_("Proof of spending"), proof),
+        (_("Refunds"), refunds),
+        (_("Social oversight"), oversight),
+        (_("Validity"), validity),
+    ]
+
+
+def contributions_table(data: Agreement, width: float, lang: str) -> Flowable:
+    """Party, percent, amount in figures (right-aligned) and in words; the total in both."""
+    cols = [
+        Col(_("Party"), min_width=60),
+        Col(_("Percent"), "right", wrap=False),
+        Col(_("Amount"), "right", wrap=False),
+        Col(_("Amount in words"), weight=3.0),
+    ]
+    rows = [
+        [
+            fmt.party(s.party),
+            fmt.percent(s.percent_bp),
+            fmt.money(s.amount, lang),
+            amount_in_words(Money(s.amount)),
+        ]
+        for s in data.signatories
+        if s.amount or s.percent_bp
+    ]
+    total = sum(s.amount for s in data.signatories)
+    rows.append(
+        [
+            _("Total"),
+            fmt.percent(sum(s.percent_bp for s in data.signatories)),
+            fmt.money(total, lang),
+            amount_in_words(Money(total)),
+        ]
+    )
+    return fit_table(cols, rows, width, total_rows=1)
+
+
+def render_agreement(data: Agreement, output: str | os.PathLike[str]) -> int:
+    """Draw the convenio de concertación into ``output`` (a PDF, written atomically).
+
+    Returns:
+        The number of pages.
+    """
+    code = language()
+    st = styles(9)
+    p = data.project
+    title = _("Coordination agreement")
+    decor = PageDecor(
+        data.letterhead,
+        title,
+        (_("Project {folio}").format(folio=p.folio), f"{p.program.name(code)} — {p.fiscal_year}"),
+    )
+    footer = Footer(data.stamp, f"{title} — {p.folio}")
+    width = PageGeometry.letter(wide=False, head_height=decor.height).body_width
+    story: list[Flowable] = [
+        Paragraph(
+            fmt.esc(
+                _(
+                    "Coordination agreement (convenio de concertación) entered into, for the project "
+                    "described below, by the following parties, who agree to the clauses that follow:"
+                )
+            ),
+            st.clause,
+        )
+    ]
+    for number, s in enumerate(data.signatories, start=1):
+        story.append(Paragraph(f"{number}. {fmt.esc(party_intro(s, data, code))}", st.clause))
+    story += [
+        heading(_("Project"), st),
+        fields_table(
+            [
+                (_("Folio"), p.folio),
+                (_("Name"), p.name),
+                (_("Location"), ", ".join(x for x in (p.locality, p.municipality_name, p.state_name) if x)),
+                (_("Category"), fmt.category(p.category)),
+                (_("Programme"), f"{p.program.name(code)} — {p.fiscal_year}"),
+                (_("Beneficiaries"), f"{p.beneficiaries:,}"),
+                (_("Total cost"), amount_with_words(Money(p.cost))),
+                (_("Description"), p.description),
+            ],
+            width,
+            columns=1,
+        ),
+        heading(_("Contributions"), st),
+        contributions_table(data, width, code),
+        heading(_("Clauses"), st),
+    ]
+    for number, (name, text) in enumerate(clauses(data, code)):
+        ordinal = _(ORDINALS[number]) if number < len(ORDINALS) else str(number + 1)
+        story.append(Paragraph(f"<b>{fmt.esc(ordinal)}. {fmt.esc(name)}.</b> {fmt.esc(text)}", st.clause))
+    day = fmt.long_date(data.signed_on, code) if data.signed_on else BLANK
+    signed = _("Signed in {place} on {date}, in {copies} copies.").format(
+        place=data.place, date=day, copies=len(data.signatories)
+    )
+    blocks = signature_blocks([signature_of(s) for s in data.signatories], width)
+    # The signing line stays with the first row of signatures.
+    story += [Spacer(1, 6), keep(Paragraph(fmt.esc(signed), st.body), *blocks[:1]), *blocks[1:]]
+    return build_document(output, story, decor, footer, title=f"{title} {p.folio}")

@@ -1,0 +1,300 @@
+"""What every page of every report carries: the letterhead, the title, and the footer with "Page N of M".
+
+:class:`NumberedCanvas` keeps each finished page's drawing state instead of emitting it, so when
+the document is saved it knows the page count and stamps each page's footer ("Página 3 de 7",
+printed on ... by ...) before writing it: a two-pass canvas, the reportlab recipe for "of M".
+:func:`atomic_output` writes the PDF beside its destination and renames it into place only when
+complete, so a failed or cancelled report never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib.pagesizes import LETTER, landscape
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from tresxuno.i18n import N_, _
+from tresxuno.reports.builders.data import Letterhead, PrintStamp
+from tresxuno.reports.pdf.fmt import date_time, translator
+from tresxuno.reports.pdf.fonts import BOLD, REGULAR, Measure, register_fonts
+
+log = logging.getLogger(__name__)
+
+#: Page margins (points; 72 points = 1 inch).
+MARGIN = 36.0
+#: Space the footer takes above the bottom margin.
+FOOTER_HEIGHT = 16.0
+#: Largest logo box (points); the logo keeps its proportions inside it.
+LOGO_BOX = 52.0
+#: Gap between the letterhead band and the body.
+HEAD_GAP = 8.0
+#: Line colour of rules and table grids.
+RULE_GREY = (0.55, 0.55, 0.55)
+#: The footer's texts (marked here, translated when a footer is made, in one or more languages).
+PRINTED_BY = N_("Printed on {date} at {time} by {user}")
+PRINTED = N_("Printed on {date} at {time}")
+PAGE_OF = N_("Page {page} of {pages}")
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """A page size and the body frame inside its margins, letterhead and footer."""
+
+    width: float
+    height: float
+    head_height: float
+
+    @classmethod
+    def letter(cls, *, wide: bool, head_height: float) -> PageGeometry:
+        """US Letter (Mexico's *carta*), portrait or landscape (``wide``)."""
+        w, h = landscape(LETTER) if wide else LETTER
+        return cls(w, h, head_height)
+
+    @property
+    def size(self) -> tuple[float, float]:
+        """(width, height)."""
+        return self.width, self.height
+
+    @property
+    def body_left(self) -> float:
+        """Left edge of the body."""
+        return MARGIN
+
+    @property
+    def body_width(self) -> float:
+        """Width of the body."""
+        return self.width - 2 * MARGIN
+
+    @property
+    def body_top(self) -> float:
+        """Top edge of the body (below the letterhead)."""
+        return self.height - MARGIN - self.head_height - HEAD_GAP
+
+    @property
+    def body_bottom(self) -> float:
+        """Bottom edge of the body (above the footer)."""
+        return MARGIN + FOOTER_HEIGHT
+
+    @property
+    def body_height(self) -> float:
+        """Height of the body."""
+        return self.body_top - self.body_bottom
+
+
+class PageDecor:
+    """The letterhead band drawn at the top of every page: logo, office, municipality, title.
+
+    The office lines take the left part (after the logo), the title and subtitle lines the right
+    part, right-aligned; each wraps to its part and shrinks if it would need more than its lines,
+    so nothing ever runs off the page. :attr:`height` is known before any page is drawn, so the
+    body frame can start below it.
+    """
+
+    OFFICE_SIZE, PLACE_SIZE, TITLE_SIZE, SUB_SIZE = 10.5, 8.5, 13.0, 8.5
+
+    def __init__(self, head: Letterhead, title: str, subtitles: tuple[str, ...] = (), *, wide: bool = False):
+        register_fonts()
+        self.head = head
+        self.title = title
+        self.subtitles = subtitles
+        w, _h = landscape(LETTER) if wide else LETTER
+        self.width = w - 2 * MARGIN
+        self.logo = self._logo(head.logo_path)
+        self.bold, self.regular = Measure(BOLD), Measure(REGULAR)
+        logo_w = LOGO_BOX + 8 if self.logo is not None else 0.0
+        self.left_x = logo_w
+        self.left_w = (self.width - logo_w) * 0.55
+        self.right_w = self.width - logo_w - self.left_w - 12
+        office = head.office_name or _("Migrant affairs office")
+        self.left_lines = self._fit(
+            [(office, BOLD, self.OFFICE_SIZE), (head.municipality, REGULAR, self.PLACE_SIZE)], self.left_w
+        )
+        self.right_lines = self._fit(
+            [(title, BOLD, self.TITLE_SIZE)] + [(s, REGULAR, self.SUB_SIZE) for s in subtitles], self.right_w
+        )
+        text_h = max(self._height(self.left_lines), self._height(self.right_lines))
+        self.band = max(LOGO_BOX if self.logo is not None else 0.0, text_h)
+        self.height = self.band + 4.0  # and the rule under it
+
+    @staticmethod
+    def _logo(path: str) -> ImageReader | None:
+        """The logo image if the file exists and reads as an image; None otherwise."""
+        if not path or not Path(path).is_file():
+            return None
+        try:
+            image = ImageReader(path)
+            image.getSize()
+        except Exception:  # a damaged logo must not stop printing: leave it out, say why in the log
+            log.warning("logo %s cannot be read; printing without it", path, exc_info=True)
+            return None
+        return image
+
+    def _fit(self, parts: list[tuple[str, str, float]], width: float) -> list[tuple[str, str, float]]:
+        """Lines (text, font, size) of each non-empty part wrapped to ``width``, at most 3 per part.
+
+        A part that would need more than 3 lines is drawn smaller, down to 6 pt (then wrapped
+        however many lines it takes).
+        """
+        lines: list[tuple[str, str, float]] = []
+        for text, font, size in parts:
+            if not text:
+                continue
+            measure = self.bold if font == BOLD else self.regular
+            while True:
+                wrapped = measure.split(text, width, size)
+                if len(wrapped) <= 3 or size <= 6:
+                    break
+                size -= 0.5
+            lines.extend((line, font, size) for line in wrapped)
+        return lines
+
+    @staticmethod
+    def _height(lines: list[tuple[str, str, float]]) -> float:
+        return sum(size * 1.25 for _t, _f, size in lines)
+
+    def draw(self, canvas: Canvas, page_width: float, page_height: float) -> None:
+        """Draw the band at the top of the current page."""
+        canvas.saveState()
+        top = page_height - MARGIN
+        x0 = MARGIN
+        if self.logo is not None:
+            iw, ih = self.logo.getSize()
+            scale = min(LOGO_BOX / iw, LOGO_BOX / ih)
+            w, h = iw * scale, ih * scale
+            canvas.drawImage(self.logo, x0, top - h, w, h, mask="auto")
+        y = top
+        for text, font, size in self.left_lines:
+            y -= size * 1.25
+            canvas.setFont(font, size)
+            canvas.drawString(x0 + self.left_x, y + size * 0.25, text)
+        y = top
+        right = x0 + self.width
+        for text, font, size in self.right_lines:
+            y -= size * 1.25
+            canvas.setFont(font, size)
+            canvas.drawRightString(right, y + size * 0.25, text)
+        canvas.setStrokeColorRGB(*RULE_GREY)
+        canvas.setLineWidth(0.8)
+        rule_y = top - self.band - 2
+        canvas.line(x0, rule_y, right, rule_y)
+        canvas.restoreState()
+
+
+class Footer:
+    """The footer of every page: who printed and when (left), the title (middle), "Page N of M"."""
+
+    SIZE = 7.0
+
+    def __init__(self, stamp: PrintStamp, label: str = "", *, languages: tuple[str, ...] = ()):
+        """Footer texts in the language in force, or in each of ``languages`` joined by " / "."""
+        register_fonts()
+        translations = [translator(code) for code in languages] or [_]
+        codes: list[str | None] = list(languages) or [None]
+        printed = []
+        for tr, code in zip(translations, codes, strict=True):
+            day, time = date_time(stamp.printed_at, code)
+            if stamp.printed_by:
+                text = tr(PRINTED_BY).format(date=day, time=time, user=stamp.printed_by)
+            else:
+                text = tr(PRINTED).format(date=day, time=time)
+            printed.append(text)
+        self.printed = " / ".join(printed)
+        self.printed_by = stamp.printed_by
+        self.label = label
+        self.page_text = " / ".join(tr(PAGE_OF) for tr in translations)
+        self.measure = Measure(REGULAR)
+
+    def draw(self, canvas: Canvas, page: int, pages: int) -> None:
+        """Draw the footer on the current page (``page`` of ``pages``)."""
+        width, _height = canvas._pagesize  # the size of the page being drawn (no public getter)
+        right = width - MARGIN
+        usable = width - 2 * MARGIN
+        number = self.page_text.format(page=page, pages=pages)
+        size = self.SIZE
+
+        def needed(size: float) -> float:
+            # The label is centred, so the wider side text decides how much room it leaves.
+            sides = max(self.measure.width(self.printed, size), self.measure.width(number, size))
+            return 2 * sides + self.measure.width(self.label, size) + 24
+
+        # Three texts share one line; shrink them together until they fit side by side.
+        while size > 4.5 and needed(size) > usable:
+            size -= 0.25
+        label = self.label
+        if needed(size) > usable:
+            label = ""  # the title is also in the letterhead: the one text that may give way
+        canvas.saveState()
+        canvas.setStrokeColorRGB(*RULE_GREY)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN, MARGIN + FOOTER_HEIGHT - 4, right, MARGIN + FOOTER_HEIGHT - 4)
+        canvas.setFont(REGULAR, size)
+        baseline = MARGIN + 2
+        canvas.drawString(MARGIN, baseline, self.printed)
+        if label:
+            canvas.drawCentredString(MARGIN + usable / 2, baseline, label)
+        canvas.drawRightString(right, baseline, number)
+        canvas.restoreState()
+
+
+class NumberedCanvas(Canvas):
+    """A canvas that holds every page until :meth:`save`, then stamps "Page N of M" footers.
+
+    ``showPage`` saves the page's state (its drawing operators and settings) instead of writing
+    it; ``save`` replays each state, draws its footer with the total now known, and writes it.
+    """
+
+    def __init__(self, *args: Any, footer: Footer, **kwargs: Any):
+        # Start in our font: reportlab's default (Helvetica) would otherwise be declared on every page.
+        register_fonts()
+        # (platypus passes these keywords explicitly, as None, so setdefault would not do.)
+        for key, value in (("initialFontName", REGULAR), ("initialFontSize", 9), ("initialLeading", 11)):
+            if kwargs.get(key) is None:
+                kwargs[key] = value
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._page_states: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        """Keep the finished page; start a new one."""
+        self._page_states.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        """Write every kept page with its footer, then the file."""
+        total = len(self._page_states)
+        for number, state in enumerate(self._page_states, start=1):
+            self.__dict__.update(state)
+            self._footer.draw(self, number, total)
+            Canvas.showPage(self)
+        Canvas.save(self)
+
+    @property
+    def page_count(self) -> int:
+        """Pages finished so far."""
+        return len(self._page_states)
+
+
+@contextlib.contextmanager
+def atomic_output(output: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``output``; move it onto ``output`` only if the block succeeds.
+
+    An existing file at ``output`` is replaced atomically; on any error (or cancel) the temporary
+    file is removed and ``output`` is left as it was.
+    """
+    target = Path(output)
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        yield temp
+        os.replace(temp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()

@@ -1,0 +1,204 @@
+"""Renderer of the receipt for a contribution (*recibo de aportación*): Spanish and English on one page.
+
+The club abroad reads English, the office files Spanish, so every label, sentence and the footer
+are printed in both languages whatever language is in force (each from its own catalogue). The
+amount in words is the Spanish legal form in both, as Mexican receipts write it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+
+from tresxuno.domain.money import Money, format_money
+from tresxuno.domain.parties import Party
+from tresxuno.domain.words import amount_in_words, amount_with_words
+from tresxuno.i18n import N_
+from tresxuno.reports.builders.data import Receipt
+from tresxuno.reports.pdf import fmt
+from tresxuno.reports.pdf.flow import GRID, PAD_X, SignatureBlock, build_document, signature_blocks
+from tresxuno.reports.pdf.fonts import BOLD, ITALIC, REGULAR, Measure, register_fonts
+from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
+from tresxuno.reports.text import PARTY_LABELS
+
+#: The two languages of the receipt, in the order printed.
+LANGUAGES = ("es", "en")
+
+TITLE = N_("Contribution receipt")
+RECEIVED = N_(
+    "Received from {contributor} the amount of {amount} as its contribution to project {folio}, {name}."
+)
+REVERSED = N_("This contribution was later cancelled by a reversal entry; this receipt is void.")
+LABELS = {
+    "number": N_("Receipt number"),
+    "date": N_("Date received"),
+    "contributor": N_("Contributor"),
+    "federation": N_("Federation"),
+    "toma": N_("Toma de nota folio"),
+    "project": N_("Project"),
+    "location": N_("Location"),
+    "programme": N_("Programme"),
+    "reference": N_("Bank reference"),
+    "usd": N_("Amount in dollars (USD)"),
+    "rate": N_("Exchange rate (MXN per USD)"),
+    "rate_date": N_("Date of the exchange rate"),
+    "rate_source": N_("Source of the exchange rate"),
+    "mxn": N_("Amount credited (MXN)"),
+    "words": N_("Amount in words"),
+    "pesos": N_("Deposit made in pesos (MXN)"),
+    "officer": N_("Receiving officer"),
+    "recorded": N_("Recorded by"),
+}
+
+
+def both(msgid: str) -> tuple[str, str]:
+    """``msgid`` in Spanish and in English."""
+    es, en = (fmt.translator(code)(msgid) for code in LANGUAGES)
+    return es, en
+
+
+def joined(msgid: str) -> str:
+    """``msgid`` as "Spanish / English" (once when both read the same)."""
+    es, en = both(msgid)
+    return es if es == en else f"{es} / {en}"
+
+
+class _Styles:
+    """The receipt's paragraph styles."""
+
+    def __init__(self) -> None:
+        register_fonts()
+        self.label = ParagraphStyle("r-label", fontName=BOLD, fontSize=8.5, leading=10.5)
+        self.value = ParagraphStyle("r-value", fontName=REGULAR, fontSize=9, leading=11.5)
+        self.amount = ParagraphStyle("r-amount", parent=self.value, alignment=TA_RIGHT, fontName=BOLD)
+        self.text = ParagraphStyle("r-text", fontName=REGULAR, fontSize=9.5, leading=13, alignment=4)
+        self.english = ParagraphStyle("r-en", parent=self.text, fontName=ITALIC, fontSize=8.5, leading=11.5)
+
+
+def label_cell(msgid: str, st: _Styles) -> Paragraph:
+    """A label in Spanish (bold) over English (italic)."""
+    es, en = both(msgid)
+    if es == en:
+        return Paragraph(fmt.esc(es), st.label)
+    return Paragraph(f"{fmt.esc(es)}<br/><font name='{ITALIC}' size='7.5'>{fmt.esc(en)}</font>", st.label)
+
+
+def grid(rows: Sequence[Sequence[Flowable]], widths: Sequence[float]) -> Table:
+    """A two-column grid of label and value cells."""
+    table = Table([list(r) for r in rows], colWidths=list(widths), hAlign="LEFT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), REGULAR, 9),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+                ("LEFTPADDING", (0, 0), (-1, -1), PAD_X + 1),
+                ("RIGHTPADDING", (0, 0), (-1, -1), PAD_X + 1),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
+    """Draw the bilingual receipt of one contribution into ``output`` (a PDF, written atomically).
+
+    Returns:
+        The number of pages (one, unless the texts are very long).
+    """
+    st = _Styles()
+    p = data.project
+    title = joined(TITLE)
+    decor = PageDecor(data.letterhead, title, (f"No. {data.number}", p.folio))
+    footer = Footer(data.stamp, data.number, languages=LANGUAGES)
+    width = PageGeometry.letter(wide=False, head_height=decor.height).body_width
+    contributor = data.contributor or joined(_party_msgid(data.party))
+    place = ", ".join(x for x in (p.locality, p.municipality_name, p.state_name) if x)
+    mxn = Money(data.amount)
+    story: list[Flowable] = []
+    for code, style in zip(LANGUAGES, (st.text, st.english), strict=True):
+        sentence = fmt.translator(code)(RECEIVED).format(
+            contributor=contributor, amount=amount_with_words(mxn), folio=p.folio, name=p.name
+        )
+        story += [Paragraph(fmt.esc(sentence), style), Spacer(1, 4)]
+    if data.reversed:
+        es, en = both(REVERSED)
+        story.append(Paragraph(f"<b>{fmt.esc(es)}</b><br/><i>{fmt.esc(en)}</i>", st.text))
+        story.append(Spacer(1, 4))
+
+    label_w = _label_width(width, st)
+    value = st.value
+    rows = [
+        (LABELS["number"], data.number),
+        (LABELS["date"], f"{fmt.long_date(data.entry_date, 'es')} / {fmt.long_date(data.entry_date, 'en')}"),
+        (LABELS["contributor"], contributor),
+    ]
+    if data.party == "club":
+        rows += [(LABELS["federation"], data.club.federation_name), (LABELS["toma"], data.club.toma_folio)]
+    rows += [
+        (LABELS["project"], f"{p.folio} — {p.name}"),
+        (LABELS["location"], place),
+        (LABELS["programme"], f"{p.program.name('es')} / {p.program.name('en')} — {p.fiscal_year}"),
+        (LABELS["reference"], data.reference),
+    ]
+    story += [
+        grid(
+            [[label_cell(k, st), Paragraph(fmt.esc(v or "—"), value)] for k, v in rows],
+            [label_w, width - label_w],
+        ),
+        Spacer(1, 8),
+    ]
+    money_rows: list[list[Flowable]] = []
+    if data.usd_amount is not None:
+        money_rows += [
+            [
+                label_cell(LABELS["usd"], st),
+                Paragraph(fmt.esc(format_money(Money(data.usd_amount, "USD"), "es", code=True)), st.amount),
+            ],
+            [label_cell(LABELS["rate"], st), Paragraph(fmt.esc(data.rate), st.amount)],
+            [
+                label_cell(LABELS["rate_date"], st),
+                Paragraph(
+                    fmt.esc(
+                        f"{fmt.short_date(data.rate_date, 'es')} / {fmt.short_date(data.rate_date, 'en')}"
+                    ),
+                    st.amount,
+                ),
+            ],
+            [label_cell(LABELS["rate_source"], st), Paragraph(fmt.esc(data.rate_source or "—"), st.amount)],
+        ]
+    else:
+        money_rows.append([label_cell(LABELS["pesos"], st), Paragraph("", st.amount)])
+    money_rows += [
+        [label_cell(LABELS["mxn"], st), Paragraph(fmt.esc(format_money(mxn, "es", code=True)), st.amount)],
+        [label_cell(LABELS["words"], st), Paragraph(fmt.esc(amount_in_words(mxn)), st.value)],
+    ]
+    story.append(grid(money_rows, [label_w, width - label_w]))
+    officer = SignatureBlock(
+        "", joined(LABELS["officer"]), data.letterhead.office_name or data.letterhead.municipality
+    )
+    story += [Spacer(1, 10), *signature_blocks([officer], width * 0.6, per_row=1, space=48)]
+    if data.received_by:
+        story.append(Paragraph(fmt.esc(f"{joined(LABELS['recorded'])}: {data.received_by}"), st.english))
+    return build_document(output, story, decor, footer, title=f"{title} {data.number}")
+
+
+def _party_msgid(party: str) -> str:
+    """The msgid of a party's display name (the receipt translates it twice)."""
+    try:
+        return PARTY_LABELS[Party(party)]
+    except ValueError:
+        return party
+
+
+def _label_width(width: float, st: _Styles) -> float:
+    """The label column: as wide as the widest label line (Spanish or English), within 30-45 %."""
+    bold = Measure(BOLD)
+    widest = max(bold.width(text, st.label.fontSize) for msgid in LABELS.values() for text in both(msgid))
+    return min(max(widest + 2 * PAD_X + 4, width * 0.30), width * 0.45)

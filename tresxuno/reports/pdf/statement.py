@@ -1,0 +1,271 @@
+"""Renderer of a project's statement of account (*estado de cuenta*), landscape.
+
+Page 1 carries the project, the money per party (approved, received, outstanding, paid, refunded,
+cash) with totals, and the exchange rates of the deposits made in dollars; then every ledger entry
+with its running balance, drawn by :class:`~tresxuno.reports.pdf.ledger_table.FastTable` so that
+10,000 entries take seconds, ending with the totals in and out and the closing balance.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from reportlab.platypus import Flowable, Paragraph, Spacer
+
+from tresxuno.i18n import _, language
+from tresxuno.reports.builders.data import Statement, StatementEntry
+from tresxuno.reports.pdf import fmt
+from tresxuno.reports.pdf.flow import (
+    Col,
+    build_document,
+    cond_break,
+    fields_table,
+    fit_table,
+    heading,
+    styles,
+)
+from tresxuno.reports.pdf.ledger_table import FastCol, FastTable, plan_layout, prepare_rows
+from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
+
+#: What a long render calls after each page: (entries drawn, total entries).
+PageProgress = Callable[[int, int], None]
+
+
+def movement_columns() -> tuple[FastCol, ...]:
+    """The movement table's columns, headings translated."""
+    return (
+        FastCol(_("No."), "right"),
+        FastCol(_("Date")),
+        FastCol(_("Kind")),
+        FastCol(_("Party")),
+        FastCol(_("Concept, payee or reason"), wrap=True, weight=3.0, min_width=90.0),
+        FastCol(_("Reference / CFDI UUID"), wrap=True, weight=2.0, min_width=70.0, prefer_whole=True),
+        FastCol(_("In"), "right"),
+        FastCol(_("Out"), "right"),
+        FastCol(_("Balance"), "right"),
+    )
+
+
+def describe(e: StatementEntry, lang: str) -> str:
+    """The concept cell: what was paid and to whom, or why money went back, or what was reversed."""
+    parts: list[str] = []
+    if e.usd_amount is not None:
+        parts.append(_("{usd} deposited in dollars").format(usd=fmt.usd(e.usd_amount, lang)))
+    if e.concept:
+        parts.append(e.concept)
+    if e.payee_name:
+        payee = f"{e.payee_name} ({e.payee_rfc})" if e.payee_rfc else e.payee_name
+        parts.append(_("Payee: {payee}").format(payee=payee))
+    if e.reverses_id is not None:
+        parts.append(_("Reverses entry No. {id}").format(id=e.reverses_id))
+    if e.reason:
+        parts.append(e.reason)
+    return " — ".join(parts)
+
+
+def movement_rows(entries: tuple[StatementEntry, ...], lang: str) -> tuple[list[list[str]], list[str]]:
+    """The movement table's cells as text, and each row's balance brought forward.
+
+    A page that starts at row *i* carries the balance after row *i - 1* (zero for the first).
+    """
+    kinds = {k: fmt.kind_label(k) for k in fmt.KIND_LABELS}
+    parties: dict[str | None, str] = {}
+    rows: list[list[str]] = []
+    carry: list[str] = []
+    previous = 0
+    money = fmt.money
+    for e in entries:
+        party = parties.get(e.party)
+        if party is None:
+            party = parties[e.party] = fmt.party(e.party)
+        reference = "\n".join(t for t in (e.reference, e.cfdi_uuid) if t)
+        rows.append(
+            [
+                str(e.id),
+                fmt.short_date(e.entry_date, lang),
+                kinds.get(e.kind, e.kind),
+                party,
+                describe(e, lang),
+                reference,
+                money(e.amount, lang) if e.amount > 0 else "",
+                money(-e.amount, lang) if e.amount < 0 else "",
+                money(e.running_balance, lang),
+            ]
+        )
+        carry.append(money(previous, lang))
+        previous = e.running_balance
+    return rows, carry
+
+
+def movements_table(
+    entries: tuple[StatementEntry, ...],
+    geometry: PageGeometry,
+    lang: str,
+    *,
+    on_page: PageProgress | None = None,
+    size: float = 7.0,
+) -> FastTable:
+    """The long movement table, laid out for the body frame of ``geometry``."""
+    cols = movement_columns()
+    rows, carry = movement_rows(entries, lang)
+    layout = plan_layout(cols, rows, geometry.body_width, size=size)
+    # A row may take at most the frame height less the header, the brought-forward line and a margin.
+    header_guess = 3 * layout.leading + 4
+    max_lines = max(1, int((geometry.body_height - header_guess - 2 * layout.leading - 8) // layout.leading))
+    data = prepare_rows(cols, rows, layout, carry, max_lines=max_lines)
+    return FastTable(
+        cols, data, layout, on_page=on_page, carry_label=_("Balance brought forward"), carry_col=len(cols) - 1
+    )
+
+
+def render_statement(
+    data: Statement,
+    output: str | os.PathLike[str],
+    *,
+    on_page: PageProgress | None = None,
+) -> int:
+    """Draw the statement of account into ``output`` (a PDF, written atomically).
+
+    Args:
+        data: the statement from :func:`~tresxuno.reports.builders.statement.build_statement`.
+        output: the PDF file to write.
+        on_page: called after each page of movements with (entries drawn, total); raising in it
+            (a cancel) aborts and leaves no file.
+
+    Returns:
+        The number of pages.
+    """
+    code = language()
+    st = styles(8.5)
+    p = data.project
+    title = _("Statement of account")
+    decor = PageDecor(
+        data.letterhead,
+        title,
+        (
+            _("Project {folio}").format(folio=p.folio),
+            p.name,
+            _("Cut-off: {date}").format(date=fmt.short_date(data.stamp.printed_at.date(), code)),
+        ),
+        wide=True,
+    )
+    footer = Footer(data.stamp, f"{title} — {p.folio}")
+    geometry = PageGeometry.letter(wide=True, head_height=decor.height)
+    width = geometry.body_width
+    story: list[Flowable] = [
+        fields_table(
+            [
+                (_("Folio"), p.folio),
+                (_("Programme"), f"{p.program.name(code)} — {p.fiscal_year}"),
+                (_("Project"), p.name),
+                (_("Club"), data.club_name),
+                (_("Municipality"), f"{p.municipality_name}, {p.state_name}"),
+                (_("Stage"), fmt.stage(p.stage)),
+                (_("Total cost"), fmt.money(p.cost, code)),
+                (_("Cash on hand"), fmt.money(data.cash, code)),
+            ],
+            width,
+            columns=2,
+        ),
+        heading(_("Money per party"), st),
+        party_money_table(data, width, code),
+        Paragraph(
+            fmt.esc(
+                _(
+                    "Outstanding is what a party still owes of its approved share; payments are attributed "
+                    "to the parties in proportion to their shares."
+                )
+            ),
+            st.note,
+        ),
+    ]
+    if data.rates:
+        story += [heading(_("Exchange rates used"), st), rates_table(data, width, code)]
+    story += [
+        # Heading, table header and a few rows together, or a new page; then the table splits itself.
+        cond_break(80),
+        heading(_("Movements"), st, keep_with_next=False),
+        movements_table(data.entries, geometry, code, on_page=on_page)
+        if data.entries
+        else Paragraph(fmt.esc(_("No money has been recorded for this project.")), st.body),
+        Spacer(1, 6),
+        fit_table(
+            [
+                Col(_("Total in"), "right", wrap=False),
+                Col(_("Total out"), "right", wrap=False),
+                Col(_("Closing balance"), "right", wrap=False),
+            ],
+            [[fmt.money(data.total_in, code), fmt.money(data.total_out, code), fmt.money(data.cash, code)]],
+            width * 0.5,
+            total_rows=1,
+        ),
+    ]
+    return build_document(output, story, decor, footer, wide=True, title=f"{title} {p.folio}")
+
+
+def party_money_table(data: Statement, width: float, lang: str) -> Flowable:
+    """Per party: approved, received, outstanding, paid, refunded and cash, with a totals row."""
+    cols = [
+        Col(_("Party")),
+        Col(_("Approved"), "right", wrap=False),
+        Col(_("Received"), "right", wrap=False),
+        Col(_("Outstanding"), "right", wrap=False),
+        Col(_("Paid"), "right", wrap=False),
+        Col(_("Refunded"), "right", wrap=False),
+        Col(_("Cash"), "right", wrap=False),
+    ]
+    m = fmt.money
+    rows = [
+        [
+            fmt.party(x.party),
+            m(x.approved, lang),
+            m(x.received, lang),
+            m(x.outstanding, lang),
+            m(x.paid, lang),
+            m(x.refunded, lang),
+            m(x.cash, lang),
+        ]
+        for x in data.money
+    ]
+    t = data.money
+    rows.append(
+        [
+            _("Total"),
+            m(sum(x.approved for x in t), lang),
+            m(sum(x.received for x in t), lang),
+            m(sum(x.outstanding for x in t), lang),
+            m(sum(x.paid for x in t), lang),
+            m(sum(x.refunded for x in t), lang),
+            m(sum(x.cash for x in t), lang),
+        ]
+    )
+    return fit_table(cols, rows, width, total_rows=1)
+
+
+def rates_table(data: Statement, width: float, lang: str) -> Flowable:
+    """The exchange rate of every deposit made in dollars: dollars, rate, its date and source, pesos."""
+    cols = [
+        Col(_("No."), "right", wrap=False),
+        Col(_("Date"), wrap=False),
+        Col(_("Party"), wrap=False),
+        Col(_("Dollars"), "right", wrap=False),
+        Col(_("Rate (MXN per USD)"), "right", wrap=False),
+        Col(_("Rate date"), wrap=False),
+        Col(_("Rate source")),
+        Col(_("Pesos credited"), "right", wrap=False),
+    ]
+    rows = [
+        [
+            str(r.entry_id),
+            fmt.short_date(r.entry_date, lang),
+            fmt.party(r.party),
+            fmt.usd(r.usd_amount, lang),
+            r.rate,
+            fmt.short_date(r.rate_date, lang),
+            r.rate_source,
+            fmt.money(r.amount, lang),
+        ]
+        for r in data.rates
+    ]
+    return fit_table(cols, rows, width)
