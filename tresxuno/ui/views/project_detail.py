@@ -50,6 +50,7 @@ from tresxuno.ui import prompts
 from tresxuno.ui.dialogs.project import ProjectDialog, bold, stage_text
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
+from tresxuno.ui.models.ledger import money_to_date as ledger_money_to_date
 from tresxuno.ui.tasks import Task, run_task
 from tresxuno.ui.widgets import current_user, format_day, format_percent_bp
 from tresxuno.ui.widgets.share_preview import marker_icon
@@ -64,7 +65,7 @@ _NEEDS_REASON = (Stage.DEVUELTO, Stage.RECHAZADO, Stage.CANCELADO)
 #: text for the progress table's "Money received / paid" column. None: the column stays empty (no
 #: figure is ever made up).
 MoneyToDate = Callable[[Database, int, date], str]
-money_to_date: MoneyToDate | None = None
+money_to_date: MoneyToDate | None = ledger_money_to_date
 
 
 def open_file(path: Path) -> bool:
@@ -226,6 +227,11 @@ class ProjectRecord(QDialog):
         stage_line.addWidget(QLabel(_("Stage:"), self))
         stage_line.addWidget(self.stage_label)
         stage_line.addStretch(1)
+        self.ledger_button = QPushButton(_("Project &ledger…"), self)
+        self.ledger_button.setToolTip(_("Every contribution, payment and refund of this project, with its "
+                                        "balance per party"))
+        self.ledger_button.clicked.connect(self.open_ledger)
+        stage_line.addWidget(self.ledger_button)
         header.addLayout(stage_line)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
@@ -695,6 +701,14 @@ class ProjectRecord(QDialog):
         self.progress = progress_history(self._db, self._id)
         self._show_progress()
         return True
+
+    def open_ledger(self) -> None:
+        """Open this project's Libro (its money); figures shown here are read again if money moved."""
+        from tresxuno.ui.views.ledger import ProjectLedgerDialog  # loaded when used: the record opens lighter
+
+        if ProjectLedgerDialog.ask(self, self._db, self._id):
+            self._mark_changed()
+            self.reload()
 
     def _mark_changed(self) -> None:
         self.did_change = True
