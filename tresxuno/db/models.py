@@ -312,7 +312,9 @@ class LedgerEntry(Base):
 
     project: Mapped[Project] = relationship()
     reverses: Mapped[LedgerEntry | None] = relationship(remote_side=[id])
-    allocations: Mapped[list[LedgerAllocation]] = relationship(back_populates="entry", order_by="LedgerAllocation.id")
+    allocations: Mapped[list[LedgerAllocation]] = relationship(
+        back_populates="entry", order_by="LedgerAllocation.id"
+    )
 
 
 class LedgerAllocation(Base):
@@ -407,8 +409,12 @@ class CovamSession(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
-    attendees: Mapped[list[CovamAttendee]] = relationship(back_populates="session", order_by="CovamAttendee.id")
-    agenda: Mapped[list[CovamAgendaItem]] = relationship(back_populates="session", order_by="CovamAgendaItem.id")
+    attendees: Mapped[list[CovamAttendee]] = relationship(
+        back_populates="session", order_by="CovamAttendee.id"
+    )
+    agenda: Mapped[list[CovamAgendaItem]] = relationship(
+        back_populates="session", order_by="CovamAgendaItem.id"
+    )
 
 
 class CovamAttendee(Base):
