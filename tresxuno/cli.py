@@ -134,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--project", metavar="FOLIO", help=_("the project's folio"))
     report.add_argument("--entry", metavar="ID", help=_("the ledger entry's number (receipt)"))
+    report.add_argument("--session", metavar="ID", help=_("the COVAM session's number (session)"))
     report.add_argument("--year", help=_("fiscal year"))
     report.add_argument("--quarter", help=_("quarter, 1 to 4"))
     report.add_argument("--municipality", metavar="KEY", help=_("municipality's five-digit INEGI key"))
@@ -326,11 +327,14 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     from tresxuno.db.engine import open_database
     from tresxuno.reports.builders.run import check_request, write_report
 
-    given = {"project": args.project, "entry": args.entry, "year": args.year, "quarter": args.quarter,
-             "municipality": args.municipality}
+    given = {"project": args.project, "entry": args.entry, "session": args.session, "year": args.year,
+             "quarter": args.quarter, "municipality": args.municipality}
     # Kind and options first: a wrong command must not need a database to be told so.
     check_request(args.kind, given)
     entry_id = None if args.entry is None else _int_arg(args.entry, "entry", 1, 2**63 - 1)
+    session_id = None if args.session is None else _int_arg(args.session, "session", 1, 2**63 - 1)
+    year = None if args.year is None else _int_arg(args.year, "year", 2000, 2100)
+    quarter = None if args.quarter is None else _int_arg(args.quarter, "quarter", 1, 4)
     output = Path(args.output).expanduser()
     if output.is_dir() or not output.parent.is_dir():
         raise UsageError(_("-o: {path} must be a file in an existing folder").format(path=output))
@@ -341,7 +345,10 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     # create=False: a mistyped --db must not leave an empty database behind.
     db = open_database(resolve_db(args.db), create=False)
     try:
-        result = write_report(db, args.kind, output, folio=args.project, entry_id=entry_id, printed_by=user)
+        result = write_report(
+            db, args.kind, output, folio=args.project, entry_id=entry_id, session_id=session_id, year=year,
+            quarter=quarter, municipality=args.municipality, printed_by=user,
+        )
     finally:
         db.dispose()
     out.write(_("{path} written: {pages} page(s).").format(path=result.path, pages=result.pages) + "\n")

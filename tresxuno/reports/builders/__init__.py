@@ -11,10 +11,12 @@ from __future__ import annotations
 REPORT_KINDS: tuple[str, ...] = ("project", "agreement", "statement", "receipt")
 #: Reports planned and not built yet: asking for one says so (exit status 2).
 PLANNED_KINDS: tuple[str, ...] = ("session", "quarterly", "summary", "handover")
-#: The option each report needs, by kind (``--project FOLIO`` or ``--entry ID``).
-REQUIRED_OPTION: dict[str, str] = {
-    "project": "project",
-    "agreement": "project",
-    "statement": "project",
-    "receipt": "entry",
+#: The options each report needs, by kind (names as in ``run.OPTION_NAMES``).
+REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
+    "project": ("project",),
+    "agreement": ("project",),
+    "statement": ("project",),
+    "receipt": ("entry",),
 }
+#: Options a report accepts without needing them (e.g. a quarterly report narrowed to one municipality).
+OPTIONAL_OPTIONS: dict[str, tuple[str, ...]] = {}

@@ -8,6 +8,7 @@ only when complete).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from tresxuno.db.engine import Database
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.i18n import _
-from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS, REQUIRED_OPTION
+from tresxuno.reports.builders import OPTIONAL_OPTIONS, PLANNED_KINDS, REPORT_KINDS, REQUIRED_OPTIONS
 from tresxuno.reports.builders.agreement import build_agreement
 from tresxuno.reports.builders.common import project_id_of
 from tresxuno.reports.builders.project import build_project_sheet
@@ -30,6 +31,7 @@ OPTION_NAMES = {
     "year": "--year",
     "quarter": "--quarter",
     "municipality": "--municipality",
+    "session": "--session ID",
 }
 
 
@@ -66,14 +68,15 @@ def check_request(kind: str, given: dict[str, object]) -> None:
         raise InputError(
             Problem("report", "report.not_available", {"kind": kind, "available": ", ".join(REPORT_KINDS)})
         )
-    needed = REQUIRED_OPTION[kind]
-    problems = []
-    if given.get(needed) in (None, ""):
-        problems.append(
-            Problem(needed, "report.option_required", {"kind": kind, "option": OPTION_NAMES[needed]})
-        )
+    needed = REQUIRED_OPTIONS[kind]
+    accepted = (*needed, *OPTIONAL_OPTIONS.get(kind, ()))
+    problems = [
+        Problem(name, "report.option_required", {"kind": kind, "option": OPTION_NAMES[name]})
+        for name in needed
+        if given.get(name) in (None, "")
+    ]
     for name, value in given.items():
-        if name != needed and value not in (None, ""):
+        if name not in accepted and value not in (None, ""):
             problems.append(
                 Problem(
                     name,
@@ -85,6 +88,24 @@ def check_request(kind: str, given: dict[str, object]) -> None:
         raise InputError(problems)
 
 
+@dataclass(frozen=True)
+class ReportRequest:
+    """What one report is asked for: the options of ``tresxuno report`` resolved to ids and numbers."""
+
+    printed_by: str
+    printed_at: datetime | None
+    project_id: int | None = None
+    entry_id: int | None = None
+    session_id: int | None = None
+    year: int | None = None
+    quarter: int | None = None
+    municipality: str | None = None
+
+
+#: Draws one kind of report: ``(db, request, path, progress, cancel) -> pages``.
+Writer = Callable[[Database, ReportRequest, Path, Progress, "CancelToken | None"], int]
+
+
 def write_report(
     db: Database,
     kind: str,
@@ -93,6 +114,10 @@ def write_report(
     project_id: int | None = None,
     folio: str | None = None,
     entry_id: int | None = None,
+    session_id: int | None = None,
+    year: int | None = None,
+    quarter: int | None = None,
+    municipality: str | None = None,
     printed_by: str = "",
     printed_at: datetime | None = None,
     progress: Progress = no_progress,
@@ -107,10 +132,14 @@ def write_report(
         project_id: the project (``project``, ``agreement``, ``statement``), or give ``folio``.
         folio: the project's folio, instead of ``project_id``.
         entry_id: the contribution entry (``receipt``).
+        session_id: the COVAM session (``session``).
+        year: the fiscal year (``quarterly``, ``summary``).
+        quarter: 1 to 4 (``quarterly``).
+        municipality: a five-digit INEGI key narrowing a report that covers many projects.
         printed_by: who prints (the footer of every page).
         printed_at: when; now when None.
-        progress: told ``(done, total, message)`` while a statement reads and draws.
-        cancel: checked between pages of a statement; a cancel raises ``Cancelled``, no file left.
+        progress: told ``(done, total, message)`` while a long report reads and draws.
+        cancel: checked between pages of a long report; a cancel raises ``Cancelled``, no file left.
 
     Returns:
         What was written.
@@ -122,33 +151,63 @@ def write_report(
     """
     if project_id is None and folio is not None and folio.strip():
         project_id = project_id_of(db, folio)
-    check_request(kind, {"project": project_id, "entry": entry_id})
+    check_request(
+        kind,
+        {"project": project_id, "entry": entry_id, "session": session_id, "year": year,
+         "quarter": quarter, "municipality": municipality},
+    )
+    request = ReportRequest(
+        printed_by=printed_by, printed_at=printed_at, project_id=project_id, entry_id=entry_id,
+        session_id=session_id, year=year, quarter=quarter, municipality=municipality,
+    )
     path = Path(output)
-    if kind == "receipt":
-        from tresxuno.reports.pdf.receipt import render_receipt
+    return ReportResult(kind, path, WRITERS[kind](db, request, path, progress, cancel))
 
-        assert entry_id is not None
-        receipt = build_receipt(db, entry_id, printed_by=printed_by, printed_at=printed_at)
-        return ReportResult(kind, path, render_receipt(receipt, path))
-    assert project_id is not None
-    if kind == "project":
-        from tresxuno.reports.pdf.project import render_project_sheet
 
-        sheet = build_project_sheet(db, project_id, printed_by=printed_by, printed_at=printed_at)
-        return ReportResult(kind, path, render_project_sheet(sheet, path))
-    if kind == "agreement":
-        from tresxuno.reports.pdf.agreement import render_agreement
+def _write_receipt(db: Database, request: ReportRequest, path: Path, progress: Progress,
+                   cancel: CancelToken | None) -> int:
+    from tresxuno.reports.pdf.receipt import render_receipt
 
-        agreement = build_agreement(db, project_id, printed_by=printed_by, printed_at=printed_at)
-        return ReportResult(kind, path, render_agreement(agreement, path))
+    assert request.entry_id is not None
+    receipt = build_receipt(
+        db, request.entry_id, printed_by=request.printed_by, printed_at=request.printed_at
+    )
+    return render_receipt(receipt, path)
+
+
+def _write_project(db: Database, request: ReportRequest, path: Path, progress: Progress,
+                   cancel: CancelToken | None) -> int:
+    from tresxuno.reports.pdf.project import render_project_sheet
+
+    assert request.project_id is not None
+    sheet = build_project_sheet(
+        db, request.project_id, printed_by=request.printed_by, printed_at=request.printed_at
+    )
+    return render_project_sheet(sheet, path)
+
+
+def _write_agreement(db: Database, request: ReportRequest, path: Path, progress: Progress,
+                     cancel: CancelToken | None) -> int:
+    from tresxuno.reports.pdf.agreement import render_agreement
+
+    assert request.project_id is not None
+    agreement = build_agreement(
+        db, request.project_id, printed_by=request.printed_by, printed_at=request.printed_at
+    )
+    return render_agreement(agreement, path)
+
+
+def _write_statement(db: Database, request: ReportRequest, path: Path, progress: Progress,
+                     cancel: CancelToken | None) -> int:
     from tresxuno.reports.pdf.statement import render_statement
 
+    assert request.project_id is not None
     reading = _("Reading the ledger entries")
     statement = build_statement(
         db,
-        project_id,
-        printed_by=printed_by,
-        printed_at=printed_at,
+        request.project_id,
+        printed_by=request.printed_by,
+        printed_at=request.printed_at,
         progress=lambda done, total, _message: progress(done, 2 * total, reading),
         cancel=cancel,
     )
@@ -160,4 +219,13 @@ def write_report(
             cancel.raise_if_cancelled()
         progress(count + drawn, 2 * max(count, total), drawing)
 
-    return ReportResult(kind, path, render_statement(statement, path, on_page=on_page))
+    return render_statement(statement, path, on_page=on_page)
+
+
+#: One writer per printable kind; a new report adds its line here and its kind in ``builders``.
+WRITERS: dict[str, Writer] = {
+    "project": _write_project,
+    "agreement": _write_agreement,
+    "statement": _write_statement,
+    "receipt": _write_receipt,
+}
