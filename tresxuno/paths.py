@@ -46,3 +46,8 @@ def user_rules_dir() -> Path:
 def default_database_path() -> Path:
     """The SQLite file used when no ``--db``, ``TRESXUNO_DB`` or setting names another."""
     return user_data_dir() / "tresxuno.sqlite"
+
+
+def manual_dir() -> Path:
+    """The user manual's Markdown pages, one folder per language (``docs/manual/es``, ``docs/manual/en``)."""
+    return install_root() / "docs" / "manual"
