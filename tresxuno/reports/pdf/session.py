@@ -22,6 +22,7 @@ from tresxuno.reports.pdf.flow import (
     Col,
     SignatureBlock,
     build_document,
+    cond_break,
     fields_table,
     fit_table,
     heading,
@@ -41,6 +42,8 @@ SIGNS_FOR: dict[str, str] = {
     "club": N_("For the migrant clubs"),
     "partner": N_("For the partner"),
 }
+#: Room (points) a long table needs below its heading to start on the current page.
+TABLE_START = 90.0
 #: Attendee signatures side by side on a landscape page.
 SIGNATURES_PER_ROW = 3
 
@@ -209,13 +212,17 @@ def render_session_minutes(data: SessionMinutes, output: str | os.PathLike[str])
         story.append(attendees_table(data, width))
     else:
         story.append(Paragraph(fmt.esc(_("No attendees were recorded.")), st.body))
-    story.append(heading(_("Agenda and rulings"), st))
+    # The agenda and the shares are long tables that split across pages: their headings are not
+    # kept with them (the table would jump whole to the next page), a page starts only when
+    # less than a few rows' room is left.
+    story += [cond_break(TABLE_START), heading(_("Agenda and rulings"), st, keep_with_next=False)]
     if data.agenda:
         story += [
             agenda_table(data, width, code),
             Spacer(1, 3),
             Paragraph(fmt.esc(tally(data)), st.body),
-            heading(_("Shares of the projects"), st),
+            cond_break(TABLE_START),
+            heading(_("Shares of the projects"), st, keep_with_next=False),
             shares_table(data, width, code),
             heading(_("Money approved per party"), st),
             approved_table(data, width, code),
