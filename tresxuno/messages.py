@@ -334,6 +334,9 @@ TEMPLATES: dict[str, str] = {
         "project {folio} is in stage {stage}; an agreement is printed only for a project the COVAM approved"),
     "report.receipt_not_contribution": N_(
         "ledger entry {id} is not a contribution; receipts are printed for contributions only"),
+    "report.handover_not_finished": N_(
+        "project {folio} is in stage {stage}; the hand-over act is printed only for finished works "
+        "(terminado or cerrado)"),
 }
 
 STORAGE_TEMPLATES: dict[str, str] = {

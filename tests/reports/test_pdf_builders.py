@@ -11,7 +11,7 @@ from sqlalchemy import text
 from tests.reports.conftest import PRINTED_AT, PRINTED_BY
 from tresxuno.domain.ledger import LEDGER_STAGES
 from tresxuno.domain.problems import InputError
-from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS
+from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS, REQUIRED_OPTIONS
 from tresxuno.reports.builders.agreement import build_agreement, federal_agency
 from tresxuno.reports.builders.common import project_id_of
 from tresxuno.reports.builders.project import build_project_sheet
@@ -130,7 +130,8 @@ def test_project_id_of_folio(demo_db, picks):
     ("kind", "given", "codes"),
     [
         ("nada", {}, ["report.unknown_kind"]),
-        ("session", {"project": "X"}, ["report.not_available"]),
+        ("session", {"project": "X"}, ["report.option_required", "report.option_not_applicable"]),
+        ("handover", {"project": None}, ["report.option_required"]),
         ("project", {"project": None}, ["report.option_required"]),
         (
             "receipt",
@@ -146,7 +147,18 @@ def test_check_request(kind, given, codes):
     assert [p.code for p in caught.value.problems] == codes
 
 
+def test_a_planned_kind_is_not_available(monkeypatch):
+    from tresxuno.reports.builders import run
+
+    monkeypatch.setattr(run, "PLANNED_KINDS", ("future",))
+    with pytest.raises(InputError) as caught:
+        check_request("future", {"project": "X"})
+    assert [p.code for p in caught.value.problems] == ["report.not_available"]
+    assert "future" in caught.value.problems[0].params["kind"]
+
+
 def test_every_kind_is_known_once():
     assert not set(REPORT_KINDS) & set(PLANNED_KINDS)
+    assert {"session", "handover"} <= set(REPORT_KINDS)
     for kind in REPORT_KINDS:
-        check_request(kind, {"project": "X"} if kind != "receipt" else {"entry": 1})
+        check_request(kind, {name: "X" for name in REQUIRED_OPTIONS[kind]})

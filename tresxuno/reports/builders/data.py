@@ -331,3 +331,120 @@ class Receipt:
     reference: str
     received_by: str
     reversed: bool = False
+
+
+# --- 5. minutes of a COVAM session (acta de sesión) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """Someone present at a session, by the party they represent (``club``: the migrants' members)."""
+
+    party: str
+    name: str
+    position: str
+
+
+@dataclass(frozen=True)
+class PartyAmount:
+    """One party's amount, centavos MXN."""
+
+    party: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class AgendaProject:
+    """One project on a session's agenda with its shares and the committee's ruling.
+
+    Attributes:
+        number: its place on the agenda, from 1.
+        shares: each party's share of the cost, in party order (they add up to ``cost``).
+        ruling: ``aprobado``, ``rechazado`` or ``devuelto``; None while not ruled.
+        priority: the committee's priority score 0-100; None when none was given.
+    """
+
+    number: int
+    project_id: int
+    folio: str
+    name: str
+    club_name: str
+    municipality_name: str
+    state_name: str
+    cost: int
+    shares: tuple[PartyAmount, ...]
+    ruling: str | None
+    priority: int | None
+    conditions: str
+
+
+@dataclass(frozen=True)
+class SessionMinutes:
+    """Everything the minutes of a COVAM session print.
+
+    Invariant: ``approved`` holds, per party in party order, the sum of the shares of the
+    projects ruled ``aprobado`` (every party with a share in one of them, zeros included).
+    """
+
+    letterhead: Letterhead
+    stamp: PrintStamp
+    session_id: int
+    number: str
+    held_on: date
+    place: str
+    kind: str
+    notes: str
+    attendees: tuple[Attendee, ...]
+    agenda: tuple[AgendaProject, ...]
+    approved: tuple[PartyAmount, ...]
+
+    @property
+    def approved_total(self) -> int:
+        """All the money the session approved."""
+        return sum(p.amount for p in self.approved)
+
+
+# --- 8. hand-over of finished works (acta de entrega-recepción) ------------------------------------
+
+
+@dataclass(frozen=True)
+class CommitteeMember:
+    """A member of the community committee who signs the hand-over: role id and name ("" = blank line).
+
+    Roles: ``president``, ``secretary``, ``treasurer``.
+    """
+
+    role: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Handover:
+    """Everything the acta de entrega-recepción of a finished work prints.
+
+    Attributes:
+        signed_on, started_on, finished_on: the last moves to ``convenio_firmado``,
+            ``en_ejecucion`` and ``terminado`` in the stage history (None when missing: a blank).
+        progress_tenths: the last physical progress reported (1000 = 100 %), None when none.
+        progress_on: the day of that report.
+        money: each party's money from ``project_balance``, in party order.
+        cash: money not spent (the project's cash on hand).
+        signatories: who signs for the parties (the municipality first); amounts are the shares.
+        committee: the community committee's president, secretary and treasurer.
+        place: "Jerez, Zacatecas": the project's municipality.
+    """
+
+    letterhead: Letterhead
+    stamp: PrintStamp
+    project: ProjectHead
+    club: ClubData
+    signed_on: date | None
+    started_on: date | None
+    finished_on: date | None
+    progress_tenths: int | None
+    progress_on: date | None
+    money: tuple[PartyMoney, ...]
+    cash: int
+    signatories: tuple[Signatory, ...]
+    committee: tuple[CommitteeMember, ...]
+    place: str

@@ -19,8 +19,10 @@ from tresxuno.i18n import _
 from tresxuno.reports.builders import OPTIONAL_OPTIONS, PLANNED_KINDS, REPORT_KINDS, REQUIRED_OPTIONS
 from tresxuno.reports.builders.agreement import build_agreement
 from tresxuno.reports.builders.common import project_id_of
+from tresxuno.reports.builders.handover import build_handover
 from tresxuno.reports.builders.project import build_project_sheet
 from tresxuno.reports.builders.receipt import build_receipt
+from tresxuno.reports.builders.session import build_session_minutes
 from tresxuno.reports.builders.statement import build_statement
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 
@@ -222,10 +224,34 @@ def _write_statement(db: Database, request: ReportRequest, path: Path, progress:
     return render_statement(statement, path, on_page=on_page)
 
 
+def _write_session(db: Database, request: ReportRequest, path: Path, progress: Progress,
+                   cancel: CancelToken | None) -> int:
+    from tresxuno.reports.pdf.session import render_session_minutes
+
+    assert request.session_id is not None
+    minutes = build_session_minutes(
+        db, request.session_id, printed_by=request.printed_by, printed_at=request.printed_at
+    )
+    return render_session_minutes(minutes, path)
+
+
+def _write_handover(db: Database, request: ReportRequest, path: Path, progress: Progress,
+                    cancel: CancelToken | None) -> int:
+    from tresxuno.reports.pdf.handover import render_handover
+
+    assert request.project_id is not None
+    handover = build_handover(
+        db, request.project_id, printed_by=request.printed_by, printed_at=request.printed_at
+    )
+    return render_handover(handover, path)
+
+
 #: One writer per printable kind; a new report adds its line here and its kind in ``builders``.
 WRITERS: dict[str, Writer] = {
     "project": _write_project,
     "agreement": _write_agreement,
     "statement": _write_statement,
     "receipt": _write_receipt,
+    "session": _write_session,
+    "handover": _write_handover,
 }
