@@ -8,15 +8,20 @@ and renders one.
 from __future__ import annotations
 
 #: Reports that can be printed now (``tresxuno report KIND``).
-REPORT_KINDS: tuple[str, ...] = ("project", "agreement", "statement", "receipt")
+REPORT_KINDS: tuple[str, ...] = ("project", "agreement", "statement", "receipt", "quarterly", "summary")
 #: Reports planned and not built yet: asking for one says so (exit status 2).
-PLANNED_KINDS: tuple[str, ...] = ("session", "quarterly", "summary", "handover")
+PLANNED_KINDS: tuple[str, ...] = ("session", "handover")
 #: The options each report needs, by kind (names as in ``run.OPTION_NAMES``).
 REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
     "project": ("project",),
     "agreement": ("project",),
     "statement": ("project",),
     "receipt": ("entry",),
+    "quarterly": ("year", "quarter"),
+    "summary": ("year",),
 }
 #: Options a report accepts without needing them (e.g. a quarterly report narrowed to one municipality).
-OPTIONAL_OPTIONS: dict[str, tuple[str, ...]] = {}
+OPTIONAL_OPTIONS: dict[str, tuple[str, ...]] = {
+    "quarterly": ("municipality",),
+    "summary": ("municipality",),
+}
