@@ -11,7 +11,7 @@ from sqlalchemy import text
 from tests.reports.conftest import PRINTED_AT, PRINTED_BY
 from tresxuno.domain.ledger import LEDGER_STAGES
 from tresxuno.domain.problems import InputError
-from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS
+from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS, REQUIRED_OPTIONS
 from tresxuno.reports.builders.agreement import build_agreement, federal_agency
 from tresxuno.reports.builders.common import project_id_of
 from tresxuno.reports.builders.project import build_project_sheet
@@ -138,6 +138,8 @@ def test_project_id_of_folio(demo_db, picks):
             ["report.option_required", "report.option_not_applicable"],
         ),
         ("statement", {"project": "X", "year": "2020"}, ["report.option_not_applicable"]),
+        ("quarterly", {"year": 2018, "municipality": "32020"}, ["report.option_required"]),
+        ("summary", {"year": 2018, "quarter": 1}, ["report.option_not_applicable"]),
     ],
 )
 def test_check_request(kind, given, codes):
@@ -149,4 +151,4 @@ def test_check_request(kind, given, codes):
 def test_every_kind_is_known_once():
     assert not set(REPORT_KINDS) & set(PLANNED_KINDS)
     for kind in REPORT_KINDS:
-        check_request(kind, {"project": "X"} if kind != "receipt" else {"entry": 1})
+        check_request(kind, {name: "X" for name in REQUIRED_OPTIONS[kind]})

@@ -90,6 +90,13 @@ def _legend(x: float, y: float, pairs: list[tuple[colors.Color, str]], columns: 
     return legend
 
 
+def _drawing(width: float, height: float) -> Drawing:
+    """A drawing whose default font is ours: reportlab's (Helvetica) would be declared, not embedded."""
+    drawing = Drawing(width, height)
+    drawing.initialFontName, drawing.initialFontSize = REGULAR, CHART_SIZE
+    return drawing
+
+
 def _title(drawing: Drawing, text: str, width: float) -> None:
     size = 9.0
     while Measure(BOLD).width(text, size) > width and size > 6:
@@ -100,7 +107,7 @@ def _title(drawing: Drawing, text: str, width: float) -> None:
 def party_pie(data: YearSummary, width: float, lang: str) -> Drawing:
     """Approved money by party: a pie, its legend naming each party with its amount and share."""
     height = 170.0
-    drawing = Drawing(width, height)
+    drawing = _drawing(width, height)
     _title(drawing, _("Approved money by party"), width)
     groups = [g for g in data.by_party if g.approved > 0]
     total = sum(g.approved for g in groups) or 1
@@ -131,7 +138,7 @@ def category_bars(data: YearSummary, width: float, lang: str) -> Drawing:
     label_w = max((Measure(REGULAR).width(t, CHART_SIZE) for t in labels), default=40.0) + 8
     bar_h = 16.0
     height = max(80.0, 40 + bar_h * len(groups))
-    drawing = Drawing(width, height)
+    drawing = _drawing(width, height)
     _title(drawing, _("Projects by category"), width)
     if not groups:
         return drawing
@@ -162,7 +169,7 @@ def category_bars(data: YearSummary, width: float, lang: str) -> Drawing:
 def party_bars(data: YearSummary, width: float, lang: str) -> Drawing:
     """Approved against received against paid per party: grouped vertical bars, axis in millions."""
     height = 200.0
-    drawing = Drawing(width, height)
+    drawing = _drawing(width, height)
     _title(drawing, _("Approved, received and paid per party (millions of pesos)"), width)
     groups = list(data.by_party)
     if not groups:
