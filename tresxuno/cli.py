@@ -128,8 +128,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "kind",
         metavar="KIND",
-        help=_("report: {kinds} (planned: {planned})").format(
-            kinds=", ".join(REPORT_KINDS), planned=", ".join(PLANNED_KINDS)
+        help=(
+            _("report: {kinds} (planned: {planned})").format(
+                kinds=", ".join(REPORT_KINDS), planned=", ".join(PLANNED_KINDS)
+            )
+            if PLANNED_KINDS
+            else _("report: {kinds}").format(kinds=", ".join(REPORT_KINDS))
         ),
     )
     report.add_argument("--project", metavar="FOLIO", help=_("the project's folio"))

@@ -330,6 +330,9 @@ TEMPLATES: dict[str, str] = {
     "report.not_available": N_("the {kind} report is not available yet; available now: {available}"),
     "report.option_required": N_("the {kind} report needs {option}"),
     "report.option_not_applicable": N_("the {kind} report does not use {option}"),
+    "report.municipality_no_projects": N_(
+        "municipality {key} ({name}) has no projects in fiscal year {year}; leave out --municipality or "
+        "choose another"),
     "report.agreement_not_approved": N_(
         "project {folio} is in stage {stage}; an agreement is printed only for a project the COVAM approved"),
     "report.receipt_not_contribution": N_(

@@ -139,6 +139,8 @@ def test_project_id_of_folio(demo_db, picks):
             ["report.option_required", "report.option_not_applicable"],
         ),
         ("statement", {"project": "X", "year": "2020"}, ["report.option_not_applicable"]),
+        ("quarterly", {"year": 2018, "municipality": "32020"}, ["report.option_required"]),
+        ("summary", {"year": 2018, "quarter": 1}, ["report.option_not_applicable"]),
     ],
 )
 def test_check_request(kind, given, codes):

@@ -35,14 +35,6 @@ def test_unknown_kind_names_the_allowed_ones(demo_file, tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
-@pytest.mark.parametrize("kind", PLANNED_KINDS)
-def test_planned_kinds_are_not_available_yet(demo_file, tmp_path, kind):
-    status, _out, err = run(
-        "--lang", "en", "--db", str(demo_file), "report", kind, "-o", str(tmp_path / "x.pdf")
-    )
-    assert status == 2 and "not available yet" in err and kind in err
-
-
 def test_missing_project_names_the_option(demo_file, tmp_path):
     status, _out, err = run("--db", str(demo_file), "report", "statement", "-o", str(tmp_path / "x.pdf"))
     assert status == 2 and "--project" in err

@@ -510,12 +510,14 @@ def count_entries(
         return session.scalar(stmt) or 0
 
 
-def project_balance(db: Database, project_id: int) -> ProjectBalance:
+def project_balance(db: Database, project_id: int, *, as_of: date | None = None) -> ProjectBalance:
     """A project's balance per party, from one SQL aggregate over its allocation lines.
 
     Per party: share, approved (*aprobado*), committed (*comprometido*), received, outstanding
     (never negative), over-received, paid (*pagado*), accrued (*devengado*: payments with a
     CFDI), refunded and cash; the project's cash on hand is the sum of its entries' amounts.
+    With ``as_of`` only entries dated on or before that day count (approved and committed
+    follow the project's current stage).
 
     Raises:
         InputError: ``project.unknown``.
@@ -524,11 +526,14 @@ def project_balance(db: Database, project_id: int) -> ProjectBalance:
         project = session.get(Project, project_id)
         if project is None:
             raise InputError(Problem("project", "project.unknown", {"id": project_id}))
-        money = _money_per_project_party(_PROJECTS.c.id == project_id)
+        money = _money_per_project_party(_PROJECTS.c.id == project_id, as_of=as_of)
         rows = session.execute(select(money).order_by(money.c.party)).all()
-        cash = session.scalar(
-            select(func.coalesce(func.sum(_ENTRIES.c.amount), 0)).where(_ENTRIES.c.project_id == project_id)
+        cash_stmt = select(func.coalesce(func.sum(_ENTRIES.c.amount), 0)).where(
+            _ENTRIES.c.project_id == project_id
         )
+        if as_of is not None:
+            cash_stmt = cash_stmt.where(_ENTRIES.c.entry_date <= as_of)
+        cash = session.scalar(cash_stmt)
         parties = tuple(
             sorted(
                 (
@@ -556,12 +561,14 @@ def balances_by(
     fiscal_year: int | None = None,
     program: str | None = None,
     municipality_key: str | None = None,
+    as_of: date | None = None,
 ) -> list[GroupBalance]:
     """Balances per projects' fiscal year, programme, municipality and party: one SQL aggregate.
 
     Allocation lines are summed per project and party (so outstanding and over-received are
     worked out per project, never netted across projects), then per group, in one statement;
-    no row is looped over in Python. The filters narrow the projects.
+    no row is looped over in Python. The filters narrow the projects; ``as_of`` counts only
+    entries dated on or before that day.
 
     Returns:
         One record per group and party, ordered by year, programme, municipality, party order.
@@ -573,7 +580,7 @@ def balances_by(
         conditions.append(_PROJECTS.c.program == program)
     if municipality_key is not None:
         conditions.append(_PROJECTS.c.municipality_key == municipality_key)
-    money = _money_per_project_party(and_(*conditions) if conditions else None)
+    money = _money_per_project_party(and_(*conditions) if conditions else None, as_of=as_of)
     p = _PROJECTS
     approved = case((p.c.stage.in_(sorted(APPROVED_STAGES)), money.c.share), else_=0)
     committed = case((p.c.stage.in_(sorted(COMMITTED_STAGES)), money.c.share), else_=0)
@@ -756,7 +763,9 @@ def _reversal_roots(projects: Select | None = None) -> CTE:
     )
 
 
-def _money_per_project_party(project_condition: ColumnElement[bool] | None) -> Any:
+def _money_per_project_party(
+    project_condition: ColumnElement[bool] | None, *, as_of: date | None = None
+) -> Any:
     """Subquery ``(project_id, party, share, received, paid, accrued, refunded, cash)``, centavos.
 
     Shares and allocation lines are stacked (UNION ALL) and summed per project and party, so a
@@ -764,7 +773,8 @@ def _money_per_project_party(project_condition: ColumnElement[bool] | None) -> A
     for the moment of the root of its reversal chain: received (contributions), paid and accrued
     (payments; accrued when the payment has a CFDI), refunded (refunds), each net of reversals;
     paid, accrued and refunded are positive numbers. ``project_condition`` (on ``projects``)
-    narrows both branches before summing, so filtered reports touch only their projects' rows.
+    narrows both branches before summing, so filtered reports touch only their projects' rows;
+    ``as_of`` keeps only entries dated on or before that day (a reversal counts from its own date).
     """
     chosen = None if project_condition is None else select(_PROJECTS.c.id).where(project_condition)
     roots = _reversal_roots(chosen)
@@ -800,6 +810,8 @@ def _money_per_project_party(project_condition: ColumnElement[bool] | None) -> A
     if chosen is not None:
         shares = shares.where(s.c.project_id.in_(chosen))
         lines = lines.where(e.c.project_id.in_(chosen))
+    if as_of is not None:
+        lines = lines.where(e.c.entry_date <= as_of)
     stacked = union_all(shares, lines).subquery("stacked")
     return (
         select(

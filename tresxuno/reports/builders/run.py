@@ -246,6 +246,44 @@ def _write_handover(db: Database, request: ReportRequest, path: Path, progress: 
     return render_handover(handover, path)
 
 
+def _write_quarterly(db: Database, request: ReportRequest, path: Path, progress: Progress,
+                     cancel: CancelToken | None) -> int:
+    from tresxuno.reports.builders.quarterly import build_quarterly
+    from tresxuno.reports.pdf.quarterly import render_quarterly
+
+    assert request.year is not None and request.quarter is not None
+    progress(0, 2, _("Reading the projects and the ledger"))
+    report = build_quarterly(
+        db, request.year, request.quarter, municipality_key=request.municipality,
+        printed_by=request.printed_by, printed_at=request.printed_at, cancel=cancel,
+    )
+    drawing, count = _("Drawing the report"), max(1, report.project_count)
+
+    def on_page(drawn: int, total: int) -> None:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        progress(count + min(drawn, count), 2 * count, drawing)
+
+    return render_quarterly(report, path, on_page=on_page)
+
+
+def _write_summary(db: Database, request: ReportRequest, path: Path, progress: Progress,
+                   cancel: CancelToken | None) -> int:
+    from tresxuno.reports.builders.summary import build_summary
+    from tresxuno.reports.pdf.summary import render_summary
+
+    assert request.year is not None
+    progress(0, 2, _("Reading the projects and the ledger"))
+    summary = build_summary(
+        db, request.year, municipality_key=request.municipality, printed_by=request.printed_by,
+        printed_at=request.printed_at, cancel=cancel,
+    )
+    progress(1, 2, _("Drawing the report"))
+    pages = render_summary(summary, path)
+    progress(2, 2, _("Drawing the report"))
+    return pages
+
+
 #: One writer per printable kind; a new report adds its line here and its kind in ``builders``.
 WRITERS: dict[str, Writer] = {
     "project": _write_project,
@@ -254,4 +292,6 @@ WRITERS: dict[str, Writer] = {
     "receipt": _write_receipt,
     "session": _write_session,
     "handover": _write_handover,
+    "quarterly": _write_quarterly,
+    "summary": _write_summary,
 }

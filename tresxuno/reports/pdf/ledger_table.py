@@ -74,6 +74,7 @@ class RowData:
         heights: per row, its height in points.
         offsets: ``offsets[i]`` is the sum of ``heights[:i]`` (length rows + 1).
         carry: per row, the amount brought forward to a page starting at that row.
+        bold: rows drawn bold on a light band (subtotals); their widths must be measured in bold.
     """
 
     def __init__(
@@ -81,11 +82,13 @@ class RowData:
         cells: list[list[list[str]]],
         heights: list[float],
         carry: list[str],
+        bold: frozenset[int] = frozenset(),
     ):
         self.cells = cells
         self.heights = heights
         self.offsets = [0.0, *accumulate(heights)]
         self.carry = carry
+        self.bold = bold
 
 
 def plan_layout(
@@ -357,6 +360,14 @@ class FastTable(Flowable):
         for r in range(self.start, self.stop):
             row = cells[r]
             base = y - PAD_Y - ascent
+            emphasis = r in self.data.bold
+            if emphasis:
+                # A subtotal: a light band behind it, bold text measured in bold.
+                canvas.setFillColorRGB(*CARRY_FILL)
+                canvas.rect(0, y - heights[r], self.table_width, heights[r], stroke=0, fill=1)
+                canvas.setFillColorRGB(0, 0, 0)
+                text.setFont(BOLD, size, leading)
+                width_of = bold.width
             for col, lines in enumerate(row):
                 if align_right[col]:
                     line_y = base
@@ -371,6 +382,9 @@ class FastTable(Flowable):
                     text.setTextOrigin(lefts[col], base)
                     for line in lines:
                         text.textLine(line)
+            if emphasis:
+                text.setFont(REGULAR, size, leading)
+                width_of = regular.width
             y -= heights[r]
             rules.append(y)
         canvas.drawText(text)

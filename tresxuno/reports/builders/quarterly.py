@@ -1,0 +1,163 @@
+"""Builder of the quarterly physical-financial progress report (*informe trimestral*).
+
+The projects of a fiscal year active in a quarter, grouped per municipality, each with its stage
+and physical percent at the quarter's end and each party's money up to that day; subtotals per
+municipality and the overall totals are summed here from the same rows, so they agree to the centavo.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tresxuno.db.engine import Database
+from tresxuno.domain.ledger import party_rank
+from tresxuno.reports.builders.common import letterhead, stamp
+from tresxuno.reports.builders.data import Letterhead, PrintStamp
+from tresxuno.services.progress import CancelToken
+from tresxuno.services.year_reports import (
+    PartyFigures,
+    QuarterProject,
+    check_municipality,
+    quarter_bounds,
+    quarter_projects,
+)
+
+
+@dataclass(frozen=True)
+class PartyFlow:
+    """One party's money, centavos MXN: share approved, received, paid and refunded (positive)."""
+
+    party: str
+    approved: int
+    received: int
+    paid: int
+    refunded: int = 0
+
+
+@dataclass(frozen=True)
+class QuarterLine:
+    """One project's line: stage and physical percent (tenths, None: not reported) at the quarter's end."""
+
+    id: int
+    folio: str
+    name: str
+    stage: str
+    percent_tenths: int | None
+    money: tuple[PartyFlow, ...]
+
+
+@dataclass(frozen=True)
+class MunicipalityBlock:
+    """The projects of one municipality and their subtotals per party (in party order)."""
+
+    key: str
+    name: str
+    projects: tuple[QuarterLine, ...]
+    totals: tuple[PartyFlow, ...]
+
+
+@dataclass(frozen=True)
+class QuarterlyReport:
+    """Everything the quarterly report prints.
+
+    Invariants: each block's ``totals`` are the sums of its projects' money per party; ``totals``
+    are the sums of the blocks' totals; ``municipality_key`` is None for a report of every municipality.
+    """
+
+    letterhead: Letterhead
+    stamp: PrintStamp
+    year: int
+    quarter: int
+    first_day: date
+    last_day: date
+    municipality_key: str | None
+    municipality_name: str
+    blocks: tuple[MunicipalityBlock, ...]
+    totals: tuple[PartyFlow, ...]
+
+    @property
+    def project_count(self) -> int:
+        """How many projects the report lists."""
+        return sum(len(b.projects) for b in self.blocks)
+
+
+def sum_flows(groups: list[tuple[PartyFlow, ...]]) -> tuple[PartyFlow, ...]:
+    """Per party, the sums of several lists of party money, in party order."""
+    found: dict[str, list[int]] = {}
+    for flows in groups:
+        for f in flows:
+            acc = found.setdefault(f.party, [0, 0, 0, 0])
+            acc[0] += f.approved
+            acc[1] += f.received
+            acc[2] += f.paid
+            acc[3] += f.refunded
+    return tuple(PartyFlow(p, *found[p]) for p in sorted(found, key=party_rank))
+
+
+def _flow(f: PartyFigures) -> PartyFlow:
+    return PartyFlow(f.party, f.approved, f.received, f.paid, f.refunded)
+
+
+def _line(p: QuarterProject) -> QuarterLine:
+    return QuarterLine(p.id, p.folio, p.name, p.stage, p.percent_tenths, tuple(_flow(f) for f in p.parties))
+
+
+def build_quarterly(
+    db: Database,
+    year: int,
+    quarter: int,
+    *,
+    municipality_key: str | None = None,
+    printed_by: str,
+    printed_at: datetime | None = None,
+    cancel: CancelToken | None = None,
+) -> QuarterlyReport:
+    """Gather the quarterly progress report of fiscal ``year``, ``quarter`` (1-4).
+
+    Args:
+        db: the database.
+        year: the fiscal year (the projects' year; the quarter is of that calendar year).
+        quarter: 1 to 4.
+        municipality_key: a five-digit INEGI key to cover one municipality; None for all.
+        printed_by: who prints it (for the footer).
+        printed_at: when; now when None.
+        cancel: checked after reading; cancelling raises ``Cancelled``.
+
+    Raises:
+        InputError: ``municipality.unknown`` or ``report.municipality_no_projects``.
+    """
+    name = check_municipality(db, municipality_key, year) if municipality_key is not None else ""
+    projects = quarter_projects(db, year, quarter, municipality_key)
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    blocks: list[MunicipalityBlock] = []
+    current: list[QuarterProject] = []
+    for p in [*projects, None]:
+        if current and (p is None or p.municipality_key != current[0].municipality_key):
+            head = current[0]
+            lines = tuple(_line(x) for x in current)
+            blocks.append(
+                MunicipalityBlock(
+                    head.municipality_key,
+                    f"{head.municipality_name}, {head.state_name}",
+                    lines,
+                    sum_flows([x.money for x in lines]),
+                )
+            )
+            current = []
+        if p is not None:
+            current.append(p)
+    first, last = quarter_bounds(year, quarter)
+    return QuarterlyReport(
+        letterhead=letterhead(db),
+        stamp=stamp(printed_by, printed_at),
+        year=year,
+        quarter=quarter,
+        first_day=first,
+        last_day=last,
+        municipality_key=municipality_key,
+        municipality_name=name,
+        blocks=tuple(blocks),
+        totals=sum_flows([b.totals for b in blocks]),
+    )
