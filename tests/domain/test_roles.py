@@ -33,7 +33,7 @@ def test_auditor_changes_nothing_but_reads_and_exports():
     [
         (Role.ADMINISTRADOR, ["users.manage", "rules.edit", "settings.edit"],
          ["ledger.record_payment", "projects.edit", "covam.rule"]),
-        (Role.CAPTURISTA, ["clubs.edit", "projects.edit", "import.run"],
+        (Role.CAPTURISTA, ["clubs.edit", "projects.edit", "data.import"],
          ["users.manage", "covam.rule", "ledger.record_contribution"]),
         (Role.REVISOR, ["projects.prevalidate", "covam.rule", "covam.edit"],
          ["projects.edit", "ledger.record_payment", "rates.edit"]),

@@ -190,7 +190,8 @@ def test_each_role_is_refused_what_it_may_not_do_naming_who_may(office, tmp_path
     # The project is prepared in the back office's name (test set-up, not under test).
     with acting_as(Actor("setup", "capturista")):
         club = new_club(office)
-        project = submit_project(office, project_input(club.id, fiscal_year=2019, submitted_on=date(2019, 3, 1)))
+        data = project_input(club.id, fiscal_year=2019, submitted_on=date(2019, 3, 1))
+        project = submit_project(office, data)
     attempts = {
         "club": (lambda: _register(office), _("Data entry")),
         "settings": (lambda: _office_settings(office), _("Administrator")),

@@ -54,7 +54,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "projects.advance": frozenset({R.CAPTURISTA}),
     "attachments.add": frozenset({R.CAPTURISTA}),
     "works.record_progress": frozenset({R.CAPTURISTA}),
-    "import.run": frozenset({R.CAPTURISTA}),
+    "data.import": frozenset({R.CAPTURISTA}),
     # revisor
     "projects.prevalidate": frozenset({R.REVISOR}),
     "covam.edit": frozenset({R.REVISOR}),
@@ -133,7 +133,7 @@ ACTION_LABELS: dict[str, str] = {
     "projects.advance": N_("move a project along its stages"),
     "attachments.add": N_("attach documents"),
     "works.record_progress": N_("record the works' progress"),
-    "import.run": N_("import clubs or projects"),
+    "data.import": N_("import clubs or projects"),
     "projects.prevalidate": N_("pre-validate a project"),
     "covam.edit": N_("prepare COVAM sessions"),
     "covam.rule": N_("record COVAM rulings"),

@@ -45,6 +45,10 @@ def _pool_of(target: Target) -> Pool:
 
 def has_users(target: Target) -> bool:
     """Whether the database holds any user (roles apply) or none (bootstrap: everything allowed)."""
+    if not isinstance(target, Database | Session | Connection | Engine):
+        # A stand-in database whose transactions run in an outer session (the importer's).
+        with target.transaction() as session:
+            return has_users(session)
     pool = _pool_of(target)
     if _HAS_USERS.get(pool):
         return True

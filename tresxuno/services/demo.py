@@ -457,6 +457,7 @@ def generate_demo(
     today: date | None = None,
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
+    with_users: bool = False,
 ) -> DemoSummary:
     """Fill an empty database with realistic demo federations, clubs and projects.
 
@@ -474,6 +475,8 @@ def generate_demo(
             :data:`DEFAULT_TODAY` when None.
         progress: told ``(done, total, message)`` after every batch.
         cancel: checked before every batch; cancelling rolls everything back.
+        with_users: also create the demo office's users, one per role (``tresxuno demo`` does;
+            see :mod:`tresxuno.services.demo_users`). From then on roles apply.
 
     Returns:
         How many federations, clubs and projects were written, and the seconds taken.
@@ -503,7 +506,8 @@ def generate_demo(
         add_demo_covam_and_progress(session, random.Random(f"covam-{seed}"), builder.today, cancel=token)
         token.raise_if_cancelled()
         _write_office_settings(session)
-    create_demo_users(db)
+    if with_users:
+        create_demo_users(db)
     return DemoSummary(federations, clubs, projects, time.perf_counter() - started)
 
 

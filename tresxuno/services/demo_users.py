@@ -25,9 +25,9 @@ DEMO_ADMIN = DEMO_USERS[0][0]
 
 def create_demo_users(db: Database) -> int:
     """Create the demo users that do not exist yet; returns how many were created."""
-    from tresxuno.services.users import DEMO_PASSWORD, create_user, demo_usernames
+    from tresxuno.services.users import DEMO_PASSWORD, create_user
 
-    existing = set(demo_usernames(db)) if has_users(db) else set()
+    existing = set(_existing(db)) if has_users(db) else set()
     created = 0
     # After the first user exists, the administrador creates the rest (the roles now apply).
     with acting_as(Actor(DEMO_ADMIN, Role.ADMINISTRADOR.value)):
@@ -36,3 +36,12 @@ def create_demo_users(db: Database) -> int:
                 create_user(db, username, full_name, role, DEMO_PASSWORD)
                 created += 1
     return created
+
+
+def _existing(db: Database) -> list[str]:
+    from sqlalchemy import select
+
+    from tresxuno.db.models import User
+
+    with db.transaction() as session:
+        return list(session.scalars(select(User.username)))

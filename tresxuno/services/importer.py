@@ -1289,7 +1289,7 @@ def run_import(
         InputError: the file cannot be read or ``kind`` is unknown.
         Cancelled: ``cancel`` was set; everything was rolled back.
     """
-    require(db, "import.run")
+    require(db, "data.import")
     return _execute(db, file, kind, mapping, commit=True, valid_only=valid_only, user=user, sheet=sheet,
                     progress=progress, cancel=cancel)
 

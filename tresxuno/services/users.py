@@ -145,13 +145,13 @@ def list_users(db: Database) -> list[UserInfo]:
 
 
 def demo_usernames(db: Database) -> list[str]:
-    """Names of the demo users still holding the demo password's accounts (for the login hint)."""
+    """The demo users' names when every one of them exists (a demo database), else none (login hint)."""
     from tresxuno.services.demo_users import DEMO_USERS
 
     names = [name for name, _full, _role in DEMO_USERS]
     with db.transaction() as session:
-        found = set(session.scalars(select(User.username).where(User.username.in_(names), User.active)))
-    return [name for name in names if name in found]
+        found = set(session.scalars(select(User.username).where(User.username.in_(names))))
+    return names if found == set(names) else []
 
 
 def change_role(db: Database, username: str, role: str) -> UserInfo:
