@@ -275,3 +275,15 @@ def _signed(db, tmp_path, club_id):
 def test_signed_project_helper_is_unchanged_in_bootstrap(db, tmp_path):
     club = new_club(db)
     assert signed_project(db, tmp_path, club_id=club.id).stage == "convenio_firmado"
+
+
+def test_demo_data_brings_one_user_per_role_with_the_documented_password(db):
+    from tresxuno.services.demo import generate_demo
+    from tresxuno.services.demo_users import DEMO_USERS
+    from tresxuno.services.users import DEMO_PASSWORD, demo_usernames
+
+    generate_demo(db, projects=3, with_users=True)
+    assert demo_usernames(db) == [name for name, _full, _role in DEMO_USERS]
+    for name, _full, role in DEMO_USERS:
+        assert authenticate(db, name, DEMO_PASSWORD) == Actor(name, role)
+    assert {role for _n, _f, role in DEMO_USERS} == {r.value for r in Role}

@@ -159,3 +159,29 @@ def test_actions_a_role_may_not_take_are_greyed_naming_the_role(qtbot, office):
     assert not contribution.isEnabled()
     assert _("Treasury") in contribution.toolTip()
     assert not window.actions_by_name["new"].isEnabled()  # File > New on the ledger page records money
+
+
+def test_the_first_run_creates_the_administrator_and_signs_them_in(qtbot, empty_db):
+    from tresxuno.services.office import office_settings
+    from tresxuno.ui.dialogs.first_run import FirstRunDialog
+
+    dialog = FirstRunDialog(None, empty_db)
+    qtbot.addWidget(dialog)
+    assert dialog.admin_box is not None
+    dialog.form.name.setText("Oficina de Atención al Migrante de Jerez")
+    dialog.form.state.setCurrentIndex(dialog.form.state.findData("32"))
+    dialog.form.municipality.setCurrentIndex(dialog.form.municipality.findData("32020"))
+    qtbot.keyClicks(dialog.admin_username, "adriana")
+    qtbot.keyClicks(dialog.admin_full_name, "Adriana Mendez")
+    qtbot.keyClicks(dialog.admin_password, "corta")
+    qtbot.keyClicks(dialog.admin_password_again, "corta")
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and not dialog.admin_created  # too short
+    assert not office_settings(empty_db).is_set  # nothing stored while the administrator is refused
+    dialog.admin_password.setText("clave-segura-1")
+    dialog.admin_password_again.setText("clave-segura-1")
+    dialog.accept()
+    assert dialog.admin_created and dialog.result() == dialog.DialogCode.Accepted
+    assert current_actor() == Actor("adriana", "administrador")
+    assert [(u.username, u.role) for u in list_users(empty_db)] == [("adriana", "administrador")]
+    assert office_settings(empty_db).is_set  # saved by the administrator just created

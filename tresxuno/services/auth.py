@@ -46,6 +46,8 @@ def _pool_of(target: Target) -> Pool:
 def has_users(target: Target) -> bool:
     """Whether the database holds any user (roles apply) or none (bootstrap: everything allowed)."""
     if not isinstance(target, Database | Session | Connection | Engine):
+        if not callable(getattr(target, "transaction", None)):
+            raise TypeError(f"not a database, session, connection or engine: {target!r}")
         # A stand-in database whose transactions run in an outer session (the importer's).
         with target.transaction() as session:
             return has_users(session)
