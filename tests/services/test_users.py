@@ -287,3 +287,35 @@ def test_demo_data_brings_one_user_per_role_with_the_documented_password(db):
     for name, _full, role in DEMO_USERS:
         assert authenticate(db, name, DEMO_PASSWORD) == Actor(name, role)
     assert {role for _n, _f, role in DEMO_USERS} == {r.value for r in Role}
+
+
+def test_nobody_records_a_covam_ruling_on_a_project_they_submitted(office, tmp_path):
+    from tresxuno.services.covam import (
+        RulingInput,
+        SessionInput,
+        add_to_agenda,
+        create_session,
+        record_rulings,
+    )
+
+    with acting_as(Actor("ana", "capturista")):
+        club = new_club(office)
+        project = submit_project(
+            office, project_input(club.id, fiscal_year=2019, submitted_on=date(2019, 3, 1)), user="ana")
+        attach_all(office, project.id, tmp_path / "scans")
+    with acting_as(Actor("rosa", "revisor")):
+        move_project(office, project.id, "prevalidado", user="rosa")
+        data = SessionInput("COVAM-2019-01", date(2019, 4, 2), "Jerez")
+        session = create_session(office, data, user="rosa")
+        add_to_agenda(office, session.id, [project.id], user="rosa")
+    with acting_as(Actor("admin", "administrador")):
+        change_role(office, "ana", "revisor")
+    sign_in(office, "ana")
+    with pytest.raises(InputError) as exc:
+        record_rulings(office, session.id, [RulingInput(project.id, "aprobado", 80)], user="ana")
+    assert codes(exc) == ["auth.own_submission"]
+    sign_in(office, "rosa")
+    record_rulings(office, session.id, [RulingInput(project.id, "aprobado", 80)], user="rosa")
+    from tresxuno.services.projects import get_project
+
+    assert get_project(office, project.id).stage == "aprobado"
