@@ -112,7 +112,7 @@ def _start_quit_timer(app: QApplication) -> QTimer | None:
     return timer
 
 
-#: Environment variable read with ``--user`` (or ``TRESXUNO_USER``) to sign in without the dialog.
+#: Environment variable: the password that signs ``--user`` (or ``TRESXUNO_USER``) in without the dialog.
 PASSWORD_ENV = "TRESXUNO_PASSWORD"
 
 
