@@ -70,6 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     app = application()
     apply_language(app, args.lang)
     db = open_database(db_url)
+    # A demo database has users: shoot the window as the demo administrador sees it.
+    from tresxuno.domain.actor import set_actor
+    from tresxuno.services.auth import has_users
+    from tresxuno.services.demo_users import DEMO_ADMIN
+    from tresxuno.services.users import DEMO_PASSWORD, authenticate
+
+    if has_users(db):
+        set_actor(authenticate(db, DEMO_ADMIN, DEMO_PASSWORD))
     window = MainWindow(db)
     window.resize(WIDTH, HEIGHT)
     window.show()

@@ -26,3 +26,17 @@ def _isolated_user_folders(tmp_path_factory, monkeypatch):
     rules._cached_rulebook.cache_clear()
     yield home
     set_language("es")
+
+
+@pytest.fixture(autouse=True)
+def _cheap_passwords_and_no_actor(monkeypatch):
+    """argon2id with tiny parameters (production keeps the library's defaults); nobody signed in."""
+    from argon2 import PasswordHasher
+
+    from tresxuno.domain.actor import set_actor
+    from tresxuno.services import users
+
+    monkeypatch.setattr(users, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    set_actor(None)
+    yield
+    set_actor(None)

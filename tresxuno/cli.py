@@ -58,12 +58,23 @@ def _add_db(parser: argparse.ArgumentParser, *, default: object) -> None:
     parser.add_argument(
         "--db", default=default, metavar="URL_OR_PATH", help=_("database URL, or a path to an SQLite file")
     )
+    parser.add_argument(
+        "--user",
+        default=default,
+        metavar="NAME",
+        help=_("sign in as NAME (needed once the database has users; the password is read from "
+               "TRESXUNO_PASSWORD or asked)"),
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command-line grammar (``--db`` accepted before or after the command)."""
     parser = _Parser(
-        prog="tresxuno", description=_("3x1 para Migrantes: clubs, projects, shares and reports.")
+        prog="tresxuno",
+        description=_("3x1 para Migrantes: clubs, projects, shares and reports."),
+        epilog=_("Users: while a database has no users, every command works without signing in. Once it "
+                 "has users, demo, import, export and report need --user NAME (password from "
+                 "TRESXUNO_PASSWORD, or asked); shares and rules read no database and never ask."),
     )
     parser.add_argument("--version", action="version", version=f"tresxuno {__version__}")
     _add_db(parser, default=None)
@@ -218,12 +229,16 @@ def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno demo``: fill the database with realistic demo data."""
     from tresxuno.services.demo import generate_demo
+    from tresxuno.services.demo_users import DEMO_USERS
+    from tresxuno.services.users import DEMO_PASSWORD
 
     projects = _int_arg(args.projects, "projects", 1, 100_000)
     seed = _int_arg(args.seed, "seed", 0, 2**31 - 1)
     db = _open(args)
     try:
-        summary = generate_demo(db, projects=projects, seed=seed)
+        # With --if-empty a database already holding data is left alone, so nobody needs to sign in.
+        _sign_in(args, db, required=not args.if_empty)
+        summary = generate_demo(db, projects=projects, seed=seed, with_users=True)
     except InputError as exc:
         if args.if_empty and [p.code for p in exc.problems] == ["demo.not_empty"]:
             out.write(_("{url} already holds data; left as it is.\n").format(url=db.url))
@@ -236,6 +251,8 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
             "Demo data written to {url}: {federations} federations, {clubs} clubs, {projects} projects.\n"
         ).format(url=db.url, federations=summary.federations, clubs=summary.clubs, projects=summary.projects)
     )
+    out.write(_("Demo users (password {password}): {users}.\n").format(
+        password=DEMO_PASSWORD, users=", ".join(name for name, _full, _role in DEMO_USERS)))
     return EXIT_OK
 
 
@@ -259,6 +276,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     # create=False: a mistyped --db must not leave an empty database behind and export nothing.
     db = open_database(resolve_db(args.db), create=False)
     try:
+        _sign_in(args, db)
         summary = export_ledger(db, args.format, output, year=year, folio=args.project)
     finally:
         db.dispose()
@@ -278,19 +296,15 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     there is a problem and nothing was imported (with ``--dry-run``: would be); ``--valid-only``
     imports the valid rows and lists the others (exit 0).
     """
-    import getpass
-
     from tresxuno.db.engine import open_database
     from tresxuno.services.importer import preview, run_import, summary_line
 
     err = sys.stderr  # looked up now, so a test's captured stderr receives the row problems
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no login name (some containers): the import is still recorded
-        user = ""
     # create=False: a mistyped --db must not leave an empty database behind with nothing imported.
     db = open_database(resolve_db(args.db), create=False)
     try:
+        # The signed-in user, or the login name while the database has no users.
+        user = _sign_in(args, db).username
         if args.dry_run:
             checked = preview(db, args.file, args.kind, sheet=args.sheet)
             can = checked.can_import_valid if args.valid_only else checked.can_import_all
@@ -325,7 +339,6 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno report KIND``: print one report to a PDF file (in the ``--lang`` language)."""
-    import getpass
     from pathlib import Path
 
     from tresxuno.db.engine import open_database
@@ -342,13 +355,11 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     output = Path(args.output).expanduser()
     if output.is_dir() or not output.parent.is_dir():
         raise UsageError(_("-o: {path} must be a file in an existing folder").format(path=output))
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no login name (some containers): the footer then names nobody
-        user = ""
     # create=False: a mistyped --db must not leave an empty database behind.
     db = open_database(resolve_db(args.db), create=False)
     try:
+        # The footer names the signed-in user, or the login name while the database has no users.
+        user = _sign_in(args, db).username
         result = write_report(
             db, args.kind, output, folio=args.project, entry_id=entry_id, session_id=session_id, year=year,
             quarter=quarter, municipality=args.municipality, printed_by=user,
@@ -363,7 +374,7 @@ def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     """Open the desktop application (imports Qt only here)."""
     from tresxuno.ui.app import run_gui
 
-    return run_gui(db_url=resolve_db(args.db), lang=args.lang)
+    return run_gui(db_url=resolve_db(args.db), lang=args.lang, user=getattr(args, "user", None))
 
 
 def resolve_db(flag: str | None) -> str | None:
@@ -373,6 +384,33 @@ def resolve_db(flag: str | None) -> str | None:
     The GUI adds its stored setting in between (it owns QSettings).
     """
     return flag or os.environ.get("TRESXUNO_DB") or None
+
+
+def _sign_in(args: argparse.Namespace, db, *, required: bool = True):
+    """Sign ``--user`` in (password from ``TRESXUNO_PASSWORD`` or asked); the acting person.
+
+    While the database has no users nobody needs to sign in (bootstrap rule of
+    :mod:`tresxuno.services.auth`). Once it has users, ``--user`` is needed when ``required``.
+    """
+    import getpass
+
+    from tresxuno.domain.actor import current_actor, set_actor
+    from tresxuno.services.auth import has_users
+    from tresxuno.services.users import authenticate
+
+    name = getattr(args, "user", None)
+    if not has_users(db):
+        return current_actor()
+    if not name:
+        if required:
+            raise InputError(Problem("user", "auth.user_required", {}))
+        return current_actor()
+    password = os.environ.get("TRESXUNO_PASSWORD")
+    if password is None:
+        password = getpass.getpass(_("Password for {user}: ").format(user=name))
+    actor = authenticate(db, name, password)
+    set_actor(actor)
+    return actor
 
 
 def _open(args: argparse.Namespace):

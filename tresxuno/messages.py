@@ -95,6 +95,12 @@ FIELD_LABELS: dict[str, str] = {
     "logo": N_("Logo"),
     # Printed reports.
     "report": N_("Report"),
+    # Users and sign-in.
+    "user": N_("User"),
+    "username": N_("User name"),
+    "password": N_("Password"),
+    "role": N_("Role"),
+    "full_name": N_("Full name"),
 }
 
 #: One sentence per problem code; placeholders come from ``Problem.params``.
@@ -340,6 +346,27 @@ TEMPLATES: dict[str, str] = {
     "report.handover_not_finished": N_(
         "project {folio} is in stage {stage}; the hand-over act is printed only for finished works "
         "(terminado or cerrado)"),
+    # Users, roles and sign-in.
+    "auth.role_required": N_("only {roles} may {action}; sign in as a user with that role"),
+    "auth.bad_credentials": N_("wrong user name or password"),
+    "auth.locked": N_("too many wrong passwords: the account is locked until {until}"),
+    "auth.inactive": N_("the account {username} is deactivated; ask the administrator"),
+    "auth.user_required": N_(
+        "this database has users: give --user NAME (the password is read from TRESXUNO_PASSWORD or asked)"),
+    "auth.own_submission": N_(
+        "you captured or submitted project {folio}; another reviewer must rule on it"),
+    "auth.own_payment": N_("you recorded payment {id}; another treasury officer must reverse it"),
+    "user.unknown": N_("there is no user {username}"),
+    "user.exists": N_("the user name {username} is taken; choose another"),
+    "user.username_invalid": N_(
+        "'{username}' is not a valid user name; use 2 to 40 lower-case letters, digits, dots, hyphens or "
+        "underscores, starting with a letter or digit"),
+    "user.role_unknown": N_("'{role}' is not a role; allowed: {allowed}"),
+    "user.password_too_short": N_("the password is too short; at least {min} characters"),
+    "user.password_mismatch": N_("the two passwords differ; type the same password twice"),
+    "user.first_must_be_admin": N_("the first user must be an administrator"),
+    "user.last_admin": N_(
+        "{username} is the last active administrator; make another user administrator first"),
 }
 
 STORAGE_TEMPLATES: dict[str, str] = {

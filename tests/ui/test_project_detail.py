@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from tests.services.test_registry_and_projects import project_input
 from tresxuno.db.engine import Database, open_database
+from tresxuno.domain.actor import current_actor
 from tresxuno.domain.problems import Problem
 from tresxuno.domain.stages import TRANSITIONS, Stage
 from tresxuno.domain.validation import ClubInput
@@ -28,7 +29,7 @@ from tresxuno.ui import prompts as prompts_module
 from tresxuno.ui.dialogs.project import stage_text
 from tresxuno.ui.views import project_detail, projects
 from tresxuno.ui.views.project_detail import CommentDialog, ProjectRecord
-from tresxuno.ui.widgets import current_user, format_day
+from tresxuno.ui.widgets import format_day
 
 from .conftest import OFFSCREEN_SIZE_HINTS
 
@@ -171,7 +172,7 @@ def test_only_allowed_moves_are_offered_and_covam_waits_for_the_documents(
     assert set(record.stage_buttons) == {s.value for s in TRANSITIONS[Stage.EN_COVAM]}
     last = record.history.rowCount() - 1
     assert [record.history.item(last, c).text() for c in range(1, 5)] == [
-        stage_text("prevalidado"), stage_text("en_covam"), current_user(), "Expediente revisado"]
+        stage_text("prevalidado"), stage_text("en_covam"), current_actor().username, "Expediente revisado"]
     assert record.history.item(last, 0).text() == format_day(project_overview(empty_db, project.id)
                                                              .history[-1].changed_at)
     assert record.did_change

@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -472,3 +473,32 @@ class ProgressReport(Base):
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
+# --- Users ------------------------------------------------------------------------------------
+
+#: Role ids the ``users.role`` column accepts (see :mod:`tresxuno.domain.roles`).
+ROLE_IDS: tuple[str, ...] = ("administrador", "capturista", "revisor", "tesoreria", "auditor")
+
+
+class User(Base):
+    """An officer who signs in: role, argon2id hash, and the lockout state (kept here to survive restarts)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(_in_list("role", ROLE_IDS), name="role_known"),
+        CheckConstraint("failed_attempts >= 0", name="failed_attempts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # Naive UTC; the account refuses every sign-in, right password included, until then.
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))

@@ -74,6 +74,7 @@ from sqlalchemy import (
 from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.i18n import _
+from tresxuno.services.auth import require
 
 #: Export formats, in the order the CLI lists them.
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "beancount", "ledger")
@@ -1161,6 +1162,7 @@ def export_ledger(
         LedgerIntegrityError: the stored ledger breaks its contract (an entry without lines); nothing
             is written.
     """
+    require(conn_or_db, "records.export")
     if fmt not in _WRITERS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     path = Path(out_path)

@@ -17,6 +17,7 @@ from tresxuno.db.engine import Database
 from tresxuno.db.models import Attachment, Project
 from tresxuno.domain.documents import DocumentRequirement, load_requirements, required_for
 from tresxuno.domain.problems import InputError, Problem
+from tresxuno.services.auth import require
 
 #: Largest file accepted as an attachment (scans of signed documents are a few MB).
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
@@ -135,6 +136,7 @@ def attach_document(
     Raises:
         InputError: unknown project, unknown document kind, or an unusable file.
     """
+    require(db, "attachments.add")
     known = {r.id for r in requirements()} | {"otro"}
     with db.transaction() as session:
         project = session.get(Project, project_id)

@@ -33,6 +33,7 @@ from tresxuno.domain.validation import (
     clean_text,
     toma_status,
 )
+from tresxuno.services.auth import require
 from tresxuno.services.registry import _check_club_references, club_info, federation_info
 
 #: ``federation_id`` value that selects the clubs belonging to no federation.
@@ -255,6 +256,7 @@ def update_club(db: Database, club_id: int, data: ClubInput, *, expected_version
         InputError: ``club.unknown``; ``club.changed_elsewhere`` (the officer must reopen the club to
             see the other change); or every problem with the fields, dates, members and references.
     """
+    require(db, "clubs.edit")
     problems = check_club(data)
     # Read, check and write under the write lock: the version seen is the version overwritten.
     with db.transaction(immediate=True) as session:
@@ -322,6 +324,7 @@ def update_federation(db: Database, federation_id: int, data: FederationInput) -
         InputError: ``federation.unknown``; a required field empty; an unknown state key; or the
             name taken by another federation.
     """
+    require(db, "clubs.edit")
     problems = check_federation(data)
     name = clean_text(data.name, "name", [])
     with db.transaction() as session:

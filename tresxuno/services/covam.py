@@ -29,6 +29,7 @@ from tresxuno.domain.stages import Stage
 from tresxuno.domain.validation import clean_text
 from tresxuno.i18n import language
 from tresxuno.services.attachments import missing_documents
+from tresxuno.services.auth import check_not_submitter, require
 
 #: The rulings a session can give, and the stage each one moves the project to.
 RULING_STAGES: dict[str, Stage] = {
@@ -148,6 +149,7 @@ def create_session(db: Database, data: SessionInput, *, user: str = "") -> Sessi
     Raises:
         InputError: a required field is empty, the number is taken, or an attendee is incomplete.
     """
+    require(db, "covam.edit")
     problems = _check_session(data)
     number = data.number.strip()
     with db.transaction() as session:
@@ -188,6 +190,7 @@ def add_to_agenda(
         InputError: per project: unknown, not pre-validated (nor already at the COVAM), missing a
             required document, or already on this agenda. Nothing is written if any is refused.
     """
+    require(db, "covam.edit")
     with db.transaction() as session:
         row = _load(session, session_id)
         on_agenda = {item.project_id for item in row.agenda}
@@ -254,6 +257,7 @@ def record_rulings(
         InputError: a project not on the agenda or no longer at the COVAM, an unknown ruling, a
             priority outside 0-100, or a rejection/return without reasons. Nothing is written.
     """
+    require(db, "covam.rule")
     with db.transaction() as session:
         row = _load(session, session_id)
         items = {item.project_id: item for item in row.agenda}
@@ -266,6 +270,7 @@ def record_rulings(
                     Problem(where, "agenda.not_on_agenda", {"id": ruling.project_id, "number": row.number})
                 )
                 continue
+            check_not_submitter(session, item.project)
             if ruling.ruling not in RULING_STAGES:
                 problems.append(
                     Problem(

@@ -48,8 +48,10 @@ from tresxuno.domain.validation import (
     toma_latest_expiry,
 )
 from tresxuno.i18n import _
+from tresxuno.services.auth import require
 from tresxuno.services.demo_covam import add_demo_covam_and_progress
 from tresxuno.services.demo_ledger import add_demo_ledger
+from tresxuno.services.demo_users import create_demo_users
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 from tresxuno.services.projects import plan_submission, store_rule_set
 from tresxuno.services.rules import folio_code, rulebook
@@ -455,6 +457,7 @@ def generate_demo(
     today: date | None = None,
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
+    with_users: bool = False,
 ) -> DemoSummary:
     """Fill an empty database with realistic demo federations, clubs and projects.
 
@@ -472,6 +475,8 @@ def generate_demo(
             :data:`DEFAULT_TODAY` when None.
         progress: told ``(done, total, message)`` after every batch.
         cancel: checked before every batch; cancelling rolls everything back.
+        with_users: also create the demo office's users, one per role (``tresxuno demo`` does;
+            see :mod:`tresxuno.services.demo_users`). From then on roles apply.
 
     Returns:
         How many federations, clubs and projects were written, and the seconds taken.
@@ -491,6 +496,7 @@ def generate_demo(
     club_count = _club_count(projects)
     with db.transaction() as session:
         _refuse_unless_empty(session)
+        require(session, "demo.generate")
         builder = _Builder(session, book, random.Random(seed), today or DEFAULT_TODAY,
                            _Reporter(progress, club_count + projects), token)
         federations = builder.write_federations()
@@ -500,6 +506,8 @@ def generate_demo(
         add_demo_covam_and_progress(session, random.Random(f"covam-{seed}"), builder.today, cancel=token)
         token.raise_if_cancelled()
         _write_office_settings(session)
+    if with_users:
+        create_demo_users(db)
     return DemoSummary(federations, clubs, projects, time.perf_counter() - started)
 
 

@@ -34,6 +34,7 @@ from tresxuno.domain.validation import MIN_CLUB_MEMBERS, ClubInput, ProjectInput
 from tresxuno.i18n import N_, _, language
 from tresxuno.messages import describe, field_label
 from tresxuno.reports.text import CATEGORY_LABELS
+from tresxuno.services.auth import require
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 from tresxuno.services.projects import submit_project
 from tresxuno.services.registry import register_club
@@ -1288,6 +1289,7 @@ def run_import(
         InputError: the file cannot be read or ``kind`` is unknown.
         Cancelled: ``cancel`` was set; everything was rolled back.
     """
+    require(db, "data.import")
     return _execute(db, file, kind, mapping, commit=True, valid_only=valid_only, user=user, sheet=sheet,
                     progress=progress, cancel=cancel)
 

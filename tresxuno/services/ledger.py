@@ -80,6 +80,7 @@ from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rfc import normalize_rfc
 from tresxuno.domain.validation import clean_text
 from tresxuno.services.attachments import MAX_ATTACHMENT_BYTES, store_file
+from tresxuno.services.auth import check_not_own_payment, require
 
 # The Core tables behind the models, typed as tables for the aggregate queries.
 _ENTRIES = cast(Table, LedgerEntry.__table__)
@@ -122,6 +123,7 @@ def record_contribution(
             ``outstanding``, ``amount``: centavos), attachment problems, and those of
             :func:`~tresxuno.domain.ledger.check_contribution`. Nothing is written.
     """
+    require(db, "ledger.record_contribution")
     today = today or date.today()
     amount, rate, problems = check_contribution(data, today=today)
     problems += _check_file(data.receipt_path, "receipt")
@@ -211,6 +213,7 @@ def record_payment(
             ``payment.exceeds_party_funds`` (``party``, ``available``, ``amount``), attachment
             problems and those of :func:`~tresxuno.domain.ledger.check_payment`. Nothing is written.
     """
+    require(db, "ledger.record_payment")
     today = today or date.today()
     problems: list[Problem] = []
     cfdi: Cfdi | None = None
@@ -333,6 +336,7 @@ def record_refund(
             ``refund.exceeds_cash`` (``cash``, ``amount``), attachment problems and those of
             :func:`~tresxuno.domain.ledger.check_refund`. Nothing is written.
     """
+    require(db, "ledger.record_refund")
     today = today or date.today()
     problems = check_refund(data, today=today) + _check_file(data.receipt_path, "receipt")
     with db.transaction(immediate=True) as session:
@@ -403,6 +407,7 @@ def reverse_entry(
             ``reversal.before_entry`` (``date``), ``reversal.exceeds_cash`` (``cash``, ``amount``),
             ``ledger.no_convenio``. Nothing is written.
     """
+    require(db, "ledger.reverse_entry")
     today = today or date.today()
     problems = check_date(on, today, "on")
     clean_reason = clean_text(reason, "reason", problems, max_len=MAX_LONG_TEXT)
@@ -410,6 +415,7 @@ def reverse_entry(
         target = session.get(LedgerEntry, entry_id)
         if target is None:
             raise InputError([Problem("entry", "entry.unknown", {"id": entry_id}), *problems])
+        check_not_own_payment(session, target)
         reversal_id = session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == target.id))
         if reversal_id is not None:
             problems.append(
@@ -662,6 +668,7 @@ def close_fiscal_year(
         InputError: ``fiscal_year.already_closed`` (``year``, ``closed_at``, ``closed_by``) or
             ``fiscal_year.future`` (``year``). Nothing is written.
     """
+    require(db, "ledger.close_year")
     today = today or date.today()
     with db.transaction(immediate=True) as session:
         row = session.get(FiscalYear, year)

@@ -21,6 +21,7 @@ from tresxuno.db.repos.catalogue import CatalogueRepository
 from tresxuno.db.repos.settings import OFFICE_LOGO, OFFICE_MUNICIPALITY, OFFICE_NAME, SettingsRepository
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.validation import clean_text
+from tresxuno.services.auth import require
 
 #: Longest office name accepted: it must fit a report's letterhead on one or two lines.
 MAX_NAME = 200
@@ -133,6 +134,7 @@ def save_office_settings(db: Database, settings: OfficeSettings) -> OfficeSettin
         InputError: problems on ``name``, ``municipality_key`` or ``logo``; nothing is stored.
         StorageError: the database cannot be written.
     """
+    require(db, "settings.edit")
     problems: list[Problem] = []
     name = clean_text(settings.name, "name", problems, max_len=MAX_NAME)
     key = settings.municipality_key.strip()

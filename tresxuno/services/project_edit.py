@@ -27,6 +27,7 @@ from tresxuno.domain.records import ClubInfo, ProjectDetail
 from tresxuno.domain.rules import RuleSet
 from tresxuno.domain.stages import TRANSITIONS, Stage
 from tresxuno.domain.validation import ProjectInput, TomaStatus, clean_text, toma_status
+from tresxuno.services.auth import require
 from tresxuno.services.projects import SubmissionPlan, plan_submission, project_detail, store_rule_set
 from tresxuno.services.registry import club_info
 from tresxuno.services.rules import folio_code, rulebook
@@ -270,6 +271,7 @@ def save_draft(db: Database, data: ProjectInput, *, user: str = "") -> ProjectDe
         InputError: the problems (wrong fields, unknown club, municipality or rule set, a mix or
             partner amount that is wrong in itself); nothing is written.
     """
+    require(db, "projects.edit")
     draft, problems = _plan_draft(data)
     with db.transaction(immediate=True) as session:
         _reference_problems(session, data, problems)
@@ -347,6 +349,7 @@ def update_project(
             ``project.changed_elsewhere`` (someone saved it since the form was loaded); or the
             problems :func:`save_draft` refuses. Nothing is written.
     """
+    require(db, "projects.edit")
     del user  # no column records the editor; the argument keeps every use case's signature alike
     draft, problems = _plan_draft(data)
     with db.transaction(immediate=True) as session:
@@ -423,6 +426,7 @@ def submit_draft(
             ``project.changed_elsewhere``; the club's toma de nota not valid on ``on``; or any
             problem with the fields, rule set, mix or shares. Nothing is written.
     """
+    require(db, "projects.edit")
     with db.transaction(immediate=True) as session:
         row = _load_for_edit(session, project_id, expected_version if data is not None else None)
         current = Stage(row.stage)

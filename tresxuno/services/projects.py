@@ -16,6 +16,7 @@ from tresxuno.domain.records import ProjectDetail, ProjectSummary, ShareLine
 from tresxuno.domain.rules import RuleBook, RuleSet
 from tresxuno.domain.stages import Stage
 from tresxuno.domain.validation import ProjectInput, TomaStatus, check_project, clean_text, toma_status
+from tresxuno.services.auth import require
 from tresxuno.services.rules import folio_code, rulebook
 
 
@@ -86,6 +87,7 @@ def submit_project(db: Database, data: ProjectInput, *, user: str = "") -> Proje
     Raises:
         InputError: the problems; nothing is written.
     """
+    require(db, "projects.edit")
     problems: list[Problem] = []
     try:
         plan = plan_submission(data)

@@ -27,6 +27,7 @@ from tresxuno.db.models import ExchangeRate
 from tresxuno.domain.money import parse_rate
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.validation import clean_text
+from tresxuno.services.auth import require
 
 #: Source recorded for rates imported from Banxico's FIX series when the caller names none.
 BANXICO_FIX = "Banxico FIX"
@@ -86,6 +87,7 @@ def set_rate(
         InputError: ``rate.*`` from :func:`~tresxuno.domain.money.parse_rate`, ``text.*`` for the
             source, ``date.future`` (``date``, ``today``). Nothing is written.
     """
+    require(db, "rates.edit")
     today = today or date.today()
     problems: list[Problem] = []
     rate: Decimal | None = None
@@ -231,6 +233,7 @@ def import_rates_csv(
         InputError: ``rates.too_large`` (``max_mb``), ``file.not_found`` (``path``), the problems
             of :func:`parse_rates_csv`, or ``text.required`` for a missing source.
     """
+    require(db, "rates.edit")
     today = today or date.today()
     text = _decode(_read(data))
     parsed = parse_rates_csv(text, today=today)

@@ -25,6 +25,7 @@ from tresxuno.domain.validation import (
     clean_text,
     toma_status,
 )
+from tresxuno.services.auth import require
 
 
 def federation_info(row: Federation) -> FederationInfo:
@@ -59,6 +60,7 @@ def register_federation(db: Database, data: FederationInput) -> FederationInfo:
     Raises:
         InputError: a required field is empty, the state key is unknown or the name is taken.
     """
+    require(db, "clubs.edit")
     problems = check_federation(data)
     name = clean_text(data.name, "name", [])
     with db.transaction() as session:
@@ -102,6 +104,7 @@ def register_club(db: Database, data: ClubInput) -> ClubInfo:
     Raises:
         InputError: every problem found (fields, dates, members, unknown references, folio taken).
     """
+    require(db, "clubs.edit")
     problems = check_club(data)
     with db.transaction() as session:
         _check_club_references(session, data, problems)

@@ -11,9 +11,11 @@ from tresxuno.db.models import Project, StageChange, utcnow
 from tresxuno.db.repos import ProjectRepository
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.records import ProjectDetail
+from tresxuno.domain.roles import is_ruling, stage_action
 from tresxuno.domain.stages import TRANSITIONS, Stage, can_move
 from tresxuno.i18n import language
 from tresxuno.services.attachments import missing_documents
+from tresxuno.services.auth import check_not_submitter, require
 from tresxuno.services.projects import project_detail
 
 
@@ -68,6 +70,10 @@ def move_project(
                     {"from": current.value, "to": target.value, "allowed": allowed},
                 )
             )
+        action = stage_action(current, target)
+        require(session, action)
+        if is_ruling(action):
+            check_not_submitter(session, project)
         if target is Stage.EN_COVAM:
             _require_documents(session, project)
         session.add(

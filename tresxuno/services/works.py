@@ -13,6 +13,7 @@ from tresxuno.db.models import ProgressReport, Project
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.stages import Stage
 from tresxuno.domain.validation import clean_text
+from tresxuno.services.auth import require
 
 #: Stages in which works are under way and progress can be reported.
 REPORTABLE = (Stage.CONVENIO_FIRMADO, Stage.EN_EJECUCION, Stage.TERMINADO)
@@ -73,6 +74,7 @@ def record_progress(
         InputError: unknown project, works not under way, a date in the future or before the
             last report, a bad percent, or a lower percent without a note. Nothing is written.
     """
+    require(db, "works.record_progress")
     problems: list[Problem] = []
     tenths = None
     try:

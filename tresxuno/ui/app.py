@@ -14,8 +14,9 @@ from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTim
 from PySide6.QtWidgets import QApplication
 
 import tresxuno
-from tresxuno.db.engine import open_database
-from tresxuno.domain.problems import StorageError
+from tresxuno.db.engine import Database, open_database
+from tresxuno.domain.actor import set_actor
+from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import set_language
 from tresxuno.messages import describe_storage
 from tresxuno.ui.errors import install_excepthook, install_log_file, remove_log_file, show_error
@@ -111,7 +112,34 @@ def _start_quit_timer(app: QApplication) -> QTimer | None:
     return timer
 
 
-def run_gui(db_url: str | None = None, lang: str | None = None) -> int:
+#: Environment variable: the password that signs ``--user`` (or ``TRESXUNO_USER``) in without the dialog.
+PASSWORD_ENV = "TRESXUNO_PASSWORD"
+
+
+def sign_in_at_start(db: Database, user: str | None = None) -> bool:
+    """Ask who signs in when the database has users; False when the officer leaves the sign-in.
+
+    ``user`` (``--user``) or ``TRESXUNO_USER`` with ``TRESXUNO_PASSWORD`` sign in without the dialog
+    (smoke tests and scripts); a refusal then shows the dialog with that name filled in.
+    """
+    from tresxuno.services.auth import has_users
+    from tresxuno.services.users import authenticate
+    from tresxuno.ui.dialogs.login import LoginDialog
+
+    if not has_users(db):
+        return True  # bootstrap: a one-person office works without signing in
+    name = user or os.environ.get("TRESXUNO_USER") or ""
+    password = os.environ.get(PASSWORD_ENV)
+    if name and password is not None:
+        try:
+            set_actor(authenticate(db, name, password))
+            return True
+        except InputError:
+            log.warning("signing %s in from the environment failed; asking", name)
+    return LoginDialog.ask(None, db, name) is not None
+
+
+def run_gui(db_url: str | None = None, lang: str | None = None, user: str | None = None) -> int:
     """Open the desktop application and run it until the window closes.
 
     Args:
@@ -119,6 +147,7 @@ def run_gui(db_url: str | None = None, lang: str | None = None) -> int:
             one stored in the settings, else the default file in the user's data folder.
         lang: ``"es"`` or ``"en"`` from ``--lang``; when None, ``TRESXUNO_LANG``, then the
             settings, then Spanish.
+        user: ``--user``: the name the sign-in starts with (see :func:`sign_in_at_start`).
 
     Returns:
         The exit status: the event loop's (0), or 1 when the database cannot be opened.
@@ -140,6 +169,8 @@ def run_gui(db_url: str | None = None, lang: str | None = None) -> int:
             show_error(None, exc)
             return 1
         try:
+            if not sign_in_at_start(db, user):
+                return 0  # the officer closed the sign-in: nothing opened, nothing to save
             window = MainWindow(db, settings)
             window.show()
             # Inside the event loop, over the shown window: a quit timer (smoke tests) closes it too.
@@ -155,6 +186,7 @@ def run_gui(db_url: str | None = None, lang: str | None = None) -> int:
             QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
             return status
         finally:
+            set_actor(None)  # a host that goes on running (the test suite) must not keep acting as them
             db.dispose()
     finally:
         if quit_timer is not None:

@@ -41,10 +41,13 @@ from PySide6.QtWidgets import (
 
 import tresxuno
 from tresxuno.db.engine import Database
+from tresxuno.domain.actor import current_actor, set_actor
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import _, language
+from tresxuno.services.auth import has_users
 from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
+from tresxuno.ui.permissions import OWN_TIP, gate, signed_in_text
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.undo import undo_stack
 from tresxuno.ui.views.base import View
@@ -72,6 +75,11 @@ IMPORT_DIALOG = ("tresxuno.ui.dialogs.importer", "ImportDialog")
 DEFAULT_SIZE = QSize(1280, 800)
 #: Widest the database location in the status bar gets before it is elided in the middle.
 _LOCATION_WIDTH = 480
+
+
+#: What File > New needs on each page (the page's "new" is greyed for other roles).
+NEW_NEEDS: dict[str, str] = {"projects": "projects.edit", "clubs": "clubs.edit", "covam": "covam.edit",
+                             "ledger": "ledger.record_contribution"}
 
 
 def _window_keys() -> tuple[QKeySequence, ...]:
@@ -198,6 +206,8 @@ class MainWindow(QMainWindow):
         self.status_label.setIndent(6)
         self.location_label = QLabel(self)
         self.statusBar().addWidget(self.status_label, 1)
+        self.user_label = QLabel(self)  # who is signed in, and their role
+        self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.location_label)
 
         stack = undo_stack()
@@ -321,6 +331,10 @@ class MainWindow(QMainWindow):
             action = self.actions_by_name.get(name)
             if action is not None:
                 action.setEnabled(bool(applies))
+                if applies and name == "new" and view is not None and view.key in NEW_NEEDS:
+                    gate(action, self.db, NEW_NEEDS[view.key])
+                elif action.property(OWN_TIP) is not None:
+                    action.setToolTip(str(action.property(OWN_TIP)))
 
     def _sync_page_actions(self) -> None:
         view = self.current_view()
@@ -480,6 +494,8 @@ class MainWindow(QMainWindow):
                                    tip=_("Language and the office's name, municipality and logo"))
         preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
         file_menu.addAction(preferences)
+        file_menu.addAction(self._action("switch_user", _("Sign &out / switch user…"), self.switch_user,
+                                         tip=_("Sign out and let another officer sign in")))
         file_menu.addSeparator()
         quit_action = self._action("quit", _("&Quit"), self.close, shortcut=QKeySequence("Ctrl+Q"))
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -508,6 +524,10 @@ class MainWindow(QMainWindow):
         for number, view in enumerate(self.views.values(), start=1):
             self._add_page_action(view, number)
 
+        admin_menu = menus.addMenu(_("&Administration"))
+        admin_menu.addAction(self._action("users", _("&Users…"), self.show_users,
+                                          tip=_("Add users, change roles, reset passwords, deactivate")))
+
         help_menu = menus.addMenu(_("&Help"))
         about = self._action("about", _("&About tresxuno"), self.show_about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -515,6 +535,10 @@ class MainWindow(QMainWindow):
         if not self._import_available():
             importer.setEnabled(False)
             importer.setToolTip(_("Importing is not available in this version"))
+        else:
+            gate(importer, self.db, "data.import")
+        gate(self.actions_by_name["users"], self.db, "users.manage")
+        self.user_label.setText(signed_in_text(self.db))
         self._update_page_commands()
 
     def _build_tool_bar(self) -> None:
@@ -569,6 +593,27 @@ class MainWindow(QMainWindow):
         if ask(self, self.db) is not None:
             for view in self.views.values():
                 view.refresh()
+
+    def show_users(self) -> None:
+        """Administración > Usuarios (administrador only; the services check it too)."""
+        from tresxuno.ui.dialogs.users import UsersDialog
+
+        UsersDialog.ask(self, self.db)
+
+    def switch_user(self) -> None:
+        """Sign out, then ask who signs in; leaving the sign-in closes the window."""
+        from tresxuno.ui.dialogs.login import LoginDialog
+
+        if not has_users(self.db):
+            return  # nobody to switch to: the office works without users
+        previous = current_actor()
+        set_actor(None)
+        actor = LoginDialog.ask(self, self.db, "")
+        if actor is None:
+            set_actor(previous)  # so the layout is saved as before, then the window closes
+            self.close()
+            return
+        self.rebuild()  # every page and button again, for the new role
 
     def show_about(self) -> None:
         """Version, purpose and the database in use."""

@@ -24,6 +24,7 @@ from tresxuno.reports.builders.project import build_project_sheet
 from tresxuno.reports.builders.receipt import build_receipt
 from tresxuno.reports.builders.session import build_session_minutes
 from tresxuno.reports.builders.statement import build_statement
+from tresxuno.services.auth import require
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 
 #: How each option is written on the command line, for messages.
@@ -151,6 +152,7 @@ def write_report(
             entry, or a report that does not apply (an agreement for a project not approved, a
             receipt for a payment).
     """
+    require(db, "reports.print")
     if project_id is None and folio is not None and folio.strip():
         project_id = project_id_of(db, folio)
     check_request(

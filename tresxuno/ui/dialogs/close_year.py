@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.db.engine import Database
+from tresxuno.domain.actor import current_actor
 from tresxuno.domain.ledger import FiscalYearClose
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import _, ngettext
@@ -36,7 +37,7 @@ from tresxuno.ui.dialogs.entries import add_field, hint_label
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.models.ledger import money
-from tresxuno.ui.widgets import current_user, format_day
+from tresxuno.ui.widgets import format_day
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: First fiscal year offered: the federal 3x1 programme started in 2002.
@@ -124,7 +125,7 @@ class CloseYearDialog(QDialog):
                 "This cannot be undone.").format(year=year)):
             return None
         try:
-            result = close_fiscal_year(self._db, year, user=current_user(), today=self._today)
+            result = close_fiscal_year(self._db, year, user=current_actor().username, today=self._today)
         except InputError as exc:
             self.errors.show(exc.problems)
             return None

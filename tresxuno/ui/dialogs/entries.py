@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.db.engine import Database
+from tresxuno.domain.actor import current_actor
 from tresxuno.domain.cfdi import MAX_CFDI_BYTES, Cfdi, parse_cfdi
 from tresxuno.domain.ledger import (
     CORRECTION_STAGES,
@@ -69,7 +70,7 @@ from tresxuno.ui.dialogs.club import date_edit, from_qdate, to_qdate
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.models.ledger import kind_label, money, safe_party
-from tresxuno.ui.widgets import current_user, format_day, format_percent_bp
+from tresxuno.ui.widgets import format_day, format_percent_bp
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: Milliseconds of typing pause before the project search runs.
@@ -679,7 +680,7 @@ class ContributionDialog(EntryDialog):
             override_reason=self.override_reason.text() if not self.override_box.isHidden() else "",
             authorised_by=self.authorised_by.text() if not self.override_box.isHidden() else "",
         )
-        return record_contribution(self._db, data, user=current_user(), today=self._today)
+        return record_contribution(self._db, data, user=current_actor().username, today=self._today)
 
 
 class PaymentDialog(EntryDialog):
@@ -915,7 +916,7 @@ class PaymentDialog(EntryDialog):
             source_party=self.source.currentData(),
             reference=self.reference.text(),
         )
-        return record_payment(self._db, data, user=current_user(), today=self._today)
+        return record_payment(self._db, data, user=current_actor().username, today=self._today)
 
 
 class RefundDialog(EntryDialog):
@@ -965,7 +966,7 @@ class RefundDialog(EntryDialog):
         data = RefundInput(project_id=project_id, party=party, entry_date=self.entry_date(), amount=amount,
                            reason=self.reason.toPlainText(), reference=self.reference.text(),
                            receipt_path=self._path(self.receipt))
-        return record_refund(self._db, data, user=current_user(), today=self._today)
+        return record_refund(self._db, data, user=current_actor().username, today=self._today)
 
 
 class ReversalDialog(QDialog):
@@ -1018,7 +1019,7 @@ class ReversalDialog(QDialog):
         """Append the reversal and close; on problems show them and stay open."""
         try:
             self.record = reverse_entry(self._db, self._entry.id, reason=self.reason.toPlainText(),
-                                        on=from_qdate(self.date.date()), user=current_user(),
+                                        on=from_qdate(self.date.date()), user=current_actor().username,
                                         today=self._today)
         except InputError as exc:
             first = self.errors.show(exc.problems)

@@ -1,4 +1,4 @@
-"""The first-run dialog: which office uses this database (name, municipality, logo), and demo data.
+"""The first-run dialog: which office uses this database (name, municipality, logo), its admin, demo data.
 
 Shown when the database has no office settings yet. :class:`OfficeForm` is the office part alone,
 reused by the Preferences dialog. The example data load runs off the GUI thread with progress and
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,8 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.db.engine import Database
-from tresxuno.domain.problems import InputError, StorageError
+from tresxuno.domain.actor import Actor, set_actor
+from tresxuno.domain.problems import InputError, Problem, StorageError
+from tresxuno.domain.roles import Role
 from tresxuno.i18n import _
+from tresxuno.services.auth import has_users
 from tresxuno.services.demo import DemoSummary, generate_demo
 from tresxuno.services.office import (
     MunicipalityInfo,
@@ -42,6 +46,7 @@ from tresxuno.services.office import (
     save_office_settings,
 )
 from tresxuno.services.progress import CancelToken, Progress
+from tresxuno.services.users import create_user
 from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
@@ -261,6 +266,8 @@ class FirstRunDialog(QDialog):
         self.demo_status = QLabel(self)
         self.demo_status.setWordWrap(True)
         self.demo_status.hide()
+        self.admin_box = self._admin_box() if not has_users(db) else None
+        self.admin_created = False
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -276,6 +283,9 @@ class FirstRunDialog(QDialog):
         layout.addSpacing(6)
         layout.addWidget(self.form)
         layout.addSpacing(6)
+        if self.admin_box is not None:
+            layout.addWidget(self.admin_box)
+            layout.addSpacing(6)
         layout.addWidget(self.demo)
         layout.addWidget(self.demo_hint)
         layout.addWidget(self.demo_status)
@@ -283,6 +293,55 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
         self.form.name.setFocus()
+
+    def _admin_box(self) -> QGroupBox:
+        """The office's administrator: who will manage users, rule sets and settings."""
+        box = QGroupBox(_("Administrator"), self)
+        hint = QLabel(_("The administrator adds the other users and gives them their roles; from then on "
+                        "everyone signs in. Leave the user name empty to work without users for now."), box)
+        hint.setWordWrap(True)
+        self.admin_general = QLabel(box)
+        self.admin_errors = FieldErrors(self.admin_general)
+        form = QFormLayout()
+        self.admin_username = QLineEdit(box)
+        self.admin_username.setMaxLength(40)
+        self.admin_errors.add_row(form, "username", _("&User name:"), self.admin_username)
+        self.admin_full_name = QLineEdit(box)
+        self.admin_full_name.setMaxLength(200)
+        self.admin_errors.add_row(form, "full_name", _("&Full name:"), self.admin_full_name)
+        self.admin_password = QLineEdit(box)
+        self.admin_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.admin_errors.add_row(form, "password", _("&Password:"), self.admin_password)
+        self.admin_password_again = QLineEdit(box)
+        self.admin_password_again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.admin_errors.add_row(form, "password_again", _("Password &again:"), self.admin_password_again)
+        layout = QVBoxLayout(box)
+        layout.addWidget(hint)
+        layout.addWidget(self.admin_general)
+        layout.addLayout(form)
+        return box
+
+    def _create_admin(self) -> bool:
+        """Create and sign in the administrator when a user name is given; False when a problem shows."""
+        if self.admin_box is None or self.admin_created or not self.admin_username.text().strip():
+            return True
+        if self.admin_password.text() != self.admin_password_again.text():
+            self.admin_errors.show([Problem("password_again", "user.password_mismatch", {})])
+            return False
+        try:
+            info = create_user(self._db, self.admin_username.text(), self.admin_full_name.text(),
+                               Role.ADMINISTRADOR.value, self.admin_password.text())
+        except InputError as exc:
+            self.admin_errors.show(exc.problems)
+            return False
+        except StorageError as exc:
+            show_error(self, exc)
+            return False
+        self.admin_errors.clear()
+        self.admin_created = True
+        set_actor(Actor(info.username, info.role))
+        self.admin_box.setEnabled(False)
+        return True
 
     @classmethod
     def ask(cls, parent: QWidget | None, db: Database) -> OfficeSettings | None:
@@ -298,6 +357,8 @@ class FirstRunDialog(QDialog):
     def accept(self) -> None:
         """Store the office (problems shown under their fields), then load the example data if asked."""
         if self.task is not None and self.task.running:
+            return
+        if not self._create_admin():
             return
         office = self.form.save()
         if office is None:

@@ -26,6 +26,7 @@ from tresxuno.i18n import LANGUAGES, _, language
 from tresxuno.services.office import OfficeSettings, office_settings
 from tresxuno.ui.dialogs.first_run import OfficeForm
 from tresxuno.ui.errors import show_error
+from tresxuno.ui.permissions import gate
 from tresxuno.ui.settings import Settings
 
 #: Each language named in itself, never translated: whoever opened the wrong language by mistake
@@ -72,6 +73,7 @@ class PreferencesDialog(QDialog):
         hint.setWordWrap(True)
         office_box.addWidget(hint)
         self.office = OfficeForm(db, current, office)
+        gate(self.office, db, "settings.edit")  # the office's data are the administrador's
         office_box.addWidget(self.office)
 
         self.location = QLineEdit(str(db.path) if db.path is not None else db.url, self)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.db.engine import Database
+from tresxuno.domain.actor import current_actor
 from tresxuno.domain.money import Money, convert_usd, format_money, parse_rate
 from tresxuno.domain.parties import PARTY_ORDER, Category, Party
 from tresxuno.domain.problems import InputError, Problem, RuleSetError, StorageError
@@ -63,7 +64,7 @@ from tresxuno.services.projects import submit_project
 from tresxuno.services.rules import rulebook
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
-from tresxuno.ui.widgets import current_user, format_day
+from tresxuno.ui.widgets import format_day
 from tresxuno.ui.widgets.share_preview import (
     PartnerEntry,
     PreviewInput,
@@ -772,10 +773,11 @@ class ProjectDialog(QDialog):
             return False
         try:
             if self._overview is None:
-                detail = save_draft(self._db, data, user=current_user())
+                detail = save_draft(self._db, data, user=current_actor().username)
             else:
                 detail = update_project(self._db, self._overview.detail.id, data,
-                                        expected_version=self._overview.version, user=current_user())
+                                        expected_version=self._overview.version,
+                                        user=current_actor().username)
         except InputError as exc:
             self.show_problems(exc.problems)
             return False
@@ -797,10 +799,11 @@ class ProjectDialog(QDialog):
                 self.show_problems(early)
                 return False
             if self._overview is None:
-                detail = submit_project(self._db, data, user=current_user())
+                detail = submit_project(self._db, data, user=current_actor().username)
             else:
                 detail = submit_draft(self._db, self._overview.detail.id, on=data.submitted_on,
-                                      user=current_user(), data=data, expected_version=self._overview.version)
+                                      user=current_actor().username, data=data,
+                                      expected_version=self._overview.version)
         except InputError as exc:
             self.show_problems(exc.problems)
             return False

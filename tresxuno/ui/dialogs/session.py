@@ -7,7 +7,6 @@ typed is lost; ``ask`` returns the stored session, or None when the officer canc
 
 from __future__ import annotations
 
-import getpass
 import itertools
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.db.engine import Database
+from tresxuno.domain.actor import current_actor
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.problems import InputError, Problem, StorageError
@@ -100,14 +100,6 @@ def stage_label(stage: str) -> str:
 def day_text(day: date) -> str:
     """A date as Mexican officers write it: dd/mm/aaaa."""
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
-
-
-def current_user() -> str:
-    """The name the stage history and the minutes record as the author (the computer's login)."""
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (a service account): the entry is still stored, unnamed
-        return ""
 
 
 def _focus_proxy(widget: QWidget) -> None:
@@ -341,7 +333,7 @@ class SessionDialog(QDialog):
             row.error.hide()
         self.errors = errors
         try:
-            info = create_session(self._db, data, user=current_user())
+            info = create_session(self._db, data, user=current_actor().username)
         except InputError as exc:
             first = errors.show(exc.problems)
             if first is not None:
@@ -587,7 +579,7 @@ class AgendaPickerDialog(QDialog):
             return False
         ids = list(self.ticked)
         try:
-            info = add_to_agenda(self._db, self._session.id, ids, user=current_user())
+            info = add_to_agenda(self._db, self._session.id, ids, user=current_actor().username)
         except InputError as exc:
             self._show_problems(exc.problems)
             return False
@@ -788,7 +780,7 @@ class RulingsDialog(QDialog):
         if not prompts.confirm(self, _("Apply rulings"), f"{question}\n\n{detail}"):
             return False
         try:
-            info = record_rulings(self._db, self._session.id, rulings, user=current_user())
+            info = record_rulings(self._db, self._session.id, rulings, user=current_actor().username)
         except InputError as exc:
             first = self.errors.show(exc.problems)
             if first is not None:

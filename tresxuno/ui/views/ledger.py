@@ -73,6 +73,7 @@ from tresxuno.ui.models.ledger import (
     money,
     safe_party,
 )
+from tresxuno.ui.permissions import allowed, gate, needs_text
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.tasks import Task, run_task
 from tresxuno.ui.views.base import View
@@ -327,6 +328,7 @@ class LedgerView(View):
         self.balance_panel = BalancePanel(self)
 
         self._lay_out()
+        self._gate_by_role()
         self.model.total_changed.connect(self._on_total)
         self.model.rowsInserted.connect(self._rows_arrived)
         self.model.load_failed.connect(lambda exc: show_error(self.window(), exc))
@@ -667,6 +669,17 @@ class LedgerView(View):
         self._update_actions()
         self._show_balance()
 
+    def _gate_by_role(self) -> None:
+        """Recording is the treasury's: other roles see the buttons greyed, naming the role needed."""
+        pairs = ((self.contribution_action, "ledger.record_contribution"),
+                 (self.payment_action, "ledger.record_payment"), (self.refund_action, "ledger.record_refund"))
+        for (action, permission), button in zip(pairs, self.record_buttons, strict=False):
+            gate(action, self._db, permission)
+            gate(button, self._db, permission)
+        gate(self.empty_record, self._db, "ledger.record_contribution")
+        gate(self.rates_action, self._db, "rates.edit")
+        gate(self.close_year_action, self._db, "ledger.close_year")
+
     def _update_actions(self) -> None:
         entry = self.selected_entry()
         self.reverse_action.setEnabled(entry is not None and entry.reversed_by is None)
@@ -678,6 +691,10 @@ class LedgerView(View):
         elif entry is None:
             tip = _("Select the entry to reverse in the table first")
         self.record_buttons[3].setToolTip(tip)
+        if not allowed(self._db, "ledger.reverse_entry"):
+            self.reverse_action.setEnabled(False)
+            self.record_buttons[3].setEnabled(False)
+            self.record_buttons[3].setToolTip(needs_text("ledger.reverse_entry"))
         self.actions_changed.emit()
 
     def balance_project(self) -> int | None:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.db.engine import Database
+from tresxuno.domain.actor import current_actor
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.problems import InputError, RuleSetError, StorageError
 from tresxuno.domain.stages import MAIN_ROAD, TRANSITIONS, Stage
@@ -52,7 +53,7 @@ from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.models.ledger import money_to_date as ledger_money_to_date
 from tresxuno.ui.tasks import Task, run_task
-from tresxuno.ui.widgets import current_user, format_day, format_percent_bp
+from tresxuno.ui.widgets import format_day, format_percent_bp
 from tresxuno.ui.widgets.share_preview import marker_icon
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -617,7 +618,7 @@ class ProjectRecord(QDialog):
         if not path:
             return
         source = Path(path)
-        project_id, db, user = self._id, self._db, current_user()
+        project_id, db, user = self._id, self._db, current_actor().username
         self.attach_button.setEnabled(False)
         self.attach_task = run_task(
             self, _("Attaching {name}…").format(name=source.name),
@@ -662,9 +663,10 @@ class ProjectRecord(QDialog):
             return False
         try:
             if target is Stage.SOLICITADO and current in EDITABLE:
-                submit_draft(self._db, self._id, on=self._today, user=current_user(), comment=comment)
+                submit_draft(self._db, self._id, on=self._today, user=current_actor().username,
+                             comment=comment)
             else:
-                move_project(self._db, self._id, target.value, user=current_user(), comment=comment)
+                move_project(self._db, self._id, target.value, user=current_actor().username, comment=comment)
         except (InputError, StorageError) as exc:
             show_error(self, exc)
             self.reload()  # someone may have moved it meanwhile: show where it stands now
@@ -684,7 +686,8 @@ class ProjectRecord(QDialog):
         qdate = self.progress_date.date()
         try:
             record_progress(self._db, self._id, date(qdate.year(), qdate.month(), qdate.day()),
-                            self.progress_percent.text(), note=self.progress_note.text(), user=current_user(),
+                            self.progress_percent.text(), note=self.progress_note.text(),
+                            user=current_actor().username,
                             today=self._today)
         except InputError as exc:
             first = self.progress_errors.show(exc.problems)

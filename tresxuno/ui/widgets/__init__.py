@@ -1,4 +1,4 @@
-"""Reusable widgets of the desktop app, and the small display helpers they share (dates, percents, user).
+"""Reusable widgets of the desktop app, and the small display helpers they share (dates, percents).
 
 Dates show as es-MX writes them (dd/mm/aaaa) in both languages: the app serves Mexican offices, and a
 day-first date never reads as another day. Percents show with two decimals and a space before "%".
@@ -6,7 +6,6 @@ day-first date never reads as another day. Percents show with two decimals and a
 
 from __future__ import annotations
 
-import getpass
 from datetime import date, datetime
 
 
@@ -22,11 +21,3 @@ def format_percent_bp(bp: int) -> str:
     sign = "-" if bp < 0 else ""
     whole, rest = divmod(abs(bp), 100)
     return f"{sign}{whole}.{rest:02d} %"
-
-
-def current_user() -> str:
-    """The operating-system login of the officer, recorded with the changes they make ("" if unknown)."""
-    try:
-        return getpass.getuser()[:80]
-    except (KeyError, OSError):  # no login name in a stripped container or service account
-        return ""

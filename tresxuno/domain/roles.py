@@ -1,0 +1,149 @@
+"""Who may do what: the five office roles, the actions each may take, and their labels.
+
+A plain table, Qt- and SQLAlchemy-free, so the services (which enforce it) and the UI (which only
+greys out what a role cannot do) read the same facts. Separation of duties on top of roles:
+
+- *tesorería* keeps the money (contributions, payments, refunds, exchange rates) and also closes the
+  fiscal year: closing is the treasurer's statement that the year's books are complete, and it
+  touches nothing but the money trail, so it stays with the role that answers for it.
+- *revisor* rules (prevalidation, COVAM) but never changes amounts; *auditor* reads and exports
+  everything and changes nothing; *administrador* manages users, rule sets and office settings.
+- Every signed-in role may read and export (reports, ledger exports): the data is public money.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tresxuno.domain.stages import Stage
+from tresxuno.i18n import N_
+
+
+class Role(StrEnum):
+    """Role ids as stored in ``users.role`` (Spanish, as officers name them)."""
+
+    ADMINISTRADOR = "administrador"
+    CAPTURISTA = "capturista"
+    REVISOR = "revisor"
+    TESORERIA = "tesoreria"
+    AUDITOR = "auditor"
+
+
+R = Role
+
+#: Role names shown to the officer (msgids; translate with ``_()`` when shown).
+ROLE_LABELS: dict[Role, str] = {
+    R.ADMINISTRADOR: N_("Administrator"),
+    R.CAPTURISTA: N_("Data entry"),
+    R.REVISOR: N_("Reviewer"),
+    R.TESORERIA: N_("Treasury"),
+    R.AUDITOR: N_("Auditor"),
+}
+
+ALL_ROLES: frozenset[Role] = frozenset(Role)
+
+#: Action id -> roles that may take it. Services call the guard with these ids; a missing id is a bug.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # administrador
+    "users.manage": frozenset({R.ADMINISTRADOR}),
+    "rules.edit": frozenset({R.ADMINISTRADOR}),
+    "settings.edit": frozenset({R.ADMINISTRADOR}),
+    # capturista
+    "clubs.edit": frozenset({R.CAPTURISTA}),
+    "projects.edit": frozenset({R.CAPTURISTA}),
+    "projects.advance": frozenset({R.CAPTURISTA}),
+    "attachments.add": frozenset({R.CAPTURISTA}),
+    "works.record_progress": frozenset({R.CAPTURISTA}),
+    "data.import": frozenset({R.CAPTURISTA}),
+    # revisor
+    "projects.prevalidate": frozenset({R.REVISOR}),
+    "covam.edit": frozenset({R.REVISOR}),
+    "covam.rule": frozenset({R.REVISOR}),
+    # tesorería
+    "ledger.record_contribution": frozenset({R.TESORERIA}),
+    "ledger.record_payment": frozenset({R.TESORERIA}),
+    "ledger.record_refund": frozenset({R.TESORERIA}),
+    "ledger.reverse_entry": frozenset({R.TESORERIA}),
+    "rates.edit": frozenset({R.TESORERIA}),
+    "ledger.close_year": frozenset({R.TESORERIA}),
+    # everyone signed in (auditor included)
+    "records.export": ALL_ROLES,
+    "reports.print": ALL_ROLES,
+    # the demo fills every table at once: only an administrador may do it to a database with users
+    "demo.generate": frozenset({R.ADMINISTRADOR}),
+}
+
+#: Stage moves that are a review decision; every other move is the capturista's ``projects.advance``.
+_REVIEW_MOVES: dict[tuple[Stage, Stage], str] = {
+    (Stage.SOLICITADO, Stage.PREVALIDADO): "projects.prevalidate",
+    (Stage.SOLICITADO, Stage.DEVUELTO): "projects.prevalidate",
+    (Stage.PREVALIDADO, Stage.EN_COVAM): "projects.prevalidate",
+    (Stage.PREVALIDADO, Stage.DEVUELTO): "projects.prevalidate",
+    (Stage.EN_COVAM, Stage.APROBADO): "covam.rule",
+    (Stage.EN_COVAM, Stage.RECHAZADO): "covam.rule",
+    (Stage.EN_COVAM, Stage.DEVUELTO): "covam.rule",
+}
+
+
+def parse_role(value: str) -> Role | None:
+    """The role ``value`` names (id, any case), or None when it is not a role."""
+    try:
+        return Role(value.strip().lower().replace("í", "i"))
+    except ValueError:
+        return None
+
+
+def roles_for(action: str) -> frozenset[Role]:
+    """The roles that may take ``action``.
+
+    Raises:
+        KeyError: ``action`` is not in :data:`PERMISSIONS` (a programming error, never user input).
+    """
+    return PERMISSIONS[action]
+
+
+def may(role: str | Role | None, action: str) -> bool:
+    """Whether ``role`` may take ``action`` (no role may do nothing)."""
+    parsed = parse_role(str(role)) if role else None
+    return parsed is not None and parsed in roles_for(action)
+
+
+def actions_of(role: Role) -> frozenset[str]:
+    """Every action ``role`` may take."""
+    return frozenset(action for action, roles in PERMISSIONS.items() if role in roles)
+
+
+def stage_action(current: Stage, target: Stage) -> str:
+    """The action a move from ``current`` to ``target`` needs (prevalidation and rulings are reviews)."""
+    return _REVIEW_MOVES.get((current, target), "projects.advance")
+
+
+def is_ruling(action: str) -> bool:
+    """Whether ``action`` is a ruling, which nobody may make on a project they submitted."""
+    return action in ("projects.prevalidate", "covam.rule")
+
+
+#: What each action is called in a refusal ("Only Treasury may record a payment").
+ACTION_LABELS: dict[str, str] = {
+    "users.manage": N_("manage users"),
+    "rules.edit": N_("edit rule sets"),
+    "settings.edit": N_("change the office settings"),
+    "clubs.edit": N_("register or edit clubs and federations"),
+    "projects.edit": N_("capture or edit projects"),
+    "projects.advance": N_("move a project along its stages"),
+    "attachments.add": N_("attach documents"),
+    "works.record_progress": N_("record the works' progress"),
+    "data.import": N_("import clubs or projects"),
+    "projects.prevalidate": N_("pre-validate a project"),
+    "covam.edit": N_("prepare COVAM sessions"),
+    "covam.rule": N_("record COVAM rulings"),
+    "ledger.record_contribution": N_("record a contribution"),
+    "ledger.record_payment": N_("record a payment"),
+    "ledger.record_refund": N_("record a refund"),
+    "ledger.reverse_entry": N_("reverse a ledger entry"),
+    "rates.edit": N_("set exchange rates"),
+    "ledger.close_year": N_("close a fiscal year"),
+    "records.export": N_("export records"),
+    "reports.print": N_("print reports"),
+    "demo.generate": N_("fill the database with demo data"),
+}

@@ -1,0 +1,147 @@
+"""The permission guard every service calls first: checks that the signed-in person may take an action.
+
+The UI only greys out what a role cannot do; the services refuse it themselves, so the command
+line, scripts and a stale window obey the same table (:mod:`tresxuno.domain.roles`).
+
+Bootstrap rule: while the database has no users at all (a fresh database, the command line on a
+new file, the existing tests), whoever runs tresxuno acts as the administrador of a one-person
+office and every action is allowed, separation of duties included. Once one user exists, roles
+apply: the actor must be signed in (:func:`tresxuno.domain.actor.set_actor`) with a role that may
+take the action. Users are never deleted (only deactivated), so once a database has users it keeps
+them; that is why a positive answer is remembered per engine and a negative one is asked again.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, Engine, exists, select
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
+
+from tresxuno.db.engine import Database
+from tresxuno.db.models import LedgerEntry, Project, StageChange, User
+from tresxuno.domain.actor import Actor, current_actor
+from tresxuno.domain.problems import InputError, Problem
+from tresxuno.domain.roles import ACTION_LABELS, ROLE_LABELS, Role, may, roles_for
+from tresxuno.domain.stages import Stage
+from tresxuno.i18n import _
+
+#: Connection pools (one per opened database, shared by its option engines) known to hold a user.
+_HAS_USERS: weakref.WeakKeyDictionary[Pool, bool] = weakref.WeakKeyDictionary()
+
+
+#: What the guard accepts: a database, or an open session, connection or engine of one.
+Target = Database | Session | Connection | Engine
+
+
+def _pool_of(target: Target) -> Pool:
+    if isinstance(target, Database | Connection | Engine):
+        return target.engine.pool
+    bind = target.get_bind()
+    return bind.engine.pool
+
+
+def has_users(target: Target) -> bool:
+    """Whether the database holds any user (roles apply) or none (bootstrap: everything allowed)."""
+    if not isinstance(target, Database | Session | Connection | Engine):
+        if not callable(getattr(target, "transaction", None)):
+            raise TypeError(f"not a database, session, connection or engine: {target!r}")
+        # A stand-in database whose transactions run in an outer session (the importer's).
+        with target.transaction() as session:
+            return has_users(session)
+    pool = _pool_of(target)
+    if _HAS_USERS.get(pool):
+        return True
+    query = select(exists().where(User.id.is_not(None)))
+    if isinstance(target, Session | Connection):
+        found = bool(target.scalar(query))
+    elif isinstance(target, Engine):
+        with target.connect() as connection:
+            found = bool(connection.scalar(query))
+    else:
+        with target.transaction() as session:
+            found = bool(session.scalar(query))
+    if found:
+        _HAS_USERS[pool] = True
+    return found
+
+
+def forget(target: Target) -> None:
+    """Drop the remembered answer of :func:`has_users` (after a restore replaced the file)."""
+    _HAS_USERS.pop(_pool_of(target), None)
+
+
+def role_names(roles: Iterable[Role]) -> str:
+    """The translated names of ``roles``, in the fixed role order, joined for a message."""
+    order = list(Role)
+    return ", ".join(_(ROLE_LABELS[r]) for r in sorted(roles, key=order.index))
+
+
+def refusal(action: str) -> Problem:
+    """The ``auth.role_required`` problem for ``action``: what was refused and who may do it."""
+    return Problem(
+        "user",
+        "auth.role_required",
+        {"action": _(ACTION_LABELS[action]), "roles": role_names(roles_for(action))},
+    )
+
+
+def require(target: Target, action: str) -> Actor:
+    """Refuse unless the signed-in person may take ``action``; call it first in every service.
+
+    Args:
+        target: the database (or an open session of it) the action works on.
+        action: an id of :data:`tresxuno.domain.roles.PERMISSIONS`.
+
+    Returns:
+        The acting person (with every permission while the database has no users).
+
+    Raises:
+        InputError: ``auth.role_required`` (``action``, ``roles``: translated names).
+        KeyError: ``action`` is unknown (a bug).
+    """
+    roles_for(action)  # an unknown action is a bug even in bootstrap mode
+    actor = current_actor()
+    if not has_users(target):
+        return actor
+    if may(actor.role, action):
+        return actor
+    raise InputError(refusal(action))
+
+
+def check_not_submitter(session: Session, project: Project) -> None:
+    """Refuse a ruling (prevalidation, COVAM) on a project the actor captured or submitted.
+
+    The submitters are the project's ``created_by`` and whoever moved it to *solicitado*.
+
+    Raises:
+        InputError: ``auth.own_submission`` (``folio``).
+    """
+    name = current_actor().username
+    if not name or not has_users(session):
+        return
+    submitters = {project.created_by}
+    submitters.update(
+        session.scalars(
+            select(StageChange.changed_by).where(
+                StageChange.project_id == project.id, StageChange.to_stage == Stage.SOLICITADO.value
+            )
+        )
+    )
+    if name in submitters:
+        raise InputError(Problem("project", "auth.own_submission", {"folio": project.folio}))
+
+
+def check_not_own_payment(session: Session, entry: LedgerEntry) -> None:
+    """Refuse the reversal of a payment the actor recorded: another officer must undo it.
+
+    Raises:
+        InputError: ``auth.own_payment`` (``id``).
+    """
+    name = current_actor().username
+    if entry.kind != "payment" or not name or not has_users(session):
+        return
+    if entry.created_by == name:
+        raise InputError(Problem("entry", "auth.own_payment", {"id": entry.id}))

@@ -1,0 +1,55 @@
+"""Grey out what the signed-in role may not do, with a tooltip naming the role that may.
+
+Only a courtesy: the services refuse the same actions themselves (:mod:`tresxuno.services.auth`).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
+
+from tresxuno.db.engine import Database
+from tresxuno.domain.actor import current_actor
+from tresxuno.domain.roles import ROLE_LABELS, Role, may, parse_role, roles_for
+from tresxuno.i18n import _
+from tresxuno.services.auth import has_users, role_names
+
+#: Property remembering a control's own tooltip, restored when the role allows it again.
+OWN_TIP = "tresxuno_own_tooltip"
+
+
+def allowed(db: Database, action: str) -> bool:
+    """Whether the signed-in person may take ``action`` (everyone may while the database has no users)."""
+    return not has_users(db) or may(current_actor().role, action)
+
+
+def needs_text(action: str) -> str:
+    """The tooltip of a control the role may not use: which role may."""
+    return _("Needs the role: {roles}").format(roles=role_names(roles_for(action)))
+
+
+def gate(control: QAction | QWidget, db: Database, action: str) -> bool:
+    """Enable ``control`` only when the role may take ``action``; otherwise say who may. Returns it."""
+    if control.property(OWN_TIP) is None:
+        control.setProperty(OWN_TIP, control.toolTip())
+    ok = allowed(db, action)
+    control.setEnabled(ok)
+    control.setToolTip(str(control.property(OWN_TIP)) if ok else needs_text(action))
+    return ok
+
+
+def role_label(role: str) -> str:
+    """The translated name of a role id ("" for none)."""
+    parsed = parse_role(role) if role else None
+    return _(ROLE_LABELS[parsed]) if parsed is not None else ""
+
+
+def signed_in_text(db: Database) -> str:
+    """Status-bar text: who is signed in and their role, or nothing before the office has users."""
+    actor = current_actor()
+    if not has_users(db) or not actor.role:
+        return ""
+    return _("{user} ({role})").format(user=actor.username, role=role_label(actor.role))
+
+
+__all__ = ["OWN_TIP", "Role", "allowed", "gate", "needs_text", "role_label", "signed_in_text"]
