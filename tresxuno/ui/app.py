@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTim
 from PySide6.QtWidgets import QApplication
 
 import tresxuno
-from tresxuno.db.engine import open_database
+from tresxuno.db.engine import Database, open_database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import set_language
 from tresxuno.messages import describe_storage
@@ -111,6 +111,29 @@ def _start_quit_timer(app: QApplication) -> QTimer | None:
     return timer
 
 
+def _warn_about_location(window: MainWindow, db: Database) -> None:
+    """Once at open: say so in the status bar when the database sits in a synchronised folder or a share."""
+    from tresxuno.services.backups import risk_warning
+
+    warning = risk_warning(db.path)
+    if warning:
+        log.warning("%s", warning)
+        window.statusBar().showMessage(warning)
+
+
+def _backup_on_close(db: Database, settings: Settings) -> None:
+    """A dated backup of an SQLite database as the app closes; failing to make one never blocks closing."""
+    from tresxuno.services.backups import automatic_backup
+
+    try:
+        copy = automatic_backup(db, keep=settings.backups_keep)
+    except StorageError as exc:
+        log.error("No backup on close: %s", describe_storage(exc))
+        return
+    if copy is not None:
+        log.info("Backed up the database to %s", copy)
+
+
 def run_gui(db_url: str | None = None, lang: str | None = None) -> int:
     """Open the desktop application and run it until the window closes.
 
@@ -142,6 +165,7 @@ def run_gui(db_url: str | None = None, lang: str | None = None) -> int:
         try:
             window = MainWindow(db, settings)
             window.show()
+            _warn_about_location(window, db)
             # Inside the event loop, over the shown window: a quit timer (smoke tests) closes it too.
             QTimer.singleShot(0, window, window.first_run_if_needed)
             status = app.exec()
@@ -155,6 +179,7 @@ def run_gui(db_url: str | None = None, lang: str | None = None) -> int:
             QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
             return status
         finally:
+            _backup_on_close(db, settings)
             db.dispose()
     finally:
         if quit_timer is not None:
