@@ -18,6 +18,7 @@ from tresxuno.db.engine import Database, open_database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import set_language
 from tresxuno.messages import describe_storage
+from tresxuno.ui.app_icon import app_icon
 from tresxuno.ui.errors import install_excepthook, install_log_file, remove_log_file, show_error
 from tresxuno.ui.main_window import MainWindow
 from tresxuno.ui.settings import Settings
@@ -41,6 +42,10 @@ def application() -> QApplication:
     app.setApplicationName("tresxuno")
     app.setOrganizationName("tresxuno")
     app.setApplicationVersion(tresxuno.__version__)
+    app.setDesktopFileName("tresxuno")  # Wayland and task bars match the window to tresxuno.desktop
+    if app.windowIcon().isNull() or not app.property("tresxuno_icon"):
+        app.setWindowIcon(app_icon())  # every window, and QMessageBox.about, show it
+        app.setProperty("tresxuno_icon", True)
     return app
 
 

@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import tresxuno
 from tresxuno.db.engine import Database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import _, language
@@ -571,20 +570,10 @@ class MainWindow(QMainWindow):
                 view.refresh()
 
     def show_about(self) -> None:
-        """Version, purpose and the database in use."""
-        from PySide6 import __version__ as pyside_version
+        """Help > About: version, licence, data sources and the database in use."""
+        from tresxuno.ui.dialogs.about import show_about
 
-        page = ("<h3>tresxuno {version}</h3><p>{purpose}</p><p>{office}</p><p>{database}</p>"
-                "<p><small>{qt}</small></p>")
-        text = page.format(
-            version=tresxuno.__version__,
-            purpose=_("Municipal management of the 3x1 para Migrantes programme: clubs, projects, "
-                      "contributions, payments and reports."),
-            office=self.office_name(),
-            database=_("Database: {location}").format(location=database_location(self.db)),
-            qt=f"PySide6 {pyside_version}",
-        )
-        prompts.about(self, _("About tresxuno"), text)
+        show_about(self, database_location(self.db))
 
     # -- preferences and language ----------------------------------------------------------------
 
