@@ -361,7 +361,8 @@ STORAGE_TEMPLATES: dict[str, str] = {
                           "nothing was restored"),
     "restore.same_file": N_("{where} is the database in use; choose a backup file"),
     "move.same_folder": N_("{where} is already the data folder"),
-    "move.not_empty": N_("{where} already holds a tresxuno database; choose an empty folder"),
+    "move.not_empty": N_("{where} is not empty; choose a new or empty folder"),
+    "move.nested": N_("{where} is inside the data folder, or holds it; choose a folder elsewhere"),
     "move.failed": N_("cannot copy the data to {where}: {detail}; the data stays where it was"),
     "move.verify_failed": N_("the copy of {file} in {where} differs from the original; "
                              "the data stays where it was"),
