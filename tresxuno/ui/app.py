@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTim
 from PySide6.QtWidgets import QApplication
 
 import tresxuno
+from tresxuno import paths
 from tresxuno.db.engine import Database, open_database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import set_language
@@ -43,18 +44,19 @@ def application() -> QApplication:
     app.setOrganizationName("tresxuno")
     app.setApplicationVersion(tresxuno.__version__)
     app.setDesktopFileName("tresxuno")  # Wayland and task bars match the window to tresxuno.desktop
-    if app.windowIcon().isNull() or not app.property("tresxuno_icon"):
-        app.setWindowIcon(app_icon())  # every window, and QMessageBox.about, show it
-        app.setProperty("tresxuno_icon", True)
+    app.setWindowIcon(app_icon())  # every window, and QMessageBox.about, show it
     return app
 
 
 def qt_translator(lang: str) -> QTranslator | None:
     """Qt's own translation (``qtbase_<lang>.qm``: OK/Cancel, context menus...), when shipped."""
     translator = QTranslator()
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(f"qtbase_{lang}", folder):
-        return translator
+    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+               # A PyInstaller bundle keeps them here, whatever Qt's compiled-in prefix says.
+               str(paths.install_root() / "PySide6" / "Qt" / "translations")]
+    for folder in folders:
+        if translator.load(f"qtbase_{lang}", folder):
+            return translator
     return None
 
 

@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
         self._page_actions: list[QAction] = []
         self._page_classes = page_classes(PAGES if pages is None else pages)
         self.tool_bar: QToolBar | None = None
+        self.backup_task = None  # File > Backup now / Restore while it runs
 
         self.nav = QListWidget(self)
         self.nav.setIconSize(QSize(20, 20))
@@ -474,6 +475,11 @@ class MainWindow(QMainWindow):
                                          icon=self._icon("document-print", None), icon_text=_("Print"),
                                          tip=_("Print what the page shows")))
         file_menu.addSeparator()
+        file_menu.addAction(self._action("backup", _("&Backup now…"), self.backup_now,
+                                         tip=_("Copy the database to a backup file")))
+        file_menu.addAction(self._action("restore", _("&Restore…"), self.restore_backup,
+                                         tip=_("Replace the database with a backup (a copy is kept)")))
+        file_menu.addSeparator()
         preferences = self._action("preferences", _("P&references…"), self.show_preferences,
                                    icon=self._icon("preferences-system", pixmap.SP_FileDialogInfoView),
                                    tip=_("Language and the office's name, municipality and logo"))
@@ -574,6 +580,24 @@ class MainWindow(QMainWindow):
         from tresxuno.ui.dialogs.about import show_about
 
         show_about(self, database_location(self.db))
+
+    def backup_now(self) -> None:
+        """File > Backup now…: a copy of the database, made off the GUI thread."""
+        from tresxuno.ui.backup_actions import backup_now
+
+        backup_now(self)
+
+    def restore_backup(self) -> None:
+        """File > Restore…: replace the database with a checked backup, after confirmation."""
+        from tresxuno.ui.backup_actions import restore_backup
+
+        restore_backup(self)
+
+    def after_restore(self) -> None:
+        """The database's content was replaced: every page reads it again."""
+        self.update_title()
+        for view in self.views.values():
+            view.refresh()
 
     # -- preferences and language ----------------------------------------------------------------
 
