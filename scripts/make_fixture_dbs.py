@@ -65,7 +65,8 @@ def _copy_common(head: Path, target: Path) -> None:
             theirs = {row[1] for row in connection.execute(f'PRAGMA head.table_info("{table}")')}
             columns = ", ".join(f'"{c}"' for c in mine if c in theirs)
             if columns:
-                connection.execute(f'INSERT INTO main."{table}" ({columns}) SELECT {columns} FROM head."{table}"')
+                connection.execute(
+                    f'INSERT INTO main."{table}" ({columns}) SELECT {columns} FROM head."{table}"')
         connection.commit()
         broken = connection.execute("PRAGMA main.foreign_key_check").fetchall()
         if broken:

@@ -18,7 +18,8 @@ _QUERIES = {
     "federations": "SELECT COUNT(*) FROM federations",
     "ledger by project": "SELECT project_id, COUNT(*), SUM(amount) FROM ledger_entries "
                          "GROUP BY project_id ORDER BY project_id",
-    "ledger by party": "SELECT party, COUNT(*), SUM(amount) FROM ledger_allocations GROUP BY party ORDER BY party",
+    "ledger by party": "SELECT party, COUNT(*), SUM(amount) FROM ledger_allocations "
+                       "GROUP BY party ORDER BY party",
     "ledger by project and party": "SELECT e.project_id, a.party, SUM(a.amount) FROM ledger_allocations a "
                                    "JOIN ledger_entries e ON e.id = a.entry_id "
                                    "GROUP BY e.project_id, a.party ORDER BY e.project_id, a.party",

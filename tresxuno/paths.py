@@ -39,7 +39,7 @@ def user_data_dir() -> Path:
 
 
 def default_data_dir() -> Path:
-    """The platform's data folder for tresxuno (``~/.local/share/tresxuno``, ``%LOCALAPPDATA%\\tresxuno``)."""
+    """The platform's data folder for tresxuno (``~/.local/share/tresxuno``; LOCALAPPDATA on Windows)."""
     from platformdirs import user_data_path
 
     return user_data_path("tresxuno", appauthor=False)

@@ -24,7 +24,7 @@ def _snapshot(folder: Path) -> dict[str, str]:
 
 @pytest.fixture
 def data(tmp_path, db, monkeypatch):
-    """A data folder holding the demo database, two attachments, a logo and a backup; TRESXUNO_DATA_DIR unset."""
+    """A data folder with the demo database, two attachments, a logo and a backup; no TRESXUNO_DATA_DIR."""
     folder = tmp_path / "old"
     folder.mkdir()
     generate_demo(db, projects=10, seed=3)
@@ -101,7 +101,8 @@ def test_a_copy_that_differs_is_caught_and_nothing_switches(data, tmp_path, monk
     target = tmp_path / "usb"
     with pytest.raises(StorageError) as caught:
         move_data_folder(target, database=database)
-    assert caught.value.code == "move.verify_failed" and caught.value.params["file"] == "attachments/1/fotos.zip"
+    assert caught.value.code == "move.verify_failed"
+    assert caught.value.params["file"] == "attachments/1/fotos.zip"
     assert not target.exists()
     assert paths.user_data_dir() == folder
 

@@ -61,6 +61,6 @@ def sqlite_copy(source: Path, target: Path, *, step: CopyStep | None = None) -> 
 
 
 def migration_backup(source: Path, folder: Path, revision: str) -> Path:
-    """The copy made before an old database is migrated: ``<name>-<stamp>-before-upgrade-from-<rev>.sqlite``."""
+    """The copy made before migrating an old database: ``<name>-<stamp>-before-upgrade-from-<rev>.sqlite``."""
     name = f"{source.stem}-{backup_stamp()}-before-upgrade-from-{revision}.sqlite"
     return sqlite_copy(source, folder / name)

@@ -137,7 +137,7 @@ def check_backup_file(path: Path) -> str:
         if result != ["ok"]:
             raise StorageError("restore.corrupt", path=str(path), detail=str(result[0]))
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not _OUR_TABLES <= tables:
+        if not tables >= _OUR_TABLES:
             raise StorageError("restore.not_tresxuno", path=str(path))
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     finally:

@@ -159,7 +159,7 @@ def _check(cancel: CancelToken | None) -> None:
 
 
 def _undo(target: Path, created: bool) -> None:
-    """Remove the partial copy; ``target`` was empty or absent before, and the old folder was never touched."""
+    """Remove the partial copy; ``target`` was empty or absent before; the old folder was never touched."""
     if created:
         shutil.rmtree(target, ignore_errors=True)
         return

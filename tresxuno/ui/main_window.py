@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
 from tresxuno.db.engine import Database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import _, language
-from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.undo import undo_stack

