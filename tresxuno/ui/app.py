@@ -52,8 +52,9 @@ def qt_translator(lang: str) -> QTranslator | None:
     """Qt's own translation (``qtbase_<lang>.qm``: OK/Cancel, context menus...), when shipped."""
     translator = QTranslator()
     folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
-               # A PyInstaller bundle keeps them here, whatever Qt's compiled-in prefix says.
-               str(paths.install_root() / "PySide6" / "Qt" / "translations")]
+               # A PyInstaller bundle keeps them here (Linux, Windows), whatever Qt's built-in prefix says.
+               str(paths.install_root() / "PySide6" / "Qt" / "translations"),
+               str(paths.install_root() / "PySide6" / "translations")]
     for folder in folders:
         if translator.load(f"qtbase_{lang}", folder):
             return translator
