@@ -90,3 +90,40 @@ def test_moving_the_data_folder_from_preferences(qtbot, monkeypatch, tmp_path, s
     assert (new / "logos" / "escudo.png").read_bytes() == b"png"
     assert (old / "logos" / "escudo.png").exists()
     assert str(new.resolve()) in prompts.messages[-1][2]
+
+
+def test_closing_the_app_leaves_a_dated_backup_keeping_the_newest_n(qapp, monkeypatch, small_db):
+    from tresxuno.services.backups import automatic_backups
+    from tresxuno.ui.app import QUIT_AFTER_ENV, run_gui
+
+    monkeypatch.setenv(QUIT_AFTER_ENV, "200")
+    Settings().backups_keep = 2
+    small_db.dispose()
+    for _ in range(3):
+        assert run_gui(db_url=str(small_db.path), lang="es") == 0
+    backups = automatic_backups(small_db.path)
+    assert len(backups) == 2
+    assert database_totals(backups[-1]) == database_totals(small_db.path)
+
+
+def test_a_database_in_a_synchronised_folder_is_warned_about_at_open_and_in_preferences(qtbot, tmp_path,
+                                                                                         small_db):
+    import shutil
+
+    from tresxuno.db.engine import open_database
+    from tresxuno.ui.app import _warn_about_location
+
+    small_db.dispose()
+    risky = tmp_path / "OneDrive - Municipio" / "tresxuno.sqlite"
+    risky.parent.mkdir()
+    shutil.copyfile(small_db.path, risky)
+    db = open_database(str(risky))
+    try:
+        window = _window(qtbot, db)
+        _warn_about_location(window, db)
+        assert str(risky.parent) in window.statusBar().currentMessage()
+        dialog = PreferencesDialog(None, db, Settings())
+        qtbot.addWidget(dialog)
+        assert not dialog.risk.isHidden() and str(risky.parent) in dialog.risk.text()
+    finally:
+        db.dispose()
