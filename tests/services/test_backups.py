@@ -148,3 +148,13 @@ def test_the_warning_names_the_folder(tmp_path):
     assert str(risky.parent) in risk_warning(risky)
     assert risk_warning(tmp_path / "tresxuno.sqlite") == ""
     assert risk_warning(None) == ""
+
+
+def test_the_safety_copy_of_a_restore_outlives_the_retention_count(demo_db, tmp_path):
+    backup = backup_database(demo_db, tmp_path / "monday.sqlite")
+    for i in range(3):
+        automatic_backup(demo_db, keep=10, reason=f"close{i}")
+    demo_db.dispose()
+    result = restore_database(demo_db.path, backup, keep=1)
+    kept = automatic_backups(demo_db.path)
+    assert result.safety_copy in kept and len(kept) == 2

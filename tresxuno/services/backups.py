@@ -84,9 +84,13 @@ def automatic_backups(database: Path, folder: Path | None = None) -> list[Path]:
     return sorted((p for p in folder.iterdir() if pattern.fullmatch(p.name)), key=lambda p: p.name)
 
 
-def prune_backups(database: Path, keep: int, folder: Path | None = None) -> list[Path]:
-    """Delete all but the newest ``keep`` automatic backups of ``database``; the deleted files."""
-    backups = automatic_backups(database, folder)
+def prune_backups(database: Path, keep: int, folder: Path | None = None,
+                  protect: frozenset[Path] = frozenset()) -> list[Path]:
+    """Delete all but the newest ``keep`` automatic backups of ``database`` (never one in ``protect``).
+
+    Returns the deleted files.
+    """
+    backups = [p for p in automatic_backups(database, folder) if p not in protect]
     old = backups[:-keep] if keep > 0 else backups
     for path in old:
         path.unlink(missing_ok=True)
@@ -181,8 +185,8 @@ def restore_database(database: Path, source: Path, *, keep: int = DEFAULT_KEEP,
         raise StorageError("backup.failed", path=str(database), detail=str(exc)) from exc
     progress(2, 3, _("Bringing the database up to date…"))
     open_database(str(database)).dispose()
-    if safety is not None:
-        prune_backups(database, max(1, keep))
+    if safety is not None:  # the copy of what was replaced outlives the retention count
+        prune_backups(database, max(1, keep), protect=frozenset({safety}))
     progress(3, 3, _("Restored."))
     return RestoreResult(database, safety, revision)
 

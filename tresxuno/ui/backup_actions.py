@@ -17,6 +17,7 @@ from tresxuno.db.engine import Database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import _
 from tresxuno.services.backups import (
+    DEFAULT_KEEP,
     RestoreResult,
     backup_database,
     check_backup_file,
@@ -84,6 +85,7 @@ def restore_backup(window: QWidget) -> Task | None:
     if not prompts.confirm(window, _("Restore a backup"), question.format(
             database=database, backup=source, folder=paths.backups_dir())):
         return None
+    keep = getattr(getattr(window, "settings", None), "backups_keep", DEFAULT_KEEP)
     host.db.dispose()  # no pooled connection may hold the file while its pages are replaced
 
     def done(result: object) -> None:
@@ -96,7 +98,7 @@ def restore_backup(window: QWidget) -> Task | None:
         prompts.message(window, prompts.Icon.Information, _("Backup restored"), text)
 
     host.backup_task = run_task(window, _("Restoring a backup"),
-                                lambda progress, cancel: restore_database(database, source, progress=progress,
-                                                                          cancel=cancel),
+                                lambda progress, cancel: restore_database(database, source, keep=keep,
+                                                                          progress=progress, cancel=cancel),
                                 on_success=done, on_cancel=lambda: setattr(host, "backup_task", None))
     return host.backup_task
