@@ -578,7 +578,7 @@ class MainWindow(QMainWindow):
         """Help > About: version, licence, data sources and the database in use."""
         from tresxuno.ui.dialogs.about import show_about
 
-        show_about(self, database_location(self.db))
+        show_about(self, database_location(self.db), self.office_name())
 
     def backup_now(self) -> None:
         """File > Backup now…: a copy of the database, made off the GUI thread."""

@@ -63,9 +63,14 @@ def about_html() -> str:
     return "".join(parts)
 
 
-def show_about(parent: QWidget | None, database: str = "") -> None:
-    """Help > About: the text above, plus the database in use, in the application's About box."""
+def show_about(parent: QWidget | None, database: str = "", office: str = "") -> None:
+    """Help > About: the text above, plus the office, the database in use and the Qt version."""
+    from PySide6 import __version__ as pyside_version
+
     text = about_html()
+    if office:
+        text += f"<p>{html.escape(office)}</p>"
     if database:
         text += "<p>" + html.escape(_("Database: {location}").format(location=database)) + "</p>"
+    text += f"<p><small>PySide6 {html.escape(pyside_version)}</small></p>"
     prompts.about(parent, _("About tresxuno"), text)
