@@ -154,6 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--quarter", help=_("quarter, 1 to 4"))
     report.add_argument("--municipality", metavar="KEY", help=_("municipality's five-digit INEGI key"))
     report.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help=_("PDF file to write"))
+    backup = sub.add_parser("backup", help=_("copy the database to a backup file"))
+    _add_db(backup, default=argparse.SUPPRESS)
+    backup.add_argument("-o", "--output", required=True, metavar="FILE", help=_("backup file to write"))
+
+    restore = sub.add_parser("restore", help=_("replace the database with a backup (a copy of it is kept)"))
+    _add_db(restore, default=argparse.SUPPRESS)
+    restore.add_argument("file", metavar="FILE", help=_("the backup file"))
+    restore.add_argument("--yes", action="store_true", help=_("replace the database without asking"))
     return parser
 
 
@@ -370,6 +378,45 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno backup -o FILE``: a consistent copy of the database (SQLite's online backup API)."""
+    from pathlib import Path
+
+    from tresxuno.services.backups import backup_database
+
+    db = _open(args)
+    try:
+        target = backup_database(db, Path(args.output).expanduser())
+    finally:
+        db.dispose()
+    out.write(_("Backup written to {path}.\n").format(path=target))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno restore FILE --yes``: check the backup, keep a copy of the database, then replace it."""
+    from pathlib import Path
+
+    from sqlalchemy import make_url
+
+    from tresxuno.db.engine import _sqlite_file, database_url
+    from tresxuno.services.backups import check_backup_file, restore_database
+
+    url = database_url(resolve_db(args.db))
+    database = _sqlite_file(make_url(url))
+    if database is None:
+        raise StorageError("backup.server_database", url=make_url(url).render_as_string(hide_password=True))
+    source = Path(args.file).expanduser()
+    check_backup_file(source)
+    if not args.yes:
+        raise UsageError(_("restoring replaces {path}; add --yes to confirm").format(path=database))
+    result = restore_database(database, source)
+    out.write(_("Restored {source} into {path}.\n").format(source=source, path=result.database))
+    if result.safety_copy is not None:
+        out.write(_("The replaced database was kept in {path}.\n").format(path=result.safety_copy))
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     """Open the desktop application (imports Qt only here)."""
     from tresxuno.ui.app import run_gui
@@ -427,6 +474,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "export": cmd_export,
     "import": cmd_import,
     "report": cmd_report,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
 }
 
 

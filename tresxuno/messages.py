@@ -381,6 +381,24 @@ STORAGE_TEMPLATES: dict[str, str] = {
     "db.not_found": N_("there is no database at {where}"),
     "db.cannot_create": N_("cannot create the database at {where}: {detail}"),
     "db.foreign_schema": N_("{where} holds tables that are not tresxuno's; choose another file or database"),
+    "db.backup_failed": N_("cannot back up {where} before upgrading it, so it was not upgraded: {detail}"),
+    "backup.server_database": N_("{where} is a database server: its backups are the server's job "
+                                 "(pg_dump); ask whoever runs the server"),
+    "backup.failed": N_("cannot write the backup {where}: {detail}"),
+    "backup.same_file": N_("{where} is the database itself; choose another file for the backup"),
+    "restore.not_found": N_("there is no file at {where}; nothing was restored"),
+    "restore.not_sqlite": N_("{where} is not a database file; nothing was restored"),
+    "restore.corrupt": N_("{where} is damaged ({detail}); nothing was restored"),
+    "restore.not_tresxuno": N_("{where} is a database, but not a tresxuno one; nothing was restored"),
+    "restore.too_new": N_("{where} was written by a newer version of tresxuno (schema {revision}); "
+                          "nothing was restored"),
+    "restore.same_file": N_("{where} is the database in use; choose a backup file"),
+    "move.same_folder": N_("{where} is already the data folder"),
+    "move.not_empty": N_("{where} is not empty; choose a new or empty folder"),
+    "move.nested": N_("{where} is inside the data folder, or holds it; choose a folder elsewhere"),
+    "move.failed": N_("cannot copy the data to {where}: {detail}; the data stays where it was"),
+    "move.verify_failed": N_("the copy of {file} in {where} differs from the original; "
+                             "the data stays where it was"),
 }
 
 #: Params holding a stage id (or a COVAM ruling, which is one): shown by the stage's name.

@@ -28,14 +28,46 @@ def resources_dir() -> Path:
 def user_data_dir() -> Path:
     """The user's data folder (database, attachments, backups, administrator rule sets).
 
-    ``TRESXUNO_DATA_DIR`` overrides it (tests point it at a temporary folder).
+    ``TRESXUNO_DATA_DIR`` overrides it (tests point it at a temporary folder); otherwise the folder
+    chosen in Preferences (see :func:`data_location_file`), else the platform's default.
     """
     override = os.environ.get("TRESXUNO_DATA_DIR")
     if override:
         return Path(override)
+    chosen = chosen_data_dir()
+    return chosen if chosen is not None else default_data_dir()
+
+
+def default_data_dir() -> Path:
+    """The platform's data folder for tresxuno (``~/.local/share/tresxuno``; LOCALAPPDATA on Windows)."""
     from platformdirs import user_data_path
 
     return user_data_path("tresxuno", appauthor=False)
+
+
+def data_location_file() -> Path:
+    """A one-line text file naming the data folder chosen in Preferences.
+
+    Kept beside the settings file rather than in QSettings because the services (attachments, backups)
+    need it too, and they never import Qt.
+    """
+    from platformdirs import user_config_path
+
+    return user_config_path("tresxuno", appauthor=False) / "data-folder.txt"
+
+
+def chosen_data_dir() -> Path | None:
+    """The data folder chosen in Preferences, or None when the default is used."""
+    try:
+        text = data_location_file().read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return Path(text) if text else None
+
+
+def backups_dir() -> Path:
+    """Automatic backups (on close, before a migration, before a restore)."""
+    return user_data_dir() / "backups"
 
 
 def user_rules_dir() -> Path:

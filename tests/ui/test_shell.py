@@ -169,8 +169,8 @@ def test_menus_and_their_shortcuts(window_for, small_db):
     assert keys["undo"] == "Ctrl+Z" and keys["redo"] == "Ctrl+Shift+Z" and keys["print"] == "Ctrl+P"
     file_menu = window.menuBar().actions()[0].menu()
     names = [a.text() for a in file_menu.actions() if not a.isSeparator()]
-    assert names == [_("&New…"), _("&Import…"), _("&Print…"), _("P&references…"),
-                     _("Sign &out / switch user…"), _("&Quit")]
+    assert names == [_("&New…"), _("&Import…"), _("&Print…"), _("&Backup now…"), _("&Restore…"),
+                     _("P&references…"), _("Sign &out / switch user…"), _("&Quit")]
 
 
 def test_import_opens_the_import_dialog_when_it_exists(window_for, small_db, monkeypatch):

@@ -227,6 +227,8 @@ def open_database(url_or_path: str | None = None, *, create: bool = True, migrat
                 return Database(make_engine(url))
             if revision is not None:
                 _check_known(revision)
+                if migrate and revision != HEAD_REVISION:
+                    _backup_before_upgrade(file, revision)
         elif not create:
             raise StorageError("db.not_found", path=str(file))
         else:
@@ -242,6 +244,18 @@ def open_database(url_or_path: str | None = None, *, create: bool = True, migrat
         database.dispose()
         raise
     return database
+
+
+def _backup_before_upgrade(file: Path, revision: str) -> Path:
+    """Copy an old database into the backups folder before migrating it; refuse to migrate without one."""
+    from tresxuno.db.backup import migration_backup
+
+    try:
+        copy = migration_backup(file, paths.backups_dir(), revision)
+    except (OSError, sqlite3.Error) as exc:
+        raise StorageError("db.backup_failed", path=str(file), detail=str(exc)) from exc
+    log.info("Backed up %s to %s before upgrading it from %s", file, copy, revision)
+    return copy
 
 
 def _peek_sqlite(file: Path) -> tuple[str | None, bool]:

@@ -14,11 +14,13 @@ from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTim
 from PySide6.QtWidgets import QApplication
 
 import tresxuno
+from tresxuno import paths
 from tresxuno.db.engine import Database, open_database
 from tresxuno.domain.actor import set_actor
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import set_language
 from tresxuno.messages import describe_storage
+from tresxuno.ui.app_icon import app_icon
 from tresxuno.ui.errors import install_excepthook, install_log_file, remove_log_file, show_error
 from tresxuno.ui.main_window import MainWindow
 from tresxuno.ui.settings import Settings
@@ -42,15 +44,21 @@ def application() -> QApplication:
     app.setApplicationName("tresxuno")
     app.setOrganizationName("tresxuno")
     app.setApplicationVersion(tresxuno.__version__)
+    app.setDesktopFileName("tresxuno")  # Wayland and task bars match the window to tresxuno.desktop
+    app.setWindowIcon(app_icon())  # every window, and QMessageBox.about, show it
     return app
 
 
 def qt_translator(lang: str) -> QTranslator | None:
     """Qt's own translation (``qtbase_<lang>.qm``: OK/Cancel, context menus...), when shipped."""
     translator = QTranslator()
-    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(f"qtbase_{lang}", folder):
-        return translator
+    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+               # A PyInstaller bundle keeps them here (Linux, Windows), whatever Qt's built-in prefix says.
+               str(paths.install_root() / "PySide6" / "Qt" / "translations"),
+               str(paths.install_root() / "PySide6" / "translations")]
+    for folder in folders:
+        if translator.load(f"qtbase_{lang}", folder):
+            return translator
     return None
 
 
@@ -139,6 +147,29 @@ def sign_in_at_start(db: Database, user: str | None = None) -> bool:
     return LoginDialog.ask(None, db, name) is not None
 
 
+def _warn_about_location(window: MainWindow, db: Database) -> None:
+    """Once at open: say so in the status bar when the database sits in a synchronised folder or a share."""
+    from tresxuno.services.backups import risk_warning
+
+    warning = risk_warning(db.path)
+    if warning:
+        log.warning("%s", warning)
+        window.statusBar().showMessage(warning)
+
+
+def _backup_on_close(db: Database, settings: Settings) -> None:
+    """A dated backup of an SQLite database as the app closes; failing to make one never blocks closing."""
+    from tresxuno.services.backups import automatic_backup
+
+    try:
+        copy = automatic_backup(db, keep=settings.backups_keep)
+    except StorageError as exc:
+        log.error("No backup on close: %s", describe_storage(exc))
+        return
+    if copy is not None:
+        log.info("Backed up the database to %s", copy)
+
+
 def run_gui(db_url: str | None = None, lang: str | None = None, user: str | None = None) -> int:
     """Open the desktop application and run it until the window closes.
 
@@ -173,6 +204,7 @@ def run_gui(db_url: str | None = None, lang: str | None = None, user: str | None
                 return 0  # the officer closed the sign-in: nothing opened, nothing to save
             window = MainWindow(db, settings)
             window.show()
+            _warn_about_location(window, db)
             # Inside the event loop, over the shown window: a quit timer (smoke tests) closes it too.
             QTimer.singleShot(0, window, window.first_run_if_needed)
             status = app.exec()
@@ -186,6 +218,7 @@ def run_gui(db_url: str | None = None, lang: str | None = None, user: str | None
             QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
             return status
         finally:
+            _backup_on_close(db, settings)
             set_actor(None)  # a host that goes on running (the test suite) must not keep acting as them
             db.dispose()
     finally:

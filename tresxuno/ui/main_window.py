@@ -39,13 +39,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import tresxuno
 from tresxuno.db.engine import Database
 from tresxuno.domain.actor import current_actor, set_actor
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import _, language
 from tresxuno.services.auth import has_users
-from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.permissions import OWN_TIP, gate, signed_in_text
 from tresxuno.ui.settings import Settings
@@ -188,6 +186,7 @@ class MainWindow(QMainWindow):
         self._page_actions: list[QAction] = []
         self._page_classes = page_classes(PAGES if pages is None else pages)
         self.tool_bar: QToolBar | None = None
+        self.backup_task = None  # File > Backup now / Restore while it runs
 
         self.nav = QListWidget(self)
         self.nav.setIconSize(QSize(20, 20))
@@ -489,6 +488,11 @@ class MainWindow(QMainWindow):
                                          icon=self._icon("document-print", None), icon_text=_("Print"),
                                          tip=_("Print what the page shows")))
         file_menu.addSeparator()
+        file_menu.addAction(self._action("backup", _("&Backup now…"), self.backup_now,
+                                         tip=_("Copy the database to a backup file")))
+        file_menu.addAction(self._action("restore", _("&Restore…"), self.restore_backup,
+                                         tip=_("Replace the database with a backup (a copy is kept)")))
+        file_menu.addSeparator()
         preferences = self._action("preferences", _("P&references…"), self.show_preferences,
                                    icon=self._icon("preferences-system", pixmap.SP_FileDialogInfoView),
                                    tip=_("Language and the office's name, municipality and logo"))
@@ -616,20 +620,28 @@ class MainWindow(QMainWindow):
         self.rebuild()  # every page and button again, for the new role
 
     def show_about(self) -> None:
-        """Version, purpose and the database in use."""
-        from PySide6 import __version__ as pyside_version
+        """Help > About: version, licence, data sources and the database in use."""
+        from tresxuno.ui.dialogs.about import show_about
 
-        page = ("<h3>tresxuno {version}</h3><p>{purpose}</p><p>{office}</p><p>{database}</p>"
-                "<p><small>{qt}</small></p>")
-        text = page.format(
-            version=tresxuno.__version__,
-            purpose=_("Municipal management of the 3x1 para Migrantes programme: clubs, projects, "
-                      "contributions, payments and reports."),
-            office=self.office_name(),
-            database=_("Database: {location}").format(location=database_location(self.db)),
-            qt=f"PySide6 {pyside_version}",
-        )
-        prompts.about(self, _("About tresxuno"), text)
+        show_about(self, database_location(self.db), self.office_name())
+
+    def backup_now(self) -> None:
+        """File > Backup now…: a copy of the database, made off the GUI thread."""
+        from tresxuno.ui.backup_actions import backup_now
+
+        backup_now(self)
+
+    def restore_backup(self) -> None:
+        """File > Restore…: replace the database with a checked backup, after confirmation."""
+        from tresxuno.ui.backup_actions import restore_backup
+
+        restore_backup(self)
+
+    def after_restore(self) -> None:
+        """The database's content was replaced: every page reads it again."""
+        self.update_title()
+        for view in self.views.values():
+            view.refresh()
 
     # -- preferences and language ----------------------------------------------------------------
 

@@ -47,3 +47,10 @@ def choose_save_file(parent: QWidget | None, title: str, name_filter: str = "", 
 
     path, _selected = QFileDialog.getSaveFileName(parent, title, directory, name_filter)
     return path
+
+
+def choose_folder(parent: QWidget | None, title: str, directory: str = "") -> str:
+    """Ask for a folder; returns its path, or "" when the officer cancels."""
+    from PySide6.QtWidgets import QFileDialog
+
+    return QFileDialog.getExistingDirectory(parent, title, directory)

@@ -18,6 +18,7 @@ _GEOMETRY = "window/geometry"
 _STATE = "window/state"
 _LAST_VIEW = "window/last_view"
 _TABLES = "tables"
+_BACKUPS_KEEP = "backups/keep"
 
 
 def settings_path() -> Path:
@@ -115,6 +116,21 @@ class Settings:
     @last_view.setter
     def last_view(self, value: str) -> None:
         self._set_text(_LAST_VIEW, value)
+
+    @property
+    def backups_keep(self) -> int:
+        """How many automatic backups of the database to keep (default 10, at least 1)."""
+        from tresxuno.services.backups import DEFAULT_KEEP
+
+        try:
+            value = int(self._text(_BACKUPS_KEEP) or DEFAULT_KEEP)
+        except ValueError:
+            value = DEFAULT_KEEP
+        return max(1, value)
+
+    @backups_keep.setter
+    def backups_keep(self, value: int) -> None:
+        self._set_text(_BACKUPS_KEEP, str(max(1, int(value))))
 
     def table_state(self, name: str) -> bytes:
         """``QHeaderView.saveState()`` of the table ``name`` (columns shown, widths, order); empty if none."""

@@ -1,5 +1,7 @@
 """Preferences: the interface language (applied at once, no restart), the office, and where the data is.
 
+The data folder part (show, move, how many backups to keep) is :class:`DataFolderBox`.
+
 The language is this person's choice on this computer (stored in :class:`~tresxuno.ui.settings.Settings`);
 the office's name, municipality and logo belong to the database and are shared by every workstation.
 """
@@ -23,7 +25,9 @@ from PySide6.QtWidgets import (
 from tresxuno.db.engine import Database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import LANGUAGES, _, language
+from tresxuno.services.backups import risk_warning
 from tresxuno.services.office import OfficeSettings, office_settings
+from tresxuno.ui.dialogs.data_folder import DataFolderBox
 from tresxuno.ui.dialogs.first_run import OfficeForm
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.permissions import gate
@@ -87,6 +91,13 @@ class PreferencesDialog(QDialog):
                        "TRESXUNO_DB environment variable."), database)
         how.setWordWrap(True)
         database_box.addWidget(how)
+        self.risk = QLabel(risk_warning(db.path), database)
+        self.risk.setWordWrap(True)
+        self.risk.setStyleSheet("color: #b00020;")
+        self.risk.setVisible(bool(self.risk.text()))
+        database_box.addWidget(self.risk)
+        data = DataFolderBox(self, db, self._settings)
+        self.data_folder = data
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
@@ -99,6 +110,7 @@ class PreferencesDialog(QDialog):
         layout.addWidget(interface)
         layout.addWidget(office)
         layout.addWidget(database)
+        layout.addWidget(data)
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(640)
@@ -133,5 +145,6 @@ class PreferencesDialog(QDialog):
             office = saved
         code = self.language.currentData() or language()
         self._settings.language = code
+        self._settings.backups_keep = self.data_folder.keep.value()
         self.chosen = Preferences(code, office)
         super().accept()

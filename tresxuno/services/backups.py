@@ -1,0 +1,258 @@
+"""Backups and restores of an SQLite database, and a warning when its folder is a risky place for one.
+
+Automatic backups go to the data folder's ``backups/`` (on close, before a migration, before a
+restore); only the newest N automatic backups of each database are kept. A PostgreSQL database is
+backed up by its server (``pg_dump``), not by the desktop: asking for one says so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from tresxuno import paths
+from tresxuno.db.backup import backup_stamp, sqlite_copy
+from tresxuno.db.engine import Database, known_revisions, open_database
+from tresxuno.domain.problems import StorageError
+from tresxuno.i18n import _
+from tresxuno.services.progress import CancelToken, Progress, no_progress
+
+#: Automatic backups kept per database when the officer has not chosen another number.
+DEFAULT_KEEP = 10
+
+#: Tables only a tresxuno database has; a file lacking any of them is not one.
+_OUR_TABLES = {"alembic_version", "projects", "clubs", "states"}
+
+#: Folder names of desktop sync clients: a database inside one gets copied half-written, or forked.
+_CLOUD_PARTS = ("onedrive", "dropbox", "google drive", "googledrive", "my drive", "icloud drive",
+                "iclouddrive", "mobile documents")
+#: Linux file systems that live on another computer.
+_NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "sshfs", "9p", "afs", "ncpfs"}
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    """What a restore did: the database replaced, the copy kept of it, and the revision restored."""
+
+    database: Path
+    safety_copy: Path | None
+    revision: str
+
+
+def sqlite_path(db: Database) -> Path:
+    """The database's file, or ``backup.server_database`` for a server database (its server backs it up)."""
+    if db.path is None:
+        raise StorageError("backup.server_database", url=db.url)
+    return db.path
+
+
+def _copy_step(progress: Progress, cancel: CancelToken | None, message: str):
+    def step(done: int, total: int) -> None:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        progress(done, max(total, 1), message)
+
+    return step
+
+
+def backup_database(db: Database, target: Path, *, progress: Progress = no_progress,
+                    cancel: CancelToken | None = None) -> Path:
+    """``tresxuno backup -o FILE`` and File > Backup now: a consistent copy of the open database.
+
+    Raises:
+        StorageError: ``backup.server_database`` (PostgreSQL), ``backup.failed`` (cannot write ``target``).
+        Cancelled: the officer cancelled; no file is left at ``target``.
+    """
+    source = sqlite_path(db)
+    if target.resolve() == source.resolve():
+        raise StorageError("backup.same_file", path=str(target))
+    try:
+        return sqlite_copy(source, target, step=_copy_step(progress, cancel, _("Copying the database…")))
+    except (OSError, sqlite3.Error) as exc:
+        raise StorageError("backup.failed", path=str(target), detail=str(exc)) from exc
+
+
+def automatic_backups(database: Path, folder: Path | None = None) -> list[Path]:
+    """The automatic backups of ``database`` in ``folder`` (default: the backups folder), oldest first."""
+    folder = folder or paths.backups_dir()
+    pattern = re.compile(re.escape(database.stem) + r"-\d{8}-\d{6}(-[A-Za-z0-9_.-]+)?\.sqlite")
+    if not folder.is_dir():
+        return []
+    return sorted((p for p in folder.iterdir() if pattern.fullmatch(p.name)), key=lambda p: p.name)
+
+
+def prune_backups(database: Path, keep: int, folder: Path | None = None,
+                  protect: frozenset[Path] = frozenset()) -> list[Path]:
+    """Delete all but the newest ``keep`` automatic backups of ``database`` (never one in ``protect``).
+
+    Returns the deleted files.
+    """
+    backups = [p for p in automatic_backups(database, folder) if p not in protect]
+    old = backups[:-keep] if keep > 0 else backups
+    for path in old:
+        path.unlink(missing_ok=True)
+    return old
+
+
+def automatic_backup(db: Database, *, reason: str = "", keep: int = DEFAULT_KEEP,
+                     folder: Path | None = None) -> Path | None:
+    """A dated backup in the backups folder (on close, before a restore), then keep the newest ``keep``.
+
+    Returns None for a server database (its server's job) or an in-memory one.
+    """
+    if db.path is None:
+        return None
+    folder = folder or paths.backups_dir()
+    suffix = f"-{reason}" if reason else ""
+    target = folder / f"{db.path.stem}-{backup_stamp()}{suffix}.sqlite"
+    n = 1
+    while target.exists():  # two backups within one second (a test, or close right after restore)
+        n += 1
+        target = folder / f"{db.path.stem}-{backup_stamp()}{suffix}-{n}.sqlite"
+    copy = backup_database(db, target)
+    prune_backups(db.path, max(1, keep), folder)
+    return copy
+
+
+def check_backup_file(path: Path) -> str:
+    """Make sure ``path`` is a whole tresxuno database this version can open; returns its revision.
+
+    Raises:
+        StorageError: ``restore.not_found``, ``restore.not_sqlite``, ``restore.corrupt`` (with
+            the integrity check's first complaint), ``restore.not_tresxuno``, ``restore.too_new``.
+    """
+    if not path.is_file():
+        raise StorageError("restore.not_found", path=str(path))
+    with path.open("rb") as fh:
+        if fh.read(16) != b"SQLite format 3\x00":
+            raise StorageError("restore.not_sqlite", path=str(path))
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StorageError("restore.not_sqlite", path=str(path)) from exc
+    try:
+        try:
+            result = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as exc:
+            raise StorageError("restore.corrupt", path=str(path), detail=str(exc)) from exc
+        if result != ["ok"]:
+            raise StorageError("restore.corrupt", path=str(path), detail=str(result[0]))
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not tables >= _OUR_TABLES:
+            raise StorageError("restore.not_tresxuno", path=str(path))
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    finally:
+        connection.close()
+    revision = row[0] if row else ""
+    if revision not in known_revisions():
+        raise StorageError("restore.too_new", path=str(path), revision=revision)
+    return revision
+
+
+def restore_database(database: Path, source: Path, *, keep: int = DEFAULT_KEEP,
+                     progress: Progress = no_progress, cancel: CancelToken | None = None) -> RestoreResult:
+    """Replace the database file ``database`` with the backup ``source``, then bring it up to date.
+
+    ``source`` is checked first; a refused file leaves ``database`` byte for byte as it was. Then a
+    safety copy of ``database`` goes to the backups folder (``-before-restore``), ``source`` is copied
+    in through the backup API, and the result is migrated (an older backup is upgraded). The caller
+    has closed every connection to ``database`` and has the officer's confirmation.
+
+    Raises:
+        StorageError: a code of :func:`check_backup_file`, ``restore.same_file``, ``backup.failed``.
+    """
+    revision = check_backup_file(source)
+    if database.exists() and source.resolve() == database.resolve():
+        raise StorageError("restore.same_file", path=str(source))
+    safety = None
+    if database.exists():
+        progress(0, 3, _("Keeping a copy of the current database…"))
+        folder = paths.backups_dir()
+        safety = folder / f"{database.stem}-{backup_stamp()}-before-restore.sqlite"
+        try:
+            sqlite_copy(database, safety)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError("backup.failed", path=str(safety), detail=str(exc)) from exc
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    progress(1, 3, _("Restoring the backup…"))
+    try:
+        _copy_into(source, database)
+    except (OSError, sqlite3.Error) as exc:
+        raise StorageError("backup.failed", path=str(database), detail=str(exc)) from exc
+    progress(2, 3, _("Bringing the database up to date…"))
+    open_database(str(database)).dispose()
+    if safety is not None:  # the copy of what was replaced outlives the retention count
+        prune_backups(database, max(1, keep), protect=frozenset({safety}))
+    progress(3, 3, _("Restored."))
+    return RestoreResult(database, safety, revision)
+
+
+def _copy_into(source: Path, database: Path) -> None:
+    """Overwrite ``database`` in place with ``source``'s pages (its WAL is reset, never left stale)."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(database)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+# -- risky places -------------------------------------------------------------------------------------
+
+
+def storage_risk(path: Path, *, mounts: str | None = None, windows: bool | None = None) -> str | None:
+    """``"cloud"`` when ``path`` is in a synchronised folder, ``"network"`` on a network share, else None.
+
+    Args:
+        path: the database file.
+        mounts: the text of ``/proc/mounts`` (read from the system when None; tests pass their own).
+        windows: treat ``path`` as a Windows path (default: this computer's).
+    """
+    text = str(path)
+    windows = os.name == "nt" if windows is None else windows
+    lowered = text.replace("\\", "/").lower()
+    parts = [part.strip() for part in lowered.split("/")]
+    if any(part.startswith(cloud) for part in parts for cloud in _CLOUD_PARTS):
+        return "cloud"
+    if windows:
+        return "network" if text.startswith(("\\\\", "//")) else None
+    if mounts is None:
+        try:
+            mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+    best, best_fs = "", ""
+    for line in mounts.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        inside = text == point or text.startswith(point.rstrip("/") + "/")
+        if inside and len(point) > len(best):
+            best, best_fs = point, fields[2]
+    return "network" if best_fs in _NETWORK_FS else None
+
+
+def risk_warning(path: Path | None) -> str:
+    """The warning to show about where the database is, or "" when the place is fine (or a server)."""
+    if path is None:
+        return ""
+    risk = storage_risk(path)
+    if risk == "cloud":
+        return _("The database is in a cloud-synchronised folder ({path}). Sync programs can copy it "
+                 "half-written or make conflicting copies: move it to a local folder (Preferences).").format(
+            path=path.parent)
+    if risk == "network":
+        return _("The database is on a network share ({path}). SQLite on a shared drive can be damaged when "
+                 "two computers write: keep it on a local disk, or use a PostgreSQL server.").format(
+            path=path.parent)
+    return ""

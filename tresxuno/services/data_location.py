@@ -1,0 +1,182 @@
+"""Move the data folder (database, attachments, logos, rule sets, backups) to another folder, safely.
+
+Everything is copied first, the database through SQLite's backup API and every other file checked
+by SHA-256 against its original; only when the whole copy is verified does the data-folder setting
+switch to the new folder. The old folder is never changed: if anything fails or the officer cancels,
+what was copied is removed and tresxuno goes on using the old folder, so there is no half-moved state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from tresxuno import paths
+from tresxuno.db.backup import sqlite_copy
+from tresxuno.domain.problems import StorageError
+from tresxuno.i18n import _
+from tresxuno.services.progress import Cancelled, CancelToken, Progress, no_progress
+
+#: Files never carried over: SQLite's companions of the open database (the copy is made whole) and
+#: unfinished copies.
+_SKIP_SUFFIXES = ("-wal", "-shm", "-journal", ".part")
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    """What moved: the new folder, how many files and bytes, and the database's new path (if it moved)."""
+
+    folder: Path
+    files: int
+    bytes: int
+    database: Path | None
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _files_to_copy(source: Path, database: Path | None) -> list[Path]:
+    """Every file under ``source`` (relative), except the database (copied apart) and its companions."""
+    skip = set()
+    if database is not None:
+        skip = {database.name, *(database.name + s for s in _SKIP_SUFFIXES)}
+    found = []
+    for path in sorted(source.rglob("*")):
+        if not path.is_file() or path.is_symlink():
+            continue
+        relative = path.relative_to(source)
+        if path.parent == source and path.name in skip:
+            continue
+        if path.name.endswith(_SKIP_SUFFIXES):
+            continue
+        found.append(relative)
+    return found
+
+
+def _check_target(source: Path, target: Path) -> None:
+    if target == source:
+        raise StorageError("move.same_folder", path=str(target))
+    if target.is_relative_to(source) or source.is_relative_to(target):
+        raise StorageError("move.nested", path=str(target))
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise StorageError("move.not_empty", path=str(target))
+
+
+def _table_counts(path: Path) -> dict[str, int]:
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        tables = [row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        return {t: connection.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        connection.close()
+
+
+def _verify_database(original: Path, copy: Path, target: Path) -> None:
+    connection = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        ok = [row[0] for row in connection.execute("PRAGMA integrity_check")] == ["ok"]
+    finally:
+        connection.close()
+    if not ok or _table_counts(copy) != _table_counts(original):
+        raise StorageError("move.verify_failed", path=str(target), file=original.name)
+
+
+def move_data_folder(target: Path, *, source: Path | None = None, database: Path | None = None,
+                     progress: Progress = no_progress, cancel: CancelToken | None = None) -> MoveResult:
+    """Copy the data folder to ``target``, verify every file, then make ``target`` the data folder.
+
+    Args:
+        target: the new folder; it must not exist yet, or be empty.
+        source: the current data folder (default :func:`tresxuno.paths.user_data_dir`).
+        database: the SQLite file in use; copied with the backup API when it lies directly in
+            ``source`` (a database kept elsewhere, or a server, stays where it is).
+        progress: told ``(done, total, message)`` after each file.
+        cancel: checked between files; cancelling removes the partial copy.
+
+    Returns:
+        The new folder, files and bytes copied, and the database's new path (None if it did not move).
+
+    Raises:
+        StorageError: ``move.same_folder``, ``move.nested``, ``move.not_empty``, ``move.failed``
+            (a copy failed: the detail says why), ``move.verify_failed``.
+        Cancelled: the officer cancelled; nothing changed.
+    """
+    source = (source or paths.user_data_dir()).resolve()
+    target = target.expanduser().resolve()
+    _check_target(source, target)
+    moves_database = database is not None and database.resolve().parent == source and database.exists()
+    files = _files_to_copy(source, database.resolve() if moves_database and database else None)
+    total = len(files) + (1 if moves_database else 0)
+    created = not target.exists()
+    copied_bytes = 0
+    new_database = None
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        done = 0
+        if moves_database and database is not None:
+            progress(done, total, _("Copying the database…"))
+            new_database = target / database.name
+            sqlite_copy(database, new_database, step=lambda _d, _t: _check(cancel))
+            _verify_database(database, new_database, target)
+            copied_bytes += new_database.stat().st_size
+            done += 1
+        for relative in files:
+            _check(cancel)
+            progress(done, total, _("Copying {file}…").format(file=relative.as_posix()))
+            original, copy = source / relative, target / relative
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(original, copy)
+            if sha256_of(copy) != sha256_of(original):
+                raise StorageError("move.verify_failed", path=str(target), file=relative.as_posix())
+            copied_bytes += copy.stat().st_size
+            done += 1
+        _check(cancel)
+        _switch_to(target)
+    except (OSError, sqlite3.Error) as exc:
+        _undo(target, created)
+        raise StorageError("move.failed", path=str(target), detail=str(exc)) from exc
+    except (StorageError, Cancelled):
+        _undo(target, created)
+        raise
+    progress(total, total, _("Done."))
+    return MoveResult(target, len(files) + (1 if new_database else 0), copied_bytes, new_database)
+
+
+def _check(cancel: CancelToken | None) -> None:
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+
+
+def _undo(target: Path, created: bool) -> None:
+    """Remove the partial copy; ``target`` was empty or absent before; the old folder was never touched."""
+    if created:
+        shutil.rmtree(target, ignore_errors=True)
+        return
+    for child in target.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+def _switch_to(folder: Path) -> None:
+    """Store ``folder`` as the data folder (atomically); the platform default removes the setting."""
+    pointer = paths.data_location_file()
+    if folder == paths.default_data_dir().resolve():
+        pointer.unlink(missing_ok=True)
+        return
+    pointer.parent.mkdir(parents=True, exist_ok=True)
+    partial = pointer.with_name(pointer.name + ".part")
+    partial.write_text(str(folder) + "\n", encoding="utf-8")
+    os.replace(partial, pointer)
