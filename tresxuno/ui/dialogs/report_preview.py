@@ -322,8 +322,8 @@ class ReportPreview(QDialog):
 
     def _printed(self, sent: int) -> None:
         self.print_button.setEnabled(True)
-        self.status.setText(ngettext("{pages} page sent to the printer.", "{pages} pages sent to the printer.",
-                                     sent).format(pages=sent))
+        sentence = ngettext("{pages} page sent to the printer.", "{pages} pages sent to the printer.", sent)
+        self.status.setText(sentence.format(pages=sent))
 
     def save_as(self) -> Path | None:
         """Ask where to keep a copy of the PDF and copy it there; the path, or None if cancelled."""
