@@ -68,7 +68,7 @@ def _wait_preview(qtbot, holder, attribute: str = "preview") -> ReportPreview:
 
 
 def _titles(view: ReportsView) -> dict[str, tuple[str, bool]]:
-    items = (view.kinds.item(row) for row in range(view.kinds.count()))
+    items = (view.kind_model.item(row) for row in range(view.kind_model.rowCount()))
     return {item.data(Qt.ItemDataRole.UserRole): (item.text(), bool(item.flags() & Qt.ItemFlag.ItemIsEnabled))
             for item in items}
 
@@ -106,6 +106,21 @@ def test_a_new_kind_in_the_registry_appears_with_its_fields(qtbot, small_db, mon
     view.municipality.setCurrentIndex(-1)
     view.municipality.setEditText("")
     assert "municipality" not in view.order().options
+
+
+def test_the_chosen_report_survives_a_language_switch(qtbot, small_db):
+    window = MainWindow(small_db)
+    qtbot.addWidget(window)
+    window.show_view("reports")
+    view = window.views["reports"]
+    assert isinstance(view, ReportsView) and view.choose_kind("receipt")
+    view.entry.setText("12")
+    window.switch_language("en")
+    view = window.views["reports"]
+    assert isinstance(view, ReportsView)
+    assert view.current_kind() == "receipt" and view.entry.text() == "12"
+    assert view.heading.text() == "Contribution receipt"
+    window.switch_language("es")
 
 
 def test_missing_project_is_reported_next_to_the_field_in_spanish(qtbot, small_db):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QIntValidator
+from PySide6.QtGui import QFont, QIntValidator, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPushButton,
     QStyle,
     QVBoxLayout,
@@ -84,11 +83,15 @@ class ReportsView(View):
         self._has_projects = True
         self._session_numbers: dict[int, str] = {}
 
-        self.kinds = QListWidget(self)
+        # A list view over an item model (not a QListWidget): every page's models answer columnCount().
+        self.kind_model = QStandardItemModel(self)
+        self.kinds = QListView(self)
+        self.kinds.setModel(self.kind_model)
         self.kinds.setAccessibleName(_("Kind of report"))
         self.kinds.setSpacing(2)
-        self.kinds.currentItemChanged.connect(lambda _now, _before: self._on_kind())
-        self.kinds.itemActivated.connect(lambda _item: self.generate())
+        self.kinds.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.kinds.selectionModel().currentChanged.connect(lambda _now, _before: self._on_kind())
+        self.kinds.activated.connect(lambda _index: self.generate())
 
         self.heading = QLabel(self)
         font = QFont(self.heading.font())
@@ -208,27 +211,28 @@ class ReportsView(View):
         QWidget.setTabOrder(self.kinds, self.project.edit)
 
     def _fill_kinds(self) -> None:
-        self.kinds.clear()
-        first: QListWidgetItem | None = None
+        self.kind_model.clear()
+        first: QStandardItem | None = None
         widest = 0
         for kind in kinds_in_order():
             planned = is_planned(kind)
             text = report_title(kind)
             if planned:
                 text = _("{report} (coming soon)").format(report=text)
-            item = QListWidgetItem(text)
-            item.setData(KindRole, kind)
+            item = QStandardItem(text)
+            item.setData(kind, KindRole)
             widest = max(widest, self.kinds.fontMetrics().horizontalAdvance(text))
             if planned:
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled & ~Qt.ItemFlag.ItemIsSelectable)
+                item.setEnabled(False)
+                item.setSelectable(False)
                 item.setToolTip(_("This report comes in a later version of tresxuno."))
             else:
                 item.setToolTip(_(REPORT_PURPOSES.get(kind, "")) or text)
                 first = first or item
-            self.kinds.addItem(item)
+            self.kind_model.appendRow(item)
         self.kinds.setFixedWidth(max(220, widest + 40))
         if first is not None:
-            self.kinds.setCurrentItem(first)
+            self.kinds.setCurrentIndex(first.index())
         self._on_kind()
 
     def _fill_sessions(self) -> None:
@@ -280,16 +284,16 @@ class ReportsView(View):
 
     def current_kind(self) -> str | None:
         """The kind chosen in the list (never a planned one)."""
-        item = self.kinds.currentItem()
-        kind = item.data(KindRole) if item is not None else None
+        index = self.kinds.currentIndex()
+        kind = index.data(KindRole) if index.isValid() else None
         return kind if isinstance(kind, str) and not is_planned(kind) else None
 
     def choose_kind(self, kind: str) -> bool:
         """Select ``kind`` in the list; False when it is unknown or not printable yet."""
-        for row in range(self.kinds.count()):
-            item = self.kinds.item(row)
+        for row in range(self.kind_model.rowCount()):
+            item = self.kind_model.item(row)
             if item.data(KindRole) == kind and not is_planned(kind):
-                self.kinds.setCurrentItem(item)
+                self.kinds.setCurrentIndex(item.index())
                 return True
         return False
 
@@ -406,6 +410,17 @@ class ReportsView(View):
             show_error(self.window(), exc)
             return
         self.empty.setVisible(not self._has_projects)
+
+    def view_state(self) -> dict[str, object]:
+        """The fields, and the report chosen (kept when the language changes)."""
+        return {**super().view_state(), "_kind": self.current_kind() or ""}
+
+    def restore_view_state(self, state: dict[str, object]) -> None:
+        """Choose the same report again, then put the fields back."""
+        kind = state.get("_kind")
+        if isinstance(kind, str) and kind:
+            self.choose_kind(kind)
+        super().restore_view_state(state)
 
     def focus_search(self) -> None:
         """Ctrl+F: to the project field, when the chosen report takes one."""
