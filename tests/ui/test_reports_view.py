@@ -219,6 +219,23 @@ def test_ctrl_p_in_the_main_window_previews_the_chosen_report(qtbot, small_db):
     assert _wait_preview(qtbot, view).page_count() >= 1
 
 
+def test_ctrl_p_on_the_project_list_previews_the_selected_cedula(qtbot, small_db):
+    window = MainWindow(small_db)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_view("projects")
+    view = window.views["projects"]
+    print_action = window.actions_by_name["print"]
+    assert not print_action.isEnabled(), "nothing selected, nothing to print"
+    qtbot.waitUntil(lambda: view.model.rowCount() > 0)
+    view.table.selectRow(0)
+    assert print_action.isEnabled()
+    print_action.trigger()
+    qtbot.waitUntil(lambda: bool(window.findChildren(ReportPreview)), timeout=30_000)
+    preview = window.findChildren(ReportPreview)[0]
+    assert preview.path.name.startswith("cedula_")
+
+
 def test_project_record_prints_its_reports(qtbot, small_db):
     approved = _scalar(small_db, "SELECT MIN(id) FROM projects WHERE stage = 'en_ejecucion'")
     draft = _scalar(small_db, "SELECT MIN(id) FROM projects WHERE stage = 'borrador'")
