@@ -254,6 +254,14 @@ def test_project_record_prints_its_reports(qtbot, small_db):
     words = PdfReader(preview.path).pages[0].extract_text()
     assert "Convenio de concertación" in words
     assert preview.path.name.startswith("convenio_")
+    preview.close()
+
+    record.preview = None
+    qtbot.waitUntil(lambda: not record.report_task.running)
+    with qtbot.waitActive(record):
+        record.activateWindow()
+    qtbot.keyClick(record, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # Ctrl+P: the cédula
+    assert _wait_preview(qtbot, record).path.name.startswith("cedula_")
 
 
 def test_ledger_prints_the_receipt_of_a_selected_contribution(qtbot, small_db):
