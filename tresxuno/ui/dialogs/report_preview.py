@@ -276,8 +276,6 @@ class ReportPreview(QDialog):
         real = self.logicalDpiX() / POINTS_PER_INCH
         self.canvas.set_zoom(zoom * real)
         self.zoom_label.setText(f"{round(zoom * 100)} %")
-        if self.actual_button.isChecked() != (abs(zoom - 1.0) < 0.001) and not self.fit_button.isChecked():
-            self.actual_button.setChecked(abs(zoom - 1.0) < 0.001)
         self.go_to_page(page)
 
     def zoom(self) -> float:
