@@ -122,8 +122,26 @@ def main(argv: list[str] | None = None) -> int:
         dialog.adjustSize()
         return dialog
 
+    def report_preview() -> QWidget:
+        """A project's statement of account in the preview (the Reportes page's result)."""
+        from tresxuno.i18n import _
+        from tresxuno.reports.builders.run import write_report
+        from tresxuno.services.projects import ProjectFilters, list_projects
+        from tresxuno.ui.dialogs.report_preview import ReportPreview
+
+        projects = list_projects(db, ProjectFilters(), limit=200)
+        busy = [p for p in projects if p.stage in ("en_ejecucion", "terminado", "cerrado")] or projects
+        path = scratch / f"estado_de_cuenta_{busy[0].folio}.pdf"
+        write_report(db, "statement", path, project_id=busy[0].id, printed_by="oficina")
+        dialog = ReportPreview(path, title=_("Statement of account"), parent=window)
+        dialog.resize(1100, 800)
+        dialog.show()
+        return dialog
+
     shots: list[tuple[str, Callable[[], QWidget]]] = [(key, page(key)) for key in window.views]
     shots += [("projects-jerez", search("Jerez")), ("first-run", first_run), ("preferences", preferences)]
+    if "reports" in window.views:
+        shots.append(("report-preview", report_preview))
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         for name, prepare in shots:

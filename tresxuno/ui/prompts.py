@@ -54,3 +54,19 @@ def choose_folder(parent: QWidget | None, title: str, directory: str = "") -> st
     from PySide6.QtWidgets import QFileDialog
 
     return QFileDialog.getExistingDirectory(parent, title, directory)
+def choose_printer(parent: QWidget | None, printer: object, pages: int) -> bool:
+    """The system print dialog on ``printer`` (a QPrinter), pages 1 to ``pages`` offered as a range.
+
+    True when the officer chose to print: the printer then carries the choices (device, copies,
+    page range). Tests replace this name to print to a PDF file instead.
+    """
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    assert isinstance(printer, QPrinter)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setMinMax(1, max(pages, 1))
+    dialog.setOption(QPrintDialog.PrintDialogOption.PrintPageRange, True)
+    try:
+        return dialog.exec() == QPrintDialog.DialogCode.Accepted
+    finally:
+        dialog.deleteLater()

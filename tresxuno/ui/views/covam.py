@@ -49,6 +49,7 @@ from tresxuno.ui.dialogs.session import (
 )
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.settings import Settings
+from tresxuno.ui.tasks import Task
 from tresxuno.ui.views.base import View
 
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -184,6 +185,10 @@ class CovamView(View):
         self.add_button.clicked.connect(self.add_projects)
         self.rule_button = QPushButton(_("Record &rulings…"), self)
         self.rule_button.clicked.connect(self.record_rulings)
+        self.minutes_button = QPushButton(_("&Print minutes…"), self)
+        self.minutes_button.clicked.connect(self.print_minutes)
+        self.report_task: Task | None = None
+        self._update_minutes_button()
 
         self.message = QLabel(self)
         self.message.setWordWrap(True)
@@ -226,6 +231,7 @@ class CovamView(View):
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.rule_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.minutes_button)
         box.addLayout(buttons)
         detail = QWidget(self)
         box = QVBoxLayout(detail)
@@ -381,6 +387,37 @@ class CovamView(View):
         self.rule_button.setToolTip(
             _("Record the committee's ruling on the projects waiting for it") if pending
             else _("No project on this agenda is waiting for a ruling"))
+        self._update_minutes_button()
+
+    def _update_minutes_button(self) -> None:
+        """Minutes print once the session report exists; until then the button says it is coming."""
+        from tresxuno.ui.reporting import available
+
+        ready = available("session")
+        self.minutes_button.setEnabled(ready and self.current is not None)
+        self.minutes_button.setToolTip(
+            _("Print the minutes of the chosen session (Ctrl+P)") if ready
+            else _("Printing the minutes comes in a later version of tresxuno."))
+        self.actions_changed.emit()
+
+    def print_minutes(self) -> Task | None:
+        """Prepare the minutes (acta) of the chosen session and open their preview."""
+        from tresxuno.ui.reporting import ReportOrder, available, file_name, start_report
+
+        if self.current is None or not available("session"):
+            return None
+        order = ReportOrder("session", file_name("session", self.current.number),
+                            {"session_id": self.current.id})
+        self.report_task = start_report(self.window(), self._db, order)
+        return self.report_task
+
+    def print_current(self) -> None:
+        """Ctrl+P: the chosen session's minutes."""
+        self.print_minutes()
+
+    def can_print(self) -> bool:
+        """Print applies to a chosen session once its minutes can be printed."""
+        return self.minutes_button.isEnabled()
 
     def _fill_attendees(self, info: SessionInfo) -> None:
         self.attendees.clear()

@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.db.engine import Database
-from tresxuno.domain.ledger import KINDS, PARTY_IDS, EntryRecord, ProjectBalance
+from tresxuno.domain.ledger import CONTRIBUTION, KINDS, PARTY_IDS, EntryRecord, ProjectBalance
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import N_, _, ngettext
 from tresxuno.reports.exports import FORMATS, ExportSummary, export_ledger
@@ -290,6 +290,7 @@ class LedgerView(View):
         self._fitted = False
         self._balance_project: int | None = None
         self.export_task: Task | None = None
+        self.report_task: Task | None = None
         self.last_export: ExportSummary | None = None
         self.model = LedgerTableModel(db, self, filters=LedgerFilters(project_id=project_id), load=False)
 
@@ -381,6 +382,9 @@ class LedgerView(View):
         self.export_action = self._action(
             _("&Export ledger…"), _("Write the ledger to CSV, XLSX, beancount or ledger"),
             self.export_ledger, "Ctrl+Shift+E")
+        self.receipt_action = self._action(
+            _("Print r&eceipt…"), _("The bilingual receipt of the selected contribution (Ctrl+P)"),
+            self.print_receipt)
 
     def _button(self, action: QAction) -> QPushButton:
         button = QPushButton(action.text(), self)
@@ -452,6 +456,7 @@ class LedgerView(View):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.reverse_action)
+        menu.addAction(self.receipt_action)
         menu.addSeparator()
         for action in (self.rates_action, self.close_year_action, self.export_action):
             menu.addAction(action)
@@ -695,6 +700,7 @@ class LedgerView(View):
             self.reverse_action.setEnabled(False)
             self.record_buttons[3].setEnabled(False)
             self.record_buttons[3].setToolTip(needs_text("ledger.reverse_entry"))
+        self.receipt_action.setEnabled(entry is not None and entry.kind == CONTRIBUTION)
         self.actions_changed.emit()
 
     def balance_project(self) -> int | None:
@@ -770,6 +776,29 @@ class LedgerView(View):
         record = ReversalDialog.ask(self.window(), self._db, entry, today=self._today)
         self._recorded(record)
         return record
+
+    def print_receipt(self) -> Task | None:
+        """Prepare the receipt of the selected contribution and open its preview."""
+        from tresxuno.ui.reporting import ReportOrder, file_name, start_report
+
+        entry = self.selected_entry()
+        if entry is None or entry.kind != CONTRIBUTION:
+            prompts.message(self.window(), prompts.Icon.Information, _("Print receipt"),
+                            _("Select a contribution in the table first: receipts are printed for "
+                              "contributions."))
+            return None
+        order = ReportOrder("receipt", file_name("receipt", entry.id), {"entry_id": entry.id})
+        self.report_task = start_report(self.window(), self._db, order)
+        return self.report_task
+
+    def print_current(self) -> None:
+        """Ctrl+P: the receipt of the selected contribution."""
+        self.print_receipt()
+
+    def can_print(self) -> bool:
+        """Print applies while a contribution is selected."""
+        entry = self.selected_entry()
+        return entry is not None and entry.kind == CONTRIBUTION
 
     def show_rates(self) -> None:
         """The exchange-rate table: add a rate, import Banxico's FIX series."""

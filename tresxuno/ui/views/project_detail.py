@@ -12,7 +12,17 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QPointF, Qt, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QFont, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QDesktopServices,
+    QFont,
+    QIcon,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -24,6 +34,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
@@ -37,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from tresxuno.db.engine import Database
 from tresxuno.domain.actor import current_actor
+from tresxuno.domain.ledger import APPROVED_STAGES
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.problems import InputError, RuleSetError, StorageError
 from tresxuno.domain.stages import MAIN_ROAD, TRANSITIONS, Stage
@@ -52,6 +64,7 @@ from tresxuno.ui.dialogs.project import ProjectDialog, bold, stage_text
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.models.ledger import money_to_date as ledger_money_to_date
+from tresxuno.ui.reporting import ReportOrder, available, file_name, report_title, start_report
 from tresxuno.ui.tasks import Task, run_task
 from tresxuno.ui.widgets import format_day, format_percent_bp
 from tresxuno.ui.widgets.share_preview import marker_icon
@@ -233,6 +246,7 @@ class ProjectRecord(QDialog):
                                         "balance per party"))
         self.ledger_button.clicked.connect(self.open_ledger)
         stage_line.addWidget(self.ledger_button)
+        self._add_print_menu(stage_line)
         header.addLayout(stage_line)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
@@ -386,6 +400,7 @@ class ProjectRecord(QDialog):
         self.subtitle.setText(_("Club: {club}").format(club=detail.club_name))
         self.stage_label.setText(stage_text(detail.stage))
         self._show_actions()
+        self._show_print_menu()
         self._show_data()
         self._show_shares()
         self._show_documents()
@@ -712,6 +727,50 @@ class ProjectRecord(QDialog):
         if ProjectLedgerDialog.ask(self, self._db, self._id):
             self._mark_changed()
             self.reload()
+
+    # -- printing ---------------------------------------------------------------------------------
+
+    def _add_print_menu(self, line: QHBoxLayout) -> None:
+        """A Print button whose menu lists this project's reports (Ctrl+P: the cédula)."""
+        self.report_task: Task | None = None
+        self.preview: QWidget | None = None
+        self.print_button = QPushButton(_("&Print"), self)
+        self.print_button.setToolTip(_("Print a report of this project: cédula, agreement, statement… "
+                                       "(Ctrl+P: the cédula)"))
+        self.print_menu = QMenu(self.print_button)
+        self.print_button.setMenu(self.print_menu)
+        line.addWidget(self.print_button)
+        shortcut = QAction(self)
+        shortcut.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
+        shortcut.triggered.connect(lambda _checked=False: self.print_report("project"))
+        self.addAction(shortcut)
+
+    def _show_print_menu(self) -> None:
+        """The reports this project has now: the agreement once approved, the hand-over once finished."""
+        self.print_menu.clear()
+        stage = Stage(self.overview.detail.stage)
+        finished = stage in (Stage.TERMINADO, Stage.CERRADO)
+        for kind, applies in (("project", True), ("agreement", stage.value in APPROVED_STAGES),
+                              ("statement", True), ("handover", finished)):
+            if not applies:
+                continue
+            action = self.print_menu.addAction(report_title(kind) + "…")
+            action.setData(kind)
+            if available(kind):
+                action.triggered.connect(lambda _checked=False, k=kind: self.print_report(k))
+            else:
+                action.setText(_("{report} (coming soon)").format(report=report_title(kind)))
+                action.setEnabled(False)
+
+    def print_report(self, kind: str) -> Task | None:
+        """Prepare report ``kind`` of this project and open its preview."""
+        if self.report_task is not None and self.report_task.running:
+            return self.report_task
+        folio = self.overview.detail.folio
+        order = ReportOrder(kind, file_name(kind, folio), {"project_id": self._id})
+        self.report_task = start_report(self, self._db, order,
+                                        on_preview=lambda preview: setattr(self, "preview", preview))
+        return self.report_task
 
     def _mark_changed(self) -> None:
         self.did_change = True

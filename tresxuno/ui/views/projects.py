@@ -38,6 +38,7 @@ from tresxuno.ui.dialogs.project import ProjectDialog
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.models.projects import COLUMN_OF, COLUMNS, ProjectRole, ProjectTableModel
 from tresxuno.ui.settings import Settings
+from tresxuno.ui.tasks import Task
 from tresxuno.ui.views.base import View
 from tresxuno.ui.views.project_detail import ProjectRecord
 
@@ -84,6 +85,7 @@ class ProjectsView(View):
         super().__init__(parent)
         self._db = db
         self._fitted = False
+        self.report_task: Task | None = None
         # Loaded at the end, once its failure signal is connected: a locked database at start-up
         # must be reported, not shown as an empty list.
         self.model = ProjectTableModel(db, self, load=False)
@@ -178,6 +180,8 @@ class ProjectsView(View):
         # Set the indicator first: enabling sorting sorts by it at once (Qt's default is descending).
         header.setSortIndicator(COLUMN_OF["folio"], Qt.SortOrder.AscendingOrder)
         table.setSortingEnabled(True)
+        # Print (Ctrl+P) follows the selection: it prints the selected project's cédula.
+        table.selectionModel().selectionChanged.connect(lambda *_args: self.actions_changed.emit())
         return table
 
     def columns_menu(self) -> QMenu:
@@ -292,6 +296,21 @@ class ProjectsView(View):
         project = index.siblingAtColumn(0).data(ProjectRole) if index.isValid() else None
         if project is not None and ProjectRecord.ask(self.window(), self._db, project.id):
             self.refresh()
+
+    def print_current(self) -> None:
+        """Ctrl+P: the cédula of the selected project, in the report preview."""
+        from tresxuno.ui.reporting import ReportOrder, file_name, start_report
+
+        rows = self.table.selectionModel().selectedRows()
+        project = rows[0].data(ProjectRole) if rows else None
+        if project is None:
+            return
+        order = ReportOrder("project", file_name("project", project.folio), {"project_id": project.id})
+        self.report_task = start_report(self.window(), self._db, order)
+
+    def can_print(self) -> bool:
+        """Print applies while a project is selected."""
+        return bool(self.table.selectionModel().selectedRows())
 
     def refresh(self) -> None:
         """Query again with the same search, filters and order."""
