@@ -26,3 +26,19 @@ def _isolated_user_folders(tmp_path_factory, monkeypatch):
     rules._cached_rulebook.cache_clear()
     yield home
     set_language("es")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a PostgreSQL run (tests/backends.py) only tests that open the ``db`` fixture run: the rest
+    would repeat the SQLite run."""
+    from tests.backends import ON_POSTGRES
+
+    if not ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="does not use the db fixture; covered by the SQLite run")
+    sqlite_only = pytest.mark.skip(reason="about SQLite itself; this run is on PostgreSQL")
+    for item in items:
+        if "db" not in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
+        elif item.get_closest_marker("sqlite_only"):
+            item.add_marker(sqlite_only)

@@ -279,11 +279,12 @@ def update_club(db: Database, club_id: int, data: ClubInput, *, expected_version
         row.home_state_key = data.home_state_key
         row.home_municipality_key = data.home_municipality_key
         row.home_contact = data.home_contact.strip()
+        name = row.name  # a failed flush expires the row: keep what the message names
         try:
             session.flush()
         except StaleDataError:
             # Only on back ends without the SQLite write lock: the version moved under us.
-            raise _changed_elsewhere(row.name) from None
+            raise _changed_elsewhere(name) from None
         except IntegrityError:
             raise InputError(
                 Problem("toma_folio", "toma.duplicate_folio", {"folio": row.toma_folio, "club": "?"})
