@@ -325,7 +325,7 @@ def update_federation(db: Database, federation_id: int, data: FederationInput) -
     """
     problems = check_federation(data)
     name = clean_text(data.name, "name", [])
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         row = FederationRepository.get(session, federation_id)
         if row is None:
             raise InputError(Problem("federation", "federation.unknown", {"id": federation_id}))

@@ -150,7 +150,7 @@ def create_session(db: Database, data: SessionInput, *, user: str = "") -> Sessi
     """
     problems = _check_session(data)
     number = data.number.strip()
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         if number and session.scalar(select(CovamSession.id).where(CovamSession.number == number)):
             problems.append(Problem("number", "session.duplicate_number", {"number": number}))
         if problems:
@@ -188,7 +188,7 @@ def add_to_agenda(
         InputError: per project: unknown, not pre-validated (nor already at the COVAM), missing a
             required document, or already on this agenda. Nothing is written if any is refused.
     """
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         row = _load(session, session_id)
         on_agenda = {item.project_id for item in row.agenda}
         problems: list[Problem] = []
@@ -254,7 +254,7 @@ def record_rulings(
         InputError: a project not on the agenda or no longer at the COVAM, an unknown ruling, a
             priority outside 0-100, or a rejection/return without reasons. Nothing is written.
     """
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         row = _load(session, session_id)
         items = {item.project_id: item for item in row.agenda}
         problems: list[Problem] = []

@@ -101,7 +101,7 @@ def set_rate(
     if problems:
         raise InputError(problems)
     assert rate is not None
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         row = session.get(ExchangeRate, day)
         if row is None:
             session.add(ExchangeRate(rate_date=day, rate=str(rate), source=clean_source))
@@ -242,7 +242,7 @@ def import_rates_csv(
         raise InputError(problems)
     days = [day for _row, day, _rate in parsed.rates]
     inserted = updated = unchanged = 0
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         stored = {
             row.rate_date: row
             for row in session.scalars(

@@ -61,7 +61,7 @@ def register_federation(db: Database, data: FederationInput) -> FederationInfo:
     """
     problems = check_federation(data)
     name = clean_text(data.name, "name", [])
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         if not problems and session.get(State, data.mx_state_key) is None:
             problems.append(Problem("mx_state_key", "state.unknown", {"key": data.mx_state_key}))
         if name and session.scalar(select(Federation.id).where(func.lower(Federation.name) == name.lower())):
@@ -103,7 +103,7 @@ def register_club(db: Database, data: ClubInput) -> ClubInfo:
         InputError: every problem found (fields, dates, members, unknown references, folio taken).
     """
     problems = check_club(data)
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         _check_club_references(session, data, problems)
         if problems:
             raise InputError(problems)
