@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
 from sqlalchemy import Engine, create_engine, make_url
 
 from tresxuno.db.engine import open_database

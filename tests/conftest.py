@@ -29,8 +29,10 @@ def _isolated_user_folders(tmp_path_factory, monkeypatch):
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On a PostgreSQL run (tests/backends.py) only tests that open the ``db`` fixture run: the rest
-    would repeat the SQLite run."""
+    """On a PostgreSQL run (tests/backends.py) only tests that open the ``db`` fixture run.
+
+    The rest would only repeat the SQLite run.
+    """
     from tests.backends import ON_POSTGRES
 
     if not ON_POSTGRES:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from sqlalchemy import delete, func, select
 
 from tresxuno.db.catalogue import inegi_csv_path, load_inegi

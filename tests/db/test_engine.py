@@ -261,7 +261,7 @@ def test_migration_and_models_agree(db):
 
 
 def test_foreign_keys_are_enforced(db):
-    with pytest.raises(IntegrityError, match="(?i)foreign key"), db.transaction() as session:
+    with pytest.raises(IntegrityError, match=r"(?i)foreign key"), db.transaction() as session:
         club = factories.club(session)
         club.home_municipality_key = "32999"  # no such municipality in Zacatecas
         session.flush()

@@ -26,12 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tresxuno.db.engine import Database, open_database  # noqa: E402
-from tresxuno.domain.ledger import ContributionInput, PaymentInput  # noqa: E402
-from tresxuno.domain.problems import InputError  # noqa: E402
-from tresxuno.domain.validation import ProjectInput  # noqa: E402
-from tresxuno.services.ledger import record_contribution, record_payment, reverse_entry  # noqa: E402
-from tresxuno.services.projects import submit_project  # noqa: E402
+from tresxuno.db.engine import Database, open_database
+from tresxuno.domain.ledger import ContributionInput, PaymentInput
+from tresxuno.domain.problems import InputError
+from tresxuno.domain.validation import ProjectInput
+from tresxuno.services.ledger import record_contribution, record_payment, reverse_entry
+from tresxuno.services.projects import submit_project
 
 #: Every ledger entry is dated this day, so "cash on a date" and "cash now" are the same number.
 DAY = date(2019, 6, 3)
@@ -56,9 +56,15 @@ def write(db: Database, seed: int, club_id: int, signed: list[int], receipt: Pat
                 project = submit_project(
                     db,
                     ProjectInput(
-                        club_id=club_id, program="3x1", fiscal_year=2019, category="infrastructure",
-                        state_key="32", municipality_key="32020", name=f"Obra de prueba {seed}-{rng.random()}",
-                        cost=rng.randrange(100_000, 400_000_000), submitted_on=date(2019, 3, 1),
+                        club_id=club_id,
+                        program="3x1",
+                        fiscal_year=2019,
+                        category="infrastructure",
+                        state_key="32",
+                        municipality_key="32020",
+                        name=f"Obra de prueba {seed}-{rng.random()}",
+                        cost=rng.randrange(100_000, 400_000_000),
+                        submitted_on=date(2019, 3, 1),
                         beneficiaries=10,
                     ),
                     user="crash",
@@ -69,16 +75,23 @@ def write(db: Database, seed: int, club_id: int, signed: list[int], receipt: Pat
                 record = record_contribution(
                     db,
                     ContributionInput(project_id, rng.choice(PARTIES), DAY, amount=rng.randrange(1, 500_000)),
-                    user="crash", today=TODAY,
+                    user="crash",
+                    today=TODAY,
                 )
             elif roll < 0.85:
                 record = record_payment(
                     db,
                     PaymentInput(
-                        project_id, DAY, rng.randrange(1, 200_000), payee_name="Constructora del Valle",
-                        payee_rfc="CVA0501014T1", concept="Avance de obra", receipt_path=receipt,
+                        project_id,
+                        DAY,
+                        rng.randrange(1, 200_000),
+                        payee_name="Constructora del Valle",
+                        payee_rfc="CVA0501014T1",
+                        concept="Avance de obra",
+                        receipt_path=receipt,
                     ),
-                    user="crash", today=TODAY,
+                    user="crash",
+                    today=TODAY,
                 )
             elif entries:
                 record = reverse_entry(

@@ -15,12 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tresxuno.db.engine import open_database  # noqa: E402
-from tresxuno.domain.ledger import ContributionInput  # noqa: E402
-from tresxuno.domain.problems import InputError, StorageError  # noqa: E402
-from tresxuno.domain.validation import ProjectInput  # noqa: E402
-from tresxuno.services.ledger import record_contribution  # noqa: E402
-from tresxuno.services.projects import submit_project  # noqa: E402
+from tresxuno.db.engine import open_database
+from tresxuno.domain.ledger import ContributionInput
+from tresxuno.domain.problems import InputError, StorageError
+from tresxuno.domain.validation import ProjectInput
+from tresxuno.services.ledger import record_contribution
+from tresxuno.services.projects import submit_project
 
 PARTIES = ("club", "federal", "state", "municipal")
 
@@ -38,9 +38,15 @@ def main() -> None:
                 project = submit_project(
                     db,
                     ProjectInput(
-                        club_id=club_id, program="3x1", fiscal_year=2019, category="infrastructure",
-                        state_key="32", municipality_key="32020", name=f"Obra {name} {number}",
-                        cost=rng.randrange(100_000, 400_000_000), submitted_on=date(2019, 3, 1),
+                        club_id=club_id,
+                        program="3x1",
+                        fiscal_year=2019,
+                        category="infrastructure",
+                        state_key="32",
+                        municipality_key="32020",
+                        name=f"Obra {name} {number}",
+                        cost=rng.randrange(100_000, 400_000_000),
+                        submitted_on=date(2019, 3, 1),
                         beneficiaries=10,
                     ),
                     user=name,
@@ -50,10 +56,14 @@ def main() -> None:
                 record = record_contribution(
                     db,
                     ContributionInput(
-                        rng.choice(projects), rng.choice(PARTIES), date(2019, 6, 3), amount=rng.randrange(1, 9999),
+                        rng.choice(projects),
+                        rng.choice(PARTIES),
+                        date(2019, 6, 3),
+                        amount=rng.randrange(1, 9999),
                         reference=f"{name}-{number}",
                     ),
-                    user=name, today=date(2019, 12, 31),
+                    user=name,
+                    today=date(2019, 12, 31),
                 )
                 print(f"done entry {record.id}")
         except (InputError, StorageError) as exc:

@@ -38,7 +38,10 @@ class Writer:
         with log.open("wb") as stderr:
             self.process = subprocess.Popen(
                 [sys.executable, str(WRITER), *args],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=os.environ.copy(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=os.environ.copy(),
             )
         self._buffer = b""
         self.committed: list[tuple[str, int]] = []
@@ -119,8 +122,11 @@ def check_database(path: Path, committed: list[tuple[str, int]]) -> dict[str, in
         assert orphans == []
         entries = {row[0] for row in connection.execute("SELECT id FROM ledger_entries")}
         project_ids = {row[0] for row in projects}
-        lost = [(kind, ident) for kind, ident in committed
-                if ident not in (entries if kind == "entry" else project_ids)]
+        lost = [
+            (kind, ident)
+            for kind, ident in committed
+            if ident not in (entries if kind == "entry" else project_ids)
+        ]
         assert lost == [], f"reported committed but missing: {lost}"
         return {"entries": len(entries), "projects": len(project_ids)}
     finally:
@@ -137,7 +143,9 @@ def test_sigkill_at_random_moments_loses_nothing_and_breaks_nothing(db, tmp_path
     db.dispose()
 
     rng = random.Random(20260323)
-    writer = Writer([str(path), str(club.id), ",".join(map(str, signed)), str(receipt)], tmp_path / "writer.log")
+    writer = Writer(
+        [str(path), str(club.id), ",".join(map(str, signed)), str(receipt)], tmp_path / "writer.log"
+    )
     started = time.monotonic()
     try:
         for kill in range(KILLS):

@@ -36,7 +36,10 @@ def test_two_processes_write_one_file_and_nothing_is_lost(db, tmp_path):
     offices = [
         subprocess.Popen(
             [sys.executable, str(WRITER), str(path), name, str(OPERATIONS), str(club.id), signed],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
         )
         for name in ("oficina-norte", "oficina-sur")
     ]
@@ -57,23 +60,34 @@ def test_two_processes_write_one_file_and_nothing_is_lost(db, tmp_path):
 
     connection = sqlite3.connect(path)
     try:
-        entries = dict(connection.execute(
-            "SELECT e.id, e.amount - (SELECT sum(a.amount) FROM ledger_allocations a WHERE a.entry_id = e.id)"
-            " FROM ledger_entries e"
-        ).fetchall())
-        projects = {row[0] for row in connection.execute(
-            "SELECT id FROM projects p WHERE EXISTS (SELECT 1 FROM project_shares s WHERE s.project_id = p.id)"
-        )}
-        by_office = dict(connection.execute(
-            "SELECT created_by, count(*) FROM ledger_entries WHERE created_by LIKE 'oficina-%' GROUP BY 1"
-        ).fetchall())
+        entries = dict(
+            connection.execute(
+                "SELECT e.id, e.amount - (SELECT sum(a.amount) FROM ledger_allocations a"
+                " WHERE a.entry_id = e.id) FROM ledger_entries e"
+            ).fetchall()
+        )
+        projects = {
+            row[0]
+            for row in connection.execute(
+                "SELECT id FROM projects p"
+                " WHERE EXISTS (SELECT 1 FROM project_shares s WHERE s.project_id = p.id)"
+            )
+        }
+        by_office = dict(
+            connection.execute(
+                "SELECT created_by, count(*) FROM ledger_entries WHERE created_by LIKE 'oficina-%' GROUP BY 1"
+            ).fetchall()
+        )
     finally:
         connection.close()
-    lost = [(kind, ident) for kind, ident in committed
-            if ident not in (entries if kind == "entry" else projects)]
+    lost = [
+        (kind, ident) for kind, ident in committed if ident not in (entries if kind == "entry" else projects)
+    ]
     assert lost == []
     assert all(difference == 0 for difference in entries.values())
     assert len(set(committed)) == 2 * OPERATIONS  # no identity handed out twice
     assert sum(by_office.values()) == sum(kind == "entry" for kind, _ in committed)
-    print(f"\ntwo offices: {2 * OPERATIONS} operations committed, 0 lost, 0 locked, in {elapsed:.1f} s "
-          f"(each writer {' s, '.join(timings)} s)")
+    print(
+        f"\ntwo offices: {2 * OPERATIONS} operations committed, 0 lost, 0 locked, in {elapsed:.1f} s "
+        f"(each writer {' s, '.join(timings)} s)"
+    )
