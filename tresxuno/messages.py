@@ -155,7 +155,8 @@ TEMPLATES: dict[str, str] = {
     "toma.dates_order": N_("the expiry date {expires} comes before the issue date {issued}"),
     "toma.too_long": N_("a toma de nota is valid for at most two years; it would expire on {expires}, "
                         "the latest allowed is {latest}"),
-    "toma.too_early": N_("the issue date {date} is too early; a toma de nota is dated {min} or later"),
+    "toma.date_out_of_range": N_(
+        "the issue date {date} is out of range; a toma de nota is dated between {min} and {max}"),
     "toma.duplicate_folio": N_("folio {folio} is already registered for club {club}"),
     "club.unknown": N_("there is no club with id {id}"),
     "club.changed_elsewhere": N_(

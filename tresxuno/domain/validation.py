@@ -70,6 +70,8 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 
 #: Consulates issued no toma de nota before the hometown-club programmes (a year 1 date is a typo).
 EARLIEST_TOMA = date(1990, 1, 1)
+#: ... nor one dated past this century (a year 9999 date is a typo too).
+LATEST_TOMA = date(2099, 12, 31)
 
 #: A hometown club with more members than this is a typing mistake.
 MAX_CLUB_MEMBERS = 1_000_000
@@ -147,9 +149,10 @@ def check_club(data: ClubInput) -> list[Problem]:
     clean_text(data.home_contact, "home_contact", problems, required=False)
     for i, member in enumerate(data.board):
         clean_text(member, f"board[{i}]", problems, max_len=200)
-    if data.toma_issued_on < EARLIEST_TOMA:
-        early = {"date": data.toma_issued_on.isoformat(), "min": EARLIEST_TOMA.isoformat()}
-        problems.append(Problem("toma_issued_on", "toma.too_early", early))
+    if not EARLIEST_TOMA <= data.toma_issued_on <= LATEST_TOMA:
+        bounds = {"date": data.toma_issued_on.isoformat(), "min": EARLIEST_TOMA.isoformat(),
+                  "max": LATEST_TOMA.isoformat()}
+        problems.append(Problem("toma_issued_on", "toma.date_out_of_range", bounds))
     elif data.toma_expires_on < data.toma_issued_on:
         problems.append(
             Problem(
