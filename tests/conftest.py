@@ -40,3 +40,19 @@ def _cheap_passwords_and_no_actor(monkeypatch):
     set_actor(None)
     yield
     set_actor(None)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a PostgreSQL run (tests/backends.py) only tests that open the ``db`` fixture run.
+
+    The rest would only repeat the SQLite run; the explicit PostgreSQL tests (``pg_db``) run too.
+    """
+    from tests.backends import ON_POSTGRES
+
+    if not ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="does not use the db fixture; covered by the SQLite run")
+    sqlite_only = pytest.mark.skip(reason="about SQLite itself; this run is on PostgreSQL")
+    for item in items:
+        if not {"db", "pg_db", "pg_url"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(skip)
+        elif item.get_closest_marker("sqlite_only"):
+            item.add_marker(sqlite_only)

@@ -151,6 +151,8 @@ TEMPLATES: dict[str, str] = {
     "text.required": N_("this field is required"),
     "text.too_long": N_("this field is too long; at most {max} characters"),
     "text.control_chars": N_("this field contains control characters; use plain text"),
+    "text.invalid_characters": N_(
+        "this field contains characters that are not valid text (a damaged file or copy); retype it"),
     "number.not_whole": N_("'{text}' is not a whole number"),
     "number.out_of_range": N_("{value} is out of range; allowed: {min} to {max}"),
     "year.out_of_range": N_("fiscal year {year} is out of range; allowed: {min} to {max}"),
@@ -159,6 +161,8 @@ TEMPLATES: dict[str, str] = {
     "toma.dates_order": N_("the expiry date {expires} comes before the issue date {issued}"),
     "toma.too_long": N_("a toma de nota is valid for at most two years; it would expire on {expires}, "
                         "the latest allowed is {latest}"),
+    "toma.date_out_of_range": N_(
+        "the issue date {date} is out of range; a toma de nota is dated between {min} and {max}"),
     "toma.duplicate_folio": N_("folio {folio} is already registered for club {club}"),
     "club.unknown": N_("there is no club with id {id}"),
     "club.changed_elsewhere": N_(
@@ -212,6 +216,7 @@ TEMPLATES: dict[str, str] = {
     "municipality.not_in_list": N_("'{text}' is not a municipality of {state}; choose one from the list"),
     "choice.required": N_("choose one from the list"),
     "beneficiaries.negative": N_("the number of beneficiaries cannot be negative"),
+    "beneficiaries.too_many": N_("the number of beneficiaries cannot exceed {max}"),
     "demo.not_empty": N_("the database already holds data; demo data goes into an empty database"),
     "projects.out_of_range": N_("{value} projects is out of range; allowed: {min} to {max}"),
     # Money trail (ledger), CFDI invoices, RFCs and exchange rates.
@@ -283,6 +288,7 @@ TEMPLATES: dict[str, str] = {
     "rates.duplicate_date": N_("line {row}: {date} already has a rate on line {first_row}"),
     "rates.future_date": N_("line {row}: {date} is in the future"),
     "rates.no_rows": N_("the file holds no exchange rates"),
+    "rates.unreadable": N_("line {row}: the file cannot be read as CSV ({detail}); export it again as CSV"),
     "rates.too_large": N_("the file is too large; at most {max_mb} MB"),
     # Import of clubs and projects from CSV/XLSX (tresxuno.services.importer).
     "import.unknown_kind": N_("'{kind}' cannot be imported; allowed: {allowed}"),

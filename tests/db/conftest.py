@@ -1,4 +1,7 @@
-"""Fixtures for the database ring: every test gets its own migrated SQLite file under ``tmp_path``."""
+"""Fixtures for the database ring: every test gets its own migrated database (SQLite file or PostgreSQL).
+
+On PostgreSQL (see ``tests/backends.py``) tests that need the SQLite file itself (``db_path``) are skipped.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends import ON_POSTGRES, postgres_copy, postgres_template
 from tresxuno.db.engine import Database, open_database
 
 
@@ -26,17 +30,32 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_template_name() -> Iterator[str]:
+    """The migrated PostgreSQL template of this run."""
+    with postgres_template() as name:
+        yield name
+
+
 @pytest.fixture
 def db_path(tmp_path: Path, migrated_template: Path) -> Path:
     """A private copy of the migrated template."""
+    if ON_POSTGRES:
+        pytest.skip("about the SQLite file; this run is on PostgreSQL")
     path = tmp_path / "tresxuno.sqlite"
     shutil.copyfile(migrated_template, path)
     return path
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
+def db(request: pytest.FixtureRequest) -> Iterator[Database]:
     """An open, migrated database with the INEGI catalogue."""
-    database = open_database(str(db_path))
+    if ON_POSTGRES:
+        with postgres_copy(request.getfixturevalue("postgres_template_name")) as url:
+            database = open_database(url)
+            yield database
+            database.dispose()
+        return
+    database = open_database(str(request.getfixturevalue("db_path")))
     yield database
     database.dispose()

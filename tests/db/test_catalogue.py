@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import delete, func, select
 
 from tresxuno.db.catalogue import inegi_csv_path, load_inegi
@@ -16,6 +17,7 @@ def test_the_seed_ships_with_the_package():
     assert (inegi_csv_path().parent / "README.md").is_file()
 
 
+@pytest.mark.sqlite_only  # the time limit is SQLite's
 def test_loading_into_an_empty_catalogue_is_one_quick_bulk_insert(db):
     with db.transaction() as session:
         session.execute(delete(Municipality))

@@ -83,6 +83,7 @@ def test_parent_folders_are_created(tmp_path):
     assert (tmp_path / "oficina" / "datos" / "tresxuno.sqlite").is_file()
 
 
+@pytest.mark.sqlite_only
 def test_every_connection_gets_the_pragmas(db):
     # Two sessions at once force a second pooled connection.
     with db.session() as first, db.session() as second:
@@ -260,7 +261,7 @@ def test_migration_and_models_agree(db):
 
 
 def test_foreign_keys_are_enforced(db):
-    with pytest.raises(IntegrityError, match="FOREIGN KEY"), db.transaction() as session:
+    with pytest.raises(IntegrityError, match=r"(?i)foreign key"), db.transaction() as session:
         club = factories.club(session)
         club.home_municipality_key = "32999"  # no such municipality in Zacatecas
         session.flush()
@@ -295,6 +296,7 @@ def test_concurrent_edits_of_a_club_are_detected(db):
         assert session.get(Club, club_id).members == 30
 
 
+@pytest.mark.sqlite_only
 def test_writing_after_a_stale_read_is_refused_not_applied(db):
     with db.transaction() as session:
         club_id = factories.club(session).id
@@ -332,6 +334,7 @@ def test_driver_errors_map_to_storage_errors():
     assert storage_error_for(error("no such table: projects")) is None
 
 
+@pytest.mark.sqlite_only
 def test_a_locked_database_raises_storage_error(db):
     # Wait 50 ms instead of 10 s for the lock: a listener added later runs after tresxuno's own.
     event.listen(db.engine, "connect", lambda dbapi, _record: dbapi.execute("PRAGMA busy_timeout=50"))
@@ -356,6 +359,7 @@ def test_a_locked_database_raises_storage_error(db):
         session.add(Setting(key="office.name", value="Presidencia"))
 
 
+@pytest.mark.sqlite_only
 def test_constraint_names_are_not_prefixed_twice(db):
     with db.session() as session:
         ddl = "\n".join(

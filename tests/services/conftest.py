@@ -1,4 +1,8 @@
-"""Fixtures for service tests: a private migrated database per test, copied from one template."""
+"""Fixtures for service tests: a private migrated database per test, copied from one template.
+
+With ``TRESXUNO_TEST_BACKEND=postgres`` the template and its copies are PostgreSQL databases
+(see ``tests/backends.py``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends import ON_POSTGRES, postgres_copy, postgres_template
 from tresxuno.db.engine import Database, open_database
 
 
@@ -19,9 +24,23 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_template_name() -> Iterator[str]:
+    """The migrated PostgreSQL template of this run."""
+    with postgres_template() as name:
+        yield name
+
+
 @pytest.fixture
-def db(tmp_path: Path, migrated_template: Path) -> Iterator[Database]:
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """An open, migrated database with the INEGI catalogue and nothing else."""
+    if ON_POSTGRES:
+        with postgres_copy(request.getfixturevalue("postgres_template_name")) as url:
+            database = open_database(url)
+            yield database
+            database.dispose()
+        return
+    migrated_template = request.getfixturevalue("migrated_template")
     path = tmp_path / "tresxuno.sqlite"
     shutil.copyfile(migrated_template, path)
     database = open_database(str(path))

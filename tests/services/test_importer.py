@@ -392,7 +392,7 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def test_cli_lists_both_bad_rows_imports_nothing_and_exits_2(db, clubs, capsys):
-    url = str(db.path)
+    url = db.engine.url.render_as_string(hide_password=False) if db.path is None else str(db.path)
     before = digest(db)
     code, out, err = run_cli(capsys, "--db", url, "import", "projects", str(PROJECTS_CSV))
     assert code == 2
@@ -419,7 +419,7 @@ def test_cli_lists_both_bad_rows_imports_nothing_and_exits_2(db, clubs, capsys):
 
 
 def test_cli_dry_run_of_a_valid_file_writes_nothing_and_succeeds(db, federation, capsys):
-    url = str(db.path)
+    url = db.engine.url.render_as_string(hide_password=False) if db.path is None else str(db.path)
     before = digest(db)
     code, out, err = run_cli(capsys, "--db", url, "import", "clubs", str(CLUBS_CSV), "--dry-run")
     assert (code, err) == (0, "")
@@ -433,5 +433,6 @@ def test_cli_dry_run_of_a_valid_file_writes_nothing_and_succeeds(db, federation,
 
 
 def test_cli_refuses_an_unreadable_file_with_exit_2(db, capsys, tmp_path):
-    code, _out, err = run_cli(capsys, "--db", str(db.path), "import", "clubs", str(tmp_path / "no.csv"))
+    url = db.engine.url.render_as_string(hide_password=False) if db.path is None else str(db.path)
+    code, _out, err = run_cli(capsys, "--db", url, "import", "clubs", str(tmp_path / "no.csv"))
     assert code == 2 and err.startswith("tresxuno: ")

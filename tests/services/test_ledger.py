@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from tests.digest import database_digest
 from tests.services.test_registry_and_projects import club_input, project_input
 from tresxuno import paths
 from tresxuno.db.models import Attachment
@@ -116,12 +117,7 @@ def cfdi_file(folder: Path, *, uuid: str, total: str = "500000.00", rfc: str = I
 
 def table_digest(db) -> str:
     """sha256 of every table's rows and of the attachments folder's file names and contents."""
-    parts = []
-    with db.engine.connect() as conn:
-        tables = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        for (table,) in tables.all():
-            rows = conn.exec_driver_sql(f'SELECT * FROM "{table}" ORDER BY 1').all()
-            parts.append(f"{table}: {rows!r}")
+    parts = [database_digest(db)]
     store = paths.user_data_dir() / "attachments"
     if store.exists():
         for path in sorted(store.rglob("*")):

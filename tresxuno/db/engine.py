@@ -6,7 +6,9 @@ Alembic is imported only when a schema actually needs migrating, so opening an u
 from __future__ import annotations
 
 import logging
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 import tresxuno
 from tresxuno import paths
@@ -35,6 +37,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 #: Milliseconds a connection waits for another writer before giving up with "database is locked".
 BUSY_TIMEOUT_MS = 10_000
+
+#: Pauses (seconds) between attempts to start a transaction while another program holds the write lock,
+#: each after a full busy timeout; jittered so two waiting desktops do not retry in step.
+LOCK_RETRY_DELAYS = (0.05, 0.25, 1.0)
 
 #: Execution option naming how SQLite transactions begin (DEFERRED unless set to IMMEDIATE).
 _BEGIN_OPTION = "tresxuno_sqlite_begin"
@@ -128,14 +134,41 @@ class Database:
                 :func:`storage_error_for`); other errors propagate unchanged.
         """
         factory = self._immediate_sessions if immediate else self._sessions
+        session, begun = self._begin(factory)
         try:
-            with factory() as session, session.begin():
+            with session, begun:
                 yield session
         except OperationalError as exc:
             problem = storage_error_for(exc)
             if problem is None:
                 raise
             raise problem from exc
+
+    def _begin(self, factory: sessionmaker[Session]) -> tuple[Session, SessionTransaction]:
+        """A session whose transaction has begun, retrying while the database is locked.
+
+        The one place that retries: starting a transaction is safe to repeat because nothing of the
+        caller's has run yet. On SQLite an immediate transaction takes the write lock here, waiting up
+        to the busy timeout; it is tried again after each pause of :data:`LOCK_RETRY_DELAYS`, and only
+        then the officer sees ``db.locked``. A lock lost later (a deferred transaction upgrading to a
+        write) cannot be retried without running the caller twice, so writers use ``immediate=True``.
+        """
+        for delay in (*LOCK_RETRY_DELAYS, None):
+            session = factory()
+            try:
+                begun = session.begin()
+                session.connection()  # runs BEGIN [IMMEDIATE] now
+                return session, begun
+            except OperationalError as exc:
+                session.close()
+                problem = storage_error_for(exc)
+                if problem is None:
+                    raise
+                if problem.code != "db.locked" or delay is None:
+                    raise problem from exc
+                log.info("database locked; trying again in %.2f s", delay)
+                time.sleep(delay * random.uniform(0.5, 1.5))  # float ok: seconds
+        raise AssertionError("unreachable")
 
     def dispose(self) -> None:
         """Close every pooled connection (before a backup, restore or exit)."""

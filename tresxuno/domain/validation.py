@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from tresxuno.domain.money import _TOO_LARGE as TOO_LARGE
+from tresxuno.domain.money import MAX_CENTAVOS
 from tresxuno.domain.parties import Category, Party
 from tresxuno.domain.problems import Problem
 
@@ -53,11 +55,29 @@ def toma_status(issued_on: date, expires_on: date, today: date) -> TomaStatus:
 
 def toma_latest_expiry(issued_on: date) -> date:
     """The last day a toma de nota issued on ``issued_on`` can be valid (two years, minus a day)."""
+    if issued_on.year + TOMA_VALIDITY_YEARS > date.max.year:
+        return date.max  # no calendar goes that far; the issue date itself is refused elsewhere
     try:
         anniversary = issued_on.replace(year=issued_on.year + TOMA_VALIDITY_YEARS)
     except ValueError:  # issued on 29 February
         anniversary = issued_on.replace(year=issued_on.year + TOMA_VALIDITY_YEARS, day=28)
     return anniversary - timedelta(days=1)
+
+
+#: Characters that reorder how text is shown ("Trojan Source"): a name could read differently on screen
+#: and in the database.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+#: Consulates issued no toma de nota before the hometown-club programmes (a year 1 date is a typo).
+EARLIEST_TOMA = date(1990, 1, 1)
+#: ... nor one dated past this century (a year 9999 date is a typo too).
+LATEST_TOMA = date(2099, 12, 31)
+
+#: A hometown club with more members than this is a typing mistake.
+MAX_CLUB_MEMBERS = 1_000_000
+
+#: More beneficiaries than Mexico has inhabitants is a typing mistake.
+MAX_BENEFICIARIES = 130_000_000
 
 
 def clean_text(
@@ -69,8 +89,13 @@ def clean_text(
         problems.append(Problem(field_name, "text.required", {}))
     elif len(text) > max_len:
         problems.append(Problem(field_name, "text.too_long", {"max": max_len}))
-    elif any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+    elif any(
+        (unicodedata.category(ch) == "Cc" and ch not in "\n\t") or ch in _BIDI_CONTROLS for ch in text
+    ):
         problems.append(Problem(field_name, "text.control_chars", {}))
+    elif any(unicodedata.category(ch) == "Cs" for ch in text):
+        # Lone surrogates: bytes that were not UTF-8, smuggled through; no database can store them.
+        problems.append(Problem(field_name, "text.invalid_characters", {}))
     return text
 
 
@@ -124,7 +149,11 @@ def check_club(data: ClubInput) -> list[Problem]:
     clean_text(data.home_contact, "home_contact", problems, required=False)
     for i, member in enumerate(data.board):
         clean_text(member, f"board[{i}]", problems, max_len=200)
-    if data.toma_expires_on < data.toma_issued_on:
+    if not EARLIEST_TOMA <= data.toma_issued_on <= LATEST_TOMA:
+        bounds = {"date": data.toma_issued_on.isoformat(), "min": EARLIEST_TOMA.isoformat(),
+                  "max": LATEST_TOMA.isoformat()}
+        problems.append(Problem("toma_issued_on", "toma.date_out_of_range", bounds))
+    elif data.toma_expires_on < data.toma_issued_on:
         problems.append(
             Problem(
                 "toma_expires_on",
@@ -147,6 +176,9 @@ def check_club(data: ClubInput) -> list[Problem]:
         problems.append(
             Problem("members", "members.too_few", {"min": MIN_CLUB_MEMBERS, "value": data.members})
         )
+    elif data.members > MAX_CLUB_MEMBERS:
+        allowed = {"value": data.members, "min": MIN_CLUB_MEMBERS, "max": MAX_CLUB_MEMBERS}
+        problems.append(Problem("members", "number.out_of_range", allowed))
     if data.us_state.upper() not in US_STATES:
         problems.append(Problem("us_state", "us_state.unknown", {"value": data.us_state}))
     if not (len(data.home_municipality_key) == 5 and data.home_municipality_key.isdigit()):
@@ -211,8 +243,12 @@ def check_project(data: ProjectInput) -> list[Problem]:
         )
     if data.cost <= 0:
         problems.append(Problem("cost", "cost.not_positive", {}))
+    elif data.cost >= MAX_CENTAVOS:
+        problems.append(Problem("cost", "amount.too_large", dict(TOO_LARGE)))
     if data.beneficiaries < 0:
         problems.append(Problem("beneficiaries", "beneficiaries.negative", {}))
+    elif data.beneficiaries > MAX_BENEFICIARIES:
+        problems.append(Problem("beneficiaries", "beneficiaries.too_many", {"max": MAX_BENEFICIARIES}))
     if not (len(data.municipality_key) == 5 and data.municipality_key.isdigit()):
         problems.append(Problem("municipality_key", "municipality.unknown", {"key": data.municipality_key}))
     elif data.municipality_key[:2] != data.state_key:

@@ -138,7 +138,7 @@ def attach_document(
     """
     require(db, "attachments.add")
     known = {r.id for r in requirements()} | {"otro"}
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         project = session.get(Project, project_id)
         if project is None:
             raise InputError(Problem("project", "project.unknown", {"id": project_id}))

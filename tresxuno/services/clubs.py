@@ -281,11 +281,12 @@ def update_club(db: Database, club_id: int, data: ClubInput, *, expected_version
         row.home_state_key = data.home_state_key
         row.home_municipality_key = data.home_municipality_key
         row.home_contact = data.home_contact.strip()
+        name = row.name  # a failed flush expires the row: keep what the message names
         try:
             session.flush()
         except StaleDataError:
             # Only on back ends without the SQLite write lock: the version moved under us.
-            raise _changed_elsewhere(row.name) from None
+            raise _changed_elsewhere(name) from None
         except IntegrityError:
             raise InputError(
                 Problem("toma_folio", "toma.duplicate_folio", {"folio": row.toma_folio, "club": "?"})
@@ -327,7 +328,7 @@ def update_federation(db: Database, federation_id: int, data: FederationInput) -
     require(db, "clubs.edit")
     problems = check_federation(data)
     name = clean_text(data.name, "name", [])
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         row = FederationRepository.get(session, federation_id)
         if row is None:
             raise InputError(Problem("federation", "federation.unknown", {"id": federation_id}))

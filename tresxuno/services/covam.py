@@ -152,7 +152,7 @@ def create_session(db: Database, data: SessionInput, *, user: str = "") -> Sessi
     require(db, "covam.edit")
     problems = _check_session(data)
     number = data.number.strip()
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         if number and session.scalar(select(CovamSession.id).where(CovamSession.number == number)):
             problems.append(Problem("number", "session.duplicate_number", {"number": number}))
         if problems:
@@ -191,7 +191,7 @@ def add_to_agenda(
             required document, or already on this agenda. Nothing is written if any is refused.
     """
     require(db, "covam.edit")
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         row = _load(session, session_id)
         on_agenda = {item.project_id for item in row.agenda}
         problems: list[Problem] = []
@@ -258,7 +258,7 @@ def record_rulings(
             priority outside 0-100, or a rejection/return without reasons. Nothing is written.
     """
     require(db, "covam.rule")
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         row = _load(session, session_id)
         items = {item.project_id: item for item in row.agenda}
         problems: list[Problem] = []

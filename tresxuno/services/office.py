@@ -139,7 +139,7 @@ def save_office_settings(db: Database, settings: OfficeSettings) -> OfficeSettin
     name = clean_text(settings.name, "name", problems, max_len=MAX_NAME)
     key = settings.municipality_key.strip()
     logo = _check_logo(settings.logo_path, problems) if settings.logo_path.strip() else None
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         if not key:
             problems.append(Problem("municipality_key", "text.required", {}))
         elif CatalogueRepository.municipality(session, key) is None:

@@ -94,7 +94,7 @@ def submit_project(db: Database, data: ProjectInput, *, user: str = "") -> Proje
     except InputError as exc:
         problems.extend(exc.problems)
         plan = None
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         club = session.get(Club, data.club_id)
         if club is None:
             problems.append(Problem("club", "club.unknown", {"id": data.club_id}))

@@ -103,7 +103,7 @@ def set_rate(
     if problems:
         raise InputError(problems)
     assert rate is not None
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         row = session.get(ExchangeRate, day)
         if row is None:
             session.add(ExchangeRate(rate_date=day, rate=str(rate), source=clean_source))
@@ -165,47 +165,52 @@ def parse_rates_csv(text: str, *, today: date) -> ParsedRates:
     series: str | None = None
     in_data = False
     reader = csv.reader(io.StringIO(text))
-    for cells in reader:
-        row = reader.line_num
-        cells = [c.strip().strip('"').strip() for c in cells]
-        if not any(cells):
-            continue
-        first = cells[0].lstrip("\ufeff")
-        if not in_data:
-            if first.lower() in _HEADER_DATE and len(cells) >= 2:
-                in_data, series = True, cells[1] or None
+    try:
+        for cells in reader:
+            row = reader.line_num
+            cells = [c.strip().strip('"').strip() for c in cells]
+            if not any(cells):
                 continue
-            if _as_date(first) is None:
-                continue  # a title line of the export
-            in_data = True  # a plain file without a header
-        value = cells[1] if len(cells) > 1 else ""
-        day = _as_date(first)
-        if day is None:
-            problems.append(Problem(f"rates[{row}]", "rates.bad_date", {"row": row, "text": first[:40]}))
-            continue
-        if value.upper() in _NOT_PUBLISHED:
-            not_published += 1
-            continue
-        try:
-            rate = parse_rate(value)
-        except InputError:
-            problems.append(Problem(f"rates[{row}]", "rates.bad_rate", {"row": row, "text": value[:40]}))
-            continue
-        if day > today:
-            problems.append(
-                Problem(f"rates[{row}]", "rates.future_date", {"row": row, "date": day.isoformat()})
-            )
-        elif day in seen:
-            problems.append(
-                Problem(
-                    f"rates[{row}]",
-                    "rates.duplicate_date",
-                    {"row": row, "date": day.isoformat(), "first_row": seen[day]},
+            first = cells[0].lstrip("\ufeff")
+            if not in_data:
+                if first.lower() in _HEADER_DATE and len(cells) >= 2:
+                    in_data, series = True, cells[1] or None
+                    continue
+                if _as_date(first) is None:
+                    continue  # a title line of the export
+                in_data = True  # a plain file without a header
+            value = cells[1] if len(cells) > 1 else ""
+            day = _as_date(first)
+            if day is None:
+                problems.append(Problem(f"rates[{row}]", "rates.bad_date", {"row": row, "text": first[:40]}))
+                continue
+            if value.upper() in _NOT_PUBLISHED:
+                not_published += 1
+                continue
+            try:
+                rate = parse_rate(value)
+            except InputError:
+                problems.append(Problem(f"rates[{row}]", "rates.bad_rate", {"row": row, "text": value[:40]}))
+                continue
+            if day > today:
+                problems.append(
+                    Problem(f"rates[{row}]", "rates.future_date", {"row": row, "date": day.isoformat()})
                 )
-            )
-        else:
-            seen[day] = row
-            rates.append((row, day, rate))
+            elif day in seen:
+                problems.append(
+                    Problem(
+                        f"rates[{row}]",
+                        "rates.duplicate_date",
+                        {"row": row, "date": day.isoformat(), "first_row": seen[day]},
+                    )
+                )
+            else:
+                seen[day] = row
+                rates.append((row, day, rate))
+    except csv.Error as exc:
+        # Binary garbage, a NUL, a cell longer than the csv module allows: the file is not a rates CSV.
+        detail = {"row": reader.line_num, "detail": str(exc)[:80]}
+        problems.append(Problem("rates", "rates.unreadable", detail))
     if not problems and not rates:
         problems.append(Problem("rates", "rates.no_rows", {}))
     if problems:
@@ -245,7 +250,7 @@ def import_rates_csv(
         raise InputError(problems)
     days = [day for _row, day, _rate in parsed.rates]
     inserted = updated = unchanged = 0
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         stored = {
             row.rate_date: row
             for row in session.scalars(

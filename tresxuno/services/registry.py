@@ -63,10 +63,12 @@ def register_federation(db: Database, data: FederationInput) -> FederationInfo:
     require(db, "clubs.edit")
     problems = check_federation(data)
     name = clean_text(data.name, "name", [])
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         if not problems and session.get(State, data.mx_state_key) is None:
             problems.append(Problem("mx_state_key", "state.unknown", {"key": data.mx_state_key}))
-        if name and session.scalar(select(Federation.id).where(func.lower(Federation.name) == name.lower())):
+        # A name refused for its characters is not looked up (a lone surrogate cannot even be sent).
+        taken = select(Federation.id).where(func.lower(Federation.name) == name.lower())
+        if name and not any(p.field == "name" for p in problems) and session.scalar(taken):
             problems.append(Problem("name", "federation.duplicate_name", {"name": name}))
         if problems:
             raise InputError(problems)
@@ -93,8 +95,10 @@ def _check_club_references(
                 Problem("home_municipality_key", "municipality.unknown", {"key": data.home_municipality_key})
             )
     folio = data.toma_folio.strip()
+    if not folio or any(p.field == "toma_folio" for p in problems):
+        return  # nothing to look up, or a folio refused for its characters
     other = session.execute(select(Club.id, Club.name).where(Club.toma_folio == folio)).first()
-    if folio and other is not None and other.id != club_id:
+    if other is not None and other.id != club_id:
         problems.append(Problem("toma_folio", "toma.duplicate_folio", {"folio": folio, "club": other.name}))
 
 
@@ -106,7 +110,7 @@ def register_club(db: Database, data: ClubInput) -> ClubInfo:
     """
     require(db, "clubs.edit")
     problems = check_club(data)
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         _check_club_references(session, data, problems)
         if problems:
             raise InputError(problems)

@@ -56,7 +56,7 @@ def move_project(
                 "stage", "stage.unknown", {"stage": to_stage, "allowed": ", ".join(s.value for s in Stage)}
             )
         ) from None
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         project = ProjectRepository.get(session, project_id)
         if project is None:
             raise InputError(Problem("project", "project.unknown", {"id": project_id}))

@@ -84,7 +84,7 @@ def record_progress(
     note = clean_text(note, "note", problems, required=False, max_len=2000)
     if reported_on > (today or date.today()):
         problems.append(Problem("reported_on", "date.future", {"date": reported_on.isoformat()}))
-    with db.transaction() as session:
+    with db.transaction(immediate=True) as session:
         project = session.get(Project, project_id)
         if project is None:
             raise InputError(Problem("project", "project.unknown", {"id": project_id}))

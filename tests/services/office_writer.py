@@ -1,0 +1,76 @@
+"""One desktop of a two-office test: records operations through the services, as fast as it can.
+
+Run as ``python office_writer.py DATABASE NAME COUNT CLUB_ID PROJECT_IDS``. Each operation's identity is
+printed after its commit returned (``done KIND ID``); a refusal the officer would see is printed as
+``error CODE``. Every seventh operation submits a project, the rest record contributions.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tresxuno.db.engine import open_database
+from tresxuno.domain.ledger import ContributionInput
+from tresxuno.domain.problems import InputError, StorageError
+from tresxuno.domain.validation import ProjectInput
+from tresxuno.services.ledger import record_contribution
+from tresxuno.services.projects import submit_project
+
+PARTIES = ("club", "federal", "state", "municipal")
+
+
+def main() -> None:
+    """Record COUNT operations and print what was committed."""
+    url, name, count, club_id = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    projects = [int(i) for i in sys.argv[5].split(",")]
+    rng = random.Random(name)
+    db = open_database(url, migrate=False)
+    started = time.perf_counter()
+    for number in range(count):
+        try:
+            if number % 7 == 0:
+                project = submit_project(
+                    db,
+                    ProjectInput(
+                        club_id=club_id,
+                        program="3x1",
+                        fiscal_year=2019,
+                        category="infrastructure",
+                        state_key="32",
+                        municipality_key="32020",
+                        name=f"Obra {name} {number}",
+                        cost=rng.randrange(100_000, 400_000_000),
+                        submitted_on=date(2019, 3, 1),
+                        beneficiaries=10,
+                    ),
+                    user=name,
+                )
+                print(f"done project {project.id}")
+            else:
+                record = record_contribution(
+                    db,
+                    ContributionInput(
+                        rng.choice(projects),
+                        rng.choice(PARTIES),
+                        date(2019, 6, 3),
+                        amount=rng.randrange(1, 9999),
+                        reference=f"{name}-{number}",
+                    ),
+                    user=name,
+                    today=date(2019, 12, 31),
+                )
+                print(f"done entry {record.id}")
+        except (InputError, StorageError) as exc:
+            print(f"error {exc}")
+    print(f"elapsed {time.perf_counter() - started:.2f}")
+    db.dispose()
+
+
+if __name__ == "__main__":
+    main()
