@@ -468,6 +468,9 @@ def list_entries(
     project_id: int | None = None,
     fiscal_year: int | None = None,
     kind: str | None = None,
+    party: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
     offset: int = 0,
     limit: int = 200,
 ) -> list[EntryRecord]:
@@ -484,6 +487,10 @@ def list_entries(
         fiscal_year: only entries dated in this calendar (fiscal) year: the year a fiscal-year
             close locks. (Balances by fiscal year group by the projects' budget year instead.)
         kind: only entries of this kind.
+        party: only entries with an allocation line of this party (a payment shared by shares
+            concerns every party it is attributed to).
+        start: only entries dated on or after this day.
+        end: only entries dated on or before this day.
         offset: entries to skip.
         limit: most entries to return.
 
@@ -494,17 +501,25 @@ def list_entries(
         raise ValueError(f"unknown entry kind {kind!r}; use one of {KINDS}")
     if offset < 0 or limit < 0:
         raise ValueError("offset and limit must not be negative")
-    stmt = _page(_entry_filters(project_id, fiscal_year, kind), offset=offset, limit=limit)
+    conditions = _entry_filters(project_id, fiscal_year, kind, party, start, end)
+    stmt = _page(conditions, offset=offset, limit=limit)
     with db.transaction() as session:
         return _records(session, session.execute(stmt).all())
 
 
 def count_entries(
-    db: Database, *, project_id: int | None = None, fiscal_year: int | None = None, kind: str | None = None
+    db: Database,
+    *,
+    project_id: int | None = None,
+    fiscal_year: int | None = None,
+    kind: str | None = None,
+    party: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
 ) -> int:
     """How many entries :func:`list_entries` lists with the same filters (all pages)."""
     stmt = select(func.count()).select_from(_ENTRIES)
-    for condition in _entry_filters(project_id, fiscal_year, kind):
+    for condition in _entry_filters(project_id, fiscal_year, kind, party, start, end):
         stmt = stmt.where(condition)
     with db.transaction() as session:
         return session.scalar(stmt) or 0
@@ -818,7 +833,12 @@ def _money_per_project_party(project_condition: ColumnElement[bool] | None) -> A
 
 
 def _entry_filters(
-    project_id: int | None, fiscal_year: int | None, kind: str | None
+    project_id: int | None,
+    fiscal_year: int | None,
+    kind: str | None,
+    party: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if project_id is not None:
@@ -829,6 +849,13 @@ def _entry_filters(
         conditions.append(_ENTRIES.c.entry_date < date(fiscal_year + 1, 1, 1))
     if kind is not None:
         conditions.append(_ENTRIES.c.kind == kind)
+    if party is not None:
+        lines = select(_LINES.c.entry_id).where(_LINES.c.entry_id == _ENTRIES.c.id, _LINES.c.party == party)
+        conditions.append(lines.exists())
+    if start is not None:
+        conditions.append(_ENTRIES.c.entry_date >= start)
+    if end is not None:
+        conditions.append(_ENTRIES.c.entry_date <= end)
     return conditions
 
 
