@@ -198,6 +198,10 @@ TEMPLATES: dict[str, str] = {
         "the shares of project {folio} are not computed; open its form, check the cost, partner and mix, "
         "and save it again"),
     "federation.unknown": N_("there is no federation with id {id}"),
+    "federation.changed_elsewhere": N_(
+        "the federation {name} was changed in another window or computer since; open it again to see "
+        "the change before editing it"
+    ),
     "federation.duplicate_name": N_("a federation named {name} already exists"),
     "state.unknown": N_("'{key}' is not an INEGI state key; use two digits, e.g. 32 for Zacatecas"),
     "us_state.unknown": N_("'{value}' is not a US state; use its two-letter code, e.g. CA"),

@@ -209,13 +209,13 @@ def test_undo_and_redo_follow_the_history_and_say_what_they_undo(qtbot, window_f
     field.setText("Club Social Jerezano")
     undo_stack().push(FieldEdit("Edit name", "name", field.setText, "Club Jerez", "Club Social Jerezano"))
     assert undo.isEnabled() and not redo.isEnabled()
-    assert undo.text() == _("&Undo {what}").format(what="Edit name")
+    assert undo.text() == _("&Undo: {what}").format(what="Edit name")
 
     window.nav.setFocus()  # not in a text box, whose own Ctrl+Z would win
     qtbot.keyClick(window.nav, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert field.text() == "Club Jerez"
     assert not undo.isEnabled() and redo.isEnabled()
-    assert redo.text() == _("&Redo {what}").format(what="Edit name")
+    assert redo.text() == _("&Redo: {what}").format(what="Edit name")
 
     redo.trigger()
     assert field.text() == "Club Social Jerezano"

@@ -85,6 +85,12 @@ def _window_keys() -> tuple[QKeySequence, ...]:
             QKeySequence(Qt.Key.Key_F5), QKeySequence(standard.Undo), QKeySequence("Ctrl+Shift+Z"))
 
 
+def ledger_no_undo_tip() -> str:
+    """Why Undo is disabled on the Libro: ledger entries are never edited nor deleted."""
+    return _("Ledger entries cannot be undone: the ledger is append-only. Correct an entry by recording "
+             "its reversal.")
+
+
 def database_name(db: Database) -> str:
     """A short name for ``db``: the SQLite file's name, or the server database's name."""
     if db.path is not None:
@@ -365,6 +371,7 @@ class MainWindow(QMainWindow):
         self.status_label.setText(view.status_text())
         self._update_page_commands()
         self._sync_page_actions()
+        self._update_undo_actions()
 
     def _on_status(self, view: View, text: str) -> None:
         if view is self.current_view():
@@ -547,10 +554,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         edit_menu = menus.addMenu(_("&Edit"))
-        undo = self._action("undo", _("&Undo"), undo_stack().undo,
+        undo = self._action("undo", _("&Undo"), self.undo,
                             shortcut=QKeySequence(QKeySequence.StandardKey.Undo),
                             icon=self._icon("edit-undo", pixmap.SP_ArrowBack), icon_text=_("Undo"))
-        redo = self._action("redo", _("&Redo"), undo_stack().redo, shortcut=QKeySequence("Ctrl+Shift+Z"),
+        redo = self._action("redo", _("&Redo"), self.redo, shortcut=QKeySequence("Ctrl+Shift+Z"),
                             icon=self._icon("edit-redo", pixmap.SP_ArrowForward), icon_text=_("Redo"))
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit_menu.addAction(undo)
@@ -603,12 +610,29 @@ class MainWindow(QMainWindow):
         self._view_menu.insertAction(self._view_separator, bar.toggleViewAction())
         bar.toggleViewAction().setText(_("&Tool bar"))
 
+    def undo(self) -> None:
+        """Edit > Undo (Ctrl+Z): take back the last edit, then the pages shown re-read what it changed."""
+        undo_stack().undo()
+        self._after_undo_step()
+
+    def redo(self) -> None:
+        """Edit > Redo (Ctrl+Shift+Z): make the undone edit again."""
+        undo_stack().redo()
+        self._after_undo_step()
+
+    def _after_undo_step(self) -> None:
+        for view in self.views.built().values():
+            view.refresh()
+
     def _update_undo_actions(self, *_args: object) -> None:
-        """Undo/Redo say what they undo ("Undo Edit name") and are enabled only when there is something."""
+        """Undo/Redo say what they undo ("Deshacer: editar club X"), enabled only when there is something.
+
+        On the Libro, a disabled Undo says why ledger entries have none: the ledger is append-only.
+        """
         stack = undo_stack()
         for name, can, what, plain, template in (
-                ("undo", stack.canUndo(), stack.undoText(), _("&Undo"), _("&Undo {what}")),
-                ("redo", stack.canRedo(), stack.redoText(), _("&Redo"), _("&Redo {what}"))):
+                ("undo", stack.canUndo(), stack.undoText(), _("&Undo"), _("&Undo: {what}")),
+                ("redo", stack.canRedo(), stack.redoText(), _("&Redo"), _("&Redo: {what}"))):
             action = self.actions_by_name.get(name)
             if action is None:
                 continue
@@ -617,6 +641,9 @@ class MainWindow(QMainWindow):
             action.setText(text)
             shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             action.setToolTip(f"{text.replace('&', '')} ({shortcut})")
+            view = self.current_view()
+            if name == "undo" and not can and view is not None and view.key == "ledger":
+                action.setToolTip(ledger_no_undo_tip())
 
     def _import_available(self) -> bool:
         return _import_optional(*IMPORT_DIALOG) is not None
