@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tresxuno.domain.parties import PARTY_IDS, PARTY_LABELS, Party
 from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.domain.stages import STAGE_LABELS, Stage
 from tresxuno.i18n import N_, _, language
@@ -376,6 +377,11 @@ def _render(template: str, params: Mapping[str, Any]) -> str:
             value = _(STAGE_LABELS[Stage(value)])
         elif key == "allowed" and isinstance(value, str) and set(value.split(", ")) <= _STAGE_IDS:
             value = ", ".join(_(STAGE_LABELS[Stage(v)]) for v in value.split(", "))
+        elif key == "party" and value in PARTY_IDS:
+            # Like stages: "Federal", "Estatal", not the ids stored; an unknown id typed is shown as typed.
+            value = _(PARTY_LABELS[Party(value)])
+        elif key == "parties" and isinstance(value, str) and value and set(value.split(", ")) <= PARTY_IDS:
+            value = ", ".join(_(PARTY_LABELS[Party(v)]) for v in value.split(", "))
         values[key] = value
     # A missing parameter shows as "?" rather than hiding the whole message behind a KeyError.
     return _(template).format_map(_Lenient(values))

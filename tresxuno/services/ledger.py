@@ -241,11 +241,7 @@ def record_payment(
     with db.transaction(immediate=True) as session:
         project = _project_for_entry(session, data.project_id, data.entry_date, LEDGER_STAGES, problems)
         if cfdi is not None:
-            used = session.execute(
-                select(LedgerEntry.id, Project.folio)
-                .join(Project, Project.id == LedgerEntry.project_id)
-                .where(LedgerEntry.cfdi_uuid == cfdi.uuid)
-            ).first()
+            used = _live_cfdi_use(session, cfdi.uuid)
             if used is not None:
                 problems.append(
                     Problem(
@@ -418,6 +414,13 @@ def reverse_entry(
                 )
             )
         project = _project_for_entry(session, target.project_id, on, CORRECTION_STAGES, problems, field="on")
+        revived = _revived_payment(session, target)
+        if revived is not None and revived.cfdi_uuid:
+            # Reversing this reversal would make the payment use its invoice again.
+            used = _live_cfdi_use(session, revived.cfdi_uuid)
+            if used is not None:
+                params = {"uuid": revived.cfdi_uuid, "folio": used.folio, "entry_id": used.id}
+                problems.append(Problem("entry", "payment.cfdi_duplicate", params))
         if on < target.entry_date:
             problems.append(Problem("on", "reversal.before_entry", {"date": target.entry_date.isoformat()}))
         entries = _entries(session, target.project_id)
@@ -983,6 +986,47 @@ def _project_for_entry(
     if closed is not None:
         problems.append(Problem(field, "ledger.year_closed", {"year": day.year}))
     return project
+
+
+def _is_live(session: Session, entry_id: int) -> bool:
+    """Whether entry ``entry_id`` stands: not reversed, or its reversal is itself reversed, and so on."""
+    live = True
+    current: int | None = entry_id
+    while current is not None:
+        current = session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == current))
+        if current is not None:
+            live = not live
+    return live
+
+
+def _live_cfdi_use(session: Session, uuid: str) -> Any:
+    """The live entry (id, folio) whose evidence is the CFDI ``uuid``, or None.
+
+    A reversed payment no longer uses its invoice (the money went back), so the corrected payment
+    may cite the same UUID; any entry still standing with it keeps it to itself.
+    """
+    rows = session.execute(
+        select(LedgerEntry.id, Project.folio)
+        .join(Project, Project.id == LedgerEntry.project_id)
+        .where(LedgerEntry.cfdi_uuid == uuid)
+        .order_by(LedgerEntry.id)
+    ).all()
+    return next((row for row in rows if _is_live(session, row.id)), None)
+
+
+def _revived_payment(session: Session, target: LedgerEntry) -> LedgerEntry | None:
+    """The payment a reversal of ``target`` would bring back into force, if any.
+
+    Reversing a reversal restores what it cancelled: walking the chain down from ``target``, every
+    second entry is restored; the chain's root is revived when its depth from ``target`` is odd.
+    """
+    depth, current = 0, target
+    while current.reverses_id is not None:
+        parent = session.get(LedgerEntry, current.reverses_id)
+        if parent is None:
+            return None
+        depth, current = depth + 1, parent
+    return current if depth % 2 == 1 and current.kind == PAYMENT else None
 
 
 def _shares(session: Session, project_id: int) -> dict[str, int]:
