@@ -348,6 +348,10 @@ STORAGE_TEMPLATES: dict[str, str] = {
     "db.locked": N_("the database is busy in another window or computer; try again in a moment"),
     "db.read_only": N_("the database is read-only; copy it to a folder you can write to"),
     "db.disk_full": N_("the disk is full; free some space and try again"),
+    "file.not_writable": N_("cannot write {path}: you may not write in that folder, or the file is "
+                            "read-only; choose another folder"),
+    "file.disk_full": N_("cannot write {path}: the disk is full; free some space or choose another disk"),
+    "file.cannot_write": N_("cannot write {path} ({reason}); choose another file or folder"),
     "db.unreachable": N_("cannot reach the database server {where}; check the network and the server"),
     "db.cannot_open": N_("cannot open the database {where}: {detail}"),
     "db.not_found": N_("there is no database at {where}"),
