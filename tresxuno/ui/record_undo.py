@@ -1,5 +1,8 @@
 """Undo steps for the records an officer edits: clubs, federations and project requests.
 
+Physical progress reports have none: the works service keeps no way to withdraw a report (each one
+is part of the project's history), so there is nothing reversible to offer.
+
 A dialog that saved an edit calls one of these with the record as it was and as it is now; the
 step goes on the app's undo history (:mod:`tresxuno.ui.undo`) as "Editar club X". Undo saves the
 old values back through the same service the dialog used, with its checks; redo saves the new ones.
@@ -12,14 +15,15 @@ The ledger has no undo steps: it is append-only, and a mistaken entry is correct
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
+from datetime import date
 
 from PySide6.QtWidgets import QWidget
 
 from tresxuno.db.engine import Database
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.records import ClubInfo, FederationInfo
-from tresxuno.domain.validation import ClubInput, FederationInput
+from tresxuno.domain.validation import ClubInput, FederationInput, ProjectInput
 from tresxuno.i18n import _
 from tresxuno.services.clubs import (
     club_for_edit,
@@ -27,7 +31,9 @@ from tresxuno.services.clubs import (
     update_club,
     update_federation,
 )
+from tresxuno.services.project_edit import stored_request, update_project
 from tresxuno.ui.undo import UndoCommand, push
+from tresxuno.ui.widgets import current_user
 
 
 def club_input(club: ClubInfo) -> ClubInput:
@@ -77,4 +83,25 @@ def federation_edited(db: Database, before: FederationInfo, after: FederationInf
         update_federation(db, after.id, federation_input(wanted))
 
     push(UndoCommand(_("edit federation {name}").format(name=after.name), lambda: put(before, after),
+                     lambda: put(after, before), done=True, parent=parent))
+
+
+def _comparable(data: ProjectInput) -> ProjectInput:
+    """The request without what is not stored (the day the form was filled, scholarship counts)."""
+    return replace(data, submitted_on=date.min, students={})
+
+
+def project_edited(db: Database, project_id: int, folio: str, before: ProjectInput, after: ProjectInput,
+                   parent: QWidget | None = None) -> None:
+    """Record the edit of a draft or returned request (already saved) as an undoable step."""
+    if _comparable(before) == _comparable(after):
+        return
+
+    def put(expected: ProjectInput, wanted: ProjectInput) -> None:
+        current, version = stored_request(db, project_id)
+        if _comparable(current) != _comparable(expected):
+            raise InputError(Problem("project", "project.changed_elsewhere", {"folio": folio}))
+        update_project(db, project_id, wanted, expected_version=version, user=current_user())
+
+    push(UndoCommand(_("edit project {folio}").format(folio=folio), lambda: put(before, after),
                      lambda: put(after, before), done=True, parent=parent))
