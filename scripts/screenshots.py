@@ -1,7 +1,10 @@
 """Save a PNG of each main page of tresxuno into ``docs/screenshots/``, for the README and reviews.
 
-One ``<page key>.png`` per page the main window has (``home.png``, ``projects.png``...) at 1280 x 800,
-a searched project list (``projects-jerez.png``), and the first-run and Preferences dialogs.
+One ``<page key>.png`` per page the main window has (``home.png``, ``projects.png``, ``ledger.png``...;
+a page not written yet, such as Reportes while it is being built, is simply not shot) at 1280 x 800,
+a searched project list (``projects-jerez.png``), the first-run and Preferences dialogs, and the
+ledger's entry forms: a contribution in dollars (``entry-contribution-usd.png``) and a payment
+filled from a CFDI invoice (``entry-payment-cfdi.png``).
 
 Usage::
 
@@ -25,6 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: A CFDI 4.0 invoice to drop on the payment form (the one the tests use).
+SAMPLE_CFDI = ROOT / "tests" / "fixtures" / "cfdi" / "factura_4_0.xml"
 #: Window size of every screenshot: a common laptop screen, and the size the views are designed for.
 WIDTH, HEIGHT = 1280, 800
 
@@ -61,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QWidget
 
     from tresxuno.db.engine import open_database
+    from tresxuno.services.demo import DEFAULT_TODAY as DEMO_TODAY
     from tresxuno.ui.app import application, apply_language
     from tresxuno.ui.dialogs.first_run import FirstRunDialog
     from tresxuno.ui.dialogs.preferences import PreferencesDialog
@@ -138,14 +144,67 @@ def main(argv: list[str] | None = None) -> int:
         dialog.show()
         return dialog
 
-    shots: list[tuple[str, Callable[[], QWidget]]] = [(key, page(key)) for key in window.views]
-    shots += [("projects-jerez", search("Jerez")), ("first-run", first_run), ("preferences", preferences)]
+    def richest_project() -> int | None:
+        """A project under way with the most cash: its payment form previews a real attribution."""
+        from tresxuno.services.ledger import project_balance
+        from tresxuno.services.projects import ProjectFilters, list_projects
+
+        under_way = [p for stage in ("en_ejecucion", "convenio_firmado")
+                     for p in list_projects(db, ProjectFilters(stage=stage), limit=40)]
+        best = max(under_way, key=lambda p: project_balance(db, p.id).cash, default=None)
+        return best.id if best is not None else None
+
+    def club_still_owing() -> int | None:
+        """A project whose club has not deposited its whole share: a deposit in dollars is due."""
+        from tresxuno.services.ledger import project_balance
+        from tresxuno.services.projects import ProjectFilters, list_projects
+
+        for stage in ("convenio_firmado", "en_ejecucion"):
+            for project in list_projects(db, ProjectFilters(stage=stage), limit=100):
+                if project_balance(db, project.id).party("club").outstanding > 0:
+                    return project.id
+        return richest_project()
+
+    def contribution_usd() -> QWidget | None:
+        from tresxuno.ui.dialogs.entries import ContributionDialog
+
+        if club_still_owing() is None:
+            return None  # no project takes money yet (a database without a signed convenio)
+        dialog = ContributionDialog(db, window, project_id=club_still_owing(), today=DEMO_TODAY)
+        dialog.party.setCurrentIndex(max(dialog.party.findData("club"), 0))
+        dialog.currency.setCurrentIndex(dialog.currency.findData("USD"))
+        dialog.usd.setText("5,000.00")
+        if not dialog.rate.text():
+            dialog.rate.setText("17.2345")
+        dialog.reference.setText("SPEI 0012345678")
+        dialog.show()
+        dialog.adjustSize()
+        return dialog
+
+    def payment_cfdi() -> QWidget | None:
+        from tresxuno.ui.dialogs.entries import PaymentDialog
+
+        if richest_project() is None:
+            return None
+        dialog = PaymentDialog(db, window, project_id=richest_project(), today=DEMO_TODAY)
+        dialog.load_cfdi(SAMPLE_CFDI)
+        dialog.concept.setText("Estimación 2 de la pavimentación")
+        dialog.show()
+        dialog.adjustSize()
+        return dialog
+
+    shots: list[tuple[str, Callable[[], QWidget | None]]] = [(key, page(key)) for key in window.views]
+    shots += [("projects-jerez", search("Jerez")), ("first-run", first_run), ("preferences", preferences),
+              ("entry-contribution-usd", contribution_usd), ("entry-payment-cfdi", payment_cfdi)]
     if "reports" in window.views:
         shots.append(("report-preview", report_preview))
     args.out.mkdir(parents=True, exist_ok=True)
     try:
         for name, prepare in shots:
             widget = prepare()
+            if widget is None:
+                print(f"{name}: nothing to show in this database; skipped", file=sys.stderr)
+                continue
             settle()
             path = args.out / f"{name}.png"
             saved = widget.grab().save(str(path))

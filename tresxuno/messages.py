@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tresxuno.domain.parties import PARTY_IDS, PARTY_LABELS, Party
 from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.domain.stages import STAGE_LABELS, Stage
 from tresxuno.i18n import N_, _, language
@@ -208,6 +209,10 @@ TEMPLATES: dict[str, str] = {
         "the shares of project {folio} are not computed; open its form, check the cost, partner and mix, "
         "and save it again"),
     "federation.unknown": N_("there is no federation with id {id}"),
+    "federation.changed_elsewhere": N_(
+        "the federation {name} was changed in another window or computer since; open it again to see "
+        "the change before editing it"
+    ),
     "federation.duplicate_name": N_("a federation named {name} already exists"),
     "state.unknown": N_("'{key}' is not an INEGI state key; use two digits, e.g. 32 for Zacatecas"),
     "us_state.unknown": N_("'{value}' is not a US state; use its two-letter code, e.g. CA"),
@@ -382,6 +387,10 @@ STORAGE_TEMPLATES: dict[str, str] = {
     "db.locked": N_("the database is busy in another window or computer; try again in a moment"),
     "db.read_only": N_("the database is read-only; copy it to a folder you can write to"),
     "db.disk_full": N_("the disk is full; free some space and try again"),
+    "file.not_writable": N_("cannot write {path}: you may not write in that folder, or the file is "
+                            "read-only; choose another folder"),
+    "file.disk_full": N_("cannot write {path}: the disk is full; free some space or choose another disk"),
+    "file.cannot_write": N_("cannot write {path} ({reason}); choose another file or folder"),
     "db.unreachable": N_("cannot reach the database server {where}; check the network and the server"),
     "db.cannot_open": N_("cannot open the database {where}: {detail}"),
     "db.not_found": N_("there is no database at {where}"),
@@ -429,6 +438,11 @@ def _render(template: str, params: Mapping[str, Any]) -> str:
             value = _(STAGE_LABELS[Stage(value)])
         elif key == "allowed" and isinstance(value, str) and set(value.split(", ")) <= _STAGE_IDS:
             value = ", ".join(_(STAGE_LABELS[Stage(v)]) for v in value.split(", "))
+        elif key == "party" and value in PARTY_IDS:
+            # Like stages: "Federal", "Estatal", not the ids stored; an unknown id typed is shown as typed.
+            value = _(PARTY_LABELS[Party(value)])
+        elif key == "parties" and isinstance(value, str) and value and set(value.split(", ")) <= PARTY_IDS:
+            value = ", ".join(_(PARTY_LABELS[Party(v)]) for v in value.split(", "))
         values[key] = value
     # A missing parameter shows as "?" rather than hiding the whole message behind a KeyError.
     return _(template).format_map(_Lenient(values))

@@ -8,6 +8,7 @@ accented names, formula-like texts, quotes, semicolons and line breaks.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import re
@@ -27,7 +28,8 @@ from sqlalchemy import create_engine, insert, make_url, select, text
 from tresxuno.cli import EXPORT_FORMATS, main
 from tresxuno.db.engine import Database, open_database
 from tresxuno.db.models import LedgerAllocation, LedgerEntry, Project, ProjectShare
-from tresxuno.domain.problems import InputError
+from tresxuno.domain.problems import InputError, Problem, StorageError
+from tresxuno.messages import describe, describe_storage
 from tresxuno.reports import exports
 from tresxuno.reports.exports import (
     CSV_HEADER,
@@ -695,7 +697,7 @@ def test_progress_counts_lines_up_to_the_total(db, tmp_path, fmt):
 def test_an_unknown_folio_is_an_input_error_and_writes_nothing(db, tmp_path):
     with pytest.raises(InputError) as info:
         export_ledger(db, "csv", tmp_path / "x.csv", folio="3X1-1999-00000-0000")
-    assert [(p.field, p.code) for p in info.value.problems] == [("project", "project.unknown")]
+    assert [(p.field, p.code) for p in info.value.problems] == [("project", "project.unknown_folio")]
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ValueError, match="csv, xlsx, beancount, ledger"):
         export_ledger(db, "pdf", tmp_path / "x.pdf")
@@ -870,3 +872,33 @@ def test_postgresql_streams_the_same_files_as_sqlite(pg_db, db, tmp_path):
         assert (tmp_path / f"pg.{fmt}").read_bytes() == (tmp_path / f"sqlite.{fmt}").read_bytes(), fmt
     summary = export_ledger(pg_db, "xlsx", tmp_path / "pg.xlsx", batch_size=64)
     assert summary.per_account == sql_sums(pg_db)
+
+
+def test_cli_unknown_project_folio_names_the_folio(ledger_db, tmp_path):
+    code, out, err = cli("--db", str(ledger_db[0]), "export", "ledger", "--format", "csv", "--project",
+                         "3X1-1999-NO", "-o", str(tmp_path / "x.csv"))
+    assert (code, out) == (2, "")
+    assert describe(Problem("project", "project.unknown_folio", {"folio": "3X1-1999-NO"}),
+                    with_field=False) in err
+
+
+@pytest.mark.parametrize(("folder", "code"), [("/sys", "file.not_writable"), ("/proc", "file.cannot_write")])
+def test_cli_an_unwritable_folder_is_a_storage_error_not_a_crash(ledger_db, folder, code):
+    path = Path(folder) / "libro.csv"
+    exit_code, out, err = cli("--db", str(ledger_db[0]), "export", "ledger", "--format", "csv", "-o",
+                              str(path))
+    assert (exit_code, out) == (1, "")
+    assert err.count("\n") == 1 and str(path) in err and "internal error" not in err
+    if code == "file.not_writable":
+        assert err.strip().endswith(describe_storage(StorageError(code, path=str(path))))
+
+
+def test_a_full_disk_while_writing_is_a_storage_error_and_leaves_no_file(db, tmp_path, monkeypatch):
+    def full(src, dst):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(StorageError) as info:
+        export_ledger(db, "csv", tmp_path / "x.csv")
+    assert info.value.code == "file.disk_full"
+    assert list(tmp_path.iterdir()) == []

@@ -16,6 +16,7 @@ from tresxuno.services.attachments import attach_document, project_checklist
 from tresxuno.services.covam import AttendeeInput, SessionInput, add_to_agenda, create_session
 from tresxuno.services.dashboard import (
     APPROVED_STAGES,
+    DEPOSIT_GRACE_DAYS,
     DEPOSIT_OWED,
     DEPOSIT_STAGES,
     OPEN_STAGES,
@@ -126,7 +127,12 @@ def test_deposits_owed_agree_with_the_ledger_balances(demo):
         owed = {(i.record_id, i.party): i.amount for i in board.attention if i.kind == DEPOSIT_OWED}
         expected = {}
         chosen = f"SELECT id FROM projects WHERE fiscal_year = :y AND stage IN ({stages})"
+        signed = {pid: datetime.fromisoformat(str(on)).date() for pid, on in sql(
+            demo, "SELECT project_id, MAX(changed_at) FROM stage_changes WHERE to_stage = 'convenio_firmado' "
+            "GROUP BY project_id")}
         for (pid,) in sql(demo, chosen, y=year):
+            if pid in signed and (TODAY - signed[pid]).days <= DEPOSIT_GRACE_DAYS:
+                continue  # the parties still have time to deposit
             for line in project_balance(demo, pid).parties:
                 if line.outstanding:
                     expected[(pid, line.party)] = line.outstanding
@@ -180,7 +186,7 @@ def test_a_reversed_deposit_is_owed_again_and_a_reversed_reversal_is_not(db, pro
     for stage, day in (("prevalidado", date(2026, 3, 1)), ("en_covam", date(2026, 4, 15)),
                        ("aprobado", date(2026, 5, 20)), ("convenio_firmado", date(2026, 6, 20))):
         move_project(db, project.id, stage, at=_noon(day))
-    today = date(2026, 7, 1)
+    today = date(2026, 6, 20) + timedelta(days=DEPOSIT_GRACE_DAYS + 1)
     share = {s.party: s.amount for s in project.shares}
 
     def owed() -> dict[str, int]:
@@ -201,6 +207,24 @@ def test_a_reversed_deposit_is_owed_again_and_a_reversed_reversal_is_not(db, pro
             record_contribution(db, ContributionInput(project.id, party, date(2026, 6, 28), amount=amount),
                                 today=today)
     assert set(owed()) == {"state"}
+
+
+def test_parties_are_behind_on_deposits_only_after_the_grace_days_from_the_convenio(db, project):
+    for stage, day in (("prevalidado", date(2026, 3, 1)), ("en_covam", date(2026, 4, 15)),
+                       ("aprobado", date(2026, 5, 20)), ("convenio_firmado", date(2026, 6, 20))):
+        move_project(db, project.id, stage, at=_noon(day))
+    share = {s.party: s.amount for s in project.shares}
+
+    def owed(today: date) -> list:
+        return [i for i in dashboard(db, 2026, today=today).attention if i.kind == DEPOSIT_OWED]
+
+    last_day = date(2026, 6, 20) + timedelta(days=DEPOSIT_GRACE_DAYS)
+    assert owed(last_day) == []  # still within the days the convenio gives to deposit
+    items = owed(last_day + timedelta(days=1))
+    assert {i.party: i.amount for i in items} == share
+    # Each item opens the project, and says since when the convenio is signed.
+    assert {(i.record_kind, i.record_id, i.on, i.days) for i in items} == {
+        ("project", project.id, date(2026, 6, 20), DEPOSIT_GRACE_DAYS + 1)}
 
 
 def test_a_session_held_with_projects_waiting_for_a_ruling_is_listed(db, project):

@@ -518,6 +518,36 @@ def test_duplicate_cfdi_names_the_project_that_used_it(db, club, tmp_path):
     assert table_digest(db) == before
 
 
+def test_a_reversed_payments_cfdi_may_back_the_corrected_payment_and_nothing_else(db, club, tmp_path):
+    first = signed_project(db, tmp_path, club_id=club.id)
+    second = signed_project(db, tmp_path, club_id=club.id)
+    fund(db, first.id)
+    fund(db, second.id)
+    invoice = cfdi_file(tmp_path, uuid="aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee")
+    uuid = "AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE"
+    data = PaymentInput(first.id, date(2019, 8, 1), 500_000_00, concept="Estimación 1", cfdi_path=invoice)
+    wrong = record_payment(db, replace(data, concept="Estimación 1 (partida equivocada)"), today=TODAY)
+    reversal = reverse_entry(db, wrong.id, reason="partida equivocada", on=date(2019, 8, 2), today=TODAY)
+    # The reversed payment no longer uses its invoice: the corrected payment cites it again.
+    corrected = record_payment(db, replace(data, entry_date=date(2019, 8, 2)), today=TODAY)
+    assert corrected.cfdi_uuid == wrong.cfdi_uuid == uuid
+
+    # Any other live use is refused, naming the project whose payment holds the invoice now.
+    before = table_digest(db)
+    with pytest.raises(InputError) as exc:
+        record_payment(db, replace(data, project_id=second.id), today=TODAY)
+    assert [(p.code, p.params) for p in exc.value.problems] == [
+        ("payment.cfdi_duplicate", {"uuid": uuid, "folio": first.folio, "entry_id": corrected.id})
+    ]
+    # Nor may reversing the reversal bring the first payment back while the invoice backs another.
+    with pytest.raises(InputError) as exc:
+        reverse_entry(db, reversal.id, reason="error", on=date(2019, 8, 3), today=TODAY)
+    assert [(p.code, p.params) for p in exc.value.problems] == [
+        ("payment.cfdi_duplicate", {"uuid": uuid, "folio": first.folio, "entry_id": corrected.id})
+    ]
+    assert table_digest(db) == before
+
+
 def test_reversing_a_contribution_cannot_take_money_already_spent(db, project, receipt):
     first = contribute(db, project.id, "club", SHARE)
     pay(db, project.id, 60_000_00, receipt=receipt)

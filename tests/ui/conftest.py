@@ -108,3 +108,13 @@ def empty_db(tmp_path: Path) -> Iterator[Database]:
     db = open_database(str(tmp_path / "t.sqlite"))
     yield db
     db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_undo_history() -> Iterator[None]:
+    """Saving a record through its dialog pushes an undo step: no test sees another test's steps."""
+    from tresxuno.ui.undo import undo_stack
+
+    undo_stack().clear()
+    yield
+    undo_stack().clear()

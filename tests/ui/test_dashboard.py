@@ -13,7 +13,8 @@ from tresxuno.db.engine import Database
 from tresxuno.domain.money import Money, format_money
 from tresxuno.i18n import _, ngettext, set_language
 from tresxuno.reports.text import party_label
-from tresxuno.services.dashboard import STUCK, TOMA_EXPIRING, dashboard
+from tresxuno.reports.text import party_label as _party_label
+from tresxuno.services.dashboard import DEPOSIT_GRACE_DAYS, DEPOSIT_OWED, STUCK, TOMA_EXPIRING, dashboard
 from tresxuno.services.demo import DEFAULT_TODAY
 from tresxuno.ui.models.projects import stage_label
 from tresxuno.ui.views.dashboard import (
@@ -130,6 +131,21 @@ def test_activating_an_item_emits_open_record_with_its_id(qtbot, home, demo_db):
     with qtbot.assertNotEmitted(home.open_record):
         qtbot.keyClick(home.attention, Qt.Key.Key_Return)
     assert group.isExpanded() is not was
+
+
+def test_a_party_behind_on_deposits_is_one_enter_from_its_project(qtbot, home, demo_db):
+    expected = dashboard(demo_db, None, today=TODAY)
+    owed = [i for i in expected.attention if i.kind == DEPOSIT_OWED]
+    assert owed and all(i.days is not None and i.days > DEPOSIT_GRACE_DAYS for i in owed if i.on)
+    item = owed[0]
+    rows = [c for c in _children(home, DEPOSIT_OWED) if c.text(0) == attention_text(item)]
+    assert rows and _party_label(item.party) in rows[0].text(0)
+    rows[0].parent().setExpanded(True)
+    home.attention.setFocus()
+    home.attention.setCurrentItem(rows[0])
+    with qtbot.waitSignal(home.open_record) as signal:
+        qtbot.keyClick(home.attention, Qt.Key.Key_Return)
+    assert signal.args == ["project", item.record_id]
 
 
 def test_choosing_another_year_shows_its_figures(home, demo_db):

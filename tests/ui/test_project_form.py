@@ -293,3 +293,31 @@ def test_ask_returns_the_stored_project_or_refuses_a_project_past_its_request(qt
     QTimer.singleShot(0, fill_and_save)
     stored = ProjectDialog.ask(None, empty_db)
     assert stored is not None and stored.stage == Stage.BORRADOR and stored.fiscal_year == 2017
+
+
+def test_an_edited_draft_is_put_back_by_undo_and_again_by_redo(qtbot, open_form, club, empty_db):
+    from tresxuno.ui.undo import undo_stack
+
+    undo_stack().clear()
+    dialog = open_form()
+    _fill(dialog, club.id)
+    dialog.cost.setText("800000")
+    qtbot.mouseClick(dialog.draft_button, Qt.MouseButton.LeftButton)
+    draft = dialog.result_detail
+    assert undo_stack().count() == 0  # a new draft is not an edit: nothing to undo yet
+
+    form = open_form(draft.id)
+    form.name.setText("Red de agua potable, primera etapa")
+    form.cost.setText("950000")
+    qtbot.mouseClick(form.draft_button, Qt.MouseButton.LeftButton)
+    assert form.result() == QDialog.DialogCode.Accepted, form.error_texts()
+    assert undo_stack().undoText() == _("edit project {folio}").format(folio=draft.folio)
+
+    undo_stack().undo()
+    back = get_project(empty_db, draft.id)
+    assert (back.name, back.cost) == (draft.name, 800_000_00)
+    assert sum(s.amount for s in back.shares) == 800_000_00  # shares recomputed with the cost
+    undo_stack().redo()
+    again = get_project(empty_db, draft.id)
+    assert (again.name, again.cost) == ("Red de agua potable, primera etapa", 950_000_00)
+    undo_stack().clear()

@@ -19,6 +19,9 @@ def test_the_screenshot_script_saves_each_view(tmp_path, small_db):
          str(tmp_path / "shots")],
         capture_output=True, text=True, env=env, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
-    for name in ("projects", "projects-jerez"):
+    for name in ("projects", "projects-jerez", "ledger"):
         image = QImage(str(tmp_path / "shots" / f"{name}.png"))
         assert (image.width(), image.height()) == (1280, 800), name
+    # The entry forms: a deposit in dollars and a payment filled from a CFDI.
+    for name in ("entry-contribution-usd", "entry-payment-cfdi"):
+        assert not QImage(str(tmp_path / "shots" / f"{name}.png")).isNull(), name

@@ -211,13 +211,13 @@ def test_undo_and_redo_follow_the_history_and_say_what_they_undo(qtbot, window_f
     field.setText("Club Social Jerezano")
     undo_stack().push(FieldEdit("Edit name", "name", field.setText, "Club Jerez", "Club Social Jerezano"))
     assert undo.isEnabled() and not redo.isEnabled()
-    assert undo.text() == _("&Undo {what}").format(what="Edit name")
+    assert undo.text() == _("&Undo: {what}").format(what="Edit name")
 
     window.nav.setFocus()  # not in a text box, whose own Ctrl+Z would win
     qtbot.keyClick(window.nav, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert field.text() == "Club Jerez"
     assert not undo.isEnabled() and redo.isEnabled()
-    assert redo.text() == _("&Redo {what}").format(what="Edit name")
+    assert redo.text() == _("&Redo: {what}").format(what="Edit name")
 
     redo.trigger()
     assert field.text() == "Club Social Jerezano"
@@ -340,3 +340,31 @@ def test_last_page_size_and_page_layouts_are_remembered(qtbot, window_for, small
     assert again.current_view() is again.views["rules"]
     assert again.height() == 640
     assert again.views["rules"].tree.header().sectionSize(0) == 321
+
+
+# -- pages built when first shown ----------------------------------------------------------------------
+
+
+def test_only_the_page_shown_is_built_and_others_when_first_shown(qtbot, window_for, small_db):
+    window = window_for(small_db, "rules")
+    window.close()
+
+    again = MainWindow(small_db)  # restores the last page, rules: no other page reads its data
+    qtbot.addWidget(again)
+    assert list(again.views.built()) == ["rules"]
+    assert again.current_view() is again.views.built()["rules"]
+    assert list(again.views) == list(window.views)  # every page is still listed and reachable
+    again.show_view("projects")
+    assert set(again.views.built()) == {"rules", "projects"}
+    assert again.current_view() is again.views["projects"]
+    assert again.views["projects"].model.total_count() > 0
+
+
+def test_a_rebuilt_page_keeps_its_search_when_built_after_a_language_switch(window_for, small_db):
+    window = window_for(small_db, "projects")
+    window.views["projects"].search.setText("Jerez")
+    window.show_view("rules")
+    window.switch_language("en")
+    assert list(window.views.built()) == ["rules"]  # projects is rebuilt only when shown again
+    window.show_view("projects")
+    assert window.views["projects"].search.text() == "Jerez"

@@ -301,8 +301,9 @@ class LedgerEntry(Base):
     payee_name: Mapped[str | None] = mapped_column(String(200))
     payee_rfc: Mapped[str | None] = mapped_column(String(13))
     concept: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # One CFDI backs at most one entry; several NULLs are allowed by SQLite and PostgreSQL alike.
-    cfdi_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    # One CFDI backs at most one live payment (checked by the ledger service, which knows reversals):
+    # once a payment is reversed, the corrected payment may cite the same invoice again.
+    cfdi_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
     reverses_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("ledger_entries.id"), unique=True)
     reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)

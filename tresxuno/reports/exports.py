@@ -44,6 +44,7 @@ counter-accounts of the original entry (followed down chains of reversals of rev
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import secrets
@@ -72,7 +73,7 @@ from sqlalchemy import (
 )
 
 from tresxuno.domain.parties import PARTY_ORDER
-from tresxuno.domain.problems import InputError, Problem
+from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.i18n import _
 from tresxuno.services.auth import require
 
@@ -319,11 +320,11 @@ def find_project(conn: Connection, folio: str) -> int:
     """The id of the project with ``folio`` (exact match).
 
     Raises:
-        InputError: ``project.unknown`` on field ``project`` when no project has that folio.
+        InputError: ``project.unknown_folio`` on field ``project`` when no project has that folio.
     """
     project_id = conn.execute(select(_PROJECTS.c.id).where(_PROJECTS.c.folio == folio)).scalar()
     if project_id is None:
-        raise InputError(Problem("project", "project.unknown", {"id": folio, "folio": folio}))
+        raise InputError(Problem("project", "project.unknown_folio", {"folio": folio}))
     return int(project_id)
 
 
@@ -644,23 +645,41 @@ def _atomic_output(path: Path) -> Iterator[Path]:
 
     Same folder, so the rename is atomic and never copies; created with ``open(..., "x")`` so the
     file gets the user's usual permissions. Any exception (including a cancel) removes it.
+
+    Raises:
+        StorageError: the folder or file cannot be written (no permission, read-only, disk full...):
+            :func:`file_storage_error` says which, in the officer's words.
     """
-    for _attempt in range(100):
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-        try:
-            with open(tmp, "x", encoding="utf-8"):
-                break
-        except FileExistsError:
-            continue
-    else:  # pragma: no cover - 100 collisions of 32 random bits
-        raise FileExistsError(tmp)
+    try:
+        for _attempt in range(100):
+            tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+            try:
+                with open(tmp, "x", encoding="utf-8"):
+                    break
+            except FileExistsError:
+                continue
+        else:  # pragma: no cover - 100 collisions of 32 random bits
+            raise FileExistsError(tmp)
+    except OSError as exc:
+        raise file_storage_error(path, exc) from exc
     try:
         yield tmp
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with suppress(OSError):
             tmp.unlink()
+        if isinstance(exc, OSError):
+            raise file_storage_error(path, exc) from exc
         raise
+
+
+def file_storage_error(path: Path, exc: OSError) -> StorageError:
+    """The :class:`StorageError` for a file that could not be written: permission, space or else."""
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StorageError("file.not_writable", path=str(path))
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StorageError("file.disk_full", path=str(path))
+    return StorageError("file.cannot_write", path=str(path), reason=exc.strerror or type(exc).__name__)
 
 
 @contextmanager
@@ -1158,7 +1177,8 @@ def export_ledger(
 
     Raises:
         ValueError: ``fmt`` is not one of :data:`FORMATS` (the CLI refuses it first).
-        InputError: ``project.unknown`` when no project has ``folio``.
+        InputError: ``project.unknown_folio`` when no project has ``folio``.
+        StorageError: the file cannot be written (:func:`_atomic_output`); nothing is left behind.
         LedgerIntegrityError: the stored ledger breaks its contract (an entry without lines); nothing
             is written.
     """

@@ -5,20 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tresxuno.domain.money import Money, format_money
-from tresxuno.domain.parties import Party
+from tresxuno.domain.parties import PARTY_LABELS, Party
 from tresxuno.domain.rules import RuleBook
 from tresxuno.i18n import N_, _, language
 
 if TYPE_CHECKING:  # services are not imported at run time: reports stay below them
     from tresxuno.services.rules import ShareQuote
 
-PARTY_LABELS: dict[Party, str] = {
-    Party.CLUB: N_("Club"),
-    Party.FEDERAL: N_("Federal"),
-    Party.STATE: N_("State"),
-    Party.MUNICIPAL: N_("Municipal"),
-    Party.PARTNER: N_("Partner"),
-}
 
 CATEGORY_LABELS: dict[str, str] = {
     "infrastructure": N_("Social infrastructure"),

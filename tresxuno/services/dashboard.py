@@ -45,6 +45,11 @@ STUCK_AFTER_DAYS: dict[str, int] = {
     Stage.APROBADO.value: 60,
     Stage.CONVENIO_FIRMADO.value: 90,
 }
+#: Days each party has to deposit its whole share once the convenio is signed, before the home page
+#: lists it as behind on its deposits. The convenio de concertación sets the deposit calendar; offices
+#: give the parties about a month (a monthly treasury cycle: state and municipal transfers and the
+#: club's remittances are made once a month), so a deposit still missing 30 days after signing is news.
+DEPOSIT_GRACE_DAYS = 30
 #: A toma de nota expiring within this many days is flagged (the same warning as the club's status).
 TOMA_EXPIRING_DAYS = TOMA_WARNING_DAYS
 #: A lapsed toma de nota stays on the list this many days after it expired; older ones are the
@@ -174,7 +179,7 @@ def dashboard(db: Database, fiscal_year: int | None, *, today: date) -> Dashboar
         approved = _approved_money(session, year)
         attention = [
             *_tomas(session, today),
-            *_deposits_owed(session, year),
+            *_deposits_owed(session, year, today),
             *_stuck(session, year, today),
             *_pending_sessions(session, today),
         ]
@@ -230,8 +235,11 @@ def _tomas(session: Session, today: date) -> list[AttentionItem]:
     return items
 
 
-def _deposits_owed(session: Session, year: int | None) -> list[AttentionItem]:
-    """Parties that deposited less than their share of a project whose convenio is signed.
+def _deposits_owed(session: Session, year: int | None, today: date) -> list[AttentionItem]:
+    """Parties that deposited less than their share more than :data:`DEPOSIT_GRACE_DAYS` after the convenio.
+
+    The convenio's date is the last move into ``convenio_firmado``; a project past that stage with no
+    such move recorded (imported from older books) is taken as signed long ago.
 
     Received money is the sum of the allocation lines of contributions, net of their reversals (a
     reversal's lines negate its target's; a reversal of a reversal restores them), as in the ledger.
@@ -256,21 +264,33 @@ def _deposits_owed(session: Session, year: int | None) -> list[AttentionItem]:
         .group_by(LedgerEntry.project_id, LedgerAllocation.party)
         .subquery("received")
     )
+    signed = (
+        select(StageChange.project_id.label("project_id"), func.max(StageChange.changed_at).label("on"))
+        .where(StageChange.to_stage == Stage.CONVENIO_FIRMADO.value, StageChange.project_id.in_(chosen))
+        .group_by(StageChange.project_id)
+        .subquery("signed")
+    )
+    # Listed once more than the grace days have passed: signed on or before today - (grace + 1).
+    cutoff = datetime.combine(today - timedelta(days=DEPOSIT_GRACE_DAYS), datetime.min.time())
     got = func.coalesce(received.c.received, literal_column("0"))
     owed = (ProjectShare.amount - got).label("owed")
     rows = session.execute(
-        select(Project.id, Project.folio, Project.stage, ProjectShare.party, owed)
+        select(Project.id, Project.folio, Project.stage, ProjectShare.party, owed, signed.c.on)
         .join(ProjectShare, ProjectShare.project_id == Project.id)
         .outerjoin(
             received,
             and_(received.c.project_id == ProjectShare.project_id, received.c.party == ProjectShare.party),
         )
-        .where(Project.fiscal_year == year, Project.stage.in_(DEPOSIT_STAGES), ProjectShare.amount > got)
+        .outerjoin(signed, signed.c.project_id == Project.id)
+        .where(Project.fiscal_year == year, Project.stage.in_(DEPOSIT_STAGES), ProjectShare.amount > got,
+               or_(signed.c.on.is_(None), signed.c.on < cutoff))
         .order_by(owed.desc(), Project.folio, ProjectShare.party)
     ).all()
     return [
-        AttentionItem(DEPOSIT_OWED, "project", pid, folio, stage=stage, party=party, amount=int(amount))
-        for pid, folio, stage, party, amount in rows
+        AttentionItem(DEPOSIT_OWED, "project", pid, folio, stage=stage, party=party, amount=int(amount),
+                      on=_day(on) if on is not None else None,
+                      days=(today - _day(on)).days if on is not None else None)
+        for pid, folio, stage, party, amount, on in rows
     ]
 
 

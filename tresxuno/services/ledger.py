@@ -244,11 +244,7 @@ def record_payment(
     with db.transaction(immediate=True) as session:
         project = _project_for_entry(session, data.project_id, data.entry_date, LEDGER_STAGES, problems)
         if cfdi is not None:
-            used = session.execute(
-                select(LedgerEntry.id, Project.folio)
-                .join(Project, Project.id == LedgerEntry.project_id)
-                .where(LedgerEntry.cfdi_uuid == cfdi.uuid)
-            ).first()
+            used = _live_cfdi_use(session, cfdi.uuid)
             if used is not None:
                 problems.append(
                     Problem(
@@ -424,6 +420,13 @@ def reverse_entry(
                 )
             )
         project = _project_for_entry(session, target.project_id, on, CORRECTION_STAGES, problems, field="on")
+        revived = _revived_payment(session, target)
+        if revived is not None and revived.cfdi_uuid:
+            # Reversing this reversal would make the payment use its invoice again.
+            used = _live_cfdi_use(session, revived.cfdi_uuid)
+            if used is not None:
+                params = {"uuid": revived.cfdi_uuid, "folio": used.folio, "entry_id": used.id}
+                problems.append(Problem("entry", "payment.cfdi_duplicate", params))
         if on < target.entry_date:
             problems.append(Problem("on", "reversal.before_entry", {"date": target.entry_date.isoformat()}))
         entries = _entries(session, target.project_id)
@@ -474,6 +477,9 @@ def list_entries(
     project_id: int | None = None,
     fiscal_year: int | None = None,
     kind: str | None = None,
+    party: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
     offset: int = 0,
     limit: int = 200,
 ) -> list[EntryRecord]:
@@ -490,6 +496,10 @@ def list_entries(
         fiscal_year: only entries dated in this calendar (fiscal) year: the year a fiscal-year
             close locks. (Balances by fiscal year group by the projects' budget year instead.)
         kind: only entries of this kind.
+        party: only entries with an allocation line of this party (a payment shared by shares
+            concerns every party it is attributed to).
+        start: only entries dated on or after this day.
+        end: only entries dated on or before this day.
         offset: entries to skip.
         limit: most entries to return.
 
@@ -500,17 +510,25 @@ def list_entries(
         raise ValueError(f"unknown entry kind {kind!r}; use one of {KINDS}")
     if offset < 0 or limit < 0:
         raise ValueError("offset and limit must not be negative")
-    stmt = _page(_entry_filters(project_id, fiscal_year, kind), offset=offset, limit=limit)
+    conditions = _entry_filters(project_id, fiscal_year, kind, party, start, end)
+    stmt = _page(conditions, offset=offset, limit=limit)
     with db.transaction() as session:
         return _records(session, session.execute(stmt).all())
 
 
 def count_entries(
-    db: Database, *, project_id: int | None = None, fiscal_year: int | None = None, kind: str | None = None
+    db: Database,
+    *,
+    project_id: int | None = None,
+    fiscal_year: int | None = None,
+    kind: str | None = None,
+    party: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
 ) -> int:
     """How many entries :func:`list_entries` lists with the same filters (all pages)."""
     stmt = select(func.count()).select_from(_ENTRIES)
-    for condition in _entry_filters(project_id, fiscal_year, kind):
+    for condition in _entry_filters(project_id, fiscal_year, kind, party, start, end):
         stmt = stmt.where(condition)
     with db.transaction() as session:
         return session.scalar(stmt) or 0
@@ -837,7 +855,12 @@ def _money_per_project_party(
 
 
 def _entry_filters(
-    project_id: int | None, fiscal_year: int | None, kind: str | None
+    project_id: int | None,
+    fiscal_year: int | None,
+    kind: str | None,
+    party: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if project_id is not None:
@@ -848,6 +871,13 @@ def _entry_filters(
         conditions.append(_ENTRIES.c.entry_date < date(fiscal_year + 1, 1, 1))
     if kind is not None:
         conditions.append(_ENTRIES.c.kind == kind)
+    if party is not None:
+        lines = select(_LINES.c.entry_id).where(_LINES.c.entry_id == _ENTRIES.c.id, _LINES.c.party == party)
+        conditions.append(lines.exists())
+    if start is not None:
+        conditions.append(_ENTRIES.c.entry_date >= start)
+    if end is not None:
+        conditions.append(_ENTRIES.c.entry_date <= end)
     return conditions
 
 
@@ -975,6 +1005,47 @@ def _project_for_entry(
     if closed is not None:
         problems.append(Problem(field, "ledger.year_closed", {"year": day.year}))
     return project
+
+
+def _is_live(session: Session, entry_id: int) -> bool:
+    """Whether entry ``entry_id`` stands: not reversed, or its reversal is itself reversed, and so on."""
+    live = True
+    current: int | None = entry_id
+    while current is not None:
+        current = session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == current))
+        if current is not None:
+            live = not live
+    return live
+
+
+def _live_cfdi_use(session: Session, uuid: str) -> Any:
+    """The live entry (id, folio) whose evidence is the CFDI ``uuid``, or None.
+
+    A reversed payment no longer uses its invoice (the money went back), so the corrected payment
+    may cite the same UUID; any entry still standing with it keeps it to itself.
+    """
+    rows = session.execute(
+        select(LedgerEntry.id, Project.folio)
+        .join(Project, Project.id == LedgerEntry.project_id)
+        .where(LedgerEntry.cfdi_uuid == uuid)
+        .order_by(LedgerEntry.id)
+    ).all()
+    return next((row for row in rows if _is_live(session, row.id)), None)
+
+
+def _revived_payment(session: Session, target: LedgerEntry) -> LedgerEntry | None:
+    """The payment a reversal of ``target`` would bring back into force, if any.
+
+    Reversing a reversal restores what it cancelled: walking the chain down from ``target``, every
+    second entry is restored; the chain's root is revived when its depth from ``target`` is odd.
+    """
+    depth, current = 0, target
+    while current.reverses_id is not None:
+        parent = session.get(LedgerEntry, current.reverses_id)
+        if parent is None:
+            return None
+        depth, current = depth + 1, parent
+    return current if depth % 2 == 1 and current.kind == PAYMENT else None
 
 
 def _shares(session: Session, project_id: int) -> dict[str, int]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from tresxuno.db.engine import Database
 from tresxuno.db.models import Club, Municipality, Project, ProjectShare, StageChange
 from tresxuno.db.repos import ProjectRepository
 from tresxuno.db.repos.catalogue import CatalogueRepository
+from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.records import ClubInfo, ProjectDetail
 from tresxuno.domain.rules import RuleSet
@@ -365,6 +366,23 @@ def update_project(
             session.flush()
         session.expire(row)  # reload the rule set and shares just written
         return project_detail(row)
+
+
+def stored_request(db: Database, project_id: int) -> tuple[ProjectInput, int]:
+    """The stored request as the form would save it (special mix included) and the row's version.
+
+    Undo of an edit saves this back through :func:`update_project`, with its checks.
+
+    Raises:
+        InputError: ``project.unknown``.
+    """
+    with db.transaction() as session:
+        row = _load_for_edit(session, project_id, None)
+        data = _stored_input(row, date.today())  # the submission date is not stored on a draft
+        if row.mix_override_reason:
+            data = replace(data, mix_override={Party(s.party): s.percent_bp for s in row.shares},
+                           mix_override_reason=row.mix_override_reason)
+        return data, row.version
 
 
 def _stored_input(row: Project, on: date) -> ProjectInput:

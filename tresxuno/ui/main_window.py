@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -48,7 +48,7 @@ from tresxuno.ui.errors import show_error
 from tresxuno.ui.permissions import OWN_TIP, gate, signed_in_text
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.undo import undo_stack
-from tresxuno.ui.views.base import View
+from tresxuno.ui.views.base import View, ViewState
 
 log = logging.getLogger("tresxuno")
 
@@ -89,6 +89,12 @@ def _window_keys() -> tuple[QKeySequence, ...]:
     standard = QKeySequence.StandardKey
     return (QKeySequence(standard.New), QKeySequence(standard.Find), QKeySequence(standard.Print),
             QKeySequence(Qt.Key.Key_F5), QKeySequence(standard.Undo), QKeySequence("Ctrl+Shift+Z"))
+
+
+def ledger_no_undo_tip() -> str:
+    """Why Undo is disabled on the Libro: ledger entries are never edited nor deleted."""
+    return _("Ledger entries cannot be undone: the ledger is append-only. Correct an entry by recording "
+             "its reversal.")
 
 
 def database_name(db: Database) -> str:
@@ -133,14 +139,57 @@ def page_classes(pages: Iterable[tuple[str, str]] = PAGES) -> list[type[View]]:
     return classes
 
 
-def _page_title(view: View) -> str:
-    """The page's translated title, looked up on its class: a page may name a widget ``title``."""
-    return type(view).title(view)
+def _page_title(page: type[View]) -> str:
+    """The page's translated title, from its class: pages are listed before they are built."""
+    return _(page.title_msgid)
 
 
-def _page_icon(view: View) -> QIcon:
-    """The page's navigation icon, looked up on its class like :func:`_page_title`."""
-    return type(view).icon(view)
+def _page_icon(window: QWidget, page: type[View]) -> QIcon:
+    """The page's navigation icon, from its class like :func:`_page_title`."""
+    return window.style().standardIcon(page.icon_pixmap)
+
+
+class Pages(Mapping[str, View]):
+    """The window's pages by key, in navigation order, each built the first time it is asked for.
+
+    Building every page at start-up read every page's data before the window could open (seconds on
+    a large database); now only the page shown is built. ``built()`` gives the pages that exist, for
+    work that only concerns them (refreshing, saving layouts); ``pages[key]`` builds one on demand.
+    """
+
+    def __init__(self, build: Callable[[type[View]], View]):
+        self._build = build
+        self._classes: dict[str, type[View]] = {}
+        self._built: dict[str, View] = {}
+
+    def add(self, page: type[View], view: View | None = None) -> None:
+        """List ``page`` (already built as ``view``, when given)."""
+        self._classes[page.key] = page
+        if view is not None:
+            self._built[page.key] = view
+
+    def page_class(self, key: str) -> type[View]:
+        """The class of page ``key``, without building it."""
+        return self._classes[key]
+
+    def built(self) -> dict[str, View]:
+        """The pages built so far, in navigation order."""
+        return {k: self._built[k] for k in self._classes if k in self._built}
+
+    def __getitem__(self, key: str) -> View:
+        if key not in self._built:
+            page = self._classes[key]  # KeyError for an unknown page, as a dict
+            self._built[key] = self._build(page)
+        return self._built[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._classes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._classes)
+
+    def __len__(self) -> int:
+        return len(self._classes)
 
 
 def _printer_icon(size: int = 24) -> QIcon:
@@ -181,7 +230,8 @@ class MainWindow(QMainWindow):
         self.db = db
         self.settings = settings or Settings()
         self._office_override = office
-        self.views: dict[str, View] = {}
+        self.views = Pages(self._build_page)
+        self._pending_states: dict[str, ViewState] = {}  # pages' filters to put back once rebuilt
         self.actions_by_name: dict[str, QAction] = {}
         self._page_actions: list[QAction] = []
         self._page_classes = page_classes(PAGES if pages is None else pages)
@@ -223,23 +273,40 @@ class MainWindow(QMainWindow):
     # -- pages -----------------------------------------------------------------------------------
 
     def _build_pages(self) -> None:
+        """List the pages; none is built until shown (see :class:`Pages`)."""
         for cls in self._page_classes:
-            self.add_view(cls(self.db, self))
+            self._list_page(cls)
 
-    def add_view(self, view: View) -> None:
-        """Add a page: an entry in the navigation list and in the View menu (Ctrl+1, Ctrl+2...)."""
-        self.views[view.key] = view
-        self.stack.addWidget(view)
-        item = QListWidgetItem(_page_icon(view), _page_title(view))
-        item.setData(Qt.ItemDataRole.UserRole, view.key)
+    def _list_page(self, page: type[View], view: View | None = None) -> None:
+        self.views.add(page, view)
+        item = QListWidgetItem(_page_icon(self, page), _page_title(page))
+        item.setData(Qt.ItemDataRole.UserRole, page.key)
         self.nav.addItem(item)
+        self._add_page_action(page, len(self.views))
+        self._fit_nav()
+
+    def _build_page(self, page: type[View]) -> View:
+        """Make page ``page`` now (first shown, or asked for): wired, its layout and filters put back."""
+        view = page(self.db, self)
+        self._wire(view)
+        view.restore_layout(self.settings)
+        state = self._pending_states.pop(page.key, None)
+        if state is not None:
+            view.restore_view_state(state)
+        return view
+
+    def _wire(self, view: View) -> None:
+        self.stack.addWidget(view)
         view.status_changed.connect(lambda text, v=view: self._on_status(v, text))
         view.actions_changed.connect(lambda v=view: self._on_actions_changed(v))
         if isinstance(getattr(type(view), "open_record", None), Signal):
             view.open_record.connect(self.open_record)  # type: ignore[attr-defined]
         self._yield_shortcuts(view)
-        self._add_page_action(view, len(self.views))
-        self._fit_nav()
+
+    def add_view(self, view: View) -> None:
+        """Add a built page: an entry in the navigation list and in the View menu (Ctrl+1, Ctrl+2...)."""
+        self._wire(view)
+        self._list_page(type(view), view)
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
 
@@ -255,12 +322,12 @@ class MainWindow(QMainWindow):
             if shortcut.context() in wide and any(shortcut.key().matches(k) == exact for k in keys):
                 shortcut.setEnabled(False)
 
-    def _add_page_action(self, view: View, number: int) -> None:
-        action = QAction(_page_icon(view), _page_title(view), self)
+    def _add_page_action(self, page: type[View], number: int) -> None:
+        action = QAction(_page_icon(self, page), _page_title(page), self)
         if number <= 9:
             action.setShortcut(QKeySequence(f"Ctrl+{number}"))
         action.setCheckable(True)
-        action.triggered.connect(lambda _checked=False, key=view.key: self.show_view(key))
+        action.triggered.connect(lambda _checked=False, key=page.key: self.show_view(key))
         self._view_menu.insertAction(self._view_separator, action)
         self._page_actions.append(action)
         self._sync_page_actions()
@@ -313,6 +380,7 @@ class MainWindow(QMainWindow):
         self.status_label.setText(view.status_text())
         self._update_page_commands()
         self._sync_page_actions()
+        self._update_undo_actions()
 
     def _on_status(self, view: View, text: str) -> None:
         if view is self.current_view():
@@ -360,7 +428,7 @@ class MainWindow(QMainWindow):
             # Only its own classmethod: a dialog class also inherits QDialog.open(), an instance method.
             if record is not None and isinstance(inspect.getattr_static(record, "open", None), classmethod):
                 if record.open(self, self.db, record_id):  # type: ignore[attr-defined]
-                    for view in self.views.values():
+                    for view in self.views.built().values():
                         view.refresh()  # the project changed: stage counts, lists, sessions
                 return
         key = RECORD_PAGES.get(kind)
@@ -424,7 +492,7 @@ class MainWindow(QMainWindow):
             return
         if FirstRunDialog.ask(self, self.db) is not None:
             self.update_title()
-            for view in self.views.values():
+            for view in self.views.built().values():
                 view.refresh()  # example data may have arrived
 
     # -- menus and tool bar ----------------------------------------------------------------------
@@ -506,10 +574,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         edit_menu = menus.addMenu(_("&Edit"))
-        undo = self._action("undo", _("&Undo"), undo_stack().undo,
+        undo = self._action("undo", _("&Undo"), self.undo,
                             shortcut=QKeySequence(QKeySequence.StandardKey.Undo),
                             icon=self._icon("edit-undo", pixmap.SP_ArrowBack), icon_text=_("Undo"))
-        redo = self._action("redo", _("&Redo"), undo_stack().redo, shortcut=QKeySequence("Ctrl+Shift+Z"),
+        redo = self._action("redo", _("&Redo"), self.redo, shortcut=QKeySequence("Ctrl+Shift+Z"),
                             icon=self._icon("edit-redo", pixmap.SP_ArrowForward), icon_text=_("Redo"))
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit_menu.addAction(undo)
@@ -525,8 +593,8 @@ class MainWindow(QMainWindow):
             "refresh", _("&Refresh"), self.refresh, shortcut=QKeySequence(Qt.Key.Key_F5),
             icon=self._icon("view-refresh", pixmap.SP_BrowserReload), icon_text=_("Refresh"),
             tip=_("Read the data again: other computers may have changed it")))
-        for number, view in enumerate(self.views.values(), start=1):
-            self._add_page_action(view, number)
+        for number, key in enumerate(self.views, start=1):
+            self._add_page_action(self.views.page_class(key), number)
 
         admin_menu = menus.addMenu(_("&Administration"))
         admin_menu.addAction(self._action("users", _("&Users…"), self.show_users,
@@ -570,12 +638,29 @@ class MainWindow(QMainWindow):
         self._view_menu.insertAction(self._view_separator, bar.toggleViewAction())
         bar.toggleViewAction().setText(_("&Tool bar"))
 
+    def undo(self) -> None:
+        """Edit > Undo (Ctrl+Z): take back the last edit, then the pages shown re-read what it changed."""
+        undo_stack().undo()
+        self._after_undo_step()
+
+    def redo(self) -> None:
+        """Edit > Redo (Ctrl+Shift+Z): make the undone edit again."""
+        undo_stack().redo()
+        self._after_undo_step()
+
+    def _after_undo_step(self) -> None:
+        for view in self.views.built().values():
+            view.refresh()
+
     def _update_undo_actions(self, *_args: object) -> None:
-        """Undo/Redo say what they undo ("Undo Edit name") and are enabled only when there is something."""
+        """Undo/Redo say what they undo ("Deshacer: editar club X"), enabled only when there is something.
+
+        On the Libro, a disabled Undo says why ledger entries have none: the ledger is append-only.
+        """
         stack = undo_stack()
         for name, can, what, plain, template in (
-                ("undo", stack.canUndo(), stack.undoText(), _("&Undo"), _("&Undo {what}")),
-                ("redo", stack.canRedo(), stack.redoText(), _("&Redo"), _("&Redo {what}"))):
+                ("undo", stack.canUndo(), stack.undoText(), _("&Undo"), _("&Undo: {what}")),
+                ("redo", stack.canRedo(), stack.redoText(), _("&Redo"), _("&Redo: {what}"))):
             action = self.actions_by_name.get(name)
             if action is None:
                 continue
@@ -584,6 +669,9 @@ class MainWindow(QMainWindow):
             action.setText(text)
             shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             action.setToolTip(f"{text.replace('&', '')} ({shortcut})")
+            view = self.current_view()
+            if name == "undo" and not can and view is not None and view.key == "ledger":
+                action.setToolTip(ledger_no_undo_tip())
 
     def _import_available(self) -> bool:
         return _import_optional(*IMPORT_DIALOG) is not None
@@ -595,7 +683,7 @@ class MainWindow(QMainWindow):
         if not callable(ask):
             return
         if ask(self, self.db) is not None:
-            for view in self.views.values():
+            for view in self.views.built().values():
                 view.refresh()
 
     def show_users(self) -> None:
@@ -677,8 +765,10 @@ class MainWindow(QMainWindow):
         """Recreate every page, the menus and the tool bar in the current language."""
         current = self.current_view()
         current_key = current.key if current is not None else ""
-        states = {key: view.view_state() for key, view in self.views.items()}
-        for view in self.views.values():
+        built = self.views.built()
+        # Pages not built yet have nothing to keep; the others get their filters back when rebuilt.
+        self._pending_states = {key: view.view_state() for key, view in built.items()}
+        for view in built.values():
             view.save_layout(self.settings)
         window_state = self.saveState()  # the tool bar shown or hidden, as the officer left it
         undo_stack().clear()
@@ -686,20 +776,15 @@ class MainWindow(QMainWindow):
         self.nav.blockSignals(True)
         self.nav.clear()
         self.nav.blockSignals(False)
-        for view in list(self.views.values()):
+        for view in built.values():
             self.stack.removeWidget(view)
             view.hide()
             view.deleteLater()
-        self.views = {}
+        self.views = Pages(self._build_page)
         self._build_chrome()
         self._build_pages()
-        for key, view in self.views.items():
-            view.restore_layout(self.settings)
-            if key in states:
-                view.restore_view_state(states[key])
         self.restoreState(window_state)
-        if current_key:
-            self.show_view(current_key)
+        self.show_view(current_key or self._first_key())
         view = self.current_view()
         if view is not None:
             self.status_label.setText(view.status_text())
@@ -725,16 +810,18 @@ class MainWindow(QMainWindow):
         state = self.settings.window_state
         if state:
             self.restoreState(QByteArray(state))
-        for view in self.views.values():
-            view.restore_layout(self.settings)
-        if self.settings.last_view:
-            self.show_view(self.settings.last_view)
+        # Only the page shown is built: the last one, or the first when it is gone or on a first start.
+        last = self.settings.last_view
+        self.show_view(last if last in self.views else self._first_key())
+
+    def _first_key(self) -> str:
+        return next(iter(self.views), "")
 
     def save_layout(self) -> None:
         """Remember size, position, tool bar, the pages' layouts and the page shown, for the next start."""
         self.settings.window_geometry = bytes(self.saveGeometry().data())
         self.settings.window_state = bytes(self.saveState().data())
-        for page in self.views.values():
+        for page in self.views.built().values():
             page.save_layout(self.settings)
         view = self.current_view()
         if view is not None:

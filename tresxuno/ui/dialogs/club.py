@@ -47,6 +47,7 @@ from tresxuno.services.clubs import ClubRow, EditableClub, club_for_edit, munici
 from tresxuno.services.registry import list_federations, register_club
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
+from tresxuno.ui.record_undo import club_edited
 
 #: The two-letter codes the services accept (``US_STATES``) and their names, translatable.
 US_STATE_NAMES: dict[str, str] = {
@@ -443,6 +444,7 @@ class ClubDialog(QDialog):
             else:
                 self.saved = update_club(self._db, self._editing.club.id, self.data(),
                                          expected_version=self._editing.version)
+                club_edited(self._db, self._editing.club, self.saved, self.parentWidget())
         except InputError as exc:
             self.show_problems(exc.problems)
             return False

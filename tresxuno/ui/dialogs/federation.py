@@ -27,6 +27,7 @@ from tresxuno.services.clubs import FederationRow, states, update_federation
 from tresxuno.services.registry import register_federation
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
+from tresxuno.ui.record_undo import federation_edited
 
 #: Order of the fields on screen: the first one with a problem gets the focus.
 FIELD_ORDER = ("name", "mx_state_key", "us_region", "contact")
@@ -40,6 +41,8 @@ class FederationDialog(QDialog):
         super().__init__(parent)
         self._db = db
         self._federation_id = federation.id if federation is not None else None
+        self._before = None if federation is None else FederationInfo(
+            federation.id, federation.name, federation.mx_state_key, federation.us_region, federation.contact)
         self.saved: FederationInfo | None = None
         self.setWindowTitle(_("New federation") if federation is None
                             else _("Edit federation {name}").format(name=federation.name))
@@ -108,6 +111,8 @@ class FederationDialog(QDialog):
                 self.saved = register_federation(self._db, self.data())
             else:
                 self.saved = update_federation(self._db, self._federation_id, self.data())
+                if self._before is not None:
+                    federation_edited(self._db, self._before, self.saved, self.parentWidget())
         except InputError as exc:
             self.show_problems(exc.problems)
             return False

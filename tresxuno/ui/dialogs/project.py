@@ -57,6 +57,7 @@ from tresxuno.services.project_edit import (
     list_states,
     project_overview,
     save_draft,
+    stored_request,
     submit_draft,
     update_project,
 )
@@ -64,6 +65,7 @@ from tresxuno.services.projects import submit_project
 from tresxuno.services.rules import rulebook
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
+from tresxuno.ui.record_undo import project_edited
 from tresxuno.ui.widgets import format_day
 from tresxuno.ui.widgets.share_preview import (
     PartnerEntry,
@@ -775,9 +777,13 @@ class ProjectDialog(QDialog):
             if self._overview is None:
                 detail = save_draft(self._db, data, user=current_actor().username)
             else:
-                detail = update_project(self._db, self._overview.detail.id, data,
+                project_id = self._overview.detail.id
+                before, _version = stored_request(self._db, project_id)
+                detail = update_project(self._db, project_id, data,
                                         expected_version=self._overview.version,
                                         user=current_actor().username)
+                project_edited(self._db, project_id, detail.folio, before,
+                               stored_request(self._db, project_id)[0], self.parentWidget())
         except InputError as exc:
             self.show_problems(exc.problems)
             return False

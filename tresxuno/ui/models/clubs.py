@@ -13,17 +13,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from tresxuno.db.engine import Database
-from tresxuno.domain.problems import StorageError
 from tresxuno.domain.validation import TOMA_WARNING_DAYS, TomaStatus
 from tresxuno.i18n import N_, _, ngettext
 from tresxuno.services.clubs import ClubRow, count_clubs, list_clubs
-
-AnyIndex = QModelIndex | QPersistentModelIndex
+from tresxuno.ui.models.paged import SqlPagedModel
 
 #: The raw value of a cell (a ``date`` for the expiry, the :class:`TomaStatus` for the status...).
 RawRole = Qt.ItemDataRole.UserRole
@@ -151,63 +149,28 @@ class ClubFilters:
     status: TomaStatus | None = None
 
 
-class ClubTableModel(QAbstractTableModel):
-    """Clubs matching the filters, in SQL order, loaded a page at a time.
+class ClubTableModel(SqlPagedModel):
+    """Clubs matching the filters, in SQL order, loaded a page at a time (see :class:`SqlPagedModel`).
 
     Statuses are computed for the day :meth:`today` returns at each (re)load, so a list left open
-    overnight shows the right days left after F5. A failed query does not raise into Qt's event
-    loop: the model keeps what it had and emits :attr:`load_failed` with the StorageError.
+    overnight shows the right days left after F5.
     """
 
-    PAGE_SIZE = 200
-
-    #: Emitted with the number of matching clubs after every (re)load.
-    total_changed = Signal(int)
-    #: Emitted with the StorageError when a query failed.
-    load_failed = Signal(object)
+    COLUMNS = COLUMNS
 
     def __init__(self, db: Database, parent: QObject | None = None, *, today: Callable[[], date] = date.today,
                  load: bool = True, page_size: int | None = None):
         """Read the first page now, unless ``load`` is False (connect :attr:`load_failed`, then refresh)."""
-        super().__init__(parent)
-        self._db = db
+        super().__init__(db, parent, filters=ClubFilters(), sort_key="name", page_size=page_size)
         self._today_source = today
         self._today = today()
-        self._page_size = page_size or self.PAGE_SIZE
-        self._filters = ClubFilters()
-        self._sort_key = "name"
-        self._descending = False
-        self._rows: list[ClubRow] = []
-        self._total = 0
-        self._stalled = False
         if load:
             self._reload()
-
-    # -- what is shown ---------------------------------------------------------------------------
-
-    @property
-    def filters(self) -> ClubFilters:
-        """The filters the rows match."""
-        return self._filters
-
-    @property
-    def sort_key(self) -> str:
-        """The SQL sort key in force."""
-        return self._sort_key
-
-    @property
-    def descending(self) -> bool:
-        """Whether rows go from largest to smallest."""
-        return self._descending
 
     @property
     def today(self) -> date:
         """The day the statuses shown were computed for."""
         return self._today
-
-    def total_count(self) -> int:
-        """How many clubs match the filters (loaded or not)."""
-        return self._total
 
     def club(self, row: int) -> ClubRow:
         """The club shown in ``row`` (already loaded)."""
@@ -217,134 +180,45 @@ class ClubTableModel(QAbstractTableModel):
         """The loaded row showing club ``club_id``, or -1."""
         return next((i for i, c in enumerate(self._rows) if c.id == club_id), -1)
 
-    def set_filters(self, filters: ClubFilters) -> None:
-        """Show the clubs matching ``filters``, from the first page."""
-        if filters == self._filters:
-            return
-        previous, self._filters = self._filters, filters
-        if not self._reload():
-            self._filters = previous
+    def _reload(self, *, recount: bool = True) -> bool:
+        """Read again with statuses as of today; the day shown changes only if the reading succeeds."""
+        previous, self._today = self._today, self._today_source()
+        if super()._reload(recount=recount):
+            return True
+        self._today = previous
+        return False
 
-    def refresh(self) -> None:
-        """Query again with the same filters and order (other windows may have changed clubs)."""
-        self._reload()
+    def _count(self) -> int:
+        f = self._filters
+        return count_clubs(self._db, text=f.text, federation_id=f.federation_id, status=f.status,
+                           today=self._today)
 
-    # -- loading ---------------------------------------------------------------------------------
-
-    def _page(self, offset: int, today: date) -> list[ClubRow]:
+    def _fetch(self, offset: int, limit: int) -> list[ClubRow]:
         f = self._filters
         return list_clubs(self._db, text=f.text, federation_id=f.federation_id, status=f.status,
-                          today=today, sort_key=self._sort_key, descending=self._descending,
-                          offset=offset, limit=self._page_size)
+                          today=self._today, sort_key=self._sort_key, descending=self._descending,
+                          offset=offset, limit=limit)
 
-    def _reload(self) -> bool:
-        """Count and fetch the first page *before* resetting, so a failed query leaves the view intact."""
-        today = self._today_source()
-        f = self._filters
-        try:
-            total = count_clubs(self._db, text=f.text, federation_id=f.federation_id, status=f.status,
-                                today=today)
-            rows = self._page(0, today) if total else []
-        except StorageError as exc:
-            self._stalled = True
-            self.load_failed.emit(exc)
-            return False
-        self.beginResetModel()
-        self._today = today
-        self._rows = rows
-        # Another workstation may add or delete clubs between the two queries.
-        self._total = max(total, len(rows)) if len(rows) == self._page_size else len(rows)
-        self._stalled = False
-        self.endResetModel()
-        self.total_changed.emit(self._total)
-        return True
-
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008, N802 - Qt API
-        """Whether rows remain beyond those loaded (the view asks when it scrolls near the end)."""
-        return not parent.isValid() and not self._stalled and len(self._rows) < self._total
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008, N802 - Qt API
-        """Load the next page of rows."""
-        if not self.canFetchMore(parent):
-            return
-        try:
-            page = self._page(len(self._rows), self._today)
-        except StorageError as exc:
-            self._stalled = True
-            self.load_failed.emit(exc)
-            return
-        if len(page) < self._page_size:
-            self._total = len(self._rows) + len(page)  # some were deleted meanwhile: the list ends here
-        if page:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Order by ``column`` in SQL (the whole list, not only the loaded rows) and start again."""
-        if not 0 <= column < len(COLUMNS):
-            return
-        key, descending = COLUMNS[column].key, order == Qt.SortOrder.DescendingOrder
-        if (key, descending) == (self._sort_key, self._descending):
-            return
-        previous = (self._sort_key, self._descending)
-        self._sort_key, self._descending = key, descending
-        if not self._reload():
-            self._sort_key, self._descending = previous
-
-    # -- QAbstractTableModel ---------------------------------------------------------------------
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """Rows loaded so far."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """The fixed columns of :data:`COLUMNS`."""
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Display text, icon, colour, alignment, tooltip, raw value or the whole record of one cell."""
-        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(COLUMNS):
-            return None
-        club = self._rows[index.row()]
-        column = COLUMNS[index.column()]
+    def cell(self, club: ClubRow, column: int, role: int) -> Any:
+        """Display text, icon, colour, tooltip, raw value or the whole record of one cell."""
+        spec = COLUMNS[column]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(club, self._today)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tooltip is not None:
-            return column.tooltip(club)
-        if column.key == "status":
+            return spec.text(club, self._today)
+        if role == Qt.ItemDataRole.ToolTipRole and spec.tooltip is not None:
+            return spec.tooltip(club)
+        if spec.key == "status":
             if role == Qt.ItemDataRole.DecorationRole:
                 return status_icon(club.status)
             if role == Qt.ItemDataRole.ForegroundRole and club.status in _STATUS_COLOURS:
                 return QBrush(_STATUS_COLOURS[club.status])
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return column.text(club, self._today)
+                return spec.text(club, self._today)
         if role == RawRole:
-            return column.raw(club)
+            return spec.raw(club)
         if role == ClubRole:
             return club
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Translated column titles; row headers are not shown, so the row number is enough."""
-        if orientation == Qt.Orientation.Vertical:
-            return section + 1 if role == Qt.ItemDataRole.DisplayRole else None
-        if not 0 <= section < len(COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _(COLUMNS[section].header)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(COLUMNS[section].align)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _(COLUMNS[section].long_header or COLUMNS[section].header)
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        """Rows are selectable, never editable in place (clubs change through their dialog)."""
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+    def header_tip(self, section: int) -> str:
+        """The full name of an abbreviated header ("Folio" is the toma de nota's folio)."""
+        return _(COLUMNS[section].long_header or COLUMNS[section].header)

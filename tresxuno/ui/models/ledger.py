@@ -5,11 +5,8 @@ The ledger may hold a million entries, so the model keeps only the rows fetched 
 (``canFetchMore``/``fetchMore``). The order is fixed: the statement order of the ledger (entry date,
 then entry number), in which each row's running balance (*saldo*) is its project's cash after it.
 
-Project, fiscal year and kind are filtered in SQL by the service. The service has no party or
-date-range filter, so: a date range becomes a window of offsets in statement order, found by a
-binary search of one-row pages (about 20 tiny queries on a million entries), exact and cheap; a party
-filter keeps, from each SQL page, the entries with an allocation line of that party, so its total is
-known only once every page was read.
+Every filter (project, fiscal year, kind, party, date range) is applied in SQL by the service, so
+the count is exact at once and a page costs the same however narrow the filter.
 """
 
 from __future__ import annotations
@@ -19,19 +16,17 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from tresxuno.db.engine import Database
 from tresxuno.domain.ledger import CONTRIBUTION, PAYMENT, REFUND, REVERSAL, EntryRecord, root_kinds
 from tresxuno.domain.money import Money, format_money
-from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import N_, _, language, ngettext
 from tresxuno.reports.text import party_label
 from tresxuno.services.ledger import count_entries, list_entries
+from tresxuno.ui.models.paged import SqlPagedModel
 from tresxuno.ui.widgets import format_day
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 #: The raw value of a cell (centavos, dates, ids), for code, not people.
 RawRole = Qt.ItemDataRole.UserRole
@@ -264,48 +259,22 @@ def money_to_date(db: Database, project_id: int, day: date) -> str:
     return f"{money(received)} / {money(paid)}"
 
 
-class LedgerTableModel(QAbstractTableModel):
+class LedgerTableModel(SqlPagedModel):
     """Entries matching the filters, in statement order, loaded a page at a time.
 
-    Database trouble while loading does not raise into Qt's event loop: the model keeps what it had,
-    stops fetching and emits :attr:`load_failed` with the :class:`StorageError`; :meth:`refresh`
-    tries again.
+    Paging and error handling come from :class:`SqlPagedModel`; every filter (project, year, kind,
+    party, date range) is applied in SQL by the service, so the count is exact from the first page.
     """
 
-    PAGE_SIZE = 200
-
-    #: Emitted after every (re)load and page: how many entries match (-1 while a party filter's
-    #: count is not known yet).
-    total_changed = Signal(int)
-    #: Emitted with the StorageError when a query failed.
-    load_failed = Signal(object)
+    COLUMNS = COLUMNS
+    SORTABLE = False  # statement order (date, then number): running balances only read that way
 
     def __init__(self, db: Database, parent: QObject | None = None, *, filters: LedgerFilters | None = None,
                  load: bool = True):
         """Read the first page now, unless ``load`` is False (connect :attr:`load_failed`, then refresh)."""
-        super().__init__(parent)
-        self._db = db
-        self._filters = filters or LedgerFilters()
-        self._rows: list[EntryRecord] = []
-        self._cursor = 0  # next SQL offset to read
-        self._end = 0  # SQL offset where the filtered window ends
-        self._window = 0  # entries in the SQL window (all of them match unless a party filter is set)
-        self._stalled = False
+        super().__init__(db, parent, filters=filters or LedgerFilters())
         if load:
             self._reload()
-
-    # -- what is shown ---------------------------------------------------------------------------
-
-    @property
-    def filters(self) -> LedgerFilters:
-        """The filters the rows match."""
-        return self._filters
-
-    def total_count(self) -> int | None:
-        """How many entries match (loaded or not); None while a party filter has pages left to read."""
-        if self._filters.party is None:
-            return self._window
-        return len(self._rows) if self._cursor >= self._end else None
 
     def entry(self, row: int) -> EntryRecord:
         """The entry shown in ``row`` (already loaded)."""
@@ -315,160 +284,38 @@ class LedgerTableModel(QAbstractTableModel):
         """The row of a loaded entry, or None."""
         return next((r for r, e in enumerate(self._rows) if e.id == entry_id), None)
 
-    def set_filters(self, filters: LedgerFilters) -> None:
-        """Show the entries matching ``filters``, from the first page."""
-        if filters == self._filters:
-            return
-        previous, self._filters = self._filters, filters
-        if not self._reload():
-            self._filters = previous
-
-    def refresh(self) -> None:
-        """Query again with the same filters (after entries were recorded here or elsewhere)."""
-        self._reload()
-
-    # -- loading ---------------------------------------------------------------------------------
-
     def _sql(self) -> dict[str, Any]:
         f = self._filters
-        return {"project_id": f.project_id, "fiscal_year": f.fiscal_year, "kind": f.kind}
+        return {"project_id": f.project_id, "fiscal_year": f.fiscal_year, "kind": f.kind, "party": f.party,
+                "start": f.start, "end": f.end}
 
-    def _first_offset(self, total: int, after: Callable[[date], bool]) -> int:
-        """The first offset in statement order whose date satisfies ``after`` (monotonic), by bisection."""
-        low, high = 0, total
-        while low < high:
-            middle = (low + high) // 2
-            probe = list_entries(self._db, **self._sql(), offset=middle, limit=1)
-            if not probe or after(probe[0].entry_date):
-                high = middle
-            else:
-                low = middle + 1
-        return low
+    def _count(self) -> int:
+        return count_entries(self._db, **self._sql())
 
-    def _read(self, offset: int, limit: int) -> list[EntryRecord]:
-        page = list_entries(self._db, **self._sql(), offset=offset, limit=limit)
-        party = self._filters.party
-        if party is None:
-            return page
-        return [e for e in page if any(line.party == party for line in e.lines)]
+    def _fetch(self, offset: int, limit: int) -> list[EntryRecord]:
+        return list_entries(self._db, **self._sql(), offset=offset, limit=limit)
 
-    def _next_rows(self, cursor: int, end: int) -> tuple[list[EntryRecord], int]:
-        """Read from ``cursor`` until a page of matching rows is found or the window ends."""
-        found: list[EntryRecord] = []
-        while cursor < end and len(found) < self.PAGE_SIZE:
-            limit = min(self.PAGE_SIZE, end - cursor)
-            page = self._read(cursor, limit)
-            found += page
-            cursor += limit
-        return found, cursor
-
-    def _reload(self) -> bool:
-        """Count and fetch the first page *before* resetting, so a failed query leaves the view intact.
-
-        Returns:
-            False when the database could not be read (:attr:`load_failed` was emitted).
-        """
-        f = self._filters
-        try:
-            total = count_entries(self._db, **self._sql())
-            start = self._first_offset(total, lambda d: d >= f.start) if f.start else 0
-            end = self._first_offset(total, lambda d: d > f.end) if f.end else total
-            end = max(start, end)
-            rows, cursor = self._next_rows(start, end)
-        except StorageError as exc:
-            self._stalled = True
-            self.load_failed.emit(exc)
-            return False
-        self.beginResetModel()
-        self._rows, self._cursor, self._end, self._window = rows, cursor, end, end - start
-        self._stalled = False
-        self.endResetModel()
-        self._emit_total()
-        return True
-
-    def _emit_total(self) -> None:
-        total = self.total_count()
-        self.total_changed.emit(-1 if total is None else total)
-
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008, N802 - Qt API
-        """Whether entries remain beyond those loaded (the view asks when it scrolls near the end)."""
-        return not parent.isValid() and not self._stalled and self._cursor < self._end
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008, N802 - Qt API
-        """Load the next page of entries."""
-        if not self.canFetchMore(parent):
-            return
-        try:
-            page, cursor = self._next_rows(self._cursor, self._end)
-        except StorageError as exc:
-            self._stalled = True
-            self.load_failed.emit(exc)
-            return
-        self._cursor = cursor
-        if page:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
-        if self._filters.party is not None:
-            self._emit_total()  # the count becomes known once the last page is read
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """The Libro keeps statement order (date, then number): running balances only read that way."""
-
-    # -- QAbstractTableModel ---------------------------------------------------------------------
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """Rows loaded so far (a table: children of valid indexes have none)."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802 - Qt API
-        """The fixed columns of :data:`COLUMNS`."""
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Display text, alignment, colour, tooltip, raw value or the whole record of one cell."""
-        if not index.isValid() or index.row() >= len(self._rows) or index.column() >= len(COLUMNS):
-            return None
-        entry = self._rows[index.row()]
-        column = COLUMNS[index.column()]
+    def cell(self, entry: EntryRecord, column: int, role: int) -> Any:
+        """Display text, colour, tooltip, raw value or the whole record of one cell."""
+        spec = COLUMNS[column]
         if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(entry)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align)
+            return spec.text(entry)
         if role == Qt.ItemDataRole.ToolTipRole:
             return entry_tooltip(entry)
-        if role == Qt.ItemDataRole.ForegroundRole and column.key == "out" and entry.amount < 0:
+        if role == Qt.ItemDataRole.ForegroundRole and spec.key == "out" and entry.amount < 0:
             return QBrush(OUT_COLOR)
-        if role == Qt.ItemDataRole.AccessibleTextRole and index.column() in _MONEY_COLUMNS:
-            return f"{_(column.header)}: {column.text(entry)}"
+        if role == Qt.ItemDataRole.AccessibleTextRole and column in _MONEY_COLUMNS:
+            return f"{_(spec.header)}: {spec.text(entry)}"
         if role == RawRole:
-            return column.raw(entry)
+            return spec.raw(entry)
         if role == EntryRole:
             return entry
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Translated column titles and their explanations; rows are numbered by the entry number."""
-        if orientation == Qt.Orientation.Vertical:
-            return section + 1 if role == Qt.ItemDataRole.DisplayRole else None
-        if not 0 <= section < len(COLUMNS):
-            return None
-        column = COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _(column.header)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(column.align)
-        if role == Qt.ItemDataRole.ToolTipRole and column.tip:
-            return _(column.tip)
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        """Rows are selectable, never editable: the ledger is append-only."""
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+    def header_tip(self, section: int) -> str | None:
+        """What the column holds, for headers whose title is short."""
+        tip = COLUMNS[section].tip
+        return _(tip) if tip else None
 
 
 def with_project(filters: LedgerFilters, project_id: int | None) -> LedgerFilters:

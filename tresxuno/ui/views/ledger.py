@@ -886,13 +886,8 @@ class LedgerView(View):
             self.project.edit.selectAll()
 
     def status_text(self) -> str:
-        """``"1,234 entries"``, or how many are shown while a party filter is still reading."""
+        """``"1,234 entries"``: every filter is applied in SQL, so the count is known at once."""
         total = self.model.total_count()
-        if total is None:
-            shown = self.model.rowCount()
-            return ngettext("{count} entry shown; more are read as you scroll",
-                            "{count} entries shown; more are read as you scroll", shown).format(
-                count=f"{shown:,}")
         return ngettext("{count} entry", "{count} entries", total).format(count=f"{total:,}")
 
     def save_layout(self, settings: Settings) -> None:

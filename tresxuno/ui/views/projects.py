@@ -144,9 +144,11 @@ class ProjectsView(View):
         combo = QComboBox(self)
         combo.setAccessibleName(label)
         combo.addItem(everything, None)
-        # Narrow combos leave the search box room; the open list still shows whole labels.
+        # Narrow combos leave the search box room; the open list still shows whole labels. Wide enough
+        # for the "all" choice shown at first ("Todos los programas"), which must not be clipped.
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(11)
+        combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance(everything) + 36)  # text, arrow, frame
         combo.currentIndexChanged.connect(self.apply_filters)
         return combo
 
