@@ -601,6 +601,10 @@ class MainWindow(QMainWindow):
                                           tip=_("Add users, change roles, reset passwords, deactivate")))
 
         help_menu = menus.addMenu(_("&Help"))
+        help_menu.addAction(self._action(
+            "manual", _("&Manual"), self.show_manual,
+            shortcut=QKeySequence(QKeySequence.StandardKey.HelpContents),
+            tip=_("The user manual, at the page of the view shown")))
         about = self._action("about", _("&About tresxuno"), self.show_about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         help_menu.addAction(about)
@@ -706,6 +710,13 @@ class MainWindow(QMainWindow):
             self.close()
             return
         self.rebuild()  # every page and button again, for the new role
+
+    def show_manual(self) -> None:
+        """Help > Manual (F1): the manual's page for the view shown."""
+        from tresxuno.ui.dialogs.manual import ManualWindow
+
+        view = self.current_view()
+        ManualWindow.open_for(self, view.key if view is not None else None)
 
     def show_about(self) -> None:
         """Help > About: version, licence, data sources and the database in use."""
