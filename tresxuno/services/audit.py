@@ -160,8 +160,10 @@ def _items(rows: list) -> list[HistoryItem]:
 
 
 def history(db: Database, table: str, row_id: int | str, *, limit: int = 500) -> list[HistoryItem]:
-    """Audit records of one row and of the rows that belong to it (a project's shares, stage
-    changes, ledger entries, documents...), newest first.
+    """Audit records of one row and of the rows that belong to it, newest first.
+
+    A project's history includes its shares, stage changes, ledger entries, documents, progress
+    reports and COVAM rulings (every row whose ``project_id`` is the project's).
     """
     subject = subject_of(table, {"id": row_id})
     log = AuditLogRow.__table__
