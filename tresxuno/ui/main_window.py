@@ -508,6 +508,10 @@ class MainWindow(QMainWindow):
         for number, view in enumerate(self.views.values(), start=1):
             self._add_page_action(view, number)
 
+        tools_menu = menus.addMenu(_("&Tools"))
+        tools_menu.addAction(self._action("audit_trail", _("&Audit trail…"), self.show_audit_trail,
+                                          tip=_("Every change: who, when, before and after; verify it")))
+
         help_menu = menus.addMenu(_("&Help"))
         about = self._action("about", _("&About tresxuno"), self.show_about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -569,6 +573,12 @@ class MainWindow(QMainWindow):
         if ask(self, self.db) is not None:
             for view in self.views.values():
                 view.refresh()
+
+    def show_audit_trail(self) -> None:
+        """The read-only audit trail (Bitácora), with its integrity check."""
+        from tresxuno.ui.dialogs.audit import AuditLogDialog
+
+        AuditLogDialog.ask(self, self.db)
 
     def show_about(self) -> None:
         """Version, purpose and the database in use."""
