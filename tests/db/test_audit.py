@@ -99,6 +99,7 @@ def test_core_statements_through_the_session_are_recorded(db):
         session.execute(insert(Setting.__table__), [{"key": "a", "value": "1"}, {"key": "b", "value": "2"}])
         session.execute(update(StageChange).where(StageChange.project_id == project_id).values(comment="x"))
         session.execute(delete(Setting.__table__).where(Setting.key == "a"))
+        session.execute(insert(Setting.__table__).values(key="c", value="3"))
     bulk = next(r for r in records(db, "settings") if r.row_id is None)
     assert bulk.action == "insert" and bulk.username == "ana"
     image = json.loads(bulk.after)
@@ -106,7 +107,8 @@ def test_core_statements_through_the_session_are_recorded(db):
     changed = records(db, "stage_changes")[-1]
     assert changed.action == "update" and changed.subject == f"projects:{project_id}"
     assert (json.loads(changed.before)["comment"], json.loads(changed.after)["comment"]) == ("alta", "x")
-    removed = records(db, "settings")[-1]
+    removed = records(db, "settings")[-2]
+    assert json.loads(records(db, "settings")[-1].after)["rows"] == [["c", "3"]]
     assert (removed.action, removed.row_id, removed.after) == ("delete", "a", None)
 
 

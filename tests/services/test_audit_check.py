@@ -156,3 +156,22 @@ def test_a_clubs_history_shows_the_fields_an_edit_changed(db):
     assert (latest.action, latest.username) == ("update", "beto")
     assert [(c.column, c.before, c.after) for c in latest.changes] == [("members", 35, 60)]
     assert recent(db, limit=1)[0].seq == latest.seq
+
+
+def test_entries_recorded_and_reversed_by_the_services_verify_and_are_compared(db, tmp_path):
+    from tests.services.test_ledger import contribute, new_club, signed_project
+    from tresxuno.services.ledger import reverse_entry
+
+    project = signed_project(db, tmp_path, club_id=new_club(db).id)
+    with acting_as(Actor("tere", "tesorería")):
+        entry = contribute(db, project.id, "club", 1_000_00)
+        reverse_entry(db, entry.id, reason="depósito duplicado", on=entry.entry_date, user="tere")
+    entries = [i for i in history(db, "projects", project.id) if i.table == "ledger_entries"]
+    assert [(i.action, i.username, i.role) for i in entries] == [("insert", "tere", "tesorería")] * 2
+    assert check_integrity(db).ok
+    tamper(db, "DROP TRIGGER ledger_entries_no_update",
+           f"UPDATE ledger_entries SET amount = 2000000 WHERE id = {entry.id}")
+    problem = check_integrity(db).problem
+    assert (problem.code, problem.params["id"], problem.params["amount"]) == (
+        "audit.entry_amount_mismatch", entry.id, 2_000_000)
+    assert problem.params["expected"] == 1_000_00

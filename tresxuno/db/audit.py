@@ -195,6 +195,8 @@ def _on_execute(state: ORMExecuteState) -> Any:
         result = state.invoke_statement()
         params = state.parameters
         rows = params if isinstance(params, list) else [params] if params else []
+        if not rows:  # insert(...).values(...): the values are in the statement
+            rows = [dict(statement.compile().params)]
         audit_bulk_insert(connection, table, rows)
         return result
     where = statement.whereclause  # type: ignore[attr-defined]
