@@ -65,6 +65,7 @@ _COLUMN_LABELS: dict[str, str] = {
     "from_stage": N_("From"),
     "to_stage": N_("To"),
     "changed_at": N_("Date"),
+    "held_on": N_("Date"),
     "changed_by": N_("User"),
     "comment": N_("Comment"),
     "kind": N_("Type"),
@@ -145,7 +146,16 @@ class HistoryTable(QTableWidget):
     def show_items(self, items: list[HistoryItem], *, append: bool = False) -> None:
         """Show ``items`` (or add them below those shown)."""
         self.items = [*self.items, *items] if append else list(items)
-        first = self.rowCount() if append else 0
+        first = len(self.items) - len(items) if append else 0
+        self.clearSpans()
+        if not self.items:
+            # Say why it is empty: rows written in bulk are audited as one batch, not per record.
+            self.setRowCount(1)
+            self.setSpan(0, 0, 1, self.columnCount())
+            self.setItem(0, 0, QTableWidgetItem(_("No change to this record has been made through the app; "
+                                                  "rows written in bulk (demo data) are in the audit trail "
+                                                  "as one batch.")))
+            return
         self.setRowCount(len(self.items))
         for row, item in enumerate(self.items[first:], start=first):
             who = f"{item.username} ({item.role})" if item.role else item.username
