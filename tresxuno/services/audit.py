@@ -24,7 +24,6 @@ from tresxuno.domain.audit import (
     LedgerRow,
     compare_ledger_row,
     field_changes,
-    image,
     ledger_problems,
 )
 from tresxuno.domain.problems import Problem
@@ -96,8 +95,7 @@ def check_integrity(db: Database, progress: Progress = no_progress,
                                      else LedgerAllocation.__table__):
                 token.raise_if_cancelled()
                 for row in rows:
-                    current = image(row)
-                    problem = compare_ledger_row(table, current, audited.get(str(row["id"])))
+                    problem = compare_ledger_row(table, row, audited.get(str(row["id"])))
                     if problem is not None:
                         return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
                     if table == "ledger_entries":
@@ -133,7 +131,7 @@ def _row_batches(session: Session, table: Table) -> Iterator[list[dict]]:
                                .limit(BATCH)).mappings().all()
         if not rows:
             return
-        yield [dict(r) for r in rows]
+        yield [dict(r) for r in rows]  # plain dicts: compared column by column
         last = rows[-1]["id"]
 
 
