@@ -40,10 +40,13 @@ def test_the_history_tab_shows_a_stage_change_with_who_and_when(qtbot, empty_db,
     qtbot.waitExposed(record)
     monkeypatch.setattr(CommentDialog, "ask", lambda *args, **kwargs: "Expediente completo")
     with acting_as(Actor("rosa", "revisor")):
-        qtbot.mouseClick(record.stage_buttons["prevalidado"], Qt.MouseButton.LeftButton)
+        record.stage_buttons["prevalidado"].click()
     record.tabs.setCurrentWidget(record.changes)
     rows = [texts(record.changes, r) for r in range(record.changes.rowCount())]
-    move = next(r for r in rows if r[2].startswith(_("Stage change")))
+    assert record.overview.detail.stage == "prevalidado"
+    moves = [r for r in rows if r[2].startswith(_("Stage change"))]
+    assert moves, rows
+    move = moves[0]
     assert move[1] == "rosa (revisor)"
     now = datetime.now(UTC).astimezone()
     assert move[0].startswith(format_day(now)) or move[0].startswith(format_day(now - timedelta(minutes=1)))
