@@ -97,7 +97,8 @@ def test_english_in_preferences_changes_every_label_without_restart_and_back(qtb
     projects.search.setText("Jerez")
     projects.apply_filters()
     spanish = visible_texts(window)
-    assert [a.text() for a in window.menuBar().actions()] == [_("&File"), _("&Edit"), _("&View"), _("&Help")]
+    assert [a.text() for a in window.menuBar().actions()] == [_("&File"), _("&Edit"), _("&View"), _("&Tools"),
+                                                           _("&Help")]
 
     _choose_in_preferences(monkeypatch, "en")
     window.actions_by_name["preferences"].trigger()
@@ -111,7 +112,7 @@ def test_english_in_preferences_changes_every_label_without_restart_and_back(qtb
     fresh.views["projects"].apply_filters()
     assert english == visible_texts(fresh)
     assert english != spanish
-    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Edit", "&View", "&Help"]
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Edit", "&View", "&Tools", "&Help"]
     assert window.nav.item(list(window.views).index("projects")).text() == "Projects"
     view = window.views["projects"]
     headers = [view.model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))]
