@@ -132,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ledger.add_argument("-o", "--output", required=True, metavar="FILE", help=_("file to write"))
 
+    check = sub.add_parser("check", help=_("verify the audit trail and the ledger's invariants"))
+    _add_db(check, default=argparse.SUPPRESS)
+
     from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS  # constants only: no SQLAlchemy
 
     report = sub.add_parser("report", help=_("print a report to a PDF file"))
@@ -417,6 +420,36 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno check``: exit 0 when the audit chain and the ledger hold, else 1 naming the problem."""
+    from tresxuno.db.engine import open_database
+    from tresxuno.messages import describe
+    from tresxuno.services.audit import check_integrity
+
+    err = sys.stderr
+    shown = [-1]
+
+    def progress(done: int, total: int, message: str) -> None:
+        percent = done * 100 // total if total else 100
+        if err.isatty() and percent // 10 != shown[0]:  # a line per tenth, only for a person watching
+            shown[0] = percent // 10
+            err.write(f"{message}: {percent} %\n")
+
+    # create=False: checking a mistyped path must fail, not create and bless an empty database.
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        result = check_integrity(db, progress)
+    finally:
+        db.dispose()
+    if result.problem is not None:
+        err.write("tresxuno: " + _one_line(describe(result.problem, with_field=False)) + "\n")
+        return EXIT_FAILURE
+    out.write(_("Audit trail intact: {records} record(s); {rows} ledger row(s) match it; the ledger's "
+                "invariants hold ({seconds:.1f} s).").format(
+        records=result.records, rows=result.ledger_rows, seconds=result.seconds) + "\n")
+    return EXIT_OK
+
+
 def cmd_gui(args: argparse.Namespace, out: TextIO) -> int:
     """Open the desktop application (imports Qt only here)."""
     from tresxuno.ui.app import run_gui
@@ -476,6 +509,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "report": cmd_report,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "check": cmd_check,
 }
 
 

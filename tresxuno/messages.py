@@ -69,6 +69,7 @@ FIELD_LABELS: dict[str, str] = {
     "projects": N_("Number of projects"),
     "seed": N_("Seed"),
     "db": N_("Database"),
+    "audit": N_("Audit trail"),
     # Money trail (ledger) and exchange rates.
     "party": N_("Party"),
     "entry_date": N_("Date"),
@@ -378,6 +379,31 @@ TEMPLATES: dict[str, str] = {
     "user.first_must_be_admin": N_("the first user must be an administrator"),
     "user.last_admin": N_(
         "{username} is the last active administrator; make another user administrator first"),
+    # Audit trail and ledger integrity (tresxuno check).
+    "audit.broken_link": N_(
+        "audit record {seq} ({table}, row {row}) does not match its hash: it, or the chain before it, was "
+        "altered"),
+    "audit.gap": N_(
+        "audit record {expected} is missing: the trail jumps to record {seq} ({table}, row {row})"),
+    "audit.head_mismatch": N_(
+        "the audit trail ends at record {seq} but its head says {head}: records were removed from the end"),
+    "audit.entry_unaudited": N_("entry {id} is not in the audit trail: it was written behind the app's back"),
+    "audit.entry_amount_mismatch": N_(
+        "entry {id}: amount {amount} does not match the audit trail ({expected})"),
+    "audit.entry_mismatch": N_("entry {id}: {column} '{value}' does not match the audit trail ('{audited}')"),
+    "audit.allocation_unaudited": N_(
+        "allocation line {id} is not in the audit trail: it was written behind the app's back"),
+    "audit.allocation_amount_mismatch": N_(
+        "allocation line {id}: amount {amount} does not match the audit trail ({expected})"),
+    "audit.allocation_mismatch": N_(
+        "allocation line {id}: {column} '{value}' does not match the audit trail ('{audited}')"),
+    "ledger.line_orphan": N_("allocation lines point to entry {id}, which does not exist"),
+    "ledger.lines_differ": N_(
+        "entry {id}: its allocation lines add up to {total}, not to its amount {amount}"),
+    "ledger.reversal_target": N_("reversal {id} points to entry {target}, which is not in its project"),
+    "ledger.reversed_twice": N_("entry {target} is reversed twice, by entry {first} and by entry {second}"),
+    "ledger.reversal_amount": N_("reversal {id} of {amount} does not cancel entry {target} ({expected})"),
+    "ledger.cash_negative": N_("project {project}: its cash ends at {amount}, below zero"),
 }
 
 STORAGE_TEMPLATES: dict[str, str] = {

@@ -164,3 +164,26 @@ def test_a_newer_database_is_refused_with_exit_1(tmp_path):
     result = run("--db", str(db), "demo", "--projects", "20")
     assert result.returncode == 1
     assert "9999_future" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_check_exits_0_on_a_demo_and_1_naming_an_amount_changed_by_plain_sql(tmp_path):
+    import sqlite3
+
+    db = str(tmp_path / "demo.sqlite")
+    assert run("--db", db, "demo", "--projects", "25").returncode == 0
+    result = run("--db", db, "--lang", "en", "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Audit trail intact:")
+    connection = sqlite3.connect(db)
+    with connection:
+        entry = connection.execute("SELECT max(id) FROM ledger_entries").fetchone()[0]
+        connection.execute("DROP TRIGGER ledger_entries_no_update")
+        connection.execute(f"UPDATE ledger_entries SET amount = amount + 1 WHERE id = {entry}")
+    connection.close()
+    result = run("--db", db, "--lang", "en", "check")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"tresxuno: entry {entry}: amount ") and "does not match the audit trail" in line
+    missing = run("--db", str(tmp_path / "nothing.sqlite"), "check")
+    assert missing.returncode == 1 and not (tmp_path / "nothing.sqlite").exists()

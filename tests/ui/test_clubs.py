@@ -481,11 +481,11 @@ def test_the_page_is_walked_with_the_tab_key_in_reading_order(qtbot, small_db):
     view.table.setCurrentIndex(view.model.index(0, 0))
     view.focus_search()
     walked = []
-    for _step in range(7):
+    for _step in range(8):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         walked.append(QApplication.focusWidget())
-    assert walked == [view.status, view.new_button, view.edit_button, view.new_federation_button,
-                      view.edit_federation_button, view.federations, view.table]
+    assert walked == [view.status, view.new_button, view.edit_button, view.history_button,
+                      view.new_federation_button, view.edit_federation_button, view.federations, view.table]
 
 
 def test_select_club_clears_filters_that_hide_it(qtbot, big_db):

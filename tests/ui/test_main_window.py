@@ -60,7 +60,7 @@ def test_the_window_opens_in_spanish_on_the_projects_page(window_for, big_db):
     assert model.headerData(0, Qt.Orientation.Horizontal) == _("Folio")
     assert model.headerData(COLUMN_OF["cost"], Qt.Orientation.Horizontal) == _("Cost (MXN)")
     assert [a.text() for a in window.menuBar().actions()] == [
-        _("&File"), _("&Edit"), _("&View"), _("&Administration"), _("&Help")]
+        _("&File"), _("&Edit"), _("&View"), _("&Administration"), _("&Tools"), _("&Help")]
     assert window.status_label.text() == _count_text(BIG)
     assert str(big_db.path) in window.location_label.toolTip()
     assert view.pages.currentWidget() is view.table and view.table.isVisible()

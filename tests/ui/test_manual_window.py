@@ -11,6 +11,9 @@ from tresxuno.paths import manual_dir
 from tresxuno.ui.dialogs.manual import ManualWindow
 from tresxuno.ui.main_window import MainWindow
 
+# The offscreen platform cannot size or raise a top-level window; a desktop does both.
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
+
 
 @pytest.fixture
 def window(qtbot, small_db):

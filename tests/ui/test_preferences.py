@@ -98,7 +98,7 @@ def test_english_in_preferences_changes_every_label_without_restart_and_back(qtb
     projects.apply_filters()
     spanish = visible_texts(window)
     assert [a.text() for a in window.menuBar().actions()] == [
-        _("&File"), _("&Edit"), _("&View"), _("&Administration"), _("&Help")]
+        _("&File"), _("&Edit"), _("&View"), _("&Administration"), _("&Tools"), _("&Help")]
 
     _choose_in_preferences(monkeypatch, "en")
     window.actions_by_name["preferences"].trigger()
@@ -112,7 +112,7 @@ def test_english_in_preferences_changes_every_label_without_restart_and_back(qtb
     fresh.views["projects"].apply_filters()
     assert english == visible_texts(fresh)
     assert english != spanish
-    menus = ["&File", "&Edit", "&View", "&Administration", "&Help"]
+    menus = ["&File", "&Edit", "&View", "&Administration", "&Tools", "&Help"]
     assert [a.text() for a in window.menuBar().actions()] == menus
     assert window.nav.item(list(window.views).index("projects")).text() == "Projects"
     view = window.views["projects"]

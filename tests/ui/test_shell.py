@@ -163,7 +163,7 @@ def test_the_tool_bar_has_icons_text_and_accessible_names(window_for, small_db):
 def test_menus_and_their_shortcuts(window_for, small_db):
     window = window_for(small_db)
     assert [a.text() for a in window.menuBar().actions()] == [
-        _("&File"), _("&Edit"), _("&View"), _("&Administration"), _("&Help")]
+        _("&File"), _("&Edit"), _("&View"), _("&Administration"), _("&Tools"), _("&Help")]
     keys = {n: a.shortcut().toString() for n, a in window.actions_by_name.items()}
     assert keys["new"] == "Ctrl+N" and keys["quit"] == "Ctrl+Q" and keys["find"] == "Ctrl+F"
     assert keys["undo"] == "Ctrl+Z" and keys["redo"] == "Ctrl+Shift+Z" and keys["print"] == "Ctrl+P"

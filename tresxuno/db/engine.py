@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 import tresxuno
 from tresxuno import paths
+from tresxuno.db import audit
 from tresxuno.domain.problems import StorageError
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 #: The newest migration this app ships; a test checks it equals Alembic's script head. Comparing the
 #: stored revision with it avoids loading Alembic at all when nothing needs migrating.
-HEAD_REVISION = "0005_cfdi_reuse"
+HEAD_REVISION = "0006_audit_trail"
 
 #: Folder of the Alembic environment (``env.py``, ``versions/``), shipped as package data.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -99,6 +100,8 @@ class Database:
         self._immediate_sessions = sessionmaker(
             bind=engine.execution_options(**{_BEGIN_OPTION: "IMMEDIATE"}), expire_on_commit=False
         )
+        # Every change made through these sessions leaves an audit record.
+        audit.install(self._sessions, self._immediate_sessions)
 
     @property
     def url(self) -> str:

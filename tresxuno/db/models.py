@@ -503,3 +503,43 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+# --- Audit trail ------------------------------------------------------------------------------
+
+
+class AuditLogRow(Base):
+    """One append-only audit record: who changed which row how, chained to the previous by a hash.
+
+    See :mod:`tresxuno.domain.audit` for the chain; database triggers refuse UPDATE and DELETE.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint(_in_list("action", ("insert", "update", "delete")), name="action_known"),
+        Index("ix_audit_log_table_name_row_id", "table_name", "row_id"),
+    )
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    username: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(8))
+    table_name: Mapped[str] = mapped_column(String(60))
+    # Primary key of the row ("12", or "12/federal" when composite); NULL for a bulk insert.
+    row_id: Mapped[str | None] = mapped_column(String(120))
+    # The project or club the row belongs to ("projects:12"), so a history finds its children.
+    subject: Mapped[str | None] = mapped_column(String(60), index=True)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(CHAR(64))
+    hash: Mapped[str] = mapped_column(CHAR(64))
+
+
+class AuditHead(Base):
+    """The chain's last sequence number and hash, in one row locked by each writer (PostgreSQL)."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(CHAR(64))

@@ -26,6 +26,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
+from tresxuno.db.audit import audit_bulk_insert
 from tresxuno.db.models import (
     ExchangeRate,
     FiscalYear,
@@ -234,6 +235,8 @@ def _bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     else:
         params = [{k: _bound(processors[k], v) for k, v in row.items()} for row in rows]
     connection.exec_driver_sql(str(compiled), params)
+    # Straight to the driver, so past the session's audit hook: record the rows here.
+    audit_bulk_insert(connection, table, rows)
 
 
 def _bound(processor: Callable[[Any], Any] | None, value: Any) -> Any:

@@ -600,6 +600,10 @@ class MainWindow(QMainWindow):
         admin_menu.addAction(self._action("users", _("&Users…"), self.show_users,
                                           tip=_("Add users, change roles, reset passwords, deactivate")))
 
+        tools_menu = menus.addMenu(_("&Tools"))
+        tools_menu.addAction(self._action("audit_trail", _("&Audit trail…"), self.show_audit_trail,
+                                          tip=_("Every change: who, when, before and after; verify it")))
+
         help_menu = menus.addMenu(_("&Help"))
         help_menu.addAction(self._action(
             "manual", _("&Manual"), self.show_manual,
@@ -689,6 +693,12 @@ class MainWindow(QMainWindow):
         if ask(self, self.db) is not None:
             for view in self.views.built().values():
                 view.refresh()
+
+    def show_audit_trail(self) -> None:
+        """The read-only audit trail (Bitácora), with its integrity check."""
+        from tresxuno.ui.dialogs.audit import AuditLogDialog
+
+        AuditLogDialog.ask(self, self.db)
 
     def show_users(self) -> None:
         """Administración > Usuarios (administrador only; the services check it too)."""

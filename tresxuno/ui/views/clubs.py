@@ -45,6 +45,7 @@ from tresxuno.services.clubs import (
     count_clubs,
     list_federations_with_counts,
 )
+from tresxuno.ui.dialogs.audit import HistoryDialog
 from tresxuno.ui.dialogs.club import ClubDialog
 from tresxuno.ui.dialogs.federation import FederationDialog
 from tresxuno.ui.errors import show_error
@@ -140,6 +141,9 @@ class ClubsView(View):
         self.edit_button = QPushButton(_("Edi&t club"), self)
         self.edit_button.setToolTip(_("Edit the chosen club or renew its toma de nota (Enter)"))
         self.edit_button.clicked.connect(self.edit_current)
+        self.history_button = QPushButton(_("Change &history…"), self)
+        self.history_button.setToolTip(_("Who changed the chosen club, when, and what"))
+        self.history_button.clicked.connect(self.show_history)
         self.new_federation_button = QPushButton(_("New fe&deration"), self)
         self.new_federation_button.setToolTip(_("Register a federation of clubs (Ctrl+Shift+N)"))
         self.new_federation_button.clicked.connect(self.new_federation)
@@ -281,11 +285,13 @@ class ClubsView(View):
         bar.addSpacing(16)
         bar.addWidget(self.new_button)
         bar.addWidget(self.edit_button)
+        bar.addWidget(self.history_button)
         bar.addWidget(self.new_federation_button)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.splitter, 1)
-        chain = (self.search, self.status, self.new_button, self.edit_button, self.new_federation_button,
+        chain = (self.search, self.status, self.new_button, self.edit_button, self.history_button,
+                 self.new_federation_button,
                  self.edit_federation_button, self.federations, self.table, self.message_new,
                  self.clear_button)
         for first, second in pairwise(chain):
@@ -498,6 +504,12 @@ class ClubsView(View):
             self.select_club(club.id)
         self.table.setFocus()
 
+    def show_history(self) -> None:
+        """The chosen club's change history from the audit trail."""
+        current = self.current_club()
+        if current is not None:
+            HistoryDialog.ask(self.window(), self._db, "clubs", current.id, current.name)
+
     def new_federation(self) -> None:
         """Register a federation (Ctrl+Shift+N) and choose it in the panel."""
         federation = FederationDialog.ask(self.window(), self._db)
@@ -515,6 +527,7 @@ class ClubsView(View):
 
     def _update_buttons(self) -> None:
         self.edit_button.setEnabled(self.current_club() is not None)
+        self.history_button.setEnabled(self.current_club() is not None)
         self.edit_federation_button.setEnabled(self.current_federation() is not None)
 
     def save_layout(self, settings: Settings) -> None:

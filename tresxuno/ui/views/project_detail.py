@@ -55,11 +55,13 @@ from tresxuno.domain.stages import MAIN_ROAD, TRANSITIONS, Stage
 from tresxuno.i18n import _, language
 from tresxuno.reports.text import category_label, party_label
 from tresxuno.services.attachments import AttachmentInfo, ChecklistItem, attach_document, project_checklist
+from tresxuno.services.audit import history as audit_history
 from tresxuno.services.project_edit import EDITABLE, ProjectOverview, project_overview, submit_draft
 from tresxuno.services.rules import rulebook
 from tresxuno.services.stages import move_project
 from tresxuno.services.works import REPORTABLE, ProgressInfo, progress_history, record_progress
 from tresxuno.ui import prompts
+from tresxuno.ui.dialogs.audit import HistoryTable
 from tresxuno.ui.dialogs.project import ProjectDialog, bold, stage_text
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
@@ -231,6 +233,8 @@ class ProjectRecord(QDialog):
         self.tabs.addTab(self._documents_tab(), _("Documents"))
         self.tabs.addTab(self._history_tab(), _("History"))
         self.tabs.addTab(self._progress_tab(), _("Physical progress"))
+        self.changes = HistoryTable(self)  # the audit trail of the project and its rows
+        self.tabs.addTab(self.changes, _("Change history"))
 
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
@@ -406,6 +410,7 @@ class ProjectRecord(QDialog):
         self._show_documents()
         self._show_history()
         self._show_progress()
+        self.changes.show_items(audit_history(self._db, "projects", self._id))
 
     def _show_actions(self) -> None:
         while self.action_bar.count():
