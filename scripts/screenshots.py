@@ -76,14 +76,17 @@ def main(argv: list[str] | None = None) -> int:
     app = application()
     apply_language(app, args.lang)
     db = open_database(db_url)
-    # A demo database has users: shoot the window as the demo administrador sees it.
-    from tresxuno.domain.actor import set_actor
+    # A demo database has users: shoot each page as the officer who works there sees it (the ledger as
+    # the treasurer, the rest as the capturista), so the buttons shown are the ones that person uses.
+    from tresxuno.domain.actor import current_actor, set_actor
     from tresxuno.services.auth import has_users
-    from tresxuno.services.demo_users import DEMO_ADMIN
     from tresxuno.services.users import DEMO_PASSWORD, authenticate
 
-    if has_users(db):
-        set_actor(authenticate(db, DEMO_ADMIN, DEMO_PASSWORD))
+    def sign_in(username: str) -> None:
+        if has_users(db):
+            set_actor(authenticate(db, username, DEMO_PASSWORD))
+
+    sign_in("captura")
     window = MainWindow(db)
     window.resize(WIDTH, HEIGHT)
     window.show()
@@ -95,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
 
     def page(key: str) -> Callable[[], QWidget]:
         def show() -> QWidget:
+            wanted = "tesoreria" if key == "ledger" else "captura"
+            if has_users(db) and current_actor().username != wanted:
+                sign_in(wanted)
+                window.rebuild()
             window.show_view(key)
             return window
 
@@ -123,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         return dialog
 
     def preferences() -> QWidget:
+        sign_in("admin")  # the office's details are the administrador's to change
         dialog = PreferencesDialog(window, db)
         dialog.show()
         dialog.adjustSize()
@@ -167,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def contribution_usd() -> QWidget | None:
         from tresxuno.ui.dialogs.entries import ContributionDialog
+
+        sign_in("tesoreria")
 
         if club_still_owing() is None:
             return None  # no project takes money yet (a database without a signed convenio)

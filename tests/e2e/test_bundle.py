@@ -36,7 +36,8 @@ def test_the_bundle_carries_what_the_app_reads_at_run_time(bundle):
     for needed in ("seeds/inegi_municipios_2020.csv", "seeds/documents.toml", "seeds/rules/3x1.toml",
                    "resources/fonts/DejaVuSans.ttf", "resources/icons/tresxuno-256.png",
                    "tresxuno/locale/es/LC_MESSAGES/tresxuno.mo", "tresxuno/db/migrations/env.py",
-                   "tresxuno/db/migrations/versions/0001_initial.py", "PySide6/Qt/translations/qtbase_es.qm"):
+                   "tresxuno/db/migrations/versions/0001_initial.py", "PySide6/Qt/translations/qtbase_es.qm",
+                   "docs/manual/es/index.md", "docs/manual/en/ledger.md", "docs/screenshots/ledger.png"):
         assert (inside / needed).is_file(), needed
     plugins = inside / "PySide6" / "Qt" / "plugins"
     names = {p.name for p in plugins.rglob("*") if p.is_file()}

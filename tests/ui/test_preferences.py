@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTabBar,
+    QToolBar,
 )
 
 from tresxuno.i18n import _, language, set_language
@@ -114,6 +115,9 @@ def test_english_in_preferences_changes_every_label_without_restart_and_back(qtb
     assert english != spanish
     menus = ["&File", "&Edit", "&View", "&Administration", "&Tools", "&Help"]
     assert [a.text() for a in window.menuBar().actions()] == menus
+    # One tool bar, in English: the Spanish one is gone, not left beside it.
+    bars = [bar for bar in window.findChildren(QToolBar) if bar.isVisibleTo(window)]
+    assert len(bars) == 1 and bars[0].actions()[0].text() == "&New…"
     assert window.nav.item(list(window.views).index("projects")).text() == "Projects"
     view = window.views["projects"]
     headers = [view.model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(COLUMNS))]

@@ -624,6 +624,9 @@ class MainWindow(QMainWindow):
     def _build_tool_bar(self) -> None:
         if self.tool_bar is not None:
             self.removeToolBar(self.tool_bar)
+            # Unnamed at once: restoreState() finds tool bars by name, and would put this one back
+            # beside the new bar before deleteLater() runs.
+            self.tool_bar.setObjectName("")
             self.tool_bar.deleteLater()
         bar = QToolBar(_("Main tool bar"), self)
         bar.setObjectName("main_tool_bar")  # saveState()/restoreState() find it by name

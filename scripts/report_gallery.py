@@ -1,0 +1,97 @@
+"""Render page 1 of every printed report, in Spanish and English, to PNG in ``docs/reports/``.
+
+The gallery (``docs/reports/README.md``) shows ``<kind>.png`` (Spanish), ``<kind>_en.png`` (English), and
+page 2 of the agreement (signatures) and the summary (charts) as ``<kind>_p2.png``, at 60 dpi with
+``pdftoppm`` (Debian ``poppler-utils``). Each report is printed from a fresh demo database through the
+same command the officers use (``tresxuno report``), so the gallery shows what the program prints.
+
+Usage::
+
+    python scripts/report_gallery.py                 # demo of 300 projects in a temporary folder
+    python scripts/report_gallery.py --out /tmp/gallery --pages 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+YEAR, QUARTER, MUNICIPALITY = 2018, 4, "32020"  # the demo's busiest year; Jerez, Zacatecas
+#: Reports whose second page is worth a look: the agreement's signatures, the summary's charts.
+SECOND_PAGE = ("agreement", "summary")
+
+
+def tresxuno(db: Path, *args: str, lang: str = "es") -> None:
+    """Run ``python -m tresxuno`` on ``db`` (as the demo's administrator), failing loudly."""
+    env = dict(os.environ, TRESXUNO_PASSWORD="demo1234", QT_QPA_PLATFORM="offscreen")
+    command = [sys.executable, "-m", "tresxuno", "--db", str(db), "--lang", lang, "--user", "admin", *args]
+    subprocess.run(command, check=True, cwd=ROOT, env=env)
+
+
+def pick(db: Path) -> dict[str, list[str]]:
+    """The options of each report: a project under way with money, a contribution in dollars, a session."""
+    con = sqlite3.connect(db)
+    try:
+        def one(sql: str) -> str:
+            row = con.execute(sql).fetchone()
+            if row is None:
+                raise SystemExit(f"the demo database has nothing for: {sql}")
+            return str(row[0])
+
+        busy = one("SELECT p.folio FROM projects p JOIN ledger_entries e ON e.project_id = p.id "
+                   "WHERE p.stage IN ('en_ejecucion', 'terminado', 'cerrado') "
+                   "GROUP BY p.id ORDER BY count(*) DESC LIMIT 1")
+        finished = one("SELECT folio FROM projects WHERE stage IN ('terminado', 'cerrado') "
+                       "ORDER BY id LIMIT 1")
+        usd = one("SELECT id FROM ledger_entries WHERE kind = 'contribution' AND usd_amount IS NOT NULL "
+                  "ORDER BY id LIMIT 1")
+        session = one("SELECT s.id FROM covam_sessions s JOIN covam_agenda a ON a.session_id = s.id "
+                      "GROUP BY s.id ORDER BY count(*) DESC LIMIT 1")
+    finally:
+        con.close()
+    return {
+        "project": ["--project", busy],
+        "agreement": ["--project", busy],
+        "statement": ["--project", busy],
+        "receipt": ["--entry", usd],
+        "session": ["--session", session],
+        "quarterly": ["--year", str(YEAR), "--quarter", str(QUARTER), "--municipality", MUNICIPALITY],
+        "summary": ["--year", str(YEAR)],
+        "handover": ["--project", finished],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Make a demo database, print every report in both languages and save their first pages."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "reports")
+    parser.add_argument("--projects", type=int, default=300)
+    parser.add_argument("--pages", type=int, default=1, help="pages of each report to render")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        os.environ["TRESXUNO_DATA_DIR"] = str(work / "data")  # the demo's office, not the user's
+        db = work / "demo.sqlite"
+        tresxuno(db, "demo", "--projects", str(args.projects))
+        for kind, options in pick(db).items():
+            for lang, suffix in (("es", ""), ("en", "_en")):
+                pdf = work / f"{kind}{suffix}.pdf"
+                tresxuno(db, "report", kind, *options, "-o", str(pdf), lang=lang)
+                pages = max(args.pages, 2 if kind in SECOND_PAGE and not suffix else 1)
+                for page in range(1, pages + 1):
+                    name = f"{kind}{suffix}" if page == 1 else f"{kind}{suffix}_p{page}"
+                    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page),
+                                    "-singlefile", str(pdf), str(args.out / name)], check=True)
+                print(f"{kind}{suffix}: {pdf.stat().st_size // 1024} KB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
