@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import import_module
 from pathlib import Path
 
 from tresxuno.db.engine import Database
@@ -168,37 +169,25 @@ def write_report(
     return ReportResult(kind, path, WRITERS[kind](db, request, path, progress, cancel))
 
 
-def _write_receipt(db: Database, request: ReportRequest, path: Path, progress: Progress,
-                   cancel: CancelToken | None) -> int:
-    from tresxuno.reports.pdf.receipt import render_receipt
+def _one_record(build: Callable[..., object], record: str, renderer: str) -> Writer:
+    """A writer for a report about one record: build its data by id, then draw it.
 
-    assert request.entry_id is not None
-    receipt = build_receipt(
-        db, request.entry_id, printed_by=request.printed_by, printed_at=request.printed_at
-    )
-    return render_receipt(receipt, path)
+    Args:
+        build: the builder, ``build(db, id, printed_by=, printed_at=)``.
+        record: the request's field holding the id (``project_id``, ``entry_id``, ``session_id``).
+        renderer: ``module:function`` in :mod:`tresxuno.reports.pdf` drawing the data into a path;
+            imported only when printing, so naming the kinds never loads reportlab.
+    """
+    module, function = renderer.split(":")
 
+    def write(db: Database, request: ReportRequest, path: Path, progress: Progress,
+              cancel: CancelToken | None) -> int:
+        record_id = getattr(request, record)
+        assert record_id is not None  # check_request refused a missing option
+        data = build(db, record_id, printed_by=request.printed_by, printed_at=request.printed_at)
+        return getattr(import_module(f"tresxuno.reports.pdf.{module}"), function)(data, path)
 
-def _write_project(db: Database, request: ReportRequest, path: Path, progress: Progress,
-                   cancel: CancelToken | None) -> int:
-    from tresxuno.reports.pdf.project import render_project_sheet
-
-    assert request.project_id is not None
-    sheet = build_project_sheet(
-        db, request.project_id, printed_by=request.printed_by, printed_at=request.printed_at
-    )
-    return render_project_sheet(sheet, path)
-
-
-def _write_agreement(db: Database, request: ReportRequest, path: Path, progress: Progress,
-                     cancel: CancelToken | None) -> int:
-    from tresxuno.reports.pdf.agreement import render_agreement
-
-    assert request.project_id is not None
-    agreement = build_agreement(
-        db, request.project_id, printed_by=request.printed_by, printed_at=request.printed_at
-    )
-    return render_agreement(agreement, path)
+    return write
 
 
 def _write_statement(db: Database, request: ReportRequest, path: Path, progress: Progress,
@@ -224,28 +213,6 @@ def _write_statement(db: Database, request: ReportRequest, path: Path, progress:
         progress(count + drawn, 2 * max(count, total), drawing)
 
     return render_statement(statement, path, on_page=on_page)
-
-
-def _write_session(db: Database, request: ReportRequest, path: Path, progress: Progress,
-                   cancel: CancelToken | None) -> int:
-    from tresxuno.reports.pdf.session import render_session_minutes
-
-    assert request.session_id is not None
-    minutes = build_session_minutes(
-        db, request.session_id, printed_by=request.printed_by, printed_at=request.printed_at
-    )
-    return render_session_minutes(minutes, path)
-
-
-def _write_handover(db: Database, request: ReportRequest, path: Path, progress: Progress,
-                    cancel: CancelToken | None) -> int:
-    from tresxuno.reports.pdf.handover import render_handover
-
-    assert request.project_id is not None
-    handover = build_handover(
-        db, request.project_id, printed_by=request.printed_by, printed_at=request.printed_at
-    )
-    return render_handover(handover, path)
 
 
 def _write_quarterly(db: Database, request: ReportRequest, path: Path, progress: Progress,
@@ -288,12 +255,12 @@ def _write_summary(db: Database, request: ReportRequest, path: Path, progress: P
 
 #: One writer per printable kind; a new report adds its line here and its kind in ``builders``.
 WRITERS: dict[str, Writer] = {
-    "project": _write_project,
-    "agreement": _write_agreement,
+    "project": _one_record(build_project_sheet, "project_id", "project:render_project_sheet"),
+    "agreement": _one_record(build_agreement, "project_id", "agreement:render_agreement"),
     "statement": _write_statement,
-    "receipt": _write_receipt,
-    "session": _write_session,
-    "handover": _write_handover,
+    "receipt": _one_record(build_receipt, "entry_id", "receipt:render_receipt"),
+    "session": _one_record(build_session_minutes, "session_id", "session:render_session_minutes"),
+    "handover": _one_record(build_handover, "project_id", "handover:render_handover"),
     "quarterly": _write_quarterly,
     "summary": _write_summary,
 }
