@@ -152,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--project", metavar="FOLIO", help=_("the project's folio"))
     report.add_argument("--entry", metavar="ID", help=_("the ledger entry's number (receipt)"))
-    report.add_argument("--session", metavar="ID", help=_("the COVAM session's number (session)"))
+    report.add_argument("--session", metavar="NUMBER",
+                        help=_("the COVAM session's number as on its minutes, e.g. 1/2016 (session)"))
     report.add_argument("--year", help=_("fiscal year"))
     report.add_argument("--quarter", help=_("quarter, 1 to 4"))
     report.add_argument("--municipality", metavar="KEY", help=_("municipality's five-digit INEGI key"))
@@ -360,7 +361,6 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     # Kind and options first: a wrong command must not need a database to be told so.
     check_request(args.kind, given)
     entry_id = None if args.entry is None else _int_arg(args.entry, "entry", 1, 2**63 - 1)
-    session_id = None if args.session is None else _int_arg(args.session, "session", 1, 2**63 - 1)
     year = None if args.year is None else _int_arg(args.year, "year", 2000, 2100)
     quarter = None if args.quarter is None else _int_arg(args.quarter, "quarter", 1, 4)
     output = Path(args.output).expanduser()
@@ -371,6 +371,11 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     try:
         # The footer names the signed-in user, or the login name while the database has no users.
         user = _sign_in(args, db).username
+        session_id = None
+        if args.session is not None:
+            from tresxuno.reports.builders.common import session_id_of
+
+            session_id = session_id_of(db, args.session)
         result = write_report(
             db, args.kind, output, folio=args.project, entry_id=entry_id, session_id=session_id, year=year,
             quarter=quarter, municipality=args.municipality, printed_by=user,

@@ -184,6 +184,8 @@ TEMPLATES: dict[str, str] = {
     "session.unknown_kind": N_("'{kind}' is not a kind of session; allowed: ordinaria, extraordinaria"),
     "session.duplicate_number": N_("a session numbered {number} already exists"),
     "session.unknown": N_("there is no COVAM session with id {id}"),
+    "session.unknown_number": N_(
+        "there is no COVAM session numbered “{number}”; give the number printed on its minutes, e.g. 1/2016"),
     "agenda.duplicate": N_("project {folio} is already on this session's agenda"),
     "agenda.not_prevalidated": N_(
         "project {folio} is in stage {stage}; only pre-validated projects go to the COVAM"),

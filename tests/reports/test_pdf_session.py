@@ -204,6 +204,13 @@ def test_write_report_and_cli(demo_file, demo_db, mixed_session, tmp_path):
     number = get_session(demo_db, mixed_session).number
     _reader, texts = check_common_cli(cli_out)
     assert number in texts[0]
+    # The number the officer reads in the COVAM view and on the minutes picks the same session.
+    by_number = tmp_path / "by_number.pdf"
+    status, _out, err = run(
+        "--db", str(demo_file), "report", "session", "--session", number.lower(), "-o", str(by_number)
+    )
+    assert (status, err) == (0, "")
+    assert number in check_common_cli(by_number)[1][0]
     # Refusals name what is wrong: no session, an unknown one, an option it does not use.
     status, _out, err = run("--lang", "en", "--db", str(demo_file), "report", "session", "-o", str(cli_out))
     assert status == 2 and "--session" in err
@@ -220,6 +227,7 @@ def test_write_report_and_cli(demo_file, demo_db, mixed_session, tmp_path):
         str(tmp_path / "no.pdf"),
     )
     assert status == 2 and "999999" in err and not (tmp_path / "no.pdf").exists()
+    assert "no COVAM session numbered" in err
     status, _out, err = run(
         "--lang",
         "en",

@@ -125,3 +125,23 @@ def project_id_of(db: Database, folio: str) -> int:
             if row.folio.upper() == wanted:
                 return row.id
     raise InputError(Problem("project", "project.unknown_folio", {"folio": folio}))
+
+
+def session_id_of(db: Database, number: str) -> int:
+    """The id of the COVAM session numbered ``number`` as on its minutes ("1/2016"), or with that id.
+
+    The officer sees the number (the COVAM view, the minutes); the id is accepted too for scripts.
+
+    Raises:
+        InputError: ``session.unknown_number`` on field ``session``.
+    """
+    from tresxuno.services.covam import list_sessions
+
+    wanted = number.strip().upper()
+    sessions = list_sessions(db)
+    for session in sessions:
+        if session.number.upper() == wanted:
+            return session.id
+    if wanted.isdigit() and any(session.id == int(wanted) for session in sessions):
+        return int(wanted)
+    raise InputError(Problem("session", "session.unknown_number", {"number": number}))

@@ -35,7 +35,7 @@ OPTION_NAMES = {
     "year": "--year",
     "quarter": "--quarter",
     "municipality": "--municipality",
-    "session": "--session ID",
+    "session": "--session NUMBER",
 }
 
 
