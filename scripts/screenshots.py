@@ -203,9 +203,47 @@ def main(argv: list[str] | None = None) -> int:
         dialog.adjustSize()
         return dialog
 
+    def project_record(tab: int) -> Callable[[], QWidget | None]:
+        """The record of a project under way, on one tab (1: shares, 3: stage history)."""
+
+        def show() -> QWidget | None:
+            from tresxuno.ui.views.project_detail import ProjectRecord
+
+            sign_in("captura")
+            project_id = richest_project()
+            if project_id is None:
+                return None
+            dialog = ProjectRecord(db, project_id, window, today=DEMO_TODAY)
+            dialog.tabs.setCurrentIndex(tab)
+            dialog.resize(1000, 720)
+            dialog.show()
+            return dialog
+
+        return show
+
+    def users() -> QWidget:
+        from tresxuno.ui.dialogs.users import UsersDialog
+
+        sign_in("admin")
+        dialog = UsersDialog(window, db)
+        dialog.show()
+        dialog.adjustSize()
+        return dialog
+
+    def audit_trail() -> QWidget:
+        from tresxuno.ui.dialogs.audit import AuditLogDialog
+
+        sign_in("auditor")
+        dialog = AuditLogDialog(window, db)
+        dialog.resize(1100, 640)
+        dialog.show()
+        return dialog
+
     shots: list[tuple[str, Callable[[], QWidget | None]]] = [(key, page(key)) for key in window.views]
     shots += [("projects-jerez", search("Jerez")), ("first-run", first_run), ("preferences", preferences),
-              ("entry-contribution-usd", contribution_usd), ("entry-payment-cfdi", payment_cfdi)]
+              ("entry-contribution-usd", contribution_usd), ("entry-payment-cfdi", payment_cfdi),
+              ("project-shares", project_record(1)), ("project-history", project_record(3)),
+              ("users", users), ("audit-trail", audit_trail)]
     if "reports" in window.views:
         shots.append(("report-preview", report_preview))
     args.out.mkdir(parents=True, exist_ok=True)

@@ -101,8 +101,14 @@ FIELD_LABELS: dict[str, str] = {
     "user": N_("User"),
     "username": N_("User name"),
     "password": N_("Password"),
-    "role": N_("Role"),
+    "role": N_("User role"),
     "full_name": N_("Full name"),
+    # Columns of the users table, as the audit trail names them.
+    "active": N_("Active"),
+    "failed_attempts": N_("Failed sign-in attempts"),
+    "locked_until": N_("Locked until"),
+    "last_login_at": N_("Last sign-in"),
+    "password_hash": N_("Password (hash)"),
 }
 
 #: One sentence per problem code; placeholders come from ``Problem.params``.

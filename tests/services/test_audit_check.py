@@ -170,6 +170,7 @@ def test_a_clubs_history_shows_the_fields_an_edit_changed(db):
     assert recent(db, limit=1)[0].seq == latest.seq
 
 
+@pytest.mark.sqlite_only  # reads the file with sqlite3 behind the app's back
 def test_entries_recorded_and_reversed_by_the_services_verify_and_are_compared(db, tmp_path):
     from tests.services.test_ledger import contribute, new_club, signed_project
     from tresxuno.services.ledger import reverse_entry

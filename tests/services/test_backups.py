@@ -25,6 +25,9 @@ from tresxuno.services.backups import (
 from tresxuno.services.demo import generate_demo
 from tresxuno.services.progress import Cancelled, CancelToken
 
+# Files on disk: SQLite databases and data folders (a PostgreSQL server is backed up by its owner).
+pytestmark = pytest.mark.sqlite_only
+
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -16,6 +16,9 @@ from tresxuno.services.data_location import move_data_folder
 from tresxuno.services.demo import generate_demo
 from tresxuno.services.progress import Cancelled, CancelToken
 
+# Files on disk: SQLite databases and data folders (a PostgreSQL server is backed up by its owner).
+pytestmark = pytest.mark.sqlite_only
+
 
 def _snapshot(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()

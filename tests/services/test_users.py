@@ -93,9 +93,10 @@ def test_five_failures_lock_for_five_minutes_even_across_a_restart(office, tmp_p
     until = NOW + timedelta(seconds=4, minutes=5)
     assert exc.value.problems[0].params["until"] == lock_end_text(until)
     # A restart (a new engine on the same file) does not unlock; the right password is refused too.
-    path = office.path
+    # The same database again: the file on SQLite, the server's URL (password included) on PostgreSQL.
+    target = str(office.path) if office.path is not None else office.engine.url.render_as_string(False)
     office.dispose()
-    reopened = open_database(str(path))
+    reopened = open_database(target)
     try:
         with pytest.raises(InputError) as exc:
             authenticate(reopened, "ana", PW, now=until - timedelta(seconds=1))

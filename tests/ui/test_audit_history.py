@@ -47,13 +47,13 @@ def test_the_history_tab_shows_a_stage_change_with_who_and_when(qtbot, empty_db,
     moves = [r for r in rows if r[2].startswith(_("Stage change"))]
     assert moves, rows
     move = moves[0]
-    assert move[1] == "rosa (revisor)"
+    assert move[1] == "rosa (Revisor)"
     now = datetime.now(UTC).astimezone()
     assert move[0].startswith(format_day(now)) or move[0].startswith(format_day(now - timedelta(minutes=1)))
     assert f"{_('To')}: {stage_text('prevalidado')}" in move[3] and "Expediente completo" in move[3]
     change = f"{_('Stage')}: {stage_text('solicitado')} → {stage_text('prevalidado')}"
     stage = next(r for r in rows if r[2].startswith(_("Project")) and change in r[3])
-    assert stage[1] == "rosa (revisor)"
+    assert stage[1] == "rosa (Revisor)"
 
 
 def test_a_clubs_history_dialog_lists_its_changes(qtbot, empty_db, monkeypatch):
@@ -65,7 +65,7 @@ def test_a_clubs_history_dialog_lists_its_changes(qtbot, empty_db, monkeypatch):
     table = shown[0].table
     qtbot.addWidget(shown[0])
     assert table.rowCount() == 1
-    assert texts(table, 0)[1:3] == ["beto (capturista)", f"{_('Club')} {club.id} {_('added')}"]
+    assert texts(table, 0)[1:3] == ["beto (Capturista)", f"{_('Club')} {club.id} {_('added')}"]
 
 
 def test_the_bitacora_verifies_off_the_gui_thread_and_names_a_tampered_record(qtbot, empty_db, project):

@@ -158,7 +158,7 @@ class HistoryTable(QTableWidget):
             return
         self.setRowCount(len(self.items))
         for row, item in enumerate(self.items[first:], start=first):
-            who = f"{item.username} ({item.role})" if item.role else item.username
+            who = f"{item.username} ({_role_label(item.role)})" if item.role else item.username
             changes = changes_text(item.changes, item.action)
             for column, text in enumerate((when_text(item.at), who, what_text(item), changes)):
                 cell = QTableWidgetItem(text)
@@ -257,3 +257,13 @@ class AuditLogDialog(QDialog):
     def ask(cls, parent: QWidget | None, db: Database) -> None:
         """Show the trail until the officer closes it."""
         cls(parent, db).exec()
+
+
+def _role_label(role: str) -> str:
+    """The role's name in the language in force; an unknown id (an older database) as stored."""
+    from tresxuno.domain.roles import ROLE_LABELS, Role
+
+    try:
+        return _(ROLE_LABELS[Role(role)])
+    except ValueError:
+        return role

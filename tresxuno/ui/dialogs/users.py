@@ -62,7 +62,7 @@ class UsersDialog(QDialog):
 
         self.table = QTableWidget(0, 5, self)
         self.table.setHorizontalHeaderLabels(
-            [_("User name"), _("Full name"), _("Role"), _("Active"), _("Last sign-in")])
+            [_("User name"), _("Full name"), _("User role"), _("Active"), _("Last sign-in")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
