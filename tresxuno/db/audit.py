@@ -231,7 +231,12 @@ def install(*factories: sessionmaker[Session]) -> None:
         _installed = True
     for factory in factories:
         factory.kw.setdefault("info", {})[AUDITED] = True
-        if not event.contains(factory, "after_flush", _after_flush):
-            event.listen(factory, "after_flush", _after_flush)
-            event.listen(factory, "do_orm_execute", _on_execute)
-            event.listen(factory, "after_soft_rollback", _forget)
+        # A mark on the factory itself, not ``event.contains``: the event registry keys targets by
+        # id(), and a new factory can reuse the id of a freed one, which made a fresh database's
+        # sessions skip the listeners now and then.
+        if getattr(factory, "_tresxuno_audit_listening", False):
+            continue
+        factory._tresxuno_audit_listening = True  # type: ignore[attr-defined]
+        event.listen(factory, "after_flush", _after_flush)
+        event.listen(factory, "do_orm_execute", _on_execute)
+        event.listen(factory, "after_soft_rollback", _forget)
