@@ -52,7 +52,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     skip = pytest.mark.skip(reason="does not use the db fixture; covered by the SQLite run")
     sqlite_only = pytest.mark.skip(reason="about SQLite itself; this run is on PostgreSQL")
     for item in items:
-        if not {"db", "pg_db", "pg_url"} & set(getattr(item, "fixturenames", ())):
+        if not {"db", "pg", "pg_db", "pg_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(skip)
         elif item.get_closest_marker("sqlite_only"):
             item.add_marker(sqlite_only)
