@@ -9,8 +9,8 @@ from tresxuno.domain.ledger import APPROVED_STAGES
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.stages import Stage
 from tresxuno.reports.builders.common import club_data, letterhead, project_head, stamp
-from tresxuno.reports.builders.data import Agreement, Signatory
-from tresxuno.services.project_edit import project_overview
+from tresxuno.reports.builders.data import Agreement, ClubData, Signatory
+from tresxuno.services.project_edit import ProjectOverview, project_overview
 from tresxuno.services.registry import get_club
 
 #: Default days after signing within which each party deposits its share.
@@ -65,34 +65,8 @@ def build_agreement(
             )
         )
     club = club_data(get_club(db, detail.club_id))
-    shares = {s.party: s for s in detail.shares}
-    role, name = club.representative
-    place = f"{overview.municipality_name}, {overview.state_name}"
-    names = {
-        "municipal": place,
-        "state": overview.state_name,
-        "federal": federal_agency(detail.fiscal_year),
-        "club": club.name,
-        "partner": "",  # the partner's name is not recorded: the agreement leaves a line for it
-    }
-    signatories = tuple(
-        Signatory(
-            party=party,
-            name=names[party],
-            signer_name=name if party == "club" else "",
-            signer_role=role if party == "club" else "",
-            amount=shares[party].amount if party in shares else 0,
-            percent_bp=shares[party].percent_bp if party in shares else 0,
-        )
-        for party in SIGNING_ORDER
-        if party == "municipal" or (party in shares and shares[party].amount > 0)
-    )
-
-    def last_move_to(stage: Stage) -> date | None:
-        days = [s.changed_at.date() for s in overview.history if s.to_stage == stage.value]
-        return days[-1] if days else None
-
-    signed_on = last_move_to(Stage.CONVENIO_FIRMADO)
+    signatories = party_signatories(overview, club, always=("municipal",))
+    signed_on = last_move_to(overview, Stage.CONVENIO_FIRMADO)
     deadline = None
     if signed_on is not None:
         deadline = signed_on + timedelta(days=deposit_days)
@@ -105,9 +79,47 @@ def build_agreement(
         project=project_head(overview),
         club=club,
         signatories=signatories,
-        approved_on=last_move_to(Stage.APROBADO),
+        approved_on=last_move_to(overview, Stage.APROBADO),
         signed_on=signed_on,
         deposit_days=deposit_days,
         deposit_deadline=deadline,
-        place=place,
+        place=f"{overview.municipality_name}, {overview.state_name}",
     )
+
+
+def party_signatories(
+    overview: ProjectOverview, club: ClubData, *, always: tuple[str, ...]
+) -> tuple[Signatory, ...]:
+    """Who signs for each party, in :data:`SIGNING_ORDER`: the parties in ``always`` and any with a share.
+
+    The club signs through its representative; the other parties by office, their signer's name
+    left to be written in by hand (it is not recorded), as is the partner's name.
+    """
+    detail = overview.detail
+    shares = {s.party: s for s in detail.shares}
+    role, name = club.representative
+    names = {
+        "municipal": f"{overview.municipality_name}, {overview.state_name}",
+        "state": overview.state_name,
+        "federal": federal_agency(detail.fiscal_year),
+        "club": club.name,
+        "partner": "",
+    }
+    return tuple(
+        Signatory(
+            party=party,
+            name=names[party],
+            signer_name=name if party == "club" else "",
+            signer_role=role if party == "club" else "",
+            amount=shares[party].amount if party in shares else 0,
+            percent_bp=shares[party].percent_bp if party in shares else 0,
+        )
+        for party in SIGNING_ORDER
+        if party in always or (party in shares and shares[party].amount > 0)
+    )
+
+
+def last_move_to(overview: ProjectOverview, stage: Stage) -> date | None:
+    """The day the project last entered ``stage`` (its stage history), or None if it never did."""
+    days = [s.changed_at.date() for s in overview.history if s.to_stage == stage.value]
+    return days[-1] if days else None

@@ -7,14 +7,14 @@ ledger's balance; the community committee's names are not stored, so its lines a
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from tresxuno.db.engine import Database
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.stages import Stage
-from tresxuno.reports.builders.agreement import SIGNING_ORDER, federal_agency
+from tresxuno.reports.builders.agreement import last_move_to, party_signatories
 from tresxuno.reports.builders.common import club_data, letterhead, party_money, project_head, stamp
-from tresxuno.reports.builders.data import CommitteeMember, Handover, Signatory
+from tresxuno.reports.builders.data import CommitteeMember, Handover
 from tresxuno.services.ledger import project_balance
 from tresxuno.services.project_edit import project_overview
 from tresxuno.services.registry import get_club
@@ -45,32 +45,7 @@ def build_handover(
             Problem("project", "report.handover_not_finished", {"folio": detail.folio, "stage": detail.stage})
         )
     club = club_data(get_club(db, detail.club_id))
-    shares = {s.party: s for s in detail.shares}
-    role, name = club.representative
-    place = f"{overview.municipality_name}, {overview.state_name}"
-    names = {
-        "municipal": place,
-        "state": overview.state_name,
-        "federal": federal_agency(detail.fiscal_year),
-        "club": club.name,
-        "partner": "",  # not recorded: a line to fill in by hand
-    }
-    signatories = tuple(
-        Signatory(
-            party=party,
-            name=names[party],
-            signer_name=name if party == "club" else "",
-            signer_role=role if party == "club" else "",
-            amount=shares[party].amount if party in shares else 0,
-            percent_bp=shares[party].percent_bp if party in shares else 0,
-        )
-        for party in SIGNING_ORDER
-        if party in ("municipal", "club") or (party in shares and shares[party].amount > 0)
-    )
-
-    def last_move_to(stage: Stage) -> date | None:
-        days = [s.changed_at.date() for s in overview.history if s.to_stage == stage.value]
-        return days[-1] if days else None
+    signatories = party_signatories(overview, club, always=("municipal", "club"))
 
     reports = progress_history(db, project_id)
     last = reports[-1] if reports else None
@@ -80,14 +55,14 @@ def build_handover(
         stamp=stamp(printed_by, printed_at),
         project=project_head(overview),
         club=club,
-        signed_on=last_move_to(Stage.CONVENIO_FIRMADO),
-        started_on=last_move_to(Stage.EN_EJECUCION),
-        finished_on=last_move_to(Stage.TERMINADO),
+        signed_on=last_move_to(overview, Stage.CONVENIO_FIRMADO),
+        started_on=last_move_to(overview, Stage.EN_EJECUCION),
+        finished_on=last_move_to(overview, Stage.TERMINADO),
         progress_tenths=last.percent_tenths if last else None,
         progress_on=last.reported_on if last else None,
         money=party_money(balance, tuple(s.party for s in detail.shares)),
         cash=balance.cash,
         signatories=signatories,
         committee=tuple(CommitteeMember(r) for r in COMMITTEE_ROLES),
-        place=place,
+        place=f"{overview.municipality_name}, {overview.state_name}",
     )

@@ -13,7 +13,16 @@ from typing import ClassVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QStyle, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 from tresxuno.i18n import _
 from tresxuno.ui.settings import Settings
@@ -104,3 +113,19 @@ class View(QWidget):
         apply = getattr(self, "apply_filters", None)
         if callable(apply):
             apply()
+
+
+def message_page(parent: QWidget, message: QLabel, *buttons: QAbstractButton) -> QWidget:
+    """The page a list shows instead of an empty table: why it is empty, and what to do, centred."""
+    page = QWidget(parent)
+    layout = QVBoxLayout(page)
+    layout.addStretch(1)
+    layout.addWidget(message)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    layout.addLayout(row)
+    layout.addStretch(2)
+    return page

@@ -58,7 +58,7 @@ from tresxuno.ui.models.clubs import (
     status_label,
 )
 from tresxuno.ui.settings import Settings
-from tresxuno.ui.views.base import View, ViewState
+from tresxuno.ui.views.base import View, ViewState, message_page
 
 #: Milliseconds of typing pause before the search runs.
 SEARCH_DELAY_MS = 250
@@ -163,7 +163,7 @@ class ClubsView(View):
         self.clear_button.clicked.connect(self.clear_filters)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.table)
-        self.pages.addWidget(self._message_page())
+        self.pages.addWidget(message_page(self, self.message, self.message_new, self.clear_button))
         # The panel sits above the clubs: side by side, at 1280 pixels, neither the long federation
         # names nor the club names had room.
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -259,20 +259,6 @@ class ClubsView(View):
         row = self.federations.fontMetrics().height() + 6
         self.federations.setMinimumHeight(5 * row)
         return panel
-
-    def _message_page(self) -> QWidget:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        layout.addWidget(self.message)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.message_new)
-        buttons.addWidget(self.clear_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        layout.addStretch(2)
-        return page
 
     def _lay_out(self) -> None:
         bar = QHBoxLayout()

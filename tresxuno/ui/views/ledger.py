@@ -76,7 +76,7 @@ from tresxuno.ui.models.ledger import (
 from tresxuno.ui.permissions import allowed, gate, needs_text
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.tasks import Task, run_task
-from tresxuno.ui.views.base import View
+from tresxuno.ui.views.base import View, message_page
 
 #: First fiscal year offered: the federal 3x1 programme started in 2002.
 FIRST_FISCAL_YEAR = 2002
@@ -325,7 +325,7 @@ class LedgerView(View):
         self.empty_record.clicked.connect(self.contribution_action.trigger)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.table)
-        self.pages.addWidget(self._message_page())
+        self.pages.addWidget(message_page(self, self.message, self.empty_record, self.empty_clear))
         self.balance_panel = BalancePanel(self)
 
         self._lay_out()
@@ -482,20 +482,6 @@ class LedgerView(View):
         header.setSectionHidden(number, not shown)
         if shown:
             self._fit_column(number)
-
-    def _message_page(self) -> QWidget:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        layout.addWidget(self.message)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.empty_record)
-        buttons.addWidget(self.empty_clear)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        layout.addStretch(2)
-        return page
 
     def _lay_out(self) -> None:
         self.record_buttons = [self._button(a) for a in (self.contribution_action, self.payment_action,

@@ -39,7 +39,7 @@ from tresxuno.ui.errors import show_error
 from tresxuno.ui.models.projects import COLUMN_OF, COLUMNS, ProjectRole, ProjectTableModel
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.tasks import Task
-from tresxuno.ui.views.base import View
+from tresxuno.ui.views.base import View, message_page
 from tresxuno.ui.views.project_detail import ProjectRecord
 
 #: Milliseconds of typing pause before the search runs.
@@ -128,7 +128,7 @@ class ProjectsView(View):
         self.clear_button.clicked.connect(self.clear_filters)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.table)
-        self.pages.addWidget(self._message_page())
+        self.pages.addWidget(message_page(self, self.message, self.clear_button))
 
         self._lay_out()
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.focus_search)
@@ -197,15 +197,6 @@ class ProjectsView(View):
             action.setEnabled(column.key != "folio")
             action.toggled.connect(lambda shown, n=number: self.show_column(n, shown))
         return menu
-
-    def _message_page(self) -> QWidget:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        layout.addWidget(self.message)
-        layout.addWidget(self.clear_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
-        return page
 
     def _lay_out(self) -> None:
         bar = QHBoxLayout()
