@@ -24,8 +24,20 @@ def folder_size(path: Path) -> int:
 
 def build(dist: Path, work: Path) -> Path:
     """Run PyInstaller on the spec; returns the bundle folder (``dist/tresxuno``)."""
-    command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-               "--distpath", str(dist), "--workpath", str(work), str(SPEC)]
+    command = [
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(dist),
+        "--workpath",
+        str(work),
+        str(SPEC),
+    ]
     subprocess.run(command, check=True, cwd=ROOT)
     return dist / "tresxuno"
 

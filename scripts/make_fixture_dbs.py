@@ -57,16 +57,21 @@ def _copy_common(head: Path, target: Path) -> None:
     try:
         connection.execute("PRAGMA foreign_keys=OFF")
         connection.execute("ATTACH DATABASE ? AS head", (str(head),))
-        tables = [row[0] for row in connection.execute(
-            "SELECT name FROM main.sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
-            "AND name != 'alembic_version' ORDER BY rowid")]
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM main.sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
+                "AND name != 'alembic_version' ORDER BY rowid"
+            )
+        ]
         for table in tables:
             mine = [row[1] for row in connection.execute(f'PRAGMA main.table_info("{table}")')]
             theirs = {row[1] for row in connection.execute(f'PRAGMA head.table_info("{table}")')}
             columns = ", ".join(f'"{c}"' for c in mine if c in theirs)
             if columns:
                 connection.execute(
-                    f'INSERT INTO main."{table}" ({columns}) SELECT {columns} FROM head."{table}"')
+                    f'INSERT INTO main."{table}" ({columns}) SELECT {columns} FROM head."{table}"'
+                )
         connection.commit()
         broken = connection.execute("PRAGMA main.foreign_key_check").fetchall()
         if broken:

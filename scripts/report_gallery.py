@@ -38,21 +38,29 @@ def pick(db: Path) -> dict[str, list[str]]:
     """The options of each report: a project under way with money, a contribution in dollars, a session."""
     con = sqlite3.connect(db)
     try:
+
         def one(sql: str) -> str:
             row = con.execute(sql).fetchone()
             if row is None:
                 raise SystemExit(f"the demo database has nothing for: {sql}")
             return str(row[0])
 
-        busy = one("SELECT p.folio FROM projects p JOIN ledger_entries e ON e.project_id = p.id "
-                   "WHERE p.stage IN ('en_ejecucion', 'terminado', 'cerrado') "
-                   "GROUP BY p.id ORDER BY count(*) DESC LIMIT 1")
-        finished = one("SELECT folio FROM projects WHERE stage IN ('terminado', 'cerrado') "
-                       "ORDER BY id LIMIT 1")
-        usd = one("SELECT id FROM ledger_entries WHERE kind = 'contribution' AND usd_amount IS NOT NULL "
-                  "ORDER BY id LIMIT 1")
-        session = one("SELECT s.id FROM covam_sessions s JOIN covam_agenda a ON a.session_id = s.id "
-                      "GROUP BY s.id ORDER BY count(*) DESC LIMIT 1")
+        busy = one(
+            "SELECT p.folio FROM projects p JOIN ledger_entries e ON e.project_id = p.id "
+            "WHERE p.stage IN ('en_ejecucion', 'terminado', 'cerrado') "
+            "GROUP BY p.id ORDER BY count(*) DESC LIMIT 1"
+        )
+        finished = one(
+            "SELECT folio FROM projects WHERE stage IN ('terminado', 'cerrado') ORDER BY id LIMIT 1"
+        )
+        usd = one(
+            "SELECT id FROM ledger_entries WHERE kind = 'contribution' AND usd_amount IS NOT NULL "
+            "ORDER BY id LIMIT 1"
+        )
+        session = one(
+            "SELECT s.id FROM covam_sessions s JOIN covam_agenda a ON a.session_id = s.id "
+            "GROUP BY s.id ORDER BY count(*) DESC LIMIT 1"
+        )
     finally:
         con.close()
     return {
@@ -87,8 +95,22 @@ def main(argv: list[str] | None = None) -> int:
                 pages = max(args.pages, 2 if kind in SECOND_PAGE and not suffix else 1)
                 for page in range(1, pages + 1):
                     name = f"{kind}{suffix}" if page == 1 else f"{kind}{suffix}_p{page}"
-                    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(page), "-l", str(page),
-                                    "-singlefile", str(pdf), str(args.out / name)], check=True)
+                    subprocess.run(
+                        [
+                            "pdftoppm",
+                            "-png",
+                            "-r",
+                            "60",
+                            "-f",
+                            str(page),
+                            "-l",
+                            str(page),
+                            "-singlefile",
+                            str(pdf),
+                            str(args.out / name),
+                        ],
+                        check=True,
+                    )
                 print(f"{kind}{suffix}: {pdf.stat().st_size // 1024} KB")
     return 0
 

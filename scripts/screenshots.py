@@ -47,8 +47,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def make_demo(folder: Path, projects: int) -> str:
     """Create a demo database with the real command line, as an officer would."""
     path = folder / "demo.sqlite"
-    subprocess.run([sys.executable, "-m", "tresxuno", "--db", str(path), "demo", "--projects", str(projects)],
-                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "tresxuno", "--db", str(path), "demo", "--projects", str(projects)],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     return str(path)
 
 
@@ -157,8 +161,11 @@ def main(argv: list[str] | None = None) -> int:
         from tresxuno.services.ledger import project_balance
         from tresxuno.services.projects import ProjectFilters, list_projects
 
-        under_way = [p for stage in ("en_ejecucion", "convenio_firmado")
-                     for p in list_projects(db, ProjectFilters(stage=stage), limit=40)]
+        under_way = [
+            p
+            for stage in ("en_ejecucion", "convenio_firmado")
+            for p in list_projects(db, ProjectFilters(stage=stage), limit=40)
+        ]
         best = max(under_way, key=lambda p: project_balance(db, p.id).cash, default=None)
         return best.id if best is not None else None
 
@@ -240,10 +247,17 @@ def main(argv: list[str] | None = None) -> int:
         return dialog
 
     shots: list[tuple[str, Callable[[], QWidget | None]]] = [(key, page(key)) for key in window.views]
-    shots += [("projects-jerez", search("Jerez")), ("first-run", first_run), ("preferences", preferences),
-              ("entry-contribution-usd", contribution_usd), ("entry-payment-cfdi", payment_cfdi),
-              ("project-shares", project_record(1)), ("project-history", project_record(3)),
-              ("users", users), ("audit-trail", audit_trail)]
+    shots += [
+        ("projects-jerez", search("Jerez")),
+        ("first-run", first_run),
+        ("preferences", preferences),
+        ("entry-contribution-usd", contribution_usd),
+        ("entry-payment-cfdi", payment_cfdi),
+        ("project-shares", project_record(1)),
+        ("project-history", project_record(3)),
+        ("users", users),
+        ("audit-trail", audit_trail),
+    ]
     if "reports" in window.views:
         shots.append(("report-preview", report_preview))
     args.out.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,8 @@ def _cheap_passwords_and_no_actor(monkeypatch):
     set_actor(None)
     yield
     set_actor(None)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On a PostgreSQL run (tests/backends.py) only tests that open the ``db`` fixture run.
 

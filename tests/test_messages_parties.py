@@ -8,8 +8,11 @@ from tresxuno.messages import describe
 
 
 def test_party_and_parties_params_render_translated_labels():
-    problem = Problem("source_party", "payment.party_not_in_project",
-                      {"party": "state", "parties": "club, federal, municipal", "folio": "3X1-2019-0001"})
+    problem = Problem(
+        "source_party",
+        "payment.party_not_in_project",
+        {"party": "state", "parties": "club, federal, municipal", "folio": "3X1-2019-0001"},
+    )
     for lang in ("es", "en"):
         set_language(lang)
         text = describe(problem, with_field=False)

@@ -12,17 +12,17 @@ from pathlib import Path
 _QUERIES = {
     "projects by stage": "SELECT stage, COUNT(*), SUM(cost) FROM projects GROUP BY stage ORDER BY stage",
     "shares by party": "SELECT party, COUNT(*), SUM(amount), SUM(percent_bp) FROM project_shares "
-                       "GROUP BY party ORDER BY party",
+    "GROUP BY party ORDER BY party",
     "shares by project": "SELECT project_id, party, amount FROM project_shares ORDER BY project_id, party",
     "clubs": "SELECT COUNT(*), SUM(members) FROM clubs",
     "federations": "SELECT COUNT(*) FROM federations",
     "ledger by project": "SELECT project_id, COUNT(*), SUM(amount) FROM ledger_entries "
-                         "GROUP BY project_id ORDER BY project_id",
+    "GROUP BY project_id ORDER BY project_id",
     "ledger by party": "SELECT party, COUNT(*), SUM(amount) FROM ledger_allocations "
-                       "GROUP BY party ORDER BY party",
+    "GROUP BY party ORDER BY party",
     "ledger by project and party": "SELECT e.project_id, a.party, SUM(a.amount) FROM ledger_allocations a "
-                                   "JOIN ledger_entries e ON e.id = a.entry_id "
-                                   "GROUP BY e.project_id, a.party ORDER BY e.project_id, a.party",
+    "JOIN ledger_entries e ON e.id = a.entry_id "
+    "GROUP BY e.project_id, a.party ORDER BY e.project_id, a.party",
     "covam sessions": "SELECT COUNT(*) FROM covam_sessions",
     "covam agenda": "SELECT ruling, COUNT(*) FROM covam_agenda GROUP BY ruling ORDER BY ruling",
     "progress": "SELECT COUNT(*), SUM(percent_tenths) FROM project_progress",

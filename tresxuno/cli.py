@@ -62,8 +62,10 @@ def _add_db(parser: argparse.ArgumentParser, *, default: object) -> None:
         "--user",
         default=default,
         metavar="NAME",
-        help=_("sign in as NAME (needed once the database has users; the password is read from "
-               "TRESXUNO_PASSWORD or asked)"),
+        help=_(
+            "sign in as NAME (needed once the database has users; the password is read from "
+            "TRESXUNO_PASSWORD or asked)"
+        ),
     )
 
 
@@ -72,9 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="tresxuno",
         description=_("3x1 para Migrantes: clubs, projects, shares and reports."),
-        epilog=_("Users: while a database has no users, every command works without signing in. Once it "
-                 "has users, demo, import, export and report need --user NAME (password from "
-                 "TRESXUNO_PASSWORD, or asked); shares and rules read no database and never ask."),
+        epilog=_(
+            "Users: while a database has no users, every command works without signing in. Once it "
+            "has users, demo, import, export and report need --user NAME (password from "
+            "TRESXUNO_PASSWORD, or asked); shares and rules read no database and never ask."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"tresxuno {__version__}")
     _add_db(parser, default=None)
@@ -116,9 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", metavar="FILE", help=_("the CSV or XLSX file"))
     imp.add_argument("--sheet", help=_("worksheet of an XLSX file (default: the first)"))
     imp.add_argument("--dry-run", action="store_true", help=_("check every row and write nothing"))
-    imp.add_argument(
-        "--valid-only", action="store_true", help=_("import the valid rows and list the others")
-    )
+    imp.add_argument("--valid-only", action="store_true", help=_("import the valid rows and list the others"))
 
     export = sub.add_parser("export", help=_("write data to a file for other programs"))
     _add_db(export, default=argparse.SUPPRESS)
@@ -152,8 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--project", metavar="FOLIO", help=_("the project's folio"))
     report.add_argument("--entry", metavar="ID", help=_("the ledger entry's number (receipt)"))
-    report.add_argument("--session", metavar="NUMBER",
-                        help=_("the COVAM session's number as on its minutes, e.g. 1/2016 (session)"))
+    report.add_argument(
+        "--session",
+        metavar="NUMBER",
+        help=_("the COVAM session's number as on its minutes, e.g. 1/2016 (session)"),
+    )
     report.add_argument("--year", help=_("fiscal year"))
     report.add_argument("--quarter", help=_("quarter, 1 to 4"))
     report.add_argument("--municipality", metavar="KEY", help=_("municipality's five-digit INEGI key"))
@@ -263,8 +268,11 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
             "Demo data written to {url}: {federations} federations, {clubs} clubs, {projects} projects.\n"
         ).format(url=db.url, federations=summary.federations, clubs=summary.clubs, projects=summary.projects)
     )
-    out.write(_("Demo users (password {password}): {users}.\n").format(
-        password=DEMO_PASSWORD, users=", ".join(name for name, _full, _role in DEMO_USERS)))
+    out.write(
+        _("Demo users (password {password}): {users}.\n").format(
+            password=DEMO_PASSWORD, users=", ".join(name for name, _full, _role in DEMO_USERS)
+        )
+    )
     return EXIT_OK
 
 
@@ -322,28 +330,33 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
             can = checked.can_import_valid if args.valid_only else checked.can_import_all
             imported = (checked.valid_count if args.valid_only else len(checked.rows)) if can else 0
         else:
-            result = run_import(db, args.file, args.kind, valid_only=args.valid_only, user=user,
-                                sheet=args.sheet)
+            result = run_import(
+                db, args.file, args.kind, valid_only=args.valid_only, user=user, sheet=args.sheet
+            )
             checked, imported = result.preview, result.imported
     finally:
         db.dispose()
     out.write(summary_line(checked) + "\n")
     if checked.extra_columns:
-        out.write(_("Columns ignored: {columns}").format(
-            columns=", ".join(f"«{c}»" for c in checked.extra_columns)) + "\n")
+        out.write(
+            _("Columns ignored: {columns}").format(columns=", ".join(f"«{c}»" for c in checked.extra_columns))
+            + "\n"
+        )
     for problem in checked.problems:
         err.write(_one_line(problem.describe()) + "\n")
     if args.dry_run:
-        out.write(_("Dry run: nothing was written; {count} row(s) would be imported.").format(count=imported)
-                  + "\n")
+        out.write(
+            _("Dry run: nothing was written; {count} row(s) would be imported.").format(count=imported) + "\n"
+        )
     elif imported:
         out.write(_("{count} row(s) imported.").format(count=imported) + "\n")
     if checked.problems and not imported:
         if args.valid_only or checked.file_problems or not checked.valid_count:
             hint = _("nothing imported: correct the problems listed")
         else:
-            hint = _("nothing imported: correct the rows listed, or use --valid-only to import only the "
-                     "valid rows")
+            hint = _(
+                "nothing imported: correct the rows listed, or use --valid-only to import only the valid rows"
+            )
         err.write(f"tresxuno: {hint}\n")
         return EXIT_USAGE
     return EXIT_OK
@@ -356,8 +369,14 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     from tresxuno.db.engine import open_database
     from tresxuno.reports.builders.run import check_request, write_report
 
-    given = {"project": args.project, "entry": args.entry, "session": args.session, "year": args.year,
-             "quarter": args.quarter, "municipality": args.municipality}
+    given = {
+        "project": args.project,
+        "entry": args.entry,
+        "session": args.session,
+        "year": args.year,
+        "quarter": args.quarter,
+        "municipality": args.municipality,
+    }
     # Kind and options first: a wrong command must not need a database to be told so.
     check_request(args.kind, given)
     entry_id = None if args.entry is None else _int_arg(args.entry, "entry", 1, 2**63 - 1)
@@ -377,8 +396,16 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
             session_id = session_id_of(db, args.session)
         result = write_report(
-            db, args.kind, output, folio=args.project, entry_id=entry_id, session_id=session_id, year=year,
-            quarter=quarter, municipality=args.municipality, printed_by=user,
+            db,
+            args.kind,
+            output,
+            folio=args.project,
+            entry_id=entry_id,
+            session_id=session_id,
+            year=year,
+            quarter=quarter,
+            municipality=args.municipality,
+            printed_by=user,
         )
     finally:
         db.dispose()
@@ -449,9 +476,13 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     if result.problem is not None:
         err.write("tresxuno: " + _one_line(describe(result.problem, with_field=False)) + "\n")
         return EXIT_FAILURE
-    out.write(_("Audit trail intact: {records} record(s); {rows} ledger row(s) match it; the ledger's "
-                "invariants hold ({seconds:.1f} s).").format(
-        records=result.records, rows=result.ledger_rows, seconds=result.seconds) + "\n")
+    out.write(
+        _(
+            "Audit trail intact: {records} record(s); {rows} ledger row(s) match it; the ledger's "
+            "invariants hold ({seconds:.1f} s)."
+        ).format(records=result.records, rows=result.ledger_rows, seconds=result.seconds)
+        + "\n"
+    )
     return EXIT_OK
 
 

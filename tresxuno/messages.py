@@ -115,9 +115,11 @@ FIELD_LABELS: dict[str, str] = {
 TEMPLATES: dict[str, str] = {
     "amount.empty": N_("enter an amount, e.g. 1,234.56"),
     "amount.decimal_comma": N_(
-        "'{text}' uses a decimal comma; in Mexico amounts are written with a decimal point: {suggestion}"),
-    "amount.not_a_number": N_("'{text}' is not an amount; write digits with an optional decimal point, "
-                              "e.g. 1,234.56"),
+        "'{text}' uses a decimal comma; in Mexico amounts are written with a decimal point: {suggestion}"
+    ),
+    "amount.not_a_number": N_(
+        "'{text}' is not an amount; write digits with an optional decimal point, e.g. 1,234.56"
+    ),
     "amount.not_finite": N_("'{text}' is not an amount; write digits, e.g. 1,234.56"),
     "amount.too_many_decimals": N_("'{text}' has more than {max} decimals; amounts go to the centavo"),
     "amount.negative": N_("'{text}' is negative; negative amounts are not allowed here"),
@@ -132,9 +134,11 @@ TEMPLATES: dict[str, str] = {
     "rules.unknown_program": N_("'{program}' is not a known programme; allowed: {allowed}"),
     "rules.unknown_category": N_("'{category}' is not a category; allowed: {allowed}"),
     "rules.category_not_in_program": N_(
-        "programme {program} has no rule set for '{category}' in {year}; allowed: {allowed}"),
-    "rules.no_rule_for_year": N_("programme {program} has no rule set for fiscal year {year}; "
-                                 "its rules cover {years}"),
+        "programme {program} has no rule set for '{category}' in {year}; allowed: {allowed}"
+    ),
+    "rules.no_rule_for_year": N_(
+        "programme {program} has no rule set for fiscal year {year}; its rules cover {years}"
+    ),
     "scholarship.unknown_level": N_("'{level}' is not a school level; allowed: {allowed}"),
     "scholarship.no_amount": N_("rule set {rule_set} has no amount per student for '{level}'"),
     "scholarship.negative": N_("the number of students for '{level}' cannot be negative"),
@@ -147,43 +151,54 @@ TEMPLATES: dict[str, str] = {
     "partner.negative": N_("the partner amount cannot be negative"),
     "partner.over_cap": N_("the partner amount is above the partner's cap of {cap}"),
     "partner.exceeds_cost": N_("the partner amount {amount} is more than the whole cost {cost}"),
-    "partner.not_in_rule": N_("rule set {rule_set} gives the partner no percentage; choose no partner "
-                              "or a fixed amount"),
-    "partner.required_by_rule": N_("rule set {rule_set} requires a partner; choose the partner by rule "
-                                   "or a fixed amount"),
+    "partner.not_in_rule": N_(
+        "rule set {rule_set} gives the partner no percentage; choose no partner or a fixed amount"
+    ),
+    "partner.required_by_rule": N_(
+        "rule set {rule_set} requires a partner; choose the partner by rule or a fixed amount"
+    ),
     "partner.amount_required": N_("enter the amount the partner agreed to contribute"),
     "partner.unknown_mode": N_("'{mode}' is not a partner option; allowed: none, rule, fixed"),
     "shares.nobody_for_rest": N_("nobody is left to pay the remaining {rest}"),
     "shares.shortfall_uncovered": N_(
-        "the {party} share is capped at {cap} and no other party can cover the remaining {excess}"),
+        "the {party} share is capped at {cap} and no other party can cover the remaining {excess}"
+    ),
     "text.required": N_("this field is required"),
     "text.too_long": N_("this field is too long; at most {max} characters"),
     "text.control_chars": N_("this field contains control characters; use plain text"),
     "text.invalid_characters": N_(
-        "this field contains characters that are not valid text (a damaged file or copy); retype it"),
+        "this field contains characters that are not valid text (a damaged file or copy); retype it"
+    ),
     "number.not_whole": N_("'{text}' is not a whole number"),
     "number.out_of_range": N_("{value} is out of range; allowed: {min} to {max}"),
     "year.out_of_range": N_("fiscal year {year} is out of range; allowed: {min} to {max}"),
     "date.invalid": N_("'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31"),
     "members.too_few": N_("a club needs at least {min} adult members abroad; it has {value}"),
     "toma.dates_order": N_("the expiry date {expires} comes before the issue date {issued}"),
-    "toma.too_long": N_("a toma de nota is valid for at most two years; it would expire on {expires}, "
-                        "the latest allowed is {latest}"),
+    "toma.too_long": N_(
+        "a toma de nota is valid for at most two years; it would expire on {expires}, "
+        "the latest allowed is {latest}"
+    ),
     "toma.date_out_of_range": N_(
-        "the issue date {date} is out of range; a toma de nota is dated between {min} and {max}"),
+        "the issue date {date} is out of range; a toma de nota is dated between {min} and {max}"
+    ),
     "toma.duplicate_folio": N_("folio {folio} is already registered for club {club}"),
     "club.unknown": N_("there is no club with id {id}"),
     "club.changed_elsewhere": N_(
         "club {club} was changed in another window or on another computer after you opened it; reload it "
-        "to see those changes, then repeat yours"),
+        "to see those changes, then repeat yours"
+    ),
     "club.toma_lapsed": N_(
-        "club {club} cannot submit: its toma de nota {folio} was valid until {expired_on}; renew it first"),
-    "club.toma_not_yet_valid": N_("club {club} cannot submit: its toma de nota {folio} is valid only from "
-                                  "{issued_on}"),
+        "club {club} cannot submit: its toma de nota {folio} was valid until {expired_on}; renew it first"
+    ),
+    "club.toma_not_yet_valid": N_(
+        "club {club} cannot submit: its toma de nota {folio} is valid only from {issued_on}"
+    ),
     "stage.unknown": N_("'{stage}' is not a stage; allowed: {allowed}"),
     "stage.not_allowed": N_("a project cannot go from {from} to {to}; from {from} it can go to: {allowed}"),
     "documents.missing": N_(
-        "the project cannot go to the COVAM: {count} required document(s) missing: {documents}"),
+        "the project cannot go to the COVAM: {count} required document(s) missing: {documents}"
+    ),
     "document.unknown_kind": N_("'{kind}' is not a document type; allowed: {allowed}"),
     "file.not_found": N_("the file {path} does not exist or is not a regular file"),
     "file.too_large": N_("the file is too large; at most {max_mb} MB"),
@@ -191,32 +206,37 @@ TEMPLATES: dict[str, str] = {
     "session.duplicate_number": N_("a session numbered {number} already exists"),
     "session.unknown": N_("there is no COVAM session with id {id}"),
     "session.unknown_number": N_(
-        "there is no COVAM session numbered “{number}”; give the number printed on its minutes, e.g. 1/2016"),
+        "there is no COVAM session numbered “{number}”; give the number printed on its minutes, e.g. 1/2016"
+    ),
     "agenda.duplicate": N_("project {folio} is already on this session's agenda"),
     "agenda.not_prevalidated": N_(
-        "project {folio} is in stage {stage}; only pre-validated projects go to the COVAM"),
+        "project {folio} is in stage {stage}; only pre-validated projects go to the COVAM"
+    ),
     "agenda.not_on_agenda": N_("project {id} is not on the agenda of session {number}"),
     "ruling.unknown": N_("'{ruling}' is not a ruling; allowed: {allowed}"),
     "ruling.reason_required": N_("the ruling “{ruling}” needs the committee's reasons in the conditions"),
     "ruling.not_at_covam": N_("project {folio} is in stage {stage}, no longer waiting for a ruling"),
-    "percent.not_a_number": N_(
-        "'{text}' is not a percentage; write a number from 0 to 100, e.g. 45.5"),
+    "percent.not_a_number": N_("'{text}' is not a percentage; write a number from 0 to 100, e.g. 45.5"),
     "date.future": N_("{date} is in the future"),
     "progress.not_under_way": N_(
         "project {folio} is in stage {stage}; progress is reported once the agreement is signed and until "
-        "the works are handed over"),
+        "the works are handed over"
+    ),
     "progress.before_last": N_("{date} is before the last progress report ({last})"),
     "progress.lower_needs_note": N_("the progress goes down from {last} % to {value} %; say why in the note"),
     "project.unknown": N_("there is no project with id {id}"),
     # Project drafts and edits (project form and record).
     "project.changed_elsewhere": N_(
         "project {folio} was changed by someone else after you opened it; close the form, open the "
-        "project again and redo your changes"),
+        "project again and redo your changes"
+    ),
     "project.not_editable": N_(
-        "project {folio} is in stage {stage}; only a draft or a returned project can be changed"),
+        "project {folio} is in stage {stage}; only a draft or a returned project can be changed"
+    ),
     "shares.missing": N_(
         "the shares of project {folio} are not computed; open its form, check the cost, partner and mix, "
-        "and save it again"),
+        "and save it again"
+    ),
     "federation.unknown": N_("there is no federation with id {id}"),
     "federation.changed_elsewhere": N_(
         "the federation {name} was changed in another window or computer since; open it again to see "
@@ -235,70 +255,84 @@ TEMPLATES: dict[str, str] = {
     "projects.out_of_range": N_("{value} projects is out of range; allowed: {min} to {max}"),
     # Money trail (ledger), CFDI invoices, RFCs and exchange rates.
     "ledger.no_convenio": N_(
-        "project {folio} is in stage {stage}; money is recorded only once the agreement (convenio) is "
-        "signed"),
+        "project {folio} is in stage {stage}; money is recorded only once the agreement (convenio) is signed"
+    ),
     "ledger.year_closed": N_("fiscal year {year} is closed; nothing dated in it can be recorded"),
     "entry.unknown": N_("there is no ledger entry with id {id}"),
     "party.unknown": N_("'{party}' is not a party; allowed: {allowed}"),
     "override.incomplete": N_(
-        "accepting more than the outstanding share needs both the reason and who authorised it"),
+        "accepting more than the outstanding share needs both the reason and who authorised it"
+    ),
     "contribution.exceeds_outstanding": N_(
         "{amount} is more than the {outstanding} that {party} still owes; to accept it anyway, give the "
-        "reason and who authorised it"),
+        "reason and who authorised it"
+    ),
     "contribution.party_not_in_project": N_(
-        "{party} has no share in project {folio}; its parties are: {parties}"),
+        "{party} has no share in project {folio}; its parties are: {parties}"
+    ),
     "contribution.rate_required": N_("a deposit in dollars needs the exchange rate, e.g. 17.2345"),
     "contribution.rate_date_required": N_("enter the date of the exchange rate"),
     "contribution.rate_date_after_entry": N_(
-        "the exchange rate's date {rate_date} is after the deposit's date {entry_date}"),
+        "the exchange rate's date {rate_date} is after the deposit's date {entry_date}"
+    ),
     "contribution.rate_mismatch": N_(
         "the pesos credited ({amount}) differ by more than 0.5 % from the dollars at {rate} ({expected}); "
-        "check the amount and the rate"),
+        "check the amount and the rate"
+    ),
     "payment.evidence_required": N_("attach the CFDI invoice (XML) or a scanned receipt"),
     "payment.cfdi_duplicate": N_(
-        "CFDI {uuid} already backs an entry of project {folio}; an invoice can back only one payment"),
+        "CFDI {uuid} already backs an entry of project {folio}; an invoice can back only one payment"
+    ),
     "payment.cfdi_total_differs": N_("the amount {amount} is not the CFDI's total {total}"),
     "payment.cfdi_rfc_differs": N_("the payee's RFC {rfc} is not the RFC of the CFDI's issuer, {issuer_rfc}"),
     "payment.cfdi_currency": N_("the CFDI is in {currency}; payments are recorded in pesos (MXN)"),
     "payment.exceeds_cash": N_(
-        "the payment of {amount} is more than the {cash} the project has available on that date"),
+        "the payment of {amount} is more than the {cash} the project has available on that date"
+    ),
     "payment.exceeds_party_funds": N_(
-        "the payment of {amount} is more than the {available} {party} has in the project"),
-    "payment.party_not_in_project": N_(
-        "{party} has no share in project {folio}; its parties are: {parties}"),
+        "the payment of {amount} is more than the {available} {party} has in the project"
+    ),
+    "payment.party_not_in_project": N_("{party} has no share in project {folio}; its parties are: {parties}"),
     "payment.no_shares": N_("project {folio} has no shares to attribute the payment to"),
     "refund.exceeds_party_funds": N_(
-        "the refund of {amount} is more than the {available} {party} has in the project"),
+        "the refund of {amount} is more than the {available} {party} has in the project"
+    ),
     "refund.exceeds_cash": N_(
-        "the refund of {amount} is more than the {cash} the project has available on that date"),
+        "the refund of {amount} is more than the {cash} the project has available on that date"
+    ),
     "reversal.already_reversed": N_("entry {entry_id} was already reversed by entry {reversal_id}"),
     "reversal.before_entry": N_("a reversal cannot be dated before the entry it reverses ({date})"),
     "reversal.exceeds_cash": N_(
-        "reversing it takes out {amount}, more than the {cash} the project has available on that date"),
+        "reversing it takes out {amount}, more than the {cash} the project has available on that date"
+    ),
     "fiscal_year.already_closed": N_("fiscal year {year} was already closed on {closed_at} by {closed_by}"),
     "fiscal_year.future": N_("fiscal year {year} has not begun; it cannot be closed"),
     "cfdi.too_large": N_("the file has {size} bytes; a CFDI invoice has at most {max}"),
     "cfdi.unsafe": N_(
         "the file declares a DTD, entities or external references ({detail}); a genuine CFDI never does, "
-        "so it was not read"),
+        "so it was not read"
+    ),
     "cfdi.malformed": N_("the file is not well-formed XML: {detail}"),
     "cfdi.not_cfdi": N_("the XML is not a CFDI invoice: its root element is {root}, not cfdi:Comprobante"),
     "cfdi.version": N_("the CFDI is version {version}; only CFDI {expected} is accepted"),
     "cfdi.no_uuid": N_(
         "the CFDI has no fiscal stamp (tfd:TimbreFiscalDigital with a UUID); ask the issuer for the "
-        "stamped XML"),
+        "stamped XML"
+    ),
     "cfdi.field_missing": N_("the CFDI lacks {attribute}"),
     "cfdi.field_invalid": N_("the CFDI's {attribute} '{value}' is not valid"),
     "cfdi.changed": N_("the file {path} changed while it was being filed; choose it again"),
     "rfc.empty": N_("enter the RFC"),
     "rfc.length": N_("'{rfc}' has {length} characters; an RFC has 12 (a company) or 13 (a person)"),
     "rfc.format": N_(
-        "'{rfc}' is not an RFC: 3 letters (a company) or 4 (a person), 6 digits of a date and 3 characters"),
+        "'{rfc}' is not an RFC: 3 letters (a company) or 4 (a person), 6 digits of a date and 3 characters"
+    ),
     "rfc.date": N_("RFC {rfc} holds {date}, which is not a date (YYMMDD)"),
     "rfc.check_digit": N_("the check digit of RFC {rfc} is wrong; a character was probably mistyped"),
     "rates.bad_date": N_("line {row}: '{text}' is not a date; write dd/mm/yyyy or yyyy-mm-dd"),
     "rates.bad_rate": N_(
-        "line {row}: '{text}' is not an exchange rate; write pesos per dollar, e.g. 17.2345, or N/E"),
+        "line {row}: '{text}' is not an exchange rate; write pesos per dollar, e.g. 17.2345, or N/E"
+    ),
     "rates.duplicate_date": N_("line {row}: {date} already has a rate on line {first_row}"),
     "rates.future_date": N_("line {row}: {date} is in the future"),
     "rates.no_rows": N_("the file holds no exchange rates"),
@@ -309,7 +343,8 @@ TEMPLATES: dict[str, str] = {
     "import.too_large": N_("the file is too large; at most {max_mb} MB"),
     "import.unknown_format": N_(
         "{name} is not a CSV or XLSX file; save it from the spreadsheet as CSV or as an Excel workbook "
-        "(.xlsx)"),
+        "(.xlsx)"
+    ),
     "import.unknown_sheet": N_("the workbook has no sheet named {sheet}; its sheets are: {sheets}"),
     "import.unreadable": N_("{name} cannot be read as {format}: {detail}"),
     "import.no_header": N_("{name} is empty: it has no header row"),
@@ -317,37 +352,48 @@ TEMPLATES: dict[str, str] = {
     "import.no_rows": N_("the file has a header row but no data rows under it"),
     "import.missing_column": N_(
         "required, but no column of the file is set to it; add the column to the file or choose it in the "
-        "column mapping"),
+        "column mapping"
+    ),
     "import.field_mapped_twice": N_("columns {columns} are all set to this field; choose one"),
     "import.formula": N_(
-        "the cell holds a formula ({text}); formulas are not allowed: copy the column and paste it "
-        "as values"),
+        "the cell holds a formula ({text}); formulas are not allowed: copy the column and paste it as values"
+    ),
     "import.cell_error": N_("the cell shows the spreadsheet error {text}"),
     "import.bad_date": N_("'{text}' is not a date; write it as dd/mm/yyyy, e.g. 31/03/2026"),
     "import.state_unknown": N_(
         "'{text}' is not a Mexican state; write its name (e.g. Zacatecas) or its two-digit INEGI key "
-        "(e.g. 32)"),
+        "(e.g. 32)"
+    ),
     "import.municipality_not_found": N_(
         "there is no municipality named '{name}' in {state}; check the spelling or write its five-digit "
-        "INEGI key"),
+        "INEGI key"
+    ),
     "import.municipality_not_found_similar": N_(
-        "there is no municipality named '{name}' in {state}; did you mean {suggestions}?"),
+        "there is no municipality named '{name}' in {state}; did you mean {suggestions}?"
+    ),
     "import.municipality_not_found_anywhere": N_(
-        "there is no municipality named '{name}'; check the spelling or write its five-digit INEGI key"),
+        "there is no municipality named '{name}'; check the spelling or write its five-digit INEGI key"
+    ),
     "import.municipality_ambiguous": N_(
-        "'{name}' names more than one municipality: {candidates}; write the five-digit INEGI key"),
+        "'{name}' names more than one municipality: {candidates}; write the five-digit INEGI key"
+    ),
     "import.federation_unknown": N_(
-        "there is no federation named '{name}'; register the federation first, or leave the cell empty"),
+        "there is no federation named '{name}'; register the federation first, or leave the cell empty"
+    ),
     "import.club_not_found": N_(
-        "there is no club with the toma de nota folio or name '{text}'; register the club first"),
+        "there is no club with the toma de nota folio or name '{text}'; register the club first"
+    ),
     "import.club_ambiguous": N_(
-        "several clubs are named '{name}' (folios {folios}); write the toma de nota folio instead"),
+        "several clubs are named '{name}' (folios {folios}); write the toma de nota folio instead"
+    ),
     "import.duplicate_folio_in_file": N_("toma de nota folio {folio} is also on row {first_row}"),
     "import.duplicate_project_in_file": N_(
-        "row {first_row} holds the same project (same club, fiscal year and name)"),
+        "row {first_row} holds the same project (same club, fiscal year and name)"
+    ),
     "project.duplicate": N_(
         "the club already has the project {name} in fiscal year {year} (folio {folio}); was this file "
-        "imported before?"),
+        "imported before?"
+    ),
     # Office settings (first run, preferences).
     "logo.not_image": N_("{path} is not a PNG or JPEG image; choose the logo as a PNG or JPEG file"),
     # Printed reports (tresxuno report KIND).
@@ -358,56 +404,70 @@ TEMPLATES: dict[str, str] = {
     "report.option_not_applicable": N_("the {kind} report does not use {option}"),
     "report.municipality_no_projects": N_(
         "municipality {key} ({name}) has no projects in fiscal year {year}; leave out --municipality or "
-        "choose another"),
+        "choose another"
+    ),
     "report.agreement_not_approved": N_(
-        "project {folio} is in stage {stage}; an agreement is printed only for a project the COVAM approved"),
+        "project {folio} is in stage {stage}; an agreement is printed only for a project the COVAM approved"
+    ),
     "report.receipt_not_contribution": N_(
-        "ledger entry {id} is not a contribution; receipts are printed for contributions only"),
+        "ledger entry {id} is not a contribution; receipts are printed for contributions only"
+    ),
     "report.handover_not_finished": N_(
         "project {folio} is in stage {stage}; the hand-over act is printed only for finished works "
-        "(terminado or cerrado)"),
+        "(terminado or cerrado)"
+    ),
     # Users, roles and sign-in.
     "auth.role_required": N_("only {roles} may {action}; sign in as a user with that role"),
     "auth.bad_credentials": N_("wrong user name or password"),
     "auth.locked": N_("too many wrong passwords: the account is locked until {until}"),
     "auth.inactive": N_("the account {username} is deactivated; ask the administrator"),
     "auth.user_required": N_(
-        "this database has users: give --user NAME (the password is read from TRESXUNO_PASSWORD or asked)"),
-    "auth.own_submission": N_(
-        "you captured or submitted project {folio}; another reviewer must rule on it"),
+        "this database has users: give --user NAME (the password is read from TRESXUNO_PASSWORD or asked)"
+    ),
+    "auth.own_submission": N_("you captured or submitted project {folio}; another reviewer must rule on it"),
     "auth.own_payment": N_("you recorded payment {id}; another treasury officer must reverse it"),
     "user.unknown": N_("there is no user {username}"),
     "user.exists": N_("the user name {username} is taken; choose another"),
     "user.username_invalid": N_(
         "'{username}' is not a valid user name; use 2 to 40 lower-case letters, digits, dots, hyphens or "
-        "underscores, starting with a letter or digit"),
+        "underscores, starting with a letter or digit"
+    ),
     "user.role_unknown": N_("'{role}' is not a role; allowed: {allowed}"),
     "user.password_too_short": N_("the password is too short; at least {min} characters"),
     "user.password_mismatch": N_("the two passwords differ; type the same password twice"),
     "user.first_must_be_admin": N_("the first user must be an administrator"),
     "user.last_admin": N_(
-        "{username} is the last active administrator; make another user administrator first"),
+        "{username} is the last active administrator; make another user administrator first"
+    ),
     # Audit trail and ledger integrity (tresxuno check).
     "audit.broken_link": N_(
         "audit record {seq} ({table}, row {row}) does not match its hash: it, or the chain before it, was "
-        "altered"),
+        "altered"
+    ),
     "audit.gap": N_(
-        "audit record {expected} is missing: the trail jumps to record {seq} ({table}, row {row})"),
+        "audit record {expected} is missing: the trail jumps to record {seq} ({table}, row {row})"
+    ),
     "audit.head_mismatch": N_(
-        "the audit trail ends at record {seq} but its head says {head}: records were removed from the end"),
+        "the audit trail ends at record {seq} but its head says {head}: records were removed from the end"
+    ),
     "audit.entry_unaudited": N_("entry {id} is not in the audit trail: it was written behind the app's back"),
     "audit.entry_amount_mismatch": N_(
-        "entry {id}: amount {amount} does not match the audit trail ({expected})"),
+        "entry {id}: amount {amount} does not match the audit trail ({expected})"
+    ),
     "audit.entry_mismatch": N_("entry {id}: {column} '{value}' does not match the audit trail ('{audited}')"),
     "audit.allocation_unaudited": N_(
-        "allocation line {id} is not in the audit trail: it was written behind the app's back"),
+        "allocation line {id} is not in the audit trail: it was written behind the app's back"
+    ),
     "audit.allocation_amount_mismatch": N_(
-        "allocation line {id}: amount {amount} does not match the audit trail ({expected})"),
+        "allocation line {id}: amount {amount} does not match the audit trail ({expected})"
+    ),
     "audit.allocation_mismatch": N_(
-        "allocation line {id}: {column} '{value}' does not match the audit trail ('{audited}')"),
+        "allocation line {id}: {column} '{value}' does not match the audit trail ('{audited}')"
+    ),
     "ledger.line_orphan": N_("allocation lines point to entry {id}, which does not exist"),
     "ledger.lines_differ": N_(
-        "entry {id}: its allocation lines add up to {total}, not to its amount {amount}"),
+        "entry {id}: its allocation lines add up to {total}, not to its amount {amount}"
+    ),
     "ledger.reversal_target": N_("reversal {id} points to entry {target}, which is not in its project"),
     "ledger.reversed_twice": N_("entry {target} is reversed twice, by entry {first} and by entry {second}"),
     "ledger.reversal_amount": N_("reversal {id} of {amount} does not cancel entry {target} ({expected})"),
@@ -415,14 +475,18 @@ TEMPLATES: dict[str, str] = {
 }
 
 STORAGE_TEMPLATES: dict[str, str] = {
-    "db.too_new": N_("this database was written by a newer version of tresxuno (schema {revision}); "
-                     "install the newer version to open it (this is version {app_version})"),
+    "db.too_new": N_(
+        "this database was written by a newer version of tresxuno (schema {revision}); "
+        "install the newer version to open it (this is version {app_version})"
+    ),
     "db.not_a_database": N_("{where} is not a tresxuno database"),
     "db.locked": N_("the database is busy in another window or computer; try again in a moment"),
     "db.read_only": N_("the database is read-only; copy it to a folder you can write to"),
     "db.disk_full": N_("the disk is full; free some space and try again"),
-    "file.not_writable": N_("cannot write {path}: you may not write in that folder, or the file is "
-                            "read-only; choose another folder"),
+    "file.not_writable": N_(
+        "cannot write {path}: you may not write in that folder, or the file is "
+        "read-only; choose another folder"
+    ),
     "file.disk_full": N_("cannot write {path}: the disk is full; free some space or choose another disk"),
     "file.cannot_write": N_("cannot write {path} ({reason}); choose another file or folder"),
     "db.unreachable": N_("cannot reach the database server {where}; check the network and the server"),
@@ -431,23 +495,27 @@ STORAGE_TEMPLATES: dict[str, str] = {
     "db.cannot_create": N_("cannot create the database at {where}: {detail}"),
     "db.foreign_schema": N_("{where} holds tables that are not tresxuno's; choose another file or database"),
     "db.backup_failed": N_("cannot back up {where} before upgrading it, so it was not upgraded: {detail}"),
-    "backup.server_database": N_("{where} is a database server: its backups are the server's job "
-                                 "(pg_dump); ask whoever runs the server"),
+    "backup.server_database": N_(
+        "{where} is a database server: its backups are the server's job "
+        "(pg_dump); ask whoever runs the server"
+    ),
     "backup.failed": N_("cannot write the backup {where}: {detail}"),
     "backup.same_file": N_("{where} is the database itself; choose another file for the backup"),
     "restore.not_found": N_("there is no file at {where}; nothing was restored"),
     "restore.not_sqlite": N_("{where} is not a database file; nothing was restored"),
     "restore.corrupt": N_("{where} is damaged ({detail}); nothing was restored"),
     "restore.not_tresxuno": N_("{where} is a database, but not a tresxuno one; nothing was restored"),
-    "restore.too_new": N_("{where} was written by a newer version of tresxuno (schema {revision}); "
-                          "nothing was restored"),
+    "restore.too_new": N_(
+        "{where} was written by a newer version of tresxuno (schema {revision}); nothing was restored"
+    ),
     "restore.same_file": N_("{where} is the database in use; choose a backup file"),
     "move.same_folder": N_("{where} is already the data folder"),
     "move.not_empty": N_("{where} is not empty; choose a new or empty folder"),
     "move.nested": N_("{where} is inside the data folder, or holds it; choose a folder elsewhere"),
     "move.failed": N_("cannot copy the data to {where}: {detail}; the data stays where it was"),
-    "move.verify_failed": N_("the copy of {file} in {where} differs from the original; "
-                             "the data stays where it was"),
+    "move.verify_failed": N_(
+        "the copy of {file} in {where} differs from the original; the data stays where it was"
+    ),
 }
 
 #: Params holding a stage id (or a COVAM ruling, which is one): shown by the stage's name.
@@ -456,7 +524,16 @@ _STAGE_IDS = {s.value for s in Stage}
 
 #: Params holding centavos MXN: shown as es-MX/en-US money, never as raw integers.
 _MONEY_PARAMS = {
-    "cap", "excess", "rest", "amount", "cost", "outstanding", "cash", "available", "total", "expected",
+    "cap",
+    "excess",
+    "rest",
+    "amount",
+    "cost",
+    "outstanding",
+    "cash",
+    "available",
+    "total",
+    "expected",
 }
 
 

@@ -30,8 +30,22 @@ def records(db, table: str | None = None) -> list[AuditLogRow]:
 def verify(db) -> ChainVerifier:
     verifier = ChainVerifier()
     for r in records(db):
-        verifier.feed(AuditRecord(r.seq, r.at, r.username, r.role, r.action, r.table_name, r.row_id,
-                                  r.subject, r.before, r.after, r.prev_hash, r.hash))
+        verifier.feed(
+            AuditRecord(
+                r.seq,
+                r.at,
+                r.username,
+                r.role,
+                r.action,
+                r.table_name,
+                r.row_id,
+                r.subject,
+                r.before,
+                r.after,
+                r.prev_hash,
+                r.hash,
+            )
+        )
     with db.session() as session:
         head = session.execute(text("SELECT seq, hash FROM audit_head")).one()
     verifier.finish(*head)
@@ -84,7 +98,9 @@ def test_orm_deletes_and_cascaded_orphans_are_recorded(db):
         row.shares = [s for s in row.shares if s.party != "municipal"]  # delete-orphan cascade
     deletes = [r for r in records(db) if r.action == "delete"]
     assert {(r.table_name, r.row_id) for r in deletes} == {
-        ("settings", "office.name"), ("project_shares", f"{project_id}/municipal")}
+        ("settings", "office.name"),
+        ("project_shares", f"{project_id}/municipal"),
+    }
     share = next(r for r in deletes if r.table_name == "project_shares")
     assert share.after is None and json.loads(share.before)["amount"] == 100_00
     assert share.subject == f"projects:{project_id}"
@@ -134,11 +150,14 @@ def test_the_chain_links_every_record_to_the_previous_one(db):
     assert verify(db).problem is None
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_log SET after = '{}' WHERE seq = 1",
-    "DELETE FROM audit_log WHERE seq = 1",
-    "DELETE FROM audit_head",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_log SET after = '{}' WHERE seq = 1",
+        "DELETE FROM audit_log WHERE seq = 1",
+        "DELETE FROM audit_head",
+    ],
+)
 def test_records_cannot_be_updated_or_deleted(db, statement):
     with db.transaction() as session:
         factories.club(session)

@@ -68,8 +68,9 @@ def test_a_ledger_amount_changed_behind_the_apps_back_is_named(pg):
     with pg.engine.begin() as connection:
         entry = connection.execute(text("SELECT max(id) FROM ledger_entries")).scalar()
         connection.exec_driver_sql("ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only")
-        connection.execute(text("UPDATE ledger_entries SET amount = amount + 1 WHERE id = :id"),
-                           {"id": entry})
+        connection.execute(
+            text("UPDATE ledger_entries SET amount = amount + 1 WHERE id = :id"), {"id": entry}
+        )
     problem = check_integrity(pg).problem
     assert problem is not None
     assert (problem.code, problem.params["id"]) == ("audit.entry_amount_mismatch", entry)

@@ -28,22 +28,29 @@ def chain(*afters: str) -> list[AuditRecord]:
     for seq, after in enumerate(afters, start=1):
         text = record_text(seq, AT, "ana", "tesorería", "insert", "settings", str(seq), None, None, after)
         digest = chain_hash(prev, text)
-        out.append(AuditRecord(seq, AT, "ana", "tesorería", "insert", "settings", str(seq), None, None, after,
-                               prev, digest))
+        out.append(
+            AuditRecord(
+                seq, AT, "ana", "tesorería", "insert", "settings", str(seq), None, None, after, prev, digest
+            )
+        )
         prev = digest
     return out
 
 
 def test_images_are_canonical_json_with_iso_dates_and_centavos():
     row = {"amount": 1_234_56, "entry_date": date(2016, 5, 2), "created_at": AT, "password_hash": "x"}
-    assert dumps(image(row)) == ('{"amount":123456,"created_at":"2026-03-01T17:05:09",'
-                                 '"entry_date":"2016-05-02","password_hash":"***"}')
+    assert dumps(image(row)) == (
+        '{"amount":123456,"created_at":"2026-03-01T17:05:09","entry_date":"2016-05-02","password_hash":"***"}'
+    )
 
 
 def test_a_bulk_image_lists_rows_under_their_columns():
     text = bulk_image(["amount", "day"], {"note": ""}, [{"amount": 5, "day": date(2020, 1, 2)}])
-    assert json.loads(text) == {"columns": ["amount", "day"], "defaults": {"note": ""},
-                                "rows": [[5, "2020-01-02"]]}
+    assert json.loads(text) == {
+        "columns": ["amount", "day"],
+        "defaults": {"note": ""},
+        "rows": [[5, "2020-01-02"]],
+    }
 
 
 def test_a_sound_chain_verifies_and_any_edit_breaks_the_link_it_is_in():

@@ -57,8 +57,14 @@ def test_parse_accepts_what_officers_type(text, centavos):
 
 @pytest.mark.parametrize(
     ("text", "centavos"),
-    [("USD 10.00", 1000), ("US$10.00", 1000), ("$10.00", 1000), ("10 USD", 1000), ("us$ 1,000", 100000),
-     ("10.50 DLLS", 1050)],
+    [
+        ("USD 10.00", 1000),
+        ("US$10.00", 1000),
+        ("$10.00", 1000),
+        ("10 USD", 1000),
+        ("us$ 1,000", 100000),
+        ("10.50 DLLS", 1050),
+    ],
 )
 def test_parse_dollars(text, centavos):
     assert Money.parse(text, currency="USD") == Money(centavos, "USD")
@@ -66,8 +72,14 @@ def test_parse_dollars(text, centavos):
 
 @pytest.mark.parametrize(
     ("text", "centavos"),
-    [("-5", -500), ("-$1,234.56", -123456), ("$-1,234.56", -123456), ("MXN -5", -500),
-     ("\u22125.25", -525), ("- 0.01", -1)],
+    [
+        ("-5", -500),
+        ("-$1,234.56", -123456),
+        ("$-1,234.56", -123456),
+        ("MXN -5", -500),
+        ("\u22125.25", -525),
+        ("- 0.01", -1),
+    ],
 )
 def test_parse_negative_when_allowed(text, centavos):
     assert Money.parse(text, allow_negative=True) == Money(centavos)
@@ -92,8 +104,12 @@ S = "t"  # ``text`` placeholder: replaced by the input in the expected params
         ("1234,56", {}, "amount.decimal_comma", {"text": S, "suggestion": "1234.56"}),
         ("12,5", {}, "amount.decimal_comma", {"text": S, "suggestion": "12.5"}),
         ("$1.234.567,8", {}, "amount.decimal_comma", {"text": S, "suggestion": "1234567.8"}),
-        ("-1.234,56", {"allow_negative": True}, "amount.decimal_comma",
-         {"text": S, "suggestion": "-1234.56"}),
+        (
+            "-1.234,56",
+            {"allow_negative": True},
+            "amount.decimal_comma",
+            {"text": S, "suggestion": "-1234.56"},
+        ),
         ("abc", {}, "amount.not_a_number", {"text": S}),
         ("12abc", {}, "amount.not_a_number", {"text": S}),
         ("1,23.45", {}, "amount.not_a_number", {"text": S}),
@@ -238,8 +254,14 @@ def test_money_is_hashable_and_immutable():
 
 @pytest.mark.parametrize(
     ("centavos", "text"),
-    [(181910155, "1819101.55"), (-5, "-0.05"), (0, "0.00"), (100, "1.00"), (-123456, "-1234.56"),
-     (MAX_CENTAVOS - 1, "9999999999999.99")],
+    [
+        (181910155, "1819101.55"),
+        (-5, "-0.05"),
+        (0, "0.00"),
+        (100, "1.00"),
+        (-123456, "-1234.56"),
+        (MAX_CENTAVOS - 1, "9999999999999.99"),
+    ],
 )
 def test_str_is_the_machine_form(centavos, text):
     assert str(Money(centavos)) == text
@@ -282,8 +304,13 @@ def test_format_money(money, lang, kwargs, text):
 
 @pytest.mark.parametrize(
     ("text", "rate"),
-    [("17.2345", Decimal("17.2345")), (" 18 ", Decimal(18)), ("0.000001", Decimal("0.000001")),
-     ("999.999999", Decimal("999.999999")), (".5", Decimal("0.5"))],
+    [
+        ("17.2345", Decimal("17.2345")),
+        (" 18 ", Decimal(18)),
+        ("0.000001", Decimal("0.000001")),
+        ("999.999999", Decimal("999.999999")),
+        (".5", Decimal("0.5")),
+    ],
 )
 def test_parse_rate_accepts(text, rate):
     assert parse_rate(text) == rate

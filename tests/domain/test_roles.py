@@ -31,15 +31,33 @@ def test_auditor_changes_nothing_but_reads_and_exports():
 @pytest.mark.parametrize(
     ("role", "allowed", "refused"),
     [
-        (Role.ADMINISTRADOR, ["users.manage", "rules.edit", "settings.edit"],
-         ["ledger.record_payment", "projects.edit", "covam.rule"]),
-        (Role.CAPTURISTA, ["clubs.edit", "projects.edit", "data.import"],
-         ["users.manage", "covam.rule", "ledger.record_contribution"]),
-        (Role.REVISOR, ["projects.prevalidate", "covam.rule", "covam.edit"],
-         ["projects.edit", "ledger.record_payment", "rates.edit"]),
-        (Role.TESORERIA, ["ledger.record_contribution", "ledger.record_payment", "ledger.record_refund",
-                          "ledger.reverse_entry", "rates.edit", "ledger.close_year"],
-         ["projects.edit", "covam.rule", "users.manage"]),
+        (
+            Role.ADMINISTRADOR,
+            ["users.manage", "rules.edit", "settings.edit"],
+            ["ledger.record_payment", "projects.edit", "covam.rule"],
+        ),
+        (
+            Role.CAPTURISTA,
+            ["clubs.edit", "projects.edit", "data.import"],
+            ["users.manage", "covam.rule", "ledger.record_contribution"],
+        ),
+        (
+            Role.REVISOR,
+            ["projects.prevalidate", "covam.rule", "covam.edit"],
+            ["projects.edit", "ledger.record_payment", "rates.edit"],
+        ),
+        (
+            Role.TESORERIA,
+            [
+                "ledger.record_contribution",
+                "ledger.record_payment",
+                "ledger.record_refund",
+                "ledger.reverse_entry",
+                "rates.edit",
+                "ledger.close_year",
+            ],
+            ["projects.edit", "covam.rule", "users.manage"],
+        ),
     ],
 )
 def test_each_role_may_do_its_work_and_nothing_of_the_others(role, allowed, refused):

@@ -104,17 +104,55 @@ def test_number_in_words():
 # -- an independent reader: Spanish words back to a number ---------------------------------------
 
 ONES = {"un": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9}
-TEENS = {"diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15, "dieciséis": 16,
-         "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20}
-TWENTIES = {"veintiún": 21, "veintidós": 22, "veintitrés": 23, "veinticuatro": 24, "veinticinco": 25,
-            "veintiséis": 26, "veintisiete": 27, "veintiocho": 28, "veintinueve": 29}
-TENS = {"treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80,
-        "noventa": 90}
-HUNDREDS = {"ciento": 100, "doscientos": 200, "trescientos": 300, "cuatrocientos": 400, "quinientos": 500,
-            "seiscientos": 600, "setecientos": 700, "ochocientos": 800, "novecientos": 900}
+TEENS = {
+    "diez": 10,
+    "once": 11,
+    "doce": 12,
+    "trece": 13,
+    "catorce": 14,
+    "quince": 15,
+    "dieciséis": 16,
+    "diecisiete": 17,
+    "dieciocho": 18,
+    "diecinueve": 19,
+    "veinte": 20,
+}
+TWENTIES = {
+    "veintiún": 21,
+    "veintidós": 22,
+    "veintitrés": 23,
+    "veinticuatro": 24,
+    "veinticinco": 25,
+    "veintiséis": 26,
+    "veintisiete": 27,
+    "veintiocho": 28,
+    "veintinueve": 29,
+}
+TENS = {
+    "treinta": 30,
+    "cuarenta": 40,
+    "cincuenta": 50,
+    "sesenta": 60,
+    "setenta": 70,
+    "ochenta": 80,
+    "noventa": 90,
+}
+HUNDREDS = {
+    "ciento": 100,
+    "doscientos": 200,
+    "trescientos": 300,
+    "cuatrocientos": 400,
+    "quinientos": 500,
+    "seiscientos": 600,
+    "setecientos": 700,
+    "ochocientos": 800,
+    "novecientos": 900,
+}
 SCALES = {"millón": 10**6, "millones": 10**6, "billón": 10**12, "billones": 10**12}
-SHAPE = re.compile(r"(?P<words>\S+(?: \S+)*?)(?P<de> de)? (?P<noun>pesos?|dólar|dólares) (?P<cents>\d\d)/100 "
-                   r"(?P<suffix>M\.N\.|USD)")
+SHAPE = re.compile(
+    r"(?P<words>\S+(?: \S+)*?)(?P<de> de)? (?P<noun>pesos?|dólar|dólares) (?P<cents>\d\d)/100 "
+    r"(?P<suffix>M\.N\.|USD)"
+)
 
 
 def read_group(tokens: list[str]) -> int:
@@ -172,9 +210,23 @@ def read_amount(text: str) -> tuple[int, int, str]:
 
 @pytest.mark.parametrize(
     "bad",
-    ["un mil pesos", "ciento pesos", "veinte y uno pesos", "dos millón de pesos", "un millón pesos",
-     "veintiun pesos", "mil mil pesos", "un millón un billón de pesos", "dos  pesos", "uno pesos",
-     "dos peso", "un pesos", "ciento cien pesos", "treinta y diez pesos", "un billón un mil pesos"],
+    [
+        "un mil pesos",
+        "ciento pesos",
+        "veinte y uno pesos",
+        "dos millón de pesos",
+        "un millón pesos",
+        "veintiun pesos",
+        "mil mil pesos",
+        "un millón un billón de pesos",
+        "dos  pesos",
+        "uno pesos",
+        "dos peso",
+        "un pesos",
+        "ciento cien pesos",
+        "treinta y diez pesos",
+        "un billón un mil pesos",
+    ],
 )
 def test_the_reader_itself_refuses_bad_spanish(bad):
     with pytest.raises(AssertionError):
@@ -201,7 +253,9 @@ whole_range = st.integers(0, MAX_CENTAVOS - 1)
 # singular scale words are decided; k * 10^j (plus a small tail) lands on them every time.
 round_numbers = st.builds(
     lambda k, j, extra: min(k * 10**j + extra, MAX_CENTAVOS - 1),
-    st.integers(1, 999), st.integers(0, 15), st.sampled_from([0, 0, 0, 1, 100, 2100, 100000]),
+    st.integers(1, 999),
+    st.integers(0, 15),
+    st.sampled_from([0, 0, 0, 1, 100, 2100, 100000]),
 )
 
 

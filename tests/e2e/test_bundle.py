@@ -25,19 +25,39 @@ def bundle(tmp_path_factory) -> Path:
         pytest.fail("PyInstaller is not installed: pip install '.[bundle]'")
     out = tmp_path_factory.mktemp("bundle")
     started = time.perf_counter()
-    subprocess.run([sys.executable, str(ROOT / "packaging" / "build.py"), "--dist", str(out / "dist"),
-                    "--work", str(out / "work")], check=True, cwd=ROOT, timeout=900)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "packaging" / "build.py"),
+            "--dist",
+            str(out / "dist"),
+            "--work",
+            str(out / "work"),
+        ],
+        check=True,
+        cwd=ROOT,
+        timeout=900,
+    )
     print(f"bundle built in {time.perf_counter() - started:.0f} s")
     return out / "dist" / "tresxuno"
 
 
 def test_the_bundle_carries_what_the_app_reads_at_run_time(bundle):
     inside = bundle / "_internal"
-    for needed in ("seeds/inegi_municipios_2020.csv", "seeds/documents.toml", "seeds/rules/3x1.toml",
-                   "resources/fonts/DejaVuSans.ttf", "resources/icons/tresxuno-256.png",
-                   "tresxuno/locale/es/LC_MESSAGES/tresxuno.mo", "tresxuno/db/migrations/env.py",
-                   "tresxuno/db/migrations/versions/0001_initial.py", "PySide6/Qt/translations/qtbase_es.qm",
-                   "docs/manual/es/index.md", "docs/manual/en/ledger.md", "docs/screenshots/ledger.png"):
+    for needed in (
+        "seeds/inegi_municipios_2020.csv",
+        "seeds/documents.toml",
+        "seeds/rules/3x1.toml",
+        "resources/fonts/DejaVuSans.ttf",
+        "resources/icons/tresxuno-256.png",
+        "tresxuno/locale/es/LC_MESSAGES/tresxuno.mo",
+        "tresxuno/db/migrations/env.py",
+        "tresxuno/db/migrations/versions/0001_initial.py",
+        "PySide6/Qt/translations/qtbase_es.qm",
+        "docs/manual/es/index.md",
+        "docs/manual/en/ledger.md",
+        "docs/screenshots/ledger.png",
+    ):
         assert (inside / needed).is_file(), needed
     plugins = inside / "PySide6" / "Qt" / "plugins"
     names = {p.name for p in plugins.rglob("*") if p.is_file()}
@@ -47,14 +67,26 @@ def test_the_bundle_carries_what_the_app_reads_at_run_time(bundle):
 def test_the_bundle_loads_demo_data_opens_offscreen_and_exits_cleanly(bundle, tmp_path):
     database = tmp_path / "oficina.sqlite"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TRESXUNO_LANG": "es"}
-    demo = subprocess.run([str(bundle / "tresxuno-cli"), "--db", str(database), "demo", "--projects", "50"],
-                          capture_output=True, text=True, env=env, timeout=300, check=False)
+    demo = subprocess.run(
+        [str(bundle / "tresxuno-cli"), "--db", str(database), "demo", "--projects", "50"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert demo.returncode == 0, demo.stderr
     assert "50 proyectos" in demo.stdout
 
     started = time.perf_counter()
-    gui = subprocess.run([str(bundle / "tresxuno"), "--db", str(database)], capture_output=True, text=True,
-                         env={**env, "TRESXUNO_QUIT_AFTER_MS": "4000"}, timeout=120, check=False)
+    gui = subprocess.run(
+        [str(bundle / "tresxuno"), "--db", str(database)],
+        capture_output=True,
+        text=True,
+        env={**env, "TRESXUNO_QUIT_AFTER_MS": "4000"},
+        timeout=120,
+        check=False,
+    )
     assert gui.returncode == 0, gui.stderr
     print(f"bundle GUI start to exit: {time.perf_counter() - started:.1f} s")
 

@@ -25,15 +25,39 @@ def test_a_database_with_users_asks_who_exports(demo_db, tmp_path):
 
 def test_the_right_password_from_the_environment_signs_in(demo_db, tmp_path):
     out = tmp_path / "libro.csv"
-    result = run("--db", str(demo_db), "export", "ledger", "--format", "csv", "-o", str(out),
-                 "--user", "auditor", env={"TRESXUNO_PASSWORD": "demo1234"})
+    result = run(
+        "--db",
+        str(demo_db),
+        "export",
+        "ledger",
+        "--format",
+        "csv",
+        "-o",
+        str(out),
+        "--user",
+        "auditor",
+        env={"TRESXUNO_PASSWORD": "demo1234"},
+    )
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size > 0
 
 
 def test_a_wrong_password_is_refused_with_exit_2(demo_db, tmp_path):
-    result = run("--db", str(demo_db), "--lang", "en", "--user", "auditor", "export", "ledger", "--format",
-                 "csv", "-o", str(tmp_path / "x.csv"), env={"TRESXUNO_PASSWORD": "otra-cosa"})
+    result = run(
+        "--db",
+        str(demo_db),
+        "--lang",
+        "en",
+        "--user",
+        "auditor",
+        "export",
+        "ledger",
+        "--format",
+        "csv",
+        "-o",
+        str(tmp_path / "x.csv"),
+        env={"TRESXUNO_PASSWORD": "otra-cosa"},
+    )
     assert result.returncode == 2
     assert "wrong user name or password" in result.stderr
 
@@ -41,8 +65,18 @@ def test_a_wrong_password_is_refused_with_exit_2(demo_db, tmp_path):
 def test_a_role_that_may_not_import_is_told_which_role_may(demo_db, tmp_path):
     source = tmp_path / "clubes.csv"
     source.write_text("folio,nombre\n", encoding="utf-8")
-    result = run("--db", str(demo_db), "--lang", "en", "import", "clubs", str(source), "--user", "auditor",
-                 env={"TRESXUNO_PASSWORD": "demo1234"})
+    result = run(
+        "--db",
+        str(demo_db),
+        "--lang",
+        "en",
+        "import",
+        "clubs",
+        str(source),
+        "--user",
+        "auditor",
+        env={"TRESXUNO_PASSWORD": "demo1234"},
+    )
     assert result.returncode == 2
     assert "Data entry" in result.stderr and "import" in result.stderr
 

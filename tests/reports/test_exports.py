@@ -875,18 +875,31 @@ def test_postgresql_streams_the_same_files_as_sqlite(pg_db, db, tmp_path):
 
 
 def test_cli_unknown_project_folio_names_the_folio(ledger_db, tmp_path):
-    code, out, err = cli("--db", str(ledger_db[0]), "export", "ledger", "--format", "csv", "--project",
-                         "3X1-1999-NO", "-o", str(tmp_path / "x.csv"))
+    code, out, err = cli(
+        "--db",
+        str(ledger_db[0]),
+        "export",
+        "ledger",
+        "--format",
+        "csv",
+        "--project",
+        "3X1-1999-NO",
+        "-o",
+        str(tmp_path / "x.csv"),
+    )
     assert (code, out) == (2, "")
-    assert describe(Problem("project", "project.unknown_folio", {"folio": "3X1-1999-NO"}),
-                    with_field=False) in err
+    assert (
+        describe(Problem("project", "project.unknown_folio", {"folio": "3X1-1999-NO"}), with_field=False)
+        in err
+    )
 
 
 @pytest.mark.parametrize(("folder", "code"), [("/sys", "file.not_writable"), ("/proc", "file.cannot_write")])
 def test_cli_an_unwritable_folder_is_a_storage_error_not_a_crash(ledger_db, folder, code):
     path = Path(folder) / "libro.csv"
-    exit_code, out, err = cli("--db", str(ledger_db[0]), "export", "ledger", "--format", "csv", "-o",
-                              str(path))
+    exit_code, out, err = cli(
+        "--db", str(ledger_db[0]), "export", "ledger", "--format", "csv", "-o", str(path)
+    )
     assert (exit_code, out) == (1, "")
     assert err.count("\n") == 1 and str(path) in err and "internal error" not in err
     if code == "file.not_writable":

@@ -80,8 +80,11 @@ def test_the_chain_and_the_ledger_verify_on_a_demo_database(demo):
 
 def test_a_ledger_amount_changed_by_plain_sql_is_named(demo):
     entry = scalar(demo, "SELECT max(id) FROM ledger_entries WHERE kind = 'payment'")
-    tamper(demo, "DROP TRIGGER ledger_entries_no_update",
-           f"UPDATE ledger_entries SET amount = amount - 100000 WHERE id = {entry}")
+    tamper(
+        demo,
+        "DROP TRIGGER ledger_entries_no_update",
+        f"UPDATE ledger_entries SET amount = amount - 100000 WHERE id = {entry}",
+    )
     result = check_integrity(demo)
     assert result.problem is not None
     assert result.problem.code == "audit.entry_amount_mismatch"
@@ -92,8 +95,11 @@ def test_a_ledger_amount_changed_by_plain_sql_is_named(demo):
 
 def test_an_allocation_changed_by_plain_sql_is_named(demo):
     line = scalar(demo, "SELECT min(id) FROM ledger_allocations")
-    tamper(demo, "DROP TRIGGER ledger_allocations_no_update",
-           f"UPDATE ledger_allocations SET party = 'partner' WHERE id = {line}")
+    tamper(
+        demo,
+        "DROP TRIGGER ledger_allocations_no_update",
+        f"UPDATE ledger_allocations SET party = 'partner' WHERE id = {line}",
+    )
     problem = check_integrity(demo).problem
     assert problem is not None and problem.code == "audit.allocation_mismatch"
     params = problem.params
@@ -102,20 +108,30 @@ def test_an_allocation_changed_by_plain_sql_is_named(demo):
 
 def test_an_entry_inserted_behind_the_apps_back_is_named(demo):
     entry = scalar(demo, "SELECT max(id) FROM ledger_entries")
-    tamper(demo, "INSERT INTO ledger_entries (id, project_id, kind, entry_date, amount, created_at) "
-                 f"SELECT {entry + 1}, project_id, 'refund', entry_date, -1, created_at "
-                 f"FROM ledger_entries WHERE id = {entry}")
+    tamper(
+        demo,
+        "INSERT INTO ledger_entries (id, project_id, kind, entry_date, amount, created_at) "
+        f"SELECT {entry + 1}, project_id, 'refund', entry_date, -1, created_at "
+        f"FROM ledger_entries WHERE id = {entry}",
+    )
     problem = check_integrity(demo).problem
     assert problem is not None
     assert (problem.code, problem.params["id"]) == ("audit.entry_unaudited", entry + 1)
 
 
 def test_an_audit_record_edited_behind_the_apps_back_is_the_broken_link(demo):
-    seq, table, row = sqlite3.connect(demo.path).execute(
-        "SELECT seq, table_name, row_id FROM audit_log WHERE row_id IS NOT NULL ORDER BY seq LIMIT 1 OFFSET 3"
-    ).fetchone()
-    tamper(demo, "DROP TRIGGER audit_log_no_update",
-           f"UPDATE audit_log SET after = replace(after, '\"version\":1', '\"version\":7') WHERE seq = {seq}")
+    seq, table, row = (
+        sqlite3.connect(demo.path)
+        .execute(
+            "SELECT seq, table_name, row_id FROM audit_log WHERE row_id IS NOT NULL ORDER BY seq LIMIT 1 OFFSET 3"
+        )
+        .fetchone()
+    )
+    tamper(
+        demo,
+        "DROP TRIGGER audit_log_no_update",
+        f"UPDATE audit_log SET after = replace(after, '\"version\":1', '\"version\":7') WHERE seq = {seq}",
+    )
     problem = check_integrity(demo).problem
     assert problem is not None and problem.code == "audit.broken_link"
     assert problem.params == {"seq": seq, "table": table, "row": row}
@@ -130,7 +146,10 @@ def test_records_cut_from_the_end_or_the_middle_are_noticed(demo):
     tamper(demo, "DELETE FROM audit_log WHERE seq = 5")
     problem = check_integrity(demo).problem
     assert problem is not None and (problem.code, problem.params["expected"], problem.params["seq"]) == (
-        "audit.gap", 5, 6)
+        "audit.gap",
+        5,
+        6,
+    )
 
 
 def test_check_can_be_cancelled(demo):
@@ -150,10 +169,17 @@ def test_a_projects_history_shows_its_stage_changes_with_who_and_when(db):
     assert items[0].username == "rosa" and items[0].role == "revisor"
     moves = [i for i in items if i.table == "stage_changes"]
     assert moves[0].action == "insert"
-    assert {(c.column, c.after) for c in moves[0].changes} >= {("to_stage", "prevalidado"),
-                                                                ("from_stage", "solicitado")}
-    stage = next(c for i in items if i.table == "projects" and i.action == "update" for c in i.changes
-                 if c.column == "stage")
+    assert {(c.column, c.after) for c in moves[0].changes} >= {
+        ("to_stage", "prevalidado"),
+        ("from_stage", "solicitado"),
+    }
+    stage = next(
+        c
+        for i in items
+        if i.table == "projects" and i.action == "update"
+        for c in i.changes
+        if c.column == "stage"
+    )
     assert (stage.before, stage.after) == ("solicitado", "prevalidado")
     assert any(i.table == "project_shares" for i in items)
     assert check_integrity(db).ok
@@ -182,9 +208,15 @@ def test_entries_recorded_and_reversed_by_the_services_verify_and_are_compared(d
     entries = [i for i in history(db, "projects", project.id) if i.table == "ledger_entries"]
     assert [(i.action, i.username, i.role) for i in entries] == [("insert", "tere", "tesorería")] * 2
     assert check_integrity(db).ok
-    tamper(db, "DROP TRIGGER ledger_entries_no_update",
-           f"UPDATE ledger_entries SET amount = 2000000 WHERE id = {entry.id}")
+    tamper(
+        db,
+        "DROP TRIGGER ledger_entries_no_update",
+        f"UPDATE ledger_entries SET amount = 2000000 WHERE id = {entry.id}",
+    )
     problem = check_integrity(db).problem
     assert (problem.code, problem.params["id"], problem.params["amount"]) == (
-        "audit.entry_amount_mismatch", entry.id, 2_000_000)
+        "audit.entry_amount_mismatch",
+        entry.id,
+        2_000_000,
+    )
     assert problem.params["expected"] == 1_000_00

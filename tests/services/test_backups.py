@@ -93,12 +93,15 @@ def _foreign(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("make", "code"), [
-    (lambda p: (p.write_text("hola, no soy una base de datos"), p)[1], "restore.not_sqlite"),
-    (_foreign, "restore.not_tresxuno"),
-    (None, "restore.corrupt"),
-    (lambda p: p.with_name("missing.sqlite"), "restore.not_found"),
-])
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        (lambda p: (p.write_text("hola, no soy una base de datos"), p)[1], "restore.not_sqlite"),
+        (_foreign, "restore.not_tresxuno"),
+        (None, "restore.corrupt"),
+        (lambda p: p.with_name("missing.sqlite"), "restore.not_found"),
+    ],
+)
 def test_restore_refuses_a_bad_file_and_leaves_the_database_byte_identical(demo_db, tmp_path, make, code):
     current = demo_db.path
     demo_db.dispose()
@@ -129,20 +132,25 @@ def test_restore_replaces_the_database_and_keeps_a_safety_copy(demo_db, tmp_path
     assert result.safety_copy is not None and database_totals(result.safety_copy) == changed
 
 
-@pytest.mark.parametrize(("path", "windows", "expected"), [
-    (r"C:\Users\ana\OneDrive - Municipio\tresxuno\tresxuno.sqlite", True, "cloud"),
-    ("/home/ana/Dropbox/tresxuno.sqlite", False, "cloud"),
-    ("/Users/ana/Library/Mobile Documents/com~apple~CloudDocs/t.sqlite", False, "cloud"),
-    (r"G:\My Drive\tresxuno.sqlite", True, "cloud"),
-    (r"\\servidor\compartida\tresxuno.sqlite", True, "network"),
-    (r"C:\Users\ana\AppData\Local\tresxuno\tresxuno.sqlite", True, None),
-    ("/mnt/oficina/tresxuno.sqlite", False, "network"),
-    ("/home/ana/.local/share/tresxuno/tresxuno.sqlite", False, None),
-])
+@pytest.mark.parametrize(
+    ("path", "windows", "expected"),
+    [
+        (r"C:\Users\ana\OneDrive - Municipio\tresxuno\tresxuno.sqlite", True, "cloud"),
+        ("/home/ana/Dropbox/tresxuno.sqlite", False, "cloud"),
+        ("/Users/ana/Library/Mobile Documents/com~apple~CloudDocs/t.sqlite", False, "cloud"),
+        (r"G:\My Drive\tresxuno.sqlite", True, "cloud"),
+        (r"\\servidor\compartida\tresxuno.sqlite", True, "network"),
+        (r"C:\Users\ana\AppData\Local\tresxuno\tresxuno.sqlite", True, None),
+        ("/mnt/oficina/tresxuno.sqlite", False, "network"),
+        ("/home/ana/.local/share/tresxuno/tresxuno.sqlite", False, None),
+    ],
+)
 def test_risky_places_are_recognised(path, windows, expected):
-    mounts = ("/dev/sda1 / ext4 rw 0 0\n"
-              "//servidor/oficina /mnt/oficina cifs rw 0 0\n"
-              "/dev/sdb1 /mnt/oficina-local ext4 rw 0 0\n")
+    mounts = (
+        "/dev/sda1 / ext4 rw 0 0\n"
+        "//servidor/oficina /mnt/oficina cifs rw 0 0\n"
+        "/dev/sdb1 /mnt/oficina-local ext4 rw 0 0\n"
+    )
     assert storage_risk(Path(path), mounts=mounts, windows=windows) == expected
 
 

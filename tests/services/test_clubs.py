@@ -68,22 +68,47 @@ def registry(db):
     zac = register_federation(db, FederationInput("Federación Zacatecana de California", "32", "California"))
     jal = register_federation(db, FederationInput("Federación Jalisciense de Illinois", "14", "Illinois"))
     made = {
-        "valid": register_club(db, club_input(name="Club Valle de Jerez", federation_id=zac.id,
-                                              **toma(TODAY + timedelta(days=400), toma_folio="F-1"))),
-        "expiring": register_club(db, club_input(name="Club Fresnillo Unido", federation_id=zac.id,
-                                                 home_municipality_key=FRESNILLO,
-                                                 **toma(TODAY + timedelta(days=TOMA_WARNING_DAYS),
-                                                        toma_folio="F-2"))),
-        "lapsed": register_club(db, club_input(name="Club Tapatío de Chicago", federation_id=jal.id,
-                                               home_state_key="14", home_municipality_key=GUADALAJARA,
-                                               us_city="Chicago", us_state="IL",
-                                               **toma(TODAY - timedelta(days=1), toma_folio="F-3"))),
-        "edge": register_club(db, club_input(name="Club Último Día", federation_id=zac.id,
-                                             **toma(TODAY, toma_folio="F-4"))),
-        "independent": register_club(db, club_input(name="Club Amigos de Jerez en Dallas",
-                                                    us_city="Dallas", us_state="TX",
-                                                    **toma(TODAY + timedelta(days=TOMA_WARNING_DAYS + 1),
-                                                           toma_folio="F-5"))),
+        "valid": register_club(
+            db,
+            club_input(
+                name="Club Valle de Jerez",
+                federation_id=zac.id,
+                **toma(TODAY + timedelta(days=400), toma_folio="F-1"),
+            ),
+        ),
+        "expiring": register_club(
+            db,
+            club_input(
+                name="Club Fresnillo Unido",
+                federation_id=zac.id,
+                home_municipality_key=FRESNILLO,
+                **toma(TODAY + timedelta(days=TOMA_WARNING_DAYS), toma_folio="F-2"),
+            ),
+        ),
+        "lapsed": register_club(
+            db,
+            club_input(
+                name="Club Tapatío de Chicago",
+                federation_id=jal.id,
+                home_state_key="14",
+                home_municipality_key=GUADALAJARA,
+                us_city="Chicago",
+                us_state="IL",
+                **toma(TODAY - timedelta(days=1), toma_folio="F-3"),
+            ),
+        ),
+        "edge": register_club(
+            db, club_input(name="Club Último Día", federation_id=zac.id, **toma(TODAY, toma_folio="F-4"))
+        ),
+        "independent": register_club(
+            db,
+            club_input(
+                name="Club Amigos de Jerez en Dallas",
+                us_city="Dallas",
+                us_state="TX",
+                **toma(TODAY + timedelta(days=TOMA_WARNING_DAYS + 1), toma_folio="F-5"),
+            ),
+        ),
     }
     return zac, jal, made
 
@@ -93,20 +118,26 @@ def test_rows_carry_names_of_federation_municipality_and_state_and_the_status(db
     rows = {r.id: r for r in list_clubs(db, today=TODAY)}
     valid = rows[made["valid"].id]
     assert (valid.federation_name, valid.home_municipality_name, valid.home_state_name) == (
-        zac.name, "Jerez", "Zacatecas")
+        zac.name,
+        "Jerez",
+        "Zacatecas",
+    )
     assert valid.status is TomaStatus.VALID and valid.version == 1
     assert rows[made["independent"].id].federation_name == ""
     assert rows[made["lapsed"].id].home_state_name == "Jalisco"
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    # The warning window is inclusive: 60 days left is "expiring", 61 is still "valid"; the expiry
-    # day itself is the last valid day.
-    (TomaStatus.VALID, {"valid", "independent"}),
-    (TomaStatus.EXPIRING, {"expiring", "edge"}),
-    (TomaStatus.LAPSED, {"lapsed"}),
-    (TomaStatus.NOT_YET_VALID, set()),
-])
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        # The warning window is inclusive: 60 days left is "expiring", 61 is still "valid"; the expiry
+        # day itself is the last valid day.
+        (TomaStatus.VALID, {"valid", "independent"}),
+        (TomaStatus.EXPIRING, {"expiring", "edge"}),
+        (TomaStatus.LAPSED, {"lapsed"}),
+        (TomaStatus.NOT_YET_VALID, set()),
+    ],
+)
 def test_the_status_filter_in_sql_agrees_with_the_domain_rule(db, registry, status, expected):
     _zac, _jal, made = registry
     names = {made[k].id for k in expected}
@@ -119,9 +150,15 @@ def test_the_status_filter_in_sql_agrees_with_the_domain_rule(db, registry, stat
 
 
 def test_a_toma_issued_in_the_future_is_not_yet_valid(db, registry):
-    club = register_club(db, club_input(name="Club Futuro", toma_folio="F-9",
-                                        toma_issued_on=TODAY + timedelta(days=3),
-                                        toma_expires_on=TODAY + timedelta(days=300)))
+    club = register_club(
+        db,
+        club_input(
+            name="Club Futuro",
+            toma_folio="F-9",
+            toma_issued_on=TODAY + timedelta(days=3),
+            toma_expires_on=TODAY + timedelta(days=300),
+        ),
+    )
     assert [r.id for r in list_clubs(db, status="not_yet_valid", today=TODAY)] == [club.id]
     assert club.id not in {r.id for r in list_clubs(db, status="valid", today=TODAY)}
 
@@ -141,7 +178,8 @@ def test_federation_filter_including_clubs_without_one(db, registry):
     assert count_clubs(db, federation_id=zac.id) == 3
     assert [r.id for r in list_clubs(db, federation_id=jal.id, today=TODAY)] == [made["lapsed"].id]
     assert [r.id for r in list_clubs(db, federation_id=NO_FEDERATION, today=TODAY)] == [
-        made["independent"].id]
+        made["independent"].id
+    ]
     # Filters combine.
     assert count_clubs(db, federation_id=zac.id, status="expiring", today=TODAY) == 2
 
@@ -149,8 +187,11 @@ def test_federation_filter_including_clubs_without_one(db, registry):
 @pytest.mark.parametrize("sort_key", SORT_KEYS)
 def test_every_sort_key_pages_without_gaps_or_overlaps(db, registry, sort_key):
     whole = list_clubs(db, sort_key=sort_key, today=TODAY)
-    pages = [r for offset in range(0, 5, 2) for r in list_clubs(db, sort_key=sort_key, today=TODAY,
-                                                                 offset=offset, limit=2)]
+    pages = [
+        r
+        for offset in range(0, 5, 2)
+        for r in list_clubs(db, sort_key=sort_key, today=TODAY, offset=offset, limit=2)
+    ]
     assert [r.id for r in pages] == [r.id for r in whole]
     backwards = list_clubs(db, sort_key=sort_key, descending=True, today=TODAY)
     assert sorted(r.id for r in backwards) == sorted(r.id for r in whole)
@@ -172,8 +213,13 @@ def test_renewing_a_toma_de_nota_is_an_update_that_bumps_the_version(db, registr
     _zac, _jal, made = registry
     lapsed = club_for_edit(db, made["lapsed"].id)
     renewed_on = TODAY
-    data = replace(_input_of(lapsed.club), toma_folio="TN-CHI-2026-0042", toma_issued_on=renewed_on,
-                   toma_expires_on=toma_latest_expiry(renewed_on), toma_issuer="Consulado en Chicago")
+    data = replace(
+        _input_of(lapsed.club),
+        toma_folio="TN-CHI-2026-0042",
+        toma_issued_on=renewed_on,
+        toma_expires_on=toma_latest_expiry(renewed_on),
+        toma_issuer="Consulado en Chicago",
+    )
     info = update_club(db, lapsed.club.id, data, expected_version=lapsed.version)
     assert (info.toma_folio, info.toma_expires_on) == ("TN-CHI-2026-0042", date(2028, 5, 31))
     assert info.federation_name == "Federación Jalisciense de Illinois"
@@ -186,11 +232,13 @@ def test_renewing_a_toma_de_nota_is_an_update_that_bumps_the_version(db, registr
 def test_moving_a_club_to_another_federation_shows_the_new_name(db, registry):
     zac, _jal, made = registry
     edit = club_for_edit(db, made["independent"].id)
-    info = update_club(db, edit.club.id, replace(_input_of(edit.club), federation_id=zac.id),
-                       expected_version=edit.version)
+    info = update_club(
+        db, edit.club.id, replace(_input_of(edit.club), federation_id=zac.id), expected_version=edit.version
+    )
     assert info.federation_name == zac.name
-    info = update_club(db, edit.club.id, replace(_input_of(edit.club), federation_id=None),
-                       expected_version=edit.version + 1)
+    info = update_club(
+        db, edit.club.id, replace(_input_of(edit.club), federation_id=None), expected_version=edit.version + 1
+    )
     assert info.federation_name == ""
 
 
@@ -198,28 +246,43 @@ def test_an_edit_based_on_an_old_version_is_refused_and_writes_nothing(db, regis
     _zac, _jal, made = registry
     mine = club_for_edit(db, made["valid"].id)
     theirs = club_for_edit(db, made["valid"].id)
-    update_club(db, theirs.club.id, replace(_input_of(theirs.club), members=50),
-                expected_version=theirs.version)
+    update_club(
+        db, theirs.club.id, replace(_input_of(theirs.club), members=50), expected_version=theirs.version
+    )
 
     with pytest.raises(InputError) as exc:
-        update_club(db, mine.club.id, replace(_input_of(mine.club), members=12),
-                    expected_version=mine.version)
+        update_club(
+            db, mine.club.id, replace(_input_of(mine.club), members=12), expected_version=mine.version
+        )
     [problem] = exc.value.problems
     assert (problem.field, problem.code, problem.params["club"]) == (
-        "club", "club.changed_elsewhere", "Club Valle de Jerez")
+        "club",
+        "club.changed_elsewhere",
+        "Club Valle de Jerez",
+    )
     assert get_club(db, mine.club.id).members == 50
 
 
 def test_an_update_is_checked_like_a_registration(db, registry):
     _zac, _jal, made = registry
     edit = club_for_edit(db, made["valid"].id)
-    bad = replace(_input_of(edit.club), members=4, toma_folio="F-3", federation_id=999,
-                  toma_expires_on=edit.club.toma_issued_on + timedelta(days=800),
-                  home_municipality_key=GUADALAJARA)
+    bad = replace(
+        _input_of(edit.club),
+        members=4,
+        toma_folio="F-3",
+        federation_id=999,
+        toma_expires_on=edit.club.toma_issued_on + timedelta(days=800),
+        home_municipality_key=GUADALAJARA,
+    )
     with pytest.raises(InputError) as exc:
         update_club(db, edit.club.id, bad, expected_version=edit.version)
-    assert codes(exc) == {"members.too_few", "toma.too_long", "toma.duplicate_folio", "federation.unknown",
-                          "municipality.wrong_state"}
+    assert codes(exc) == {
+        "members.too_few",
+        "toma.too_long",
+        "toma.duplicate_folio",
+        "federation.unknown",
+        "municipality.wrong_state",
+    }
     assert club_for_edit(db, edit.club.id) == edit  # nothing written, version unchanged
     # Keeping its own folio is not a duplicate.
     update_club(db, edit.club.id, _input_of(edit.club), expected_version=edit.version)
@@ -259,10 +322,14 @@ def test_updating_a_federation_is_checked_like_registering_it(db, registry):
     assert codes(exc) == {"state.unknown"}
 
     # Its own name, differently cased, is not a duplicate.
-    info = update_federation(db, zac.id, FederationInput(zac.name.lower(), "32", "  Sur de California ",
-                                                         "contacto@example.org"))
-    assert (info.name, info.us_region, info.contact) == (zac.name.lower(), "Sur de California",
-                                                         "contacto@example.org")
+    info = update_federation(
+        db, zac.id, FederationInput(zac.name.lower(), "32", "  Sur de California ", "contacto@example.org")
+    )
+    assert (info.name, info.us_region, info.contact) == (
+        zac.name.lower(),
+        "Sur de California",
+        "contacto@example.org",
+    )
     assert [r.name for r in list_federations_with_counts(db)][-1] == zac.name.lower()
 
 
@@ -284,8 +351,14 @@ def test_two_windows_saving_at_once_cannot_both_win(db, registry):
 
     def save(members: int) -> None:
         try:
-            results.append(update_club(db, edit.club.id, replace(_input_of(edit.club), members=members),
-                                       expected_version=edit.version))
+            results.append(
+                update_club(
+                    db,
+                    edit.club.id,
+                    replace(_input_of(edit.club), members=members),
+                    expected_version=edit.version,
+                )
+            )
         except InputError as exc:
             results.append(exc.problems[0].code)
 
@@ -301,10 +374,17 @@ def test_two_windows_saving_at_once_cannot_both_win(db, registry):
 
 def _input_of(club) -> ClubInput:
     return ClubInput(
-        name=club.name, toma_folio=club.toma_folio, toma_issuer=club.toma_issuer,
-        toma_issued_on=club.toma_issued_on, toma_expires_on=club.toma_expires_on, members=club.members,
-        us_city=club.us_city, us_state=club.us_state, home_state_key=club.home_state_key,
-        home_municipality_key=club.home_municipality_key, home_contact=club.home_contact,
-        federation_id=club.federation_id, board=club.board,
+        name=club.name,
+        toma_folio=club.toma_folio,
+        toma_issuer=club.toma_issuer,
+        toma_issued_on=club.toma_issued_on,
+        toma_expires_on=club.toma_expires_on,
+        members=club.members,
+        us_city=club.us_city,
+        us_state=club.us_state,
+        home_state_key=club.home_state_key,
+        home_municipality_key=club.home_municipality_key,
+        home_contact=club.home_contact,
+        federation_id=club.federation_id,
+        board=club.board,
     )
-

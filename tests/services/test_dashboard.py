@@ -61,17 +61,20 @@ def test_counts_and_approved_money_equal_plain_sql(demo):
     assert latest.fiscal_year == years[0] and latest.fiscal_years == tuple(years)
     for year in (years[0], 2020, 2018):
         board = latest if year == years[0] else dashboard(demo, year, today=TODAY)
-        expected = dict(sql(
-            demo, "SELECT stage, COUNT(*) FROM projects WHERE fiscal_year = :y GROUP BY stage", y=year))
+        expected = dict(
+            sql(demo, "SELECT stage, COUNT(*) FROM projects WHERE fiscal_year = :y GROUP BY stage", y=year)
+        )
         assert {s.stage: s.count for s in board.stages if s.count} == expected
         assert board.projects == sum(expected.values()) > 0
-        money = dict(sql(
-            demo,
-            "SELECT s.party, SUM(s.amount) FROM project_shares s JOIN projects p ON p.id = s.project_id "
-            f"WHERE p.fiscal_year = :y AND p.stage IN ({', '.join(repr(s) for s in APPROVED_STAGES)}) "
-            "GROUP BY s.party",
-            y=year,
-        ))
+        money = dict(
+            sql(
+                demo,
+                "SELECT s.party, SUM(s.amount) FROM project_shares s JOIN projects p ON p.id = s.project_id "
+                f"WHERE p.fiscal_year = :y AND p.stage IN ({', '.join(repr(s) for s in APPROVED_STAGES)}) "
+                "GROUP BY s.party",
+                y=year,
+            )
+        )
         assert {m.party: m.amount for m in board.approved} == money
         assert board.approved_total == sum(money.values()) > 0
     # Every stage is listed, in the usual order, zeros included.
@@ -84,8 +87,9 @@ def test_tomas_about_to_lapse_of_clubs_with_projects_under_way_are_listed(demo):
     open_stages = ", ".join(repr(s) for s in OPEN_STAGES)
     expected = set()
     for club_id, expires in sql(
-        demo, f"SELECT DISTINCT c.id, c.toma_expires_on FROM clubs c JOIN projects p ON p.club_id = c.id "
-              f"WHERE p.stage IN ({open_stages})"
+        demo,
+        f"SELECT DISTINCT c.id, c.toma_expires_on FROM clubs c JOIN projects p ON p.club_id = c.id "
+        f"WHERE p.stage IN ({open_stages})",
     ):
         days = (date.fromisoformat(expires) - TODAY).days
         if -TOMA_LAPSED_RECENT_DAYS <= days <= TOMA_EXPIRING_DAYS:
@@ -104,8 +108,10 @@ def test_projects_stuck_in_a_stage_are_listed_with_their_days(demo):
     stuck = {i.record_id: i for i in board.attention if i.kind == STUCK}
     expected = {}
     for pid, stage, entered in sql(
-        demo, "SELECT p.id, p.stage, MAX(c.changed_at) FROM projects p JOIN stage_changes c "
-              "ON c.project_id = p.id WHERE p.fiscal_year = :y GROUP BY p.id, p.stage", y=board.fiscal_year
+        demo,
+        "SELECT p.id, p.stage, MAX(c.changed_at) FROM projects p JOIN stage_changes c "
+        "ON c.project_id = p.id WHERE p.fiscal_year = :y GROUP BY p.id, p.stage",
+        y=board.fiscal_year,
     ):
         days = (TODAY - datetime.fromisoformat(entered).date()).days
         if stage in STUCK_AFTER_DAYS and days > STUCK_AFTER_DAYS[stage]:
@@ -127,9 +133,14 @@ def test_deposits_owed_agree_with_the_ledger_balances(demo):
         owed = {(i.record_id, i.party): i.amount for i in board.attention if i.kind == DEPOSIT_OWED}
         expected = {}
         chosen = f"SELECT id FROM projects WHERE fiscal_year = :y AND stage IN ({stages})"
-        signed = {pid: datetime.fromisoformat(str(on)).date() for pid, on in sql(
-            demo, "SELECT project_id, MAX(changed_at) FROM stage_changes WHERE to_stage = 'convenio_firmado' "
-            "GROUP BY project_id")}
+        signed = {
+            pid: datetime.fromisoformat(str(on)).date()
+            for pid, on in sql(
+                demo,
+                "SELECT project_id, MAX(changed_at) FROM stage_changes WHERE to_stage = 'convenio_firmado' "
+                "GROUP BY project_id",
+            )
+        }
         for (pid,) in sql(demo, chosen, y=year):
             if pid in signed and (TODAY - signed[pid]).days <= DEPOSIT_GRACE_DAYS:
                 continue  # the parties still have time to deposit
@@ -160,8 +171,9 @@ def _noon(day: date) -> datetime:
 def project(db, tmp_path):
     """A 2026 Zacatecas 2x1 project, requested on 2 February 2026."""
     club = register_club(db, club_input(toma_issued_on=date(2025, 6, 1), toma_expires_on=date(2027, 5, 31)))
-    detail = submit_project(db, project_input(club.id, program="2x1-zacatecas", fiscal_year=2026,
-                                              submitted_on=date(2026, 2, 2)))
+    detail = submit_project(
+        db, project_input(club.id, program="2x1-zacatecas", fiscal_year=2026, submitted_on=date(2026, 2, 2))
+    )
     _attach_all(db, detail.id, tmp_path)
     return detail
 
@@ -176,15 +188,23 @@ def test_a_project_is_stuck_only_after_more_days_than_its_stage_allows(db, proje
     late = dashboard(db, 2026, today=entered + timedelta(days=limit + 1))
     [item] = [i for i in late.attention if i.kind == STUCK]
     assert (item.record_id, item.subject, item.stage, item.days) == (
-        project.id, project.folio, "prevalidado", limit + 1)
+        project.id,
+        project.folio,
+        "prevalidado",
+        limit + 1,
+    )
     # Another year's page does not list it.
     other = dashboard(db, 2025, today=entered + timedelta(days=400))
     assert not [i for i in other.attention if i.kind == STUCK]
 
 
 def test_a_reversed_deposit_is_owed_again_and_a_reversed_reversal_is_not(db, project):
-    for stage, day in (("prevalidado", date(2026, 3, 1)), ("en_covam", date(2026, 4, 15)),
-                       ("aprobado", date(2026, 5, 20)), ("convenio_firmado", date(2026, 6, 20))):
+    for stage, day in (
+        ("prevalidado", date(2026, 3, 1)),
+        ("en_covam", date(2026, 4, 15)),
+        ("aprobado", date(2026, 5, 20)),
+        ("convenio_firmado", date(2026, 6, 20)),
+    ):
         move_project(db, project.id, stage, at=_noon(day))
     today = date(2026, 6, 20) + timedelta(days=DEPOSIT_GRACE_DAYS + 1)
     share = {s.party: s.amount for s in project.shares}
@@ -195,7 +215,8 @@ def test_a_reversed_deposit_is_owed_again_and_a_reversed_reversal_is_not(db, pro
 
     assert owed() == share
     deposit = record_contribution(
-        db, ContributionInput(project.id, "state", date(2026, 6, 25), amount=100_000_00), today=today)
+        db, ContributionInput(project.id, "state", date(2026, 6, 25), amount=100_000_00), today=today
+    )
     assert owed()["state"] == share["state"] - 100_000_00
     reversal = reverse_entry(db, deposit.id, reason="Depósito duplicado", on=date(2026, 6, 26), today=today)
     assert owed()["state"] == share["state"]
@@ -204,14 +225,19 @@ def test_a_reversed_deposit_is_owed_again_and_a_reversed_reversal_is_not(db, pro
     assert owed()["state"] == project_balance(db, project.id).party("state").outstanding
     for party, amount in share.items():
         if party != "state":
-            record_contribution(db, ContributionInput(project.id, party, date(2026, 6, 28), amount=amount),
-                                today=today)
+            record_contribution(
+                db, ContributionInput(project.id, party, date(2026, 6, 28), amount=amount), today=today
+            )
     assert set(owed()) == {"state"}
 
 
 def test_parties_are_behind_on_deposits_only_after_the_grace_days_from_the_convenio(db, project):
-    for stage, day in (("prevalidado", date(2026, 3, 1)), ("en_covam", date(2026, 4, 15)),
-                       ("aprobado", date(2026, 5, 20)), ("convenio_firmado", date(2026, 6, 20))):
+    for stage, day in (
+        ("prevalidado", date(2026, 3, 1)),
+        ("en_covam", date(2026, 4, 15)),
+        ("aprobado", date(2026, 5, 20)),
+        ("convenio_firmado", date(2026, 6, 20)),
+    ):
         move_project(db, project.id, stage, at=_noon(day))
     share = {s.party: s.amount for s in project.shares}
 
@@ -224,23 +250,38 @@ def test_parties_are_behind_on_deposits_only_after_the_grace_days_from_the_conve
     assert {i.party: i.amount for i in items} == share
     # Each item opens the project, and says since when the convenio is signed.
     assert {(i.record_kind, i.record_id, i.on, i.days) for i in items} == {
-        ("project", project.id, date(2026, 6, 20), DEPOSIT_GRACE_DAYS + 1)}
+        ("project", project.id, date(2026, 6, 20), DEPOSIT_GRACE_DAYS + 1)
+    }
 
 
 def test_a_session_held_with_projects_waiting_for_a_ruling_is_listed(db, project):
     move_project(db, project.id, "prevalidado", at=_noon(date(2026, 3, 1)))
-    session = create_session(db, SessionInput("2/2026", date(2026, 5, 14), "Jerez",
-                                              attendees=(AttendeeInput("state", "Ing. Ramón Ibáñez"),)))
+    session = create_session(
+        db,
+        SessionInput(
+            "2/2026", date(2026, 5, 14), "Jerez", attendees=(AttendeeInput("state", "Ing. Ramón Ibáñez"),)
+        ),
+    )
     add_to_agenda(db, session.id, [project.id])
     before = dashboard(db, 2026, today=date(2026, 5, 13))
     assert [i for i in before.attention if i.kind == SESSION_PENDING] == []
     [item] = [i for i in dashboard(db, 2026, today=date(2026, 5, 20)).attention if i.kind == SESSION_PENDING]
     assert (item.record_kind, item.record_id, item.subject, item.count, item.on) == (
-        "session", session.id, "2/2026", 1, date(2026, 5, 14))
+        "session",
+        session.id,
+        "2/2026",
+        1,
+        date(2026, 5, 14),
+    )
 
 
 def test_an_empty_database_has_no_year_and_nothing_to_attend(db):
     board = dashboard(db, None, today=TODAY)
     assert (board.fiscal_year, board.fiscal_years, board.projects, board.approved, board.attention) == (
-        None, (), 0, (), ())
+        None,
+        (),
+        0,
+        (),
+        (),
+    )
     assert len(board.stages) == 12

@@ -21,8 +21,11 @@ pytestmark = pytest.mark.sqlite_only
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.endswith(("-wal", "-shm"))
+    }
 
 
 @pytest.fixture
@@ -50,15 +53,17 @@ def test_moving_copies_everything_verified_then_switches(data, tmp_path):
     folder, database = data
     before = _snapshot(folder)
     steps = []
-    result = move_data_folder(tmp_path / "new" / "tresxuno", database=database,
-                              progress=lambda d, t, m: steps.append((d, t)))
+    result = move_data_folder(
+        tmp_path / "new" / "tresxuno", database=database, progress=lambda d, t, m: steps.append((d, t))
+    )
     target = tmp_path / "new" / "tresxuno"
     assert paths.user_data_dir() == target == result.folder
     assert result.database == target / "tresxuno.sqlite" and result.files == 5
     assert database_totals(result.database) == database_totals(database)
     after = _snapshot(target)
     assert {k: v for k, v in after.items() if k != "tresxuno.sqlite"} == {
-        k: v for k, v in before.items() if k != "tresxuno.sqlite"}
+        k: v for k, v in before.items() if k != "tresxuno.sqlite"
+    }
     assert _snapshot(folder) == before  # the old folder is left as it was
     assert steps[-1] == (5, 5)
 
@@ -82,8 +87,10 @@ def test_a_wrong_target_is_refused_before_anything_is_copied(data, tmp_path, whe
         (target / "notes.txt").write_text("mine")
     with pytest.raises(StorageError) as caught:
         move_data_folder(target, database=database)
-    assert caught.value.code == {"same": "move.same_folder", "inside": "move.nested",
-                                 "not empty": "move.not_empty"}[where]
+    assert (
+        caught.value.code
+        == {"same": "move.same_folder", "inside": "move.nested", "not empty": "move.not_empty"}[where]
+    )
     assert paths.user_data_dir() == folder
     if where == "not empty":
         assert [p.name for p in target.iterdir()] == ["notes.txt"]
@@ -127,7 +134,8 @@ def test_a_failing_disk_and_a_cancel_leave_the_old_folder_in_use(data, tmp_path,
 
     token = CancelToken()
     with pytest.raises(Cancelled):
-        move_data_folder(target, database=database, progress=lambda d, t, m: d == 2 and token.cancel(),
-                         cancel=token)
+        move_data_folder(
+            target, database=database, progress=lambda d, t, m: d == 2 and token.cancel(), cancel=token
+        )
     assert list(target.iterdir()) == []
     assert paths.user_data_dir() == folder

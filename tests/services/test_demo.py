@@ -141,10 +141,20 @@ def test_every_club_passes_the_registration_checks(demo):
     clubs = _clubs(demo[0])
     for c in clubs:
         data = ClubInput(
-            name=c.name, toma_folio=c.toma_folio, toma_issuer=c.toma_issuer, toma_issued_on=c.toma_issued_on,
-            toma_expires_on=c.toma_expires_on, members=c.members, us_city=c.us_city, us_state=c.us_state,
-            home_state_key=c.home_state_key, home_municipality_key=c.home_municipality_key,
-            home_contact=c.home_contact, federation_id=c.federation_id, board=tuple(json.loads(c.board)))
+            name=c.name,
+            toma_folio=c.toma_folio,
+            toma_issuer=c.toma_issuer,
+            toma_issued_on=c.toma_issued_on,
+            toma_expires_on=c.toma_expires_on,
+            members=c.members,
+            us_city=c.us_city,
+            us_state=c.us_state,
+            home_state_key=c.home_state_key,
+            home_municipality_key=c.home_municipality_key,
+            home_contact=c.home_contact,
+            federation_id=c.federation_id,
+            board=tuple(json.loads(c.board)),
+        )
         assert check_club(data) == [], c.name
         assert 10 <= c.members <= 80
         assert len(data.board) == 3 and data.board[0].startswith("President")
@@ -199,8 +209,13 @@ def test_shares_add_up_and_match_a_fresh_computation_under_the_stored_rule_set(d
             seen["override"] += 1
         if p.partner_mode == "fixed":
             seen["fixed"] += 1
-        fresh = compute_shares(rule_set, p.fiscal_year, p.cost,
-                               partner=PartnerChoice(p.partner_mode, p.partner_amount), override=override)
+        fresh = compute_shares(
+            rule_set,
+            p.fiscal_year,
+            p.cost,
+            partner=PartnerChoice(p.partner_mode, p.partner_amount),
+            override=override,
+        )
         stored = shares[p.id]
         assert sum(amount for amount, _bp, _capped in stored.values()) == p.cost
         assert stored == {s.party: (s.amount, s.percent_bp, s.capped) for s in fresh.shares}
@@ -243,8 +258,13 @@ def test_clubs_held_a_toma_on_the_day_they_submitted(demo):
     db = demo[0]
     clubs = {c.id: c for c in _clubs(db)}
     with db.session() as session:
-        submitted = dict(session.execute(select(StageChange.project_id, StageChange.changed_at)
-                                         .where(StageChange.to_stage == Stage.SOLICITADO)).all())
+        submitted = dict(
+            session.execute(
+                select(StageChange.project_id, StageChange.changed_at).where(
+                    StageChange.to_stage == Stage.SOLICITADO
+                )
+            ).all()
+        )
     for p in _projects(db):
         club = clubs[p.club_id]
         assert p.municipality_key == club.home_municipality_key
@@ -272,19 +292,41 @@ def test_office_settings_are_written(demo):
 
 # --- Repeatability, refusal, cancel, progress ----------------------------------------------------
 
-_COMPARED = (Project.id, Project.folio, Project.fiscal_year, Project.program, Project.category,
-             Project.club_id, Project.municipality_key, Project.name, Project.description, Project.cost,
-             Project.stage, Project.partner_mode, Project.partner_amount, Project.created_at)
+_COMPARED = (
+    Project.id,
+    Project.folio,
+    Project.fiscal_year,
+    Project.program,
+    Project.category,
+    Project.club_id,
+    Project.municipality_key,
+    Project.name,
+    Project.description,
+    Project.cost,
+    Project.stage,
+    Project.partner_mode,
+    Project.partner_amount,
+    Project.created_at,
+)
 
 
 def _snapshot(db: Database) -> tuple[list[tuple], list[tuple], list[tuple]]:
     with db.session() as session:
         projects = [tuple(r) for r in session.execute(select(*_COMPARED).order_by(Project.id))]
-        clubs = [tuple(r) for r in session.execute(select(Club.name, Club.toma_folio, Club.toma_expires_on,
-                                                          Club.board).order_by(Club.id))]
-        shares = [tuple(r) for r in session.execute(select(ProjectShare.project_id, ProjectShare.party,
-                                                           ProjectShare.amount)
-                                                    .order_by(ProjectShare.project_id, ProjectShare.party))]
+        clubs = [
+            tuple(r)
+            for r in session.execute(
+                select(Club.name, Club.toma_folio, Club.toma_expires_on, Club.board).order_by(Club.id)
+            )
+        ]
+        shares = [
+            tuple(r)
+            for r in session.execute(
+                select(ProjectShare.project_id, ProjectShare.party, ProjectShare.amount).order_by(
+                    ProjectShare.project_id, ProjectShare.party
+                )
+            )
+        ]
     return projects, clubs, shares
 
 
@@ -380,4 +422,3 @@ def test_cancel_token_is_set_from_another_thread():
 
 def test_no_progress_accepts_reports():
     assert no_progress(1, 2, "x") is None
-

@@ -43,8 +43,10 @@ FEDERATION = "Federación Zacatecana del Sur de California"
 
 def digest(db) -> str:
     with db.engine.connect() as conn:
-        rows = [repr(conn.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all())
-                for t in ("clubs", "projects", "project_shares", "stage_changes", "rule_sets")]
+        rows = [
+            repr(conn.execute(text(f"SELECT * FROM {t} ORDER BY 1")).all())
+            for t in ("clubs", "projects", "project_shares", "stage_changes", "rule_sets")
+        ]
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
 
@@ -148,13 +150,16 @@ def test_repeated_and_blank_headers_get_names_the_officer_can_tell_apart(tmp_pat
 # --- cells ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("typed", "expected"), [
-    ("31/03/2026", date(2026, 3, 31)),
-    ("1/4/2026", date(2026, 4, 1)),
-    ("2026-03-31", date(2026, 3, 31)),
-    ("31-03-26", date(2026, 3, 31)),
-    ("2026-03-31 00:00:00", date(2026, 3, 31)),
-])
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("31/03/2026", date(2026, 3, 31)),
+        ("1/4/2026", date(2026, 4, 1)),
+        ("2026-03-31", date(2026, 3, 31)),
+        ("31-03-26", date(2026, 3, 31)),
+        ("2026-03-31 00:00:00", date(2026, 3, 31)),
+    ],
+)
 def test_dates_are_read_day_first_or_iso(typed, expected):
     assert parse_date(Cell(typed, typed), "submitted_on") == expected
 
@@ -176,7 +181,8 @@ def test_amounts_go_through_money_parse_and_spreadsheet_numbers_stay_exact():
     with pytest.raises(importer._CellError) as exc:
         parse_amount(Cell("1.234,56", "1.234,56"), "cost")
     assert exc.value.problem == Problem(
-        "cost", "amount.decimal_comma", {"text": "1.234,56", "suggestion": "1234.56"})
+        "cost", "amount.decimal_comma", {"text": "1.234,56", "suggestion": "1234.56"}
+    )
 
 
 def test_whole_numbers_accept_grouping_and_refuse_fractions():
@@ -191,13 +197,30 @@ def test_whole_numbers_accept_grouping_and_refuse_fractions():
 
 
 def test_spanish_headers_are_mapped_ignoring_accents_case_and_spaces():
-    mapping = suggest_mapping("clubs", ["  NOMBRE DEL CLUB ", "Folio toma de nota", "Fecha de expedicion",
-                                        "Vigencia", "Socios", "Ciudad", "Estado (EUA)", "Municipio de origen",
-                                        "Federación", "Observaciones"])
+    mapping = suggest_mapping(
+        "clubs",
+        [
+            "  NOMBRE DEL CLUB ",
+            "Folio toma de nota",
+            "Fecha de expedicion",
+            "Vigencia",
+            "Socios",
+            "Ciudad",
+            "Estado (EUA)",
+            "Municipio de origen",
+            "Federación",
+            "Observaciones",
+        ],
+    )
     assert mapping == {
-        "  NOMBRE DEL CLUB ": "name", "Folio toma de nota": "toma_folio",
-        "Fecha de expedicion": "toma_issued_on", "Vigencia": "toma_expires_on", "Socios": "members",
-        "Ciudad": "us_city", "Estado (EUA)": "us_state", "Municipio de origen": "home_municipality_key",
+        "  NOMBRE DEL CLUB ": "name",
+        "Folio toma de nota": "toma_folio",
+        "Fecha de expedicion": "toma_issued_on",
+        "Vigencia": "toma_expires_on",
+        "Socios": "members",
+        "Ciudad": "us_city",
+        "Estado (EUA)": "us_state",
+        "Municipio de origen": "home_municipality_key",
         "Federación": "federation",
     }
     projects = suggest_mapping("projects", read_file(PROJECTS_CSV).headers)
@@ -250,14 +273,17 @@ def test_clubs_xlsx_with_dates_numbers_a_lost_leading_zero_and_a_board(db):
 
 
 def test_club_problems_name_row_column_and_reason_and_nothing_is_written(db, federation, tmp_path):
-    path = write_csv(tmp_path / "c.csv", (
-        "Nombre del club;Folio toma de nota;Expedida por;Fecha de expedición;Socios;Ciudad;Estado (EUA);"
-        "Municipio de origen;Federación\n"
-        "Club Uno;TN-1;Consulado;01/06/2025;35;Los Angeles;CA;Jerez;Federación Inexistente\n"
-        "Club Dos;TN-2;Consulado;01/06/2025;8;Chicago;Illinois;Jerez;" + FEDERATION + "\n"
-        "Club Tres;tn-1;Consulado;31/06/2025;20;Dallas;Texcoco;Jerez;" + FEDERATION + "\n"
-        "Club Cuatro;TN-4;Consulado;01/06/2025;20;Dallas;TX;San Juan Mixtepec;\n"
-    ))
+    path = write_csv(
+        tmp_path / "c.csv",
+        (
+            "Nombre del club;Folio toma de nota;Expedida por;Fecha de expedición;Socios;Ciudad;Estado (EUA);"
+            "Municipio de origen;Federación\n"
+            "Club Uno;TN-1;Consulado;01/06/2025;35;Los Angeles;CA;Jerez;Federación Inexistente\n"
+            "Club Dos;TN-2;Consulado;01/06/2025;8;Chicago;Illinois;Jerez;" + FEDERATION + "\n"
+            "Club Tres;tn-1;Consulado;31/06/2025;20;Dallas;Texcoco;Jerez;" + FEDERATION + "\n"
+            "Club Cuatro;TN-4;Consulado;01/06/2025;20;Dallas;TX;San Juan Mixtepec;\n"
+        ),
+    )
     before = digest(db)
     checked = preview(db, path, "clubs")
     assert where(checked) == [
@@ -269,10 +295,12 @@ def test_club_problems_name_row_column_and_reason_and_nothing_is_written(db, fed
         (5, "Municipio de origen", "import.municipality_ambiguous"),
     ]
     members = checked.problems[1]
-    assert members.reason() == describe(Problem("members", "members.too_few", {"min": 10, "value": 8}),
-                                        with_field=False)
+    assert members.reason() == describe(
+        Problem("members", "members.too_few", {"min": 10, "value": 8}), with_field=False
+    )
     assert members.describe() == _("row {row}, column «{column}»: {reason}").format(
-        row=3, column="Socios", reason=members.reason())
+        row=3, column="Socios", reason=members.reason()
+    )
     ambiguous = checked.problems[-1].problem.params["candidates"]
     assert "20208" in ambiguous and "20209" in ambiguous  # Oaxaca has two San Juan Mixtepec
     repeated = [p.problem for p in checked.problems if p.problem.code == "import.duplicate_folio_in_file"]
@@ -294,14 +322,20 @@ def test_projects_with_two_bad_rows_are_all_refused_and_both_rows_are_named(db, 
     before = digest(db)
     checked = preview(db, PROJECTS_CSV, "projects")
     assert (checked.valid_count, checked.error_count) == (5, 2)
-    assert where(checked) == [(4, "Costo", "amount.decimal_comma"),
-                              (7, "Municipio", "import.municipality_not_found_similar")]
+    assert where(checked) == [
+        (4, "Costo", "amount.decimal_comma"),
+        (7, "Municipio", "import.municipality_not_found_similar"),
+    ]
     cost, place = checked.problems
     assert cost.reason() == describe(
         Problem("cost", "amount.decimal_comma", {"text": "1.234,56", "suggestion": "1234.56"}),
-        with_field=False)
-    assert place.problem.params == {"name": "Jeréz de García", "state": "Zacatecas",
-                                    "suggestions": "Jerez (32020)"}
+        with_field=False,
+    )
+    assert place.problem.params == {
+        "name": "Jeréz de García",
+        "state": "Zacatecas",
+        "suggestions": "Jerez (32020)",
+    }
     assert digest(db) == before  # the preview ran every row through submit_project, then rolled back
 
     result = run_import(db, PROJECTS_CSV, "projects", user="ana")
@@ -319,14 +353,19 @@ def test_valid_only_takes_in_the_good_rows_as_requests_with_shares_and_history(d
         history = session.scalars(select(StageChange).order_by(StageChange.id)).all()
     water = get_project(db, ids["2X1Z-2026-32020-0001"])
     assert (water.stage, water.cost, water.category, water.beneficiaries) == (
-        "solicitado", 125_000_000, "infrastructure", 850)
+        "solicitado",
+        125_000_000,
+        "infrastructure",
+        850,
+    )
     assert sum(s.amount for s in water.shares) == water.cost
     assert (water.rule_set_id, water.rule_set_version) == ("2x1-zacatecas", 1)
     library = get_project(db, ids["2X1Z-2026-32020-0002"])  # programme written by its name
     assert (library.program, library.category, library.cost) == ("2x1-zacatecas", "education", 48_050_050)
     assert len(history) == 5
     assert {(h.from_stage, h.to_stage, h.changed_by, h.comment) for h in history} == {
-        (None, "solicitado", "ana", "Importado de proyectos_dos_errores.csv")}
+        (None, "solicitado", "ana", "Importado de proyectos_dos_errores.csv")
+    }
 
 
 def test_importing_the_same_projects_twice_is_caught(db, clubs):
@@ -356,11 +395,14 @@ def test_xlsx_with_a_renamed_a_missing_and_an_extra_column_and_a_formula(db, clu
 
 
 def test_a_lapsed_toma_de_nota_on_the_request_date_points_at_the_club_column(db, clubs, tmp_path):
-    path = write_csv(tmp_path / "p.csv", (
-        "Club,Programa,Ejercicio,Categoría,Municipio,Nombre del proyecto,Costo,Fecha de solicitud\n"
-        "TN-LA-2025-0001,2x1-zacatecas,2027,Infraestructura social,32020,Pozo profundo,900000,15/06/2027\n"
-        "TN-LA-2025-0001,2x1-zacatecas,2026,Obra pública,32020,Puente,900000,15/06/2026\n"
-    ))
+    path = write_csv(
+        tmp_path / "p.csv",
+        (
+            "Club,Programa,Ejercicio,Categoría,Municipio,Nombre del proyecto,Costo,Fecha de solicitud\n"
+            "TN-LA-2025-0001,2x1-zacatecas,2027,Infraestructura social,32020,Pozo profundo,900000,15/06/2027\n"
+            "TN-LA-2025-0001,2x1-zacatecas,2026,Obra pública,32020,Puente,900000,15/06/2026\n"
+        ),
+    )
     checked = preview(db, path, "projects")
     assert where(checked) == [(2, "Club", "club.toma_lapsed"), (3, "Categoría", "rules.unknown_category")]
 
@@ -400,16 +442,19 @@ def test_cli_lists_both_bad_rows_imports_nothing_and_exits_2(db, clubs, capsys):
     lines = err.splitlines()
     checked = preview(db, PROJECTS_CSV, "projects")
     assert lines[:2] == [
-        _("row {row}, column «{column}»: {reason}").format(row=4, column="Costo",
-                                                          reason=checked.problems[0].reason()),
-        _("row {row}, column «{column}»: {reason}").format(row=7, column="Municipio",
-                                                          reason=checked.problems[1].reason()),
+        _("row {row}, column «{column}»: {reason}").format(
+            row=4, column="Costo", reason=checked.problems[0].reason()
+        ),
+        _("row {row}, column «{column}»: {reason}").format(
+            row=7, column="Municipio", reason=checked.problems[1].reason()
+        ),
     ]
     assert lines[2].startswith("tresxuno: ")
     assert digest(db) == before
 
-    code, _out, err = run_cli(capsys, "--db", url, "import", "projects", str(PROJECTS_CSV), "--dry-run",
-                              "--valid-only")
+    code, _out, err = run_cli(
+        capsys, "--db", url, "import", "projects", str(PROJECTS_CSV), "--dry-run", "--valid-only"
+    )
     assert code == 0 and digest(db) == before
 
     code, out, err = run_cli(capsys, "--db", url, "import", "projects", str(PROJECTS_CSV), "--valid-only")

@@ -66,10 +66,13 @@ def test_the_logo_is_copied_into_the_data_folder(db, tmp_path):
     assert again.logo_path == saved.logo_path
 
 
-@pytest.mark.parametrize(("content", "code"), [
-    (b"GIF89a not accepted", "logo.not_image"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * MAX_LOGO_BYTES, "file.too_large"),
-])
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"GIF89a not accepted", "logo.not_image"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * MAX_LOGO_BYTES, "file.too_large"),
+    ],
+)
 def test_a_logo_that_is_not_a_small_png_or_jpeg_is_refused(db, tmp_path, content, code):
     path = tmp_path / "logo.png"
     path.write_bytes(content)

@@ -65,7 +65,11 @@ def test_draft_update_submit_round_trip(db, club):
     assert overview.requested_on == VALID_DAY
     last = overview.history[-1]
     assert (last.from_stage, last.to_stage, last.changed_by, last.comment) == (
-        "borrador", "solicitado", "ventanilla", "completo")
+        "borrador",
+        "solicitado",
+        "ventanilla",
+        "completo",
+    )
     assert not overview.editable
     # Once requested it can no longer be edited as a draft.
     with pytest.raises(InputError) as exc:
@@ -79,8 +83,9 @@ def test_a_stale_version_is_refused_and_nothing_changes(db, club):
     update_project(db, draft.id, project_input(club.id, name="Primera corrección"), expected_version=version)
     before = table_digest(db)
     with pytest.raises(InputError) as exc:
-        update_project(db, draft.id, project_input(club.id, name="Segunda, sin recargar"),
-                       expected_version=version)
+        update_project(
+            db, draft.id, project_input(club.id, name="Segunda, sin recargar"), expected_version=version
+        )
     assert codes(exc) == ["project.changed_elsewhere"]
     assert exc.value.problems[0].params == {"folio": draft.folio}
     with pytest.raises(InputError) as exc:
@@ -117,8 +122,15 @@ def test_a_draft_refuses_wrong_fields_but_not_an_uncomputable_split(db, club):
 
     # Half federal, capped at MXN 1,000,000, and nobody left to cover the rest: saved, without shares.
     special = {Party.CLUB: 5000, Party.FEDERAL: 5000}
-    draft = save_draft(db, project_input(club.id, cost=400_000_000, mix_override=special,
-                                         mix_override_reason="Sin aportación estatal ni municipal"))
+    draft = save_draft(
+        db,
+        project_input(
+            club.id,
+            cost=400_000_000,
+            mix_override=special,
+            mix_override_reason="Sin aportación estatal ni municipal",
+        ),
+    )
     assert draft.shares == ()
     assert draft.mix_override_reason == "Sin aportación estatal ni municipal"
     with pytest.raises(InputError) as exc:
@@ -138,8 +150,9 @@ def test_submitting_with_the_form_data_is_one_transaction(db, club):
     assert codes(exc) == ["partner.amount_required"]
     assert table_digest(db) == before
 
-    good = project_input(club.id, name="Otro nombre", cost=500_000_000,
-                         partner_mode="fixed", partner_amount=100_000_000)
+    good = project_input(
+        club.id, name="Otro nombre", cost=500_000_000, partner_mode="fixed", partner_amount=100_000_000
+    )
     done = submit_draft(db, draft.id, on=VALID_DAY, data=good, expected_version=version, user="u")
     assert (done.stage, done.name, done.partner_mode) == ("solicitado", "Otro nombre", "fixed")
     shares = {s.party: s.amount for s in done.shares}
@@ -157,10 +170,15 @@ def test_a_returned_project_is_edited_and_submitted_again_keeping_its_folio(db, 
     assert again.stage == "solicitado" and again.municipality_key == "32056"
     with db.transaction() as session:
         moves = session.execute(
-            select(StageChange.from_stage, StageChange.to_stage).where(StageChange.project_id == project.id)
-            .order_by(StageChange.id)).all()
+            select(StageChange.from_stage, StageChange.to_stage)
+            .where(StageChange.project_id == project.id)
+            .order_by(StageChange.id)
+        ).all()
     assert [tuple(m) for m in moves] == [
-        (None, "solicitado"), ("solicitado", "devuelto"), ("devuelto", "solicitado")]
+        (None, "solicitado"),
+        ("solicitado", "devuelto"),
+        ("devuelto", "solicitado"),
+    ]
     with pytest.raises(InputError) as exc:
         submit_draft(db, project.id, on=VALID_DAY)
     assert codes(exc) == ["stage.not_allowed"]

@@ -53,8 +53,14 @@ def office(db):
     """A database with one user per role, the administrador signed in to create them."""
     create_user(db, "admin", "Adriana Méndez", "administrador", PW)
     with acting_as(Actor("admin", "administrador")):
-        for name, role in (("ana", "capturista"), ("rosa", "revisor"), ("raul", "revisor"),
-                           ("tomas", "tesoreria"), ("teresa", "tesoreria"), ("aurora", "auditor")):
+        for name, role in (
+            ("ana", "capturista"),
+            ("rosa", "revisor"),
+            ("raul", "revisor"),
+            ("tomas", "tesoreria"),
+            ("teresa", "tesoreria"),
+            ("aurora", "auditor"),
+        ):
             create_user(db, name, name.title(), role, PW)
     return db
 
@@ -79,7 +85,8 @@ def test_wrong_user_and_wrong_password_get_the_same_message(office):
         authenticate(office, "ana", "equivocado")
     assert codes(wrong_user) == codes(wrong_password) == ["auth.bad_credentials"]
     assert describe(wrong_user.value.problems[0], with_field=False) == describe(
-        wrong_password.value.problems[0], with_field=False)
+        wrong_password.value.problems[0], with_field=False
+    )
 
 
 def test_five_failures_lock_for_five_minutes_even_across_a_restart(office, tmp_path):
@@ -170,8 +177,15 @@ def test_without_users_everything_is_allowed_and_the_first_user_is_an_administra
 
 
 def _register(db):
-    register_club(db, club_input(toma_folio="TN-LA-2018-0777", name="Club Nuevo de Fresnillo",
-                                 toma_issued_on=date(2018, 6, 1), toma_expires_on=date(2020, 5, 31)))
+    register_club(
+        db,
+        club_input(
+            toma_folio="TN-LA-2018-0777",
+            name="Club Nuevo de Fresnillo",
+            toma_issued_on=date(2018, 6, 1),
+            toma_expires_on=date(2020, 5, 31),
+        ),
+    )
 
 
 def _office_settings(db):
@@ -184,8 +198,13 @@ def _export(db, tmp_path):
 
 @pytest.mark.parametrize(
     ("user", "allowed"),
-    [("admin", {"settings", "export"}), ("ana", {"club", "export"}), ("rosa", {"export"}),
-     ("tomas", {"contribution", "close", "export"}), ("aurora", {"export"})],
+    [
+        ("admin", {"settings", "export"}),
+        ("ana", {"club", "export"}),
+        ("rosa", {"export"}),
+        ("tomas", {"contribution", "close", "export"}),
+        ("aurora", {"export"}),
+    ],
 )
 def test_each_role_is_refused_what_it_may_not_do_naming_who_may(office, tmp_path, user, allowed):
     # The project is prepared in the back office's name (test set-up, not under test).
@@ -222,8 +241,9 @@ def test_nobody_rules_on_a_project_they_submitted(office):
         change_role(office, "raul", "capturista")
     sign_in(office, "raul")
     club = new_club(office)
-    project = submit_project(office, project_input(club.id, fiscal_year=2019, submitted_on=date(2019, 3, 1)),
-                             user="raul")
+    project = submit_project(
+        office, project_input(club.id, fiscal_year=2019, submitted_on=date(2019, 3, 1)), user="raul"
+    )
     # Raúl becomes a reviewer: he still may not pre-validate what he submitted.
     with acting_as(Actor("admin", "administrador")):
         change_role(office, "raul", "revisor")
@@ -246,25 +266,36 @@ def test_nobody_reverses_their_own_payment(office, tmp_path):
     fund(office, project.id)
     paid = record_payment(
         office,
-        PaymentInput(project.id, date(2019, 8, 1), 50_000, payee_name="Ferretería Ávila",
-                     payee_rfc="GODE561231GR8", concept="Cemento", receipt_path=receipt),
-        user="tomas", today=date(2021, 3, 31),
+        PaymentInput(
+            project.id,
+            date(2019, 8, 1),
+            50_000,
+            payee_name="Ferretería Ávila",
+            payee_rfc="GODE561231GR8",
+            concept="Cemento",
+            receipt_path=receipt,
+        ),
+        user="tomas",
+        today=date(2021, 3, 31),
     )
     with pytest.raises(InputError) as exc:
-        reverse_entry(office, paid.id, reason="Duplicado", on=date(2019, 8, 2), user="tomas",
-                      today=date(2021, 3, 31))
+        reverse_entry(
+            office, paid.id, reason="Duplicado", on=date(2019, 8, 2), user="tomas", today=date(2021, 3, 31)
+        )
     assert codes(exc) == ["auth.own_payment"]
     sign_in(office, "teresa")
-    reversal = reverse_entry(office, paid.id, reason="Duplicado", on=date(2019, 8, 2), user="teresa",
-                             today=date(2021, 3, 31))
+    reversal = reverse_entry(
+        office, paid.id, reason="Duplicado", on=date(2019, 8, 2), user="teresa", today=date(2021, 3, 31)
+    )
     assert reversal.amount == 50_000
 
 
 def _signed(db, tmp_path, club_id):
     """A signed project, each step done by the role allowed to do it."""
     with acting_as(Actor("ana", "capturista")):
-        project = submit_project(db, project_input(club_id, fiscal_year=2019, submitted_on=date(2019, 3, 1)),
-                                 user="ana")
+        project = submit_project(
+            db, project_input(club_id, fiscal_year=2019, submitted_on=date(2019, 3, 1)), user="ana"
+        )
         attach_all(db, project.id, tmp_path / "scans")
     with acting_as(Actor("rosa", "revisor")):
         for step in ("prevalidado", "en_covam", "aprobado"):
@@ -302,7 +333,8 @@ def test_nobody_records_a_covam_ruling_on_a_project_they_submitted(office, tmp_p
     with acting_as(Actor("ana", "capturista")):
         club = new_club(office)
         project = submit_project(
-            office, project_input(club.id, fiscal_year=2019, submitted_on=date(2019, 3, 1)), user="ana")
+            office, project_input(club.id, fiscal_year=2019, submitted_on=date(2019, 3, 1)), user="ana"
+        )
         attach_all(office, project.id, tmp_path / "scans")
     with acting_as(Actor("rosa", "revisor")):
         move_project(office, project.id, "prevalidado", user="rosa")

@@ -38,8 +38,13 @@ def prompts(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     from tresxuno.ui import prompts as module
 
     recorder = Recorder(real_message=module.message)
-    monkeypatch.setattr(module, "message", lambda parent, icon, title, text, *, details="":
-                        recorder.messages.append((icon, title, text, details)))
+    monkeypatch.setattr(
+        module,
+        "message",
+        lambda parent, icon, title, text, *, details="": recorder.messages.append(
+            (icon, title, text, details)
+        ),
+    )
     monkeypatch.setattr(module, "about", lambda parent, title, text: recorder.abouts.append((title, text)))
     return recorder
 

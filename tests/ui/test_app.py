@@ -58,8 +58,9 @@ def test_language_comes_from_the_argument_then_the_settings(qapp, quit_soon, sma
     assert QLocale().name() == "es_MX"
 
 
-def test_the_database_comes_from_the_argument_then_the_settings(qapp, quit_soon, small_db, tmp_path,
-                                                                monkeypatch):
+def test_the_database_comes_from_the_argument_then_the_settings(
+    qapp, quit_soon, small_db, tmp_path, monkeypatch
+):
     opened = []
     real_open = app_module.open_database
     monkeypatch.setattr(app_module, "open_database", lambda url: opened.append(url) or real_open(url))

@@ -39,8 +39,9 @@ def test_backup_now_then_restore_bring_the_data_back(qtbot, monkeypatch, small_d
         session.execute(text("DELETE FROM project_progress"))
     asked = []
     monkeypatch.setattr(prompt_module, "choose_open_file", lambda *a, **k: str(target))
-    monkeypatch.setattr(prompt_module, "confirm",
-                        lambda parent, title, question, **k: asked.append(question) or True)
+    monkeypatch.setattr(
+        prompt_module, "confirm", lambda parent, title, question, **k: asked.append(question) or True
+    )
     window.actions_by_name["restore"].trigger()
     qtbot.waitUntil(lambda: window.backup_task is None, timeout=20_000)
     assert str(small_db.path) in asked[0]
@@ -48,8 +49,9 @@ def test_backup_now_then_restore_bring_the_data_back(qtbot, monkeypatch, small_d
     assert "-before-restore" in prompts.messages[-1][2]
 
 
-def test_restore_refuses_a_file_that_is_not_a_backup_without_asking(qtbot, monkeypatch, small_db, tmp_path,
-                                                                    prompts):
+def test_restore_refuses_a_file_that_is_not_a_backup_without_asking(
+    qtbot, monkeypatch, small_db, tmp_path, prompts
+):
     window = _window(qtbot, small_db)
     bogus = tmp_path / "notas.sqlite"
     bogus.write_text("no")
@@ -106,8 +108,9 @@ def test_closing_the_app_leaves_a_dated_backup_keeping_the_newest_n(qapp, monkey
     assert database_totals(backups[-1]) == database_totals(small_db.path)
 
 
-def test_a_database_in_a_synchronised_folder_is_warned_about_at_open_and_in_preferences(qtbot, tmp_path,
-                                                                                         small_db):
+def test_a_database_in_a_synchronised_folder_is_warned_about_at_open_and_in_preferences(
+    qtbot, tmp_path, small_db
+):
     import shutil
 
     from tresxuno.db.engine import open_database

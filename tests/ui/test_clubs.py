@@ -42,7 +42,8 @@ from tresxuno.ui.views.clubs import COUNT_COLUMN, SEARCH_DELAY_MS, ClubsView
 #: Limits of Qt's offscreen test platform, not of tresxuno: modal dialogs ask it to raise windows and
 #: propagate size hints, the municipality completer's popup to grab the keyboard.
 pytestmark = pytest.mark.qt_log_ignore(
-    r"This plugin does not support (propagateSizeHints\(\)|raise\(\)|grabbing the keyboard)")
+    r"This plugin does not support (propagateSizeHints\(\)|raise\(\)|grabbing the keyboard)"
+)
 
 STATUS = COLUMN_OF["status"]
 JEREZ = "32020"
@@ -54,11 +55,19 @@ def _today() -> date:
 
 def _club_input(**changes) -> ClubInput:
     base = ClubInput(
-        name="Club Hijos de Jerez en Chicago", toma_folio="TN-CHI-2026-0100",
-        toma_issuer="Consulado General de México en Chicago", toma_issued_on=date(2026, 1, 10),
-        toma_expires_on=date(2028, 1, 9), members=30, us_city="Chicago", us_state="IL",
-        home_state_key="32", home_municipality_key=JEREZ, home_contact="Rocío Muñoz",
-        board=("Presidenta: Ángeles Ortiz",))
+        name="Club Hijos de Jerez en Chicago",
+        toma_folio="TN-CHI-2026-0100",
+        toma_issuer="Consulado General de México en Chicago",
+        toma_issued_on=date(2026, 1, 10),
+        toma_expires_on=date(2028, 1, 9),
+        members=30,
+        us_city="Chicago",
+        us_state="IL",
+        home_state_key="32",
+        home_municipality_key=JEREZ,
+        home_contact="Rocío Muñoz",
+        board=("Presidenta: Ángeles Ortiz",),
+    )
     return replace(base, **changes)
 
 
@@ -80,8 +89,9 @@ def _with_dialog(fill: Callable[[QDialog], None]) -> list[QDialog]:
     return seen
 
 
-def _fill_club(dialog: ClubDialog, qtbot, *, federation: str = "", members: int = 25,
-               expires: date | None = None) -> None:
+def _fill_club(
+    dialog: ClubDialog, qtbot, *, federation: str = "", members: int = 25, expires: date | None = None
+) -> None:
     dialog.name.setText("Club Social Jerezano de Los Ángeles")  # accented: set, not typed
     if federation:
         dialog.federation.setCurrentIndex(dialog.federation.findText(federation))
@@ -119,7 +129,10 @@ def test_a_federation_and_a_club_registered_through_the_dialogs_appear_in_the_li
     qtbot.mouseClick(view.new_federation_button, Qt.MouseButton.LeftButton)
     [federation] = list_federations_with_counts(empty_db)
     assert (federation.name, federation.mx_state_key, federation.clubs) == (
-        "Federacion Zacatecana del Sur de California", "32", 0)
+        "Federacion Zacatecana del Sur de California",
+        "32",
+        0,
+    )
     assert view.current_federation() == federation  # chosen in the panel at once
 
     def fill_club(dialog: ClubDialog) -> None:
@@ -137,7 +150,11 @@ def test_a_federation_and_a_club_registered_through_the_dialogs_appear_in_the_li
     [row] = list_clubs(empty_db, today=DEFAULT_TODAY)
     club = get_club(empty_db, row.id)
     assert (club.federation_id, club.home_municipality_key, club.us_state, club.members) == (
-        federation.id, JEREZ, "CA", 25)
+        federation.id,
+        JEREZ,
+        "CA",
+        25,
+    )
     assert club.toma_expires_on == date(2028, 3, 1)
     assert club.board == (f"{_('President')}: José Ángel Ortiz",)
     # Listed at once, chosen, with its status in words; the panel counts it.
@@ -159,11 +176,13 @@ def test_wrong_input_is_explained_under_each_field_in_spanish_and_nothing_is_wri
     assert dialog.isVisible() and dialog.saved is None
     assert count_clubs(empty_db) == 0
     texts = dialog.errors.texts()
-    assert texts["members"] == describe(Problem("members", "members.too_few", {"min": 10, "value": 4}),
-                                        with_field=False)
+    assert texts["members"] == describe(
+        Problem("members", "members.too_few", {"min": 10, "value": 4}), with_field=False
+    )
     assert texts["toma_expires_on"] == describe(
         Problem("toma_expires_on", "toma.too_long", {"expires": "2029-03-02", "latest": "2028-03-01"}),
-        with_field=False)
+        with_field=False,
+    )
     assert set(texts) == {"members", "toma_expires_on"}
     assert "10" in texts["members"] and "4" in texts["members"]
     # The first bad field on screen gets the cursor; screen readers hear the problem with it.
@@ -194,8 +213,11 @@ def test_unchosen_lists_and_a_municipality_not_in_the_state_are_named_plainly(qt
     dialog.municipality.completer().popup().hide()
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.errors.texts()["home_municipality_key"] == describe(
-        Problem("home_municipality_key", "municipality.not_in_list",
-                {"text": "Guadalajara", "state": "Zacatecas"}), with_field=False)
+        Problem(
+            "home_municipality_key", "municipality.not_in_list", {"text": "Guadalajara", "state": "Zacatecas"}
+        ),
+        with_field=False,
+    )
     assert count_clubs(empty_db) == 0
 
 
@@ -230,14 +252,19 @@ def test_editing_a_club_another_window_saved_meanwhile_is_refused_then_reloaded(
 
     # Another window renews the toma de nota first.
     other = club_for_edit(empty_db, club.id)
-    update_club(empty_db, club.id, replace(_club_input(federation_id=federation.id), members=44,
-                                           toma_folio="TN-CHI-2026-0200"), expected_version=other.version)
+    update_club(
+        empty_db,
+        club.id,
+        replace(_club_input(federation_id=federation.id), members=44, toma_folio="TN-CHI-2026-0200"),
+        expected_version=other.version,
+    )
 
     dialog.members.setValue(31)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert dialog.isVisible() and dialog.saved is None
     assert dialog.general_error.text() == describe(
-        Problem("club", "club.changed_elsewhere", {"club": club.name}))
+        Problem("club", "club.changed_elsewhere", {"club": club.name})
+    )
     assert dialog.reload_button.isVisible()
     assert get_club(empty_db, club.id).members == 44  # the other window's change stands
 
@@ -251,8 +278,9 @@ def test_editing_a_club_another_window_saved_meanwhile_is_refused_then_reloaded(
 
 
 def test_renewing_a_lapsed_toma_de_nota_from_the_list(qtbot, empty_db):
-    lapsed = register_club(empty_db, _club_input(toma_issued_on=date(2024, 1, 10),
-                                                 toma_expires_on=date(2026, 1, 9)))
+    lapsed = register_club(
+        empty_db, _club_input(toma_issued_on=date(2024, 1, 10), toma_expires_on=date(2026, 1, 9))
+    )
     view = ClubsView(empty_db, today=lambda: date(2026, 5, 2))
     qtbot.addWidget(view)
     view.show()
@@ -306,8 +334,9 @@ def test_a_federation_name_taken_is_explained_under_the_name(qtbot, empty_db):
     dialog.name.setText("federación de texas")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     texts = dialog.errors.texts()
-    assert texts["name"] == describe(Problem("name", "federation.duplicate_name",
-                                             {"name": "federación de texas"}), with_field=False)
+    assert texts["name"] == describe(
+        Problem("name", "federation.duplicate_name", {"name": "federación de texas"}), with_field=False
+    )
     assert texts["mx_state_key"] == describe(Problem("mx_state_key", "choice.required"), with_field=False)
     assert "us_region" in texts and dialog.isVisible()
     assert [f.id for f in list_federations_with_counts(empty_db)] == [taken.id]
@@ -347,15 +376,17 @@ def test_a_lapsed_clubs_status_says_since_when_and_until_when_it_was_valid(qtbot
     assert not model.data(model.index(0, STATUS), Qt.ItemDataRole.DecorationRole).isNull()
 
 
-@pytest.mark.parametrize(("days", "expected"), [(0, "Expires today"), (1, "Expires in {days} day"),
-                                                 (23, "Expires in {days} days")])
+@pytest.mark.parametrize(
+    ("days", "expected"), [(0, "Expires today"), (1, "Expires in {days} day"), (23, "Expires in {days} days")]
+)
 def test_an_expiring_status_counts_the_days_left(days, expected):
     set_language("en")
     today = date(2026, 5, 1)
     text = toma_status_text(TomaStatus.EXPIRING, date(2024, 6, 1), today + timedelta(days=days), today)
     assert text == expected.format(days=days)
     assert toma_status_text(TomaStatus.NOT_YET_VALID, date(2026, 6, 2), date(2028, 6, 1), today) == (
-        "Valid from 02/06/2026")
+        "Valid from 02/06/2026"
+    )
 
 
 def test_the_search_waits_for_a_pause_in_typing_and_searches_in_sql(qtbot, big_db):
@@ -484,8 +515,16 @@ def test_the_page_is_walked_with_the_tab_key_in_reading_order(qtbot, small_db):
     for _step in range(8):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         walked.append(QApplication.focusWidget())
-    assert walked == [view.status, view.new_button, view.edit_button, view.history_button,
-                      view.new_federation_button, view.edit_federation_button, view.federations, view.table]
+    assert walked == [
+        view.status,
+        view.new_button,
+        view.edit_button,
+        view.history_button,
+        view.new_federation_button,
+        view.edit_federation_button,
+        view.federations,
+        view.table,
+    ]
 
 
 def test_select_club_clears_filters_that_hide_it(qtbot, big_db):
@@ -564,5 +603,6 @@ def test_cells_show_es_mx_dates_and_translated_headers(big_db):
     assert model.data(model.index(0, COLUMN_OF["expires"]), RawRole) == club.toma_expires_on
     assert model.data(model.index(0, COLUMN_OF["us_city"])) == f"{club.us_city}, {club.us_state}"
     assert model.headerData(COLUMN_OF["municipality"], Qt.Orientation.Horizontal) == _("Home municipality")
-    assert model.headerData(COLUMN_OF["folio"], Qt.Orientation.Horizontal,
-                            Qt.ItemDataRole.ToolTipRole) == _("Toma de nota folio")
+    assert model.headerData(COLUMN_OF["folio"], Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == _(
+        "Toma de nota folio"
+    )

@@ -161,16 +161,30 @@ def test_a_session_is_created_through_the_real_dialog(qtbot, view, empty_db, mon
     [stored] = list_sessions(empty_db)
     info = get_session(empty_db, stored.id)
     assert (info.number, info.held_on, info.place, info.kind, info.notes) == (
-        "1/2026", date(2026, 5, 12), "Sala de Cabildo, Jerez", "ordinaria", "Primera sesion ordinaria")
+        "1/2026",
+        date(2026, 5, 12),
+        "Sala de Cabildo, Jerez",
+        "ordinaria",
+        "Primera sesion ordinaria",
+    )
     assert [(a.party, a.name) for a in info.attendees] == [
-        ("federal", "Lic. Ana Lucía Bermúdez"), ("state", "Ing. Ramón Ibáñez"),
-        ("municipal", "C. Rosa María Núñez"), ("club", "Sr. José Ángel Ortiz")]
+        ("federal", "Lic. Ana Lucía Bermúdez"),
+        ("state", "Ing. Ramón Ibáñez"),
+        ("municipal", "C. Rosa María Núñez"),
+        ("club", "Sr. José Ángel Ortiz"),
+    ]
 
     # The list shows it, in es-MX, and it is chosen; the attendees are grouped by translated party.
     assert view.pages.currentIndex() == 0
     row = [view.sessions.item(0, c).text() for c in range(view.sessions.columnCount())]
-    assert row == ["1/2026", "12/05/2026", "Sala de Cabildo, Jerez", kind_label("ordinaria"), "0",
-                   _("agenda empty")]
+    assert row == [
+        "1/2026",
+        "12/05/2026",
+        "Sala de Cabildo, Jerez",
+        kind_label("ordinaria"),
+        "0",
+        _("agenda empty"),
+    ]
     assert view.current is not None and view.current.id == stored.id
     groups = [view.attendees.topLevelItem(i).text(0) for i in range(view.attendees.topLevelItemCount())]
     assert groups == [f"{party_label(p)} (1)" for p in ("club", "federal", "state", "municipal")]
@@ -191,8 +205,9 @@ def test_the_session_dialog_shows_each_problem_under_its_field_and_keeps_the_ent
     assert not dialog.submit()
 
     texts = dialog.errors.texts()
-    assert texts["number"] == describe(Problem("number", "session.duplicate_number", {"number": "1/2026"}),
-                                       with_field=False)
+    assert texts["number"] == describe(
+        Problem("number", "session.duplicate_number", {"number": "1/2026"}), with_field=False
+    )
     assert texts["place"] == describe(Problem("place", "text.required", {}), with_field=False)
     # The blank rows were left out, so the problem lands on the second row, where the officer typed.
     assert dialog.rows[1].error.isVisibleTo(dialog) and not dialog.rows[0].error.isVisibleTo(dialog)
@@ -207,8 +222,9 @@ def test_the_session_dialog_shows_each_problem_under_its_field_and_keeps_the_ent
     assert dialog.result_session.attendees == (AttendeeInput("state", "Ing. Ramón Ibáñez", "Secretario"),)
 
 
-def test_pre_validated_projects_go_on_the_agenda_and_refusals_say_why(qtbot, view, empty_db, prevalidated,
-                                                                       monkeypatch):
+def test_pre_validated_projects_go_on_the_agenda_and_refusals_say_why(
+    qtbot, view, empty_db, prevalidated, monkeypatch
+):
     session = create_session(empty_db, SessionInput("1/2016", date(2016, 5, 12), "Jerez"))
     view.refresh()
     bad = prevalidated["Cancha de usos múltiples"]
@@ -238,8 +254,9 @@ def test_pre_validated_projects_go_on_the_agenda_and_refusals_say_why(qtbot, vie
         # Refused: nothing added, and the project without documents says why in its row.
         assert dialog.result_session is None
         missing = "; ".join(i.requirement.name(language()) for i in project_checklist(db, bad))
-        expected = describe(Problem("", "documents.missing", {"count": 4, "documents": missing}),
-                            with_field=False)
+        expected = describe(
+            Problem("", "documents.missing", {"count": 4, "documents": missing}), with_field=False
+        )
         assert dialog.problems == {bad: expected}
         [row] = [r for r in range(dialog.table.rowCount()) if dialog.table.item(r, 0).data(256) == bad]
         assert dialog.table.item(row, dialog.table.columnCount() - 1).text() == expected
@@ -271,16 +288,26 @@ def test_pre_validated_projects_go_on_the_agenda_and_refusals_say_why(qtbot, vie
 
 @pytest.fixture
 def on_agenda(empty_db, prevalidated) -> tuple[int, list[int]]:
-    session = create_session(empty_db, SessionInput("1/2016", date(2016, 5, 12), "Jerez", attendees=(
-        AttendeeInput("federal", "Lic. Ana Lucía Bermúdez", "Delegada de Bienestar"),
-        AttendeeInput("club", "Sr. José Ángel Ortiz", "Federación Zacatecana"))))
+    session = create_session(
+        empty_db,
+        SessionInput(
+            "1/2016",
+            date(2016, 5, 12),
+            "Jerez",
+            attendees=(
+                AttendeeInput("federal", "Lic. Ana Lucía Bermúdez", "Delegada de Bienestar"),
+                AttendeeInput("club", "Sr. José Ángel Ortiz", "Federación Zacatecana"),
+            ),
+        ),
+    )
     ids = [prevalidated[n] for n in NAMES]
     add_to_agenda(empty_db, session.id, ids)
     return session.id, ids
 
 
-def test_rulings_are_applied_together_and_the_stages_change_in_the_table(qtbot, view, empty_db, on_agenda,
-                                                                          monkeypatch, confirmations):
+def test_rulings_are_applied_together_and_the_stages_change_in_the_table(
+    qtbot, view, empty_db, on_agenda, monkeypatch, confirmations
+):
     _session_id, (approve, reject, give_back) = on_agenda
     view.refresh()
 
@@ -298,12 +325,17 @@ def test_rulings_are_applied_together_and_the_stages_change_in_the_table(qtbot, 
     qtbot.mouseClick(view.rule_button, Qt.MouseButton.LeftButton)
 
     assert [get_project(empty_db, p).stage for p in (approve, reject, give_back)] == [
-        "aprobado", "rechazado", "devuelto"]
+        "aprobado",
+        "rechazado",
+        "devuelto",
+    ]
     table = view.agenda
     assert [table.item(r, STAGE_COLUMN).text() for r in range(3)] == [
-        stage_label(s) for s in ("aprobado", "rechazado", "devuelto")]
+        stage_label(s) for s in ("aprobado", "rechazado", "devuelto")
+    ]
     assert [table.item(r, RULING_COLUMN).text() for r in range(3)] == [
-        stage_label(s) for s in ("aprobado", "rechazado", "devuelto")]
+        stage_label(s) for s in ("aprobado", "rechazado", "devuelto")
+    ]
     assert not view.rule_button.isEnabled()  # nothing left to rule
     assert len(confirmations) == 1 and "3" in confirmations[0]
     ruled = ngettext("{ruled} of {total} ruled", "{ruled} of {total} ruled", 3)  # plural: 3 projects
@@ -319,8 +351,9 @@ def test_a_batch_with_one_bad_ruling_writes_nothing_and_keeps_the_entries(qtbot,
     dialog.set_ruling(give_back, "devuelto", None, "Falta el presupuesto actualizado")
     assert not dialog.submit()
 
-    expected = describe(Problem(f"project[{reject}]", "ruling.reason_required", {"ruling": "rechazado"}),
-                        with_field=False)
+    expected = describe(
+        Problem(f"project[{reject}]", "ruling.reason_required", {"ruling": "rechazado"}), with_field=False
+    )
     row = dialog.row_for(reject)
     assert row.error.isVisibleTo(dialog) and row.error.text() == expected
     assert not dialog.row_for(approve).error.isVisibleTo(dialog)
@@ -336,8 +369,7 @@ def test_a_batch_with_one_bad_ruling_writes_nothing_and_keeps_the_entries(qtbot,
     assert get_project(empty_db, reject).stage == "rechazado"
 
 
-def test_rows_left_without_a_ruling_stay_at_the_covam(qtbot, empty_db, on_agenda, confirmations,
-                                                       monkeypatch):
+def test_rows_left_without_a_ruling_stay_at_the_covam(qtbot, empty_db, on_agenda, confirmations, monkeypatch):
     from tresxuno.ui import prompts
 
     session_id, (approve, reject, give_back) = on_agenda
@@ -353,11 +385,15 @@ def test_rows_left_without_a_ruling_stay_at_the_covam(qtbot, empty_db, on_agenda
     monkeypatch.setattr(prompts, "confirm", lambda *a, **k: True)
     assert dialog.submit()
     assert [get_project(empty_db, p).stage for p in (approve, reject, give_back)] == [
-        "aprobado", "en_covam", "en_covam"]
+        "aprobado",
+        "en_covam",
+        "en_covam",
+    ]
 
 
-def test_an_agenda_row_opens_its_project_and_the_year_filter_narrows_the_list(qtbot, view, empty_db,
-                                                                               on_agenda):
+def test_an_agenda_row_opens_its_project_and_the_year_filter_narrows_the_list(
+    qtbot, view, empty_db, on_agenda
+):
     session_id, ids = on_agenda
     create_session(empty_db, SessionInput("1/2017", date(2017, 4, 20), "Fresnillo", kind="extraordinaria"))
     view.refresh()
@@ -384,7 +420,13 @@ def test_tab_walks_the_page_in_reading_order(qtbot, view, empty_db, on_agenda):
     for _step in range(6):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         reached.append(QApplication.focusWidget())
-    assert reached == [view.new_button, view.sessions, view.attendees, view.agenda, view.add_button,
-                       view.rule_button]
+    assert reached == [
+        view.new_button,
+        view.sessions,
+        view.attendees,
+        view.agenda,
+        view.add_button,
+        view.rule_button,
+    ]
     for widget in (view.year, view.sessions, view.attendees, view.agenda):
         assert widget.accessibleName()

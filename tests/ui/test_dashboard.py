@@ -84,7 +84,9 @@ def test_the_latest_year_shows_projects_per_stage_and_approved_money(home, demo_
     assert Qt.AlignmentFlag(total.textAlignment()) & Qt.AlignmentFlag.AlignRight
     assert home.status_text().startswith(
         ngettext("{count} project in {year}", "{count} projects in {year}", expected.projects).format(
-            count=expected.projects, year=expected.fiscal_year))
+            count=expected.projects, year=expected.fiscal_year
+        )
+    )
 
 
 def test_the_attention_list_shows_an_expiring_toma_and_a_stuck_project(home, demo_db):

@@ -120,11 +120,21 @@ def drop_file(dialog: QDialog, path: Path) -> tuple[bool, bool]:
     """Drag ``path`` over the form and drop it, as the file manager does; (enter accepted, drop accepted)."""
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    enter = QDragEnterEvent(QPoint(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        QPoint(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(dialog, enter)
-    drop = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(dialog, drop)
     return enter.isAccepted(), drop.isAccepted()
 
@@ -137,8 +147,11 @@ def answer_with(monkeypatch, cls: type[QDialog], fill: Callable[[QDialog], None]
         show(qtbot, self)
         seen.append(self)
         fill(self)
-        return QDialog.DialogCode.Accepted if self.result() == QDialog.DialogCode.Accepted else \
-            QDialog.DialogCode.Rejected
+        return (
+            QDialog.DialogCode.Accepted
+            if self.result() == QDialog.DialogCode.Accepted
+            else QDialog.DialogCode.Rejected
+        )
 
     monkeypatch.setattr(cls, "exec", fake_exec)
     return seen
@@ -159,7 +172,11 @@ def test_a_contribution_in_pesos_is_stored_with_the_outstanding_shown(qtbot, db,
     dialog = show(qtbot, ContributionDialog(db, project_id=project.id, today=TODAY))
     assert dialog.project.choice is not None and dialog.project.choice.folio == project.folio
     assert [dialog.party.itemData(i) for i in range(dialog.party.count())] == [
-        "club", "federal", "state", "municipal"]
+        "club",
+        "federal",
+        "state",
+        "municipal",
+    ]
     assert money(SHARE) in dialog.party.itemText(0)  # what the party still owes
     assert not dialog.usd_box.isVisible() and not dialog.override_box.isVisible()
     dialog.party.setCurrentIndex(dialog.party.findData("state"))
@@ -172,7 +189,12 @@ def test_a_contribution_in_pesos_is_stored_with_the_outstanding_shown(qtbot, db,
     stored = dialog.record
     assert stored is not None
     assert (stored.kind, stored.party, stored.amount, stored.entry_date, stored.reference) == (
-        "contribution", "state", 250_000_00, date(2019, 7, 1), "SPEI 7788")
+        "contribution",
+        "state",
+        250_000_00,
+        date(2019, 7, 1),
+        "SPEI 7788",
+    )
     assert project_balance(db, project.id).party("state").outstanding == SHARE - 250_000_00
 
 
@@ -201,8 +223,14 @@ def test_a_dollar_deposit_is_offered_the_stored_rate_and_credits_its_pesos(qtbot
 
     stored = dialog.record
     assert stored is not None
-    assert (stored.party, stored.usd_amount, stored.rate, stored.rate_date, stored.rate_source,
-            stored.amount) == ("club", 10_000_00, "19.0512", date(2019, 7, 1), "Banxico FIX", 190_512_00)
+    assert (
+        stored.party,
+        stored.usd_amount,
+        stored.rate,
+        stored.rate_date,
+        stored.rate_source,
+        stored.amount,
+    ) == ("club", 10_000_00, "19.0512", date(2019, 7, 1), "Banxico FIX", 190_512_00)
 
 
 def test_a_date_without_any_stored_rate_says_what_to_do(qtbot, db, project):
@@ -211,7 +239,8 @@ def test_a_date_without_any_stored_rate_says_what_to_do(qtbot, db, project):
     assert dialog.rate.text() == ""
     assert dialog.rate_hint.text() == _(
         "No exchange rate is stored for this date or before. Type the rate of the bank receipt, or import "
-        "Banco de México's FIX rates (Exchange rates… in the Ledger).")
+        "Banco de México's FIX rates (Exchange rates… in the Ledger)."
+    )
     type_into(qtbot, dialog.usd, "100.00")
     click_record(qtbot, dialog)
     assert error_under(dialog, "rate") == expected("rate", "contribution.rate_required")
@@ -225,7 +254,8 @@ def test_above_the_outstanding_share_needs_the_reason_and_who_authorised_it(qtbo
     click_record(qtbot, dialog)
     assert dialog.isVisible() and dialog.record is None and count_entries(db) == 0
     assert error_under(dialog, "amount") == expected(
-        "amount", "contribution.exceeds_outstanding", party="club", outstanding=SHARE, amount=120_000_000)
+        "amount", "contribution.exceeds_outstanding", party="club", outstanding=SHARE, amount=120_000_000
+    )
     assert dialog.override_box.isVisible()
     assert dialog.focusWidget() is dialog.amount  # the first field with a problem
 
@@ -242,8 +272,9 @@ def test_typing_errors_are_shown_under_their_fields_and_nothing_is_written(qtbot
     dialog = show(qtbot, ContributionDialog(db, project_id=project.id, today=TODAY))
     type_into(qtbot, dialog.amount, "1.234,56")
     click_record(qtbot, dialog)
-    assert error_under(dialog, "amount") == expected("amount", "amount.decimal_comma", text="1.234,56",
-                                                     suggestion="1234.56")
+    assert error_under(dialog, "amount") == expected(
+        "amount", "amount.decimal_comma", text="1.234,56", suggestion="1234.56"
+    )
     dialog.project.edit.clear()
     dialog.project.commit()
     assert dialog.project.choice is None and dialog.party.count() == 0
@@ -296,9 +327,14 @@ def test_dropping_a_cfdi_fills_the_payment_and_previews_its_attribution(qtbot, d
     stored = dialog.record
     assert stored is not None
     assert (stored.kind, stored.amount, stored.cfdi_uuid, stored.payee_rfc) == (
-        "payment", -500_000_00, FIXTURE_UUID, ISSUER_RFC)
+        "payment",
+        -500_000_00,
+        FIXTURE_UUID,
+        ISSUER_RFC,
+    )
     assert [(line.party, line.amount) for line in stored.lines] == [
-        (p, -125_000_00) for p in ("club", "federal", "state", "municipal")]
+        (p, -125_000_00) for p in ("club", "federal", "state", "municipal")
+    ]
 
 
 def test_a_cfdi_already_used_names_the_other_projects_folio(qtbot, db, club, project, tmp_path):
@@ -317,8 +353,9 @@ def test_a_cfdi_already_used_names_the_other_projects_folio(qtbot, db, club, pro
     click_record(qtbot, second)
     assert second.record is None and second.isVisible()
     message = error_under(second, "cfdi")
-    assert message == expected("cfdi", "payment.cfdi_duplicate", uuid=FIXTURE_UUID, folio=project.folio,
-                               entry_id=first.record.id)
+    assert message == expected(
+        "cfdi", "payment.cfdi_duplicate", uuid=FIXTURE_UUID, folio=project.folio, entry_id=first.record.id
+    )
     assert project.folio in message
     assert count_entries(db, project_id=other.id) == 4  # the four deposits only
 
@@ -335,7 +372,8 @@ def test_a_hostile_or_wrong_cfdi_is_refused_with_the_readers_message(qtbot, db, 
 
 
 def test_a_scanned_receipt_dropped_is_the_evidence_and_too_much_is_refused_under_the_amount(
-        qtbot, db, project, receipt):
+    qtbot, db, project, receipt
+):
     contribute(db, project.id, "club", SHARE)
     dialog = show(qtbot, PaymentDialog(db, project_id=project.id, today=TODAY))
     assert drop_file(dialog, receipt) == (True, True)
@@ -346,8 +384,9 @@ def test_a_scanned_receipt_dropped_is_the_evidence_and_too_much_is_refused_under
     set_day(dialog.date, date(2019, 8, 1))
     type_into(qtbot, dialog.amount, "2,000,000.00")
     click_record(qtbot, dialog)
-    assert error_under(dialog, "amount") == expected("amount", "payment.exceeds_cash", cash=SHARE,
-                                                     amount=200_000_000)
+    assert error_under(dialog, "amount") == expected(
+        "amount", "payment.exceeds_cash", cash=SHARE, amount=200_000_000
+    )
     assert dialog.record is None and count_entries(db) == 1
 
     type_into(qtbot, dialog.amount, "300,000.00")
@@ -406,8 +445,11 @@ def test_rates_typed_by_hand_and_a_banxico_file_with_problems_by_line(qtbot, db,
     assert error_under(dialog, "rate") == expected("rate", "rate.not_a_number", text="veinte")
 
     bad = tmp_path / "fix.csv"
-    bad.write_text('"Banco de México"\n"Fecha","SF43718"\n"01/11/2024","20.0915"\n"31/02/2024","20.1"\n'
-                   '"04/11/2024","veinte"\n"01/11/2024","20.0"\n', encoding="cp1252")
+    bad.write_text(
+        '"Banco de México"\n"Fecha","SF43718"\n"01/11/2024","20.0915"\n"31/02/2024","20.1"\n'
+        '"04/11/2024","veinte"\n"01/11/2024","20.0"\n',
+        encoding="cp1252",
+    )
     monkeypatch.setattr(prompts_module, "choose_open_file", lambda *a, **k: str(bad))
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.import_task is not None and not dialog.import_task.running, timeout=5000)
@@ -420,8 +462,10 @@ def test_rates_typed_by_hand_and_a_banxico_file_with_problems_by_line(qtbot, db,
     assert len(list_rates(db)) == 1  # nothing of the file was stored
 
     good = tmp_path / "fix-bueno.csv"
-    good.write_text('"Fecha","SF43718"\n"01/11/2024","20.0915"\n"02/11/2024","N/E"\n"04/11/2024","19.9678"\n',
-                    encoding="utf-8")
+    good.write_text(
+        '"Fecha","SF43718"\n"01/11/2024","20.0915"\n"02/11/2024","N/E"\n"04/11/2024","19.9678"\n',
+        encoding="utf-8",
+    )
     dialog.import_file(str(good))
     qtbot.waitUntil(lambda: not dialog.import_task.running and dialog.table.rowCount() == 3, timeout=5000)
     assert dialog.problems.isHidden()
@@ -432,8 +476,9 @@ def test_rates_typed_by_hand_and_a_banxico_file_with_problems_by_line(qtbot, db,
 def test_closing_a_year_lists_the_unspent_federal_money_and_locks_the_year(qtbot, db, project, monkeypatch):
     fund(db, project.id, date(2019, 7, 1))
     asked: list[str] = []
-    monkeypatch.setattr(prompts_module, "confirm",
-                        lambda parent, title, text, **k: asked.append(text) or True)
+    monkeypatch.setattr(
+        prompts_module, "confirm", lambda parent, title, text, **k: asked.append(text) or True
+    )
     dialog = show(qtbot, CloseYearDialog(db, today=TODAY))
     dialog.year.setCurrentIndex(dialog.year.findData(2019))
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)

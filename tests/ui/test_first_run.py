@@ -28,7 +28,6 @@ pytestmark = OFFSCREEN_SIZE_HINTS
 OFFICE = "Oficina de Atención al Migrante de Jerez"
 
 
-
 def _png(path: Path) -> bytes:
     """A small real PNG at ``path`` (the preview must show it); returns its bytes."""
     image = QImage(16, 12, QImage.Format.Format_RGB32)
@@ -144,8 +143,9 @@ def test_a_file_that_is_not_an_image_is_refused_under_the_logo(qtbot, empty_db, 
     assert not office_settings(empty_db).is_set
 
 
-def test_example_data_load_in_the_background_and_the_projects_page_shows_them(qtbot, window, empty_db,
-                                                                              monkeypatch):
+def test_example_data_load_in_the_background_and_the_projects_page_shows_them(
+    qtbot, window, empty_db, monkeypatch
+):
     monkeypatch.setattr(first_run, "DEMO_PROJECTS", 25)
     seen = _run_first_run(qtbot, monkeypatch, demo=True)
     window.first_run_if_needed()

@@ -65,8 +65,9 @@ def preview_cell(dialog: ImportDialog, row_number: int, header: str):
     return table.item(rows.index(str(row_number)), headers.index(header))
 
 
-def test_both_bad_rows_are_listed_marked_and_only_the_valid_rows_can_be_imported(qtbot, dialog, db,
-                                                                                monkeypatch, prompts):
+def test_both_bad_rows_are_listed_marked_and_only_the_valid_rows_can_be_imported(
+    qtbot, dialog, db, monkeypatch, prompts
+):
     assert dialog.pages.currentIndex() == 0  # the empty state explains what to do
     assert not dialog.import_all_button.isEnabled() and not dialog.import_valid_button.isEnabled()
     choose(qtbot, dialog, monkeypatch, PROJECTS_CSV)
@@ -74,11 +75,14 @@ def test_both_bad_rows_are_listed_marked_and_only_the_valid_rows_can_be_imported
     assert dialog.kind == "projects"  # guessed from the headers
     assert dialog.mapping_combos["Costo"].currentData() == "cost"
     assert dialog.mapping_combos["Municipio"].currentData() == "municipality_key"
-    cost = describe(Problem("cost", "amount.decimal_comma", {"text": "1.234,56", "suggestion": "1234.56"}),
-                    with_field=False)
+    cost = describe(
+        Problem("cost", "amount.decimal_comma", {"text": "1.234,56", "suggestion": "1234.56"}),
+        with_field=False,
+    )
     params = {"name": "Jeréz de García", "state": "Zacatecas", "suggestions": "Jerez (32020)"}
-    place = describe(Problem("municipality_key", "import.municipality_not_found_similar", params),
-                     with_field=False)
+    place = describe(
+        Problem("municipality_key", "import.municipality_not_found_similar", params), with_field=False
+    )
     assert listed(dialog) == [("4", "Costo", cost), ("7", "Municipio", place)]
 
     bad = preview_cell(dialog, 4, "Costo")
@@ -87,10 +91,15 @@ def test_both_bad_rows_are_listed_marked_and_only_the_valid_rows_can_be_imported
     assert preview_cell(dialog, 7, "Municipio").toolTip() == place
     good = preview_cell(dialog, 5, "Costo")
     assert good.icon().isNull() and good.textAlignment() & Qt.AlignmentFlag.AlignRight
-    assert preview_cell(dialog, 4, _("Status")).text() == ngettext("{count} problem", "{count} problems",
-                                                                  1).format(count=1)
-    counts = ", ".join((ngettext("{count} valid row", "{count} valid rows", 5).format(count=5),
-                        ngettext("{count} with errors", "{count} with errors", 2).format(count=2)))
+    assert preview_cell(dialog, 4, _("Status")).text() == ngettext(
+        "{count} problem", "{count} problems", 1
+    ).format(count=1)
+    counts = ", ".join(
+        (
+            ngettext("{count} valid row", "{count} valid rows", 5).format(count=5),
+            ngettext("{count} with errors", "{count} with errors", 2).format(count=2),
+        )
+    )
     assert dialog.counts_label.text() == counts
     assert not dialog.import_all_button.isEnabled()
     assert dialog.import_valid_button.isEnabled()
@@ -100,8 +109,9 @@ def test_both_bad_rows_are_listed_marked_and_only_the_valid_rows_can_be_imported
     assert dialog.preview_table.currentItem() is preview_cell(dialog, 7, "Municipio")
 
     asked = []
-    monkeypatch.setattr(prompts_module, "confirm",
-                        lambda parent, title, text, **kw: asked.append(text) or True)
+    monkeypatch.setattr(
+        prompts_module, "confirm", lambda parent, title, text, **kw: asked.append(text) or True
+    )
     qtbot.mouseClick(dialog.import_valid_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=20_000)
     assert asked and "5" in asked[0] and "2" in asked[0]
@@ -110,8 +120,9 @@ def test_both_bad_rows_are_listed_marked_and_only_the_valid_rows_can_be_imported
     assert prompts.messages[-1][1] == _("Import finished")
 
 
-def test_changing_a_column_combo_checks_again_and_blocks_a_missing_required_field(qtbot, dialog, db,
-                                                                                  monkeypatch):
+def test_changing_a_column_combo_checks_again_and_blocks_a_missing_required_field(
+    qtbot, dialog, db, monkeypatch
+):
     choose(qtbot, dialog, monkeypatch, PROJECTS_CSV)
     dialog.mapping_combos["Costo"].setCurrentIndex(0)  # "(ignore)"
     assert dialog.busy and not dialog.import_valid_button.isEnabled()  # nothing runs on a stale preview
@@ -152,8 +163,9 @@ def test_a_valid_workbook_is_imported_whole_with_import_all(qtbot, dialog, db, m
     assert dialog.result.imported == 3
 
 
-def test_an_unreadable_file_is_reported_and_nothing_can_be_imported(qtbot, dialog, monkeypatch, prompts,
-                                                                      tmp_path):
+def test_an_unreadable_file_is_reported_and_nothing_can_be_imported(
+    qtbot, dialog, monkeypatch, prompts, tmp_path
+):
     choose(qtbot, dialog, monkeypatch, PROJECTS_CSV)  # a good file first: its rows must not linger
     assert dialog.import_valid_button.isEnabled()
     old = tmp_path / "viejo.xls"
@@ -183,8 +195,16 @@ def test_keyboard_order_runs_from_the_file_through_each_column_to_the_buttons(qt
         order.append(widget)
         widget = widget.nextInFocusChain()
     combos = list(dialog.mapping_combos.values())
-    wanted = [dialog.choose_button, dialog.kind_combo, *combos, dialog.preview_table, dialog.problems_table,
-              dialog.import_all_button, dialog.import_valid_button, dialog.cancel_button]
+    wanted = [
+        dialog.choose_button,
+        dialog.kind_combo,
+        *combos,
+        dialog.preview_table,
+        dialog.problems_table,
+        dialog.import_all_button,
+        dialog.import_valid_button,
+        dialog.cancel_button,
+    ]
     positions = [order.index(w) for w in wanted]
     assert positions == sorted(positions)
     assert all(c.accessibleName() for c in combos)

@@ -80,6 +80,7 @@ def open_view(qtbot):
         view.show()
         qtbot.waitExposed(view)
         return view
+
     return make
 
 
@@ -141,12 +142,18 @@ def test_party_and_date_filters_match_the_ledger_exactly(small_db, monkeypatch, 
     cases = [
         (LedgerFilters(start=start, end=end), lambda e: start <= e.entry_date <= end),
         (LedgerFilters(end=date(2016, 12, 31)), lambda e: e.entry_date <= date(2016, 12, 31)),
-        (LedgerFilters(party="club", kind="contribution"),
-         lambda e: e.kind == "contribution" and any(line.party == "club" for line in e.lines)),
-        (LedgerFilters(party="partner", start=start, end=end),
-         lambda e: start <= e.entry_date <= end and any(line.party == "partner" for line in e.lines)),
-        (LedgerFilters(fiscal_year=2019, start=date(2019, 6, 1)),
-         lambda e: e.entry_date.year == 2019 and e.entry_date >= date(2019, 6, 1)),
+        (
+            LedgerFilters(party="club", kind="contribution"),
+            lambda e: e.kind == "contribution" and any(line.party == "club" for line in e.lines),
+        ),
+        (
+            LedgerFilters(party="partner", start=start, end=end),
+            lambda e: start <= e.entry_date <= end and any(line.party == "partner" for line in e.lines),
+        ),
+        (
+            LedgerFilters(fiscal_year=2019, start=date(2019, 6, 1)),
+            lambda e: e.entry_date.year == 2019 and e.entry_date >= date(2019, 6, 1),
+        ),
         (LedgerFilters(start=date(2030, 1, 1)), lambda e: False),
     ]
     for filters, keep in cases:
@@ -183,7 +190,8 @@ def test_money_to_date_is_the_project_records_column(db, project):
 
 
 def test_contributions_in_pesos_and_dollars_through_the_forms_show_with_the_running_balance(
-        qtbot, db, project, open_view, monkeypatch):
+    qtbot, db, project, open_view, monkeypatch
+):
     set_rate(db, date(2019, 7, 1), "19.0512", "Banxico FIX", today=TODAY)
     view = open_view(db)
     view.project.set_project_id(project.id)
@@ -232,8 +240,9 @@ def test_contributions_in_pesos_and_dollars_through_the_forms_show_with_the_runn
     assert view.status_text().startswith("2")
 
 
-def test_reversing_an_entry_shows_both_lines_and_restores_the_balance(qtbot, db, project, open_view,
-                                                                      monkeypatch):
+def test_reversing_an_entry_shows_both_lines_and_restores_the_balance(
+    qtbot, db, project, open_view, monkeypatch
+):
     first = contribute(db, project.id, "club", 300_000_00, date(2019, 7, 1))
     contribute(db, project.id, "state", 200_000_00, date(2019, 7, 2))
     view = open_view(db)
@@ -267,14 +276,19 @@ def test_reversing_an_entry_shows_both_lines_and_restores_the_balance(qtbot, db,
     assert not view.reverse_action.isEnabled()
 
 
-def test_export_writes_a_csv_whose_total_is_the_cash_of_the_balances(qtbot, small_db, open_view, prompts,
-                                                                    monkeypatch, tmp_path):
+def test_export_writes_a_csv_whose_total_is_the_cash_of_the_balances(
+    qtbot, small_db, open_view, prompts, monkeypatch, tmp_path
+):
     view = open_view(small_db)
     monkeypatch.setattr(view_module.ExportDialog, "ask", classmethod(lambda cls, parent, scope: "csv"))
     asked: list[str] = []
-    monkeypatch.setattr(prompts_module, "choose_save_file",
-                        lambda parent, title, name_filter="", directory="":
-                        asked.append(name_filter) or str(tmp_path / "libro"))
+    monkeypatch.setattr(
+        prompts_module,
+        "choose_save_file",
+        lambda parent, title, name_filter="", directory="": (
+            asked.append(name_filter) or str(tmp_path / "libro")
+        ),
+    )
     view.export_action.trigger()
     qtbot.waitUntil(lambda: view.last_export is not None, timeout=10_000)
     path = tmp_path / "libro.csv"
@@ -314,10 +328,24 @@ def test_the_page_in_english_shows_english_headers(db, open_view):
     set_language("en")
     view = open_view(db)
     header = view.table.horizontalHeader()
-    shown = [view.model.headerData(i, Qt.Orientation.Horizontal) for i in range(view.model.columnCount())
-             if not header.isSectionHidden(i)]
-    assert shown == ["No.", "Date", "Folio", "Type", "Party", "Concept", "Reference",
-                     "Money in", "Money out", "Balance", "Reversed"]
+    shown = [
+        view.model.headerData(i, Qt.Orientation.Horizontal)
+        for i in range(view.model.columnCount())
+        if not header.isSectionHidden(i)
+    ]
+    assert shown == [
+        "No.",
+        "Date",
+        "Folio",
+        "Type",
+        "Party",
+        "Concept",
+        "Reference",
+        "Money in",
+        "Money out",
+        "Balance",
+        "Reversed",
+    ]
     assert view.record_buttons[0].text() == "Record &contribution…"
     assert view.balance_panel.table.horizontalHeaderItem(1).text() == "Approved"
     assert view.title() == "Ledger"
@@ -334,8 +362,11 @@ def test_the_project_record_opens_the_projects_own_ledger(qtbot, db, project, mo
     assert project.folio in dialog.windowTitle()
 
     opened: list[int] = []
-    monkeypatch.setattr(ProjectLedgerDialog, "ask",
-                        classmethod(lambda cls, parent, db_, project_id: opened.append(project_id) or False))
+    monkeypatch.setattr(
+        ProjectLedgerDialog,
+        "ask",
+        classmethod(lambda cls, parent, db_, project_id: opened.append(project_id) or False),
+    )
     record = project_detail.ProjectRecord(db, project.id, today=TODAY)
     qtbot.addWidget(record)
     qtbot.mouseClick(record.ledger_button, Qt.MouseButton.LeftButton)
@@ -351,10 +382,13 @@ def test_model_columns_name_payments_by_their_attribution(db, project, tmp_path)
     model = LedgerTableModel(db, filters=LedgerFilters(project_id=project.id, kind="payment"))
     entry = model.index(0, 0).data(EntryRole)
     assert model.index(0, COLUMN_OF["party"]).data() == ngettext(
-        "By shares ({count} party)", "By shares ({count} parties)", 4).format(count=4)
+        "By shares ({count} party)", "By shares ({count} parties)", 4
+    ).format(count=4)
     tooltip = model.index(0, COLUMN_OF["party"]).data(Qt.ItemDataRole.ToolTipRole)
-    assert all(f"{model_module.safe_party(p)}: {money(-25_000_00)}" in tooltip
-               for p in ("club", "federal", "state", "municipal"))
+    assert all(
+        f"{model_module.safe_party(p)}: {money(-25_000_00)}" in tooltip
+        for p in ("club", "federal", "state", "municipal")
+    )
     assert model.index(0, COLUMN_OF["out"]).data(Qt.ItemDataRole.ForegroundRole) is not None
     assert entry.payee_name in model.index(0, COLUMN_OF["detail"]).data()
 

@@ -60,7 +60,13 @@ def test_the_window_opens_in_spanish_on_the_projects_page(window_for, big_db):
     assert model.headerData(0, Qt.Orientation.Horizontal) == _("Folio")
     assert model.headerData(COLUMN_OF["cost"], Qt.Orientation.Horizontal) == _("Cost (MXN)")
     assert [a.text() for a in window.menuBar().actions()] == [
-        _("&File"), _("&Edit"), _("&View"), _("&Administration"), _("&Tools"), _("&Help")]
+        _("&File"),
+        _("&Edit"),
+        _("&View"),
+        _("&Administration"),
+        _("&Tools"),
+        _("&Help"),
+    ]
     assert window.status_label.text() == _count_text(BIG)
     assert str(big_db.path) in window.location_label.toolTip()
     assert view.pages.currentWidget() is view.table and view.table.isVisible()
@@ -138,8 +144,9 @@ def test_an_empty_database_explains_how_to_load_demo_data_and_f5_shows_it(qtbot,
     assert view.pages.currentIndex() == 1
     assert not view.table.isVisible()
     command = f'tresxuno --db "{empty_db.path}" demo'
-    assert view.message.text() == _("No projects yet. To see example data, run: {command}\n"
-                                    "then press F5 to refresh.").format(command=command)
+    assert view.message.text() == _(
+        "No projects yet. To see example data, run: {command}\nthen press F5 to refresh."
+    ).format(command=command)
     assert window.status_label.text() == _count_text(0)
 
     generate_demo(empty_db, projects=30, seed=1)

@@ -99,7 +99,13 @@ def test_english_in_preferences_changes_every_label_without_restart_and_back(qtb
     projects.apply_filters()
     spanish = visible_texts(window)
     assert [a.text() for a in window.menuBar().actions()] == [
-        _("&File"), _("&Edit"), _("&View"), _("&Administration"), _("&Tools"), _("&Help")]
+        _("&File"),
+        _("&Edit"),
+        _("&View"),
+        _("&Administration"),
+        _("&Tools"),
+        _("&Help"),
+    ]
 
     _choose_in_preferences(monkeypatch, "en")
     window.actions_by_name["preferences"].trigger()

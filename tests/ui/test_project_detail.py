@@ -60,10 +60,21 @@ def empty_db(_migrated: Path, tmp_path: Path) -> Iterator[Database]:
 
 def _register(db, folio: str, issued: date):
     expires = issued.replace(year=issued.year + 2) - timedelta(days=1)
-    return register_club(db, ClubInput(
-        name=f"Club {folio}", toma_folio=folio, toma_issuer="Consulado de México en Chicago",
-        toma_issued_on=issued, toma_expires_on=expires, members=25, us_city="Chicago", us_state="IL",
-        home_state_key="32", home_municipality_key="32020"))
+    return register_club(
+        db,
+        ClubInput(
+            name=f"Club {folio}",
+            toma_folio=folio,
+            toma_issuer="Consulado de México en Chicago",
+            toma_issued_on=issued,
+            toma_expires_on=expires,
+            members=25,
+            us_city="Chicago",
+            us_state="IL",
+            home_state_key="32",
+            home_municipality_key="32020",
+        ),
+    )
 
 
 @pytest.fixture
@@ -84,6 +95,7 @@ def open_record(qtbot, empty_db):
         record.show()
         qtbot.waitExposed(record)
         return record
+
     return make
 
 
@@ -96,8 +108,10 @@ def comment(monkeypatch):
         def fake(parent, title, prompt, *, required=False):
             answers.append((prompt, required))
             return text
+
         monkeypatch.setattr(CommentDialog, "ask", fake)
         return answers
+
     return answer
 
 
@@ -106,8 +120,9 @@ def _doc_line(record: ProjectRecord, kind: str):
     return record.documents.currentItem()
 
 
-def test_attaching_a_document_marks_it_delivered_with_its_sha256(qtbot, open_record, project, empty_db,
-                                                                tmp_path, monkeypatch):
+def test_attaching_a_document_marks_it_delivered_with_its_sha256(
+    qtbot, open_record, project, empty_db, tmp_path, monkeypatch
+):
     record = open_record(project.id)
     record.tabs.setCurrentIndex(2)
     line = _doc_line(record, "solicitud")
@@ -117,8 +132,11 @@ def test_attaching_a_document_marks_it_delivered_with_its_sha256(qtbot, open_rec
     scan = tmp_path / "solicitud firmada.pdf"
     scan.write_bytes(b"%PDF-1.4 solicitud 3x1-B firmada")
     asked: list[str] = []
-    monkeypatch.setattr(prompts_module, "choose_open_file",
-                        lambda parent, title, name_filter="", directory="": asked.append(title) or str(scan))
+    monkeypatch.setattr(
+        prompts_module,
+        "choose_open_file",
+        lambda parent, title, name_filter="", directory="": asked.append(title) or str(scan),
+    )
     qtbot.mouseClick(record.attach_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: record.attach_task is not None and not record.attach_task.running, timeout=5000)
     qtbot.waitUntil(lambda: _doc_line(record, "solicitud").text(1) == _("Delivered"))
@@ -128,8 +146,11 @@ def test_attaching_a_document_marks_it_delivered_with_its_sha256(qtbot, open_rec
     assert not line.icon(1).isNull()
     assert line.childCount() == 1
     child = line.child(0)
-    assert (child.text(0), child.text(2), child.text(4)) == ("solicitud firmada.pdf", format_day(TODAY),
-                                                             digest[:12])
+    assert (child.text(0), child.text(2), child.text(4)) == (
+        "solicitud firmada.pdf",
+        format_day(TODAY),
+        digest[:12],
+    )
     assert child.toolTip(4) == digest
     stored = next(i for i in project_checklist(empty_db, project.id) if i.requirement.id == "solicitud")
     assert stored.attachments[0].sha256 == digest
@@ -146,7 +167,8 @@ def test_attaching_a_document_marks_it_delivered_with_its_sha256(qtbot, open_rec
 
 
 def test_only_allowed_moves_are_offered_and_covam_waits_for_the_documents(
-        qtbot, open_record, project, empty_db, comment, prompts, tmp_path):
+    qtbot, open_record, project, empty_db, comment, prompts, tmp_path
+):
     move_project(empty_db, project.id, "prevalidado", user="revisor")
     record = open_record(project.id)
     assert set(record.stage_buttons) == {s.value for s in TRANSITIONS[Stage.PREVALIDADO]}
@@ -156,8 +178,13 @@ def test_only_allowed_moves_are_offered_and_covam_waits_for_the_documents(
     answers = comment("Expediente revisado")
     qtbot.mouseClick(record.stage_buttons["en_covam"], Qt.MouseButton.LeftButton)
     missing = [i.requirement for i in project_checklist(empty_db, project.id)]
-    expected = describe(Problem("documents", "documents.missing", {
-        "count": len(missing), "documents": "; ".join(r.name(language()) for r in missing)}))
+    expected = describe(
+        Problem(
+            "documents",
+            "documents.missing",
+            {"count": len(missing), "documents": "; ".join(r.name(language()) for r in missing)},
+        )
+    )
     assert expected in prompts.messages[-1][2]
     assert get_project(empty_db, project.id).stage == "prevalidado"
     assert answers and answers[0][1] is False  # a move forward needs no reason
@@ -172,14 +199,20 @@ def test_only_allowed_moves_are_offered_and_covam_waits_for_the_documents(
     assert set(record.stage_buttons) == {s.value for s in TRANSITIONS[Stage.EN_COVAM]}
     last = record.history.rowCount() - 1
     assert [record.history.item(last, c).text() for c in range(1, 5)] == [
-        stage_text("prevalidado"), stage_text("en_covam"), current_actor().username, "Expediente revisado"]
-    assert record.history.item(last, 0).text() == format_day(project_overview(empty_db, project.id)
-                                                             .history[-1].changed_at)
+        stage_text("prevalidado"),
+        stage_text("en_covam"),
+        current_actor().username,
+        "Expediente revisado",
+    ]
+    assert record.history.item(last, 0).text() == format_day(
+        project_overview(empty_db, project.id).history[-1].changed_at
+    )
     assert record.did_change
 
 
 def test_a_return_needs_a_reason_and_cancelling_the_comment_moves_nothing(
-        qtbot, open_record, project, empty_db, comment):
+    qtbot, open_record, project, empty_db, comment
+):
     record = open_record(project.id)
     answers = comment(None)
     qtbot.mouseClick(record.stage_buttons["devuelto"], Qt.MouseButton.LeftButton)
@@ -196,8 +229,9 @@ def test_a_return_needs_a_reason_and_cancelling_the_comment_moves_nothing(
     assert not box.isVisible()
 
 
-def test_a_draft_is_submitted_from_the_record_with_the_toma_checked(qtbot, open_record, empty_db, comment,
-                                                                   prompts):
+def test_a_draft_is_submitted_from_the_record_with_the_toma_checked(
+    qtbot, open_record, empty_db, comment, prompts
+):
     lapsed = _register(empty_db, "TN-CHI-0009", date(TODAY.year - 5, 1, 10))
     draft = save_draft(empty_db, project_input(lapsed.id))
     record = open_record(draft.id)
@@ -206,8 +240,17 @@ def test_a_draft_is_submitted_from_the_record_with_the_toma_checked(qtbot, open_
     assert record.data_values["requested_on"].text() == _("Not submitted yet (draft)")
     comment("Captura completa")
     qtbot.mouseClick(record.stage_buttons["solicitado"], Qt.MouseButton.LeftButton)
-    sentence = describe(Problem("club", "club.toma_lapsed", {
-        "club": lapsed.name, "folio": lapsed.toma_folio, "expired_on": lapsed.toma_expires_on.isoformat()}))
+    sentence = describe(
+        Problem(
+            "club",
+            "club.toma_lapsed",
+            {
+                "club": lapsed.name,
+                "folio": lapsed.toma_folio,
+                "expired_on": lapsed.toma_expires_on.isoformat(),
+            },
+        )
+    )
     assert sentence in prompts.messages[-1][2]
     assert get_project(empty_db, draft.id).stage == "borrador"
 
@@ -235,7 +278,8 @@ def test_progress_is_recorded_beside_an_empty_money_column(qtbot, open_record, p
     record = open_record(project.id)
     assert not record.progress_button.isEnabled()
     assert record.progress_empty.text() == _(
-        "Progress is reported once the agreement is signed and until the works are handed over.")
+        "Progress is reported once the agreement is signed and until the works are handed over."
+    )
     for stage in ("prevalidado", "en_covam", "aprobado", "convenio_firmado"):
         move_project(empty_db, project.id, stage)
     record.reload()
@@ -244,7 +288,8 @@ def test_progress_is_recorded_beside_an_empty_money_column(qtbot, open_record, p
     record.progress_percent.setText("cuarenta")
     qtbot.mouseClick(record.progress_button, Qt.MouseButton.LeftButton)
     assert record.progress_errors.texts()["percent"] == describe(
-        Problem("percent", "percent.not_a_number", {"text": "cuarenta"}), with_field=False)
+        Problem("percent", "percent.not_a_number", {"text": "cuarenta"}), with_field=False
+    )
     record.progress_percent.setText("45.5")
     record.progress_note.setText("Cimentación terminada")
     qtbot.mouseClick(record.progress_button, Qt.MouseButton.LeftButton)
@@ -263,10 +308,16 @@ def test_the_list_opens_the_record_and_the_new_project_form(qtbot, small_db, mon
     qtbot.waitExposed(view)
     opened: list[int] = []
     created: list[object] = []
-    monkeypatch.setattr(projects.ProjectRecord, "ask",
-                        classmethod(lambda cls, parent, db, project_id: opened.append(project_id) or False))
-    monkeypatch.setattr(projects.ProjectDialog, "ask",
-                        classmethod(lambda cls, parent, db, project_id=None: created.append(db) or None))
+    monkeypatch.setattr(
+        projects.ProjectRecord,
+        "ask",
+        classmethod(lambda cls, parent, db, project_id: opened.append(project_id) or False),
+    )
+    monkeypatch.setattr(
+        projects.ProjectDialog,
+        "ask",
+        classmethod(lambda cls, parent, db, project_id=None: created.append(db) or None),
+    )
     index = view.model.index(2, 0)
     view.table.setCurrentIndex(index)
     view.table.setFocus()
@@ -283,8 +334,9 @@ def test_the_list_opens_the_record_and_the_new_project_form(qtbot, small_db, mon
     assert created == [small_db]
 
 
-def test_the_main_window_way_in_opens_the_record_and_an_unknown_id_is_explained(project, empty_db, prompts,
-                                                                                 monkeypatch):
+def test_the_main_window_way_in_opens_the_record_and_an_unknown_id_is_explained(
+    project, empty_db, prompts, monkeypatch
+):
     shown: list[str] = []
 
     def fake_exec(self):

@@ -56,10 +56,21 @@ def empty_db(_migrated: Path, tmp_path: Path) -> Iterator[Database]:
 
 def _club(db, name: str, folio: str, issued: date):
     expires = issued.replace(year=issued.year + 2) - timedelta(days=1)
-    return register_club(db, ClubInput(
-        name=name, toma_folio=folio, toma_issuer="Consulado General de México en Los Ángeles",
-        toma_issued_on=issued, toma_expires_on=expires, members=30, us_city="Los Angeles", us_state="CA",
-        home_state_key="32", home_municipality_key=JEREZ))
+    return register_club(
+        db,
+        ClubInput(
+            name=name,
+            toma_folio=folio,
+            toma_issuer="Consulado General de México en Los Ángeles",
+            toma_issued_on=issued,
+            toma_expires_on=expires,
+            members=30,
+            us_city="Los Angeles",
+            us_state="CA",
+            home_state_key="32",
+            home_municipality_key=JEREZ,
+        ),
+    )
 
 
 @pytest.fixture
@@ -80,6 +91,7 @@ def open_form(qtbot, empty_db):
         dialog.show()
         qtbot.waitExposed(dialog)
         return dialog
+
     return make
 
 
@@ -125,8 +137,12 @@ def test_submitting_while_watching_the_live_split(qtbot, open_form, club, empty_
     assert preview.shown_amounts()["federal"] == 1_000_000_00
     markers = preview.shown_texts(3)
     assert markers["federal"] == _("capped")
-    assert {k: v for k, v in markers.items() if k != "federal"} == {"club": "", "state": "", "municipal": "",
-                                                                   "total": ""}
+    assert {k: v for k, v in markers.items() if k != "federal"} == {
+        "club": "",
+        "state": "",
+        "municipal": "",
+        "total": "",
+    }
     row = next(r for r in range(preview.table.rowCount()) if preview.table.item(r, 0).text() == _("Federal"))
     assert not preview.table.item(row, 3).icon().isNull()  # an icon beside the word, not colour alone
     assert preview.table.item(row, 1).textAlignment() & Qt.AlignmentFlag.AlignRight
@@ -140,18 +156,26 @@ def test_submitting_while_watching_the_live_split(qtbot, open_form, club, empty_
     stored = get_project(empty_db, dialog.result_detail.id)
     assert stored.stage == Stage.SOLICITADO
     assert {s.party: s.amount for s in stored.shares} == {
-        k: v for k, v in preview.shown_amounts().items() if k != "total"}
+        k: v for k, v in preview.shown_amounts().items() if k != "total"
+    }
     assert [s.party for s in stored.shares if s.capped] == ["federal"]
 
 
-def test_a_lapsed_club_is_refused_with_the_date_its_toma_was_valid_until(qtbot, open_form, lapsed_club,
-                                                                        empty_db):
+def test_a_lapsed_club_is_refused_with_the_date_its_toma_was_valid_until(
+    qtbot, open_form, lapsed_club, empty_db
+):
     dialog = open_form()
     _fill(dialog, lapsed_club.id)
     dialog.cost.setText("1,250,000.00")
-    problem = Problem("club", "club.toma_lapsed", {
-        "club": lapsed_club.name, "folio": lapsed_club.toma_folio,
-        "expired_on": lapsed_club.toma_expires_on.isoformat()})
+    problem = Problem(
+        "club",
+        "club.toma_lapsed",
+        {
+            "club": lapsed_club.name,
+            "folio": lapsed_club.toma_folio,
+            "expired_on": lapsed_club.toma_expires_on.isoformat(),
+        },
+    )
     sentence = describe(problem, with_field=False)
     # Said as soon as the club is chosen, with an icon beside the words...
     assert dialog.toma_label.text() == sentence
@@ -164,8 +188,9 @@ def test_a_lapsed_club_is_refused_with_the_date_its_toma_was_valid_until(qtbot, 
     assert count_projects(empty_db) == 0
 
 
-def test_a_decimal_comma_is_explained_under_the_cost_and_no_numbers_are_shown(qtbot, open_form, club,
-                                                                             empty_db):
+def test_a_decimal_comma_is_explained_under_the_cost_and_no_numbers_are_shown(
+    qtbot, open_form, club, empty_db
+):
     dialog = open_form()
     _fill(dialog, club.id)
     preview = dialog.preview
@@ -214,7 +239,12 @@ def test_a_partner_in_dollars_and_a_special_mix(qtbot, open_form, club):
     dialog.override.setChecked(True)
     # The grid starts from the rule set's mix.
     assert {p.value: e.text() for p, e in dialog.mix.items()} == {
-        "club": "25.00", "federal": "25.00", "state": "25.00", "municipal": "25.00", "partner": ""}
+        "club": "25.00",
+        "federal": "25.00",
+        "state": "25.00",
+        "municipal": "25.00",
+        "partner": "",
+    }
     dialog.mix[Party.CLUB].setText("50")
     for party in (Party.STATE, Party.MUNICIPAL):
         dialog.mix[party].setText("")
@@ -271,12 +301,12 @@ def test_missing_choices_are_named_under_their_fields(qtbot, open_form, club, em
     assert count_projects(empty_db) == 0
 
 
-def test_ask_returns_the_stored_project_or_refuses_a_project_past_its_request(qtbot, club, empty_db,
-                                                                              prompts):
+def test_ask_returns_the_stored_project_or_refuses_a_project_past_its_request(qtbot, club, empty_db, prompts):
     requested = submit_project(empty_db, project_input(club.id, submitted_on=TODAY))
     assert ProjectDialog.ask(None, empty_db, requested.id) is None
-    not_editable = describe(Problem("project", "project.not_editable",
-                                    {"folio": requested.folio, "stage": "solicitado"}))
+    not_editable = describe(
+        Problem("project", "project.not_editable", {"folio": requested.folio, "stage": "solicitado"})
+    )
     assert not_editable in prompts.messages[-1][2]
 
     def fill_and_save() -> None:

@@ -101,7 +101,8 @@ def test_sorting_by_cost_descending_happens_in_sql(big_db):
     costs = [model.data(model.index(r, COST), RawRole) for r in range(model.rowCount())]
     assert costs == sorted(costs, reverse=True)
     assert [model.project(r).id for r in range(model.rowCount())] == [
-        p.id for p in list_projects(big_db, sort_key="cost", descending=True, limit=BIG)]
+        p.id for p in list_projects(big_db, sort_key="cost", descending=True, limit=BIG)
+    ]
 
 
 @pytest.mark.parametrize("column", range(len(COLUMNS)))
@@ -124,7 +125,8 @@ def test_filters_reset_the_list_and_count_in_sql(qtbot, big_db):
     assert signal.args == [expected]
     assert model.total_count() == model.rowCount() == expected
     assert [model.project(r).id for r in range(model.rowCount())] == [
-        p.id for p in list_projects(big_db, filters, limit=BIG)]
+        p.id for p in list_projects(big_db, filters, limit=BIG)
+    ]
 
     model.set_filters(ProjectFilters(fiscal_year=2018, program="3x1"))
     assert model.total_count() == count_projects(big_db, ProjectFilters(fiscal_year=2018, program="3x1"))
@@ -155,8 +157,20 @@ def test_headers_are_translated(big_db):
     model = ProjectTableModel(big_db)
     set_language("es")
     headers = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
-    assert headers == [_(m) for m in ("Folio", "Fiscal year", "Programme", "Category", "Stage", "Project",
-                                      "Club", "Municipality", "Cost (MXN)")]
+    assert headers == [
+        _(m)
+        for m in (
+            "Folio",
+            "Fiscal year",
+            "Programme",
+            "Category",
+            "Stage",
+            "Project",
+            "Club",
+            "Municipality",
+            "Cost (MXN)",
+        )
+    ]
 
 
 def test_a_storage_problem_keeps_the_rows_and_is_reported(qtbot, big_db, monkeypatch):

@@ -23,8 +23,10 @@ from tresxuno.ui.undo import undo_stack
 
 from .conftest import OFFSCREEN_SIZE_HINTS
 
-pytestmark = [OFFSCREEN_SIZE_HINTS,
-              pytest.mark.qt_log_ignore(r"This plugin does not support (raise\(\)|grabbing the keyboard)")]
+pytestmark = [
+    OFFSCREEN_SIZE_HINTS,
+    pytest.mark.qt_log_ignore(r"This plugin does not support (raise\(\)|grabbing the keyboard)"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -48,10 +50,22 @@ def window(qtbot, empty_db):
 
 def _club(db) -> int:
     federation = register_federation(db, FederationInput("Federación de Illinois", "32", "Illinois"))
-    club = register_club(db, ClubInput(
-        name="Club Hijos de Jerez", toma_folio="TN-CHI-2026-0100", toma_issuer="Consulado en Chicago",
-        toma_issued_on=date(2026, 1, 10), toma_expires_on=date(2028, 1, 9), members=30, us_city="Chicago",
-        us_state="IL", home_state_key="32", home_municipality_key="32020", federation_id=federation.id))
+    club = register_club(
+        db,
+        ClubInput(
+            name="Club Hijos de Jerez",
+            toma_folio="TN-CHI-2026-0100",
+            toma_issuer="Consulado en Chicago",
+            toma_issued_on=date(2026, 1, 10),
+            toma_expires_on=date(2028, 1, 9),
+            members=30,
+            us_city="Chicago",
+            us_state="IL",
+            home_state_key="32",
+            home_municipality_key="32020",
+            federation_id=federation.id,
+        ),
+    )
     return club.id
 
 
@@ -78,8 +92,9 @@ def test_a_club_edit_is_undone_and_redone_with_ctrl_z_and_ctrl_shift_z(qtbot, wi
     # The clubs page re-read the club: the list shows what the database holds.
     assert window.views["clubs"].model.club(0).members == 30
 
-    qtbot.keyClick(window.nav, Qt.Key.Key_Z,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(
+        window.nav, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
     assert get_club(empty_db, club_id).members == 44
     assert undo.isEnabled() and not redo.isEnabled()
 
@@ -89,8 +104,9 @@ def test_undo_refuses_to_overwrite_a_change_made_elsewhere_since(qtbot, window, 
     _edit_members(qtbot, window, empty_db, club_id, 44)
     other = club_for_edit(empty_db, club_id)  # another computer renames the club afterwards
     fields = {f: getattr(other.club, f) for f in ClubInput.__dataclass_fields__}
-    update_club(empty_db, club_id, replace(ClubInput(**fields), name="Club Jerezano"),
-                expected_version=other.version)
+    update_club(
+        empty_db, club_id, replace(ClubInput(**fields), name="Club Jerezano"), expected_version=other.version
+    )
 
     window.undo()
     club = get_club(empty_db, club_id)
@@ -108,7 +124,8 @@ def test_a_federation_rename_is_undone(qtbot, window, empty_db):
     dialog.name.setText("Federación Zacatecana de Texas")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert window.actions_by_name["undo"].text() == _("&Undo: {what}").format(
-        what=_("edit federation {name}").format(name="Federación Zacatecana de Texas"))
+        what=_("edit federation {name}").format(name="Federación Zacatecana de Texas")
+    )
     window.undo()
     assert list_federations_with_counts(empty_db)[0].name == federation.name
     window.redo()

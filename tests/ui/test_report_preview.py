@@ -45,6 +45,7 @@ def preview(qtbot, tmp_path):
         dialog.show()
         qtbot.waitExposed(dialog)
         return dialog
+
     return make
 
 
@@ -106,8 +107,9 @@ def test_print_paints_every_page_on_the_printer(preview, monkeypatch, tmp_path, 
     qtbot.waitUntil(lambda: not task.running, timeout=20_000)
     printed = PdfReader(target)
     assert len(printed.pages) == 4
-    assert dialog.status.text() == ngettext("{pages} page sent to the printer.",
-                                            "{pages} pages sent to the printer.", 4).format(pages=4)
+    assert dialog.status.text() == ngettext(
+        "{pages} page sent to the printer.", "{pages} pages sent to the printer.", 4
+    ).format(pages=4)
     # The landscape page went out on landscape paper; every page carries its picture.
     box = printed.pages[3].mediabox
     assert float(box.width) > float(box.height)

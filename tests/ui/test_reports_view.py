@@ -69,8 +69,10 @@ def _wait_preview(qtbot, holder, attribute: str = "preview") -> ReportPreview:
 
 def _titles(view: ReportsView) -> dict[str, tuple[str, bool]]:
     items = (view.kind_model.item(row) for row in range(view.kind_model.rowCount()))
-    return {item.data(Qt.ItemDataRole.UserRole): (item.text(), bool(item.flags() & Qt.ItemFlag.ItemIsEnabled))
-            for item in items}
+    return {
+        item.data(Qt.ItemDataRole.UserRole): (item.text(), bool(item.flags() & Qt.ItemFlag.ItemIsEnabled))
+        for item in items
+    }
 
 
 def test_every_kind_is_listed_with_the_fields_it_needs(qtbot, small_db):
@@ -81,8 +83,12 @@ def test_every_kind_is_listed_with_the_fields_it_needs(qtbot, small_db):
     assert titles["project"][0] == "Cédula del proyecto"
     assert titles["statement"][0] == "Estado de cuenta"
     expected = {
-        "receipt": ["entry"], "agreement": ["project"], "session": ["session"], "handover": ["project"],
-        "quarterly": ["year", "quarter", "municipality"], "summary": ["year", "municipality"],
+        "receipt": ["entry"],
+        "agreement": ["project"],
+        "session": ["session"],
+        "handover": ["project"],
+        "quarterly": ["year", "quarter", "municipality"],
+        "summary": ["year", "municipality"],
     }
     for kind, fields in expected.items():
         assert view.choose_kind(kind) and view.visible_fields() == fields
@@ -137,8 +143,9 @@ def test_missing_project_is_reported_next_to_the_field_in_spanish(qtbot, small_d
     assert view.task is None
 
 
-def test_cedula_generated_off_the_gui_thread_and_previewed(qtbot, small_db, monkeypatch, tmp_path,
-                                                           report_folder):
+def test_cedula_generated_off_the_gui_thread_and_previewed(
+    qtbot, small_db, monkeypatch, tmp_path, report_folder
+):
     project = list_projects(small_db, ProjectFilters(), limit=1)[0]
     view = _view(qtbot, small_db)
     assert view.choose_kind("project")

@@ -47,16 +47,21 @@ def _rows(view: RulesView) -> dict[str, dict[str, str]]:
     for p in range(view.tree.topLevelItemCount()):
         top = view.tree.topLevelItem(p)
         result[top.text(0)] = {
-            top.child(c).text(0): " | ".join(top.child(c).text(_FIRST_PARTY_COLUMN + i)
-                                             for i in range(len(PARTY_ORDER)))
-            for c in range(top.childCount())}
+            top.child(c).text(0): " | ".join(
+                top.child(c).text(_FIRST_PARTY_COLUMN + i) for i in range(len(PARTY_ORDER))
+            )
+            for c in range(top.childCount())
+        }
     return result
 
 
 def test_the_three_programmes_are_listed_with_their_mixes(view):
     rows = _rows(view)
-    assert list(rows) == ["Programa 3x1 para Migrantes", "Iniciativa Ciudadana 4x1 (con socio externo)",
-                          "Programa 2x1 para Migrantes (Zacatecas)"]
+    assert list(rows) == [
+        "Programa 3x1 para Migrantes",
+        "Iniciativa Ciudadana 4x1 (con socio externo)",
+        "Programa 2x1 para Migrantes (Zacatecas)",
+    ]
     # Club | federal | state | municipal | partner; "*" marks a capped share, "—" a party not taking part.
     assert rows["Programa 3x1 para Migrantes"] == {
         "3x1-public-works v1": "25 % | 25 % * | 25 % | 25 % | —",
@@ -64,13 +69,18 @@ def test_the_three_programmes_are_listed_with_their_mixes(view):
         "3x1-productive v1": "50 % | 50 % * | — | — | —",
     }
     assert rows["Iniciativa Ciudadana 4x1 (con socio externo)"] == {
-        "4x1-western-union v1": "20 % | 20 % | 20 % | 20 % | 20 %"}
+        "4x1-western-union v1": "20 % | 20 % | 20 % | 20 % | 20 %"
+    }
     assert rows["Programa 2x1 para Migrantes (Zacatecas)"] == {
-        "2x1-zacatecas v1": "25 % | — | 40 % | 35 % | —"}
+        "2x1-zacatecas v1": "25 % | — | 40 % | 35 % | —"
+    }
     assert view.tree.headerItem().text(_FIRST_PARTY_COLUMN) == _("Club")
-    assert view.status_text() == ", ".join((
-        ngettext("{count} programme", "{count} programmes", 3).format(count=3),
-        ngettext("{count} rule set", "{count} rule sets", 5).format(count=5)))
+    assert view.status_text() == ", ".join(
+        (
+            ngettext("{count} programme", "{count} programmes", 3).format(count=3),
+            ngettext("{count} rule set", "{count} rule sets", 5).format(count=5),
+        )
+    )
 
 
 def test_every_shown_mix_is_the_rule_books(view):
@@ -98,8 +108,13 @@ def test_details_show_caps_shortfall_amounts_per_student_and_source(view):
     view.tree.setCurrentItem(top.child(0))  # 3x1 public works
     text = view.details.toPlainText()
     assert "$1,000,000.00" in text and "2002–2020" in text
-    assert _("When a capped party cannot pay its whole share, the rest is covered by: {parties}, in "
-             "proportion to their own shares.").format(parties=f"{_('State')}, {_('Municipal')}") in text
+    assert (
+        _(
+            "When a capped party cannot pay its whole share, the rest is covered by: {parties}, in "
+            "proportion to their own shares."
+        ).format(parties=f"{_('State')}, {_('Municipal')}")
+        in text
+    )
     assert "Reglas de Operación del Programa 3x1" in text
 
     view.tree.setCurrentItem(top.child(1))  # scholarships

@@ -15,9 +15,20 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_screenshot_script_saves_each_view(tmp_path, small_db):
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "screenshots.py"), "--db", str(small_db.path), "--out",
-         str(tmp_path / "shots")],
-        capture_output=True, text=True, env=env, timeout=120, check=False)
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "screenshots.py"),
+            "--db",
+            str(small_db.path),
+            "--out",
+            str(tmp_path / "shots"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     for name in ("projects", "projects-jerez", "ledger"):
         image = QImage(str(tmp_path / "shots" / f"{name}.png"))

@@ -74,8 +74,11 @@ def test_pages_are_listed_in_order_with_translated_titles(window_for, small_db):
 
 
 def test_a_page_whose_module_does_not_exist_yet_is_skipped_with_a_warning(caplog):
-    pages = [("tresxuno.ui.views.projects", "ProjectsView"), ("tresxuno.ui.views.no_such_page", "NoView"),
-             ("tresxuno.ui.views.rules", "RulesView")]
+    pages = [
+        ("tresxuno.ui.views.projects", "ProjectsView"),
+        ("tresxuno.ui.views.no_such_page", "NoView"),
+        ("tresxuno.ui.views.rules", "RulesView"),
+    ]
     with caplog.at_level(logging.WARNING, logger="tresxuno"):
         assert page_classes(pages) == [ProjectsView, RulesView]
     assert "tresxuno.ui.views.no_such_page" in caplog.text
@@ -152,8 +155,9 @@ def test_the_tool_bar_has_icons_text_and_accessible_names(window_for, small_db):
     bar = window.tool_bar
     assert bar is not None and bar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
     actions = [a for a in bar.actions() if not a.isSeparator()]
-    assert [a for a in actions] == [window.actions_by_name[n] for n in
-                                    ("new", "import", "print", "undo", "redo", "refresh")]
+    assert [a for a in actions] == [
+        window.actions_by_name[n] for n in ("new", "import", "print", "undo", "redo", "refresh")
+    ]
     for action in actions:
         button = bar.widgetForAction(action)
         assert not action.icon().isNull(), action.text()
@@ -163,14 +167,28 @@ def test_the_tool_bar_has_icons_text_and_accessible_names(window_for, small_db):
 def test_menus_and_their_shortcuts(window_for, small_db):
     window = window_for(small_db)
     assert [a.text() for a in window.menuBar().actions()] == [
-        _("&File"), _("&Edit"), _("&View"), _("&Administration"), _("&Tools"), _("&Help")]
+        _("&File"),
+        _("&Edit"),
+        _("&View"),
+        _("&Administration"),
+        _("&Tools"),
+        _("&Help"),
+    ]
     keys = {n: a.shortcut().toString() for n, a in window.actions_by_name.items()}
     assert keys["new"] == "Ctrl+N" and keys["quit"] == "Ctrl+Q" and keys["find"] == "Ctrl+F"
     assert keys["undo"] == "Ctrl+Z" and keys["redo"] == "Ctrl+Shift+Z" and keys["print"] == "Ctrl+P"
     file_menu = window.menuBar().actions()[0].menu()
     names = [a.text() for a in file_menu.actions() if not a.isSeparator()]
-    assert names == [_("&New…"), _("&Import…"), _("&Print…"), _("&Backup now…"), _("&Restore…"),
-                     _("P&references…"), _("Sign &out / switch user…"), _("&Quit")]
+    assert names == [
+        _("&New…"),
+        _("&Import…"),
+        _("&Print…"),
+        _("&Backup now…"),
+        _("&Restore…"),
+        _("P&references…"),
+        _("Sign &out / switch user…"),
+        _("&Quit"),
+    ]
 
 
 def test_import_opens_the_import_dialog_when_it_exists(window_for, small_db, monkeypatch):
@@ -182,8 +200,11 @@ def test_import_opens_the_import_dialog_when_it_exists(window_for, small_db, mon
             asked.append((parent, db))
             return object()
 
-    monkeypatch.setattr(main_window_module, "_import_optional",
-                        lambda module, name: FakeImportDialog if name == "ImportDialog" else None)
+    monkeypatch.setattr(
+        main_window_module,
+        "_import_optional",
+        lambda module, name: FakeImportDialog if name == "ImportDialog" else None,
+    )
     window = window_for(small_db)
     action = window.actions_by_name["import"]
     assert action.isEnabled()

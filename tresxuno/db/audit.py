@@ -64,17 +64,32 @@ def append(connection: Connection, items: Sequence[Item]) -> None:
         return
     head = AuditHead.__table__
     seq, prev = connection.execute(
-        select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()).one()
+        select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()
+    ).one()
     actor = current_actor()
     at = utcnow()
     rows = []
     for action, table, rid, subject, before, after in items:
         seq += 1
-        digest = chain_hash(prev, record_text(seq, at, actor.username, actor.role, action, table, rid,
-                                              subject, before, after))
-        rows.append({"seq": seq, "at": at, "username": actor.username, "role": actor.role,
-                     "action": action, "table_name": table, "row_id": rid, "subject": subject,
-                     "before": before, "after": after, "prev_hash": prev, "hash": digest})
+        digest = chain_hash(
+            prev, record_text(seq, at, actor.username, actor.role, action, table, rid, subject, before, after)
+        )
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "username": actor.username,
+                "role": actor.role,
+                "action": action,
+                "table_name": table,
+                "row_id": rid,
+                "subject": subject,
+                "before": before,
+                "after": after,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
         prev = digest
     connection.execute(insert(AuditLogRow.__table__), rows)
     connection.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=prev))
@@ -163,9 +178,17 @@ def _after_change(action: str):
         if action == "update" and before == after:
             return  # flushed without a net change
         values = after or before or {}
-        pending.append((action, table.name, row_id(table, values) if values else None,
-                        subject_of(table.name, values),
-                        None if before is None else dumps(before), None if after is None else dumps(after)))
+        pending.append(
+            (
+                action,
+                table.name,
+                row_id(table, values) if values else None,
+                subject_of(table.name, values),
+                None if before is None else dumps(before),
+                None if after is None else dumps(after),
+            )
+        )
+
     return listener
 
 
@@ -202,16 +225,29 @@ def _on_execute(state: ORMExecuteState) -> Any:
     where = statement.whereclause  # type: ignore[attr-defined]
     before = _images(connection, table, where if where is not None else true())
     result = state.invoke_statement()
-    after = {} if state.is_delete or not before else _images(
-        connection, table, _pk_where(table, [tuple(v[c.key] for c in table.primary_key.columns)
-                                             for v in before.values()]))
+    after = (
+        {}
+        if state.is_delete or not before
+        else _images(
+            connection,
+            table,
+            _pk_where(table, [tuple(v[c.key] for c in table.primary_key.columns) for v in before.values()]),
+        )
+    )
     items: list[Item] = []
     for rid, old in before.items():
         new = after.get(rid)
         if old != new:
-            items.append(("delete" if new is None else "update", table.name, rid,
-                          subject_of(table.name, new or old), dumps(old),
-                          None if new is None else dumps(new)))
+            items.append(
+                (
+                    "delete" if new is None else "update",
+                    table.name,
+                    rid,
+                    subject_of(table.name, new or old),
+                    dumps(old),
+                    None if new is None else dumps(new),
+                )
+            )
     append(connection, items)
     return result
 

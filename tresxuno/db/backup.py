@@ -42,6 +42,7 @@ def sqlite_copy(source: Path, target: Path, *, step: CopyStep | None = None) -> 
     try:
         dst = sqlite3.connect(partial)
         try:
+
             def _progress(_status: int, remaining: int, total: int) -> None:
                 if step is not None:
                     step(total - remaining, total)

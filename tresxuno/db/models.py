@@ -439,8 +439,10 @@ class CovamAgendaItem(Base):
 
     __tablename__ = "covam_agenda"
     __table_args__ = (
-        CheckConstraint("ruling IS NULL OR " + _in_list("ruling", ("aprobado", "rechazado", "devuelto")),
-                        name="ruling_known"),
+        CheckConstraint(
+            "ruling IS NULL OR " + _in_list("ruling", ("aprobado", "rechazado", "devuelto")),
+            name="ruling_known",
+        ),
         CheckConstraint("priority IS NULL OR (priority >= 0 AND priority <= 100)", name="priority_range"),
         UniqueConstraint("session_id", "project_id"),
     )
@@ -503,6 +505,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+
+
 # --- Audit trail ------------------------------------------------------------------------------
 
 

@@ -75,8 +75,13 @@ def bulk_image(columns: Sequence[str], defaults: Mapping[str, Any], rows: Sequen
             data = [getter(row) for row in rows]
         except KeyError:  # rows that do not all name the same columns
             data = [[row.get(c, defaults.get(c)) for c in columns] for row in rows]
-    return json.dumps({"columns": list(columns), "defaults": image(defaults), "rows": data}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=False, default=_json_default)
+    return json.dumps(
+        {"columns": list(columns), "defaults": image(defaults), "rows": data},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        default=_json_default,
+    )
 
 
 def bulk_rows(after: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
@@ -116,11 +121,24 @@ class AuditRecord:
     hash: str
 
 
-def record_text(seq: int, at: datetime, username: str, role: str, action: str, table: str,
-                row_id: str | None, subject: str | None, before: str | None, after: str | None) -> str:
+def record_text(
+    seq: int,
+    at: datetime,
+    username: str,
+    role: str,
+    action: str,
+    table: str,
+    row_id: str | None,
+    subject: str | None,
+    before: str | None,
+    after: str | None,
+) -> str:
     """The canonical serialisation of a record that its hash covers (everything but the hashes)."""
-    return json.dumps([seq, at.isoformat(), username, role, action, table, row_id, subject, before, after],
-                      separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(
+        [seq, at.isoformat(), username, role, action, table, row_id, subject, before, after],
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
 
 
 def chain_hash(prev_hash: str, text: str) -> str:
@@ -130,14 +148,27 @@ def chain_hash(prev_hash: str, text: str) -> str:
 
 def expected_hash(record: AuditRecord, prev_hash: str) -> str:
     """The hash ``record`` must carry when it follows a record whose hash is ``prev_hash``."""
-    return chain_hash(prev_hash, record_text(
-        record.seq, record.at, record.username, record.role, record.action, record.table, record.row_id,
-        record.subject, record.before, record.after))
+    return chain_hash(
+        prev_hash,
+        record_text(
+            record.seq,
+            record.at,
+            record.username,
+            record.role,
+            record.action,
+            record.table,
+            record.row_id,
+            record.subject,
+            record.before,
+            record.after,
+        ),
+    )
 
 
 def _broken(record: AuditRecord, code: str = "audit.broken_link", **extra: Any) -> Problem:
-    return Problem("audit", code, {"seq": record.seq, "table": record.table, "row": record.row_id or "*",
-                                   **extra})
+    return Problem(
+        "audit", code, {"seq": record.seq, "table": record.table, "row": record.row_id or "*", **extra}
+    )
 
 
 class ChainVerifier:
@@ -183,8 +214,9 @@ class ChainVerifier:
         return self.problem
 
 
-def compare_ledger_row(table: str, current: Mapping[str, Any],
-                       audited: Mapping[str, Any] | None) -> Problem | None:
+def compare_ledger_row(
+    table: str, current: Mapping[str, Any], audited: Mapping[str, Any] | None
+) -> Problem | None:
     """A current ledger row against its last audited after-image; a problem names the row and column.
 
     ``current`` may hold raw column values (dates as dates): a value is made canonical only when it
@@ -203,8 +235,9 @@ def compare_ledger_row(table: str, current: Mapping[str, Any],
             continue
         params: dict[str, Any] = {"id": row_id, "column": column}
         if column == "amount":
-            return Problem("audit", f"audit.{kind}_amount_mismatch", {**params, "amount": value,
-                                                                     "expected": recorded})
+            return Problem(
+                "audit", f"audit.{kind}_amount_mismatch", {**params, "amount": value, "expected": recorded}
+            )
         return Problem("audit", f"audit.{kind}_mismatch", {**params, "value": value, "audited": recorded})
     return None
 
@@ -220,8 +253,7 @@ class LedgerRow:
     reverses_id: int | None
 
 
-def ledger_problems(entries: Sequence[LedgerRow],
-                    lines: Iterable[tuple[int, str, int]]) -> Problem | None:
+def ledger_problems(entries: Sequence[LedgerRow], lines: Iterable[tuple[int, str, int]]) -> Problem | None:
     """The first broken invariant of the ledger, or None.
 
     Invariants: each entry's allocation lines (``(entry_id, party, amount)``) add up to its amount;
@@ -240,8 +272,9 @@ def ledger_problems(entries: Sequence[LedgerRow],
     for entry in entries:
         total = sums.get(entry.id, 0)
         if total != entry.amount:
-            return Problem("audit", "ledger.lines_differ", {"id": entry.id, "total": total,
-                                                            "amount": entry.amount})
+            return Problem(
+                "audit", "ledger.lines_differ", {"id": entry.id, "total": total, "amount": entry.amount}
+            )
         cash[entry.project_id] = cash.get(entry.project_id, 0) + entry.amount
         if entry.reverses_id is None:
             continue
@@ -249,14 +282,18 @@ def ledger_problems(entries: Sequence[LedgerRow],
         if target is None or target.project_id != entry.project_id:
             return Problem("audit", "ledger.reversal_target", {"id": entry.id, "target": entry.reverses_id})
         if entry.reverses_id in reversed_by:
-            return Problem("audit", "ledger.reversed_twice", {"target": entry.reverses_id,
-                                                              "first": reversed_by[entry.reverses_id],
-                                                              "second": entry.id})
+            return Problem(
+                "audit",
+                "ledger.reversed_twice",
+                {"target": entry.reverses_id, "first": reversed_by[entry.reverses_id], "second": entry.id},
+            )
         reversed_by[entry.reverses_id] = entry.id
         if entry.amount != -target.amount:
-            return Problem("audit", "ledger.reversal_amount", {"id": entry.id, "target": target.id,
-                                                               "amount": entry.amount,
-                                                               "expected": -target.amount})
+            return Problem(
+                "audit",
+                "ledger.reversal_amount",
+                {"id": entry.id, "target": target.id, "amount": entry.amount, "expected": -target.amount},
+            )
     for project_id, amount in sorted(cash.items()):
         if amount < 0:
             return Problem("audit", "ledger.cash_negative", {"project": project_id, "amount": amount})
@@ -283,5 +320,8 @@ def field_changes(before: str | None, after: str | None) -> tuple[FieldChange, .
     if "rows" in new and "columns" in new:  # a bulk insert: no per-field story to tell
         return ()
     columns = list(new) + [c for c in old if c not in new]
-    return tuple(FieldChange(c, old.get(c), new.get(c)) for c in columns
-                 if c not in _QUIET_COLUMNS and old.get(c) != new.get(c))
+    return tuple(
+        FieldChange(c, old.get(c), new.get(c))
+        for c in columns
+        if c not in _QUIET_COLUMNS and old.get(c) != new.get(c)
+    )

@@ -449,8 +449,9 @@ def _read_rule_set(reader: _Reader, program: str, raw: Any, index: int) -> RuleS
 def _folio_prefix(reader: _Reader, raw: Mapping[str, Any]) -> str:
     """Optional short folio code: 2-8 uppercase letters or digits (folios must fit 32 characters)."""
     prefix = raw.get("folio_prefix", "")
-    if not isinstance(prefix, str) or (prefix and not (2 <= len(prefix) <= 8 and prefix.isalnum()
-                                                        and prefix == prefix.upper())):
+    if not isinstance(prefix, str) or (
+        prefix and not (2 <= len(prefix) <= 8 and prefix.isalnum() and prefix == prefix.upper())
+    ):
         raise reader.fail("program.folio_prefix", _("must be 2 to 8 uppercase letters or digits, like 2X1Z"))
     return prefix
 
@@ -613,7 +614,7 @@ class RuleBook:
                         raise RuleSetError(
                             _(
                                 "rule sets '{a}' ({a_file}) and '{b}' ({b_file}) both cover {category} "
-                                "in {year}; give one of them supersedes = [\"...\"] naming the other, "
+                                'in {year}; give one of them supersedes = ["..."] naming the other, '
                                 "or separate their years"
                             ).format(
                                 a=a.id,

@@ -89,9 +89,7 @@ def clean_text(
         problems.append(Problem(field_name, "text.required", {}))
     elif len(text) > max_len:
         problems.append(Problem(field_name, "text.too_long", {"max": max_len}))
-    elif any(
-        (unicodedata.category(ch) == "Cc" and ch not in "\n\t") or ch in _BIDI_CONTROLS for ch in text
-    ):
+    elif any((unicodedata.category(ch) == "Cc" and ch not in "\n\t") or ch in _BIDI_CONTROLS for ch in text):
         problems.append(Problem(field_name, "text.control_chars", {}))
     elif any(unicodedata.category(ch) == "Cs" for ch in text):
         # Lone surrogates: bytes that were not UTF-8, smuggled through; no database can store them.
@@ -150,8 +148,11 @@ def check_club(data: ClubInput) -> list[Problem]:
     for i, member in enumerate(data.board):
         clean_text(member, f"board[{i}]", problems, max_len=200)
     if not EARLIEST_TOMA <= data.toma_issued_on <= LATEST_TOMA:
-        bounds = {"date": data.toma_issued_on.isoformat(), "min": EARLIEST_TOMA.isoformat(),
-                  "max": LATEST_TOMA.isoformat()}
+        bounds = {
+            "date": data.toma_issued_on.isoformat(),
+            "min": EARLIEST_TOMA.isoformat(),
+            "max": LATEST_TOMA.isoformat(),
+        }
         problems.append(Problem("toma_issued_on", "toma.date_out_of_range", bounds))
     elif data.toma_expires_on < data.toma_issued_on:
         problems.append(

@@ -49,8 +49,9 @@ class CheckResult:
         return self.problem is None
 
 
-def check_integrity(db: Database, progress: Progress = no_progress,
-                    cancel: CancelToken | None = None) -> CheckResult:
+def check_integrity(
+    db: Database, progress: Progress = no_progress, cancel: CancelToken | None = None
+) -> CheckResult:
     """Verify the audit chain, every ledger row against its last after-image, and the ledger's rules.
 
     Reads one snapshot in one transaction and writes nothing. Stops at the first problem: a broken
@@ -91,16 +92,20 @@ def check_integrity(db: Database, progress: Progress = no_progress,
         ledger_rows = 0
         for table in LEDGER_TABLES:
             audited = verifier.ledger_images[table]
-            for rows in _row_batches(session, LedgerEntry.__table__ if table == "ledger_entries"
-                                     else LedgerAllocation.__table__):
+            for rows in _row_batches(
+                session, LedgerEntry.__table__ if table == "ledger_entries" else LedgerAllocation.__table__
+            ):
                 token.raise_if_cancelled()
                 for row in rows:
                     problem = compare_ledger_row(table, row, audited.get(str(row["id"])))
                     if problem is not None:
                         return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
                     if table == "ledger_entries":
-                        entries.append(LedgerRow(row["id"], row["project_id"], row["kind"], row["amount"],
-                                                 row["reverses_id"]))
+                        entries.append(
+                            LedgerRow(
+                                row["id"], row["project_id"], row["kind"], row["amount"], row["reverses_id"]
+                            )
+                        )
                     else:
                         lines.append((row["entry_id"], row["party"], row["amount"]))
                 ledger_rows += len(rows)
@@ -115,20 +120,39 @@ def _record_batches(session: Session) -> Iterator[list[AuditRecord]]:
     table = AuditLogRow.__table__
     last = 0
     while True:
-        rows = session.execute(select(table).where(table.c.seq > last).order_by(table.c.seq)
-                               .limit(BATCH)).all()
+        rows = session.execute(
+            select(table).where(table.c.seq > last).order_by(table.c.seq).limit(BATCH)
+        ).all()
         if not rows:
             return
-        yield [AuditRecord(r.seq, r.at, r.username, r.role, r.action, r.table_name, r.row_id, r.subject,
-                           r.before, r.after, r.prev_hash, r.hash) for r in rows]
+        yield [
+            AuditRecord(
+                r.seq,
+                r.at,
+                r.username,
+                r.role,
+                r.action,
+                r.table_name,
+                r.row_id,
+                r.subject,
+                r.before,
+                r.after,
+                r.prev_hash,
+                r.hash,
+            )
+            for r in rows
+        ]
         last = rows[-1].seq
 
 
 def _row_batches(session: Session, table: Table) -> Iterator[list[dict]]:
     last = 0
     while True:
-        rows = session.execute(select(table).where(table.c.id > last).order_by(table.c.id)
-                               .limit(BATCH)).mappings().all()
+        rows = (
+            session.execute(select(table).where(table.c.id > last).order_by(table.c.id).limit(BATCH))
+            .mappings()
+            .all()
+        )
         if not rows:
             return
         yield [dict(r) for r in rows]  # plain dicts: compared column by column
@@ -153,8 +177,19 @@ class HistoryItem:
 
 
 def _items(rows: list) -> list[HistoryItem]:
-    return [HistoryItem(r.seq, r.at, r.username, r.role, r.action, r.table_name, r.row_id,
-                        field_changes(r.before, r.after)) for r in rows]
+    return [
+        HistoryItem(
+            r.seq,
+            r.at,
+            r.username,
+            r.role,
+            r.action,
+            r.table_name,
+            r.row_id,
+            field_changes(r.before, r.after),
+        )
+        for r in rows
+    ]
 
 
 def history(db: Database, table: str, row_id: int | str, *, limit: int = 500) -> list[HistoryItem]:

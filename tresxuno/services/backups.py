@@ -27,8 +27,16 @@ DEFAULT_KEEP = 10
 _OUR_TABLES = {"alembic_version", "projects", "clubs", "states"}
 
 #: Folder names of desktop sync clients: a database inside one gets copied half-written, or forked.
-_CLOUD_PARTS = ("onedrive", "dropbox", "google drive", "googledrive", "my drive", "icloud drive",
-                "iclouddrive", "mobile documents")
+_CLOUD_PARTS = (
+    "onedrive",
+    "dropbox",
+    "google drive",
+    "googledrive",
+    "my drive",
+    "icloud drive",
+    "iclouddrive",
+    "mobile documents",
+)
 #: Linux file systems that live on another computer.
 _NETWORK_FS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "fuse.sshfs", "sshfs", "9p", "afs", "ncpfs"}
 
@@ -58,8 +66,9 @@ def _copy_step(progress: Progress, cancel: CancelToken | None, message: str):
     return step
 
 
-def backup_database(db: Database, target: Path, *, progress: Progress = no_progress,
-                    cancel: CancelToken | None = None) -> Path:
+def backup_database(
+    db: Database, target: Path, *, progress: Progress = no_progress, cancel: CancelToken | None = None
+) -> Path:
     """``tresxuno backup -o FILE`` and File > Backup now: a consistent copy of the open database.
 
     Raises:
@@ -84,8 +93,9 @@ def automatic_backups(database: Path, folder: Path | None = None) -> list[Path]:
     return sorted((p for p in folder.iterdir() if pattern.fullmatch(p.name)), key=lambda p: p.name)
 
 
-def prune_backups(database: Path, keep: int, folder: Path | None = None,
-                  protect: frozenset[Path] = frozenset()) -> list[Path]:
+def prune_backups(
+    database: Path, keep: int, folder: Path | None = None, protect: frozenset[Path] = frozenset()
+) -> list[Path]:
     """Delete all but the newest ``keep`` automatic backups of ``database`` (never one in ``protect``).
 
     Returns the deleted files.
@@ -97,8 +107,9 @@ def prune_backups(database: Path, keep: int, folder: Path | None = None,
     return old
 
 
-def automatic_backup(db: Database, *, reason: str = "", keep: int = DEFAULT_KEEP,
-                     folder: Path | None = None) -> Path | None:
+def automatic_backup(
+    db: Database, *, reason: str = "", keep: int = DEFAULT_KEEP, folder: Path | None = None
+) -> Path | None:
     """A dated backup in the backups folder (on close, before a restore), then keep the newest ``keep``.
 
     Returns None for a server database (its server's job) or an in-memory one.
@@ -152,8 +163,14 @@ def check_backup_file(path: Path) -> str:
     return revision
 
 
-def restore_database(database: Path, source: Path, *, keep: int = DEFAULT_KEEP,
-                     progress: Progress = no_progress, cancel: CancelToken | None = None) -> RestoreResult:
+def restore_database(
+    database: Path,
+    source: Path,
+    *,
+    keep: int = DEFAULT_KEEP,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> RestoreResult:
     """Replace the database file ``database`` with the backup ``source``, then bring it up to date.
 
     ``source`` is checked first; a refused file leaves ``database`` byte for byte as it was. Then a
@@ -248,11 +265,13 @@ def risk_warning(path: Path | None) -> str:
         return ""
     risk = storage_risk(path)
     if risk == "cloud":
-        return _("The database is in a cloud-synchronised folder ({path}). Sync programs can copy it "
-                 "half-written or make conflicting copies: move it to a local folder (Preferences).").format(
-            path=path.parent)
+        return _(
+            "The database is in a cloud-synchronised folder ({path}). Sync programs can copy it "
+            "half-written or make conflicting copies: move it to a local folder (Preferences)."
+        ).format(path=path.parent)
     if risk == "network":
-        return _("The database is on a network share ({path}). SQLite on a shared drive can be damaged when "
-                 "two computers write: keep it on a local disk, or use a PostgreSQL server.").format(
-            path=path.parent)
+        return _(
+            "The database is on a network share ({path}). SQLite on a shared drive can be damaged when "
+            "two computers write: keep it on a local disk, or use a PostgreSQL server."
+        ).format(path=path.parent)
     return ""

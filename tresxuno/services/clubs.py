@@ -41,7 +41,14 @@ NO_FEDERATION = 0
 
 #: Sort keys :func:`list_clubs` accepts; "status" orders by expiry date (lapsed first when ascending).
 SORT_KEYS: tuple[str, ...] = (
-    "name", "federation", "municipality", "us_city", "us_state", "folio", "expires", "status",
+    "name",
+    "federation",
+    "municipality",
+    "us_city",
+    "us_state",
+    "folio",
+    "expires",
+    "status",
 )
 
 
@@ -117,7 +124,11 @@ def _status_condition(status: TomaStatus | str, today: date) -> ColumnElement[bo
 
 
 def _filtered(
-    session: Session, stmt: Select, text: str, federation_id: int | None, status: TomaStatus | str | None,
+    session: Session,
+    stmt: Select,
+    text: str,
+    federation_id: int | None,
+    status: TomaStatus | str | None,
     today: date,
 ) -> Select:
     stmt = (
@@ -128,8 +139,20 @@ def _filtered(
     term = text.strip()
     if term:
         # The officer may type any of what the table shows: club, folio, city, municipality, federation.
-        stmt = stmt.where(or_(*(contains_text(session, column, term) for column in (
-            Club.name, Club.toma_folio, Club.us_city, Municipality.name, Federation.name))))
+        stmt = stmt.where(
+            or_(
+                *(
+                    contains_text(session, column, term)
+                    for column in (
+                        Club.name,
+                        Club.toma_folio,
+                        Club.us_city,
+                        Municipality.name,
+                        Federation.name,
+                    )
+                )
+            )
+        )
     if federation_id == NO_FEDERATION:
         stmt = stmt.where(Club.federation_id.is_(None))
     elif federation_id is not None:
@@ -188,10 +211,22 @@ def list_clubs(
     today = today or date.today()
     key = _order(sort_key)
     stmt = select(
-        Club.id, Club.name, Club.federation_id, Federation.name.label("federation_name"),
-        Club.home_state_key, State.name.label("state_name"), Club.home_municipality_key,
-        Municipality.name.label("municipality_name"), Club.us_city, Club.us_state, Club.toma_folio,
-        Club.toma_issuer, Club.toma_issued_on, Club.toma_expires_on, Club.members, Club.version,
+        Club.id,
+        Club.name,
+        Club.federation_id,
+        Federation.name.label("federation_name"),
+        Club.home_state_key,
+        State.name.label("state_name"),
+        Club.home_municipality_key,
+        Municipality.name.label("municipality_name"),
+        Club.us_city,
+        Club.us_state,
+        Club.toma_folio,
+        Club.toma_issuer,
+        Club.toma_issued_on,
+        Club.toma_expires_on,
+        Club.members,
+        Club.version,
     )
     with db.transaction() as session:
         query = _filtered(session, stmt, text, federation_id, status, today)
@@ -199,12 +234,23 @@ def list_clubs(
         query = query.order_by(first, Club.name, Club.id).offset(offset).limit(limit)
         return [
             ClubRow(
-                id=r.id, name=r.name, federation_id=r.federation_id, federation_name=r.federation_name or "",
-                home_state_key=r.home_state_key, home_state_name=r.state_name,
-                home_municipality_key=r.home_municipality_key, home_municipality_name=r.municipality_name,
-                us_city=r.us_city, us_state=r.us_state, toma_folio=r.toma_folio, toma_issuer=r.toma_issuer,
-                toma_issued_on=r.toma_issued_on, toma_expires_on=r.toma_expires_on, members=r.members,
-                status=toma_status(r.toma_issued_on, r.toma_expires_on, today), version=r.version,
+                id=r.id,
+                name=r.name,
+                federation_id=r.federation_id,
+                federation_name=r.federation_name or "",
+                home_state_key=r.home_state_key,
+                home_state_name=r.state_name,
+                home_municipality_key=r.home_municipality_key,
+                home_municipality_name=r.municipality_name,
+                us_city=r.us_city,
+                us_state=r.us_state,
+                toma_folio=r.toma_folio,
+                toma_issuer=r.toma_issuer,
+                toma_issued_on=r.toma_issued_on,
+                toma_expires_on=r.toma_expires_on,
+                members=r.members,
+                status=toma_status(r.toma_issued_on, r.toma_expires_on, today),
+                version=r.version,
             )
             for r in session.execute(query)
         ]
@@ -301,9 +347,7 @@ def update_club(db: Database, club_id: int, data: ClubInput, *, expected_version
 def list_federations_with_counts(db: Database) -> list[FederationRow]:
     """Every federation by name, with its Mexican state's name and its number of clubs."""
     clubs = (
-        select(Club.federation_id, func.count(Club.id).label("clubs"))
-        .group_by(Club.federation_id)
-        .subquery()
+        select(Club.federation_id, func.count(Club.id).label("clubs")).group_by(Club.federation_id).subquery()
     )
     stmt = (
         select(Federation, State.name.label("state_name"), func.coalesce(clubs.c.clubs, 0).label("clubs"))

@@ -282,14 +282,26 @@ def _deposits_owed(session: Session, year: int | None, today: date) -> list[Atte
             and_(received.c.project_id == ProjectShare.project_id, received.c.party == ProjectShare.party),
         )
         .outerjoin(signed, signed.c.project_id == Project.id)
-        .where(Project.fiscal_year == year, Project.stage.in_(DEPOSIT_STAGES), ProjectShare.amount > got,
-               or_(signed.c.on.is_(None), signed.c.on < cutoff))
+        .where(
+            Project.fiscal_year == year,
+            Project.stage.in_(DEPOSIT_STAGES),
+            ProjectShare.amount > got,
+            or_(signed.c.on.is_(None), signed.c.on < cutoff),
+        )
         .order_by(owed.desc(), Project.folio, ProjectShare.party)
     ).all()
     return [
-        AttentionItem(DEPOSIT_OWED, "project", pid, folio, stage=stage, party=party, amount=int(amount),
-                      on=_day(on) if on is not None else None,
-                      days=(today - _day(on)).days if on is not None else None)
+        AttentionItem(
+            DEPOSIT_OWED,
+            "project",
+            pid,
+            folio,
+            stage=stage,
+            party=party,
+            amount=int(amount),
+            on=_day(on) if on is not None else None,
+            days=(today - _day(on)).days if on is not None else None,
+        )
         for pid, folio, stage, party, amount, on in rows
     ]
 
@@ -327,14 +339,16 @@ def _pending_sessions(session: Session, today: date) -> list[AttentionItem]:
     rows = session.execute(
         select(CovamSession.id, CovamSession.number, CovamSession.held_on, waiting)
         .join(CovamAgendaItem, CovamAgendaItem.session_id == CovamSession.id)
-        .where(CovamSession.held_on <= today,
-               or_(CovamAgendaItem.ruling.is_(None), CovamAgendaItem.ruling == ""))
+        .where(
+            CovamSession.held_on <= today, or_(CovamAgendaItem.ruling.is_(None), CovamAgendaItem.ruling == "")
+        )
         .group_by(CovamSession.id, CovamSession.number, CovamSession.held_on)
         .order_by(CovamSession.held_on, CovamSession.id)
     ).all()
     return [
-        AttentionItem(SESSION_PENDING, "session", sid, number, on=held_on, days=(today - held_on).days,
-                      count=int(n))
+        AttentionItem(
+            SESSION_PENDING, "session", sid, number, on=held_on, days=(today - held_on).days, count=int(n)
+        )
         for sid, number, held_on, n in rows
     ]
 

@@ -75,8 +75,12 @@ def _check_target(source: Path, target: Path) -> None:
 def _table_counts(path: Path) -> dict[str, int]:
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        tables = [row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         return {t: connection.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
     finally:
         connection.close()
@@ -92,8 +96,14 @@ def _verify_database(original: Path, copy: Path, target: Path) -> None:
         raise StorageError("move.verify_failed", path=str(target), file=original.name)
 
 
-def move_data_folder(target: Path, *, source: Path | None = None, database: Path | None = None,
-                     progress: Progress = no_progress, cancel: CancelToken | None = None) -> MoveResult:
+def move_data_folder(
+    target: Path,
+    *,
+    source: Path | None = None,
+    database: Path | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> MoveResult:
     """Copy the data folder to ``target``, verify every file, then make ``target`` the data folder.
 
     Args:

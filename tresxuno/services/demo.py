@@ -146,26 +146,67 @@ _INDEPENDENT_CITIES = (
 )
 
 _FEDERATIONS = (
-    _FederationSpec("FCZSC", "Federación de Clubes Zacatecanos del Sur de California", "32",
-                    "Los Ángeles, CA", (_LA, _LYNWOOD, _SANTA_ANA, _RIVERSIDE)),
-    _FederationSpec("FCZNI", "Federación de Clubes Zacatecanos del Norte de Illinois", "32",
-                    "Chicago, IL", (_CHICAGO, _AURORA, _WAUKEGAN)),
+    _FederationSpec(
+        "FCZSC",
+        "Federación de Clubes Zacatecanos del Sur de California",
+        "32",
+        "Los Ángeles, CA",
+        (_LA, _LYNWOOD, _SANTA_ANA, _RIVERSIDE),
+    ),
+    _FederationSpec(
+        "FCZNI",
+        "Federación de Clubes Zacatecanos del Norte de Illinois",
+        "32",
+        "Chicago, IL",
+        (_CHICAGO, _AURORA, _WAUKEGAN),
+    ),
     _FederationSpec("FZC", "Federación Zacatecana de Colorado", "32", "Denver, CO", (_DENVER, _GREELEY)),
-    _FederationSpec("FCZUT", "Federación de Clubes Zacatecanos Unidos en Texas", "32",
-                    "Dallas, TX", (_DALLAS, _FORT_WORTH, _HOUSTON)),
+    _FederationSpec(
+        "FCZUT",
+        "Federación de Clubes Zacatecanos Unidos en Texas",
+        "32",
+        "Dallas, TX",
+        (_DALLAS, _FORT_WORTH, _HOUSTON),
+    ),
     _FederationSpec("FZN", "Federación de Zacatecanos en Nevada", "32", "Las Vegas, NV", (_LAS_VEGAS, _RENO)),
-    _FederationSpec("FCJMO", "Federación de Clubes Jaliscienses del Medio Oeste", "14",
-                    "Chicago, IL", (_CHICAGO, _CICERO, _WAUKEGAN)),
-    _FederationSpec("FCJSC", "Federación de Clubes Jaliscienses del Sur de California", "14",
-                    "Los Ángeles, CA", (_LA, _SANTA_ANA, _RIVERSIDE)),
-    _FederationSpec("FCMI", "Federación de Clubes Michoacanos en Illinois", "16",
-                    "Chicago, IL", (_CHICAGO, _AURORA, _CICERO)),
-    _FederationSpec("FCMNC", "Federación de Clubes Michoacanos del Norte de California", "16",
-                    "San José, CA", (_SAN_JOSE, _SALINAS)),
-    _FederationSpec("FCGT", "Federación de Clubes Guanajuatenses en Texas", "11",
-                    "Dallas, TX", (_DALLAS, _FORT_WORTH, _HOUSTON)),
-    _FederationSpec("FCGG", "Federación de Clubes Guanajuatenses de Georgia", "11",
-                    "Atlanta, GA", (_ATLANTA, _DALTON)),
+    _FederationSpec(
+        "FCJMO",
+        "Federación de Clubes Jaliscienses del Medio Oeste",
+        "14",
+        "Chicago, IL",
+        (_CHICAGO, _CICERO, _WAUKEGAN),
+    ),
+    _FederationSpec(
+        "FCJSC",
+        "Federación de Clubes Jaliscienses del Sur de California",
+        "14",
+        "Los Ángeles, CA",
+        (_LA, _SANTA_ANA, _RIVERSIDE),
+    ),
+    _FederationSpec(
+        "FCMI",
+        "Federación de Clubes Michoacanos en Illinois",
+        "16",
+        "Chicago, IL",
+        (_CHICAGO, _AURORA, _CICERO),
+    ),
+    _FederationSpec(
+        "FCMNC",
+        "Federación de Clubes Michoacanos del Norte de California",
+        "16",
+        "San José, CA",
+        (_SAN_JOSE, _SALINAS),
+    ),
+    _FederationSpec(
+        "FCGT",
+        "Federación de Clubes Guanajuatenses en Texas",
+        "11",
+        "Dallas, TX",
+        (_DALLAS, _FORT_WORTH, _HOUSTON),
+    ),
+    _FederationSpec(
+        "FCGG", "Federación de Clubes Guanajuatenses de Georgia", "11", "Atlanta, GA", (_ATLANTA, _DALTON)
+    ),
 )
 
 
@@ -185,61 +226,81 @@ class _HomeState:
 #: (INEGI name, short name, (demonym masculine, feminine) or None). Keys are looked up by name in
 #: the INEGI catalogue, never written here, so a wrong key cannot creep in.
 _HOME_STATES = (
-    _HomeState("32", 55, 45, (
-        ("Jerez", "Jerez", ("Jerezano", "Jerezana")),
-        ("Tlaltenango de Sánchez Román", "Tlaltenango", ("Tlaltenanguense", "Tlaltenanguense")),
-        ("Nochistlán de Mejía", "Nochistlán", ("Nochistlense", "Nochistlense")),
-        ("Fresnillo", "Fresnillo", ("Fresnillense", "Fresnillense")),
-        ("Jalpa", "Jalpa", ("Jalpense", "Jalpense")),
-        ("Juchipila", "Juchipila", ("Juchipilense", "Juchipilense")),
-        ("Valparaíso", "Valparaíso", ("Valparaisense", "Valparaisense")),
-        ("Sombrerete", "Sombrerete", ("Sombreretense", "Sombreretense")),
-        ("Villanueva", "Villanueva", ("Villanovense", "Villanovense")),
-        ("Tepechitlán", "Tepechitlán", None),
-        ("Apozol", "Apozol", None),
-        ("Moyahua de Estrada", "Moyahua", None),
-        ("Monte Escobedo", "Monte Escobedo", None),
-        ("Teúl de González Ortega", "El Teúl", None),
-        ("Atolinga", "Atolinga", None),
-        ("Momax", "Momax", None),
-        ("Río Grande", "Río Grande", None),
-        ("Juan Aldama", "Juan Aldama", None),
-        ("Pinos", "Pinos", None),
-    )),
-    _HomeState("14", 17, 20, (
-        ("Tepatitlán de Morelos", "Tepatitlán", ("Tepatitlense", "Tepatitlense")),
-        ("Ameca", "Ameca", ("Amequense", "Amequense")),
-        ("Arandas", "Arandas", ("Arandense", "Arandense")),
-        ("Atotonilco el Alto", "Atotonilco", None),
-        ("Jalostotitlán", "Jalostotitlán", None),
-        ("San Miguel el Alto", "San Miguel el Alto", None),
-        ("Teocaltiche", "Teocaltiche", None),
-        ("Yahualica de González Gallo", "Yahualica", None),
-        ("Mexticacán", "Mexticacán", None),
-        ("Encarnación de Díaz", "Encarnación", None),
-    )),
-    _HomeState("16", 14, 18, (
-        ("Tzitzio", "Tzitzio", None),
-        ("Cherán", "Cherán", None),
-        ("Tarímbaro", "Tarímbaro", None),
-        ("Zamora", "Zamora", ("Zamorano", "Zamorana")),
-        ("Sahuayo", "Sahuayo", ("Sahuayense", "Sahuayense")),
-        ("Jiquilpan", "Jiquilpan", None),
-        ("Cotija", "Cotija", ("Cotijense", "Cotijense")),
-        ("Tangancícuaro", "Tangancícuaro", None),
-        ("Huandacareo", "Huandacareo", None),
-        ("Aguililla", "Aguililla", None),
-    )),
-    _HomeState("11", 14, 17, (
-        ("Pénjamo", "Pénjamo", ("Penjamense", "Penjamense")),
-        ("Yuriria", "Yuriria", ("Yuririense", "Yuririense")),
-        ("Apaseo el Alto", "Apaseo el Alto", None),
-        ("Acámbaro", "Acámbaro", ("Acambarense", "Acambarense")),
-        ("Salvatierra", "Salvatierra", None),
-        ("Jerécuaro", "Jerécuaro", None),
-        ("Moroleón", "Moroleón", None),
-        ("Tarandacuao", "Tarandacuao", None),
-    )),
+    _HomeState(
+        "32",
+        55,
+        45,
+        (
+            ("Jerez", "Jerez", ("Jerezano", "Jerezana")),
+            ("Tlaltenango de Sánchez Román", "Tlaltenango", ("Tlaltenanguense", "Tlaltenanguense")),
+            ("Nochistlán de Mejía", "Nochistlán", ("Nochistlense", "Nochistlense")),
+            ("Fresnillo", "Fresnillo", ("Fresnillense", "Fresnillense")),
+            ("Jalpa", "Jalpa", ("Jalpense", "Jalpense")),
+            ("Juchipila", "Juchipila", ("Juchipilense", "Juchipilense")),
+            ("Valparaíso", "Valparaíso", ("Valparaisense", "Valparaisense")),
+            ("Sombrerete", "Sombrerete", ("Sombreretense", "Sombreretense")),
+            ("Villanueva", "Villanueva", ("Villanovense", "Villanovense")),
+            ("Tepechitlán", "Tepechitlán", None),
+            ("Apozol", "Apozol", None),
+            ("Moyahua de Estrada", "Moyahua", None),
+            ("Monte Escobedo", "Monte Escobedo", None),
+            ("Teúl de González Ortega", "El Teúl", None),
+            ("Atolinga", "Atolinga", None),
+            ("Momax", "Momax", None),
+            ("Río Grande", "Río Grande", None),
+            ("Juan Aldama", "Juan Aldama", None),
+            ("Pinos", "Pinos", None),
+        ),
+    ),
+    _HomeState(
+        "14",
+        17,
+        20,
+        (
+            ("Tepatitlán de Morelos", "Tepatitlán", ("Tepatitlense", "Tepatitlense")),
+            ("Ameca", "Ameca", ("Amequense", "Amequense")),
+            ("Arandas", "Arandas", ("Arandense", "Arandense")),
+            ("Atotonilco el Alto", "Atotonilco", None),
+            ("Jalostotitlán", "Jalostotitlán", None),
+            ("San Miguel el Alto", "San Miguel el Alto", None),
+            ("Teocaltiche", "Teocaltiche", None),
+            ("Yahualica de González Gallo", "Yahualica", None),
+            ("Mexticacán", "Mexticacán", None),
+            ("Encarnación de Díaz", "Encarnación", None),
+        ),
+    ),
+    _HomeState(
+        "16",
+        14,
+        18,
+        (
+            ("Tzitzio", "Tzitzio", None),
+            ("Cherán", "Cherán", None),
+            ("Tarímbaro", "Tarímbaro", None),
+            ("Zamora", "Zamora", ("Zamorano", "Zamorana")),
+            ("Sahuayo", "Sahuayo", ("Sahuayense", "Sahuayense")),
+            ("Jiquilpan", "Jiquilpan", None),
+            ("Cotija", "Cotija", ("Cotijense", "Cotijense")),
+            ("Tangancícuaro", "Tangancícuaro", None),
+            ("Huandacareo", "Huandacareo", None),
+            ("Aguililla", "Aguililla", None),
+        ),
+    ),
+    _HomeState(
+        "11",
+        14,
+        17,
+        (
+            ("Pénjamo", "Pénjamo", ("Penjamense", "Penjamense")),
+            ("Yuriria", "Yuriria", ("Yuririense", "Yuririense")),
+            ("Apaseo el Alto", "Apaseo el Alto", None),
+            ("Acámbaro", "Acámbaro", ("Acambarense", "Acambarense")),
+            ("Salvatierra", "Salvatierra", None),
+            ("Jerécuaro", "Jerécuaro", None),
+            ("Moroleón", "Moroleón", None),
+            ("Tarandacuao", "Tarandacuao", None),
+        ),
+    ),
 )
 _ZACATECAS = "32"
 #: States where Western Union's 4x1 ran, with their weights.
@@ -252,51 +313,169 @@ _OTHER_MUNICIPALITY_SHARE = 0.15
 _MAIN_MUNICIPALITY_SHARE = 0.2
 
 _LOCALITIES = (
-    "El Tepetate", "Ojo de Agua", "La Cañada", "San José de la Era", "El Cargadero", "Santa Rita",
-    "El Durazno", "La Labor", "El Remolino", "Los Sauces", "Agua Zarca", "El Maguey", "Potrerillos",
-    "Santa Fe", "La Estancia", "El Salitre", "Las Ánimas", "San Antonio", "La Presa", "El Saucito",
-    "Buenavista", "El Refugio", "La Ciénega", "Tierra Blanca", "Las Pilas", "San Isidro", "El Tecomate",
-    "Los Haro", "La Concepción", "El Jagüey",
+    "El Tepetate",
+    "Ojo de Agua",
+    "La Cañada",
+    "San José de la Era",
+    "El Cargadero",
+    "Santa Rita",
+    "El Durazno",
+    "La Labor",
+    "El Remolino",
+    "Los Sauces",
+    "Agua Zarca",
+    "El Maguey",
+    "Potrerillos",
+    "Santa Fe",
+    "La Estancia",
+    "El Salitre",
+    "Las Ánimas",
+    "San Antonio",
+    "La Presa",
+    "El Saucito",
+    "Buenavista",
+    "El Refugio",
+    "La Ciénega",
+    "Tierra Blanca",
+    "Las Pilas",
+    "San Isidro",
+    "El Tecomate",
+    "Los Haro",
+    "La Concepción",
+    "El Jagüey",
 )
 _STREETS = (
-    "Morelos", "Hidalgo", "Benito Juárez", "Zaragoza", "Allende", "Vicente Guerrero", "5 de Mayo",
-    "Independencia", "Aldama", "Emiliano Zapata", "Francisco I. Madero", "Niños Héroes", "Galeana",
-    "Ramón López Velarde", "González Ortega",
+    "Morelos",
+    "Hidalgo",
+    "Benito Juárez",
+    "Zaragoza",
+    "Allende",
+    "Vicente Guerrero",
+    "5 de Mayo",
+    "Independencia",
+    "Aldama",
+    "Emiliano Zapata",
+    "Francisco I. Madero",
+    "Niños Héroes",
+    "Galeana",
+    "Ramón López Velarde",
+    "González Ortega",
 )
 _SCHOOLS = (
-    "Benito Juárez", "Miguel Hidalgo", "Emiliano Zapata", "Ramón López Velarde", "Sor Juana Inés de la Cruz",
-    "Niños Héroes", "Lázaro Cárdenas", "José Vasconcelos", "Gabriela Mistral", "Josefa Ortiz de Domínguez",
+    "Benito Juárez",
+    "Miguel Hidalgo",
+    "Emiliano Zapata",
+    "Ramón López Velarde",
+    "Sor Juana Inés de la Cruz",
+    "Niños Héroes",
+    "Lázaro Cárdenas",
+    "José Vasconcelos",
+    "Gabriela Mistral",
+    "Josefa Ortiz de Domínguez",
 )
 _FEMALE_NAMES = (
-    "María Guadalupe", "Rocío", "Araceli", "Verónica", "Leticia", "Josefina", "Sofía", "Martha Elena",
-    "Ana Lucía", "Yolanda", "Teresa", "Inés", "María de Jesús", "Ángeles", "Mónica", "Beatriz",
+    "María Guadalupe",
+    "Rocío",
+    "Araceli",
+    "Verónica",
+    "Leticia",
+    "Josefina",
+    "Sofía",
+    "Martha Elena",
+    "Ana Lucía",
+    "Yolanda",
+    "Teresa",
+    "Inés",
+    "María de Jesús",
+    "Ángeles",
+    "Mónica",
+    "Beatriz",
 )
 _MALE_NAMES = (
-    "José Ángel", "Juan Manuel", "Jesús", "Rubén", "Ramón", "Efraín", "Martín", "Héctor", "Andrés",
-    "Raúl", "Óscar", "Joaquín", "Nicolás", "Efrén", "J. Guadalupe", "Sebastián",
+    "José Ángel",
+    "Juan Manuel",
+    "Jesús",
+    "Rubén",
+    "Ramón",
+    "Efraín",
+    "Martín",
+    "Héctor",
+    "Andrés",
+    "Raúl",
+    "Óscar",
+    "Joaquín",
+    "Nicolás",
+    "Efrén",
+    "J. Guadalupe",
+    "Sebastián",
 )
 _SURNAMES = (
-    "Ruiz", "Ortiz", "Muñoz", "Hernández", "García", "Martínez", "López", "González", "Pérez", "Sánchez",
-    "Ramírez", "Flores", "Gómez", "Díaz", "Vázquez", "Chávez", "Jiménez", "Márquez", "Domínguez", "Núñez",
-    "Ibáñez", "Saldívar", "Robles", "Carrillo", "Ávila", "Galván", "Durán", "Acuña", "Ríos", "Báez",
+    "Ruiz",
+    "Ortiz",
+    "Muñoz",
+    "Hernández",
+    "García",
+    "Martínez",
+    "López",
+    "González",
+    "Pérez",
+    "Sánchez",
+    "Ramírez",
+    "Flores",
+    "Gómez",
+    "Díaz",
+    "Vázquez",
+    "Chávez",
+    "Jiménez",
+    "Márquez",
+    "Domínguez",
+    "Núñez",
+    "Ibáñez",
+    "Saldívar",
+    "Robles",
+    "Carrillo",
+    "Ávila",
+    "Galván",
+    "Durán",
+    "Acuña",
+    "Ríos",
+    "Báez",
 )
 _BOARD_ROLES = (("Presidente", "Presidenta"), ("Secretario", "Secretaria"), ("Tesorero", "Tesorera"))
 _PARTNERS = (
-    "Fundación Raíces Zacatecanas", "Fondo Binacional Migrante", "Fundación Comunitaria del Cañón",
+    "Fundación Raíces Zacatecanas",
+    "Fondo Binacional Migrante",
+    "Fundación Comunitaria del Cañón",
 )
 _MONTHS = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-    "noviembre", "diciembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
 )
 
 # Club names; {dem}/{dem_f} need a demonym, {loc} is the club's home locality.
 _CLUB_NAMES_DEMONYM = (
-    "Club Social {dem} de {city}", "Club Fraternidad {dem_f}", "Club {dem} Unido de {city}",
+    "Club Social {dem} de {city}",
+    "Club Fraternidad {dem_f}",
+    "Club {dem} Unido de {city}",
     "Club Deportivo y Social {dem}",
 )
 _CLUB_NAMES_PLAIN = (
-    "Club Unidos por {short}", "Club Hijos de {short}", "Club Amigos de {short} en {city}",
-    "Club Paisanos de {loc}", "Club Familias Unidas de {loc}", "Club Hijos Ausentes de {loc}",
+    "Club Unidos por {short}",
+    "Club Hijos de {short}",
+    "Club Amigos de {short} en {city}",
+    "Club Paisanos de {loc}",
+    "Club Familias Unidas de {loc}",
+    "Club Hijos Ausentes de {loc}",
     "Club Social {loc} de {city}",
 )
 
@@ -366,23 +545,54 @@ _PRODUCTIVE_DETAILS = (
 )
 
 _CATEGORY_WEIGHTS = (
-    (_C.INFRASTRUCTURE, 34), (_C.COMMUNITY_SERVICES, 18), (_C.EDUCATION, 15), (_C.SCHOLARSHIPS, 8),
-    (_C.PRODUCTIVE_COMMUNITY, 11), (_C.PRODUCTIVE_FAMILY, 8), (_C.PRODUCTIVE_INDIVIDUAL, 6),
+    (_C.INFRASTRUCTURE, 34),
+    (_C.COMMUNITY_SERVICES, 18),
+    (_C.EDUCATION, 15),
+    (_C.SCHOLARSHIPS, 8),
+    (_C.PRODUCTIVE_COMMUNITY, 11),
+    (_C.PRODUCTIVE_FAMILY, 8),
+    (_C.PRODUCTIVE_INDIVIDUAL, 6),
 )
 _FOUR_X_ONE_CATEGORIES = (
-    (_C.INFRASTRUCTURE, 50), (_C.COMMUNITY_SERVICES, 20), (_C.EDUCATION, 20), (_C.PRODUCTIVE_COMMUNITY, 10),
+    (_C.INFRASTRUCTURE, 50),
+    (_C.COMMUNITY_SERVICES, 20),
+    (_C.EDUCATION, 20),
+    (_C.PRODUCTIVE_COMMUNITY, 10),
 )
 
 #: Stage weights by the fiscal year's age (0 = the current year, 3 = three or more years ago): old
 #: years are closed or finished, the current one is still being requested, ruled on and built.
 _STAGE_WEIGHTS_BY_AGE: tuple[tuple[tuple[Stage, int], ...], ...] = (
-    ((_S.BORRADOR, 5), (_S.SOLICITADO, 14), (_S.PREVALIDADO, 10), (_S.EN_COVAM, 12), (_S.APROBADO, 14),
-     (_S.DEVUELTO, 6), (_S.RECHAZADO, 6), (_S.CONVENIO_FIRMADO, 12), (_S.EN_EJECUCION, 17),
-     (_S.CANCELADO, 4)),
-    ((_S.APROBADO, 3), (_S.CONVENIO_FIRMADO, 8), (_S.EN_EJECUCION, 30), (_S.TERMINADO, 30), (_S.CERRADO, 12),
-     (_S.RECHAZADO, 7), (_S.DEVUELTO, 3), (_S.CANCELADO, 7)),
-    ((_S.EN_EJECUCION, 10), (_S.TERMINADO, 25), (_S.CERRADO, 45), (_S.RECHAZADO, 8), (_S.DEVUELTO, 3),
-     (_S.CANCELADO, 9)),
+    (
+        (_S.BORRADOR, 5),
+        (_S.SOLICITADO, 14),
+        (_S.PREVALIDADO, 10),
+        (_S.EN_COVAM, 12),
+        (_S.APROBADO, 14),
+        (_S.DEVUELTO, 6),
+        (_S.RECHAZADO, 6),
+        (_S.CONVENIO_FIRMADO, 12),
+        (_S.EN_EJECUCION, 17),
+        (_S.CANCELADO, 4),
+    ),
+    (
+        (_S.APROBADO, 3),
+        (_S.CONVENIO_FIRMADO, 8),
+        (_S.EN_EJECUCION, 30),
+        (_S.TERMINADO, 30),
+        (_S.CERRADO, 12),
+        (_S.RECHAZADO, 7),
+        (_S.DEVUELTO, 3),
+        (_S.CANCELADO, 7),
+    ),
+    (
+        (_S.EN_EJECUCION, 10),
+        (_S.TERMINADO, 25),
+        (_S.CERRADO, 45),
+        (_S.RECHAZADO, 8),
+        (_S.DEVUELTO, 3),
+        (_S.CANCELADO, 9),
+    ),
     ((_S.TERMINADO, 6), (_S.CERRADO, 74), (_S.RECHAZADO, 9), (_S.DEVUELTO, 2), (_S.CANCELADO, 9)),
 )
 
@@ -405,15 +615,21 @@ _STAGE_WINDOWS: dict[Stage, tuple[tuple[int, int], tuple[int, int]]] = {
 
 _COMMENTS: dict[Stage, tuple[str, ...]] = {
     _S.BORRADOR: ("Captura inicial de la solicitud del club",),
-    _S.SOLICITADO: ("Solicitud recibida en ventanilla con expediente completo",
-                    "Solicitud recibida; el club entregó su toma de nota vigente"),
+    _S.SOLICITADO: (
+        "Solicitud recibida en ventanilla con expediente completo",
+        "Solicitud recibida; el club entregó su toma de nota vigente",
+    ),
     _S.PREVALIDADO: ("Prevalidación técnica favorable del subcomité",),
     _S.EN_COVAM: ("Turnado a la sesión del COVAM",),
     _S.APROBADO: ("Aprobado en la sesión ordinaria del COVAM del {day}",),
-    _S.RECHAZADO: ("Rechazado por el COVAM: no cumple los criterios de elegibilidad",
-                   "Rechazado por el COVAM: insuficiencia presupuestal en el ejercicio"),
-    _S.DEVUELTO: ("Devuelto al club: falta el expediente técnico",
-                  "Devuelto al club: falta la carta compromiso del municipio"),
+    _S.RECHAZADO: (
+        "Rechazado por el COVAM: no cumple los criterios de elegibilidad",
+        "Rechazado por el COVAM: insuficiencia presupuestal en el ejercicio",
+    ),
+    _S.DEVUELTO: (
+        "Devuelto al club: falta el expediente técnico",
+        "Devuelto al club: falta la carta compromiso del municipio",
+    ),
     _S.CONVENIO_FIRMADO: ("Convenio de concertación firmado por las partes",),
     _S.EN_EJECUCION: ("Inicio de los trabajos", "Primera ministración recibida; inicia la ejecución"),
     _S.TERMINADO: ("Acta de entrega-recepción firmada con el comité de obra",),
@@ -424,15 +640,22 @@ _COMMENTS: dict[Stage, tuple[str, ...]] = {
 #: Per-project mixes (with their reasons) for when a party does not take part, by programme and kind
 #: of project (``works``, ``productive``, ``scholarships``); public so checks can recompute shares.
 MIX_OVERRIDES: dict[tuple[str, str], tuple[dict[Party, int], str]] = {
-    ("3x1", "scholarships"): ({Party.CLUB: 2500, Party.FEDERAL: 5000, Party.MUNICIPAL: 2500},
-                              "El gobierno estatal no participa; la federación aporta 50 %"),
-    ("3x1", "works"): ({Party.CLUB: 2500, Party.FEDERAL: 2500, Party.STATE: 5000},
-                       "El municipio no tiene suficiencia presupuestal; el gobierno estatal cubre su parte"),
-    ("3x1", "productive"): ({Party.CLUB: 3000, Party.FEDERAL: 5000, Party.MUNICIPAL: 2000},
-                            "El municipio aporta 20 % al proyecto productivo por acuerdo de cabildo"),
+    ("3x1", "scholarships"): (
+        {Party.CLUB: 2500, Party.FEDERAL: 5000, Party.MUNICIPAL: 2500},
+        "El gobierno estatal no participa; la federación aporta 50 %",
+    ),
+    ("3x1", "works"): (
+        {Party.CLUB: 2500, Party.FEDERAL: 2500, Party.STATE: 5000},
+        "El municipio no tiene suficiencia presupuestal; el gobierno estatal cubre su parte",
+    ),
+    ("3x1", "productive"): (
+        {Party.CLUB: 3000, Party.FEDERAL: 5000, Party.MUNICIPAL: 2000},
+        "El municipio aporta 20 % al proyecto productivo por acuerdo de cabildo",
+    ),
     ("2x1-zacatecas", "works"): (
         {Party.CLUB: 2500, Party.STATE: 5000, Party.MUNICIPAL: 2500},
-        "Acuerdo de cabildo: el municipio aporta 25 % y el estado cubre la diferencia"),
+        "Acuerdo de cabildo: el municipio aporta 25 % y el estado cubre la diferencia",
+    ),
 }
 #: Share of projects (without a fixed partner) that carry such an override.
 _OVERRIDE_SHARE = 0.03
@@ -441,8 +664,10 @@ _FIXED_PARTNER_SHARE = 0.05
 #: Per-student amounts (centavos) for rule sets without their own (Zacatecas 2x1 takes the batch
 #: cost as typed); the 2013 federal amounts, so demo batches look like the 3x1 ones.
 _FALLBACK_PER_STUDENT = {
-    SchoolLevel.PRIMARY: 200_000, SchoolLevel.SECONDARY: 400_000,
-    SchoolLevel.UPPER_SECONDARY: 800_000, SchoolLevel.HIGHER: 1_200_000,
+    SchoolLevel.PRIMARY: 200_000,
+    SchoolLevel.SECONDARY: 400_000,
+    SchoolLevel.UPPER_SECONDARY: 800_000,
+    SchoolLevel.HIGHER: 1_200_000,
 }
 
 
@@ -488,8 +713,9 @@ def generate_demo(
         StorageError: the database is locked, read-only or full; nothing was written.
     """
     if not 1 <= projects <= MAX_PROJECTS:
-        raise InputError(Problem("projects", "projects.out_of_range",
-                                 {"value": projects, "min": 1, "max": MAX_PROJECTS}))
+        raise InputError(
+            Problem("projects", "projects.out_of_range", {"value": projects, "min": 1, "max": MAX_PROJECTS})
+        )
     started = time.perf_counter()
     token = cancel or CancelToken()
     book = rulebook()
@@ -497,8 +723,14 @@ def generate_demo(
     with db.transaction() as session:
         _refuse_unless_empty(session)
         require(session, "demo.generate")
-        builder = _Builder(session, book, random.Random(seed), today or DEFAULT_TODAY,
-                           _Reporter(progress, club_count + projects), token)
+        builder = _Builder(
+            session,
+            book,
+            random.Random(seed),
+            today or DEFAULT_TODAY,
+            _Reporter(progress, club_count + projects),
+            token,
+        )
         federations = builder.write_federations()
         clubs = builder.write_clubs(club_count)
         builder.write_projects(projects)
@@ -607,8 +839,15 @@ def _spanish_date(day: date) -> str:
 class _Builder:
     """Draws and writes the demo rows in a fixed order from one random generator."""
 
-    def __init__(self, session: Session, book: RuleBook, rng: random.Random, today: date,
-                 reporter: _Reporter, cancel: CancelToken):
+    def __init__(
+        self,
+        session: Session,
+        book: RuleBook,
+        rng: random.Random,
+        today: date,
+        reporter: _Reporter,
+        cancel: CancelToken,
+    ):
         self.session, self.book, self.rng, self.today = session, book, rng, today
         self.reporter, self.cancel = reporter, cancel
         self.places, self.other_places = _load_places(session)
@@ -626,9 +865,16 @@ class _Builder:
         for number, spec in enumerate(_FEDERATIONS, start=1):
             female = self.rng.random() < 0.5
             role = "presidenta" if female else "presidente"
-            rows.append({"id": number, "name": spec.name, "mx_state_key": spec.state_key,
-                         "us_region": spec.region, "contact": f"{self._person(female)}, {role}",
-                         "created_at": datetime(2003, 1, 6, 10, 0) + timedelta(days=11 * number)})
+            rows.append(
+                {
+                    "id": number,
+                    "name": spec.name,
+                    "mx_state_key": spec.state_key,
+                    "us_region": spec.region,
+                    "contact": f"{self._person(female)}, {role}",
+                    "created_at": datetime(2003, 1, 6, 10, 0) + timedelta(days=11 * number),
+                }
+            )
             self.federations.append((number, spec))
         self.session.execute(insert(Federation.__table__), rows)
         return len(rows)
@@ -636,9 +882,15 @@ class _Builder:
     def write_clubs(self, count: int) -> int:
         per_state = _split(count, [s.club_weight for s in _HOME_STATES], minimum=2)
         # Exact shares of toma statuses (shuffled), so even 20 clubs show all three.
-        statuses = [status for status, n in zip(
-            (s for s, _w in _TOMA_STATUS_WEIGHTS),
-            _split(count, [w for _s, w in _TOMA_STATUS_WEIGHTS], minimum=1), strict=True) for _i in range(n)]
+        statuses = [
+            status
+            for status, n in zip(
+                (s for s, _w in _TOMA_STATUS_WEIGHTS),
+                _split(count, [w for _s, w in _TOMA_STATUS_WEIGHTS], minimum=1),
+                strict=True,
+            )
+            for _i in range(n)
+        ]
         self.rng.shuffle(statuses)
         plan = [(state, i) for state, n in zip(_HOME_STATES, per_state, strict=True) for i in range(n)]
         counters: dict[tuple[str, int], int] = {}
@@ -649,8 +901,14 @@ class _Builder:
             self.reporter.advance(len(rows), _("Writing federations and clubs"))
         return len(plan)
 
-    def _club_row(self, club_id: int, state: _HomeState, index: int, status: TomaStatus,
-                  counters: dict[tuple[str, int], int]) -> dict[str, Any]:
+    def _club_row(
+        self,
+        club_id: int,
+        state: _HomeState,
+        index: int,
+        status: TomaStatus,
+        counters: dict[tuple[str, int], int],
+    ) -> dict[str, Any]:
         rng = self.rng
         place = self._pick_place(state.key)
         federations = [(fid, spec) for fid, spec in self.federations if spec.state_key == state.key]
@@ -667,25 +925,42 @@ class _Builder:
         counters[(code, issued.year)] = counters.get((code, issued.year), 0) + rng.randint(1, 6)
         board = self._board()
         data = ClubInput(
-            name=self._club_name(place, city, locality), toma_folio=f"TN-{code}-{issued.year}-"
-            f"{counters[(code, issued.year)]:04d}", toma_issuer=issuer, toma_issued_on=issued,
-            toma_expires_on=expires, members=rng.randint(10, 80), us_city=city.name, us_state=city.us_state,
-            home_state_key=state.key, home_municipality_key=place.key,
+            name=self._club_name(place, city, locality),
+            toma_folio=f"TN-{code}-{issued.year}-{counters[(code, issued.year)]:04d}",
+            toma_issuer=issuer,
+            toma_issued_on=issued,
+            toma_expires_on=expires,
+            members=rng.randint(10, 80),
+            us_city=city.name,
+            us_state=city.us_state,
+            home_state_key=state.key,
+            home_municipality_key=place.key,
             home_contact=f"{self._person(rng.random() < 0.5)} ({locality})",
-            federation_id=federation[0] if federation else None, board=board)
+            federation_id=federation[0] if federation else None,
+            board=board,
+        )
         problems = check_club(data)
         if problems:  # a bug in this module, not the user's input
             raise RuntimeError(f"demo club {data.name!r} fails check_club: {problems}")
         self.clubs_by_state[state.key].append(_DemoClub(club_id, data.name, place, locality, expires))
         return {
-            "id": club_id, "federation_id": data.federation_id, "name": data.name,
-            "toma_folio": data.toma_folio, "toma_issuer": data.toma_issuer, "toma_issued_on": issued,
-            "toma_expires_on": expires, "members": data.members,
-            "board": json.dumps(list(board), ensure_ascii=False), "us_city": data.us_city,
-            "us_state": data.us_state, "home_state_key": state.key, "home_municipality_key": place.key,
+            "id": club_id,
+            "federation_id": data.federation_id,
+            "name": data.name,
+            "toma_folio": data.toma_folio,
+            "toma_issuer": data.toma_issuer,
+            "toma_issued_on": issued,
+            "toma_expires_on": expires,
+            "members": data.members,
+            "board": json.dumps(list(board), ensure_ascii=False),
+            "us_city": data.us_city,
+            "us_state": data.us_state,
+            "home_state_key": state.key,
+            "home_municipality_key": place.key,
             "home_contact": data.home_contact,
             "created_at": datetime(2003, 3, 1, 10, 0) + timedelta(days=rng.randint(0, 600)),
-            "updated_at": datetime(issued.year, issued.month, issued.day, 10, 0), "version": 1,
+            "updated_at": datetime(issued.year, issued.month, issued.day, 10, 0),
+            "version": 1,
         }
 
     def _board(self) -> tuple[str, ...]:
@@ -763,7 +1038,8 @@ class _Builder:
             changes: list[dict[str, Any]] = []
             for index in chunk:
                 project, project_shares, project_changes = self._project(
-                    index + 1, heads[index], forced_categories.get(index), forced_stages.get(index))
+                    index + 1, heads[index], forced_categories.get(index), forced_stages.get(index)
+                )
                 projects.append(project)
                 shares.extend(project_shares)
                 changes.extend(project_changes)
@@ -776,8 +1052,10 @@ class _Builder:
         """Year, programme and state of every project, oldest first (ids then read chronologically)."""
         rng = self.rng
         four = min(count, max(3, round(count * 0.02)) if count >= 150 else round(count * 0.02))
-        heads = [_Head(rng.choice(FOUR_X_ONE_YEARS), "4x1", _weighted(rng, _FOUR_X_ONE_STATES))
-                 for _draw in range(four)]
+        heads = [
+            _Head(rng.choice(FOUR_X_ONE_YEARS), "4x1", _weighted(rng, _FOUR_X_ONE_STATES))
+            for _draw in range(four)
+        ]
         years = list(range(FIRST_YEAR, self.last_year + 1))
         # The national 3x1 years carry more projects than the Zacatecas-only 2x1 years.
         year_weights = [3 if y <= LAST_FEDERAL_YEAR else 2 for y in years]
@@ -814,11 +1092,13 @@ class _Builder:
         age = min(max(self.today.year - year, 0), len(_STAGE_WEIGHTS_BY_AGE) - 1)
         return _STAGE_WEIGHTS_BY_AGE[age]
 
-    def _project(self, project_id: int, head: _Head, category: Category | None,
-                 stage: Stage | None) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    def _project(
+        self, project_id: int, head: _Head, category: Category | None, stage: Stage | None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
         rng = self.rng
         category = category or _weighted(
-            rng, _FOUR_X_ONE_CATEGORIES if head.program == "4x1" else _CATEGORY_WEIGHTS)
+            rng, _FOUR_X_ONE_CATEGORIES if head.program == "4x1" else _CATEGORY_WEIGHTS
+        )
         stage = stage or _weighted(rng, self._stage_weights(head.year))
         path = path_to(stage)
         days = self._history_dates(head.year, path)
@@ -828,20 +1108,39 @@ class _Builder:
         plan = plan_submission(data, book=self.book)
         changes = self._history_rows(project_id, head.year, path, days)
         project = {
-            "id": project_id, "folio": self._folio(head.program, head.year, club.place.key),
-            "fiscal_year": head.year, "program": head.program, "category": category.value,
-            "club_id": club.id, "state_key": head.state_key, "municipality_key": club.place.key,
-            "locality": data.locality, "name": data.name, "description": data.description,
-            "beneficiaries": data.beneficiaries, "cost": data.cost,
+            "id": project_id,
+            "folio": self._folio(head.program, head.year, club.place.key),
+            "fiscal_year": head.year,
+            "program": head.program,
+            "category": category.value,
+            "club_id": club.id,
+            "state_key": head.state_key,
+            "municipality_key": club.place.key,
+            "locality": data.locality,
+            "name": data.name,
+            "description": data.description,
+            "beneficiaries": data.beneficiaries,
+            "cost": data.cost,
             "rule_set_pk": self._rule_pk(plan.rule_set),
             "partner_mode": plan.partner_mode,
             "partner_amount": data.partner_amount if plan.partner_mode == "fixed" else None,
             "mix_override_reason": data.mix_override_reason if data.mix_override else "",
-            "stage": stage.value, "created_at": changes[0]["changed_at"],
-            "updated_at": changes[-1]["changed_at"], "created_by": DEMO_USER, "version": 1,
+            "stage": stage.value,
+            "created_at": changes[0]["changed_at"],
+            "updated_at": changes[-1]["changed_at"],
+            "created_by": DEMO_USER,
+            "version": 1,
         }
-        shares = [{"project_id": project_id, "party": s.party.value, "percent_bp": s.percent_bp,
-                   "amount": s.amount, "capped": s.capped} for s in plan.allocation.shares]
+        shares = [
+            {
+                "project_id": project_id,
+                "party": s.party.value,
+                "percent_bp": s.percent_bp,
+                "amount": s.amount,
+                "capped": s.capped,
+            }
+            for s in plan.allocation.shares
+        ]
         return project, shares, changes
 
     def _pick_club(self, state_key: str, submitted: date) -> _DemoClub:
@@ -859,8 +1158,9 @@ class _Builder:
         eligible = [c for c in pool if c.expires_on >= submitted]
         return self.rng.choice(eligible or pool)
 
-    def _project_input(self, head: _Head, category: Category, club: _DemoClub,
-                       submitted: date) -> ProjectInput:
+    def _project_input(
+        self, head: _Head, category: Category, club: _DemoClub, submitted: date
+    ) -> ProjectInput:
         """The request as an officer would type it: name, place, cost, partner, mix."""
         rng = self.rng
         place = club.place
@@ -871,26 +1171,44 @@ class _Builder:
         override = None
         if partner_mode is None and rng.random() < _OVERRIDE_SHARE:
             override = MIX_OVERRIDES.get((head.program, _kind(category)))
-        fields = {"street": rng.choice(_STREETS), "loc": locality, "short": place.short,
-                  "school": rng.choice(_SCHOOLS), "number": rng.randint(3, 75),
-                  "program": head.program.split("-")[0]}
+        fields = {
+            "street": rng.choice(_STREETS),
+            "loc": locality,
+            "short": place.short,
+            "school": rng.choice(_SCHOOLS),
+            "number": rng.randint(3, 75),
+            "program": head.program.split("-")[0],
+        }
         name = rng.choice(_PROJECT_NAMES[category]).format(**fields)
         beneficiaries = sum(students.values()) if students else self._beneficiaries(category)
         return ProjectInput(
-            club_id=club.id, program=head.program, fiscal_year=head.year, category=category.value,
-            state_key=head.state_key, municipality_key=place.key, name=name, cost=cost,
-            submitted_on=submitted, locality=locality,
-            description=self._description(head, category, club, locality, beneficiaries, students,
-                                          partner_amount),
-            beneficiaries=beneficiaries, partner_mode=partner_mode, partner_amount=partner_amount,
+            club_id=club.id,
+            program=head.program,
+            fiscal_year=head.year,
+            category=category.value,
+            state_key=head.state_key,
+            municipality_key=place.key,
+            name=name,
+            cost=cost,
+            submitted_on=submitted,
+            locality=locality,
+            description=self._description(
+                head, category, club, locality, beneficiaries, students, partner_amount
+            ),
+            beneficiaries=beneficiaries,
+            partner_mode=partner_mode,
+            partner_amount=partner_amount,
             mix_override=override[0] if override else None,
-            mix_override_reason=override[1] if override else "")
+            mix_override_reason=override[1] if override else "",
+        )
 
     def _students(self) -> dict[str, int]:
         """A scholarship batch, e.g. 40 primary and 20 secondary students."""
         rng = self.rng
-        students = {SchoolLevel.PRIMARY.value: rng.randint(20, 60),
-                    SchoolLevel.SECONDARY.value: rng.randint(10, 40)}
+        students = {
+            SchoolLevel.PRIMARY.value: rng.randint(20, 60),
+            SchoolLevel.SECONDARY.value: rng.randint(10, 40),
+        }
         if rng.random() < 0.3:
             students[SchoolLevel.UPPER_SECONDARY.value] = rng.randint(5, 20)
         return students
@@ -915,8 +1233,11 @@ class _Builder:
         """4x1 takes its partner by rule; a few 2x1 works get a foundation's fixed amount."""
         if head.program == "4x1":
             return "rule", None
-        if head.program == "2x1-zacatecas" and category is not _C.SCHOLARSHIPS \
-                and self.rng.random() < _FIXED_PARTNER_SHARE:
+        if (
+            head.program == "2x1-zacatecas"
+            and category is not _C.SCHOLARSHIPS
+            and self.rng.random() < _FIXED_PARTNER_SHARE
+        ):
             thousands = max(10, round(cost * self.rng.uniform(0.1, 0.3) / 100_000))
             return "fixed", thousands * 100_000
         return None, None
@@ -928,8 +1249,16 @@ class _Builder:
             return self.rng.randint(20, 120)
         return self.rng.randint(20, 40)
 
-    def _description(self, head: _Head, category: Category, club: _DemoClub, locality: str,
-                     beneficiaries: int, students: Mapping[str, int], partner_amount: int | None) -> str:
+    def _description(
+        self,
+        head: _Head,
+        category: Category,
+        club: _DemoClub,
+        locality: str,
+        beneficiaries: int,
+        students: Mapping[str, int],
+        partner_amount: int | None,
+    ) -> str:
         rng = self.rng
         place = club.place
         where = locality if locality in (place.seat, place.short) else f"{locality}, {place.short}"
@@ -937,14 +1266,20 @@ class _Builder:
             levels = {"primary": "primaria", "secondary": "secundaria", "upper-secondary": "bachillerato"}
             parts = [f"{n} de {levels[k]}" for k, n in students.items()]
             parts[0] = parts[0].replace(" de ", " alumnos de ", 1)
-            text = (f"Becas para {', '.join(parts[:-1])} y {parts[-1]} de {where}, ciclo escolar "
-                    f"{head.year}-{head.year + 1}. El {club.name} entrega su aportación al inicio del ciclo.")
+            text = (
+                f"Becas para {', '.join(parts[:-1])} y {parts[-1]} de {where}, ciclo escolar "
+                f"{head.year}-{head.year + 1}. El {club.name} entrega su aportación al inicio del ciclo."
+            )
         elif category in _PRODUCTIVE:
-            text = (f"Proyecto productivo propuesto por el {club.name} para {beneficiaries} personas de "
-                    f"{where}. {rng.choice(_PRODUCTIVE_DETAILS)}")
+            text = (
+                f"Proyecto productivo propuesto por el {club.name} para {beneficiaries} personas de "
+                f"{where}. {rng.choice(_PRODUCTIVE_DETAILS)}"
+            )
         else:
-            text = (f"Obra propuesta por el {club.name} en beneficio de {beneficiaries} habitantes de "
-                    f"{where}. {rng.choice(_WORKS_DETAILS)}")
+            text = (
+                f"Obra propuesta por el {club.name} en beneficio de {beneficiaries} habitantes de "
+                f"{where}. {rng.choice(_WORKS_DETAILS)}"
+            )
         if head.program == "4x1":
             text += " Iniciativa Ciudadana 4x1 con aportación de Western Union."
         if partner_amount is not None:
@@ -968,15 +1303,23 @@ class _Builder:
             days.append(min(day, last_day - timedelta(days=len(path) - 1 - position)))
         return days
 
-    def _history_rows(self, project_id: int, year: int, path: Sequence[Stage],
-                      days: Sequence[date]) -> list[dict[str, Any]]:
+    def _history_rows(
+        self, project_id: int, year: int, path: Sequence[Stage], days: Sequence[date]
+    ) -> list[dict[str, Any]]:
         rows = []
         previous: Stage | None = None
         for stage, day in zip(path, days, strict=True):
             comment = self.rng.choice(_COMMENTS[stage]).format(day=_spanish_date(day), year=year)
-            rows.append({"project_id": project_id, "from_stage": previous.value if previous else None,
-                         "to_stage": stage.value, "changed_at": _at_noonish(day, self.rng),
-                         "changed_by": DEMO_USER, "comment": comment})
+            rows.append(
+                {
+                    "project_id": project_id,
+                    "from_stage": previous.value if previous else None,
+                    "to_stage": stage.value,
+                    "changed_at": _at_noonish(day, self.rng),
+                    "changed_by": DEMO_USER,
+                    "comment": comment,
+                }
+            )
             previous = stage
         return rows
 
@@ -1016,12 +1359,21 @@ def _load_places(session: Session) -> tuple[dict[str, list[_Place]], dict[str, l
     for state in _HOME_STATES:
         names = {name for name, _short, _dem in state.municipalities}
         traditional[state.key] = [
-            _Place(rows[(state.key, name)]["cve_completa"], state.key, short,
-                   rows[(state.key, name)]["nom_cabecera"], demonym)
-            for name, short, demonym in state.municipalities if (state.key, name) in rows]
+            _Place(
+                rows[(state.key, name)]["cve_completa"],
+                state.key,
+                short,
+                rows[(state.key, name)]["nom_cabecera"],
+                demonym,
+            )
+            for name, short, demonym in state.municipalities
+            if (state.key, name) in rows
+        ]
         others[state.key] = [
             _Place(row["cve_completa"], state.key, name, row["nom_cabecera"], None)
-            for (key, name), row in rows.items() if key == state.key and name not in names]
+            for (key, name), row in rows.items()
+            if key == state.key and name not in names
+        ]
         if not traditional[state.key]:
             if not others[state.key]:
                 raise RuntimeError(f"the INEGI catalogue has no municipalities of state {state.key}")
@@ -1043,4 +1395,3 @@ def _kind(category: Category) -> str:
     if category is _C.SCHOLARSHIPS:
         return "scholarships"
     return "productive" if category in _PRODUCTIVE else "works"
-

@@ -296,8 +296,9 @@ def _table(
     body = tuple(
         (n, tuple((cells[i] if i < len(cells) else Cell()) for i in range(width))) for n, cells in rows[1:]
     )
-    return SourceTable(path=path, file_format=file_format, headers=tuple(headers), rows=body,
-                       header_row=header_row, **extra)
+    return SourceTable(
+        path=path, file_format=file_format, headers=tuple(headers), rows=body, header_row=header_row, **extra
+    )
 
 
 # --- Our fields and the automatic mapping --------------------------------------------------------
@@ -342,57 +343,131 @@ def _field(key: str, required: bool, synonyms: str, hint: str = "", label: str =
 
 #: Club fields in priority order: a header naming two fields goes to the first (``Nombre``: the club).
 CLUB_FIELDS: tuple[ImportField, ...] = (
-    _field("name", True, "nombre del club | club | nombre | nombre club | club name | name",
-           label=N_("Club name")),
-    _field("toma_folio", True, "folio toma de nota | folio de toma de nota | folio de la toma de nota | "
-           "folio | toma de nota | no de toma de nota | toma folio | toma de nota folio"),
-    _field("toma_issuer", True, "expedida por | expedido por | emitida por | emisor | consulado | "
-           "consulado emisor | expide | toma de nota issued by | issued by | issuer"),
-    _field("toma_issued_on", True, "fecha de expedicion | expedicion | fecha expedicion | fecha de emision | "
-           "fecha toma de nota | toma de nota issue date | issued on | issue date",
-           N_("a date, dd/mm/yyyy")),
-    _field("toma_expires_on", False, "vigencia | vigente hasta | fecha de vencimiento | vencimiento | "
-           "vence | valida hasta | toma de nota expiry date | expires on | expiry date",
-           N_("a date, dd/mm/yyyy; when missing, two years from the issue date")),
-    _field("members", True, "socios | numero de socios | no de socios | n de socios | num de socios | "
-           "miembros | numero de miembros | members"),
+    _field(
+        "name",
+        True,
+        "nombre del club | club | nombre | nombre club | club name | name",
+        label=N_("Club name"),
+    ),
+    _field(
+        "toma_folio",
+        True,
+        "folio toma de nota | folio de toma de nota | folio de la toma de nota | "
+        "folio | toma de nota | no de toma de nota | toma folio | toma de nota folio",
+    ),
+    _field(
+        "toma_issuer",
+        True,
+        "expedida por | expedido por | emitida por | emisor | consulado | "
+        "consulado emisor | expide | toma de nota issued by | issued by | issuer",
+    ),
+    _field(
+        "toma_issued_on",
+        True,
+        "fecha de expedicion | expedicion | fecha expedicion | fecha de emision | "
+        "fecha toma de nota | toma de nota issue date | issued on | issue date",
+        N_("a date, dd/mm/yyyy"),
+    ),
+    _field(
+        "toma_expires_on",
+        False,
+        "vigencia | vigente hasta | fecha de vencimiento | vencimiento | "
+        "vence | valida hasta | toma de nota expiry date | expires on | expiry date",
+        N_("a date, dd/mm/yyyy; when missing, two years from the issue date"),
+    ),
+    _field(
+        "members",
+        True,
+        "socios | numero de socios | no de socios | n de socios | num de socios | "
+        "miembros | numero de miembros | members",
+    ),
     _field("us_city", True, "ciudad | ciudad eua | ciudad en eua | ciudad usa | city us | city"),
-    _field("us_state", True, "estado eua | estado en eua | estado usa | estado | state us | us state | state",
-           N_("two-letter code or name, e.g. CA or California")),
-    _field("home_state_key", False, "estado de origen | entidad de origen | entidad | estado mexico | "
-           "estado mx | estado en mexico | home state",
-           N_("a name or an INEGI key; when missing, the federation's state")),
-    _field("home_municipality_key", True, "municipio de origen | municipio | municipio origen | "
-           "clave del municipio | clave municipio | clave inegi | home municipality",
-           N_("a name (within the state) or a five-digit INEGI key")),
-    _field("home_contact", False, "contacto | contacto en la comunidad | contacto en mexico | "
-           "contacto local | contact in the home community | home contact"),
+    _field(
+        "us_state",
+        True,
+        "estado eua | estado en eua | estado usa | estado | state us | us state | state",
+        N_("two-letter code or name, e.g. CA or California"),
+    ),
+    _field(
+        "home_state_key",
+        False,
+        "estado de origen | entidad de origen | entidad | estado mexico | "
+        "estado mx | estado en mexico | home state",
+        N_("a name or an INEGI key; when missing, the federation's state"),
+    ),
+    _field(
+        "home_municipality_key",
+        True,
+        "municipio de origen | municipio | municipio origen | "
+        "clave del municipio | clave municipio | clave inegi | home municipality",
+        N_("a name (within the state) or a five-digit INEGI key"),
+    ),
+    _field(
+        "home_contact",
+        False,
+        "contacto | contacto en la comunidad | contacto en mexico | "
+        "contacto local | contact in the home community | home contact",
+    ),
     _field("federation", False, "federacion | federation", N_("the name of a federation already registered")),
-    _field("board", False, "mesa directiva | directiva | board",
-           N_("one member per line, or separated by |")),
+    _field(
+        "board", False, "mesa directiva | directiva | board", N_("one member per line, or separated by |")
+    ),
 )
 
 PROJECT_FIELDS: tuple[ImportField, ...] = (
-    _field("club", True, "club | nombre del club | folio toma de nota | club migrante | club de migrantes | "
-           "toma de nota", N_("the club's toma de nota folio or its name")),
+    _field(
+        "club",
+        True,
+        "club | nombre del club | folio toma de nota | club migrante | club de migrantes | toma de nota",
+        N_("the club's toma de nota folio or its name"),
+    ),
     _field("program", True, "programa | program | programme", N_("e.g. 3x1, 4x1, 2x1-zacatecas")),
     _field("fiscal_year", True, "ejercicio | ejercicio fiscal | ano | ano fiscal | fiscal year | year"),
-    _field("category", True, "categoria | tipo de proyecto | tipo | vertiente | category",
-           N_("a name, e.g. Infraestructura social, or a category id")),
-    _field("state_key", False, "estado | entidad | entidad federativa | clave del estado | state",
-           N_("a name or an INEGI key"), label=N_("State (Mexico)")),
-    _field("municipality_key", True, "municipio | clave del municipio | clave municipio | clave inegi | "
-           "municipality", N_("a name (within the state) or a five-digit INEGI key")),
+    _field(
+        "category",
+        True,
+        "categoria | tipo de proyecto | tipo | vertiente | category",
+        N_("a name, e.g. Infraestructura social, or a category id"),
+    ),
+    _field(
+        "state_key",
+        False,
+        "estado | entidad | entidad federativa | clave del estado | state",
+        N_("a name or an INEGI key"),
+        label=N_("State (Mexico)"),
+    ),
+    _field(
+        "municipality_key",
+        True,
+        "municipio | clave del municipio | clave municipio | clave inegi | municipality",
+        N_("a name (within the state) or a five-digit INEGI key"),
+    ),
     _field("locality", False, "localidad | comunidad | locality"),
-    _field("name", True, "nombre del proyecto | proyecto | nombre | project name | project | name",
-           label=N_("Project name")),
+    _field(
+        "name",
+        True,
+        "nombre del proyecto | proyecto | nombre | project name | project | name",
+        label=N_("Project name"),
+    ),
     _field("description", False, "descripcion | descripcion del proyecto | description"),
-    _field("beneficiaries", False, "beneficiarios | numero de beneficiarios | no de beneficiarios | "
-           "beneficiaries"),
-    _field("cost", True, "costo | costo total | monto | monto total | inversion | inversion total | "
-           "importe | total cost | cost", N_("pesos with a decimal point, e.g. 1,250,000.00")),
-    _field("submitted_on", False, "fecha de solicitud | fecha solicitud | fecha | date of the request | "
-           "submitted on | date", N_("a date, dd/mm/yyyy; when missing, today")),
+    _field(
+        "beneficiaries",
+        False,
+        "beneficiarios | numero de beneficiarios | no de beneficiarios | beneficiaries",
+    ),
+    _field(
+        "cost",
+        True,
+        "costo | costo total | monto | monto total | inversion | inversion total | "
+        "importe | total cost | cost",
+        N_("pesos with a decimal point, e.g. 1,250,000.00"),
+    ),
+    _field(
+        "submitted_on",
+        False,
+        "fecha de solicitud | fecha solicitud | fecha | date of the request | submitted on | date",
+        N_("a date, dd/mm/yyyy; when missing, today"),
+    ),
 )
 
 FIELDS: dict[str, tuple[ImportField, ...]] = {"clubs": CLUB_FIELDS, "projects": PROJECT_FIELDS}
@@ -406,7 +481,8 @@ def fields_of(kind: str) -> tuple[ImportField, ...]:
     """
     if kind not in FIELDS:
         raise InputError(
-            Problem("import_kind", "import.unknown_kind", {"kind": kind, "allowed": ", ".join(KINDS)}))
+            Problem("import_kind", "import.unknown_kind", {"kind": kind, "allowed": ", ".join(KINDS)})
+        )
     return FIELDS[kind]
 
 
@@ -447,6 +523,7 @@ def suggest_mapping(kind: str, headers: Sequence[str]) -> dict[str, str]:
 
 def guess_kind(headers: Sequence[str]) -> str:
     """``"clubs"`` or ``"projects"``: the kind whose required fields the headers name best."""
+
     def score(kind: str) -> tuple[int, int]:
         mapped = set(suggest_mapping(kind, headers).values())
         required = [f.key for f in FIELDS[kind] if f.required]
@@ -666,41 +743,114 @@ def parse_amount(cell: Cell, field_key: str) -> int:
 # --- Reference data for names --------------------------------------------------------------------
 
 _STATE_ALIASES = {
-    "cdmx": "09", "df": "09", "d f": "09", "distrito federal": "09", "ciudad de mexico": "09",
-    "estado de mexico": "15", "edo de mexico": "15", "edomex": "15", "edo mex": "15",
-    "coahuila": "05", "michoacan": "16", "veracruz": "30",
+    "cdmx": "09",
+    "df": "09",
+    "d f": "09",
+    "distrito federal": "09",
+    "ciudad de mexico": "09",
+    "estado de mexico": "15",
+    "edo de mexico": "15",
+    "edomex": "15",
+    "edo mex": "15",
+    "coahuila": "05",
+    "michoacan": "16",
+    "veracruz": "30",
 }
 
 _US_STATES = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
-    "distrito de columbia": "DC", "washington dc": "DC", "washington d c": "DC", "florida": "FL",
-    "georgia": "GA", "hawaii": "HI", "hawai": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN",
-    "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA", "luisiana": "LA", "maine": "ME",
-    "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN", "mississippi": "MS",
-    "misisipi": "MS", "missouri": "MO", "misuri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
-    "new hampshire": "NH", "nuevo hampshire": "NH", "new jersey": "NJ", "nueva jersey": "NJ",
-    "new mexico": "NM", "nuevo mexico": "NM", "new york": "NY", "nueva york": "NY",
-    "north carolina": "NC", "carolina del norte": "NC", "north dakota": "ND", "dakota del norte": "ND",
-    "ohio": "OH", "oklahoma": "OK", "oregon": "OR", "pennsylvania": "PA", "pensilvania": "PA",
-    "rhode island": "RI", "south carolina": "SC", "carolina del sur": "SC", "south dakota": "SD",
-    "dakota del sur": "SD", "tennessee": "TN", "texas": "TX", "tejas": "TX", "utah": "UT", "vermont": "VT",
-    "virginia": "VA", "washington": "WA", "west virginia": "WV", "virginia occidental": "WV",
-    "wisconsin": "WI", "wyoming": "WY", "puerto rico": "PR",
+    "alabama": "AL",
+    "alaska": "AK",
+    "arizona": "AZ",
+    "arkansas": "AR",
+    "california": "CA",
+    "colorado": "CO",
+    "connecticut": "CT",
+    "delaware": "DE",
+    "district of columbia": "DC",
+    "distrito de columbia": "DC",
+    "washington dc": "DC",
+    "washington d c": "DC",
+    "florida": "FL",
+    "georgia": "GA",
+    "hawaii": "HI",
+    "hawai": "HI",
+    "idaho": "ID",
+    "illinois": "IL",
+    "indiana": "IN",
+    "iowa": "IA",
+    "kansas": "KS",
+    "kentucky": "KY",
+    "louisiana": "LA",
+    "luisiana": "LA",
+    "maine": "ME",
+    "maryland": "MD",
+    "massachusetts": "MA",
+    "michigan": "MI",
+    "minnesota": "MN",
+    "mississippi": "MS",
+    "misisipi": "MS",
+    "missouri": "MO",
+    "misuri": "MO",
+    "montana": "MT",
+    "nebraska": "NE",
+    "nevada": "NV",
+    "new hampshire": "NH",
+    "nuevo hampshire": "NH",
+    "new jersey": "NJ",
+    "nueva jersey": "NJ",
+    "new mexico": "NM",
+    "nuevo mexico": "NM",
+    "new york": "NY",
+    "nueva york": "NY",
+    "north carolina": "NC",
+    "carolina del norte": "NC",
+    "north dakota": "ND",
+    "dakota del norte": "ND",
+    "ohio": "OH",
+    "oklahoma": "OK",
+    "oregon": "OR",
+    "pennsylvania": "PA",
+    "pensilvania": "PA",
+    "rhode island": "RI",
+    "south carolina": "SC",
+    "carolina del sur": "SC",
+    "south dakota": "SD",
+    "dakota del sur": "SD",
+    "tennessee": "TN",
+    "texas": "TX",
+    "tejas": "TX",
+    "utah": "UT",
+    "vermont": "VT",
+    "virginia": "VA",
+    "washington": "WA",
+    "west virginia": "WV",
+    "virginia occidental": "WV",
+    "wisconsin": "WI",
+    "wyoming": "WY",
+    "puerto rico": "PR",
 }
 
 #: Category names offices write (Spanish and English), folded with :func:`normalise`.
 _CATEGORY_ALIASES = {
-    "infraestructura social": "infrastructure", "infraestructura": "infrastructure",
-    "infraestructura social basica": "infrastructure", "obra": "infrastructure",
-    "servicios comunitarios": "community-services", "servicio comunitario": "community-services",
+    "infraestructura social": "infrastructure",
+    "infraestructura": "infrastructure",
+    "infraestructura social basica": "infrastructure",
+    "obra": "infrastructure",
+    "servicios comunitarios": "community-services",
+    "servicio comunitario": "community-services",
     "proyectos de servicios comunitarios": "community-services",
-    "educativo": "education", "educativos": "education", "educacion": "education",
-    "proyectos educativos": "education", "becas": "scholarships", "becas 3x1": "scholarships",
-    "becas educativas": "scholarships", "beca": "scholarships",
+    "educativo": "education",
+    "educativos": "education",
+    "educacion": "education",
+    "proyectos educativos": "education",
+    "becas": "scholarships",
+    "becas 3x1": "scholarships",
+    "becas educativas": "scholarships",
+    "beca": "scholarships",
     "productivo comunitario": "productive-community",
     "proyecto productivo comunitario": "productive-community",
-    "productivo familiar": "productive-family", "proyecto productivo familiar": "productive-family",
+    "productivo familiar": "productive-family",
+    "proyecto productivo familiar": "productive-family",
     "productivo individual": "productive-individual",
     "proyecto productivo individual": "productive-individual",
 }
@@ -773,7 +923,7 @@ class _Places:
         raise _CellError(Problem(field_key, "import.state_unknown", {"text": text}))
 
     def label(self, key: str) -> str:
-        """"Jerez (Zacatecas, 32020)"."""
+        """ "Jerez (Zacatecas, 32020)"."""
         name, state_key = self.names[key]
         return f"{name} ({self.state_names.get(state_key, state_key)}, {key})"
 
@@ -798,8 +948,13 @@ class _Places:
         if len(found) == 1:
             return found[0]
         if found:
-            raise _CellError(Problem(field_key, "import.municipality_ambiguous", {
-                "name": text, "candidates": "; ".join(self.label(k) for k in sorted(found))}))
+            raise _CellError(
+                Problem(
+                    field_key,
+                    "import.municipality_ambiguous",
+                    {"name": text, "candidates": "; ".join(self.label(k) for k in sorted(found))},
+                )
+            )
         if state_key:
             names = self.by_state.get(state_key, {})
             seats = self.seats.get(state_key, {})
@@ -807,9 +962,15 @@ class _Places:
             keys = sorted({k for c in close for k in (names.get(c) or seats.get(c) or [])})
             state = self.state_names.get(state_key, state_key)
             if keys:
-                return self._not_found(field_key, "import.municipality_not_found_similar", {
-                    "name": text, "state": state,
-                    "suggestions": "; ".join(f"{self.names[k][0]} ({k})" for k in keys)})
+                return self._not_found(
+                    field_key,
+                    "import.municipality_not_found_similar",
+                    {
+                        "name": text,
+                        "state": state,
+                        "suggestions": "; ".join(f"{self.names[k][0]} ({k})" for k in keys),
+                    },
+                )
             return self._not_found(field_key, "import.municipality_not_found", {"name": text, "state": state})
         return self._not_found(field_key, "import.municipality_not_found_anywhere", {"name": text})
 
@@ -858,8 +1019,14 @@ _DEPENDENT: dict[str, frozenset[str]] = {
     "submitted_on": frozenset({"club.toma_lapsed", "club.toma_not_yet_valid"}),
 }
 #: Problem fields the services use that point at another of our fields' columns.
-_PROBLEM_FIELD = {"year": "fiscal_year", "mix": "cost", "partner": "cost", "partner_amount": "cost",
-                  "shares": "cost", "students": "cost"}
+_PROBLEM_FIELD = {
+    "year": "fiscal_year",
+    "mix": "cost",
+    "partner": "cost",
+    "partner_amount": "cost",
+    "shares": "cost",
+    "students": "cost",
+}
 
 
 class _RowRun:
@@ -951,15 +1118,27 @@ class _RowRun:
         """The row's outcome, its problems in the file's column order (the row's own first)."""
         headers = self.engine.source.headers
         problems = sorted(self.problems, key=lambda p: headers.index(p.column) if p.column else -1)
-        return ImportRow(self.number, tuple(c.text for c in self.cells), dict(self.values),
-                         tuple(problems), created if not problems else "")
+        return ImportRow(
+            self.number,
+            tuple(c.text for c in self.cells),
+            dict(self.values),
+            tuple(problems),
+            created if not problems else "",
+        )
 
 
 class _Engine:
     """One run over a file: the preview (rolled back) and the import (committed) share it."""
 
-    def __init__(self, session: Session, source: SourceTable, kind: str, mapping: Mapping[str, str | None],
-                 *, user: str):
+    def __init__(
+        self,
+        session: Session,
+        source: SourceTable,
+        kind: str,
+        mapping: Mapping[str, str | None],
+        *,
+        user: str,
+    ):
         self.session = session
         self.source = source
         self.kind = kind
@@ -980,12 +1159,22 @@ class _Engine:
                 self.column_of[key] = source.headers.index(headers[0])
                 self.header_of[key] = headers[0]
             if len(headers) > 1:
-                self.file_problems.append(ImportProblem(source.header_row, "", Problem(
-                    key, "import.field_mapped_twice", {"columns": ", ".join(f"«{h}»" for h in headers)})))
+                self.file_problems.append(
+                    ImportProblem(
+                        source.header_row,
+                        "",
+                        Problem(
+                            key,
+                            "import.field_mapped_twice",
+                            {"columns": ", ".join(f"«{h}»" for h in headers)},
+                        ),
+                    )
+                )
         self.missing = tuple(s.key for s in specs if s.required and s.key not in self.column_of)
         for key in self.missing:
             self.file_problems.append(
-                ImportProblem(source.header_row, "", Problem(key, "import.missing_column")))
+                ImportProblem(source.header_row, "", Problem(key, "import.missing_column"))
+            )
         if not source.rows:
             self.file_problems.append(ImportProblem(source.header_row, "", Problem("file", "import.no_rows")))
         self.places = _Places(session)
@@ -997,16 +1186,23 @@ class _Engine:
         # Projects stored before this run, by (club id, fiscal year): folded name -> (name, folio).
         self._stored: dict[tuple[int, int], dict[str, tuple[str, str]]] = {}
 
-    def _place(self, row: _RowRun, state_key: str, muni_key: str, *, fallback_state: str | None = None,
-               ) -> tuple[str | None, str | None]:
+    def _place(
+        self,
+        row: _RowRun,
+        state_key: str,
+        muni_key: str,
+        *,
+        fallback_state: str | None = None,
+    ) -> tuple[str | None, str | None]:
         """Read a state and a municipality (by name within that state, or by key)."""
         places = self.places
         state = row.read(state_key, lambda c: places.state(c, state_key))
         if state_key in row.failed:
             row.skip(muni_key)  # a name cannot be looked up in a state that is not known
             return None, None
-        muni = row.read(muni_key, lambda c: places.municipality(c, state or fallback_state, muni_key),
-                        required=True)
+        muni = row.read(
+            muni_key, lambda c: places.municipality(c, state or fallback_state, muni_key), required=True
+        )
         if state is None and muni_key not in row.failed:
             state = (muni[:2] if muni else None) or fallback_state
             if state is not None:
@@ -1027,8 +1223,9 @@ class _Engine:
             else:
                 federation_id, federation_state = found
                 row.values["federation"] = federation_id
-        state, muni = self._place(row, "home_state_key", "home_municipality_key",
-                                  fallback_state=federation_state)
+        state, muni = self._place(
+            row, "home_state_key", "home_municipality_key", fallback_state=federation_state
+        )
         issued = row.read("toma_issued_on", lambda c: parse_date(c, "toma_issued_on"), required=True)
         expires = row.read("toma_expires_on", lambda c: parse_date(c, "toma_expires_on"))
         members = row.read("members", lambda c: parse_whole(c, "members"), required=True)
@@ -1057,8 +1254,12 @@ class _Engine:
         if folio:
             first = self.seen.setdefault(("folio", folio.casefold()), row.number)
             if first != row.number:
-                row.add(Problem("toma_folio", "import.duplicate_folio_in_file",
-                                {"folio": folio, "first_row": first}), "toma_folio")
+                row.add(
+                    Problem(
+                        "toma_folio", "import.duplicate_folio_in_file", {"folio": folio, "first_row": first}
+                    ),
+                    "toma_folio",
+                )
                 row.suppress.add("toma.duplicate_folio")
         club = row.run_service(lambda: register_club(self.db, data))
         return row.result(club.toma_folio if club else "")
@@ -1068,7 +1269,8 @@ class _Engine:
             self._federations = {
                 normalise(name): (fid, state)
                 for fid, name, state in self.session.execute(
-                    select(Federation.id, Federation.name, Federation.mx_state_key))
+                    select(Federation.id, Federation.name, Federation.mx_state_key)
+                )
             }
         return self._federations.get(normalise(text))
 
@@ -1091,8 +1293,13 @@ class _Engine:
         if len(found) == 1:
             return found[0][0]
         if found:
-            raise _CellError(Problem("club", "import.club_ambiguous", {
-                "name": text, "folios": ", ".join(sorted(f for _i, f in found))}))
+            raise _CellError(
+                Problem(
+                    "club",
+                    "import.club_ambiguous",
+                    {"name": text, "folios": ", ".join(sorted(f for _i, f in found))},
+                )
+            )
         raise _CellError(Problem("club", "import.club_not_found", {"text": text}))
 
     def project_row(self, row: _RowRun) -> ImportRow:
@@ -1146,12 +1353,16 @@ class _Engine:
                 normalise(n): (n, folio)
                 for folio, n in self.session.execute(
                     select(Project.folio, Project.name).where(
-                        Project.club_id == club_id, Project.fiscal_year == year))
+                        Project.club_id == club_id, Project.fiscal_year == year
+                    )
+                )
             }
         found = stored.get(normalise(name))
         if found is not None:
-            row.add(Problem("name", "project.duplicate", {"name": found[0], "year": year, "folio": found[1]}),
-                    "name")
+            row.add(
+                Problem("name", "project.duplicate", {"name": found[0], "year": year, "folio": found[1]}),
+                "name",
+            )
 
     # -- the run --------------------------------------------------------------------------------
 
@@ -1214,8 +1425,10 @@ def _execute(
             engine = _Engine(session, source, kind, mapping, user=user)
             rows = engine.run(progress, cancel, writing=commit)
             preview = engine.preview(rows)
-            keep = commit and not preview.file_problems and (
-                preview.valid_count > 0 if valid_only else preview.can_import_all
+            keep = (
+                commit
+                and not preview.file_problems
+                and (preview.valid_count > 0 if valid_only else preview.can_import_all)
             )
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -1258,8 +1471,18 @@ def preview(
     Raises:
         InputError: the file cannot be read (see :func:`read_file`) or ``kind`` is unknown.
     """
-    return _execute(db, file, kind, mapping, commit=False, valid_only=False, user="", sheet=sheet,
-                    progress=progress, cancel=cancel).preview
+    return _execute(
+        db,
+        file,
+        kind,
+        mapping,
+        commit=False,
+        valid_only=False,
+        user="",
+        sheet=sheet,
+        progress=progress,
+        cancel=cancel,
+    ).preview
 
 
 def run_import(
@@ -1290,12 +1513,22 @@ def run_import(
         Cancelled: ``cancel`` was set; everything was rolled back.
     """
     require(db, "data.import")
-    return _execute(db, file, kind, mapping, commit=True, valid_only=valid_only, user=user, sheet=sheet,
-                    progress=progress, cancel=cancel)
+    return _execute(
+        db,
+        file,
+        kind,
+        mapping,
+        commit=True,
+        valid_only=valid_only,
+        user=user,
+        sheet=sheet,
+        progress=progress,
+        cancel=cancel,
+    )
 
 
 def summary_line(preview: ImportPreview) -> str:
-    """"clubes.csv: 12 rows, 10 valid, 2 with errors" in the current language."""
+    """ "clubes.csv: 12 rows, 10 valid, 2 with errors" in the current language."""
     return _("{file}: {rows} rows, {valid} valid, {bad} with errors").format(
         file=preview.source.name, rows=len(preview.rows), valid=preview.valid_count, bad=preview.error_count
     )

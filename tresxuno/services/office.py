@@ -165,8 +165,10 @@ def list_municipalities(db: Database, state_key: str) -> list[MunicipalityInfo]:
         state = CatalogueRepository.state(session, state_key)
         if state is None:
             return []
-        return [MunicipalityInfo(m.key, m.state_key, m.name, state.name)
-                for m in CatalogueRepository.municipalities(session, state_key)]
+        return [
+            MunicipalityInfo(m.key, m.state_key, m.name, state.name)
+            for m in CatalogueRepository.municipalities(session, state_key)
+        ]
 
 
 def get_municipality(db: Database, key: str) -> MunicipalityInfo | None:

@@ -380,8 +380,11 @@ def stored_request(db: Database, project_id: int) -> tuple[ProjectInput, int]:
         row = _load_for_edit(session, project_id, None)
         data = _stored_input(row, date.today())  # the submission date is not stored on a draft
         if row.mix_override_reason:
-            data = replace(data, mix_override={Party(s.party): s.percent_bp for s in row.shares},
-                           mix_override_reason=row.mix_override_reason)
+            data = replace(
+                data,
+                mix_override={Party(s.party): s.percent_bp for s in row.shares},
+                mix_override_reason=row.mix_override_reason,
+            )
         return data, row.version
 
 
@@ -501,4 +504,3 @@ def _unique(problems: Iterable[Problem]) -> list[Problem]:
         if p not in seen:
             seen.append(p)
     return seen
-

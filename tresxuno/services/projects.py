@@ -128,9 +128,9 @@ def submit_project(db: Database, data: ProjectInput, *, user: str = "") -> Proje
             not any(p.field == "municipality_key" for p in problems)
             and session.get(Municipality, data.municipality_key) is None
         ):
-                problems.append(
-                    Problem("municipality_key", "municipality.unknown", {"key": data.municipality_key})
-                )
+            problems.append(
+                Problem("municipality_key", "municipality.unknown", {"key": data.municipality_key})
+            )
         if problems:
             raise InputError(problems)
         assert plan is not None

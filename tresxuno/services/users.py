@@ -53,8 +53,14 @@ class UserInfo:
 
 def _info(row: User) -> UserInfo:
     return UserInfo(
-        row.id, row.username, row.full_name, row.role, row.active, row.locked_until,
-        row.created_at, row.last_login_at,
+        row.id,
+        row.username,
+        row.full_name,
+        row.role,
+        row.active,
+        row.locked_until,
+        row.created_at,
+        row.last_login_at,
     )
 
 

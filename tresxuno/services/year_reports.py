@@ -167,8 +167,14 @@ def quarter_projects(
     m, s = _MUNICIPALITIES, _STATES
     stmt = (
         select(
-            p.c.id, p.c.folio, p.c.name, p.c.municipality_key, m.c.name.label("municipality_name"),
-            s.c.name.label("state_name"), stage_at_end.label("stage_at_end"), progress.c.percent_tenths,
+            p.c.id,
+            p.c.folio,
+            p.c.name,
+            p.c.municipality_key,
+            m.c.name.label("municipality_name"),
+            s.c.name.label("state_name"),
+            stage_at_end.label("stage_at_end"),
+            progress.c.percent_tenths,
         )
         .join_from(p, m, m.c.key == p.c.municipality_key)
         .join(s, s.c.key == m.c.state_key)
@@ -183,8 +189,13 @@ def quarter_projects(
         figures = _figures_by_project(session, money)
     return [
         QuarterProject(
-            id=h.id, folio=h.folio, name=h.name, municipality_key=h.municipality_key,
-            municipality_name=h.municipality_name, state_name=h.state_name, stage=h.stage_at_end,
+            id=h.id,
+            folio=h.folio,
+            name=h.name,
+            municipality_key=h.municipality_key,
+            municipality_name=h.municipality_name,
+            state_name=h.state_name,
+            stage=h.stage_at_end,
             percent_tenths=None if h.percent_tenths is None else int(h.percent_tenths),
             parties=tuple(sorted(figures.get(h.id, ()), key=lambda f: party_rank(f.party))),
         )
@@ -196,8 +207,9 @@ def _figures_by_project(session: Session, money: Any) -> dict[int, list[PartyFig
     """Per project, each party's share (as approved), received, paid and refunded."""
     found: dict[int, list[PartyFigures]] = {}
     for r in session.execute(
-        select(money.c.project_id, money.c.party, money.c.share, money.c.received, money.c.paid,
-               money.c.refunded)
+        select(
+            money.c.project_id, money.c.party, money.c.share, money.c.received, money.c.paid, money.c.refunded
+        )
     ):
         found.setdefault(r.project_id, []).append(
             PartyFigures(r.party, int(r.share), int(r.received), int(r.paid), int(r.refunded))
@@ -228,11 +240,15 @@ def year_figures(db: Database, year: int, municipality_key: str | None = None) -
     with db.transaction() as session:
         total = session.scalar(select(func.count()).select_from(p).where(*chosen)) or 0
         grouped = {}
-        for name, column in (("category", p.c.category), ("municipality", p.c.municipality_key),
-                             ("program", p.c.program)):
+        for name, column in (
+            ("category", p.c.category),
+            ("municipality", p.c.municipality_key),
+            ("program", p.c.program),
+        ):
             counts = dict(session.execute(select(column, func.count()).where(*chosen).group_by(column)).all())
             rows = session.execute(
-                select(column.label("key"), *sums).join_from(money, p, p.c.id == money.c.project_id)
+                select(column.label("key"), *sums)
+                .join_from(money, p, p.c.id == money.c.project_id)
                 .group_by(column)
             ).all()
             by_key = {r.key: r for r in rows}
@@ -256,8 +272,12 @@ def year_figures(db: Database, year: int, municipality_key: str | None = None) -
         key=lambda g: party_rank(g.key),
     )
     by_municipality = sorted(
-        (GroupFigures(g.key, names.get(g.key, g.key), g.projects, g.approved, g.received, g.paid, g.refunded)
-         for g in grouped["municipality"]),
+        (
+            GroupFigures(
+                g.key, names.get(g.key, g.key), g.projects, g.approved, g.received, g.paid, g.refunded
+            )
+            for g in grouped["municipality"]
+        ),
         key=lambda g: (-g.approved, g.name),
     )
     return YearFigures(

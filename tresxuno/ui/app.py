@@ -30,8 +30,10 @@ log = logging.getLogger("tresxuno")
 #: Environment variable: quit this many milliseconds after start-up.
 QUIT_AFTER_ENV = "TRESXUNO_QUIT_AFTER_MS"
 #: Qt locale of each interface language: Mexican Spanish first, US English for the rest.
-QT_LOCALES = {"es": QLocale(QLocale.Language.Spanish, QLocale.Country.Mexico),
-              "en": QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)}
+QT_LOCALES = {
+    "es": QLocale(QLocale.Language.Spanish, QLocale.Country.Mexico),
+    "en": QLocale(QLocale.Language.English, QLocale.Country.UnitedStates),
+}
 
 
 def application() -> QApplication:
@@ -52,10 +54,12 @@ def application() -> QApplication:
 def qt_translator(lang: str) -> QTranslator | None:
     """Qt's own translation (``qtbase_<lang>.qm``: OK/Cancel, context menus...), when shipped."""
     translator = QTranslator()
-    folders = [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
-               # A PyInstaller bundle keeps them here (Linux, Windows), whatever Qt's built-in prefix says.
-               str(paths.install_root() / "PySide6" / "Qt" / "translations"),
-               str(paths.install_root() / "PySide6" / "translations")]
+    folders = [
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+        # A PyInstaller bundle keeps them here (Linux, Windows), whatever Qt's built-in prefix says.
+        str(paths.install_root() / "PySide6" / "Qt" / "translations"),
+        str(paths.install_root() / "PySide6" / "translations"),
+    ]
     for folder in folders:
         if translator.load(f"qtbase_{lang}", folder):
             return translator

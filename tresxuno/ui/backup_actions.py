@@ -57,13 +57,20 @@ def backup_now(window: QWidget) -> Task | None:
 
     def done(result: object) -> None:
         host.backup_task = None
-        prompts.message(window, prompts.Icon.Information, _("Backup made"),
-                        _("The database was copied to {path}.").format(path=result))
+        prompts.message(
+            window,
+            prompts.Icon.Information,
+            _("Backup made"),
+            _("The database was copied to {path}.").format(path=result),
+        )
 
-    host.backup_task = run_task(window, _("Backing up the database"),
-                                lambda progress, cancel: backup_database(host.db, target, progress=progress,
-                                                                         cancel=cancel),
-                                on_success=done, on_cancel=lambda: setattr(host, "backup_task", None))
+    host.backup_task = run_task(
+        window,
+        _("Backing up the database"),
+        lambda progress, cancel: backup_database(host.db, target, progress=progress, cancel=cancel),
+        on_success=done,
+        on_cancel=lambda: setattr(host, "backup_task", None),
+    )
     return host.backup_task
 
 
@@ -80,10 +87,15 @@ def restore_backup(window: QWidget) -> Task | None:
     except StorageError as exc:
         show_error(window, exc)
         return None
-    question = _("Replace the database {database} with the backup {backup}?\n\nEverything recorded after "
-                 "that backup was made will be gone. A copy of the current database is kept in {folder}.")
-    if not prompts.confirm(window, _("Restore a backup"), question.format(
-            database=database, backup=source, folder=paths.backups_dir())):
+    question = _(
+        "Replace the database {database} with the backup {backup}?\n\nEverything recorded after "
+        "that backup was made will be gone. A copy of the current database is kept in {folder}."
+    )
+    if not prompts.confirm(
+        window,
+        _("Restore a backup"),
+        question.format(database=database, backup=source, folder=paths.backups_dir()),
+    ):
         return None
     keep = getattr(getattr(window, "settings", None), "backups_keep", DEFAULT_KEEP)
     host.db.dispose()  # no pooled connection may hold the file while its pages are replaced
@@ -97,8 +109,13 @@ def restore_backup(window: QWidget) -> Task | None:
             text += "\n" + _("The replaced database was kept in {path}.").format(path=restored.safety_copy)
         prompts.message(window, prompts.Icon.Information, _("Backup restored"), text)
 
-    host.backup_task = run_task(window, _("Restoring a backup"),
-                                lambda progress, cancel: restore_database(database, source, keep=keep,
-                                                                          progress=progress, cancel=cancel),
-                                on_success=done, on_cancel=lambda: setattr(host, "backup_task", None))
+    host.backup_task = run_task(
+        window,
+        _("Restoring a backup"),
+        lambda progress, cancel: restore_database(
+            database, source, keep=keep, progress=progress, cancel=cancel
+        ),
+        on_success=done,
+        on_cancel=lambda: setattr(host, "backup_task", None),
+    )
     return host.backup_task

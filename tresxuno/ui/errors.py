@@ -77,8 +77,12 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
     global _showing
     if isinstance(exc, InputError):
         lines = "\n".join(f"• {describe(p)}" for p in exc.problems)
-        prompts.message(parent, prompts.Icon.Warning, _("Please check the data"),
-                        _("Please correct the following:") + "\n\n" + lines)
+        prompts.message(
+            parent,
+            prompts.Icon.Warning,
+            _("Please check the data"),
+            _("Please correct the following:") + "\n\n" + lines,
+        )
         return
     if isinstance(exc, StorageError):
         log.warning("storage problem: %s", exc)
@@ -100,11 +104,14 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
     _showing = True
     try:
         prompts.message(
-            parent, prompts.Icon.Critical, _("Unexpected error"),
-            _("Sorry, something went wrong inside tresxuno. This is a fault in the program, not in "
-              "your work.\n\nThe details were written to {path}. Please send that file to your "
-              "technical support. You can keep working; if something looks wrong, restart tresxuno.")
-            .format(path=log_path()),
+            parent,
+            prompts.Icon.Critical,
+            _("Unexpected error"),
+            _(
+                "Sorry, something went wrong inside tresxuno. This is a fault in the program, not in "
+                "your work.\n\nThe details were written to {path}. Please send that file to your "
+                "technical support. You can keep working; if something looks wrong, restart tresxuno."
+            ).format(path=log_path()),
             details=details,
         )
     finally:

@@ -76,8 +76,12 @@ _LOCATION_WIDTH = 480
 
 
 #: What File > New needs on each page (the page's "new" is greyed for other roles).
-NEW_NEEDS: dict[str, str] = {"projects": "projects.edit", "clubs": "clubs.edit", "covam": "covam.edit",
-                             "ledger": "ledger.record_contribution"}
+NEW_NEEDS: dict[str, str] = {
+    "projects": "projects.edit",
+    "clubs": "clubs.edit",
+    "covam": "covam.edit",
+    "ledger": "ledger.record_contribution",
+}
 
 
 def _window_keys() -> tuple[QKeySequence, ...]:
@@ -87,14 +91,22 @@ def _window_keys() -> tuple[QKeySequence, ...]:
     switches the page's copy off. A function, not a constant: standard keys need the QGuiApplication.
     """
     standard = QKeySequence.StandardKey
-    return (QKeySequence(standard.New), QKeySequence(standard.Find), QKeySequence(standard.Print),
-            QKeySequence(Qt.Key.Key_F5), QKeySequence(standard.Undo), QKeySequence("Ctrl+Shift+Z"))
+    return (
+        QKeySequence(standard.New),
+        QKeySequence(standard.Find),
+        QKeySequence(standard.Print),
+        QKeySequence(Qt.Key.Key_F5),
+        QKeySequence(standard.Undo),
+        QKeySequence("Ctrl+Shift+Z"),
+    )
 
 
 def ledger_no_undo_tip() -> str:
     """Why Undo is disabled on the Libro: ledger entries are never edited nor deleted."""
-    return _("Ledger entries cannot be undone: the ledger is append-only. Correct an entry by recording "
-             "its reversal.")
+    return _(
+        "Ledger entries cannot be undone: the ledger is append-only. Correct an entry by recording "
+        "its reversal."
+    )
 
 
 def database_name(db: Database) -> str:
@@ -132,8 +144,9 @@ def page_classes(pages: Iterable[tuple[str, str]] = PAGES) -> list[type[View]]:
     for module_path, class_name in pages:
         cls = _import_optional(module_path, class_name)
         if cls is None:
-            log.warning("page %s.%s is not available yet; the window goes without it",
-                        module_path, class_name)
+            log.warning(
+                "page %s.%s is not available yet; the window goes without it", module_path, class_name
+            )
             continue
         classes.append(cls)  # type: ignore[arg-type]
     return classes
@@ -224,8 +237,15 @@ class MainWindow(QMainWindow):
     #: The interface language changed and every page was rebuilt (tests and pages' dialogs listen).
     language_changed = Signal(str)
 
-    def __init__(self, db: Database, settings: Settings | None = None, *, office: str | None = None,
-                 parent: QWidget | None = None, pages: Sequence[tuple[str, str]] | None = None):
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings | None = None,
+        *,
+        office: str | None = None,
+        parent: QWidget | None = None,
+        pages: Sequence[tuple[str, str]] | None = None,
+    ):
         super().__init__(parent)
         self.db = db
         self.settings = settings or Settings()
@@ -393,8 +413,10 @@ class MainWindow(QMainWindow):
     def _update_page_commands(self) -> None:
         """New and Print follow the page shown: enabled only where the page offers them."""
         view = self.current_view()
-        for name, applies in (("new", view is not None and view.can_create()),
-                              ("print", view is not None and view.can_print())):
+        for name, applies in (
+            ("new", view is not None and view.can_create()),
+            ("print", view is not None and view.can_print()),
+        ):
             action = self.actions_by_name.get(name)
             if action is not None:
                 action.setEnabled(bool(applies))
@@ -411,8 +433,9 @@ class MainWindow(QMainWindow):
     def _fit_nav(self) -> None:
         """Wide enough for the longest translated title, no wider: the table needs the room."""
         metrics = self.nav.fontMetrics()
-        widest = max((metrics.horizontalAdvance(self.nav.item(r).text()) for r in range(self.nav.count())),
-                     default=0)
+        widest = max(
+            (metrics.horizontalAdvance(self.nav.item(r).text()) for r in range(self.nav.count())), default=0
+        )
         self.nav.setFixedWidth(max(150, widest + self.nav.iconSize().width() + 40))
 
     # -- records opened from a page --------------------------------------------------------------
@@ -497,9 +520,17 @@ class MainWindow(QMainWindow):
 
     # -- menus and tool bar ----------------------------------------------------------------------
 
-    def _action(self, name: str, text: str, slot: Callable[[], object], *,
-                shortcut: QKeySequence | None = None, icon: QIcon | None = None, icon_text: str = "",
-                tip: str = "") -> QAction:
+    def _action(
+        self,
+        name: str,
+        text: str,
+        slot: Callable[[], object],
+        *,
+        shortcut: QKeySequence | None = None,
+        icon: QIcon | None = None,
+        icon_text: str = "",
+        tip: str = "",
+    ) -> QAction:
         action = QAction(text, self)
         if icon is not None:
             action.setIcon(icon)
@@ -543,72 +574,152 @@ class MainWindow(QMainWindow):
         pixmap = QStyle.StandardPixmap
         menus = self.menuBar()
         file_menu = menus.addMenu(_("&File"))
-        file_menu.addAction(self._action(
-            "new", _("&New…"), self.new_record, shortcut=QKeySequence(QKeySequence.StandardKey.New),
-            icon=self._icon("document-new", pixmap.SP_FileIcon), icon_text=_("New"),
-            tip=_("A new record on the page shown: a project, a club, a session…")))
-        importer = self._action("import", _("&Import…"), self.import_data,
-                                icon=self._icon("document-import", pixmap.SP_DialogOpenButton),
-                                icon_text=_("Import"), tip=_("Import clubs or projects from a spreadsheet"))
+        file_menu.addAction(
+            self._action(
+                "new",
+                _("&New…"),
+                self.new_record,
+                shortcut=QKeySequence(QKeySequence.StandardKey.New),
+                icon=self._icon("document-new", pixmap.SP_FileIcon),
+                icon_text=_("New"),
+                tip=_("A new record on the page shown: a project, a club, a session…"),
+            )
+        )
+        importer = self._action(
+            "import",
+            _("&Import…"),
+            self.import_data,
+            icon=self._icon("document-import", pixmap.SP_DialogOpenButton),
+            icon_text=_("Import"),
+            tip=_("Import clubs or projects from a spreadsheet"),
+        )
         file_menu.addAction(importer)
-        file_menu.addAction(self._action("print", _("&Print…"), self.print_current,
-                                         shortcut=QKeySequence(QKeySequence.StandardKey.Print),
-                                         icon=self._icon("document-print", None), icon_text=_("Print"),
-                                         tip=_("Print what the page shows")))
+        file_menu.addAction(
+            self._action(
+                "print",
+                _("&Print…"),
+                self.print_current,
+                shortcut=QKeySequence(QKeySequence.StandardKey.Print),
+                icon=self._icon("document-print", None),
+                icon_text=_("Print"),
+                tip=_("Print what the page shows"),
+            )
+        )
         file_menu.addSeparator()
-        file_menu.addAction(self._action("backup", _("&Backup now…"), self.backup_now,
-                                         tip=_("Copy the database to a backup file")))
-        file_menu.addAction(self._action("restore", _("&Restore…"), self.restore_backup,
-                                         tip=_("Replace the database with a backup (a copy is kept)")))
+        file_menu.addAction(
+            self._action(
+                "backup", _("&Backup now…"), self.backup_now, tip=_("Copy the database to a backup file")
+            )
+        )
+        file_menu.addAction(
+            self._action(
+                "restore",
+                _("&Restore…"),
+                self.restore_backup,
+                tip=_("Replace the database with a backup (a copy is kept)"),
+            )
+        )
         file_menu.addSeparator()
-        preferences = self._action("preferences", _("P&references…"), self.show_preferences,
-                                   icon=self._icon("preferences-system", pixmap.SP_FileDialogInfoView),
-                                   tip=_("Language and the office's name, municipality and logo"))
+        preferences = self._action(
+            "preferences",
+            _("P&references…"),
+            self.show_preferences,
+            icon=self._icon("preferences-system", pixmap.SP_FileDialogInfoView),
+            tip=_("Language and the office's name, municipality and logo"),
+        )
         preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
         file_menu.addAction(preferences)
-        file_menu.addAction(self._action("switch_user", _("Sign &out / switch user…"), self.switch_user,
-                                         tip=_("Sign out and let another officer sign in")))
+        file_menu.addAction(
+            self._action(
+                "switch_user",
+                _("Sign &out / switch user…"),
+                self.switch_user,
+                tip=_("Sign out and let another officer sign in"),
+            )
+        )
         file_menu.addSeparator()
         quit_action = self._action("quit", _("&Quit"), self.close, shortcut=QKeySequence("Ctrl+Q"))
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         file_menu.addAction(quit_action)
 
         edit_menu = menus.addMenu(_("&Edit"))
-        undo = self._action("undo", _("&Undo"), self.undo,
-                            shortcut=QKeySequence(QKeySequence.StandardKey.Undo),
-                            icon=self._icon("edit-undo", pixmap.SP_ArrowBack), icon_text=_("Undo"))
-        redo = self._action("redo", _("&Redo"), self.redo, shortcut=QKeySequence("Ctrl+Shift+Z"),
-                            icon=self._icon("edit-redo", pixmap.SP_ArrowForward), icon_text=_("Redo"))
+        undo = self._action(
+            "undo",
+            _("&Undo"),
+            self.undo,
+            shortcut=QKeySequence(QKeySequence.StandardKey.Undo),
+            icon=self._icon("edit-undo", pixmap.SP_ArrowBack),
+            icon_text=_("Undo"),
+        )
+        redo = self._action(
+            "redo",
+            _("&Redo"),
+            self.redo,
+            shortcut=QKeySequence("Ctrl+Shift+Z"),
+            icon=self._icon("edit-redo", pixmap.SP_ArrowForward),
+            icon_text=_("Redo"),
+        )
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit_menu.addAction(undo)
         edit_menu.addAction(redo)
 
         self._view_menu = menus.addMenu(_("&View"))
         self._view_separator = self._view_menu.addSeparator()
-        self._view_menu.addAction(self._action(
-            "find", _("&Search"), self.focus_search, shortcut=QKeySequence(QKeySequence.StandardKey.Find),
-            icon=self._icon("edit-find", pixmap.SP_FileDialogContentsView), icon_text=_("Search"),
-            tip=_("Go to the search box of the page shown")))
-        self._view_menu.addAction(self._action(
-            "refresh", _("&Refresh"), self.refresh, shortcut=QKeySequence(Qt.Key.Key_F5),
-            icon=self._icon("view-refresh", pixmap.SP_BrowserReload), icon_text=_("Refresh"),
-            tip=_("Read the data again: other computers may have changed it")))
+        self._view_menu.addAction(
+            self._action(
+                "find",
+                _("&Search"),
+                self.focus_search,
+                shortcut=QKeySequence(QKeySequence.StandardKey.Find),
+                icon=self._icon("edit-find", pixmap.SP_FileDialogContentsView),
+                icon_text=_("Search"),
+                tip=_("Go to the search box of the page shown"),
+            )
+        )
+        self._view_menu.addAction(
+            self._action(
+                "refresh",
+                _("&Refresh"),
+                self.refresh,
+                shortcut=QKeySequence(Qt.Key.Key_F5),
+                icon=self._icon("view-refresh", pixmap.SP_BrowserReload),
+                icon_text=_("Refresh"),
+                tip=_("Read the data again: other computers may have changed it"),
+            )
+        )
         for number, key in enumerate(self.views, start=1):
             self._add_page_action(self.views.page_class(key), number)
 
         admin_menu = menus.addMenu(_("&Administration"))
-        admin_menu.addAction(self._action("users", _("&Users…"), self.show_users,
-                                          tip=_("Add users, change roles, reset passwords, deactivate")))
+        admin_menu.addAction(
+            self._action(
+                "users",
+                _("&Users…"),
+                self.show_users,
+                tip=_("Add users, change roles, reset passwords, deactivate"),
+            )
+        )
 
         tools_menu = menus.addMenu(_("&Tools"))
-        tools_menu.addAction(self._action("audit_trail", _("&Audit trail…"), self.show_audit_trail,
-                                          tip=_("Every change: who, when, before and after; verify it")))
+        tools_menu.addAction(
+            self._action(
+                "audit_trail",
+                _("&Audit trail…"),
+                self.show_audit_trail,
+                tip=_("Every change: who, when, before and after; verify it"),
+            )
+        )
 
         help_menu = menus.addMenu(_("&Help"))
-        help_menu.addAction(self._action(
-            "manual", _("&Manual"), self.show_manual,
-            shortcut=QKeySequence(QKeySequence.StandardKey.HelpContents),
-            tip=_("The user manual, at the page of the view shown")))
+        help_menu.addAction(
+            self._action(
+                "manual",
+                _("&Manual"),
+                self.show_manual,
+                shortcut=QKeySequence(QKeySequence.StandardKey.HelpContents),
+                tip=_("The user manual, at the page of the view shown"),
+            )
+        )
         about = self._action("about", _("&About tresxuno"), self.show_about)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         help_menu.addAction(about)
@@ -670,8 +781,9 @@ class MainWindow(QMainWindow):
         """
         stack = undo_stack()
         for name, can, what, plain, template in (
-                ("undo", stack.canUndo(), stack.undoText(), _("&Undo"), _("&Undo: {what}")),
-                ("redo", stack.canRedo(), stack.redoText(), _("&Redo"), _("&Redo: {what}"))):
+            ("undo", stack.canUndo(), stack.undoText(), _("&Undo"), _("&Undo: {what}")),
+            ("redo", stack.canRedo(), stack.redoText(), _("&Redo"), _("&Redo: {what}")),
+        ):
             action = self.actions_by_name.get(name)
             if action is None:
                 continue

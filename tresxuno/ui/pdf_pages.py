@@ -56,8 +56,9 @@ class PdfPages:
             try:
                 bitmap = page.render(scale=scale, rev_byteorder=not _LITTLE_ENDIAN, prefer_bgrx=True)
                 try:
-                    image = QImage(bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.stride,
-                                   _FORMAT).copy()  # own the pixels before the bitmap is freed
+                    image = QImage(
+                        bytes(bitmap.buffer), bitmap.width, bitmap.height, bitmap.stride, _FORMAT
+                    ).copy()  # own the pixels before the bitmap is freed
                 finally:
                     bitmap.close()
             finally:
@@ -80,8 +81,9 @@ def page_range(printer: QPrinter, count: int) -> range:
     return range(min(first, count) - 1, min(max(last, first), count))
 
 
-def print_pdf(pages: PdfPages, printer: QPrinter, *, progress: Progress = no_progress,
-              cancel: CancelToken | None = None) -> int:
+def print_pdf(
+    pages: PdfPages, printer: QPrinter, *, progress: Progress = no_progress, cancel: CancelToken | None = None
+) -> int:
     """Paint the PDF's pages on ``printer`` (its page range honoured), each fitted to the paper.
 
     Each page is rendered at the printer's resolution (at most :data:`MAX_PRINT_DPI`) and drawn
@@ -101,8 +103,11 @@ def print_pdf(pages: PdfPages, printer: QPrinter, *, progress: Progress = no_pro
     try:
         for number, index in enumerate(wanted):
             size = pages.sizes[index]
-            orientation = (QPageLayout.Orientation.Landscape if size.width() > size.height()
-                           else QPageLayout.Orientation.Portrait)
+            orientation = (
+                QPageLayout.Orientation.Landscape
+                if size.width() > size.height()
+                else QPageLayout.Orientation.Portrait
+            )
             if number == 0:
                 printer.setPageOrientation(orientation)
                 if not painter.begin(printer):
@@ -116,9 +121,12 @@ def print_pdf(pages: PdfPages, printer: QPrinter, *, progress: Progress = no_pro
             image = pages.render(index, dpi)
             paper = QRectF(printer.pageLayout().fullRectPixels(printer.resolution()))
             fitted = QSizeF(image.size()).scaled(paper.size(), Qt.AspectRatioMode.KeepAspectRatio)
-            target = QRectF(paper.x() + (paper.width() - fitted.width()) / 2,
-                            paper.y() + (paper.height() - fitted.height()) / 2,
-                            fitted.width(), fitted.height())
+            target = QRectF(
+                paper.x() + (paper.width() - fitted.width()) / 2,
+                paper.y() + (paper.height() - fitted.height()) / 2,
+                fitted.width(),
+                fitted.height(),
+            )
             painter.drawImage(target, image)
             sent += 1
         progress(len(wanted), len(wanted), "")

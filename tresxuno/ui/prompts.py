@@ -54,6 +54,8 @@ def choose_folder(parent: QWidget | None, title: str, directory: str = "") -> st
     from PySide6.QtWidgets import QFileDialog
 
     return QFileDialog.getExistingDirectory(parent, title, directory)
+
+
 def choose_printer(parent: QWidget | None, printer: object, pages: int) -> bool:
     """The system print dialog on ``printer`` (a QPrinter), pages 1 to ``pages`` offered as a range.
 

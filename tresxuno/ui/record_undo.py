@@ -44,8 +44,12 @@ def club_input(club: ClubInfo) -> ClubInput:
 
 def federation_input(federation: FederationInfo) -> FederationInput:
     """The form values that would store ``federation`` as it is."""
-    return FederationInput(name=federation.name, mx_state_key=federation.mx_state_key,
-                           us_region=federation.us_region, contact=federation.contact)
+    return FederationInput(
+        name=federation.name,
+        mx_state_key=federation.mx_state_key,
+        us_region=federation.us_region,
+        contact=federation.contact,
+    )
 
 
 def _same_club(a: ClubInfo, b: ClubInfo) -> bool:
@@ -63,12 +67,20 @@ def club_edited(db: Database, before: ClubInfo, after: ClubInfo, parent: QWidget
             raise InputError(Problem("club", "club.changed_elsewhere", {"club": current.club.name}))
         update_club(db, after.id, club_input(wanted), expected_version=current.version)
 
-    push(UndoCommand(_("edit club {name}").format(name=after.name), lambda: put(before, after),
-                     lambda: put(after, before), done=True, parent=parent))
+    push(
+        UndoCommand(
+            _("edit club {name}").format(name=after.name),
+            lambda: put(before, after),
+            lambda: put(after, before),
+            done=True,
+            parent=parent,
+        )
+    )
 
 
-def federation_edited(db: Database, before: FederationInfo, after: FederationInfo,
-                      parent: QWidget | None = None) -> None:
+def federation_edited(
+    db: Database, before: FederationInfo, after: FederationInfo, parent: QWidget | None = None
+) -> None:
     """Record the edit of a federation (already saved) as an undoable step."""
     if federation_input(before) == federation_input(after):
         return
@@ -77,13 +89,21 @@ def federation_edited(db: Database, before: FederationInfo, after: FederationInf
         current = next((f for f in list_federations_with_counts(db) if f.id == after.id), None)
         if current is None:
             raise InputError(Problem("federation", "federation.unknown", {"id": after.id}))
-        if federation_input(FederationInfo(current.id, current.name, current.mx_state_key, current.us_region,
-                                           current.contact)) != federation_input(expected):
+        if federation_input(
+            FederationInfo(current.id, current.name, current.mx_state_key, current.us_region, current.contact)
+        ) != federation_input(expected):
             raise InputError(Problem("federation", "federation.changed_elsewhere", {"name": current.name}))
         update_federation(db, after.id, federation_input(wanted))
 
-    push(UndoCommand(_("edit federation {name}").format(name=after.name), lambda: put(before, after),
-                     lambda: put(after, before), done=True, parent=parent))
+    push(
+        UndoCommand(
+            _("edit federation {name}").format(name=after.name),
+            lambda: put(before, after),
+            lambda: put(after, before),
+            done=True,
+            parent=parent,
+        )
+    )
 
 
 def _comparable(data: ProjectInput) -> ProjectInput:
@@ -91,8 +111,14 @@ def _comparable(data: ProjectInput) -> ProjectInput:
     return replace(data, submitted_on=date.min, students={})
 
 
-def project_edited(db: Database, project_id: int, folio: str, before: ProjectInput, after: ProjectInput,
-                   parent: QWidget | None = None) -> None:
+def project_edited(
+    db: Database,
+    project_id: int,
+    folio: str,
+    before: ProjectInput,
+    after: ProjectInput,
+    parent: QWidget | None = None,
+) -> None:
     """Record the edit of a draft or returned request (already saved) as an undoable step."""
     if _comparable(before) == _comparable(after):
         return
@@ -103,5 +129,12 @@ def project_edited(db: Database, project_id: int, folio: str, before: ProjectInp
             raise InputError(Problem("project", "project.changed_elsewhere", {"folio": folio}))
         update_project(db, project_id, wanted, expected_version=version, user=current_actor().username)
 
-    push(UndoCommand(_("edit project {folio}").format(folio=folio), lambda: put(before, after),
-                     lambda: put(after, before), done=True, parent=parent))
+    push(
+        UndoCommand(
+            _("edit project {folio}").format(folio=folio),
+            lambda: put(before, after),
+            lambda: put(after, before),
+            done=True,
+            parent=parent,
+        )
+    )

@@ -38,12 +38,17 @@ REPORT_TITLES: dict[str, str] = {
 #: One line on what each report is for, shown under the choice of kind.
 REPORT_PURPOSES: dict[str, str] = {
     "project": N_("The project's data, club, shares per party, stage history and progress."),
-    "agreement": N_("The convenio the parties sign, with each one's amount in figures and words. Only for a "
-                    "project the COVAM approved."),
-    "statement": N_("Every ledger entry of a project with its running balance, and what each party "
-                    "approved, deposited, was paid and refunded."),
-    "receipt": N_("A bilingual receipt for a club's contribution: dollars, exchange rate and pesos "
-                  "credited."),
+    "agreement": N_(
+        "The convenio the parties sign, with each one's amount in figures and words. Only for a "
+        "project the COVAM approved."
+    ),
+    "statement": N_(
+        "Every ledger entry of a project with its running balance, and what each party "
+        "approved, deposited, was paid and refunded."
+    ),
+    "receipt": N_(
+        "A bilingual receipt for a club's contribution: dollars, exchange rate and pesos credited."
+    ),
     "session": N_("The minutes of a COVAM session: attendees, each project's ruling and the signatures."),
     "quarterly": N_("Physical and financial progress of every project in a quarter."),
     "summary": N_("The fiscal year by category, municipality, programme and party, with charts."),
@@ -51,8 +56,13 @@ REPORT_PURPOSES: dict[str, str] = {
 }
 #: Start of the suggested file name of each kind (Spanish: the name the documents have in the office).
 FILE_STEMS: dict[str, str] = {
-    "project": "cedula", "agreement": "convenio", "statement": "estado_de_cuenta", "receipt": "recibo",
-    "session": "acta_covam", "quarterly": "informe_trimestral", "summary": "resumen_ejercicio",
+    "project": "cedula",
+    "agreement": "convenio",
+    "statement": "estado_de_cuenta",
+    "receipt": "recibo",
+    "session": "acta_covam",
+    "quarterly": "informe_trimestral",
+    "summary": "resumen_ejercicio",
     "handover": "entrega_recepcion",
 }
 
@@ -88,8 +98,9 @@ class ReportOrder:
         return report_title(self.kind)
 
 
-def start_report(parent: QWidget, db: Database, order: ReportOrder, *,
-                 on_preview: Callable[[QWidget], None] | None = None) -> Task:
+def start_report(
+    parent: QWidget, db: Database, order: ReportOrder, *, on_preview: Callable[[QWidget], None] | None = None
+) -> Task:
     """Write ``order``'s PDF off the GUI thread, then open it in a preview.
 
     Args:
@@ -110,8 +121,15 @@ def start_report(parent: QWidget, db: Database, order: ReportOrder, *,
     options = dict(order.options)
 
     def work(progress: object, cancel: object) -> object:
-        return write_report(db, order.kind, path, printed_by=printed_by, progress=progress,  # type: ignore[arg-type]
-                            cancel=cancel, **options)  # type: ignore[arg-type]
+        return write_report(
+            db,
+            order.kind,
+            path,
+            printed_by=printed_by,
+            progress=progress,  # type: ignore[arg-type]
+            cancel=cancel,
+            **options,
+        )  # type: ignore[arg-type]
 
     def forget() -> None:
         shutil.rmtree(folder, ignore_errors=True)
@@ -125,7 +143,12 @@ def start_report(parent: QWidget, db: Database, order: ReportOrder, *,
         elif on_preview is not None:
             on_preview(preview)
 
-    task = run_task(parent, _("Preparing the {report}…").format(report=order.title), work,
-                    on_success=ready, on_cancel=forget)
+    task = run_task(
+        parent,
+        _("Preparing the {report}…").format(report=order.title),
+        work,
+        on_success=ready,
+        on_cancel=forget,
+    )
     task.failed.connect(lambda _exc: forget())
     return task

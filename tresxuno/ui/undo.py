@@ -58,8 +58,15 @@ class UndoCommand(QUndoCommand):
         parent: the widget errors are shown over (the active window when None).
     """
 
-    def __init__(self, text: str, do: Callable[[], object], undo: Callable[[], object], *,
-                 done: bool = False, parent: QWidget | None = None):
+    def __init__(
+        self,
+        text: str,
+        do: Callable[[], object],
+        undo: Callable[[], object],
+        *,
+        done: bool = False,
+        parent: QWidget | None = None,
+    ):
         super().__init__(text)
         self._do = do
         self._undo = undo
@@ -94,8 +101,17 @@ class FieldEdit(UndoCommand):
     step, so undo after typing a word restores the word before, not one letter.
     """
 
-    def __init__(self, text: str, field: str, apply: Callable[[Any], object], old: Any, new: Any, *,
-                 done: bool = True, parent: QWidget | None = None):
+    def __init__(
+        self,
+        text: str,
+        field: str,
+        apply: Callable[[Any], object],
+        old: Any,
+        new: Any,
+        *,
+        done: bool = True,
+        parent: QWidget | None = None,
+    ):
         super().__init__(text, lambda: apply(self.new), lambda: apply(self.old), done=done, parent=parent)
         self.field = field
         self.apply = apply
@@ -122,9 +138,18 @@ class RestoreValues(UndoCommand):
     ``apply(values)`` writes a mapping of values back: into widgets, or through a service.
     """
 
-    def __init__(self, text: str, apply: Callable[[Mapping[str, Any]], object], before: Mapping[str, Any],
-                 after: Mapping[str, Any], *, done: bool = True, parent: QWidget | None = None):
+    def __init__(
+        self,
+        text: str,
+        apply: Callable[[Mapping[str, Any]], object],
+        before: Mapping[str, Any],
+        after: Mapping[str, Any],
+        *,
+        done: bool = True,
+        parent: QWidget | None = None,
+    ):
         self.before = dict(before)
         self.after = dict(after)
-        super().__init__(text, lambda: apply(self.after), lambda: apply(self.before), done=done,
-                         parent=parent)
+        super().__init__(
+            text, lambda: apply(self.after), lambda: apply(self.before), done=done, parent=parent
+        )

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 #: Reports that can be printed now (``tresxuno report KIND``).
 REPORT_KINDS: tuple[str, ...] = (
-    "project", "agreement", "statement", "receipt", "session", "quarterly", "summary", "handover"
+    "project",
+    "agreement",
+    "statement",
+    "receipt",
+    "session",
+    "quarterly",
+    "summary",
+    "handover",
 )
 #: Reports planned and not built yet: asking for one says so (exit status 2).
 PLANNED_KINDS: tuple[str, ...] = ()

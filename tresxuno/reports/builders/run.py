@@ -158,12 +158,24 @@ def write_report(
         project_id = project_id_of(db, folio)
     check_request(
         kind,
-        {"project": project_id, "entry": entry_id, "session": session_id, "year": year,
-         "quarter": quarter, "municipality": municipality},
+        {
+            "project": project_id,
+            "entry": entry_id,
+            "session": session_id,
+            "year": year,
+            "quarter": quarter,
+            "municipality": municipality,
+        },
     )
     request = ReportRequest(
-        printed_by=printed_by, printed_at=printed_at, project_id=project_id, entry_id=entry_id,
-        session_id=session_id, year=year, quarter=quarter, municipality=municipality,
+        printed_by=printed_by,
+        printed_at=printed_at,
+        project_id=project_id,
+        entry_id=entry_id,
+        session_id=session_id,
+        year=year,
+        quarter=quarter,
+        municipality=municipality,
     )
     path = Path(output)
     return ReportResult(kind, path, WRITERS[kind](db, request, path, progress, cancel))
@@ -180,8 +192,9 @@ def _one_record(build: Callable[..., object], record: str, renderer: str) -> Wri
     """
     module, function = renderer.split(":")
 
-    def write(db: Database, request: ReportRequest, path: Path, progress: Progress,
-              cancel: CancelToken | None) -> int:
+    def write(
+        db: Database, request: ReportRequest, path: Path, progress: Progress, cancel: CancelToken | None
+    ) -> int:
         record_id = getattr(request, record)
         assert record_id is not None  # check_request refused a missing option
         data = build(db, record_id, printed_by=request.printed_by, printed_at=request.printed_at)
@@ -190,8 +203,9 @@ def _one_record(build: Callable[..., object], record: str, renderer: str) -> Wri
     return write
 
 
-def _write_statement(db: Database, request: ReportRequest, path: Path, progress: Progress,
-                     cancel: CancelToken | None) -> int:
+def _write_statement(
+    db: Database, request: ReportRequest, path: Path, progress: Progress, cancel: CancelToken | None
+) -> int:
     from tresxuno.reports.pdf.statement import render_statement
 
     assert request.project_id is not None
@@ -215,16 +229,22 @@ def _write_statement(db: Database, request: ReportRequest, path: Path, progress:
     return render_statement(statement, path, on_page=on_page)
 
 
-def _write_quarterly(db: Database, request: ReportRequest, path: Path, progress: Progress,
-                     cancel: CancelToken | None) -> int:
+def _write_quarterly(
+    db: Database, request: ReportRequest, path: Path, progress: Progress, cancel: CancelToken | None
+) -> int:
     from tresxuno.reports.builders.quarterly import build_quarterly
     from tresxuno.reports.pdf.quarterly import render_quarterly
 
     assert request.year is not None and request.quarter is not None
     progress(0, 2, _("Reading the projects and the ledger"))
     report = build_quarterly(
-        db, request.year, request.quarter, municipality_key=request.municipality,
-        printed_by=request.printed_by, printed_at=request.printed_at, cancel=cancel,
+        db,
+        request.year,
+        request.quarter,
+        municipality_key=request.municipality,
+        printed_by=request.printed_by,
+        printed_at=request.printed_at,
+        cancel=cancel,
     )
     drawing, count = _("Drawing the report"), max(1, report.project_count)
 
@@ -236,16 +256,21 @@ def _write_quarterly(db: Database, request: ReportRequest, path: Path, progress:
     return render_quarterly(report, path, on_page=on_page)
 
 
-def _write_summary(db: Database, request: ReportRequest, path: Path, progress: Progress,
-                   cancel: CancelToken | None) -> int:
+def _write_summary(
+    db: Database, request: ReportRequest, path: Path, progress: Progress, cancel: CancelToken | None
+) -> int:
     from tresxuno.reports.builders.summary import build_summary
     from tresxuno.reports.pdf.summary import render_summary
 
     assert request.year is not None
     progress(0, 2, _("Reading the projects and the ledger"))
     summary = build_summary(
-        db, request.year, municipality_key=request.municipality, printed_by=request.printed_by,
-        printed_at=request.printed_at, cancel=cancel,
+        db,
+        request.year,
+        municipality_key=request.municipality,
+        printed_by=request.printed_by,
+        printed_at=request.printed_at,
+        cancel=cancel,
     )
     progress(1, 2, _("Drawing the report"))
     pages = render_summary(summary, path)

@@ -51,8 +51,12 @@ def project_columns() -> tuple[FastCol, ...]:
 def _money_lines(flows: Sequence[PartyFlow], lang: str, total: bool) -> list[list[str]]:
     """The party, approved, received and paid lines of a row (and a total line for a subtotal)."""
     m = fmt.money
-    lines = [[fmt.party(f.party) for f in flows], [m(f.approved, lang) for f in flows],
-             [m(f.received, lang) for f in flows], [m(f.paid, lang) for f in flows]]
+    lines = [
+        [fmt.party(f.party) for f in flows],
+        [m(f.approved, lang) for f in flows],
+        [m(f.received, lang) for f in flows],
+        [m(f.paid, lang) for f in flows],
+    ]
     if total or not flows:
         lines[0].append(_("Total"))
         lines[1].append(m(sum(f.approved for f in flows), lang))
@@ -109,7 +113,7 @@ def plan_table(rows: list[list[list[str]]], bold_rows: Sequence[int], width: flo
 
 
 def count_text(name: str, count: int) -> str:
-    """"Jerez, Zacatecas: 12 projects" (the subtotal row's label)."""
+    """ "Jerez, Zacatecas: 12 projects" (the subtotal row's label)."""
     text = ngettext("{name}: {count} project", "{name}: {count} projects", count)
     return text.format(name=name, count=count)
 
@@ -131,13 +135,19 @@ def render_quarterly(
     st = styles(8.5)
     title = _("Quarterly physical-financial progress report")
     period = _("Quarter {quarter} of {year}: {first} to {last}").format(
-        quarter=data.quarter, year=data.year, first=fmt.short_date(data.first_day, code),
+        quarter=data.quarter,
+        year=data.year,
+        first=fmt.short_date(data.first_day, code),
         last=fmt.short_date(data.last_day, code),
     )
     scope = data.municipality_name or _("Every municipality")
     decor = PageDecor(data.letterhead, title, (period, scope), wide=True)
-    footer = Footer(data.stamp, f"{title} — {data.year}-T{data.quarter}" if code == "es"
-                    else f"{title} — {data.year} Q{data.quarter}")
+    footer = Footer(
+        data.stamp,
+        f"{title} — {data.year}-T{data.quarter}"
+        if code == "es"
+        else f"{title} — {data.year} Q{data.quarter}",
+    )
     geometry = PageGeometry.letter(wide=True, head_height=decor.height)
     width = geometry.body_width
     story: list[Flowable] = [
@@ -169,8 +179,13 @@ def render_quarterly(
     for block in data.blocks:
         start = len(all_rows)
         all_rows += [project_cells(p, code) for p in block.projects]
-        subtotal = [[_("Subtotal")], [count_text(block.name, len(block.projects))],
-                    [""], [""], *_money_lines(block.totals, code, True)]
+        subtotal = [
+            [_("Subtotal")],
+            [count_text(block.name, len(block.projects))],
+            [""],
+            [""],
+            *_money_lines(block.totals, code, True),
+        ]
         all_rows.append(subtotal)
         per_block.append((start, len(all_rows)))
     if data.blocks:
@@ -193,8 +208,18 @@ def totals_table(totals: Sequence[PartyFlow], width: float, lang: str) -> Flowab
     """Per party: approved, received and paid up to the quarter's end, with a totals row."""
     m = fmt.money
     rows = [[fmt.party(f.party), m(f.approved, lang), m(f.received, lang), m(f.paid, lang)] for f in totals]
-    rows.append([_("Total"), m(sum(f.approved for f in totals), lang),
-                 m(sum(f.received for f in totals), lang), m(sum(f.paid for f in totals), lang)])
-    cols = [Col(_("Party")), Col(_("Approved"), "right", wrap=False), Col(_("Received"), "right", wrap=False),
-            Col(_("Paid"), "right", wrap=False)]
+    rows.append(
+        [
+            _("Total"),
+            m(sum(f.approved for f in totals), lang),
+            m(sum(f.received for f in totals), lang),
+            m(sum(f.paid for f in totals), lang),
+        ]
+    )
+    cols = [
+        Col(_("Party")),
+        Col(_("Approved"), "right", wrap=False),
+        Col(_("Received"), "right", wrap=False),
+        Col(_("Paid"), "right", wrap=False),
+    ]
     return fit_table(cols, rows, width * 0.6, total_rows=1)

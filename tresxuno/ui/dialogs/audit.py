@@ -118,13 +118,21 @@ def changes_text(changes: tuple[FieldChange, ...], action: str = "update") -> st
     An added row lists its values (``To: Prevalidated``), a removed one what it held.
     """
     if action == "insert":
-        return "; ".join(f"{_label(c.column)}: {_value_text(c.column, c.after)}" for c in changes
-                         if c.column not in _KEY_COLUMNS)
+        return "; ".join(
+            f"{_label(c.column)}: {_value_text(c.column, c.after)}"
+            for c in changes
+            if c.column not in _KEY_COLUMNS
+        )
     if action == "delete":
-        return "; ".join(f"{_label(c.column)}: {_value_text(c.column, c.before)}" for c in changes
-                         if c.column not in _KEY_COLUMNS)
-    return "; ".join(f"{_label(c.column)}: {_value_text(c.column, c.before)} → "
-                     f"{_value_text(c.column, c.after)}" for c in changes)
+        return "; ".join(
+            f"{_label(c.column)}: {_value_text(c.column, c.before)}"
+            for c in changes
+            if c.column not in _KEY_COLUMNS
+        )
+    return "; ".join(
+        f"{_label(c.column)}: {_value_text(c.column, c.before)} → {_value_text(c.column, c.after)}"
+        for c in changes
+    )
 
 
 class HistoryTable(QTableWidget):
@@ -152,9 +160,17 @@ class HistoryTable(QTableWidget):
             # Say why it is empty: rows written in bulk are audited as one batch, not per record.
             self.setRowCount(1)
             self.setSpan(0, 0, 1, self.columnCount())
-            self.setItem(0, 0, QTableWidgetItem(_("No change to this record has been made through the app; "
-                                                  "rows written in bulk (demo data) are in the audit trail "
-                                                  "as one batch.")))
+            self.setItem(
+                0,
+                0,
+                QTableWidgetItem(
+                    _(
+                        "No change to this record has been made through the app; "
+                        "rows written in bulk (demo data) are in the audit trail "
+                        "as one batch."
+                    )
+                ),
+            )
             return
         self.setRowCount(len(self.items))
         for row, item in enumerate(self.items[first:], start=first):
@@ -204,8 +220,9 @@ class AuditLogDialog(QDialog):
         self.more_button = QPushButton(_("Show &older records"), self)
         self.more_button.clicked.connect(self.load_more)
         self.verify_button = QPushButton(_("&Verify integrity"), self)
-        self.verify_button.setToolTip(_("Check the hash chain of the audit trail and that the ledger "
-                                        "matches it"))
+        self.verify_button.setToolTip(
+            _("Check the hash chain of the audit trail and that the ledger matches it")
+        )
         self.verify_button.clicked.connect(self.verify)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
@@ -233,21 +250,29 @@ class AuditLogDialog(QDialog):
         """Run ``check`` off the GUI thread with a progress dialog; show what it found."""
         self.verify_button.setEnabled(False)
         self.status.setText(_("Verifying…"))
-        self.task = run_task(self, _("Verifying the audit trail"),
-                             lambda progress, cancel: check_integrity(self._db, progress, cancel),
-                             on_success=self._verified, on_cancel=self._cancelled)
+        self.task = run_task(
+            self,
+            _("Verifying the audit trail"),
+            lambda progress, cancel: check_integrity(self._db, progress, cancel),
+            on_success=self._verified,
+            on_cancel=self._cancelled,
+        )
         self.task.failed.connect(lambda _exc: self._cancelled())
 
     def _verified(self, result: CheckResult) -> None:
         self.result = result
         self.verify_button.setEnabled(True)
         if result.ok:
-            self.status.setText(_("Intact: {records} record(s) chain correctly and {rows} ledger row(s) "
-                                  "match them.").format(records=result.records, rows=result.ledger_rows))
+            self.status.setText(
+                _("Intact: {records} record(s) chain correctly and {rows} ledger row(s) match them.").format(
+                    records=result.records, rows=result.ledger_rows
+                )
+            )
         else:
             assert result.problem is not None
-            self.status.setText(_("Problem: {problem}").format(problem=describe(result.problem,
-                                                                                with_field=False)))
+            self.status.setText(
+                _("Problem: {problem}").format(problem=describe(result.problem, with_field=False))
+            )
 
     def _cancelled(self) -> None:
         self.verify_button.setEnabled(True)

@@ -61,8 +61,12 @@ class CloseYearDialog(QDialog):
             show_error(parent, exc)
             self.closed = []
         intro = hint_label(self)
-        intro.setText(_("Once a fiscal year is closed, no entry dated in it can be recorded or reversed; "
-                        "corrections are booked in an open year. This cannot be undone."))
+        intro.setText(
+            _(
+                "Once a fiscal year is closed, no entry dated in it can be recorded or reversed; "
+                "corrections are booked in an open year. This cannot be undone."
+            )
+        )
         self.general = QLabel(self)
         self.errors = FieldErrors(self.general)
         form = QFormLayout()
@@ -73,15 +77,17 @@ class CloseYearDialog(QDialog):
         # The year just ended is the usual one to close.
         self.year.setCurrentIndex(max(self.year.findData(self._today.year - 1), 0))
         self.closed_label = hint_label(self)
-        add_field(form, self.errors, "year", _("&Fiscal year:"), self.year, stretch=False,
-                  hint=self.closed_label)
+        add_field(
+            form, self.errors, "year", _("&Fiscal year:"), self.year, stretch=False, hint=self.closed_label
+        )
         self._show_closed()
         self.close_button = QPushButton(_("&Close the fiscal year…"), self)
         self.close_button.clicked.connect(self.close_year)
         self.result_label = hint_label(self)
         self.table = QTableWidget(0, 6, self)
-        self.table.setHorizontalHeaderLabels([_("Folio"), _("Project"), _("Federal received"), _("Paid"),
-                                              _("Refunded"), _("To refund")])
+        self.table.setHorizontalHeaderLabels(
+            [_("Folio"), _("Project"), _("Federal received"), _("Paid"), _("Refunded"), _("To refund")]
+        )
         self.table.setAccessibleName(_("Unspent federal money per project"))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -112,17 +118,23 @@ class CloseYearDialog(QDialog):
 
     def _show_closed(self) -> None:
         years = ", ".join(str(y) for y in self.closed)
-        self.closed_label.setText(_("Already closed: {years}").format(years=years) if years
-                                  else _("No fiscal year is closed yet."))
+        self.closed_label.setText(
+            _("Already closed: {years}").format(years=years) if years else _("No fiscal year is closed yet.")
+        )
 
     def close_year(self) -> FiscalYearClose | None:
         """Confirm, close the chosen year and show what federal money is left; None if not closed."""
         year = self.year.currentData()
         if year is None:
             return None
-        if not prompts.confirm(self, _("Close fiscal year {year}").format(year=year), _(
+        if not prompts.confirm(
+            self,
+            _("Close fiscal year {year}").format(year=year),
+            _(
                 "Close fiscal year {year}? No entry dated in {year} can be recorded or reversed afterwards. "
-                "This cannot be undone.").format(year=year)):
+                "This cannot be undone."
+            ).format(year=year),
+        ):
             return None
         try:
             result = close_fiscal_year(self._db, year, user=current_actor().username, today=self._today)
@@ -146,21 +158,29 @@ class CloseYearDialog(QDialog):
         unspent = result.unspent_federal
         total = sum(u.unspent for u in unspent)
         text = _("Fiscal year {year} was closed on {date} by {user}.").format(
-            year=result.year, date=format_day(result.closed_at), user=result.closed_by or "?")
+            year=result.year, date=format_day(result.closed_at), user=result.closed_by or "?"
+        )
         if unspent:
             text += " " + ngettext(
                 "{count} project holds federal money neither spent nor refunded, {total} in all; it must be "
                 "refunded to the federal treasury (record a refund to the federal party in the project).",
                 "{count} projects hold federal money neither spent nor refunded, {total} in all; it must be "
                 "refunded to the federal treasury (record a refund to the federal party in each project).",
-                len(unspent)).format(count=len(unspent), total=money(total))
+                len(unspent),
+            ).format(count=len(unspent), total=money(total))
         else:
             text += " " + _("No project of that year holds unspent federal money.")
         self.result_label.setText(text)
         self.table.setRowCount(len(unspent) + (1 if unspent else 0))
         for row, line in enumerate(unspent):
-            cells = (line.folio, line.name, money(line.received), money(line.paid), money(line.refunded),
-                     money(line.unspent))
+            cells = (
+                line.folio,
+                line.name,
+                money(line.received),
+                money(line.paid),
+                money(line.refunded),
+                money(line.unspent),
+            )
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 if column >= 2:
@@ -172,9 +192,16 @@ class CloseYearDialog(QDialog):
         if unspent:
             font = QFont(self.font())
             font.setBold(True)
-            for column, value in enumerate((_("Total"), "", money(sum(u.received for u in unspent)),
-                                            money(sum(u.paid for u in unspent)),
-                                            money(sum(u.refunded for u in unspent)), money(total))):
+            for column, value in enumerate(
+                (
+                    _("Total"),
+                    "",
+                    money(sum(u.received for u in unspent)),
+                    money(sum(u.paid for u in unspent)),
+                    money(sum(u.refunded for u in unspent)),
+                    money(total),
+                )
+            ):
                 item = QTableWidgetItem(value)
                 item.setFont(font)
                 if column >= 2:
@@ -183,8 +210,9 @@ class CloseYearDialog(QDialog):
         self.table.setVisible(bool(unspent))
 
     @classmethod
-    def ask(cls, parent: QWidget | None, db: Database, *,
-            today: date | None = None) -> FiscalYearClose | None:
+    def ask(
+        cls, parent: QWidget | None, db: Database, *, today: date | None = None
+    ) -> FiscalYearClose | None:
         """Show the dialog; the close made in it, or None when no year was closed."""
         dialog = cls(db, parent, today=today)
         try:

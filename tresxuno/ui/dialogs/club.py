@@ -51,26 +51,76 @@ from tresxuno.ui.record_undo import club_edited
 
 #: The two-letter codes the services accept (``US_STATES``) and their names, translatable.
 US_STATE_NAMES: dict[str, str] = {
-    "AL": N_("Alabama"), "AK": N_("Alaska"), "AZ": N_("Arizona"), "AR": N_("Arkansas"),
-    "CA": N_("California"), "CO": N_("Colorado"), "CT": N_("Connecticut"), "DE": N_("Delaware"),
-    "DC": N_("District of Columbia"), "FL": N_("Florida"), "GA": N_("Georgia"), "HI": N_("Hawaii"),
-    "ID": N_("Idaho"), "IL": N_("Illinois"), "IN": N_("Indiana"), "IA": N_("Iowa"), "KS": N_("Kansas"),
-    "KY": N_("Kentucky"), "LA": N_("Louisiana"), "ME": N_("Maine"), "MD": N_("Maryland"),
-    "MA": N_("Massachusetts"), "MI": N_("Michigan"), "MN": N_("Minnesota"), "MS": N_("Mississippi"),
-    "MO": N_("Missouri"), "MT": N_("Montana"), "NE": N_("Nebraska"), "NV": N_("Nevada"),
-    "NH": N_("New Hampshire"), "NJ": N_("New Jersey"), "NM": N_("New Mexico"), "NY": N_("New York"),
-    "NC": N_("North Carolina"), "ND": N_("North Dakota"), "OH": N_("Ohio"), "OK": N_("Oklahoma"),
-    "OR": N_("Oregon"), "PA": N_("Pennsylvania"), "RI": N_("Rhode Island"), "SC": N_("South Carolina"),
-    "SD": N_("South Dakota"), "TN": N_("Tennessee"), "TX": N_("Texas"), "UT": N_("Utah"),
-    "VT": N_("Vermont"), "VA": N_("Virginia"), "WA": N_("Washington"), "WV": N_("West Virginia"),
-    "WI": N_("Wisconsin"), "WY": N_("Wyoming"), "PR": N_("Puerto Rico"),
+    "AL": N_("Alabama"),
+    "AK": N_("Alaska"),
+    "AZ": N_("Arizona"),
+    "AR": N_("Arkansas"),
+    "CA": N_("California"),
+    "CO": N_("Colorado"),
+    "CT": N_("Connecticut"),
+    "DE": N_("Delaware"),
+    "DC": N_("District of Columbia"),
+    "FL": N_("Florida"),
+    "GA": N_("Georgia"),
+    "HI": N_("Hawaii"),
+    "ID": N_("Idaho"),
+    "IL": N_("Illinois"),
+    "IN": N_("Indiana"),
+    "IA": N_("Iowa"),
+    "KS": N_("Kansas"),
+    "KY": N_("Kentucky"),
+    "LA": N_("Louisiana"),
+    "ME": N_("Maine"),
+    "MD": N_("Maryland"),
+    "MA": N_("Massachusetts"),
+    "MI": N_("Michigan"),
+    "MN": N_("Minnesota"),
+    "MS": N_("Mississippi"),
+    "MO": N_("Missouri"),
+    "MT": N_("Montana"),
+    "NE": N_("Nebraska"),
+    "NV": N_("Nevada"),
+    "NH": N_("New Hampshire"),
+    "NJ": N_("New Jersey"),
+    "NM": N_("New Mexico"),
+    "NY": N_("New York"),
+    "NC": N_("North Carolina"),
+    "ND": N_("North Dakota"),
+    "OH": N_("Ohio"),
+    "OK": N_("Oklahoma"),
+    "OR": N_("Oregon"),
+    "PA": N_("Pennsylvania"),
+    "RI": N_("Rhode Island"),
+    "SC": N_("South Carolina"),
+    "SD": N_("South Dakota"),
+    "TN": N_("Tennessee"),
+    "TX": N_("Texas"),
+    "UT": N_("Utah"),
+    "VT": N_("Vermont"),
+    "VA": N_("Virginia"),
+    "WA": N_("Washington"),
+    "WV": N_("West Virginia"),
+    "WI": N_("Wisconsin"),
+    "WY": N_("Wyoming"),
+    "PR": N_("Puerto Rico"),
 }
 #: The board (mesa directiva) roles offered on a new club; any role may be typed.
 BOARD_ROLES = (N_("President"), N_("Secretary"), N_("Treasurer"))
 #: Order of the fields on screen: the first one with a problem gets the focus.
 FIELD_ORDER = (
-    "name", "federation", "members", "board", "toma_folio", "toma_issuer", "toma_issued_on",
-    "toma_expires_on", "us_city", "us_state", "home_state_key", "home_municipality_key", "home_contact",
+    "name",
+    "federation",
+    "members",
+    "board",
+    "toma_folio",
+    "toma_issuer",
+    "toma_issued_on",
+    "toma_expires_on",
+    "us_city",
+    "us_state",
+    "home_state_key",
+    "home_municipality_key",
+    "home_contact",
 )
 #: Item role holding the accent-free, lower-case text the municipality completer matches against.
 _SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -131,8 +181,9 @@ class BoardEditor(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         # Room for the usual three or four officers without scrolling.
-        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
-                                    + 4 * (self.table.fontMetrics().height() + 10))
+        self.table.setMinimumHeight(
+            self.table.horizontalHeader().sizeHint().height() + 4 * (self.table.fontMetrics().height() + 10)
+        )
         self.table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustIgnored)
         self.add_button = QPushButton(_("Add board member"), self)
         self.add_button.clicked.connect(lambda: self.add_member())
@@ -198,8 +249,9 @@ class ClubDialog(QDialog):
         self._expiry_touched = False
         self._setting_expiry = False
         self.saved: ClubInfo | None = None
-        self.setWindowTitle(_("New club") if club is None
-                            else _("Edit club {name}").format(name=club.club.name))
+        self.setWindowTitle(
+            _("New club") if club is None else _("Edit club {name}").format(name=club.club.name)
+        )
 
         self._make_widgets()
         self.general_error = QLabel(self)
@@ -208,7 +260,8 @@ class ClubDialog(QDialog):
         self.reload_button.setToolTip(_("Show the club as it is stored now; your changes here are lost"))
         self.reload_button.clicked.connect(self.reload)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.addButton(self.reload_button, QDialogButtonBox.ButtonRole.ResetRole)
         self.reload_button.hide()  # shown only when another window saved the club meanwhile
         self.buttons.accepted.connect(self.accept)
@@ -279,7 +332,9 @@ class ClubDialog(QDialog):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.municipality.setCompleter(completer)
         self.municipality.setEnabled(False)
-        self.municipality.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.municipality.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.municipality.setMinimumContentsLength(24)
         self.municipality.lineEdit().setPlaceholderText(_("Choose the state first"))
         self.home_contact = QLineEdit(self)
@@ -287,10 +342,18 @@ class ClubDialog(QDialog):
         self.home_contact.setPlaceholderText(_("Name and telephone of someone in the home community"))
 
         self._widgets: dict[str, QWidget] = {
-            "name": self.name, "federation": self.federation, "members": self.members, "board": self.board,
-            "toma_folio": self.toma_folio, "toma_issuer": self.toma_issuer, "toma_issued_on": self.issued,
-            "toma_expires_on": self.expires, "us_city": self.us_city, "us_state": self.us_state,
-            "home_state_key": self.home_state, "home_municipality_key": self.municipality,
+            "name": self.name,
+            "federation": self.federation,
+            "members": self.members,
+            "board": self.board,
+            "toma_folio": self.toma_folio,
+            "toma_issuer": self.toma_issuer,
+            "toma_issued_on": self.issued,
+            "toma_expires_on": self.expires,
+            "us_city": self.us_city,
+            "us_state": self.us_state,
+            "home_state_key": self.home_state,
+            "home_municipality_key": self.municipality,
             "home_contact": self.home_contact,
         }
 
@@ -303,16 +366,35 @@ class ClubDialog(QDialog):
         return box
 
     def _lay_out(self) -> None:
-        club = self._group(_("Club"), (("name", _("&Name:")), ("federation", _("&Federation:")),
-                                       ("members", _("&Members:")), ("board", _("&Board:"))))
-        toma = self._group(_("Toma de nota"), (
-            ("toma_folio", _("F&olio:")), ("toma_issuer", _("Issued b&y:")),
-            ("toma_issued_on", _("Issue &date:")), ("toma_expires_on", _("E&xpires on:"))))
-        abroad = self._group(_("In the United States"),
-                             (("us_city", _("C&ity:")), ("us_state", _("S&tate:"))))
-        home = self._group(_("Home community in Mexico"), (
-            ("home_state_key", _("St&ate:")), ("home_municipality_key", _("M&unicipality:")),
-            ("home_contact", _("&Contact:"))))
+        club = self._group(
+            _("Club"),
+            (
+                ("name", _("&Name:")),
+                ("federation", _("&Federation:")),
+                ("members", _("&Members:")),
+                ("board", _("&Board:")),
+            ),
+        )
+        toma = self._group(
+            _("Toma de nota"),
+            (
+                ("toma_folio", _("F&olio:")),
+                ("toma_issuer", _("Issued b&y:")),
+                ("toma_issued_on", _("Issue &date:")),
+                ("toma_expires_on", _("E&xpires on:")),
+            ),
+        )
+        abroad = self._group(
+            _("In the United States"), (("us_city", _("C&ity:")), ("us_state", _("S&tate:")))
+        )
+        home = self._group(
+            _("Home community in Mexico"),
+            (
+                ("home_state_key", _("St&ate:")),
+                ("home_municipality_key", _("M&unicipality:")),
+                ("home_contact", _("&Contact:")),
+            ),
+        )
         grid = QGridLayout()
         grid.addWidget(club, 0, 0, 2, 1)
         grid.addWidget(toma, 0, 1)
@@ -367,7 +449,8 @@ class ClubDialog(QDialog):
         self.municipality.setCurrentIndex(-1)
         self.municipality.setEditText("")
         self.municipality.lineEdit().setPlaceholderText(
-            _("Type to search, e.g. Jerez") if key else _("Choose the state first"))
+            _("Type to search, e.g. Jerez") if key else _("Choose the state first")
+        )
 
     def select_municipality(self, key: str) -> None:
         """Show municipality ``key`` (its state must be chosen)."""
@@ -411,12 +494,19 @@ class ClubDialog(QDialog):
     def data(self) -> ClubInput:
         """What the form says now."""
         return ClubInput(
-            name=self.name.text(), toma_folio=self.toma_folio.text(), toma_issuer=self.toma_issuer.text(),
-            toma_issued_on=from_qdate(self.issued.date()), toma_expires_on=from_qdate(self.expires.date()),
-            members=self.members.value(), us_city=self.us_city.text(),
-            us_state=self.us_state.currentData() or "", home_state_key=self.home_state.currentData() or "",
-            home_municipality_key=self.municipality_key(), home_contact=self.home_contact.text(),
-            federation_id=self.federation.currentData(), board=self.board.members(),
+            name=self.name.text(),
+            toma_folio=self.toma_folio.text(),
+            toma_issuer=self.toma_issuer.text(),
+            toma_issued_on=from_qdate(self.issued.date()),
+            toma_expires_on=from_qdate(self.expires.date()),
+            members=self.members.value(),
+            us_city=self.us_city.text(),
+            us_state=self.us_state.currentData() or "",
+            home_state_key=self.home_state.currentData() or "",
+            home_municipality_key=self.municipality_key(),
+            home_contact=self.home_contact.text(),
+            federation_id=self.federation.currentData(),
+            board=self.board.members(),
         )
 
     def _ui_problems(self) -> list[Problem]:
@@ -430,8 +520,13 @@ class ClubDialog(QDialog):
         elif not self.municipality_key():
             text = self.municipality.currentText().strip()
             if text:
-                problems.append(Problem("home_municipality_key", "municipality.not_in_list",
-                                        {"text": text, "state": self.home_state.currentText()}))
+                problems.append(
+                    Problem(
+                        "home_municipality_key",
+                        "municipality.not_in_list",
+                        {"text": text, "state": self.home_state.currentText()},
+                    )
+                )
             else:
                 problems.append(Problem("home_municipality_key", "choice.required", {}))
         return problems
@@ -442,8 +537,9 @@ class ClubDialog(QDialog):
             if self._editing is None:
                 self.saved = register_club(self._db, self.data())
             else:
-                self.saved = update_club(self._db, self._editing.club.id, self.data(),
-                                         expected_version=self._editing.version)
+                self.saved = update_club(
+                    self._db, self._editing.club.id, self.data(), expected_version=self._editing.version
+                )
                 club_edited(self._db, self._editing.club, self.saved, self.parentWidget())
         except InputError as exc:
             self.show_problems(exc.problems)
@@ -499,8 +595,9 @@ class ClubDialog(QDialog):
             super().accept()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, db: Database,
-            club: ClubInfo | ClubRow | int | None = None) -> ClubInfo | None:
+    def ask(
+        cls, parent: QWidget | None, db: Database, club: ClubInfo | ClubRow | int | None = None
+    ) -> ClubInfo | None:
         """Run the dialog for a new club (``club`` None) or an existing one (read afresh, with its version).
 
         Returns:

@@ -72,17 +72,20 @@ class DataFolderBox(QGroupBox):
         if not chosen:
             return None
         target = Path(chosen)
-        question = _("Copy the database, attached files and backups to {folder} and use that folder from now "
-                     "on?\n\nEverything is checked before the switch; the current folder is left as it is. "
-                     "tresxuno closes when done; start it again.")
+        question = _(
+            "Copy the database, attached files and backups to {folder} and use that folder from now "
+            "on?\n\nEverything is checked before the switch; the current folder is left as it is. "
+            "tresxuno closes when done; start it again."
+        )
         if not prompts.confirm(self, _("Move the data folder"), question.format(folder=target)):
             return None
         database = self._database_in_folder()
         source = paths.user_data_dir()
 
         def work(progress, cancel) -> MoveResult:
-            return move_data_folder(target, source=source, database=database, progress=progress,
-                                    cancel=cancel)
+            return move_data_folder(
+                target, source=source, database=database, progress=progress, cancel=cancel
+            )
 
         self.task = run_task(self, _("Moving the data folder"), work, on_success=self._moved)
         return self.task
@@ -94,10 +97,16 @@ class DataFolderBox(QGroupBox):
         if moved.database is not None and self._settings.database_url:
             self._settings.database_url = str(moved.database)  # a remembered path follows the move
         self.folder.setText(str(moved.folder))
-        prompts.message(self, prompts.Icon.Information, _("Data folder moved"),
-                        _("The data is now in {folder}. tresxuno will close; start it again to go on "
-                          "working there. The old folder was left as it was: delete it when you no longer "
-                          "need it.").format(folder=moved.folder))
+        prompts.message(
+            self,
+            prompts.Icon.Information,
+            _("Data folder moved"),
+            _(
+                "The data is now in {folder}. tresxuno will close; start it again to go on "
+                "working there. The old folder was left as it was: delete it when you no longer "
+                "need it."
+            ).format(folder=moved.folder),
+        )
         self._dialog.reject()
         top = self._dialog.parentWidget()
         if isinstance(top, QWidget):

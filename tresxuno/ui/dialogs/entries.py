@@ -129,8 +129,16 @@ def money_edit(parent: QWidget) -> QLineEdit:
     return edit
 
 
-def add_field(form: QFormLayout, errors: FieldErrors, field: str, label: str, widget: QWidget,
-              *extras: QWidget, stretch: bool = True, hint: QLabel | None = None) -> QLabel:
+def add_field(
+    form: QFormLayout,
+    errors: FieldErrors,
+    field: str,
+    label: str,
+    widget: QWidget,
+    *extras: QWidget,
+    stretch: bool = True,
+    hint: QLabel | None = None,
+) -> QLabel:
     """Add ``widget`` (and widgets beside it) under ``label``, with a ``hint`` and its error line below.
 
     The label's mnemonic (Alt+letter) focuses ``widget``; screen readers read the label as its name.
@@ -274,8 +282,11 @@ class ProjectPicker(QWidget):
         pick = exact[0] if exact else (self._found[0] if len(self._found) == 1 else None)
         self.set_choice(pick)  # text that names no project leaves none chosen, never the previous one
         if pick is None:
-            self.edit.setToolTip(_("“{text}” names no single project: choose one from the list").format(
-                text=text) if self._found else _("No project matches “{text}”").format(text=text))
+            self.edit.setToolTip(
+                _("“{text}” names no single project: choose one from the list").format(text=text)
+                if self._found
+                else _("No project matches “{text}”").format(text=text)
+            )
             if show_matches and self._found:
                 self.completer.setCompletionPrefix(text)
                 self.completer.complete()
@@ -314,8 +325,14 @@ class EntryDialog(QDialog):
     #: Stages in which the project may take this kind of entry.
     stages: ClassVar[frozenset[str]] = LEDGER_STAGES
 
-    def __init__(self, db: Database, parent: QWidget | None = None, *, project_id: int | None = None,
-                 today: date | None = None):
+    def __init__(
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        *,
+        project_id: int | None = None,
+        today: date | None = None,
+    ):
         super().__init__(parent)
         self._db = db
         self._today = today or date.today()
@@ -332,7 +349,8 @@ class EntryDialog(QDialog):
         self.project_info = hint_label(self)
         add_field(self.form, self.errors, "project", _("&Project:"), self.project, hint=self.project_info)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
             ok.setText(_("Record"))
@@ -391,12 +409,15 @@ class EntryDialog(QDialog):
             except (InputError, StorageError) as exc:
                 show_error(self, exc)
             info = _("{name} — stage: {stage}; cash on hand: {cash}").format(
-                name=choice.name, stage=stage_name(choice.stage),
-                cash=money(self.balance.cash) if self.balance else "?")
+                name=choice.name,
+                stage=stage_name(choice.stage),
+                cash=money(self.balance.cash) if self.balance else "?",
+            )
             if choice.stage not in self.stages:
-                info += "\n⚠ " + describe(Problem("project", "ledger.no_convenio",
-                                                  {"stage": choice.stage, "folio": choice.folio}),
-                                          with_field=False)
+                info += "\n⚠ " + describe(
+                    Problem("project", "ledger.no_convenio", {"stage": choice.stage, "folio": choice.folio}),
+                    with_field=False,
+                )
             self.project_info.setText(info)
         self._balance_changed()
 
@@ -410,8 +431,11 @@ class EntryDialog(QDialog):
         if layout is None:
             return
         layout.activate()
-        wanted = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() \
+        wanted = (
+            layout.totalHeightForWidth(self.width())
+            if layout.hasHeightForWidth()
             else layout.sizeHint().height()
+        )
         screen = self.screen()
         if screen is not None:
             wanted = min(wanted, screen.availableGeometry().height() - 40)
@@ -472,8 +496,9 @@ class EntryDialog(QDialog):
         return Path(text) if text else None
 
     @classmethod
-    def ask(cls, parent: QWidget | None, db: Database, *, project_id: int | None = None,
-            today: date | None = None) -> EntryRecord | None:
+    def ask(
+        cls, parent: QWidget | None, db: Database, *, project_id: int | None = None, today: date | None = None
+    ) -> EntryRecord | None:
         """Show the form; the stored entry, or None when the officer cancels."""
         dialog = cls(db, parent, project_id=project_id, today=today)
         try:
@@ -507,16 +532,24 @@ class ContributionDialog(EntryDialog):
         usd_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.usd = money_edit(self.usd_box)
         self.usd.setPlaceholderText("US$0.00")
-        add_field(usd_form, self.errors, "usd_amount", _("Amount in dollars (U&SD):"), self.usd,
-                  stretch=False)
+        add_field(
+            usd_form, self.errors, "usd_amount", _("Amount in dollars (U&SD):"), self.usd, stretch=False
+        )
         self.rate = QLineEdit(self.usd_box)
         self.rate.setAlignment(_RIGHT)
         self.rate.setPlaceholderText("17.2345")
         self.rate.setToolTip(_("Pesos per dollar, e.g. 17.2345 (Banco de México FIX or the bank's rate)"))
         self.rate.setMaximumWidth(self.rate.fontMetrics().horizontalAdvance("1234.567890") + 24)
         self.rate_hint = hint_label(self.usd_box)
-        add_field(usd_form, self.errors, "rate", _("E&xchange rate (MXN per USD):"), self.rate, stretch=False,
-                  hint=self.rate_hint)
+        add_field(
+            usd_form,
+            self.errors,
+            "rate",
+            _("E&xchange rate (MXN per USD):"),
+            self.rate,
+            stretch=False,
+            hint=self.rate_hint,
+        )
         self.rate_date = date_edit(self.usd_box)
         self.rate_date.setDate(to_qdate(self._today))
         add_field(usd_form, self.errors, "rate_date", _("Date of the &rate:"), self.rate_date, stretch=False)
@@ -535,8 +568,16 @@ class ContributionDialog(EntryDialog):
         self.recalculate = QPushButton(_("Re&calculate"), self)
         self.recalculate.setToolTip(_("Put back the dollars times the rate"))
         self.recalculate.clicked.connect(self._recalculate)
-        self.amount_caption = add_field(self.form, self.errors, "amount", _("&Amount (MXN):"), self.amount,
-                                        self.recalculate, stretch=False, hint=self.conversion)
+        self.amount_caption = add_field(
+            self.form,
+            self.errors,
+            "amount",
+            _("&Amount (MXN):"),
+            self.amount,
+            self.recalculate,
+            stretch=False,
+            hint=self.conversion,
+        )
         self.amount.textEdited.connect(self._amount_typed)
         self.reference = QLineEdit(self)
         self.reference.setPlaceholderText(_("SPEI tracking key, deposit slip or cheque number"))
@@ -547,8 +588,12 @@ class ContributionDialog(EntryDialog):
         self.override_box = QGroupBox(_("Accept more than the outstanding share"), self)
         override_form = QFormLayout(self.override_box)
         self.override_note = hint_label(self.override_box)
-        self.override_note.setText(_("The deposit is more than the party still owes. It is accepted only "
-                                     "with the reason and the name of who authorised it."))
+        self.override_note.setText(
+            _(
+                "The deposit is more than the party still owes. It is accepted only "
+                "with the reason and the name of who authorised it."
+            )
+        )
         override_form.addRow(self.override_note)
         self.override_reason = QLineEdit(self.override_box)
         add_field(override_form, self.errors, "override_reason", _("Reas&on:"), self.override_reason)
@@ -572,8 +617,12 @@ class ContributionDialog(EntryDialog):
         if self.balance is not None:
             for line in self.balance.parties:
                 if line.share > 0:
-                    self.party.addItem(_("{party} — owes {outstanding}").format(
-                        party=safe_party(line.party), outstanding=money(line.outstanding)), line.party)
+                    self.party.addItem(
+                        _("{party} — owes {outstanding}").format(
+                            party=safe_party(line.party), outstanding=money(line.outstanding)
+                        ),
+                        line.party,
+                    )
         index = self.party.findData(previous)
         self.party.setCurrentIndex(index if index >= 0 else (0 if self.party.count() else -1))
         self.party.blockSignals(False)
@@ -585,17 +634,25 @@ class ContributionDialog(EntryDialog):
             self.party_info.setText(_("Choose the project first: only its parties can deposit."))
             return
         line = self.balance.party(party)
-        self.party_info.setText(_("Approved share {share}; received {received}; outstanding {outstanding}")
-                                .format(share=money(line.approved), received=money(line.received),
-                                        outstanding=money(line.outstanding)))
+        self.party_info.setText(
+            _("Approved share {share}; received {received}; outstanding {outstanding}").format(
+                share=money(line.approved), received=money(line.received), outstanding=money(line.outstanding)
+            )
+        )
 
     def _currency_changed(self) -> None:
         usd = self.is_usd()
         self.usd_box.setVisible(usd)
         self.recalculate.setVisible(usd)
         self.amount_caption.setText(_("Pesos cred&ited (MXN):") if usd else _("&Amount (MXN):"))
-        self.amount.setToolTip(_("What the bank credited in pesos; computed from the dollars and the rate, "
-                                 "and editable when the bank used its own rate") if usd else "")
+        self.amount.setToolTip(
+            _(
+                "What the bank credited in pesos; computed from the dollars and the rate, "
+                "and editable when the bank used its own rate"
+            )
+            if usd
+            else ""
+        )
         if usd:
             self.suggest()
             self.recompute()
@@ -623,16 +680,22 @@ class ContributionDialog(EntryDialog):
             show_error(self, exc)
             return
         if found is None:
-            self.rate_hint.setText(_("No exchange rate is stored for this date or before. Type the rate of "
-                                     "the bank receipt, or import Banco de México's FIX rates (Exchange "
-                                     "rates… in the Ledger)."))
+            self.rate_hint.setText(
+                _(
+                    "No exchange rate is stored for this date or before. Type the rate of "
+                    "the bank receipt, or import Banco de México's FIX rates (Exchange "
+                    "rates… in the Ledger)."
+                )
+            )
             return
         self.rate.setText(found.rate)
         self.rate_date.setDate(to_qdate(found.rate_date))
         self.rate_source.setText(found.source)
-        self.rate_hint.setText(_("Suggested: the {source} rate of {date}, the latest on or before the "
-                                 "deposit's date.").format(source=found.source,
-                                                           date=format_day(found.rate_date)))
+        self.rate_hint.setText(
+            _("Suggested: the {source} rate of {date}, the latest on or before the deposit's date.").format(
+                source=found.source, date=format_day(found.rate_date)
+            )
+        )
 
     def recompute(self) -> None:
         """Show dollars x rate in pesos, and put it in the pesos field unless the officer changed it."""
@@ -645,8 +708,11 @@ class ContributionDialog(EntryDialog):
             self.conversion.setText("")
             return
         pesos = convert_usd(usd, rate)
-        self.conversion.setText(_("{usd} × {rate} = {mxn}").format(
-            usd=money(usd.centavos, "USD"), rate=rate, mxn=money(pesos.centavos)))
+        self.conversion.setText(
+            _("{usd} × {rate} = {mxn}").format(
+                usd=money(usd.centavos, "USD"), rate=rate, mxn=money(pesos.centavos)
+            )
+        )
         if not self._amount_edited:
             self.amount.setText(amount_text(pesos.centavos))
 
@@ -662,8 +728,11 @@ class ContributionDialog(EntryDialog):
             problems.append(Problem("party", "choice.required", {}))
         usd = self.is_usd()
         usd_amount = parse_amount(self.usd.text(), "usd_amount", problems, "USD") if usd else None
-        amount = None if usd and not self.amount.text().strip() else parse_amount(
-            self.amount.text(), "amount", problems)
+        amount = (
+            None
+            if usd and not self.amount.text().strip()
+            else parse_amount(self.amount.text(), "amount", problems)
+        )
         if problems:
             raise InputError(problems)
         data = ContributionInput(
@@ -708,8 +777,16 @@ class PaymentDialog(EntryDialog):
         self.cfdi_clear = QPushButton(_("Remove"), self)
         self.cfdi_clear.setAccessibleName(_("Remove the CFDI invoice"))
         self.cfdi_clear.clicked.connect(self.clear_cfdi)
-        add_field(self.form, self.errors, "cfdi", _("CFDI &invoice:"), self.cfdi_file, self.cfdi_button,
-                  self.cfdi_clear, hint=self.drop_hint)
+        add_field(
+            self.form,
+            self.errors,
+            "cfdi",
+            _("CFDI &invoice:"),
+            self.cfdi_file,
+            self.cfdi_button,
+            self.cfdi_clear,
+            hint=self.drop_hint,
+        )
         self.uuid = QLabel(self)
         self.uuid.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.uuid.setAccessibleName(_("CFDI UUID"))
@@ -730,8 +807,15 @@ class PaymentDialog(EntryDialog):
         self._date_field(_("&Date of the payment:"))
         self.amount = money_edit(self)
         self.cash_info = hint_label(self)
-        add_field(self.form, self.errors, "amount", _("&Amount (MXN):"), self.amount, stretch=False,
-                  hint=self.cash_info)
+        add_field(
+            self.form,
+            self.errors,
+            "amount",
+            _("&Amount (MXN):"),
+            self.amount,
+            stretch=False,
+            hint=self.cash_info,
+        )
         self.source = QComboBox(self)
         add_field(self.form, self.errors, "source_party", _("Paid &from:"), self.source)
         self.reference = QLineEdit(self)
@@ -847,13 +931,18 @@ class PaymentDialog(EntryDialog):
         self.source.addItem(_("All parties, by their approved shares"), None)
         for party in self._parties():
             assert self.balance is not None
-            self.source.addItem(_("{party} only (has {cash})").format(
-                party=safe_party(party), cash=money(self.balance.party(party).cash)), party)
+            self.source.addItem(
+                _("{party} only (has {cash})").format(
+                    party=safe_party(party), cash=money(self.balance.party(party).cash)
+                ),
+                party,
+            )
         index = self.source.findData(previous)
         self.source.setCurrentIndex(max(index, 0))
         self.source.blockSignals(False)
-        self.cash_info.setText(_("Cash on hand: {cash}").format(cash=money(self.balance.cash))
-                               if self.balance else "")
+        self.cash_info.setText(
+            _("Cash on hand: {cash}").format(cash=money(self.balance.cash)) if self.balance else ""
+        )
         self.update_preview()
 
     def attribution(self) -> dict[str, int]:
@@ -894,8 +983,12 @@ class PaymentDialog(EntryDialog):
         elif self.source.currentData() is not None:
             self.preview_note.setText(_("The whole payment comes from the party chosen in “Paid from”."))
         else:
-            self.preview_note.setText(_("A payment is attributed to the parties in proportion to their "
-                                        "approved shares; leftover centavos go to the largest remainders."))
+            self.preview_note.setText(
+                _(
+                    "A payment is attributed to the parties in proportion to their "
+                    "approved shares; leftover centavos go to the largest remainders."
+                )
+            )
 
     def _save(self) -> EntryRecord:
         problems: list[Problem] = []
@@ -933,8 +1026,9 @@ class RefundDialog(EntryDialog):
         add_field(self.form, self.errors, "amount", _("&Amount (MXN):"), self.amount, stretch=False)
         self.reason = QPlainTextEdit(self)
         self.reason.setTabChangesFocus(True)
-        self.reason.setPlaceholderText(_("Why the money goes back, e.g. unspent federal money at the close "
-                                         "of the fiscal year"))
+        self.reason.setPlaceholderText(
+            _("Why the money goes back, e.g. unspent federal money at the close of the fiscal year")
+        )
         self.reason.setFixedHeight(self.reason.fontMetrics().height() * 4 + 12)
         add_field(self.form, self.errors, "reason", _("Reas&on:"), self.reason)
         self.reference = QLineEdit(self)
@@ -948,8 +1042,12 @@ class RefundDialog(EntryDialog):
         if self.balance is not None:
             for line in self.balance.parties:
                 if line.share > 0 or line.received:
-                    self.party.addItem(_("{party} — has {cash} in the project").format(
-                        party=safe_party(line.party), cash=money(line.cash)), line.party)
+                    self.party.addItem(
+                        _("{party} — has {cash} in the project").format(
+                            party=safe_party(line.party), cash=money(line.cash)
+                        ),
+                        line.party,
+                    )
         index = self.party.findData(previous)
         self.party.setCurrentIndex(index if index >= 0 else (0 if self.party.count() else -1))
 
@@ -963,17 +1061,24 @@ class RefundDialog(EntryDialog):
         if problems:
             raise InputError(problems)
         assert amount is not None
-        data = RefundInput(project_id=project_id, party=party, entry_date=self.entry_date(), amount=amount,
-                           reason=self.reason.toPlainText(), reference=self.reference.text(),
-                           receipt_path=self._path(self.receipt))
+        data = RefundInput(
+            project_id=project_id,
+            party=party,
+            entry_date=self.entry_date(),
+            amount=amount,
+            reason=self.reason.toPlainText(),
+            reference=self.reference.text(),
+            receipt_path=self._path(self.receipt),
+        )
         return record_refund(self._db, data, user=current_actor().username, today=self._today)
 
 
 class ReversalDialog(QDialog):
     """Cancel an entry by appending its reversal; asks why and on which day the correction is made."""
 
-    def __init__(self, db: Database, entry: EntryRecord, parent: QWidget | None = None, *,
-                 today: date | None = None):
+    def __init__(
+        self, db: Database, entry: EntryRecord, parent: QWidget | None = None, *, today: date | None = None
+    ):
         super().__init__(parent)
         self._db = db
         self._entry = entry
@@ -981,11 +1086,19 @@ class ReversalDialog(QDialog):
         self.record: EntryRecord | None = None
         self.setWindowTitle(_("Reverse entry No. {id}").format(id=entry.id))
         self.summary = hint_label(self)
-        self.summary.setText(_("Entry No. {id}: {kind} of {amount} dated {date}, project {folio}.").format(
-            id=entry.id, kind=kind_label(entry.kind), amount=money(entry.amount),
-            date=format_day(entry.entry_date), folio=entry.folio)
-            + "\n" + _("The entry stays in the ledger; a new entry of {amount} cancels its effect.").format(
-                amount=money(-entry.amount)))
+        self.summary.setText(
+            _("Entry No. {id}: {kind} of {amount} dated {date}, project {folio}.").format(
+                id=entry.id,
+                kind=kind_label(entry.kind),
+                amount=money(entry.amount),
+                date=format_day(entry.entry_date),
+                folio=entry.folio,
+            )
+            + "\n"
+            + _("The entry stays in the ledger; a new entry of {amount} cancels its effect.").format(
+                amount=money(-entry.amount)
+            )
+        )
         self.general = QLabel(self)
         self.errors = FieldErrors(self.general)
         form = QFormLayout()
@@ -1001,7 +1114,8 @@ class ReversalDialog(QDialog):
         self.entry_error = QLabel(self)
         self.errors.register("entry", self.reason, self.entry_error)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         if ok is not None:
             ok.setText(_("&Reverse"))
@@ -1018,9 +1132,14 @@ class ReversalDialog(QDialog):
     def try_accept(self) -> bool:
         """Append the reversal and close; on problems show them and stay open."""
         try:
-            self.record = reverse_entry(self._db, self._entry.id, reason=self.reason.toPlainText(),
-                                        on=from_qdate(self.date.date()), user=current_actor().username,
-                                        today=self._today)
+            self.record = reverse_entry(
+                self._db,
+                self._entry.id,
+                reason=self.reason.toPlainText(),
+                on=from_qdate(self.date.date()),
+                user=current_actor().username,
+                today=self._today,
+            )
         except InputError as exc:
             first = self.errors.show(exc.problems)
             if first is not None:
@@ -1033,8 +1152,9 @@ class ReversalDialog(QDialog):
         return True
 
     @classmethod
-    def ask(cls, parent: QWidget | None, db: Database, entry: EntryRecord, *,
-            today: date | None = None) -> EntryRecord | None:
+    def ask(
+        cls, parent: QWidget | None, db: Database, entry: EntryRecord, *, today: date | None = None
+    ) -> EntryRecord | None:
         """Show the form; the reversal stored, or None when the officer cancels."""
         dialog = cls(db, entry, parent, today=today)
         try:

@@ -36,16 +36,32 @@ FIELD_ORDER = ("name", "mx_state_key", "us_region", "contact")
 class FederationDialog(QDialog):
     """A form for one federation; :attr:`saved` holds the stored record after a successful save."""
 
-    def __init__(self, db: Database, federation: FederationInfo | FederationRow | None = None,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        db: Database,
+        federation: FederationInfo | FederationRow | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self._db = db
         self._federation_id = federation.id if federation is not None else None
-        self._before = None if federation is None else FederationInfo(
-            federation.id, federation.name, federation.mx_state_key, federation.us_region, federation.contact)
+        self._before = (
+            None
+            if federation is None
+            else FederationInfo(
+                federation.id,
+                federation.name,
+                federation.mx_state_key,
+                federation.us_region,
+                federation.contact,
+            )
+        )
         self.saved: FederationInfo | None = None
-        self.setWindowTitle(_("New federation") if federation is None
-                            else _("Edit federation {name}").format(name=federation.name))
+        self.setWindowTitle(
+            _("New federation")
+            if federation is None
+            else _("Edit federation {name}").format(name=federation.name)
+        )
 
         self.name = QLineEdit(self)
         self.name.setMaxLength(200)
@@ -68,11 +84,16 @@ class FederationDialog(QDialog):
         self.errors.add_row(form, "mx_state_key", _("Mexican &state:"), self.state)
         self.errors.add_row(form, "us_region", _("&US region:"), self.us_region)
         self.errors.add_row(form, "contact", _("&Contact:"), self.contact)
-        self._widgets = {"name": self.name, "mx_state_key": self.state, "us_region": self.us_region,
-                         "contact": self.contact}
+        self._widgets = {
+            "name": self.name,
+            "mx_state_key": self.state,
+            "us_region": self.us_region,
+            "contact": self.contact,
+        }
 
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -97,8 +118,12 @@ class FederationDialog(QDialog):
 
     def data(self) -> FederationInput:
         """What the form says now."""
-        return FederationInput(name=self.name.text(), mx_state_key=self.state.currentData() or "",
-                               us_region=self.us_region.text(), contact=self.contact.text())
+        return FederationInput(
+            name=self.name.text(),
+            mx_state_key=self.state.currentData() or "",
+            us_region=self.us_region.text(),
+            contact=self.contact.text(),
+        )
 
     def _ui_problems(self) -> list[Problem]:
         """Problems only the form can name well: a state left unchosen is not a wrong "key"."""
@@ -140,8 +165,9 @@ class FederationDialog(QDialog):
             super().accept()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, db: Database,
-            federation: FederationInfo | FederationRow | None = None) -> FederationInfo | None:
+    def ask(
+        cls, parent: QWidget | None, db: Database, federation: FederationInfo | FederationRow | None = None
+    ) -> FederationInfo | None:
         """Run the dialog; the stored federation, or None when the officer cancels."""
         try:
             dialog = cls(db, federation, parent)

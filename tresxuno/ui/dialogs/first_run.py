@@ -91,7 +91,9 @@ class OfficeForm(QWidget):
 
         self.municipality = QComboBox(self)
         self.municipality.setPlaceholderText(_("Choose the state first"))
-        self.municipality.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.municipality.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.municipality.setMinimumContentsLength(24)
         self.errors.add_row(form, "municipality_key", _("&Municipality:"), self.municipality)
         self.state.currentIndexChanged.connect(self._fill_municipalities)
@@ -174,9 +176,12 @@ class OfficeForm(QWidget):
 
     def choose_logo(self) -> None:
         """Ask for the logo file; it is shown at once and copied into the data folder on saving."""
-        path = prompts.choose_open_file(self, _("Choose the office's logo"),
-                                        _("Images (*.png *.jpg *.jpeg)"),
-                                        str(Path(self.logo_path).parent) if self.logo_path else "")
+        path = prompts.choose_open_file(
+            self,
+            _("Choose the office's logo"),
+            _("Images (*.png *.jpg *.jpeg)"),
+            str(Path(self.logo_path).parent) if self.logo_path else "",
+        )
         if path:
             self.logo_path = path
             self._show_logo()
@@ -199,8 +204,11 @@ class OfficeForm(QWidget):
             self.preview.setText(_("No preview"))
         else:
             side = PREVIEW_SIZE - 6
-            self.preview.setPixmap(pixmap.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio,
-                                                 Qt.TransformationMode.SmoothTransformation))
+            self.preview.setPixmap(
+                pixmap.scaled(
+                    side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+            )
         self.logo_label.setText(Path(self.logo_path).name)
         self.logo_label.setToolTip(self.logo_path)
         self.remove_logo_button.setEnabled(True)
@@ -245,24 +253,32 @@ class FirstRunDialog(QDialog):
         self.setWindowTitle(_("Welcome to tresxuno"))
         self.setModal(True)
 
-        intro = QLabel(_("Before you start, tell tresxuno which office works with this database. The "
-                         "name and logo are printed on every report; you can change them later in "
-                         "File \u203a Preferences."), self)
+        intro = QLabel(
+            _(
+                "Before you start, tell tresxuno which office works with this database. The "
+                "name and logo are printed on every report; you can change them later in "
+                "File \u203a Preferences."
+            ),
+            self,
+        )
         intro.setWordWrap(True)
         self.form = OfficeForm(db, office_settings(db), self)
 
-        self.demo = QCheckBox(_("Load example data ({count} projects) to try the app").format(
-            count=DEMO_PROJECTS), self)
+        self.demo = QCheckBox(
+            _("Load example data ({count} projects) to try the app").format(count=DEMO_PROJECTS), self
+        )
         self.demo_hint = QLabel(self)
         self.demo_hint.setWordWrap(True)
         self.demo_hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         if holds_records(db):
             self.demo.setEnabled(False)
-            self.demo_hint.setText(_("This database already holds records; example data only go into an "
-                                     "empty database."))
+            self.demo_hint.setText(
+                _("This database already holds records; example data only go into an empty database.")
+            )
         else:
-            self.demo_hint.setText(_("Made-up clubs, projects and payments for training; do not mix them "
-                                     "with real records."))
+            self.demo_hint.setText(
+                _("Made-up clubs, projects and payments for training; do not mix them with real records.")
+            )
         self.demo_status = QLabel(self)
         self.demo_status.setWordWrap(True)
         self.demo_status.hide()
@@ -270,11 +286,13 @@ class FirstRunDialog(QDialog):
         self.admin_created = False
 
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Start"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Later"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setToolTip(
-            _("Close without saving; this dialog is shown again at the next start"))
+            _("Close without saving; this dialog is shown again at the next start")
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -297,8 +315,13 @@ class FirstRunDialog(QDialog):
     def _admin_box(self) -> QGroupBox:
         """The office's administrator: who will manage users, rule sets and settings."""
         box = QGroupBox(_("Administrator"), self)
-        hint = QLabel(_("The administrator adds the other users and gives them their roles; from then on "
-                        "everyone signs in. Leave the user name empty to work without users for now."), box)
+        hint = QLabel(
+            _(
+                "The administrator adds the other users and gives them their roles; from then on "
+                "everyone signs in. Leave the user name empty to work without users for now."
+            ),
+            box,
+        )
         hint.setWordWrap(True)
         self.admin_general = QLabel(box)
         self.admin_errors = FieldErrors(self.admin_general)
@@ -329,8 +352,13 @@ class FirstRunDialog(QDialog):
             self.admin_errors.show([Problem("password_again", "user.password_mismatch", {})])
             return False
         try:
-            info = create_user(self._db, self.admin_username.text(), self.admin_full_name.text(),
-                               Role.ADMINISTRADOR.value, self.admin_password.text())
+            info = create_user(
+                self._db,
+                self.admin_username.text(),
+                self.admin_full_name.text(),
+                Role.ADMINISTRADOR.value,
+                self.admin_password.text(),
+            )
         except InputError as exc:
             self.admin_errors.show(exc.problems)
             return False
@@ -377,8 +405,13 @@ class FirstRunDialog(QDialog):
 
         self._set_busy(True)
         self.demo_status.hide()
-        self.task = run_task(self, _("Loading example data"), work, on_success=self._demo_loaded,
-                             on_cancel=self._demo_cancelled)
+        self.task = run_task(
+            self,
+            _("Loading example data"),
+            work,
+            on_success=self._demo_loaded,
+            on_cancel=self._demo_cancelled,
+        )
         self.task.failed.connect(lambda _exc: self._set_busy(False))
 
     def _set_busy(self, busy: bool) -> None:
@@ -393,8 +426,12 @@ class FirstRunDialog(QDialog):
 
     def _demo_cancelled(self) -> None:
         self._set_busy(False)
-        self.demo_status.setText(_("Loading the example data was cancelled; nothing was loaded. Press "
-                                   "\u201cStart\u201d to try again, or untick the box."))
+        self.demo_status.setText(
+            _(
+                "Loading the example data was cancelled; nothing was loaded. Press "
+                "\u201cStart\u201d to try again, or untick the box."
+            )
+        )
         self.demo_status.show()
 
     def reject(self) -> None:

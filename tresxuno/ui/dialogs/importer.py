@@ -113,7 +113,8 @@ class ImportDialog(QDialog):
         self.file_edit.setAccessibleName(_("File to import"))
         self.choose_button = QPushButton(_("&Choose file…"), self)
         self.choose_button.setToolTip(
-            _("A CSV or XLSX file with a header row and one club or project per row (Ctrl+O)"))
+            _("A CSV or XLSX file with a header row and one club or project per row (Ctrl+O)")
+        )
         self.choose_button.clicked.connect(self.choose_file)
         self.kind_combo = QComboBox(self)
         for kind in importer.KINDS:
@@ -147,8 +148,13 @@ class ImportDialog(QDialog):
     def _mapping_box(self) -> QGroupBox:
         box = QGroupBox(_("Columns of the file"), self)
         column = QVBoxLayout(box)
-        explain = QLabel(_("Each column of the file goes into the field chosen beside it; columns set to "
-                           "“(ignore)” are left out. Fields marked * are required."), box)
+        explain = QLabel(
+            _(
+                "Each column of the file goes into the field chosen beside it; columns set to "
+                "“(ignore)” are left out. Fields marked * are required."
+            ),
+            box,
+        )
         explain.setWordWrap(True)
         self.mapping_page = QWidget(box)
         self.mapping_grid = QGridLayout(self.mapping_page)
@@ -173,7 +179,8 @@ class ImportDialog(QDialog):
         self.preview_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.preview_table.setWordWrap(False)
         self.preview_table.verticalHeader().setDefaultSectionSize(
-            self.preview_table.fontMetrics().height() + 8)
+            self.preview_table.fontMetrics().height() + 8
+        )
         self.preview_note = QLabel(self)
         self.preview_note.setWordWrap(True)
 
@@ -219,11 +226,15 @@ class ImportDialog(QDialog):
         tables.setChildrenCollapsible(False)
         tables.setSizes([440, 220])
 
-        self.empty_label = QLabel(_(
-            "Choose a CSV or XLSX file with a header row and one club or project per row.\n\n"
-            "Its columns are matched to tresxuno's fields by their names (“Nombre del club”, “Folio toma de "
-            "nota”, “Municipio”, “Costo”…); check the matching on the left. Every row is checked as if it "
-            "were typed in the forms, and nothing is written until you import."), self)
+        self.empty_label = QLabel(
+            _(
+                "Choose a CSV or XLSX file with a header row and one club or project per row.\n\n"
+                "Its columns are matched to tresxuno's fields by their names (“Nombre del club”, “Folio toma de "
+                "nota”, “Municipio”, “Costo”…); check the matching on the left. Every row is checked as if it "
+                "were typed in the forms, and nothing is written until you import."
+            ),
+            self,
+        )
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setMargin(24)
@@ -245,8 +256,9 @@ class ImportDialog(QDialog):
     def _buttons(self) -> QDialogButtonBox:
         self.buttons = QDialogButtonBox(self)
         self.import_all_button = QPushButton(_("Import &all"), self)
-        self.import_all_button.setToolTip(_("Import every row, in one go; only possible when no row has a "
-                                            "problem"))
+        self.import_all_button.setToolTip(
+            _("Import every row, in one go; only possible when no row has a problem")
+        )
         self.import_valid_button = QPushButton(_("Import &only the valid rows"), self)
         self.import_valid_button.setToolTip(_("Import the rows without problems and leave the others out"))
         self.cancel_button = QPushButton(_("Cancel"), self)
@@ -265,9 +277,17 @@ class ImportDialog(QDialog):
 
     def _set_tab_order(self) -> None:
         """File, kind, sheet, each column's field, the rows, the problems, the buttons."""
-        chain: list[QWidget] = [self.choose_button, self.kind_combo, self.sheet_combo,
-                                *self.mapping_combos.values(), self.preview_table, self.problems_table,
-                                self.import_all_button, self.import_valid_button, self.cancel_button]
+        chain: list[QWidget] = [
+            self.choose_button,
+            self.kind_combo,
+            self.sheet_combo,
+            *self.mapping_combos.values(),
+            self.preview_table,
+            self.problems_table,
+            self.import_all_button,
+            self.import_valid_button,
+            self.cancel_button,
+        ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -280,8 +300,9 @@ class ImportDialog(QDialog):
 
     def choose_file(self) -> None:
         """Ask for the file (through ``prompts.choose_open_file``) and check it."""
-        path = prompts.choose_open_file(self, _("Import from a file"),
-                                        _("Spreadsheets (*.csv *.xlsx);;All files (*)"))
+        path = prompts.choose_open_file(
+            self, _("Import from a file"), _("Spreadsheets (*.csv *.xlsx);;All files (*)")
+        )
         if path:
             self.load(path)
 
@@ -336,8 +357,11 @@ class ImportDialog(QDialog):
             self.mapping_combos[header] = combo
         self.mapping_grid.setRowStretch(len(self.source.headers), 1)
         # Never clip a combo: the pane is at least as wide as its labels and narrowest combos.
-        self.mapping_scroll.setMinimumWidth(self.mapping_page.minimumSizeHint().width()
-                                            + self.mapping_scroll.verticalScrollBar().sizeHint().width() + 4)
+        self.mapping_scroll.setMinimumWidth(
+            self.mapping_page.minimumSizeHint().width()
+            + self.mapping_scroll.verticalScrollBar().sizeHint().width()
+            + 4
+        )
         self._set_tab_order()
 
     def _examples(self) -> list[str]:
@@ -384,15 +408,23 @@ class ImportDialog(QDialog):
         def work(progress: Progress, cancel: CancelToken) -> tuple[SourceTable, str, ImportPreview]:
             table = source or importer.read_file(path, sheet=sheet)
             chosen = kind if source is not None else importer.guess_kind(table.headers)
-            return table, chosen, importer.preview(db, table, chosen, mapping, progress=progress,
-                                                   cancel=cancel)
+            return (
+                table,
+                chosen,
+                importer.preview(db, table, chosen, mapping, progress=progress, cancel=cancel),
+            )
 
         self._reload = False
         self._set_buttons(busy=True)
         self.counts_label.setText(_("Checking the rows…"))
         self.status_icon.clear()
-        self._task = run_task(self, _("Checking {file}").format(file=path.name), work,
-                              on_success=self._checked, on_cancel=self._after_task)
+        self._task = run_task(
+            self,
+            _("Checking {file}").format(file=path.name),
+            work,
+            on_success=self._checked,
+            on_cancel=self._after_task,
+        )
         self._task.failed.connect(self._check_failed)
 
     def _checked(self, outcome: tuple[SourceTable, str, ImportPreview]) -> None:
@@ -448,9 +480,14 @@ class ImportDialog(QDialog):
         self.sheet_label.setVisible(many)
         if self.source.file_format == "csv":
             separator = {",": _("commas"), ";": _("semicolons"), "\t": _("tabs")}.get(
-                self.source.delimiter or ",", self.source.delimiter or "")
-            self.file_info.setText(_("CSV, {encoding}, separated by {separator}").format(
-                encoding=(self.source.encoding or "").upper().replace("-SIG", " (BOM)"), separator=separator))
+                self.source.delimiter or ",", self.source.delimiter or ""
+            )
+            self.file_info.setText(
+                _("CSV, {encoding}, separated by {separator}").format(
+                    encoding=(self.source.encoding or "").upper().replace("-SIG", " (BOM)"),
+                    separator=separator,
+                )
+            )
         else:
             self.file_info.setText(_("Excel workbook, sheet «{sheet}»").format(sheet=self.source.sheet))
 
@@ -465,11 +502,15 @@ class ImportDialog(QDialog):
         if preview.missing_columns:
             names = ", ".join(specs[k].label for k in preview.missing_columns)
             self.missing_label.setText(
-                "⚠ " + _("Required fields without a column: {fields}").format(fields=names))
+                "⚠ " + _("Required fields without a column: {fields}").format(fields=names)
+            )
             self.missing_label.setStyleSheet("color: #b00020;")
         elif preview.extra_columns:
-            self.missing_label.setText(_("Ignored columns: {columns}").format(
-                columns=", ".join(f"«{c}»" for c in preview.extra_columns)))
+            self.missing_label.setText(
+                _("Ignored columns: {columns}").format(
+                    columns=", ".join(f"«{c}»" for c in preview.extra_columns)
+                )
+            )
             self.missing_label.setStyleSheet("")
         else:
             self.missing_label.setText(_("Every column goes into a field."))
@@ -506,11 +547,18 @@ class ImportDialog(QDialog):
             bad = row.bad_columns()
             if row.ok:
                 state = QTableWidgetItem(ok_icon, _("OK"))
-                state.setToolTip(_("Will be imported as {created}").format(created=row.created)
-                                 if row.created else _("No problems"))
+                state.setToolTip(
+                    _("Will be imported as {created}").format(created=row.created)
+                    if row.created
+                    else _("No problems")
+                )
             else:
-                state = QTableWidgetItem(warning, ngettext("{count} problem", "{count} problems",
-                                                           len(row.problems)).format(count=len(row.problems)))
+                state = QTableWidgetItem(
+                    warning,
+                    ngettext("{count} problem", "{count} problems", len(row.problems)).format(
+                        count=len(row.problems)
+                    ),
+                )
                 state.setToolTip("\n".join(p.reason() for p in row.problems))
                 state.setBackground(QBrush(BAD_CELL))
             table.setItem(r, _STATUS_COLUMN, state)
@@ -536,9 +584,11 @@ class ImportDialog(QDialog):
             # Long descriptions are elided (the tooltip and the file hold them): keep the table scannable.
             table.setColumnWidth(c, min(table.columnWidth(c), metrics.averageCharWidth() * 36))
         if len(preview.rows) > PREVIEW_ROWS:
-            self.preview_note.setText(_("Showing the first {shown} of {total} rows; the list of problems "
-                                        "below covers every row.").format(shown=PREVIEW_ROWS,
-                                                                          total=len(preview.rows)))
+            self.preview_note.setText(
+                _(
+                    "Showing the first {shown} of {total} rows; the list of problems below covers every row."
+                ).format(shown=PREVIEW_ROWS, total=len(preview.rows))
+            )
             self.preview_note.show()
         else:
             self.preview_note.hide()
@@ -558,8 +608,11 @@ class ImportDialog(QDialog):
             table.setItem(r, 2, QTableWidgetItem(problem.reason()))
         self._fit_rows.start()
         if problems:
-            self.problems_title.setText(ngettext("&Problems: {count}", "&Problems: {count}",
-                                                 len(problems)).format(count=len(problems)))
+            self.problems_title.setText(
+                ngettext("&Problems: {count}", "&Problems: {count}", len(problems)).format(
+                    count=len(problems)
+                )
+            )
         else:
             self.problems_title.setText(_("&Problems: none. Every row can be imported."))
 
@@ -591,15 +644,20 @@ class ImportDialog(QDialog):
             self._set_buttons(busy=False)
             return
         valid = ngettext("{count} valid row", "{count} valid rows", preview.valid_count).format(
-            count=preview.valid_count)
+            count=preview.valid_count
+        )
         bad = ngettext("{count} with errors", "{count} with errors", preview.error_count).format(
-            count=preview.error_count)
+            count=preview.error_count
+        )
         text = f"{valid}, {bad}"
         if preview.file_problems:
             text += " — " + _("the columns must be fixed before anything can be imported")
         self.counts_label.setText(text)
-        pixmap = QStyle.StandardPixmap.SP_DialogApplyButton if preview.can_import_all else (
-            QStyle.StandardPixmap.SP_MessageBoxWarning)
+        pixmap = (
+            QStyle.StandardPixmap.SP_DialogApplyButton
+            if preview.can_import_all
+            else (QStyle.StandardPixmap.SP_MessageBoxWarning)
+        )
         size = self.counts_label.fontMetrics().height()
         self.status_icon.setPixmap(self.style().standardIcon(pixmap).pixmap(size, size))
         self._set_buttons(busy=False)
@@ -608,8 +666,7 @@ class ImportDialog(QDialog):
         preview = self.preview
         ready = not busy and preview is not None
         self.import_all_button.setEnabled(ready and preview.can_import_all)  # type: ignore[union-attr]
-        self.import_valid_button.setEnabled(
-            ready and preview.can_import_valid and preview.error_count > 0)  # type: ignore[union-attr]
+        self.import_valid_button.setEnabled(ready and preview.can_import_valid and preview.error_count > 0)  # type: ignore[union-attr]
         self.kind_combo.setEnabled(not busy or self.source is not None)
 
     # -- importing ----------------------------------------------------------------------------------
@@ -625,8 +682,9 @@ class ImportDialog(QDialog):
         if preview is None or not preview.can_import_valid:
             return
         question = _("{bad} of {total} rows have problems and will be left out. Import the other {valid}?")
-        question = question.format(bad=preview.error_count, total=len(preview.rows),
-                                   valid=preview.valid_count)
+        question = question.format(
+            bad=preview.error_count, total=len(preview.rows), valid=preview.valid_count
+        )
         if prompts.confirm(self, _("Import only the valid rows"), question):
             self._run_import(valid_only=True)
 
@@ -635,29 +693,46 @@ class ImportDialog(QDialog):
         db, source, kind, mapping, user = self._db, self.source, self.kind, self.mapping(), self._user
 
         def work(progress: Progress, cancel: CancelToken) -> ImportResult:
-            return importer.run_import(db, source, kind, mapping, valid_only=valid_only, user=user,
-                                       progress=progress, cancel=cancel)
+            return importer.run_import(
+                db, source, kind, mapping, valid_only=valid_only, user=user, progress=progress, cancel=cancel
+            )
 
         self._set_buttons(busy=True)
         self.counts_label.setText(_("Importing…"))
-        self._task = run_task(self, _("Importing {file}").format(file=source.name), work,
-                              on_success=self._imported, on_cancel=self._import_cancelled)
+        self._task = run_task(
+            self,
+            _("Importing {file}").format(file=source.name),
+            work,
+            on_success=self._imported,
+            on_cancel=self._import_cancelled,
+        )
         self._task.failed.connect(lambda _exc: self._show_state())
 
     def _imported(self, result: ImportResult) -> None:
         if result.written:
             self.result = result
-            done = ngettext("{count} row imported from {file}.", "{count} rows imported from {file}.",
-                            result.imported)
-            prompts.message(self, prompts.Icon.Information, _("Import finished"),
-                            done.format(count=result.imported, file=result.preview.source.name))
+            done = ngettext(
+                "{count} row imported from {file}.", "{count} rows imported from {file}.", result.imported
+            )
+            prompts.message(
+                self,
+                prompts.Icon.Information,
+                _("Import finished"),
+                done.format(count=result.imported, file=result.preview.source.name),
+            )
             self.accept()
             return
         # Someone changed the database since the preview (a folio taken, a club renewed): show why.
         self.show_preview(result.preview)
-        prompts.message(self, prompts.Icon.Warning, _("Nothing was imported"),
-                        _("The rows were checked again while importing and some have problems now. "
-                          "Nothing was written; see the list of problems."))
+        prompts.message(
+            self,
+            prompts.Icon.Warning,
+            _("Nothing was imported"),
+            _(
+                "The rows were checked again while importing and some have problems now. "
+                "Nothing was written; see the list of problems."
+            ),
+        )
 
     def _import_cancelled(self) -> None:
         if self._close_if_asked():
@@ -694,8 +769,9 @@ class ImportDialog(QDialog):
         return True
 
     @classmethod
-    def ask(cls, parent: QWidget | None, db: Database, *, user: str = "",
-            path: str | Path | None = None) -> ImportResult | None:
+    def ask(
+        cls, parent: QWidget | None, db: Database, *, user: str = "", path: str | Path | None = None
+    ) -> ImportResult | None:
         """Run the dialog (on ``path`` if given, else the officer chooses); the import's result or None."""
         dialog = cls(db, parent, user=user)
         try:

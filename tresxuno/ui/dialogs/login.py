@@ -57,13 +57,17 @@ class LoginDialog(QDialog):
         self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         demo = demo_usernames(db)
         if demo:
-            self.hint.setText(_("Demo database: sign in as {users} with the password {password}.").format(
-                users=", ".join(demo), password=DEMO_PASSWORD))
+            self.hint.setText(
+                _("Demo database: sign in as {users} with the password {password}.").format(
+                    users=", ".join(demo), password=DEMO_PASSWORD
+                )
+            )
         else:
             self.hint.hide()
 
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Sign in"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)

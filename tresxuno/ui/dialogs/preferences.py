@@ -87,8 +87,13 @@ class PreferencesDialog(QDialog):
         database = QGroupBox(_("Database"), self)
         database_box = QVBoxLayout(database)
         database_box.addWidget(self.location)
-        how = QLabel(_("To work with another database, start tresxuno with --db FILE, or set the "
-                       "TRESXUNO_DB environment variable."), database)
+        how = QLabel(
+            _(
+                "To work with another database, start tresxuno with --db FILE, or set the "
+                "TRESXUNO_DB environment variable."
+            ),
+            database,
+        )
         how.setWordWrap(True)
         database_box.addWidget(how)
         self.risk = QLabel(risk_warning(db.path), database)
@@ -100,7 +105,8 @@ class PreferencesDialog(QDialog):
         self.data_folder = data
 
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("OK"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.buttons.accepted.connect(self.accept)
@@ -117,8 +123,9 @@ class PreferencesDialog(QDialog):
         self.language.setFocus()
 
     @classmethod
-    def ask(cls, parent: QWidget | None, db: Database,
-            settings: Settings | None = None) -> Preferences | None:
+    def ask(
+        cls, parent: QWidget | None, db: Database, settings: Settings | None = None
+    ) -> Preferences | None:
         """Show the dialog; what was chosen and stored, or None when cancelled.
 
         The caller applies a changed language (the main window rebuilds its pages).

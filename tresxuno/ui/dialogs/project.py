@@ -131,7 +131,8 @@ def programme_names(book: RuleBook) -> dict[str, str]:
     """Programme ids and names in the current language, the shipped ones first."""
     programs = book.programs
     order = [p for p in SHIPPED_PROGRAMMES if p in programs] + sorted(
-        p for p in programs if p not in SHIPPED_PROGRAMMES)
+        p for p in programs if p not in SHIPPED_PROGRAMMES
+    )
     return {p: programs[p].name(language()) for p in order}
 
 
@@ -146,8 +147,11 @@ def programme_years(book: RuleBook, program: str, today: date) -> list[int]:
 
 def programme_categories(book: RuleBook, program: str, year: int) -> list[str]:
     """The categories some rule set of the programme covers in ``year``, in the catalogue's order."""
-    return [c.value for c in Category
-            if any(rs.program == program and rs.covers(year, c.value) for rs in book.rule_sets)]
+    return [
+        c.value
+        for c in Category
+        if any(rs.program == program and rs.covers(year, c.value) for rs in book.rule_sets)
+    ]
 
 
 class ProjectDialog(QDialog):
@@ -167,8 +171,14 @@ class ProjectDialog(QDialog):
     #: Emitted with the stored project after a successful save or submission.
     saved = Signal(object)
 
-    def __init__(self, db: Database, project_id: int | None = None, parent: QWidget | None = None, *,
-                 today: date | None = None):
+    def __init__(
+        self,
+        db: Database,
+        project_id: int | None = None,
+        parent: QWidget | None = None,
+        *,
+        today: date | None = None,
+    ):
         super().__init__(parent)
         self._db = db
         self._today = today or date.today()
@@ -178,16 +188,20 @@ class ProjectDialog(QDialog):
             self._overview = project_overview(db, project_id)
             if not self._overview.editable:
                 detail = self._overview.detail
-                raise InputError(Problem("project", "project.not_editable",
-                                         {"folio": detail.folio, "stage": detail.stage}))
+                raise InputError(
+                    Problem("project", "project.not_editable", {"folio": detail.folio, "stage": detail.stage})
+                )
         self._clubs: dict[int, ClubInfo] = {c.id: c for c in list_clubs(db)}
         self._partner_touched = False
         #: The chosen club's toma de nota status on the request date (None with no club chosen).
         self.toma_status: TomaStatus | None = None
         self.result_detail: ProjectDetail | None = None
 
-        self.setWindowTitle(_("New project") if self._overview is None
-                            else _("Project {folio}").format(folio=self._overview.detail.folio))
+        self.setWindowTitle(
+            _("New project")
+            if self._overview is None
+            else _("Project {folio}").format(folio=self._overview.detail.folio)
+        )
         self.setModal(True)
         self.general = QLabel(self)
         self.errors = FieldErrors(self.general)
@@ -260,8 +274,9 @@ class ProjectDialog(QDialog):
 
     # -- building ---------------------------------------------------------------------------------
 
-    def _row(self, form: QFormLayout, field: str, label: str, widget: QWidget,
-             also: tuple[str, ...] = ()) -> QLabel:
+    def _row(
+        self, form: QFormLayout, field: str, label: str, widget: QWidget, also: tuple[str, ...] = ()
+    ) -> QLabel:
         error = self.errors.add_row(form, field, label, widget)
         self._error_labels[field] = error
         for other in also:  # problems some services name differently ("year" for "fiscal_year")
@@ -282,9 +297,11 @@ class ProjectDialog(QDialog):
         self.club.set_placeholder(_("Type part of the club's name"))
         for club in sorted(self._clubs.values(), key=lambda c: c.name.casefold()):
             self.club.addItem(club.name, club.id)
-            self.club.setItemData(self.club.count() - 1,
-                                  _("Toma de nota {folio}").format(folio=club.toma_folio),
-                                  Qt.ItemDataRole.ToolTipRole)
+            self.club.setItemData(
+                self.club.count() - 1,
+                _("Toma de nota {folio}").format(folio=club.toma_folio),
+                Qt.ItemDataRole.ToolTipRole,
+            )
         self.club.setCurrentIndex(-1)
         self._row(form, "club", _("&Club:"), self.club)
         toma = QWidget(group)
@@ -394,8 +411,9 @@ class ProjectDialog(QDialog):
         self.errors.register("rate", self.rate, self._error_labels["rate"])
 
         self.override = QCheckBox(_("Special mix (different from the rule set)"), group)
-        self.override.setToolTip(_("Each party's percentage for this project only; it must add up to "
-                                   "100 % and say why"))
+        self.override.setToolTip(
+            _("Each party's percentage for this project only; it must add up to 100 % and say why")
+        )
         form.addRow("", self.override)
         grid_box = QWidget(group)
         grid = QGridLayout(grid_box)
@@ -435,10 +453,27 @@ class ProjectDialog(QDialog):
 
     def _set_tab_order(self) -> None:
         chain: list[QWidget] = [
-            self.club, self.program, self.year, self.category, self.state, self.municipality, self.locality,
-            self.name, self.description, self.beneficiaries, self.request_date, self.cost, self.partner,
-            self.partner_amount, self.rate, self.override, *self.mix.values(), self.mix_reason,
-            self.draft_button, self.submit_button, self.cancel_button,
+            self.club,
+            self.program,
+            self.year,
+            self.category,
+            self.state,
+            self.municipality,
+            self.locality,
+            self.name,
+            self.description,
+            self.beneficiaries,
+            self.request_date,
+            self.cost,
+            self.partner,
+            self.partner_amount,
+            self.rate,
+            self.override,
+            *self.mix.values(),
+            self.mix_reason,
+            self.draft_button,
+            self.submit_button,
+            self.cancel_button,
         ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -546,7 +581,8 @@ class ProjectDialog(QDialog):
             icon = icons.SP_MessageBoxWarning
         else:
             text = _("Toma de nota {folio} valid until {date}").format(
-                folio=club.toma_folio, date=format_day(club.toma_expires_on))
+                folio=club.toma_folio, date=format_day(club.toma_expires_on)
+            )
             icon = icons.SP_DialogApplyButton
         self.toma_icon.setPixmap(self.style().standardIcon(icon).pixmap(size, size))
         self.toma_label.setText(text)
@@ -607,8 +643,11 @@ class ProjectDialog(QDialog):
         if isinstance(state_key, str):
             for place in list_municipalities(self._db, state_key):
                 self.municipality.addItem(place.name, place.key)
-                self.municipality.setItemData(self.municipality.count() - 1, _("INEGI key {key}").format(
-                    key=place.key), Qt.ItemDataRole.ToolTipRole)
+                self.municipality.setItemData(
+                    self.municipality.count() - 1,
+                    _("INEGI key {key}").format(key=place.key),
+                    Qt.ItemDataRole.ToolTipRole,
+                )
             self.municipality.set_placeholder(_("Type part of the municipality's name"))
         else:
             self.municipality.set_placeholder(_("Choose the state first"))
@@ -672,8 +711,9 @@ class ProjectDialog(QDialog):
             else:
                 total = sum(mix.values())
                 mark = "✓" if total == 10_000 else "✗"
-                self.mix_sum.setText(_("Sum: {total} % {mark}").format(
-                    total=f"{total // 100}.{total % 100:02d}", mark=mark))
+                self.mix_sum.setText(
+                    _("Sum: {total} % {mark}").format(total=f"{total // 100}.{total % 100:02d}", mark=mark)
+                )
         else:
             self.mix_sum.setText("")
         self.refresh_preview()
@@ -703,8 +743,15 @@ class ProjectDialog(QDialog):
         program, year, category = self.rules_choice()
         if not (program and year and category):
             return None
-        return PreviewInput(program, year, category, self.cost.text(), self.partner_entry(),
-                            self.override_texts(), self.mix_reason.text())
+        return PreviewInput(
+            program,
+            year,
+            category,
+            self.cost.text(),
+            self.partner_entry(),
+            self.override_texts(),
+            self.mix_reason.text(),
+        )
 
     def refresh_preview(self) -> None:
         """Hand the form's state to the preview (it recomputes after the typing pause)."""
@@ -749,11 +796,21 @@ class ProjectDialog(QDialog):
             return None, problems
         assert isinstance(club_id, int) and isinstance(state_key, str) and isinstance(municipality_key, str)
         return ProjectInput(
-            club_id=club_id, program=program, fiscal_year=year, category=category, state_key=state_key,
-            municipality_key=municipality_key, name=self.name.text(), cost=cost,
-            submitted_on=self.request_day(), locality=self.locality.text(),
-            description=self.description.toPlainText(), beneficiaries=self.beneficiaries.value(),
-            partner_mode=mode, partner_amount=amount, mix_override=mix,
+            club_id=club_id,
+            program=program,
+            fiscal_year=year,
+            category=category,
+            state_key=state_key,
+            municipality_key=municipality_key,
+            name=self.name.text(),
+            cost=cost,
+            submitted_on=self.request_day(),
+            locality=self.locality.text(),
+            description=self.description.toPlainText(),
+            beneficiaries=self.beneficiaries.value(),
+            partner_mode=mode,
+            partner_amount=amount,
+            mix_override=mix,
             mix_override_reason=self.mix_reason.text() if mix is not None else "",
         ), []
 
@@ -779,11 +836,21 @@ class ProjectDialog(QDialog):
             else:
                 project_id = self._overview.detail.id
                 before, _version = stored_request(self._db, project_id)
-                detail = update_project(self._db, project_id, data,
-                                        expected_version=self._overview.version,
-                                        user=current_actor().username)
-                project_edited(self._db, project_id, detail.folio, before,
-                               stored_request(self._db, project_id)[0], self.parentWidget())
+                detail = update_project(
+                    self._db,
+                    project_id,
+                    data,
+                    expected_version=self._overview.version,
+                    user=current_actor().username,
+                )
+                project_edited(
+                    self._db,
+                    project_id,
+                    detail.folio,
+                    before,
+                    stored_request(self._db, project_id)[0],
+                    self.parentWidget(),
+                )
         except InputError as exc:
             self.show_problems(exc.problems)
             return False
@@ -807,9 +874,14 @@ class ProjectDialog(QDialog):
             if self._overview is None:
                 detail = submit_project(self._db, data, user=current_actor().username)
             else:
-                detail = submit_draft(self._db, self._overview.detail.id, on=data.submitted_on,
-                                      user=current_actor().username, data=data,
-                                      expected_version=self._overview.version)
+                detail = submit_draft(
+                    self._db,
+                    self._overview.detail.id,
+                    on=data.submitted_on,
+                    user=current_actor().username,
+                    data=data,
+                    expected_version=self._overview.version,
+                )
         except InputError as exc:
             self.show_problems(exc.problems)
             return False

@@ -68,9 +68,13 @@ class RatesDialog(QDialog):
         self.rates: list[RateRecord] = []
         self.setWindowTitle(_("Exchange rates"))
         intro = hint_label(self)
-        intro.setText(_("Pesos per dollar by date. A deposit in dollars is offered the rate of its date (or "
-                        "the latest before it) and keeps its own copy: changing a rate here never changes "
-                        "a recorded entry."))
+        intro.setText(
+            _(
+                "Pesos per dollar by date. A deposit in dollars is offered the rate of its date (or "
+                "the latest before it) and keeps its own copy: changing a rate here never changes "
+                "a recorded entry."
+            )
+        )
         self.table = QTableWidget(0, 3, self)
         self.table.setHorizontalHeaderLabels([_("Date"), _("Rate (MXN per USD)"), _("Source")])
         self.table.setAccessibleName(_("Exchange rates"))
@@ -89,8 +93,12 @@ class RatesDialog(QDialog):
             item.setTextAlignment(_RIGHT)
         self.count_label = QLabel(self)
         self.empty_label = hint_label(self)
-        self.empty_label.setText(_("No rates stored yet. Import Banco de México's FIX series (a CSV file "
-                                   "from its SIE portal, series SF43718) or add a rate by hand below."))
+        self.empty_label.setText(
+            _(
+                "No rates stored yet. Import Banco de México's FIX series (a CSV file "
+                "from its SIE portal, series SF43718) or add a rate by hand below."
+            )
+        )
 
         # A rate typed by hand (from a bank receipt or the DOF).
         box = QGroupBox(_("Add or correct a rate"), self)
@@ -116,8 +124,12 @@ class RatesDialog(QDialog):
         inner.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.import_button = QPushButton(_("&Import Banxico FIX CSV…"), self)
-        self.import_button.setToolTip(_("Read a file of Banco de México's SIE (series SF43718, dates "
-                                        "dd/mm/yyyy) or plain lines date,rate"))
+        self.import_button.setToolTip(
+            _(
+                "Read a file of Banco de México's SIE (series SF43718, dates "
+                "dd/mm/yyyy) or plain lines date,rate"
+            )
+        )
         self.import_button.clicked.connect(lambda: self.import_file())
         self.import_result = hint_label(self)
         self.problems = QListWidget(self)
@@ -151,22 +163,33 @@ class RatesDialog(QDialog):
             return
         self.table.setRowCount(len(self.rates))
         for row, rate in enumerate(self.rates):
-            cells = (QTableWidgetItem(format_day(rate.rate_date)), QTableWidgetItem(rate.rate),
-                     QTableWidgetItem(rate.source))
+            cells = (
+                QTableWidgetItem(format_day(rate.rate_date)),
+                QTableWidgetItem(rate.rate),
+                QTableWidgetItem(rate.source),
+            )
             cells[1].setTextAlignment(_RIGHT)
             cells[0].setData(RawRole, rate)
             for column, item in enumerate(cells):
                 self.table.setItem(row, column, item)
-        self.count_label.setText(ngettext("{count} rate stored", "{count} rates stored",
-                                          len(self.rates)).format(count=f"{len(self.rates):,}"))
+        self.count_label.setText(
+            ngettext("{count} rate stored", "{count} rates stored", len(self.rates)).format(
+                count=f"{len(self.rates):,}"
+            )
+        )
         self.table.setVisible(bool(self.rates))
         self.empty_label.setVisible(not self.rates)
 
     def add_rate(self) -> bool:
         """Store the rate typed in the form (replacing that day's rate); True when stored."""
         try:
-            record = set_rate(self._db, from_qdate(self.rate_date.date()), self.rate.text(),
-                              self.source.text(), today=self._today)
+            record = set_rate(
+                self._db,
+                from_qdate(self.rate_date.date()),
+                self.rate.text(),
+                self.source.text(),
+                today=self._today,
+            )
         except InputError as exc:
             first = self.errors.show(exc.problems)
             if first is not None:
@@ -202,8 +225,12 @@ class RatesDialog(QDialog):
         self.import_result.setText(_("Importing {name}…").format(name=source.name))
         # One short transaction (30 years of rates take a fraction of a second) that cannot stop
         # half-way: off the GUI thread, but with no Cancel button that could not really cancel.
-        task = Task(self, _("Importing exchange rates…"),
-                    lambda progress, cancel: import_rates_csv(db, source, today=today), show_dialog=False)
+        task = Task(
+            self,
+            _("Importing exchange rates…"),
+            lambda progress, cancel: import_rates_csv(db, source, today=today),
+            show_dialog=False,
+        )
         task.finished_ok.connect(self._imported)
         # Input problems are listed in the dialog, line by line; anything else goes to show_error.
         task.failed.connect(self._import_failed)
@@ -213,12 +240,20 @@ class RatesDialog(QDialog):
     def _imported(self, result: RateImport) -> None:
         self.import_button.setEnabled(True)
         self.changed = True
-        self.import_result.setText(_(
-            "Imported rates from {first} to {last} ({source}): {inserted} new, {updated} corrected, "
-            "{unchanged} unchanged; {not_published} days without a published rate skipped.").format(
-                first=format_day(result.first), last=format_day(result.last), source=result.source,
-                inserted=result.inserted, updated=result.updated, unchanged=result.unchanged,
-                not_published=result.not_published))
+        self.import_result.setText(
+            _(
+                "Imported rates from {first} to {last} ({source}): {inserted} new, {updated} corrected, "
+                "{unchanged} unchanged; {not_published} days without a published rate skipped."
+            ).format(
+                first=format_day(result.first),
+                last=format_day(result.last),
+                source=result.source,
+                inserted=result.inserted,
+                updated=result.updated,
+                unchanged=result.unchanged,
+                not_published=result.not_published,
+            )
+        )
         self.reload()
 
     def _import_failed(self, exc: object) -> None:
@@ -226,10 +261,13 @@ class RatesDialog(QDialog):
         if not isinstance(exc, InputError):
             show_error(self, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
             return
-        self.import_result.setText(ngettext(
-            "Nothing was imported: the file has {count} problem. Correct it and import the file again.",
-            "Nothing was imported: the file has {count} problems. Correct them and import the file again.",
-            len(exc.problems)).format(count=len(exc.problems)))
+        self.import_result.setText(
+            ngettext(
+                "Nothing was imported: the file has {count} problem. Correct it and import the file again.",
+                "Nothing was imported: the file has {count} problems. Correct them and import the file again.",
+                len(exc.problems),
+            ).format(count=len(exc.problems))
+        )
         for problem in exc.problems:
             self.problems.addItem(describe(problem, with_field=False))
         self.problems.show()

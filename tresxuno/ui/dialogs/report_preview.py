@@ -141,8 +141,9 @@ class ReportPreview(QDialog):
         parent: the window it belongs to.
     """
 
-    def __init__(self, path: Path, *, title: str, remove_folder: Path | None = None,
-                 parent: QWidget | None = None):
+    def __init__(
+        self, path: Path, *, title: str, remove_folder: Path | None = None, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.path = path
@@ -171,8 +172,9 @@ class ReportPreview(QDialog):
         self.print_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Print))
         self.print_button.setToolTip(_("Send the report to a printer (Ctrl+P)"))
         self.print_button.clicked.connect(self.print_report)
-        self.save_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton),
-                                       _("&Save as PDF…"), self)
+        self.save_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton), _("&Save as PDF…"), self
+        )
         self.save_button.setShortcut(QKeySequence(QKeySequence.StandardKey.Save))
         self.save_button.setToolTip(_("Keep a copy of the PDF, e.g. to send it by e-mail (Ctrl+S)"))
         self.save_button.clicked.connect(self.save_as)
@@ -186,8 +188,10 @@ class ReportPreview(QDialog):
         self.next_button.clicked.connect(lambda: self.go_to_page(self.current_page() + 1))
         self.page_label = QLabel(self)
         self.page_label.setAccessibleName(_("Page shown"))
-        self.page_label.setMinimumWidth(self.fontMetrics().horizontalAdvance(
-            _("Page {page} of {pages}").format(page=8888, pages=8888)) + 8)
+        self.page_label.setMinimumWidth(
+            self.fontMetrics().horizontalAdvance(_("Page {page} of {pages}").format(page=8888, pages=8888))
+            + 8
+        )
         self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
         self.fit_button = QPushButton(_("&Fit width"), self)
@@ -317,9 +321,12 @@ class ReportPreview(QDialog):
         printer, pages = self.printer, self.pages
         self.print_button.setEnabled(False)
         self.print_task = run_task(
-            self, _("Printing…"),
+            self,
+            _("Printing…"),
             lambda progress, cancel: print_pdf(pages, printer, progress=progress, cancel=cancel),
-            on_success=self._printed, on_cancel=lambda: self.print_button.setEnabled(True))
+            on_success=self._printed,
+            on_cancel=lambda: self.print_button.setEnabled(True),
+        )
         self.print_task.failed.connect(lambda _exc: self.print_button.setEnabled(True))
         return self.print_task
 
@@ -341,9 +348,14 @@ class ReportPreview(QDialog):
         try:
             shutil.copyfile(self.path, target)
         except OSError as exc:
-            prompts.message(self, prompts.Icon.Warning, _("Save as PDF"),
-                            _("The report could not be saved to {path}: {reason}").format(
-                                path=target, reason=exc.strerror or exc))
+            prompts.message(
+                self,
+                prompts.Icon.Warning,
+                _("Save as PDF"),
+                _("The report could not be saved to {path}: {reason}").format(
+                    path=target, reason=exc.strerror or exc
+                ),
+            )
             return None
         self.saved_to = target
         self.status.setText(_("Saved to {path}").format(path=target))
@@ -367,8 +379,9 @@ class ReportPreview(QDialog):
         _release(self.pages, self._remove_folder)
 
     @classmethod
-    def present(cls, parent: QWidget | None, path: Path, *, title: str,
-                remove_folder: Path | None = None) -> ReportPreview | None:
+    def present(
+        cls, parent: QWidget | None, path: Path, *, title: str, remove_folder: Path | None = None
+    ) -> ReportPreview | None:
         """Open a preview of ``path`` without blocking; None (after saying why) when it cannot be read."""
         try:
             preview = cls(path, title=title, remove_folder=remove_folder, parent=parent)

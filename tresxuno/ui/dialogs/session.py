@@ -414,8 +414,13 @@ class AgendaPickerDialog(QDialog):
         self._filling = False
         self.setWindowTitle(_("Add projects to the agenda of session {number}").format(number=session.number))
 
-        intro = QLabel(_("Only pre-validated projects that carry every required document can go to the "
-                         "COVAM. Tick them (Space or a click) and choose Add to agenda."), self)
+        intro = QLabel(
+            _(
+                "Only pre-validated projects that carry every required document can go to the "
+                "COVAM. Tick them (Space or a click) and choose Add to agenda."
+            ),
+            self,
+        )
         intro.setWordWrap(True)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(_("Search by folio, project, club or municipality"))
@@ -476,8 +481,12 @@ class AgendaPickerDialog(QDialog):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         """Enter in the search box searches now; it must not also put the ticked projects on the agenda."""
-        if (watched is self.search and event.type() == QEvent.Type.KeyPress
-                and isinstance(event, QKeyEvent) and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
             self.reload()
             return True  # consumed: the dialog's default button never sees it
         return super().eventFilter(watched, event)
@@ -499,8 +508,14 @@ class AgendaPickerDialog(QDialog):
         self.table.setRowCount(len(rows))
         lang = language()
         for r, project in enumerate(rows):
-            texts = (project.folio, project.name, project.club_name, project.municipality_name,
-                     format_money(Money(project.cost), lang), self.problems.get(project.id, ""))
+            texts = (
+                project.folio,
+                project.name,
+                project.club_name,
+                project.municipality_name,
+                format_money(Money(project.cost), lang),
+                self.problems.get(project.id, ""),
+            )
             for c, text in enumerate(texts):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(_PICKER_COLUMNS[c].align)
@@ -526,9 +541,13 @@ class AgendaPickerDialog(QDialog):
             self.empty.setText(_("No pre-validated project matches the search."))
             self.pages.setCurrentWidget(self.empty)
         else:
-            self.empty.setText(_("No project is pre-validated yet. A request goes to the COVAM once the "
-                                 "technical sub-committee has pre-validated it and every required "
-                                 "document is attached."))
+            self.empty.setText(
+                _(
+                    "No project is pre-validated yet. A request goes to the COVAM once the "
+                    "technical sub-committee has pre-validated it and every required "
+                    "document is attached."
+                )
+            )
             self.pages.setCurrentWidget(self.empty)
         self._shown, self._total = len(rows), total
         self._update_count()
@@ -543,8 +562,9 @@ class AgendaPickerDialog(QDialog):
             self.table.resizeColumnToContents(column)
             cap = _PICKER_MAX_CHARS.get(column)
             if cap:
-                header.resizeSection(column, min(header.sectionSize(column),
-                                                 max(header.sectionSizeHint(column), chars * cap)))
+                header.resizeSection(
+                    column, min(header.sectionSize(column), max(header.sectionSizeHint(column), chars * cap))
+                )
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         if self._filling or item.column() != 0:
@@ -557,9 +577,11 @@ class AgendaPickerDialog(QDialog):
         self._update_count()
 
     def _update_count(self) -> None:
-        shown = ngettext("{shown} of {total} pre-validated project shown",
-                         "{shown} of {total} pre-validated projects shown", self._total).format(
-            shown=f"{self._shown:,}", total=f"{self._total:,}")
+        shown = ngettext(
+            "{shown} of {total} pre-validated project shown",
+            "{shown} of {total} pre-validated projects shown",
+            self._total,
+        ).format(shown=f"{self._shown:,}", total=f"{self._total:,}")
         ticked = ngettext("{count} ticked", "{count} ticked", len(self.ticked)).format(count=len(self.ticked))
         self.count.setText(f"{shown} · {ticked}")
         self.add_button.setEnabled(bool(self.ticked))
@@ -629,7 +651,7 @@ def _project_of(field: str) -> int | None:
     """The project id of a ``project[<id>]`` problem field."""
     if field.startswith("project[") and field.endswith("]"):
         try:
-            return int(field[len("project["):-1])
+            return int(field[len("project[") : -1])
         except ValueError:
             return None
     return None
@@ -670,9 +692,11 @@ class _RulingRow:
         self.conditions.setPlaceholderText(_("Conditions, or the reasons for a rejection or return"))
         self.conditions.setMinimumWidth(self.conditions.fontMetrics().averageCharWidth() * 36)
         self.error = QLabel(parent)
-        for widget, label in ((self.ruling, _("Ruling on {folio}")),
-                              (self.priority, _("Priority of {folio}")),
-                              (self.conditions, _("Conditions for {folio}"))):
+        for widget, label in (
+            (self.ruling, _("Ruling on {folio}")),
+            (self.priority, _("Priority of {folio}")),
+            (self.conditions, _("Conditions for {folio}")),
+        ):
             widget.setAccessibleName(label.format(folio=line.folio))
 
     def value(self) -> RulingInput | None:
@@ -681,8 +705,9 @@ class _RulingRow:
         if not ruling:
             return None
         priority = self.priority.value()
-        return RulingInput(self.line.project_id, ruling, None if priority < 0 else priority,
-                           self.conditions.text())
+        return RulingInput(
+            self.line.project_id, ruling, None if priority < 0 else priority, self.conditions.text()
+        )
 
 
 class RulingsDialog(QDialog):
@@ -701,9 +726,14 @@ class RulingsDialog(QDialog):
         self._session = session
         self.result_session: SessionInfo | None = None
         self.setWindowTitle(_("Rulings of session {number}").format(number=session.number))
-        intro = QLabel(_("Choose the committee's ruling on each project, with a priority score from 0 to 100 "
-                         "and its conditions. A rejected or returned project needs the reasons in its "
-                         "conditions. Projects left without a ruling stay at the COVAM."), self)
+        intro = QLabel(
+            _(
+                "Choose the committee's ruling on each project, with a priority score from 0 to 100 "
+                "and its conditions. A rejected or returned project needs the reasons in its "
+                "conditions. Projects left without a ruling stay at the COVAM."
+            ),
+            self,
+        )
         intro.setWordWrap(True)
         self.general = _general_label(self)
         self.errors = FieldErrors(self.general)
@@ -712,8 +742,9 @@ class RulingsDialog(QDialog):
         grid = QGridLayout(grid_widget)
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(2)
-        for column, text in enumerate((_("Folio"), _("Project"), _("Cost"), _("Ruling"), _("Priority"),
-                                       _("Conditions"))):
+        for column, text in enumerate(
+            (_("Folio"), _("Project"), _("Cost"), _("Ruling"), _("Priority"), _("Conditions"))
+        ):
             title = QLabel(f"<b>{text}</b>", grid_widget)
             if column == 2:
                 title.setAlignment(_RIGHT)
@@ -722,8 +753,9 @@ class RulingsDialog(QDialog):
         for n, line in enumerate(pending_lines(session)):
             row = _RulingRow(line, grid_widget)
             r = 1 + 2 * n
-            for column, widget in enumerate((row.folio, row.name, row.cost, row.ruling, row.priority,
-                                             row.conditions)):
+            for column, widget in enumerate(
+                (row.folio, row.name, row.cost, row.ruling, row.priority, row.conditions)
+            ):
                 grid.addWidget(widget, r, column)
             grid.addWidget(row.error, r + 1, 1, 1, 5)
             self.errors.register(f"project[{line.project_id}]", row.ruling, row.error)
@@ -755,8 +787,9 @@ class RulingsDialog(QDialog):
         """The row of a project on the agenda."""
         return next(row for row in self.rows if row.line.project_id == project_id)
 
-    def set_ruling(self, project_id: int, ruling: str | None, priority: int | None = None,
-                   conditions: str = "") -> None:
+    def set_ruling(
+        self, project_id: int, ruling: str | None, priority: int | None = None, conditions: str = ""
+    ) -> None:
         """Fill a project's row as the officer would (tests and keyboard macros)."""
         row = self.row_for(project_id)
         row.ruling.setCurrentIndex(row.ruling.findData(ruling))
@@ -767,16 +800,21 @@ class RulingsDialog(QDialog):
         """Apply every ruling chosen in one transaction; on refusal show the problems, keep the entries."""
         rulings = [r for r in (row.value() for row in self.rows) if r is not None]
         if not rulings:
-            _show_general(self.errors, self.general, _(
-                "Choose a ruling for at least one project, or Cancel to leave them all for later."))
+            _show_general(
+                self.errors,
+                self.general,
+                _("Choose a ruling for at least one project, or Cancel to leave them all for later."),
+            )
             return False
         # A rejection is final and every ruling goes into the minutes: one confirmation, for the batch.
         counts = {ruling: sum(r.ruling == ruling for r in rulings) for ruling in RULING_STAGES}
-        question = ngettext("Apply the ruling on {count} project?", "Apply the rulings on {count} projects?",
-                            len(rulings)).format(count=len(rulings))
-        detail = _("Approved: {approved}. Rejected: {rejected}. Returned: {returned}. A rejected project "
-                   "cannot be reopened.").format(approved=counts["aprobado"], rejected=counts["rechazado"],
-                                                returned=counts["devuelto"])
+        question = ngettext(
+            "Apply the ruling on {count} project?", "Apply the rulings on {count} projects?", len(rulings)
+        ).format(count=len(rulings))
+        detail = _(
+            "Approved: {approved}. Rejected: {rejected}. Returned: {returned}. A rejected project "
+            "cannot be reopened."
+        ).format(approved=counts["aprobado"], rejected=counts["rechazado"], returned=counts["devuelto"])
         if not prompts.confirm(self, _("Apply rulings"), f"{question}\n\n{detail}"):
             return False
         try:

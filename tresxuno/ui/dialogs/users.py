@@ -62,7 +62,8 @@ class UsersDialog(QDialog):
 
         self.table = QTableWidget(0, 5, self)
         self.table.setHorizontalHeaderLabels(
-            [_("User name"), _("Full name"), _("User role"), _("Active"), _("Last sign-in")])
+            [_("User name"), _("Full name"), _("User role"), _("Active"), _("Last sign-in")]
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -84,8 +85,13 @@ class UsersDialog(QDialog):
         self.deactivate_button = QPushButton(_("&Deactivate"), self)
         self.deactivate_button.clicked.connect(self.toggle_selected)
         selected = QHBoxLayout()
-        for widget in (self.selected_role, self.change_role_button, self.new_password, self.reset_button,
-                       self.deactivate_button):
+        for widget in (
+            self.selected_role,
+            self.change_role_button,
+            self.new_password,
+            self.reset_button,
+            self.deactivate_button,
+        ):
             selected.addWidget(widget)
         self.selected_error = QLabel(self)
         self.selected_errors = FieldErrors(self.selected_error)
@@ -149,9 +155,13 @@ class UsersDialog(QDialog):
             self.users = []
         self.table.setRowCount(len(self.users))
         for row, user in enumerate(self.users):
-            values = (user.username, user.full_name, role_label(user.role),
-                      _("Yes") if user.active else _("No"),
-                      format_day(user.last_login_at) if user.last_login_at else "—")
+            values = (
+                user.username,
+                user.full_name,
+                role_label(user.role),
+                _("Yes") if user.active else _("No"),
+                format_day(user.last_login_at) if user.last_login_at else "—",
+            )
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(value))
             if user.username == select:
@@ -193,8 +203,12 @@ class UsersDialog(QDialog):
             self.errors.show([Problem("password_again", "user.password_mismatch", {})])
             return
         name = self.username.text()
-        if self._run(self.errors, lambda: create_user(self._db, name, self.full_name.text(),
-                                                      self.role.currentData(), self.password.text())):
+        if self._run(
+            self.errors,
+            lambda: create_user(
+                self._db, name, self.full_name.text(), self.role.currentData(), self.password.text()
+            ),
+        ):
             for field in (self.username, self.full_name, self.password, self.password_again):
                 field.clear()
             self.reload(select=name.strip().lower())
@@ -204,7 +218,8 @@ class UsersDialog(QDialog):
         user = self.selected_user()
         role = self.selected_role.currentData()
         if user is not None and self._run(
-                self.selected_errors, lambda: change_role(self._db, user.username, role)):
+            self.selected_errors, lambda: change_role(self._db, user.username, role)
+        ):
             self.reload(select=user.username)
 
     def reset_selected_password(self) -> None:
@@ -212,7 +227,8 @@ class UsersDialog(QDialog):
         user = self.selected_user()
         password = self.new_password.text()
         if user is not None and self._run(
-                self.selected_errors, lambda: set_password(self._db, user.username, password)):
+            self.selected_errors, lambda: set_password(self._db, user.username, password)
+        ):
             self.new_password.clear()
             self.reload(select=user.username)
 
@@ -220,5 +236,6 @@ class UsersDialog(QDialog):
         """Deactivate the selected user, or reactivate a deactivated one."""
         user = self.selected_user()
         if user is not None and self._run(
-                self.selected_errors, lambda: deactivate(self._db, user.username, active=not user.active)):
+            self.selected_errors, lambda: deactivate(self._db, user.username, active=not user.active)
+        ):
             self.reload(select=user.username)

@@ -79,8 +79,8 @@ def toma_status_text(status: TomaStatus, issued_on: date, expires_on: date, toda
 def toma_status_tooltip(row: ClubRow) -> str:
     """A sentence for the status cell's tooltip: the validity period and what to do about it."""
     period = _("Toma de nota {folio}, valid from {issued} to {expires}.").format(
-        folio=row.toma_folio, issued=format_date(row.toma_issued_on),
-        expires=format_date(row.toma_expires_on))
+        folio=row.toma_folio, issued=format_date(row.toma_issued_on), expires=format_date(row.toma_expires_on)
+    )
     if row.status is TomaStatus.LAPSED:
         return period + " " + _("The club cannot submit projects until it is renewed.")
     if row.status is TomaStatus.EXPIRING:
@@ -90,13 +90,18 @@ def toma_status_tooltip(row: ClubRow) -> str:
 
 def club_tooltip(row: ClubRow) -> str:
     """The club's name with its federation and both ends of its life: home municipality and US city."""
-    return "\n".join((
-        row.name,
-        row.federation_name or _("No federation"),
-        _("From {municipality}, {state}; in {city}, {us_state}").format(
-            municipality=row.home_municipality_name, state=row.home_state_name, city=row.us_city,
-            us_state=row.us_state),
-    ))
+    return "\n".join(
+        (
+            row.name,
+            row.federation_name or _("No federation"),
+            _("From {municipality}, {state}; in {city}, {us_state}").format(
+                municipality=row.home_municipality_name,
+                state=row.home_state_name,
+                city=row.us_city,
+                us_state=row.us_state,
+            ),
+        )
+    )
 
 
 def status_icon(status: TomaStatus) -> QIcon:
@@ -119,22 +124,51 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("name", N_("Club"), lambda c, t: c.name, lambda c: c.name, tooltip=lambda c: club_tooltip(c)),
-    Column("federation", N_("Federation"), lambda c, t: c.federation_name or _("No federation"),
-           lambda c: c.federation_name, tooltip=lambda c: c.federation_name or _("No federation")),
-    Column("municipality", N_("Home municipality"), lambda c, t: c.home_municipality_name,
-           lambda c: c.home_municipality_key,
-           tooltip=lambda c: f"{c.home_municipality_name}, {c.home_state_name} ({c.home_municipality_key})"),
+    Column(
+        "federation",
+        N_("Federation"),
+        lambda c, t: c.federation_name or _("No federation"),
+        lambda c: c.federation_name,
+        tooltip=lambda c: c.federation_name or _("No federation"),
+    ),
+    Column(
+        "municipality",
+        N_("Home municipality"),
+        lambda c, t: c.home_municipality_name,
+        lambda c: c.home_municipality_key,
+        tooltip=lambda c: f"{c.home_municipality_name}, {c.home_state_name} ({c.home_municipality_key})",
+    ),
     # "Chicago, IL", as US addresses write it: the state column can then stay hidden.
-    Column("us_city", N_("City (US)"), lambda c, t: f"{c.us_city}, {c.us_state}", lambda c: c.us_city,
-           tooltip=lambda c: f"{c.us_city}, {c.us_state}"),
+    Column(
+        "us_city",
+        N_("City (US)"),
+        lambda c, t: f"{c.us_city}, {c.us_state}",
+        lambda c: c.us_city,
+        tooltip=lambda c: f"{c.us_city}, {c.us_state}",
+    ),
     Column("us_state", N_("State (US)"), lambda c, t: c.us_state, lambda c: c.us_state, align=_CENTER),
-    Column("folio", N_("Folio"), lambda c, t: c.toma_folio, lambda c: c.toma_folio,
-           long_header=N_("Toma de nota folio")),
-    Column("expires", N_("Expires"), lambda c, t: format_date(c.toma_expires_on), lambda c: c.toma_expires_on,
-           align=_CENTER, long_header=N_("Toma de nota expiry date")),
-    Column("status", N_("Toma de nota status"),
-           lambda c, t: toma_status_text(c.status, c.toma_issued_on, c.toma_expires_on, t),
-           lambda c: c.status, tooltip=toma_status_tooltip),
+    Column(
+        "folio",
+        N_("Folio"),
+        lambda c, t: c.toma_folio,
+        lambda c: c.toma_folio,
+        long_header=N_("Toma de nota folio"),
+    ),
+    Column(
+        "expires",
+        N_("Expires"),
+        lambda c, t: format_date(c.toma_expires_on),
+        lambda c: c.toma_expires_on,
+        align=_CENTER,
+        long_header=N_("Toma de nota expiry date"),
+    ),
+    Column(
+        "status",
+        N_("Toma de nota status"),
+        lambda c, t: toma_status_text(c.status, c.toma_issued_on, c.toma_expires_on, t),
+        lambda c: c.status,
+        tooltip=toma_status_tooltip,
+    ),
 )
 #: Column numbers by sort key.
 COLUMN_OF: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}
@@ -158,8 +192,15 @@ class ClubTableModel(SqlPagedModel):
 
     COLUMNS = COLUMNS
 
-    def __init__(self, db: Database, parent: QObject | None = None, *, today: Callable[[], date] = date.today,
-                 load: bool = True, page_size: int | None = None):
+    def __init__(
+        self,
+        db: Database,
+        parent: QObject | None = None,
+        *,
+        today: Callable[[], date] = date.today,
+        load: bool = True,
+        page_size: int | None = None,
+    ):
         """Read the first page now, unless ``load`` is False (connect :attr:`load_failed`, then refresh)."""
         super().__init__(db, parent, filters=ClubFilters(), sort_key="name", page_size=page_size)
         self._today_source = today
@@ -190,14 +231,23 @@ class ClubTableModel(SqlPagedModel):
 
     def _count(self) -> int:
         f = self._filters
-        return count_clubs(self._db, text=f.text, federation_id=f.federation_id, status=f.status,
-                           today=self._today)
+        return count_clubs(
+            self._db, text=f.text, federation_id=f.federation_id, status=f.status, today=self._today
+        )
 
     def _fetch(self, offset: int, limit: int) -> list[ClubRow]:
         f = self._filters
-        return list_clubs(self._db, text=f.text, federation_id=f.federation_id, status=f.status,
-                          today=self._today, sort_key=self._sort_key, descending=self._descending,
-                          offset=offset, limit=limit)
+        return list_clubs(
+            self._db,
+            text=f.text,
+            federation_id=f.federation_id,
+            status=f.status,
+            today=self._today,
+            sort_key=self._sort_key,
+            descending=self._descending,
+            offset=offset,
+            limit=limit,
+        )
 
     def cell(self, club: ClubRow, column: int, role: int) -> Any:
         """Display text, icon, colour, tooltip, raw value or the whole record of one cell."""

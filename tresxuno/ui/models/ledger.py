@@ -73,7 +73,8 @@ def party_text(entry: EntryRecord) -> str:
     if len(entry.lines) == 1:
         return safe_party(entry.lines[0].party)
     return ngettext("By shares ({count} party)", "By shares ({count} parties)", len(entry.lines)).format(
-        count=len(entry.lines))
+        count=len(entry.lines)
+    )
 
 
 def usd_text(entry: EntryRecord) -> str:
@@ -81,8 +82,11 @@ def usd_text(entry: EntryRecord) -> str:
     if entry.usd_amount is None:
         return ""
     return _("{usd} at {rate} ({source}, {date})").format(
-        usd=money(entry.usd_amount, "USD"), rate=entry.rate or "?", source=entry.rate_source or "?",
-        date=format_day(entry.rate_date))
+        usd=money(entry.usd_amount, "USD"),
+        rate=entry.rate or "?",
+        source=entry.rate_source or "?",
+        date=format_day(entry.rate_date),
+    )
 
 
 def detail_text(entry: EntryRecord) -> str:
@@ -93,8 +97,11 @@ def detail_text(entry: EntryRecord) -> str:
     if entry.kind == CONTRIBUTION:
         parts = [usd_text(entry)]
         if entry.override_reason:
-            parts.append(_("above the share, authorised by {who}: {reason}").format(
-                who=entry.authorised_by, reason=entry.override_reason))
+            parts.append(
+                _("above the share, authorised by {who}: {reason}").format(
+                    who=entry.authorised_by, reason=entry.override_reason
+                )
+            )
         return "; ".join(p for p in parts if p)
     return entry.reason
 
@@ -115,18 +122,28 @@ def reversal_text(entry: EntryRecord) -> str:
 
 def entry_tooltip(entry: EntryRecord) -> str:
     """Everything about one entry, one fact a line (the row's tooltip)."""
-    lines = [_("Entry No. {id}: {kind} of {date}, project {folio}").format(
-        id=entry.id, kind=kind_label(entry.kind), date=format_day(entry.entry_date), folio=entry.folio)]
+    lines = [
+        _("Entry No. {id}: {kind} of {date}, project {folio}").format(
+            id=entry.id, kind=kind_label(entry.kind), date=format_day(entry.entry_date), folio=entry.folio
+        )
+    ]
     lines.append(_("Amount: {amount}").format(amount=money(entry.amount)))
     if entry.usd_amount is not None:
-        lines.append(_("Dollars: {usd}; rate {rate} MXN per USD of {date}, source: {source}").format(
-            usd=money(entry.usd_amount, "USD"), rate=entry.rate or "?", date=format_day(entry.rate_date),
-            source=entry.rate_source or "?"))
+        lines.append(
+            _("Dollars: {usd}; rate {rate} MXN per USD of {date}, source: {source}").format(
+                usd=money(entry.usd_amount, "USD"),
+                rate=entry.rate or "?",
+                date=format_day(entry.rate_date),
+                source=entry.rate_source or "?",
+            )
+        )
     for line in entry.lines:
         lines.append(f"  {safe_party(line.party)}: {money(line.amount)}")
     if entry.payee_name:
-        lines.append(_("Payee: {payee}").format(payee=entry.payee_name)
-                     + (f" ({entry.payee_rfc})" if entry.payee_rfc else ""))
+        lines.append(
+            _("Payee: {payee}").format(payee=entry.payee_name)
+            + (f" ({entry.payee_rfc})" if entry.payee_rfc else "")
+        )
     if entry.cfdi_uuid:
         lines.append(_("CFDI UUID: {uuid}").format(uuid=entry.cfdi_uuid))
     if entry.reference:
@@ -134,8 +151,11 @@ def entry_tooltip(entry: EntryRecord) -> str:
     if entry.reason:
         lines.append(_("Reason: {reason}").format(reason=entry.reason))
     if entry.override_reason:
-        lines.append(_("Above the outstanding share; authorised by {who}: {reason}").format(
-            who=entry.authorised_by, reason=entry.override_reason))
+        lines.append(
+            _("Above the outstanding share; authorised by {who}: {reason}").format(
+                who=entry.authorised_by, reason=entry.override_reason
+            )
+        )
     if entry.reversed_by is not None:
         lines.append(_("Reversed by entry No. {id}").format(id=entry.reversed_by))
     if entry.reverses_id is not None:
@@ -143,8 +163,11 @@ def entry_tooltip(entry: EntryRecord) -> str:
     if entry.running_balance is not None:
         lines.append(_("Project balance after it: {amount}").format(amount=money(entry.running_balance)))
     if entry.created_by or entry.created_at:
-        lines.append(_("Recorded by {user} on {date}").format(
-            user=entry.created_by or "?", date=format_day(entry.created_at)))
+        lines.append(
+            _("Recorded by {user} on {date}").format(
+                user=entry.created_by or "?", date=format_day(entry.created_at)
+            )
+        )
     return "\n".join(lines)
 
 
@@ -170,36 +193,87 @@ def _out(e: EntryRecord) -> str:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("id", N_("No."), lambda e: str(e.id), lambda e: e.id, _RIGHT,
-           tip=N_("Entry number; reversals refer to it")),
+    Column(
+        "id",
+        N_("No."),
+        lambda e: str(e.id),
+        lambda e: e.id,
+        _RIGHT,
+        tip=N_("Entry number; reversals refer to it"),
+    ),
     Column("date", N_("Date"), lambda e: format_day(e.entry_date), lambda e: e.entry_date),
     Column("folio", N_("Folio"), lambda e: e.folio, lambda e: e.folio),
     Column("kind", N_("Type"), lambda e: kind_label(e.kind), lambda e: e.kind),
-    Column("party", N_("Party"), party_text, lambda e: e.party,
-           tip=N_("The party the money came from or went back to; a payment is attributed to the "
-                  "parties by their approved shares unless it names one")),
-    Column("detail", N_("Concept"), detail_text, detail_text,
-           tip=N_("Payee and concept of a payment, reason of a refund or reversal, dollars of a deposit")),
-    Column("reference", N_("Reference"), reference_text, reference_text,
-           tip=N_("Bank reference; for a payment backed by an invoice, also the CFDI's UUID")),
-    Column("in", N_("Money in"), _in, lambda e: max(e.amount, 0), _RIGHT,
-           tip=N_("Money received into the project's account (contributions)")),
-    Column("out", N_("Money out"), _out, lambda e: min(e.amount, 0), _RIGHT,
-           tip=N_("Money paid out of the project's account (payments, refunds), with a minus sign")),
-    Column("balance", N_("Balance"),
-           lambda e: money(e.running_balance) if e.running_balance is not None else "",
-           lambda e: e.running_balance, _RIGHT,
-           tip=N_("The project's cash after this entry (running balance of its statement)")),
-    Column("reversal", N_("Reversed"), reversal_text, lambda e: e.reversed_by or e.reverses_id,
-           tip=N_("The entry that cancelled this one, or the one this reversal cancels")),
-    Column("usd", N_("Amount in dollars"),
-           lambda e: money(e.usd_amount, "USD") if e.usd_amount is not None else "",
-           lambda e: e.usd_amount, _RIGHT, hidden=True),
+    Column(
+        "party",
+        N_("Party"),
+        party_text,
+        lambda e: e.party,
+        tip=N_(
+            "The party the money came from or went back to; a payment is attributed to the "
+            "parties by their approved shares unless it names one"
+        ),
+    ),
+    Column(
+        "detail",
+        N_("Concept"),
+        detail_text,
+        detail_text,
+        tip=N_("Payee and concept of a payment, reason of a refund or reversal, dollars of a deposit"),
+    ),
+    Column(
+        "reference",
+        N_("Reference"),
+        reference_text,
+        reference_text,
+        tip=N_("Bank reference; for a payment backed by an invoice, also the CFDI's UUID"),
+    ),
+    Column(
+        "in",
+        N_("Money in"),
+        _in,
+        lambda e: max(e.amount, 0),
+        _RIGHT,
+        tip=N_("Money received into the project's account (contributions)"),
+    ),
+    Column(
+        "out",
+        N_("Money out"),
+        _out,
+        lambda e: min(e.amount, 0),
+        _RIGHT,
+        tip=N_("Money paid out of the project's account (payments, refunds), with a minus sign"),
+    ),
+    Column(
+        "balance",
+        N_("Balance"),
+        lambda e: money(e.running_balance) if e.running_balance is not None else "",
+        lambda e: e.running_balance,
+        _RIGHT,
+        tip=N_("The project's cash after this entry (running balance of its statement)"),
+    ),
+    Column(
+        "reversal",
+        N_("Reversed"),
+        reversal_text,
+        lambda e: e.reversed_by or e.reverses_id,
+        tip=N_("The entry that cancelled this one, or the one this reversal cancels"),
+    ),
+    Column(
+        "usd",
+        N_("Amount in dollars"),
+        lambda e: money(e.usd_amount, "USD") if e.usd_amount is not None else "",
+        lambda e: e.usd_amount,
+        _RIGHT,
+        hidden=True,
+    ),
     Column("rate", N_("Rate (MXN per USD)"), lambda e: e.rate or "", lambda e: e.rate, _RIGHT, hidden=True),
-    Column("rate_date", N_("Rate date"), lambda e: format_day(e.rate_date), lambda e: e.rate_date,
-           hidden=True),
-    Column("rate_source", N_("Rate source"), lambda e: e.rate_source or "", lambda e: e.rate_source,
-           hidden=True),
+    Column(
+        "rate_date", N_("Rate date"), lambda e: format_day(e.rate_date), lambda e: e.rate_date, hidden=True
+    ),
+    Column(
+        "rate_source", N_("Rate source"), lambda e: e.rate_source or "", lambda e: e.rate_source, hidden=True
+    ),
     Column("created_by", N_("Recorded by"), lambda e: e.created_by, lambda e: e.created_by, hidden=True),
 )
 #: Column numbers by key, so views need not count columns by hand.
@@ -269,8 +343,14 @@ class LedgerTableModel(SqlPagedModel):
     COLUMNS = COLUMNS
     SORTABLE = False  # statement order (date, then number): running balances only read that way
 
-    def __init__(self, db: Database, parent: QObject | None = None, *, filters: LedgerFilters | None = None,
-                 load: bool = True):
+    def __init__(
+        self,
+        db: Database,
+        parent: QObject | None = None,
+        *,
+        filters: LedgerFilters | None = None,
+        load: bool = True,
+    ):
         """Read the first page now, unless ``load`` is False (connect :attr:`load_failed`, then refresh)."""
         super().__init__(db, parent, filters=filters or LedgerFilters())
         if load:
@@ -286,8 +366,14 @@ class LedgerTableModel(SqlPagedModel):
 
     def _sql(self) -> dict[str, Any]:
         f = self._filters
-        return {"project_id": f.project_id, "fiscal_year": f.fiscal_year, "kind": f.kind, "party": f.party,
-                "start": f.start, "end": f.end}
+        return {
+            "project_id": f.project_id,
+            "fiscal_year": f.fiscal_year,
+            "kind": f.kind,
+            "party": f.party,
+            "start": f.start,
+            "end": f.end,
+        }
 
     def _count(self) -> int:
         return count_entries(self._db, **self._sql())

@@ -48,8 +48,15 @@ class SqlPagedModel(QAbstractTableModel):
     #: Emitted with the StorageError when a query failed.
     load_failed = Signal(object)
 
-    def __init__(self, db: Database, parent: QObject | None, *, filters: Any, sort_key: str = "",
-                 page_size: int | None = None):
+    def __init__(
+        self,
+        db: Database,
+        parent: QObject | None,
+        *,
+        filters: Any,
+        sort_key: str = "",
+        page_size: int | None = None,
+    ):
         super().__init__(parent)
         self._db = db
         self._filters = filters
@@ -195,8 +202,12 @@ class SqlPagedModel(QAbstractTableModel):
         """The header's tooltip (an explanation of an abbreviated title); none by default."""
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,  # noqa: N802 - Qt API
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         """Translated column titles; row headers are not shown, so the row number is enough."""
         if orientation == Qt.Orientation.Vertical:
             return section + 1 if role == Qt.ItemDataRole.DisplayRole else None

@@ -56,15 +56,26 @@ COLUMNS: tuple[Column, ...] = (
     Column("folio", N_("Folio"), lambda p: p.folio, lambda p: p.folio),
     Column("fiscal_year", N_("Fiscal year"), lambda p: str(p.fiscal_year), lambda p: p.fiscal_year),
     Column("program", N_("Programme"), lambda p: p.program, lambda p: p.program),
-    Column("category", N_("Category"), lambda p: category_label(p.category), lambda p: p.category,
-           tooltip=True),
+    Column(
+        "category", N_("Category"), lambda p: category_label(p.category), lambda p: p.category, tooltip=True
+    ),
     Column("stage", N_("Stage"), lambda p: stage_label(p.stage), lambda p: p.stage, tooltip=True),
     Column("name", N_("Project"), lambda p: p.name, lambda p: p.name, tooltip=True),
     Column("club", N_("Club"), lambda p: p.club_name, lambda p: p.club_name, tooltip=True),
-    Column("municipality", N_("Municipality"), lambda p: p.municipality_name,
-           lambda p: p.municipality_name, tooltip=True),
-    Column("cost", N_("Cost (MXN)"), lambda p: format_money(Money(p.cost), language()), lambda p: p.cost,
-           align=_RIGHT),
+    Column(
+        "municipality",
+        N_("Municipality"),
+        lambda p: p.municipality_name,
+        lambda p: p.municipality_name,
+        tooltip=True,
+    ),
+    Column(
+        "cost",
+        N_("Cost (MXN)"),
+        lambda p: format_money(Money(p.cost), language()),
+        lambda p: p.cost,
+        align=_RIGHT,
+    ),
 )
 #: Column numbers by sort key, so views need not count columns by hand.
 COLUMN_OF: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}
@@ -79,8 +90,14 @@ class ProjectTableModel(SqlPagedModel):
 
     COLUMNS = COLUMNS
 
-    def __init__(self, db: Database, parent: QObject | None = None, *, filters: ProjectFilters | None = None,
-                 load: bool = True):
+    def __init__(
+        self,
+        db: Database,
+        parent: QObject | None = None,
+        *,
+        filters: ProjectFilters | None = None,
+        load: bool = True,
+    ):
         """Read the first page now, unless ``load`` is False (connect :attr:`load_failed`, then refresh)."""
         super().__init__(db, parent, filters=filters or ProjectFilters(), sort_key="folio")
         if load:
@@ -94,8 +111,14 @@ class ProjectTableModel(SqlPagedModel):
         return count_projects(self._db, self._filters)
 
     def _fetch(self, offset: int, limit: int) -> list[ProjectSummary]:
-        return list_projects(self._db, self._filters, sort_key=self._sort_key, descending=self._descending,
-                             offset=offset, limit=limit)
+        return list_projects(
+            self._db,
+            self._filters,
+            sort_key=self._sort_key,
+            descending=self._descending,
+            offset=offset,
+            limit=limit,
+        )
 
     def cell(self, project: ProjectSummary, column: int, role: int) -> Any:
         """Display text, tooltip, raw value or the whole record of one cell."""

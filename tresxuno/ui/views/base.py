@@ -104,11 +104,18 @@ class View(QWidget):
             widget = getattr(self, name, None)
             if isinstance(widget, QLineEdit) and isinstance(value, str) and widget.text() != value:
                 widget.setText(value)
-            elif isinstance(widget, QComboBox) and isinstance(value, int) and -1 <= value < widget.count() \
-                    and widget.currentIndex() != value:
+            elif (
+                isinstance(widget, QComboBox)
+                and isinstance(value, int)
+                and -1 <= value < widget.count()
+                and widget.currentIndex() != value
+            ):
                 widget.setCurrentIndex(value)
-            elif isinstance(widget, QAbstractButton) and isinstance(value, bool) \
-                    and widget.isChecked() != value:
+            elif (
+                isinstance(widget, QAbstractButton)
+                and isinstance(value, bool)
+                and widget.isChecked() != value
+            ):
                 widget.setChecked(value)
         apply = getattr(self, "apply_filters", None)
         if callable(apply):

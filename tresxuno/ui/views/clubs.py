@@ -84,7 +84,8 @@ class _MiddleElide(QStyledItemDelegate):
     """Elides a cell's text in the middle, where long names that share a beginning differ least."""
 
     def initStyleOption(  # noqa: N802 - Qt API
-            self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         """Qt's own option, with the elision moved to the middle."""
         super().initStyleOption(option, index)
         option.textElideMode = Qt.TextElideMode.ElideMiddle
@@ -104,8 +105,9 @@ class ClubsView(View):
     title_msgid = N_("Clubs and federations")
     icon_pixmap = QStyle.StandardPixmap.SP_DirHomeIcon
 
-    def __init__(self, db: Database, parent: QWidget | None = None, *,
-                 today: Callable[[], date] = date.today):
+    def __init__(
+        self, db: Database, parent: QWidget | None = None, *, today: Callable[[], date] = date.today
+    ):
         super().__init__(parent)
         self._db = db
         self._fitted = False
@@ -177,11 +179,16 @@ class ClubsView(View):
 
         self._lay_out()
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.focus_search)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, self.search.clear,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Escape),
+            self.search,
+            self.search.clear,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            QShortcut(QKeySequence(key), self.table, self.edit_current,
-                      context=Qt.ShortcutContext.WidgetShortcut)
+            QShortcut(
+                QKeySequence(key), self.table, self.edit_current, context=Qt.ShortcutContext.WidgetShortcut
+            )
         QShortcut(QKeySequence("Ctrl+Shift+N"), self, self.new_federation)
         self.model.total_changed.connect(self._on_total)
         self.model.load_failed.connect(lambda exc: show_error(self.window(), exc))
@@ -237,7 +244,8 @@ class ClubsView(View):
         for widget in (header, table):
             widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             widget.customContextMenuRequested.connect(
-                lambda pos, w=widget: self.columns_menu().popup(w.mapToGlobal(pos)))
+                lambda pos, w=widget: self.columns_menu().popup(w.mapToGlobal(pos))
+            )
         header.setSortIndicator(COLUMN_OF["name"], Qt.SortOrder.AscendingOrder)
         table.setSortingEnabled(True)
         table.doubleClicked.connect(lambda _index: self.edit_current())
@@ -276,10 +284,19 @@ class ClubsView(View):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.splitter, 1)
-        chain = (self.search, self.status, self.new_button, self.edit_button, self.history_button,
-                 self.new_federation_button,
-                 self.edit_federation_button, self.federations, self.table, self.message_new,
-                 self.clear_button)
+        chain = (
+            self.search,
+            self.status,
+            self.new_button,
+            self.edit_button,
+            self.history_button,
+            self.new_federation_button,
+            self.edit_federation_button,
+            self.federations,
+            self.table,
+            self.message_new,
+            self.clear_button,
+        )
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -338,8 +355,10 @@ class ClubsView(View):
         metrics = self.table.fontMetrics()
         width = max(header.sectionSizeHint(number), self.table.sizeHintForColumn(number))
         if column.key in _MAX_CHARS:
-            width = min(width, max(header.sectionSizeHint(number),
-                                   metrics.averageCharWidth() * _MAX_CHARS[column.key]))
+            width = min(
+                width,
+                max(header.sectionSizeHint(number), metrics.averageCharWidth() * _MAX_CHARS[column.key]),
+            )
         header.resizeSection(number, width)
 
     # -- federations panel -----------------------------------------------------------------------
@@ -359,7 +378,8 @@ class ClubsView(View):
         tree.blockSignals(True)
         tree.clear()
         entries: list[tuple[list[str], int | str, int, str]] = [
-            ([_("All federations"), "", ""], _ALL, total, "")]
+            ([_("All federations"), "", ""], _ALL, total, "")
+        ]
         for f in federations:
             tooltip = f.name + ("\n" + _("Contact: {contact}").format(contact=f.contact) if f.contact else "")
             entries.append(([f.name, f.mx_state_name, f.us_region], f.id, f.clubs, tooltip))
@@ -370,8 +390,11 @@ class ClubsView(View):
             item.setData(0, Qt.ItemDataRole.UserRole, key)
             item.setTextAlignment(COUNT_COLUMN, _RIGHT)
             item.setToolTip(0, tooltip or texts[0])
-            item.setData(COUNT_COLUMN, Qt.ItemDataRole.AccessibleTextRole,
-                         ngettext("{count} club", "{count} clubs", count).format(count=count))
+            item.setData(
+                COUNT_COLUMN,
+                Qt.ItemDataRole.AccessibleTextRole,
+                ngettext("{count} club", "{count} clubs", count).format(count=count),
+            )
             if key in (_ALL, _NONE):
                 font = item.font(0)
                 font.setItalic(True)
@@ -411,8 +434,11 @@ class ClubsView(View):
     def filters(self) -> ClubFilters:
         """The filters the controls describe now."""
         chosen = self._chosen_federation()
-        return ClubFilters(text=self.search.text().strip(), status=self.status.currentData(),
-                           federation_id=chosen if isinstance(chosen, int) else None)
+        return ClubFilters(
+            text=self.search.text().strip(),
+            status=self.status.currentData(),
+            federation_id=chosen if isinstance(chosen, int) else None,
+        )
 
     def apply_filters(self) -> None:
         """Show the clubs matching the search box, status and federation (runs the query now)."""
@@ -564,10 +590,13 @@ class ClubsView(View):
                 self._fitted = True
             self.pages.setCurrentIndex(0)
         elif self.model.filters == ClubFilters() or self._club_total == 0:
-            self.message.setText(_(
-                "No clubs registered yet.\n\nTo register the first club, choose “New club” (Ctrl+N) and fill "
-                "in its toma de nota: folio, who issued it and its dates. If the club belongs to a "
-                "federation, register the federation first with “New federation”."))
+            self.message.setText(
+                _(
+                    "No clubs registered yet.\n\nTo register the first club, choose “New club” (Ctrl+N) and fill "
+                    "in its toma de nota: folio, who issued it and its dates. If the club belongs to a "
+                    "federation, register the federation first with “New federation”."
+                )
+            )
             self.message_new.show()
             self.clear_button.hide()
             self.pages.setCurrentIndex(1)
@@ -578,4 +607,3 @@ class ClubsView(View):
             self.pages.setCurrentIndex(1)
         self._update_buttons()
         self.status_changed.emit(self.status_text())
-

@@ -85,7 +85,8 @@ def ruled_text(summary: SessionSummary) -> str:
     if not summary.projects:
         return _("agenda empty")
     return ngettext("{ruled} of {total} ruled", "{ruled} of {total} ruled", summary.projects).format(
-        ruled=summary.ruled, total=summary.projects)
+        ruled=summary.ruled, total=summary.projects
+    )
 
 
 def _table(parent: QWidget, name: str, columns: tuple[tuple[str, Qt.AlignmentFlag], ...]) -> QTableWidget:
@@ -140,8 +141,9 @@ class CovamView(View):
         self.year.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.year.addItem(_("All years"), None)
         self.year.currentIndexChanged.connect(lambda _i: self.reload())
-        self.new_button = QPushButton(self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon),
-                                      _("&New session…"), self)
+        self.new_button = QPushButton(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon), _("&New session…"), self
+        )
         self.new_button.setToolTip(_("Convene a new COVAM session (Ctrl+N)"))
         self.new_button.clicked.connect(self.new_record)
 
@@ -265,8 +267,17 @@ class CovamView(View):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.pages, 1)
-        chain = (self.year, self.new_button, self.sessions, self.attendees, self.agenda, self.add_button,
-                 self.rule_button, self.message_new, self.message_all)
+        chain = (
+            self.year,
+            self.new_button,
+            self.sessions,
+            self.attendees,
+            self.agenda,
+            self.add_button,
+            self.rule_button,
+            self.message_new,
+            self.message_all,
+        )
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -316,8 +327,14 @@ class CovamView(View):
         self.sessions.blockSignals(True)
         self.sessions.setRowCount(len(summaries))
         for r, s in enumerate(summaries):
-            texts = (s.number, day_text(s.held_on), s.place, kind_label(s.kind), str(s.projects),
-                     ruled_text(s))
+            texts = (
+                s.number,
+                day_text(s.held_on),
+                s.place,
+                kind_label(s.kind),
+                str(s.projects),
+                ruled_text(s),
+            )
             for c, text in enumerate(texts):
                 self.sessions.setItem(r, c, _item(text, SESSION_COLUMNS[c][1], tooltip=c == 2))
             self.sessions.item(r, 0).setData(Qt.ItemDataRole.UserRole, s.id)
@@ -351,9 +368,13 @@ class CovamView(View):
             year = self.year.currentData()
             self.message.setText(_("No COVAM session was held in {year}.").format(year=year))
         else:
-            self.message.setText(_("No COVAM sessions yet. Convene the committee's first session with "
-                                   "New session (Ctrl+N); then put pre-validated projects on its agenda and "
-                                   "record the rulings."))
+            self.message.setText(
+                _(
+                    "No COVAM sessions yet. Convene the committee's first session with "
+                    "New session (Ctrl+N); then put pre-validated projects on its agenda and "
+                    "record the rulings."
+                )
+            )
         self.message_all.setVisible(filtered)
         self.pages.setCurrentIndex(1)
 
@@ -375,9 +396,14 @@ class CovamView(View):
     def show_session(self, info: SessionInfo) -> None:
         """Show a session's heading, attendees and agenda, and enable what can be done with it."""
         self.current = info
-        self.title.setText(_("Session {number} — {kind}, {date}, {place}").format(
-            number=info.number, kind=kind_label(info.kind).lower(), date=day_text(info.held_on),
-            place=info.place))
+        self.title.setText(
+            _("Session {number} — {kind}, {date}, {place}").format(
+                number=info.number,
+                kind=kind_label(info.kind).lower(),
+                date=day_text(info.held_on),
+                place=info.place,
+            )
+        )
         self.notes.setText(info.notes)
         self.notes.setVisible(bool(info.notes))
         self._fill_attendees(info)
@@ -385,8 +411,10 @@ class CovamView(View):
         pending = pending_lines(info)
         self.rule_button.setEnabled(bool(pending))
         self.rule_button.setToolTip(
-            _("Record the committee's ruling on the projects waiting for it") if pending
-            else _("No project on this agenda is waiting for a ruling"))
+            _("Record the committee's ruling on the projects waiting for it")
+            if pending
+            else _("No project on this agenda is waiting for a ruling")
+        )
         self._update_minutes_button()
 
     def _update_minutes_button(self) -> None:
@@ -396,8 +424,10 @@ class CovamView(View):
         ready = available("session")
         self.minutes_button.setEnabled(ready and self.current is not None)
         self.minutes_button.setToolTip(
-            _("Print the minutes of the chosen session (Ctrl+P)") if ready
-            else _("Printing the minutes comes in a later version of tresxuno."))
+            _("Print the minutes of the chosen session (Ctrl+P)")
+            if ready
+            else _("Printing the minutes comes in a later version of tresxuno.")
+        )
         self.actions_changed.emit()
 
     def print_minutes(self) -> Task | None:
@@ -406,8 +436,9 @@ class CovamView(View):
 
         if self.current is None or not available("session"):
             return None
-        order = ReportOrder("session", file_name("session", self.current.number),
-                            {"session_id": self.current.id})
+        order = ReportOrder(
+            "session", file_name("session", self.current.number), {"session_id": self.current.id}
+        )
         self.report_task = start_report(self.window(), self._db, order)
         return self.report_task
 
@@ -449,9 +480,14 @@ class CovamView(View):
         self.agenda.setRowCount(len(info.agenda))
         for r, line in enumerate(info.agenda):
             texts = (
-                line.folio, line.name, line.club_name, format_money(Money(line.cost), lang),
-                stage_label(line.stage), ruling_label(line.ruling) if line.ruling else _("Pending"),
-                "—" if line.priority is None else str(line.priority), line.conditions,
+                line.folio,
+                line.name,
+                line.club_name,
+                format_money(Money(line.cost), lang),
+                stage_label(line.stage),
+                ruling_label(line.ruling) if line.ruling else _("Pending"),
+                "—" if line.priority is None else str(line.priority),
+                line.conditions,
             )
             for c, text in enumerate(texts):
                 self.agenda.setItem(r, c, _item(text, AGENDA_COLUMNS[c][1], tooltip=c in _MAX_CHARS))
@@ -460,8 +496,12 @@ class CovamView(View):
         if info.agenda:
             self.agenda_pages.setCurrentWidget(self.agenda)
         else:
-            self.agenda_empty.setText(_("No projects on this agenda yet. Add pre-validated projects with "
-                                        "Add projects to the agenda; they move to At COVAM until ruled."))
+            self.agenda_empty.setText(
+                _(
+                    "No projects on this agenda yet. Add pre-validated projects with "
+                    "Add projects to the agenda; they move to At COVAM until ruled."
+                )
+            )
             self.agenda_pages.setCurrentWidget(self.agenda_empty)
 
     def _fit_agenda(self) -> None:

@@ -93,15 +93,19 @@ def group_title(kind: str, count: int) -> str:
     if kind == TOMA_LAPSED:
         text = ngettext("Lapsed toma de nota ({count})", "Lapsed tomas de nota ({count})", count)
     elif kind == TOMA_EXPIRING:
-        text = ngettext("Toma de nota about to expire ({count})", "Tomas de nota about to expire ({count})",
-                        count)
+        text = ngettext(
+            "Toma de nota about to expire ({count})", "Tomas de nota about to expire ({count})", count
+        )
     elif kind == DEPOSIT_OWED:
         text = ngettext("Deposit owed ({count})", "Deposits owed ({count})", count)
     elif kind == STUCK:
         text = ngettext("Project stuck in a stage ({count})", "Projects stuck in a stage ({count})", count)
     elif kind == SESSION_PENDING:
-        text = ngettext("COVAM session with projects to rule ({count})",
-                        "COVAM sessions with projects to rule ({count})", count)
+        text = ngettext(
+            "COVAM session with projects to rule ({count})",
+            "COVAM sessions with projects to rule ({count})",
+            count,
+        )
     else:
         text = kind + " ({count})"
     return text.format(count=f"{count:,}")
@@ -113,20 +117,26 @@ def attention_text(item: AttentionItem) -> str:
         return _("The toma de nota of {club} expires on {date}").format(club=item.subject, date=_day(item.on))
     if item.kind == TOMA_LAPSED:
         return _("The toma de nota of {club} lapsed on {date}; the club must renew it").format(
-            club=item.subject, date=_day(item.on))
+            club=item.subject, date=_day(item.on)
+        )
     if item.kind == STUCK:
         days = item.days or 0
-        return ngettext("{folio} has been {days} day in {stage}", "{folio} has been {days} days in {stage}",
-                        days).format(folio=item.subject, days=f"{days:,}", stage=_stage(item.stage))
+        return ngettext(
+            "{folio} has been {days} day in {stage}", "{folio} has been {days} days in {stage}", days
+        ).format(folio=item.subject, days=f"{days:,}", stage=_stage(item.stage))
     if item.kind == DEPOSIT_OWED:
         return _("{party} owes {amount} on {folio}").format(
-            party=_party(item.party), amount=format_money(Money(item.amount or 0), language()),
-            folio=item.subject)
+            party=_party(item.party),
+            amount=format_money(Money(item.amount or 0), language()),
+            folio=item.subject,
+        )
     if item.kind == SESSION_PENDING:
         count = item.count or 0
-        return ngettext("Session {number} of {date} has {count} project without a ruling",
-                        "Session {number} of {date} has {count} projects without a ruling", count).format(
-            number=item.subject, date=_day(item.on), count=count)
+        return ngettext(
+            "Session {number} of {date} has {count} project without a ruling",
+            "Session {number} of {date} has {count} projects without a ruling",
+            count,
+        ).format(number=item.subject, date=_day(item.on), count=count)
     return f"{item.kind}: {item.subject}"
 
 
@@ -152,8 +162,9 @@ def _card_table(parent: QWidget, name: str, headers: tuple[str, str]) -> QTableW
     return table
 
 
-def _set_row(table: QTableWidget, row: int, label: str, value: str, *, bold: bool = False,
-             dim: bool = False) -> None:
+def _set_row(
+    table: QTableWidget, row: int, label: str, value: str, *, bold: bool = False, dim: bool = False
+) -> None:
     for column, (text, align) in enumerate(((label, _LEFT), (value, _RIGHT))):
         item = QTableWidgetItem(text)
         item.setTextAlignment(align)
@@ -190,8 +201,9 @@ class DashboardView(View):
     #: or ``"session"``; the main window opens that record.
     open_record = Signal(str, int)
 
-    def __init__(self, db: Database, parent: QWidget | None = None, *,
-                 today: date | Callable[[], date] | None = None):
+    def __init__(
+        self, db: Database, parent: QWidget | None = None, *, today: date | Callable[[], date] | None = None
+    ):
         super().__init__(parent)
         self._db = db
         self._today = today
@@ -221,9 +233,14 @@ class DashboardView(View):
         # Activation (double-click or Enter) folds a group; Qt's own double-click folding would undo it.
         self.attention.setExpandsOnDoubleClick(False)
         self.attention.itemActivated.connect(self._on_activated)
-        self.attention_empty = QLabel(_("Nothing needs attention: no toma de nota of a club with projects "
-                                        "under way is about to lapse, no project is stuck in a stage, every "
-                                        "party has deposited its share and every session is ruled."), self)
+        self.attention_empty = QLabel(
+            _(
+                "Nothing needs attention: no toma de nota of a club with projects "
+                "under way is about to lapse, no project is stuck in a stage, every "
+                "party has deposited its share and every session is ruled."
+            ),
+            self,
+        )
         self.attention_empty.setWordWrap(True)
         self.attention_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.attention_pages = QStackedWidget(self)
@@ -280,8 +297,11 @@ class DashboardView(View):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.pages, 1)
-        for first, second in ((self.year, self.attention), (self.attention, self.stages),
-                              (self.stages, self.money)):
+        for first, second in (
+            (self.year, self.attention),
+            (self.attention, self.stages),
+            (self.stages, self.money),
+        ):
             QWidget.setTabOrder(first, second)
 
     # -- reading ---------------------------------------------------------------------------------
@@ -313,8 +333,9 @@ class DashboardView(View):
         self.show_dashboard(data)
 
     def _on_year(self, _index: int) -> None:
-        if self.year.currentData() is not None and (self.data is None or
-                                                     self.year.currentData() != self.data.fiscal_year):
+        if self.year.currentData() is not None and (
+            self.data is None or self.year.currentData() != self.data.fiscal_year
+        ):
             self.reload()
 
     def show_dashboard(self, data: Dashboard) -> None:
@@ -330,8 +351,12 @@ class DashboardView(View):
         self.year.blockSignals(False)
         if data.fiscal_year is None:
             self.heading.setText(_("Summary"))
-            self.message.setText(_("No projects yet. Once clubs submit projects, this page sums them up per "
-                                   "fiscal year and lists what needs your attention."))
+            self.message.setText(
+                _(
+                    "No projects yet. Once clubs submit projects, this page sums them up per "
+                    "fiscal year and lists what needs your attention."
+                )
+            )
             self.pages.setCurrentIndex(1)
             self.status_changed.emit(self.status_text())
             return
@@ -344,8 +369,11 @@ class DashboardView(View):
 
     def _fill_stages(self, data: Dashboard) -> None:
         # Every stage of the usual road is listed (a zero is news too); side stages only when used.
-        shown = [s for s in data.stages
-                 if s.count or s.stage not in (Stage.RECHAZADO, Stage.DEVUELTO, Stage.CANCELADO)]
+        shown = [
+            s
+            for s in data.stages
+            if s.count or s.stage not in (Stage.RECHAZADO, Stage.DEVUELTO, Stage.CANCELADO)
+        ]
         self.stages.setRowCount(len(shown) + 1)
         for row, count in enumerate(shown):
             _set_row(self.stages, row, _stage(count.stage), f"{count.count:,}", dim=not count.count)
@@ -364,8 +392,12 @@ class DashboardView(View):
         self.money.resizeColumnsToContents()
         _fit_height(self.money)
         self.money.setVisible(bool(data.approved))
-        self.money_empty.setText(_("No project of {year} has been approved yet; the money appears here once "
-                                   "the COVAM approves projects.").format(year=data.fiscal_year))
+        self.money_empty.setText(
+            _(
+                "No project of {year} has been approved yet; the money appears here once "
+                "the COVAM approves projects."
+            ).format(year=data.fiscal_year)
+        )
         self.money_empty.setVisible(not data.approved)
 
     def _fill_attention(self, data: Dashboard) -> None:
@@ -416,10 +448,14 @@ class DashboardView(View):
         if self.data is None or self.data.fiscal_year is None:
             return _("No projects yet")
         projects = ngettext("{count} project in {year}", "{count} projects in {year}", self.data.projects)
-        items = ngettext("{count} item needs attention", "{count} items need attention",
-                         len(self.data.attention))
-        return (projects.format(count=f"{self.data.projects:,}", year=self.data.fiscal_year) + " · "
-                + items.format(count=f"{len(self.data.attention):,}"))
+        items = ngettext(
+            "{count} item needs attention", "{count} items need attention", len(self.data.attention)
+        )
+        return (
+            projects.format(count=f"{self.data.projects:,}", year=self.data.fiscal_year)
+            + " · "
+            + items.format(count=f"{len(self.data.attention):,}")
+        )
 
     def focus_search(self) -> None:
         """No search box here: Ctrl+F goes to the year selector."""

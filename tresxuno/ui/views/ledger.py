@@ -95,10 +95,12 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 EMPTY_LEDGER = N_(
     "No entries yet: money is recorded once a project's agreement (convenio) is signed. When a party "
     "deposits its share, choose “Record contribution” (Ctrl+Shift+C); payments need the CFDI invoice or a "
-    "scanned receipt.")
+    "scanned receipt."
+)
 EMPTY_PROJECT = N_(
     "This project has no entries yet. Money is recorded once its agreement (convenio) is signed: choose "
-    "“Record contribution” (Ctrl+Shift+C) when a party deposits its share.")
+    "“Record contribution” (Ctrl+Shift+C) when a party deposits its share."
+)
 NO_MATCH = N_("No entry matches the filters.")
 
 #: Export formats, their names in the chooser and the file name filter.
@@ -122,8 +124,14 @@ BALANCE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("received", N_("Received"), N_("Contributions received, net of reversals")),
     ("outstanding", N_("Outstanding"), N_("What the party still owes: approved minus received")),
     ("accrued", N_("Accrued"), N_("Devengado: payments backed by a CFDI invoice, attributed to the party")),
-    ("paid", N_("Paid"), N_("Pagado: all payments attributed to the party (by approved shares unless a "
-                            "payment names one party)")),
+    (
+        "paid",
+        N_("Paid"),
+        N_(
+            "Pagado: all payments attributed to the party (by approved shares unless a "
+            "payment names one party)"
+        ),
+    ),
     ("refunded", N_("Refunded"), N_("Refunds (reintegros) to the party, net of reversals")),
     ("cash", N_("Cash on hand"), N_("Received minus paid minus refunded: the party's part of the cash")),
 )
@@ -172,8 +180,12 @@ class BalancePanel(QGroupBox):
         self.balance = balance
         if balance is None:
             self.setTitle(_("Project balance"))
-            self.caption.setText(_("Filter by a project (its folio) or select an entry to see the project's "
-                                   "balance per party."))
+            self.caption.setText(
+                _(
+                    "Filter by a project (its folio) or select an entry to see the project's "
+                    "balance per party."
+                )
+            )
             self.table.hide()
             self.note.clear()
             return
@@ -191,11 +203,21 @@ class BalancePanel(QGroupBox):
         height = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
         self.table.setFixedHeight(height + sum(self.table.rowHeight(r) for r in range(self.table.rowCount())))
         self.table.show()
-        notes = [_("{party} received {amount} more than its approved share.").format(
-            party=safe_party(p.party), amount=money(p.over_received)) for p in parties if p.over_received]
-        notes += [_("{party}'s part of the cash is negative ({amount}): payments are attributed by approved "
-                    "shares, and it has not deposited all of its share yet.").format(
-            party=safe_party(p.party), amount=money(p.cash)) for p in parties if p.cash < 0]
+        notes = [
+            _("{party} received {amount} more than its approved share.").format(
+                party=safe_party(p.party), amount=money(p.over_received)
+            )
+            for p in parties
+            if p.over_received
+        ]
+        notes += [
+            _(
+                "{party}'s part of the cash is negative ({amount}): payments are attributed by approved "
+                "shares, and it has not deposited all of its share yet."
+            ).format(party=safe_party(p.party), amount=money(p.cash))
+            for p in parties
+            if p.cash < 0
+        ]
         self.note.setText("\n".join(notes))
         self.note.setVisible(bool(notes))
 
@@ -241,11 +263,17 @@ class ExportDialog(QDialog):
         caption.setBuddy(self.format)
         form.addRow(caption, self.format)
         note = hint_label(self)
-        note.setText(_("Exported: {scope}.").format(scope=scope) + "\n" + _(
-            "Exports follow the fiscal year and project filters; the type, party and date filters do not "
-            "apply to them, so the file always reconciles with the balances."))
+        note.setText(
+            _("Exported: {scope}.").format(scope=scope)
+            + "\n"
+            + _(
+                "Exports follow the fiscal year and project filters; the type, party and date filters do not "
+                "apply to them, so the file always reconciles with the balances."
+            )
+        )
         buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -281,8 +309,14 @@ class LedgerView(View):
     #: An entry was recorded or a year closed here (the project record refreshes its figures).
     changed = Signal()
 
-    def __init__(self, db: Database, parent: QWidget | None = None, *, project_id: int | None = None,
-                 today: date | None = None):
+    def __init__(
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        *,
+        project_id: int | None = None,
+        today: date | None = None,
+    ):
         super().__init__(parent)
         self._db = db
         self._today = today
@@ -349,8 +383,10 @@ class LedgerView(View):
 
     def _action(self, text: str, tip: str, slot: Callable[[], object], keys: str = "") -> QAction:
         action = QAction(text, self)
-        action.setToolTip(tip + (f" ({QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)})"
-                                 if keys else ""))
+        action.setToolTip(
+            tip
+            + (f" ({QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)})" if keys else "")
+        )
         action.setStatusTip(tip)
         if keys:
             action.setShortcut(QKeySequence(keys))
@@ -362,29 +398,51 @@ class LedgerView(View):
 
     def _make_actions(self) -> None:
         self.contribution_action = self._action(
-            _("Record &contribution…"), _("A party deposited money into a project (Ctrl+N too)"),
-            self.record_contribution, "Ctrl+Shift+C")
+            _("Record &contribution…"),
+            _("A party deposited money into a project (Ctrl+N too)"),
+            self.record_contribution,
+            "Ctrl+Shift+C",
+        )
         self.payment_action = self._action(
-            _("Record &payment…"), _("Money paid out of a project, with its CFDI invoice or receipt"),
-            self.record_payment, "Ctrl+Shift+P")
+            _("Record &payment…"),
+            _("Money paid out of a project, with its CFDI invoice or receipt"),
+            self.record_payment,
+            "Ctrl+Shift+P",
+        )
         self.refund_action = self._action(
-            _("Record re&fund…"), _("Unspent or disallowed money given back to a party (reintegro)"),
-            self.record_refund, "Ctrl+Shift+D")
+            _("Record re&fund…"),
+            _("Unspent or disallowed money given back to a party (reintegro)"),
+            self.record_refund,
+            "Ctrl+Shift+D",
+        )
         self.reverse_action = self._action(
-            _("Re&verse entry…"), _("Cancel the selected entry with a reversing entry; it asks why"),
-            self.reverse_selected, "Ctrl+Shift+R")
+            _("Re&verse entry…"),
+            _("Cancel the selected entry with a reversing entry; it asks why"),
+            self.reverse_selected,
+            "Ctrl+Shift+R",
+        )
         self.rates_action = self._action(
-            _("E&xchange rates…"), _("Dollar exchange rates: add one, or import Banxico's FIX series"),
-            self.show_rates, "Ctrl+Shift+X")
+            _("E&xchange rates…"),
+            _("Dollar exchange rates: add one, or import Banxico's FIX series"),
+            self.show_rates,
+            "Ctrl+Shift+X",
+        )
         self.close_year_action = self._action(
-            _("Close fiscal &year…"), _("Lock a fiscal year and list the federal money to refund"),
-            self.close_year)
+            _("Close fiscal &year…"),
+            _("Lock a fiscal year and list the federal money to refund"),
+            self.close_year,
+        )
         self.export_action = self._action(
-            _("&Export ledger…"), _("Write the ledger to CSV, XLSX, beancount or ledger"),
-            self.export_ledger, "Ctrl+Shift+E")
+            _("&Export ledger…"),
+            _("Write the ledger to CSV, XLSX, beancount or ledger"),
+            self.export_ledger,
+            "Ctrl+Shift+E",
+        )
         self.receipt_action = self._action(
-            _("Print r&eceipt…"), _("The bilingual receipt of the selected contribution (Ctrl+P)"),
-            self.print_receipt)
+            _("Print r&eceipt…"),
+            _("The bilingual receipt of the selected contribution (Ctrl+P)"),
+            self.print_receipt,
+        )
 
     def _button(self, action: QAction) -> QPushButton:
         button = QPushButton(action.text(), self)
@@ -441,10 +499,12 @@ class LedgerView(View):
             header.setSectionHidden(COLUMN_OF["folio"], True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(
-            lambda pos: self.columns_menu().popup(header.mapToGlobal(pos)))
+            lambda pos: self.columns_menu().popup(header.mapToGlobal(pos))
+        )
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(
-            lambda pos: self.actions_menu().popup(table.mapToGlobal(pos)))
+            lambda pos: self.actions_menu().popup(table.mapToGlobal(pos))
+        )
         return table
 
     def actions_menu(self, menu: QMenu | None = None) -> QMenu:
@@ -484,8 +544,10 @@ class LedgerView(View):
             self._fit_column(number)
 
     def _lay_out(self) -> None:
-        self.record_buttons = [self._button(a) for a in (self.contribution_action, self.payment_action,
-                                                          self.refund_action, self.reverse_action)]
+        self.record_buttons = [
+            self._button(a)
+            for a in (self.contribution_action, self.payment_action, self.refund_action, self.reverse_action)
+        ]
         self.export_button = self._button(self.export_action)
         self.more_button = QPushButton(_("Mo&re"), self)
         self.more_button.setToolTip(_("Exchange rates, closing a fiscal year, columns"))
@@ -513,8 +575,12 @@ class LedgerView(View):
 
         filters = QHBoxLayout()
         widgets: list[tuple[str, QWidget]] = [
-            (_("Fiscal &year:"), self.year), (_("&Type:"), self.kind), (_("P&arty:"), self.party),
-            (_("Dat&es:"), self.start), ("–", self.end)]
+            (_("Fiscal &year:"), self.year),
+            (_("&Type:"), self.kind),
+            (_("P&arty:"), self.party),
+            (_("Dat&es:"), self.start),
+            ("–", self.end),
+        ]
         for number, (text, widget) in enumerate(widgets):
             label = QLabel(text, self)
             label.setBuddy(widget)
@@ -540,8 +606,19 @@ class LedgerView(View):
         order: list[QWidget] = list(self.record_buttons)
         if self._fixed_project is None:
             order.append(self.project.edit)
-        order += [self.export_button, self.more_button, self.year, self.kind, self.party, self.start,
-                  self.end, self.clear_button, self.table, self.empty_record, self.empty_clear]
+        order += [
+            self.export_button,
+            self.more_button,
+            self.year,
+            self.kind,
+            self.party,
+            self.start,
+            self.end,
+            self.clear_button,
+            self.table,
+            self.empty_record,
+            self.empty_clear,
+        ]
         for first, second in pairwise(order):
             QWidget.setTabOrder(first, second)
 
@@ -600,9 +677,14 @@ class LedgerView(View):
         project_id = self._fixed_project
         if project_id is None and choice is not None:
             project_id = choice.id
-        return LedgerFilters(project_id=project_id, fiscal_year=self.year.currentData(),
-                             kind=self.kind.currentData(), party=self.party.currentData(),
-                             start=self._day(self.start), end=self._day(self.end))
+        return LedgerFilters(
+            project_id=project_id,
+            fiscal_year=self.year.currentData(),
+            kind=self.kind.currentData(),
+            party=self.party.currentData(),
+            start=self._day(self.start),
+            end=self._day(self.end),
+        )
 
     def apply_filters(self, *, force: bool = False) -> None:
         """Show the entries matching the controls (runs the query now)."""
@@ -662,8 +744,11 @@ class LedgerView(View):
 
     def _gate_by_role(self) -> None:
         """Recording is the treasury's: other roles see the buttons greyed, naming the role needed."""
-        pairs = ((self.contribution_action, "ledger.record_contribution"),
-                 (self.payment_action, "ledger.record_payment"), (self.refund_action, "ledger.record_refund"))
+        pairs = (
+            (self.contribution_action, "ledger.record_contribution"),
+            (self.payment_action, "ledger.record_payment"),
+            (self.refund_action, "ledger.record_refund"),
+        )
         for (action, permission), button in zip(pairs, self.record_buttons, strict=False):
             gate(action, self._db, permission)
             gate(button, self._db, permission)
@@ -677,8 +762,9 @@ class LedgerView(View):
         self.record_buttons[3].setEnabled(self.reverse_action.isEnabled())
         tip = self.reverse_action.toolTip()
         if entry is not None and entry.reversed_by is not None:
-            tip = _("Entry No. {id} was already reversed by entry No. {by}").format(id=entry.id,
-                                                                                   by=entry.reversed_by)
+            tip = _("Entry No. {id} was already reversed by entry No. {by}").format(
+                id=entry.id, by=entry.reversed_by
+            )
         elif entry is None:
             tip = _("Select the entry to reverse in the table first")
         self.record_buttons[3].setToolTip(tip)
@@ -711,8 +797,9 @@ class LedgerView(View):
             self.balance_panel.show_balance(None)
             show_error(self.window(), exc)
             return
-        self.balance_panel.show_balance(balance, _("{name} — stage: {stage}").format(
-            name=detail.name, stage=stage_name(detail.stage)))
+        self.balance_panel.show_balance(
+            balance, _("{name} — stage: {stage}").format(name=detail.name, stage=stage_name(detail.stage))
+        )
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -751,13 +838,22 @@ class LedgerView(View):
         """Reverse the selected entry (asks the reason and the date)."""
         entry = self.selected_entry()
         if entry is None:
-            prompts.message(self.window(), prompts.Icon.Information, _("Reverse entry"),
-                            _("Select the entry to reverse in the table first."))
+            prompts.message(
+                self.window(),
+                prompts.Icon.Information,
+                _("Reverse entry"),
+                _("Select the entry to reverse in the table first."),
+            )
             return None
         if entry.reversed_by is not None:
-            prompts.message(self.window(), prompts.Icon.Information, _("Reverse entry"),
-                            _("Entry No. {id} was already reversed by entry No. {by}").format(
-                                id=entry.id, by=entry.reversed_by))
+            prompts.message(
+                self.window(),
+                prompts.Icon.Information,
+                _("Reverse entry"),
+                _("Entry No. {id} was already reversed by entry No. {by}").format(
+                    id=entry.id, by=entry.reversed_by
+                ),
+            )
             return None
         record = ReversalDialog.ask(self.window(), self._db, entry, today=self._today)
         self._recorded(record)
@@ -769,9 +865,12 @@ class LedgerView(View):
 
         entry = self.selected_entry()
         if entry is None or entry.kind != CONTRIBUTION:
-            prompts.message(self.window(), prompts.Icon.Information, _("Print receipt"),
-                            _("Select a contribution in the table first: receipts are printed for "
-                              "contributions."))
+            prompts.message(
+                self.window(),
+                prompts.Icon.Information,
+                _("Print receipt"),
+                _("Select a contribution in the table first: receipts are printed for contributions."),
+            )
             return None
         order = ReportOrder("receipt", file_name("receipt", entry.id), {"entry_id": entry.id})
         self.report_task = start_report(self.window(), self._db, order)
@@ -828,8 +927,9 @@ class LedgerView(View):
             return None
         suffix = "." + ("ledger" if fmt == "ledger" else fmt)
         stem = "libro" + (f"-{folio}" if folio else "") + (f"-{year}" if year else "")
-        path = prompts.choose_save_file(self.window(), _("Export the ledger"), _(FORMAT_FILTERS[fmt]),
-                                        str(Path.home() / (stem + suffix)))
+        path = prompts.choose_save_file(
+            self.window(), _("Export the ledger"), _(FORMAT_FILTERS[fmt]), str(Path.home() / (stem + suffix))
+        )
         if not path:
             return None
         target = Path(path)
@@ -838,21 +938,35 @@ class LedgerView(View):
         db = self._db
         self.export_button.setEnabled(False)
         self.export_task = run_task(
-            self.window(), _("Exporting the ledger"),
-            lambda progress, cancel: export_ledger(db, fmt, target, year=year, folio=folio, progress=progress,
-                                                   cancel=cancel),
-            on_success=self._exported, on_cancel=lambda: self.export_button.setEnabled(True))
+            self.window(),
+            _("Exporting the ledger"),
+            lambda progress, cancel: export_ledger(
+                db, fmt, target, year=year, folio=folio, progress=progress, cancel=cancel
+            ),
+            on_success=self._exported,
+            on_cancel=lambda: self.export_button.setEnabled(True),
+        )
         self.export_task.failed.connect(lambda _exc: self.export_button.setEnabled(True))
         return self.export_task
 
     def _exported(self, summary: ExportSummary) -> None:
         self.export_button.setEnabled(True)
         self.last_export = summary
-        prompts.message(self.window(), prompts.Icon.Information, _("Ledger exported"), ngettext(
-            "{rows} row ({entries} entries) written to {path}.\nTotal: {total}.",
-            "{rows} rows ({entries} entries) written to {path}.\nTotal: {total}.", summary.rows).format(
-                rows=f"{summary.rows:,}", entries=f"{summary.entries:,}", path=summary.path,
-                total=money(summary.total_centavos)))
+        prompts.message(
+            self.window(),
+            prompts.Icon.Information,
+            _("Ledger exported"),
+            ngettext(
+                "{rows} row ({entries} entries) written to {path}.\nTotal: {total}.",
+                "{rows} rows ({entries} entries) written to {path}.\nTotal: {total}.",
+                summary.rows,
+            ).format(
+                rows=f"{summary.rows:,}",
+                entries=f"{summary.entries:,}",
+                path=summary.path,
+                total=money(summary.total_centavos),
+            ),
+        )
 
     # -- View ------------------------------------------------------------------------------------
 
@@ -884,8 +998,11 @@ class LedgerView(View):
     def restore_layout(self, settings: Settings) -> None:
         """Columns as the officer left them."""
         state = settings.table_state(_TABLE_STATE)
-        if self._fixed_project is None and state and self.table.horizontalHeader().restoreState(
-                QByteArray(state)):
+        if (
+            self._fixed_project is None
+            and state
+            and self.table.horizontalHeader().restoreState(QByteArray(state))
+        ):
             self._fitted = True
 
     def view_state(self) -> dict[str, object]:
@@ -935,8 +1052,9 @@ class LedgerView(View):
     def _show_empty(self) -> None:
         """Say why the table is empty and offer what to do next."""
         filters = self.model.filters
-        only_project = filters.project_id is not None \
-            and filters == LedgerFilters(project_id=filters.project_id)
+        only_project = filters.project_id is not None and filters == LedgerFilters(
+            project_id=filters.project_id
+        )
         if only_project:
             self.message.setText(_(EMPTY_PROJECT))
             self.empty_record.show()
@@ -954,8 +1072,9 @@ class LedgerView(View):
 class ProjectLedgerDialog(QDialog):
     """One project's own Libro in a window (opened from the project record)."""
 
-    def __init__(self, db: Database, project_id: int, parent: QWidget | None = None, *,
-                 today: date | None = None):
+    def __init__(
+        self, db: Database, project_id: int, parent: QWidget | None = None, *, today: date | None = None
+    ):
         super().__init__(parent)
         self.did_change = False
         self.view = LedgerView(db, self, project_id=project_id, today=today)

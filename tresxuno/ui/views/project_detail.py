@@ -122,7 +122,8 @@ class CommentDialog(QDialog):
         self.error = QLabel(self)
         self.errors = FieldErrors(self.error)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.accepted.connect(self.try_accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -179,8 +180,9 @@ def _item(text: str, *, right: bool = False, raw: object = None) -> QTableWidget
 def _value(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
     label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                  | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
     return label
 
 
@@ -200,8 +202,9 @@ class ProjectRecord(QDialog):
     #: Emitted after anything about the project changed (stage, documents, progress, data).
     changed = Signal()
 
-    def __init__(self, db: Database, project_id: int, parent: QWidget | None = None, *,
-                 today: date | None = None):
+    def __init__(
+        self, db: Database, project_id: int, parent: QWidget | None = None, *, today: date | None = None
+    ):
         super().__init__(parent)
         self._db = db
         self._id = project_id
@@ -246,8 +249,9 @@ class ProjectRecord(QDialog):
         stage_line.addWidget(self.stage_label)
         stage_line.addStretch(1)
         self.ledger_button = QPushButton(_("Project &ledger…"), self)
-        self.ledger_button.setToolTip(_("Every contribution, payment and refund of this project, with its "
-                                        "balance per party"))
+        self.ledger_button.setToolTip(
+            _("Every contribution, payment and refund of this project, with its balance per party")
+        )
         self.ledger_button.clicked.connect(self.open_ledger)
         stage_line.addWidget(self.ledger_button)
         self._add_print_menu(stage_line)
@@ -268,11 +272,20 @@ class ProjectRecord(QDialog):
         self.data_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.data_values: dict[str, QLabel] = {}
         for key, label in (
-            ("folio", _("Folio:")), ("program", _("Programme:")), ("fiscal_year", _("Fiscal year:")),
-            ("category", _("Category:")), ("club", _("Club:")), ("state", _("State:")),
-            ("municipality", _("Municipality:")), ("locality", _("Locality:")), ("name", _("Name:")),
-            ("description", _("Description:")), ("beneficiaries", _("Beneficiaries:")),
-            ("cost", _("Total cost:")), ("partner", _("Partner:")), ("requested_on", _("Request date:")),
+            ("folio", _("Folio:")),
+            ("program", _("Programme:")),
+            ("fiscal_year", _("Fiscal year:")),
+            ("category", _("Category:")),
+            ("club", _("Club:")),
+            ("state", _("State:")),
+            ("municipality", _("Municipality:")),
+            ("locality", _("Locality:")),
+            ("name", _("Name:")),
+            ("description", _("Description:")),
+            ("beneficiaries", _("Beneficiaries:")),
+            ("cost", _("Total cost:")),
+            ("partner", _("Partner:")),
+            ("requested_on", _("Request date:")),
         ):
             value = _value("", page)
             value.setAccessibleName(label.rstrip(":"))
@@ -347,11 +360,13 @@ class ProjectRecord(QDialog):
         page = QWidget(self)
         box = QVBoxLayout(page)
         self.progress_table = _table(
-            page, [_("Date"), _("Progress"), _("Note"), _("Money received / paid")], _("Physical progress"))
+            page, [_("Date"), _("Progress"), _("Note"), _("Money received / paid")], _("Physical progress")
+        )
         header = self.progress_table.horizontalHeaderItem(3)
         if header is not None:
-            header.setToolTip(_("From the money trail (ledger): what the project had received and paid out "
-                                "by each date"))
+            header.setToolTip(
+                _("From the money trail (ledger): what the project had received and paid out by each date")
+            )
         for column in (1, 3):
             item = self.progress_table.horizontalHeaderItem(column)
             if item is not None:
@@ -431,8 +446,9 @@ class ProjectRecord(QDialog):
         for target in backward:
             self._add_stage_button(target)
         if not TRANSITIONS[current]:
-            self.action_bar.insertWidget(self.action_bar.count() - 1,
-                                         QLabel(_("No further moves: this stage is final."), self))
+            self.action_bar.insertWidget(
+                self.action_bar.count() - 1, QLabel(_("No further moves: this stage is final."), self)
+            )
 
     def _add_stage_button(self, target: Stage) -> None:
         button = QPushButton(_("Move to “{stage}”…").format(stage=stage_text(target)), self)
@@ -452,16 +468,23 @@ class ProjectRecord(QDialog):
         partner = {"none": _("No partner"), "rule": _("By the rule set's percentage")}.get(d.partner_mode, "")
         if d.partner_mode == "fixed":
             partner = _("Fixed amount: {amount}").format(
-                amount=format_money(Money(d.partner_amount or 0), language()))
+                amount=format_money(Money(d.partner_amount or 0), language())
+            )
         values = {
-            "folio": d.folio, "program": program, "fiscal_year": str(d.fiscal_year),
+            "folio": d.folio,
+            "program": program,
+            "fiscal_year": str(d.fiscal_year),
             "category": category_label(d.category),
             "club": _("{club} (toma de nota {folio}, valid until {date})").format(
-                club=d.club_name, folio=o.club_toma_folio, date=format_day(o.club_toma_expires_on)),
+                club=d.club_name, folio=o.club_toma_folio, date=format_day(o.club_toma_expires_on)
+            ),
             "state": f"{o.state_name} ({d.state_key})",
             "municipality": f"{o.municipality_name} ({d.municipality_key})",
-            "locality": d.locality or "—", "name": d.name, "description": d.description or "—",
-            "beneficiaries": f"{d.beneficiaries:,}", "cost": format_money(Money(d.cost), language()),
+            "locality": d.locality or "—",
+            "name": d.name,
+            "description": d.description or "—",
+            "beneficiaries": f"{d.beneficiaries:,}",
+            "cost": format_money(Money(d.cost), language()),
             "partner": partner,
             "requested_on": format_day(o.requested_on) if o.requested_on else _("Not submitted yet (draft)"),
         }
@@ -479,21 +502,29 @@ class ProjectRecord(QDialog):
             note = _item(_("capped") if share.capped else "", raw=share.capped)
             if share.capped:
                 note.setIcon(marker_icon("capped", color))
-            for column, item in enumerate((
-                _item(party_label(share.party), raw=share.party),
-                _item(format_money(Money(share.amount), language()), right=True, raw=share.amount),
-                _item(format_percent_bp(share.percent_bp), right=True, raw=share.percent_bp),
-                note,
-            )):
+            for column, item in enumerate(
+                (
+                    _item(party_label(share.party), raw=share.party),
+                    _item(format_money(Money(share.amount), language()), right=True, raw=share.amount),
+                    _item(format_percent_bp(share.percent_bp), right=True, raw=share.percent_bp),
+                    note,
+                )
+            ):
                 table.setItem(row, column, item)
         if shares:
             total = len(shares)
-            for column, item in enumerate((
-                _item(_("Total"), raw="total"),
-                _item(format_money(Money(sum(s.amount for s in shares)), language()), right=True,
-                      raw=sum(s.amount for s in shares)),
-                _item(format_percent_bp(10_000), right=True), _item(""),
-            )):
+            for column, item in enumerate(
+                (
+                    _item(_("Total"), raw="total"),
+                    _item(
+                        format_money(Money(sum(s.amount for s in shares)), language()),
+                        right=True,
+                        raw=sum(s.amount for s in shares),
+                    ),
+                    _item(format_percent_bp(10_000), right=True),
+                    _item(""),
+                )
+            ):
                 font = QFont(item.font())
                 font.setBold(True)
                 item.setFont(font)
@@ -502,9 +533,13 @@ class ProjectRecord(QDialog):
             table.setFixedHeight(height + sum(table.rowHeight(r) for r in range(table.rowCount())))
         table.setVisible(bool(shares))
         self.shares_empty.setVisible(not shares)
-        self.shares_empty.setText(_("The shares are not computed yet: the cost is more than the capped "
-                                    "parties and the others can cover. Edit the request to correct the cost "
-                                    "or the mix."))
+        self.shares_empty.setText(
+            _(
+                "The shares are not computed yet: the cost is more than the capped "
+                "parties and the others can cover. Edit the request to correct the cost "
+                "or the mix."
+            )
+        )
         self.rule_label.setText(f"{d.rule_set_id} v{d.rule_set_version}")
         if o.rule_set_verified:
             mark, verified = "✓", _("verified")
@@ -512,8 +547,10 @@ class ProjectRecord(QDialog):
             mark, verified = "⚠", _("not verified: check it against the official rules")
         self.source_label.setText(f"{mark} {verified}\n{o.rule_set_source}")
         self.override_label.setText(
-            _("Special mix; reason: {reason}").format(reason=d.mix_override_reason) if d.mix_override_reason
-            else _("The rule set's mix"))
+            _("Special mix; reason: {reason}").format(reason=d.mix_override_reason)
+            if d.mix_override_reason
+            else _("The rule set's mix")
+        )
 
     def _show_documents(self) -> None:
         tree = self.documents
@@ -531,7 +568,8 @@ class ProjectRecord(QDialog):
             for info in entry.attachments:
                 size = _("{size} KB").format(size=max(1, info.size // 1024))
                 child = QTreeWidgetItem(
-                    [info.original_name, "", format_day(info.added_at), size, info.sha256[:12]])
+                    [info.original_name, "", format_day(info.added_at), size, info.sha256[:12]]
+                )
                 child.setData(0, RawRole, info)
                 child.setToolTip(4, info.sha256)
                 child.setTextAlignment(3, _RIGHT)
@@ -540,9 +578,14 @@ class ProjectRecord(QDialog):
             item.setExpanded(True)
             if entry.requirement.id == previous:
                 tree.setCurrentItem(item)
-        self.documents_summary.setText(_("{done} of {total} required documents delivered.").format(
-            done=done, total=len(self.checklist)) + ("" if done == len(self.checklist) else " " + _(
-                "The project cannot go to the COVAM until all are delivered.")))
+        self.documents_summary.setText(
+            _("{done} of {total} required documents delivered.").format(done=done, total=len(self.checklist))
+            + (
+                ""
+                if done == len(self.checklist)
+                else " " + _("The project cannot go to the COVAM until all are delivered.")
+            )
+        )
         first = tree.topLevelItem(0)
         if tree.currentItem() is None and first is not None:
             tree.setCurrentItem(first)
@@ -552,13 +595,15 @@ class ProjectRecord(QDialog):
         steps = self.overview.history
         self.history.setRowCount(len(steps))
         for row, step in enumerate(steps):
-            for column, item in enumerate((
-                _item(format_day(step.changed_at), raw=step.changed_at),
-                _item(stage_text(step.from_stage) if step.from_stage else "—", raw=step.from_stage),
-                _item(stage_text(step.to_stage), raw=step.to_stage),
-                _item(step.changed_by),
-                _item(step.comment),
-            )):
+            for column, item in enumerate(
+                (
+                    _item(format_day(step.changed_at), raw=step.changed_at),
+                    _item(stage_text(step.from_stage) if step.from_stage else "—", raw=step.from_stage),
+                    _item(stage_text(step.to_stage), raw=step.to_stage),
+                    _item(step.changed_by),
+                    _item(step.comment),
+                )
+            ):
                 self.history.setItem(row, column, item)
             comment = self.history.item(row, 4)
             if comment is not None:
@@ -570,12 +615,14 @@ class ProjectRecord(QDialog):
         table.setRowCount(len(rows))
         for row, info in enumerate(rows):
             money = money_to_date(self._db, self._id, info.reported_on) if money_to_date else ""
-            for column, item in enumerate((
-                _item(format_day(info.reported_on), raw=info.reported_on),
-                _item(f"{info.percent_text} %", right=True, raw=info.percent_tenths),
-                _item(info.note),
-                _item(money, right=True),
-            )):
+            for column, item in enumerate(
+                (
+                    _item(format_day(info.reported_on), raw=info.reported_on),
+                    _item(f"{info.percent_text} %", right=True, raw=info.percent_tenths),
+                    _item(info.note),
+                    _item(money, right=True),
+                )
+            ):
                 table.setItem(row, column, item)
         stage = Stage(self.overview.detail.stage)
         reportable = stage in REPORTABLE
@@ -585,12 +632,14 @@ class ProjectRecord(QDialog):
         elif reportable:
             self.progress_empty.setText(_("No progress reported yet. Record the first report below."))
         else:
-            self.progress_empty.setText(_("Progress is reported once the agreement is signed and until the "
-                                          "works are handed over."))
+            self.progress_empty.setText(
+                _("Progress is reported once the agreement is signed and until the works are handed over.")
+            )
         self.progress_empty.setVisible(not rows or not reportable)
         if rows and not reportable:
-            self.progress_empty.setText(_("Progress is reported once the agreement is signed and until the "
-                                          "works are handed over."))
+            self.progress_empty.setText(
+                _("Progress is reported once the agreement is signed and until the works are handed over.")
+            )
         for widget in (self.progress_date, self.progress_percent, self.progress_note, self.progress_button):
             widget.setEnabled(reportable)
 
@@ -641,9 +690,11 @@ class ProjectRecord(QDialog):
         project_id, db, user = self._id, self._db, current_actor().username
         self.attach_button.setEnabled(False)
         self.attach_task = run_task(
-            self, _("Attaching {name}…").format(name=source.name),
+            self,
+            _("Attaching {name}…").format(name=source.name),
             lambda progress, cancel: attach_document(db, project_id, kind, source, user=user),
-            on_success=self._attached)
+            on_success=self._attached,
+        )
         self.attach_task.failed.connect(lambda _exc: self._update_document_buttons())
 
     def _attached(self, _info: object) -> None:
@@ -658,10 +709,16 @@ class ProjectRecord(QDialog):
             return
         path = info.absolute_path()
         if not path.is_file():
-            text = _("The stored copy of {name} is missing from {path}. Restore the data folder from a "
-                     "backup, or attach the document again.")
-            prompts.message(self, prompts.Icon.Warning, _("File not found"),
-                            text.format(name=info.original_name, path=path))
+            text = _(
+                "The stored copy of {name} is missing from {path}. Restore the data folder from a "
+                "backup, or attach the document again."
+            )
+            prompts.message(
+                self,
+                prompts.Icon.Warning,
+                _("File not found"),
+                text.format(name=info.original_name, path=path),
+            )
             return
         open_file(path)
 
@@ -675,16 +732,20 @@ class ProjectRecord(QDialog):
         target = Stage(stage)
         current = Stage(self.overview.detail.stage)
         comment = CommentDialog.ask(
-            self, _("Move to “{stage}”").format(stage=stage_text(target)),
+            self,
+            _("Move to “{stage}”").format(stage=stage_text(target)),
             _("Comment for the history of project {folio} (from “{from_}” to “{to}”):").format(
-                folio=self.overview.detail.folio, from_=stage_text(current), to=stage_text(target)),
-            required=target in _NEEDS_REASON)
+                folio=self.overview.detail.folio, from_=stage_text(current), to=stage_text(target)
+            ),
+            required=target in _NEEDS_REASON,
+        )
         if comment is None:
             return False
         try:
             if target is Stage.SOLICITADO and current in EDITABLE:
-                submit_draft(self._db, self._id, on=self._today, user=current_actor().username,
-                             comment=comment)
+                submit_draft(
+                    self._db, self._id, on=self._today, user=current_actor().username, comment=comment
+                )
             else:
                 move_project(self._db, self._id, target.value, user=current_actor().username, comment=comment)
         except (InputError, StorageError) as exc:
@@ -705,10 +766,15 @@ class ProjectRecord(QDialog):
         """Record the physical progress typed in the form; True when stored."""
         qdate = self.progress_date.date()
         try:
-            record_progress(self._db, self._id, date(qdate.year(), qdate.month(), qdate.day()),
-                            self.progress_percent.text(), note=self.progress_note.text(),
-                            user=current_actor().username,
-                            today=self._today)
+            record_progress(
+                self._db,
+                self._id,
+                date(qdate.year(), qdate.month(), qdate.day()),
+                self.progress_percent.text(),
+                note=self.progress_note.text(),
+                user=current_actor().username,
+                today=self._today,
+            )
         except InputError as exc:
             first = self.progress_errors.show(exc.problems)
             if first is not None:
@@ -740,8 +806,9 @@ class ProjectRecord(QDialog):
         self.report_task: Task | None = None
         self.preview: QWidget | None = None
         self.print_button = QPushButton(_("&Print"), self)
-        self.print_button.setToolTip(_("Print a report of this project: cédula, agreement, statement… "
-                                       "(Ctrl+P: the cédula)"))
+        self.print_button.setToolTip(
+            _("Print a report of this project: cédula, agreement, statement… (Ctrl+P: the cédula)")
+        )
         self.print_menu = QMenu(self.print_button)
         self.print_button.setMenu(self.print_menu)
         line.addWidget(self.print_button)
@@ -755,8 +822,12 @@ class ProjectRecord(QDialog):
         self.print_menu.clear()
         stage = Stage(self.overview.detail.stage)
         finished = stage in (Stage.TERMINADO, Stage.CERRADO)
-        for kind, applies in (("project", True), ("agreement", stage.value in APPROVED_STAGES),
-                              ("statement", True), ("handover", finished)):
+        for kind, applies in (
+            ("project", True),
+            ("agreement", stage.value in APPROVED_STAGES),
+            ("statement", True),
+            ("handover", finished),
+        ):
             if not applies:
                 continue
             action = self.print_menu.addAction(report_title(kind) + "…")
@@ -773,8 +844,9 @@ class ProjectRecord(QDialog):
             return self.report_task
         folio = self.overview.detail.folio
         order = ReportOrder(kind, file_name(kind, folio), {"project_id": self._id})
-        self.report_task = start_report(self, self._db, order,
-                                        on_preview=lambda preview: setattr(self, "preview", preview))
+        self.report_task = start_report(
+            self, self._db, order, on_preview=lambda preview: setattr(self, "preview", preview)
+        )
         return self.report_task
 
     def _mark_changed(self) -> None:

@@ -132,8 +132,12 @@ class ProjectsView(View):
 
         self._lay_out()
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.focus_search)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, self.search.clear,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Escape),
+            self.search,
+            self.search.clear,
+            context=Qt.ShortcutContext.WidgetShortcut,
+        )
         self.model.total_changed.connect(self._on_total)
         self.model.load_failed.connect(lambda exc: show_error(self.window(), exc))
         self.model.refresh()
@@ -178,7 +182,8 @@ class ProjectsView(View):
         for widget in (header, table):
             widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             widget.customContextMenuRequested.connect(
-                lambda pos, w=widget: self.columns_menu().popup(w.mapToGlobal(pos)))
+                lambda pos, w=widget: self.columns_menu().popup(w.mapToGlobal(pos))
+            )
         # Set the indicator first: enabling sorting sorts by it at once (Qt's default is descending).
         header.setSortIndicator(COLUMN_OF["folio"], Qt.SortOrder.AscendingOrder)
         table.setSortingEnabled(True)
@@ -204,8 +209,11 @@ class ProjectsView(View):
         # Wide enough to read most of the placeholder; the full text is also in the tooltip.
         self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("x") * 30)
         bar.addWidget(self.search, 1)
-        for text, combo in ((_("Fiscal year:"), self.year), (_("Programme:"), self.programme),
-                            (_("Stage:"), self.stage)):
+        for text, combo in (
+            (_("Fiscal year:"), self.year),
+            (_("Programme:"), self.programme),
+            (_("Stage:"), self.stage),
+        ):
             label = QLabel(text, self)
             label.setBuddy(combo)
             bar.addSpacing(8)
@@ -215,9 +223,13 @@ class ProjectsView(View):
         layout.addLayout(bar)
         layout.addWidget(self.pages, 1)
         QWidget.setTabOrder(self.new_button, self.search)
-        for first, second in ((self.search, self.year), (self.year, self.programme),
-                              (self.programme, self.stage), (self.stage, self.table),
-                              (self.table, self.clear_button)):
+        for first, second in (
+            (self.search, self.year),
+            (self.year, self.programme),
+            (self.programme, self.stage),
+            (self.stage, self.table),
+            (self.table, self.clear_button),
+        ):
             QWidget.setTabOrder(first, second)
 
     def _fit_columns(self) -> None:
@@ -244,8 +256,10 @@ class ProjectsView(View):
             labels = (metrics.horizontalAdvance(category_label(c)) + padding for c in CATEGORY_LABELS)
             width = max(width, *labels)
         if column.key in _MAX_CHARS:
-            width = min(width, max(header.sectionSizeHint(number),
-                                   metrics.averageCharWidth() * _MAX_CHARS[column.key]))
+            width = min(
+                width,
+                max(header.sectionSizeHint(number), metrics.averageCharWidth() * _MAX_CHARS[column.key]),
+            )
         header.resizeSection(number, width)
 
     def show_column(self, number: int, shown: bool) -> None:
@@ -259,8 +273,12 @@ class ProjectsView(View):
 
     def filters(self) -> ProjectFilters:
         """The filters the controls describe now."""
-        return ProjectFilters(fiscal_year=self.year.currentData(), program=self.programme.currentData(),
-                              stage=self.stage.currentData(), text=self.search.text().strip())
+        return ProjectFilters(
+            fiscal_year=self.year.currentData(),
+            program=self.programme.currentData(),
+            stage=self.stage.currentData(),
+            text=self.search.text().strip(),
+        )
 
     def apply_filters(self) -> None:
         """Show the projects matching the search box and combos (runs the query now)."""
@@ -354,8 +372,11 @@ class ProjectsView(View):
                 self._fitted = True
             self.pages.setCurrentIndex(0)
         elif self._database_is_empty():
-            self.message.setText(_("No projects yet. To see example data, run: {command}\n"
-                                   "then press F5 to refresh.").format(command=self._demo_command()))
+            self.message.setText(
+                _("No projects yet. To see example data, run: {command}\nthen press F5 to refresh.").format(
+                    command=self._demo_command()
+                )
+            )
             self.clear_button.hide()
             self.pages.setCurrentIndex(1)
         else:

@@ -50,8 +50,12 @@ from tresxuno.ui.widgets import format_day
 OPTIONS = ("project", "entry", "session", "year", "quarter", "municipality")
 #: First fiscal year offered: the federal 3x1 programme started in 2002.
 FIRST_FISCAL_YEAR = 2002
-QUARTERS = (N_("1st quarter (January–March)"), N_("2nd quarter (April–June)"),
-            N_("3rd quarter (July–September)"), N_("4th quarter (October–December)"))
+QUARTERS = (
+    N_("1st quarter (January–March)"),
+    N_("2nd quarter (April–June)"),
+    N_("3rd quarter (July–September)"),
+    N_("4th quarter (October–December)"),
+)
 #: Role of a kind's id on its list item.
 KindRole = Qt.ItemDataRole.UserRole
 
@@ -105,9 +109,13 @@ class ReportsView(View):
         self.empty.setWordWrap(True)
         self.empty.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.empty.setStyleSheet("QLabel { border: 1px solid palette(mid); padding: 8px; }")
-        self.empty.setText(_("There are no projects yet, so most reports have nothing to print. Register a "
-                             "project under Projects (or load the example data from the first-run dialog or "
-                             "with “tresxuno demo”), then come back here."))
+        self.empty.setText(
+            _(
+                "There are no projects yet, so most reports have nothing to print. Register a "
+                "project under Projects (or load the example data from the first-run dialog or "
+                "with “tresxuno demo”), then come back here."
+            )
+        )
 
         self.project = ProjectPicker(db, self)
         self.project.edit.setToolTip(_("Type a folio or part of the project's name, then choose it"))
@@ -147,11 +155,22 @@ class ReportsView(View):
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        labels = {"project": _("&Project:"), "entry": _("Ledger &entry No.:"),
-                  "session": _("COVAM &session:"),
-                  "year": _("Fiscal &year:"), "quarter": _("&Quarter:"), "municipality": _("&Municipality:")}
-        widgets: dict[str, QWidget] = {"project": self.project, "entry": self.entry, "session": self.session,
-                                       "year": self.year, "quarter": self.quarter, "municipality": places}
+        labels = {
+            "project": _("&Project:"),
+            "entry": _("Ledger &entry No.:"),
+            "session": _("COVAM &session:"),
+            "year": _("Fiscal &year:"),
+            "quarter": _("&Quarter:"),
+            "municipality": _("&Municipality:"),
+        }
+        widgets: dict[str, QWidget] = {
+            "project": self.project,
+            "entry": self.entry,
+            "session": self.session,
+            "year": self.year,
+            "quarter": self.quarter,
+            "municipality": places,
+        }
         self.rows: dict[str, int] = {}
         self.captions: dict[str, QLabel] = {}
         for name in OPTIONS:
@@ -171,9 +190,11 @@ class ReportsView(View):
         self.no_options.setWordWrap(True)
 
         self.generate_button = QPushButton(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogStart), _("&Preview…"), self)
-        self.generate_button.setToolTip(_("Prepare the report and show it, to print it or save it as PDF "
-                                          "(Ctrl+P)"))
+            self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogStart), _("&Preview…"), self
+        )
+        self.generate_button.setToolTip(
+            _("Prepare the report and show it, to print it or save it as PDF (Ctrl+P)")
+        )
         self.generate_button.setDefault(True)
         self.generate_button.clicked.connect(self.generate)
 
@@ -244,8 +265,12 @@ class ReportsView(View):
         summaries = list_sessions(self._db)
         self._session_numbers = {s.id: s.number for s in summaries}
         for summary in summaries:
-            self.session.addItem(_("Session {number} of {date} — {place}").format(
-                number=summary.number, date=format_day(summary.held_on), place=summary.place), summary.id)
+            self.session.addItem(
+                _("Session {number} of {date} — {place}").format(
+                    number=summary.number, date=format_day(summary.held_on), place=summary.place
+                ),
+                summary.id,
+            )
         index = self.session.findData(chosen) if chosen is not None else -1
         self.session.setCurrentIndex(max(index, 1 if self.session.count() > 1 else 0))
 
@@ -344,18 +369,28 @@ class ReportsView(View):
             "quarter": self.quarter.currentData(),
             "municipality": self.municipality.chosen(),
         }
-        missing = [Problem(name, "text.required" if name == "entry" else "choice.required")
-                   for name in needed if values[name] in (None, "")]
+        missing = [
+            Problem(name, "text.required" if name == "entry" else "choice.required")
+            for name in needed
+            if values[name] in (None, "")
+        ]
         if missing:
             first = self.errors.show(missing)
             if first is not None:
                 first.setFocus(Qt.FocusReason.OtherFocusReason)
             return None
         self.errors.clear()
-        keys = {"project": "project_id", "entry": "entry_id", "session": "session_id", "year": "year",
-                "quarter": "quarter", "municipality": "municipality"}
-        options = {keys[name]: values[name] for name in (*needed, *optional)
-                   if values[name] not in (None, "")}
+        keys = {
+            "project": "project_id",
+            "entry": "entry_id",
+            "session": "session_id",
+            "year": "year",
+            "quarter": "quarter",
+            "municipality": "municipality",
+        }
+        options = {
+            keys[name]: values[name] for name in (*needed, *optional) if values[name] not in (None, "")
+        }
         folio = self.project.choice.folio if self.project.choice else None
         parts: list[object] = []
         for name in (*needed, *optional):

@@ -54,8 +54,17 @@ LEVEL_LABELS: dict[SchoolLevel, str] = {
 SHIPPED = ("3x1", "4x1", "2x1-zacatecas")
 #: Tree columns: the rule set, its years and categories, one column per party, whether verified.
 #: The party columns use the same msgids as ``party_label``, in ``PARTY_ORDER``.
-HEADERS = (N_("Programme / rule set"), N_("Fiscal years"), N_("Categories"), N_("Club"), N_("Federal"),
-           N_("State"), N_("Municipal"), N_("Partner"), N_("Verified"))
+HEADERS = (
+    N_("Programme / rule set"),
+    N_("Fiscal years"),
+    N_("Categories"),
+    N_("Club"),
+    N_("Federal"),
+    N_("State"),
+    N_("Municipal"),
+    N_("Partner"),
+    N_("Verified"),
+)
 _CATEGORY_ORDER = {category: number for number, category in enumerate(Category)}
 _FIRST_PARTY_COLUMN = 3
 _VERIFIED_COLUMN = _FIRST_PARTY_COLUMN + len(PARTY_ORDER)
@@ -79,8 +88,11 @@ def _years(first: int, last: int | None) -> str:
 class _ElideWithTooltip(QStyledItemDelegate):
     """Long category lists are elided in the cell; the whole text is in the item's tooltip."""
 
-    def initStyleOption(self, option: QStyleOptionViewItem,  # noqa: N802 - Qt API
-                        index: QModelIndex | QPersistentModelIndex) -> None:
+    def initStyleOption(
+        self,
+        option: QStyleOptionViewItem,  # noqa: N802 - Qt API
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         super().initStyleOption(option, index)
         option.textElideMode = Qt.TextElideMode.ElideRight
 
@@ -101,12 +113,15 @@ class RulesView(View):
         self.intro.setWordWrap(True)
         self.intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reload_button = QPushButton(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload), _("Reload rules"), self)
-        self.reload_button.setToolTip(_("Read the rule files again, after an administrator added or "
-                                        "changed one"))
+            self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload), _("Reload rules"), self
+        )
+        self.reload_button.setToolTip(
+            _("Read the rule files again, after an administrator added or changed one")
+        )
         self.reload_button.clicked.connect(self.reload)
         self.folder_button = QPushButton(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon), _("Open rules folder"), self)
+            self.style().standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon), _("Open rules folder"), self
+        )
         self.folder_button.setToolTip(_("Open the folder where an administrator puts rule files"))
         self.folder_button.clicked.connect(self.open_rules_folder)
 
@@ -169,11 +184,14 @@ class RulesView(View):
 
     def _show_intro(self) -> None:
         folder = paths.user_rules_dir()
-        self.intro.setText(_(
-            "How each programme splits a project's cost, as the app applies it. Rules are data: to add a "
-            "programme or a new fiscal year, or to correct a figure, an administrator puts a rule file "
-            "(TOML) in {folder} and presses \u201cReload rules\u201d. Projects keep the rule set they were "
-            "approved under.").format(folder=folder))
+        self.intro.setText(
+            _(
+                "How each programme splits a project's cost, as the app applies it. Rules are data: to add a "
+                "programme or a new fiscal year, or to correct a figure, an administrator puts a rule file "
+                "(TOML) in {folder} and presses \u201cReload rules\u201d. Projects keep the rule set they were "
+                "approved under."
+            ).format(folder=folder)
+        )
 
     def _programmes(self, book: RuleBook) -> list[str]:
         shipped = [p for p in SHIPPED if p in book.programs]
@@ -200,9 +218,10 @@ class RulesView(View):
             top.setFont(0, font)
             self.tree.addTopLevelItem(top)
             # By years, then in category order (public works before scholarships and productive).
-            rule_sets = sorted((rs for rs in book.all_rule_sets if rs.program == program_id),
-                               key=lambda r: (r.first_year, min(_CATEGORY_ORDER[c] for c in r.categories),
-                                              r.id, r.version))
+            rule_sets = sorted(
+                (rs for rs in book.all_rule_sets if rs.program == program_id),
+                key=lambda r: (r.first_year, min(_CATEGORY_ORDER[c] for c in r.categories), r.id, r.version),
+            )
             for rule_set in rule_sets:
                 item = self._rule_item(rule_set, latest.get(rule_set.id, rule_set.version))
                 top.addChild(item)
@@ -234,8 +253,12 @@ class RulesView(View):
                 text = percent_text(mix[party]) + (" *" if party in caps else "")
                 item.setText(column, text)
                 if party in caps:
-                    item.setToolTip(column, _("{party}: {percent}, with a cap per project (see details)")
-                                    .format(party=party_label(party), percent=percent_text(mix[party])))
+                    item.setToolTip(
+                        column,
+                        _("{party}: {percent}, with a cap per project (see details)").format(
+                            party=party_label(party), percent=percent_text(mix[party])
+                        ),
+                    )
             else:
                 item.setText(column, "—")
                 item.setToolTip(column, _("{party} does not take part").format(party=party_label(party)))
@@ -248,8 +271,10 @@ class RulesView(View):
         else:
             item.setText(_VERIFIED_COLUMN, _("Not verified"))
             item.setIcon(_VERIFIED_COLUMN, self.style().standardIcon(pixmap.SP_MessageBoxWarning))
-            item.setToolTip(_VERIFIED_COLUMN, _("Taken from secondary sources; check it against the "
-                                                "programme's rules of operation"))
+            item.setToolTip(
+                _VERIFIED_COLUMN,
+                _("Taken from secondary sources; check it against the programme's rules of operation"),
+            )
         return item
 
     def _fit_columns(self) -> None:
@@ -264,8 +289,12 @@ class RulesView(View):
         self.book = None
         self.tree.clear()
         self.details.clear()
-        self.problem.setText(_("The rule files could not be read:\n\n{error}\n\nCorrect the file, then press "
-                               "\u201cReload rules\u201d.").format(error=exc))
+        self.problem.setText(
+            _(
+                "The rule files could not be read:\n\n{error}\n\nCorrect the file, then press "
+                "\u201cReload rules\u201d."
+            ).format(error=exc)
+        )
         self.pages.setCurrentIndex(1)
         self.status_changed.emit(self.status_text())
 
@@ -285,8 +314,9 @@ class RulesView(View):
         else:
             program_id = self._programmes(self.book)[self.tree.indexOfTopLevelItem(item)]
             program = self.book.programs[program_id]
-            self.details.setHtml(f"<h3>{escape(program.name(language()))}</h3>"
-                                 f"<p>{escape(program.description)}</p>")
+            self.details.setHtml(
+                f"<h3>{escape(program.name(language()))}</h3><p>{escape(program.description)}</p>"
+            )
 
     def rule_set_html(self, rule_set: RuleSet) -> str:
         """The details of one rule set as HTML: mix and caps, shortfall, amounts per student, sources."""
@@ -294,8 +324,10 @@ class RulesView(View):
         program = self.book.programs.get(rule_set.program) if self.book else None
         title = program.name(lang) if program else rule_set.program
         parts = [f"<h3>{escape(title)} — {escape(rule_set.id)} v{rule_set.version}</h3>"]
-        rows = [(_("Fiscal years"), _years(rule_set.first_year, rule_set.last_year)),
-                (_("Categories"), ", ".join(category_label(c.value) for c in rule_set.categories))]
+        rows = [
+            (_("Fiscal years"), _years(rule_set.first_year, rule_set.last_year)),
+            (_("Categories"), ", ".join(category_label(c.value) for c in rule_set.categories)),
+        ]
         if rule_set.supersedes:
             rows.append((_("Replaces"), ", ".join(rule_set.supersedes)))
         if rule_set.origin:
@@ -304,8 +336,13 @@ class RulesView(View):
 
         parts.append(f"<h4>{escape(_('Share of each party'))}</h4>")
         if rule_set.caps:
-            head: tuple[str, ...] = (_("Party"), _("Share"), _("Cap per project"), _("Cap in force"),
-                                     _("Source of the cap"))
+            head: tuple[str, ...] = (
+                _("Party"),
+                _("Share"),
+                _("Cap per project"),
+                _("Cap in force"),
+                _("Source of the cap"),
+            )
         else:
             head = (_("Party"), _("Share"))
         body: list[tuple[str, ...]] = []
@@ -314,26 +351,37 @@ class RulesView(View):
                 body.append((party_label(party), percent_text(basis_points)))
                 continue
             for cap in [c for c in rule_set.caps if c.party is party] or [None]:
-                body.append((
-                    party_label(party), percent_text(basis_points),
-                    format_money(Money(cap.amount), lang) if cap else _("no cap"),
-                    _years(cap.first_year, cap.last_year) if cap else "",
-                    (cap.source + " " + _verified_text(cap.verified)) if cap else "",
-                ))
+                body.append(
+                    (
+                        party_label(party),
+                        percent_text(basis_points),
+                        format_money(Money(cap.amount), lang) if cap else _("no cap"),
+                        _years(cap.first_year, cap.last_year) if cap else "",
+                        (cap.source + " " + _verified_text(cap.verified)) if cap else "",
+                    )
+                )
         parts.append(_grid(head, body, right=(1, 2)))
         if rule_set.shortfall:
-            parts.append("<p>" + escape(_(
-                "When a capped party cannot pay its whole share, the rest is covered by: {parties}, in "
-                "proportion to their own shares.").format(
-                    parties=", ".join(party_label(p) for p in rule_set.shortfall))) + "</p>")
+            parts.append(
+                "<p>"
+                + escape(
+                    _(
+                        "When a capped party cannot pay its whole share, the rest is covered by: {parties}, in "
+                        "proportion to their own shares."
+                    ).format(parties=", ".join(party_label(p) for p in rule_set.shortfall))
+                )
+                + "</p>"
+            )
         elif rule_set.caps:
             nobody = _("No party is named to cover what a capped party cannot pay.")
             parts.append(f"<p>{escape(nobody)}</p>")
 
         if rule_set.scholarship_amounts:
             parts.append(f"<h4>{escape(_('Scholarship per student'))}</h4>")
-            levels = [(_(LEVEL_LABELS.get(level, level.value)), format_money(Money(amount), lang))
-                      for level, amount in rule_set.scholarship_amounts]
+            levels = [
+                (_(LEVEL_LABELS.get(level, level.value)), format_money(Money(amount), lang))
+                for level, amount in rule_set.scholarship_amounts
+            ]
             parts.append(_grid((_("School level"), _("Amount per student")), levels, right=(1,)))
 
         parts.append(f"<h4>{escape(_('Source'))}</h4>")
@@ -371,9 +419,11 @@ class RulesView(View):
         if self.book is None:
             return _("The rule files could not be read")
         programmes = ngettext("{count} programme", "{count} programmes", len(self.book.programs)).format(
-            count=len(self.book.programs))
+            count=len(self.book.programs)
+        )
         sets = ngettext("{count} rule set", "{count} rule sets", len(self.book.all_rule_sets)).format(
-            count=len(self.book.all_rule_sets))
+            count=len(self.book.all_rule_sets)
+        )
         return f"{programmes}, {sets}"
 
     def focus_search(self) -> None:
@@ -396,8 +446,13 @@ class RulesView(View):
 
 
 def _verified_text(verified: bool) -> str:
-    return _("Verified against the official rules.") if verified else _(
-        "Not verified: taken from secondary sources; check it against the programme's rules of operation.")
+    return (
+        _("Verified against the official rules.")
+        if verified
+        else _(
+            "Not verified: taken from secondary sources; check it against the programme's rules of operation."
+        )
+    )
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
@@ -407,6 +462,7 @@ def _table(rows: list[tuple[str, str]]) -> str:
 
 def _grid(head: tuple[str, ...], rows: list[tuple[str, ...]], *, right: tuple[int, ...] = ()) -> str:
     """An HTML table with a header row; columns in ``right`` are right-aligned (amounts, percentages)."""
+
     def cell(tag: str, number: int, text: str) -> str:
         align = "right" if number in right else "left"
         return f"<{tag} align='{align}'>{escape(text)}</{tag}>"

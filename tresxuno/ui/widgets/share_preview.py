@@ -45,8 +45,18 @@ RawRole = Qt.ItemDataRole.UserRole
 
 #: Problem fields the split depends on; other fields' problems belong to the form, not the preview.
 SPLIT_FIELDS = frozenset(
-    {"cost", "program", "category", "year", "fiscal_year", "mix", "mix_reason", "partner", "partner_amount",
-     "rate"}
+    {
+        "cost",
+        "program",
+        "category",
+        "year",
+        "fiscal_year",
+        "mix",
+        "mix_reason",
+        "partner",
+        "partner_amount",
+        "rate",
+    }
 )
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -225,8 +235,13 @@ class ShareSplitPreview(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
         layout.addWidget(self.pages, 1)
-        self._show_message(_("Choose the programme, fiscal year and category and enter the total cost to "
-                             "see how it is shared."), hint=True)
+        self._show_message(
+            _(
+                "Choose the programme, fiscal year and category and enter the total cost to "
+                "see how it is shared."
+            ),
+            hint=True,
+        )
 
     # -- input -----------------------------------------------------------------------------------
 
@@ -250,8 +265,13 @@ class ShareSplitPreview(QWidget):
         self._timer.stop()
         data = self._input
         if data is None:
-            self._show_message(_("Choose the programme, fiscal year and category and enter the total cost "
-                                 "to see how it is shared."), hint=True)
+            self._show_message(
+                _(
+                    "Choose the programme, fiscal year and category and enter the total cost "
+                    "to see how it is shared."
+                ),
+                hint=True,
+            )
             return
         if not data.cost_text.strip():
             self._show_message(_("Enter the total cost to see how it is shared."), hint=True)
@@ -278,9 +298,18 @@ class ShareSplitPreview(QWidget):
             return
         request = ProjectInput(
             # Fields the split does not depend on get neutral values; their problems are the form's.
-            club_id=0, program=data.program, fiscal_year=data.fiscal_year, category=data.category,
-            state_key="01", municipality_key="01001", name="-", cost=cost.centavos,
-            submitted_on=date.today(), partner_mode=mode, partner_amount=amount, mix_override=mix,
+            club_id=0,
+            program=data.program,
+            fiscal_year=data.fiscal_year,
+            category=data.category,
+            state_key="01",
+            municipality_key="01001",
+            name="-",
+            cost=cost.centavos,
+            submitted_on=date.today(),
+            partner_mode=mode,
+            partner_amount=amount,
+            mix_override=mix,
             mix_override_reason=data.override_reason,
         )
         try:
@@ -319,8 +348,9 @@ class ShareSplitPreview(QWidget):
         color = self.palette().color(QPalette.ColorRole.Text)
         for row, share in enumerate(alloc.shares):
             mark = "capped" if share.capped else ("fixed" if share.fixed else "")
-            self._set_row(row, party_label(share.party), share.party.value, share.amount, share.percent_bp,
-                          mark, color)
+            self._set_row(
+                row, party_label(share.party), share.party.value, share.amount, share.percent_bp, mark, color
+            )
         total = len(alloc.shares)
         self._set_row(total, _("Total"), "total", alloc.cost, 10_000, "", color)
         for column in range(4):
@@ -353,8 +383,11 @@ class ShareSplitPreview(QWidget):
         note.setTextAlignment(_LEFT)
         if mark:
             note.setIcon(marker_icon(mark, color))
-            note.setToolTip(_("This party pays its cap; the rest is covered by others") if mark == "capped"
-                            else _("An amount agreed in advance"))
+            note.setToolTip(
+                _("This party pays its cap; the rest is covered by others")
+                if mark == "capped"
+                else _("An amount agreed in advance")
+            )
         for column, item in enumerate((name, money, percent, note)):
             self.table.setItem(row, column, item)
 
@@ -362,7 +395,9 @@ class ShareSplitPreview(QWidget):
         rs = plan.rule_set
         lines = [
             _("Rule set {id} v{version} ({years}); source verified: {verified}").format(
-                id=rs.id, version=rs.version, years=rs.years_label(),
+                id=rs.id,
+                version=rs.version,
+                years=rs.years_label(),
                 verified=_("yes") if rs.verified else _("no"),
             )
         ]
@@ -421,4 +456,3 @@ class ShareSplitPreview(QWidget):
         widest = format_money(Money(99_999_999_99), language())
         width = sum(metrics.horizontalAdvance(t) for t in (_("Municipal"), widest, "100.00 %", _("capped")))
         return QSize(width + 120, 260)
-
