@@ -923,7 +923,7 @@ class _Places:
         raise _CellError(Problem(field_key, "import.state_unknown", {"text": text}))
 
     def label(self, key: str) -> str:
-        """ "Jerez (Zacatecas, 32020)"."""
+        """A municipality as the officer reads it, as in "Jerez (Zacatecas, 32020)"."""
         name, state_key = self.names[key]
         return f"{name} ({self.state_names.get(state_key, state_key)}, {key})"
 
@@ -1528,7 +1528,7 @@ def run_import(
 
 
 def summary_line(preview: ImportPreview) -> str:
-    """ "clubes.csv: 12 rows, 10 valid, 2 with errors" in the current language."""
+    """The preview in one line of the current language, as in "clubes.csv: 12 rows, 10 valid"."""
     return _("{file}: {rows} rows, {valid} valid, {bad} with errors").format(
         file=preview.source.name, rows=len(preview.rows), valid=preview.valid_count, bad=preview.error_count
     )

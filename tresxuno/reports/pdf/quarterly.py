@@ -113,7 +113,7 @@ def plan_table(rows: list[list[list[str]]], bold_rows: Sequence[int], width: flo
 
 
 def count_text(name: str, count: int) -> str:
-    """ "Jerez, Zacatecas: 12 projects" (the subtotal row's label)."""
+    """The subtotal row's label, as in "Jerez, Zacatecas: 12 projects"."""
     text = ngettext("{name}: {count} project", "{name}: {count} projects", count)
     return text.format(name=name, count=count)
 

@@ -202,10 +202,10 @@ class SqlPagedModel(QAbstractTableModel):
         """The header's tooltip (an explanation of an abbreviated title); none by default."""
         return None
 
-    def headerData(
+    def headerData(  # noqa: N802 - Qt API
         self,
         section: int,
-        orientation: Qt.Orientation,  # noqa: N802 - Qt API
+        orientation: Qt.Orientation,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
         """Translated column titles; row headers are not shown, so the row number is enough."""

@@ -88,9 +88,9 @@ def _years(first: int, last: int | None) -> str:
 class _ElideWithTooltip(QStyledItemDelegate):
     """Long category lists are elided in the cell; the whole text is in the item's tooltip."""
 
-    def initStyleOption(
+    def initStyleOption(  # noqa: N802 - Qt API
         self,
-        option: QStyleOptionViewItem,  # noqa: N802 - Qt API
+        option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         super().initStyleOption(option, index)
