@@ -72,7 +72,9 @@ def update() -> None:
         path = po_path(lang)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as fh:
-            write_po(fh, catalog, width=110, sort_output=True, omit_header=False)
+            # No "#: file:line" comments: they changed with every moved line and made catalogues conflict
+            # on every merge; a message is found with `grep -rn` on its text.
+            write_po(fh, catalog, width=110, sort_output=True, omit_header=False, no_location=True)
 
 
 def compiled(lang: str) -> bytes:

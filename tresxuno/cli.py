@@ -285,9 +285,9 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno export ledger``: the money trail as CSV, XLSX, beancount or ledger; one summary line."""
     from pathlib import Path
 
-    from tresxuno.db.engine import open_database
     from tresxuno.i18n import language
     from tresxuno.reports.exports import export_ledger, write_summary
+    from tresxuno.services.store import open_database
 
     year = None if args.year is None else _int_arg(args.year, "year", 1990, 2200)
     output = Path(args.output).expanduser()
@@ -316,8 +316,8 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     there is a problem and nothing was imported (with ``--dry-run``: would be); ``--valid-only``
     imports the valid rows and lists the others (exit 0).
     """
-    from tresxuno.db.engine import open_database
     from tresxuno.services.importer import preview, run_import, summary_line
+    from tresxuno.services.store import open_database
 
     err = sys.stderr  # looked up now, so a test's captured stderr receives the row problems
     # create=False: a mistyped --db must not leave an empty database behind with nothing imported.
@@ -366,8 +366,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno report KIND``: print one report to a PDF file (in the ``--lang`` language)."""
     from pathlib import Path
 
-    from tresxuno.db.engine import open_database
     from tresxuno.reports.builders.run import check_request, write_report
+    from tresxuno.services.store import open_database
 
     given = {
         "project": args.project,
@@ -432,15 +432,13 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno restore FILE --yes``: check the backup, keep a copy of the database, then replace it."""
     from pathlib import Path
 
-    from sqlalchemy import make_url
-
-    from tresxuno.db.engine import _sqlite_file, database_url
     from tresxuno.services.backups import check_backup_file, restore_database
+    from tresxuno.services.store import database_url, sqlite_file_of, url_for_display
 
     url = database_url(resolve_db(args.db))
-    database = _sqlite_file(make_url(url))
+    database = sqlite_file_of(url)
     if database is None:
-        raise StorageError("backup.server_database", url=make_url(url).render_as_string(hide_password=True))
+        raise StorageError("backup.server_database", url=url_for_display(url))
     source = Path(args.file).expanduser()
     check_backup_file(source)
     if not args.yes:
@@ -454,9 +452,9 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno check``: exit 0 when the audit chain and the ledger hold, else 1 naming the problem."""
-    from tresxuno.db.engine import open_database
     from tresxuno.messages import describe
     from tresxuno.services.audit import check_integrity
+    from tresxuno.services.store import open_database
 
     err = sys.stderr
     shown = [-1]
@@ -530,7 +528,7 @@ def _sign_in(args: argparse.Namespace, db, *, required: bool = True):
 
 
 def _open(args: argparse.Namespace):
-    from tresxuno.db.engine import open_database
+    from tresxuno.services.store import open_database
 
     return open_database(resolve_db(args.db))
 

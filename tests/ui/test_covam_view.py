@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 from tests.services.test_registry_and_projects import club_input, project_input
 from tresxuno.db.engine import Database, open_database
 from tresxuno.domain.problems import Problem
+from tresxuno.formatting import party_label
 from tresxuno.i18n import _, language, ngettext, set_language
 from tresxuno.messages import describe
-from tresxuno.reports.text import party_label
 from tresxuno.services.attachments import attach_document, project_checklist
 from tresxuno.services.covam import (
     AttendeeInput,

@@ -248,7 +248,7 @@ def test_columns_and_sort_order_are_remembered(qtbot, window_for, small_db):
 
 
 def test_every_category_label_shows_whole(window_for, small_db):
-    from tresxuno.reports.text import CATEGORY_LABELS, category_label
+    from tresxuno.formatting import CATEGORY_LABELS, category_label
 
     window = window_for(small_db)
     table = _projects(window).table

@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QTableView
 
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.problems import StorageError
+from tresxuno.formatting import category_label
 from tresxuno.i18n import _, set_language
-from tresxuno.reports.text import category_label
 from tresxuno.services.projects import ProjectFilters, count_projects, list_projects
 from tresxuno.ui.models import projects as model_module
 from tresxuno.ui.models.projects import (

@@ -5,34 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tresxuno.domain.money import Money, format_money
-from tresxuno.domain.parties import PARTY_LABELS, Party
 from tresxuno.domain.rules import RuleBook
-from tresxuno.i18n import N_, _, language
+from tresxuno.formatting import category_label, party_label
+from tresxuno.i18n import _, language
 
 if TYPE_CHECKING:  # services are not imported at run time: reports stay below them
     from tresxuno.services.rules import ShareQuote
-
-
-CATEGORY_LABELS: dict[str, str] = {
-    "infrastructure": N_("Social infrastructure"),
-    "community-services": N_("Community services"),
-    "education": N_("Education"),
-    "scholarships": N_("Scholarships"),
-    "productive-community": N_("Productive, community"),
-    "productive-family": N_("Productive, family"),
-    "productive-individual": N_("Productive, individual"),
-}
-
-
-def party_label(party: Party | str) -> str:
-    """Translated display name of a party."""
-    return _(PARTY_LABELS[Party(party)])
-
-
-def category_label(category: str) -> str:
-    """Translated display name of a category id."""
-    label = CATEGORY_LABELS.get(category)
-    return _(label) if label else category
 
 
 def _pct(bp: int) -> str:

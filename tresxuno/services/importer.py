@@ -31,9 +31,9 @@ from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.parties import Category
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.validation import MIN_CLUB_MEMBERS, ClubInput, ProjectInput, toma_latest_expiry
+from tresxuno.formatting import CATEGORY_LABELS
 from tresxuno.i18n import N_, _, language
 from tresxuno.messages import describe, field_label
-from tresxuno.reports.text import CATEGORY_LABELS
 from tresxuno.services.auth import require
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 from tresxuno.services.projects import submit_project

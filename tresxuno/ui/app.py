@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QApplication
 
 import tresxuno
 from tresxuno import paths
-from tresxuno.db.engine import Database, open_database
 from tresxuno.domain.actor import set_actor
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import set_language
 from tresxuno.messages import describe_storage
+from tresxuno.services.store import Database, open_database
 from tresxuno.ui.app_icon import app_icon
 from tresxuno.ui.errors import install_excepthook, install_log_file, remove_log_file, show_error
 from tresxuno.ui.main_window import MainWindow

@@ -12,8 +12,6 @@ from typing import Protocol
 from PySide6.QtWidgets import QWidget
 
 from tresxuno import paths
-from tresxuno.db.backup import backup_stamp
-from tresxuno.db.engine import Database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import _
 from tresxuno.services.backups import (
@@ -24,6 +22,7 @@ from tresxuno.services.backups import (
     restore_database,
     sqlite_path,
 )
+from tresxuno.services.store import Database, backup_stamp
 from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.tasks import Task, run_task

@@ -39,11 +39,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.actor import current_actor, set_actor
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import _, language
 from tresxuno.services.auth import has_users
+from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.permissions import OWN_TIP, gate, signed_in_text
 from tresxuno.ui.settings import Settings

@@ -8,11 +8,11 @@ from __future__ import annotations
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.roles import ROLE_LABELS, Role, may, parse_role, roles_for
 from tresxuno.i18n import _
 from tresxuno.services.auth import has_users, role_names
+from tresxuno.services.store import Database
 
 #: Property remembering a control's own tooltip, restored when the role allows it again.
 OWN_TIP = "tresxuno_own_tooltip"

@@ -20,7 +20,6 @@ from datetime import date
 
 from PySide6.QtWidgets import QWidget
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.records import ClubInfo, FederationInfo
@@ -33,6 +32,7 @@ from tresxuno.services.clubs import (
     update_federation,
 )
 from tresxuno.services.project_edit import stored_request, update_project
+from tresxuno.services.store import Database
 from tresxuno.ui.undo import UndoCommand, push
 
 

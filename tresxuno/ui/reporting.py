@@ -17,10 +17,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.actor import current_actor
 from tresxuno.i18n import N_, _
 from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS
+from tresxuno.services.store import Database
 from tresxuno.ui.tasks import Task, run_task
 
 #: Each kind's name as the officer knows it. A kind added to the registry only needs its line here

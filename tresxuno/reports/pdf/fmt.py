@@ -18,8 +18,8 @@ from babel.dates import format_date, format_datetime, format_time
 
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.stages import STAGE_LABELS, Stage
+from tresxuno.formatting import category_label, party_label
 from tresxuno.i18n import DOMAIN, LOCALE_DIR, N_, _, language
-from tresxuno.reports.text import category_label, party_label
 
 #: Display names of ledger entry kinds.
 KIND_LABELS: dict[str, str] = {

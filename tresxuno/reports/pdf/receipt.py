@@ -17,13 +17,13 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.parties import Party
 from tresxuno.domain.words import amount_in_words, amount_with_words
+from tresxuno.formatting import PARTY_LABELS
 from tresxuno.i18n import N_
 from tresxuno.reports.builders.data import Receipt
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import GRID, PAD_X, SignatureBlock, build_document, signature_blocks
 from tresxuno.reports.pdf.fonts import BOLD, ITALIC, REGULAR, Measure, register_fonts
 from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
-from tresxuno.reports.text import PARTY_LABELS
 
 #: The two languages of the receipt, in the order printed.
 LANGUAGES = ("es", "en")

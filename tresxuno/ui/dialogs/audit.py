@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.audit import FieldChange
 from tresxuno.domain.money import Money, format_money
 from tresxuno.i18n import N_, _, language
 from tresxuno.messages import describe, field_label
 from tresxuno.services.audit import CheckResult, HistoryItem, check_integrity, history, recent
+from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.project import stage_text
 from tresxuno.ui.tasks import Task, run_task
 from tresxuno.ui.widgets import format_day

@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.ledger import FiscalYearClose
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import _, ngettext
 from tresxuno.services.ledger import close_fiscal_year, closed_years
+from tresxuno.services.store import Database
 from tresxuno.ui import prompts
 from tresxuno.ui.dialogs.entries import add_field, hint_label
 from tresxuno.ui.errors import show_error

@@ -38,13 +38,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.domain.records import ClubInfo
 from tresxuno.domain.validation import ClubInput, toma_latest_expiry
 from tresxuno.i18n import N_, _
 from tresxuno.services.clubs import ClubRow, EditableClub, club_for_edit, municipalities, states, update_club
 from tresxuno.services.registry import list_federations, register_club
+from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.record_undo import club_edited

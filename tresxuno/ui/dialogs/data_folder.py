@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno import paths
-from tresxuno.db.engine import Database
 from tresxuno.i18n import _
 from tresxuno.services.data_location import MoveResult, move_data_folder
+from tresxuno.services.store import Database
 from tresxuno.ui import prompts
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.tasks import Task, run_task

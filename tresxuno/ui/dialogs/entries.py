@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.cfdi import MAX_CFDI_BYTES, Cfdi, parse_cfdi
 from tresxuno.domain.ledger import (
@@ -65,6 +64,7 @@ from tresxuno.services.ledger import (
 )
 from tresxuno.services.projects import ProjectFilters, get_project, list_projects
 from tresxuno.services.rates import suggest_rate
+from tresxuno.services.store import Database
 from tresxuno.ui import prompts
 from tresxuno.ui.dialogs.club import date_edit, from_qdate, to_qdate
 from tresxuno.ui.errors import show_error

@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.domain.records import FederationInfo
 from tresxuno.domain.validation import FederationInput
 from tresxuno.i18n import _
 from tresxuno.services.clubs import FederationRow, states, update_federation
 from tresxuno.services.registry import register_federation
+from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.record_undo import federation_edited

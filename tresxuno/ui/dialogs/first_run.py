@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.actor import Actor, set_actor
 from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.domain.roles import Role
@@ -46,6 +45,7 @@ from tresxuno.services.office import (
     save_office_settings,
 )
 from tresxuno.services.progress import CancelToken, Progress
+from tresxuno.services.store import Database
 from tresxuno.services.users import create_user
 from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error

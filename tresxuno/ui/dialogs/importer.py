@@ -36,11 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.i18n import _, ngettext
 from tresxuno.services import importer
 from tresxuno.services.importer import ImportPreview, ImportResult, SourceTable
 from tresxuno.services.progress import CancelToken, Progress
+from tresxuno.services.store import Database
 from tresxuno.ui import prompts
 from tresxuno.ui.tasks import Task, run_task
 

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import LANGUAGES, _, language
 from tresxuno.services.backups import risk_warning
 from tresxuno.services.office import OfficeSettings, office_settings
+from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.data_folder import DataFolderBox
 from tresxuno.ui.dialogs.first_run import OfficeForm
 from tresxuno.ui.errors import show_error

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.money import Money, convert_usd, format_money, parse_rate
 from tresxuno.domain.parties import PARTY_ORDER, Category, Party
@@ -46,9 +45,9 @@ from tresxuno.domain.records import ClubInfo, ProjectDetail
 from tresxuno.domain.rules import RuleBook, RuleSet
 from tresxuno.domain.stages import STAGE_LABELS, Stage
 from tresxuno.domain.validation import ProjectInput, TomaStatus, toma_status
+from tresxuno.formatting import category_label, party_label
 from tresxuno.i18n import N_, _, language
 from tresxuno.messages import describe
-from tresxuno.reports.text import category_label, party_label
 from tresxuno.services.project_edit import (
     ProjectOverview,
     club_submission_problems,
@@ -63,6 +62,7 @@ from tresxuno.services.project_edit import (
 )
 from tresxuno.services.projects import submit_project
 from tresxuno.services.rules import rulebook
+from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.record_undo import project_edited

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import N_, _, ngettext
 from tresxuno.messages import describe
@@ -42,6 +41,7 @@ from tresxuno.services.rates import (
     list_rates,
     set_rate,
 )
+from tresxuno.services.store import Database
 from tresxuno.ui import prompts
 from tresxuno.ui.dialogs.club import date_edit, from_qdate, to_qdate
 from tresxuno.ui.dialogs.entries import add_field, hint_label

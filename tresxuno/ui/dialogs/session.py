@@ -40,15 +40,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.domain.stages import STAGE_LABELS, Stage
+from tresxuno.formatting import party_label
 from tresxuno.i18n import N_, _, language, ngettext
 from tresxuno.messages import describe
-from tresxuno.reports.text import party_label
 from tresxuno.services.covam import (
     RULING_STAGES,
     AgendaLine,
@@ -61,6 +60,7 @@ from tresxuno.services.covam import (
     record_rulings,
 )
 from tresxuno.services.projects import ProjectFilters, count_projects, list_projects
+from tresxuno.services.store import Database
 from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import ERROR_STYLE, FieldErrors

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.domain.roles import Role
 from tresxuno.i18n import _
+from tresxuno.services.store import Database
 from tresxuno.services.users import (
     UserInfo,
     change_role,

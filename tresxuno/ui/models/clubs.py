@@ -17,10 +17,10 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.validation import TOMA_WARNING_DAYS, TomaStatus
 from tresxuno.i18n import N_, _, ngettext
 from tresxuno.services.clubs import ClubRow, count_clubs, list_clubs
+from tresxuno.services.store import Database
 from tresxuno.ui.models.paged import SqlPagedModel
 
 #: The raw value of a cell (a ``date`` for the expiry, the :class:`TomaStatus` for the status...).

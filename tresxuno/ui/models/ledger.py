@@ -19,12 +19,12 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.ledger import CONTRIBUTION, PAYMENT, REFUND, REVERSAL, EntryRecord, root_kinds
 from tresxuno.domain.money import Money, format_money
+from tresxuno.formatting import party_label
 from tresxuno.i18n import N_, _, language, ngettext
-from tresxuno.reports.text import party_label
 from tresxuno.services.ledger import count_entries, list_entries
+from tresxuno.services.store import Database
 from tresxuno.ui.models.paged import SqlPagedModel
 from tresxuno.ui.widgets import format_day
 

@@ -17,9 +17,9 @@ from typing import Any, ClassVar, Protocol
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import _
+from tresxuno.services.store import Database
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 

@@ -14,13 +14,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.records import ProjectSummary
 from tresxuno.domain.stages import STAGE_LABELS, Stage
+from tresxuno.formatting import category_label
 from tresxuno.i18n import N_, _, language
-from tresxuno.reports.text import category_label
 from tresxuno.services.projects import ProjectFilters, count_projects, list_projects
+from tresxuno.services.store import Database
 from tresxuno.ui.models.paged import SqlPagedModel
 
 #: The raw value of a cell (integer centavos for the cost, the year as an int...), for code, not people.

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.problems import StorageError
 from tresxuno.domain.validation import TomaStatus
 from tresxuno.i18n import N_, _, ngettext
@@ -45,6 +44,7 @@ from tresxuno.services.clubs import (
     count_clubs,
     list_federations_with_counts,
 )
+from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.audit import HistoryDialog
 from tresxuno.ui.dialogs.club import ClubDialog
 from tresxuno.ui.dialogs.federation import FederationDialog

@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.problems import InputError, StorageError
+from tresxuno.formatting import party_label
 from tresxuno.i18n import N_, _, language, ngettext
-from tresxuno.reports.text import party_label
 from tresxuno.services.covam import SessionInfo, SessionSummary, get_session, list_sessions
+from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.session import (
     AgendaPickerDialog,
     RulingsDialog,

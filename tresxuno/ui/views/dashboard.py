@@ -29,12 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.problems import StorageError
 from tresxuno.domain.stages import STAGE_LABELS, Stage
+from tresxuno.formatting import party_label
 from tresxuno.i18n import N_, _, language, ngettext
-from tresxuno.reports.text import party_label
 from tresxuno.services.dashboard import (
     ATTENTION_KINDS,
     DEPOSIT_OWED,
@@ -46,6 +45,7 @@ from tresxuno.services.dashboard import (
     Dashboard,
     dashboard,
 )
+from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.views.base import View
 

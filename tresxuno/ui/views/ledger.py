@@ -41,13 +41,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.ledger import CONTRIBUTION, KINDS, PARTY_IDS, EntryRecord, ProjectBalance
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import N_, _, ngettext
 from tresxuno.reports.exports import FORMATS, ExportSummary, export_ledger
 from tresxuno.services.ledger import count_entries, project_balance
 from tresxuno.services.projects import get_project
+from tresxuno.services.store import Database
 from tresxuno.ui import prompts
 from tresxuno.ui.dialogs.close_year import CloseYearDialog
 from tresxuno.ui.dialogs.entries import (

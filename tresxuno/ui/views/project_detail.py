@@ -46,19 +46,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.ledger import APPROVED_STAGES
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.problems import InputError, RuleSetError, StorageError
 from tresxuno.domain.stages import MAIN_ROAD, TRANSITIONS, Stage
+from tresxuno.formatting import category_label, party_label
 from tresxuno.i18n import _, language
-from tresxuno.reports.text import category_label, party_label
 from tresxuno.services.attachments import AttachmentInfo, ChecklistItem, attach_document, project_checklist
 from tresxuno.services.audit import history as audit_history
 from tresxuno.services.project_edit import EDITABLE, ProjectOverview, project_overview, submit_draft
 from tresxuno.services.rules import rulebook
 from tresxuno.services.stages import move_project
+from tresxuno.services.store import Database
 from tresxuno.services.works import REPORTABLE, ProgressInfo, progress_history, record_progress
 from tresxuno.ui import prompts
 from tresxuno.ui.dialogs.audit import HistoryTable

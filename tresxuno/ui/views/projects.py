@@ -26,14 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database, database_url
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.problems import RuleSetError, StorageError
 from tresxuno.domain.stages import STAGE_LABELS
+from tresxuno.formatting import CATEGORY_LABELS, category_label
 from tresxuno.i18n import N_, _, language, ngettext
-from tresxuno.reports.text import CATEGORY_LABELS, category_label
 from tresxuno.services.projects import ProjectFilters, count_projects
 from tresxuno.services.rules import rulebook
+from tresxuno.services.store import Database, database_url
 from tresxuno.ui.dialogs.project import ProjectDialog
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.models.projects import COLUMN_OF, COLUMNS, ProjectRole, ProjectTableModel

@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.i18n import N_, _
 from tresxuno.reports import builders
+from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.entries import ProjectPicker
 from tresxuno.ui.dialogs.project import SearchCombo
 from tresxuno.ui.errors import show_error

@@ -31,14 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno import paths
-from tresxuno.db.engine import Database
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.parties import PARTY_ORDER, Category, SchoolLevel
 from tresxuno.domain.problems import RuleSetError
 from tresxuno.domain.rules import RuleBook, RuleSet
+from tresxuno.formatting import category_label, party_label
 from tresxuno.i18n import N_, _, language, ngettext
-from tresxuno.reports.text import category_label, party_label
 from tresxuno.services.rules import reload_rulebook, rulebook
+from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.views.base import View

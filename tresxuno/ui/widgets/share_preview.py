@@ -31,9 +31,9 @@ from tresxuno.domain.money import Money, convert_usd, format_money, parse_rate
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem, RuleSetError
 from tresxuno.domain.validation import ProjectInput
+from tresxuno.formatting import party_label
 from tresxuno.i18n import _, language
 from tresxuno.messages import describe
-from tresxuno.reports.text import party_label
 from tresxuno.services.projects import SubmissionPlan, plan_submission
 from tresxuno.services.rules import parse_mix
 from tresxuno.ui.widgets import format_percent_bp

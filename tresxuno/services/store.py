@@ -1,0 +1,26 @@
+"""The office's database as the outer rings hold it: resolve its address, open it, pass it to use cases.
+
+The UI and the command line keep a :class:`Database` handle and hand it to services; they never import
+``tresxuno.db`` themselves (``tests/test_rings.py`` checks it), so this module is their one door.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import make_url
+
+from tresxuno.db.backup import backup_stamp
+from tresxuno.db.engine import Database, _sqlite_file, database_url, open_database
+
+__all__ = ["Database", "backup_stamp", "database_url", "open_database", "sqlite_file_of", "url_for_display"]
+
+
+def sqlite_file_of(url: str) -> Path | None:
+    """The SQLite file a database URL names, or None for a server database (PostgreSQL)."""
+    return _sqlite_file(make_url(url))
+
+
+def url_for_display(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
