@@ -16,6 +16,7 @@ from typing import NoReturn, TextIO
 
 from tresxuno import __version__
 from tresxuno.domain.problems import InputError, Problem, RuleSetError, StorageError
+from tresxuno.formatting import percent as percent_text
 from tresxuno.i18n import N_, _, set_language
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -463,7 +464,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         percent = done * 100 // total if total else 100
         if err.isatty() and percent // 10 != shown[0]:  # a line per tenth, only for a person watching
             shown[0] = percent // 10
-            err.write(f"{message}: {percent} %\n")
+            err.write(f"{message}: {percent_text(percent * 100, decimals=0)}\n")
 
     # create=False: checking a mistyped path must fail, not create and bless an empty database.
     db = open_database(resolve_db(args.db), create=False)

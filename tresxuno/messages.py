@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tresxuno.domain.parties import PARTY_IDS, PARTY_LABELS, Party
+from tresxuno.domain.parties import PARTY_IDS
 from tresxuno.domain.problems import Problem, StorageError
-from tresxuno.domain.stages import STAGE_LABELS, Stage
-from tresxuno.i18n import N_, _, language
+from tresxuno.domain.stages import Stage
+from tresxuno.formatting import money_text, party_label, stage_label
+from tresxuno.i18n import N_, _
 
 #: Labels of the fields problems point at (the first dotted part of ``Problem.field``).
 FIELD_LABELS: dict[str, str] = {
@@ -538,22 +539,20 @@ _MONEY_PARAMS = {
 
 
 def _render(template: str, params: Mapping[str, Any]) -> str:
-    from tresxuno.domain.money import Money, format_money
-
     values = {}
     for key, value in params.items():
         if key in _MONEY_PARAMS and isinstance(value, int) and not isinstance(value, bool):
-            value = format_money(Money(value), language())
+            value = money_text(value)
         elif key in _STAGE_PARAMS and value in _STAGE_IDS:
             # Officers know stages by their names, not by the ids stored in the database.
-            value = _(STAGE_LABELS[Stage(value)])
+            value = stage_label(value)
         elif key == "allowed" and isinstance(value, str) and set(value.split(", ")) <= _STAGE_IDS:
-            value = ", ".join(_(STAGE_LABELS[Stage(v)]) for v in value.split(", "))
+            value = ", ".join(stage_label(v) for v in value.split(", "))
         elif key == "party" and value in PARTY_IDS:
             # Like stages: "Federal", "Estatal", not the ids stored; an unknown id typed is shown as typed.
-            value = _(PARTY_LABELS[Party(value)])
+            value = party_label(value)
         elif key == "parties" and isinstance(value, str) and value and set(value.split(", ")) <= PARTY_IDS:
-            value = ", ".join(_(PARTY_LABELS[Party(v)]) for v in value.split(", "))
+            value = ", ".join(party_label(v) for v in value.split(", "))
         values[key] = value
     # A missing parameter shows as "?" rather than hiding the whole message behind a KeyError.
     return _(template).format_map(_Lenient(values))

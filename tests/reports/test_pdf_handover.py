@@ -123,7 +123,7 @@ def test_handover_prints_the_works_money_in_words_and_every_signature(demo_db, f
         assert f"{es(amount)} {amount_in_words(Money(amount))}" in whole
     # The statement says what was paid, in figures and words, and when the works ran.
     assert f"{es(balance.paid)} ({amount_in_words(Money(balance.paid))})" in whole
-    assert "100 %" in whole
+    assert "100.0 %" in whole
     # A block for each party and each officer of the community committee.
     assert "Presidente municipal" in whole and "Por el socio" in whole
     for role in ("President", "Secretary", "Treasurer"):

@@ -10,13 +10,12 @@ from PySide6.QtCore import Qt
 
 from tests.services.test_registry_and_projects import club_input, project_input
 from tresxuno.domain.actor import Actor, acting_as
+from tresxuno.formatting import date_text, stage_label
 from tresxuno.i18n import _
 from tresxuno.services.projects import submit_project
 from tresxuno.services.registry import register_club
 from tresxuno.ui.dialogs.audit import AuditLogDialog, HistoryDialog
-from tresxuno.ui.dialogs.project import stage_text
 from tresxuno.ui.views.project_detail import CommentDialog, ProjectRecord
-from tresxuno.ui.widgets import format_day
 
 from .conftest import OFFSCREEN_SIZE_HINTS
 
@@ -49,9 +48,9 @@ def test_the_history_tab_shows_a_stage_change_with_who_and_when(qtbot, empty_db,
     move = moves[0]
     assert move[1] == "rosa (Revisor)"
     now = datetime.now(UTC).astimezone()
-    assert move[0].startswith(format_day(now)) or move[0].startswith(format_day(now - timedelta(minutes=1)))
-    assert f"{_('To')}: {stage_text('prevalidado')}" in move[3] and "Expediente completo" in move[3]
-    change = f"{_('Stage')}: {stage_text('solicitado')} → {stage_text('prevalidado')}"
+    assert move[0].startswith(date_text(now)) or move[0].startswith(date_text(now - timedelta(minutes=1)))
+    assert f"{_('To')}: {stage_label('prevalidado')}" in move[3] and "Expediente completo" in move[3]
+    change = f"{_('Stage')}: {stage_label('solicitado')} → {stage_label('prevalidado')}"
     stage = next(r for r in rows if r[2].startswith(_("Project")) and change in r[3])
     assert stage[1] == "rosa (Revisor)"
 

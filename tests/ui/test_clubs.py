@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QTableView
 
 from tresxuno.domain.problems import Problem
 from tresxuno.domain.validation import ClubInput, FederationInput, TomaStatus
+from tresxuno.formatting import date_text
 from tresxuno.i18n import _, ngettext, set_language
 from tresxuno.messages import describe
 from tresxuno.services.clubs import (
@@ -33,7 +34,6 @@ from tresxuno.ui.models.clubs import (
     ClubRole,
     ClubTableModel,
     RawRole,
-    format_date,
     toma_status_text,
 )
 from tresxuno.ui.settings import Settings
@@ -367,11 +367,11 @@ def test_a_lapsed_clubs_status_says_since_when_and_until_when_it_was_valid(qtbot
     model.set_filters(ClubFilters(status=TomaStatus.LAPSED))
     club = model.club(0)
     text = model.data(model.index(0, STATUS))
-    lapsed_since = format_date(club.toma_expires_on + timedelta(days=1))
+    lapsed_since = date_text(club.toma_expires_on + timedelta(days=1))
     assert text == _("Lapsed since {date}").format(date=lapsed_since)
     assert lapsed_since in text and len(lapsed_since) == 10 and lapsed_since[2] == lapsed_since[5] == "/"
     tooltip = model.data(model.index(0, STATUS), Qt.ItemDataRole.ToolTipRole)
-    assert format_date(club.toma_expires_on) in tooltip and club.toma_folio in tooltip
+    assert date_text(club.toma_expires_on) in tooltip and club.toma_folio in tooltip
     # Never by colour alone: an icon beside the words.
     assert not model.data(model.index(0, STATUS), Qt.ItemDataRole.DecorationRole).isNull()
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 from tests.services.test_registry_and_projects import club_input, project_input
 from tresxuno.db.engine import Database, open_database
 from tresxuno.domain.problems import Problem
-from tresxuno.formatting import party_label
+from tresxuno.formatting import party_label, session_kind_label, stage_label
 from tresxuno.i18n import _, language, ngettext, set_language
 from tresxuno.messages import describe
 from tresxuno.services.attachments import attach_document, project_checklist
@@ -29,13 +29,7 @@ from tresxuno.services.covam import (
 from tresxuno.services.projects import get_project, submit_project
 from tresxuno.services.registry import register_club
 from tresxuno.services.stages import move_project
-from tresxuno.ui.dialogs.session import (
-    AgendaPickerDialog,
-    RulingsDialog,
-    SessionDialog,
-    kind_label,
-    stage_label,
-)
+from tresxuno.ui.dialogs.session import AgendaPickerDialog, RulingsDialog, SessionDialog
 from tresxuno.ui.views.covam import AGENDA_COLUMNS, CovamView
 
 from .conftest import OFFSCREEN_SIZE_HINTS
@@ -181,7 +175,7 @@ def test_a_session_is_created_through_the_real_dialog(qtbot, view, empty_db, mon
         "1/2026",
         "12/05/2026",
         "Sala de Cabildo, Jerez",
-        kind_label("ordinaria"),
+        session_kind_label("ordinaria"),
         "0",
         _("agenda empty"),
     ]

@@ -23,6 +23,7 @@ from tresxuno.db.engine import Database, open_database
 from tresxuno.domain.cfdi import parse_cfdi
 from tresxuno.domain.ledger import FiscalYearClose
 from tresxuno.domain.problems import InputError, Problem
+from tresxuno.formatting import date_text, money_text
 from tresxuno.i18n import _
 from tresxuno.messages import describe
 from tresxuno.services.ledger import count_entries, list_entries, project_balance
@@ -31,8 +32,6 @@ from tresxuno.ui import prompts as prompts_module
 from tresxuno.ui.dialogs.close_year import CloseYearDialog
 from tresxuno.ui.dialogs.entries import ContributionDialog, EntryDialog, PaymentDialog, RefundDialog
 from tresxuno.ui.dialogs.rates import RatesDialog
-from tresxuno.ui.models.ledger import money
-from tresxuno.ui.widgets import format_day
 
 from .conftest import OFFSCREEN_SIZE_HINTS
 
@@ -177,7 +176,7 @@ def test_a_contribution_in_pesos_is_stored_with_the_outstanding_shown(qtbot, db,
         "state",
         "municipal",
     ]
-    assert money(SHARE) in dialog.party.itemText(0)  # what the party still owes
+    assert money_text(SHARE) in dialog.party.itemText(0)  # what the party still owes
     assert not dialog.usd_box.isVisible() and not dialog.override_box.isVisible()
     dialog.party.setCurrentIndex(dialog.party.findData("state"))
     set_day(dialog.date, date(2019, 7, 1))
@@ -208,11 +207,11 @@ def test_a_dollar_deposit_is_offered_the_stored_rate_and_credits_its_pesos(qtbot
     assert dialog.rate.text() == "19.0512"
     assert dialog.rate_source.text() == "Banxico FIX"
     assert dialog.rate_date.date().toPython() == date(2019, 7, 1)
-    assert format_day(date(2019, 7, 1)) in dialog.rate_hint.text()
+    assert date_text(date(2019, 7, 1)) in dialog.rate_hint.text()
 
     type_into(qtbot, dialog.usd, "10,000.00")
     assert dialog.amount.text() == "190,512.00"  # computed live: 10,000.00 x 19.0512
-    assert money(190_512_00) in dialog.conversion.text()
+    assert money_text(190_512_00) in dialog.conversion.text()
     # The bank credited a little less at its own rate: the pesos are editable, and kept.
     type_into(qtbot, dialog.amount, "190,400.00")
     type_into(qtbot, dialog.usd, "10,000.00")
@@ -319,8 +318,8 @@ def test_dropping_a_cfdi_fills_the_payment_and_previews_its_attribution(qtbot, d
     assert dialog.date.date().toPython() == date(2025, 8, 14)
     # Attributed by approved shares: four equal shares take 125,000.00 each.
     cells = [[dialog.preview.item(r, c).text() for c in range(3)] for r in range(dialog.preview.rowCount())]
-    assert [row[2] for row in cells] == [money(125_000_00)] * 4
-    assert cells[0][1] == f"{money(SHARE)} (25.00 %)"
+    assert [row[2] for row in cells] == [money_text(125_000_00)] * 4
+    assert cells[0][1] == f"{money_text(SHARE)} (25.00 %)"
 
     type_into(qtbot, dialog.concept, "Estimacion 2 de la pavimentacion")
     click_record(qtbot, dialog)
@@ -391,7 +390,9 @@ def test_a_scanned_receipt_dropped_is_the_evidence_and_too_much_is_refused_under
 
     type_into(qtbot, dialog.amount, "300,000.00")
     dialog.source.setCurrentIndex(dialog.source.findData("club"))
-    assert [dialog.preview.item(r, 2).text() for r in range(4)] == [money(300_000_00)] + [money(0)] * 3
+    assert [dialog.preview.item(r, 2).text() for r in range(4)] == [money_text(300_000_00)] + [
+        money_text(0)
+    ] * 3
     click_record(qtbot, dialog)
     assert dialog.record is not None
     assert [(line.party, line.amount) for line in dialog.record.lines] == [("club", -300_000_00)]
@@ -416,7 +417,7 @@ def test_a_refund_to_the_federal_party_needs_a_reason_and_is_stored(qtbot, db, p
     fund(db, project.id)
     dialog = show(qtbot, RefundDialog(db, project_id=project.id, today=TODAY))
     dialog.party.setCurrentIndex(dialog.party.findData("federal"))
-    assert money(SHARE) in dialog.party.currentText()  # what the party has in the project
+    assert money_text(SHARE) in dialog.party.currentText()  # what the party has in the project
     set_day(dialog.date, date(2019, 12, 20))
     type_into(qtbot, dialog.amount, "50,000.00")
     click_record(qtbot, dialog)
@@ -486,7 +487,11 @@ def test_closing_a_year_lists_the_unspent_federal_money_and_locks_the_year(qtbot
     result = dialog.result_close
     assert isinstance(result, FiscalYearClose) and result.year == 2019
     assert dialog.table.isVisible()
-    assert [dialog.table.item(0, c).text() for c in (0, 2, 5)] == [project.folio, money(SHARE), money(SHARE)]
+    assert [dialog.table.item(0, c).text() for c in (0, 2, 5)] == [
+        project.folio,
+        money_text(SHARE),
+        money_text(SHARE),
+    ]
     assert dialog.year.findData(2019) < 0  # a closed year is no longer offered
 
     entry_form = show(qtbot, ContributionDialog(db, project_id=project.id, today=TODAY))

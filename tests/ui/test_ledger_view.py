@@ -20,20 +20,19 @@ from PySide6.QtWidgets import QDialog, QTableView
 
 from tests.services.test_ledger import SHARE, contribute, fund, new_club, pay, signed_project
 from tresxuno.db.engine import Database
-from tresxuno.domain.money import Money, format_money
+from tresxuno.domain.money import Money
+from tresxuno.formatting import money_text, party_label
 from tresxuno.i18n import _, ngettext, set_language
 from tresxuno.services.ledger import balances_by, count_entries, list_entries, project_balance
 from tresxuno.services.rates import set_rate
 from tresxuno.ui import prompts as prompts_module
 from tresxuno.ui.dialogs.entries import ContributionDialog, ReversalDialog
-from tresxuno.ui.models import ledger as model_module
 from tresxuno.ui.models.ledger import (
     COLUMN_OF,
     EntryRole,
     LedgerFilters,
     LedgerTableModel,
     entries_to_date,
-    money,
     money_to_date,
 )
 from tresxuno.ui.views import ledger as view_module
@@ -181,7 +180,7 @@ def test_money_to_date_is_the_project_records_column(db, project):
     assert money_to_date(db, project.id, date(2019, 12, 31)) == ""  # no money moved: nothing made up
     contribute(db, project.id, "club", SHARE, date(2019, 7, 1))
     contribute(db, project.id, "state", 50_000_00, date(2019, 9, 1))
-    assert money_to_date(db, project.id, date(2019, 8, 1)) == f"{money(SHARE)} / {money(0)}"
+    assert money_to_date(db, project.id, date(2019, 8, 1)) == f"{money_text(SHARE)} / {money_text(0)}"
     entries = list_entries(db, project_id=project.id)
     assert entries_to_date(entries, date(2019, 9, 1)) == (SHARE + 50_000_00, 0)
 
@@ -224,12 +223,14 @@ def test_contributions_in_pesos_and_dollars_through_the_forms_show_with_the_runn
     assert [cell(view, r, "kind") for r in range(2)] == [_("Contribution")] * 2
     assert [cell(view, r, "date") for r in range(2)] == ["20/06/2019", "03/07/2019"]
     assert [cell(view, r, "party") for r in range(2)] == [_("Federal"), _("Club")]
-    assert [cell(view, r, "in") for r in range(2)] == [money(500_000_00), money(190_512_00)]
-    assert [cell(view, r, "balance") for r in range(2)] == [money(500_000_00), money(690_512_00)]
+    assert [cell(view, r, "in") for r in range(2)] == [money_text(500_000_00), money_text(190_512_00)]
+    assert [cell(view, r, "balance") for r in range(2)] == [money_text(500_000_00), money_text(690_512_00)]
     usd_row = view.model.entry(1)
     assert (usd_row.usd_amount, usd_row.rate, usd_row.rate_source) == (10_000_00, "19.0512", "Banxico FIX")
     tooltip = view.model.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
-    assert money(10_000_00, "USD") in tooltip and "19.0512" in tooltip and "Banxico FIX" in tooltip
+    assert (
+        money_text(Money(10_000_00, "USD")) in tooltip and "19.0512" in tooltip and "Banxico FIX" in tooltip
+    )
     header = view.table.horizontalHeader()
     assert header.isSectionHidden(COLUMN_OF["usd"]) and header.isSectionHidden(COLUMN_OF["rate"])
     # The last entry recorded is selected; the balance panel shows the project per party.
@@ -268,8 +269,8 @@ def test_reversing_an_entry_shows_both_lines_and_restores_the_balance(
     assert (reversal.kind, reversal.reverses_id, reversal.amount) == ("reversal", first.id, -300_000_00)
     assert cell(view, 0, "reversal") == _("By No. {id}").format(id=reversal.id)
     assert cell(view, 2, "reversal") == _("Reverses No. {id}").format(id=first.id)
-    assert cell(view, 2, "out") == money(-300_000_00) and cell(view, 2, "out").startswith("-")
-    assert cell(view, 2, "balance") == money(200_000_00)
+    assert cell(view, 2, "out") == money_text(-300_000_00) and cell(view, 2, "out").startswith("-")
+    assert cell(view, 2, "balance") == money_text(200_000_00)
     assert project_balance(db, project.id).party("club").received == 0
     # An entry already reversed cannot be reversed again.
     view.table.selectRow(0)
@@ -301,7 +302,7 @@ def test_export_writes_a_csv_whose_total_is_the_cash_of_the_balances(
     assert len(rows) == view.last_export.rows
     title, text = prompts.messages[-1][1:3]
     assert title == _("Ledger exported")
-    assert f"{len(rows):,}" in text and format_money(Money(cash), "es") in text
+    assert f"{len(rows):,}" in text and money_text(cash, "es") in text
 
 
 def test_an_empty_ledger_explains_how_money_gets_in(db, open_view):
@@ -386,7 +387,7 @@ def test_model_columns_name_payments_by_their_attribution(db, project, tmp_path)
     ).format(count=4)
     tooltip = model.index(0, COLUMN_OF["party"]).data(Qt.ItemDataRole.ToolTipRole)
     assert all(
-        f"{model_module.safe_party(p)}: {money(-25_000_00)}" in tooltip
+        f"{party_label(p)}: {money_text(-25_000_00)}" in tooltip
         for p in ("club", "federal", "state", "municipal")
     )
     assert model.index(0, COLUMN_OF["out"]).data(Qt.ItemDataRole.ForegroundRole) is not None

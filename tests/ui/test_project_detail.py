@@ -18,6 +18,7 @@ from tresxuno.domain.actor import current_actor
 from tresxuno.domain.problems import Problem
 from tresxuno.domain.stages import TRANSITIONS, Stage
 from tresxuno.domain.validation import ClubInput
+from tresxuno.formatting import date_text, stage_label
 from tresxuno.i18n import _, language
 from tresxuno.messages import describe
 from tresxuno.services.attachments import attach_document, project_checklist
@@ -26,10 +27,8 @@ from tresxuno.services.projects import get_project, submit_project
 from tresxuno.services.registry import register_club
 from tresxuno.services.stages import move_project
 from tresxuno.ui import prompts as prompts_module
-from tresxuno.ui.dialogs.project import stage_text
 from tresxuno.ui.views import project_detail, projects
 from tresxuno.ui.views.project_detail import CommentDialog, ProjectRecord
-from tresxuno.ui.widgets import format_day
 
 from .conftest import OFFSCREEN_SIZE_HINTS
 
@@ -148,7 +147,7 @@ def test_attaching_a_document_marks_it_delivered_with_its_sha256(
     child = line.child(0)
     assert (child.text(0), child.text(2), child.text(4)) == (
         "solicitud firmada.pdf",
-        format_day(TODAY),
+        date_text(TODAY),
         digest[:12],
     )
     assert child.toolTip(4) == digest
@@ -172,7 +171,7 @@ def test_only_allowed_moves_are_offered_and_covam_waits_for_the_documents(
     move_project(empty_db, project.id, "prevalidado", user="revisor")
     record = open_record(project.id)
     assert set(record.stage_buttons) == {s.value for s in TRANSITIONS[Stage.PREVALIDADO]}
-    assert record.stage_label.text() == stage_text("prevalidado")
+    assert record.stage_label.text() == stage_label("prevalidado")
     assert not record.edit_button.isVisible()
 
     answers = comment("Expediente revisado")
@@ -195,16 +194,16 @@ def test_only_allowed_moves_are_offered_and_covam_waits_for_the_documents(
         attach_document(empty_db, project.id, item.id, scan)
     qtbot.mouseClick(record.stage_buttons["en_covam"], Qt.MouseButton.LeftButton)
     assert get_project(empty_db, project.id).stage == "en_covam"
-    assert record.stage_label.text() == stage_text("en_covam")
+    assert record.stage_label.text() == stage_label("en_covam")
     assert set(record.stage_buttons) == {s.value for s in TRANSITIONS[Stage.EN_COVAM]}
     last = record.history.rowCount() - 1
     assert [record.history.item(last, c).text() for c in range(1, 5)] == [
-        stage_text("prevalidado"),
-        stage_text("en_covam"),
+        stage_label("prevalidado"),
+        stage_label("en_covam"),
         current_actor().username,
         "Expediente revisado",
     ]
-    assert record.history.item(last, 0).text() == format_day(
+    assert record.history.item(last, 0).text() == date_text(
         project_overview(empty_db, project.id).history[-1].changed_at
     )
     assert record.did_change
@@ -296,7 +295,7 @@ def test_progress_is_recorded_beside_an_empty_money_column(qtbot, open_record, p
     table = record.progress_table
     assert table.rowCount() == 1
     cells = [table.item(0, c).text() for c in range(4)]
-    assert cells == [format_day(TODAY), "45.5 %", "Cimentación terminada", ""]
+    assert cells == [date_text(TODAY), "45.5 %", "Cimentación terminada", ""]
     assert table.horizontalHeaderItem(3).text() == _("Money received / paid")
     assert record.progress_errors.texts() == {}
 

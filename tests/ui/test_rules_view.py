@@ -7,9 +7,10 @@ from PySide6.QtCore import Qt
 
 from tresxuno import paths
 from tresxuno.domain.parties import PARTY_ORDER
+from tresxuno.formatting import percent
 from tresxuno.i18n import _, ngettext
 from tresxuno.services.rules import rulebook
-from tresxuno.ui.views.rules import _FIRST_PARTY_COLUMN, _VERIFIED_COLUMN, RulesView, percent_text
+from tresxuno.ui.views.rules import _FIRST_PARTY_COLUMN, _VERIFIED_COLUMN, RulesView
 
 from .conftest import OFFSCREEN_SIZE_HINTS
 
@@ -64,15 +65,15 @@ def test_the_three_programmes_are_listed_with_their_mixes(view):
     ]
     # Club | federal | state | municipal | partner; "*" marks a capped share, "—" a party not taking part.
     assert rows["Programa 3x1 para Migrantes"] == {
-        "3x1-public-works v1": "25 % | 25 % * | 25 % | 25 % | —",
-        "3x1-scholarships v1": "25 % | 25 % | 25 % | 25 % | —",
-        "3x1-productive v1": "50 % | 50 % * | — | — | —",
+        "3x1-public-works v1": "25.00 % | 25.00 % * | 25.00 % | 25.00 % | —",
+        "3x1-scholarships v1": "25.00 % | 25.00 % | 25.00 % | 25.00 % | —",
+        "3x1-productive v1": "50.00 % | 50.00 % * | — | — | —",
     }
     assert rows["Iniciativa Ciudadana 4x1 (con socio externo)"] == {
-        "4x1-western-union v1": "20 % | 20 % | 20 % | 20 % | 20 %"
+        "4x1-western-union v1": "20.00 % | 20.00 % | 20.00 % | 20.00 % | 20.00 %"
     }
     assert rows["Programa 2x1 para Migrantes (Zacatecas)"] == {
-        "2x1-zacatecas v1": "25 % | — | 40 % | 35 % | —"
+        "2x1-zacatecas v1": "25.00 % | — | 40.00 % | 35.00 % | —"
     }
     assert view.tree.headerItem().text(_FIRST_PARTY_COLUMN) == _("Club")
     assert view.status_text() == ", ".join(
@@ -94,7 +95,7 @@ def test_every_shown_mix_is_the_rule_books(view):
             mix = book.get(rule_id, version).mix_map
             for offset, party in enumerate(PARTY_ORDER):
                 text = item.text(_FIRST_PARTY_COLUMN + offset).rstrip(" *")
-                assert text == (percent_text(mix[party]) if party in mix else "—")
+                assert text == (percent(mix[party]) if party in mix else "—")
 
 
 def test_unverified_figures_say_so_in_words_not_only_with_an_icon(view):
@@ -137,7 +138,7 @@ def test_reload_reads_a_new_administrator_file_and_keeps_the_selection(view):
 
     view.reload_button.click()
     rows = _rows(view)
-    assert rows["Programa municipal de prueba"] == {"1x1-prueba-obras v1": "40 % | — | — | 60 % | —"}
+    assert rows["Programa municipal de prueba"] == {"1x1-prueba-obras v1": "40.00 % | — | — | 60.00 % | —"}
     assert view.selected_rule_set() == ("3x1-productive", 1)
     added = view.tree.topLevelItem(3).child(0)
     assert added.text(_VERIFIED_COLUMN) == _("Yes")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from tresxuno.i18n import N_
-
 
 class Party(StrEnum):
     """Who pays a share of a project (ids are part of the CLI/JSON contract)."""
@@ -28,14 +26,6 @@ PARTY_ORDER: tuple[Party, ...] = (
     Party.PARTNER,
 )
 
-#: English msgids of the parties' display names, translated when shown.
-PARTY_LABELS: dict[Party, str] = {
-    Party.CLUB: N_("Club"),
-    Party.FEDERAL: N_("Federal"),
-    Party.STATE: N_("State"),
-    Party.MUNICIPAL: N_("Municipal"),
-    Party.PARTNER: N_("Partner"),
-}
 PARTY_IDS: frozenset[str] = frozenset(p.value for p in Party)
 
 

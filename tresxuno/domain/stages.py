@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from tresxuno.i18n import N_
-
 
 class Stage(StrEnum):
     """Stage ids as stored (Spanish, as officers name them)."""
@@ -54,21 +52,6 @@ MAIN_ROAD: tuple[Stage, ...] = (
     S.TERMINADO,
     S.CERRADO,
 )
-
-STAGE_LABELS: dict[Stage, str] = {
-    S.BORRADOR: N_("Draft"),
-    S.SOLICITADO: N_("Requested"),
-    S.PREVALIDADO: N_("Pre-validated"),
-    S.EN_COVAM: N_("At COVAM"),
-    S.APROBADO: N_("Approved"),
-    S.RECHAZADO: N_("Rejected"),
-    S.DEVUELTO: N_("Returned"),
-    S.CONVENIO_FIRMADO: N_("Agreement signed"),
-    S.EN_EJECUCION: N_("In execution"),
-    S.TERMINADO: N_("Finished (handed over)"),
-    S.CERRADO: N_("Closed"),
-    S.CANCELADO: N_("Cancelled"),
-}
 
 
 def can_move(current: Stage, target: Stage) -> bool:

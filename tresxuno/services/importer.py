@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session
 
 from tresxuno.db.engine import Database
 from tresxuno.db.models import Club, Federation, Municipality, Project, StageChange, State
-from tresxuno.domain.money import Money, format_money
+from tresxuno.domain.money import Money
 from tresxuno.domain.parties import Category
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.validation import MIN_CLUB_MEMBERS, ClubInput, ProjectInput, toma_latest_expiry
-from tresxuno.formatting import CATEGORY_LABELS
-from tresxuno.i18n import N_, _, language
+from tresxuno.formatting import CATEGORY_LABELS, date_text, datetime_text, money_text
+from tresxuno.i18n import N_, _
 from tresxuno.messages import describe, field_label
 from tresxuno.services.auth import require
 from tresxuno.services.progress import CancelToken, Progress, no_progress
@@ -216,11 +216,9 @@ def display_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        if value.time() == datetime.min.time():
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M")
+        return date_text(value) if value.time() == datetime.min.time() else datetime_text(value)
     if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return date_text(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -1537,7 +1535,7 @@ def summary_line(preview: ImportPreview) -> str:
 def value_text(key: str, value: object) -> str:
     """A parsed value as the officer reads it (amounts es-MX/en-US, dates dd/mm/yyyy)."""
     if key == "cost" and isinstance(value, int):
-        return format_money(Money(value), language())
+        return money_text(value)
     if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return date_text(value)
     return str(value)

@@ -22,6 +22,7 @@ from tresxuno.db.models import User, utcnow
 from tresxuno.domain.actor import Actor
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.roles import Role, parse_role
+from tresxuno.formatting import time_text
 from tresxuno.services.auth import has_users, require
 
 #: The password hasher (argon2id). Tests replace it with cheap parameters; production keeps the defaults.
@@ -218,7 +219,7 @@ def deactivate(db: Database, username: str, *, active: bool = False) -> UserInfo
 
 def lock_end_text(locked_until: datetime) -> str:
     """The local ``HH:MM`` at which a lock (stored as naive UTC) ends."""
-    return locked_until.replace(tzinfo=UTC).astimezone().strftime("%H:%M")
+    return time_text(locked_until.replace(tzinfo=UTC).astimezone())
 
 
 def authenticate(db: Database, username: str, password: str, *, now: datetime | None = None) -> Actor:

@@ -15,6 +15,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from tresxuno.domain.money import Money
 from tresxuno.domain.words import amount_in_words, amount_with_words
+from tresxuno.formatting import category_label, date_text, money_text, party_label, percent
 from tresxuno.i18n import N_, _, language
 from tresxuno.reports.builders.data import Agreement, Signatory
 from tresxuno.reports.pdf import fmt
@@ -58,7 +59,7 @@ def party_intro(s: Signatory, data: Agreement, lang: str) -> str:
             name=c.name,
             folio=c.toma_folio,
             issuer=c.toma_issuer,
-            expires=fmt.long_date(c.toma_expires_on, lang),
+            expires=date_text(c.toma_expires_on, lang, style="long"),
         )
         if c.federation_name:
             text += " " + _("Member of the {federation}.").format(federation=c.federation_name)
@@ -98,7 +99,7 @@ def signature_of(s: Signatory) -> SignatureBlock:
 def clauses(data: Agreement, lang: str) -> list[tuple[str, str]]:
     """(title, text) of each clause, in order."""
     p = data.project
-    year_end = fmt.long_date(date(p.fiscal_year, 12, 31), lang)
+    year_end = date_text(date(p.fiscal_year, 12, 31), lang, style="long")
     place = ", ".join(x for x in (p.locality, p.municipality_name, p.state_name) if x)
     purpose = _(
         "The parties agree to fund and carry out jointly the project {name}, folio {folio}, in {place}, "
@@ -113,16 +114,16 @@ def clauses(data: Agreement, lang: str) -> list[tuple[str, str]]:
     )
     if data.approved_on is not None:
         purpose += " " + _("The project was approved by the COVAM on {date}.").format(
-            date=fmt.long_date(data.approved_on, lang)
+            date=date_text(data.approved_on, lang, style="long")
         )
     shares = "; ".join(
-        f"{fmt.party(s.party)}: {amount_with_words(Money(s.amount))}" for s in data.signatories if s.amount
+        f"{party_label(s.party)}: {amount_with_words(Money(s.amount))}" for s in data.signatories if s.amount
     )
     contributions = _(
         "Each party contributes the amount set out in the table of contributions: {shares}. Together they "
         "make the total cost of {total}."
     ).format(shares=shares, total=amount_with_words(Money(p.cost)))
-    deadline = fmt.long_date(data.deposit_deadline, lang) if data.deposit_deadline else year_end
+    deadline = date_text(data.deposit_deadline, lang, style="long") if data.deposit_deadline else year_end
     deposits = _(
         "Each party deposits its full contribution into the project's account within {days} calendar days "
         "of the signing of this agreement, and no later than {deadline}."
@@ -179,9 +180,9 @@ def contributions_table(data: Agreement, width: float, lang: str) -> Flowable:
     ]
     rows = [
         [
-            fmt.party(s.party),
-            fmt.percent(s.percent_bp),
-            fmt.money(s.amount, lang),
+            party_label(s.party),
+            percent(s.percent_bp),
+            money_text(s.amount, lang),
             amount_in_words(Money(s.amount)),
         ]
         for s in data.signatories
@@ -191,8 +192,8 @@ def contributions_table(data: Agreement, width: float, lang: str) -> Flowable:
     rows.append(
         [
             _("Total"),
-            fmt.percent(sum(s.percent_bp for s in data.signatories)),
-            fmt.money(total, lang),
+            percent(sum(s.percent_bp for s in data.signatories)),
+            money_text(total, lang),
             amount_in_words(Money(total)),
         ]
     )
@@ -236,7 +237,7 @@ def render_agreement(data: Agreement, output: str | os.PathLike[str]) -> int:
                 (_("Folio"), p.folio),
                 (_("Name"), p.name),
                 (_("Location"), ", ".join(x for x in (p.locality, p.municipality_name, p.state_name) if x)),
-                (_("Category"), fmt.category(p.category)),
+                (_("Category"), category_label(p.category)),
                 (_("Programme"), f"{p.program.name(code)} — {p.fiscal_year}"),
                 (_("Beneficiaries"), f"{p.beneficiaries:,}"),
                 (_("Total cost"), amount_with_words(Money(p.cost))),
@@ -252,7 +253,7 @@ def render_agreement(data: Agreement, output: str | os.PathLike[str]) -> int:
     for number, (name, text) in enumerate(clauses(data, code)):
         ordinal = _(ORDINALS[number]) if number < len(ORDINALS) else str(number + 1)
         story.append(Paragraph(f"<b>{fmt.esc(ordinal)}. {fmt.esc(name)}.</b> {fmt.esc(text)}", st.clause))
-    day = fmt.long_date(data.signed_on, code) if data.signed_on else BLANK
+    day = date_text(data.signed_on, code, style="long") if data.signed_on else BLANK
     signed = _("Signed in {place} on {date}, in {copies} copies.").format(
         place=data.place, date=day, copies=len(data.signatories)
     )

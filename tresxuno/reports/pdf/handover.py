@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from tresxuno.domain.money import Money
 from tresxuno.domain.words import amount_in_words, amount_with_words
+from tresxuno.formatting import category_label, date_text, money_text, party_label, percent, stage_label
 from tresxuno.i18n import N_, _, language
 from tresxuno.reports.builders.data import CommitteeMember, Handover
 from tresxuno.reports.pdf import fmt
@@ -43,7 +44,7 @@ COMMITTEE_ROLES: dict[str, str] = {
 
 def day_or_blank(day: date | None, lang: str) -> str:
     """A long date, or a blank line to fill in by hand when the history does not have it."""
-    return fmt.long_date(day, lang) if day else BLANK
+    return date_text(day, lang, style="long") if day else BLANK
 
 
 def committee_signature(member: CommitteeMember, locality: str) -> SignatureBlock:
@@ -64,9 +65,9 @@ def money_table(data: Handover, width: float, lang: str) -> Flowable:
         Col(_("Received"), "right", wrap=False),
         Col(_("Paid"), "right", wrap=False),
     ]
-    m = fmt.money
+    m = money_text
     rows = [
-        [fmt.party(x.party), m(x.approved, lang), m(x.received, lang), m(x.paid, lang)] for x in data.money
+        [party_label(x.party), m(x.approved, lang), m(x.received, lang), m(x.paid, lang)] for x in data.money
     ]
     rows.append(
         [
@@ -91,7 +92,7 @@ def totals_in_words(data: Handover, width: float, lang: str) -> Flowable:
         (_("Received"), sum(x.received for x in data.money)),
         (_("Paid"), sum(x.paid for x in data.money)),
     ]
-    rows = [[label, fmt.money(amount, lang), amount_in_words(Money(amount))] for label, amount in totals]
+    rows = [[label, money_text(amount, lang), amount_in_words(Money(amount))] for label, amount in totals]
     return fit_table(cols, rows, width)
 
 
@@ -99,7 +100,7 @@ def statement(data: Handover, lang: str) -> list[str]:
     """The paragraphs of the hand-over statement."""
     p = data.project
     municipality = next((s.name for s in data.signatories if s.party == "municipal"), data.place)
-    progress = fmt.tenths(data.progress_tenths) if data.progress_tenths is not None else BLANK
+    progress = percent(data.progress_tenths * 10, decimals=1) if data.progress_tenths is not None else BLANK
     paid = sum(x.paid for x in data.money)
     approved = sum(x.approved for x in data.money)
     texts = [
@@ -165,7 +166,8 @@ def render_handover(data: Handover, output: str | os.PathLike[str]) -> int:
     progress = _("none reported")
     if data.progress_tenths is not None:
         progress = _("{percent} on {date}").format(
-            percent=fmt.tenths(data.progress_tenths), date=fmt.short_date(data.progress_on, code)
+            percent=percent(data.progress_tenths * 10, decimals=1),
+            date=date_text(data.progress_on, code, style="short"),
         )
     story: list[Flowable] = [
         heading(_("The works"), st),
@@ -183,16 +185,16 @@ def render_handover(data: Handover, output: str | os.PathLike[str]) -> int:
             [
                 (_("Folio"), p.folio),
                 (_("Programme"), f"{p.program.name(code)} — {p.fiscal_year}"),
-                (_("Category"), fmt.category(p.category)),
+                (_("Category"), category_label(p.category)),
                 (_("Beneficiaries"), f"{p.beneficiaries:,}"),
                 (_("Club"), c.name),
                 (_("Federation"), c.federation_name),
-                (_("Agreement signed"), fmt.short_date(data.signed_on, code)),
-                (_("Works started"), fmt.short_date(data.started_on, code)),
-                (_("Works finished"), fmt.short_date(data.finished_on, code)),
+                (_("Agreement signed"), date_text(data.signed_on, code, style="short")),
+                (_("Works started"), date_text(data.started_on, code, style="short")),
+                (_("Works finished"), date_text(data.finished_on, code, style="short")),
                 (_("Final physical progress"), progress),
-                (_("Total cost"), fmt.money(p.cost, code)),
-                (_("Stage"), fmt.stage(p.stage)),
+                (_("Total cost"), money_text(p.cost, code)),
+                (_("Stage"), stage_label(p.stage)),
             ],
             width,
         ),

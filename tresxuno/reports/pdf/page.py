@@ -22,9 +22,10 @@ from reportlab.lib.pagesizes import LETTER, landscape
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from tresxuno.formatting import date_text, time_text
 from tresxuno.i18n import N_, _
 from tresxuno.reports.builders.data import Letterhead, PrintStamp
-from tresxuno.reports.pdf.fmt import date_time, translator
+from tresxuno.reports.pdf.fmt import translator
 from tresxuno.reports.pdf.fonts import BOLD, REGULAR, Measure, register_fonts
 
 log = logging.getLogger(__name__)
@@ -201,7 +202,8 @@ class Footer:
         codes: list[str | None] = list(languages) or [None]
         printed = []
         for tr, code in zip(translations, codes, strict=True):
-            day, time = date_time(stamp.printed_at, code)
+            day = date_text(stamp.printed_at, code, style="short")
+            time = time_text(stamp.printed_at, code, style="short")
             if stamp.printed_by:
                 text = tr(PRINTED_BY).format(date=day, time=time, user=stamp.printed_by)
             else:

@@ -11,6 +11,7 @@ import os
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from tresxuno.formatting import category_label, date_text, money_text, party_label, percent, stage_label
 from tresxuno.i18n import _, language
 from tresxuno.reports.builders.data import ProjectSheet
 from tresxuno.reports.pdf import fmt
@@ -44,13 +45,13 @@ def render_project_sheet(data: ProjectSheet, output: str | os.PathLike[str]) -> 
                 (_("Folio"), p.folio),
                 (_("Programme"), p.program.name(code)),
                 (_("Fiscal year"), str(p.fiscal_year)),
-                (_("Category"), fmt.category(p.category)),
+                (_("Category"), category_label(p.category)),
                 (_("State (Mexico)"), p.state_name),
                 (_("Municipality"), p.municipality_name),
                 (_("Locality"), p.locality),
                 (_("Beneficiaries"), f"{p.beneficiaries:,}"),
-                (_("Stage"), fmt.stage(p.stage)),
-                (_("Total cost"), fmt.money(p.cost, code)),
+                (_("Stage"), stage_label(p.stage)),
+                (_("Total cost"), money_text(p.cost, code)),
             ],
             width,
         ),
@@ -64,8 +65,8 @@ def render_project_sheet(data: ProjectSheet, output: str | os.PathLike[str]) -> 
                 (
                     _("Valid"),
                     _("from {start} to {end}").format(
-                        start=fmt.short_date(c.toma_issued_on, code),
-                        end=fmt.short_date(c.toma_expires_on, code),
+                        start=date_text(c.toma_issued_on, code, style="short"),
+                        end=date_text(c.toma_expires_on, code, style="short"),
                     ),
                 ),
                 (_("City (US)"), ", ".join(x for x in (c.us_city, c.us_state) if x)),
@@ -83,7 +84,7 @@ def render_project_sheet(data: ProjectSheet, output: str | os.PathLike[str]) -> 
             _(
                 "The partner contributes a fixed amount agreed in advance: {amount}; the other parties "
                 "split the rest by the rule set."
-            ).format(amount=fmt.money(data.partner_amount, code))
+            ).format(amount=money_text(data.partner_amount, code))
         )
     if data.mix_override_reason:
         notes.append(_("Mix set by hand; reason: {reason}").format(reason=data.mix_override_reason))
@@ -108,7 +109,7 @@ def render_project_sheet(data: ProjectSheet, output: str | os.PathLike[str]) -> 
         money_table(data, width, code),
         Spacer(1, 3),
         Paragraph(fmt.esc(paid_share(data, code)), st.body),
-        Paragraph(fmt.esc(_("Cash on hand: {amount}").format(amount=fmt.money(data.cash, code))), st.body),
+        Paragraph(fmt.esc(_("Cash on hand: {amount}").format(amount=money_text(data.cash, code))), st.body),
     ]
     return build_document(output, story, decor, footer, title=f"{title} {p.folio}")
 
@@ -123,19 +124,19 @@ def mix_table(data: ProjectSheet, width: float, lang: str) -> Flowable:
     ]
     rows = [
         [
-            fmt.party(m.party),
-            fmt.percent(m.percent_bp),
-            fmt.money(m.amount, lang),
+            party_label(m.party),
+            percent(m.percent_bp),
+            money_text(m.amount, lang),
             # "con tope: $1,000,000.00": the marker officers know, then the cap in force.
-            f"{_('capped')}: {fmt.money(m.cap, lang)}" if m.capped and m.cap is not None else "",
+            f"{_('capped')}: {money_text(m.cap, lang)}" if m.capped and m.cap is not None else "",
         ]
         for m in data.mix
     ]
     rows.append(
         [
             _("Total"),
-            fmt.percent(sum(m.percent_bp for m in data.mix)),
-            fmt.money(sum(m.amount for m in data.mix), lang),
+            percent(sum(m.percent_bp for m in data.mix)),
+            money_text(sum(m.amount for m in data.mix), lang),
             "",
         ]
     )
@@ -153,9 +154,9 @@ def history_table(data: ProjectSheet, width: float, lang: str) -> Flowable:
     ]
     rows = [
         [
-            fmt.short_date(s.changed_at.date(), lang),
-            fmt.stage(s.from_stage),
-            fmt.stage(s.to_stage),
+            date_text(s.changed_at.date(), lang, style="short"),
+            stage_label(s.from_stage),
+            stage_label(s.to_stage),
             s.changed_by,
             s.comment,
         ]
@@ -170,11 +171,13 @@ def progress_part(data: ProjectSheet, width: float, lang: str, st: Styles) -> li
         return [Paragraph(fmt.esc(_("No progress reported yet.")), st.body)]
     last = data.progress[-1]
     latest = _("Latest: {percent} on {date}").format(
-        percent=fmt.tenths(last.percent_tenths), date=fmt.short_date(last.reported_on, lang)
+        percent=percent(last.percent_tenths * 10, decimals=1),
+        date=date_text(last.reported_on, lang, style="short"),
     )
     cols = [Col(_("Date"), wrap=False), Col(_("Percent"), "right", wrap=False), Col(_("Note"), weight=4.0)]
     rows = [
-        [fmt.short_date(x.reported_on, lang), fmt.tenths(x.percent_tenths), x.note] for x in data.progress
+        [date_text(x.reported_on, lang, style="short"), percent(x.percent_tenths * 10, decimals=1), x.note]
+        for x in data.progress
     ]
     return [Paragraph(fmt.esc(latest), st.body), Spacer(1, 3), fit_table(cols, rows, width)]
 
@@ -189,10 +192,10 @@ def money_table(data: ProjectSheet, width: float, lang: str) -> Flowable:
         Col(_("Paid"), "right", wrap=False),
         Col(_("Refunded"), "right", wrap=False),
     ]
-    m = fmt.money
+    m = money_text
     rows = [
         [
-            fmt.party(x.party),
+            party_label(x.party),
             m(x.approved, lang),
             m(x.received, lang),
             m(x.outstanding, lang),
@@ -220,9 +223,9 @@ def paid_share(data: ProjectSheet, lang: str) -> str:
     approved = sum(x.approved for x in data.money)
     paid = sum(x.paid for x in data.money)
     if approved <= 0:
-        return _("Paid: {paid}").format(paid=fmt.money(paid, lang))
+        return _("Paid: {paid}").format(paid=money_text(paid, lang))
     return _("Paid {paid} of {approved} approved ({percent})").format(
-        paid=fmt.money(paid, lang),
-        approved=fmt.money(approved, lang),
-        percent=fmt.tenths(paid * 1000 // approved),
+        paid=money_text(paid, lang),
+        approved=money_text(approved, lang),
+        percent=percent((paid * 1000 // approved) * 10, decimals=1),
     )

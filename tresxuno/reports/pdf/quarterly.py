@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from reportlab.platypus import Flowable, Paragraph
 
+from tresxuno.formatting import date_text, money_text, party_label, percent, stage_label
 from tresxuno.i18n import _, language, ngettext
 from tresxuno.reports.builders.quarterly import PartyFlow, QuarterLine, QuarterlyReport
 from tresxuno.reports.pdf import fmt
@@ -50,9 +51,9 @@ def project_columns() -> tuple[FastCol, ...]:
 
 def _money_lines(flows: Sequence[PartyFlow], lang: str, total: bool) -> list[list[str]]:
     """The party, approved, received and paid lines of a row (and a total line for a subtotal)."""
-    m = fmt.money
+    m = money_text
     lines = [
-        [fmt.party(f.party) for f in flows],
+        [party_label(f.party) for f in flows],
         [m(f.approved, lang) for f in flows],
         [m(f.received, lang) for f in flows],
         [m(f.paid, lang) for f in flows],
@@ -67,9 +68,9 @@ def _money_lines(flows: Sequence[PartyFlow], lang: str, total: bool) -> list[lis
 
 def project_cells(line: QuarterLine, lang: str) -> list[list[str]]:
     """A project's cells, each a list of lines (the project and stage not yet wrapped)."""
-    percent = "—" if line.percent_tenths is None else fmt.tenths(line.percent_tenths)
+    progress = "—" if line.percent_tenths is None else percent(line.percent_tenths * 10, decimals=1)
     money = _money_lines(line.money, lang, False)
-    return [[line.folio], [line.name], [fmt.stage(line.stage)], [percent], *money]
+    return [[line.folio], [line.name], [stage_label(line.stage)], [progress], *money]
 
 
 def block_table(
@@ -137,8 +138,8 @@ def render_quarterly(
     period = _("Quarter {quarter} of {year}: {first} to {last}").format(
         quarter=data.quarter,
         year=data.year,
-        first=fmt.short_date(data.first_day, code),
-        last=fmt.short_date(data.last_day, code),
+        first=date_text(data.first_day, code, style="short"),
+        last=date_text(data.last_day, code, style="short"),
     )
     scope = data.municipality_name or _("Every municipality")
     decor = PageDecor(data.letterhead, title, (period, scope), wide=True)
@@ -158,7 +159,7 @@ def render_quarterly(
                 (_("Municipality"), scope),
                 (_("Projects"), str(data.project_count)),
                 (_("Municipalities"), str(len(data.blocks))),
-                (_("Figures as of"), fmt.long_date(data.last_day, code)),
+                (_("Figures as of"), date_text(data.last_day, code, style="long")),
             ],
             width,
             columns=2,
@@ -206,8 +207,8 @@ def render_quarterly(
 
 def totals_table(totals: Sequence[PartyFlow], width: float, lang: str) -> Flowable:
     """Per party: approved, received and paid up to the quarter's end, with a totals row."""
-    m = fmt.money
-    rows = [[fmt.party(f.party), m(f.approved, lang), m(f.received, lang), m(f.paid, lang)] for f in totals]
+    m = money_text
+    rows = [[party_label(f.party), m(f.approved, lang), m(f.received, lang), m(f.paid, lang)] for f in totals]
     rows.append(
         [
             _("Total"),

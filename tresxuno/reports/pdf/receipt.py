@@ -14,10 +14,10 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from tresxuno.domain.money import Money, format_money
+from tresxuno.domain.money import Money
 from tresxuno.domain.parties import Party
 from tresxuno.domain.words import amount_in_words, amount_with_words
-from tresxuno.formatting import PARTY_LABELS
+from tresxuno.formatting import PARTY_LABELS, date_text, money_text
 from tresxuno.i18n import N_
 from tresxuno.reports.builders.data import Receipt
 from tresxuno.reports.pdf import fmt
@@ -136,7 +136,10 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
     value = st.value
     rows = [
         (LABELS["number"], data.number),
-        (LABELS["date"], f"{fmt.long_date(data.entry_date, 'es')} / {fmt.long_date(data.entry_date, 'en')}"),
+        (
+            LABELS["date"],
+            f"{date_text(data.entry_date, 'es', style='long')} / {date_text(data.entry_date, 'en', style='long')}",
+        ),
         (LABELS["contributor"], contributor),
     ]
     if data.party == "club":
@@ -159,14 +162,14 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
         money_rows += [
             [
                 label_cell(LABELS["usd"], st),
-                Paragraph(fmt.esc(format_money(Money(data.usd_amount, "USD"), "es", code=True)), st.amount),
+                Paragraph(fmt.esc(money_text(Money(data.usd_amount, "USD"), "es", code=True)), st.amount),
             ],
             [label_cell(LABELS["rate"], st), Paragraph(fmt.esc(data.rate), st.amount)],
             [
                 label_cell(LABELS["rate_date"], st),
                 Paragraph(
                     fmt.esc(
-                        f"{fmt.short_date(data.rate_date, 'es')} / {fmt.short_date(data.rate_date, 'en')}"
+                        f"{date_text(data.rate_date, 'es', style='short')} / {date_text(data.rate_date, 'en', style='short')}"
                     ),
                     st.amount,
                 ),
@@ -176,7 +179,7 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
     else:
         money_rows.append([label_cell(LABELS["pesos"], st), Paragraph("", st.amount)])
     money_rows += [
-        [label_cell(LABELS["mxn"], st), Paragraph(fmt.esc(format_money(mxn, "es", code=True)), st.amount)],
+        [label_cell(LABELS["mxn"], st), Paragraph(fmt.esc(money_text(mxn, "es", code=True)), st.amount)],
         [label_cell(LABELS["words"], st), Paragraph(fmt.esc(amount_in_words(mxn)), st.value)],
     ]
     story.append(grid(money_rows, [label_w, width - label_w]))

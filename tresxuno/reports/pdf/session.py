@@ -15,6 +15,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 from tresxuno.domain.ledger import party_rank
 from tresxuno.domain.money import Money
 from tresxuno.domain.words import amount_in_words, amount_with_words
+from tresxuno.formatting import date_text, money_text, party_label, session_kind_label, stage_label
 from tresxuno.i18n import N_, _, language
 from tresxuno.reports.builders.data import Attendee, SessionMinutes
 from tresxuno.reports.pdf import fmt
@@ -32,8 +33,6 @@ from tresxuno.reports.pdf.flow import (
 )
 from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
 
-#: Session kinds as printed.
-KIND_LABELS: dict[str, str] = {"ordinaria": N_("Ordinary"), "extraordinaria": N_("Extraordinary")}
 #: Whom each attendee signs for, by party.
 SIGNS_FOR: dict[str, str] = {
     "federal": N_("For the federal government"),
@@ -48,21 +47,15 @@ TABLE_START = 90.0
 SIGNATURES_PER_ROW = 3
 
 
-def kind_label(kind: str) -> str:
-    """Translated session kind (the stored id when unknown)."""
-    label = KIND_LABELS.get(kind)
-    return _(label) if label else kind
-
-
 def ruling_label(ruling: str | None) -> str:
     """Translated ruling: the name of the stage it moves the project to; "Pending" when none yet."""
-    return fmt.stage(ruling) if ruling else _("Pending")
+    return stage_label(ruling) if ruling else _("Pending")
 
 
 def signature_of(person: Attendee) -> SignatureBlock:
     """An attendee's block: printed name, position, and the party they sign for."""
     body = SIGNS_FOR.get(person.party)
-    return SignatureBlock(person.name, person.position, _(body) if body else fmt.party(person.party))
+    return SignatureBlock(person.name, person.position, _(body) if body else party_label(person.party))
 
 
 def attendees_table(data: SessionMinutes, width: float) -> Flowable:
@@ -72,7 +65,7 @@ def attendees_table(data: SessionMinutes, width: float) -> Flowable:
     previous = None
     for person in data.attendees:
         rows.append(
-            [fmt.party(person.party) if person.party != previous else "", person.name, person.position]
+            [party_label(person.party) if person.party != previous else "", person.name, person.position]
         )
         previous = person.party
     return fit_table(cols, rows, width)
@@ -98,7 +91,7 @@ def agenda_table(data: SessionMinutes, width: float, lang: str) -> Flowable:
             p.name,
             p.club_name,
             p.municipality_name,
-            fmt.money(p.cost, lang),
+            money_text(p.cost, lang),
             ruling_label(p.ruling),
             "—" if p.priority is None else str(p.priority),
             p.conditions or "—",
@@ -115,7 +108,7 @@ def shares_table(data: SessionMinutes, width: float, lang: str) -> Flowable:
         Col(_("No."), "right", wrap=False),
         Col(_("Folio"), wrap=False),
         Col(_("Ruling"), wrap=False),
-        *[Col(fmt.party(party), "right", wrap=False) for party in parties],
+        *[Col(party_label(party), "right", wrap=False) for party in parties],
         Col(_("Cost"), "right", wrap=False),
     ]
     rows = []
@@ -126,8 +119,8 @@ def shares_table(data: SessionMinutes, width: float, lang: str) -> Flowable:
                 str(p.number),
                 p.folio,
                 ruling_label(p.ruling),
-                *[fmt.money(amounts[party], lang) if party in amounts else "—" for party in parties],
-                fmt.money(p.cost, lang),
+                *[money_text(amounts[party], lang) if party in amounts else "—" for party in parties],
+                money_text(p.cost, lang),
             ]
         )
     approved = {a.party: a.amount for a in data.approved}
@@ -136,8 +129,8 @@ def shares_table(data: SessionMinutes, width: float, lang: str) -> Flowable:
             "",
             _("Total approved"),
             "",
-            *[fmt.money(approved.get(party, 0), lang) for party in parties],
-            fmt.money(data.approved_total, lang),
+            *[money_text(approved.get(party, 0), lang) for party in parties],
+            money_text(data.approved_total, lang),
         ]
     )
     return fit_table(cols, rows, width, total_rows=1)
@@ -151,11 +144,11 @@ def approved_table(data: SessionMinutes, width: float, lang: str) -> Flowable:
         Col(_("Amount in words"), weight=3.0),
     ]
     rows = [
-        [fmt.party(a.party), fmt.money(a.amount, lang), amount_in_words(Money(a.amount))]
+        [party_label(a.party), money_text(a.amount, lang), amount_in_words(Money(a.amount))]
         for a in data.approved
     ]
     rows.append(
-        [_("Total"), fmt.money(data.approved_total, lang), amount_in_words(Money(data.approved_total))]
+        [_("Total"), money_text(data.approved_total, lang), amount_in_words(Money(data.approved_total))]
     )
     return fit_table(cols, rows, width, total_rows=1)
 
@@ -184,7 +177,7 @@ def render_session_minutes(data: SessionMinutes, output: str | os.PathLike[str])
     code = language()
     st = styles(9)
     title = _("Minutes of the COVAM session")
-    day = fmt.long_date(data.held_on, code)
+    day = date_text(data.held_on, code, style="long")
     decor = PageDecor(
         data.letterhead, title, (_("Session {number}").format(number=data.number), day), wide=True
     )
@@ -194,13 +187,13 @@ def render_session_minutes(data: SessionMinutes, output: str | os.PathLike[str])
         "In {place}, on {date}, the Committee for the Validation and Attention of Migrants (COVAM) held "
         "its {kind} session number {number}, with the attendees listed below, to rule on the projects of "
         "its agenda."
-    ).format(place=data.place, date=day, kind=kind_label(data.kind).lower(), number=data.number)
+    ).format(place=data.place, date=day, kind=session_kind_label(data.kind).lower(), number=data.number)
     story: list[Flowable] = [
         Paragraph(fmt.esc(opening), st.clause),
         fields_table(
             [
                 (_("Session"), data.number),
-                (_("Kind"), kind_label(data.kind)),
+                (_("Kind"), session_kind_label(data.kind)),
                 (_("Date"), day),
                 (_("Place"), data.place),
             ],

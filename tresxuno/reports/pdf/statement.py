@@ -13,6 +13,15 @@ from collections.abc import Callable
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
+from tresxuno.domain.money import Money
+from tresxuno.formatting import (
+    ENTRY_KIND_LABELS,
+    date_text,
+    entry_kind_label,
+    money_text,
+    party_label,
+    stage_label,
+)
 from tresxuno.i18n import _, language
 from tresxuno.reports.builders.data import Statement, StatementEntry
 from tresxuno.reports.pdf import fmt
@@ -51,7 +60,7 @@ def describe(e: StatementEntry, lang: str) -> str:
     """The concept cell: what was paid and to whom, or why money went back, or what was reversed."""
     parts: list[str] = []
     if e.usd_amount is not None:
-        parts.append(_("{usd} deposited in dollars").format(usd=fmt.usd(e.usd_amount, lang)))
+        parts.append(_("{usd} deposited in dollars").format(usd=money_text(Money(e.usd_amount, "USD"), lang)))
     if e.concept:
         parts.append(e.concept)
     if e.payee_name:
@@ -69,21 +78,21 @@ def movement_rows(entries: tuple[StatementEntry, ...], lang: str) -> tuple[list[
 
     A page that starts at row *i* carries the balance after row *i - 1* (zero for the first).
     """
-    kinds = {k: fmt.kind_label(k) for k in fmt.KIND_LABELS}
+    kinds = {k: entry_kind_label(k) for k in ENTRY_KIND_LABELS}
     parties: dict[str | None, str] = {}
     rows: list[list[str]] = []
     carry: list[str] = []
     previous = 0
-    money = fmt.money
+    money = money_text
     for e in entries:
         party = parties.get(e.party)
         if party is None:
-            party = parties[e.party] = fmt.party(e.party)
+            party = parties[e.party] = party_label(e.party)
         reference = "\n".join(t for t in (e.reference, e.cfdi_uuid) if t)
         rows.append(
             [
                 str(e.id),
-                fmt.short_date(e.entry_date, lang),
+                date_text(e.entry_date, lang, style="short"),
                 kinds.get(e.kind, e.kind),
                 party,
                 describe(e, lang),
@@ -146,7 +155,7 @@ def render_statement(
         (
             _("Project {folio}").format(folio=p.folio),
             p.name,
-            _("Cut-off: {date}").format(date=fmt.short_date(data.stamp.printed_at.date(), code)),
+            _("Cut-off: {date}").format(date=date_text(data.stamp.printed_at.date(), code, style="short")),
         ),
         wide=True,
     )
@@ -161,9 +170,9 @@ def render_statement(
                 (_("Project"), p.name),
                 (_("Club"), data.club_name),
                 (_("Municipality"), f"{p.municipality_name}, {p.state_name}"),
-                (_("Stage"), fmt.stage(p.stage)),
-                (_("Total cost"), fmt.money(p.cost, code)),
-                (_("Cash on hand"), fmt.money(data.cash, code)),
+                (_("Stage"), stage_label(p.stage)),
+                (_("Total cost"), money_text(p.cost, code)),
+                (_("Cash on hand"), money_text(data.cash, code)),
             ],
             width,
             columns=2,
@@ -196,7 +205,13 @@ def render_statement(
                 Col(_("Total out"), "right", wrap=False),
                 Col(_("Closing balance"), "right", wrap=False),
             ],
-            [[fmt.money(data.total_in, code), fmt.money(data.total_out, code), fmt.money(data.cash, code)]],
+            [
+                [
+                    money_text(data.total_in, code),
+                    money_text(data.total_out, code),
+                    money_text(data.cash, code),
+                ]
+            ],
             width * 0.5,
             total_rows=1,
         ),
@@ -215,10 +230,10 @@ def party_money_table(data: Statement, width: float, lang: str) -> Flowable:
         Col(_("Refunded"), "right", wrap=False),
         Col(_("Cash"), "right", wrap=False),
     ]
-    m = fmt.money
+    m = money_text
     rows = [
         [
-            fmt.party(x.party),
+            party_label(x.party),
             m(x.approved, lang),
             m(x.received, lang),
             m(x.outstanding, lang),
@@ -258,13 +273,13 @@ def rates_table(data: Statement, width: float, lang: str) -> Flowable:
     rows = [
         [
             str(r.entry_id),
-            fmt.short_date(r.entry_date, lang),
-            fmt.party(r.party),
-            fmt.usd(r.usd_amount, lang),
+            date_text(r.entry_date, lang, style="short"),
+            party_label(r.party),
+            money_text(Money(r.usd_amount, "USD"), lang),
             r.rate,
-            fmt.short_date(r.rate_date, lang),
+            date_text(r.rate_date, lang, style="short"),
             r.rate_source,
-            fmt.money(r.amount, lang),
+            money_text(r.amount, lang),
         ]
         for r in data.rates
     ]

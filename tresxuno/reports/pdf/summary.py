@@ -17,6 +17,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
+from tresxuno.formatting import category_label, money_text, party_label, percent
 from tresxuno.i18n import _, language
 from tresxuno.reports.builders.summary import SummaryGroup, YearSummary
 from tresxuno.reports.pdf import fmt
@@ -44,7 +45,7 @@ def group_table(
     ``kind`` says how a group's name is shown: ``party`` and ``category`` ids are translated,
     other groups carry their names.
     """
-    m = fmt.money
+    m = money_text
     cols = [
         Col(first),
         Col(_("Projects"), "right", wrap=False),
@@ -80,9 +81,9 @@ def group_table(
 
 def _label(g: SummaryGroup, kind: str, lang: str) -> str:
     if kind == "party":
-        return fmt.party(g.key)
+        return party_label(g.key)
     if kind == "category":
-        return fmt.category(g.key)
+        return category_label(g.key)
     return g.label(lang)
 
 
@@ -139,7 +140,7 @@ def party_pie(data: YearSummary, width: float, lang: str) -> Drawing:
     pairs = [
         (
             PALETTE[i % len(PALETTE)],
-            f"{fmt.party(g.key)}: {fmt.money(g.approved, lang)} ({fmt.percent(g.approved * 10_000 // total)})",
+            f"{party_label(g.key)}: {money_text(g.approved, lang)} ({percent(g.approved * 10_000 // total)})",
         )
         for i, g in enumerate(groups)
     ]
@@ -150,7 +151,7 @@ def party_pie(data: YearSummary, width: float, lang: str) -> Drawing:
 def category_bars(data: YearSummary, width: float, lang: str) -> Drawing:
     """Projects by category: horizontal bars, the category names on the left."""
     groups = sorted(data.by_category, key=lambda g: -g.projects)
-    labels = [fmt.category(g.key) for g in groups]
+    labels = [category_label(g.key) for g in groups]
     label_w = max((Measure(REGULAR).width(t, CHART_SIZE) for t in labels), default=40.0) + 8
     bar_h = 16.0
     height = max(80.0, 40 + bar_h * len(groups))
@@ -203,7 +204,7 @@ def party_bars(data: YearSummary, width: float, lang: str) -> Drawing:
     for i in range(3):
         chart.bars[i].fillColor = PALETTE[i]
         chart.bars[i].strokeColor = None
-    chart.categoryAxis.categoryNames = [fmt.party(g.key) for g in groups]
+    chart.categoryAxis.categoryNames = [party_label(g.key) for g in groups]
     chart.categoryAxis.labels.fontName = REGULAR
     chart.categoryAxis.labels.fontSize = CHART_SIZE
     chart.categoryAxis.labels.boxAnchor = "n"
@@ -242,9 +243,9 @@ def render_summary(data: YearSummary, output: str | os.PathLike[str]) -> int:
                 (_("Fiscal year"), str(data.year)),
                 (_("Municipality"), scope),
                 (_("Projects"), str(data.projects)),
-                (_("Approved"), fmt.money(total.approved, code)),
-                (_("Received"), fmt.money(total.received, code)),
-                (_("Paid"), fmt.money(total.paid, code)),
+                (_("Approved"), money_text(total.approved, code)),
+                (_("Received"), money_text(total.received, code)),
+                (_("Paid"), money_text(total.paid, code)),
             ],
             width,
             columns=2,

@@ -25,14 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.domain.audit import FieldChange
-from tresxuno.domain.money import Money, format_money
-from tresxuno.i18n import N_, _, language
+from tresxuno.formatting import datetime_text, money_text, stage_label
+from tresxuno.i18n import N_, _
 from tresxuno.messages import describe, field_label
 from tresxuno.services.audit import CheckResult, HistoryItem, check_integrity, history, recent
 from tresxuno.services.store import Database
-from tresxuno.ui.dialogs.project import stage_text
 from tresxuno.ui.tasks import Task, run_task
-from tresxuno.ui.widgets import format_day
 
 #: What a row of each table is, in words.
 TABLE_LABELS: dict[str, str] = {
@@ -82,7 +80,7 @@ _KEY_COLUMNS = frozenset({"id", "project_id", "session_id", "created_at", "creat
 def when_text(at: datetime) -> str:
     """A UTC time as the officer's local date and time."""
     local = at.replace(tzinfo=UTC).astimezone()
-    return f"{format_day(local)} {local:%H:%M:%S}"
+    return datetime_text(local, seconds=True)
 
 
 def what_text(item: HistoryItem) -> str:
@@ -99,9 +97,9 @@ def _value_text(column: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
     if column in _STAGE_COLUMNS and isinstance(value, str):
-        return stage_text(value)
+        return stage_label(value)
     if column in _MONEY_COLUMNS and isinstance(value, int) and not isinstance(value, bool):
-        return format_money(Money(value), language())
+        return money_text(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return str(value)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.ledger import FiscalYearClose
 from tresxuno.domain.problems import InputError, StorageError
+from tresxuno.formatting import date_text, money_text
 from tresxuno.i18n import _, ngettext
 from tresxuno.services.ledger import close_fiscal_year, closed_years
 from tresxuno.services.store import Database
@@ -36,8 +37,6 @@ from tresxuno.ui import prompts
 from tresxuno.ui.dialogs.entries import add_field, hint_label
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
-from tresxuno.ui.models.ledger import money
-from tresxuno.ui.widgets import format_day
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: First fiscal year offered: the federal 3x1 programme started in 2002.
@@ -158,7 +157,7 @@ class CloseYearDialog(QDialog):
         unspent = result.unspent_federal
         total = sum(u.unspent for u in unspent)
         text = _("Fiscal year {year} was closed on {date} by {user}.").format(
-            year=result.year, date=format_day(result.closed_at), user=result.closed_by or "?"
+            year=result.year, date=date_text(result.closed_at), user=result.closed_by or "?"
         )
         if unspent:
             text += " " + ngettext(
@@ -167,7 +166,7 @@ class CloseYearDialog(QDialog):
                 "{count} projects hold federal money neither spent nor refunded, {total} in all; it must be "
                 "refunded to the federal treasury (record a refund to the federal party in each project).",
                 len(unspent),
-            ).format(count=len(unspent), total=money(total))
+            ).format(count=len(unspent), total=money_text(total))
         else:
             text += " " + _("No project of that year holds unspent federal money.")
         self.result_label.setText(text)
@@ -176,10 +175,10 @@ class CloseYearDialog(QDialog):
             cells = (
                 line.folio,
                 line.name,
-                money(line.received),
-                money(line.paid),
-                money(line.refunded),
-                money(line.unspent),
+                money_text(line.received),
+                money_text(line.paid),
+                money_text(line.refunded),
+                money_text(line.unspent),
             )
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
@@ -196,10 +195,10 @@ class CloseYearDialog(QDialog):
                 (
                     _("Total"),
                     "",
-                    money(sum(u.received for u in unspent)),
-                    money(sum(u.paid for u in unspent)),
-                    money(sum(u.refunded for u in unspent)),
-                    money(total),
+                    money_text(sum(u.received for u in unspent)),
+                    money_text(sum(u.paid for u in unspent)),
+                    money_text(sum(u.refunded for u in unspent)),
+                    money_text(total),
                 )
             ):
                 item = QTableWidgetItem(value)

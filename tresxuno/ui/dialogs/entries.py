@@ -50,10 +50,17 @@ from tresxuno.domain.ledger import (
     RefundInput,
     attribute,
 )
-from tresxuno.domain.money import Money, convert_usd, format_money, parse_rate
+from tresxuno.domain.money import Money, convert_usd, parse_rate
 from tresxuno.domain.problems import InputError, Problem, StorageError
-from tresxuno.domain.stages import STAGE_LABELS, Stage
-from tresxuno.i18n import N_, _, language
+from tresxuno.formatting import (
+    date_text,
+    entry_kind_label,
+    money_text,
+    party_label,
+    percent,
+    stage_label,
+)
+from tresxuno.i18n import N_, _
 from tresxuno.messages import describe
 from tresxuno.services.ledger import (
     project_balance,
@@ -69,8 +76,6 @@ from tresxuno.ui import prompts
 from tresxuno.ui.dialogs.club import date_edit, from_qdate, to_qdate
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
-from tresxuno.ui.models.ledger import kind_label, money, safe_party
-from tresxuno.ui.widgets import format_day, format_percent_bp
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: Milliseconds of typing pause before the project search runs.
@@ -84,17 +89,9 @@ SCANS_FILTER = N_("Scans (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"
 CFDI_FILTER = N_("CFDI invoices (*.xml);;All files (*)")
 
 
-def stage_name(stage: str) -> str:
-    """Translated stage name (an unknown id shown as stored)."""
-    try:
-        return _(STAGE_LABELS[Stage(stage)])
-    except ValueError:
-        return stage
-
-
 def amount_text(centavos: int) -> str:
     """An amount as typed in a field: ``1,234.56`` (reads back with ``Money.parse``)."""
-    return format_money(Money(centavos), language(), symbol=False)
+    return money_text(centavos, symbol=False)
 
 
 def parse_amount(text: str, field: str, problems: list[Problem], currency: str = "MXN") -> int | None:
@@ -255,7 +252,7 @@ class ProjectPicker(QWidget):
         self._found = [ProjectChoice(r.id, r.folio, r.name, r.stage) for r in rows]
         self.matches.clear()
         for choice in self._found:
-            item = QStandardItem(f"{choice.folio} — {choice.name} ({stage_name(choice.stage)})")
+            item = QStandardItem(f"{choice.folio} — {choice.name} ({stage_label(choice.stage)})")
             item.setData(choice, Qt.ItemDataRole.UserRole)
             item.setEditable(False)
             self.matches.appendRow(item)
@@ -410,8 +407,8 @@ class EntryDialog(QDialog):
                 show_error(self, exc)
             info = _("{name} — stage: {stage}; cash on hand: {cash}").format(
                 name=choice.name,
-                stage=stage_name(choice.stage),
-                cash=money(self.balance.cash) if self.balance else "?",
+                stage=stage_label(choice.stage),
+                cash=money_text(self.balance.cash) if self.balance else "?",
             )
             if choice.stage not in self.stages:
                 info += "\n⚠ " + describe(
@@ -619,7 +616,7 @@ class ContributionDialog(EntryDialog):
                 if line.share > 0:
                     self.party.addItem(
                         _("{party} — owes {outstanding}").format(
-                            party=safe_party(line.party), outstanding=money(line.outstanding)
+                            party=party_label(line.party), outstanding=money_text(line.outstanding)
                         ),
                         line.party,
                     )
@@ -636,7 +633,9 @@ class ContributionDialog(EntryDialog):
         line = self.balance.party(party)
         self.party_info.setText(
             _("Approved share {share}; received {received}; outstanding {outstanding}").format(
-                share=money(line.approved), received=money(line.received), outstanding=money(line.outstanding)
+                share=money_text(line.approved),
+                received=money_text(line.received),
+                outstanding=money_text(line.outstanding),
             )
         )
 
@@ -693,7 +692,7 @@ class ContributionDialog(EntryDialog):
         self.rate_source.setText(found.source)
         self.rate_hint.setText(
             _("Suggested: the {source} rate of {date}, the latest on or before the deposit's date.").format(
-                source=found.source, date=format_day(found.rate_date)
+                source=found.source, date=date_text(found.rate_date)
             )
         )
 
@@ -710,7 +709,7 @@ class ContributionDialog(EntryDialog):
         pesos = convert_usd(usd, rate)
         self.conversion.setText(
             _("{usd} × {rate} = {mxn}").format(
-                usd=money(usd.centavos, "USD"), rate=rate, mxn=money(pesos.centavos)
+                usd=money_text(Money(usd.centavos, "USD")), rate=rate, mxn=money_text(pesos.centavos)
             )
         )
         if not self._amount_edited:
@@ -933,7 +932,7 @@ class PaymentDialog(EntryDialog):
             assert self.balance is not None
             self.source.addItem(
                 _("{party} only (has {cash})").format(
-                    party=safe_party(party), cash=money(self.balance.party(party).cash)
+                    party=party_label(party), cash=money_text(self.balance.party(party).cash)
                 ),
                 party,
             )
@@ -941,7 +940,7 @@ class PaymentDialog(EntryDialog):
         self.source.setCurrentIndex(max(index, 0))
         self.source.blockSignals(False)
         self.cash_info.setText(
-            _("Cash on hand: {cash}").format(cash=money(self.balance.cash)) if self.balance else ""
+            _("Cash on hand: {cash}").format(cash=money_text(self.balance.cash)) if self.balance else ""
         )
         self.update_preview()
 
@@ -968,9 +967,9 @@ class PaymentDialog(EntryDialog):
         self.preview.setRowCount(len(parties))
         for row, party in enumerate(parties):
             share = shares.get(party, 0)
-            percent = format_percent_bp(points.get(party, 0)) if total_share else ""
-            attributed = money(split.get(party, 0)) if split else "—"
-            cells = (safe_party(party), f"{money(share)} ({percent})", attributed)
+            share_percent = percent(points.get(party, 0)) if total_share else ""
+            attributed = money_text(split.get(party, 0)) if split else "—"
+            cells = (party_label(party), f"{money_text(share)} ({share_percent})", attributed)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if column:
@@ -1044,7 +1043,7 @@ class RefundDialog(EntryDialog):
                 if line.share > 0 or line.received:
                     self.party.addItem(
                         _("{party} — has {cash} in the project").format(
-                            party=safe_party(line.party), cash=money(line.cash)
+                            party=party_label(line.party), cash=money_text(line.cash)
                         ),
                         line.party,
                     )
@@ -1089,14 +1088,14 @@ class ReversalDialog(QDialog):
         self.summary.setText(
             _("Entry No. {id}: {kind} of {amount} dated {date}, project {folio}.").format(
                 id=entry.id,
-                kind=kind_label(entry.kind),
-                amount=money(entry.amount),
-                date=format_day(entry.entry_date),
+                kind=entry_kind_label(entry.kind),
+                amount=money_text(entry.amount),
+                date=date_text(entry.entry_date),
                 folio=entry.folio,
             )
             + "\n"
             + _("The entry stays in the ledger; a new entry of {amount} cancels its effect.").format(
-                amount=money(-entry.amount)
+                amount=money_text(-entry.amount)
             )
         )
         self.general = QLabel(self)

@@ -38,14 +38,14 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.domain.actor import current_actor
-from tresxuno.domain.money import Money, convert_usd, format_money, parse_rate
+from tresxuno.domain.money import Money, convert_usd, parse_rate
 from tresxuno.domain.parties import PARTY_ORDER, Category, Party
 from tresxuno.domain.problems import InputError, Problem, RuleSetError, StorageError
 from tresxuno.domain.records import ClubInfo, ProjectDetail
 from tresxuno.domain.rules import RuleBook, RuleSet
-from tresxuno.domain.stages import STAGE_LABELS, Stage
+from tresxuno.domain.stages import Stage
 from tresxuno.domain.validation import ProjectInput, TomaStatus, toma_status
-from tresxuno.formatting import category_label, party_label
+from tresxuno.formatting import category_label, date_text, money_text, party_label, percent_number
 from tresxuno.i18n import N_, _, language
 from tresxuno.messages import describe
 from tresxuno.services.project_edit import (
@@ -66,7 +66,6 @@ from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.record_undo import project_edited
-from tresxuno.ui.widgets import format_day
 from tresxuno.ui.widgets.share_preview import (
     PartnerEntry,
     PreviewInput,
@@ -525,19 +524,19 @@ class ProjectDialog(QDialog):
         self.name.setText(detail.name)
         self.description.setPlainText(detail.description)
         self.beneficiaries.setValue(detail.beneficiaries)
-        self.cost.setText(format_money(Money(detail.cost), language(), symbol=False))
+        self.cost.setText(money_text(detail.cost, symbol=False))
         choice = "fixed-mxn" if detail.partner_mode == "fixed" else detail.partner_mode
         self.partner.setCurrentIndex(max(0, self.partner.findData(choice)))
         self._partner_touched = True
         if detail.partner_mode == "fixed" and detail.partner_amount:
-            self.partner_amount.setText(format_money(Money(detail.partner_amount), language(), symbol=False))
+            self.partner_amount.setText(money_text(detail.partner_amount, symbol=False))
         if detail.mix_override_reason:
             # The special mix is stored as the shares it gave: their percentages of the cost.
             self.override.setChecked(True)
             shares = {s.party: s.percent_bp for s in detail.shares}
             for party, edit in self.mix.items():
                 bp = shares.get(party.value, 0)
-                edit.setText(f"{bp // 100}.{bp % 100:02d}" if bp else "")
+                edit.setText(percent_number(bp) if bp else "")
             self.mix_reason.setText(detail.mix_override_reason)
 
     def _on_club_changed(self) -> None:
@@ -577,11 +576,11 @@ class ProjectDialog(QDialog):
             icon = icons.SP_MessageBoxCritical
         elif status is TomaStatus.EXPIRING:
             text = _("Toma de nota {folio} valid until {date}: it expires soon, ask the club to renew it")
-            text = text.format(folio=club.toma_folio, date=format_day(club.toma_expires_on))
+            text = text.format(folio=club.toma_folio, date=date_text(club.toma_expires_on))
             icon = icons.SP_MessageBoxWarning
         else:
             text = _("Toma de nota {folio} valid until {date}").format(
-                folio=club.toma_folio, date=format_day(club.toma_expires_on)
+                folio=club.toma_folio, date=date_text(club.toma_expires_on)
             )
             icon = icons.SP_DialogApplyButton
         self.toma_icon.setPixmap(self.style().standardIcon(icon).pixmap(size, size))
@@ -680,7 +679,7 @@ class ProjectDialog(QDialog):
             except InputError:
                 pass
             else:
-                self.converted.setText("= " + format_money(pesos, language(), code=True))
+                self.converted.setText("= " + money_text(pesos, code=True))
         self.refresh_preview()
 
     def _on_override_toggled(self, checked: bool) -> None:
@@ -688,7 +687,7 @@ class ProjectDialog(QDialog):
         if checked and rule_set is not None and not any(e.text().strip() for e in self.mix.values()):
             # Start from the rule set's mix: the officer usually moves one or two percentages.
             for party, bp in rule_set.mix:
-                self.mix[party].setText(f"{bp // 100}.{bp % 100:02d}")
+                self.mix[party].setText(percent_number(bp))
         self._update_override_widgets()
         if checked:
             next(iter(self.mix.values())).setFocus()
@@ -712,7 +711,7 @@ class ProjectDialog(QDialog):
                 total = sum(mix.values())
                 mark = "✓" if total == 10_000 else "✗"
                 self.mix_sum.setText(
-                    _("Sum: {total} % {mark}").format(total=f"{total // 100}.{total % 100:02d}", mark=mark)
+                    _("Sum: {total} % {mark}").format(total=percent_number(total), mark=mark)
                 )
         else:
             self.mix_sum.setText("")
@@ -734,7 +733,7 @@ class ProjectDialog(QDialog):
         error.clear()
         error.hide()
         self.cost.setAccessibleDescription("")
-        formatted = format_money(cost, language(), symbol=False)
+        formatted = money_text(cost, symbol=False)
         if formatted != text:
             self.cost.setText(formatted)
 
@@ -916,14 +915,6 @@ class ProjectDialog(QDialog):
             return None
         finally:
             dialog.deleteLater()
-
-
-def stage_text(stage: str) -> str:
-    """Translated stage name (an unknown id from a newer app shown as stored)."""
-    try:
-        return _(STAGE_LABELS[Stage(stage)])
-    except ValueError:
-        return stage
 
 
 def bold(label: QLabel) -> QLabel:

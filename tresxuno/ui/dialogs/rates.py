@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.domain.problems import InputError, StorageError
+from tresxuno.formatting import date_text
 from tresxuno.i18n import N_, _, ngettext
 from tresxuno.messages import describe
 from tresxuno.services.rates import (
@@ -48,7 +49,6 @@ from tresxuno.ui.dialogs.entries import add_field, hint_label
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.tasks import Task
-from tresxuno.ui.widgets import format_day
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 RATES_FILTER = N_("Rates (*.csv *.txt);;All files (*)")
@@ -164,7 +164,7 @@ class RatesDialog(QDialog):
         self.table.setRowCount(len(self.rates))
         for row, rate in enumerate(self.rates):
             cells = (
-                QTableWidgetItem(format_day(rate.rate_date)),
+                QTableWidgetItem(date_text(rate.rate_date)),
                 QTableWidgetItem(rate.rate),
                 QTableWidgetItem(rate.source),
             )
@@ -245,8 +245,8 @@ class RatesDialog(QDialog):
                 "Imported rates from {first} to {last} ({source}): {inserted} new, {updated} corrected, "
                 "{unchanged} unchanged; {not_published} days without a published rate skipped."
             ).format(
-                first=format_day(result.first),
-                last=format_day(result.last),
+                first=date_text(result.first),
+                last=date_text(result.last),
                 source=result.source,
                 inserted=result.inserted,
                 updated=result.updated,

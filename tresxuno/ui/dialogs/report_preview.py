@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tresxuno.formatting import percent
 from tresxuno.i18n import _, ngettext
 from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
@@ -279,7 +280,7 @@ class ReportPreview(QDialog):
         page = self.current_page()
         real = self.logicalDpiX() / POINTS_PER_INCH
         self.canvas.set_zoom(zoom * real)
-        self.zoom_label.setText(f"{round(zoom * 100)} %")
+        self.zoom_label.setText(percent(round(zoom * 10_000), decimals=0))
         self.go_to_page(page)
 
     def zoom(self) -> float:

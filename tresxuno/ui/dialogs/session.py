@@ -41,11 +41,10 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.domain.actor import current_actor
-from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.problems import InputError, Problem, StorageError
-from tresxuno.domain.stages import STAGE_LABELS, Stage
-from tresxuno.formatting import party_label
+from tresxuno.domain.stages import Stage
+from tresxuno.formatting import SESSION_KIND_LABELS, money_text, party_label, stage_label
 from tresxuno.i18n import N_, _, language, ngettext
 from tresxuno.messages import describe
 from tresxuno.services.covam import (
@@ -65,8 +64,6 @@ from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import ERROR_STYLE, FieldErrors
 
-#: Kinds of session, as stored, and their names.
-KIND_LABELS: dict[str, str] = {"ordinaria": N_("Ordinary"), "extraordinaria": N_("Extraordinary")}
 #: Parties of the attendee rows a new session starts with: who usually sits on the committee.
 DEFAULT_ATTENDEE_PARTIES: tuple[str, ...] = ("federal", "state", "municipal", "club")
 #: Milliseconds of typing pause before the project picker searches.
@@ -77,29 +74,10 @@ PICKER_LIMIT = 500
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-def kind_label(kind: str) -> str:
-    """Translated name of a session kind (an unknown one is shown as stored)."""
-    label = KIND_LABELS.get(kind)
-    return _(label) if label else kind
-
-
 def ruling_label(ruling: str) -> str:
     """Translated name of a ruling: the name of the stage it moves the project to."""
     stage = RULING_STAGES.get(ruling)
-    return _(STAGE_LABELS[stage]) if stage else ruling
-
-
-def stage_label(stage: str) -> str:
-    """Translated name of a stage id (an unknown one is shown as stored)."""
-    try:
-        return _(STAGE_LABELS[Stage(stage)])
-    except ValueError:
-        return stage
-
-
-def day_text(day: date) -> str:
-    """A date as Mexican officers write it: dd/mm/aaaa."""
-    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+    return stage_label(stage) if stage else ruling
 
 
 def _focus_proxy(widget: QWidget) -> None:
@@ -197,7 +175,7 @@ class SessionDialog(QDialog):
         self.place = QLineEdit(self)
         self.place.setPlaceholderText(_("e.g. Sala de Cabildo, Jerez"))
         self.kind = QComboBox(self)
-        for kind, label in KIND_LABELS.items():
+        for kind, label in SESSION_KIND_LABELS.items():
             self.kind.addItem(_(label), kind)
         self.notes = QPlainTextEdit(self)
         self.notes.setTabChangesFocus(True)
@@ -513,7 +491,7 @@ class AgendaPickerDialog(QDialog):
                 project.name,
                 project.club_name,
                 project.municipality_name,
-                format_money(Money(project.cost), lang),
+                money_text(project.cost, lang),
                 self.problems.get(project.id, ""),
             )
             for c, text in enumerate(texts):
@@ -677,7 +655,7 @@ class _RulingRow:
         metrics = self.name.fontMetrics()
         self.name.setText(metrics.elidedText(line.name, Qt.TextElideMode.ElideRight, 240))
         self.name.setMinimumWidth(min(metrics.horizontalAdvance(line.name) + 8, 248))
-        self.cost = QLabel(format_money(Money(line.cost), language()), parent)
+        self.cost = QLabel(money_text(line.cost), parent)
         self.cost.setAlignment(_RIGHT)
         self.ruling = QComboBox(parent)
         self.ruling.addItem(_("— not yet —"), None)

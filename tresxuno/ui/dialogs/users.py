@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.domain.roles import Role
+from tresxuno.formatting import date_text
 from tresxuno.i18n import _
 from tresxuno.services.store import Database
 from tresxuno.services.users import (
@@ -39,7 +40,6 @@ from tresxuno.services.users import (
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.permissions import role_label
-from tresxuno.ui.widgets import format_day
 
 
 def role_combo(parent: QWidget) -> QComboBox:
@@ -160,7 +160,7 @@ class UsersDialog(QDialog):
                 user.full_name,
                 role_label(user.role),
                 _("Yes") if user.active else _("No"),
-                format_day(user.last_login_at) if user.last_login_at else "—",
+                date_text(user.last_login_at) if user.last_login_at else "—",
             )
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(value))

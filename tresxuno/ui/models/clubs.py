@@ -18,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from tresxuno.domain.validation import TOMA_WARNING_DAYS, TomaStatus
+from tresxuno.formatting import date_text
 from tresxuno.i18n import N_, _, ngettext
 from tresxuno.services.clubs import ClubRow, count_clubs, list_clubs
 from tresxuno.services.store import Database
@@ -54,32 +55,27 @@ def status_label(status: TomaStatus) -> str:
     return _(STATUS_LABELS[status]).format(days=TOMA_WARNING_DAYS)
 
 
-def format_date(day: date) -> str:
-    """A date as Mexican offices write it: ``02/05/2026`` (dd/mm/yyyy)."""
-    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
-
-
 def toma_status_text(status: TomaStatus, issued_on: date, expires_on: date, today: date) -> str:
     """The status in words, saying until or since when: "Vence en 23 días", "Vencida desde 02/05/2026".
 
     A toma de nota is valid through its expiry date, so a lapsed one is lapsed since the day after.
     """
     if status is TomaStatus.LAPSED:
-        return _("Lapsed since {date}").format(date=format_date(expires_on + timedelta(days=1)))
+        return _("Lapsed since {date}").format(date=date_text(expires_on + timedelta(days=1)))
     if status is TomaStatus.EXPIRING:
         days = (expires_on - today).days
         if days == 0:
             return _("Expires today")
         return ngettext("Expires in {days} day", "Expires in {days} days", days).format(days=days)
     if status is TomaStatus.NOT_YET_VALID:
-        return _("Valid from {date}").format(date=format_date(issued_on))
+        return _("Valid from {date}").format(date=date_text(issued_on))
     return _("Valid")
 
 
 def toma_status_tooltip(row: ClubRow) -> str:
     """A sentence for the status cell's tooltip: the validity period and what to do about it."""
     period = _("Toma de nota {folio}, valid from {issued} to {expires}.").format(
-        folio=row.toma_folio, issued=format_date(row.toma_issued_on), expires=format_date(row.toma_expires_on)
+        folio=row.toma_folio, issued=date_text(row.toma_issued_on), expires=date_text(row.toma_expires_on)
     )
     if row.status is TomaStatus.LAPSED:
         return period + " " + _("The club cannot submit projects until it is renewed.")
@@ -157,7 +153,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "expires",
         N_("Expires"),
-        lambda c, t: format_date(c.toma_expires_on),
+        lambda c, t: date_text(c.toma_expires_on),
         lambda c: c.toma_expires_on,
         align=_CENTER,
         long_header=N_("Toma de nota expiry date"),

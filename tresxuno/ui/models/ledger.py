@@ -19,14 +19,13 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from tresxuno.domain.ledger import CONTRIBUTION, PAYMENT, REFUND, REVERSAL, EntryRecord, root_kinds
-from tresxuno.domain.money import Money, format_money
-from tresxuno.formatting import party_label
-from tresxuno.i18n import N_, _, language, ngettext
+from tresxuno.domain.ledger import CONTRIBUTION, PAYMENT, EntryRecord, root_kinds
+from tresxuno.domain.money import Money
+from tresxuno.formatting import date_text, entry_kind_label, money_text, party_label
+from tresxuno.i18n import N_, _, ngettext
 from tresxuno.services.ledger import count_entries, list_entries
 from tresxuno.services.store import Database
 from tresxuno.ui.models.paged import SqlPagedModel
-from tresxuno.ui.widgets import format_day
 
 #: The raw value of a cell (centavos, dates, ids), for code, not people.
 RawRole = Qt.ItemDataRole.UserRole
@@ -38,40 +37,13 @@ _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 #: Money going out is also drawn in this colour; the minus sign and its own column say it without it.
 OUT_COLOR = QColor("#b00020")
 
-#: Names of the kinds of entry, translated when shown.
-KIND_LABELS: dict[str, str] = {
-    CONTRIBUTION: N_("Contribution"),
-    PAYMENT: N_("Payment"),
-    REFUND: N_("Refund"),
-    REVERSAL: N_("Reversal"),
-}
-
-
-def kind_label(kind: str) -> str:
-    """Translated name of an entry kind (an unknown id from a newer app shown as stored)."""
-    label = KIND_LABELS.get(kind)
-    return _(label) if label else kind
-
-
-def money(centavos: int, currency: str = "MXN") -> str:
-    """An amount as the current language writes it (``$1,234.56``, ``-$5.00``)."""
-    return format_money(Money(centavos, currency), language())
-
-
-def safe_party(party: str) -> str:
-    """Translated party name; an unknown id is shown as stored."""
-    try:
-        return party_label(party)
-    except ValueError:
-        return party
-
 
 def party_text(entry: EntryRecord) -> str:
     """Who the entry concerns: the party, or for a payment shared by shares, the attribution summary."""
     if entry.party is not None and (entry.kind != PAYMENT or len(entry.lines) <= 1):
-        return safe_party(entry.party)
+        return party_label(entry.party)
     if len(entry.lines) == 1:
-        return safe_party(entry.lines[0].party)
+        return party_label(entry.lines[0].party)
     return ngettext("By shares ({count} party)", "By shares ({count} parties)", len(entry.lines)).format(
         count=len(entry.lines)
     )
@@ -82,10 +54,10 @@ def usd_text(entry: EntryRecord) -> str:
     if entry.usd_amount is None:
         return ""
     return _("{usd} at {rate} ({source}, {date})").format(
-        usd=money(entry.usd_amount, "USD"),
+        usd=money_text(Money(entry.usd_amount, "USD")),
         rate=entry.rate or "?",
         source=entry.rate_source or "?",
-        date=format_day(entry.rate_date),
+        date=date_text(entry.rate_date),
     )
 
 
@@ -124,21 +96,24 @@ def entry_tooltip(entry: EntryRecord) -> str:
     """Everything about one entry, one fact a line (the row's tooltip)."""
     lines = [
         _("Entry No. {id}: {kind} of {date}, project {folio}").format(
-            id=entry.id, kind=kind_label(entry.kind), date=format_day(entry.entry_date), folio=entry.folio
+            id=entry.id,
+            kind=entry_kind_label(entry.kind),
+            date=date_text(entry.entry_date),
+            folio=entry.folio,
         )
     ]
-    lines.append(_("Amount: {amount}").format(amount=money(entry.amount)))
+    lines.append(_("Amount: {amount}").format(amount=money_text(entry.amount)))
     if entry.usd_amount is not None:
         lines.append(
             _("Dollars: {usd}; rate {rate} MXN per USD of {date}, source: {source}").format(
-                usd=money(entry.usd_amount, "USD"),
+                usd=money_text(Money(entry.usd_amount, "USD")),
                 rate=entry.rate or "?",
-                date=format_day(entry.rate_date),
+                date=date_text(entry.rate_date),
                 source=entry.rate_source or "?",
             )
         )
     for line in entry.lines:
-        lines.append(f"  {safe_party(line.party)}: {money(line.amount)}")
+        lines.append(f"  {party_label(line.party)}: {money_text(line.amount)}")
     if entry.payee_name:
         lines.append(
             _("Payee: {payee}").format(payee=entry.payee_name)
@@ -161,11 +136,11 @@ def entry_tooltip(entry: EntryRecord) -> str:
     if entry.reverses_id is not None:
         lines.append(_("Reverses entry No. {id}").format(id=entry.reverses_id))
     if entry.running_balance is not None:
-        lines.append(_("Project balance after it: {amount}").format(amount=money(entry.running_balance)))
+        lines.append(_("Project balance after it: {amount}").format(amount=money_text(entry.running_balance)))
     if entry.created_by or entry.created_at:
         lines.append(
             _("Recorded by {user} on {date}").format(
-                user=entry.created_by or "?", date=format_day(entry.created_at)
+                user=entry.created_by or "?", date=date_text(entry.created_at)
             )
         )
     return "\n".join(lines)
@@ -185,11 +160,11 @@ class Column:
 
 
 def _in(e: EntryRecord) -> str:
-    return money(e.amount) if e.amount > 0 else ""
+    return money_text(e.amount) if e.amount > 0 else ""
 
 
 def _out(e: EntryRecord) -> str:
-    return money(e.amount) if e.amount < 0 else ""  # keeps its minus sign: never colour alone
+    return money_text(e.amount) if e.amount < 0 else ""  # keeps its minus sign: never colour alone
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -201,9 +176,9 @@ COLUMNS: tuple[Column, ...] = (
         _RIGHT,
         tip=N_("Entry number; reversals refer to it"),
     ),
-    Column("date", N_("Date"), lambda e: format_day(e.entry_date), lambda e: e.entry_date),
+    Column("date", N_("Date"), lambda e: date_text(e.entry_date), lambda e: e.entry_date),
     Column("folio", N_("Folio"), lambda e: e.folio, lambda e: e.folio),
-    Column("kind", N_("Type"), lambda e: kind_label(e.kind), lambda e: e.kind),
+    Column("kind", N_("Type"), lambda e: entry_kind_label(e.kind), lambda e: e.kind),
     Column(
         "party",
         N_("Party"),
@@ -247,7 +222,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "balance",
         N_("Balance"),
-        lambda e: money(e.running_balance) if e.running_balance is not None else "",
+        lambda e: money_text(e.running_balance) if e.running_balance is not None else "",
         lambda e: e.running_balance,
         _RIGHT,
         tip=N_("The project's cash after this entry (running balance of its statement)"),
@@ -262,14 +237,14 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "usd",
         N_("Amount in dollars"),
-        lambda e: money(e.usd_amount, "USD") if e.usd_amount is not None else "",
+        lambda e: money_text(Money(e.usd_amount, "USD")) if e.usd_amount is not None else "",
         lambda e: e.usd_amount,
         _RIGHT,
         hidden=True,
     ),
     Column("rate", N_("Rate (MXN per USD)"), lambda e: e.rate or "", lambda e: e.rate, _RIGHT, hidden=True),
     Column(
-        "rate_date", N_("Rate date"), lambda e: format_day(e.rate_date), lambda e: e.rate_date, hidden=True
+        "rate_date", N_("Rate date"), lambda e: date_text(e.rate_date), lambda e: e.rate_date, hidden=True
     ),
     Column(
         "rate_source", N_("Rate source"), lambda e: e.rate_source or "", lambda e: e.rate_source, hidden=True
@@ -330,7 +305,7 @@ def money_to_date(db: Database, project_id: int, day: date) -> str:
     received, paid = entries_to_date(entries, day)
     if not any(e.entry_date <= day for e in entries):
         return ""
-    return f"{money(received)} / {money(paid)}"
+    return f"{money_text(received)} / {money_text(paid)}"
 
 
 class LedgerTableModel(SqlPagedModel):

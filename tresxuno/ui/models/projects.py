@@ -14,11 +14,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 
-from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.records import ProjectSummary
-from tresxuno.domain.stages import STAGE_LABELS, Stage
-from tresxuno.formatting import category_label
-from tresxuno.i18n import N_, _, language
+from tresxuno.formatting import category_label, money_text, stage_label
+from tresxuno.i18n import N_
 from tresxuno.services.projects import ProjectFilters, count_projects, list_projects
 from tresxuno.services.store import Database
 from tresxuno.ui.models.paged import SqlPagedModel
@@ -30,14 +28,6 @@ ProjectRole = Qt.ItemDataRole.UserRole + 1
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-
-
-def stage_label(stage: str) -> str:
-    """Translated name of a stage id; an unknown id (from a newer app) is shown as stored."""
-    try:
-        return _(STAGE_LABELS[Stage(stage)])
-    except ValueError:
-        return stage
 
 
 @dataclass(frozen=True)
@@ -72,7 +62,7 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "cost",
         N_("Cost (MXN)"),
-        lambda p: format_money(Money(p.cost), language()),
+        lambda p: money_text(p.cost),
         lambda p: p.cost,
         align=_RIGHT,
     ),

@@ -30,10 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.problems import InputError, StorageError
-from tresxuno.formatting import party_label
+from tresxuno.formatting import date_text, money_text, party_label, session_kind_label, stage_label
 from tresxuno.i18n import N_, _, language, ngettext
 from tresxuno.services.covam import SessionInfo, SessionSummary, get_session, list_sessions
 from tresxuno.services.store import Database
@@ -41,11 +40,8 @@ from tresxuno.ui.dialogs.session import (
     AgendaPickerDialog,
     RulingsDialog,
     SessionDialog,
-    day_text,
-    kind_label,
     pending_lines,
     ruling_label,
-    stage_label,
 )
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.settings import Settings
@@ -329,9 +325,9 @@ class CovamView(View):
         for r, s in enumerate(summaries):
             texts = (
                 s.number,
-                day_text(s.held_on),
+                date_text(s.held_on),
                 s.place,
-                kind_label(s.kind),
+                session_kind_label(s.kind),
                 str(s.projects),
                 ruled_text(s),
             )
@@ -399,8 +395,8 @@ class CovamView(View):
         self.title.setText(
             _("Session {number} — {kind}, {date}, {place}").format(
                 number=info.number,
-                kind=kind_label(info.kind).lower(),
-                date=day_text(info.held_on),
+                kind=session_kind_label(info.kind).lower(),
+                date=date_text(info.held_on),
                 place=info.place,
             )
         )
@@ -483,7 +479,7 @@ class CovamView(View):
                 line.folio,
                 line.name,
                 line.club_name,
-                format_money(Money(line.cost), lang),
+                money_text(line.cost, lang),
                 stage_label(line.stage),
                 ruling_label(line.ruling) if line.ruling else _("Pending"),
                 "—" if line.priority is None else str(line.priority),

@@ -29,10 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.problems import StorageError
-from tresxuno.domain.stages import STAGE_LABELS, Stage
-from tresxuno.formatting import party_label
+from tresxuno.domain.stages import Stage
+from tresxuno.formatting import date_text, money_text, party_label, stage_label
 from tresxuno.i18n import N_, _, language, ngettext
 from tresxuno.services.dashboard import (
     ATTENTION_KINDS,
@@ -69,24 +68,6 @@ ICONS: dict[str, QStyle.StandardPixmap] = {
 }
 
 
-def _day(value: date | None) -> str:
-    return "" if value is None else f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
-
-
-def _stage(stage: str | None) -> str:
-    try:
-        return _(STAGE_LABELS[Stage(stage or "")])
-    except ValueError:
-        return stage or ""
-
-
-def _party(party: str | None) -> str:
-    try:
-        return party_label(party or "")
-    except ValueError:
-        return party or ""
-
-
 def group_title(kind: str, count: int) -> str:
     """The title of a group of the attention list, with how many items it holds."""
     # Literal ngettext calls, one per kind, so the extractor records each singular/plural pair.
@@ -114,20 +95,22 @@ def group_title(kind: str, count: int) -> str:
 def attention_text(item: AttentionItem) -> str:
     """The sentence the attention list shows for ``item``, in the current language."""
     if item.kind == TOMA_EXPIRING:
-        return _("The toma de nota of {club} expires on {date}").format(club=item.subject, date=_day(item.on))
+        return _("The toma de nota of {club} expires on {date}").format(
+            club=item.subject, date=date_text(item.on)
+        )
     if item.kind == TOMA_LAPSED:
         return _("The toma de nota of {club} lapsed on {date}; the club must renew it").format(
-            club=item.subject, date=_day(item.on)
+            club=item.subject, date=date_text(item.on)
         )
     if item.kind == STUCK:
         days = item.days or 0
         return ngettext(
             "{folio} has been {days} day in {stage}", "{folio} has been {days} days in {stage}", days
-        ).format(folio=item.subject, days=f"{days:,}", stage=_stage(item.stage))
+        ).format(folio=item.subject, days=f"{days:,}", stage=stage_label(item.stage))
     if item.kind == DEPOSIT_OWED:
         return _("{party} owes {amount} on {folio}").format(
-            party=_party(item.party),
-            amount=format_money(Money(item.amount or 0), language()),
+            party=party_label(item.party),
+            amount=money_text(item.amount or 0),
             folio=item.subject,
         )
     if item.kind == SESSION_PENDING:
@@ -136,7 +119,7 @@ def attention_text(item: AttentionItem) -> str:
             "Session {number} of {date} has {count} project without a ruling",
             "Session {number} of {date} has {count} projects without a ruling",
             count,
-        ).format(number=item.subject, date=_day(item.on), count=count)
+        ).format(number=item.subject, date=date_text(item.on), count=count)
     return f"{item.kind}: {item.subject}"
 
 
@@ -376,7 +359,7 @@ class DashboardView(View):
         ]
         self.stages.setRowCount(len(shown) + 1)
         for row, count in enumerate(shown):
-            _set_row(self.stages, row, _stage(count.stage), f"{count.count:,}", dim=not count.count)
+            _set_row(self.stages, row, stage_label(count.stage), f"{count.count:,}", dim=not count.count)
         _set_row(self.stages, len(shown), _("Total"), f"{data.projects:,}", bold=True)
         self.stages.resizeColumnsToContents()
         _fit_height(self.stages)
@@ -385,9 +368,9 @@ class DashboardView(View):
         lang = language()
         self.money.setRowCount(len(data.approved) + 1 if data.approved else 0)
         for row, line in enumerate(data.approved):
-            _set_row(self.money, row, _party(line.party), format_money(Money(line.amount), lang))
+            _set_row(self.money, row, party_label(line.party), money_text(line.amount, lang))
         if data.approved:
-            total = format_money(Money(data.approved_total), lang)
+            total = money_text(data.approved_total, lang)
             _set_row(self.money, len(data.approved), _("Total"), total, bold=True)
         self.money.resizeColumnsToContents()
         _fit_height(self.money)

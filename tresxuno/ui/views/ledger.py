@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from tresxuno.domain.ledger import CONTRIBUTION, KINDS, PARTY_IDS, EntryRecord, ProjectBalance
 from tresxuno.domain.problems import InputError, StorageError
+from tresxuno.formatting import entry_kind_label, money_text, party_label, stage_label
 from tresxuno.i18n import N_, _, ngettext
 from tresxuno.reports.exports import FORMATS, ExportSummary, export_ledger
 from tresxuno.services.ledger import count_entries, project_balance
@@ -59,20 +60,10 @@ from tresxuno.ui.dialogs.entries import (
     RefundDialog,
     ReversalDialog,
     hint_label,
-    stage_name,
 )
 from tresxuno.ui.dialogs.rates import RatesDialog
 from tresxuno.ui.errors import show_error
-from tresxuno.ui.models.ledger import (
-    COLUMN_OF,
-    COLUMNS,
-    OUT_COLOR,
-    LedgerFilters,
-    LedgerTableModel,
-    kind_label,
-    money,
-    safe_party,
-)
+from tresxuno.ui.models.ledger import COLUMN_OF, COLUMNS, OUT_COLOR, LedgerFilters, LedgerTableModel
 from tresxuno.ui.permissions import allowed, gate, needs_text
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.tasks import Task, run_task
@@ -198,14 +189,14 @@ class BalancePanel(QGroupBox):
         bold.setBold(True)
         for row, line in enumerate(parties):
             values = [int(getattr(line, key)) for key, _h, _t in BALANCE_COLUMNS]
-            self._row(row, safe_party(line.party), values)
+            self._row(row, party_label(line.party), values)
         self._row(len(parties), _("Total"), [_total(balance, key) for key, _h, _t in BALANCE_COLUMNS], bold)
         height = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
         self.table.setFixedHeight(height + sum(self.table.rowHeight(r) for r in range(self.table.rowCount())))
         self.table.show()
         notes = [
             _("{party} received {amount} more than its approved share.").format(
-                party=safe_party(p.party), amount=money(p.over_received)
+                party=party_label(p.party), amount=money_text(p.over_received)
             )
             for p in parties
             if p.over_received
@@ -214,7 +205,7 @@ class BalancePanel(QGroupBox):
             _(
                 "{party}'s part of the cash is negative ({amount}): payments are attributed by approved "
                 "shares, and it has not deposited all of its share yet."
-            ).format(party=safe_party(p.party), amount=money(p.cash))
+            ).format(party=party_label(p.party), amount=money_text(p.cash))
             for p in parties
             if p.cash < 0
         ]
@@ -225,7 +216,7 @@ class BalancePanel(QGroupBox):
         first = QTableWidgetItem(label)
         cells = [first]
         for value in values:
-            item = QTableWidgetItem(money(value))
+            item = QTableWidgetItem(money_text(value))
             item.setTextAlignment(_RIGHT)
             item.setData(Qt.ItemDataRole.UserRole, value)
             if value < 0:
@@ -241,7 +232,7 @@ class BalancePanel(QGroupBox):
         column = 1 + [k for k, _h, _t in BALANCE_COLUMNS].index(key)
         for row in range(self.table.rowCount()):
             label = self.table.item(row, 0)
-            wanted = _("Total") if party == "total" else safe_party(party)
+            wanted = _("Total") if party == "total" else party_label(party)
             if label is not None and label.text() == wanted:
                 cell = self.table.item(row, column)
                 return cell.data(Qt.ItemDataRole.UserRole) if cell is not None else None
@@ -339,10 +330,10 @@ class LedgerView(View):
             self.year.addItem(str(year), year)
         self.kind = self._combo(_("Type"), _("All types"))
         for kind in KINDS:
-            self.kind.addItem(kind_label(kind), kind)
+            self.kind.addItem(entry_kind_label(kind), kind)
         self.party = self._combo(_("Party"), _("All parties"))
         for party in PARTY_IDS:
-            self.party.addItem(safe_party(party), party)
+            self.party.addItem(party_label(party), party)
         self.start = self._date(_("From date"))
         self.end = self._date(_("To date"))
         self.clear_button = QPushButton(_("C&lear filters"), self)
@@ -798,7 +789,7 @@ class LedgerView(View):
             show_error(self.window(), exc)
             return
         self.balance_panel.show_balance(
-            balance, _("{name} — stage: {stage}").format(name=detail.name, stage=stage_name(detail.stage))
+            balance, _("{name} — stage: {stage}").format(name=detail.name, stage=stage_label(detail.stage))
         )
 
     # -- actions ---------------------------------------------------------------------------------
@@ -964,7 +955,7 @@ class LedgerView(View):
                 rows=f"{summary.rows:,}",
                 entries=f"{summary.entries:,}",
                 path=summary.path,
-                total=money(summary.total_centavos),
+                total=money_text(summary.total_centavos),
             ),
         )
 

@@ -48,10 +48,9 @@ from PySide6.QtWidgets import (
 
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.ledger import APPROVED_STAGES
-from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.problems import InputError, RuleSetError, StorageError
 from tresxuno.domain.stages import MAIN_ROAD, TRANSITIONS, Stage
-from tresxuno.formatting import category_label, party_label
+from tresxuno.formatting import category_label, date_text, money_text, party_label, percent, stage_label
 from tresxuno.i18n import _, language
 from tresxuno.services.attachments import AttachmentInfo, ChecklistItem, attach_document, project_checklist
 from tresxuno.services.audit import history as audit_history
@@ -62,13 +61,12 @@ from tresxuno.services.store import Database
 from tresxuno.services.works import REPORTABLE, ProgressInfo, progress_history, record_progress
 from tresxuno.ui import prompts
 from tresxuno.ui.dialogs.audit import HistoryTable
-from tresxuno.ui.dialogs.project import ProjectDialog, bold, stage_text
+from tresxuno.ui.dialogs.project import ProjectDialog, bold
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.models.ledger import money_to_date as ledger_money_to_date
 from tresxuno.ui.reporting import ReportOrder, available, file_name, report_title, start_report
 from tresxuno.ui.tasks import Task, run_task
-from tresxuno.ui.widgets import format_day, format_percent_bp
 from tresxuno.ui.widgets.share_preview import marker_icon
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -417,7 +415,7 @@ class ProjectRecord(QDialog):
         self.setWindowTitle(_("Project {folio}").format(folio=detail.folio))
         self.title.setText(f"{detail.folio} — {detail.name}")
         self.subtitle.setText(_("Club: {club}").format(club=detail.club_name))
-        self.stage_label.setText(stage_text(detail.stage))
+        self.stage_label.setText(stage_label(detail.stage))
         self._show_actions()
         self._show_print_menu()
         self._show_data()
@@ -451,9 +449,9 @@ class ProjectRecord(QDialog):
             )
 
     def _add_stage_button(self, target: Stage) -> None:
-        button = QPushButton(_("Move to “{stage}”…").format(stage=stage_text(target)), self)
+        button = QPushButton(_("Move to “{stage}”…").format(stage=stage_label(target)), self)
         tip = _("Move the project to stage “{stage}”; you will be asked for a comment")
-        button.setToolTip(tip.format(stage=stage_text(target)))
+        button.setToolTip(tip.format(stage=stage_label(target)))
         button.clicked.connect(lambda _checked=False, t=target.value: self.move_to(t))
         self.stage_buttons[target.value] = button
         self.action_bar.addWidget(button)
@@ -467,16 +465,14 @@ class ProjectRecord(QDialog):
             program = d.program
         partner = {"none": _("No partner"), "rule": _("By the rule set's percentage")}.get(d.partner_mode, "")
         if d.partner_mode == "fixed":
-            partner = _("Fixed amount: {amount}").format(
-                amount=format_money(Money(d.partner_amount or 0), language())
-            )
+            partner = _("Fixed amount: {amount}").format(amount=money_text(d.partner_amount or 0))
         values = {
             "folio": d.folio,
             "program": program,
             "fiscal_year": str(d.fiscal_year),
             "category": category_label(d.category),
             "club": _("{club} (toma de nota {folio}, valid until {date})").format(
-                club=d.club_name, folio=o.club_toma_folio, date=format_day(o.club_toma_expires_on)
+                club=d.club_name, folio=o.club_toma_folio, date=date_text(o.club_toma_expires_on)
             ),
             "state": f"{o.state_name} ({d.state_key})",
             "municipality": f"{o.municipality_name} ({d.municipality_key})",
@@ -484,9 +480,9 @@ class ProjectRecord(QDialog):
             "name": d.name,
             "description": d.description or "—",
             "beneficiaries": f"{d.beneficiaries:,}",
-            "cost": format_money(Money(d.cost), language()),
+            "cost": money_text(d.cost),
             "partner": partner,
-            "requested_on": format_day(o.requested_on) if o.requested_on else _("Not submitted yet (draft)"),
+            "requested_on": date_text(o.requested_on) if o.requested_on else _("Not submitted yet (draft)"),
         }
         for key, text in values.items():
             self.data_values[key].setText(text)
@@ -505,8 +501,8 @@ class ProjectRecord(QDialog):
             for column, item in enumerate(
                 (
                     _item(party_label(share.party), raw=share.party),
-                    _item(format_money(Money(share.amount), language()), right=True, raw=share.amount),
-                    _item(format_percent_bp(share.percent_bp), right=True, raw=share.percent_bp),
+                    _item(money_text(share.amount), right=True, raw=share.amount),
+                    _item(percent(share.percent_bp), right=True, raw=share.percent_bp),
                     note,
                 )
             ):
@@ -517,11 +513,11 @@ class ProjectRecord(QDialog):
                 (
                     _item(_("Total"), raw="total"),
                     _item(
-                        format_money(Money(sum(s.amount for s in shares)), language()),
+                        money_text(sum(s.amount for s in shares)),
                         right=True,
                         raw=sum(s.amount for s in shares),
                     ),
-                    _item(format_percent_bp(10_000), right=True),
+                    _item(percent(10_000), right=True),
                     _item(""),
                 )
             ):
@@ -568,7 +564,7 @@ class ProjectRecord(QDialog):
             for info in entry.attachments:
                 size = _("{size} KB").format(size=max(1, info.size // 1024))
                 child = QTreeWidgetItem(
-                    [info.original_name, "", format_day(info.added_at), size, info.sha256[:12]]
+                    [info.original_name, "", date_text(info.added_at), size, info.sha256[:12]]
                 )
                 child.setData(0, RawRole, info)
                 child.setToolTip(4, info.sha256)
@@ -597,9 +593,9 @@ class ProjectRecord(QDialog):
         for row, step in enumerate(steps):
             for column, item in enumerate(
                 (
-                    _item(format_day(step.changed_at), raw=step.changed_at),
-                    _item(stage_text(step.from_stage) if step.from_stage else "—", raw=step.from_stage),
-                    _item(stage_text(step.to_stage), raw=step.to_stage),
+                    _item(date_text(step.changed_at), raw=step.changed_at),
+                    _item(stage_label(step.from_stage) if step.from_stage else "—", raw=step.from_stage),
+                    _item(stage_label(step.to_stage), raw=step.to_stage),
                     _item(step.changed_by),
                     _item(step.comment),
                 )
@@ -617,8 +613,8 @@ class ProjectRecord(QDialog):
             money = money_to_date(self._db, self._id, info.reported_on) if money_to_date else ""
             for column, item in enumerate(
                 (
-                    _item(format_day(info.reported_on), raw=info.reported_on),
-                    _item(f"{info.percent_text} %", right=True, raw=info.percent_tenths),
+                    _item(date_text(info.reported_on), raw=info.reported_on),
+                    _item(percent(info.percent_tenths * 10, decimals=1), right=True, raw=info.percent_tenths),
                     _item(info.note),
                     _item(money, right=True),
                 )
@@ -733,9 +729,9 @@ class ProjectRecord(QDialog):
         current = Stage(self.overview.detail.stage)
         comment = CommentDialog.ask(
             self,
-            _("Move to “{stage}”").format(stage=stage_text(target)),
+            _("Move to “{stage}”").format(stage=stage_label(target)),
             _("Comment for the history of project {folio} (from “{from_}” to “{to}”):").format(
-                folio=self.overview.detail.folio, from_=stage_text(current), to=stage_text(target)
+                folio=self.overview.detail.folio, from_=stage_label(current), to=stage_label(target)
             ),
             required=target in _NEEDS_REASON,
         )

@@ -26,10 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.problems import RuleSetError, StorageError
-from tresxuno.domain.stages import STAGE_LABELS
-from tresxuno.formatting import CATEGORY_LABELS, category_label
+from tresxuno.formatting import CATEGORY_LABELS, STAGE_LABELS, category_label, money_text
 from tresxuno.i18n import N_, _, language, ngettext
 from tresxuno.services.projects import ProjectFilters, count_projects
 from tresxuno.services.rules import rulebook
@@ -249,7 +247,7 @@ class ProjectsView(View):
         padding = 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 16
         width = max(header.sectionSizeHint(number), self.table.sizeHintForColumn(number))
         if column.key == "cost":
-            widest = format_money(Money(_WIDEST_COST), language())
+            widest = money_text(_WIDEST_COST)
             width = max(width, metrics.horizontalAdvance(widest) + padding)
         elif column.key == "category":
             # Seven labels, all short enough: each shown whole, whatever rows are loaded.

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.domain.problems import Problem, StorageError
+from tresxuno.formatting import date_text
 from tresxuno.i18n import N_, _
 from tresxuno.reports import builders
 from tresxuno.services.store import Database
@@ -44,7 +45,6 @@ from tresxuno.ui.reporting import (
 )
 from tresxuno.ui.tasks import Task
 from tresxuno.ui.views.base import View
-from tresxuno.ui.widgets import format_day
 
 #: The option fields, in the order they are shown; names as in the report registry.
 OPTIONS = ("project", "entry", "session", "year", "quarter", "municipality")
@@ -267,7 +267,7 @@ class ReportsView(View):
         for summary in summaries:
             self.session.addItem(
                 _("Session {number} of {date} — {place}").format(
-                    number=summary.number, date=format_day(summary.held_on), place=summary.place
+                    number=summary.number, date=date_text(summary.held_on), place=summary.place
                 ),
                 summary.id,
             )

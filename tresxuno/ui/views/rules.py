@@ -31,11 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno import paths
-from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.parties import PARTY_ORDER, Category, SchoolLevel
 from tresxuno.domain.problems import RuleSetError
 from tresxuno.domain.rules import RuleBook, RuleSet
-from tresxuno.formatting import category_label, party_label
+from tresxuno.formatting import category_label, money_text, party_label, percent
 from tresxuno.i18n import N_, _, language, ngettext
 from tresxuno.services.rules import reload_rulebook, rulebook
 from tresxuno.services.store import Database
@@ -73,12 +72,6 @@ _RULE_ROLE = Qt.ItemDataRole.UserRole
 #: Settings names of the remembered layout.
 _HEADER_STATE = "rules"
 _SPLITTER_STATE = "rules.splitter"
-
-
-def percent_text(basis_points: int) -> str:
-    """``2500`` -> ``"25 %"``, ``3334`` -> ``"33.34 %"`` (basis points: hundredths of a percent)."""
-    whole, cents = divmod(basis_points, 100)
-    return f"{whole} %" if cents == 0 else f"{whole}.{cents:02d} %"
 
 
 def _years(first: int, last: int | None) -> str:
@@ -250,13 +243,13 @@ class RulesView(View):
         for offset, party in enumerate(PARTY_ORDER):
             column = _FIRST_PARTY_COLUMN + offset
             if party in mix:
-                text = percent_text(mix[party]) + (" *" if party in caps else "")
+                text = percent(mix[party]) + (" *" if party in caps else "")
                 item.setText(column, text)
                 if party in caps:
                     item.setToolTip(
                         column,
                         _("{party}: {percent}, with a cap per project (see details)").format(
-                            party=party_label(party), percent=percent_text(mix[party])
+                            party=party_label(party), percent=percent(mix[party])
                         ),
                     )
             else:
@@ -348,14 +341,14 @@ class RulesView(View):
         body: list[tuple[str, ...]] = []
         for party, basis_points in rule_set.mix:
             if not rule_set.caps:
-                body.append((party_label(party), percent_text(basis_points)))
+                body.append((party_label(party), percent(basis_points)))
                 continue
             for cap in [c for c in rule_set.caps if c.party is party] or [None]:
                 body.append(
                     (
                         party_label(party),
-                        percent_text(basis_points),
-                        format_money(Money(cap.amount), lang) if cap else _("no cap"),
+                        percent(basis_points),
+                        money_text(cap.amount, lang) if cap else _("no cap"),
                         _years(cap.first_year, cap.last_year) if cap else "",
                         (cap.source + " " + _verified_text(cap.verified)) if cap else "",
                     )
@@ -379,7 +372,7 @@ class RulesView(View):
         if rule_set.scholarship_amounts:
             parts.append(f"<h4>{escape(_('Scholarship per student'))}</h4>")
             levels = [
-                (_(LEVEL_LABELS.get(level, level.value)), format_money(Money(amount), lang))
+                (_(LEVEL_LABELS.get(level, level.value)), money_text(amount, lang))
                 for level, amount in rule_set.scholarship_amounts
             ]
             parts.append(_grid((_("School level"), _("Amount per student")), levels, right=(1,)))

@@ -27,16 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.domain.money import Money, convert_usd, format_money, parse_rate
+from tresxuno.domain.money import Money, convert_usd, parse_rate
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem, RuleSetError
 from tresxuno.domain.validation import ProjectInput
-from tresxuno.formatting import party_label
-from tresxuno.i18n import _, language
+from tresxuno.formatting import money_text, party_label, percent
+from tresxuno.i18n import _
 from tresxuno.messages import describe
 from tresxuno.services.projects import SubmissionPlan, plan_submission
 from tresxuno.services.rules import parse_mix
-from tresxuno.ui.widgets import format_percent_bp
 
 #: Milliseconds of pause after the last change before the split is computed again.
 PREVIEW_DELAY_MS = 150
@@ -372,12 +371,12 @@ class ShareSplitPreview(QWidget):
     ) -> None:
         name = QTableWidgetItem(label)
         name.setData(RawRole, party)
-        money = QTableWidgetItem(format_money(Money(amount), language()))
+        money = QTableWidgetItem(money_text(amount))
         money.setData(RawRole, amount)
         money.setTextAlignment(_RIGHT)
-        percent = QTableWidgetItem(format_percent_bp(bp))
-        percent.setData(RawRole, bp)
-        percent.setTextAlignment(_RIGHT)
+        percent_item = QTableWidgetItem(percent(bp))
+        percent_item.setData(RawRole, bp)
+        percent_item.setTextAlignment(_RIGHT)
         note = QTableWidgetItem(_(mark) if mark else "")
         note.setData(RawRole, mark)
         note.setTextAlignment(_LEFT)
@@ -388,7 +387,7 @@ class ShareSplitPreview(QWidget):
                 if mark == "capped"
                 else _("An amount agreed in advance")
             )
-        for column, item in enumerate((name, money, percent, note)):
+        for column, item in enumerate((name, money, percent_item, note)):
             self.table.setItem(row, column, item)
 
     def _caption(self, plan: SubmissionPlan) -> str:
@@ -406,7 +405,7 @@ class ShareSplitPreview(QWidget):
             lines.append(
                 _("{party} is capped at {cap} per project; the excess is covered by: {who}").format(
                     party=party_label(party),
-                    cap=format_money(Money(caps[party]), language()),
+                    cap=money_text(caps[party]),
                     who=", ".join(party_label(p) for p in rs.shortfall),
                 )
             )
@@ -453,6 +452,6 @@ class ShareSplitPreview(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         """Wide enough for a party name, a large amount, a percent and a marker side by side."""
         metrics = self.fontMetrics()
-        widest = format_money(Money(99_999_999_99), language())
+        widest = money_text(99_999_999_99)
         width = sum(metrics.horizontalAdvance(t) for t in (_("Municipal"), widest, "100.00 %", _("capped")))
         return QSize(width + 120, 260)
