@@ -10,13 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidgetItem
 
 from tresxuno.db.engine import Database
-from tresxuno.domain.money import Money, format_money
-from tresxuno.formatting import party_label
+from tresxuno.formatting import money_text, party_label, stage_label
 from tresxuno.formatting import party_label as _party_label
 from tresxuno.i18n import _, ngettext, set_language
 from tresxuno.services.dashboard import DEPOSIT_GRACE_DAYS, DEPOSIT_OWED, STUCK, TOMA_EXPIRING, dashboard
 from tresxuno.services.demo import DEFAULT_TODAY
-from tresxuno.ui.models.projects import stage_label
 from tresxuno.ui.views.dashboard import (
     GROUP_KIND_ROLE,
     ICONS,
@@ -79,7 +77,7 @@ def test_the_latest_year_shows_projects_per_stage_and_approved_money(home, demo_
     parties = _cells(home.money, 0)
     amounts = _cells(home.money, 1)
     assert parties[:-1] == [party_label(m.party) for m in expected.approved]
-    assert amounts[-1] == format_money(Money(expected.approved_total), "es")
+    assert amounts[-1] == money_text(expected.approved_total, "es")
     total = home.money.item(home.money.rowCount() - 1, 1)
     assert Qt.AlignmentFlag(total.textAlignment()) & Qt.AlignmentFlag.AlignRight
     assert home.status_text().startswith(

@@ -7,20 +7,12 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QTableView
 
-from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.problems import StorageError
-from tresxuno.formatting import category_label
+from tresxuno.formatting import category_label, money_text, stage_label
 from tresxuno.i18n import _, set_language
 from tresxuno.services.projects import ProjectFilters, count_projects, list_projects
 from tresxuno.ui.models import projects as model_module
-from tresxuno.ui.models.projects import (
-    COLUMN_OF,
-    COLUMNS,
-    ProjectRole,
-    ProjectTableModel,
-    RawRole,
-    stage_label,
-)
+from tresxuno.ui.models.projects import COLUMN_OF, COLUMNS, ProjectRole, ProjectTableModel, RawRole
 
 from .conftest import BIG
 
@@ -141,7 +133,7 @@ def test_cells_show_translated_labels_and_money(big_db):
     assert row["fiscal_year"] == str(project.fiscal_year)
     assert row["category"] == category_label(project.category)
     assert row["stage"] == stage_label(project.stage)
-    assert row["cost"] == format_money(Money(project.cost), "es")
+    assert row["cost"] == money_text(project.cost, "es")
     assert model.data(model.index(0, COST), RawRole) == project.cost
     assert isinstance(model.data(model.index(0, COST), RawRole), int)
     right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -150,7 +142,7 @@ def test_cells_show_translated_labels_and_money(big_db):
     assert model.data(model.index(0, COLUMN_OF["name"]), Qt.ItemDataRole.ToolTipRole) == project.name
 
     set_language("en")
-    assert model.data(model.index(0, COST)) == format_money(Money(project.cost), "en")
+    assert model.data(model.index(0, COST)) == money_text(project.cost, "en")
 
 
 def test_headers_are_translated(big_db):

@@ -451,11 +451,7 @@ class CovamView(View):
         rank = {p.value: i for i, p in enumerate(PARTY_ORDER)}
         for party in sorted({a.party for a in info.attendees}, key=lambda p: rank.get(p, len(rank))):
             people = [a for a in info.attendees if a.party == party]
-            try:
-                label = party_label(party)
-            except ValueError:
-                label = party
-            group = QTreeWidgetItem([f"{label} ({len(people)})"])
+            group = QTreeWidgetItem([f"{party_label(party)} ({len(people)})"])
             bold = QFont(group.font(0))
             bold.setBold(True)
             group.setFont(0, bold)
