@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from tests.services.test_registry_and_projects import club_input, project_input
 from tresxuno.db.engine import Database, open_database
+from tresxuno.demo.projects import DEFAULT_TODAY, generate_demo
 from tresxuno.domain.ledger import ContributionInput
 from tresxuno.services.attachments import attach_document, project_checklist
 from tresxuno.services.covam import AttendeeInput, SessionInput, add_to_agenda, create_session
@@ -29,7 +30,6 @@ from tresxuno.services.dashboard import (
     TOMA_LAPSED_RECENT_DAYS,
     dashboard,
 )
-from tresxuno.services.demo import DEFAULT_TODAY, generate_demo
 from tresxuno.services.ledger import project_balance, record_contribution, reverse_entry
 from tresxuno.services.projects import submit_project
 from tresxuno.services.registry import register_club

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tresxuno.demo.projects import generate_demo
 from tresxuno.domain.problems import InputError
-from tresxuno.services.demo import generate_demo
 from tresxuno.services.office import (
     MAX_LOGO_BYTES,
     OfficeSettings,

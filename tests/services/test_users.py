@@ -310,9 +310,8 @@ def test_signed_project_helper_is_unchanged_in_bootstrap(db, tmp_path):
 
 
 def test_demo_data_brings_one_user_per_role_with_the_documented_password(db):
-    from tresxuno.services.demo import generate_demo
-    from tresxuno.services.demo_users import DEMO_USERS
-    from tresxuno.services.users import DEMO_PASSWORD, demo_usernames
+    from tresxuno.demo.projects import generate_demo
+    from tresxuno.demo.users import DEMO_PASSWORD, DEMO_USERS, demo_usernames
 
     generate_demo(db, projects=3, with_users=True)
     assert demo_usernames(db) == [name for name, _full, _role in DEMO_USERS]

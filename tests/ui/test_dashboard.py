@@ -10,12 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidgetItem
 
 from tresxuno.db.engine import Database
+from tresxuno.demo.projects import DEFAULT_TODAY
 from tresxuno.domain.money import Money, format_money
 from tresxuno.formatting import party_label
 from tresxuno.formatting import party_label as _party_label
 from tresxuno.i18n import _, ngettext, set_language
 from tresxuno.services.dashboard import DEPOSIT_GRACE_DAYS, DEPOSIT_OWED, STUCK, TOMA_EXPIRING, dashboard
-from tresxuno.services.demo import DEFAULT_TODAY
 from tresxuno.ui.models.projects import stage_label
 from tresxuno.ui.views.dashboard import (
     GROUP_KIND_ROLE,
