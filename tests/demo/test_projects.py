@@ -32,8 +32,8 @@ from tresxuno.domain.problems import InputError
 from tresxuno.domain.rules import RuleSet
 from tresxuno.domain.stages import Stage, can_move
 from tresxuno.domain.validation import ClubInput, FederationInput, TomaStatus, check_club, toma_status
+from tresxuno.services.clubs import register_federation
 from tresxuno.services.progress import Cancelled, CancelToken, no_progress
-from tresxuno.services.registry import register_federation
 from tresxuno.services.rules import folio_code
 
 HOME_STATES = {"11", "14", "16", "32"}

@@ -19,10 +19,10 @@ from tresxuno.i18n import _
 from tresxuno.messages import describe
 from tresxuno.reports.exports import export_ledger
 from tresxuno.services.auth import has_users
+from tresxuno.services.clubs import register_club
 from tresxuno.services.ledger import close_fiscal_year, record_payment, reverse_entry
 from tresxuno.services.office import OfficeSettings, save_office_settings
-from tresxuno.services.projects import submit_project
-from tresxuno.services.registry import register_club
+from tresxuno.services.project_requests import submit_project
 from tresxuno.services.stages import move_project
 from tresxuno.services.users import (
     authenticate,

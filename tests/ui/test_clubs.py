@@ -19,11 +19,13 @@ from tresxuno.messages import describe
 from tresxuno.services.clubs import (
     club_for_edit,
     count_clubs,
+    get_club,
     list_clubs,
     list_federations_with_counts,
+    register_club,
+    register_federation,
     update_club,
 )
-from tresxuno.services.registry import get_club, register_club, register_federation
 from tresxuno.ui.dialogs.club import US_STATE_NAMES, ClubDialog, fold
 from tresxuno.ui.dialogs.federation import FederationDialog
 from tresxuno.ui.models.clubs import (

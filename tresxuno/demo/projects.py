@@ -53,7 +53,7 @@ from tresxuno.domain.validation import (
 from tresxuno.i18n import _
 from tresxuno.services.auth import require
 from tresxuno.services.progress import CancelToken, Progress, no_progress
-from tresxuno.services.projects import plan_submission, store_rule_set
+from tresxuno.services.project_requests import plan_submission, store_rule_set
 from tresxuno.services.rules import folio_code, rulebook
 
 #: "Today" for toma de nota statuses and the current fiscal year, unless the caller gives one: a

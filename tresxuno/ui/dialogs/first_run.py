@@ -34,16 +34,8 @@ from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.domain.roles import Role
 from tresxuno.i18n import _
 from tresxuno.services.auth import has_users
-from tresxuno.services.office import (
-    MunicipalityInfo,
-    OfficeSettings,
-    get_municipality,
-    holds_records,
-    list_municipalities,
-    list_states,
-    office_settings,
-    save_office_settings,
-)
+from tresxuno.services.office import OfficeSettings, holds_records, office_settings, save_office_settings
+from tresxuno.services.places import MunicipalityInfo, get_municipality, list_municipalities, list_states
 from tresxuno.services.progress import CancelToken, Progress
 from tresxuno.services.store import Database
 from tresxuno.services.users import create_user
