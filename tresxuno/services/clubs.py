@@ -97,7 +97,7 @@ class FederationRow:
     clubs: int
 
     def info(self) -> FederationInfo:
-        """The federation as the plain record the registry uses."""
+        """The federation as the plain record registering or updating it returns."""
         return FederationInfo(self.id, self.name, self.mx_state_key, self.us_region, self.contact)
 
 
