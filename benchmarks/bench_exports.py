@@ -102,7 +102,7 @@ def build_database(path: Path, entries: int) -> tuple[int, int]:
     and 2 % reversals (a few of them of reversals).
     """
     from tresxuno.db.engine import open_database
-    from tresxuno.services.demo import generate_demo
+    from tresxuno.demo.projects import generate_demo
 
     db = open_database(str(path))
     generate_demo(db, projects=DEMO_PROJECTS, seed=7)

@@ -30,7 +30,7 @@ def main() -> None:
     path = args.db
     if path is None:
         from tresxuno.db.engine import open_database
-        from tresxuno.services.demo import generate_demo
+        from tresxuno.demo.projects import generate_demo
 
         path = str(Path(tempfile.mkdtemp()) / "bench.sqlite")
         db = open_database(path)

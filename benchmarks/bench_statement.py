@@ -253,10 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TRESXUNO_DATA_DIR", str(workdir / "data"))
 
     from tresxuno.db.engine import open_database
+    from tresxuno.demo.projects import generate_demo
     from tresxuno.i18n import set_language
     from tresxuno.reports.builders.statement import build_statement
     from tresxuno.reports.pdf.statement import render_statement
-    from tresxuno.services.demo import generate_demo
 
     set_language("es")
     db_path = workdir / "bench.sqlite"

@@ -27,7 +27,7 @@ RELEASED = ("0001_initial", "0002_ledger", "0003_covam_progress")
 
 def _demo_at_head(folder: Path) -> Path:
     from tresxuno.db.engine import open_database
-    from tresxuno.services.demo import generate_demo
+    from tresxuno.demo.projects import generate_demo
 
     path = folder / "head.sqlite"
     db = open_database(str(path))

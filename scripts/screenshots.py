@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QWidget
 
     from tresxuno.db.engine import open_database
-    from tresxuno.services.demo import DEFAULT_TODAY as DEMO_TODAY
+    from tresxuno.demo.projects import DEFAULT_TODAY as DEMO_TODAY
     from tresxuno.ui.app import application, apply_language
     from tresxuno.ui.dialogs.first_run import FirstRunDialog
     from tresxuno.ui.dialogs.preferences import PreferencesDialog
@@ -82,9 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     db = open_database(db_url)
     # A demo database has users: shoot each page as the officer who works there sees it (the ledger as
     # the treasurer, the rest as the capturista), so the buttons shown are the ones that person uses.
+    from tresxuno.demo.users import DEMO_PASSWORD
     from tresxuno.domain.actor import current_actor, set_actor
     from tresxuno.services.auth import has_users
-    from tresxuno.services.users import DEMO_PASSWORD, authenticate
+    from tresxuno.services.users import authenticate
 
     def sign_in(username: str) -> None:
         if has_users(db):

@@ -246,9 +246,8 @@ def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno demo``: fill the database with realistic demo data."""
-    from tresxuno.services.demo import generate_demo
-    from tresxuno.services.demo_users import DEMO_USERS
-    from tresxuno.services.users import DEMO_PASSWORD
+    from tresxuno.demo.projects import generate_demo
+    from tresxuno.demo.users import DEMO_PASSWORD, DEMO_USERS
 
     projects = _int_arg(args.projects, "projects", 1, 100_000)
     seed = _int_arg(args.seed, "seed", 0, 2**31 - 1)

@@ -60,8 +60,8 @@ def test_concurrent_writers_keep_one_chain_and_records_are_append_only(pg):
 
 
 def test_a_ledger_amount_changed_behind_the_apps_back_is_named(pg):
+    from tresxuno.demo.projects import generate_demo
     from tresxuno.services.audit import check_integrity
-    from tresxuno.services.demo import generate_demo
 
     generate_demo(pg, projects=40, seed=3)
     assert check_integrity(pg).ok

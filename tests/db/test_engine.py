@@ -66,7 +66,7 @@ def test_database_url_makes_paths_absolute(tmp_path, monkeypatch):
 def test_new_database_is_created_migrated_and_catalogued(tmp_path):
     db = open_database()
     try:
-        assert db.is_sqlite
+        assert db.engine.dialect.name == "sqlite"
         assert db.path == (tmp_path / "tresxuno.sqlite").resolve()
         assert db.path.exists()
         assert db.url == f"sqlite:///{db.path}"

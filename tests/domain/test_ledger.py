@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -12,24 +13,31 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tresxuno.domain.allocation import allocate
+from tresxuno.domain.cfdi import Cfdi
 from tresxuno.domain.ledger import (
     AllocationLine,
     ContributionInput,
     EntryRecord,
     PaymentInput,
+    ProjectMoney,
     RefundInput,
     attribute,
     balance_from_entries,
     cash_available,
     check_contribution,
     check_payment,
+    check_payment_cash,
+    check_payment_source,
     check_refund,
+    payment_lines,
     rate_mismatch,
     reversal_lines,
     root_kinds,
+    with_cfdi_payee,
 )
 from tresxuno.domain.money import Money, convert_usd
 from tresxuno.domain.parties import PARTY_ORDER, Party
+from tresxuno.domain.problems import Problem
 
 TODAY = date(2021, 3, 31)
 IDS = [p.value for p in PARTY_ORDER]
@@ -317,3 +325,74 @@ def test_refund_needs_a_reason():
         == []
     )
     assert Party.FEDERAL.value == "federal"
+
+
+# --- the payment's checks against its project's money (pure: record_payment reads, these decide) ---
+
+
+def _money(entries: list[EntryRecord], shares: dict[str, int] | None = None) -> ProjectMoney:
+    return ProjectMoney(
+        1, "3X1-2021-32020-0001", "en_ejecucion", SHARES if shares is None else shares, entries
+    )
+
+
+def _payment(amount: int, source: str | None = None, day: int = 20) -> PaymentInput:
+    return PaymentInput(project_id=1, entry_date=date(2021, 3, day), amount=amount, source_party=source)
+
+
+DEPOSITS = [
+    entry(1, "contribution", 1_000, {"club": 1_000}),
+    entry(2, "contribution", 1_000, {"federal": 1_000}),
+]
+
+
+def test_a_payment_within_the_cash_passes_and_is_split_by_the_shares():
+    data = _payment(2_000)
+    assert check_payment_cash(data, _money(DEPOSITS)) == []
+    assert check_payment_source(data, _money(DEPOSITS)) == []
+    lines = payment_lines(data, _money(DEPOSITS))
+    assert sum(line.amount for line in lines) == -2_000 and {line.party for line in lines} == set(SHARES)
+
+
+def test_a_payment_above_the_cash_is_refused_with_the_cash_available():
+    assert check_payment_cash(_payment(2_001), _money(DEPOSITS)) == [
+        Problem("amount", "payment.exceeds_cash", {"cash": 2_000, "amount": 2_001})
+    ]
+
+
+def test_a_source_party_must_have_a_share_and_the_funds():
+    money = _money(DEPOSITS)
+    assert [p.code for p in check_payment_source(_payment(500, "partner"), money)] == [
+        "payment.party_not_in_project"
+    ]
+    assert check_payment_source(_payment(500, "nobody"), money) == []  # check_payment names it
+    assert check_payment_source(_payment(1_000, "club"), money) == []
+    assert check_payment_source(_payment(1_001, "club"), money) == [
+        Problem(
+            "amount", "payment.exceeds_party_funds", {"party": "club", "available": 1_000, "amount": 1_001}
+        )
+    ]
+    assert payment_lines(_payment(700, "club"), money) == (AllocationLine("club", -700),)
+
+
+def test_a_project_without_shares_cannot_attribute_a_payment():
+    money = _money(DEPOSITS, shares={"club": 0})
+    assert [p.code for p in check_payment_source(_payment(10), money)] == ["payment.no_shares"]
+
+
+def test_a_blank_payee_is_taken_from_the_cfdi_issuer():
+    cfdi = Cfdi(
+        "U",
+        "4.0",
+        "AAA010101AAA",
+        "Constructora",
+        "BBB010101BBB",
+        "Municipio",
+        100,
+        "MXN",
+        datetime(2021, 3, 1),
+    )
+    filled = with_cfdi_payee(_payment(100), cfdi)
+    assert (filled.payee_name, filled.payee_rfc) == ("Constructora", "AAA010101AAA")
+    kept = with_cfdi_payee(replace(_payment(100), payee_name="Otro", payee_rfc="CCC010101CCC"), cfdi)
+    assert (kept.payee_name, kept.payee_rfc) == ("Otro", "CCC010101CCC")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tresxuno.domain.rfc import check_rfc, is_persona_moral, normalize_rfc, rfc_check_digit
+from tresxuno.domain.rfc import check_rfc, normalize_rfc, rfc_check_digit
 
 
 def codes(text: str) -> list[str]:
@@ -88,10 +88,9 @@ def test_problem_names_the_field_and_the_expected_digit():
     assert problem.params == {"rfc": "EKU9003173C8", "expected": "9"}
 
 
-def test_normalise_and_kind():
+def test_normalise():
     assert normalize_rfc(" gode 561231-gr8") == "GODE561231GR8"
     assert normalize_rfc("ñam850101ab1") == "ÑAM850101AB1"
-    assert is_persona_moral("EKU9003173C9") and not is_persona_moral("GODE561231GR8")
 
 
 def test_check_digit_refuses_impossible_stems():

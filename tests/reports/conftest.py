@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from tresxuno.db.engine import Database, open_database
-from tresxuno.services.demo import generate_demo
+from tresxuno.demo.projects import generate_demo
 
 #: The moment every test report says it was printed.
 PRINTED_AT = datetime(2026, 11, 23, 9, 30)

@@ -28,6 +28,7 @@ from sqlalchemy import create_engine, insert, make_url, select, text
 from tresxuno.cli import EXPORT_FORMATS, main
 from tresxuno.db.engine import Database, open_database
 from tresxuno.db.models import LedgerAllocation, LedgerEntry, Project, ProjectShare
+from tresxuno.demo.projects import generate_demo
 from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.messages import describe, describe_storage
 from tresxuno.reports import exports
@@ -40,7 +41,6 @@ from tresxuno.reports.exports import (
     account_component,
     export_ledger,
 )
-from tresxuno.services.demo import generate_demo
 from tresxuno.services.progress import Cancelled, CancelToken
 
 PAYEE = "Constructora Ñandú, S.A. de C.V."

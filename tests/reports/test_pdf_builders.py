@@ -19,7 +19,7 @@ from tresxuno.reports.builders.receipt import build_receipt, receipt_number
 from tresxuno.reports.builders.run import check_request
 from tresxuno.reports.builders.statement import build_statement
 from tresxuno.services.ledger import entry, list_entries, project_balance
-from tresxuno.services.project_edit import project_overview
+from tresxuno.services.projects import project_overview
 from tresxuno.services.works import progress_history
 
 

@@ -10,7 +10,7 @@ import pytest
 from tests.reports.conftest import pdf_text
 from tresxuno.cli import main
 from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS
-from tresxuno.services.project_edit import project_overview
+from tresxuno.services.projects import project_overview
 
 
 def run(*argv: str) -> tuple[int, str, str]:

@@ -23,7 +23,7 @@ from tresxuno.reports.builders.run import write_report
 from tresxuno.reports.pdf.fmt import translator
 from tresxuno.reports.pdf.handover import render_handover
 from tresxuno.services.ledger import project_balance
-from tresxuno.services.project_edit import project_overview
+from tresxuno.services.projects import project_overview
 from tresxuno.services.works import progress_history
 
 #: Spanish of the texts this report adds (from the catalogue, as the renderer gets them).

@@ -23,7 +23,7 @@ from tresxuno.reports.builders.quarterly import build_quarterly
 from tresxuno.reports.builders.run import write_report
 from tresxuno.reports.pdf.quarterly import render_quarterly
 from tresxuno.services.ledger import balances_by, list_entries, project_balance
-from tresxuno.services.project_edit import project_overview
+from tresxuno.services.projects import project_overview
 from tresxuno.services.works import progress_history
 
 YEAR = 2018

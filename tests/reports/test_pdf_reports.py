@@ -28,9 +28,9 @@ from tresxuno.reports.pdf.agreement import render_agreement
 from tresxuno.reports.pdf.project import render_project_sheet
 from tresxuno.reports.pdf.receipt import render_receipt
 from tresxuno.reports.pdf.statement import render_statement
+from tresxuno.services.clubs import get_club
 from tresxuno.services.ledger import list_entries, project_balance
 from tresxuno.services.office import OfficeSettings, office_settings, save_office_settings
-from tresxuno.services.registry import get_club
 
 
 def es(centavos: int) -> str:

@@ -21,7 +21,7 @@ from tresxuno.i18n import set_language
 from tresxuno.reports.builders.run import write_report
 from tresxuno.reports.builders.summary import build_summary
 from tresxuno.services.ledger import balances_by, project_balance
-from tresxuno.services.project_edit import project_overview
+from tresxuno.services.projects import project_overview
 
 YEAR = 2018
 MONEY = ("approved", "received", "paid", "refunded")

@@ -31,7 +31,7 @@ from tresxuno.domain.ledger import ContributionInput, PaymentInput
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.validation import ProjectInput
 from tresxuno.services.ledger import record_contribution, record_payment, reverse_entry
-from tresxuno.services.projects import submit_project
+from tresxuno.services.project_requests import submit_project
 
 #: Every ledger entry is dated this day, so "cash on a date" and "cash now" are the same number.
 DAY = date(2019, 6, 3)

@@ -20,7 +20,7 @@ from tresxuno.domain.ledger import ContributionInput
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.domain.validation import ProjectInput
 from tresxuno.services.ledger import record_contribution
-from tresxuno.services.projects import submit_project
+from tresxuno.services.project_requests import submit_project
 
 PARTIES = ("club", "federal", "state", "municipal")
 

@@ -12,15 +12,14 @@ import pytest
 
 from tests.services.test_registry_and_projects import club_input, project_input
 from tresxuno.db.engine import Database, open_database
+from tresxuno.demo.projects import generate_demo
 from tresxuno.domain.actor import Actor, acting_as
 from tresxuno.i18n import language, set_language
 from tresxuno.messages import describe
 from tresxuno.services.audit import check_integrity, history, recent
-from tresxuno.services.clubs import club_for_edit, update_club
-from tresxuno.services.demo import generate_demo
+from tresxuno.services.clubs import club_for_edit, register_club, update_club
 from tresxuno.services.progress import Cancelled, CancelToken
-from tresxuno.services.projects import submit_project
-from tresxuno.services.registry import register_club
+from tresxuno.services.project_requests import submit_project
 from tresxuno.services.stages import move_project
 
 

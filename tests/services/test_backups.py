@@ -12,6 +12,7 @@ from sqlalchemy import text
 from tests.totals import database_totals
 from tresxuno import paths
 from tresxuno.db.engine import open_database
+from tresxuno.demo.projects import generate_demo
 from tresxuno.domain.problems import StorageError
 from tresxuno.services.backups import (
     automatic_backup,
@@ -22,7 +23,6 @@ from tresxuno.services.backups import (
     risk_warning,
     storage_risk,
 )
-from tresxuno.services.demo import generate_demo
 from tresxuno.services.progress import Cancelled, CancelToken
 
 # Files on disk: SQLite databases and data folders (a PostgreSQL server is backed up by its owner).

@@ -21,14 +21,15 @@ from tresxuno.services.clubs import (
     SORT_KEYS,
     club_for_edit,
     count_clubs,
+    get_club,
     list_clubs,
     list_federations_with_counts,
-    municipalities,
-    states,
+    register_club,
+    register_federation,
     update_club,
     update_federation,
 )
-from tresxuno.services.registry import get_club, register_club, register_federation
+from tresxuno.services.places import list_municipalities, list_states
 
 TODAY = date(2026, 6, 1)
 JEREZ, FRESNILLO, GUADALAJARA = "32020", "32010", "14039"
@@ -334,14 +335,14 @@ def test_updating_a_federation_is_checked_like_registering_it(db, registry):
 
 
 def test_catalogue_pairs_for_pickers(db):
-    all_states = states(db)
+    all_states = list_states(db)
     assert len(all_states) == 32 and all_states[0] == ("01", "Aguascalientes")
     assert ("32", "Zacatecas") in all_states
-    zacatecas = municipalities(db, "32")
+    zacatecas = list_municipalities(db, "32")
     assert (JEREZ, "Jerez") in zacatecas
     assert [name for _key, name in zacatecas] == sorted(name for _key, name in zacatecas)
     assert all(key.startswith("32") for key, _name in zacatecas)
-    assert municipalities(db, "99") == []
+    assert list_municipalities(db, "99") == []
 
 
 def test_two_windows_saving_at_once_cannot_both_win(db, registry):

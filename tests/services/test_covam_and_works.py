@@ -11,6 +11,7 @@ from tests.services.test_registry_and_projects import club_input, project_input,
 from tests.services.test_stages import attach_all
 from tresxuno.db.models import StageChange
 from tresxuno.domain.problems import InputError
+from tresxuno.services.clubs import register_club
 from tresxuno.services.covam import (
     AttendeeInput,
     RulingInput,
@@ -20,8 +21,8 @@ from tresxuno.services.covam import (
     list_sessions,
     record_rulings,
 )
-from tresxuno.services.projects import get_project, submit_project
-from tresxuno.services.registry import register_club
+from tresxuno.services.project_requests import submit_project
+from tresxuno.services.projects import get_project
 from tresxuno.services.stages import move_project
 from tresxuno.services.works import progress_history, record_progress
 

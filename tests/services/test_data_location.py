@@ -10,10 +10,10 @@ import pytest
 
 from tests.totals import database_totals
 from tresxuno import paths
+from tresxuno.demo.projects import generate_demo
 from tresxuno.domain.problems import StorageError
 from tresxuno.services import data_location
 from tresxuno.services.data_location import move_data_folder
-from tresxuno.services.demo import generate_demo
 from tresxuno.services.progress import Cancelled, CancelToken
 
 # Files on disk: SQLite databases and data folders (a PostgreSQL server is backed up by its owner).

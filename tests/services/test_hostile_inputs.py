@@ -25,11 +25,11 @@ from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.validation import FederationInput
 from tresxuno.i18n import set_language
 from tresxuno.messages import TEMPLATES, describe
+from tresxuno.services.clubs import register_club, register_federation
 from tresxuno.services.importer import run_import
 from tresxuno.services.ledger import record_contribution, record_payment, reverse_entry
-from tresxuno.services.projects import submit_project
+from tresxuno.services.project_requests import submit_project
 from tresxuno.services.rates import import_rates_csv, set_rate
-from tresxuno.services.registry import register_club, register_federation
 
 MEGABYTE = "x" * (1024 * 1024)
 #: Text no officer types: control characters, NUL, lone surrogates (invalid UTF-8 decoded with

@@ -18,6 +18,7 @@ from tresxuno.domain.validation import FederationInput
 from tresxuno.i18n import _
 from tresxuno.messages import TEMPLATES, describe
 from tresxuno.services import importer
+from tresxuno.services.clubs import register_federation
 from tresxuno.services.importer import (
     Cell,
     parse_amount,
@@ -30,7 +31,6 @@ from tresxuno.services.importer import (
 )
 from tresxuno.services.progress import Cancelled, CancelToken
 from tresxuno.services.projects import count_projects, get_project
-from tresxuno.services.registry import register_federation
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 CLUBS_CSV = FIXTURES / "clubes_bom_punto_y_coma.csv"

@@ -30,6 +30,7 @@ from tresxuno.domain.ledger import (
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.records import ProjectDetail
 from tresxuno.services.attachments import attach_document, project_checklist
+from tresxuno.services.clubs import register_club
 from tresxuno.services.ledger import (
     balances_by,
     close_fiscal_year,
@@ -43,8 +44,7 @@ from tresxuno.services.ledger import (
     record_refund,
     reverse_entry,
 )
-from tresxuno.services.projects import submit_project
-from tresxuno.services.registry import register_club
+from tresxuno.services.project_requests import submit_project
 from tresxuno.services.stages import move_project
 
 TODAY = date(2021, 3, 31)

@@ -15,8 +15,9 @@ from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.validation import ClubInput, FederationInput, ProjectInput
 from tresxuno.messages import describe
-from tresxuno.services.projects import count_projects, get_project, list_projects, submit_project
-from tresxuno.services.registry import register_club, register_federation
+from tresxuno.services.clubs import register_club, register_federation
+from tresxuno.services.project_requests import submit_project
+from tresxuno.services.projects import count_projects, get_project, list_projects
 
 JEREZ = "32020"
 

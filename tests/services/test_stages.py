@@ -11,8 +11,8 @@ from tests.services.test_registry_and_projects import club_input, project_input
 from tresxuno.db.models import StageChange
 from tresxuno.domain.problems import InputError
 from tresxuno.services.attachments import attach_document, project_checklist
-from tresxuno.services.projects import submit_project
-from tresxuno.services.registry import register_club
+from tresxuno.services.clubs import register_club
+from tresxuno.services.project_requests import submit_project
 from tresxuno.services.stages import move_project
 
 

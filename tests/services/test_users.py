@@ -19,10 +19,10 @@ from tresxuno.i18n import _
 from tresxuno.messages import describe
 from tresxuno.reports.exports import export_ledger
 from tresxuno.services.auth import has_users
+from tresxuno.services.clubs import register_club
 from tresxuno.services.ledger import close_fiscal_year, record_payment, reverse_entry
 from tresxuno.services.office import OfficeSettings, save_office_settings
-from tresxuno.services.projects import submit_project
-from tresxuno.services.registry import register_club
+from tresxuno.services.project_requests import submit_project
 from tresxuno.services.stages import move_project
 from tresxuno.services.users import (
     authenticate,
@@ -310,9 +310,8 @@ def test_signed_project_helper_is_unchanged_in_bootstrap(db, tmp_path):
 
 
 def test_demo_data_brings_one_user_per_role_with_the_documented_password(db):
-    from tresxuno.services.demo import generate_demo
-    from tresxuno.services.demo_users import DEMO_USERS
-    from tresxuno.services.users import DEMO_PASSWORD, demo_usernames
+    from tresxuno.demo.projects import generate_demo
+    from tresxuno.demo.users import DEMO_PASSWORD, DEMO_USERS, demo_usernames
 
     generate_demo(db, projects=3, with_users=True)
     assert demo_usernames(db) == [name for name, _full, _role in DEMO_USERS]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tresxuno.db.engine import Database, open_database
-from tresxuno.services.demo import generate_demo
+from tresxuno.demo.projects import generate_demo
 
 #: Offscreen Qt warns whenever a main window with a menu or status bar sets its size limits: a
 #: limitation of the test platform, not of tresxuno. Modules showing a MainWindow use this mark.

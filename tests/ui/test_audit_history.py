@@ -12,8 +12,8 @@ from tests.services.test_registry_and_projects import club_input, project_input
 from tresxuno.domain.actor import Actor, acting_as
 from tresxuno.formatting import date_text, stage_label
 from tresxuno.i18n import _
-from tresxuno.services.projects import submit_project
-from tresxuno.services.registry import register_club
+from tresxuno.services.clubs import register_club
+from tresxuno.services.project_requests import submit_project
 from tresxuno.ui.dialogs.audit import AuditLogDialog, HistoryDialog
 from tresxuno.ui.views.project_detail import CommentDialog, ProjectRecord
 

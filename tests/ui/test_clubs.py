@@ -11,6 +11,7 @@ from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
 from PySide6.QtTest import QAbstractItemModelTester
 from PySide6.QtWidgets import QApplication, QDialog, QTableView
 
+from tresxuno.demo.projects import DEFAULT_TODAY
 from tresxuno.domain.problems import Problem
 from tresxuno.domain.validation import ClubInput, FederationInput, TomaStatus
 from tresxuno.formatting import date_text
@@ -19,12 +20,13 @@ from tresxuno.messages import describe
 from tresxuno.services.clubs import (
     club_for_edit,
     count_clubs,
+    get_club,
     list_clubs,
     list_federations_with_counts,
+    register_club,
+    register_federation,
     update_club,
 )
-from tresxuno.services.demo import DEFAULT_TODAY
-from tresxuno.services.registry import get_club, register_club, register_federation
 from tresxuno.ui.dialogs.club import US_STATE_NAMES, ClubDialog, fold
 from tresxuno.ui.dialogs.federation import FederationDialog
 from tresxuno.ui.models.clubs import (

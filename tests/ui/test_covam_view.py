@@ -18,6 +18,7 @@ from tresxuno.formatting import party_label, session_kind_label, stage_label
 from tresxuno.i18n import _, language, ngettext, set_language
 from tresxuno.messages import describe
 from tresxuno.services.attachments import attach_document, project_checklist
+from tresxuno.services.clubs import register_club
 from tresxuno.services.covam import (
     AttendeeInput,
     SessionInput,
@@ -26,8 +27,8 @@ from tresxuno.services.covam import (
     get_session,
     list_sessions,
 )
-from tresxuno.services.projects import get_project, submit_project
-from tresxuno.services.registry import register_club
+from tresxuno.services.project_requests import submit_project
+from tresxuno.services.projects import get_project
 from tresxuno.services.stages import move_project
 from tresxuno.ui.dialogs.session import AgendaPickerDialog, RulingsDialog, SessionDialog
 from tresxuno.ui.views.covam import AGENDA_COLUMNS, CovamView

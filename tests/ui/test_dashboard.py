@@ -10,11 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTreeWidgetItem
 
 from tresxuno.db.engine import Database
+from tresxuno.demo.projects import DEFAULT_TODAY
 from tresxuno.formatting import money_text, party_label, stage_label
 from tresxuno.formatting import party_label as _party_label
 from tresxuno.i18n import _, ngettext, set_language
-from tresxuno.services.dashboard import DEPOSIT_GRACE_DAYS, DEPOSIT_OWED, STUCK, TOMA_EXPIRING, dashboard
-from tresxuno.services.demo import DEFAULT_TODAY
+from tresxuno.services.overview import DEPOSIT_GRACE_DAYS, DEPOSIT_OWED, STUCK, TOMA_EXPIRING, year_overview
 from tresxuno.ui.views.dashboard import (
     GROUP_KIND_ROLE,
     ICONS,
@@ -64,7 +64,7 @@ def _children(view: DashboardView, kind: str) -> list[QTreeWidgetItem]:
 
 def test_the_latest_year_shows_projects_per_stage_and_approved_money(home, demo_db):
     set_language("es")
-    expected = dashboard(demo_db, None, today=TODAY)
+    expected = year_overview(demo_db, None, today=TODAY)
     assert home.year.currentData() == expected.fiscal_year == max(expected.fiscal_years)
     assert [home.year.itemData(i) for i in range(home.year.count())] == list(expected.fiscal_years)
 
@@ -88,7 +88,7 @@ def test_the_latest_year_shows_projects_per_stage_and_approved_money(home, demo_
 
 
 def test_the_attention_list_shows_an_expiring_toma_and_a_stuck_project(home, demo_db):
-    expected = dashboard(demo_db, None, today=TODAY)
+    expected = year_overview(demo_db, None, today=TODAY)
     toma = next(i for i in expected.attention if i.kind == TOMA_EXPIRING)
     stuck = next(i for i in expected.attention if i.kind == STUCK)
     tomas = _children(home, TOMA_EXPIRING)
@@ -104,7 +104,7 @@ def test_the_attention_list_shows_an_expiring_toma_and_a_stuck_project(home, dem
 
 
 def test_activating_an_item_emits_open_record_with_its_id(qtbot, home, demo_db):
-    expected = dashboard(demo_db, None, today=TODAY)
+    expected = year_overview(demo_db, None, today=TODAY)
     toma = next(i for i in expected.attention if i.kind == TOMA_EXPIRING)
     [row] = [c for c in _children(home, TOMA_EXPIRING) if c.text(0) == attention_text(toma)]
     home.attention.setFocus()
@@ -134,7 +134,7 @@ def test_activating_an_item_emits_open_record_with_its_id(qtbot, home, demo_db):
 
 
 def test_a_party_behind_on_deposits_is_one_enter_from_its_project(qtbot, home, demo_db):
-    expected = dashboard(demo_db, None, today=TODAY)
+    expected = year_overview(demo_db, None, today=TODAY)
     owed = [i for i in expected.attention if i.kind == DEPOSIT_OWED]
     assert owed and all(i.days is not None and i.days > DEPOSIT_GRACE_DAYS for i in owed if i.on)
     item = owed[0]
@@ -150,7 +150,7 @@ def test_a_party_behind_on_deposits_is_one_enter_from_its_project(qtbot, home, d
 
 def test_choosing_another_year_shows_its_figures(home, demo_db):
     home.year.setCurrentIndex(home.year.findData(2018))
-    expected = dashboard(demo_db, 2018, today=TODAY)
+    expected = year_overview(demo_db, 2018, today=TODAY)
     assert home.data.fiscal_year == 2018
     assert _cells(home.stages, 1)[-1] == str(expected.projects)
     assert home.heading.text() == _("Fiscal year {year}").format(year=2018)

@@ -10,10 +10,10 @@ from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QDialog
 
+from tresxuno.demo import projects as demo_module
 from tresxuno.domain.problems import Problem
 from tresxuno.i18n import _, ngettext
 from tresxuno.messages import describe
-from tresxuno.services import demo as demo_module
 from tresxuno.services.office import OfficeSettings, holds_records, logos_dir, office_settings
 from tresxuno.services.projects import count_projects
 from tresxuno.ui import prompts as prompts_module

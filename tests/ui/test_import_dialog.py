@@ -12,9 +12,9 @@ from tresxuno.domain.problems import Problem
 from tresxuno.domain.validation import FederationInput
 from tresxuno.i18n import _, ngettext
 from tresxuno.messages import describe
+from tresxuno.services.clubs import register_federation
 from tresxuno.services.importer import run_import
 from tresxuno.services.projects import count_projects
-from tresxuno.services.registry import register_federation
 from tresxuno.ui import prompts as prompts_module
 from tresxuno.ui.dialogs.importer import BAD_CELL, ImportDialog
 

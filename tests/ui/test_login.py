@@ -6,12 +6,12 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from tresxuno.demo.users import DEMO_PASSWORD, create_demo_users
 from tresxuno.domain.actor import Actor, acting_as, current_actor, set_actor
 from tresxuno.domain.problems import Problem
 from tresxuno.i18n import _
 from tresxuno.messages import describe
-from tresxuno.services.demo_users import create_demo_users
-from tresxuno.services.users import DEMO_PASSWORD, create_user, list_users
+from tresxuno.services.users import create_user, list_users
 from tresxuno.ui.app import QUIT_AFTER_ENV, run_gui
 from tresxuno.ui.dialogs.login import LoginDialog
 from tresxuno.ui.dialogs.users import UsersDialog

@@ -7,8 +7,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 
 import tresxuno
+from tresxuno.demo.projects import generate_demo
 from tresxuno.i18n import _, ngettext, set_language
-from tresxuno.services.demo import generate_demo
 from tresxuno.services.projects import ProjectFilters, count_projects, list_projects
 from tresxuno.ui.main_window import MainWindow
 from tresxuno.ui.models.projects import COLUMN_OF, ProjectTableModel

@@ -22,9 +22,9 @@ from tresxuno.formatting import date_text, stage_label
 from tresxuno.i18n import _, language
 from tresxuno.messages import describe
 from tresxuno.services.attachments import attach_document, project_checklist
-from tresxuno.services.project_edit import project_overview, save_draft
-from tresxuno.services.projects import get_project, submit_project
-from tresxuno.services.registry import register_club
+from tresxuno.services.clubs import register_club
+from tresxuno.services.project_requests import save_draft, submit_project
+from tresxuno.services.projects import get_project, project_overview
 from tresxuno.services.stages import move_project
 from tresxuno.ui import prompts as prompts_module
 from tresxuno.ui.views import project_detail, projects

@@ -19,9 +19,9 @@ from tresxuno.domain.stages import Stage
 from tresxuno.domain.validation import ClubInput
 from tresxuno.i18n import _
 from tresxuno.messages import describe
-from tresxuno.services.project_edit import project_overview
-from tresxuno.services.projects import count_projects, get_project, submit_project
-from tresxuno.services.registry import register_club
+from tresxuno.services.clubs import register_club
+from tresxuno.services.project_requests import submit_project
+from tresxuno.services.projects import count_projects, get_project, project_overview
 from tresxuno.ui.dialogs.project import ProjectDialog
 from tresxuno.ui.widgets.share_preview import ShareSplitPreview
 

@@ -14,8 +14,14 @@ from PySide6.QtWidgets import QApplication
 
 from tresxuno.domain.validation import ClubInput, FederationInput
 from tresxuno.i18n import _
-from tresxuno.services.clubs import club_for_edit, list_federations_with_counts, update_club
-from tresxuno.services.registry import get_club, register_club, register_federation
+from tresxuno.services.clubs import (
+    club_for_edit,
+    get_club,
+    list_federations_with_counts,
+    register_club,
+    register_federation,
+    update_club,
+)
 from tresxuno.ui.dialogs.club import ClubDialog
 from tresxuno.ui.dialogs.federation import FederationDialog
 from tresxuno.ui.main_window import MainWindow, ledger_no_undo_tip

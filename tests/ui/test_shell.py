@@ -12,8 +12,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
+from tresxuno.demo.projects import generate_demo
 from tresxuno.i18n import _
-from tresxuno.services.demo import generate_demo
 from tresxuno.services.projects import list_projects
 from tresxuno.ui import main_window as main_window_module
 from tresxuno.ui.main_window import PAGES, MainWindow, page_classes

@@ -109,11 +109,6 @@ class Database:
         return self.engine.url.render_as_string(hide_password=True)
 
     @property
-    def is_sqlite(self) -> bool:
-        """Whether the back end is SQLite (one writer at a time, file on disk)."""
-        return self.engine.dialect.name == "sqlite"
-
-    @property
     def path(self) -> Path | None:
         """The SQLite file, or None for a server database."""
         return _sqlite_file(self.engine.url)

@@ -20,8 +20,6 @@ from tresxuno.domain.problems import Problem
 
 #: The "previous hash" of the very first record.
 GENESIS = "0" * 64
-#: Actions a record can describe; ``insert`` with a NULL row id is a bulk insert of many rows.
-ACTIONS: tuple[str, ...] = ("insert", "update", "delete")
 #: Tables whose current rows ``check`` compares with their last audited after-image.
 LEDGER_TABLES: tuple[str, ...] = ("ledger_entries", "ledger_allocations")
 #: Columns never copied into the trail (a password hash has no business in a readable log).

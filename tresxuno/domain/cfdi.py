@@ -26,7 +26,6 @@ from tresxuno.domain.rfc import normalize_rfc
 #: hundred, so anything larger is refused before parsing.
 MAX_CFDI_BYTES = 2 * 1024 * 1024
 CFDI4_NS = "http://www.sat.gob.mx/cfd/4"
-CFDI3_NS = "http://www.sat.gob.mx/cfd/3"
 TFD_NS = "http://www.sat.gob.mx/TimbreFiscalDigital"
 VERSION = "4.0"
 

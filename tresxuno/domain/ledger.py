@@ -14,11 +14,12 @@ signed), *devengado* (accrued: payments backed by a CFDI invoice) and *pagado* (
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from tresxuno.domain.cfdi import Cfdi
 from tresxuno.domain.money import MAX_CENTAVOS, Money, convert_usd, parse_rate
 from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.problems import InputError, Problem
@@ -480,6 +481,92 @@ def check_payment(
                 Problem("payee_rfc", "payment.cfdi_rfc_differs", {"rfc": rfc, "issuer_rfc": cfdi_issuer_rfc})
             )
     return problems
+
+
+def with_cfdi_payee(data: PaymentInput, cfdi: Cfdi) -> PaymentInput:
+    """The payment with a blank payee name or RFC taken from its CFDI's issuer (who was paid)."""
+    return replace(
+        data,
+        payee_name=data.payee_name if data.payee_name.strip() else cfdi.issuer_name,
+        payee_rfc=data.payee_rfc if data.payee_rfc.strip() else cfdi.issuer_rfc,
+    )
+
+
+@dataclass(frozen=True)
+class ProjectMoney:
+    """What the payment checks read about a project: its folio, stage, shares and entries.
+
+    ``shares`` is each party's approved share in centavos, in party order; ``entries`` is every
+    entry of the project with its allocation lines.
+    """
+
+    project_id: int
+    folio: str
+    stage: str
+    shares: Mapping[str, int]
+    entries: Sequence[EntryRecord]
+
+
+def check_payment_cash(data: PaymentInput, money: ProjectMoney) -> list[Problem]:
+    """``payment.exceeds_cash`` (``cash``, ``amount``) when the payment takes more than the cash allows.
+
+    The cash allowed is :func:`cash_available` on the payment's date, so no later running balance
+    becomes negative either.
+    """
+    cash = cash_available(money.entries, data.entry_date)
+    if data.amount > cash:
+        return [Problem("amount", "payment.exceeds_cash", {"cash": max(cash, 0), "amount": data.amount})]
+    return []
+
+
+def check_payment_source(data: PaymentInput, money: ProjectMoney) -> list[Problem]:
+    """Problems with whom the payment is attributed to.
+
+    With a ``source_party``: ``payment.party_not_in_project`` (``party``, ``parties``, ``folio``)
+    when the project has no share of that party (not repeated when the party is unknown, which
+    :func:`check_payment` already says), or ``payment.exceeds_party_funds`` (``party``,
+    ``available``, ``amount``) when it takes more than that party's cash. Without one:
+    ``payment.no_shares`` (``folio``) when no party has a share to attribute it by.
+    """
+    source = data.source_party
+    if source is None:
+        if any(money.shares.values()):
+            return []
+        return [Problem("project", "payment.no_shares", {"folio": money.folio})]
+    if source not in money.shares:
+        if check_party(source, "source_party"):
+            return []
+        return [
+            Problem(
+                "source_party",
+                "payment.party_not_in_project",
+                {"party": source, "parties": ", ".join(money.shares), "folio": money.folio},
+            )
+        ]
+    funds = (
+        balance_from_entries(money.project_id, money.stage, money.shares, money.entries).party(source).cash
+    )
+    if data.amount > funds:
+        return [
+            Problem(
+                "amount",
+                "payment.exceeds_party_funds",
+                {"party": source, "available": max(funds, 0), "amount": data.amount},
+            )
+        ]
+    return []
+
+
+def payment_lines(data: PaymentInput, money: ProjectMoney) -> tuple[AllocationLine, ...]:
+    """The payment's allocation lines (negative, adding up to ``-data.amount``) once it passed its checks.
+
+    Wholly the ``source_party``'s when it states one; otherwise split by the approved shares with
+    :func:`attribute`.
+    """
+    if data.source_party is not None:
+        return (AllocationLine(data.source_party, -data.amount),)
+    split = attribute(data.amount, money.shares)
+    return tuple(AllocationLine(party, -amount) for party, amount in split.items() if amount)
 
 
 def check_refund(data: RefundInput, *, today: date) -> list[Problem]:

@@ -183,10 +183,6 @@ class Money:
         """``centavos`` Mexican centavos."""
         return cls(centavos, "MXN")
 
-    def to_decimal(self) -> Decimal:
-        """The amount in units with exactly 2 decimals (``Decimal("1234.50")``)."""
-        return Decimal(str(self))
-
     # -- arithmetic ---------------------------------------------------------------------------
 
     def _same(self, other: Money) -> None:

@@ -105,8 +105,3 @@ def check_rfc(text: str, field: str = "payee_rfc") -> list[Problem]:
     if rfc[-1] != expected:
         return [Problem(field, "rfc.check_digit", {"rfc": rfc, "expected": expected})]
     return []
-
-
-def is_persona_moral(rfc: str) -> bool:
-    """Whether a valid, normalised RFC belongs to a persona moral (12 characters)."""
-    return len(rfc) == MORAL_LENGTH

@@ -7,7 +7,7 @@ stored data (does the municipality exist? is the folio taken?) live in the servi
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -261,12 +261,3 @@ def check_project(data: ProjectInput) -> list[Problem]:
             )
         )
     return problems
-
-
-def first_problem_fields(problems: Sequence[Problem]) -> list[str]:
-    """The fields with problems, in order, without repeats (to focus the first one in a form)."""
-    seen: list[str] = []
-    for p in problems:
-        if p.field not in seen:
-            seen.append(p.field)
-    return seen

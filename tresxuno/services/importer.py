@@ -35,9 +35,9 @@ from tresxuno.formatting import CATEGORY_LABELS, date_text, datetime_text, money
 from tresxuno.i18n import N_, _
 from tresxuno.messages import describe, field_label
 from tresxuno.services.auth import require
+from tresxuno.services.clubs import register_club
 from tresxuno.services.progress import CancelToken, Progress, no_progress
-from tresxuno.services.projects import submit_project
-from tresxuno.services.registry import register_club
+from tresxuno.services.project_requests import submit_project
 from tresxuno.services.rules import rulebook
 
 #: What can be imported.

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -62,18 +61,22 @@ from tresxuno.domain.ledger import (
     GroupBalance,
     PaymentInput,
     ProjectBalance,
+    ProjectMoney,
     RefundInput,
     UnspentFederal,
-    attribute,
     balance_from_entries,
     cash_available,
     check_contribution,
     check_date,
     check_payment,
+    check_payment_cash,
+    check_payment_source,
     check_refund,
     party_balance,
     party_rank,
+    payment_lines,
     reversal_lines,
+    with_cfdi_payee,
 )
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem
@@ -214,102 +217,97 @@ def record_payment(
             problems and those of :func:`~tresxuno.domain.ledger.check_payment`. Nothing is written.
     """
     require(db, "ledger.record_payment")
-    today = today or date.today()
-    problems: list[Problem] = []
-    cfdi: Cfdi | None = None
-    xml: bytes | None = None
-    if data.cfdi_path is not None:
-        xml, file_problems = _read_capped(data.cfdi_path, MAX_CFDI_BYTES, "cfdi")
-        problems += file_problems
-        if xml is not None:
-            try:
-                cfdi = parse_cfdi(xml)
-            except InputError as exc:
-                problems += exc.problems
+    cfdi, xml, problems = _read_cfdi(data.cfdi_path)
     if cfdi is not None:
-        # The form may leave payee and RFC blank when it has the invoice: they are on it.
-        data = replace(
-            data,
-            payee_name=data.payee_name if data.payee_name.strip() else cfdi.issuer_name,
-            payee_rfc=data.payee_rfc if data.payee_rfc.strip() else cfdi.issuer_rfc,
+        data = with_cfdi_payee(data, cfdi)  # the form may leave payee and RFC blank: they are on it
+    problems += _check_payment_fields(data, cfdi, today or date.today())
+    with db.transaction(immediate=True) as session:
+        project = _project_for_entry(session, data.project_id, data.entry_date, LEDGER_STAGES, problems)
+        problems += _cfdi_in_use(session, cfdi)
+        money = None
+        if project is not None and project.stage in LEDGER_STAGES and data.amount > 0:
+            money = _project_money(session, project)
+            problems += check_payment_cash(data, money) + check_payment_source(data, money)
+        if problems:
+            raise InputError(problems)
+        assert project is not None and money is not None
+        record = _insert(
+            session, _payment_row(data, cfdi, project.id, user), payment_lines(data, money), money.folio
         )
-    problems += check_payment(
+        _attach_evidence(session, record, data, xml, user=user)
+        return record
+
+
+def _read_cfdi(path: Path | None) -> tuple[Cfdi | None, bytes | None, list[Problem]]:
+    """The payment's CFDI read safely (at most :data:`MAX_CFDI_BYTES`), its bytes, and the problems found."""
+    if path is None:
+        return None, None, []
+    xml, problems = _read_capped(path, MAX_CFDI_BYTES, "cfdi")
+    if xml is None:
+        return None, None, problems
+    try:
+        return parse_cfdi(xml), xml, problems
+    except InputError as exc:
+        return None, xml, [*problems, *exc.problems]
+
+
+def _check_payment_fields(data: PaymentInput, cfdi: Cfdi | None, today: date) -> list[Problem]:
+    """The payment's own fields, their agreement with the CFDI, and the receipt file to attach."""
+    problems = check_payment(
         data,
         today=today,
         cfdi_total=cfdi.total if cfdi else None,
         cfdi_issuer_rfc=cfdi.issuer_rfc if cfdi else None,
         cfdi_currency=cfdi.currency if cfdi else None,
     )
-    problems += _check_file(data.receipt_path, "receipt")
-    with db.transaction(immediate=True) as session:
-        project = _project_for_entry(session, data.project_id, data.entry_date, LEDGER_STAGES, problems)
-        if cfdi is not None:
-            used = _live_cfdi_use(session, cfdi.uuid)
-            if used is not None:
-                problems.append(
-                    Problem(
-                        "cfdi",
-                        "payment.cfdi_duplicate",
-                        {"uuid": cfdi.uuid, "folio": used.folio, "entry_id": used.id},
-                    )
-                )
-        lines: tuple[AllocationLine, ...] = ()
-        if project is not None and project.stage in LEDGER_STAGES and data.amount > 0:
-            shares = _shares(session, project.id)
-            entries = _entries(session, project.id)
-            cash = cash_available(entries, data.entry_date)
-            if data.amount > cash:
-                problems.append(
-                    Problem("amount", "payment.exceeds_cash", {"cash": max(cash, 0), "amount": data.amount})
-                )
-            source = data.source_party
-            if source is not None and source not in shares:
-                if not any(p.field == "source_party" for p in problems):
-                    problems.append(
-                        Problem(
-                            "source_party",
-                            "payment.party_not_in_project",
-                            {"party": source, "parties": ", ".join(shares), "folio": project.folio},
-                        )
-                    )
-            elif source is not None:
-                funds = balance_from_entries(project.id, project.stage, shares, entries).party(source).cash
-                if data.amount > funds:
-                    problems.append(
-                        Problem(
-                            "amount",
-                            "payment.exceeds_party_funds",
-                            {"party": source, "available": max(funds, 0), "amount": data.amount},
-                        )
-                    )
-                lines = (AllocationLine(source, -data.amount),)
-            elif any(shares.values()):
-                split = attribute(data.amount, shares)
-                lines = tuple(AllocationLine(p, -amount) for p, amount in split.items() if amount)
-            else:
-                problems.append(Problem("project", "payment.no_shares", {"folio": project.folio}))
-        if problems:
-            raise InputError(problems)
-        assert project is not None
-        row = LedgerEntry(
-            project_id=project.id,
-            kind=PAYMENT,
-            party=data.source_party,
-            entry_date=data.entry_date,
-            amount=-data.amount,
-            reference=data.reference.strip(),
-            payee_name=clean_text(data.payee_name, "payee_name", []),
-            payee_rfc=normalize_rfc(data.payee_rfc),
-            concept=clean_text(data.concept, "concept", [], max_len=MAX_LONG_TEXT),
-            cfdi_uuid=cfdi.uuid if cfdi else None,
-            created_by=user,
+    return problems + _check_file(data.receipt_path, "receipt")
+
+
+def _cfdi_in_use(session: Session, cfdi: Cfdi | None) -> list[Problem]:
+    """``payment.cfdi_duplicate`` (``uuid``, ``folio``, ``entry_id``) when a live entry already cites the CFDI."""
+    used = _live_cfdi_use(session, cfdi.uuid) if cfdi is not None else None
+    if used is None:
+        return []
+    assert cfdi is not None
+    return [
+        Problem(
+            "cfdi", "payment.cfdi_duplicate", {"uuid": cfdi.uuid, "folio": used.folio, "entry_id": used.id}
         )
-        record = _insert(session, row, lines, project.folio)
-        if xml is not None and data.cfdi_path is not None:
-            _attach(session, record, "cfdi", data.cfdi_path, user=user, expected=xml)
-        if data.receipt_path is not None:
-            _attach(session, record, "receipt", data.receipt_path, user=user)
-        return record
+    ]
+
+
+def _project_money(session: Session, project: Project) -> ProjectMoney:
+    """The project's shares and entries, as the payment checks read them."""
+    return ProjectMoney(
+        project.id, project.folio, project.stage, _shares(session, project.id), _entries(session, project.id)
+    )
+
+
+def _attach_evidence(
+    session: Session, record: EntryRecord, data: PaymentInput, xml: bytes | None, *, user: str
+) -> None:
+    """File the payment's CFDI (the very bytes checked) and its receipt with the stored entry."""
+    if xml is not None and data.cfdi_path is not None:
+        _attach(session, record, "cfdi", data.cfdi_path, user=user, expected=xml)
+    if data.receipt_path is not None:
+        _attach(session, record, "receipt", data.receipt_path, user=user)
+
+
+def _payment_row(data: PaymentInput, cfdi: Cfdi | None, project_id: int, user: str) -> LedgerEntry:
+    """The ``ledger_entries`` row of a checked payment (its amount negative: money out)."""
+    return LedgerEntry(
+        project_id=project_id,
+        kind=PAYMENT,
+        party=data.source_party,
+        entry_date=data.entry_date,
+        amount=-data.amount,
+        reference=data.reference.strip(),
+        payee_name=clean_text(data.payee_name, "payee_name", []),
+        payee_rfc=normalize_rfc(data.payee_rfc),
+        concept=clean_text(data.concept, "concept", [], max_len=MAX_LONG_TEXT),
+        cfdi_uuid=cfdi.uuid if cfdi else None,
+        created_by=user,
+    )
 
 
 def record_refund(

@@ -1,8 +1,7 @@
 """The office's own data: its name, municipality and logo, printed on every report and shown in the title.
 
 Stored in the database (``settings`` table), not in the per-user preferences, so every workstation
-sharing a database agrees. Also the small catalogue look-ups the office form needs (states, then the
-municipalities of one state) and whether a database still holds no records (first run, demo data).
+sharing a database agrees. Also whether a database still holds no records (first run, demo data).
 """
 
 from __future__ import annotations
@@ -49,24 +48,6 @@ class OfficeSettings:
     def is_set(self) -> bool:
         """Whether the office was set up (the first-run dialog is shown until it is)."""
         return bool(self.name)
-
-
-@dataclass(frozen=True)
-class StateInfo:
-    """A Mexican state: two-digit INEGI key and name."""
-
-    key: str
-    name: str
-
-
-@dataclass(frozen=True)
-class MunicipalityInfo:
-    """A municipality: five-digit INEGI key, its state's key, its name and its state's name."""
-
-    key: str
-    state_key: str
-    name: str
-    state_name: str = ""
 
 
 def office_settings(db: Database) -> OfficeSettings:
@@ -151,34 +132,6 @@ def save_office_settings(db: Database, settings: OfficeSettings) -> OfficeSettin
         SettingsRepository.set(session, OFFICE_MUNICIPALITY, key)
         SettingsRepository.set(session, OFFICE_LOGO, logo_path)
     return OfficeSettings(name, key, logo_path)
-
-
-def list_states(db: Database) -> list[StateInfo]:
-    """The 32 states by INEGI key (01 Aguascalientes ... 32 Zacatecas)."""
-    with db.transaction() as session:
-        return [StateInfo(s.key, s.name) for s in CatalogueRepository.states(session)]
-
-
-def list_municipalities(db: Database, state_key: str) -> list[MunicipalityInfo]:
-    """The municipalities of one state, by name; empty for an unknown state."""
-    with db.transaction() as session:
-        state = CatalogueRepository.state(session, state_key)
-        if state is None:
-            return []
-        return [
-            MunicipalityInfo(m.key, m.state_key, m.name, state.name)
-            for m in CatalogueRepository.municipalities(session, state_key)
-        ]
-
-
-def get_municipality(db: Database, key: str) -> MunicipalityInfo | None:
-    """One municipality by its five-digit key, with its state's name; None when unknown."""
-    with db.transaction() as session:
-        row = CatalogueRepository.municipality(session, key)
-        if row is None:
-            return None
-        state = CatalogueRepository.state(session, row.state_key)
-        return MunicipalityInfo(row.key, row.state_key, row.name, state.name if state else "")
 
 
 def holds_records(db: Database) -> bool:

@@ -32,8 +32,6 @@ MAX_FAILED_ATTEMPTS = 5
 LOCK_DURATION = timedelta(minutes=5)
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 200
-#: Password given to every demo user (``tresxuno demo``); documented in the README.
-DEMO_PASSWORD = "demo1234"
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
@@ -149,16 +147,6 @@ def list_users(db: Database) -> list[UserInfo]:
     with db.transaction() as session:
         rows = session.scalars(select(User).order_by(User.active.desc(), User.username))
         return [_info(row) for row in rows]
-
-
-def demo_usernames(db: Database) -> list[str]:
-    """The demo users' names when every one of them exists (a demo database), else none (login hint)."""
-    from tresxuno.services.demo_users import DEMO_USERS
-
-    names = [name for name, _full, _role in DEMO_USERS]
-    with db.transaction() as session:
-        found = set(session.scalars(select(User.username).where(User.username.in_(names))))
-    return names if found == set(names) else []
 
 
 def change_role(db: Database, username: str, role: str) -> UserInfo:

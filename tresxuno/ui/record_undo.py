@@ -31,7 +31,7 @@ from tresxuno.services.clubs import (
     update_club,
     update_federation,
 )
-from tresxuno.services.project_edit import stored_request, update_project
+from tresxuno.services.project_requests import stored_request, update_project
 from tresxuno.services.store import Database
 from tresxuno.ui.undo import UndoCommand, push
 

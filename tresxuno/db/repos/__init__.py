@@ -4,7 +4,6 @@ The services ring owns the transaction and turns rows into plain domain records.
 """
 
 from tresxuno.db.repos.catalogue import CatalogueRepository
-from tresxuno.db.repos.clubs import ClubRepository
 from tresxuno.db.repos.federations import FederationRepository
 from tresxuno.db.repos.projects import SORT_COLUMNS, ProjectFilters, ProjectRepository
 from tresxuno.db.repos.rule_sets import RuleSetRepository, canonical_json, digest_of
@@ -13,7 +12,6 @@ from tresxuno.db.repos.settings import SettingsRepository
 __all__ = [
     "SORT_COLUMNS",
     "CatalogueRepository",
-    "ClubRepository",
     "FederationRepository",
     "ProjectFilters",
     "ProjectRepository",

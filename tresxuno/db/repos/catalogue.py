@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tresxuno.db.models import Municipality, State
-from tresxuno.db.repos._text import contains_text
 
 
 class CatalogueRepository:
@@ -33,17 +32,6 @@ class CatalogueRepository:
     def municipalities(session: Session, state_key: str) -> Sequence[Municipality]:
         """The municipalities of one state, by name (served by the (state_key, name) index)."""
         stmt = select(Municipality).where(Municipality.state_key == state_key).order_by(Municipality.name)
-        return session.scalars(stmt).all()
-
-    @staticmethod
-    def search_municipalities(
-        session: Session, text: str, *, state_key: str | None = None, limit: int = 50
-    ) -> Sequence[Municipality]:
-        """Municipalities whose name contains ``text`` (any case or accent), optionally in one state."""
-        stmt = select(Municipality).where(contains_text(session, Municipality.name, text))
-        if state_key is not None:
-            stmt = stmt.where(Municipality.state_key == state_key)
-        stmt = stmt.order_by(Municipality.name, Municipality.key).limit(limit)
         return session.scalars(stmt).all()
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""Projects: the paged, filtered and sorted list (all in SQL), folios, lookups and stage history."""
+"""Projects: the paged, filtered and sorted list (all in SQL), folios, lookup by id and stage history."""
 
 from __future__ import annotations
 
@@ -49,14 +49,7 @@ class ProjectFilters:
 
 
 class ProjectRepository:
-    """Queries and inserts over ``projects`` and their stage history."""
-
-    @staticmethod
-    def add(session: Session, project: Project) -> Project:
-        """Insert a project (with any shares attached) and flush, so its ``id`` is set."""
-        session.add(project)
-        session.flush()
-        return project
+    """Queries over ``projects`` and their stage history."""
 
     @staticmethod
     def get(session: Session, project_id: int) -> Project | None:
@@ -72,12 +65,6 @@ class ProjectRepository:
                 selectinload(Project.shares),
             ],
         )
-
-    @staticmethod
-    def by_folio(session: Session, folio: str) -> Project | None:
-        """The project with this folio (loaded like :meth:`get`), or None."""
-        project_id = session.scalar(select(Project.id).where(Project.folio == folio))
-        return None if project_id is None else ProjectRepository.get(session, project_id)
 
     @staticmethod
     def _filtered(session: Session, stmt: Select, filters: ProjectFilters, *, join: bool) -> Select:
@@ -181,31 +168,6 @@ class ProjectRepository:
                 f"folio {folio!r} is longer than {FOLIO_MAX} characters; use a shorter programme id"
             )
         return folio
-
-    @staticmethod
-    def add_stage_change(
-        session: Session,
-        project: Project,
-        to_stage: str,
-        *,
-        changed_by: str = "",
-        comment: str = "",
-    ) -> StageChange:
-        """Move ``project`` to ``to_stage`` and record who did it, when (UTC) and why.
-
-        The services ring checks the move is allowed; this only writes it.
-        """
-        change = StageChange(
-            project=project,
-            from_stage=project.stage,
-            to_stage=to_stage,
-            changed_by=changed_by,
-            comment=comment,
-        )
-        project.stage = to_stage
-        session.add(change)
-        session.flush()
-        return change
 
     @staticmethod
     def stage_history(session: Session, project_id: int) -> Sequence[StageChange]:

@@ -28,11 +28,6 @@ class RuleSetRepository:
     """Inserts and lookups over ``rule_sets``; rows are never updated."""
 
     @staticmethod
-    def get(session: Session, pk: int) -> RuleSetRecord | None:
-        """The stored rule set with this primary key, or None."""
-        return session.get(RuleSetRecord, pk)
-
-    @staticmethod
     def find(session: Session, rule_id: str, version: int) -> RuleSetRecord | None:
         """The stored copy of ``rule_id`` at ``version``, or None."""
         stmt = select(RuleSetRecord).where(RuleSetRecord.rule_id == rule_id, RuleSetRecord.version == version)
@@ -78,9 +73,3 @@ class RuleSetRepository:
         session.add(record)
         session.flush()
         return record
-
-    @staticmethod
-    def body(record: RuleSetRecord) -> dict[str, Any]:
-        """The stored body parsed back from JSON."""
-        parsed: dict[str, Any] = json.loads(record.body)
-        return parsed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tresxuno.db.models import Setting
@@ -33,8 +32,3 @@ class SettingsRepository:
         else:
             setting.value = value
         session.flush()
-
-    @staticmethod
-    def as_dict(session: Session) -> dict[str, str]:
-        """Every stored setting."""
-        return {s.key: s.value for s in session.scalars(select(Setting))}

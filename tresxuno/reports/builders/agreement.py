@@ -10,8 +10,8 @@ from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.stages import Stage
 from tresxuno.reports.builders.common import club_data, letterhead, project_head, stamp
 from tresxuno.reports.builders.data import Agreement, ClubData, Signatory
-from tresxuno.services.project_edit import ProjectOverview, project_overview
-from tresxuno.services.registry import get_club
+from tresxuno.services.clubs import get_club
+from tresxuno.services.projects import ProjectOverview, project_overview
 
 #: Default days after signing within which each party deposits its share.
 DEPOSIT_DAYS = 30

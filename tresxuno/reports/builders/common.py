@@ -21,9 +21,9 @@ from tresxuno.reports.builders.data import (
     ProgramName,
     ProjectHead,
 )
-from tresxuno.services.office import get_municipality, office_settings
-from tresxuno.services.project_edit import ProjectOverview
-from tresxuno.services.projects import list_projects
+from tresxuno.services.office import office_settings
+from tresxuno.services.places import get_municipality
+from tresxuno.services.projects import ProjectOverview, list_projects
 from tresxuno.services.rules import rulebook
 
 

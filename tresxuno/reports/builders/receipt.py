@@ -9,9 +9,9 @@ from tresxuno.domain.ledger import CONTRIBUTION
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.reports.builders.common import club_data, letterhead, project_head, stamp
 from tresxuno.reports.builders.data import Receipt
+from tresxuno.services.clubs import get_club
 from tresxuno.services.ledger import entry
-from tresxuno.services.project_edit import project_overview
-from tresxuno.services.registry import get_club
+from tresxuno.services.projects import project_overview
 
 
 def receipt_number(entry_id: int) -> str:

@@ -10,7 +10,7 @@ from tresxuno.domain.ledger import party_rank
 from tresxuno.reports.builders.common import letterhead, stamp
 from tresxuno.reports.builders.data import AgendaProject, Attendee, PartyAmount, SessionMinutes
 from tresxuno.services.covam import get_session
-from tresxuno.services.project_edit import project_overview
+from tresxuno.services.projects import project_overview
 
 #: The order attendees sit in the minutes: the three governments from federal down, then the
 #: migrants' representatives and the partner (protocol order, not the money order of the ledger).

@@ -42,8 +42,15 @@ from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.domain.records import ClubInfo
 from tresxuno.domain.validation import ClubInput, toma_latest_expiry
 from tresxuno.i18n import N_, _
-from tresxuno.services.clubs import ClubRow, EditableClub, club_for_edit, municipalities, states, update_club
-from tresxuno.services.registry import list_federations, register_club
+from tresxuno.services.clubs import (
+    ClubRow,
+    EditableClub,
+    club_for_edit,
+    list_federations,
+    register_club,
+    update_club,
+)
+from tresxuno.services.places import list_municipalities, list_states
 from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
@@ -317,7 +324,7 @@ class ClubDialog(QDialog):
 
         self.home_state = QComboBox(self)
         self.home_state.addItem(_("Choose a state…"), "")
-        for key, name in states(self._db):
+        for key, name in list_states(self._db):
             self.home_state.addItem(name, key)
         self.home_state.currentIndexChanged.connect(self._on_home_state)
         self.municipality = QComboBox(self)
@@ -440,7 +447,7 @@ class ClubDialog(QDialog):
         """Offer the municipalities of the chosen state only."""
         key = self.home_state.currentData()
         self._municipalities.clear()
-        for municipality_key, name in municipalities(self._db, key) if key else []:
+        for municipality_key, name in list_municipalities(self._db, key) if key else []:
             item = QStandardItem(name)
             item.setData(municipality_key, _KEY_ROLE)
             item.setData(fold(name), _SEARCH_ROLE)

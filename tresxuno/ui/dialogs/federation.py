@@ -1,7 +1,7 @@
 """Register or edit a federation of clubs: name, Mexican state, US region and contact.
 
-The dialog only gathers what the officer typed; :mod:`tresxuno.services.registry` and
-:mod:`tresxuno.services.clubs` check it, and each problem they return is shown under its field.
+The dialog only gathers what the officer typed; :mod:`tresxuno.services.clubs` checks it, and each
+problem it returns is shown under its field.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.domain.records import FederationInfo
 from tresxuno.domain.validation import FederationInput
 from tresxuno.i18n import _
-from tresxuno.services.clubs import FederationRow, states, update_federation
-from tresxuno.services.registry import register_federation
+from tresxuno.services.clubs import FederationRow, register_federation, update_federation
+from tresxuno.services.places import list_states
 from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
@@ -67,7 +67,7 @@ class FederationDialog(QDialog):
         self.name.setMaxLength(200)
         self.state = QComboBox(self)
         self.state.addItem(_("Choose a state…"), "")
-        for key, name in states(db):
+        for key, name in list_states(db):
             self.state.addItem(name, key)
         self.us_region = QLineEdit(self)
         self.us_region.setMaxLength(120)

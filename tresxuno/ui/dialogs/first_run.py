@@ -2,7 +2,7 @@
 
 Shown when the database has no office settings yet. :class:`OfficeForm` is the office part alone,
 reused by the Preferences dialog. The example data load runs off the GUI thread with progress and
-a Cancel that rolls the whole load back (see :func:`tresxuno.services.demo.generate_demo`).
+a Cancel that rolls the whole load back (see :func:`tresxuno.demo.projects.generate_demo`).
 """
 
 from __future__ import annotations
@@ -28,22 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tresxuno.demo.projects import DemoSummary, generate_demo
 from tresxuno.domain.actor import Actor, set_actor
 from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.domain.roles import Role
 from tresxuno.i18n import _
 from tresxuno.services.auth import has_users
-from tresxuno.services.demo import DemoSummary, generate_demo
-from tresxuno.services.office import (
-    MunicipalityInfo,
-    OfficeSettings,
-    get_municipality,
-    holds_records,
-    list_municipalities,
-    list_states,
-    office_settings,
-    save_office_settings,
-)
+from tresxuno.services.office import OfficeSettings, holds_records, office_settings, save_office_settings
+from tresxuno.services.places import MunicipalityInfo, get_municipality, list_municipalities, list_states
 from tresxuno.services.progress import CancelToken, Progress
 from tresxuno.services.store import Database
 from tresxuno.services.users import create_user

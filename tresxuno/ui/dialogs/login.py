@@ -17,12 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tresxuno.demo.users import DEMO_PASSWORD, demo_usernames
 from tresxuno.domain.actor import Actor, set_actor
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import _
 from tresxuno.messages import describe
 from tresxuno.services.store import Database
-from tresxuno.services.users import DEMO_PASSWORD, authenticate, demo_usernames
+from tresxuno.services.users import authenticate
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import ERROR_STYLE
 

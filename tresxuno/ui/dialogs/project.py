@@ -48,19 +48,17 @@ from tresxuno.domain.validation import ProjectInput, TomaStatus, toma_status
 from tresxuno.formatting import category_label, date_text, money_text, party_label, percent_number
 from tresxuno.i18n import N_, _, language
 from tresxuno.messages import describe
-from tresxuno.services.project_edit import (
-    ProjectOverview,
+from tresxuno.services.clubs import all_clubs
+from tresxuno.services.places import list_municipalities, list_states
+from tresxuno.services.project_requests import (
     club_submission_problems,
-    list_clubs,
-    list_municipalities,
-    list_states,
-    project_overview,
     save_draft,
     stored_request,
     submit_draft,
+    submit_project,
     update_project,
 )
-from tresxuno.services.projects import submit_project
+from tresxuno.services.projects import ProjectOverview, project_overview
 from tresxuno.services.rules import rulebook
 from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
@@ -190,7 +188,7 @@ class ProjectDialog(QDialog):
                 raise InputError(
                     Problem("project", "project.not_editable", {"folio": detail.folio, "stage": detail.stage})
                 )
-        self._clubs: dict[int, ClubInfo] = {c.id: c for c in list_clubs(db)}
+        self._clubs: dict[int, ClubInfo] = {c.id: c for c in all_clubs(db)}
         self._partner_touched = False
         #: The chosen club's toma de nota status on the request date (None with no club chosen).
         self.toma_status: TomaStatus | None = None

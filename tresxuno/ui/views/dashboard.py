@@ -33,7 +33,7 @@ from tresxuno.domain.problems import StorageError
 from tresxuno.domain.stages import Stage
 from tresxuno.formatting import date_text, money_text, party_label, stage_label
 from tresxuno.i18n import N_, _, language, ngettext
-from tresxuno.services.dashboard import (
+from tresxuno.services.overview import (
     ATTENTION_KINDS,
     DEPOSIT_OWED,
     SESSION_PENDING,
@@ -41,8 +41,8 @@ from tresxuno.services.dashboard import (
     TOMA_EXPIRING,
     TOMA_LAPSED,
     AttentionItem,
-    Dashboard,
-    dashboard,
+    YearOverview,
+    year_overview,
 )
 from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
@@ -190,7 +190,7 @@ class DashboardView(View):
         super().__init__(parent)
         self._db = db
         self._today = today
-        self.data: Dashboard | None = None
+        self.data: YearOverview | None = None
         self._stale = False  # hidden since the last reading: other pages may have changed the data
 
         self.year = QComboBox(self)
@@ -309,7 +309,7 @@ class DashboardView(View):
     def reload(self) -> None:
         """Read the figures for the chosen year (the latest with projects the first time)."""
         try:
-            data = dashboard(self._db, self.year.currentData(), today=self.today())
+            data = year_overview(self._db, self.year.currentData(), today=self.today())
         except StorageError as exc:
             show_error(self.window(), exc)
             return
@@ -321,7 +321,7 @@ class DashboardView(View):
         ):
             self.reload()
 
-    def show_dashboard(self, data: Dashboard) -> None:
+    def show_dashboard(self, data: YearOverview) -> None:
         """Fill the cards and the attention list from ``data``."""
         self.data = data
         self._stale = False
@@ -350,7 +350,7 @@ class DashboardView(View):
         self._fill_attention(data)
         self.status_changed.emit(self.status_text())
 
-    def _fill_stages(self, data: Dashboard) -> None:
+    def _fill_stages(self, data: YearOverview) -> None:
         # Every stage of the usual road is listed (a zero is news too); side stages only when used.
         shown = [
             s
@@ -364,7 +364,7 @@ class DashboardView(View):
         self.stages.resizeColumnsToContents()
         _fit_height(self.stages)
 
-    def _fill_money(self, data: Dashboard) -> None:
+    def _fill_money(self, data: YearOverview) -> None:
         lang = language()
         self.money.setRowCount(len(data.approved) + 1 if data.approved else 0)
         for row, line in enumerate(data.approved):
@@ -383,7 +383,7 @@ class DashboardView(View):
         )
         self.money_empty.setVisible(not data.approved)
 
-    def _fill_attention(self, data: Dashboard) -> None:
+    def _fill_attention(self, data: YearOverview) -> None:
         self.attention.clear()
         style = self.style()
         for kind in ATTENTION_KINDS:

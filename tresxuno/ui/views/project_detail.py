@@ -54,7 +54,8 @@ from tresxuno.formatting import category_label, date_text, money_text, party_lab
 from tresxuno.i18n import _, language
 from tresxuno.services.attachments import AttachmentInfo, ChecklistItem, attach_document, project_checklist
 from tresxuno.services.audit import history as audit_history
-from tresxuno.services.project_edit import EDITABLE, ProjectOverview, project_overview, submit_draft
+from tresxuno.services.project_requests import submit_draft
+from tresxuno.services.projects import EDITABLE, ProjectOverview, project_overview
 from tresxuno.services.rules import rulebook
 from tresxuno.services.stages import move_project
 from tresxuno.services.store import Database

@@ -276,7 +276,7 @@ class ReportsView(View):
 
     def _fill_states(self) -> None:
         from tresxuno.services.office import office_settings
-        from tresxuno.services.project_edit import list_states
+        from tresxuno.services.places import list_states
 
         if self.state.count():
             return
@@ -291,7 +291,7 @@ class ReportsView(View):
             self.state.setCurrentIndex(-1)
 
     def _fill_municipalities(self) -> None:
-        from tresxuno.services.project_edit import list_municipalities
+        from tresxuno.services.places import list_municipalities
 
         state_key = self.state.chosen()
         current = self.municipality.chosen()

@@ -1,6 +1,6 @@
 """The live split preview: how a project's cost is shared among the parties, recomputed as the officer types.
 
-The preview calls :func:`~tresxuno.services.projects.plan_submission` (pure, no database) 150 ms after
+The preview calls :func:`~tresxuno.services.project_requests.plan_submission` (pure, no database) 150 ms after
 the last change, so typing a cost digit by digit runs one computation per pause, not per key. It shows
 either numbers that match the input exactly, or the sentence that says what is wrong: never numbers
 computed from an older input (while a change waits for the pause the table is greyed out).
@@ -34,7 +34,7 @@ from tresxuno.domain.validation import ProjectInput
 from tresxuno.formatting import money_text, party_label, percent
 from tresxuno.i18n import _
 from tresxuno.messages import describe
-from tresxuno.services.projects import SubmissionPlan, plan_submission
+from tresxuno.services.project_requests import SubmissionPlan, plan_submission
 from tresxuno.services.rules import parse_mix
 
 #: Milliseconds of pause after the last change before the split is computed again.

@@ -1,6 +1,6 @@
 """Demo money trail: deposits, payments with CFDIs, refunds and reversals for the demo projects.
 
-Called by :func:`tresxuno.services.demo.generate_demo` inside its transaction, after the projects
+Called by :func:`tresxuno.demo.projects.generate_demo` inside its transaction, after the projects
 are written. Every entry is drawn so that it would pass the guards of :mod:`tresxuno.services.ledger`:
 money moves only once a convenio is signed and inside the project's fiscal year; a deposit never
 exceeds the party's outstanding share unless it carries an authorised override; a payment, refund or

@@ -15,7 +15,7 @@ from tresxuno.db.models import (
     Project,
     StageChange,
 )
-from tresxuno.services.demo import generate_demo
+from tresxuno.demo.projects import generate_demo
 
 
 def test_every_ruling_sits_on_one_session_and_progress_only_grows(tmp_path):

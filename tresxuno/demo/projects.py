@@ -35,6 +35,9 @@ from tresxuno.db.catalogue import inegi_csv_path
 from tresxuno.db.engine import Database
 from tresxuno.db.models import Club, Federation, Municipality, Project, ProjectShare, Setting, StageChange
 from tresxuno.db.repos.settings import OFFICE_MUNICIPALITY, OFFICE_NAME
+from tresxuno.demo.covam import add_demo_covam_and_progress
+from tresxuno.demo.ledger import add_demo_ledger
+from tresxuno.demo.users import create_demo_users
 from tresxuno.domain.parties import Category, Party, SchoolLevel
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rules import RuleBook, RuleSet, scholarship_cost
@@ -49,11 +52,8 @@ from tresxuno.domain.validation import (
 )
 from tresxuno.i18n import _
 from tresxuno.services.auth import require
-from tresxuno.services.demo_covam import add_demo_covam_and_progress
-from tresxuno.services.demo_ledger import add_demo_ledger
-from tresxuno.services.demo_users import create_demo_users
 from tresxuno.services.progress import CancelToken, Progress, no_progress
-from tresxuno.services.projects import plan_submission, store_rule_set
+from tresxuno.services.project_requests import plan_submission, store_rule_set
 from tresxuno.services.rules import folio_code, rulebook
 
 #: "Today" for toma de nota statuses and the current fiscal year, unless the caller gives one: a
@@ -701,7 +701,7 @@ def generate_demo(
         progress: told ``(done, total, message)`` after every batch.
         cancel: checked before every batch; cancelling rolls everything back.
         with_users: also create the demo office's users, one per role (``tresxuno demo`` does;
-            see :mod:`tresxuno.services.demo_users`). From then on roles apply.
+            see :mod:`tresxuno.demo.users`). From then on roles apply.
 
     Returns:
         How many federations, clubs and projects were written, and the seconds taken.

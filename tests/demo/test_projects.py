@@ -25,15 +25,15 @@ from tresxuno.db.models import (
     StageChange,
 )
 from tresxuno.db.repos.settings import OFFICE_MUNICIPALITY, OFFICE_NAME
+from tresxuno.demo.projects import DEFAULT_TODAY, MIX_OVERRIDES, DemoSummary, generate_demo
 from tresxuno.domain.allocation import MixOverride, PartnerChoice, compute_shares
 from tresxuno.domain.parties import Category, Party
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.rules import RuleSet
 from tresxuno.domain.stages import Stage, can_move
 from tresxuno.domain.validation import ClubInput, FederationInput, TomaStatus, check_club, toma_status
-from tresxuno.services.demo import DEFAULT_TODAY, MIX_OVERRIDES, DemoSummary, generate_demo
+from tresxuno.services.clubs import register_federation
 from tresxuno.services.progress import Cancelled, CancelToken, no_progress
-from tresxuno.services.registry import register_federation
 from tresxuno.services.rules import folio_code
 
 HOME_STATES = {"11", "14", "16", "32"}
@@ -379,7 +379,7 @@ def test_office_settings_already_set_are_kept(empty_db):
 
 
 def test_cancel_after_the_first_batch_rolls_everything_back(empty_db, monkeypatch):
-    monkeypatch.setattr("tresxuno.services.demo.BATCH_SIZE", 50)
+    monkeypatch.setattr("tresxuno.demo.projects.BATCH_SIZE", 50)
     token = CancelToken()
     calls = []
 
@@ -395,7 +395,7 @@ def test_cancel_after_the_first_batch_rolls_everything_back(empty_db, monkeypatc
 
 
 def test_progress_climbs_to_the_total(empty_db, monkeypatch):
-    monkeypatch.setattr("tresxuno.services.demo.BATCH_SIZE", 40)
+    monkeypatch.setattr("tresxuno.demo.projects.BATCH_SIZE", 40)
     reports: list[tuple[int, int, str]] = []
     generate_demo(empty_db, projects=200, progress=lambda d, t, m: reports.append((d, t, m)))
     dones = [d for d, _t, _m in reports]

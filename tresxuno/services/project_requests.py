@@ -1,10 +1,9 @@
-"""Use cases for project requests before they are taken in: drafts, edits of returned projects, submission.
+"""A project request from its first save to its submission: shares planned, drafts, edits, submission.
 
 A draft (stage ``borrador``) may be saved before the club's toma de nota is renewed or before the shares
 can be computed, but never with a field that is wrong in itself. Drafts and returned projects
 (``devuelto``) can be edited, guarded by the row's version so two officers never overwrite each other;
-submitting runs every check :func:`~tresxuno.services.projects.submit_project` runs. Also here: the
-plain look-ups the project form and the project record need (clubs, states, municipalities, history).
+submitting a draft runs every check :func:`submit_project` runs on a new request.
 """
 
 from __future__ import annotations
@@ -14,65 +13,174 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tresxuno.db.engine import Database
-from tresxuno.db.models import Club, Municipality, Project, ProjectShare, StageChange
-from tresxuno.db.repos import ProjectRepository
-from tresxuno.db.repos.catalogue import CatalogueRepository
+from tresxuno.db.models import Club, Municipality, Project, ProjectShare, RuleSetRecord, StageChange
+from tresxuno.db.repos import ProjectRepository, RuleSetRepository
+from tresxuno.domain.allocation import Allocation, MixOverride, PartnerChoice, compute_shares
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem
-from tresxuno.domain.records import ClubInfo, ProjectDetail
-from tresxuno.domain.rules import RuleSet
+from tresxuno.domain.records import ProjectDetail
+from tresxuno.domain.rules import RuleBook, RuleSet
 from tresxuno.domain.stages import TRANSITIONS, Stage
-from tresxuno.domain.validation import ProjectInput, TomaStatus, clean_text, toma_status
+from tresxuno.domain.validation import ProjectInput, TomaStatus, check_project, clean_text, toma_status
 from tresxuno.services.auth import require
-from tresxuno.services.projects import SubmissionPlan, plan_submission, project_detail, store_rule_set
-from tresxuno.services.registry import club_info
+from tresxuno.services.projects import EDITABLE, project_detail
 from tresxuno.services.rules import folio_code, rulebook
-
-#: Stages in which a project's request may still be changed: a draft, or a request sent back to the club.
-EDITABLE: tuple[Stage, ...] = (Stage.BORRADOR, Stage.DEVUELTO)
 
 #: Problems a draft may be saved with: the shares cannot be computed yet (the cost against the caps),
 #: so the draft is stored without shares and they are computed when it is saved again or submitted.
 DEFERRED_FOR_DRAFT = frozenset({"shares.shortfall_uncovered", "shares.nobody_for_rest"})
 
 
-# --- look-ups for the form ------------------------------------------------------------------------
+# --- a new request, planned and submitted at once -------------------------------------------------
+
+
+def store_rule_set(session: Session, rule_set: RuleSet) -> RuleSetRecord:
+    """The frozen copy of ``rule_set`` in the database, stored on first use.
+
+    Raises:
+        RuleSetError: the stored copy of this id and version differs (someone edited a rule set
+            in place); a project must keep the rules it was computed under.
+    """
+    return RuleSetRepository.freeze(
+        session,
+        rule_id=rule_set.id,
+        version=rule_set.version,
+        program=rule_set.program,
+        body=rule_set.to_data(),
+        source=rule_set.source,
+        verified=rule_set.verified,
+    )
 
 
 @dataclass(frozen=True)
-class Place:
-    """A state or municipality of the INEGI catalogue: its key and name."""
+class SubmissionPlan:
+    """What a valid submission will store: the rule set and the allocation."""
 
-    key: str
-    name: str
-
-
-def list_clubs(db: Database) -> list[ClubInfo]:
-    """Every club with its toma de nota, by name (the form's club picker)."""
-    with db.transaction() as session:
-        rows = session.scalars(select(Club).options(joinedload(Club.federation)).order_by(Club.name, Club.id))
-        return [club_info(r) for r in rows]
+    rule_set: RuleSet
+    allocation: Allocation
+    partner_mode: str
 
 
-def list_states(db: Database) -> list[Place]:
-    """The 32 states, by INEGI key."""
-    with db.transaction() as session:
-        return [Place(s.key, s.name) for s in CatalogueRepository.states(session)]
+def plan_submission(data: ProjectInput, *, book: RuleBook | None = None) -> SubmissionPlan:
+    """Check a request's own fields and compute its shares (no database needed: the live preview).
+
+    Raises:
+        InputError: every problem found with the fields, the rule set lookup and the allocation.
+    """
+    problems = check_project(data)
+    book = book or rulebook()
+    rule_set = allocation = None
+    try:
+        rule_set = book.find(data.program, data.fiscal_year, data.category)
+    except InputError as exc:
+        problems.extend(p for p in exc.problems if p not in problems)
+    partner = PartnerChoice(
+        data.partner_mode or ("rule" if rule_set and rule_set.has_partner else "none"), data.partner_amount
+    )
+    override = MixOverride(data.mix_override, data.mix_override_reason) if data.mix_override else None
+    if rule_set is not None and data.cost > 0:
+        try:
+            allocation = compute_shares(
+                rule_set, data.fiscal_year, data.cost, partner=partner, override=override
+            )
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    assert rule_set is not None and allocation is not None
+    return SubmissionPlan(rule_set, allocation, partner.mode)
 
 
-def list_municipalities(db: Database, state_key: str) -> list[Place]:
-    """The municipalities of one state, by name (empty for an unknown state)."""
-    with db.transaction() as session:
-        return [Place(m.key, m.name) for m in CatalogueRepository.municipalities(session, state_key)]
+def submit_project(db: Database, data: ProjectInput, *, user: str = "") -> ProjectDetail:
+    """Take in a project request: validate, compute the shares, store it as "solicitado".
+
+    Refused, with every problem found, when the club's toma de nota is not valid on the date of
+    the request, the municipality is unknown or not in the state, the cost is not positive, the
+    mix is invalid, or no rule set covers the programme, year and category.
+
+    Raises:
+        InputError: the problems; nothing is written.
+    """
+    require(db, "projects.edit")
+    problems: list[Problem] = []
+    try:
+        plan = plan_submission(data)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        plan = None
+    with db.transaction(immediate=True) as session:
+        club = session.get(Club, data.club_id)
+        if club is None:
+            problems.append(Problem("club", "club.unknown", {"id": data.club_id}))
+        else:
+            problems.extend(_toma_problems(club, data.submitted_on))
+        if (
+            not any(p.field == "municipality_key" for p in problems)
+            and session.get(Municipality, data.municipality_key) is None
+        ):
+            problems.append(
+                Problem("municipality_key", "municipality.unknown", {"key": data.municipality_key})
+            )
+        if problems:
+            raise InputError(problems)
+        assert plan is not None
+        rule_row = store_rule_set(session, plan.rule_set)
+        project = Project(
+            folio=ProjectRepository.next_folio(
+                session, data.fiscal_year, data.municipality_key, program=folio_code(data.program)
+            ),
+            fiscal_year=data.fiscal_year,
+            program=data.program,
+            category=data.category,
+            club_id=data.club_id,
+            state_key=data.state_key,
+            municipality_key=data.municipality_key,
+            locality=clean_text(data.locality, "locality", [], required=False),
+            name=clean_text(data.name, "name", []),
+            description=clean_text(data.description, "description", [], required=False, max_len=4000),
+            beneficiaries=data.beneficiaries,
+            cost=data.cost,
+            rule_set_pk=rule_row.id,
+            partner_mode=plan.partner_mode,
+            partner_amount=data.partner_amount if plan.partner_mode == "fixed" else None,
+            mix_override_reason=data.mix_override_reason.strip() if data.mix_override else "",
+            stage=Stage.SOLICITADO.value,
+            created_by=user,
+        )
+        project.shares = [
+            ProjectShare(party=s.party.value, percent_bp=s.percent_bp, amount=s.amount, capped=s.capped)
+            for s in plan.allocation.shares
+        ]
+        session.add(project)
+        session.flush()
+        session.add(
+            StageChange(
+                project_id=project.id,
+                from_stage=None,
+                to_stage=Stage.SOLICITADO.value,
+                changed_by=user,
+                comment="",
+                changed_at=_as_datetime(data.submitted_on),
+            )
+        )
+        session.flush()
+        return project_detail(project)
+
+
+def _as_datetime(day: date) -> datetime:
+    """Noon of ``day``: a request's date, stored in a timestamp column without a false precision."""
+    return datetime(day.year, day.month, day.day, 12, 0)
+
+
+# --- whether a club may submit --------------------------------------------------------------------
 
 
 def _toma_problems(club: Club, on: date) -> list[Problem]:
-    """The refusal :func:`~tresxuno.services.projects.submit_project` gives a club on ``on``, if any."""
+    """The refusal :func:`submit_project` gives a club on ``on``, if any."""
     status = toma_status(club.toma_issued_on, club.toma_expires_on, on)
     if status is TomaStatus.LAPSED:
         return [
@@ -104,78 +212,6 @@ def club_submission_problems(db: Database, club_id: int, on: date) -> list[Probl
         if club is None:
             return [Problem("club", "club.unknown", {"id": club_id})]
         return _toma_problems(club, on)
-
-
-# --- the project record ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StageStep:
-    """One move in a project's stage history; ``from_stage`` is None for the first stage."""
-
-    changed_at: datetime  # naive UTC (a request's own date is stored as noon of that day)
-    from_stage: str | None
-    to_stage: str
-    changed_by: str
-    comment: str
-
-
-@dataclass(frozen=True)
-class ProjectOverview:
-    """Everything the project record shows besides documents and progress.
-
-    ``version`` is the row version an edit must name (see :func:`update_project`);
-    ``requested_on`` is the date of the latest move to ``solicitado`` (None for a draft never submitted).
-    """
-
-    detail: ProjectDetail
-    version: int
-    state_name: str
-    municipality_name: str
-    club_toma_folio: str
-    club_toma_expires_on: date
-    rule_set_source: str
-    rule_set_verified: bool
-    history: tuple[StageStep, ...]
-    requested_on: date | None
-
-    @property
-    def editable(self) -> bool:
-        """Whether the request may still be changed (draft or returned)."""
-        return self.detail.stage in EDITABLE
-
-
-def _overview(session: Session, row: Project) -> ProjectOverview:
-    history = tuple(
-        StageStep(c.changed_at, c.from_stage, c.to_stage, c.changed_by, c.comment)
-        for c in ProjectRepository.stage_history(session, row.id)
-    )
-    requested = [s.changed_at.date() for s in history if s.to_stage == Stage.SOLICITADO.value]
-    return ProjectOverview(
-        detail=project_detail(row),
-        version=row.version,
-        state_name=row.state.name,
-        municipality_name=row.municipality.name,
-        club_toma_folio=row.club.toma_folio,
-        club_toma_expires_on=row.club.toma_expires_on,
-        rule_set_source=row.rule_set.source,
-        rule_set_verified=row.rule_set.verified,
-        history=history,
-        requested_on=requested[-1] if requested else None,
-    )
-
-
-def project_overview(db: Database, project_id: int) -> ProjectOverview:
-    """One project with its version, place names, rule set provenance and stage history.
-
-    Raises:
-        InputError: no such project.
-    """
-    with db.transaction() as session:
-        row = ProjectRepository.get(session, project_id)
-        if row is None:
-            raise InputError(Problem("project", "project.unknown", {"id": project_id}))
-        return _overview(session, row)
 
 
 # --- drafts, edits and submission -----------------------------------------------------------------
@@ -488,8 +524,7 @@ def submit_draft(
                     to_stage=Stage.SOLICITADO.value,
                     changed_by=user,
                     comment=comment.strip(),
-                    # Noon of the request's date, as submit_project stores it.
-                    changed_at=datetime(on.year, on.month, on.day, 12, 0),
+                    changed_at=_as_datetime(on),
                 )
             )
             row.stage = Stage.SOLICITADO.value

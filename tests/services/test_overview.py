@@ -11,10 +11,13 @@ from sqlalchemy import text
 
 from tests.services.test_registry_and_projects import club_input, project_input
 from tresxuno.db.engine import Database, open_database
+from tresxuno.demo.projects import DEFAULT_TODAY, generate_demo
 from tresxuno.domain.ledger import ContributionInput
 from tresxuno.services.attachments import attach_document, project_checklist
+from tresxuno.services.clubs import register_club
 from tresxuno.services.covam import AttendeeInput, SessionInput, add_to_agenda, create_session
-from tresxuno.services.dashboard import (
+from tresxuno.services.ledger import project_balance, record_contribution, reverse_entry
+from tresxuno.services.overview import (
     APPROVED_STAGES,
     DEPOSIT_GRACE_DAYS,
     DEPOSIT_OWED,
@@ -27,12 +30,9 @@ from tresxuno.services.dashboard import (
     TOMA_EXPIRING_DAYS,
     TOMA_LAPSED,
     TOMA_LAPSED_RECENT_DAYS,
-    dashboard,
+    year_overview,
 )
-from tresxuno.services.demo import DEFAULT_TODAY, generate_demo
-from tresxuno.services.ledger import project_balance, record_contribution, reverse_entry
-from tresxuno.services.projects import submit_project
-from tresxuno.services.registry import register_club
+from tresxuno.services.project_requests import submit_project
 from tresxuno.services.stages import move_project
 
 TODAY = DEFAULT_TODAY  # the demo's own "today": its toma statuses and stage dates are relative to it
@@ -57,10 +57,10 @@ def sql(db: Database, statement: str, **params) -> list[tuple]:
 
 def test_counts_and_approved_money_equal_plain_sql(demo):
     years = [y for (y,) in sql(demo, "SELECT DISTINCT fiscal_year FROM projects ORDER BY 1 DESC")]
-    latest = dashboard(demo, None, today=TODAY)
+    latest = year_overview(demo, None, today=TODAY)
     assert latest.fiscal_year == years[0] and latest.fiscal_years == tuple(years)
     for year in (years[0], 2020, 2018):
-        board = latest if year == years[0] else dashboard(demo, year, today=TODAY)
+        board = latest if year == years[0] else year_overview(demo, year, today=TODAY)
         expected = dict(
             sql(demo, "SELECT stage, COUNT(*) FROM projects WHERE fiscal_year = :y GROUP BY stage", y=year)
         )
@@ -82,7 +82,7 @@ def test_counts_and_approved_money_equal_plain_sql(demo):
 
 
 def test_tomas_about_to_lapse_of_clubs_with_projects_under_way_are_listed(demo):
-    board = dashboard(demo, None, today=TODAY)
+    board = year_overview(demo, None, today=TODAY)
     tomas = {(i.record_id, i.kind) for i in board.attention if i.kind in (TOMA_EXPIRING, TOMA_LAPSED)}
     open_stages = ", ".join(repr(s) for s in OPEN_STAGES)
     expected = set()
@@ -104,7 +104,7 @@ def test_tomas_about_to_lapse_of_clubs_with_projects_under_way_are_listed(demo):
 
 
 def test_projects_stuck_in_a_stage_are_listed_with_their_days(demo):
-    board = dashboard(demo, None, today=TODAY)
+    board = year_overview(demo, None, today=TODAY)
     stuck = {i.record_id: i for i in board.attention if i.kind == STUCK}
     expected = {}
     for pid, stage, entered in sql(
@@ -129,7 +129,7 @@ def test_deposits_owed_agree_with_the_ledger_balances(demo):
     stages = ", ".join(repr(s) for s in DEPOSIT_STAGES)
     checked = 0
     for (year,) in sql(demo, f"SELECT DISTINCT fiscal_year FROM projects WHERE stage IN ({stages})"):
-        board = dashboard(demo, year, today=TODAY)
+        board = year_overview(demo, year, today=TODAY)
         owed = {(i.record_id, i.party): i.amount for i in board.attention if i.kind == DEPOSIT_OWED}
         expected = {}
         chosen = f"SELECT id FROM projects WHERE fiscal_year = :y AND stage IN ({stages})"
@@ -150,7 +150,7 @@ def test_deposits_owed_agree_with_the_ledger_balances(demo):
             checked += 1
         assert owed == expected, year
     assert checked > 20
-    assert any(i.kind == DEPOSIT_OWED for i in dashboard(demo, None, today=TODAY).attention)
+    assert any(i.kind == DEPOSIT_OWED for i in year_overview(demo, None, today=TODAY).attention)
 
 
 # --- Built by hand: exact thresholds, reversal chains, sessions ------------------------------------
@@ -183,9 +183,9 @@ def test_a_project_is_stuck_only_after_more_days_than_its_stage_allows(db, proje
     move_project(db, project.id, "prevalidado", at=_noon(entered))
     limit = STUCK_AFTER_DAYS["prevalidado"]
 
-    on_the_day = dashboard(db, 2026, today=entered + timedelta(days=limit))
+    on_the_day = year_overview(db, 2026, today=entered + timedelta(days=limit))
     assert [i for i in on_the_day.attention if i.kind == STUCK] == []
-    late = dashboard(db, 2026, today=entered + timedelta(days=limit + 1))
+    late = year_overview(db, 2026, today=entered + timedelta(days=limit + 1))
     [item] = [i for i in late.attention if i.kind == STUCK]
     assert (item.record_id, item.subject, item.stage, item.days) == (
         project.id,
@@ -194,7 +194,7 @@ def test_a_project_is_stuck_only_after_more_days_than_its_stage_allows(db, proje
         limit + 1,
     )
     # Another year's page does not list it.
-    other = dashboard(db, 2025, today=entered + timedelta(days=400))
+    other = year_overview(db, 2025, today=entered + timedelta(days=400))
     assert not [i for i in other.attention if i.kind == STUCK]
 
 
@@ -210,7 +210,7 @@ def test_a_reversed_deposit_is_owed_again_and_a_reversed_reversal_is_not(db, pro
     share = {s.party: s.amount for s in project.shares}
 
     def owed() -> dict[str, int]:
-        board = dashboard(db, 2026, today=today)
+        board = year_overview(db, 2026, today=today)
         return {i.party: i.amount for i in board.attention if i.kind == DEPOSIT_OWED}
 
     assert owed() == share
@@ -242,7 +242,7 @@ def test_parties_are_behind_on_deposits_only_after_the_grace_days_from_the_conve
     share = {s.party: s.amount for s in project.shares}
 
     def owed(today: date) -> list:
-        return [i for i in dashboard(db, 2026, today=today).attention if i.kind == DEPOSIT_OWED]
+        return [i for i in year_overview(db, 2026, today=today).attention if i.kind == DEPOSIT_OWED]
 
     last_day = date(2026, 6, 20) + timedelta(days=DEPOSIT_GRACE_DAYS)
     assert owed(last_day) == []  # still within the days the convenio gives to deposit
@@ -263,9 +263,11 @@ def test_a_session_held_with_projects_waiting_for_a_ruling_is_listed(db, project
         ),
     )
     add_to_agenda(db, session.id, [project.id])
-    before = dashboard(db, 2026, today=date(2026, 5, 13))
+    before = year_overview(db, 2026, today=date(2026, 5, 13))
     assert [i for i in before.attention if i.kind == SESSION_PENDING] == []
-    [item] = [i for i in dashboard(db, 2026, today=date(2026, 5, 20)).attention if i.kind == SESSION_PENDING]
+    [item] = [
+        i for i in year_overview(db, 2026, today=date(2026, 5, 20)).attention if i.kind == SESSION_PENDING
+    ]
     assert (item.record_kind, item.record_id, item.subject, item.count, item.on) == (
         "session",
         session.id,
@@ -276,7 +278,7 @@ def test_a_session_held_with_projects_waiting_for_a_ruling_is_listed(db, project
 
 
 def test_an_empty_database_has_no_year_and_nothing_to_attend(db):
-    board = dashboard(db, None, today=TODAY)
+    board = year_overview(db, None, today=TODAY)
     assert (board.fiscal_year, board.fiscal_years, board.projects, board.approved, board.attention) == (
         None,
         (),

@@ -14,10 +14,10 @@ from sqlalchemy import select, text
 
 from tresxuno.db.engine import Database, open_database
 from tresxuno.db.models import ExchangeRate, FiscalYear, Project, StageChange
+from tresxuno.demo.projects import DEFAULT_TODAY, generate_demo
 from tresxuno.domain.ledger import LEDGER_STAGES, balance_from_entries, rate_mismatch
 from tresxuno.domain.money import Money, convert_usd
 from tresxuno.domain.rfc import check_rfc
-from tresxuno.services.demo import DEFAULT_TODAY, generate_demo
 from tresxuno.services.ledger import balances_by, list_entries, project_balance
 from tresxuno.services.rates import suggest_rate
 

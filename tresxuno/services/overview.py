@@ -1,7 +1,7 @@
-"""The home page's figures: projects per stage, approved money per party, and what needs attention.
+"""A fiscal year at a glance: projects per stage, approved money per party, and what needs attention.
 
-One read-only transaction, a handful of SQL aggregates (no row is looped over in Python except the
-few that make the attention list), so the page opens at once on a state office's 30,000 projects.
+Shown on the home page. One read-only transaction, a handful of SQL aggregates (no row is looped over in Python except the
+few that make the attention list), so it is ready at once on a state office's 30,000 projects.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ class AttentionItem:
 
 
 @dataclass(frozen=True)
-class Dashboard:
+class YearOverview:
     """Everything the home page shows for one fiscal year.
 
     Attributes:
@@ -159,7 +159,7 @@ class Dashboard:
         return sum(p.amount for p in self.approved)
 
 
-def dashboard(db: Database, fiscal_year: int | None, *, today: date) -> Dashboard:
+def year_overview(db: Database, fiscal_year: int | None, *, today: date) -> YearOverview:
     """The home page's figures for ``fiscal_year`` (the latest year with projects when None).
 
     Args:
@@ -183,7 +183,7 @@ def dashboard(db: Database, fiscal_year: int | None, *, today: date) -> Dashboar
             *_stuck(session, year, today),
             *_pending_sessions(session, today),
         ]
-    return Dashboard(year, today, years, stages, approved, tuple(attention))
+    return YearOverview(year, today, years, stages, approved, tuple(attention))
 
 
 def _stage_counts(session: Session, year: int | None) -> tuple[StageCount, ...]:

@@ -12,18 +12,16 @@ from tests.services.test_registry_and_projects import club_input, project_input,
 from tresxuno.db.models import Project, StageChange
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError
-from tresxuno.services.project_edit import (
+from tresxuno.services.clubs import all_clubs, register_club
+from tresxuno.services.places import list_municipalities, list_states
+from tresxuno.services.project_requests import (
     club_submission_problems,
-    list_clubs,
-    list_municipalities,
-    list_states,
-    project_overview,
     save_draft,
     submit_draft,
+    submit_project,
     update_project,
 )
-from tresxuno.services.projects import submit_project
-from tresxuno.services.registry import register_club
+from tresxuno.services.projects import project_overview
 from tresxuno.services.stages import move_project
 
 #: The club's toma de nota (club_input) runs from 2024-05-01 to 2026-04-30.
@@ -185,7 +183,7 @@ def test_a_returned_project_is_edited_and_submitted_again_keeping_its_folio(db, 
 
 
 def test_lookups_for_the_form(db, club):
-    assert [c.name for c in list_clubs(db)] == [club.name]
+    assert [c.name for c in all_clubs(db)] == [club.name]
     states = list_states(db)
     assert len(states) == 32 and states[-1].key == "32"
     places = list_municipalities(db, "32")
