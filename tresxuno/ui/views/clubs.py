@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from itertools import pairwise
+from typing import ClassVar
 
-from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,15 +20,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QMenu,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -51,23 +48,18 @@ from tresxuno.ui.dialogs.federation import FederationDialog
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.models.clubs import (
     COLUMN_OF,
-    COLUMNS,
     ClubFilters,
     ClubTableModel,
     status_icon,
     status_label,
 )
 from tresxuno.ui.settings import Settings
-from tresxuno.ui.views.base import View, ViewState, message_page
+from tresxuno.ui.views.base import ViewState
+from tresxuno.ui.widgets.paged_table import SEARCH_DELAY_MS as SEARCH_DELAY_MS  # tests wait for it
+from tresxuno.ui.widgets.paged_table import PagedTableView
 
-#: Milliseconds of typing pause before the search runs.
-SEARCH_DELAY_MS = 250
-#: Names of the layouts kept in the settings.
-_TABLE_STATE = "clubs"
+#: Name of the splitter's layout kept in the settings.
 _SPLITTER_STATE = "clubs.splitter"
-#: Widest the automatic fit makes free-text columns, in average characters (the rest is elided,
-#: with the full text in a tooltip).
-_MAX_CHARS = {"federation": 30, "municipality": 20, "us_city": 20}
 #: Columns hidden until the officer shows them (header's context menu): the panel beside the table
 #: already groups clubs by federation, and the city column says the US state ("Chicago, IL").
 HIDDEN_BY_DEFAULT = ("federation", "us_state")
@@ -91,7 +83,7 @@ class _MiddleElide(QStyledItemDelegate):
         option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
-class ClubsView(View):
+class ClubsView(PagedTableView):
     """Browse, register and edit clubs and federations; the status bar shows how many clubs match.
 
     Args:
@@ -104,6 +96,14 @@ class ClubsView(View):
     key = "clubs"
     title_msgid = N_("Clubs and federations")
     icon_pixmap = QStyle.StandardPixmap.SP_DirHomeIcon
+    table_state_name = "clubs"
+    stretch_key = "name"
+    fixed_keys = ("name",)
+    hidden_keys = HIDDEN_BY_DEFAULT
+    sort_key = "name"
+    #: Widest the automatic fit makes free-text columns, in average characters (the rest is elided,
+    #: with the full text in a tooltip).
+    max_chars: ClassVar[dict[str, int]] = {"federation": 30, "municipality": 20, "us_city": 20}
 
     def __init__(
         self, db: Database, parent: QWidget | None = None, *, today: Callable[[], date] = date.today
@@ -117,17 +117,11 @@ class ClubsView(View):
         # Loaded at the end, once its failure signal is connected.
         self.model = ClubTableModel(db, self, today=today, load=False)
 
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(_("Search by club, folio, city, municipality or federation"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(_("Search clubs"))
-        self.search.setToolTip(_("Search by club, folio, city, municipality or federation (Ctrl+F)"))
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DELAY_MS)
-        self._debounce.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(self._debounce.start)
-        self.search.returnPressed.connect(self.apply_filters)
+        self.search = self._make_search(
+            _("Search by club, folio, city, municipality or federation"),
+            _("Search clubs"),
+            _("Search by club, folio, city, municipality or federation (Ctrl+F)"),
+        )
 
         self.status = QComboBox(self)
         self.status.setAccessibleName(_("Toma de nota status"))
@@ -154,18 +148,16 @@ class ClubsView(View):
         self.edit_federation_button = QPushButton(_("Edit fede&ration"), self)
         self.edit_federation_button.setToolTip(_("Edit the chosen federation"))
         self.edit_federation_button.clicked.connect(self.edit_federation)
-        self.table = self._make_table()
-        self.message = QLabel(self)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table = self._make_table(_("Clubs"))
+        # Federation names differ at the end ("... del Sur de California"): elide in the middle.
+        self.table.setItemDelegateForColumn(COLUMN_OF["federation"], _MiddleElide(self.table))
+        self.table.doubleClicked.connect(lambda _index: self.edit_current())
+        self.message = self._make_message()
         self.message_new = QPushButton(_("Register the first club"), self)
         self.message_new.clicked.connect(self.new_record)
         self.clear_button = QPushButton(_("Clear search and filters"), self)
         self.clear_button.clicked.connect(self.clear_filters)
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(self.table)
-        self.pages.addWidget(message_page(self, self.message, self.message_new, self.clear_button))
+        self.pages = self._make_pages(self.message_new, self.clear_button)
         # The panel sits above the clubs: side by side, at 1280 pixels, neither the long federation
         # names nor the club names had room.
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -178,20 +170,12 @@ class ClubsView(View):
         self.splitter.setSizes([8 * row, 600])
 
         self._lay_out()
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.focus_search)
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Escape),
-            self.search,
-            self.search.clear,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             QShortcut(
                 QKeySequence(key), self.table, self.edit_current, context=Qt.ShortcutContext.WidgetShortcut
             )
         QShortcut(QKeySequence("Ctrl+Shift+N"), self, self.new_federation)
-        self.model.total_changed.connect(self._on_total)
-        self.model.load_failed.connect(lambda exc: show_error(self.window(), exc))
+        self._connect_model()
         self.table.selectionModel().currentRowChanged.connect(lambda *_args: self._update_buttons())
         self._load_federations()
         self.model.refresh()
@@ -217,39 +201,6 @@ class ClubsView(View):
         tree.currentItemChanged.connect(lambda *_args: self._on_federation_chosen())
         tree.itemDoubleClicked.connect(lambda item, _column: self.edit_federation())
         return tree
-
-    def _make_table(self) -> QTableView:
-        table = QTableView(self)
-        table.setAccessibleName(_("Clubs"))
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.setTabKeyNavigation(False)
-        rows = table.verticalHeader()
-        rows.hide()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COLUMN_OF["name"], QHeaderView.ResizeMode.Stretch)
-        for key in HIDDEN_BY_DEFAULT:
-            header.setSectionHidden(COLUMN_OF[key], True)
-        # Federation names differ at the end ("... del Sur de California"): elide in the middle.
-        table.setItemDelegateForColumn(COLUMN_OF["federation"], _MiddleElide(table))
-        for widget in (header, table):
-            widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            widget.customContextMenuRequested.connect(
-                lambda pos, w=widget: self.columns_menu().popup(w.mapToGlobal(pos))
-            )
-        header.setSortIndicator(COLUMN_OF["name"], Qt.SortOrder.AscendingOrder)
-        table.setSortingEnabled(True)
-        table.doubleClicked.connect(lambda _index: self.edit_current())
-        return table
 
     def _federations_panel(self) -> QWidget:
         panel = QWidget(self)
@@ -319,47 +270,6 @@ class ClubsView(View):
             if action.shortcut() == new and not mine:
                 return True
         return False
-
-    def columns_menu(self) -> QMenu:
-        """A menu of the columns, each checked when shown; the club's name always stays."""
-        menu = QMenu(_("Columns"), self)
-        header = self.table.horizontalHeader()
-        for number, column in enumerate(COLUMNS):
-            action = menu.addAction(_(column.header))
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(number))
-            action.setEnabled(column.key != "name")
-            action.toggled.connect(lambda shown, n=number: self.show_column(n, shown))
-        return menu
-
-    def show_column(self, number: int, shown: bool) -> None:
-        """Show or hide a column; one shown for the first time gets a fitted width."""
-        header = self.table.horizontalHeader()
-        header.setSectionHidden(number, not shown)
-        if shown:
-            self._fit_column(number)
-
-    def _fit_columns(self) -> None:
-        """Size the columns to the headers and loaded rows; the club's name takes the rest."""
-        header = self.table.horizontalHeader()
-        for number in range(len(COLUMNS)):
-            if not header.isSectionHidden(number):
-                self._fit_column(number)
-
-    def _fit_column(self, number: int) -> None:
-        """Size one column to its header and loaded cells, capping free text (elided, full in a tooltip)."""
-        column = COLUMNS[number]
-        if column.key == "name":
-            return  # stretched over the room the others leave
-        header = self.table.horizontalHeader()
-        metrics = self.table.fontMetrics()
-        width = max(header.sectionSizeHint(number), self.table.sizeHintForColumn(number))
-        if column.key in _MAX_CHARS:
-            width = min(
-                width,
-                max(header.sectionSizeHint(number), metrics.averageCharWidth() * _MAX_CHARS[column.key]),
-            )
-        header.resizeSection(number, width)
 
     # -- federations panel -----------------------------------------------------------------------
 
@@ -544,7 +454,7 @@ class ClubsView(View):
 
     def save_layout(self, settings: Settings) -> None:
         """Remember the columns (shown, widths, sort order) and the panel's width."""
-        settings.set_table_state(_TABLE_STATE, bytes(self.table.horizontalHeader().saveState().data()))
+        super().save_layout(settings)
         settings.set_table_state(_SPLITTER_STATE, bytes(self.splitter.saveState().data()))
 
     def restore_layout(self, settings: Settings) -> None:
@@ -552,12 +462,7 @@ class ClubsView(View):
         splitter = settings.table_state(_SPLITTER_STATE)
         if splitter:
             self.splitter.restoreState(QByteArray(splitter))
-        state = settings.table_state(_TABLE_STATE)
-        header = self.table.horizontalHeader()
-        if not state or not header.restoreState(QByteArray(state)):
-            return
-        self._fitted = True
-        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        super().restore_layout(settings)
 
     def view_state(self) -> ViewState:
         """The search, status filter and the federation chosen in the panel (kept across a rebuild)."""
@@ -573,23 +478,14 @@ class ClubsView(View):
         self.federations.blockSignals(False)
         super().restore_view_state({k: v for k, v in state.items() if k != "federation"})
 
-    def focus_search(self) -> None:
-        """Ctrl+F: to the search box, its text selected so typing replaces it."""
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
-
     def status_text(self) -> str:
         """``"45 clubs"`` for the current search and filters."""
         total = self.model.total_count()
         return ngettext("{count} club", "{count} clubs", total).format(count=f"{total:,}")
 
-    def _on_total(self, total: int) -> None:
-        if total:
-            if not self._fitted:
-                self._fit_columns()
-                self._fitted = True
-            self.pages.setCurrentIndex(0)
-        elif self.model.filters == ClubFilters() or self._club_total == 0:
+    def _show_empty(self) -> None:
+        """No clubs at all (how to register the first), or none matching (clear the filters)."""
+        if self.model.filters == ClubFilters() or self._club_total == 0:
             self.message.setText(
                 _(
                     "No clubs registered yet.\n\nTo register the first club, choose “New club” (Ctrl+N) and fill "
@@ -599,11 +495,10 @@ class ClubsView(View):
             )
             self.message_new.show()
             self.clear_button.hide()
-            self.pages.setCurrentIndex(1)
         else:
             self.message.setText(_("No club matches the search and filters."))
             self.message_new.hide()
             self.clear_button.show()
-            self.pages.setCurrentIndex(1)
+
+    def _after_total(self) -> None:
         self._update_buttons()
-        self.status_changed.emit(self.status_text())
