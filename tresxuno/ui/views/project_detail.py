@@ -793,7 +793,9 @@ class ProjectRecord(QDialog):
 
     def open_ledger(self) -> None:
         """Open this project's Libro (its money); figures shown here are read again if money moved."""
-        from tresxuno.ui.views.ledger import ProjectLedgerDialog  # loaded when used: the record opens lighter
+        from tresxuno.ui.dialogs.project_ledger import (
+            ProjectLedgerDialog,  # loaded when used: the record opens lighter
+        )
 
         if ProjectLedgerDialog.ask(self, self._db, self._id):
             self._mark_changed()
