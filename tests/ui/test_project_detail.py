@@ -27,7 +27,7 @@ from tresxuno.services.registry import register_club
 from tresxuno.services.stages import move_project
 from tresxuno.ui import prompts as prompts_module
 from tresxuno.ui.dialogs.project import stage_text
-from tresxuno.ui.views import project_detail, projects
+from tresxuno.ui.views import project_detail, project_record_documents, projects
 from tresxuno.ui.views.project_detail import CommentDialog, ProjectRecord
 from tresxuno.ui.widgets import format_day
 
@@ -159,7 +159,7 @@ def test_attaching_a_document_marks_it_delivered_with_its_sha256(
     assert "3x1-B" in asked[0]  # the officer is told which document is asked for
 
     opened = []
-    monkeypatch.setattr(project_detail, "open_file", lambda path: opened.append(path) or True)
+    monkeypatch.setattr(project_record_documents, "open_file", lambda path: opened.append(path) or True)
     record.documents.setCurrentItem(child)
     assert record.open_button.isEnabled()
     qtbot.mouseClick(record.open_button, Qt.MouseButton.LeftButton)

@@ -26,9 +26,7 @@ from tresxuno.domain.records import ClubInfo
 from tresxuno.domain.rules import RuleBook
 from tresxuno.formatting import party_label
 from tresxuno.i18n import _
-from tresxuno.services.project_edit import (
-    list_states,
-)
+from tresxuno.services.project_edit import list_states
 from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.project_choices import (
     PARTNER_CHOICES,

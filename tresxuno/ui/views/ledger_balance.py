@@ -16,9 +16,7 @@ from PySide6.QtWidgets import (
 
 from tresxuno.domain.ledger import ProjectBalance
 from tresxuno.i18n import N_, _
-from tresxuno.ui.dialogs.entries import (
-    hint_label,
-)
+from tresxuno.ui.dialogs.entries import hint_label
 from tresxuno.ui.models.ledger import (
     OUT_COLOR,
     money,
