@@ -166,7 +166,7 @@ class MainWindow(WindowMenus, PageStack, WindowCommands, QMainWindow):
             return
         self.show_view(key)
         view = self.views[key]
-        select = getattr(view, f"select_{kind}", None) or getattr(view, "select_record", None)
+        select = getattr(view, f"select_{kind}", None)
         if callable(select):
             select(record_id)
 

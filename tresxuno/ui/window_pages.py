@@ -81,11 +81,9 @@ class Pages(Mapping[str, View]):
         self._classes: dict[str, type[View]] = {}
         self._built: dict[str, View] = {}
 
-    def add(self, page: type[View], view: View | None = None) -> None:
-        """List ``page`` (already built as ``view``, when given)."""
+    def add(self, page: type[View]) -> None:
+        """List ``page``, to be built when first asked for."""
         self._classes[page.key] = page
-        if view is not None:
-            self._built[page.key] = view
 
     def page_class(self, key: str) -> type[View]:
         """The class of page ``key``, without building it."""
@@ -132,8 +130,8 @@ class PageStack:
         for cls in self._page_classes:
             self._list_page(cls)
 
-    def _list_page(self, page: type[View], view: View | None = None) -> None:
-        self.views.add(page, view)
+    def _list_page(self, page: type[View]) -> None:
+        self.views.add(page)
         item = QListWidgetItem(page_icon(self, page), page_title(page))
         item.setData(Qt.ItemDataRole.UserRole, page.key)
         self.nav.addItem(item)
@@ -157,13 +155,6 @@ class PageStack:
         if isinstance(getattr(type(view), "open_record", None), Signal):
             view.open_record.connect(self.open_record)  # type: ignore[attr-defined]
         self._yield_shortcuts(view)
-
-    def add_view(self, view: View) -> None:
-        """Add a built page: an entry in the navigation list and in the View menu (Ctrl+1, Ctrl+2...)."""
-        self._wire(view)
-        self._list_page(type(view), view)
-        if self.nav.currentRow() < 0:
-            self.nav.setCurrentRow(0)
 
     def _yield_shortcuts(self, view: View) -> None:
         """Switch off a page's own window-wide shortcut on a key the window routes (Ctrl+F, F5...).

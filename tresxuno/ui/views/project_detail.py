@@ -39,7 +39,7 @@ from tresxuno.ui.tasks import Task
 from tresxuno.ui.views.project_record_documents import RecordDocuments
 from tresxuno.ui.views.project_record_printing import RecordPrinting
 from tresxuno.ui.views.project_record_progress import RecordProgress
-from tresxuno.ui.views.project_record_progress import money_to_date as money_to_date
+from tresxuno.ui.views.project_record_progress import money_to_date as money_to_date  # its money column
 from tresxuno.ui.views.project_record_summary import RawRole as RawRole
 from tresxuno.ui.views.project_record_summary import RecordSummaryTabs
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
@@ -27,15 +26,9 @@ from tresxuno.services.store import Database
 from tresxuno.services.works import REPORTABLE, ProgressInfo, progress_history, record_progress
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
-from tresxuno.ui.models.ledger import money_to_date as ledger_money_to_date
+from tresxuno.ui.models.ledger import money_to_date
 from tresxuno.ui.views.project_record_summary import _RIGHT, _item, _table, _value
 from tresxuno.ui.widgets import format_day
-
-#: Filled by the money trail once it is connected: the money received and paid out up to a date, as
-#: text for the progress table's "Money received / paid" column. None: the column stays empty (no
-#: figure is ever made up).
-MoneyToDate = Callable[[Database, int, date], str]
-money_to_date: MoneyToDate | None = ledger_money_to_date
 
 
 class RecordProgress:
@@ -102,7 +95,7 @@ class RecordProgress:
         table = self.progress_table
         table.setRowCount(len(rows))
         for row, info in enumerate(rows):
-            money = money_to_date(self._db, self._id, info.reported_on) if money_to_date else ""
+            money = money_to_date(self._db, self._id, info.reported_on)  # from the ledger
             for column, item in enumerate(
                 (
                     _item(format_day(info.reported_on), raw=info.reported_on),
