@@ -27,6 +27,7 @@ from tresxuno.services.ledger import balances_by, count_entries, list_entries, p
 from tresxuno.services.rates import set_rate
 from tresxuno.ui import prompts as prompts_module
 from tresxuno.ui.dialogs.entries import ContributionDialog, ReversalDialog
+from tresxuno.ui.dialogs.project_ledger import ProjectLedgerDialog
 from tresxuno.ui.models.ledger import (
     COLUMN_OF,
     EntryRole,
@@ -37,7 +38,7 @@ from tresxuno.ui.models.ledger import (
 )
 from tresxuno.ui.views import ledger as view_module
 from tresxuno.ui.views import project_detail
-from tresxuno.ui.views.ledger import LedgerView, ProjectLedgerDialog
+from tresxuno.ui.views.ledger import LedgerView
 
 from .conftest import OFFSCREEN_SIZE_HINTS
 from .test_entry_dialogs import TODAY, answer_with, make_template, open_copy, set_day, type_into

@@ -27,7 +27,7 @@ from tresxuno.services.project_requests import save_draft, submit_project
 from tresxuno.services.projects import get_project, project_overview
 from tresxuno.services.stages import move_project
 from tresxuno.ui import prompts as prompts_module
-from tresxuno.ui.views import project_detail, projects
+from tresxuno.ui.views import project_detail, project_record_documents, projects
 from tresxuno.ui.views.project_detail import CommentDialog, ProjectRecord
 
 from .conftest import OFFSCREEN_SIZE_HINTS
@@ -158,7 +158,7 @@ def test_attaching_a_document_marks_it_delivered_with_its_sha256(
     assert "3x1-B" in asked[0]  # the officer is told which document is asked for
 
     opened = []
-    monkeypatch.setattr(project_detail, "open_file", lambda path: opened.append(path) or True)
+    monkeypatch.setattr(project_record_documents, "open_file", lambda path: opened.append(path) or True)
     record.documents.setCurrentItem(child)
     assert record.open_button.isEnabled()
     qtbot.mouseClick(record.open_button, Qt.MouseButton.LeftButton)

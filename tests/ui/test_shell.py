@@ -5,7 +5,6 @@ Also records opened from one page shown on another, the tool bar and the remembe
 
 from __future__ import annotations
 
-import logging
 from typing import ClassVar
 
 import pytest
@@ -16,7 +15,8 @@ from tresxuno.demo.projects import generate_demo
 from tresxuno.i18n import _
 from tresxuno.services.projects import list_projects
 from tresxuno.ui import main_window as main_window_module
-from tresxuno.ui.main_window import PAGES, MainWindow, page_classes
+from tresxuno.ui import window_commands
+from tresxuno.ui.main_window import PAGES, MainWindow
 from tresxuno.ui.undo import FieldEdit, RestoreValues, UndoCommand, undo_stack
 from tresxuno.ui.views.projects import ProjectsView
 from tresxuno.ui.views.rules import RulesView
@@ -73,24 +73,9 @@ def test_pages_are_listed_in_order_with_translated_titles(window_for, small_db):
     assert window.current_view() is window.views[keys[0]]  # a first start opens on the first page
 
 
-def test_a_page_whose_module_does_not_exist_yet_is_skipped_with_a_warning(caplog):
-    pages = [
-        ("tresxuno.ui.views.projects", "ProjectsView"),
-        ("tresxuno.ui.views.no_such_page", "NoView"),
-        ("tresxuno.ui.views.rules", "RulesView"),
-    ]
-    with caplog.at_level(logging.WARNING, logger="tresxuno"):
-        assert page_classes(pages) == [ProjectsView, RulesView]
-    assert "tresxuno.ui.views.no_such_page" in caplog.text
+def test_the_pages_come_in_the_agreed_order():
     modules = ("dashboard", "projects", "clubs", "covam", "ledger", "reports", "rules")
-    assert [m for m, _c in PAGES] == [f"tresxuno.ui.views.{n}" for n in modules]
-
-
-def test_a_broken_import_inside_a_page_is_not_hidden(monkeypatch, tmp_path):
-    (tmp_path / "broken_page_for_test.py").write_text("import no_such_dependency_xyz\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    with pytest.raises(ModuleNotFoundError, match="no_such_dependency_xyz"):
-        page_classes([("broken_page_for_test", "View")])
+    assert [page.__module__ for page in PAGES] == [f"tresxuno.ui.views.{n}" for n in modules]
 
 
 def test_ctrl_n_on_the_projects_page_calls_its_new_record(qtbot, window_for, small_db, monkeypatch):
@@ -191,7 +176,7 @@ def test_menus_and_their_shortcuts(window_for, small_db):
     ]
 
 
-def test_import_opens_the_import_dialog_when_it_exists(window_for, small_db, monkeypatch):
+def test_import_opens_the_import_dialog(window_for, small_db, monkeypatch):
     asked = []
 
     class FakeImportDialog:
@@ -200,22 +185,12 @@ def test_import_opens_the_import_dialog_when_it_exists(window_for, small_db, mon
             asked.append((parent, db))
             return object()
 
-    monkeypatch.setattr(
-        main_window_module,
-        "_import_optional",
-        lambda module, name: FakeImportDialog if name == "ImportDialog" else None,
-    )
+    monkeypatch.setattr(window_commands, "ImportDialog", FakeImportDialog)
     window = window_for(small_db)
     action = window.actions_by_name["import"]
     assert action.isEnabled()
     action.trigger()
     assert asked == [(window, small_db)]
-
-
-def test_import_is_disabled_while_there_is_no_import_dialog(window_for, small_db, monkeypatch):
-    monkeypatch.setattr(main_window_module, "IMPORT_DIALOG", ("tresxuno.ui.dialogs.no_importer", "X"))
-    window = window_for(small_db)
-    assert not window.actions_by_name["import"].isEnabled()
 
 
 # -- undo and redo ---------------------------------------------------------------------------------
@@ -297,7 +272,7 @@ class FakeRecord:
 
 def test_a_project_opens_in_its_record_window_when_there_is_one(window_for, small_db, monkeypatch):
     FakeRecord.opened = []
-    monkeypatch.setattr(main_window_module, "PROJECT_RECORD", (__name__, "FakeRecord"))
+    monkeypatch.setattr(main_window_module, "ProjectRecord", FakeRecord)
     window = window_for(small_db, "projects")
     refreshed = []
     monkeypatch.setattr(window.views["projects"], "refresh", lambda: refreshed.append(True))
@@ -306,19 +281,13 @@ def test_a_project_opens_in_its_record_window_when_there_is_one(window_for, smal
     assert refreshed == [True]  # the record changed the project: the list reads it again
 
 
-def test_a_project_from_the_home_page_is_selected_on_the_projects_page(window_for, small_db, monkeypatch):
-    monkeypatch.setattr(main_window_module, "PROJECT_RECORD", ("tresxuno.ui.views.no_record", "X"))
+def test_a_project_from_the_home_page_opens_in_its_record_window(window_for, small_db, monkeypatch):
+    FakeRecord.opened = []
+    monkeypatch.setattr(main_window_module, "ProjectRecord", FakeRecord)
     window = window_for(small_db)
     project = list_projects(small_db, limit=30)[-1]
-    source = window.views.get("home")
-    if source is not None:
-        source.open_record.emit("project", project.id)  # what the dashboard does on a double click
-    else:
-        window.open_record("project", project.id)
-    view = window.views["projects"]
-    assert window.current_view() is view
-    rows = view.table.selectionModel().selectedRows()
-    assert [view.model.project(r.row()).id for r in rows] == [project.id]
+    window.views["home"].open_record.emit("project", project.id)  # what the dashboard does on a double click
+    assert FakeRecord.opened == [(window, small_db, project.id)]
 
 
 def test_clubs_and_sessions_open_on_their_pages(window_for, small_db, monkeypatch):
@@ -337,9 +306,7 @@ def test_clubs_and_sessions_open_on_their_pages(window_for, small_db, monkeypatc
 
 
 def test_the_project_record_window_is_the_one_used(window_for, small_db, monkeypatch):
-    record = main_window_module._import_optional(*main_window_module.PROJECT_RECORD)
-    if record is None:
-        pytest.skip("the project record window is not written yet")
+    record = main_window_module.ProjectRecord
     shown = []
     monkeypatch.setattr(record, "ask", classmethod(lambda cls, parent, db, pid: shown.append(pid) or False))
     window = window_for(small_db)

@@ -52,14 +52,7 @@ from tresxuno.domain.ledger import (
 )
 from tresxuno.domain.money import Money, convert_usd, parse_rate
 from tresxuno.domain.problems import InputError, Problem, StorageError
-from tresxuno.formatting import (
-    date_text,
-    entry_kind_label,
-    money_text,
-    party_label,
-    percent,
-    stage_label,
-)
+from tresxuno.formatting import date_text, entry_kind_label, money_text, party_label, percent, stage_label
 from tresxuno.i18n import N_, _
 from tresxuno.messages import describe
 from tresxuno.services.ledger import (

@@ -29,14 +29,7 @@ from tresxuno.domain.roles import Role
 from tresxuno.formatting import date_text
 from tresxuno.i18n import _
 from tresxuno.services.store import Database
-from tresxuno.services.users import (
-    UserInfo,
-    change_role,
-    create_user,
-    deactivate,
-    list_users,
-    set_password,
-)
+from tresxuno.services.users import UserInfo, change_role, create_user, deactivate, list_users, set_password
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.permissions import role_label

@@ -12,7 +12,7 @@ the count is exact at once and a page costs the same however narrow the filter.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -377,8 +377,3 @@ class LedgerTableModel(SqlPagedModel):
         """What the column holds, for headers whose title is short."""
         tip = COLUMNS[section].tip
         return _(tip) if tip else None
-
-
-def with_project(filters: LedgerFilters, project_id: int | None) -> LedgerFilters:
-    """``filters`` narrowed to another project (or to none)."""
-    return replace(filters, project_id=project_id)

@@ -2,9 +2,9 @@
 
 Besides the methods below, the window looks for a few optional ones by name (duck typing, so a page
 offers only what makes sense for it): ``new_record()`` (File > New, Ctrl+N), ``print_current()``
-(Ctrl+P), ``select_<kind>(record_id)`` or ``select_record(record_id)`` (a record opened from another
-page), ``apply_filters()`` (run after the search and filters are put back), and an
-``open_record = Signal(str, int)`` (kind, id) the window routes to the page that shows that record.
+(Ctrl+P), ``select_<kind>(record_id)`` (a record opened from another page), ``apply_filters()``
+(run after the search and filters are put back), and an ``open_record = Signal(str, int)`` (kind,
+id) the window routes to the page that shows that record.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
 """Clubs and federations: a federations panel above a lazily filled table of clubs and their tomas de nota.
 
-Choosing a federation in the panel filters the clubs; the search box (250 ms after the last key) and
-the toma de nota status filter narrow them further. Every status is shown as words and an icon, so
-the officer sees at a glance which clubs must renew before they can submit projects.
+Every toma de nota status shows as words and an icon; the panel lives in ``clubs_federations``.
 """
 
 from __future__ import annotations
@@ -10,74 +8,42 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from itertools import pairwise
+from typing import ClassVar
 
-from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
-    QMenu,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from tresxuno.domain.problems import StorageError
 from tresxuno.domain.validation import TomaStatus
 from tresxuno.i18n import N_, _, ngettext
-from tresxuno.services.clubs import (
-    NO_FEDERATION,
-    ClubRow,
-    FederationRow,
-    count_clubs,
-    list_federations_with_counts,
-)
+from tresxuno.services.clubs import ClubRow, FederationRow
 from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.audit import HistoryDialog
 from tresxuno.ui.dialogs.club import ClubDialog
-from tresxuno.ui.dialogs.federation import FederationDialog
-from tresxuno.ui.errors import show_error
-from tresxuno.ui.models.clubs import (
-    COLUMN_OF,
-    COLUMNS,
-    ClubFilters,
-    ClubTableModel,
-    status_icon,
-    status_label,
-)
+from tresxuno.ui.models.clubs import COLUMN_OF, ClubFilters, ClubTableModel, status_icon, status_label
 from tresxuno.ui.settings import Settings
-from tresxuno.ui.views.base import View, ViewState, message_page
+from tresxuno.ui.views.base import ViewState
+from tresxuno.ui.views.clubs_federations import _ALL, FederationsPanel
+from tresxuno.ui.views.clubs_federations import COUNT_COLUMN as COUNT_COLUMN  # tests read that column
+from tresxuno.ui.widgets.paged_table import SEARCH_DELAY_MS as SEARCH_DELAY_MS  # tests wait for it
+from tresxuno.ui.widgets.paged_table import PagedTableView
 
-#: Milliseconds of typing pause before the search runs.
-SEARCH_DELAY_MS = 250
-#: Names of the layouts kept in the settings.
-_TABLE_STATE = "clubs"
+#: Name of the splitter's layout kept in the settings.
 _SPLITTER_STATE = "clubs.splitter"
-#: Widest the automatic fit makes free-text columns, in average characters (the rest is elided,
-#: with the full text in a tooltip).
-_MAX_CHARS = {"federation": 30, "municipality": 20, "us_city": 20}
 #: Columns hidden until the officer shows them (header's context menu): the panel beside the table
 #: already groups clubs by federation, and the city column says the US state ("Chicago, IL").
 HIDDEN_BY_DEFAULT = ("federation", "us_state")
-#: Column of the federations panel holding the number of clubs.
-COUNT_COLUMN = 3
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-#: Panel entries that are not federations (their data in the tree's UserRole).
-_ALL = "all"
-#: Key of the "no federation" entry (the service's NO_FEDERATION value).
-_NONE = NO_FEDERATION
 
 
 class _MiddleElide(QStyledItemDelegate):
@@ -91,7 +57,7 @@ class _MiddleElide(QStyledItemDelegate):
         option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
-class ClubsView(View):
+class ClubsView(FederationsPanel, PagedTableView):
     """Browse, register and edit clubs and federations; the status bar shows how many clubs match.
 
     Args:
@@ -104,6 +70,14 @@ class ClubsView(View):
     key = "clubs"
     title_msgid = N_("Clubs and federations")
     icon_pixmap = QStyle.StandardPixmap.SP_DirHomeIcon
+    table_state_name = "clubs"
+    stretch_key = "name"
+    fixed_keys = ("name",)
+    hidden_keys = HIDDEN_BY_DEFAULT
+    sort_key = "name"
+    #: Widest the automatic fit makes free-text columns, in average characters (the rest is elided,
+    #: with the full text in a tooltip).
+    max_chars: ClassVar[dict[str, int]] = {"federation": 30, "municipality": 20, "us_city": 20}
 
     def __init__(
         self, db: Database, parent: QWidget | None = None, *, today: Callable[[], date] = date.today
@@ -117,17 +91,11 @@ class ClubsView(View):
         # Loaded at the end, once its failure signal is connected.
         self.model = ClubTableModel(db, self, today=today, load=False)
 
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(_("Search by club, folio, city, municipality or federation"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(_("Search clubs"))
-        self.search.setToolTip(_("Search by club, folio, city, municipality or federation (Ctrl+F)"))
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DELAY_MS)
-        self._debounce.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(self._debounce.start)
-        self.search.returnPressed.connect(self.apply_filters)
+        self.search = self._make_search(
+            _("Search by club, folio, city, municipality or federation"),
+            _("Search clubs"),
+            _("Search by club, folio, city, municipality or federation (Ctrl+F)"),
+        )
 
         self.status = QComboBox(self)
         self.status.setAccessibleName(_("Toma de nota status"))
@@ -154,18 +122,16 @@ class ClubsView(View):
         self.edit_federation_button = QPushButton(_("Edit fede&ration"), self)
         self.edit_federation_button.setToolTip(_("Edit the chosen federation"))
         self.edit_federation_button.clicked.connect(self.edit_federation)
-        self.table = self._make_table()
-        self.message = QLabel(self)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table = self._make_table(_("Clubs"))
+        # Federation names differ at the end ("... del Sur de California"): elide in the middle.
+        self.table.setItemDelegateForColumn(COLUMN_OF["federation"], _MiddleElide(self.table))
+        self.table.doubleClicked.connect(lambda _index: self.edit_current())
+        self.message = self._make_message()
         self.message_new = QPushButton(_("Register the first club"), self)
         self.message_new.clicked.connect(self.new_record)
         self.clear_button = QPushButton(_("Clear search and filters"), self)
         self.clear_button.clicked.connect(self.clear_filters)
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(self.table)
-        self.pages.addWidget(message_page(self, self.message, self.message_new, self.clear_button))
+        self.pages = self._make_pages(self.message_new, self.clear_button)
         # The panel sits above the clubs: side by side, at 1280 pixels, neither the long federation
         # names nor the club names had room.
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
@@ -178,95 +144,17 @@ class ClubsView(View):
         self.splitter.setSizes([8 * row, 600])
 
         self._lay_out()
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.focus_search)
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Escape),
-            self.search,
-            self.search.clear,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             QShortcut(
                 QKeySequence(key), self.table, self.edit_current, context=Qt.ShortcutContext.WidgetShortcut
             )
         QShortcut(QKeySequence("Ctrl+Shift+N"), self, self.new_federation)
-        self.model.total_changed.connect(self._on_total)
-        self.model.load_failed.connect(lambda exc: show_error(self.window(), exc))
+        self._connect_model()
         self.table.selectionModel().currentRowChanged.connect(lambda *_args: self._update_buttons())
         self._load_federations()
         self.model.refresh()
 
     # -- building --------------------------------------------------------------------------------
-
-    def _make_federations(self) -> QTreeWidget:
-        tree = QTreeWidget(self)
-        tree.setAccessibleName(_("Federations"))
-        tree.setColumnCount(4)
-        tree.setHeaderLabels([_("Federation"), _("State (Mexico)"), _("US region"), _("Clubs")])
-        tree.setRootIsDecorated(False)
-        tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-        tree.setUniformRowHeights(True)
-        tree.setAlternatingRowColors(True)
-        tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        tree.headerItem().setTextAlignment(COUNT_COLUMN, _RIGHT)
-        tree.currentItemChanged.connect(lambda *_args: self._on_federation_chosen())
-        tree.itemDoubleClicked.connect(lambda item, _column: self.edit_federation())
-        return tree
-
-    def _make_table(self) -> QTableView:
-        table = QTableView(self)
-        table.setAccessibleName(_("Clubs"))
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        table.setTabKeyNavigation(False)
-        rows = table.verticalHeader()
-        rows.hide()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COLUMN_OF["name"], QHeaderView.ResizeMode.Stretch)
-        for key in HIDDEN_BY_DEFAULT:
-            header.setSectionHidden(COLUMN_OF[key], True)
-        # Federation names differ at the end ("... del Sur de California"): elide in the middle.
-        table.setItemDelegateForColumn(COLUMN_OF["federation"], _MiddleElide(table))
-        for widget in (header, table):
-            widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            widget.customContextMenuRequested.connect(
-                lambda pos, w=widget: self.columns_menu().popup(w.mapToGlobal(pos))
-            )
-        header.setSortIndicator(COLUMN_OF["name"], Qt.SortOrder.AscendingOrder)
-        table.setSortingEnabled(True)
-        table.doubleClicked.connect(lambda _index: self.edit_current())
-        return table
-
-    def _federations_panel(self) -> QWidget:
-        panel = QWidget(self)
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel(_("Federati&ons"), panel)
-        title.setBuddy(self.federations)
-        bar = QHBoxLayout()
-        bar.addWidget(title)
-        bar.addStretch(1)
-        bar.addWidget(self.edit_federation_button)
-        layout.addLayout(bar)
-        layout.addWidget(self.federations, 1)
-        # At least the header and three rows, however far the officer drags the splitter.
-        row = self.federations.fontMetrics().height() + 6
-        self.federations.setMinimumHeight(5 * row)
-        return panel
 
     def _lay_out(self) -> None:
         bar = QHBoxLayout()
@@ -319,115 +207,6 @@ class ClubsView(View):
             if action.shortcut() == new and not mine:
                 return True
         return False
-
-    def columns_menu(self) -> QMenu:
-        """A menu of the columns, each checked when shown; the club's name always stays."""
-        menu = QMenu(_("Columns"), self)
-        header = self.table.horizontalHeader()
-        for number, column in enumerate(COLUMNS):
-            action = menu.addAction(_(column.header))
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(number))
-            action.setEnabled(column.key != "name")
-            action.toggled.connect(lambda shown, n=number: self.show_column(n, shown))
-        return menu
-
-    def show_column(self, number: int, shown: bool) -> None:
-        """Show or hide a column; one shown for the first time gets a fitted width."""
-        header = self.table.horizontalHeader()
-        header.setSectionHidden(number, not shown)
-        if shown:
-            self._fit_column(number)
-
-    def _fit_columns(self) -> None:
-        """Size the columns to the headers and loaded rows; the club's name takes the rest."""
-        header = self.table.horizontalHeader()
-        for number in range(len(COLUMNS)):
-            if not header.isSectionHidden(number):
-                self._fit_column(number)
-
-    def _fit_column(self, number: int) -> None:
-        """Size one column to its header and loaded cells, capping free text (elided, full in a tooltip)."""
-        column = COLUMNS[number]
-        if column.key == "name":
-            return  # stretched over the room the others leave
-        header = self.table.horizontalHeader()
-        metrics = self.table.fontMetrics()
-        width = max(header.sectionSizeHint(number), self.table.sizeHintForColumn(number))
-        if column.key in _MAX_CHARS:
-            width = min(
-                width,
-                max(header.sectionSizeHint(number), metrics.averageCharWidth() * _MAX_CHARS[column.key]),
-            )
-        header.resizeSection(number, width)
-
-    # -- federations panel -----------------------------------------------------------------------
-
-    def _load_federations(self) -> None:
-        """Fill the panel with the federations and their club counts, keeping the chosen entry."""
-        chosen = self._chosen_federation()
-        try:
-            federations = list_federations_with_counts(self._db)
-            total = count_clubs(self._db)
-        except StorageError as exc:
-            show_error(self.window(), exc)
-            return
-        self._federations = federations
-        self._club_total = total
-        tree = self.federations
-        tree.blockSignals(True)
-        tree.clear()
-        entries: list[tuple[list[str], int | str, int, str]] = [
-            ([_("All federations"), "", ""], _ALL, total, "")
-        ]
-        for f in federations:
-            tooltip = f.name + ("\n" + _("Contact: {contact}").format(contact=f.contact) if f.contact else "")
-            entries.append(([f.name, f.mx_state_name, f.us_region], f.id, f.clubs, tooltip))
-        entries.append(([_("No federation"), "", ""], _NONE, total - sum(f.clubs for f in federations), ""))
-        current = None
-        for texts, key, count, tooltip in entries:
-            item = QTreeWidgetItem([*texts, f"{count:,}"])
-            item.setData(0, Qt.ItemDataRole.UserRole, key)
-            item.setTextAlignment(COUNT_COLUMN, _RIGHT)
-            item.setToolTip(0, tooltip or texts[0])
-            item.setData(
-                COUNT_COLUMN,
-                Qt.ItemDataRole.AccessibleTextRole,
-                ngettext("{count} club", "{count} clubs", count).format(count=count),
-            )
-            if key in (_ALL, _NONE):
-                font = item.font(0)
-                font.setItalic(True)
-                item.setFont(0, font)
-            tree.addTopLevelItem(item)
-            if key == chosen:
-                current = item
-        tree.setCurrentItem(current or tree.topLevelItem(0))
-        tree.blockSignals(False)
-        self._update_buttons()
-
-    def _chosen_federation(self) -> int | str:
-        """The panel's chosen entry: ``"all"``, :data:`NO_FEDERATION` or a federation id."""
-        item = self.federations.currentItem()
-        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else _ALL
-
-    def current_federation(self) -> FederationRow | None:
-        """The federation chosen in the panel (None for "all" and "no federation")."""
-        key = self._chosen_federation()
-        return next((f for f in self._federations if f.id == key), None)
-
-    def choose_federation(self, federation_id: int | None) -> None:
-        """Choose a federation in the panel (None: all federations) and filter the clubs by it."""
-        wanted = _ALL if federation_id is None else federation_id
-        for row in range(self.federations.topLevelItemCount()):
-            item = self.federations.topLevelItem(row)
-            if item.data(0, Qt.ItemDataRole.UserRole) == wanted:
-                self.federations.setCurrentItem(item)
-                return
-
-    def _on_federation_chosen(self) -> None:
-        self._update_buttons()
-        self.apply_filters()
 
     # -- behaviour -------------------------------------------------------------------------------
 
@@ -493,11 +272,6 @@ class ClubsView(View):
             row = self.model.row_of(club_id)
         return row
 
-    def select_federation(self, federation_id: int) -> bool:
-        """Choose federation ``federation_id`` in the panel, showing its clubs."""
-        self.choose_federation(federation_id)
-        return self._chosen_federation() == federation_id
-
     def new_record(self) -> None:
         """Register a club (Ctrl+N): the dialog, then the list again with the new club chosen."""
         club = ClubDialog.ask(self.window(), self._db)
@@ -522,21 +296,6 @@ class ClubsView(View):
         if current is not None:
             HistoryDialog.ask(self.window(), self._db, "clubs", current.id, current.name)
 
-    def new_federation(self) -> None:
-        """Register a federation (Ctrl+Shift+N) and choose it in the panel."""
-        federation = FederationDialog.ask(self.window(), self._db)
-        if federation is not None:
-            self._load_federations()
-            self.choose_federation(federation.id)
-
-    def edit_federation(self) -> None:
-        """Edit the federation chosen in the panel (double-click on it)."""
-        current = self.current_federation()
-        if current is None:
-            return
-        if FederationDialog.ask(self.window(), self._db, current) is not None:
-            self.refresh()
-
     def _update_buttons(self) -> None:
         self.edit_button.setEnabled(self.current_club() is not None)
         self.history_button.setEnabled(self.current_club() is not None)
@@ -544,7 +303,7 @@ class ClubsView(View):
 
     def save_layout(self, settings: Settings) -> None:
         """Remember the columns (shown, widths, sort order) and the panel's width."""
-        settings.set_table_state(_TABLE_STATE, bytes(self.table.horizontalHeader().saveState().data()))
+        super().save_layout(settings)
         settings.set_table_state(_SPLITTER_STATE, bytes(self.splitter.saveState().data()))
 
     def restore_layout(self, settings: Settings) -> None:
@@ -552,12 +311,7 @@ class ClubsView(View):
         splitter = settings.table_state(_SPLITTER_STATE)
         if splitter:
             self.splitter.restoreState(QByteArray(splitter))
-        state = settings.table_state(_TABLE_STATE)
-        header = self.table.horizontalHeader()
-        if not state or not header.restoreState(QByteArray(state)):
-            return
-        self._fitted = True
-        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        super().restore_layout(settings)
 
     def view_state(self) -> ViewState:
         """The search, status filter and the federation chosen in the panel (kept across a rebuild)."""
@@ -573,23 +327,14 @@ class ClubsView(View):
         self.federations.blockSignals(False)
         super().restore_view_state({k: v for k, v in state.items() if k != "federation"})
 
-    def focus_search(self) -> None:
-        """Ctrl+F: to the search box, its text selected so typing replaces it."""
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
-
     def status_text(self) -> str:
         """``"45 clubs"`` for the current search and filters."""
         total = self.model.total_count()
         return ngettext("{count} club", "{count} clubs", total).format(count=f"{total:,}")
 
-    def _on_total(self, total: int) -> None:
-        if total:
-            if not self._fitted:
-                self._fit_columns()
-                self._fitted = True
-            self.pages.setCurrentIndex(0)
-        elif self.model.filters == ClubFilters() or self._club_total == 0:
+    def _show_empty(self) -> None:
+        """No clubs at all (how to register the first), or none matching (clear the filters)."""
+        if self.model.filters == ClubFilters() or self._club_total == 0:
             self.message.setText(
                 _(
                     "No clubs registered yet.\n\nTo register the first club, choose “New club” (Ctrl+N) and fill "
@@ -599,11 +344,10 @@ class ClubsView(View):
             )
             self.message_new.show()
             self.clear_button.hide()
-            self.pages.setCurrentIndex(1)
         else:
             self.message.setText(_("No club matches the search and filters."))
             self.message_new.hide()
             self.clear_button.show()
-            self.pages.setCurrentIndex(1)
+
+    def _after_total(self) -> None:
         self._update_buttons()
-        self.status_changed.emit(self.status_text())

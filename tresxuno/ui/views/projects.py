@@ -7,21 +7,15 @@ large database causes one query instead of one per letter; the combo boxes filte
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
-from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
-    QMenu,
     QPushButton,
-    QStackedWidget,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,28 +27,19 @@ from tresxuno.services.projects import ProjectFilters, count_projects
 from tresxuno.services.rules import rulebook
 from tresxuno.services.store import Database, database_url
 from tresxuno.ui.dialogs.project import ProjectDialog
-from tresxuno.ui.errors import show_error
-from tresxuno.ui.models.projects import COLUMN_OF, COLUMNS, ProjectRole, ProjectTableModel
-from tresxuno.ui.settings import Settings
+from tresxuno.ui.models.projects import ProjectRole, ProjectTableModel
 from tresxuno.ui.tasks import Task
-from tresxuno.ui.views.base import View, message_page
 from tresxuno.ui.views.project_detail import ProjectRecord
+from tresxuno.ui.widgets.paged_table import SEARCH_DELAY_MS as SEARCH_DELAY_MS  # tests wait for it
+from tresxuno.ui.widgets.paged_table import PagedTableView
 
-#: Milliseconds of typing pause before the search runs.
-SEARCH_DELAY_MS = 250
 #: First fiscal year offered: the federal 3x1 programme started in 2002.
 FIRST_FISCAL_YEAR = 2002
 #: Programmes shipped, in the order officers name them; rule files may add others.
 PROGRAMMES = ("3x1", "4x1", "2x1-zacatecas")
-#: Widest cells the automatic fit gives free-text columns, in average characters (the rest is elided
-#: with the full text in a tooltip): at 1280 pixels the project's name must keep room, and the cost
-#: must stay on screen.
-_MAX_CHARS = {"stage": 16, "club": 26, "municipality": 18}
 #: Columns hidden until the officer shows them (header's context menu): the folio already says the
 #: programme and fiscal year ("3X1-2019-32020-0004"), and the filters above select by both.
 HIDDEN_BY_DEFAULT = ("fiscal_year", "program")
-#: Name of the table's header state in the settings.
-_TABLE_STATE = "projects"
 #: Largest amount the cost column is sized for (a big infrastructure project), in centavos.
 _WIDEST_COST = 99_999_999_99
 
@@ -72,12 +57,21 @@ def _programme_names() -> dict[str, str]:
     return {p: programs[p].name(language()) for p in order} or {p: p for p in PROGRAMMES}
 
 
-class ProjectsView(View):
+class ProjectsView(PagedTableView):
     """Search and browse every project; the status bar shows how many match."""
 
     key = "projects"
     title_msgid = N_("Projects")
     icon_pixmap = QStyle.StandardPixmap.SP_FileDialogDetailedView
+    table_state_name = "projects"
+    stretch_key = "name"
+    fixed_keys = ("folio",)
+    hidden_keys = HIDDEN_BY_DEFAULT
+    sort_key = "folio"
+    #: Widest cells the automatic fit gives free-text columns, in average characters (the rest is elided
+    #: with the full text in a tooltip): at 1280 pixels the project's name must keep room, and the cost
+    #: must stay on screen.
+    max_chars: ClassVar[dict[str, int]] = {"stage": 16, "club": 26, "municipality": 18}
 
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
@@ -88,17 +82,11 @@ class ProjectsView(View):
         # must be reported, not shown as an empty list.
         self.model = ProjectTableModel(db, self, load=False)
 
-        self.search = QLineEdit(self)
-        self.search.setPlaceholderText(_("Search by folio, project, club or municipality"))
-        self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName(_("Search projects"))
-        self.search.setToolTip(_("Search by folio, project, club or municipality (Ctrl+F)"))
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DELAY_MS)
-        self._debounce.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(self._debounce.start)
-        self.search.returnPressed.connect(self.apply_filters)
+        self.search = self._make_search(
+            _("Search by folio, project, club or municipality"),
+            _("Search projects"),
+            _("Search by folio, project, club or municipality (Ctrl+F)"),
+        )
 
         self.year = self._combo(_("Fiscal year"), _("All years"))
         for year in range(date.today().year + 1, FIRST_FISCAL_YEAR - 1, -1):
@@ -112,94 +100,31 @@ class ProjectsView(View):
         for stage, label in STAGE_LABELS.items():
             self.stage.addItem(_(label), stage.value)
 
-        self.table = self._make_table()
+        self.table = self._make_table(_("Projects"))
+        # Print (Ctrl+P) follows the selection: it prints the selected project's cédula.
+        self.table.selectionModel().selectionChanged.connect(lambda *_args: self.actions_changed.emit())
         # Double-click or Enter on a row opens the project's record.
         self.table.activated.connect(self.open_project)
         self.new_button = QPushButton(_("New project…"), self)
         self.new_button.setToolTip(_("Capture a new project request"))
         self.new_button.clicked.connect(self.new_record)
-        self.message = QLabel(self)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message = self._make_message()
         self.clear_button = QPushButton(_("Clear search and filters"), self)
         self.clear_button.clicked.connect(self.clear_filters)
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(self.table)
-        self.pages.addWidget(message_page(self, self.message, self.clear_button))
+        self.pages = self._make_pages(self.clear_button)
 
         self._lay_out()
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.focus_search)
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Escape),
-            self.search,
-            self.search.clear,
-            context=Qt.ShortcutContext.WidgetShortcut,
-        )
-        self.model.total_changed.connect(self._on_total)
-        self.model.load_failed.connect(lambda exc: show_error(self.window(), exc))
+        self._connect_model()
         self.model.refresh()
 
     # -- building --------------------------------------------------------------------------------
 
     def _combo(self, label: str, everything: str) -> QComboBox:
-        combo = QComboBox(self)
-        combo.setAccessibleName(label)
-        combo.addItem(everything, None)
         # Narrow combos leave the search box room; the open list still shows whole labels. Wide enough
         # for the "all" choice shown at first ("Todos los programas"), which must not be clipped.
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(11)
+        combo = self._filter_combo(label, everything, 11)
         combo.setMinimumWidth(combo.fontMetrics().horizontalAdvance(everything) + 36)  # text, arrow, frame
-        combo.currentIndexChanged.connect(self.apply_filters)
         return combo
-
-    def _make_table(self) -> QTableView:
-        table = QTableView(self)
-        table.setAccessibleName(_("Projects"))
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        # Tab moves on to the next control instead of walking every cell (arrows still do that).
-        table.setTabKeyNavigation(False)
-        table.verticalHeader().hide()
-        rows = table.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: cheap scrolling
-        rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COLUMN_OF["name"], QHeaderView.ResizeMode.Stretch)
-        for key in HIDDEN_BY_DEFAULT:
-            header.setSectionHidden(COLUMN_OF[key], True)
-        # The column menu, from the header or (keyboard: Menu key, Shift+F10) from the table.
-        for widget in (header, table):
-            widget.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            widget.customContextMenuRequested.connect(
-                lambda pos, w=widget: self.columns_menu().popup(w.mapToGlobal(pos))
-            )
-        # Set the indicator first: enabling sorting sorts by it at once (Qt's default is descending).
-        header.setSortIndicator(COLUMN_OF["folio"], Qt.SortOrder.AscendingOrder)
-        table.setSortingEnabled(True)
-        # Print (Ctrl+P) follows the selection: it prints the selected project's cédula.
-        table.selectionModel().selectionChanged.connect(lambda *_args: self.actions_changed.emit())
-        return table
-
-    def columns_menu(self) -> QMenu:
-        """A menu of the columns, each checked when shown; the folio always stays."""
-        menu = QMenu(_("Columns"), self)
-        header = self.table.horizontalHeader()
-        for number, column in enumerate(COLUMNS):
-            action = menu.addAction(_(column.header))
-            action.setCheckable(True)
-            action.setChecked(not header.isSectionHidden(number))
-            action.setEnabled(column.key != "folio")
-            action.toggled.connect(lambda shown, n=number: self.show_column(n, shown))
-        return menu
 
     def _lay_out(self) -> None:
         bar = QHBoxLayout()
@@ -230,35 +155,18 @@ class ProjectsView(View):
         ):
             QWidget.setTabOrder(first, second)
 
-    def _fit_columns(self) -> None:
-        """Size the shown columns to the loaded rows and headers; the project name takes the rest."""
-        header = self.table.horizontalHeader()
-        for number in range(len(COLUMNS)):
-            if not header.isSectionHidden(number):
-                self._fit_column(number)
-
-    def _fit_column(self, number: int) -> None:
-        """Size one column to its header and loaded cells, capping free text (elided, full in a tooltip)."""
-        column = COLUMNS[number]
-        if column.key == "name":
-            return  # stretched over the room the others leave
-        header = self.table.horizontalHeader()
+    def _widen(self, key: str, number: int, width: int) -> int:
+        """The cost fits the widest amount and the category every label, whatever rows are loaded."""
         metrics = self.table.fontMetrics()
-        padding = 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 16
-        width = max(header.sectionSizeHint(number), self.table.sizeHintForColumn(number))
-        if column.key == "cost":
+        padding = self._padding()
+        if key == "cost":
             widest = money_text(_WIDEST_COST)
             width = max(width, metrics.horizontalAdvance(widest) + padding)
-        elif column.key == "category":
+        elif key == "category":
             # Seven labels, all short enough: each shown whole, whatever rows are loaded.
             labels = (metrics.horizontalAdvance(category_label(c)) + padding for c in CATEGORY_LABELS)
             width = max(width, *labels)
-        if column.key in _MAX_CHARS:
-            width = min(
-                width,
-                max(header.sectionSizeHint(number), metrics.averageCharWidth() * _MAX_CHARS[column.key]),
-            )
-        header.resizeSection(number, width)
+        return width
 
     def show_column(self, number: int, shown: bool) -> None:
         """Show or hide a column; one shown for the first time gets a fitted width, not a sliver."""
@@ -325,24 +233,6 @@ class ProjectsView(View):
         """Query again with the same search, filters and order."""
         self.model.refresh()
 
-    def save_layout(self, settings: Settings) -> None:
-        """Remember which columns are shown, their widths and the sort order."""
-        settings.set_table_state(_TABLE_STATE, bytes(self.table.horizontalHeader().saveState().data()))
-
-    def restore_layout(self, settings: Settings) -> None:
-        """Columns and order as the officer left them (the automatic fit then leaves widths alone)."""
-        state = settings.table_state(_TABLE_STATE)
-        header = self.table.horizontalHeader()
-        if not state or not header.restoreState(QByteArray(state)):
-            return
-        self._fitted = True
-        self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-
-    def focus_search(self) -> None:
-        """Ctrl+F: to the search box, its text selected so typing replaces it."""
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.search.selectAll()
-
     def status_text(self) -> str:
         """``"1,234 projects"`` for the current search and filters."""
         total = self.model.total_count()
@@ -363,24 +253,19 @@ class ProjectsView(View):
         location = str(self._db.path) if self._db.path is not None else self._db.url
         return f'tresxuno --db "{location}" demo'
 
-    def _on_total(self, total: int) -> None:
-        if total:
-            if not self._fitted:
-                self._fit_columns()
-                self._fitted = True
-            self.pages.setCurrentIndex(0)
-        elif self._database_is_empty():
+    def _show_empty(self) -> None:
+        """No projects at all (how to get example data), or none matching (clear the filters)."""
+        if self._database_is_empty():
             self.message.setText(
                 _("No projects yet. To see example data, run: {command}\nthen press F5 to refresh.").format(
                     command=self._demo_command()
                 )
             )
             self.clear_button.hide()
-            self.pages.setCurrentIndex(1)
         else:
             self.message.setText(_("No project matches the search and filters."))
             self.clear_button.show()
-            self.pages.setCurrentIndex(1)
+
+    def _after_total(self) -> None:
         if not self._fitted:
             self._fit_columns()  # at least the headers and the cost fit, until rows arrive
-        self.status_changed.emit(self.status_text())
