@@ -137,20 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help=_("verify the audit trail and the ledger's invariants"))
     _add_db(check, default=argparse.SUPPRESS)
 
-    from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS  # constants only: no SQLAlchemy
+    from tresxuno.services.reporting.kinds import REPORT_KINDS  # constants only: no SQLAlchemy
 
     report = sub.add_parser("report", help=_("print a report to a PDF file"))
     _add_db(report, default=argparse.SUPPRESS)
     report.add_argument(
-        "kind",
-        metavar="KIND",
-        help=(
-            _("report: {kinds} (planned: {planned})").format(
-                kinds=", ".join(REPORT_KINDS), planned=", ".join(PLANNED_KINDS)
-            )
-            if PLANNED_KINDS
-            else _("report: {kinds}").format(kinds=", ".join(REPORT_KINDS))
-        ),
+        "kind", metavar="KIND", help=_("report: {kinds}").format(kinds=", ".join(REPORT_KINDS))
     )
     report.add_argument("--project", metavar="FOLIO", help=_("the project's folio"))
     report.add_argument("--entry", metavar="ID", help=_("the ledger entry's number (receipt)"))
@@ -366,7 +358,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno report KIND``: print one report to a PDF file (in the ``--lang`` language)."""
     from pathlib import Path
 
-    from tresxuno.reports.builders.run import check_request, write_report
+    from tresxuno.services.reporting.kinds import check_request
+    from tresxuno.services.reporting.run import write_report
     from tresxuno.services.store import open_database
 
     given = {
@@ -392,7 +385,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         user = _sign_in(args, db).username
         session_id = None
         if args.session is not None:
-            from tresxuno.reports.builders.common import session_id_of
+            from tresxuno.services.reporting.common import session_id_of
 
             session_id = session_id_of(db, args.session)
         result = write_report(

@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 from tresxuno.domain.money import Money
 from tresxuno.domain.words import amount_in_words, amount_with_words
 from tresxuno.i18n import N_, _, language
-from tresxuno.reports.builders.data import Agreement, Signatory
+from tresxuno.reports.data import Agreement, Signatory
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import (
     Col,

@@ -15,7 +15,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 from tresxuno.domain.money import Money
 from tresxuno.domain.words import amount_in_words, amount_with_words
 from tresxuno.i18n import N_, _, language
-from tresxuno.reports.builders.data import CommitteeMember, Handover
+from tresxuno.reports.data import CommitteeMember, Handover
 from tresxuno.reports.pdf import fmt
 
 # The same people sign for the same parties as in the agreement.

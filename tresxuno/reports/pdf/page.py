@@ -23,7 +23,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from tresxuno.i18n import N_, _
-from tresxuno.reports.builders.data import Letterhead, PrintStamp
+from tresxuno.reports.data import Letterhead, PrintStamp
 from tresxuno.reports.pdf.fmt import date_time, translator
 from tresxuno.reports.pdf.fonts import BOLD, REGULAR, Measure, register_fonts
 
