@@ -268,7 +268,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-#: Formats of ``export ledger``; equal to ``tresxuno.reports.exports.FORMATS`` (a test checks), kept
+#: Formats of ``export ledger``; equal to ``tresxuno.services.exports.FORMATS`` (a test checks), kept
 #: here so that building the parser does not import SQLAlchemy.
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "beancount", "ledger")
 
@@ -278,7 +278,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from pathlib import Path
 
     from tresxuno.i18n import language
-    from tresxuno.reports.exports import export_ledger, write_summary
+    from tresxuno.services.exports import export_ledger, write_summary
     from tresxuno.services.store import open_database
 
     year = None if args.year is None else _int_arg(args.year, "year", 1990, 2200)

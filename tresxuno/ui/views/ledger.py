@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 from tresxuno.domain.ledger import CONTRIBUTION, KINDS, PARTY_IDS, EntryRecord, ProjectBalance
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import N_, _, ngettext
-from tresxuno.reports.exports import FORMATS, ExportSummary, export_ledger
+from tresxuno.services.exports import FORMATS, ExportSummary, export_ledger
 from tresxuno.services.ledger import count_entries, project_balance
 from tresxuno.services.projects import get_project
 from tresxuno.services.store import Database
