@@ -202,15 +202,13 @@ def cmd_shares(args: argparse.Namespace, out: TextIO) -> int:
         json.dump(quote.as_contract_json(), out, ensure_ascii=False)
         out.write("\n")
     else:
-        from tresxuno.reports.text import shares_table
-
-        out.write(shares_table(quote))
+        out.write(quote.as_text())
     return EXIT_OK
 
 
 def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno rules list``: every rule set with its years, categories, mix and caps."""
-    from tresxuno.services.rules import rulebook
+    from tresxuno.services.rules import rulebook, rules_text
 
     book = rulebook()
     if args.json:
@@ -229,9 +227,7 @@ def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
         json.dump(data, out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
-        from tresxuno.reports.text import rules_listing
-
-        out.write(rules_listing(book))
+        out.write(rules_text())
     return EXIT_OK
 
 
