@@ -50,7 +50,6 @@ from tresxuno.reports.ledger_formats import (
     LedgerRows,
     LineRow,
     as_date,
-    merge_entries,
     party_key,
     write_ledger,
     write_summary,
@@ -70,7 +69,6 @@ __all__ = [
     "export_ledger",
     "file_storage_error",
     "find_project",
-    "iter_entries",
     "ledger_balances",
     "project_names",
     "reversal_roots",
@@ -298,27 +296,6 @@ def _streams(
         scope,
     ).order_by(_ENTRIES.c.entry_date, _ENTRIES.c.id, _LINES.c.party)
     return _batches(conn, entries, batch_size), _batches(conn, lines, batch_size)
-
-
-def iter_entries(
-    conn: Connection, scope: LedgerScope | None = None, *, batch_size: int = BATCH_ROWS
-) -> Generator[list[tuple[EntryRow, list[LineRow]]], None, None]:
-    """Stream the entries of ``scope`` with their allocation lines, in batches of ``batch_size`` entries.
-
-    Entries (columns as :data:`~tresxuno.reports.ledger_formats.ENTRY_COLUMNS`) come ordered by date
-    then id, each with its lines ``(entry_id, party, centavos)`` ordered by party id.
-
-    Args:
-        conn: an open connection; inside a transaction, both streams read one snapshot.
-        scope: the entries to read; all when None.
-        batch_size: entries per yielded batch.
-
-    Raises:
-        LedgerIntegrityError: an entry has no allocation lines (the contract says every entry has).
-    """
-    entry_batches, line_batches = _streams(conn, scope or LedgerScope(), batch_size)
-    with closing(entry_batches), closing(line_batches):
-        yield from merge_entries(entry_batches, line_batches)
 
 
 # --- Output file --------------------------------------------------------------------------------
