@@ -5,7 +5,7 @@ its peak memory (``%M``, maximum resident set size) is its own:
 
 * CSV export vs the ``sqlite3`` command-line tool dumping the same rows with the same join;
 * XLSX export vs a bare openpyxl write-only loop appending the same rows as the cursor gives them;
-* the per-project-account balances (:func:`tresxuno.reports.exports.ledger_balances`) vs
+* the per-project-account balances (:func:`tresxuno.services.exports.ledger_balances`) vs
   ``sqlite3`` running the very same aggregate SQL, and vs ``hledger balance`` on the exported
   ``ledger`` journal. hledger 1.25 needs minutes and gigabytes for a million entries, so it reads the
   journal of a 100,000-entry database and its time is extrapolated linearly (and said so);
@@ -293,7 +293,7 @@ def database(workdir: Path, entries: int) -> Path:
 def child(task: str, db_path: str, out: str) -> None:
     """One measured task in this (fresh) process; prints a JSON line with its own timing."""
     from tresxuno.db.engine import open_database
-    from tresxuno.reports.exports import export_ledger, ledger_balances
+    from tresxuno.services.exports import export_ledger, ledger_balances
 
     info: dict[str, Any] = {}
     if task.startswith("export-"):
@@ -450,7 +450,7 @@ def balances_sql() -> str:
     """The exact aggregate :func:`ledger_balances` runs, as SQLite text for the sqlite3 tool."""
     from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-    from tresxuno.reports.exports import balances_query
+    from tresxuno.services.exports import balances_query
 
     compiled = balances_query().compile(
         dialect=sqlite_dialect.dialect(), compile_kwargs={"literal_binds": True}
@@ -594,7 +594,7 @@ def write_readme(rows: list[Row], info: dict[str, str], args: argparse.Namespace
     notes = "\n".join(f"- {r.name}: {r.note}" for r in rows if r.note)
     text = f"""# Benchmarks
 
-`bench_exports.py` measures the ledger exports of `tresxuno.reports.exports` against native tools.
+`bench_exports.py` measures the ledger exports of `tresxuno.services.exports` against native tools.
 It is not a test: run it by hand after changing the exporters, and commit the updated results below.
 
 ```

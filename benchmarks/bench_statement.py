@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tresxuno.reports.builders.data import Statement
+    from tresxuno.reports.data import Statement
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -255,8 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     from tresxuno.db.engine import open_database
     from tresxuno.demo.projects import generate_demo
     from tresxuno.i18n import set_language
-    from tresxuno.reports.builders.statement import build_statement
     from tresxuno.reports.pdf.statement import render_statement
+    from tresxuno.services.reporting.statement import build_statement
 
     set_language("es")
     db_path = workdir / "bench.sqlite"

@@ -144,8 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     def report_preview() -> QWidget:
         """A project's statement of account in the preview (the Reportes page's result)."""
         from tresxuno.i18n import _
-        from tresxuno.reports.builders.run import write_report
         from tresxuno.services.projects import ProjectFilters, list_projects
+        from tresxuno.services.reporting.run import write_report
         from tresxuno.ui.dialogs.report_preview import ReportPreview
 
         projects = list_projects(db, ProjectFilters(), limit=200)

@@ -138,20 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help=_("verify the audit trail and the ledger's invariants"))
     _add_db(check, default=argparse.SUPPRESS)
 
-    from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS  # constants only: no SQLAlchemy
+    from tresxuno.services.reporting.kinds import REPORT_KINDS  # constants only: no SQLAlchemy
 
     report = sub.add_parser("report", help=_("print a report to a PDF file"))
     _add_db(report, default=argparse.SUPPRESS)
     report.add_argument(
-        "kind",
-        metavar="KIND",
-        help=(
-            _("report: {kinds} (planned: {planned})").format(
-                kinds=", ".join(REPORT_KINDS), planned=", ".join(PLANNED_KINDS)
-            )
-            if PLANNED_KINDS
-            else _("report: {kinds}").format(kinds=", ".join(REPORT_KINDS))
-        ),
+        "kind", metavar="KIND", help=_("report: {kinds}").format(kinds=", ".join(REPORT_KINDS))
     )
     report.add_argument("--project", metavar="FOLIO", help=_("the project's folio"))
     report.add_argument("--entry", metavar="ID", help=_("the ledger entry's number (receipt)"))
@@ -211,15 +203,13 @@ def cmd_shares(args: argparse.Namespace, out: TextIO) -> int:
         json.dump(quote.as_contract_json(), out, ensure_ascii=False)
         out.write("\n")
     else:
-        from tresxuno.reports.text import shares_table
-
-        out.write(shares_table(quote))
+        out.write(quote.as_text())
     return EXIT_OK
 
 
 def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno rules list``: every rule set with its years, categories, mix and caps."""
-    from tresxuno.services.rules import rulebook
+    from tresxuno.services.rules import rulebook, rules_text
 
     book = rulebook()
     if args.json:
@@ -238,9 +228,7 @@ def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
         json.dump(data, out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
-        from tresxuno.reports.text import rules_listing
-
-        out.write(rules_listing(book))
+        out.write(rules_text())
     return EXIT_OK
 
 
@@ -276,7 +264,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
-#: Formats of ``export ledger``; equal to ``tresxuno.reports.exports.FORMATS`` (a test checks), kept
+#: Formats of ``export ledger``; equal to ``tresxuno.services.exports.FORMATS`` (a test checks), kept
 #: here so that building the parser does not import SQLAlchemy.
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "beancount", "ledger")
 
@@ -286,7 +274,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from pathlib import Path
 
     from tresxuno.i18n import language
-    from tresxuno.reports.exports import export_ledger, write_summary
+    from tresxuno.services.exports import export_ledger, write_summary
     from tresxuno.services.store import open_database
 
     year = None if args.year is None else _int_arg(args.year, "year", 1990, 2200)
@@ -366,7 +354,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno report KIND``: print one report to a PDF file (in the ``--lang`` language)."""
     from pathlib import Path
 
-    from tresxuno.reports.builders.run import check_request, write_report
+    from tresxuno.services.reporting.kinds import check_request
+    from tresxuno.services.reporting.run import write_report
     from tresxuno.services.store import open_database
 
     given = {
@@ -392,7 +381,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         user = _sign_in(args, db).username
         session_id = None
         if args.session is not None:
-            from tresxuno.reports.builders.common import session_id_of
+            from tresxuno.services.reporting.common import session_id_of
 
             session_id = session_id_of(db, args.session)
         result = write_report(

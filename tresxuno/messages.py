@@ -400,7 +400,6 @@ TEMPLATES: dict[str, str] = {
     # Printed reports (tresxuno report KIND).
     "project.unknown_folio": N_("there is no project with folio {folio}"),
     "report.unknown_kind": N_("'{kind}' is not a report; allowed: {allowed} (planned: {planned})"),
-    "report.not_available": N_("the {kind} report is not available yet; available now: {available}"),
     "report.option_required": N_("the {kind} report needs {option}"),
     "report.option_not_applicable": N_("the {kind} report does not use {option}"),
     "report.municipality_no_projects": N_(

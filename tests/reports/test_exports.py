@@ -31,16 +31,17 @@ from tresxuno.db.models import LedgerAllocation, LedgerEntry, Project, ProjectSh
 from tresxuno.demo.projects import generate_demo
 from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.messages import describe, describe_storage
-from tresxuno.reports import exports
-from tresxuno.reports.exports import (
+from tresxuno.reports import ledger_formats
+from tresxuno.reports.ledger_formats import (
     CSV_HEADER,
     CURRENCY_FORMAT,
     FORMATS,
     PARTY_ACCOUNTS,
     LedgerIntegrityError,
     account_component,
-    export_ledger,
 )
+from tresxuno.services import exports
+from tresxuno.services.exports import export_ledger
 from tresxuno.services.progress import Cancelled, CancelToken
 
 PAYEE = "Constructora Ñandú, S.A. de C.V."
@@ -471,7 +472,7 @@ def test_xlsx_usd_dates_and_formula_texts(db, tmp_path, ledger_db):
 def test_xlsx_spreads_rows_over_sheets_with_a_grand_total(db, tmp_path, monkeypatch):
     from openpyxl import load_workbook
 
-    monkeypatch.setattr(exports, "XLSX_SHEET_ROWS", 200)
+    monkeypatch.setattr(ledger_formats, "XLSX_SHEET_ROWS", 200)
     path = tmp_path / "libro.xlsx"
     summary = export_ledger(db, "xlsx", path, batch_size=64)
     wb = load_workbook(path, read_only=True)
@@ -737,7 +738,7 @@ def test_account_components_follow_beancount_rules():
     assert account_component("2x1-zacatecas/2021 #7") == "2X1-ZACATECAS-2021-7"
     assert account_component("¿?") == "SIN-FOLIO"
     assert re.fullmatch(r"[A-Z0-9][A-Za-z0-9-]*", account_component("-ñ-abc"))
-    assert exports._account_components({1: ("A/1", ""), 2: ("A-1", ""), 3: ("B", "")}) == {
+    assert ledger_formats._account_components({1: ("A/1", ""), 2: ("A-1", ""), 3: ("B", "")}) == {
         1: "A-1-ID1",
         2: "A-1",
         3: "B",
@@ -745,7 +746,7 @@ def test_account_components_follow_beancount_rules():
 
 
 def test_money_text_and_neutralise():
-    assert [exports.money_text(c) for c in (0, 5, -5, 123456, -100, 10**15)] == [
+    assert [ledger_formats.money_text(c) for c in (0, 5, -5, 123456, -100, 10**15)] == [
         "0.00",
         "0.05",
         "-0.05",
@@ -753,7 +754,7 @@ def test_money_text_and_neutralise():
         "-1.00",
         "10000000000000.00",
     ]
-    assert [exports.neutralise(t) for t in ("=1", "+1", "-1", "@x", "\tx", "\rx", "x", "")] == [
+    assert [ledger_formats.neutralise(t) for t in ("=1", "+1", "-1", "@x", "\tx", "\rx", "x", "")] == [
         "'=1",
         "'+1",
         "'-1",

@@ -11,15 +11,14 @@ from sqlalchemy import text
 from tests.reports.conftest import PRINTED_AT, PRINTED_BY
 from tresxuno.domain.ledger import LEDGER_STAGES
 from tresxuno.domain.problems import InputError
-from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS, REQUIRED_OPTIONS
-from tresxuno.reports.builders.agreement import build_agreement, federal_agency
-from tresxuno.reports.builders.common import project_id_of
-from tresxuno.reports.builders.project import build_project_sheet
-from tresxuno.reports.builders.receipt import build_receipt, receipt_number
-from tresxuno.reports.builders.run import check_request
-from tresxuno.reports.builders.statement import build_statement
 from tresxuno.services.ledger import entry, list_entries, project_balance
 from tresxuno.services.projects import project_overview
+from tresxuno.services.reporting.agreement import build_agreement, federal_agency
+from tresxuno.services.reporting.common import project_id_of
+from tresxuno.services.reporting.kinds import REPORT_KINDS, REQUIRED_OPTIONS, check_request
+from tresxuno.services.reporting.project import build_project_sheet
+from tresxuno.services.reporting.receipt import build_receipt, receipt_number
+from tresxuno.services.reporting.statement import build_statement
 from tresxuno.services.works import progress_history
 
 
@@ -149,18 +148,16 @@ def test_check_request(kind, given, codes):
     assert [p.code for p in caught.value.problems] == codes
 
 
-def test_a_planned_kind_is_not_available(monkeypatch):
-    from tresxuno.reports.builders import run
-
-    monkeypatch.setattr(run, "PLANNED_KINDS", ("future",))
+def test_an_unknown_kind_names_every_printable_kind():
     with pytest.raises(InputError) as caught:
         check_request("future", {"project": "X"})
-    assert [p.code for p in caught.value.problems] == ["report.not_available"]
-    assert "future" in caught.value.problems[0].params["kind"]
+    [problem] = caught.value.problems
+    assert problem.code == "report.unknown_kind" and problem.params["kind"] == "future"
+    assert problem.params["allowed"].split(", ") == list(REPORT_KINDS)
 
 
 def test_every_kind_is_known_once():
-    assert not set(REPORT_KINDS) & set(PLANNED_KINDS)
+    assert len(set(REPORT_KINDS)) == len(REPORT_KINDS) and set(REQUIRED_OPTIONS) == set(REPORT_KINDS)
     assert {"session", "handover"} <= set(REPORT_KINDS)
     for kind in REPORT_KINDS:
         check_request(kind, {name: "X" for name in REQUIRED_OPTIONS[kind]})

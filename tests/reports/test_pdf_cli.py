@@ -9,8 +9,8 @@ import pytest
 
 from tests.reports.conftest import pdf_text
 from tresxuno.cli import main
-from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS
 from tresxuno.services.projects import project_overview
+from tresxuno.services.reporting.kinds import REPORT_KINDS
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -30,7 +30,7 @@ def test_unknown_kind_names_the_allowed_ones(demo_file, tmp_path):
     )
     assert status == 2
     assert "'cedula' is not a report" in err
-    for kind in (*REPORT_KINDS, *PLANNED_KINDS):
+    for kind in REPORT_KINDS:
         assert kind in err
     assert not (tmp_path / "x.pdf").exists()
 

@@ -18,12 +18,12 @@ from tresxuno.domain.money import Money
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.words import amount_in_words
 from tresxuno.i18n import set_language
-from tresxuno.reports.builders.handover import FINISHED_STAGES, build_handover
-from tresxuno.reports.builders.run import write_report
 from tresxuno.reports.pdf.fmt import translator
 from tresxuno.reports.pdf.handover import render_handover
 from tresxuno.services.ledger import project_balance
 from tresxuno.services.projects import project_overview
+from tresxuno.services.reporting.handover import FINISHED_STAGES, build_handover
+from tresxuno.services.reporting.run import write_report
 from tresxuno.services.works import progress_history
 
 #: Spanish of the texts this report adds (from the catalogue, as the renderer gets them).

@@ -19,7 +19,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from tests.reports.conftest import PRINTED_AT, assert_text_inside, fonts_of, pdf_text
 from tresxuno.domain.money import Money, format_money
-from tresxuno.reports.builders.data import (
+from tresxuno.reports.data import (
     Letterhead,
     PartyMoney,
     PrintStamp,

@@ -19,11 +19,11 @@ from tresxuno.domain.ledger import APPROVED_STAGES
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.problems import InputError
 from tresxuno.i18n import set_language
-from tresxuno.reports.builders.quarterly import build_quarterly
-from tresxuno.reports.builders.run import write_report
 from tresxuno.reports.pdf.quarterly import render_quarterly
 from tresxuno.services.ledger import balances_by, list_entries, project_balance
 from tresxuno.services.projects import project_overview
+from tresxuno.services.reporting.quarterly import build_quarterly
+from tresxuno.services.reporting.run import write_report
 from tresxuno.services.works import progress_history
 
 YEAR = 2018

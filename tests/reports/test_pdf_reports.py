@@ -19,11 +19,6 @@ from tests.reports.conftest import PRINTED_AT, PRINTED_BY, assert_text_inside, f
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.words import amount_in_words
 from tresxuno.i18n import set_language
-from tresxuno.reports.builders.agreement import build_agreement
-from tresxuno.reports.builders.project import build_project_sheet
-from tresxuno.reports.builders.receipt import build_receipt
-from tresxuno.reports.builders.run import write_report
-from tresxuno.reports.builders.statement import build_statement
 from tresxuno.reports.pdf.agreement import render_agreement
 from tresxuno.reports.pdf.project import render_project_sheet
 from tresxuno.reports.pdf.receipt import render_receipt
@@ -31,6 +26,11 @@ from tresxuno.reports.pdf.statement import render_statement
 from tresxuno.services.clubs import get_club
 from tresxuno.services.ledger import list_entries, project_balance
 from tresxuno.services.office import OfficeSettings, office_settings, save_office_settings
+from tresxuno.services.reporting.agreement import build_agreement
+from tresxuno.services.reporting.project import build_project_sheet
+from tresxuno.services.reporting.receipt import build_receipt
+from tresxuno.services.reporting.run import write_report
+from tresxuno.services.reporting.statement import build_statement
 
 
 def es(centavos: int) -> str:

@@ -22,12 +22,12 @@ from tresxuno.domain.money import Money
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.words import amount_in_words
 from tresxuno.i18n import set_language
-from tresxuno.reports.builders.data import Attendee, PartyAmount
-from tresxuno.reports.builders.run import write_report
-from tresxuno.reports.builders.session import ATTENDEE_ORDER, build_session_minutes
+from tresxuno.reports.data import Attendee, PartyAmount
 from tresxuno.reports.pdf.fmt import translator
 from tresxuno.reports.pdf.session import render_session_minutes
 from tresxuno.services.covam import get_session
+from tresxuno.services.reporting.run import write_report
+from tresxuno.services.reporting.session import ATTENDEE_ORDER, build_session_minutes
 
 #: Spanish of the texts this report adds (from the catalogue, as the renderer gets them).
 ES = translator("es")

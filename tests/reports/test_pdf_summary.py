@@ -18,10 +18,10 @@ from tresxuno.cli import main
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.problems import InputError
 from tresxuno.i18n import set_language
-from tresxuno.reports.builders.run import write_report
-from tresxuno.reports.builders.summary import build_summary
 from tresxuno.services.ledger import balances_by, project_balance
 from tresxuno.services.projects import project_overview
+from tresxuno.services.reporting.run import write_report
+from tresxuno.services.reporting.summary import build_summary
 
 YEAR = 2018
 MONEY = ("approved", "received", "paid", "refunded")

@@ -17,9 +17,9 @@ from tresxuno.domain.problems import InputError
 from tresxuno.domain.roles import ROLE_LABELS, Role
 from tresxuno.i18n import _
 from tresxuno.messages import describe
-from tresxuno.reports.exports import export_ledger
 from tresxuno.services.auth import has_users
 from tresxuno.services.clubs import register_club
+from tresxuno.services.exports import export_ledger
 from tresxuno.services.ledger import close_fiscal_year, record_payment, reverse_entry
 from tresxuno.services.office import OfficeSettings, save_office_settings
 from tresxuno.services.project_requests import submit_project

@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from tresxuno.i18n import _
-from tresxuno.reports import builders
 from tresxuno.services.projects import ProjectFilters, list_projects
+from tresxuno.services.reporting import kinds as report_kinds
 from tresxuno.ui import prompts as prompt_functions
 from tresxuno.ui.dialogs.report_preview import ReportPreview
 from tresxuno.ui.main_window import MainWindow
@@ -78,7 +78,7 @@ def _titles(view: ReportsView) -> dict[str, tuple[str, bool]]:
 def test_every_kind_is_listed_with_the_fields_it_needs(qtbot, small_db):
     view = _view(qtbot, small_db)
     titles = _titles(view)
-    for kind in builders.REPORT_KINDS:
+    for kind in report_kinds.REPORT_KINDS:
         assert titles[kind] == (report_title(kind), True)
     assert titles["project"][0] == "Cédula del proyecto"
     assert titles["statement"][0] == "Estado de cuenta"
@@ -94,13 +94,14 @@ def test_every_kind_is_listed_with_the_fields_it_needs(qtbot, small_db):
         assert view.choose_kind(kind) and view.visible_fields() == fields
 
 
-def test_a_planned_kind_is_greyed_and_cannot_be_chosen(qtbot, small_db, monkeypatch):
-    monkeypatch.setattr(builders, "REPORT_KINDS", tuple(k for k in builders.REPORT_KINDS if k != "handover"))
-    monkeypatch.setattr(builders, "PLANNED_KINDS", ("handover",))
+def test_only_the_registry_kinds_are_offered(qtbot, small_db, monkeypatch):
+    kinds = tuple(k for k in report_kinds.REPORT_KINDS if k != "handover")
+    monkeypatch.setattr(report_kinds, "REPORT_KINDS", (*kinds, "future"))
     view = _view(qtbot, small_db)
-    text, enabled = _titles(view)["handover"]
-    assert not enabled and report_title("handover") in text
-    assert not view.choose_kind("handover")
+    titles = _titles(view)
+    assert "handover" not in titles and not view.choose_kind("handover")
+    assert titles["future"] == ("future", True)  # a kind without a title yet shows its id, last
+    assert list(titles) == [*kinds, "future"]
 
 
 def test_the_quarterly_report_takes_the_office_municipality_as_optional(qtbot, small_db):

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from tresxuno.domain.allocation import Allocation
 from tresxuno.domain.money import Money, format_money
-from tresxuno.domain.rules import RuleBook
+from tresxuno.domain.rules import RuleBook, RuleSet
 from tresxuno.formatting import category_label, party_label
 from tresxuno.i18n import _, language
-
-if TYPE_CHECKING:  # services are not imported at run time: reports stay below them
-    from tresxuno.services.rules import ShareQuote
 
 
 def _pct(bp: int) -> str:
     return f"{bp // 100}.{bp % 100:02d}"
 
 
-def shares_table(quote: ShareQuote) -> str:
-    """The split as an aligned table: party, amount (es-MX/en-US), percent, cap marker."""
+def shares_table(program: str, year: int, category: str, rs: RuleSet, alloc: Allocation) -> str:
+    """The split as an aligned table: party, amount (es-MX/en-US), percent, cap marker.
+
+    Args:
+        program: the programme id (``3x1``...).
+        year: the fiscal year.
+        category: the category id.
+        rs: the rule set the split follows (its caps and shortfall order are named).
+        alloc: the split, centavos MXN per party.
+
+    Returns:
+        The table, in the language in force, ending with a line break.
+    """
     lang = language()
-    alloc = quote.allocation
-    rs = quote.rule_set
     rows = [
         (
             party_label(s.party),
@@ -35,7 +40,7 @@ def shares_table(quote: ShareQuote) -> str:
     width = [max(len(r[i]) for r in [*rows, total]) for i in range(3)]
     lines = [
         _("Programme {program}, fiscal year {year}, {category}").format(
-            program=quote.program, year=quote.year, category=category_label(quote.category)
+            program=program, year=year, category=category_label(category)
         ),
         _("Rule set {id} v{version} ({years}); source verified: {verified}").format(
             id=rs.id,
@@ -50,7 +55,7 @@ def shares_table(quote: ShareQuote) -> str:
             lines.append("-" * (width[0] + width[1] + width[2] + 6))
         line = f"{label:<{width[0]}}  {amount:>{width[1]}}  {pct:>{width[2]}} %"
         lines.append(f"{line}  {mark}".rstrip())
-    caps = rs.caps_for(quote.year)
+    caps = rs.caps_for(year)
     for party in alloc.capped:
         lines.append(
             _("{party} is capped at {cap} per project; the excess is covered by: {who}").format(

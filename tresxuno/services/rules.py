@@ -13,6 +13,7 @@ from tresxuno.domain.money import Money
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rules import RuleBook, RuleSet, load_rulebook
+from tresxuno.reports.text import rules_listing, shares_table
 
 
 @lru_cache(maxsize=1)
@@ -27,6 +28,11 @@ def rulebook() -> RuleBook:
         RuleSetError: a malformed file (the message names file, key and what is allowed).
     """
     return _cached_rulebook(str(paths.user_rules_dir()))
+
+
+def rules_text() -> str:
+    """The ``tresxuno rules list`` listing: every programme and rule set, in the language in force."""
+    return rules_listing(rulebook())
 
 
 def reload_rulebook() -> RuleBook:
@@ -63,6 +69,10 @@ class ShareQuote:
             "shares": {s.party.value: str(Money(s.amount)) for s in self.allocation.shares},
             "capped": [p.value for p in self.allocation.capped],
         }
+
+    def as_text(self) -> str:
+        """The ``tresxuno shares`` table for the terminal, in the language in force."""
+        return shares_table(self.program, self.year, self.category, self.rule_set, self.allocation)
 
 
 def parse_mix(mix: Mapping[str, str]) -> dict[Party, int]:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from tresxuno.domain.actor import current_actor
 from tresxuno.i18n import N_, _
-from tresxuno.reports.builders import PLANNED_KINDS, REPORT_KINDS
+from tresxuno.services.reporting.kinds import REPORT_KINDS
 from tresxuno.services.store import Database
 from tresxuno.ui.tasks import Task, run_task
 
@@ -74,8 +74,8 @@ def report_title(kind: str) -> str:
 
 
 def available(kind: str) -> bool:
-    """Whether ``kind`` can be printed in this version (planned kinds cannot yet)."""
-    return kind in REPORT_KINDS and kind not in PLANNED_KINDS
+    """Whether ``kind`` can be printed in this version."""
+    return kind in REPORT_KINDS
 
 
 def file_name(kind: str, *parts: object) -> str:
@@ -113,7 +113,7 @@ def start_report(
         The running task (keep it referenced). A cancel or an error leaves no file behind; errors
         go to ``show_error``.
     """
-    from tresxuno.reports.builders.run import write_report
+    from tresxuno.services.reporting.run import write_report
 
     folder = Path(tempfile.mkdtemp(prefix="tresxuno-report-"))
     path = folder / order.name

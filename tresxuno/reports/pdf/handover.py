@@ -16,7 +16,7 @@ from tresxuno.domain.money import Money
 from tresxuno.domain.words import amount_in_words, amount_with_words
 from tresxuno.formatting import category_label, date_text, money_text, party_label, percent, stage_label
 from tresxuno.i18n import N_, _, language
-from tresxuno.reports.builders.data import CommitteeMember, Handover
+from tresxuno.reports.data import CommitteeMember, Handover
 from tresxuno.reports.pdf import fmt
 
 # The same people sign for the same parties as in the agreement.

@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from tresxuno.formatting import date_text, time_text
 from tresxuno.i18n import N_, _
-from tresxuno.reports.builders.data import Letterhead, PrintStamp
+from tresxuno.reports.data import Letterhead, PrintStamp
 from tresxuno.reports.pdf.fmt import translator
 from tresxuno.reports.pdf.fonts import BOLD, REGULAR, Measure, register_fonts
 

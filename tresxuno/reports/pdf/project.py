@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from tresxuno.formatting import category_label, date_text, money_text, party_label, percent, stage_label
 from tresxuno.i18n import _, language
-from tresxuno.reports.builders.data import ProjectSheet
+from tresxuno.reports.data import ProjectSheet
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import Col, Styles, build_document, fields_table, fit_table, heading, styles
 from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry

@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, Paragraph
 
 from tresxuno.formatting import date_text, money_text, party_label, percent, stage_label
 from tresxuno.i18n import _, language, ngettext
-from tresxuno.reports.builders.quarterly import PartyFlow, QuarterLine, QuarterlyReport
+from tresxuno.reports.data import PartyFlow, QuarterLine, QuarterlyReport
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import (
     Col,
@@ -125,7 +125,7 @@ def render_quarterly(
     """Draw the quarterly progress report into ``output`` (a PDF, written atomically).
 
     Args:
-        data: the report from :func:`~tresxuno.reports.builders.quarterly.build_quarterly`.
+        data: the report from :func:`~tresxuno.services.reporting.quarterly.build_quarterly`.
         output: the PDF file to write.
         on_page: called after each page of a project table; raising in it (a cancel) aborts.
 

@@ -19,7 +19,7 @@ from tresxuno.domain.parties import Party
 from tresxuno.domain.words import amount_in_words, amount_with_words
 from tresxuno.formatting import PARTY_LABELS, date_text, money_text
 from tresxuno.i18n import N_
-from tresxuno.reports.builders.data import Receipt
+from tresxuno.reports.data import Receipt
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import GRID, PAD_X, SignatureBlock, build_document, signature_blocks
 from tresxuno.reports.pdf.fonts import BOLD, ITALIC, REGULAR, Measure, register_fonts

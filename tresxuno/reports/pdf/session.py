@@ -17,7 +17,7 @@ from tresxuno.domain.money import Money
 from tresxuno.domain.words import amount_in_words, amount_with_words
 from tresxuno.formatting import date_text, money_text, party_label, session_kind_label, stage_label
 from tresxuno.i18n import N_, _, language
-from tresxuno.reports.builders.data import Attendee, SessionMinutes
+from tresxuno.reports.data import Attendee, SessionMinutes
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import (
     Col,

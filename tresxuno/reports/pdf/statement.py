@@ -23,7 +23,7 @@ from tresxuno.formatting import (
     stage_label,
 )
 from tresxuno.i18n import _, language
-from tresxuno.reports.builders.data import Statement, StatementEntry
+from tresxuno.reports.data import Statement, StatementEntry
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import (
     Col,
@@ -137,7 +137,7 @@ def render_statement(
     """Draw the statement of account into ``output`` (a PDF, written atomically).
 
     Args:
-        data: the statement from :func:`~tresxuno.reports.builders.statement.build_statement`.
+        data: the statement from :func:`~tresxuno.services.reporting.statement.build_statement`.
         output: the PDF file to write.
         on_page: called after each page of movements with (entries drawn, total); raising in it
             (a cancel) aborts and leaves no file.

@@ -19,7 +19,7 @@ from reportlab.platypus import Flowable, PageBreak, Paragraph
 
 from tresxuno.formatting import category_label, money_text, party_label, percent
 from tresxuno.i18n import _, language
-from tresxuno.reports.builders.summary import SummaryGroup, YearSummary
+from tresxuno.reports.data import SummaryGroup, YearSummary
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import Col, build_document, fields_table, fit_table, heading, keep, styles
 from tresxuno.reports.pdf.fonts import BOLD, REGULAR, Measure

@@ -25,7 +25,7 @@ from tresxuno.domain.ledger import KINDS, PARTY_IDS, EntryRecord
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.formatting import entry_kind_label, party_label, stage_label
 from tresxuno.i18n import N_, _, ngettext
-from tresxuno.reports.exports import ExportSummary
+from tresxuno.services.exports import ExportSummary
 from tresxuno.services.ledger import count_entries, project_balance
 from tresxuno.services.projects import get_project
 from tresxuno.services.store import Database

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.formatting import money_text
 from tresxuno.i18n import N_, _, ngettext
-from tresxuno.reports.exports import FORMATS, ExportSummary, export_ledger
+from tresxuno.services.exports import FORMATS, ExportSummary, export_ledger
 from tresxuno.services.projects import get_project
 from tresxuno.services.store import Database
 from tresxuno.ui import prompts

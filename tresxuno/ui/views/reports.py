@@ -1,9 +1,8 @@
 """Reportes: choose a printed report, fill only the options it takes, and preview it before printing.
 
-The kinds and their options come from the report registry (``tresxuno.reports.builders``): a kind
-moved from planned to available shows up here enabled, with its option fields, without a change to
-this page (its translated name lives in :data:`tresxuno.ui.reporting.REPORT_TITLES`). Planned kinds
-are listed greyed out, so the officer knows they are coming.
+The kinds and their options come from the report registry (:mod:`tresxuno.services.reporting.kinds`):
+a kind added there shows up here with its option fields, without a change to this page (its
+translated name lives in :data:`tresxuno.ui.reporting.REPORT_TITLES`).
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
 from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.formatting import date_text
 from tresxuno.i18n import N_, _
-from tresxuno.reports import builders
+from tresxuno.services.reporting import kinds as report_kinds
 from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.entries import ProjectPicker
 from tresxuno.ui.dialogs.project import SearchCombo
@@ -61,15 +60,9 @@ KindRole = Qt.ItemDataRole.UserRole
 
 
 def kinds_in_order() -> list[str]:
-    """Every kind, available or planned: the known ones in the order officers meet them, then new ones."""
-    known = [k for k in REPORT_TITLES if k in builders.REPORT_KINDS or k in builders.PLANNED_KINDS]
-    extra = [k for k in (*builders.REPORT_KINDS, *builders.PLANNED_KINDS) if k not in known]
-    return known + list(dict.fromkeys(extra))
-
-
-def is_planned(kind: str) -> bool:
-    """Whether ``kind`` is announced but cannot be printed yet."""
-    return kind in builders.PLANNED_KINDS or kind not in builders.REPORT_KINDS
+    """Every kind: the known ones in the order officers meet them, then new ones."""
+    known = [k for k in REPORT_TITLES if k in report_kinds.REPORT_KINDS]
+    return known + [k for k in report_kinds.REPORT_KINDS if k not in known]
 
 
 class ReportsView(View):
@@ -236,20 +229,12 @@ class ReportsView(View):
         first: QStandardItem | None = None
         widest = 0
         for kind in kinds_in_order():
-            planned = is_planned(kind)
             text = report_title(kind)
-            if planned:
-                text = _("{report} (coming soon)").format(report=text)
             item = QStandardItem(text)
             item.setData(kind, KindRole)
             widest = max(widest, self.kinds.fontMetrics().horizontalAdvance(text))
-            if planned:
-                item.setEnabled(False)
-                item.setSelectable(False)
-                item.setToolTip(_("This report comes in a later version of tresxuno."))
-            else:
-                item.setToolTip(_(REPORT_PURPOSES.get(kind, "")) or text)
-                first = first or item
+            item.setToolTip(_(REPORT_PURPOSES.get(kind, "")) or text)
+            first = first or item
             self.kind_model.appendRow(item)
         self.kinds.setFixedWidth(max(220, widest + 40))
         if first is not None:
@@ -308,24 +293,24 @@ class ReportsView(View):
     # -- the chosen kind -------------------------------------------------------------------------
 
     def current_kind(self) -> str | None:
-        """The kind chosen in the list (never a planned one)."""
+        """The kind chosen in the list."""
         index = self.kinds.currentIndex()
         kind = index.data(KindRole) if index.isValid() else None
-        return kind if isinstance(kind, str) and not is_planned(kind) else None
+        return kind if isinstance(kind, str) else None
 
     def choose_kind(self, kind: str) -> bool:
-        """Select ``kind`` in the list; False when it is unknown or not printable yet."""
+        """Select ``kind`` in the list; False when it is unknown."""
         for row in range(self.kind_model.rowCount()):
             item = self.kind_model.item(row)
-            if item.data(KindRole) == kind and not is_planned(kind):
+            if item.data(KindRole) == kind:
                 self.kinds.setCurrentIndex(item.index())
                 return True
         return False
 
     def fields_of(self, kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The option fields ``kind`` needs, and those it accepts without needing them."""
-        needed = tuple(builders.REQUIRED_OPTIONS.get(kind, ()))
-        optional = tuple(o for o in builders.OPTIONAL_OPTIONS.get(kind, ()) if o not in needed)
+        needed = tuple(report_kinds.REQUIRED_OPTIONS.get(kind, ()))
+        optional = tuple(o for o in report_kinds.OPTIONAL_OPTIONS.get(kind, ()) if o not in needed)
         return needed, optional
 
     def visible_fields(self) -> list[str]:

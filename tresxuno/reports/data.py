@@ -1,6 +1,6 @@
 """The plain data printed reports are drawn from: frozen dataclasses, no database, no Qt.
 
-Builders (:mod:`tresxuno.reports.builders`) fill them from the services; renderers
+Builders (:mod:`tresxuno.services.reporting`) fill them from the database; renderers
 (:mod:`tresxuno.reports.pdf`) draw them. Everything here is language-neutral: parties, kinds,
 stages and categories are ids, dates are dates, amounts are integer centavos MXN unless a field
 says otherwise; renderers translate and format when they draw, in the language in force.
@@ -402,6 +402,127 @@ class SessionMinutes:
     def approved_total(self) -> int:
         """All the money the session approved."""
         return sum(p.amount for p in self.approved)
+
+
+# --- 6. quarterly progress report (informe trimestral) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class PartyFlow:
+    """One party's money, centavos MXN: share approved, received, paid and refunded (positive)."""
+
+    party: str
+    approved: int
+    received: int
+    paid: int
+    refunded: int = 0
+
+
+@dataclass(frozen=True)
+class QuarterLine:
+    """One project's line: stage and physical percent (tenths, None: not reported) at the quarter's end."""
+
+    id: int
+    folio: str
+    name: str
+    stage: str
+    percent_tenths: int | None
+    money: tuple[PartyFlow, ...]
+
+
+@dataclass(frozen=True)
+class MunicipalityBlock:
+    """The projects of one municipality and their subtotals per party (in party order)."""
+
+    key: str
+    name: str
+    projects: tuple[QuarterLine, ...]
+    totals: tuple[PartyFlow, ...]
+
+
+@dataclass(frozen=True)
+class QuarterlyReport:
+    """Everything the quarterly report prints.
+
+    Invariants: each block's ``totals`` are the sums of its projects' money per party; ``totals``
+    are the sums of the blocks' totals; ``municipality_key`` is None for a report of every municipality.
+    """
+
+    letterhead: Letterhead
+    stamp: PrintStamp
+    year: int
+    quarter: int
+    first_day: date
+    last_day: date
+    municipality_key: str | None
+    municipality_name: str
+    blocks: tuple[MunicipalityBlock, ...]
+    totals: tuple[PartyFlow, ...]
+
+    @property
+    def project_count(self) -> int:
+        """How many projects the report lists."""
+        return sum(len(b.projects) for b in self.blocks)
+
+
+# --- 7. fiscal year summary (resumen del ejercicio) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SummaryGroup:
+    """One row of a summary table, centavos MXN.
+
+    ``key`` is the id (category, INEGI key, programme, party); ``name`` and ``name_en`` the
+    display names when the id is not translated by the renderer (municipalities, programmes).
+    """
+
+    key: str
+    projects: int
+    approved: int
+    received: int
+    paid: int
+    refunded: int
+    name: str = ""
+    name_en: str = ""
+
+    def label(self, lang: str) -> str:
+        """The display name in ``lang`` (the id when there is none)."""
+        return (self.name_en if lang == "en" and self.name_en else self.name) or self.key
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    """Everything the year's summary prints.
+
+    Invariants: the approved, received, paid and refunded sums of ``by_category``,
+    ``by_municipality``, ``by_program`` and ``by_party`` are equal (the same money grouped four
+    ways); the project counts of the first three sum to ``projects``; a party's count is the
+    number of projects it takes part in.
+    """
+
+    letterhead: Letterhead
+    stamp: PrintStamp
+    year: int
+    municipality_key: str | None
+    municipality_name: str
+    projects: int
+    by_category: tuple[SummaryGroup, ...]
+    by_municipality: tuple[SummaryGroup, ...]
+    by_program: tuple[SummaryGroup, ...]
+    by_party: tuple[SummaryGroup, ...]
+
+    @property
+    def total(self) -> SummaryGroup:
+        """The totals row (project count of the year; money summed over the parties)."""
+        rows = self.by_party
+        return SummaryGroup(
+            "total",
+            self.projects,
+            sum(g.approved for g in rows),
+            sum(g.received for g in rows),
+            sum(g.paid for g in rows),
+            sum(g.refunded for g in rows),
+        )
 
 
 # --- 8. hand-over of finished works (acta de entrega-recepción) ------------------------------------

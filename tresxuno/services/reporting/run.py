@@ -15,28 +15,17 @@ from importlib import import_module
 from pathlib import Path
 
 from tresxuno.db.engine import Database
-from tresxuno.domain.problems import InputError, Problem
 from tresxuno.i18n import _
-from tresxuno.reports.builders import OPTIONAL_OPTIONS, PLANNED_KINDS, REPORT_KINDS, REQUIRED_OPTIONS
-from tresxuno.reports.builders.agreement import build_agreement
-from tresxuno.reports.builders.common import project_id_of
-from tresxuno.reports.builders.handover import build_handover
-from tresxuno.reports.builders.project import build_project_sheet
-from tresxuno.reports.builders.receipt import build_receipt
-from tresxuno.reports.builders.session import build_session_minutes
-from tresxuno.reports.builders.statement import build_statement
 from tresxuno.services.auth import require
 from tresxuno.services.progress import CancelToken, Progress, no_progress
-
-#: How each option is written on the command line, for messages.
-OPTION_NAMES = {
-    "project": "--project FOLIO",
-    "entry": "--entry ID",
-    "year": "--year",
-    "quarter": "--quarter",
-    "municipality": "--municipality",
-    "session": "--session NUMBER",
-}
+from tresxuno.services.reporting.agreement import build_agreement
+from tresxuno.services.reporting.common import project_id_of
+from tresxuno.services.reporting.handover import build_handover
+from tresxuno.services.reporting.kinds import check_request
+from tresxuno.services.reporting.project import build_project_sheet
+from tresxuno.services.reporting.receipt import build_receipt
+from tresxuno.services.reporting.session import build_session_minutes
+from tresxuno.services.reporting.statement import build_statement
 
 
 @dataclass(frozen=True)
@@ -46,50 +35,6 @@ class ReportResult:
     kind: str
     path: Path
     pages: int
-
-
-def check_request(kind: str, given: dict[str, object]) -> None:
-    """Refuse a report that is unknown, not built yet, missing its option or given one it ignores.
-
-    Args:
-        kind: the report kind asked for.
-        given: the options given (name -> value; None or "" for an option not given), names as in
-            :data:`OPTION_NAMES`.
-
-    Raises:
-        InputError: ``report.unknown_kind``, ``report.not_available``, ``report.option_required``
-            or ``report.option_not_applicable``.
-    """
-    if kind not in REPORT_KINDS and kind not in PLANNED_KINDS:
-        raise InputError(
-            Problem(
-                "report",
-                "report.unknown_kind",
-                {"kind": kind, "allowed": ", ".join(REPORT_KINDS), "planned": ", ".join(PLANNED_KINDS)},
-            )
-        )
-    if kind in PLANNED_KINDS:
-        raise InputError(
-            Problem("report", "report.not_available", {"kind": kind, "available": ", ".join(REPORT_KINDS)})
-        )
-    needed = REQUIRED_OPTIONS[kind]
-    accepted = (*needed, *OPTIONAL_OPTIONS.get(kind, ()))
-    problems = [
-        Problem(name, "report.option_required", {"kind": kind, "option": OPTION_NAMES[name]})
-        for name in needed
-        if given.get(name) in (None, "")
-    ]
-    for name, value in given.items():
-        if name not in accepted and value not in (None, ""):
-            problems.append(
-                Problem(
-                    name,
-                    "report.option_not_applicable",
-                    {"kind": kind, "option": OPTION_NAMES.get(name, name)},
-                )
-            )
-    if problems:
-        raise InputError(problems)
 
 
 @dataclass(frozen=True)
@@ -131,7 +76,7 @@ def write_report(
 
     Args:
         db: the database.
-        kind: one of :data:`~tresxuno.reports.builders.REPORT_KINDS`.
+        kind: one of :data:`~tresxuno.services.reporting.kinds.REPORT_KINDS`.
         output: the PDF to write (its folder must exist; an existing file is replaced).
         project_id: the project (``project``, ``agreement``, ``statement``), or give ``folio``.
         folio: the project's folio, instead of ``project_id``.
@@ -232,8 +177,8 @@ def _write_statement(
 def _write_quarterly(
     db: Database, request: ReportRequest, path: Path, progress: Progress, cancel: CancelToken | None
 ) -> int:
-    from tresxuno.reports.builders.quarterly import build_quarterly
     from tresxuno.reports.pdf.quarterly import render_quarterly
+    from tresxuno.services.reporting.quarterly import build_quarterly
 
     assert request.year is not None and request.quarter is not None
     progress(0, 2, _("Reading the projects and the ledger"))
@@ -259,8 +204,8 @@ def _write_quarterly(
 def _write_summary(
     db: Database, request: ReportRequest, path: Path, progress: Progress, cancel: CancelToken | None
 ) -> int:
-    from tresxuno.reports.builders.summary import build_summary
     from tresxuno.reports.pdf.summary import render_summary
+    from tresxuno.services.reporting.summary import build_summary
 
     assert request.year is not None
     progress(0, 2, _("Reading the projects and the ledger"))
@@ -278,7 +223,7 @@ def _write_summary(
     return pages
 
 
-#: One writer per printable kind; a new report adds its line here and its kind in ``builders``.
+#: One writer per printable kind; a new report adds its line here and its kind in :mod:`.kinds`.
 WRITERS: dict[str, Writer] = {
     "project": _one_record(build_project_sheet, "project_id", "project:render_project_sheet"),
     "agreement": _one_record(build_agreement, "project_id", "agreement:render_agreement"),

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from tresxuno.db.engine import Database
 from tresxuno.domain.parties import Party
-from tresxuno.reports.builders.common import club_data, letterhead, party_money, project_head, stamp
-from tresxuno.reports.builders.data import MixLine, ProgressLine, ProjectSheet, RuleSetData, StageLine
+from tresxuno.reports.data import MixLine, ProgressLine, ProjectSheet, RuleSetData, StageLine
 from tresxuno.services.clubs import get_club
 from tresxuno.services.ledger import project_balance
 from tresxuno.services.projects import project_overview
+from tresxuno.services.reporting.common import club_data, letterhead, party_money, project_head, stamp
 from tresxuno.services.rules import rulebook
 from tresxuno.services.works import progress_history
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from tresxuno.db.engine import Database
 from tresxuno.domain.ledger import CONTRIBUTION
 from tresxuno.domain.problems import InputError, Problem
-from tresxuno.reports.builders.common import club_data, letterhead, project_head, stamp
-from tresxuno.reports.builders.data import Receipt
+from tresxuno.reports.data import Receipt
 from tresxuno.services.clubs import get_club
 from tresxuno.services.ledger import entry
 from tresxuno.services.projects import project_overview
+from tresxuno.services.reporting.common import club_data, letterhead, project_head, stamp
 
 
 def receipt_number(entry_id: int) -> str:

@@ -1,11 +1,8 @@
-"""Ledger exports streamed straight from SQL: CSV, XLSX and double-entry journals (beancount, ledger).
+"""Ledger files from plain rows: CSV, XLSX and double-entry journals (beancount, ledger).
 
-Every export reads ``ledger_entries`` and their ``ledger_allocations`` lines in one read transaction,
-as two streams in the same order (entry date, entry id; lines by party id) merged as they come, in
-batches of :data:`BATCH_ROWS` entries, and writes as it reads, so a million entries need no more
-memory than a thousand.
-The output goes to a hidden temporary file in the destination folder that is renamed over the
-destination only when everything was written: a cancelled or failed export leaves no partial file.
+The writers take what :mod:`tresxuno.services.exports` reads (entry rows and allocation lines, as two
+streams of batches in the same order) and write as they read, so a million entries need no more
+memory than a thousand; they never see SQL, a session or a permission.
 
 Formats (all amounts are exact centavos turned into text only at the very end):
 
@@ -20,8 +17,8 @@ Formats (all amounts are exact centavos turned into text only at the very end):
   "Movimientos (2)" and so on. A last sheet, "Saldos", lists the balance of every project account.
 * ``beancount`` (checked by ``bean-check``) and ``ledger`` (read by hledger and Ledger): one balanced
   transaction per entry, then one balance assertion per project account, dated the day after the
-  last exported entry, whose figures come from a separate SQL aggregate: a journal that passes its
-  checks agrees with the database to the centavo.
+  last exported entry, whose figures are :attr:`LedgerRows.balances` (a separate SQL aggregate in
+  the services): a journal that passes its checks agrees with the database to the centavo.
 
 Formula injection: a text cell (CSV or XLSX) that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return gets a leading ``'``, so a spreadsheet shows it as text instead of running it; amounts
@@ -44,43 +41,25 @@ counter-accounts of the original entry (followed down chains of reversals of rev
 
 from __future__ import annotations
 
-import errno
-import os
 import re
-import secrets
 from collections import defaultdict
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager, suppress
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import chain
 from pathlib import Path
-from typing import Any, Protocol, TextIO
+from typing import Any, TextIO
 
-from sqlalchemy import (
-    BigInteger,
-    Connection,
-    Date,
-    Engine,
-    Integer,
-    Select,
-    String,
-    column,
-    func,
-    select,
-    table,
-)
-
+from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.parties import PARTY_ORDER
-from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.i18n import _
-from tresxuno.services.auth import require
 
 #: Export formats, in the order the CLI lists them.
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "beancount", "ledger")
-#: Entries (and lines) read per batch; also how often progress is reported and cancel is checked.
-BATCH_ROWS = 10_000
+#: The formats that assert balances, so need :attr:`LedgerRows.balances` and ``reversal_roots``.
+JOURNAL_FORMATS: frozenset[str] = frozenset({"beancount", "ledger"})
 #: Data rows per XLSX sheet: below Excel's 1,048,576 rows, leaving room for header and totals.
 XLSX_SHEET_ROWS = 1_000_000
 #: Header of the CSV and XLSX exports (contract). ``asiento`` is the entry id, which ``revierte_a``
@@ -144,37 +123,10 @@ _NOT_ACCOUNT_CHAR = re.compile(r"[^A-Z0-9-]+")
 #: Rank of each party id in the fixed party order (club, federal, state, municipal, partner).
 _PARTY_RANK = {party.value: rank for rank, party in enumerate(PARTY_ORDER)}
 _CENTS = tuple(f".{i:02d}" for i in range(100))
-#: Back ends read through a raw DB-API cursor (see :func:`_batches`); tests empty it to exercise
-#: the portable path.
-_RAW_CURSOR_DIALECTS = frozenset({"sqlite"})
 #: Memo caches of converted texts are emptied when they grow past this many distinct values.
 _MEMO_LIMIT = 50_000
 
-# Lightweight table clauses: the reports ring reads the contract tables without the ORM models.
-_ENTRIES = table(
-    "ledger_entries",
-    column("id", Integer),
-    column("project_id", Integer),
-    column("kind", String),
-    column("entry_date", Date),
-    column("usd_amount", BigInteger),
-    column("rate", String),
-    column("rate_date", Date),
-    column("rate_source", String),
-    column("reference", String),
-    column("payee_name", String),
-    column("payee_rfc", String),
-    column("concept", String),
-    column("cfdi_uuid", String),
-    column("reverses_id", Integer),
-    column("reason", String),
-)
-_LINES = table(
-    "ledger_allocations", column("entry_id", Integer), column("party", String), column("amount", BigInteger)
-)
-_PROJECTS = table("projects", column("id", Integer), column("folio", String), column("name", String))
-
-#: Columns of the entry rows the exports read, in this order.
+#: Columns of the entry rows the writers take, in this order (the services read them so).
 ENTRY_COLUMNS: tuple[str, ...] = (
     "id",
     "entry_date",
@@ -193,7 +145,6 @@ ENTRY_COLUMNS: tuple[str, ...] = (
     "reason",
 )
 
-Progress = Callable[[int, int, str], None]
 #: An entry row (columns as :data:`ENTRY_COLUMNS`) and an allocation line ``(entry_id, party, amount)``.
 EntryRow = Sequence[Any]
 LineRow = Sequence[Any]
@@ -201,27 +152,8 @@ LineRow = Sequence[Any]
 _END: LineRow = (None, None, 0)
 
 
-class CancelTokenLike(Protocol):
-    """What the exports need of :class:`tresxuno.services.progress.CancelToken` (reports sit below it)."""
-
-    def raise_if_cancelled(self) -> None:
-        """Raise the services' ``Cancelled`` when the user asked to stop."""
-
-
-def _no_progress(done: int, total: int, message: str) -> None:
-    """Ignore progress (the CLI and most tests)."""
-
-
 class LedgerIntegrityError(RuntimeError):
     """The stored ledger breaks its contract (e.g. an entry without allocation lines); a bug, not input."""
-
-
-@dataclass(frozen=True)
-class LedgerScope:
-    """Which entries an export covers: all, one fiscal year of the entry date, one project, or both."""
-
-    year: int | None = None
-    project_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -271,9 +203,17 @@ class ExportSummary:
 
 
 @dataclass
-class _Tally:
-    """Counts and sums gathered while writing; per-account sums keyed by project id, then party."""
+class Tally:
+    """Counts and sums gathered while writing; per-account sums keyed by project id, then party.
 
+    Attributes:
+        rows: data rows written: allocation lines for CSV and XLSX, transactions for the journals.
+        entries: ledger entries written.
+        lines: allocation lines written.
+        sums: signed centavos per project id, then party id, summed from the lines as written.
+    """
+
+    rows: int = 0
     entries: int = 0
     lines: int = 0
     sums: defaultdict[int, defaultdict[str, int]] = field(
@@ -281,6 +221,7 @@ class _Tally:
     )
 
     def per_account(self, projects: Mapping[int, tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """Signed centavos per ``(folio, party)``; ``projects`` gives each id's folio and name."""
         return {
             (projects[pid][0], party): amount
             for pid, parties in self.sums.items()
@@ -288,228 +229,61 @@ class _Tally:
         }
 
 
-class _Ticker:
-    """Reports progress and checks the cancel token once per batch."""
+@dataclass(frozen=True)
+class LedgerRows:
+    """What a writer reads: plain rows gathered by the services, never a connection.
 
-    def __init__(self, progress: Progress, cancel: CancelTokenLike | None, total: int):
-        self.progress, self.cancel, self.total, self.done = progress, cancel, total, 0
-        self.message = _("Exporting the ledger")
-
-    def __call__(self, lines: int) -> None:
-        self.done += lines
-        if self.cancel is not None:
-            self.cancel.raise_if_cancelled()
-        self.progress(min(self.done, self.total), self.total, self.message)
-
-
-# --- Reading ------------------------------------------------------------------------------------
-
-
-def _where(stmt: Select[Any], scope: LedgerScope) -> Select[Any]:
-    if scope.year is not None:
-        stmt = stmt.where(
-            _ENTRIES.c.entry_date >= date(scope.year, 1, 1),
-            _ENTRIES.c.entry_date < date(scope.year + 1, 1, 1),
-        )
-    if scope.project_id is not None:
-        stmt = stmt.where(_ENTRIES.c.project_id == scope.project_id)
-    return stmt
-
-
-def find_project(conn: Connection, folio: str) -> int:
-    """The id of the project with ``folio`` (exact match).
-
-    Raises:
-        InputError: ``project.unknown_folio`` on field ``project`` when no project has that folio.
+    Attributes:
+        projects: folio and name of every project the rows may name, by project id.
+        entries: batches of entry rows (columns as :data:`ENTRY_COLUMNS`), by entry date then id.
+        lines: batches of allocation lines ``(entry_id, party, centavos)``, in the entries' order
+            then by party id; every entry has at least one.
+        balances: per project account, the sum of its lines over the same rows (ordered by folio,
+            then party); only the journals need them, for their balance assertions.
+        reversal_roots: for every reversal entry id, the kind of the entry its chain of reversals
+            starts from; only the journals need them.
     """
-    project_id = conn.execute(select(_PROJECTS.c.id).where(_PROJECTS.c.folio == folio)).scalar()
-    if project_id is None:
-        raise InputError(Problem("project", "project.unknown_folio", {"folio": folio}))
-    return int(project_id)
 
-
-def count_lines(conn: Connection, scope: LedgerScope) -> int:
-    """How many allocation lines ``scope`` covers: the progress total.
-
-    Without a filter this counts the lines' smallest index alone, which is cheap even for millions.
-    """
-    if scope.year is None and scope.project_id is None:
-        stmt = select(func.count()).select_from(_LINES)
-    else:
-        stmt = _where(
-            select(func.count()).select_from(_LINES.join(_ENTRIES, _ENTRIES.c.id == _LINES.c.entry_id)), scope
-        )
-    return int(conn.execute(stmt).scalar() or 0)
-
-
-def project_names(conn: Connection, scope: LedgerScope) -> dict[int, tuple[str, str]]:
-    """Folio and name of every project ``scope`` may touch, by id (all projects without a project)."""
-    stmt = select(_PROJECTS.c.id, _PROJECTS.c.folio, _PROJECTS.c.name)
-    if scope.project_id is not None:
-        stmt = stmt.where(_PROJECTS.c.id == scope.project_id)
-    return {pid: (folio, name or "") for pid, folio, name in conn.execute(stmt)}
-
-
-def balances_query(scope: LedgerScope | None = None) -> Select[Any]:
-    """The SQL aggregate behind :func:`ledger_balances` (public so benchmarks can run it elsewhere).
-
-    Lines are grouped by project id and party before the projects are joined, so the database
-    aggregates over integers and looks up only one folio per account.
-    """
-    inner = (
-        _where(
-            select(
-                _ENTRIES.c.project_id.label("project_id"),
-                _LINES.c.party.label("party"),
-                func.sum(_LINES.c.amount).label("centavos"),
-                func.count().label("lines"),
-                func.min(_ENTRIES.c.entry_date).label("first_date"),
-                func.max(_ENTRIES.c.entry_date).label("last_date"),
-            ).select_from(_LINES.join(_ENTRIES, _ENTRIES.c.id == _LINES.c.entry_id)),
-            scope or LedgerScope(),
-        )
-        .group_by(_ENTRIES.c.project_id, _LINES.c.party)
-        .subquery()
-    )
-    return select(
-        inner.c.project_id,
-        _PROJECTS.c.folio,
-        inner.c.party,
-        inner.c.centavos,
-        inner.c.lines,
-        inner.c.first_date,
-        inner.c.last_date,
-    ).join_from(inner, _PROJECTS, _PROJECTS.c.id == inner.c.project_id)
-
-
-def ledger_balances(conn: Connection, scope: LedgerScope | None = None) -> list[AccountBalance]:
-    """Per project account (project x party) the sum of its allocation lines, in one SQL aggregate.
-
-    Args:
-        conn: an open connection (its transaction decides the snapshot read).
-        scope: the entries to sum; all when None.
-
-    Returns:
-        The accounts ordered by folio, then parties in the fixed party order; signed centavos MXN.
-    """
-    balances = [
-        AccountBalance(pid, folio, party, int(total), int(lines), _as_date(first), _as_date(last))
-        for pid, folio, party, total, lines, first, last in conn.execute(balances_query(scope))
-    ]
-    balances.sort(key=lambda b: (b.folio, _party_key(b.party)))
-    return balances
-
-
-def reversal_roots(conn: Connection) -> dict[int, str]:
-    """For every reversal entry, the kind of the entry at the start of its chain of reversals.
-
-    A reversal of a reversal of a payment posts to the payment's counter-account; chains are rare
-    and short, so a recursive query over the (few) reversals is cheap.
-    """
-    target = _ENTRIES.alias("target")
-    later = _ENTRIES.alias("later")
-    roots = (
-        select(_ENTRIES.c.id.label("id"), target.c.kind.label("root_kind"))
-        .join_from(_ENTRIES, target, target.c.id == _ENTRIES.c.reverses_id)
-        .where(_ENTRIES.c.kind == "reversal", target.c.kind != "reversal")
-        .cte("roots", recursive=True)
-    )
-    roots = roots.union_all(
-        select(later.c.id, roots.c.root_kind).join_from(later, roots, later.c.reverses_id == roots.c.id)
-    )
-    return {int(rid): kind for rid, kind in conn.execute(select(roots.c.id, roots.c.root_kind))}
-
-
-def _batches(
-    conn: Connection, stmt: Select[Any], size: int
-) -> Generator[Sequence[Sequence[Any]], None, None]:
-    """Run ``stmt`` and yield its rows in lists of at most ``size``, streaming.
-
-    On SQLite the statement runs on a raw DB-API cursor of the same connection (and transaction):
-    SQLite cursors already stream, and skipping SQLAlchemy's Row objects and result processing
-    fetches a million rows in about 40 % less time. The statement holds only integers and dates
-    made here, so rendering them as literals is safe. Other back ends get SQLAlchemy's server-side
-    cursor (``stream_results`` with ``yield_per``).
-    """
-    if conn.dialect.name in _RAW_CURSOR_DIALECTS:
-        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-        dbapi = conn.connection.driver_connection
-        assert dbapi is not None
-        cursor = dbapi.cursor()
-        try:
-            cursor.execute(sql)
-            while batch := cursor.fetchmany(size):
-                yield batch
-        finally:
-            cursor.close()
-    else:
-        result = conn.execute(stmt.execution_options(stream_results=True, yield_per=size))
-        try:
-            yield from result.partitions(size)
-        finally:
-            result.close()
-
-
-def _streams(
-    conn: Connection, scope: LedgerScope, batch_size: int
-) -> tuple[Generator[Sequence[EntryRow], None, None], Generator[Sequence[LineRow], None, None]]:
-    """The scope's entries and its allocation lines, as two batch streams in the same order.
-
-    Entries by date then id; lines by their entry's date and id, then party id. Turning column values
-    into Python objects is most of the cost of reading, so the entry's columns are read once per
-    entry rather than once per line of a join (a million-entry CSV export is about 8 % faster).
-    """
-    entries = _where(select(*(_ENTRIES.c[name] for name in ENTRY_COLUMNS)), scope).order_by(
-        _ENTRIES.c.entry_date, _ENTRIES.c.id
-    )
-    lines = _where(
-        select(_LINES.c.entry_id, _LINES.c.party, _LINES.c.amount).select_from(
-            _ENTRIES.join(_LINES, _LINES.c.entry_id == _ENTRIES.c.id)
-        ),
-        scope,
-    ).order_by(_ENTRIES.c.entry_date, _ENTRIES.c.id, _LINES.c.party)
-    return _batches(conn, entries, batch_size), _batches(conn, lines, batch_size)
+    projects: Mapping[int, tuple[str, str]]
+    entries: Iterable[Sequence[EntryRow]]
+    lines: Iterable[Sequence[LineRow]]
+    balances: Sequence[AccountBalance] = ()
+    reversal_roots: Mapping[int, str] = field(default_factory=dict)
 
 
 def _no_lines(entry_id: int) -> LedgerIntegrityError:
     return LedgerIntegrityError(f"ledger entry {entry_id} has no allocation lines")
 
 
-def iter_entries(
-    conn: Connection, scope: LedgerScope | None = None, *, batch_size: int = BATCH_ROWS
+def merge_entries(
+    entry_batches: Iterable[Sequence[EntryRow]], line_batches: Iterable[Sequence[LineRow]]
 ) -> Generator[list[tuple[EntryRow, list[LineRow]]], None, None]:
-    """Stream the entries of ``scope`` with their allocation lines, in batches of ``batch_size`` entries.
-
-    Entries (columns as :data:`ENTRY_COLUMNS`) come ordered by date then id, each with its lines
-    ``(entry_id, party, centavos)`` ordered by party id.
+    """Pair each entry with its allocation lines, one batch of entries at a time.
 
     Args:
-        conn: an open connection; inside a transaction, both streams read one snapshot.
-        scope: the entries to read; all when None.
-        batch_size: entries per yielded batch.
+        entry_batches: batches of entry rows, ordered by date then id.
+        line_batches: batches of ``(entry_id, party, centavos)`` in the same entry order.
+
+    Yields:
+        Per batch of entries, each entry with its lines.
 
     Raises:
         LedgerIntegrityError: an entry has no allocation lines (the contract says every entry has).
     """
-    entry_batches, line_batches = _streams(conn, scope or LedgerScope(), batch_size)
-    try:
-        lines = chain.from_iterable(line_batches)
-        pending = next(lines, _END)
-        for batch in entry_batches:
-            merged = []
-            for entry in batch:
-                eid = entry[0]
-                if pending[0] != eid:
-                    raise _no_lines(eid)
-                own = []
-                while pending[0] == eid:
-                    own.append(pending)
-                    pending = next(lines, _END)
-                merged.append((entry, own))
-            yield merged
-    finally:
-        entry_batches.close()
-        line_batches.close()
+    lines = chain.from_iterable(line_batches)
+    pending = next(lines, _END)
+    for batch in entry_batches:
+        merged = []
+        for entry in batch:
+            eid = entry[0]
+            if pending[0] != eid:
+                raise _no_lines(eid)
+            own = []
+            while pending[0] == eid:
+                own.append(pending)
+                pending = next(lines, _END)
+            merged.append((entry, own))
+        yield merged
 
 
 # --- Cells and text ----------------------------------------------------------------------------
@@ -583,7 +357,7 @@ class _Memo(dict[Any, Any]):
             self.clear()
 
 
-def _as_date(value: date | str) -> date:
+def as_date(value: date | str) -> date:
     """A date column's value: SQLite's raw cursor gives ISO text, other drivers give dates."""
     return value if isinstance(value, date) else date.fromisoformat(value)
 
@@ -611,7 +385,7 @@ def _account_components(projects: Mapping[int, tuple[str, str]]) -> dict[int, st
     return components
 
 
-def _party_key(party: str) -> tuple[int, str]:
+def party_key(party: str) -> tuple[int, str]:
     """Sort key of a party id: the fixed party order, unknown ids last."""
     return (_PARTY_RANK.get(party, len(_PARTY_RANK)), party)
 
@@ -636,76 +410,6 @@ def _ledger_text(text: str) -> str:
     return _one_line(text).replace(";", ",")
 
 
-# --- Output file --------------------------------------------------------------------------------
-
-
-@contextmanager
-def _atomic_output(path: Path) -> Iterator[Path]:
-    """Yield a hidden temporary path beside ``path``; rename it over ``path`` only on success.
-
-    Same folder, so the rename is atomic and never copies; created with ``open(..., "x")`` so the
-    file gets the user's usual permissions. Any exception (including a cancel) removes it.
-
-    Raises:
-        StorageError: the folder or file cannot be written (no permission, read-only, disk full...):
-            :func:`file_storage_error` says which, in the officer's words.
-    """
-    try:
-        for _attempt in range(100):
-            tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-            try:
-                with open(tmp, "x", encoding="utf-8"):
-                    break
-            except FileExistsError:
-                continue
-        else:  # pragma: no cover - 100 collisions of 32 random bits
-            raise FileExistsError(tmp)
-    except OSError as exc:
-        raise file_storage_error(path, exc) from exc
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError):
-            raise file_storage_error(path, exc) from exc
-        raise
-
-
-def file_storage_error(path: Path, exc: OSError) -> StorageError:
-    """The :class:`StorageError` for a file that could not be written: permission, space or else."""
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return StorageError("file.not_writable", path=str(path))
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return StorageError("file.disk_full", path=str(path))
-    return StorageError("file.cannot_write", path=str(path), reason=exc.strerror or type(exc).__name__)
-
-
-@contextmanager
-def _connection(source: Connection | Engine | Any) -> Iterator[Connection]:
-    """A connection to read from: the caller's own, or a new one (closed afterwards) from an engine.
-
-    ``source`` may be a :class:`Connection`, an :class:`Engine`, or anything with an ``engine``
-    attribute (``tresxuno.db.engine.Database``, which the reports ring does not import).
-    A new PostgreSQL connection reads at REPEATABLE READ, so the several statements of one export
-    see one snapshot (SQLite's read transaction already does).
-    """
-    if isinstance(source, Connection):
-        yield source
-        return
-    engine = source if isinstance(source, Engine) else getattr(source, "engine", None)
-    if not isinstance(engine, Engine):
-        raise TypeError(f"cannot read a ledger from {type(source).__name__}")
-    with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execution_options(isolation_level="REPEATABLE READ")
-        try:
-            yield conn
-        finally:
-            conn.rollback()  # nothing was written; end the read transaction
-
-
 # --- Writers ------------------------------------------------------------------------------------
 
 
@@ -713,20 +417,21 @@ def _connection(source: Connection | Engine | Any) -> Iterator[Connection]:
 class _Job:
     """Everything a writer needs: what to read, where to write, and where to count."""
 
-    conn: Connection
-    scope: LedgerScope
     path: Path
-    projects: dict[int, tuple[str, str]]
-    tally: _Tally
-    tick: _Ticker
-    batch_size: int = BATCH_ROWS
+    rows: LedgerRows
+    tally: Tally
+    tick: Callable[[int], None]
+    batch_size: int
+    projects: Mapping[int, tuple[str, str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.projects = self.rows.projects  # read once per entry in the hot loops
 
     def entries(self) -> Generator[tuple[EntryRow, list[LineRow]], None, None]:
-        """Each entry with its lines; progress and cancel are handled after each batch."""
-        with closing(iter_entries(self.conn, self.scope, batch_size=self.batch_size)) as batches:
-            for batch in batches:
-                yield from batch
-                self.tick(sum(len(lines) for _entry, lines in batch))
+        """Each entry with its lines; ``tick`` (progress, cancel) is called after each batch."""
+        for batch in merge_entries(self.rows.entries, self.rows.lines):
+            yield from batch
+            self.tick(sum(len(lines) for _entry, lines in batch))
 
 
 def _write_csv(job: _Job) -> int:
@@ -743,17 +448,12 @@ def _write_csv(job: _Job) -> int:
     sums = job.tally.sums
     cents = _CENTS
     rows = entries = 0
-    entry_batches, line_batches = _streams(job.conn, job.scope, job.batch_size)
     # utf-8-sig writes the byte-order mark; newline="" keeps our CRLF (RFC 4180, what Excel writes).
-    with (
-        open(job.path, "w", encoding="utf-8-sig", newline="") as fh,
-        closing(entry_batches),
-        closing(line_batches),
-    ):
+    with open(job.path, "w", encoding="utf-8-sig", newline="") as fh:
         fh.write(",".join(CSV_HEADER) + "\r\n")
-        lines = chain.from_iterable(line_batches)
+        lines = chain.from_iterable(job.rows.lines)
         pending = next(lines, _END)
-        for batch in entry_batches:
+        for batch in job.rows.entries:
             out: list[str] = []
             append = out.append
             for (eid, day, pid, kind, usd, rate, rate_day, source, reference, payee, rfc, concept, uuid,
@@ -857,7 +557,7 @@ def _write_xlsx(job: _Job) -> int:
              reverses, reason) = entry  # fmt: skip
             entries += 1
             folio, name = texts[pid]
-            day_cell.value = _as_date(day)
+            day_cell.value = as_date(day)
             if usd is not None:
                 # XLSX numbers are IEEE doubles: centavos / 100 is the double nearest the exact
                 # amount, the best an XLSX can hold; the totals are added in centavos.
@@ -867,7 +567,7 @@ def _write_xlsx(job: _Job) -> int:
                 rate_cell.value = rate_value
                 rate_value = rate_cell
             if rate_day is not None:
-                rate_day_cell.value = _as_date(rate_day)
+                rate_day_cell.value = as_date(rate_day)
             head = [eid, day_cell, folio, name, kind]
             tail = [
                 None if usd is None else usd_cell, rate_value, None if rate_day is None else rate_day_cell,
@@ -912,7 +612,7 @@ def _write_balances_sheet(wb: Any, job: _Job, styled: Callable[..., Any], bold: 
     total = 0
     for pid in sorted(job.tally.sums, key=lambda p: (job.projects[p][0], p)):
         folio, name = job.projects[pid]
-        for party, amount in sorted(job.tally.sums[pid].items(), key=lambda item: _party_key(item[0])):
+        for party, amount in sorted(job.tally.sums[pid].items(), key=lambda item: party_key(item[0])):
             total += amount
             account = f"{PROJECT_ACCOUNT}:{components[pid]}:{_party_account(party)}"
             ws.append([_xlsx_text(folio), _xlsx_text(name), party, account,
@@ -950,18 +650,19 @@ class _Journal:
 
     @classmethod
     def prepare(cls, job: _Job) -> _Journal:
-        """SQL balances (for the opening and the assertions), account names and reversal roots."""
-        balances = ledger_balances(job.conn, job.scope)
+        """The balances (for the opening and the assertions), account names and reversal roots."""
+        balances = list(job.rows.balances)
         first = min((b.first_date for b in balances), default=date(2000, 1, 1))
         last = max((b.last_date for b in balances), default=first)
-        return cls(balances, _account_components(job.projects), reversal_roots(job.conn), first, last)
+        roots = dict(job.rows.reversal_roots)
+        return cls(balances, _account_components(job.projects), roots, first, last)
 
     def project_account(self, pid: int, party: str) -> str:
         return f"{PROJECT_ACCOUNT}:{self.components[pid]}:{_party_account(party)}"
 
     def counter_accounts(self) -> list[str]:
         """Counter-accounts of every kind for every party with an account: few, opened up front."""
-        parties = sorted({b.party for b in self.balances}, key=_party_key)
+        parties = sorted({b.party for b in self.balances}, key=party_key)
         return [f"{counter}:{_party_account(p)}" for counter in COUNTER_ACCOUNTS.values() for p in parties]
 
     def counter_of(self, kind: str, entry_id: int) -> str:
@@ -1123,10 +824,11 @@ def _write_ledger(job: _Job) -> int:
     return rows
 
 
-def _check_against(balances: Sequence[AccountBalance], tally: _Tally) -> None:
+def _check_against(balances: Sequence[AccountBalance], tally: Tally) -> None:
     """The balances asserted in a journal must be what its transactions add up to.
 
-    Both come from the same snapshot, so a difference means a bug in the reading, never user input.
+    Both come from the same snapshot (the services read them so), so a difference means a bug in the
+    reading, never user input.
     """
     asserted = {(b.project_id, b.party): b.centavos for b in balances}
     written = {
@@ -1144,76 +846,37 @@ _WRITERS: dict[str, Callable[[_Job], int]] = {
 }
 
 
-def export_ledger(
-    conn_or_db: Connection | Engine | Any,
-    fmt: str,
-    out_path: str | os.PathLike[str],
-    *,
-    year: int | None = None,
-    folio: str | None = None,
-    progress: Progress = _no_progress,
-    cancel: CancelTokenLike | None = None,
-    batch_size: int = BATCH_ROWS,
-) -> ExportSummary:
-    """Export the ledger (all of it, one fiscal year of the entry date, one project, or both) to a file.
-
-    Long work: reports ``progress(done, total, message)`` in allocation lines once per batch and
-    checks ``cancel`` there; a cancel (or any error) leaves no file behind and an existing file at
-    ``out_path`` untouched. Reads one snapshot: entries recorded meanwhile are not half-exported.
+def write_ledger(
+    fmt: str, path: Path, rows: LedgerRows, *, tick: Callable[[int], None], batch_size: int
+) -> Tally:
+    """Write ``rows`` to ``path`` in ``fmt``, streaming: one batch of entries in memory at a time.
 
     Args:
-        conn_or_db: a :class:`Connection` (its transaction is used as is), an :class:`Engine`, or a
-            ``tresxuno.db.engine.Database``.
-        fmt: one of :data:`FORMATS` (``csv``, ``xlsx``, ``beancount``, ``ledger``).
-        out_path: the file to write; its folder must exist; an existing file is replaced.
-        year: only entries dated in this calendar (fiscal) year.
-        folio: only the entries of the project with this folio.
-        progress: progress sink, called from the calling thread.
-        cancel: a ``tresxuno.services.progress.CancelToken``; its ``Cancelled`` propagates.
-        batch_size: entries (and lines) read per batch; tests use small batches to exercise batching.
+        fmt: one of :data:`FORMATS`.
+        path: the file to write (created or truncated; the services pass a temporary file).
+        rows: the entries and lines to write; the journals (:data:`JOURNAL_FORMATS`) also need its
+            ``balances`` and ``reversal_roots``.
+        tick: called after each batch with the number of allocation lines it held (the services
+            report progress and check for a cancel there; whatever it raises propagates).
+        batch_size: entries per batch as read (the XLSX writer trims its text caches that often).
 
     Returns:
-        Rows written, the total and the per-account sums (centavos MXN), as written.
+        Rows, entries, lines and per-account sums as written.
 
     Raises:
-        ValueError: ``fmt`` is not one of :data:`FORMATS` (the CLI refuses it first).
-        InputError: ``project.unknown_folio`` when no project has ``folio``.
-        StorageError: the file cannot be written (:func:`_atomic_output`); nothing is left behind.
-        LedgerIntegrityError: the stored ledger breaks its contract (an entry without lines); nothing
-            is written.
+        ValueError: ``fmt`` is not one of :data:`FORMATS`.
+        LedgerIntegrityError: an entry without lines, or journal balances that disagree with the
+            lines written.
     """
-    require(conn_or_db, "records.export")
     if fmt not in _WRITERS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    path = Path(out_path)
-    with _connection(conn_or_db) as conn:
-        project_id = find_project(conn, folio) if folio is not None else None
-        scope = LedgerScope(year, project_id)
-        # The first statement starts the read transaction every later statement shares.
-        total = count_lines(conn, scope)
-        projects = project_names(conn, scope)
-        tally = _Tally()
-        ticker = _Ticker(progress, cancel, total)
-        progress(0, total, ticker.message)
-        with _atomic_output(path) as tmp:
-            rows = _WRITERS[fmt](_Job(conn, scope, tmp, projects, tally, ticker, batch_size))
-        progress(total, total, ticker.message)
-    per_account = tally.per_account(projects)
-    return ExportSummary(
-        rows=rows,
-        total_centavos=sum(per_account.values()),
-        per_account=per_account,
-        entries=tally.entries,
-        lines=tally.lines,
-        format=fmt,
-        path=path,
-    )
+    tally = Tally()
+    tally.rows = _WRITERS[fmt](_Job(path, rows, tally, tick, batch_size))
+    return tally
 
 
 def write_summary(summary: ExportSummary, out: TextIO, lang: str = "es") -> None:
     """One line for the terminal: what was written where, and the total."""
-    from tresxuno.domain.money import Money, format_money
-
     out.write(
         _("{lines} lines of {entries} ledger entries written to {path}; total {total}\n").format(
             lines=summary.lines,

@@ -7,14 +7,13 @@ municipality and the overall totals are summed here from the same rows, so they 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from tresxuno.db.engine import Database
 from tresxuno.domain.ledger import party_rank
-from tresxuno.reports.builders.common import letterhead, stamp
-from tresxuno.reports.builders.data import Letterhead, PrintStamp
+from tresxuno.reports.data import MunicipalityBlock, PartyFlow, QuarterLine, QuarterlyReport
 from tresxuno.services.progress import CancelToken
+from tresxuno.services.reporting.common import letterhead, stamp
 from tresxuno.services.year_reports import (
     PartyFigures,
     QuarterProject,
@@ -22,64 +21,6 @@ from tresxuno.services.year_reports import (
     quarter_bounds,
     quarter_projects,
 )
-
-
-@dataclass(frozen=True)
-class PartyFlow:
-    """One party's money, centavos MXN: share approved, received, paid and refunded (positive)."""
-
-    party: str
-    approved: int
-    received: int
-    paid: int
-    refunded: int = 0
-
-
-@dataclass(frozen=True)
-class QuarterLine:
-    """One project's line: stage and physical percent (tenths, None: not reported) at the quarter's end."""
-
-    id: int
-    folio: str
-    name: str
-    stage: str
-    percent_tenths: int | None
-    money: tuple[PartyFlow, ...]
-
-
-@dataclass(frozen=True)
-class MunicipalityBlock:
-    """The projects of one municipality and their subtotals per party (in party order)."""
-
-    key: str
-    name: str
-    projects: tuple[QuarterLine, ...]
-    totals: tuple[PartyFlow, ...]
-
-
-@dataclass(frozen=True)
-class QuarterlyReport:
-    """Everything the quarterly report prints.
-
-    Invariants: each block's ``totals`` are the sums of its projects' money per party; ``totals``
-    are the sums of the blocks' totals; ``municipality_key`` is None for a report of every municipality.
-    """
-
-    letterhead: Letterhead
-    stamp: PrintStamp
-    year: int
-    quarter: int
-    first_day: date
-    last_day: date
-    municipality_key: str | None
-    municipality_name: str
-    blocks: tuple[MunicipalityBlock, ...]
-    totals: tuple[PartyFlow, ...]
-
-    @property
-    def project_count(self) -> int:
-        """How many projects the report lists."""
-        return sum(len(b.projects) for b in self.blocks)
 
 
 def sum_flows(groups: list[tuple[PartyFlow, ...]]) -> tuple[PartyFlow, ...]:

@@ -13,11 +13,11 @@ from itertools import pairwise
 
 from tresxuno.db.engine import Database
 from tresxuno.domain.ledger import CONTRIBUTION, EntryRecord
-from tresxuno.reports.builders.common import letterhead, party_money, project_head, stamp
-from tresxuno.reports.builders.data import RateLine, Statement, StatementEntry
+from tresxuno.reports.data import RateLine, Statement, StatementEntry
 from tresxuno.services.ledger import count_entries, list_entries, project_balance
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 from tresxuno.services.projects import project_overview
+from tresxuno.services.reporting.common import letterhead, party_money, project_head, stamp
 
 #: Entries read per query (a statement of 10,000 entries is 5 queries).
 PAGE = 2000

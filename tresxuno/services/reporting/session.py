@@ -7,10 +7,10 @@ from datetime import datetime
 
 from tresxuno.db.engine import Database
 from tresxuno.domain.ledger import party_rank
-from tresxuno.reports.builders.common import letterhead, stamp
-from tresxuno.reports.builders.data import AgendaProject, Attendee, PartyAmount, SessionMinutes
+from tresxuno.reports.data import AgendaProject, Attendee, PartyAmount, SessionMinutes
 from tresxuno.services.covam import get_session
 from tresxuno.services.projects import project_overview
+from tresxuno.services.reporting.common import letterhead, stamp
 
 #: The order attendees sit in the minutes: the three governments from federal down, then the
 #: migrants' representatives and the partner (protocol order, not the money order of the ledger).

@@ -1,7 +1,7 @@
 """What every report builder gathers the same way: letterhead, print stamp, project head, club, money.
 
-Builders are the one part of ``tresxuno.reports`` that reads the database, and only through the
-services; they return the frozen records of :mod:`tresxuno.reports.builders.data`.
+Builders read the database through the other services and return the frozen records of
+:mod:`tresxuno.reports.data`, which the renderers draw without touching the database.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from tresxuno.db.repos import ProjectFilters
 from tresxuno.domain.ledger import ProjectBalance, party_rank
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.records import ClubInfo
-from tresxuno.reports.builders.data import (
+from tresxuno.reports.data import (
     ClubData,
     Letterhead,
     PartyMoney,

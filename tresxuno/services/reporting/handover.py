@@ -12,12 +12,12 @@ from datetime import datetime
 from tresxuno.db.engine import Database
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.stages import Stage
-from tresxuno.reports.builders.agreement import last_move_to, party_signatories
-from tresxuno.reports.builders.common import club_data, letterhead, party_money, project_head, stamp
-from tresxuno.reports.builders.data import CommitteeMember, Handover
+from tresxuno.reports.data import CommitteeMember, Handover
 from tresxuno.services.clubs import get_club
 from tresxuno.services.ledger import project_balance
 from tresxuno.services.projects import project_overview
+from tresxuno.services.reporting.agreement import last_move_to, party_signatories
+from tresxuno.services.reporting.common import club_data, letterhead, party_money, project_head, stamp
 from tresxuno.services.works import progress_history
 
 #: Stages of a work that was finished and can be handed over (a closed project was finished first).

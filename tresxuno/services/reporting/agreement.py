@@ -8,10 +8,10 @@ from tresxuno.db.engine import Database
 from tresxuno.domain.ledger import APPROVED_STAGES
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.stages import Stage
-from tresxuno.reports.builders.common import club_data, letterhead, project_head, stamp
-from tresxuno.reports.builders.data import Agreement, ClubData, Signatory
+from tresxuno.reports.data import Agreement, ClubData, Signatory
 from tresxuno.services.clubs import get_club
 from tresxuno.services.projects import ProjectOverview, project_overview
+from tresxuno.services.reporting.common import club_data, letterhead, project_head, stamp
 
 #: Default days after signing within which each party deposits its share.
 DEPOSIT_DAYS = 30
