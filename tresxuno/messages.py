@@ -482,6 +482,10 @@ STORAGE_TEMPLATES: dict[str, str] = {
     "db.not_a_database": N_("{where} is not a tresxuno database"),
     "db.locked": N_("the database is busy in another window or computer; try again in a moment"),
     "db.read_only": N_("the database is read-only; copy it to a folder you can write to"),
+    "db.read_only_outdated": N_(
+        "{where} is read-only and has an older schema ({revision}) that must be upgraded before use; "
+        "copy it to a folder you can write to and open the copy"
+    ),
     "db.disk_full": N_("the disk is full; free some space and try again"),
     "file.not_writable": N_(
         "cannot write {path}: you may not write in that folder, or the file is "

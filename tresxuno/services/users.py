@@ -241,7 +241,10 @@ def authenticate(db: Database, username: str, password: str, *, now: datetime | 
     now = now or utcnow()
     name = normalise_username(username)
     refusal: Problem | None = None
-    with db.transaction(immediate=True) as session:
+    # An archive copy opened read-only: check the password, but store nothing (no count, no lock,
+    # no last-login time) since a write would fail the sign-in; whoever holds the file can read it anyway.
+    read_only = bool(getattr(db, "read_only", False))
+    with db.transaction(immediate=not read_only) as session:
         row = session.scalar(select(User).where(User.username == name))
         if row is None:
             # Hash anyway so an unknown name takes as long as a wrong password.
@@ -250,18 +253,19 @@ def authenticate(db: Database, username: str, password: str, *, now: datetime | 
         elif row.locked_until is not None and row.locked_until > now:
             refusal = Problem("username", "auth.locked", {"until": lock_end_text(row.locked_until)})
         elif not _verify(row, password):
-            row.failed_attempts += 1
-            if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
-                row.failed_attempts, row.locked_until = 0, now + LOCK_DURATION
-                refusal = Problem("username", "auth.locked", {"until": lock_end_text(row.locked_until)})
-            else:
-                refusal = Problem("password", "auth.bad_credentials", {})
+            refusal = Problem("password", "auth.bad_credentials", {})
+            if not read_only:
+                row.failed_attempts += 1
+                if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
+                    row.failed_attempts, row.locked_until = 0, now + LOCK_DURATION
+                    refusal = Problem("username", "auth.locked", {"until": lock_end_text(row.locked_until)})
         elif not row.active:
             refusal = Problem("username", "auth.inactive", {"username": row.username})
         else:
-            row.failed_attempts, row.locked_until, row.last_login_at = 0, None, now
-            if HASHER.check_needs_rehash(row.password_hash):
-                row.password_hash = HASHER.hash(password)
+            if not read_only:
+                row.failed_attempts, row.locked_until, row.last_login_at = 0, None, now
+                if HASHER.check_needs_rehash(row.password_hash):
+                    row.password_hash = HASHER.hash(password)
             actor = Actor(row.username, row.role)
         session.flush()
     # Raised after the commit: the failed attempt and the lock must be stored.
