@@ -513,6 +513,20 @@ STORAGE_TEMPLATES: dict[str, str] = {
         "{where} was written by a newer version of tresxuno (schema {revision}); nothing was restored"
     ),
     "restore.same_file": N_("{where} is the database in use; choose a backup file"),
+    "restore.schema_extra": N_(
+        "{where} has a {kind} that a database at schema {revision} does not have ({name}); it was "
+        "altered outside tresxuno, so nothing was restored"
+    ),
+    "restore.schema_missing": N_(
+        "{where} lacks the {kind} {name} of schema {revision}; it was altered outside tresxuno, so "
+        "nothing was restored"
+    ),
+    "restore.schema_differs": N_(
+        "{where}: the {kind} {name} is not as schema {revision} defines it; it was altered outside "
+        "tresxuno, so nothing was restored"
+    ),
+    "restore.upgrade_failed": N_("{where} could not be brought up to date ({detail}); nothing was restored"),
+    "restore.audit_failed": N_("{where} fails the audit trail check: {detail}; nothing was restored"),
     "move.same_folder": N_("{where} is already the data folder"),
     "move.not_empty": N_("{where} is not empty; choose a new or empty folder"),
     "move.nested": N_("{where} is inside the data folder, or holds it; choose a folder elsewhere"),

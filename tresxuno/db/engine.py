@@ -282,7 +282,13 @@ def _on_sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def open_database(url_or_path: str | None = None, *, create: bool = True, migrate: bool = True) -> Database:
+def open_database(
+    url_or_path: str | None = None,
+    *,
+    create: bool = True,
+    migrate: bool = True,
+    backup_before_upgrade: bool = True,
+) -> Database:
     """Open (and if needed create and migrate) a tresxuno database.
 
     An empty database or one at an older revision is upgraded to :data:`HEAD_REVISION` and, if its
@@ -293,6 +299,8 @@ def open_database(url_or_path: str | None = None, *, create: bool = True, migrat
         create: when False, a missing SQLite file is an error instead of being created.
         migrate: when False, the schema is left as found (no upgrade, no catalogue); a database
             newer than the app is still refused.
+        backup_before_upgrade: when False, an old SQLite file is upgraded without a copy in the
+            backups folder first (a restore's scratch copy, which is itself the copy).
 
     Returns:
         The open :class:`Database`; the caller disposes of it.
@@ -315,7 +323,7 @@ def open_database(url_or_path: str | None = None, *, create: bool = True, migrat
                 return Database(make_engine(url))
             if revision is not None:
                 _check_known(revision)
-                if migrate and revision != HEAD_REVISION:
+                if migrate and revision != HEAD_REVISION and backup_before_upgrade:
                     _backup_before_upgrade(file, revision)
         elif not create:
             raise StorageError("db.not_found", path=str(file))
@@ -442,6 +450,24 @@ def _prepare_schema(database: Database, *, migrate: bool) -> None:
     if not migrate:
         return
     _upgrade(database)
+
+
+def migrate_empty_sqlite(file: Path, revision: str) -> None:
+    """Create the SQLite file ``file`` and migrate it to ``revision`` (schema only, no catalogue).
+
+    The reference a restore compares a backup's schema with: what this app's migrations make of
+    an empty database at the backup's revision.
+    """
+    engine = make_engine(f"sqlite:///{file.resolve()}")
+    try:
+        with engine.connect() as connection:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            with connection.begin():
+                from alembic import command
+
+                command.upgrade(_alembic_config(connection), revision)
+    finally:
+        engine.dispose()
 
 
 def _upgrade(database: Database) -> None:
