@@ -526,6 +526,9 @@ STORAGE_TEMPLATES: dict[str, str] = {
         "tresxuno, so nothing was restored"
     ),
     "restore.upgrade_failed": N_("{where} could not be brought up to date ({detail}); nothing was restored"),
+    "restore.no_users": N_(
+        "{where} has no users: restoring it would let anyone in without signing in; nothing was restored"
+    ),
     "restore.audit_failed": N_("{where} fails the audit trail check: {detail}; nothing was restored"),
     "move.same_folder": N_("{where} is already the data folder"),
     "move.not_empty": N_("{where} is not empty; choose a new or empty folder"),

@@ -19,6 +19,7 @@ from tresxuno.db.backup import backup_stamp, reference_schema, schema_difference
 from tresxuno.db.engine import Database, known_revisions, open_database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import N_, _
+from tresxuno.services.auth import require, require_on_file, user_count
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 
 #: Automatic backups kept per database when the officer has not chosen another number.
@@ -72,10 +73,22 @@ def backup_database(
 ) -> Path:
     """``tresxuno backup -o FILE`` and File > Backup now: a consistent copy of the open database.
 
+    Administrador only: the copy carries every row, the users' password hashes included.
+
     Raises:
+        InputError: ``auth.role_required``.
         StorageError: ``backup.server_database`` (PostgreSQL), ``backup.failed`` (cannot write ``target``).
         Cancelled: the officer cancelled; no file is left at ``target``.
     """
+    sqlite_path(db)
+    require(db, "data.backup")
+    return _backup(db, target, progress=progress, cancel=cancel)
+
+
+def _backup(
+    db: Database, target: Path, *, progress: Progress = no_progress, cancel: CancelToken | None = None
+) -> Path:
+    """Copy the open database to ``target`` (no permission check: the app's own automatic copies)."""
     source = sqlite_path(db)
     if target.resolve() == source.resolve():
         raise StorageError("backup.same_file", path=str(target))
@@ -124,7 +137,7 @@ def automatic_backup(
     while target.exists():  # two backups within one second (a test, or close right after restore)
         n += 1
         target = folder / f"{db.path.stem}-{backup_stamp()}{suffix}-{n}.sqlite"
-    copy = backup_database(db, target)
+    copy = _backup(db, target)  # the app's own safety net, whoever is signed in
     prune_backups(db.path, max(1, keep), folder)
     return copy
 
@@ -182,12 +195,20 @@ def restore_database(
     Any refusal leaves ``database`` byte for byte as it was. The caller has closed every connection
     to ``database`` and has the officer's confirmation.
 
+    Administrador only, as the users of ``database`` say (checked here, not only in the UI); and
+    once ``database`` has users, a backup without users is refused: it would open the office to
+    anyone (bootstrap mode), who could then make themselves administrador.
+
     Raises:
+        InputError: ``auth.role_required``.
         StorageError: a code of :func:`check_backup_file`, ``restore.same_file``,
             ``restore.schema_extra``, ``restore.schema_missing``, ``restore.schema_differs``,
-            ``restore.upgrade_failed``, ``restore.audit_failed``, ``backup.failed``.
+            ``restore.upgrade_failed``, ``restore.audit_failed``, ``restore.no_users``,
+            ``backup.failed``.
         Cancelled: the officer cancelled before the database was replaced; nothing changed.
     """
+    require_on_file(database, "data.restore")
+    has_users_now = user_count(database) > 0
     revision = check_backup_file(source)
     if database.exists() and source.resolve() == database.resolve():
         raise StorageError("restore.same_file", path=str(source))
@@ -203,6 +224,8 @@ def restore_database(
         _check_cancel(cancel)
         progress(1, 5, _("Bringing the backup up to date…"))
         _migrate_and_verify(scratch, source, cancel)
+        if has_users_now and user_count(scratch) == 0:
+            raise StorageError("restore.no_users", path=str(source))
         _check_cancel(cancel)
         safety = None
         if database.exists():

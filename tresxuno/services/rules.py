@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tresxuno import paths
 from tresxuno.domain.allocation import Allocation, MixOverride, PartnerChoice, compute_shares
@@ -13,6 +14,9 @@ from tresxuno.domain.money import Money
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rules import RuleBook, RuleSet, load_rulebook
+
+if TYPE_CHECKING:  # the rule book itself needs no database: ``shares`` and ``rules list`` stay quick
+    from tresxuno.db.engine import Database
 
 
 @lru_cache(maxsize=1)
@@ -29,8 +33,19 @@ def rulebook() -> RuleBook:
     return _cached_rulebook(str(paths.user_rules_dir()))
 
 
-def reload_rulebook() -> RuleBook:
-    """Forget the cached rule book (after an administrator adds a file) and read it again."""
+def reload_rulebook(db: Database) -> RuleBook:
+    """Forget the cached rule book (after an administrator adds a file) and read it again.
+
+    Administrador only, as the users of ``db`` say: new rules change the shares of every proposal
+    captured afterwards.
+
+    Raises:
+        InputError: ``auth.role_required``.
+        RuleSetError: a malformed file.
+    """
+    from tresxuno.services.auth import require
+
+    require(db, "rules.reload")
     _cached_rulebook.cache_clear()
     return rulebook()
 

@@ -221,7 +221,9 @@ def lock_end_text(locked_until: datetime) -> str:
     return locked_until.replace(tzinfo=UTC).astimezone().strftime("%H:%M")
 
 
-def authenticate(db: Database, username: str, password: str, *, now: datetime | None = None) -> Actor:
+def authenticate(
+    db: Database, username: str, password: str, *, now: datetime | None = None, record_login: bool = True
+) -> Actor:
     """Check a user name and password; the :class:`Actor` to sign in, or a specific refusal.
 
     A locked account refuses even the right password until the lock ends. A wrong password counts
@@ -233,6 +235,9 @@ def authenticate(db: Database, username: str, password: str, *, now: datetime | 
         username: the name typed (any case, spaces trimmed).
         password: the password typed.
         now: the current naive UTC time (tests inject a clock); the computer's when None.
+        record_login: False to leave a good sign-in unrecorded (no last-login time), for a command
+            about to replace this very file, whose refusal must leave it byte for byte as it was.
+            Wrong passwords are counted and lock the account all the same.
 
     Raises:
         InputError: ``auth.bad_credentials`` (unknown user or wrong password: one message for both),
@@ -262,7 +267,7 @@ def authenticate(db: Database, username: str, password: str, *, now: datetime | 
         elif not row.active:
             refusal = Problem("username", "auth.inactive", {"username": row.username})
         else:
-            if not read_only:
+            if not read_only and (record_login or row.failed_attempts or row.locked_until):
                 row.failed_attempts, row.locked_until, row.last_login_at = 0, None, now
                 if HASHER.check_needs_rehash(row.password_hash):
                     row.password_hash = HASHER.hash(password)
