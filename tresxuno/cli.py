@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from tresxuno import __version__
+from tresxuno import __version__, paths
 from tresxuno.domain.problems import InputError, Problem, RuleSetError, StorageError
 from tresxuno.i18n import N_, _, set_language
 
@@ -563,11 +563,23 @@ def _one_line(text: str) -> str:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; returns the exit status (also used by ``python -m tresxuno``)."""
-    from tresxuno.messages import describe, describe_storage
-
     out = out or sys.stdout
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Every file this run creates (database, backups, attachments, logos, log) is the user's alone.
+    old_umask = paths.use_private_umask()
+    if paths.user_data_dir().is_dir():
+        paths.make_private(paths.user_data_dir())  # an older version left it 0755
+    try:
+        return _main(argv, out, err)
+    finally:
+        if old_umask is not None:  # main() also runs inside tests and scripts: leave them as found
+            os.umask(old_umask)
+
+
+def _main(argv: list[str], out: TextIO, err: TextIO) -> int:
+    from tresxuno.messages import describe, describe_storage
+
     set_language(_lang_from(argv))
     try:
         _translate_argparse()

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
+from tresxuno import paths
+
 #: Pages copied per step: small enough for a responsive Cancel and progress bar, big enough to be quick.
 PAGES_PER_STEP = 512
 
@@ -37,10 +39,15 @@ def sqlite_copy(source: Path, target: Path, *, step: CopyStep | None = None) -> 
         sqlite3.Error, OSError: the copy failed; nothing is left at ``target``. Whatever ``step``
         raises is raised too, with the same clean-up.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".part")
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    # A copy holds every row: 0600 from its first byte (a new folder 0700), whatever the umask.
+    paths.create_private_file(partial)
+    try:
+        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     try:
         dst = sqlite3.connect(partial)
         try:

@@ -329,7 +329,10 @@ def open_database(
             raise StorageError("db.not_found", path=str(file))
         else:
             try:
-                file.parent.mkdir(parents=True, exist_ok=True)
+                # 0600 from the start (its -wal and -shm take its mode), in a 0700 folder if new.
+                paths.create_private_file(file)
+            except FileExistsError:
+                pass  # made meanwhile by another window: open it like any existing file
             except OSError as exc:
                 raise StorageError("db.cannot_create", path=str(file), detail=str(exc)) from exc
 

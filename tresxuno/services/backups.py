@@ -242,6 +242,7 @@ def restore_database(
             _copy_into(scratch, database)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError("backup.failed", path=str(database), detail=str(exc)) from exc
+        paths.make_private(database)  # an older version's 0644 file: the restored data is private too
     progress(4, 5, _("Bringing the database up to date…"))
     open_database(str(database)).dispose()
     if safety is not None:  # the copy of what was replaced outlives the retention count
@@ -310,7 +311,8 @@ def _migrate_and_verify(candidate: Path, source: Path, cancel: CancelToken | Non
 
 def _copy_into(source: Path, database: Path) -> None:
     """Overwrite ``database`` in place with ``source``'s pages (its WAL is reset, never left stale)."""
-    database.parent.mkdir(parents=True, exist_ok=True)
+    if not database.exists():
+        paths.create_private_file(database)  # 0600, like every database tresxuno creates
     src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(database)

@@ -144,7 +144,8 @@ def move_data_folder(
     copied_bytes = 0
     new_database = None
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(target)
+        paths.make_private(target)  # the new data folder is 0700, even an empty one chosen
         done = 0
         if moves_database and database is not None:
             progress(done, total, _("Copying the database…"))
@@ -157,8 +158,9 @@ def move_data_folder(
             _check(cancel)
             progress(done, total, _("Copying {file}…").format(file=relative.as_posix()))
             original, copy = source / relative, target / relative
-            copy.parent.mkdir(parents=True, exist_ok=True)
+            paths.private_dir(copy.parent)
             shutil.copy2(original, copy)
+            paths.make_private(copy)  # copy2 copied the old mode too: an older install's 0644
             if sha256_of(copy) != sha256_of(original):
                 raise StorageError("move.verify_failed", path=str(target), file=relative.as_posix())
             copied_bytes += copy.stat().st_size
