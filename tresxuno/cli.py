@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from tresxuno import __version__
+from tresxuno import __version__, paths
 from tresxuno.domain.problems import InputError, Problem, RuleSetError, StorageError
 from tresxuno.formatting import percent as percent_text
 from tresxuno.i18n import N_, _, set_language
@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("3x1 para Migrantes: clubs, projects, shares and reports."),
         epilog=_(
             "Users: while a database has no users, every command works without signing in. Once it "
-            "has users, demo, import, export and report need --user NAME (password from "
+            "has users, demo, import, export, report, backup and restore need --user NAME (password from "
             "TRESXUNO_PASSWORD, or asked); shares and rules read no database and never ask."
         ),
     )
@@ -410,6 +410,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
     db = _open(args)
     try:
+        _sign_in(args, db)  # administrador only once the database has users (the service checks)
         target = backup_database(db, Path(args.output).expanduser())
     finally:
         db.dispose()
@@ -421,8 +422,9 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno restore FILE --yes``: check the backup, keep a copy of the database, then replace it."""
     from pathlib import Path
 
+    from tresxuno.services.auth import user_count
     from tresxuno.services.backups import check_backup_file, restore_database
-    from tresxuno.services.store import database_url, sqlite_file_of, url_for_display
+    from tresxuno.services.store import database_url, open_database, sqlite_file_of, url_for_display
 
     url = database_url(resolve_db(args.db))
     database = sqlite_file_of(url)
@@ -432,6 +434,14 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     check_backup_file(source)
     if not args.yes:
         raise UsageError(_("restoring replaces {path}; add --yes to confirm").format(path=database))
+    if user_count(database) > 0:
+        # Sign in against the database being replaced: its users decide (the service checks the role).
+        # No last-login stamp, so a refused restore leaves the file byte for byte as it was.
+        current = open_database(str(database), create=False, migrate=False)
+        try:
+            _sign_in(args, current, record_login=False)
+        finally:
+            current.dispose()
     result = restore_database(database, source)
     out.write(_("Restored {source} into {path}.\n").format(source=source, path=result.database))
     if result.safety_copy is not None:
@@ -489,7 +499,7 @@ def resolve_db(flag: str | None) -> str | None:
     return flag or os.environ.get("TRESXUNO_DB") or None
 
 
-def _sign_in(args: argparse.Namespace, db, *, required: bool = True):
+def _sign_in(args: argparse.Namespace, db, *, required: bool = True, record_login: bool = True):
     """Sign ``--user`` in (password from ``TRESXUNO_PASSWORD`` or asked); the acting person.
 
     While the database has no users nobody needs to sign in (bootstrap rule of
@@ -511,7 +521,7 @@ def _sign_in(args: argparse.Namespace, db, *, required: bool = True):
     password = os.environ.get("TRESXUNO_PASSWORD")
     if password is None:
         password = getpass.getpass(_("Password for {user}: ").format(user=name))
-    actor = authenticate(db, name, password)
+    actor = authenticate(db, name, password, record_login=record_login)
     set_actor(actor)
     return actor
 
@@ -542,11 +552,23 @@ def _one_line(text: str) -> str:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; returns the exit status (also used by ``python -m tresxuno``)."""
-    from tresxuno.messages import describe, describe_storage
-
     out = out or sys.stdout
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Every file this run creates (database, backups, attachments, logos, log) is the user's alone.
+    old_umask = paths.use_private_umask()
+    if paths.user_data_dir().is_dir():
+        paths.make_private(paths.user_data_dir())  # an older version left it 0755
+    try:
+        return _main(argv, out, err)
+    finally:
+        if old_umask is not None:  # main() also runs inside tests and scripts: leave them as found
+            os.umask(old_umask)
+
+
+def _main(argv: list[str], out: TextIO, err: TextIO) -> int:
+    from tresxuno.messages import describe, describe_storage
+
     set_language(_lang_from(argv))
     try:
         _translate_argparse()

@@ -482,6 +482,10 @@ STORAGE_TEMPLATES: dict[str, str] = {
     "db.not_a_database": N_("{where} is not a tresxuno database"),
     "db.locked": N_("the database is busy in another window or computer; try again in a moment"),
     "db.read_only": N_("the database is read-only; copy it to a folder you can write to"),
+    "db.read_only_outdated": N_(
+        "{where} is read-only and has an older schema ({revision}) that must be upgraded before use; "
+        "copy it to a folder you can write to and open the copy"
+    ),
     "db.disk_full": N_("the disk is full; free some space and try again"),
     "file.not_writable": N_(
         "cannot write {path}: you may not write in that folder, or the file is "
@@ -509,6 +513,23 @@ STORAGE_TEMPLATES: dict[str, str] = {
         "{where} was written by a newer version of tresxuno (schema {revision}); nothing was restored"
     ),
     "restore.same_file": N_("{where} is the database in use; choose a backup file"),
+    "restore.schema_extra": N_(
+        "{where} has a {kind} that a database at schema {revision} does not have ({name}); it was "
+        "altered outside tresxuno, so nothing was restored"
+    ),
+    "restore.schema_missing": N_(
+        "{where} lacks the {kind} {name} of schema {revision}; it was altered outside tresxuno, so "
+        "nothing was restored"
+    ),
+    "restore.schema_differs": N_(
+        "{where}: the {kind} {name} is not as schema {revision} defines it; it was altered outside "
+        "tresxuno, so nothing was restored"
+    ),
+    "restore.upgrade_failed": N_("{where} could not be brought up to date ({detail}); nothing was restored"),
+    "restore.no_users": N_(
+        "{where} has no users: restoring it would let anyone in without signing in; nothing was restored"
+    ),
+    "restore.audit_failed": N_("{where} fails the audit trail check: {detail}; nothing was restored"),
     "move.same_folder": N_("{where} is already the data folder"),
     "move.not_empty": N_("{where} is not empty; choose a new or empty folder"),
     "move.nested": N_("{where} is inside the data folder, or holds it; choose a folder elsewhere"),

@@ -1,4 +1,9 @@
-"""Where tresxuno's shipped data (seeds, resources) and the user's data live."""
+"""Where tresxuno's shipped data (seeds, resources) and the user's data live, and who may read the latter.
+
+On POSIX the data folder is ``0700`` and what tresxuno writes is ``0600``: the database, backups,
+attachments and logs hold public money and private persons' data, readable by the officer's own
+account only. Windows keeps the per-user ACLs of the profile folder.
+"""
 
 from __future__ import annotations
 
@@ -83,3 +88,69 @@ def default_database_path() -> Path:
 def manual_dir() -> Path:
     """The user manual's Markdown pages, one folder per language (``docs/manual/es``, ``docs/manual/en``)."""
     return install_root() / "docs" / "manual"
+
+
+# --- Private files ---------------------------------------------------------------------------------
+
+#: Modes of what tresxuno creates on POSIX: only the officer's own account may read or write it.
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+#: The process umask that gives every file created (attachments, logos, logs, exports) those modes.
+PRIVATE_UMASK = 0o077
+
+
+def use_private_umask() -> int | None:
+    """Make every file and folder this process creates private to the user; returns the old umask.
+
+    Called once when tresxuno starts (:func:`tresxuno.cli.main`), so files written by any ring,
+    with any library, are covered. None on Windows, where the umask means nothing.
+    """
+    if os.name != "posix":
+        return None
+    return os.umask(PRIVATE_UMASK)
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` and any missing parents as ``0700`` folders (an existing one is left as is)."""
+    missing = []
+    current = path
+    while not current.exists() and current != current.parent:
+        missing.append(current)
+        current = current.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:  # another process made it meanwhile
+            continue
+        make_private(folder)
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True)  # raises the right error (a file in the way)
+    return path
+
+
+def make_private(path: Path) -> None:
+    """Give a file ``0600`` or a folder ``0700`` on POSIX (a file someone else owns is left alone)."""
+    if os.name != "posix":
+        return
+    try:
+        if path.stat().st_uid != os.getuid():
+            return
+        path.chmod(PRIVATE_DIR_MODE if path.is_dir() else PRIVATE_FILE_MODE)
+    except OSError:
+        return  # best effort: a file system without modes (FAT on a USB stick) keeps its own
+
+
+def create_private_file(path: Path) -> Path:
+    """Create the empty file ``path`` as ``0600`` (its folder is made private when missing).
+
+    SQLite gives a database's ``-wal``, ``-shm`` and ``-journal`` the mode of the database file, so
+    creating the file first this way keeps its companions private too.
+
+    Raises:
+        FileExistsError: ``path`` exists.
+        OSError: the folder cannot be written.
+    """
+    private_dir(path.parent)
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
+    make_private(path)  # the umask may have taken bits away, never added: this only repeats the mode
+    return path

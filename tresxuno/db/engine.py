@@ -6,6 +6,7 @@ Alembic is imported only when a schema actually needs migrating, so opening an u
 from __future__ import annotations
 
 import logging
+import os
 import random
 import sqlite3
 import time
@@ -93,8 +94,11 @@ class Database:
     read the rows it just wrote after the transaction ends, without another query.
     """
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, read_only: bool = False):
         self.engine = engine
+        #: True for an archive copy opened read-only (see :func:`is_read_only_file`): use cases that
+        #: only read work; a write fails with ``db.read_only``; sign-in skips its bookkeeping.
+        self.read_only = read_only
         self._sessions = sessionmaker(bind=engine, expire_on_commit=False)
         # Same pool, but SQLite transactions start with BEGIN IMMEDIATE (see transaction()).
         self._immediate_sessions = sessionmaker(
@@ -197,19 +201,65 @@ def storage_error_for(exc: DBAPIError) -> StorageError | None:
     return None
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """Create an engine; SQLite connections get tresxuno's pragmas and real transactions.
 
     Every new SQLite connection turns on foreign keys, WAL, a 10 s busy timeout and
     ``synchronous=FULL``. The driver's legacy transaction handling (a BEGIN only before the first
     INSERT/UPDATE/DELETE) is replaced by an explicit ``BEGIN`` at the start of every transaction, so
     reads, DDL and savepoints all belong to it: reads are consistent and migrations roll back whole.
+
+    With ``read_only`` (an SQLite file only) connections are opened with ``mode=ro``, so SQLite itself
+    refuses every write, even for a user the file system would let write; the journal mode is left as
+    found (switching to WAL writes the header). In a folder nobody may write to, ``immutable=1`` lets
+    SQLite read without creating its ``-shm`` companion there.
     """
-    engine = create_engine(url)
+    file = _sqlite_file(make_url(url)) if read_only else None
+    if file is None:
+        engine = create_engine(url)
+    else:
+        uri = read_only_uri(file)
+        # check_same_thread=False as SQLAlchemy's own file pool does: connections move between threads
+        # (the GUI's database lane) but are never shared at once.
+        engine = create_engine(url, creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "connect", _on_sqlite_connect_read_only if file else _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
     return engine
+
+
+def _writable(path: Path) -> bool:
+    """Whether ``path`` may be written: the OS allows it and its mode keeps at least one write bit.
+
+    The mode bits are read as well as :func:`os.access` because the superuser may write anything:
+    a file or folder someone marked ``0444``/``0555`` is an archive, whoever opens it.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return bool(mode & 0o222) and os.access(path, os.W_OK)
+
+
+def read_only_uri(file: Path) -> str:
+    """An SQLite URI opening ``file`` read-only (``immutable=1`` too when its folder is read-only)."""
+    uri = f"{file.resolve().as_uri()}?mode=ro"
+    return uri if _writable(file.resolve().parent) else uri + "&immutable=1"
+
+
+def is_read_only_file(file: Path) -> bool:
+    """Whether an existing SQLite file is an archive to open read-only: it, or its folder, is read-only.
+
+    The folder counts because SQLite in WAL mode writes its ``-wal`` and ``-shm`` beside the file.
+    """
+    return not _writable(file) or not _writable(file.resolve().parent)
+
+
+def _on_sqlite_connect_read_only(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    for pragma in _SQLITE_PRAGMAS:
+        if not pragma.startswith("PRAGMA journal_mode"):
+            dbapi_connection.execute(pragma).fetchone()
 
 
 def _on_sqlite_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -227,7 +277,13 @@ def _on_sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def open_database(url_or_path: str | None = None, *, create: bool = True, migrate: bool = True) -> Database:
+def open_database(
+    url_or_path: str | None = None,
+    *,
+    create: bool = True,
+    migrate: bool = True,
+    backup_before_upgrade: bool = True,
+) -> Database:
     """Open (and if needed create and migrate) a tresxuno database.
 
     An empty database or one at an older revision is upgraded to :data:`HEAD_REVISION` and, if its
@@ -238,6 +294,8 @@ def open_database(url_or_path: str | None = None, *, create: bool = True, migrat
         create: when False, a missing SQLite file is an error instead of being created.
         migrate: when False, the schema is left as found (no upgrade, no catalogue); a database
             newer than the app is still refused.
+        backup_before_upgrade: when False, an old SQLite file is upgraded without a copy in the
+            backups folder first (a restore's scratch copy, which is itself the copy).
 
     Returns:
         The open :class:`Database`; the caller disposes of it.
@@ -251,6 +309,8 @@ def open_database(url_or_path: str | None = None, *, create: bool = True, migrat
     url = database_url(url_or_path)
     file = _sqlite_file(make_url(url))
     if file is not None:
+        if file.exists() and is_read_only_file(file):
+            return _open_read_only(url, file)
         if file.exists():
             revision, has_catalogue = _peek_sqlite(file)
             if revision == HEAD_REVISION and (has_catalogue or not migrate):
@@ -258,13 +318,16 @@ def open_database(url_or_path: str | None = None, *, create: bool = True, migrat
                 return Database(make_engine(url))
             if revision is not None:
                 _check_known(revision)
-                if migrate and revision != HEAD_REVISION:
+                if migrate and revision != HEAD_REVISION and backup_before_upgrade:
                     _backup_before_upgrade(file, revision)
         elif not create:
             raise StorageError("db.not_found", path=str(file))
         else:
             try:
-                file.parent.mkdir(parents=True, exist_ok=True)
+                # 0600 from the start (its -wal and -shm take its mode), in a 0700 folder if new.
+                paths.create_private_file(file)
+            except FileExistsError:
+                pass  # made meanwhile by another window: open it like any existing file
             except OSError as exc:
                 raise StorageError("db.cannot_create", path=str(file), detail=str(exc)) from exc
 
@@ -275,6 +338,23 @@ def open_database(url_or_path: str | None = None, *, create: bool = True, migrat
         database.dispose()
         raise
     return database
+
+
+def _open_read_only(url: str, file: Path) -> Database:
+    """Open an archive copy for reading; it must be at this app's schema, since it cannot be upgraded.
+
+    Raises:
+        StorageError: ``db.too_new``, ``db.read_only_outdated`` (an older schema: copy it somewhere
+            writable to upgrade it), ``db.not_a_database``, ``db.cannot_open``.
+    """
+    revision, _has_catalogue = _peek_sqlite(file)
+    if revision is None:
+        raise StorageError("db.not_a_database", path=str(file))
+    _check_known(revision)
+    if revision != HEAD_REVISION:
+        raise StorageError("db.read_only_outdated", path=str(file), revision=revision)
+    log.info("Opening %s read-only (the file or its folder is read-only)", file)
+    return Database(make_engine(url, read_only=True), read_only=True)
 
 
 def _backup_before_upgrade(file: Path, revision: str) -> Path:
@@ -296,7 +376,7 @@ def _peek_sqlite(file: Path) -> tuple[str | None, bool]:
     left byte for byte as it was: the engine's pragmas (WAL) would rewrite its header.
     """
     try:
-        connection = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+        connection = sqlite3.connect(read_only_uri(file), uri=True)
     except sqlite3.Error as exc:
         raise StorageError("db.cannot_open", path=str(file), detail=str(exc)) from exc
     try:
@@ -368,6 +448,24 @@ def _prepare_schema(database: Database, *, migrate: bool) -> None:
     if not migrate:
         return
     _upgrade(database)
+
+
+def migrate_empty_sqlite(file: Path, revision: str) -> None:
+    """Create the SQLite file ``file`` and migrate it to ``revision`` (schema only, no catalogue).
+
+    The reference a restore compares a backup's schema with: what this app's migrations make of
+    an empty database at the backup's revision.
+    """
+    engine = make_engine(f"sqlite:///{file.resolve()}")
+    try:
+        with engine.connect() as connection:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            with connection.begin():
+                from alembic import command
+
+                command.upgrade(_alembic_config(connection), revision)
+    finally:
+        engine.dispose()
 
 
 def _upgrade(database: Database) -> None:

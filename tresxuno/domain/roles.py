@@ -48,6 +48,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "users.manage": frozenset({R.ADMINISTRADOR}),
     "rules.edit": frozenset({R.ADMINISTRADOR}),
     "settings.edit": frozenset({R.ADMINISTRADOR}),
+    # The whole database at once: a backup file carries every row (users' hashes included), a
+    # restore replaces them all, moving the data folder relocates them, and reloading rules changes
+    # the shares of every proposal captured afterwards.
+    "data.backup": frozenset({R.ADMINISTRADOR}),
+    "data.restore": frozenset({R.ADMINISTRADOR}),
+    "data.move": frozenset({R.ADMINISTRADOR}),
+    "rules.reload": frozenset({R.ADMINISTRADOR}),
     # capturista
     "clubs.edit": frozenset({R.CAPTURISTA}),
     "projects.edit": frozenset({R.CAPTURISTA}),
@@ -128,6 +135,10 @@ ACTION_LABELS: dict[str, str] = {
     "users.manage": N_("manage users"),
     "rules.edit": N_("edit rule sets"),
     "settings.edit": N_("change the office settings"),
+    "data.backup": N_("back up the database"),
+    "data.restore": N_("restore a backup"),
+    "data.move": N_("move the data folder"),
+    "rules.reload": N_("reload the rule files"),
     "clubs.edit": N_("register or edit clubs and federations"),
     "projects.edit": N_("capture or edit projects"),
     "projects.advance": N_("move a project along its stages"),

@@ -13,14 +13,16 @@ them; that is why a positive answer is remembered per engine and a negative one 
 
 from __future__ import annotations
 
+import sqlite3
 import weakref
 from collections.abc import Iterable
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, exists, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
-from tresxuno.db.engine import Database
+from tresxuno.db.engine import Database, make_engine, read_only_uri
 from tresxuno.db.models import LedgerEntry, Project, StageChange, User
 from tresxuno.domain.actor import Actor, current_actor
 from tresxuno.domain.problems import InputError, Problem
@@ -109,6 +111,50 @@ def require(target: Target, action: str) -> Actor:
     if may(actor.role, action):
         return actor
     raise InputError(refusal(action))
+
+
+def user_count(file: Path) -> int:
+    """How many users the SQLite file ``file`` holds (0 when it has no users table, or is no database).
+
+    Read through a read-only connection: the file is often one the caller is about to replace.
+    """
+    if not file.is_file():
+        return 0
+    try:
+        connection = sqlite3.connect(read_only_uri(file), uri=True)
+    except sqlite3.Error:
+        return 0
+    try:
+        if (
+            connection.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='users'").fetchone()
+            is None
+        ):
+            return 0
+        return int(connection.execute("SELECT COUNT(*) FROM users").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return 0
+    finally:
+        connection.close()
+
+
+def require_on_file(file: Path | None, action: str) -> Actor:
+    """:func:`require` for a use case that works on a database file no connection holds open.
+
+    A restore or a move of the data folder runs with the database closed; the users who decide are
+    those of that file (none, or no file: bootstrap rule, everything allowed).
+
+    Raises:
+        InputError: ``auth.role_required``.
+        KeyError: ``action`` is unknown (a bug).
+    """
+    roles_for(action)
+    if file is None or user_count(file) == 0:
+        return current_actor()
+    engine = make_engine(f"sqlite:///{file.resolve()}", read_only=True)
+    try:
+        return require(engine, action)
+    finally:
+        engine.dispose()
 
 
 def check_not_submitter(session: Session, project: Project) -> None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from tresxuno import paths
-from tresxuno.db.backup import backup_stamp, sqlite_copy
+from tresxuno.db.backup import backup_stamp, reference_schema, schema_difference, schema_of, sqlite_copy
 from tresxuno.db.engine import Database, known_revisions, open_database
 from tresxuno.domain.problems import StorageError
-from tresxuno.i18n import _
+from tresxuno.i18n import N_, _
+from tresxuno.services.auth import require, require_on_file, user_count
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 
 #: Automatic backups kept per database when the officer has not chosen another number.
@@ -71,10 +73,22 @@ def backup_database(
 ) -> Path:
     """``tresxuno backup -o FILE`` and File > Backup now: a consistent copy of the open database.
 
+    Administrador only: the copy carries every row, the users' password hashes included.
+
     Raises:
+        InputError: ``auth.role_required``.
         StorageError: ``backup.server_database`` (PostgreSQL), ``backup.failed`` (cannot write ``target``).
         Cancelled: the officer cancelled; no file is left at ``target``.
     """
+    sqlite_path(db)
+    require(db, "data.backup")
+    return _backup(db, target, progress=progress, cancel=cancel)
+
+
+def _backup(
+    db: Database, target: Path, *, progress: Progress = no_progress, cancel: CancelToken | None = None
+) -> Path:
+    """Copy the open database to ``target`` (no permission check: the app's own automatic copies)."""
     source = sqlite_path(db)
     if target.resolve() == source.resolve():
         raise StorageError("backup.same_file", path=str(target))
@@ -123,7 +137,7 @@ def automatic_backup(
     while target.exists():  # two backups within one second (a test, or close right after restore)
         n += 1
         target = folder / f"{db.path.stem}-{backup_stamp()}{suffix}-{n}.sqlite"
-    copy = backup_database(db, target)
+    copy = _backup(db, target)  # the app's own safety net, whoever is signed in
     prune_backups(db.path, max(1, keep), folder)
     return copy
 
@@ -171,46 +185,134 @@ def restore_database(
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
 ) -> RestoreResult:
-    """Replace the database file ``database`` with the backup ``source``, then bring it up to date.
+    """Replace the database file ``database`` with the backup ``source``, after proving the backup sound.
 
-    ``source`` is checked first; a refused file leaves ``database`` byte for byte as it was. Then a
-    safety copy of ``database`` goes to the backups folder (``-before-restore``), ``source`` is copied
-    in through the backup API, and the result is migrated (an older backup is upgraded). The caller
-    has closed every connection to ``database`` and has the officer's confirmation.
+    ``source`` is copied into a scratch folder and only the copy is worked on: its schema must be
+    exactly the one this app's migrations give a fresh database at its revision (tables, columns,
+    indexes, triggers; nothing missing, nothing extra), it is then brought up to date, and its audit
+    trail must pass ``check``. Only then a safety copy of ``database`` goes to the backups folder
+    (``-before-restore``, named in the result) and the verified copy is written over ``database``.
+    Any refusal leaves ``database`` byte for byte as it was. The caller has closed every connection
+    to ``database`` and has the officer's confirmation.
+
+    Administrador only, as the users of ``database`` say (checked here, not only in the UI); and
+    once ``database`` has users, a backup without users is refused: it would open the office to
+    anyone (bootstrap mode), who could then make themselves administrador.
 
     Raises:
-        StorageError: a code of :func:`check_backup_file`, ``restore.same_file``, ``backup.failed``.
+        InputError: ``auth.role_required``.
+        StorageError: a code of :func:`check_backup_file`, ``restore.same_file``,
+            ``restore.schema_extra``, ``restore.schema_missing``, ``restore.schema_differs``,
+            ``restore.upgrade_failed``, ``restore.audit_failed``, ``restore.no_users``,
+            ``backup.failed``.
+        Cancelled: the officer cancelled before the database was replaced; nothing changed.
     """
+    require_on_file(database, "data.restore")
+    has_users_now = user_count(database) > 0
     revision = check_backup_file(source)
     if database.exists() and source.resolve() == database.resolve():
         raise StorageError("restore.same_file", path=str(source))
-    safety = None
-    if database.exists():
-        progress(0, 3, _("Keeping a copy of the current database…"))
-        folder = paths.backups_dir()
-        safety = folder / f"{database.stem}-{backup_stamp()}-before-restore.sqlite"
+    with tempfile.TemporaryDirectory(prefix="tresxuno-restore-") as scratch_folder:
+        progress(0, 5, _("Checking the backup…"))
+        scratch = Path(scratch_folder) / "candidate.sqlite"
         try:
-            sqlite_copy(database, safety)
+            sqlite_copy(source, scratch)
         except (OSError, sqlite3.Error) as exc:
-            raise StorageError("backup.failed", path=str(safety), detail=str(exc)) from exc
-    if cancel is not None:
-        cancel.raise_if_cancelled()
-    progress(1, 3, _("Restoring the backup…"))
-    try:
-        _copy_into(source, database)
-    except (OSError, sqlite3.Error) as exc:
-        raise StorageError("backup.failed", path=str(database), detail=str(exc)) from exc
-    progress(2, 3, _("Bringing the database up to date…"))
+            raise StorageError("backup.failed", path=str(scratch), detail=str(exc)) from exc
+        # The copy, not ``source``, is what gets swapped in: check it, not a file that may change.
+        _check_schema(scratch, source, check_backup_file(scratch))
+        _check_cancel(cancel)
+        progress(1, 5, _("Bringing the backup up to date…"))
+        _migrate_and_verify(scratch, source, cancel)
+        if has_users_now and user_count(scratch) == 0:
+            raise StorageError("restore.no_users", path=str(source))
+        _check_cancel(cancel)
+        safety = None
+        if database.exists():
+            progress(2, 5, _("Keeping a copy of the current database…"))
+            folder = paths.backups_dir()
+            safety = folder / f"{database.stem}-{backup_stamp()}-before-restore.sqlite"
+            try:
+                sqlite_copy(database, safety)
+            except (OSError, sqlite3.Error) as exc:
+                raise StorageError("backup.failed", path=str(safety), detail=str(exc)) from exc
+        _check_cancel(cancel)
+        progress(3, 5, _("Restoring the backup…"))
+        try:
+            _copy_into(scratch, database)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError("backup.failed", path=str(database), detail=str(exc)) from exc
+        paths.make_private(database)  # an older version's 0644 file: the restored data is private too
+    progress(4, 5, _("Bringing the database up to date…"))
     open_database(str(database)).dispose()
     if safety is not None:  # the copy of what was replaced outlives the retention count
         prune_backups(database, max(1, keep), protect=frozenset({safety}))
-    progress(3, 3, _("Restored."))
+    progress(5, 5, _("Restored."))
     return RestoreResult(database, safety, revision)
+
+
+def _check_cancel(cancel: CancelToken | None) -> None:
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+
+
+#: How each kind of schema object is named in a refusal (msgids).
+_SCHEMA_KINDS = {"table": N_("table"), "index": N_("index"), "trigger": N_("trigger"), "view": N_("view")}
+
+
+def _check_schema(candidate: Path, source: Path, revision: str) -> None:
+    """Refuse a backup whose schema is not exactly its revision's (a dropped trigger, an extra one...)."""
+    connection = sqlite3.connect(f"{candidate.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        found = schema_of(connection)
+        versions = connection.execute("SELECT COUNT(*) FROM alembic_version").fetchone()[0]
+    finally:
+        connection.close()
+    difference = schema_difference(found, dict(reference_schema(revision)))
+    if difference is not None:
+        what, kind, name = difference
+        raise StorageError(
+            f"restore.schema_{what}",
+            path=str(source),
+            revision=revision,
+            kind=_(_SCHEMA_KINDS.get(kind, kind)),
+            name=name,
+        )
+    if versions != 1:  # two revisions at once: which migrations ran is unknown
+        raise StorageError(
+            "restore.schema_differs",
+            path=str(source),
+            revision=revision,
+            kind=_("table"),
+            name="alembic_version",
+        )
+
+
+def _migrate_and_verify(candidate: Path, source: Path, cancel: CancelToken | None) -> None:
+    """Upgrade the scratch copy to this app's schema, then require its audit trail to pass ``check``."""
+    from tresxuno.messages import describe, describe_storage
+    from tresxuno.services.audit import check_integrity
+
+    try:
+        scratch_db = open_database(str(candidate), create=False, backup_before_upgrade=False)
+    except StorageError as exc:
+        raise StorageError("restore.upgrade_failed", path=str(source), detail=describe_storage(exc)) from exc
+    except Exception as exc:  # a migration that fails on this file's rows: refused, not a crash
+        raise StorageError("restore.upgrade_failed", path=str(source), detail=str(exc)) from exc
+    try:
+        result = check_integrity(scratch_db, cancel=cancel)
+    finally:
+        scratch_db.dispose()
+    if result.problem is not None:
+        raise StorageError(
+            "restore.audit_failed", path=str(source), detail=describe(result.problem, with_field=False)
+        )
 
 
 def _copy_into(source: Path, database: Path) -> None:
     """Overwrite ``database`` in place with ``source``'s pages (its WAL is reset, never left stale)."""
-    database.parent.mkdir(parents=True, exist_ok=True)
+    if not database.exists():
+        paths.create_private_file(database)  # 0600, like every database tresxuno creates
     src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(database)

@@ -17,8 +17,10 @@ from pathlib import Path
 
 from tresxuno import paths
 from tresxuno.db.backup import sqlite_copy
+from tresxuno.db.engine import Database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import _
+from tresxuno.services.auth import require, require_on_file
 from tresxuno.services.progress import Cancelled, CancelToken, Progress, no_progress
 
 #: Files never carried over: SQLite's companions of the open database (the copy is made whole) and
@@ -101,6 +103,7 @@ def move_data_folder(
     *,
     source: Path | None = None,
     database: Path | None = None,
+    db: Database | None = None,
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
 ) -> MoveResult:
@@ -111,18 +114,27 @@ def move_data_folder(
         source: the current data folder (default :func:`tresxuno.paths.user_data_dir`).
         database: the SQLite file in use; copied with the backup API when it lies directly in
             ``source`` (a database kept elsewhere, or a server, stays where it is).
+        db: the open database, whose users decide who may move the folder; without it, the
+            users of ``database`` (else of the default database in ``source``) decide.
         progress: told ``(done, total, message)`` after each file.
         cancel: checked between files; cancelling removes the partial copy.
 
     Returns:
         The new folder, files and bytes copied, and the database's new path (None if it did not move).
 
+    Administrador only (checked here): the folder holds every file of the office.
+
     Raises:
+        InputError: ``auth.role_required``.
         StorageError: ``move.same_folder``, ``move.nested``, ``move.not_empty``, ``move.failed``
             (a copy failed: the detail says why), ``move.verify_failed``.
         Cancelled: the officer cancelled; nothing changed.
     """
     source = (source or paths.user_data_dir()).resolve()
+    if db is not None:
+        require(db, "data.move")
+    else:
+        require_on_file(database or source / paths.default_database_path().name, "data.move")
     target = target.expanduser().resolve()
     _check_target(source, target)
     moves_database = database is not None and database.resolve().parent == source and database.exists()
@@ -132,7 +144,8 @@ def move_data_folder(
     copied_bytes = 0
     new_database = None
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        paths.private_dir(target)
+        paths.make_private(target)  # the new data folder is 0700, even an empty one chosen
         done = 0
         if moves_database and database is not None:
             progress(done, total, _("Copying the database…"))
@@ -145,8 +158,9 @@ def move_data_folder(
             _check(cancel)
             progress(done, total, _("Copying {file}…").format(file=relative.as_posix()))
             original, copy = source / relative, target / relative
-            copy.parent.mkdir(parents=True, exist_ok=True)
+            paths.private_dir(copy.parent)
             shutil.copy2(original, copy)
+            paths.make_private(copy)  # copy2 copied the old mode too: an older install's 0644
             if sha256_of(copy) != sha256_of(original):
                 raise StorageError("move.verify_failed", path=str(target), file=relative.as_posix())
             copied_bytes += copy.stat().st_size

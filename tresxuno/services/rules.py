@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tresxuno import paths
 from tresxuno.domain.allocation import Allocation, MixOverride, PartnerChoice, compute_shares
@@ -14,6 +15,9 @@ from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rules import RuleBook, RuleSet, load_rulebook
 from tresxuno.reports.text import rules_listing, shares_table
+
+if TYPE_CHECKING:  # the rule book itself needs no database: ``shares`` and ``rules list`` stay quick
+    from tresxuno.db.engine import Database
 
 
 @lru_cache(maxsize=1)
@@ -35,8 +39,19 @@ def rules_text() -> str:
     return rules_listing(rulebook())
 
 
-def reload_rulebook() -> RuleBook:
-    """Forget the cached rule book (after an administrator adds a file) and read it again."""
+def reload_rulebook(db: Database) -> RuleBook:
+    """Forget the cached rule book (after an administrator adds a file) and read it again.
+
+    Administrador only, as the users of ``db`` say: new rules change the shares of every proposal
+    captured afterwards.
+
+    Raises:
+        InputError: ``auth.role_required``.
+        RuleSetError: a malformed file.
+    """
+    from tresxuno.services.auth import require
+
+    require(db, "rules.reload")
     _cached_rulebook.cache_clear()
     return rulebook()
 

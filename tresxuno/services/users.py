@@ -210,7 +210,9 @@ def lock_end_text(locked_until: datetime) -> str:
     return time_text(locked_until.replace(tzinfo=UTC).astimezone())
 
 
-def authenticate(db: Database, username: str, password: str, *, now: datetime | None = None) -> Actor:
+def authenticate(
+    db: Database, username: str, password: str, *, now: datetime | None = None, record_login: bool = True
+) -> Actor:
     """Check a user name and password; the :class:`Actor` to sign in, or a specific refusal.
 
     A locked account refuses even the right password until the lock ends. A wrong password counts
@@ -222,6 +224,9 @@ def authenticate(db: Database, username: str, password: str, *, now: datetime | 
         username: the name typed (any case, spaces trimmed).
         password: the password typed.
         now: the current naive UTC time (tests inject a clock); the computer's when None.
+        record_login: False to leave a good sign-in unrecorded (no last-login time), for a command
+            about to replace this very file, whose refusal must leave it byte for byte as it was.
+            Wrong passwords are counted and lock the account all the same.
 
     Raises:
         InputError: ``auth.bad_credentials`` (unknown user or wrong password: one message for both),
@@ -230,7 +235,10 @@ def authenticate(db: Database, username: str, password: str, *, now: datetime | 
     now = now or utcnow()
     name = normalise_username(username)
     refusal: Problem | None = None
-    with db.transaction(immediate=True) as session:
+    # An archive copy opened read-only: check the password, but store nothing (no count, no lock,
+    # no last-login time) since a write would fail the sign-in; whoever holds the file can read it anyway.
+    read_only = bool(getattr(db, "read_only", False))
+    with db.transaction(immediate=not read_only) as session:
         row = session.scalar(select(User).where(User.username == name))
         if row is None:
             # Hash anyway so an unknown name takes as long as a wrong password.
@@ -239,18 +247,19 @@ def authenticate(db: Database, username: str, password: str, *, now: datetime | 
         elif row.locked_until is not None and row.locked_until > now:
             refusal = Problem("username", "auth.locked", {"until": lock_end_text(row.locked_until)})
         elif not _verify(row, password):
-            row.failed_attempts += 1
-            if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
-                row.failed_attempts, row.locked_until = 0, now + LOCK_DURATION
-                refusal = Problem("username", "auth.locked", {"until": lock_end_text(row.locked_until)})
-            else:
-                refusal = Problem("password", "auth.bad_credentials", {})
+            refusal = Problem("password", "auth.bad_credentials", {})
+            if not read_only:
+                row.failed_attempts += 1
+                if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
+                    row.failed_attempts, row.locked_until = 0, now + LOCK_DURATION
+                    refusal = Problem("username", "auth.locked", {"until": lock_end_text(row.locked_until)})
         elif not row.active:
             refusal = Problem("username", "auth.inactive", {"username": row.username})
         else:
-            row.failed_attempts, row.locked_until, row.last_login_at = 0, None, now
-            if HASHER.check_needs_rehash(row.password_hash):
-                row.password_hash = HASHER.hash(password)
+            if not read_only and (record_login or row.failed_attempts or row.locked_until):
+                row.failed_attempts, row.locked_until, row.last_login_at = 0, None, now
+                if HASHER.check_needs_rehash(row.password_hash):
+                    row.password_hash = HASHER.hash(password)
             actor = Actor(row.username, row.role)
         session.flush()
     # Raised after the commit: the failed attempt and the lock must be stored.

@@ -276,6 +276,8 @@ class WindowMenus:
         help_menu.addAction(about)
         gate(importer, self.db, "data.import")
         gate(self.actions_by_name["users"], self.db, "users.manage")
+        gate(self.actions_by_name["backup"], self.db, "data.backup")
+        gate(self.actions_by_name["restore"], self.db, "data.restore")
         self.user_label.setText(signed_in_text(self.db))
         self._update_page_commands()
 

@@ -25,6 +25,7 @@ from tresxuno.i18n import _
 from tresxuno.services.data_location import MoveResult, move_data_folder
 from tresxuno.services.store import Database
 from tresxuno.ui import prompts
+from tresxuno.ui.permissions import gate
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.tasks import Task, run_task
 
@@ -47,6 +48,7 @@ class DataFolderBox(QGroupBox):
         self.move_button = QPushButton(_("&Move…"), self)
         self.move_button.setToolTip(_("Copy everything to another folder, check it, then use that folder"))
         self.move_button.clicked.connect(self.choose_and_move)
+        gate(self.move_button, db, "data.move")  # the service refuses it too
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(self.move_button)
@@ -84,7 +86,7 @@ class DataFolderBox(QGroupBox):
 
         def work(progress, cancel) -> MoveResult:
             return move_data_folder(
-                target, source=source, database=database, progress=progress, cancel=cancel
+                target, source=source, database=database, db=self._db, progress=progress, cancel=cancel
             )
 
         self.task = run_task(self, _("Moving the data folder"), work, on_success=self._moved)

@@ -39,6 +39,7 @@ from tresxuno.i18n import N_, _, language, ngettext
 from tresxuno.services.rules import reload_rulebook, rulebook
 from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
+from tresxuno.ui.permissions import allowed, gate
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.views.base import View
 
@@ -112,6 +113,7 @@ class RulesView(View):
             _("Read the rule files again, after an administrator added or changed one")
         )
         self.reload_button.clicked.connect(self.reload)
+        gate(self.reload_button, db, "rules.reload")  # the service refuses it too
         self.folder_button = QPushButton(
             self.style().standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon), _("Open rules folder"), self
         )
@@ -389,7 +391,8 @@ class RulesView(View):
     def reload(self) -> None:
         """Read the rule files again; a broken file is reported and the rules shown before stay."""
         try:
-            book = reload_rulebook()
+            # Other roles see the rules as loaded (F5 included); only an administrador reads new files.
+            book = reload_rulebook(self._db) if allowed(self._db, "rules.reload") else rulebook()
         except RuleSetError as exc:
             show_error(self.window(), exc)
             if self.book is None:
