@@ -455,6 +455,13 @@ TEMPLATES: dict[str, str] = {
         "entry {id}: amount {amount} does not match the audit trail ({expected})"
     ),
     "audit.entry_mismatch": N_("entry {id}: {column} '{value}' does not match the audit trail ('{audited}')"),
+    "audit.entry_missing": N_(
+        "entry {id} is in the audit trail but not in the database: it was deleted behind the app's back"
+    ),
+    "audit.allocation_missing": N_(
+        "allocation line {id} is in the audit trail but not in the database: it was deleted behind the "
+        "app's back"
+    ),
     "audit.allocation_unaudited": N_(
         "allocation line {id} is not in the audit trail: it was written behind the app's back"
     ),

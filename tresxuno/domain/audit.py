@@ -242,6 +242,21 @@ def compare_ledger_row(
     return None
 
 
+def missing_ledger_row(table: str, unmatched: Mapping[str, Mapping[str, Any] | None]) -> Problem | None:
+    """The first row the trail says exists but the table lacks (deleted behind the app's back), or None.
+
+    Args:
+        table: ``ledger_entries`` or ``ledger_allocations``.
+        unmatched: the last audited image of every row id not found in the table; a deleted row's
+            image is None (its delete was recorded), any other is a row that should still be there.
+    """
+    missing = [int(row_id) for row_id, image in unmatched.items() if image is not None]
+    if not missing:
+        return None
+    kind = "entry" if table == "ledger_entries" else "allocation"
+    return Problem("audit", f"audit.{kind}_missing", {"id": min(missing)})
+
+
 @dataclass(frozen=True)
 class LedgerRow:
     """The columns of a ledger entry the invariants need; centavos MXN."""

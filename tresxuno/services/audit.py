@@ -25,6 +25,7 @@ from tresxuno.domain.audit import (
     compare_ledger_row,
     field_changes,
     ledger_problems,
+    missing_ledger_row,
 )
 from tresxuno.domain.problems import Problem
 from tresxuno.i18n import _
@@ -97,7 +98,8 @@ def check_integrity(
             ):
                 token.raise_if_cancelled()
                 for row in rows:
-                    problem = compare_ledger_row(table, row, audited.get(str(row["id"])))
+                    # Popped, so what is left afterwards is what the trail has and the table lacks.
+                    problem = compare_ledger_row(table, row, audited.pop(str(row["id"]), None))
                     if problem is not None:
                         return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
                     if table == "ledger_entries":
@@ -110,6 +112,9 @@ def check_integrity(
                         lines.append((row["entry_id"], row["party"], row["amount"]))
                 ledger_rows += len(rows)
                 progress(done + ledger_rows, steps, _("Comparing the ledger with the audit trail"))
+            problem = missing_ledger_row(table, audited)
+            if problem is not None:
+                return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
         problem = ledger_problems(entries, lines)
     progress(steps, steps, _("Done"))
     return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
