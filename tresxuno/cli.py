@@ -454,7 +454,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno check``: exit 0 when the audit chain and the ledger hold, else 1 naming the problem."""
     from tresxuno.messages import describe
     from tresxuno.services.audit import check_integrity
-    from tresxuno.services.store import open_database
+    from tresxuno.services.store import open_read_only
 
     err = sys.stderr
     shown = [-1]
@@ -465,8 +465,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             shown[0] = percent // 10
             err.write(f"{message}: {percent} %\n")
 
-    # create=False: checking a mistyped path must fail, not create and bless an empty database.
-    db = open_database(resolve_db(args.db), create=False)
+    # Read-only: checking a mistyped path must fail, not create and bless an empty database, and an
+    # old schema is not upgraded (that would write a baseline over what is being verified).
+    db = open_read_only(resolve_db(args.db))
     try:
         result = check_integrity(db, progress)
     finally:

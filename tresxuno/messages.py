@@ -502,6 +502,11 @@ STORAGE_TEMPLATES: dict[str, str] = {
     "db.cannot_create": N_("cannot create the database at {where}: {detail}"),
     "db.foreign_schema": N_("{where} holds tables that are not tresxuno's; choose another file or database"),
     "db.backup_failed": N_("cannot back up {where} before upgrading it, so it was not upgraded: {detail}"),
+    "db.needs_upgrade": N_(
+        "{where} has the schema of an older version of tresxuno ({revision}); check reads it without "
+        "changing it, so it was not checked: open it once with this version (tresxuno --db FILE), which "
+        "backs it up and upgrades it, then check again"
+    ),
     "backup.server_database": N_(
         "{where} is a database server: its backups are the server's job "
         "(pg_dump); ask whoever runs the server"

@@ -10,15 +10,16 @@ writer already holds SQLite's lock; on PostgreSQL the chain's head row is locked
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, event, insert, select, true, tuple_, update
+from sqlalchemy import Connection, Table, event, insert, inspect, select, true, tuple_, update
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, object_session, sessionmaker
 
 from tresxuno.db.models import AuditHead, AuditLogRow, Base, utcnow
 from tresxuno.domain.actor import current_actor
-from tresxuno.domain.audit import bulk_image, chain_hash, dumps, image, record_text
+from tresxuno.domain.audit import bulk_image, bulk_rows, chain_hash, dumps, image, record_text
 
 #: Tables not audited: the trail itself and Alembic's bookkeeping. The INEGI states are a fixed
 #: catalogue; municipalities an administrator adds are audited.
@@ -123,6 +124,54 @@ def audit_bulk_insert(connection: Connection, table: Table, rows: Sequence[Mappi
     defaults = {c.key: _constant_default(table, c.key) for c in table.columns if c.key not in rows[0]}
     after = bulk_image(given, defaults, rows)
     append(connection, [("insert", table.name, None, None, None, after)])
+
+
+#: Subject of the records :func:`seal_baseline` writes, so histories and auditors can tell them apart.
+BASELINE = "baseline"
+
+
+def audited_tables(connection: Connection) -> list[Table]:
+    """The audited tables of the schema this app knows that exist in the database, in dependency order."""
+    present = set(inspect(connection).get_table_names())
+    return [t for t in Base.metadata.sorted_tables if is_audited(t.name) and t.name in present]
+
+
+def trail_row_ids(connection: Connection) -> dict[str, set[str]]:
+    """The row ids each table's records name (inserted, changed or deleted), replaying the whole trail."""
+    log = AuditLogRow.__table__
+    tables = Base.metadata.tables
+    known: dict[str, set[str]] = {}
+    query = select(log.c.table_name, log.c.row_id, log.c.after).order_by(log.c.seq)
+    for name, rid, after in connection.execute(query):
+        ids = known.setdefault(name, set())
+        if rid is not None:
+            ids.add(rid)
+        elif after and name in tables:  # a bulk insert: every row of its image
+            ids.update(row_id(tables[name], row) for row in bulk_rows(json.loads(after)))
+    return known
+
+
+def seal_baseline(connection: Connection) -> int:
+    """Record every row the trail has never seen as a baseline: one bulk record per table.
+
+    Run after each upgrade, in its transaction: rows written by a release before the trail (0001 to
+    0005) and the INEGI catalogue otherwise stay unknown to ``check`` forever. Rows the trail
+    already knows are left alone even when they differ from it: an upgrade must not bless a change
+    made behind the app's back. Returns how many rows were sealed.
+    """
+    known = trail_row_ids(connection)
+    items: list[Item] = []
+    sealed = 0
+    for table in audited_tables(connection):
+        ids = known.get(table.name, set())
+        rows = [dict(r) for r in connection.execute(select(table)).mappings() if row_id(table, r) not in ids]
+        if not rows:
+            continue
+        columns = [c.key for c in table.columns]
+        items.append(("insert", table.name, None, BASELINE, None, bulk_image(columns, {}, rows)))
+        sealed += len(rows)
+    append(connection, items)
+    return sealed
 
 
 def _constant_default(table: Table, key: str) -> Any:
