@@ -122,3 +122,173 @@ def test_an_allocation_line_deleted_alone_is_named(demo):
     problem = check_integrity(demo).problem
     assert problem is not None and (problem.code, problem.params["id"]) == ("audit.allocation_missing", line)
     assert_cli_names(demo, f"allocation line {line} is in the audit trail but not in the database")
+
+
+# --- 10. the head, anchors and the office key ----------------------------------------------
+
+
+def forge_payee(path: Path, *, strip_seal: bool = False) -> int:
+    """Redirect a payment to another payee and rewrite the trail to match, re-hashing every record.
+
+    What a file-only tamperer who knows the (public) hashing rules does: the row and its audit
+    image agree again and each link is recomputed with plain sha256, since the office key is not
+    in the file. Returns the payment's id.
+    """
+    import json
+    from datetime import datetime
+
+    from tresxuno.domain.audit import GENESIS, chain_hash, dumps, record_text
+
+    connection = sqlite3.connect(path)
+    with connection:
+        entry = connection.execute("SELECT max(id) FROM ledger_entries WHERE kind = 'payment'").fetchone()[0]
+        for trigger in ("ledger_entries_no_update", "audit_log_no_update"):
+            connection.execute(f"DROP TRIGGER {trigger}")
+        connection.execute(f"UPDATE ledger_entries SET payee_name = 'Compadre SA' WHERE id = {entry}")
+        rows = connection.execute(
+            "SELECT seq, at, username, role, action, table_name, row_id, subject, before, after "
+            "FROM audit_log ORDER BY seq"
+        ).fetchall()
+        prev = GENESIS
+        for seq, at, username, role, action, table, row_id, subject, before, after in rows:
+            if table == "ledger_entries" and after:
+                data = json.loads(after)
+                if row_id is None:
+                    index = data["columns"].index("id"), data["columns"].index("payee_name")
+                    for values in data["rows"]:
+                        if values[index[0]] == entry:
+                            values[index[1]] = "Compadre SA"
+                    after = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+                elif row_id == str(entry):
+                    after = dumps({**data, "payee_name": "Compadre SA"})
+            text = record_text(
+                seq, datetime.fromisoformat(at), username, role, action, table, row_id, subject, before, after
+            )
+            digest = chain_hash(prev, text)
+            connection.execute(
+                "UPDATE audit_log SET after = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+                (after, prev, digest, seq),
+            )
+            prev = digest
+        connection.execute("UPDATE audit_head SET hash = ? WHERE id = 1", (prev,))
+        if strip_seal:
+            connection.execute("UPDATE audit_head SET key_id = NULL, keyed_since = NULL WHERE id = 1")
+    connection.close()
+    return entry
+
+
+def head_line(result: subprocess.CompletedProcess[str]) -> tuple[str, int]:
+    import re
+
+    match = re.fullmatch(r"head ([0-9a-f]{64}) · (\d+) records", result.stdout.splitlines()[-1])
+    assert match, result.stdout
+    return match[1], int(match[2])
+
+
+def test_check_prints_the_head_and_an_anchor_must_be_on_the_chain(demo):
+    result = cli_check(demo)
+    assert result.returncode == 0, result.stderr
+    head, records = head_line(result)
+    assert (head, records) == one(demo, "SELECT hash, seq FROM audit_head")
+    earlier = one(demo, "SELECT hash FROM audit_log WHERE seq = 3")[0]
+    assert cli_check(demo, "--anchor", head.upper()).returncode == 0
+    assert cli_check(demo, "--anchor", earlier).returncode == 0
+    stranger = cli_check(demo, "--anchor", "ab" * 32)
+    assert stranger.returncode == 1 and f"does not pass through {'ab' * 32}" in stranger.stderr
+    assert cli_check(demo, "--anchor", "nothex").returncode == 2
+
+
+def test_a_forged_chain_without_the_key_still_fails_against_its_anchor(demo):
+    head, _records = head_line(cli_check(demo))
+    entry = forge_payee(demo.path)
+    assert check_integrity(demo).ok  # a plain chain can be re-hashed: that is what anchors are for
+    problem = check_integrity(demo, anchor=head).problem
+    assert problem is not None and problem.code == "audit.anchor_missing"
+    result = cli_check(demo, "--anchor", head)
+    assert result.returncode == 1 and f"does not pass through {head}" in result.stderr
+    assert one(demo, f"SELECT payee_name FROM ledger_entries WHERE id = {entry}") == ("Compadre SA",)
+
+
+@pytest.mark.parametrize("strip_seal", [False, True], ids=["re-hashed", "re-hashed-and-seal-stripped"])
+def test_with_the_office_key_a_re_hashed_chain_fails(demo, strip_seal):
+    from tresxuno.services.audit import seal_trail
+
+    sealed = seal_trail(demo)
+    assert sealed.created and sealed.path.stat().st_mode & 0o077 == 0
+    assert sealed.since == one(demo, "SELECT max(seq) FROM audit_log")[0]
+    assert check_integrity(demo).ok and cli_check(demo).returncode == 0
+    forge_payee(demo.path, strip_seal=strip_seal)
+    problem = check_integrity(demo).problem
+    if strip_seal:
+        assert problem is not None and problem.code == "audit.not_sealed"
+        assert_cli_names(
+            demo, f"the office key {sealed.key_id} on this computer does not seal this audit trail"
+        )
+    else:
+        assert problem is not None and (problem.code, problem.params["seq"]) == (
+            "audit.broken_link",
+            sealed.since,
+        )
+        assert_cli_names(demo, f"audit record {sealed.since} (audit_head, row 1) does not match its hash")
+
+
+def test_a_sealed_trail_keeps_sealing_writes_and_refuses_a_computer_without_the_key(demo):
+    from dataclasses import replace
+
+    from tests.services.test_registry_and_projects import club_input
+    from tresxuno.domain.problems import StorageError
+    from tresxuno.services.audit import seal_trail
+    from tresxuno.services.clubs import club_for_edit, update_club
+    from tresxuno.services.registry import register_club
+
+    sealed = seal_trail(demo)
+    club = register_club(demo, replace(club_input(), toma_folio="TN-LA-2099-0001"))
+    update_club(
+        demo,
+        club.id,
+        replace(club_input(), toma_folio="TN-LA-2099-0001", members=60),
+        expected_version=club_for_edit(demo, club.id).version,
+    )
+    assert one(demo, "SELECT max(seq) FROM audit_log")[0] > sealed.since
+    assert check_integrity(demo).ok
+    key = sealed.path.read_text()
+    sealed.path.unlink()
+    result = check_integrity(demo)  # the auditor's computer: links followed, seals not verifiable
+    assert result.ok and (result.unverified_key, result.sealed_since) == (sealed.key_id, sealed.since)
+    warned = cli_check(demo)
+    assert (
+        warned.returncode == 0
+        and f"sealed with office key {sealed.key_id}, which is not on this" in warned.stderr
+    )
+    with pytest.raises(StorageError) as refused:
+        update_club(
+            demo,
+            club.id,
+            replace(club_input(), toma_folio="TN-LA-2099-0001", members=61),
+            expected_version=club_for_edit(demo, club.id).version,
+        )
+    assert refused.value.code == "audit.key_missing"
+    with pytest.raises(StorageError) as refused:
+        seal_trail(demo)
+    assert refused.value.code == "audit.key_missing" and not sealed.path.exists()
+    sealed.path.write_text(key)
+    assert check_integrity(demo).ok
+
+
+def test_the_seal_command_creates_the_key_once_and_check_then_verifies_with_it(demo):
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tresxuno", "--db", str(demo.path), "--lang", "en", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    demo.dispose()
+    first = run("seal")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("New office key ") and "is sealed with office key" in first.stdout
+    again = run("seal")
+    assert again.returncode == 0 and "New office key" not in again.stdout
+    assert run("check").returncode == 0

@@ -17,9 +17,12 @@ from typing import Any
 from sqlalchemy import Connection, Table, event, insert, inspect, select, true, tuple_, update
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, object_session, sessionmaker
 
+from tresxuno import paths
 from tresxuno.db.models import AuditHead, AuditLogRow, Base, utcnow
 from tresxuno.domain.actor import current_actor
-from tresxuno.domain.audit import bulk_image, bulk_rows, chain_hash, dumps, image, record_text
+from tresxuno.domain.audit import bulk_image, bulk_rows, chain_hash, dumps, image, parse_key, record_text
+from tresxuno.domain.audit import key_id as name_key
+from tresxuno.domain.problems import StorageError
 
 #: Tables not audited: the trail itself and Alembic's bookkeeping. The INEGI states are a fixed
 #: catalogue; municipalities an administrator adds are audited.
@@ -55,25 +58,74 @@ def subject_of(table_name: str, values: Mapping[str, Any]) -> str | None:
     return None
 
 
-def append(connection: Connection, items: Sequence[Item]) -> None:
+def office_key() -> bytes | None:
+    """The office key in the user's config folder, or None when there is none.
+
+    Read at each use (a few hundred bytes), so a key created while the app runs takes effect at once.
+
+    Raises:
+        StorageError: ``audit.key_invalid``: the file exists but does not hold a key.
+    """
+    path = paths.office_key_file()
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StorageError("audit.key_invalid", path=str(path), detail=str(exc)) from exc
+    key = parse_key(text)
+    if key is None:
+        raise StorageError("audit.key_invalid", path=str(path), detail="not 64 hex digits")
+    return key
+
+
+def append(connection: Connection, items: Sequence[Item], *, seal: bool = False) -> None:
     """Chain ``items`` after the last record and write them, with one ``executemany``.
 
     Call it after the rows the items describe were written in this transaction: SQLite then
     already serialises this writer, and PostgreSQL waits here for any other writer's chain.
+
+    With an office key on this computer and a trail not yet sealed, the first record written is
+    the head taking the key (``audit_head`` row 1), and every record from it on carries an HMAC;
+    ``seal=True`` writes that record even with no ``items``. A trail sealed with a key that is
+    not here is refused: plain records after sealed ones would let anyone re-hash the end.
+
+    Raises:
+        StorageError: ``audit.key_missing`` or ``audit.key_mismatch`` (nothing is written).
     """
-    if not items:
+    if not items and not seal:
         return
     head = AuditHead.__table__
-    seq, prev = connection.execute(
-        select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()
+    seq, prev, sealed_by, since = connection.execute(
+        select(head.c.seq, head.c.hash, head.c.key_id, head.c.keyed_since)
+        .where(head.c.id == 1)
+        .with_for_update()
     ).one()
+    key = office_key()
+    if key is not None and sealed_by is None:
+        sealed_by, since = name_key(key), seq + 1
+        taken = dumps({"key_id": sealed_by, "keyed_since": since})
+        items = [
+            ("update", "audit_head", "1", None, dumps({"key_id": None, "keyed_since": None}), taken),
+            *items,
+        ]
+    elif sealed_by is not None and key is None:
+        raise StorageError("audit.key_missing", key=sealed_by, path=str(paths.office_key_file()))
+    elif sealed_by is not None and key is not None and name_key(key) != sealed_by:
+        raise StorageError(
+            "audit.key_mismatch", key=name_key(key), sealed=sealed_by, path=str(paths.office_key_file())
+        )
+    if not items:
+        return
     actor = current_actor()
     at = utcnow()
     rows = []
     for action, table, rid, subject, before, after in items:
         seq += 1
         digest = chain_hash(
-            prev, record_text(seq, at, actor.username, actor.role, action, table, rid, subject, before, after)
+            prev,
+            record_text(seq, at, actor.username, actor.role, action, table, rid, subject, before, after),
+            key if sealed_by is not None else None,
         )
         rows.append(
             {
@@ -93,7 +145,9 @@ def append(connection: Connection, items: Sequence[Item]) -> None:
         )
         prev = digest
     connection.execute(insert(AuditLogRow.__table__), rows)
-    connection.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=prev))
+    connection.execute(
+        update(head).where(head.c.id == 1).values(seq=seq, hash=prev, key_id=sealed_by, keyed_since=since)
+    )
 
 
 def _images(connection: Connection, table: Table, where: Any) -> dict[str, dict[str, Any]]:

@@ -8,6 +8,7 @@ inserting or removing any record breaks every later link, which names the first 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -141,12 +142,40 @@ def record_text(
     )
 
 
-def chain_hash(prev_hash: str, text: str) -> str:
-    """``sha256(previous hash + record text)`` in hex."""
-    return hashlib.sha256((prev_hash + text).encode("utf-8")).hexdigest()
+def chain_hash(prev_hash: str, text: str, key: bytes | None = None) -> str:
+    """``sha256(previous hash + record text)`` in hex; with an office ``key``, its HMAC-SHA256.
+
+    Anyone holding the database file can recompute a plain chain after editing it; only the
+    holder of the key (kept outside the file) can recompute a keyed one.
+    """
+    data = (prev_hash + text).encode("utf-8")
+    if key is not None:
+        return hmac.new(key, data, hashlib.sha256).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
-def expected_hash(record: AuditRecord, prev_hash: str) -> str:
+#: Bytes of a new office key (256 bits, the size of HMAC-SHA256's block-sized security).
+KEY_BYTES = 32
+
+
+def key_id(key: bytes) -> str:
+    """A short public name of an office key (16 hex digits), stored in the chain's head.
+
+    Derived by a one-way hash with its own prefix, so it names the key without revealing it.
+    """
+    return hashlib.sha256(b"tresxuno office key id:" + key).hexdigest()[:16]
+
+
+def parse_key(text: str) -> bytes | None:
+    """An office key from its file's text (hex digits), or None when the text is not one."""
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        return None
+    return key if len(key) == KEY_BYTES else None
+
+
+def expected_hash(record: AuditRecord, prev_hash: str, key: bytes | None = None) -> str:
     """The hash ``record`` must carry when it follows a record whose hash is ``prev_hash``."""
     return chain_hash(
         prev_hash,
@@ -162,6 +191,7 @@ def expected_hash(record: AuditRecord, prev_hash: str) -> str:
             record.before,
             record.after,
         ),
+        key,
     )
 
 
@@ -171,17 +201,60 @@ def _broken(record: AuditRecord, code: str = "audit.broken_link", **extra: Any) 
     )
 
 
+@dataclass(frozen=True)
+class Seal:
+    """How the chain is sealed: the head's ``key_id`` and ``keyed_since`` and the key at hand.
+
+    Attributes:
+        key_id: the office key the head says seals records ``keyed_since`` onwards (None: unsealed).
+        keyed_since: the first sealed record's sequence number.
+        key: the office key found on this computer (None: there is none).
+    """
+
+    key_id: str | None = None
+    keyed_since: int | None = None
+    key: bytes | None = None
+
+    def problem(self, head_seq: int) -> Problem | None:
+        """What is wrong before any record is read: a key that does not seal this trail.
+
+        With a key on this computer, the trail must be sealed with it: a file-only tamperer who
+        re-hashed the whole chain without the key can only produce an unsealed (or differently
+        sealed) trail, so either is refused.
+        """
+        if self.key is None:
+            return None
+        if self.key_id is None:
+            return Problem("audit", "audit.not_sealed", {"key": key_id(self.key)})
+        if self.key_id != key_id(self.key):
+            return Problem("audit", "audit.other_key", {"key": key_id(self.key), "sealed": self.key_id})
+        if self.keyed_since is None or self.keyed_since > head_seq:
+            return Problem("audit", "audit.seal_missing", {"since": self.keyed_since or 0, "seq": head_seq})
+        return None
+
+    @property
+    def unverifiable(self) -> bool:
+        """True when records are sealed with a key that is not on this computer."""
+        return self.key_id is not None and self.key is None
+
+
 class ChainVerifier:
     """Feed records in sequence order; the first problem found is kept in :attr:`problem`.
 
-    Also remembers the last after-image of every ledger row, for :func:`compare_ledger_row`.
+    Also remembers the last after-image of every ledger row, for :func:`compare_ledger_row`. With a
+    :class:`Seal`, records from ``keyed_since`` on are verified with the office key; without the
+    key only their links (each ``prev_hash`` naming the hash before it) can be.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, seal: Seal | None = None, anchor: str | None = None) -> None:
         self.prev_hash = GENESIS
         self.last_seq = 0
         self.problem: Problem | None = None
         self.ledger_images: dict[str, dict[str, dict[str, Any] | None]] = {t: {} for t in LEDGER_TABLES}
+        self.seal = seal or Seal()
+        self.keyed_since = self.seal.keyed_since if self.seal.key_id is not None else None
+        self.anchor = anchor.lower() if anchor else None
+        self.anchor_seen = self.anchor == GENESIS
 
     def feed(self, record: AuditRecord) -> bool:
         """Check one record; returns False (and sets :attr:`problem`) at the first broken link."""
@@ -189,14 +262,23 @@ class ChainVerifier:
             return False
         if record.seq != self.last_seq + 1:
             self.problem = _broken(record, "audit.gap", expected=self.last_seq + 1)
-        elif record.prev_hash != self.prev_hash or record.hash != expected_hash(record, self.prev_hash):
+        elif record.prev_hash != self.prev_hash or not self._hash_holds(record):
             self.problem = _broken(record)
         if self.problem is not None:
             return False
         self.prev_hash, self.last_seq = record.hash, record.seq
+        if record.hash == self.anchor:
+            self.anchor_seen = True
         if record.table in self.ledger_images:
             self._remember(record)
         return True
+
+    def _hash_holds(self, record: AuditRecord) -> bool:
+        if self.keyed_since is None or record.seq < self.keyed_since:
+            return record.hash == expected_hash(record, self.prev_hash)
+        if self.seal.key is None:
+            return True  # sealed with a key not on this computer: the link alone is checked
+        return hmac.compare_digest(record.hash, expected_hash(record, self.prev_hash, self.seal.key))
 
     def _remember(self, record: AuditRecord) -> None:
         images = self.ledger_images[record.table]
@@ -208,9 +290,17 @@ class ChainVerifier:
             images[record.row_id] = after
 
     def finish(self, head_seq: int, head_hash: str) -> Problem | None:
-        """After the last record: the chain's head must name it (else records were cut off the end)."""
+        """After the last record: the chain's head must name it (else records were cut off the end).
+
+        With an anchor, the chain must also have passed through it: a hash printed earlier (on a
+        report, by an earlier check) that is no longer in the chain means records before it changed.
+        """
         if self.problem is None and (head_seq, head_hash) != (self.last_seq, self.prev_hash):
             self.problem = Problem("audit", "audit.head_mismatch", {"seq": self.last_seq, "head": head_seq})
+        if self.problem is None and self.anchor is not None and not self.anchor_seen:
+            self.problem = Problem(
+                "audit", "audit.anchor_missing", {"anchor": self.anchor, "seq": self.last_seq}
+            )
         return self.problem
 
 

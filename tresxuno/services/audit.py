@@ -6,28 +6,35 @@ in sequence order, in batches, with progress and cancellation for big databases.
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Table, func, or_, select
 from sqlalchemy.orm import Session
 
-from tresxuno.db.audit import subject_of
+from tresxuno import paths
+from tresxuno.db.audit import append, office_key, subject_of
 from tresxuno.db.engine import Database
 from tresxuno.db.models import AuditHead, AuditLogRow, LedgerAllocation, LedgerEntry
 from tresxuno.domain.audit import (
+    GENESIS,
+    KEY_BYTES,
     LEDGER_TABLES,
     AuditRecord,
     ChainVerifier,
     FieldChange,
     LedgerRow,
+    Seal,
     compare_ledger_row,
     field_changes,
     ledger_problems,
     missing_ledger_row,
 )
-from tresxuno.domain.problems import Problem
+from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.i18n import _
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 
@@ -43,6 +50,12 @@ class CheckResult:
     records: int
     ledger_rows: int
     seconds: float  # float ok: elapsed time, not money
+    #: The hash of the last record verified (the genesis hash when the trail is empty).
+    head: str = GENESIS
+    #: The office key sealing records ``sealed_since`` onwards, when it is not on this computer:
+    #: those records' links were followed but their seals could not be verified.
+    unverified_key: str | None = None
+    sealed_since: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -51,14 +64,20 @@ class CheckResult:
 
 
 def check_integrity(
-    db: Database, progress: Progress = no_progress, cancel: CancelToken | None = None
+    db: Database,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+    *,
+    anchor: str | None = None,
 ) -> CheckResult:
     """Verify the audit chain, every ledger row against its last after-image, and the ledger's rules.
 
     Reads one snapshot in one transaction and writes nothing. Stops at the first problem: a broken
     link (named by sequence number, table and row), a ledger row that differs from the trail (an
     amount changed by plain SQL), or a broken ledger invariant (see
-    :func:`tresxuno.domain.audit.ledger_problems`).
+    :func:`tresxuno.domain.audit.ledger_problems`). With the office key on this computer the
+    trail must be sealed with it (see :class:`tresxuno.domain.audit.Seal`); with ``anchor`` (a
+    head printed earlier, 64 hex digits) the chain must pass through that hash.
 
     Raises:
         Cancelled: the token was cancelled.
@@ -68,8 +87,18 @@ def check_integrity(
 
     started = time.perf_counter()
     token = cancel or CancelToken()
-    verifier = ChainVerifier()
+    key = office_key()
     with db.transaction() as session:
+        head_seq, head_hash, sealed_by, sealed_since = session.execute(
+            select(AuditHead.seq, AuditHead.hash, AuditHead.key_id, AuditHead.keyed_since).where(
+                AuditHead.id == 1
+            )
+        ).one()
+        seal = Seal(sealed_by, sealed_since, key)
+        problem = seal.problem(head_seq)
+        if problem is not None:
+            return CheckResult(problem, 0, 0, time.perf_counter() - started)
+        verifier = ChainVerifier(seal, anchor)
         total = session.scalar(select(func.count()).select_from(AuditLogRow)) or 0
         entries_total = session.scalar(select(func.count()).select_from(LedgerEntry)) or 0
         lines_total = session.scalar(select(func.count()).select_from(LedgerAllocation)) or 0
@@ -83,8 +112,7 @@ def check_integrity(
                     return CheckResult(verifier.problem, done, 0, time.perf_counter() - started)
                 done += 1
             progress(done, steps, _("Verifying the audit trail"))
-        seq, digest = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
-        problem = verifier.finish(seq, digest)
+        problem = verifier.finish(head_seq, head_hash)
         if problem is not None:
             return CheckResult(problem, done, 0, time.perf_counter() - started)
 
@@ -117,7 +145,75 @@ def check_integrity(
                 return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
         problem = ledger_problems(entries, lines)
     progress(steps, steps, _("Done"))
-    return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
+    unverified = sealed_by if seal.unverifiable else None
+    return CheckResult(
+        problem,
+        done,
+        ledger_rows,
+        time.perf_counter() - started,
+        verifier.prev_hash,
+        unverified,
+        sealed_since if unverified else None,
+    )
+
+
+def create_office_key() -> Path:
+    """Write a new random office key to :func:`tresxuno.paths.office_key_file`, readable by its owner only.
+
+    Never replaces a key: a trail sealed with the old one could no longer be written or verified.
+
+    Raises:
+        StorageError: ``audit.key_exists``, or ``file.cannot_write`` when the config folder is not writable.
+    """
+    path = paths.office_key_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise StorageError("audit.key_exists", path=str(path)) from exc
+    except OSError as exc:
+        raise StorageError("file.cannot_write", path=str(path), reason=exc.strerror or str(exc)) from exc
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secrets.token_hex(KEY_BYTES) + "\n")
+    return path
+
+
+@dataclass(frozen=True)
+class SealResult:
+    """The office key sealing a trail: its public id, its file, and the first record it seals."""
+
+    key_id: str
+    path: Path
+    since: int
+    created: bool
+
+
+def seal_trail(db: Database) -> SealResult:
+    """Seal the audit trail with the office key, creating the key first when there is none.
+
+    An administrador's action (it decides which computers can write from now on). Writes one
+    record, the head taking the key, unless the trail is already sealed with it.
+
+    Raises:
+        InputError: ``auth.role_required``.
+        StorageError: ``audit.key_mismatch`` (sealed with another key), ``audit.key_invalid``.
+    """
+    from tresxuno.services.auth import require
+
+    require(db, "users.manage")
+    created = office_key() is None
+    if created:
+        with db.session() as session:
+            sealed_by = session.scalar(select(AuditHead.key_id).where(AuditHead.id == 1))
+        if sealed_by is not None:  # a new key would only lock this computer out of the trail
+            raise StorageError("audit.key_missing", key=sealed_by, path=str(paths.office_key_file()))
+        create_office_key()
+    with db.transaction(immediate=True) as session:
+        append(session.connection(), [], seal=True)
+        sealed_by, since = session.execute(
+            select(AuditHead.key_id, AuditHead.keyed_since).where(AuditHead.id == 1)
+        ).one()
+    return SealResult(sealed_by, paths.office_key_file(), since, created)
 
 
 def _record_batches(session: Session) -> Iterator[list[AuditRecord]]:
