@@ -495,9 +495,9 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_FAILURE
     out.write(
         _(
-            "Audit trail intact: {records} record(s); {rows} ledger row(s) match it; the ledger's "
-            "invariants hold ({seconds:.1f} s)."
-        ).format(records=result.records, rows=result.ledger_rows, seconds=result.seconds)
+            "Audit trail intact: {records} record(s); the {rows} row(s) of its {tables} tables match it; "
+            "the ledger's invariants hold ({seconds:.1f} s)."
+        ).format(records=result.records, rows=result.rows, tables=result.tables, seconds=result.seconds)
         + "\n"
     )
     # The head to write down (or print on a report): a later --anchor proves nothing before it changed.

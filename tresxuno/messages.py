@@ -471,6 +471,15 @@ TEMPLATES: dict[str, str] = {
     "audit.allocation_mismatch": N_(
         "allocation line {id}: {column} '{value}' does not match the audit trail ('{audited}')"
     ),
+    "audit.row_unaudited": N_(
+        "{table} row {id} is not in the audit trail: it was written behind the app's back"
+    ),
+    "audit.row_mismatch": N_(
+        "{table} row {id}: {column} '{value}' does not match the audit trail ('{audited}')"
+    ),
+    "audit.row_missing": N_(
+        "{table} row {id} is in the audit trail but not in the database: it was deleted behind the app's back"
+    ),
     "audit.not_sealed": N_(
         "the office key {key} on this computer does not seal this audit trail: the trail was re-hashed "
         "without it, or belongs to another office (seal it with tresxuno seal)"

@@ -292,3 +292,148 @@ def test_the_seal_command_creates_the_key_once_and_check_then_verifies_with_it(d
     again = run("seal")
     assert again.returncode == 0 and "New office key" not in again.stdout
     assert run("check").returncode == 0
+
+
+# --- 9. every table compared with the trail ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def office_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("office") / "office.sqlite"
+    db = open_database(str(path))
+    generate_demo(db, projects=30, seed=11, with_users=True)
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def office(tmp_path: Path, office_template: Path) -> Iterator[Database]:
+    """A demo office with its five users (one per role)."""
+    path = tmp_path / "office.sqlite"
+    shutil.copyfile(office_template, path)
+    database = open_database(str(path))
+    yield database
+    database.dispose()
+
+
+#: What a hostile insider changes with sqlite3: the table, the row it targets (SQL run before the
+#: attack), the statements (``{row}`` is that row's id) and the column check must name (None: the
+#: row itself is missing or unknown).
+ATTACKS = {
+    "role raised to administrador": (
+        "users",
+        "SELECT id FROM users WHERE username = 'auditor'",
+        ["UPDATE users SET role = 'administrador' WHERE id = {row}"],
+        "role",
+    ),
+    "password hash swapped": (
+        "users",
+        "SELECT id FROM users WHERE username = 'admin'",
+        [
+            "UPDATE users SET password_hash = (SELECT password_hash FROM users WHERE username = 'auditor') "
+            "WHERE id = {row}"
+        ],
+        "password_hash",
+    ),
+    "every user deleted": ("users", "SELECT min(id) FROM users", ["DELETE FROM users"], None),
+    "project cost times ten": (
+        "projects",
+        "SELECT min(id) FROM projects",
+        ["UPDATE projects SET cost = cost * 10 WHERE id = {row}"],
+        "cost",
+    ),
+    "project forced to approved": (
+        "projects",
+        "SELECT min(id) FROM projects WHERE stage <> 'aprobado'",
+        ["UPDATE projects SET stage = 'aprobado' WHERE id = {row}"],
+        "stage",
+    ),
+    "a share moved": (
+        "project_shares",
+        "SELECT min(project_id) || '/club' FROM project_shares WHERE party = 'club'",
+        [
+            "UPDATE project_shares SET amount = amount + 100 "
+            "WHERE project_id = CAST(substr('{row}', 1, instr('{row}', '/') - 1) AS INTEGER) AND party = 'club'"
+        ],
+        "amount",
+    ),
+    "COVAM ruling overturned": (
+        "covam_agenda",
+        "SELECT min(id) FROM covam_agenda WHERE ruling IS NOT 'aprobado'",
+        ["UPDATE covam_agenda SET ruling = 'aprobado' WHERE id = {row}"],
+        "ruling",
+    ),
+    "closed year reopened": (
+        "fiscal_years",
+        "SELECT min(year) FROM fiscal_years WHERE closed_at IS NOT NULL",
+        ["UPDATE fiscal_years SET closed_at = NULL, closed_by = NULL WHERE year = {row}"],
+        "closed_at",
+    ),
+    "rule set edited": (
+        "rule_sets",
+        "SELECT min(id) FROM rule_sets",
+        ["UPDATE rule_sets SET body = body || ' ' WHERE id = {row}"],
+        "body",
+    ),
+    "exchange rate changed": (
+        "exchange_rates",
+        "SELECT min(rate_date) FROM exchange_rates",
+        ["UPDATE exchange_rates SET rate = '99.0000' WHERE rate_date = '{row}'"],
+        "rate",
+    ),
+    "attachment slipped in": (
+        "attachments",
+        "SELECT 9001",
+        [
+            "INSERT INTO attachments (id, project_id, kind, original_name, stored_path, sha256, size, "
+            "added_at, added_by) SELECT {row}, min(id), 'otro', 'x.pdf', '/usr/bin/xcalc', "
+            f"'{'0' * 64}', 1, '2026-01-01 00:00:00.000000', 'mallory' FROM projects"
+        ],
+        None,
+    ),
+    "club renamed": (
+        "clubs",
+        "SELECT min(id) FROM clubs",
+        ["UPDATE clubs SET name = 'Club Fantasma' WHERE id = {row}"],
+        "name",
+    ),
+    "federation deleted": (
+        "federations",
+        "SELECT max(id) FROM federations",  # foreign keys are off in a plain sqlite3 client
+        ["DELETE FROM federations WHERE id = {row}"],
+        None,
+    ),
+    "municipality renamed": (
+        "municipalities",
+        "SELECT '32056'",
+        ["UPDATE municipalities SET name = 'Ningún lugar' WHERE key = '{row}'"],
+        "name",
+    ),
+    "setting changed": (
+        "settings",
+        "SELECT min(key) FROM settings",
+        ["UPDATE settings SET value = value || 'x' WHERE key = '{row}'"],
+        "value",
+    ),
+}
+
+
+@pytest.mark.parametrize("attack_name", list(ATTACKS))
+def test_a_direct_change_to_any_audited_table_is_named(office, attack_name):
+    table, row_sql, statements, column = ATTACKS[attack_name]
+    row = one(office, row_sql)[0]  # before the attack: a deleted row cannot be found after it
+    assert row is not None, attack_name
+    assert check_integrity(office).ok
+    attack(office, *(s.format(row=row) for s in statements))
+    problem = check_integrity(office).problem
+    assert problem is not None, attack_name
+    assert (problem.params.get("table"), str(problem.params.get("id"))) == (table, str(row)), problem
+    if column is None:
+        expected = "audit.row_unaudited" if statements[0].startswith("INSERT") else "audit.row_missing"
+        assert problem.code == expected
+    else:
+        assert (problem.code, problem.params["column"]) == ("audit.row_mismatch", column)
+    text = english(problem)
+    assert text.startswith(f"{table} row {row}")
+    assert "argon2" not in text  # a secret is never printed
+    assert_cli_names(office, f"tresxuno: {table} row {row}")

@@ -14,13 +14,22 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, event, insert, inspect, select, true, tuple_, update
+from sqlalchemy import Connection, Integer, Table, event, func, insert, inspect, select, true, tuple_, update
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, object_session, sessionmaker
 
 from tresxuno import paths
 from tresxuno.db.models import AuditHead, AuditLogRow, Base, utcnow
 from tresxuno.domain.actor import current_actor
-from tresxuno.domain.audit import bulk_image, bulk_rows, chain_hash, dumps, image, parse_key, record_text
+from tresxuno.domain.audit import (
+    LEDGER_TABLES,
+    bulk_image,
+    bulk_rows,
+    chain_hash,
+    dumps,
+    image,
+    parse_key,
+    record_text,
+)
 from tresxuno.domain.audit import key_id as name_key
 from tresxuno.domain.problems import StorageError
 
@@ -190,6 +199,16 @@ def audited_tables(connection: Connection) -> list[Table]:
     return [t for t in Base.metadata.sorted_tables if is_audited(t.name) and t.name in present]
 
 
+def compared_tables(connection: Connection) -> list[Table]:
+    """The tables ``check`` compares with the trail, the ledger's two first, then the rest in dependency order.
+
+    The ledger goes first because a difference in money is the one an auditor most needs named.
+    """
+    tables = audited_tables(connection)
+    ledger = [t for t in tables if t.name in LEDGER_TABLES]
+    return sorted(ledger, key=lambda t: LEDGER_TABLES.index(t.name)) + [t for t in tables if t not in ledger]
+
+
 def trail_row_ids(connection: Connection) -> dict[str, set[str]]:
     """The row ids each table's records name (inserted, changed or deleted), replaying the whole trail."""
     log = AuditLogRow.__table__
@@ -318,11 +337,19 @@ def _on_execute(state: ORMExecuteState) -> Any:
         return None
     connection = state.session.connection()
     if state.is_insert:
-        result = state.invoke_statement()
         params = state.parameters
         rows = params if isinstance(params, list) else [params] if params else []
         if not rows:  # insert(...).values(...): the values are in the statement
             rows = [dict(statement.compile().params)]
+        ids = _new_ids(connection, table, rows) if params else None
+        if ids is not None:
+            # Rows without their id: give them the ids SQLite would, so the trail names each row.
+            (pk,) = table.primary_key.columns
+            rows = [{**row, pk.key: n} for row, n in zip(rows, ids, strict=True)]
+            given = [{pk.key: n} for n in ids]
+            result = state.invoke_statement(params=given if isinstance(params, list) else given[0])
+        else:
+            result = state.invoke_statement()
         audit_bulk_insert(connection, table, rows)
         return result
     where = statement.whereclause  # type: ignore[attr-defined]
@@ -353,6 +380,25 @@ def _on_execute(state: ORMExecuteState) -> Any:
             )
     append(connection, items)
     return result
+
+
+def _new_ids(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int] | None:
+    """Ids for inserted rows that lack their integer primary key, on SQLite; None when not needed.
+
+    SQLite gives such a row one more than the largest id; this writer holds the write lock, so
+    numbering them here gives the same ids and lets the audit record name every row. On a
+    server the ids come from a sequence, which explicit ids would leave behind.
+    """
+    columns = list(table.primary_key.columns)
+    if connection.dialect.name != "sqlite" or len(columns) != 1 or not isinstance(columns[0].type, Integer):
+        return None
+    key = columns[0].key
+    if all(row.get(key) is not None for row in rows):
+        return None
+    if any(row.get(key) is not None for row in rows):
+        return None  # a mix: leave it to the database (no writer of ours does this)
+    start = connection.execute(select(func.coalesce(func.max(columns[0]), 0))).scalar_one()
+    return list(range(start + 1, start + 1 + len(rows)))
 
 
 _installed = False

@@ -8,31 +8,35 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Table, func, or_, select
+from sqlalchemy import Date, DateTime, Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from tresxuno import paths
-from tresxuno.db.audit import append, office_key, subject_of
+from tresxuno.db.audit import append, compared_tables, office_key, subject_of
 from tresxuno.db.engine import Database
-from tresxuno.db.models import AuditHead, AuditLogRow, LedgerAllocation, LedgerEntry
+from tresxuno.db.models import AuditHead, AuditLogRow
 from tresxuno.domain.audit import (
     GENESIS,
     KEY_BYTES,
     LEDGER_TABLES,
+    REDACTED_COLUMNS,
     AuditRecord,
     ChainVerifier,
     FieldChange,
     LedgerRow,
     Seal,
-    compare_ledger_row,
+    compare_row,
     field_changes,
     ledger_problems,
-    missing_ledger_row,
+    missing_row,
+    redacted,
 )
 from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.i18n import _
@@ -56,6 +60,9 @@ class CheckResult:
     #: those records' links were followed but their seals could not be verified.
     unverified_key: str | None = None
     sealed_since: int | None = None
+    #: Rows of every audited table compared with the trail, and how many tables.
+    rows: int = 0
+    tables: int = 0
 
     @property
     def ok(self) -> bool:
@@ -98,11 +105,15 @@ def check_integrity(
         problem = seal.problem(head_seq)
         if problem is not None:
             return CheckResult(problem, 0, 0, time.perf_counter() - started)
-        verifier = ChainVerifier(seal, anchor)
+        tables = compared_tables(session.connection())
+        verifier = ChainVerifier(
+            seal,
+            anchor,
+            {t.name: ([c.key for c in t.columns], [c.key for c in t.primary_key.columns]) for t in tables},
+        )
         total = session.scalar(select(func.count()).select_from(AuditLogRow)) or 0
-        entries_total = session.scalar(select(func.count()).select_from(LedgerEntry)) or 0
-        lines_total = session.scalar(select(func.count()).select_from(LedgerAllocation)) or 0
-        steps = total + entries_total + lines_total
+        rows_total = sum(session.scalar(select(func.count()).select_from(t)) or 0 for t in tables)
+        steps = total + rows_total
         done = 0
         progress(0, steps, _("Verifying the audit trail"))
         for batch in _record_batches(session):
@@ -118,29 +129,50 @@ def check_integrity(
 
         entries: list[LedgerRow] = []
         lines: list[tuple[int, str, int]] = []
-        ledger_rows = 0
-        for table in LEDGER_TABLES:
-            audited = verifier.ledger_images[table]
-            for rows in _row_batches(
-                session, LedgerEntry.__table__ if table == "ledger_entries" else LedgerAllocation.__table__
-            ):
+        ledger_rows = compared = 0
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        for table in tables:
+            name = table.name
+            audited = verifier.images[name]
+            columns = [c.key for c in table.columns]
+            at = {c: i for i, c in enumerate(columns)}
+            positions = [at[c.key] for c in table.primary_key.columns]
+            single = positions[0] if len(positions) == 1 else None
+            convert = _converters(table, sqlite=sqlite)
+            for rows in _row_batches(session, table):
                 token.raise_if_cancelled()
-                for row in rows:
-                    # Popped, so what is left afterwards is what the trail has and the table lacks.
-                    problem = compare_ledger_row(table, row, audited.pop(str(row["id"]), None))
-                    if problem is not None:
-                        return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
-                    if table == "ledger_entries":
-                        entries.append(
-                            LedgerRow(
-                                row["id"], row["project_id"], row["kind"], row["amount"], row["reverses_id"]
-                            )
-                        )
+                for raw in rows:
+                    if convert:
+                        values = list(raw)
+                        for i, to_image in convert:
+                            if values[i] is not None:
+                                values[i] = to_image(values[i])
+                        row = tuple(values)
                     else:
-                        lines.append((row["entry_id"], row["party"], row["amount"]))
-                ledger_rows += len(rows)
-                progress(done + ledger_rows, steps, _("Comparing the ledger with the audit trail"))
-            problem = missing_ledger_row(table, audited)
+                        row = raw
+                    rid = str(row[single]) if single is not None else "/".join(str(row[i]) for i in positions)
+                    # Popped, so what is left afterwards is what the trail has and the table lacks.
+                    image = audited.pop(rid, None)
+                    if image is None or row != image:
+                        # Rare: only now the row is looked at column by column, to name the difference.
+                        problem = compare_row(
+                            name,
+                            rid,
+                            dict(zip(columns, row, strict=True)),
+                            None if image is None else dict(zip(columns, image, strict=True)),
+                        )
+                        if problem is not None:
+                            return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
+                if name == "ledger_entries":
+                    get = itemgetter(at["id"], at["project_id"], at["kind"], at["amount"], at["reverses_id"])
+                    entries.extend(LedgerRow(*get(r)) for r in rows)
+                elif name == "ledger_allocations":
+                    lines.extend(map(itemgetter(at["entry_id"], at["party"], at["amount"]), rows))
+                compared += len(rows)
+                if name in LEDGER_TABLES:
+                    ledger_rows += len(rows)
+                progress(done + compared, steps, _("Comparing every table with the audit trail"))
+            problem = missing_row(name, audited)
             if problem is not None:
                 return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
         problem = ledger_problems(entries, lines)
@@ -154,6 +186,8 @@ def check_integrity(
         verifier.prev_hash,
         unverified,
         sealed_since if unverified else None,
+        compared,
+        len(tables),
     )
 
 
@@ -246,18 +280,54 @@ def _record_batches(session: Session) -> Iterator[list[AuditRecord]]:
         last = rows[-1].seq
 
 
-def _row_batches(session: Session, table: Table) -> Iterator[list[dict]]:
-    last = 0
-    while True:
-        rows = (
-            session.execute(select(table).where(table.c.id > last).order_by(table.c.id).limit(BATCH))
-            .mappings()
-            .all()
-        )
-        if not rows:
-            return
-        yield [dict(r) for r in rows]  # plain dicts: compared column by column
-        last = rows[-1]["id"]
+def _row_batches(session: Session, table: Table) -> Iterator[list[tuple[Any, ...]]]:
+    """Every row of ``table`` as the driver returns it (columns in the table's order), a batch at a time.
+
+    Straight from the driver's cursor, in the session's transaction: SQLAlchemy's rows and type
+    conversions (text to dates) would cost more than the whole comparison.
+    """
+    connection = session.connection()
+    sql = str(select(table).order_by(*table.primary_key.columns).compile(dialect=connection.dialect))
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(BATCH):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def _isoformat(value: date) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _sqlite_datetime(text: Any) -> Any:
+    """A time as SQLite holds it, as its image has it: ISO 8601 without a zero fraction.
+
+    SQLAlchemy writes ``2026-03-01 17:05:09.000000``; writers that go straight to the driver
+    leave the fraction out. Any other text is left as stored, so the comparison names it.
+    """
+    if type(text) is str and len(text) in (19, 26) and text[10] == " ":
+        return text[:10] + "T" + (text[11:19] if text.endswith(".000000") else text[11:])
+    return text
+
+
+def _converters(table: Table, *, sqlite: bool) -> list[tuple[int, Callable[[Any], Any]]]:
+    """Column positions whose values the driver returns unlike their audited form, and how to convert.
+
+    Images keep dates and times as ISO text and secrets as digests (see
+    :func:`tresxuno.domain.audit.image`). SQLite already returns dates as that text; every other
+    value is equal to its image as it comes, so most rows are compared as one tuple.
+    """
+    found: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, column in enumerate(table.columns):
+        if column.key in REDACTED_COLUMNS:
+            found.append((i, redacted))
+        elif isinstance(column.type, DateTime):
+            found.append((i, _sqlite_datetime if sqlite else _isoformat))
+        elif isinstance(column.type, Date) and not sqlite:
+            found.append((i, _isoformat))
+    return found
 
 
 # --- Histories --------------------------------------------------------------------------------
