@@ -86,3 +86,10 @@ def test_ledger_invariants_name_the_first_broken_rule():
 def test_field_changes_list_what_an_update_changed_and_skip_bookkeeping():
     changes = field_changes('{"members":25,"name":"A","version":1}', '{"members":40,"name":"A","version":2}')
     assert [(c.column, c.before, c.after) for c in changes] == [("members", 25, 40)]
+
+
+def test_a_history_shows_that_a_secret_changed_but_never_its_digest():
+    before = dumps(image({"role": "auditor", "password_hash": "$argon2id$old"}))
+    after = dumps(image({"role": "auditor", "password_hash": "$argon2id$new"}))
+    [change] = field_changes(before, after)
+    assert (change.column, change.before, change.after) == ("password_hash", "***", "***")

@@ -540,7 +540,12 @@ def field_changes(before: str | None, after: str | None) -> tuple[FieldChange, .
         return ()
     columns = list(new) + [c for c in old if c not in new]
     return tuple(
-        FieldChange(c, old.get(c), new.get(c))
+        FieldChange(c, _shown(c, old.get(c)), _shown(c, new.get(c)))
         for c in columns
         if c not in _QUIET_COLUMNS and old.get(c) != new.get(c)
     )
+
+
+def _shown(column: str, value: Any) -> Any:
+    """A secret's digest is for ``check``; a history shows only that it changed."""
+    return REDACTED if column in REDACTED_COLUMNS and value is not None else value
