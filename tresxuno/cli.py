@@ -137,6 +137,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help=_("verify the audit trail and the ledger's invariants"))
     _add_db(check, default=argparse.SUPPRESS)
+    check.add_argument(
+        "--anchor",
+        metavar="SHA256",
+        help=_(
+            "a head printed earlier by check (64 hex digits): fail unless the audit trail passes through it"
+        ),
+    )
+    seal = sub.add_parser(
+        "seal", help=_("seal the audit trail with the office key (created in the config folder if missing)")
+    )
+    _add_db(seal, default=argparse.SUPPRESS)
 
     from tresxuno.services.reporting.kinds import REPORT_KINDS  # constants only: no SQLAlchemy
 
@@ -453,7 +464,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno check``: exit 0 when the audit chain and the ledger hold, else 1 naming the problem."""
     from tresxuno.messages import describe
     from tresxuno.services.audit import check_integrity
-    from tresxuno.services.store import open_database
+    from tresxuno.services.store import open_read_only
 
     err = sys.stderr
     shown = [-1]
@@ -464,10 +475,18 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             shown[0] = percent // 10
             err.write(f"{message}: {percent_text(percent * 100, decimals=0)}\n")
 
-    # create=False: checking a mistyped path must fail, not create and bless an empty database.
-    db = open_database(resolve_db(args.db), create=False)
+    anchor = args.anchor.strip().lower() if args.anchor is not None else None
+    if anchor is not None and (len(anchor) != 64 or any(c not in "0123456789abcdef" for c in anchor)):
+        raise UsageError(
+            _("--anchor: '{value}' is not a head; give the 64 hex digits check printed").format(
+                value=args.anchor
+            )
+        )
+    # Read-only: checking a mistyped path must fail, not create and bless an empty database, and an
+    # old schema is not upgraded (that would write a baseline over what is being verified).
+    db = open_read_only(resolve_db(args.db))
     try:
-        result = check_integrity(db, progress)
+        result = check_integrity(db, progress, anchor=anchor)
     finally:
         db.dispose()
     if result.problem is not None:
@@ -475,9 +494,44 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
         return EXIT_FAILURE
     out.write(
         _(
-            "Audit trail intact: {records} record(s); {rows} ledger row(s) match it; the ledger's "
-            "invariants hold ({seconds:.1f} s)."
-        ).format(records=result.records, rows=result.ledger_rows, seconds=result.seconds)
+            "Audit trail intact: {records} record(s); the {rows} row(s) of its {tables} tables match it; "
+            "the ledger's invariants hold ({seconds:.1f} s)."
+        ).format(records=result.records, rows=result.rows, tables=result.tables, seconds=result.seconds)
+        + "\n"
+    )
+    # The head to write down (or print on a report): a later --anchor proves nothing before it changed.
+    out.write(_("head {hash} · {records} records").format(hash=result.head, records=result.records) + "\n")
+    if result.unverified_key is not None:
+        err.write(
+            "tresxuno: "
+            + _(
+                "records {since} to {seq} are sealed with office key {key}, which is not on this "
+                "computer: their links were followed but their seals not verified"
+            ).format(since=result.sealed_since, seq=result.records, key=result.unverified_key)
+            + "\n"
+        )
+    return EXIT_OK
+
+
+def cmd_seal(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno seal``: seal the audit trail with the office key, creating the key when missing."""
+    from tresxuno.services.audit import seal_trail
+
+    db = _open(args)
+    try:
+        _sign_in(args, db)
+        result = seal_trail(db)
+    finally:
+        db.dispose()
+    if result.created:
+        out.write(
+            _("New office key {key} written to {path}.").format(key=result.key_id, path=result.path) + "\n"
+        )
+    out.write(
+        _(
+            "The audit trail is sealed with office key {key} from record {since} on. Keep a copy of {path} "
+            "in a safe place: without it this computer cannot record changes, nor check verify them."
+        ).format(key=result.key_id, since=result.since, path=result.path)
         + "\n"
     )
     return EXIT_OK
@@ -543,6 +597,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "check": cmd_check,
+    "seal": cmd_seal,
 }
 
 

@@ -455,6 +455,13 @@ TEMPLATES: dict[str, str] = {
         "entry {id}: amount {amount} does not match the audit trail ({expected})"
     ),
     "audit.entry_mismatch": N_("entry {id}: {column} '{value}' does not match the audit trail ('{audited}')"),
+    "audit.entry_missing": N_(
+        "entry {id} is in the audit trail but not in the database: it was deleted behind the app's back"
+    ),
+    "audit.allocation_missing": N_(
+        "allocation line {id} is in the audit trail but not in the database: it was deleted behind the "
+        "app's back"
+    ),
     "audit.allocation_unaudited": N_(
         "allocation line {id} is not in the audit trail: it was written behind the app's back"
     ),
@@ -463,6 +470,30 @@ TEMPLATES: dict[str, str] = {
     ),
     "audit.allocation_mismatch": N_(
         "allocation line {id}: {column} '{value}' does not match the audit trail ('{audited}')"
+    ),
+    "audit.row_unaudited": N_(
+        "{table} row {id} is not in the audit trail: it was written behind the app's back"
+    ),
+    "audit.row_mismatch": N_(
+        "{table} row {id}: {column} '{value}' does not match the audit trail ('{audited}')"
+    ),
+    "audit.row_missing": N_(
+        "{table} row {id} is in the audit trail but not in the database: it was deleted behind the app's back"
+    ),
+    "audit.not_sealed": N_(
+        "the office key {key} on this computer does not seal this audit trail: the trail was re-hashed "
+        "without it, or belongs to another office (seal it with tresxuno seal)"
+    ),
+    "audit.other_key": N_(
+        "this audit trail is sealed with office key {sealed}, not with the key {key} on this computer"
+    ),
+    "audit.seal_missing": N_(
+        "the audit trail's head says records from {since} on are sealed with the office key, but the "
+        "trail ends at record {seq}: the head or the trail was altered"
+    ),
+    "audit.anchor_missing": N_(
+        "the audit trail (ending at record {seq}) does not pass through {anchor}: records written "
+        "before that head was printed were altered or removed"
     ),
     "ledger.line_orphan": N_("allocation lines point to entry {id}, which does not exist"),
     "ledger.lines_differ": N_(
@@ -499,6 +530,23 @@ STORAGE_TEMPLATES: dict[str, str] = {
     "db.cannot_create": N_("cannot create the database at {where}: {detail}"),
     "db.foreign_schema": N_("{where} holds tables that are not tresxuno's; choose another file or database"),
     "db.backup_failed": N_("cannot back up {where} before upgrading it, so it was not upgraded: {detail}"),
+    "db.needs_upgrade": N_(
+        "{where} has the schema of an older version of tresxuno ({revision}); check reads it without "
+        "changing it, so it was not checked: open it once with this version (tresxuno --db FILE), which "
+        "backs it up and upgrades it, then check again"
+    ),
+    "audit.key_invalid": N_(
+        "the office key file {where} does not hold a key ({detail}); restore it from your copy"
+    ),
+    "audit.key_exists": N_("there is already an office key in {where}; it is never replaced"),
+    "audit.key_missing": N_(
+        "this database's audit trail is sealed with office key {key}, which is not on this computer: "
+        "copy the key file to {where}, then try again"
+    ),
+    "audit.key_mismatch": N_(
+        "this database's audit trail is sealed with office key {sealed}, but {where} holds key {key}: "
+        "use the office's key file, then try again"
+    ),
     "backup.server_database": N_(
         "{where} is a database server: its backups are the server's job "
         "(pg_dump); ask whoever runs the server"

@@ -61,6 +61,17 @@ def data_location_file() -> Path:
     return user_config_path("tresxuno", appauthor=False) / "data-folder.txt"
 
 
+def office_key_file() -> Path:
+    """The office key that seals the audit trail (HMAC), kept outside the database on purpose.
+
+    In the config folder, not the data folder: a copy of the data (a backup, the database file
+    taken away) does not carry the key, so whoever holds only the file cannot re-seal an edit.
+    """
+    from platformdirs import user_config_path
+
+    return user_config_path("tresxuno", appauthor=False) / "office-key"
+
+
 def chosen_data_dir() -> Path | None:
     """The data folder chosen in Preferences, or None when the default is used."""
     try:

@@ -40,11 +40,11 @@ def chain(*afters: str) -> list[AuditRecord]:
 
 def test_images_are_canonical_json_with_iso_dates_and_centavos():
     row = {"amount": 1_234_56, "entry_date": date(2016, 5, 2), "created_at": AT, "password_hash": "x"}
-    # A secret is redacted to "***" and a fingerprint of the stored (salted) hash, so a reset shows.
-    fingerprint = hashlib.sha256(b"x").hexdigest()[:12]
+    # A secret is kept as a digest: check sees it swapped, nobody reads it back.
+    digest = "***" + hashlib.sha256(b"x").hexdigest()
     assert dumps(image(row)) == (
         '{"amount":123456,"created_at":"2026-03-01T17:05:09","entry_date":"2016-05-02",'
-        f'"password_hash":"*** {fingerprint}"}}'
+        f'"password_hash":"{digest}"}}'
     )
 
 
@@ -86,3 +86,10 @@ def test_ledger_invariants_name_the_first_broken_rule():
 def test_field_changes_list_what_an_update_changed_and_skip_bookkeeping():
     changes = field_changes('{"members":25,"name":"A","version":1}', '{"members":40,"name":"A","version":2}')
     assert [(c.column, c.before, c.after) for c in changes] == [("members", 25, 40)]
+
+
+def test_a_history_shows_that_a_secret_changed_but_never_its_digest():
+    before = dumps(image({"role": "auditor", "password_hash": "$argon2id$old"}))
+    after = dumps(image({"role": "auditor", "password_hash": "$argon2id$new"}))
+    [change] = field_changes(before, after)
+    assert (change.column, change.before, change.after) == ("password_hash", "***", "***")

@@ -10,15 +10,28 @@ writer already holds SQLite's lock; on PostgreSQL the chain's head row is locked
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, event, insert, select, true, tuple_, update
+from sqlalchemy import Connection, Integer, Table, event, func, insert, inspect, select, true, tuple_, update
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, object_session, sessionmaker
 
+from tresxuno import paths
 from tresxuno.db.models import AuditHead, AuditLogRow, Base, utcnow
 from tresxuno.domain.actor import current_actor
-from tresxuno.domain.audit import bulk_image, chain_hash, dumps, image, record_text
+from tresxuno.domain.audit import (
+    LEDGER_TABLES,
+    bulk_image,
+    bulk_rows,
+    chain_hash,
+    dumps,
+    image,
+    parse_key,
+    record_text,
+)
+from tresxuno.domain.audit import key_id as name_key
+from tresxuno.domain.problems import StorageError
 
 #: Tables not audited: the trail itself and Alembic's bookkeeping. The INEGI states are a fixed
 #: catalogue; municipalities an administrator adds are audited.
@@ -54,25 +67,74 @@ def subject_of(table_name: str, values: Mapping[str, Any]) -> str | None:
     return None
 
 
-def append(connection: Connection, items: Sequence[Item]) -> None:
+def office_key() -> bytes | None:
+    """The office key in the user's config folder, or None when there is none.
+
+    Read at each use (a few hundred bytes), so a key created while the app runs takes effect at once.
+
+    Raises:
+        StorageError: ``audit.key_invalid``: the file exists but does not hold a key.
+    """
+    path = paths.office_key_file()
+    try:
+        text = path.read_text(encoding="ascii")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StorageError("audit.key_invalid", path=str(path), detail=str(exc)) from exc
+    key = parse_key(text)
+    if key is None:
+        raise StorageError("audit.key_invalid", path=str(path), detail="not 64 hex digits")
+    return key
+
+
+def append(connection: Connection, items: Sequence[Item], *, seal: bool = False) -> None:
     """Chain ``items`` after the last record and write them, with one ``executemany``.
 
     Call it after the rows the items describe were written in this transaction: SQLite then
     already serialises this writer, and PostgreSQL waits here for any other writer's chain.
+
+    With an office key on this computer and a trail not yet sealed, the first record written is
+    the head taking the key (``audit_head`` row 1), and every record from it on carries an HMAC;
+    ``seal=True`` writes that record even with no ``items``. A trail sealed with a key that is
+    not here is refused: plain records after sealed ones would let anyone re-hash the end.
+
+    Raises:
+        StorageError: ``audit.key_missing`` or ``audit.key_mismatch`` (nothing is written).
     """
-    if not items:
+    if not items and not seal:
         return
     head = AuditHead.__table__
-    seq, prev = connection.execute(
-        select(head.c.seq, head.c.hash).where(head.c.id == 1).with_for_update()
+    seq, prev, sealed_by, since = connection.execute(
+        select(head.c.seq, head.c.hash, head.c.key_id, head.c.keyed_since)
+        .where(head.c.id == 1)
+        .with_for_update()
     ).one()
+    key = office_key()
+    if key is not None and sealed_by is None:
+        sealed_by, since = name_key(key), seq + 1
+        taken = dumps({"key_id": sealed_by, "keyed_since": since})
+        items = [
+            ("update", "audit_head", "1", None, dumps({"key_id": None, "keyed_since": None}), taken),
+            *items,
+        ]
+    elif sealed_by is not None and key is None:
+        raise StorageError("audit.key_missing", key=sealed_by, path=str(paths.office_key_file()))
+    elif sealed_by is not None and key is not None and name_key(key) != sealed_by:
+        raise StorageError(
+            "audit.key_mismatch", key=name_key(key), sealed=sealed_by, path=str(paths.office_key_file())
+        )
+    if not items:
+        return
     actor = current_actor()
     at = utcnow()
     rows = []
     for action, table, rid, subject, before, after in items:
         seq += 1
         digest = chain_hash(
-            prev, record_text(seq, at, actor.username, actor.role, action, table, rid, subject, before, after)
+            prev,
+            record_text(seq, at, actor.username, actor.role, action, table, rid, subject, before, after),
+            key if sealed_by is not None else None,
         )
         rows.append(
             {
@@ -92,7 +154,9 @@ def append(connection: Connection, items: Sequence[Item]) -> None:
         )
         prev = digest
     connection.execute(insert(AuditLogRow.__table__), rows)
-    connection.execute(update(head).where(head.c.id == 1).values(seq=seq, hash=prev))
+    connection.execute(
+        update(head).where(head.c.id == 1).values(seq=seq, hash=prev, key_id=sealed_by, keyed_since=since)
+    )
 
 
 def _images(connection: Connection, table: Table, where: Any) -> dict[str, dict[str, Any]]:
@@ -123,6 +187,64 @@ def audit_bulk_insert(connection: Connection, table: Table, rows: Sequence[Mappi
     defaults = {c.key: _constant_default(table, c.key) for c in table.columns if c.key not in rows[0]}
     after = bulk_image(given, defaults, rows)
     append(connection, [("insert", table.name, None, None, None, after)])
+
+
+#: Subject of the records :func:`seal_baseline` writes, so histories and auditors can tell them apart.
+BASELINE = "baseline"
+
+
+def audited_tables(connection: Connection) -> list[Table]:
+    """The audited tables of the schema this app knows that exist in the database, in dependency order."""
+    present = set(inspect(connection).get_table_names())
+    return [t for t in Base.metadata.sorted_tables if is_audited(t.name) and t.name in present]
+
+
+def compared_tables(connection: Connection) -> list[Table]:
+    """The tables ``check`` compares with the trail, the ledger's two first, then the rest in dependency order.
+
+    The ledger goes first because a difference in money is the one an auditor most needs named.
+    """
+    tables = audited_tables(connection)
+    ledger = [t for t in tables if t.name in LEDGER_TABLES]
+    return sorted(ledger, key=lambda t: LEDGER_TABLES.index(t.name)) + [t for t in tables if t not in ledger]
+
+
+def trail_row_ids(connection: Connection) -> dict[str, set[str]]:
+    """The row ids each table's records name (inserted, changed or deleted), replaying the whole trail."""
+    log = AuditLogRow.__table__
+    tables = Base.metadata.tables
+    known: dict[str, set[str]] = {}
+    query = select(log.c.table_name, log.c.row_id, log.c.after).order_by(log.c.seq)
+    for name, rid, after in connection.execute(query):
+        ids = known.setdefault(name, set())
+        if rid is not None:
+            ids.add(rid)
+        elif after and name in tables:  # a bulk insert: every row of its image
+            ids.update(row_id(tables[name], row) for row in bulk_rows(json.loads(after)))
+    return known
+
+
+def seal_baseline(connection: Connection) -> int:
+    """Record every row the trail has never seen as a baseline: one bulk record per table.
+
+    Run after each upgrade, in its transaction: rows written by a release before the trail (0001 to
+    0005) and the INEGI catalogue otherwise stay unknown to ``check`` forever. Rows the trail
+    already knows are left alone even when they differ from it: an upgrade must not bless a change
+    made behind the app's back. Returns how many rows were sealed.
+    """
+    known = trail_row_ids(connection)
+    items: list[Item] = []
+    sealed = 0
+    for table in audited_tables(connection):
+        ids = known.get(table.name, set())
+        rows = [dict(r) for r in connection.execute(select(table)).mappings() if row_id(table, r) not in ids]
+        if not rows:
+            continue
+        columns = [c.key for c in table.columns]
+        items.append(("insert", table.name, None, BASELINE, None, bulk_image(columns, {}, rows)))
+        sealed += len(rows)
+    append(connection, items)
+    return sealed
 
 
 def _constant_default(table: Table, key: str) -> Any:
@@ -215,11 +337,19 @@ def _on_execute(state: ORMExecuteState) -> Any:
         return None
     connection = state.session.connection()
     if state.is_insert:
-        result = state.invoke_statement()
         params = state.parameters
         rows = params if isinstance(params, list) else [params] if params else []
         if not rows:  # insert(...).values(...): the values are in the statement
             rows = [dict(statement.compile().params)]
+        ids = _new_ids(connection, table, rows) if params else None
+        if ids is not None:
+            # Rows without their id: give them the ids SQLite would, so the trail names each row.
+            (pk,) = table.primary_key.columns
+            rows = [{**row, pk.key: n} for row, n in zip(rows, ids, strict=True)]
+            given = [{pk.key: n} for n in ids]
+            result = state.invoke_statement(params=given if isinstance(params, list) else given[0])
+        else:
+            result = state.invoke_statement()
         audit_bulk_insert(connection, table, rows)
         return result
     where = statement.whereclause  # type: ignore[attr-defined]
@@ -250,6 +380,25 @@ def _on_execute(state: ORMExecuteState) -> Any:
             )
     append(connection, items)
     return result
+
+
+def _new_ids(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int] | None:
+    """Ids for inserted rows that lack their integer primary key, on SQLite; None when not needed.
+
+    SQLite gives such a row one more than the largest id; this writer holds the write lock, so
+    numbering them here gives the same ids and lets the audit record name every row. On a
+    server the ids come from a sequence, which explicit ids would leave behind.
+    """
+    columns = list(table.primary_key.columns)
+    if connection.dialect.name != "sqlite" or len(columns) != 1 or not isinstance(columns[0].type, Integer):
+        return None
+    key = columns[0].key
+    if all(row.get(key) is not None for row in rows):
+        return None
+    if any(row.get(key) is not None for row in rows):
+        return None  # a mix: leave it to the database (no writer of ours does this)
+    start = connection.execute(select(func.coalesce(func.max(columns[0]), 0))).scalar_one()
+    return list(range(start + 1, start + 1 + len(rows)))
 
 
 _installed = False

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 #: The newest migration this app ships; a test checks it equals Alembic's script head. Comparing the
 #: stored revision with it avoids loading Alembic at all when nothing needs migrating.
-HEAD_REVISION = "0006_audit_trail"
+HEAD_REVISION = "0007_audit_baseline"
 
 #: Folder of the Alembic environment (``env.py``, ``versions/``), shipped as package data.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -357,6 +357,51 @@ def _open_read_only(url: str, file: Path) -> Database:
     return Database(make_engine(url, read_only=True), read_only=True)
 
 
+def open_read_only(url_or_path: str | None = None) -> Database:
+    """Open a database at :data:`HEAD_REVISION` for reading only: nothing is created, migrated or written.
+
+    For ``tresxuno check``: a verifier that upgraded (and so wrote a baseline into) what it is asked
+    to verify would bless whatever it found. SQLite files open with ``mode=ro`` and ``query_only``;
+    a server database runs its transactions read-only.
+
+    Raises:
+        StorageError: ``db.not_found``, ``db.not_a_database``, ``db.too_new``, ``db.needs_upgrade``
+            (an older schema, with the way to upgrade it), or a code from :func:`storage_error_for`.
+    """
+    url = database_url(url_or_path)
+    file = _sqlite_file(make_url(url))
+    if file is None:
+        database = Database(make_engine(url).execution_options(postgresql_readonly=True))
+        _prepare_schema(database, migrate=False)
+        with database.engine.connect() as connection:
+            revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        where = {"url": database.url}
+    else:
+        if not file.is_file():
+            raise StorageError("db.not_found", path=str(file))
+        revision, _catalogue = _peek_sqlite(file)
+        if revision is None:
+            raise StorageError("db.not_a_database", path=str(file))
+        _check_known(revision)
+        where = {"path": str(file)}
+        engine = create_engine(
+            "sqlite://", creator=lambda: sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+        )
+        event.listen(engine, "connect", _on_read_only_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
+        database = Database(engine)
+    if revision != HEAD_REVISION:
+        database.dispose()
+        raise StorageError("db.needs_upgrade", revision=revision, head=HEAD_REVISION, **where)
+    return database
+
+
+def _on_read_only_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    for pragma in ("PRAGMA query_only=ON", f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}"):
+        dbapi_connection.execute(pragma)
+
+
 def _backup_before_upgrade(file: Path, revision: str) -> Path:
     """Copy an old database into the backups folder before migrating it; refuse to migrate without one."""
     from tresxuno.db.backup import migration_backup
@@ -489,6 +534,9 @@ def _upgrade(database: Database) -> None:
                         count = load_inegi(session)
                         log.info("Loaded %d INEGI municipalities", count)
                     session.flush()
+                # Rows the trail has never seen (a release before it, the catalogue just loaded)
+                # become one baseline record per table, so check compares them from now on.
+                audit.seal_baseline(connection)
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:

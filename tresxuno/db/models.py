@@ -547,3 +547,6 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(CHAR(64))
+    # The office key sealing the chain (see tresxuno.domain.audit.key_id) and its first sealed record.
+    key_id: Mapped[str | None] = mapped_column(CHAR(16))
+    keyed_since: Mapped[int | None] = mapped_column(BigInteger)

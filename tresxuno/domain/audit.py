@@ -8,6 +8,7 @@ inserting or removing any record breaks every later link, which names the first 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,15 +40,14 @@ def canonical_value(value: Any) -> Any:
 
 
 def redacted(value: Any) -> str:
-    """What the trail keeps of a secret: ``***`` and a short fingerprint of the stored value.
+    """What the trail keeps of a secret: ``***`` and a sha256 of it (None stays ``***``).
 
-    The fingerprint changes whenever the value does, so a password reset is an ``update`` of the
-    user's row (who reset whose password, and when) instead of a change the trail cannot see. It is
-    a digest of the salted argon2id hash, never of the password: it tells nothing about the password.
+    Enough for ``check`` to see a password hash swapped behind the app's back, useless for
+    guessing the password: the digest covers the salted hash, whose salt it does not reveal.
     """
-    if value is None or value == "":
+    if value is None:
         return REDACTED
-    return f"{REDACTED} {hashlib.sha256(str(value).encode('utf-8')).hexdigest()[:12]}"
+    return REDACTED + hashlib.sha256(str(value).encode("utf-8")).hexdigest()
 
 
 def image(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -74,9 +74,9 @@ def bulk_image(columns: Sequence[str], defaults: Mapping[str, Any], rows: Sequen
     rows are read with one C-level getter each and dates converted only where met, because a
     30,000-project demo writes about 830,000 rows and a Python call per value would double its time.
     """
-    secrets = REDACTED_COLUMNS.intersection(columns)
-    if secrets:
-        rows = [{**row, **{c: redacted(row.get(c)) for c in secrets}} for row in rows]
+    secret = REDACTED_COLUMNS.intersection(columns)
+    if secret:
+        rows = [{**row, **{c: redacted(row.get(c)) for c in secret}} for row in rows]
     if len(columns) == 1:
         data: list[Any] = [[row[columns[0]]] for row in rows]
     else:
@@ -151,12 +151,40 @@ def record_text(
     )
 
 
-def chain_hash(prev_hash: str, text: str) -> str:
-    """``sha256(previous hash + record text)`` in hex."""
-    return hashlib.sha256((prev_hash + text).encode("utf-8")).hexdigest()
+def chain_hash(prev_hash: str, text: str, key: bytes | None = None) -> str:
+    """``sha256(previous hash + record text)`` in hex; with an office ``key``, its HMAC-SHA256.
+
+    Anyone holding the database file can recompute a plain chain after editing it; only the
+    holder of the key (kept outside the file) can recompute a keyed one.
+    """
+    data = (prev_hash + text).encode("utf-8")
+    if key is not None:
+        return hmac.new(key, data, hashlib.sha256).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
-def expected_hash(record: AuditRecord, prev_hash: str) -> str:
+#: Bytes of a new office key (256 bits, the size of HMAC-SHA256's block-sized security).
+KEY_BYTES = 32
+
+
+def key_id(key: bytes) -> str:
+    """A short public name of an office key (16 hex digits), stored in the chain's head.
+
+    Derived by a one-way hash with its own prefix, so it names the key without revealing it.
+    """
+    return hashlib.sha256(b"tresxuno office key id:" + key).hexdigest()[:16]
+
+
+def parse_key(text: str) -> bytes | None:
+    """An office key from its file's text (hex digits), or None when the text is not one."""
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        return None
+    return key if len(key) == KEY_BYTES else None
+
+
+def expected_hash(record: AuditRecord, prev_hash: str, key: bytes | None = None) -> str:
     """The hash ``record`` must carry when it follows a record whose hash is ``prev_hash``."""
     return chain_hash(
         prev_hash,
@@ -172,6 +200,7 @@ def expected_hash(record: AuditRecord, prev_hash: str) -> str:
             record.before,
             record.after,
         ),
+        key,
     )
 
 
@@ -181,17 +210,76 @@ def _broken(record: AuditRecord, code: str = "audit.broken_link", **extra: Any) 
     )
 
 
+@dataclass(frozen=True)
+class Seal:
+    """How the chain is sealed: the head's ``key_id`` and ``keyed_since`` and the key at hand.
+
+    Attributes:
+        key_id: the office key the head says seals records ``keyed_since`` onwards (None: unsealed).
+        keyed_since: the first sealed record's sequence number.
+        key: the office key found on this computer (None: there is none).
+    """
+
+    key_id: str | None = None
+    keyed_since: int | None = None
+    key: bytes | None = None
+
+    def problem(self, head_seq: int) -> Problem | None:
+        """What is wrong before any record is read: a key that does not seal this trail.
+
+        With a key on this computer, the trail must be sealed with it: a file-only tamperer who
+        re-hashed the whole chain without the key can only produce an unsealed (or differently
+        sealed) trail, so either is refused.
+        """
+        if self.key is None:
+            return None
+        if self.key_id is None:
+            return Problem("audit", "audit.not_sealed", {"key": key_id(self.key)})
+        if self.key_id != key_id(self.key):
+            return Problem("audit", "audit.other_key", {"key": key_id(self.key), "sealed": self.key_id})
+        if self.keyed_since is None or self.keyed_since > head_seq:
+            return Problem("audit", "audit.seal_missing", {"since": self.keyed_since or 0, "seq": head_seq})
+        return None
+
+    @property
+    def unverifiable(self) -> bool:
+        """True when records are sealed with a key that is not on this computer."""
+        return self.key_id is not None and self.key is None
+
+
 class ChainVerifier:
     """Feed records in sequence order; the first problem found is kept in :attr:`problem`.
 
-    Also remembers the last after-image of every ledger row, for :func:`compare_ledger_row`.
+    Also remembers the last after-image of every ledger row, for :func:`compare_ledger_row`. With a
+    :class:`Seal`, records from ``keyed_since`` on are verified with the office key; without the
+    key only their links (each ``prev_hash`` naming the hash before it) can be.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        seal: Seal | None = None,
+        anchor: str | None = None,
+        tables: Mapping[str, tuple[Sequence[str], Sequence[str]]] | None = None,
+    ) -> None:
+        """Start at the genesis hash.
+
+        Args:
+            seal: how the head says the chain is sealed, and the office key at hand.
+            anchor: a head printed earlier that the chain must pass through.
+            tables: for each table whose rows ``check`` compares, its columns (in the order its
+                rows are read) and its primary key's columns. Each row's last audited image is
+                kept in :attr:`images` as a tuple in that column order (:data:`ABSENT` where the
+                image lacks a column), because 800,000 dicts cost more than a whole check.
+        """
         self.prev_hash = GENESIS
         self.last_seq = 0
         self.problem: Problem | None = None
-        self.ledger_images: dict[str, dict[str, dict[str, Any] | None]] = {t: {} for t in LEDGER_TABLES}
+        self.tables = {name: (tuple(columns), tuple(key)) for name, (columns, key) in (tables or {}).items()}
+        self.images: dict[str, dict[str, tuple[Any, ...] | None]] = {t: {} for t in self.tables}
+        self.seal = seal or Seal()
+        self.keyed_since = self.seal.keyed_since if self.seal.key_id is not None else None
+        self.anchor = anchor.lower() if anchor else None
+        self.anchor_seen = self.anchor == GENESIS
 
     def feed(self, record: AuditRecord) -> bool:
         """Check one record; returns False (and sets :attr:`problem`) at the first broken link."""
@@ -199,28 +287,59 @@ class ChainVerifier:
             return False
         if record.seq != self.last_seq + 1:
             self.problem = _broken(record, "audit.gap", expected=self.last_seq + 1)
-        elif record.prev_hash != self.prev_hash or record.hash != expected_hash(record, self.prev_hash):
+        elif record.prev_hash != self.prev_hash or not self._hash_holds(record):
             self.problem = _broken(record)
         if self.problem is not None:
             return False
         self.prev_hash, self.last_seq = record.hash, record.seq
-        if record.table in self.ledger_images:
+        if record.hash == self.anchor:
+            self.anchor_seen = True
+        if record.table in self.images:
             self._remember(record)
         return True
 
+    def _hash_holds(self, record: AuditRecord) -> bool:
+        if self.keyed_since is None or record.seq < self.keyed_since:
+            return record.hash == expected_hash(record, self.prev_hash)
+        if self.seal.key is None:
+            return True  # sealed with a key not on this computer: the link alone is checked
+        return hmac.compare_digest(record.hash, expected_hash(record, self.prev_hash, self.seal.key))
+
     def _remember(self, record: AuditRecord) -> None:
-        images = self.ledger_images[record.table]
+        images = self.images[record.table]
+        columns, key = self.tables[record.table]
         after = json.loads(record.after) if record.after else None
         if record.row_id is None and after is not None:  # a bulk insert: one image per row
-            for row in bulk_rows(after):
-                images[str(row["id"])] = row
+            given = after["columns"]
+            defaults = after.get("defaults", {})
+            extra = [*defaults.values(), ABSENT]
+            where = {c: i for i, c in enumerate(given)}
+            where.update((c, len(given) + i) for i, c in enumerate(defaults) if c not in where)
+            picks = [where.get(c, len(given) + len(extra) - 1) for c in columns]
+            # One C-level getter per record builds each row's tuple in the table's column order.
+            pick = itemgetter(*picks) if len(picks) > 1 else (lambda v: (v[picks[0]],))
+            positions = [columns.index(c) for c in key]
+            for values in after["rows"]:
+                row = pick(values + extra)
+                ids = [row[i] for i in positions]
+                if None in ids or ABSENT in ids:
+                    continue  # an id left to the database (before 0007): the upgrade's baseline names it
+                images[str(ids[0]) if len(ids) == 1 else "/".join(map(str, ids))] = row
         elif record.row_id is not None:
-            images[record.row_id] = after
+            images[record.row_id] = None if after is None else tuple(after.get(c, ABSENT) for c in columns)
 
     def finish(self, head_seq: int, head_hash: str) -> Problem | None:
-        """After the last record: the chain's head must name it (else records were cut off the end)."""
+        """After the last record: the chain's head must name it (else records were cut off the end).
+
+        With an anchor, the chain must also have passed through it: a hash printed earlier (on a
+        report, by an earlier check) that is no longer in the chain means records before it changed.
+        """
         if self.problem is None and (head_seq, head_hash) != (self.last_seq, self.prev_hash):
             self.problem = Problem("audit", "audit.head_mismatch", {"seq": self.last_seq, "head": head_seq})
+        if self.problem is None and self.anchor is not None and not self.anchor_seen:
+            self.problem = Problem(
+                "audit", "audit.anchor_missing", {"anchor": self.anchor, "seq": self.last_seq}
+            )
         return self.problem
 
 
@@ -250,6 +369,94 @@ def compare_ledger_row(
             )
         return Problem("audit", f"audit.{kind}_mismatch", {**params, "value": value, "audited": recorded})
     return None
+
+
+class _Absent:
+    """The type of :data:`ABSENT`."""
+
+    def __repr__(self) -> str:
+        return "—"
+
+
+#: Marks a column missing from an audited image (distinct from a recorded None).
+ABSENT: Any = _Absent()
+
+
+def key_of(key: Sequence[str], values: Mapping[str, Any]) -> str:
+    """A row's id as the trail writes it: its primary key's values as text, ``/`` between parts."""
+    if len(key) == 1:
+        return str(values[key[0]])
+    return "/".join(str(values[c]) for c in key)
+
+
+def _same(raw: Any, recorded: Any) -> bool:
+    # Raw values first: making each value canonical costs a call per column on 800,000 rows.
+    return raw == recorded or canonical_value(raw) == recorded
+
+
+def compare_row(
+    table: str, row_id: str, current: Mapping[str, Any], audited: Mapping[str, Any] | None
+) -> Problem | None:
+    """A current row of any table against its last audited after-image; the problem names the column.
+
+    A column the image lacks counts as a difference (a column added later must be sealed by the
+    migration that adds it); a secret is compared by its digest (see :func:`redacted`), except in
+    images written before digests were kept.
+    """
+    if table in LEDGER_TABLES:
+        return compare_ledger_row(table, current, audited)
+    if audited is None:
+        return Problem("audit", "audit.row_unaudited", {"table": table, "id": row_id})
+    for column, raw in current.items():
+        recorded = audited.get(column, ABSENT)
+        if _same(raw, recorded):
+            continue
+        if column in REDACTED_COLUMNS:
+            if recorded == REDACTED or recorded == redacted(raw):
+                continue
+            raw, recorded = "***", "***…"  # never print a secret, nor its digest
+        value = canonical_value(raw)
+        return Problem(
+            "audit",
+            "audit.row_mismatch",
+            {
+                "table": table,
+                "id": row_id,
+                "column": column,
+                "value": value,
+                "audited": recorded,
+            },
+        )
+    return None
+
+
+def missing_row(table: str, unmatched: Mapping[str, Mapping[str, Any] | None]) -> Problem | None:
+    """The first row the trail says exists but the table lacks (deleted behind the app's back), or None.
+
+    Ledger tables keep their own codes (see :func:`missing_ledger_row`).
+    """
+    if table in LEDGER_TABLES:
+        return missing_ledger_row(table, unmatched)
+    missing = [row_id for row_id, image in unmatched.items() if image is not None]
+    if not missing:
+        return None
+    first = min(missing, key=lambda r: (len(r), r))  # numeric ids in numeric order
+    return Problem("audit", "audit.row_missing", {"table": table, "id": first})
+
+
+def missing_ledger_row(table: str, unmatched: Mapping[str, Mapping[str, Any] | None]) -> Problem | None:
+    """The first row the trail says exists but the table lacks (deleted behind the app's back), or None.
+
+    Args:
+        table: ``ledger_entries`` or ``ledger_allocations``.
+        unmatched: the last audited image of every row id not found in the table; a deleted row's
+            image is None (its delete was recorded), any other is a row that should still be there.
+    """
+    missing = [int(row_id) for row_id, image in unmatched.items() if image is not None]
+    if not missing:
+        return None
+    kind = "entry" if table == "ledger_entries" else "allocation"
+    return Problem("audit", f"audit.{kind}_missing", {"id": min(missing)})
 
 
 @dataclass(frozen=True)
@@ -331,7 +538,12 @@ def field_changes(before: str | None, after: str | None) -> tuple[FieldChange, .
         return ()
     columns = list(new) + [c for c in old if c not in new]
     return tuple(
-        FieldChange(c, old.get(c), new.get(c))
+        FieldChange(c, _shown(c, old.get(c)), _shown(c, new.get(c)))
         for c in columns
         if c not in _QUIET_COLUMNS and old.get(c) != new.get(c)
     )
+
+
+def _shown(column: str, value: Any) -> Any:
+    """A secret's digest is for ``check``; a history shows only that it changed."""
+    return REDACTED if column in REDACTED_COLUMNS and value is not None else value

@@ -6,27 +6,39 @@ in sequence order, in batches, with progress and cancellation for big databases.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Table, func, or_, select
+from sqlalchemy import Date, DateTime, Table, func, or_, select
 from sqlalchemy.orm import Session
 
-from tresxuno.db.audit import subject_of
+from tresxuno import paths
+from tresxuno.db.audit import append, compared_tables, office_key, subject_of
 from tresxuno.db.engine import Database
-from tresxuno.db.models import AuditHead, AuditLogRow, LedgerAllocation, LedgerEntry
+from tresxuno.db.models import AuditHead, AuditLogRow
 from tresxuno.domain.audit import (
+    GENESIS,
+    KEY_BYTES,
     LEDGER_TABLES,
+    REDACTED_COLUMNS,
     AuditRecord,
     ChainVerifier,
     FieldChange,
     LedgerRow,
-    compare_ledger_row,
+    Seal,
+    compare_row,
     field_changes,
     ledger_problems,
+    missing_row,
+    redacted,
 )
-from tresxuno.domain.problems import Problem
+from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.i18n import _
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 
@@ -42,6 +54,15 @@ class CheckResult:
     records: int
     ledger_rows: int
     seconds: float  # float ok: elapsed time, not money
+    #: The hash of the last record verified (the genesis hash when the trail is empty).
+    head: str = GENESIS
+    #: The office key sealing records ``sealed_since`` onwards, when it is not on this computer:
+    #: those records' links were followed but their seals could not be verified.
+    unverified_key: str | None = None
+    sealed_since: int | None = None
+    #: Rows of every audited table compared with the trail, and how many tables.
+    rows: int = 0
+    tables: int = 0
 
     @property
     def ok(self) -> bool:
@@ -50,14 +71,20 @@ class CheckResult:
 
 
 def check_integrity(
-    db: Database, progress: Progress = no_progress, cancel: CancelToken | None = None
+    db: Database,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+    *,
+    anchor: str | None = None,
 ) -> CheckResult:
     """Verify the audit chain, every ledger row against its last after-image, and the ledger's rules.
 
     Reads one snapshot in one transaction and writes nothing. Stops at the first problem: a broken
     link (named by sequence number, table and row), a ledger row that differs from the trail (an
     amount changed by plain SQL), or a broken ledger invariant (see
-    :func:`tresxuno.domain.audit.ledger_problems`).
+    :func:`tresxuno.domain.audit.ledger_problems`). With the office key on this computer the
+    trail must be sealed with it (see :class:`tresxuno.domain.audit.Seal`); with ``anchor`` (a
+    head printed earlier, 64 hex digits) the chain must pass through that hash.
 
     Raises:
         Cancelled: the token was cancelled.
@@ -67,12 +94,26 @@ def check_integrity(
 
     started = time.perf_counter()
     token = cancel or CancelToken()
-    verifier = ChainVerifier()
+    key = office_key()
     with db.transaction() as session:
+        head_seq, head_hash, sealed_by, sealed_since = session.execute(
+            select(AuditHead.seq, AuditHead.hash, AuditHead.key_id, AuditHead.keyed_since).where(
+                AuditHead.id == 1
+            )
+        ).one()
+        seal = Seal(sealed_by, sealed_since, key)
+        problem = seal.problem(head_seq)
+        if problem is not None:
+            return CheckResult(problem, 0, 0, time.perf_counter() - started)
+        tables = compared_tables(session.connection())
+        verifier = ChainVerifier(
+            seal,
+            anchor,
+            {t.name: ([c.key for c in t.columns], [c.key for c in t.primary_key.columns]) for t in tables},
+        )
         total = session.scalar(select(func.count()).select_from(AuditLogRow)) or 0
-        entries_total = session.scalar(select(func.count()).select_from(LedgerEntry)) or 0
-        lines_total = session.scalar(select(func.count()).select_from(LedgerAllocation)) or 0
-        steps = total + entries_total + lines_total
+        rows_total = sum(session.scalar(select(func.count()).select_from(t)) or 0 for t in tables)
+        steps = total + rows_total
         done = 0
         progress(0, steps, _("Verifying the audit trail"))
         for batch in _record_batches(session):
@@ -82,37 +123,131 @@ def check_integrity(
                     return CheckResult(verifier.problem, done, 0, time.perf_counter() - started)
                 done += 1
             progress(done, steps, _("Verifying the audit trail"))
-        seq, digest = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
-        problem = verifier.finish(seq, digest)
+        problem = verifier.finish(head_seq, head_hash)
         if problem is not None:
             return CheckResult(problem, done, 0, time.perf_counter() - started)
 
         entries: list[LedgerRow] = []
         lines: list[tuple[int, str, int]] = []
-        ledger_rows = 0
-        for table in LEDGER_TABLES:
-            audited = verifier.ledger_images[table]
-            for rows in _row_batches(
-                session, LedgerEntry.__table__ if table == "ledger_entries" else LedgerAllocation.__table__
-            ):
+        ledger_rows = compared = 0
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        for table in tables:
+            name = table.name
+            audited = verifier.images[name]
+            columns = [c.key for c in table.columns]
+            at = {c: i for i, c in enumerate(columns)}
+            positions = [at[c.key] for c in table.primary_key.columns]
+            single = positions[0] if len(positions) == 1 else None
+            convert = _converters(table, sqlite=sqlite)
+            for rows in _row_batches(session, table):
                 token.raise_if_cancelled()
-                for row in rows:
-                    problem = compare_ledger_row(table, row, audited.get(str(row["id"])))
-                    if problem is not None:
-                        return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
-                    if table == "ledger_entries":
-                        entries.append(
-                            LedgerRow(
-                                row["id"], row["project_id"], row["kind"], row["amount"], row["reverses_id"]
-                            )
-                        )
+                for raw in rows:
+                    if convert:
+                        values = list(raw)
+                        for i, to_image in convert:
+                            if values[i] is not None:
+                                values[i] = to_image(values[i])
+                        row = tuple(values)
                     else:
-                        lines.append((row["entry_id"], row["party"], row["amount"]))
-                ledger_rows += len(rows)
-                progress(done + ledger_rows, steps, _("Comparing the ledger with the audit trail"))
+                        row = raw
+                    rid = str(row[single]) if single is not None else "/".join(str(row[i]) for i in positions)
+                    # Popped, so what is left afterwards is what the trail has and the table lacks.
+                    image = audited.pop(rid, None)
+                    if image is None or row != image:
+                        # Rare: only now the row is looked at column by column, to name the difference.
+                        problem = compare_row(
+                            name,
+                            rid,
+                            dict(zip(columns, row, strict=True)),
+                            None if image is None else dict(zip(columns, image, strict=True)),
+                        )
+                        if problem is not None:
+                            return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
+                if name == "ledger_entries":
+                    get = itemgetter(at["id"], at["project_id"], at["kind"], at["amount"], at["reverses_id"])
+                    entries.extend(LedgerRow(*get(r)) for r in rows)
+                elif name == "ledger_allocations":
+                    lines.extend(map(itemgetter(at["entry_id"], at["party"], at["amount"]), rows))
+                compared += len(rows)
+                if name in LEDGER_TABLES:
+                    ledger_rows += len(rows)
+                progress(done + compared, steps, _("Comparing every table with the audit trail"))
+            problem = missing_row(name, audited)
+            if problem is not None:
+                return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
         problem = ledger_problems(entries, lines)
     progress(steps, steps, _("Done"))
-    return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
+    unverified = sealed_by if seal.unverifiable else None
+    return CheckResult(
+        problem,
+        done,
+        ledger_rows,
+        time.perf_counter() - started,
+        verifier.prev_hash,
+        unverified,
+        sealed_since if unverified else None,
+        compared,
+        len(tables),
+    )
+
+
+def create_office_key() -> Path:
+    """Write a new random office key to :func:`tresxuno.paths.office_key_file`, readable by its owner only.
+
+    Never replaces a key: a trail sealed with the old one could no longer be written or verified.
+
+    Raises:
+        StorageError: ``audit.key_exists``, or ``file.cannot_write`` when the config folder is not writable.
+    """
+    path = paths.office_key_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise StorageError("audit.key_exists", path=str(path)) from exc
+    except OSError as exc:
+        raise StorageError("file.cannot_write", path=str(path), reason=exc.strerror or str(exc)) from exc
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(secrets.token_hex(KEY_BYTES) + "\n")
+    return path
+
+
+@dataclass(frozen=True)
+class SealResult:
+    """The office key sealing a trail: its public id, its file, and the first record it seals."""
+
+    key_id: str
+    path: Path
+    since: int
+    created: bool
+
+
+def seal_trail(db: Database) -> SealResult:
+    """Seal the audit trail with the office key, creating the key first when there is none.
+
+    An administrador's action (it decides which computers can write from now on). Writes one
+    record, the head taking the key, unless the trail is already sealed with it.
+
+    Raises:
+        InputError: ``auth.role_required``.
+        StorageError: ``audit.key_mismatch`` (sealed with another key), ``audit.key_invalid``.
+    """
+    from tresxuno.services.auth import require
+
+    require(db, "users.manage")
+    created = office_key() is None
+    if created:
+        with db.session() as session:
+            sealed_by = session.scalar(select(AuditHead.key_id).where(AuditHead.id == 1))
+        if sealed_by is not None:  # a new key would only lock this computer out of the trail
+            raise StorageError("audit.key_missing", key=sealed_by, path=str(paths.office_key_file()))
+        create_office_key()
+    with db.transaction(immediate=True) as session:
+        append(session.connection(), [], seal=True)
+        sealed_by, since = session.execute(
+            select(AuditHead.key_id, AuditHead.keyed_since).where(AuditHead.id == 1)
+        ).one()
+    return SealResult(sealed_by, paths.office_key_file(), since, created)
 
 
 def _record_batches(session: Session) -> Iterator[list[AuditRecord]]:
@@ -145,18 +280,54 @@ def _record_batches(session: Session) -> Iterator[list[AuditRecord]]:
         last = rows[-1].seq
 
 
-def _row_batches(session: Session, table: Table) -> Iterator[list[dict]]:
-    last = 0
-    while True:
-        rows = (
-            session.execute(select(table).where(table.c.id > last).order_by(table.c.id).limit(BATCH))
-            .mappings()
-            .all()
-        )
-        if not rows:
-            return
-        yield [dict(r) for r in rows]  # plain dicts: compared column by column
-        last = rows[-1]["id"]
+def _row_batches(session: Session, table: Table) -> Iterator[list[tuple[Any, ...]]]:
+    """Every row of ``table`` as the driver returns it (columns in the table's order), a batch at a time.
+
+    Straight from the driver's cursor, in the session's transaction: SQLAlchemy's rows and type
+    conversions (text to dates) would cost more than the whole comparison.
+    """
+    connection = session.connection()
+    sql = str(select(table).order_by(*table.primary_key.columns).compile(dialect=connection.dialect))
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(BATCH):
+            yield rows
+    finally:
+        cursor.close()
+
+
+def _isoformat(value: date) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _sqlite_datetime(text: Any) -> Any:
+    """A time as SQLite holds it, as its image has it: ISO 8601 without a zero fraction.
+
+    SQLAlchemy writes ``2026-03-01 17:05:09.000000``; writers that go straight to the driver
+    leave the fraction out. Any other text is left as stored, so the comparison names it.
+    """
+    if type(text) is str and len(text) in (19, 26) and text[10] == " ":
+        return text[:10] + "T" + (text[11:19] if text.endswith(".000000") else text[11:])
+    return text
+
+
+def _converters(table: Table, *, sqlite: bool) -> list[tuple[int, Callable[[Any], Any]]]:
+    """Column positions whose values the driver returns unlike their audited form, and how to convert.
+
+    Images keep dates and times as ISO text and secrets as digests (see
+    :func:`tresxuno.domain.audit.image`). SQLite already returns dates as that text; every other
+    value is equal to its image as it comes, so most rows are compared as one tuple.
+    """
+    found: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, column in enumerate(table.columns):
+        if column.key in REDACTED_COLUMNS:
+            found.append((i, redacted))
+        elif isinstance(column.type, DateTime):
+            found.append((i, _sqlite_datetime if sqlite else _isoformat))
+        elif isinstance(column.type, Date) and not sqlite:
+            found.append((i, _isoformat))
+    return found
 
 
 # --- Histories --------------------------------------------------------------------------------

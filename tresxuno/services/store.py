@@ -11,9 +11,17 @@ from pathlib import Path
 from sqlalchemy import make_url
 
 from tresxuno.db.backup import backup_stamp
-from tresxuno.db.engine import Database, _sqlite_file, database_url, open_database
+from tresxuno.db.engine import Database, _sqlite_file, database_url, open_database, open_read_only
 
-__all__ = ["Database", "backup_stamp", "database_url", "open_database", "sqlite_file_of", "url_for_display"]
+__all__ = [
+    "Database",
+    "backup_stamp",
+    "database_url",
+    "open_database",
+    "open_read_only",
+    "sqlite_file_of",
+    "url_for_display",
+]
 
 
 def sqlite_file_of(url: str) -> Path | None:
