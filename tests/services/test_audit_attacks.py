@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tresxuno.demo.projects import generate_demo
 
 from tresxuno.db.engine import Database, open_database
+from tresxuno.demo.projects import generate_demo
 from tresxuno.i18n import language, set_language
 from tresxuno.messages import describe
 from tresxuno.services.audit import check_integrity
@@ -235,12 +235,10 @@ def test_with_the_office_key_a_re_hashed_chain_fails(demo, strip_seal):
 def test_a_sealed_trail_keeps_sealing_writes_and_refuses_a_computer_without_the_key(demo):
     from dataclasses import replace
 
-    from tresxuno.services.clubs import register_club
-
     from tests.services.test_registry_and_projects import club_input
     from tresxuno.domain.problems import StorageError
     from tresxuno.services.audit import seal_trail
-    from tresxuno.services.clubs import club_for_edit, update_club
+    from tresxuno.services.clubs import club_for_edit, register_club, update_club
 
     sealed = seal_trail(demo)
     club = register_club(demo, replace(club_input(), toma_folio="TN-LA-2099-0001"))
