@@ -11,9 +11,9 @@ writer already holds SQLite's lock; on PostgreSQL the chain's head row is locked
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Table, event, insert, select, true, tuple_, update
+from sqlalchemy import Connection, Delete, Insert, Table, Update, event, insert, select, true, tuple_, update
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, object_session, sessionmaker
 
 from tresxuno.db.models import AuditHead, AuditLogRow, Base, utcnow
@@ -97,7 +97,8 @@ def append(connection: Connection, items: Sequence[Item]) -> None:
 
 def _images(connection: Connection, table: Table, where: Any) -> dict[str, dict[str, Any]]:
     """Current images of the rows matching ``where``, by row id."""
-    return {row_id(table, r): image(r) for r in connection.execute(select(table).where(where)).mappings()}
+    rows = (r._asdict() for r in connection.execute(select(table).where(where)))
+    return {row_id(table, r): image(r) for r in rows}
 
 
 def _pk_where(table: Table, keys: Iterable[tuple[Any, ...]]) -> Any:
@@ -129,6 +130,7 @@ def _constant_default(table: Table, key: str) -> Any:
     column = table.c[key]
     default = column.default
     if default is not None and getattr(default, "is_scalar", False):
+        # is_scalar marks a ScalarElementColumnDefault, which SQLAlchemy's typing cannot narrow to.
         return default.arg  # type: ignore[attr-defined]
     server = column.server_default
     text = getattr(getattr(server, "arg", None), "text", getattr(server, "arg", None))
@@ -158,21 +160,23 @@ def _one_image(connection: Connection, table: Table, key: tuple[Any, ...]) -> di
 
 def _before_change(mapper: Mapper[Any], connection: Connection, target: object) -> None:
     table = mapper.local_table
+    session = object_session(target)
     pending = _pending(target)
-    if pending is None or not isinstance(table, Table) or not is_audited(table.name):
+    if session is None or pending is None or not isinstance(table, Table) or not is_audited(table.name):
         return
     # The row as the database holds it now: what this flush is about to overwrite or delete.
-    befores = object_session(target).info.setdefault(_BEFORE, {})  # type: ignore[union-attr]
+    befores = session.info.setdefault(_BEFORE, {})
     befores[id(target)] = _one_image(connection, table, _key(mapper, target))
 
 
 def _after_change(action: str):
     def listener(mapper: Mapper[Any], connection: Connection, target: object) -> None:
         table = mapper.local_table
+        session = object_session(target)
         pending = _pending(target)
-        if pending is None or not isinstance(table, Table) or not is_audited(table.name):
+        if session is None or pending is None or not isinstance(table, Table) or not is_audited(table.name):
             return
-        befores = object_session(target).info.get(_BEFORE, {})  # type: ignore[union-attr]
+        befores = session.info.get(_BEFORE, {})
         before = None if action == "insert" else befores.pop(id(target), None)
         after = None if action == "delete" else _one_image(connection, table, _key(mapper, target))
         if action == "update" and before == after:
@@ -217,12 +221,16 @@ def _on_execute(state: ORMExecuteState) -> Any:
     if state.is_insert:
         result = state.invoke_statement()
         params = state.parameters
-        rows = params if isinstance(params, list) else [params] if params else []
+        rows: Sequence[Mapping[str, Any]] = []
+        if isinstance(params, Mapping):
+            rows = [params] if params else []
+        elif params:
+            rows = params
         if not rows:  # insert(...).values(...): the values are in the statement
-            rows = [dict(statement.compile().params)]
+            rows = [dict(cast(Insert, statement).compile().params)]
         audit_bulk_insert(connection, table, rows)
         return result
-    where = statement.whereclause  # type: ignore[attr-defined]
+    where = cast(Update | Delete, statement).whereclause  # is_update or is_delete: one of the two
     before = _images(connection, table, where if where is not None else true())
     result = state.invoke_statement()
     after = (
@@ -272,7 +280,7 @@ def install(*factories: sessionmaker[Session]) -> None:
         # sessions skip the listeners now and then.
         if getattr(factory, "_tresxuno_audit_listening", False):
             continue
-        factory._tresxuno_audit_listening = True  # type: ignore[attr-defined]
+        factory._tresxuno_audit_listening = True  # type: ignore[attr-defined]  # our mark, see above
         event.listen(factory, "after_flush", _after_flush)
         event.listen(factory, "do_orm_execute", _on_execute)
         event.listen(factory, "after_soft_rollback", _forget)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, func, or_, select
+from sqlalchemy import ColumnElement, Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from tresxuno.db.audit import subject_of
@@ -200,7 +200,7 @@ def history(db: Database, table: str, row_id: int | str, *, limit: int = 500) ->
     """
     subject = subject_of(table, {"id": row_id})
     log = AuditLogRow.__table__
-    where = (log.c.table_name == table) & (log.c.row_id == str(row_id))
+    where: ColumnElement[bool] = (log.c.table_name == table) & (log.c.row_id == str(row_id))
     if subject is not None:
         where = or_(where, log.c.subject == subject)
     with db.session() as session:
