@@ -133,6 +133,7 @@ def check_database(path: Path, committed: list[tuple[str, int]]) -> dict[str, in
         connection.close()
 
 
+@pytest.mark.slow  # about 25 s: in the slow lane (`pytest -m slow`), not the everyday run
 def test_sigkill_at_random_moments_loses_nothing_and_breaks_nothing(db, tmp_path):
     club = new_club(db)
     signed = [signed_project(db, tmp_path / f"p{i}", club_id=club.id).id for i in range(3)]

@@ -439,6 +439,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert grouped == totals
 
 
+@pytest.mark.slow  # about 75 s: in the slow lane (`pytest -m slow`), not the everyday run
 def test_ledger_state_machine(ledger_template: Path) -> None:
     run_state_machine_as_test(
         lambda: LedgerMachine(ledger_template),

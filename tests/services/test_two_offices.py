@@ -25,6 +25,7 @@ OPERATIONS = 1_000
 WRITER = Path(__file__).with_name("office_writer.py")
 
 
+@pytest.mark.slow  # about 40 s: in the slow lane (`pytest -m slow`), not the everyday run
 def test_two_processes_write_one_file_and_nothing_is_lost(db, tmp_path):
     club = new_club(db)
     signed = ",".join(str(signed_project(db, tmp_path / f"p{i}", club_id=club.id).id) for i in range(4))

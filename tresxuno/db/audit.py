@@ -12,9 +12,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Integer, Table, event, func, insert, inspect, select, true, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Delete,
+    Insert,
+    Integer,
+    Table,
+    Update,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    true,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, object_session, sessionmaker
 
 from tresxuno import paths
@@ -161,7 +176,8 @@ def append(connection: Connection, items: Sequence[Item], *, seal: bool = False)
 
 def _images(connection: Connection, table: Table, where: Any) -> dict[str, dict[str, Any]]:
     """Current images of the rows matching ``where``, by row id."""
-    return {row_id(table, r): image(r) for r in connection.execute(select(table).where(where)).mappings()}
+    rows = (r._asdict() for r in connection.execute(select(table).where(where)))
+    return {row_id(table, r): image(r) for r in rows}
 
 
 def _pk_where(table: Table, keys: Iterable[tuple[Any, ...]]) -> Any:
@@ -237,7 +253,8 @@ def seal_baseline(connection: Connection) -> int:
     sealed = 0
     for table in audited_tables(connection):
         ids = known.get(table.name, set())
-        rows = [dict(r) for r in connection.execute(select(table)).mappings() if row_id(table, r) not in ids]
+        every = (dict(r) for r in connection.execute(select(table)).mappings())
+        rows = [row for row in every if row_id(table, row) not in ids]
         if not rows:
             continue
         columns = [c.key for c in table.columns]
@@ -251,6 +268,7 @@ def _constant_default(table: Table, key: str) -> Any:
     column = table.c[key]
     default = column.default
     if default is not None and getattr(default, "is_scalar", False):
+        # is_scalar marks a ScalarElementColumnDefault, which SQLAlchemy's typing cannot narrow to.
         return default.arg  # type: ignore[attr-defined]
     server = column.server_default
     text = getattr(getattr(server, "arg", None), "text", getattr(server, "arg", None))
@@ -280,21 +298,23 @@ def _one_image(connection: Connection, table: Table, key: tuple[Any, ...]) -> di
 
 def _before_change(mapper: Mapper[Any], connection: Connection, target: object) -> None:
     table = mapper.local_table
+    session = object_session(target)
     pending = _pending(target)
-    if pending is None or not isinstance(table, Table) or not is_audited(table.name):
+    if session is None or pending is None or not isinstance(table, Table) or not is_audited(table.name):
         return
     # The row as the database holds it now: what this flush is about to overwrite or delete.
-    befores = object_session(target).info.setdefault(_BEFORE, {})  # type: ignore[union-attr]
+    befores = session.info.setdefault(_BEFORE, {})
     befores[id(target)] = _one_image(connection, table, _key(mapper, target))
 
 
 def _after_change(action: str):
     def listener(mapper: Mapper[Any], connection: Connection, target: object) -> None:
         table = mapper.local_table
+        session = object_session(target)
         pending = _pending(target)
-        if pending is None or not isinstance(table, Table) or not is_audited(table.name):
+        if session is None or pending is None or not isinstance(table, Table) or not is_audited(table.name):
             return
-        befores = object_session(target).info.get(_BEFORE, {})  # type: ignore[union-attr]
+        befores = session.info.get(_BEFORE, {})
         before = None if action == "insert" else befores.pop(id(target), None)
         after = None if action == "delete" else _one_image(connection, table, _key(mapper, target))
         if action == "update" and before == after:
@@ -338,9 +358,13 @@ def _on_execute(state: ORMExecuteState) -> Any:
     connection = state.session.connection()
     if state.is_insert:
         params = state.parameters
-        rows = params if isinstance(params, list) else [params] if params else []
+        rows: Sequence[Mapping[str, Any]] = []
+        if isinstance(params, Mapping):
+            rows = [params] if params else []
+        elif params:
+            rows = params
         if not rows:  # insert(...).values(...): the values are in the statement
-            rows = [dict(statement.compile().params)]
+            rows = [dict(cast(Insert, statement).compile().params)]
         ids = _new_ids(connection, table, rows) if params else None
         if ids is not None:
             # Rows without their id: give them the ids SQLite would, so the trail names each row.
@@ -352,7 +376,7 @@ def _on_execute(state: ORMExecuteState) -> Any:
             result = state.invoke_statement()
         audit_bulk_insert(connection, table, rows)
         return result
-    where = statement.whereclause  # type: ignore[attr-defined]
+    where = cast(Update | Delete, statement).whereclause  # is_update or is_delete: one of the two
     before = _images(connection, table, where if where is not None else true())
     result = state.invoke_statement()
     after = (
@@ -421,7 +445,7 @@ def install(*factories: sessionmaker[Session]) -> None:
         # sessions skip the listeners now and then.
         if getattr(factory, "_tresxuno_audit_listening", False):
             continue
-        factory._tresxuno_audit_listening = True  # type: ignore[attr-defined]
+        factory._tresxuno_audit_listening = True  # type: ignore[attr-defined]  # our mark, see above
         event.listen(factory, "after_flush", _after_flush)
         event.listen(factory, "do_orm_execute", _on_execute)
         event.listen(factory, "after_soft_rollback", _forget)

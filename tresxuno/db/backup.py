@@ -123,7 +123,9 @@ def _normal_sql(kind: str, sql: str | None) -> str | None:
 
 def _top_level_split(body: str) -> list[str]:
     """Split at the commas outside parentheses and quotes."""
-    parts, depth, quote, current = [], 0, "", []
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quote = 0, ""
     for char in body:
         if quote:
             quote = "" if char == quote else quote

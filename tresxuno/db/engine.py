@@ -525,6 +525,7 @@ def _upgrade(database: Database) -> None:
         if sqlite:
             # SQLite's recipe for schema changes: foreign keys off outside the transaction (the pragma
             # is ignored inside one), so batch migrations can rebuild referenced tables; checked below.
+            # (dbapi_connection is typed Optional: None only once invalidated; a checked-out one has it.)
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         try:
             with connection.begin():
@@ -543,4 +544,4 @@ def _upgrade(database: Database) -> None:
                         raise RuntimeError(f"migration left dangling foreign keys: {broken[:5]}")
         finally:
             if sqlite:
-                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]  # as above

@@ -7,6 +7,7 @@ The schema itself is created by the Alembic migrations, never by ``metadata.crea
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
     CHAR,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -61,6 +63,11 @@ class Base(DeclarativeBase):
     """Declarative base carrying the shared metadata and its naming convention."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Every model here is mapped to one Table (no joins, no subqueries); SQLAlchemy types
+        # ``__table__`` as any FromClause, which insert(), update() and Table's own API refuse.
+        __table__: ClassVar[Table]
 
 
 # --- INEGI catalogue --------------------------------------------------------------------------

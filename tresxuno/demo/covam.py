@@ -101,7 +101,7 @@ def _sessions(session: Session, rng: random.Random) -> int:
     for (state_key, year, _month), rows in sorted(groups.items()):
         numbers[(state_key, year)] += 1
         held = min(r.changed_at for r in rows)
-        row = CovamSession(
+        covam = CovamSession(
             number=f"{abbrevs[state_key].rstrip('.').upper()}-{numbers[(state_key, year)]:02d}/{year}",
             held_on=held.date(),
             place=f"Sala de juntas de la delegación, {abbrevs[state_key]}",
@@ -110,7 +110,7 @@ def _sessions(session: Session, rng: random.Random) -> int:
             created_at=held,
             created_by="demo",
         )
-        session.add(row)
+        session.add(covam)
         session.flush()
         parties = ["state", "municipal", "club"]
         if any(r.program in ("3x1", "4x1") for r in rows):
@@ -119,11 +119,11 @@ def _sessions(session: Session, rng: random.Random) -> int:
             parties.append("partner")
         for party in parties:
             name, position = rng.choice(_PEOPLE[party])
-            attendees.append({"session_id": row.id, "party": party, "name": name, "position": position})
+            attendees.append({"session_id": covam.id, "party": party, "name": name, "position": position})
         for r in rows:
             agenda.append(
                 {
-                    "session_id": row.id,
+                    "session_id": covam.id,
                     "project_id": r.project_id,
                     "ruling": r.to_stage,
                     "priority": rng.randint(40, 100)

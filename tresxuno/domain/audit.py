@@ -430,7 +430,7 @@ def compare_row(
     return None
 
 
-def missing_row(table: str, unmatched: Mapping[str, Mapping[str, Any] | None]) -> Problem | None:
+def missing_row(table: str, unmatched: Mapping[str, object | None]) -> Problem | None:
     """The first row the trail says exists but the table lacks (deleted behind the app's back), or None.
 
     Ledger tables keep their own codes (see :func:`missing_ledger_row`).
@@ -444,7 +444,7 @@ def missing_row(table: str, unmatched: Mapping[str, Mapping[str, Any] | None]) -
     return Problem("audit", "audit.row_missing", {"table": table, "id": first})
 
 
-def missing_ledger_row(table: str, unmatched: Mapping[str, Mapping[str, Any] | None]) -> Problem | None:
+def missing_ledger_row(table: str, unmatched: Mapping[str, object | None]) -> Problem | None:
     """The first row the trail says exists but the table lacks (deleted behind the app's back), or None.
 
     Args:

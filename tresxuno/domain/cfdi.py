@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml  # type: ignore[import-untyped]
+import defusedxml
 from defusedxml import ElementTree as SafeTree
 
 from tresxuno.domain.money import Money

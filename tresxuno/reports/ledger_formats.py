@@ -493,11 +493,10 @@ _XLSX_WIDTHS = (9, 11, 24, 40, 13, 10, 16, 14, 12, 11, 16, 20, 36, 15, 48, 38, 1
 
 def _write_xlsx(job: _Job) -> int:
     """Write the XLSX export; returns the data rows written."""
-    # openpyxl ships no type information (types-openpyxl is not a dependency).
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-    from openpyxl.styles import Font  # type: ignore[import-untyped]
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
     bold = Font(bold=True)

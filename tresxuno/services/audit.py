@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Table, func, or_, select
+from sqlalchemy import ColumnElement, Date, DateTime, Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from tresxuno import paths
@@ -247,6 +247,7 @@ def seal_trail(db: Database) -> SealResult:
         sealed_by, since = session.execute(
             select(AuditHead.key_id, AuditHead.keyed_since).where(AuditHead.id == 1)
         ).one()
+    assert sealed_by is not None and since is not None, "append(seal=True) sets the key and where it starts"
     return SealResult(sealed_by, paths.office_key_file(), since, created)
 
 
@@ -280,7 +281,7 @@ def _record_batches(session: Session) -> Iterator[list[AuditRecord]]:
         last = rows[-1].seq
 
 
-def _row_batches(session: Session, table: Table) -> Iterator[list[tuple[Any, ...]]]:
+def _row_batches(session: Session, table: Table) -> Iterator[Sequence[tuple[Any, ...]]]:
     """Every row of ``table`` as the driver returns it (columns in the table's order), a batch at a time.
 
     Straight from the driver's cursor, in the session's transaction: SQLAlchemy's rows and type
@@ -371,7 +372,7 @@ def history(db: Database, table: str, row_id: int | str, *, limit: int = 500) ->
     """
     subject = subject_of(table, {"id": row_id})
     log = AuditLogRow.__table__
-    where = (log.c.table_name == table) & (log.c.row_id == str(row_id))
+    where: ColumnElement[bool] = (log.c.table_name == table) & (log.c.row_id == str(row_id))
     if subject is not None:
         where = or_(where, log.c.subject == subject)
     with db.session() as session:

@@ -227,8 +227,8 @@ def display_text(value: object) -> str:
 def _read_xlsx(path: Path, sheet: str | None) -> SourceTable:
     import zipfile
 
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
-    from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         # data_only=False: a formula is read as its text and refused; its cached result may be stale.

@@ -245,7 +245,9 @@ def year_figures(db: Database, year: int, municipality_key: str | None = None) -
             ("municipality", p.c.municipality_key),
             ("program", p.c.program),
         ):
-            counts = dict(session.execute(select(column, func.count()).where(*chosen).group_by(column)).all())
+            counts: dict[Any, int] = dict(
+                session.execute(select(column, func.count()).where(*chosen).group_by(column)).all()
+            )
             rows = session.execute(
                 select(column.label("key"), *sums)
                 .join_from(money, p, p.c.id == money.c.project_id)

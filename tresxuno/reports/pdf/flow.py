@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
@@ -41,7 +42,7 @@ PAD_X, PAD_Y = 3.0, 2.0
 HEADER_FILL = colors.Color(0.88, 0.90, 0.93)
 TOTAL_FILL = colors.Color(0.95, 0.95, 0.95)
 GRID = colors.Color(0.6, 0.6, 0.6)
-_ALIGN = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}
+_ALIGN: dict[str, Literal[0, 1, 2]] = {"left": TA_LEFT, "right": TA_RIGHT, "center": TA_CENTER}
 
 
 @dataclass(frozen=True)
@@ -380,7 +381,7 @@ def build_document(
     geometry = PageGeometry.letter(wide=wide, head_height=decor.height)
     canvases: list[NumberedCanvas] = []
 
-    def on_page(canvas: NumberedCanvas, _doc: BaseDocTemplate) -> None:
+    def on_page(canvas: Canvas, _doc: BaseDocTemplate) -> None:
         decor.draw(canvas, geometry.width, geometry.height)
 
     def make_canvas(*args: Any, **kwargs: Any) -> NumberedCanvas:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
@@ -68,7 +69,8 @@ class Measure:
 
     def __init__(self, font_name: str):
         register_fonts()
-        font = pdfmetrics.getFont(font_name)
+        # Our fonts are registered TTFonts (getFont is typed as returning the Type 1 Font class).
+        font = cast(TTFont, pdfmetrics.getFont(font_name))
         self.font_name = font_name
         face = font.face  # TTFont's parsed metrics
         self._glyphs: dict[int, float] = face.charWidths

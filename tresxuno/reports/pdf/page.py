@@ -217,7 +217,8 @@ class Footer:
 
     def draw(self, canvas: Canvas, page: int, pages: int) -> None:
         """Draw the footer on the current page (``page`` of ``pages``)."""
-        width, _height = canvas._pagesize  # the size of the page being drawn (no public getter)
+        # The size of the page being drawn: reportlab has no public getter, nor its stubs the attribute.
+        width, _height = canvas._pagesize  # type: ignore[attr-defined]
         right = width - MARGIN
         usable = width - 2 * MARGIN
         number = self.page_text.format(page=page, pages=pages)
@@ -268,7 +269,7 @@ class NumberedCanvas(Canvas):
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
         """Keep the finished page; start a new one."""
         self._page_states.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # reportlab's own next step, private, not in its stubs
 
     def save(self) -> None:
         """Write every kept page with its footer, then the file."""

@@ -94,22 +94,20 @@ def millions(centavos: float, lang: str = "es") -> str:  # float ok: an axis val
 
 def _legend(x: float, y: float, pairs: list[tuple[colors.Color, str]], columns: int = 1) -> Legend:
     legend = Legend()
-    legend.x, legend.y = x, y
+    legend.x, legend.y = x, y  # type: ignore[assignment]  # stubs say int; reportlab takes any number
     legend.fontName, legend.fontSize = REGULAR, CHART_SIZE
     legend.alignment = "right"
     legend.boxAnchor = "nw"
     legend.columnMaximum = max(1, -(-len(pairs) // columns))
     legend.dx, legend.dy = 7, 7
-    legend.deltay = CHART_SIZE + 3
+    legend.deltay = CHART_SIZE + 3  # type: ignore[assignment]  # stubs say int; reportlab takes any number
     legend.colorNamePairs = pairs
     return legend
 
 
 def _drawing(width: float, height: float) -> Drawing:
     """A drawing whose default font is ours: reportlab's (Helvetica) would be declared, not embedded."""
-    drawing = Drawing(width, height)
-    drawing.initialFontName, drawing.initialFontSize = REGULAR, CHART_SIZE
-    return drawing
+    return Drawing(width, height, initialFontName=REGULAR, initialFontSize=CHART_SIZE)
 
 
 def _title(drawing: Drawing, text: str, width: float) -> None:
@@ -160,8 +158,8 @@ def category_bars(data: YearSummary, width: float, lang: str) -> Drawing:
     if not groups:
         return drawing
     chart = HorizontalBarChart()
-    chart.x, chart.y = label_w, 20
-    chart.width, chart.height = width - label_w - 20, height - 40
+    chart.x, chart.y = label_w, 20  # type: ignore[assignment]  # stubs say int; reportlab takes any number
+    chart.width, chart.height = width - label_w - 20, height - 40  # type: ignore[assignment]  # stubs say int; reportlab takes any number
     chart.data = [[g.projects for g in reversed(groups)]]
     chart.bars[0].fillColor = PALETTE[0]
     chart.categoryAxis.categoryNames = list(reversed(labels))
@@ -194,8 +192,8 @@ def party_bars(data: YearSummary, width: float, lang: str) -> Drawing:
     chart = VerticalBarChart()
     top = max(max(g.approved, g.received, g.paid) for g in groups)
     axis_w = max(Measure(REGULAR).width(millions(top * 1.2, lang), CHART_SIZE) + 12, 40)
-    chart.x, chart.y = axis_w, 45
-    chart.width, chart.height = width - axis_w - 10, height - 70
+    chart.x, chart.y = axis_w, 45  # type: ignore[assignment]  # stubs say int; reportlab takes any number
+    chart.width, chart.height = width - axis_w - 10, height - 70  # type: ignore[assignment]  # stubs say int; reportlab takes any number
     chart.data = [
         [g.approved for g in groups],
         [g.received for g in groups],
@@ -217,7 +215,7 @@ def party_bars(data: YearSummary, width: float, lang: str) -> Drawing:
     pairs = [(PALETTE[0], _("Approved")), (PALETTE[1], _("Received")), (PALETTE[2], _("Paid"))]
     legend = _legend(axis_w, 14, pairs, columns=3)
     legend.columnMaximum = 1
-    legend.deltax = max(Measure(REGULAR).width(t, CHART_SIZE) for _c, t in pairs) + 30
+    legend.deltax = max(Measure(REGULAR).width(t, CHART_SIZE) for _c, t in pairs) + 30  # type: ignore[assignment]  # stubs say int; reportlab takes any number
     drawing.add(legend)
     return drawing
 
