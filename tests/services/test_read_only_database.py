@@ -22,6 +22,8 @@ from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.messages import describe_storage
 from tresxuno.services.users import authenticate, create_user, set_password
 
+pytestmark = pytest.mark.sqlite_only  # an archive copy is a file with its write bits off
+
 PW = "correcto-123"
 
 

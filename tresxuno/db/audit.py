@@ -28,6 +28,7 @@ from sqlalchemy import (
     select,
     true,
     tuple_,
+    text,
     update,
 )
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, object_session, sessionmaker
@@ -407,20 +408,29 @@ def _on_execute(state: ORMExecuteState) -> Any:
 
 
 def _new_ids(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int] | None:
-    """Ids for inserted rows that lack their integer primary key, on SQLite; None when not needed.
+    """Ids for inserted rows that lack their integer primary key; None when not needed.
 
-    SQLite gives such a row one more than the largest id; this writer holds the write lock, so
-    numbering them here gives the same ids and lets the audit record name every row. On a
-    server the ids come from a sequence, which explicit ids would leave behind.
+    The audit record must name every row. SQLite gives such a row one more than the largest id, and
+    this writer holds the write lock, so numbering them here gives the same ids. On PostgreSQL the
+    ids are drawn from the column's own sequence (as the server would), so concurrent writers and
+    later inserts never collide.
     """
     columns = list(table.primary_key.columns)
-    if connection.dialect.name != "sqlite" or len(columns) != 1 or not isinstance(columns[0].type, Integer):
+    dialect = connection.dialect.name
+    if dialect not in ("sqlite", "postgresql") or len(columns) != 1 or not isinstance(columns[0].type, Integer):
         return None
     key = columns[0].key
     if all(row.get(key) is not None for row in rows):
         return None
     if any(row.get(key) is not None for row in rows):
         return None  # a mix: leave it to the database (no writer of ours does this)
+    if dialect == "postgresql":
+        drawn = connection.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:table, :column)) FROM generate_series(1, :n)"),
+            {"table": table.name, "column": columns[0].name, "n": len(rows)},
+        ).scalars()
+        ids = [int(n) for n in drawn if n is not None]
+        return ids if len(ids) == len(rows) else None
     start = connection.execute(select(func.coalesce(func.max(columns[0]), 0))).scalar_one()
     return list(range(start + 1, start + 1 + len(rows)))
 
