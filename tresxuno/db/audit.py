@@ -26,9 +26,9 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
     true,
     tuple_,
-    text,
     update,
 )
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, object_session, sessionmaker
