@@ -417,7 +417,11 @@ def _new_ids(connection: Connection, table: Table, rows: Sequence[Mapping[str, A
     """
     columns = list(table.primary_key.columns)
     dialect = connection.dialect.name
-    if dialect not in ("sqlite", "postgresql") or len(columns) != 1 or not isinstance(columns[0].type, Integer):
+    if (
+        dialect not in ("sqlite", "postgresql")
+        or len(columns) != 1
+        or not isinstance(columns[0].type, Integer)
+    ):
         return None
     key = columns[0].key
     if all(row.get(key) is not None for row in rows):

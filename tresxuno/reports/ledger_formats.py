@@ -52,8 +52,10 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
-from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.parties import PARTY_ORDER
+
+# People's text for the terminal summary; this module's own money_text is the journals' plain figure.
+from tresxuno.formatting import money_text as display_money
 from tresxuno.i18n import _
 
 #: Export formats, in the order the CLI lists them.
@@ -881,6 +883,6 @@ def write_summary(summary: ExportSummary, out: TextIO, lang: str = "es") -> None
             lines=summary.lines,
             entries=summary.entries,
             path=summary.path,
-            total=format_money(Money(summary.total_centavos), lang),
+            total=display_money(summary.total_centavos, lang),
         )
     )

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from tresxuno.domain.allocation import Allocation
-from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.rules import RuleBook, RuleSet
-from tresxuno.formatting import category_label, party_label
+from tresxuno.formatting import category_label, money_text, party_label, percent_number
 from tresxuno.i18n import _, language
-
-
-def _pct(bp: int) -> str:
-    return f"{bp // 100}.{bp % 100:02d}"
 
 
 def shares_table(program: str, year: int, category: str, rs: RuleSet, alloc: Allocation) -> str:
@@ -30,13 +25,13 @@ def shares_table(program: str, year: int, category: str, rs: RuleSet, alloc: All
     rows = [
         (
             party_label(s.party),
-            format_money(Money(s.amount), lang),
-            _pct(s.percent_bp),
+            money_text(s.amount, lang),
+            percent_number(s.percent_bp),
             _("capped") if s.capped else (_("fixed") if s.fixed else ""),
         )
         for s in alloc.shares
     ]
-    total = (_("Total"), format_money(Money(alloc.cost), lang), "100.00", "")
+    total = (_("Total"), money_text(alloc.cost, lang), percent_number(10_000), "")
     width = [max(len(r[i]) for r in [*rows, total]) for i in range(3)]
     lines = [
         _("Programme {program}, fiscal year {year}, {category}").format(
@@ -60,7 +55,7 @@ def shares_table(program: str, year: int, category: str, rs: RuleSet, alloc: All
         lines.append(
             _("{party} is capped at {cap} per project; the excess is covered by: {who}").format(
                 party=party_label(party),
-                cap=format_money(Money(caps[party]), lang),
+                cap=money_text(caps[party], lang),
                 who=", ".join(party_label(p) for p in rs.shortfall),
             )
         )
@@ -83,14 +78,16 @@ def rules_listing(book: RuleBook) -> str:
             )
             lines.append(
                 "    "
-                + _("mix: {list}").format(list=", ".join(f"{p.value} {_pct(bp)} %" for p, bp in rs.mix))
+                + _("mix: {list}").format(
+                    list=", ".join(f"{p.value} {percent_number(bp)} %" for p, bp in rs.mix)
+                )
             )
             for cap in rs.caps:
                 years = f"{cap.first_year}–{cap.last_year or ''}"
                 lines.append(
                     "    "
                     + _("cap: {party} up to {amount} per project ({years})").format(
-                        party=cap.party.value, amount=format_money(Money(cap.amount), lang), years=years
+                        party=cap.party.value, amount=money_text(cap.amount, lang), years=years
                     )
                 )
             if rs.shortfall:
@@ -102,7 +99,7 @@ def rules_listing(book: RuleBook) -> str:
                 lines.append(
                     "    "
                     + _("per student, {level}: {amount}").format(
-                        level=level.value, amount=format_money(Money(amount), lang)
+                        level=level.value, amount=money_text(amount, lang)
                     )
                 )
             lines.append(
