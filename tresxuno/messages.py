@@ -399,7 +399,7 @@ TEMPLATES: dict[str, str] = {
     "logo.not_image": N_("{path} is not a PNG or JPEG image; choose the logo as a PNG or JPEG file"),
     # Printed reports (tresxuno report KIND).
     "project.unknown_folio": N_("there is no project with folio {folio}"),
-    "report.unknown_kind": N_("'{kind}' is not a report; allowed: {allowed} (planned: {planned})"),
+    "report.unknown_kind": N_("'{kind}' is not a report; allowed: {allowed}"),
     "report.option_required": N_("the {kind} report needs {option}"),
     "report.option_not_applicable": N_("the {kind} report does not use {option}"),
     "report.municipality_no_projects": N_(

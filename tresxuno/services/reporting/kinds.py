@@ -60,13 +60,8 @@ def check_request(kind: str, given: dict[str, object]) -> None:
             ``report.option_not_applicable``.
     """
     if kind not in REPORT_KINDS:
-        # The message still has a "planned" slot; it stays empty until the catalogues drop it.
         raise InputError(
-            Problem(
-                "report",
-                "report.unknown_kind",
-                {"kind": kind, "allowed": ", ".join(REPORT_KINDS), "planned": ""},
-            )
+            Problem("report", "report.unknown_kind", {"kind": kind, "allowed": ", ".join(REPORT_KINDS)})
         )
     needed = REQUIRED_OPTIONS[kind]
     accepted = (*needed, *OPTIONAL_OPTIONS.get(kind, ()))
