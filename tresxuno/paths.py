@@ -13,11 +13,18 @@ from pathlib import Path
 
 
 def install_root() -> Path:
-    """The folder holding ``seeds/`` and ``resources/``: the source checkout or a PyInstaller bundle."""
+    """The folder holding ``seeds/`` and ``resources/``.
+
+    A PyInstaller bundle keeps them beside the program; an installed wheel inside the package
+    (``tresxuno/_shipped``, copied there by ``setup.py`` at build time); a source checkout (also an
+    editable install) at the top of the repository.
+    """
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle:
         return Path(bundle)
-    return Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parent
+    shipped = package / "_shipped"
+    return shipped if (shipped / "seeds").is_dir() else package.parent
 
 
 def seeds_dir() -> Path:
