@@ -52,6 +52,7 @@ from tresxuno.reports.ledger_formats import (
     write_ledger,
     write_summary,
 )
+from tresxuno.services.audit import chain_head
 from tresxuno.services.auth import require
 from tresxuno.services.output_files import atomic_output, check_output, file_storage_error
 from tresxuno.services.progress import CancelToken, Progress, no_progress
@@ -384,6 +385,8 @@ def export_ledger(
         journal = fmt in JOURNAL_FORMATS
         balances = ledger_balances(conn, scope) if journal else []
         roots = reversal_roots(conn) if journal else {}
+        # The audit chain's head in this same snapshot: what the file shows is exactly what led to it.
+        head = chain_head(conn)
         ticker = _Ticker(progress, cancel, total)
         progress(0, total, ticker.message)
         entry_batches, line_batches = _streams(conn, scope, batch_size)
@@ -392,7 +395,7 @@ def export_ledger(
             closing(line_batches),
             atomic_output(path, db=conn_or_db, force=force) as tmp,
         ):
-            rows = LedgerRows(projects, entry_batches, line_batches, balances, roots)
+            rows = LedgerRows(projects, entry_batches, line_batches, balances, roots, head)
             tally = write_ledger(fmt, tmp, rows, tick=ticker, batch_size=batch_size)
         progress(total, total, ticker.message)
     per_account = tally.per_account(projects)
@@ -404,4 +407,5 @@ def export_ledger(
         lines=tally.lines,
         format=fmt,
         path=path,
+        head=head,
     )

@@ -162,6 +162,12 @@ class LedgerExport:
     def _exported(self, summary: ExportSummary) -> None:
         self.export_button.setEnabled(True)
         self.last_export = summary
+        head = summary.head
+        # The audit chain's head in the snapshot exported: to write down for `tresxuno check --anchor`.
+        head_text = ""
+        if head is not None:
+            audit = _("Audit trail: head {hash} · {records} records (tresxuno check --anchor)")
+            head_text = "\n" + audit.format(hash=head.hash, records=head.records)
         prompts.message(
             self.window(),
             prompts.Icon.Information,
@@ -175,5 +181,6 @@ class LedgerExport:
                 entries=f"{summary.entries:,}",
                 path=summary.path,
                 total=money_text(summary.total_centavos),
-            ),
+            )
+            + head_text,
         )
