@@ -134,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--project", metavar="FOLIO", help=_("only the entries of the project with this folio")
     )
     ledger.add_argument("-o", "--output", required=True, metavar="FILE", help=_("file to write"))
+    ledger.add_argument(
+        "--force",
+        action="store_true",
+        help=_("replace FILE if it exists (never the database or its -wal, -shm, -journal files)"),
+    )
 
     check = sub.add_parser("check", help=_("verify the audit trail and the ledger's invariants"))
     _add_db(check, default=argparse.SUPPRESS)
@@ -167,9 +172,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--quarter", help=_("quarter, 1 to 4"))
     report.add_argument("--municipality", metavar="KEY", help=_("municipality's five-digit INEGI key"))
     report.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help=_("PDF file to write"))
+    report.add_argument(
+        "--force",
+        action="store_true",
+        help=_("replace FILE if it exists (never the database or its -wal, -shm, -journal files)"),
+    )
     backup = sub.add_parser("backup", help=_("copy the database to a backup file"))
     _add_db(backup, default=argparse.SUPPRESS)
     backup.add_argument("-o", "--output", required=True, metavar="FILE", help=_("backup file to write"))
+    backup.add_argument(
+        "--force",
+        action="store_true",
+        help=_("replace FILE if it exists (never the database or its -wal, -shm, -journal files)"),
+    )
 
     restore = sub.add_parser("restore", help=_("replace the database with a backup (a copy of it is kept)"))
     _add_db(restore, default=argparse.SUPPRESS)
@@ -290,13 +305,12 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
     year = None if args.year is None else _int_arg(args.year, "year", 1990, 2200)
     output = Path(args.output).expanduser()
-    if output.is_dir() or not output.parent.is_dir():
-        raise UsageError(_("-o: {path} must be a file in an existing folder").format(path=output))
     # create=False: a mistyped --db must not leave an empty database behind and export nothing.
     db = open_database(resolve_db(args.db), create=False)
     try:
         _sign_in(args, db)
-        summary = export_ledger(db, args.format, output, year=year, folio=args.project)
+        # The service refuses the database, its side files, non-files, and a file without --force.
+        summary = export_ledger(db, args.format, output, year=year, folio=args.project, force=args.force)
     finally:
         db.dispose()
     write_summary(summary, out, language())
@@ -383,8 +397,6 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     year = None if args.year is None else _int_arg(args.year, "year", 2000, 2100)
     quarter = None if args.quarter is None else _int_arg(args.quarter, "quarter", 1, 4)
     output = Path(args.output).expanduser()
-    if output.is_dir() or not output.parent.is_dir():
-        raise UsageError(_("-o: {path} must be a file in an existing folder").format(path=output))
     # create=False: a mistyped --db must not leave an empty database behind.
     db = open_database(resolve_db(args.db), create=False)
     try:
@@ -406,6 +418,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
             quarter=quarter,
             municipality=args.municipality,
             printed_by=user,
+            force=args.force,
         )
     finally:
         db.dispose()
@@ -422,7 +435,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     db = _open(args)
     try:
         _sign_in(args, db)  # administrador only once the database has users (the service checks)
-        target = backup_database(db, Path(args.output).expanduser())
+        target = backup_database(db, Path(args.output).expanduser(), force=args.force)
     finally:
         db.dispose()
     out.write(_("Backup written to {path}.\n").format(path=target))
@@ -622,7 +635,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
 
 def _main(argv: list[str], out: TextIO, err: TextIO) -> int:
-    from tresxuno.messages import describe, describe_storage
+    from tresxuno.messages import describe_storage
 
     set_language(_lang_from(argv))
     try:
@@ -634,7 +647,7 @@ def _main(argv: list[str], out: TextIO, err: TextIO) -> int:
         err.write(f"tresxuno: {_one_line(str(exc))}\n")
         return EXIT_USAGE
     except InputError as exc:
-        err.write("tresxuno: " + "; ".join(_one_line(describe(p)) for p in exc.problems) + "\n")
+        err.write("tresxuno: " + "; ".join(_one_line(_describe_arg(p)) for p in exc.problems) + "\n")
         return EXIT_USAGE
     except RuleSetError as exc:
         err.write(f"tresxuno: {_one_line(str(exc))}\n")
@@ -653,6 +666,15 @@ def _main(argv: list[str], out: TextIO, err: TextIO) -> int:
             + "\n"
         )
         return EXIT_FAILURE
+
+
+def _describe_arg(problem: Problem) -> str:
+    """A problem as the command line names it: the file written is ``-o``, not the GUI's label."""
+    from tresxuno.messages import describe
+
+    if problem.field == "output":
+        return "-o: " + describe(problem, with_field=False)
+    return describe(problem)
 
 
 def _lang_from(argv: Sequence[str]) -> str | None:

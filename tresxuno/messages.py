@@ -98,6 +98,8 @@ FIELD_LABELS: dict[str, str] = {
     "logo": N_("Logo"),
     # Printed reports.
     "report": N_("Report"),
+    # Exports, reports and backups: the file written.
+    "output": N_("Output file"),
     # Users and sign-in.
     "user": N_("User"),
     "username": N_("User name"),
@@ -202,6 +204,16 @@ TEMPLATES: dict[str, str] = {
     ),
     "document.unknown_kind": N_("'{kind}' is not a document type; allowed: {allowed}"),
     "file.not_found": N_("the file {path} does not exist or is not a regular file"),
+    # Files the officer has written (exports, reports, backups): see tresxuno.services.output_files.
+    "output.exists": N_("{path} already exists; add --force to replace it"),
+    "output.is_database": N_(
+        "{path} is the database in use, or one of its -wal, -shm or -journal files; nothing was "
+        "written: choose another file"
+    ),
+    "output.not_regular": N_(
+        "{path} is not a regular file (a folder, a device or a pipe); choose a file name"
+    ),
+    "output.no_folder": N_("the folder of {path} does not exist; choose a file in an existing folder"),
     "file.too_large": N_("the file is too large; at most {max_mb} MB"),
     "session.unknown_kind": N_("'{kind}' is not a kind of session; allowed: ordinaria, extraordinaria"),
     "session.duplicate_number": N_("a session numbered {number} already exists"),

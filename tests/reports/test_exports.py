@@ -685,7 +685,7 @@ def test_cancel_leaves_neither_a_partial_file_nor_temporary_files(db, tmp_path, 
             token.cancel()
 
     with pytest.raises(Cancelled):
-        export_ledger(db, fmt, dest, progress=progress, cancel=token, batch_size=50)
+        export_ledger(db, fmt, dest, progress=progress, cancel=token, batch_size=50, force=True)
     assert len(seen) == 2 and seen[0] == 0 and seen[1] >= 50  # the lines of the first 50 entries
     assert dest.read_text(encoding="utf-8") == "el archivo anterior"
     assert [p.name for p in tmp_path.iterdir()] == [dest.name]

@@ -304,6 +304,9 @@ def test_export_writes_a_csv_whose_total_is_the_cash_of_the_balances(
     title, text = prompts.messages[-1][1:3]
     assert title == _("Ledger exported")
     assert f"{len(rows):,}" in text and money_text(cash, "es") in text
+    # The audit chain's head of the snapshot exported, to write down for `tresxuno check --anchor`.
+    head = view.last_export.head
+    assert head is not None and f"{head.hash} · {head.records}" in text
 
 
 def test_an_empty_ledger_explains_how_money_gets_in(db, open_view):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,48 @@ def test_pdf_pages_render_at_the_asked_resolution(tmp_path):
         assert image.pixelColor(100, 700).black() > 200  # the black square, near the bottom left
     finally:
         pages.close()
+
+
+def test_save_as_never_writes_onto_the_database(qtbot, monkeypatch, tmp_path):
+    """Attack: "Save as PDF" aimed at the open database through a link; refused, file unchanged."""
+    import hashlib
+
+    from tresxuno.db.engine import open_database
+    from tresxuno.ui.dialogs import report_preview
+
+    db = open_database(str(tmp_path / "oficina.sqlite"))
+    before = hashlib.sha256(db.path.read_bytes()).hexdigest()
+    folder = tmp_path / "report"
+    folder.mkdir()
+    dialog = ReportPreview(_pdf(folder / "x.pdf", 1), title="Cédula", remove_folder=folder, db=db)
+    qtbot.addWidget(dialog)
+    shown: list[BaseException] = []
+    monkeypatch.setattr(report_preview, "show_error", lambda parent, exc: shown.append(exc))
+    link, hard = tmp_path / "copia.pdf", tmp_path / "otra.pdf"
+    link.symlink_to(db.path)
+    os.link(db.path, hard)
+    for chosen in (link, hard):
+        monkeypatch.setattr(prompts, "choose_save_file", lambda *args, chosen=chosen, **kwargs: str(chosen))
+        assert dialog.save_as() is None
+    assert [p.code for exc in shown for p in exc.problems] == ["output.is_database"] * 2  # type: ignore[attr-defined]
+    assert hashlib.sha256(db.path.read_bytes()).hexdigest() == before
+    dialog.done(0)  # releases the PDF
+    db.dispose()
+
+
+def test_save_as_asks_before_replacing_a_file_the_dialog_did_not_ask_about(preview, monkeypatch, tmp_path):
+    """The ".pdf" added to what was typed may name an existing file: asked here; "no" keeps it."""
+    dialog = preview(1)
+    existing = tmp_path / "para el club.pdf"
+    existing.write_bytes(b"el de ayer")
+    monkeypatch.setattr(prompts, "choose_save_file", lambda *args, **kwargs: str(tmp_path / "para el club"))
+    questions: list[str] = []
+    answer = [False]
+    monkeypatch.setattr(
+        prompts, "confirm", lambda parent, title, text, **kw: questions.append(text) or answer[0]
+    )
+    assert dialog.save_as() is None
+    assert existing.read_bytes() == b"el de ayer" and str(existing) in questions[0]
+    answer[0] = True
+    assert dialog.save_as() == existing
+    assert existing.read_bytes() == dialog.path.read_bytes()

@@ -547,3 +547,19 @@ def field_changes(before: str | None, after: str | None) -> tuple[FieldChange, .
 def _shown(column: str, value: Any) -> Any:
     """A secret's digest is for ``check``; a history shows only that it changed."""
     return REDACTED if column in REDACTED_COLUMNS and value is not None else value
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The audit chain's head at one moment: what a printed report or an export carries.
+
+    An auditor later runs ``tresxuno check --anchor HASH``: it passes only while the chain still goes
+    through ``hash``, so nothing recorded before the document was made has been rewritten since.
+
+    Attributes:
+        hash: the last record's hash, 64 hex digits (:data:`GENESIS` for an empty trail).
+        records: how many records lead to it (records are numbered 1, 2, 3... without gaps).
+    """
+
+    hash: str = GENESIS
+    records: int = 0

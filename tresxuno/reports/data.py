@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from tresxuno.domain.audit import ChainHead
+
 # --- shared by every report -----------------------------------------------------------------------
 
 
@@ -32,10 +34,15 @@ class Letterhead:
 
 @dataclass(frozen=True)
 class PrintStamp:
-    """When and by whom a report was printed (the footer of every page)."""
+    """When and by whom a report was printed, and the audit chain's head then (every page's footer).
+
+    ``head`` lets an auditor run ``tresxuno check --anchor HASH`` on the printed hash later; None
+    (no line) only for documents drawn without a database (tests, previews of samples).
+    """
 
     printed_at: datetime
     printed_by: str
+    head: ChainHead | None = None
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
+from tresxuno.domain.audit import ChainHead
 from tresxuno.domain.parties import PARTY_ORDER
 
 # People's text for the terminal summary; this module's own money_text is the journals' plain figure.
@@ -193,6 +194,7 @@ class ExportSummary:
         lines: allocation lines exported.
         format: one of :data:`FORMATS`.
         path: the file written.
+        head: the audit chain's head in the snapshot exported (None when not read).
     """
 
     rows: int
@@ -202,6 +204,7 @@ class ExportSummary:
     lines: int
     format: str
     path: Path
+    head: ChainHead | None = None
 
 
 @dataclass
@@ -244,6 +247,8 @@ class LedgerRows:
             then party); only the journals need them, for their balance assertions.
         reversal_roots: for every reversal entry id, the kind of the entry its chain of reversals
             starts from; only the journals need them.
+        head: the audit chain's head in the same snapshot: the journals write it as a comment, the
+            XLSX as document properties; the CSV has no place for it (its header is a contract).
     """
 
     projects: Mapping[int, tuple[str, str]]
@@ -251,6 +256,17 @@ class LedgerRows:
     lines: Iterable[Sequence[LineRow]]
     balances: Sequence[AccountBalance] = ()
     reversal_roots: Mapping[int, str] = field(default_factory=dict)
+    head: ChainHead | None = None
+
+
+def head_comment(head: ChainHead | None) -> str:
+    """The journals' comment line naming the audit chain's head (Spanish, like the rest of the file)."""
+    if head is None:
+        return ""
+    return (
+        f"; Bitácora: cabeza {head.hash} · {head.records} registros "
+        f"(compruébese con: tresxuno check --anchor {head.hash})\n"
+    )
 
 
 def _no_lines(entry_id: int) -> LedgerIntegrityError:
@@ -595,6 +611,7 @@ def _write_xlsx(job: _Job) -> int:
         close_sheet(ws, sheet_rows, sheet_total, split=split, grand_total=grand_total if split else None)
         job.tally.entries, job.tally.lines = entries, rows
         _write_balances_sheet(wb, job, styled, bold)
+        _write_head_properties(wb, job.rows.head)
         wb.save(job.path)
     except BaseException:
         _discard_workbook(wb)
@@ -621,6 +638,25 @@ def _write_balances_sheet(wb: Any, job: _Job, styled: Callable[..., Any], bold: 
     ws.append(
         [styled(ws, "Total", font=bold), None, None, None, styled(ws, total / 100, CURRENCY_FORMAT, bold)]
     )
+
+
+#: Custom document properties of the XLSX carrying the audit chain's head (File > Info > Properties).
+XLSX_HEAD_PROPERTY, XLSX_RECORDS_PROPERTY = "Bitácora: cabeza", "Bitácora: registros"
+
+
+def _write_head_properties(wb: Any, head: ChainHead | None) -> None:
+    """The audit chain's head as document properties: two custom ones, and the description.
+
+    Properties rather than a sheet, so the workbook keeps its sheets ("Movimientos", "Saldos") as
+    readers expect them.
+    """
+    if head is None:
+        return
+    from openpyxl.packaging.custom import IntProperty, StringProperty
+
+    wb.custom_doc_props.append(StringProperty(name=XLSX_HEAD_PROPERTY, value=head.hash))
+    wb.custom_doc_props.append(IntProperty(name=XLSX_RECORDS_PROPERTY, value=head.records))
+    wb.properties.description = head_comment(head).lstrip("; ").rstrip("\n")
 
 
 def _discard_workbook(wb: Any) -> None:
@@ -693,7 +729,8 @@ def _write_beancount(job: _Job) -> int:
     with open(job.path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(
             "; Libro de movimientos del Programa 3x1 para Migrantes, exportado por tresxuno.\n"
-            'option "title" "tresxuno: movimientos"\noption "operating_currency" "MXN"\n\n'
+            + head_comment(job.rows.head)
+            + 'option "title" "tresxuno: movimientos"\noption "operating_currency" "MXN"\n\n'
         )
         for balance in journal.balances:
             fh.write(
@@ -764,7 +801,8 @@ def _write_ledger(job: _Job) -> int:
     with open(job.path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(
             "; Libro de movimientos del Programa 3x1 para Migrantes, exportado por tresxuno.\n"
-            "commodity MXN\n    format 1,000.00 MXN\n\n"
+            + head_comment(job.rows.head)
+            + "commodity MXN\n    format 1,000.00 MXN\n\n"
         )
         for balance in journal.balances:
             fh.write(f"account {journal.project_account(balance.project_id, balance.party)}\n")
@@ -877,12 +915,19 @@ def write_ledger(
 
 
 def write_summary(summary: ExportSummary, out: TextIO, lang: str = "es") -> None:
-    """One line for the terminal: what was written where, and the total."""
-    out.write(
-        _("{lines} lines of {entries} ledger entries written to {path}; total {total}\n").format(
-            lines=summary.lines,
-            entries=summary.entries,
-            path=summary.path,
-            total=display_money(summary.total_centavos, lang),
-        )
+    """One line for the terminal: what was written where, the total, and the audit chain's head then.
+
+    The head is here (and not in a CSV, whose header is a contract) so it can be written down and
+    checked later with ``tresxuno check --anchor``.
+    """
+    text = _("{lines} lines of {entries} ledger entries written to {path}; total {total}").format(
+        lines=summary.lines,
+        entries=summary.entries,
+        path=summary.path,
+        total=display_money(summary.total_centavos, lang),
     )
+    if summary.head is not None:
+        text += "; " + _("head {hash} · {records} records").format(
+            hash=summary.head.hash, records=summary.head.records
+        )
+    out.write(text + "\n")

@@ -15,7 +15,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, Table, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Date, DateTime, Table, func, or_, select
 from sqlalchemy.orm import Session
 
 from tresxuno import paths
@@ -28,6 +28,7 @@ from tresxuno.domain.audit import (
     LEDGER_TABLES,
     REDACTED_COLUMNS,
     AuditRecord,
+    ChainHead,
     ChainVerifier,
     FieldChange,
     LedgerRow,
@@ -68,6 +69,24 @@ class CheckResult:
     def ok(self) -> bool:
         """True when the chain, the ledger's rows and its invariants all hold."""
         return self.problem is None
+
+
+def chain_head(source: Database | Session | Connection) -> ChainHead:
+    """The audit chain's head now: one row of ``audit_head``, no verification (cheap at any size).
+
+    Read inside the caller's transaction when given a session or a connection, so the head belongs
+    to the same snapshot as what the caller read (an export); read after a report's data, it covers
+    every record that data depends on. ``tresxuno check --anchor`` verifies it later.
+    """
+    stmt = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)
+    if isinstance(source, Database):
+        with source.session() as session:
+            row = session.execute(stmt).first()
+    else:
+        row = source.execute(stmt).first()
+    if row is None:  # pragma: no cover - every migrated database has the row
+        return ChainHead()
+    return ChainHead(str(row.hash), int(row.seq))
 
 
 def check_integrity(

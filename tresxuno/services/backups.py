@@ -7,6 +7,7 @@ backed up by its server (``pg_dump``), not by the desktop: asking for one says s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -20,6 +21,7 @@ from tresxuno.db.engine import Database, known_revisions, open_database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import N_, _
 from tresxuno.services.auth import require, require_on_file, user_count
+from tresxuno.services.output_files import atomic_output, check_output
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 
 #: Automatic backups kept per database when the officer has not chosen another number.
@@ -69,33 +71,53 @@ def _copy_step(progress: Progress, cancel: CancelToken | None, message: str):
 
 
 def backup_database(
-    db: Database, target: Path, *, progress: Progress = no_progress, cancel: CancelToken | None = None
+    db: Database,
+    target: Path,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+    force: bool = False,
 ) -> Path:
     """``tresxuno backup -o FILE`` and File > Backup now: a consistent copy of the open database.
 
-    Administrador only: the copy carries every row, the users' password hashes included.
+    Administrador only: the copy carries every row, the users' password hashes included. Never
+    written onto the database or its side files, nor a folder, FIFO or device; an existing file is
+    replaced only with ``force`` (:func:`tresxuno.services.output_files.check_output`).
 
     Raises:
-        InputError: ``auth.role_required``.
+        InputError: ``auth.role_required``; on field ``output``, a target ``check_output`` refuses.
         StorageError: ``backup.server_database`` (PostgreSQL), ``backup.failed`` (cannot write ``target``).
         Cancelled: the officer cancelled; no file is left at ``target``.
     """
     sqlite_path(db)
     require(db, "data.backup")
-    return _backup(db, target, progress=progress, cancel=cancel)
+    with contextlib.suppress(OSError):  # a backup to a new folder (a USB stick's) makes it, private
+        paths.private_dir(Path(target).expanduser().parent)
+    path = check_output(target, db=db, force=force)
+    with atomic_output(path, db=db, force=force) as temp:
+        _backup(db, temp, progress=progress, cancel=cancel, shown=path)
+    return path
 
 
 def _backup(
-    db: Database, target: Path, *, progress: Progress = no_progress, cancel: CancelToken | None = None
+    db: Database,
+    target: Path,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+    shown: Path | None = None,
 ) -> Path:
-    """Copy the open database to ``target`` (no permission check: the app's own automatic copies)."""
+    """Copy the open database to ``target`` (no permission check: the app's own automatic copies).
+
+    ``shown`` is the file named in messages when ``target`` is a temporary file beside it.
+    """
     source = sqlite_path(db)
     if target.resolve() == source.resolve():
         raise StorageError("backup.same_file", path=str(target))
     try:
         return sqlite_copy(source, target, step=_copy_step(progress, cancel, _("Copying the database…")))
     except (OSError, sqlite3.Error) as exc:
-        raise StorageError("backup.failed", path=str(target), detail=str(exc)) from exc
+        raise StorageError("backup.failed", path=str(shown or target), detail=str(exc)) from exc
 
 
 def automatic_backups(database: Path, folder: Path | None = None) -> list[Path]:

@@ -13,11 +13,9 @@ destination only when everything was written: a cancelled or failed export leave
 
 from __future__ import annotations
 
-import errno
 import os
-import secrets
 from collections.abc import Generator, Iterator, Sequence
-from contextlib import closing, contextmanager, suppress
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -37,7 +35,7 @@ from sqlalchemy import (
     table,
 )
 
-from tresxuno.domain.problems import InputError, Problem, StorageError
+from tresxuno.domain.problems import InputError, Problem
 from tresxuno.i18n import _
 from tresxuno.reports.ledger_formats import (
     ENTRY_COLUMNS,
@@ -54,7 +52,9 @@ from tresxuno.reports.ledger_formats import (
     write_ledger,
     write_summary,
 )
+from tresxuno.services.audit import chain_head
 from tresxuno.services.auth import require
+from tresxuno.services.output_files import atomic_output, check_output, file_storage_error
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 
 __all__ = [
@@ -298,52 +298,6 @@ def _streams(
     return _batches(conn, entries, batch_size), _batches(conn, lines, batch_size)
 
 
-# --- Output file --------------------------------------------------------------------------------
-
-
-@contextmanager
-def _atomic_output(path: Path) -> Iterator[Path]:
-    """Yield a hidden temporary path beside ``path``; rename it over ``path`` only on success.
-
-    Same folder, so the rename is atomic and never copies; created with ``open(..., "x")`` so the
-    file gets the user's usual permissions. Any exception (including a cancel) removes it.
-
-    Raises:
-        StorageError: the folder or file cannot be written (no permission, read-only, disk full...):
-            :func:`file_storage_error` says which, in the officer's words.
-    """
-    try:
-        for _attempt in range(100):
-            tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-            try:
-                with open(tmp, "x", encoding="utf-8"):
-                    break
-            except FileExistsError:
-                continue
-        else:  # pragma: no cover - 100 collisions of 32 random bits
-            raise FileExistsError(tmp)
-    except OSError as exc:
-        raise file_storage_error(path, exc) from exc
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with suppress(OSError):
-            tmp.unlink()
-        if isinstance(exc, OSError):
-            raise file_storage_error(path, exc) from exc
-        raise
-
-
-def file_storage_error(path: Path, exc: OSError) -> StorageError:
-    """The :class:`StorageError` for a file that could not be written: permission, space or else."""
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return StorageError("file.not_writable", path=str(path))
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return StorageError("file.disk_full", path=str(path))
-    return StorageError("file.cannot_write", path=str(path), reason=exc.strerror or type(exc).__name__)
-
-
 @contextmanager
 def _connection(source: Connection | Engine | Any) -> Iterator[Connection]:
     """A connection to read from: the caller's own, or a new one (closed afterwards) from an engine.
@@ -381,6 +335,7 @@ def export_ledger(
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
     batch_size: int = BATCH_ROWS,
+    force: bool = False,
 ) -> ExportSummary:
     """Export the ledger (all of it, one fiscal year of the entry date, one project, or both) to a file.
 
@@ -392,12 +347,14 @@ def export_ledger(
         conn_or_db: a :class:`Connection` (its transaction is used as is), an :class:`Engine`, or a
             ``tresxuno.db.engine.Database``.
         fmt: one of :data:`FORMATS` (``csv``, ``xlsx``, ``beancount``, ``ledger``).
-        out_path: the file to write; its folder must exist; an existing file is replaced.
+        out_path: the file to write; its folder must exist; never the database or one of its side
+            files, nor a folder, FIFO or device (:func:`tresxuno.services.output_files.check_output`).
         year: only entries dated in this calendar (fiscal) year.
         folio: only the entries of the project with this folio.
         progress: progress sink, called from the calling thread.
         cancel: checked once per batch; its ``Cancelled`` propagates.
         batch_size: entries (and lines) read per batch; tests use small batches to exercise batching.
+        force: replace an existing file at ``out_path`` (``--force``; the GUI once the officer agreed).
 
     Returns:
         Rows written, the total and the per-account sums (centavos MXN), as written.
@@ -406,14 +363,18 @@ def export_ledger(
         ValueError: ``fmt`` is not one of :data:`FORMATS` (the CLI refuses it first).
         InputError: ``project.unknown_folio`` when no project has ``folio``; ``auth.role_required``
             when the signed-in person may not export.
-        StorageError: the file cannot be written (:func:`_atomic_output`); nothing is left behind.
+        InputError: on field ``output``, a target refused by
+            :func:`~tresxuno.services.output_files.check_output` (``output.exists`` without ``force``).
+        StorageError: the file cannot be written; nothing is left behind.
         LedgerIntegrityError: the stored ledger breaks its contract (an entry without lines); nothing
             is written.
     """
     require(conn_or_db, "records.export")
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    path = Path(out_path)
+    path = Path(out_path).expanduser()
+    # Refused before any reading: a wrong target costs nothing and writes nothing.
+    check_output(path, db=conn_or_db, force=force)
     with _connection(conn_or_db) as conn:
         project_id = find_project(conn, folio) if folio is not None else None
         scope = LedgerScope(year, project_id)
@@ -424,11 +385,17 @@ def export_ledger(
         journal = fmt in JOURNAL_FORMATS
         balances = ledger_balances(conn, scope) if journal else []
         roots = reversal_roots(conn) if journal else {}
+        # The audit chain's head in this same snapshot: what the file shows is exactly what led to it.
+        head = chain_head(conn)
         ticker = _Ticker(progress, cancel, total)
         progress(0, total, ticker.message)
         entry_batches, line_batches = _streams(conn, scope, batch_size)
-        with closing(entry_batches), closing(line_batches), _atomic_output(path) as tmp:
-            rows = LedgerRows(projects, entry_batches, line_batches, balances, roots)
+        with (
+            closing(entry_batches),
+            closing(line_batches),
+            atomic_output(path, db=conn_or_db, force=force) as tmp,
+        ):
+            rows = LedgerRows(projects, entry_batches, line_batches, balances, roots, head)
             tally = write_ledger(fmt, tmp, rows, tick=ticker, batch_size=batch_size)
         progress(total, total, ticker.message)
     per_account = tally.per_account(projects)
@@ -440,4 +407,5 @@ def export_ledger(
         lines=tally.lines,
         format=fmt,
         path=path,
+        head=head,
     )

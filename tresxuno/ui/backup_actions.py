@@ -66,7 +66,10 @@ def backup_now(window: QWidget) -> Task | None:
     host.backup_task = run_task(
         window,
         _("Backing up the database"),
-        lambda progress, cancel: backup_database(host.db, target, progress=progress, cancel=cancel),
+        # The save dialog asked before replacing a file; the service still refuses the database itself.
+        lambda progress, cancel: backup_database(
+            host.db, target, progress=progress, cancel=cancel, force=True
+        ),
         on_success=done,
         on_cancel=lambda: setattr(host, "backup_task", None),
     )

@@ -6,7 +6,11 @@ Everything else in the UI asks through these names, so a test replaces one funct
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import QMessageBox, QWidget
+
+from tresxuno.i18n import _
 
 Icon = QMessageBox.Icon
 
@@ -47,6 +51,22 @@ def choose_save_file(parent: QWidget | None, title: str, name_filter: str = "", 
 
     path, _selected = QFileDialog.getSaveFileName(parent, title, directory, name_filter)
     return path
+
+
+def save_target(parent: QWidget | None, chosen: str, suffix: str, *also: str) -> Path | None:
+    """The file to write for what :func:`choose_save_file` returned, ``suffix`` added when missing.
+
+    The save dialog has already asked before replacing ``chosen``; when the suffix had to be added,
+    the file with it may exist too, and the officer is asked here. None when they say no. The
+    service is then called with ``force=True``: it still refuses the database and non-files.
+    """
+    target = Path(chosen)
+    if target.suffix.lower() not in (suffix.lower(), *also):
+        target = target.with_name(target.name + suffix)
+        question = _("{path} already exists. Replace it?").format(path=target)
+        if (target.exists() or target.is_symlink()) and not confirm(parent, _("Replace the file?"), question):
+            return None
+    return target
 
 
 def choose_folder(parent: QWidget | None, title: str, directory: str = "") -> str:

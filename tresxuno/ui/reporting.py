@@ -137,7 +137,7 @@ def start_report(
     def ready(_result: object) -> None:
         from tresxuno.ui.dialogs.report_preview import ReportPreview
 
-        preview = ReportPreview.present(parent, path, title=order.title, remove_folder=folder)
+        preview = ReportPreview.present(parent, path, title=order.title, remove_folder=folder, db=db)
         if preview is None:
             forget()
         elif on_preview is not None:

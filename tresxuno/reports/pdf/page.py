@@ -44,6 +44,10 @@ RULE_GREY = (0.55, 0.55, 0.55)
 PRINTED_BY = N_("Printed on {date} at {time} by {user}")
 PRINTED = N_("Printed on {date} at {time}")
 PAGE_OF = N_("Page {page} of {pages}")
+#: The audit chain's head, under the footer: ``tresxuno check --anchor`` takes the hash.
+AUDIT_HEAD = N_("Audit trail: head {hash} · {records} records (tresxuno check --anchor)")
+#: Size of that line, and how far below the footer's baseline it sits (inside the bottom margin).
+HEAD_SIZE, HEAD_DROP = 5.5, 8.0
 
 
 @dataclass(frozen=True)
@@ -191,7 +195,7 @@ class PageDecor:
 
 
 class Footer:
-    """The footer of every page: who printed and when (left), the title (middle), "Page N of M"."""
+    """Every page's footer: who printed and when, the title, "Page N of M"; below, the audit chain's head."""
 
     SIZE = 7.0
 
@@ -211,6 +215,11 @@ class Footer:
             printed.append(text)
         self.printed = " / ".join(printed)
         self.printed_by = stamp.printed_by
+        # One language is enough for a line that is mostly a hash (a bilingual receipt: the first).
+        head = stamp.head
+        self.head_line = (
+            "" if head is None else translations[0](AUDIT_HEAD).format(hash=head.hash, records=head.records)
+        )
         self.label = label
         self.page_text = " / ".join(tr(PAGE_OF) for tr in translations)
         self.measure = Measure(REGULAR)
@@ -245,6 +254,13 @@ class Footer:
         if label:
             canvas.drawCentredString(MARGIN + usable / 2, baseline, label)
         canvas.drawRightString(right, baseline, number)
+        if self.head_line:
+            # In the bottom margin, so no report's body loses room; shrunk to the page if need be.
+            head_size = HEAD_SIZE
+            while head_size > 3.5 and self.measure.width(self.head_line, head_size) > usable:
+                head_size -= 0.25
+            canvas.setFont(REGULAR, head_size)
+            canvas.drawString(MARGIN, baseline - HEAD_DROP, self.head_line)
         canvas.restoreState()
 
 

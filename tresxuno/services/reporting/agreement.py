@@ -75,7 +75,7 @@ def build_agreement(
             deadline = min(deadline, year_end)
     return Agreement(
         letterhead=letterhead(db),
-        stamp=stamp(printed_by, printed_at),
+        stamp=stamp(db, printed_by, printed_at),
         project=project_head(overview),
         club=club,
         signatories=signatories,

@@ -21,6 +21,7 @@ from tresxuno.reports.data import (
     ProgramName,
     ProjectHead,
 )
+from tresxuno.services.audit import chain_head
 from tresxuno.services.office import office_settings
 from tresxuno.services.places import get_municipality
 from tresxuno.services.projects import ProjectOverview, list_projects
@@ -38,10 +39,14 @@ def letterhead(db: Database) -> Letterhead:
     return Letterhead(office.name, place, office.logo_path)
 
 
-def stamp(printed_by: str, printed_at: datetime | None = None) -> PrintStamp:
-    """The footer's "printed on ... by ...": ``printed_at`` defaults to now, local time, to the minute."""
+def stamp(db: Database, printed_by: str, printed_at: datetime | None = None) -> PrintStamp:
+    """The footer's "printed on ... by ..." and the audit chain's head at this moment.
+
+    ``printed_at`` defaults to now, local time, to the minute. Builders call this after reading
+    their data, so the head covers every record the report shows (a cheap read of ``audit_head``).
+    """
     when = printed_at or datetime.now()
-    return PrintStamp(when.replace(second=0, microsecond=0), printed_by)
+    return PrintStamp(when.replace(second=0, microsecond=0), printed_by, chain_head(db))
 
 
 def program_name(program: str) -> ProgramName:

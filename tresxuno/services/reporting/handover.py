@@ -52,7 +52,7 @@ def build_handover(
     balance = project_balance(db, project_id)
     return Handover(
         letterhead=letterhead(db),
-        stamp=stamp(printed_by, printed_at),
+        stamp=stamp(db, printed_by, printed_at),
         project=project_head(overview),
         club=club,
         signed_on=last_move_to(overview, Stage.CONVENIO_FIRMADO),

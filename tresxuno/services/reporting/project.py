@@ -63,7 +63,7 @@ def build_project_sheet(
     balance = project_balance(db, project_id)
     return ProjectSheet(
         letterhead=letterhead(db),
-        stamp=stamp(printed_by, printed_at),
+        stamp=stamp(db, printed_by, printed_at),
         project=project_head(overview),
         club=club_data(club),
         mix=mix,

@@ -92,7 +92,7 @@ def build_quarterly(
     first, last = quarter_bounds(year, quarter)
     return QuarterlyReport(
         letterhead=letterhead(db),
-        stamp=stamp(printed_by, printed_at),
+        stamp=stamp(db, printed_by, printed_at),
         year=year,
         quarter=quarter,
         first_day=first,

@@ -45,7 +45,7 @@ def build_receipt(
     party = record.party or ""
     return Receipt(
         letterhead=letterhead(db),
-        stamp=stamp(printed_by, printed_at),
+        stamp=stamp(db, printed_by, printed_at),
         number=receipt_number(record.id),
         entry_id=record.id,
         entry_date=record.entry_date,

@@ -17,6 +17,7 @@ from pathlib import Path
 from tresxuno.db.engine import Database
 from tresxuno.i18n import _
 from tresxuno.services.auth import require
+from tresxuno.services.output_files import atomic_output, check_output
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 from tresxuno.services.reporting.agreement import build_agreement
 from tresxuno.services.reporting.common import project_id_of
@@ -71,13 +72,15 @@ def write_report(
     printed_at: datetime | None = None,
     progress: Progress = no_progress,
     cancel: CancelToken | None = None,
+    force: bool = False,
 ) -> ReportResult:
     """Build and draw one report into ``output`` in the language in force.
 
     Args:
         db: the database.
         kind: one of :data:`~tresxuno.services.reporting.kinds.REPORT_KINDS`.
-        output: the PDF to write (its folder must exist; an existing file is replaced).
+        output: the PDF to write: its folder must exist; never the database or its side files, nor
+            a folder, FIFO or device (:func:`tresxuno.services.output_files.check_output`).
         project_id: the project (``project``, ``agreement``, ``statement``), or give ``folio``.
         folio: the project's folio, instead of ``project_id``.
         entry_id: the contribution entry (``receipt``).
@@ -89,6 +92,7 @@ def write_report(
         printed_at: when; now when None.
         progress: told ``(done, total, message)`` while a long report reads and draws.
         cancel: checked between pages of a long report; a cancel raises ``Cancelled``, no file left.
+        force: replace an existing file at ``output`` (``--force``; the GUI once the officer agreed).
 
     Returns:
         What was written.
@@ -96,7 +100,10 @@ def write_report(
     Raises:
         InputError: an unknown or unavailable kind, a missing option, an unknown project or
             entry, or a report that does not apply (an agreement for a project not approved, a
-            receipt for a payment).
+            receipt for a payment); on field ``output``, a target
+            :func:`~tresxuno.services.output_files.check_output` refuses (``output.exists`` without
+            ``force``).
+        StorageError: the file cannot be written; nothing is left behind.
     """
     require(db, "reports.print")
     if project_id is None and folio is not None and folio.strip():
@@ -122,8 +129,10 @@ def write_report(
         quarter=quarter,
         municipality=municipality,
     )
-    path = Path(output)
-    return ReportResult(kind, path, WRITERS[kind](db, request, path, progress, cancel))
+    path = check_output(output, db=db, force=force)  # before any reading: a wrong target costs nothing
+    with atomic_output(path, db=db, force=force) as temp:
+        pages = WRITERS[kind](db, request, temp, progress, cancel)
+    return ReportResult(kind, path, pages)
 
 
 def _one_record(build: Callable[..., object], record: str, renderer: str) -> Writer:

@@ -74,7 +74,7 @@ def build_session_minutes(
                 approved[share.party] += share.amount
     return SessionMinutes(
         letterhead=letterhead(db),
-        stamp=stamp(printed_by, printed_at),
+        stamp=stamp(db, printed_by, printed_at),
         session_id=info.id,
         number=info.number,
         held_on=info.held_on,

@@ -124,7 +124,7 @@ def build_statement(
     mix = tuple(s.party for s in overview.detail.shares)
     return Statement(
         letterhead=letterhead(db),
-        stamp=stamp(printed_by, printed_at),
+        stamp=stamp(db, printed_by, printed_at),
         project=project_head(overview),
         club_name=overview.detail.club_name,
         entries=entries,

@@ -44,7 +44,7 @@ def build_summary(
         programs.append(_group(g, known.name("es"), known.name("en")))
     return YearSummary(
         letterhead=letterhead(db),
-        stamp=stamp(printed_by, printed_at),
+        stamp=stamp(db, printed_by, printed_at),
         year=year,
         municipality_key=municipality_key,
         municipality_name=name,

@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.formatting import percent
 from tresxuno.i18n import _, ngettext
+from tresxuno.services.output_files import copy_output
 from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.pdf_pages import POINTS_PER_INCH, PdfPages, print_pdf
@@ -143,9 +145,16 @@ class ReportPreview(QDialog):
     """
 
     def __init__(
-        self, path: Path, *, title: str, remove_folder: Path | None = None, parent: QWidget | None = None
+        self,
+        path: Path,
+        *,
+        title: str,
+        remove_folder: Path | None = None,
+        parent: QWidget | None = None,
+        db: object | None = None,
     ):
         super().__init__(parent)
+        self.db = db  # its file and side files are never a "Save as" target
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.path = path
         self._remove_folder = remove_folder
@@ -343,20 +352,14 @@ class ReportPreview(QDialog):
         chosen = prompts.choose_save_file(self, _("Save as PDF"), _("PDF documents (*.pdf)"), suggested)
         if not chosen:
             return None
-        target = Path(chosen)
-        if target.suffix.lower() != ".pdf":
-            target = target.with_name(target.name + ".pdf")
+        target = prompts.save_target(self, chosen, ".pdf")
+        if target is None:
+            return None
         try:
-            shutil.copyfile(self.path, target)
-        except OSError as exc:
-            prompts.message(
-                self,
-                prompts.Icon.Warning,
-                _("Save as PDF"),
-                _("The report could not be saved to {path}: {reason}").format(
-                    path=target, reason=exc.strerror or exc
-                ),
-            )
+            # The dialog asked before replacing a file: force; never the database nor a non-file.
+            copy_output(self.path, target, db=self.db, force=True)
+        except (InputError, StorageError) as exc:
+            show_error(self, exc)
             return None
         self.saved_to = target
         self.status.setText(_("Saved to {path}").format(path=target))
@@ -381,11 +384,17 @@ class ReportPreview(QDialog):
 
     @classmethod
     def present(
-        cls, parent: QWidget | None, path: Path, *, title: str, remove_folder: Path | None = None
+        cls,
+        parent: QWidget | None,
+        path: Path,
+        *,
+        title: str,
+        remove_folder: Path | None = None,
+        db: object | None = None,
     ) -> ReportPreview | None:
         """Open a preview of ``path`` without blocking; None (after saying why) when it cannot be read."""
         try:
-            preview = cls(path, title=title, remove_folder=remove_folder, parent=parent)
+            preview = cls(path, title=title, remove_folder=remove_folder, parent=parent, db=db)
         except Exception as exc:  # a damaged or vanished file: a bug somewhere, shown once
             show_error(parent, exc)
             return None

@@ -133,16 +133,25 @@ class LedgerExport:
         )
         if not path:
             return None
-        target = Path(path)
-        if target.suffix.lower() not in (suffix, ".journal"):
-            target = target.with_name(target.name + suffix)
+        target = prompts.save_target(self.window(), path, suffix, ".journal")
+        if target is None:
+            return None
         db = self._db
         self.export_button.setEnabled(False)
         self.export_task = run_task(
             self.window(),
             _("Exporting the ledger"),
             lambda progress, cancel: export_ledger(
-                db, fmt, target, year=year, folio=folio, progress=progress, cancel=cancel
+                # The save dialog asked before replacing a file: force; the service still refuses
+                # the database, its side files and non-files.
+                db,
+                fmt,
+                target,
+                year=year,
+                folio=folio,
+                progress=progress,
+                cancel=cancel,
+                force=True,
             ),
             on_success=self._exported,
             on_cancel=lambda: self.export_button.setEnabled(True),
@@ -153,6 +162,12 @@ class LedgerExport:
     def _exported(self, summary: ExportSummary) -> None:
         self.export_button.setEnabled(True)
         self.last_export = summary
+        head = summary.head
+        # The audit chain's head in the snapshot exported: to write down for `tresxuno check --anchor`.
+        head_text = ""
+        if head is not None:
+            audit = _("Audit trail: head {hash} · {records} records (tresxuno check --anchor)")
+            head_text = "\n" + audit.format(hash=head.hash, records=head.records)
         prompts.message(
             self.window(),
             prompts.Icon.Information,
@@ -166,5 +181,6 @@ class LedgerExport:
                 entries=f"{summary.entries:,}",
                 path=summary.path,
                 total=money_text(summary.total_centavos),
-            ),
+            )
+            + head_text,
         )
