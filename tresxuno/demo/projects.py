@@ -721,8 +721,8 @@ def generate_demo(
     book = rulebook()
     club_count = _club_count(projects)
     with db.transaction() as session:
+        require(session, "demo.generate")  # first: a refused role learns nothing of the contents
         _refuse_unless_empty(session)
-        require(session, "demo.generate")
         builder = _Builder(
             session,
             book,
