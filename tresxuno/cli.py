@@ -247,12 +247,16 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno demo``: fill the database with realistic demo data."""
     from tresxuno.demo.projects import generate_demo
     from tresxuno.demo.users import DEMO_PASSWORD, DEMO_USERS
+    from tresxuno.services.office import holds_records
 
     projects = _int_arg(args.projects, "projects", 1, 100_000)
     seed = _int_arg(args.seed, "seed", 0, 2**31 - 1)
     db = _open(args)
     try:
         # With --if-empty a database already holding data is left alone, so nobody needs to sign in.
+        if args.if_empty and holds_records(db):
+            out.write(_("{url} already holds data; left as it is.\n").format(url=db.url))
+            return EXIT_OK
         _sign_in(args, db, required=not args.if_empty)
         summary = generate_demo(db, projects=projects, seed=seed, with_users=True)
     except InputError as exc:

@@ -31,6 +31,7 @@ from tests.digest import database_digest
 from tresxuno.db.engine import Database
 from tresxuno.db.models import Club, CovamSession, Federation, LedgerEntry, Project
 from tresxuno.demo.projects import generate_demo
+from tresxuno.demo.users import create_demo_users
 from tresxuno.domain.actor import Actor, acting_as
 from tresxuno.domain.ledger import ContributionInput, PaymentInput, RefundInput
 from tresxuno.domain.problems import InputError
@@ -322,13 +323,14 @@ WRITERS: dict[str, tuple[str, Call]] = {
         lambda o: works.record_progress(o.db, o.project, date(2026, 3, 2), "50"),
     ),
     "tresxuno.demo.projects.generate_demo": ("demo.generate", lambda o: generate_demo(o.db, projects=3)),
+    "tresxuno.demo.users.create_demo_users": ("demo.generate", lambda o: create_demo_users(o.db)),
 }
 
 #: Writers that no role guards, and why (each is checked below to write nothing it should not).
 NOT_GUARDED: dict[str, str] = {
     "tresxuno.services.users.authenticate": "signing in: records the last login of whoever signs in",
     "tresxuno.services.importer.preview": "a dry run: the rows go through the use cases and are rolled back",
-    "tresxuno.demo.users.create_demo_users": "called by generate_demo inside its guarded transaction",
+    "tresxuno.demo.users.add_demo_users": "generate_demo's helper (a Session)",
     # helpers that take the caller's Session: they run inside a guarded use case's transaction
     "tresxuno.services.attachments.store_file": "attach_document's and the ledger's helper (a Session)",
     "tresxuno.demo.ledger.add_demo_ledger": "generate_demo's helper (a Session)",
