@@ -202,6 +202,19 @@ TEMPLATES: dict[str, str] = {
     ),
     "document.unknown_kind": N_("'{kind}' is not a document type; allowed: {allowed}"),
     "file.not_found": N_("the file {path} does not exist or is not a regular file"),
+    "attachment.unsafe_path": N_(
+        "attachment {id} names '{path}', which is not a file inside the attachments folder: it was "
+        "refused (only names the app stored, like attachments/<folio>/<file>, are opened)"
+    ),
+    "attachment.file_missing": N_(
+        "attachment {id} ({name}): its stored copy {path} is missing; restore the data folder from a "
+        "backup, or attach the document again"
+    ),
+    "attachment.file_altered": N_(
+        "attachment {id} ({name}): its stored copy {path} was altered (its sha256 is not the one "
+        "recorded when it was attached)"
+    ),
+    "attachment.unknown": N_("there is no attachment {id}"),
     "file.too_large": N_("the file is too large; at most {max_mb} MB"),
     "session.unknown_kind": N_("'{kind}' is not a kind of session; allowed: ordinaria, extraordinaria"),
     "session.duplicate_number": N_("a session numbered {number} already exists"),
