@@ -132,6 +132,10 @@ TEMPLATES: dict[str, str] = {
     "rate.not_positive": N_("the exchange rate must be greater than zero"),
     "rate.too_many_decimals": N_("the exchange rate has more than {max} decimals"),
     "rate.too_large": N_("the exchange rate must be less than {max} pesos per dollar"),
+    "rules.not_in_folder": N_(
+        "{path} is not a rule file of the rules folder {folder}: only a readable .toml file inside it "
+        "can be accepted"
+    ),
     "rules.unknown_program": N_("'{program}' is not a known programme; allowed: {allowed}"),
     "rules.unknown_category": N_("'{category}' is not a category; allowed: {allowed}"),
     "rules.category_not_in_program": N_(

@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 import tresxuno
 from tests.digest import database_digest
+from tresxuno import paths
 from tresxuno.db.engine import Database
 from tresxuno.db.models import Club, CovamSession, Federation, LedgerEntry, Project
 from tresxuno.demo.projects import generate_demo
@@ -49,6 +50,7 @@ from tresxuno.services import (
     office,
     project_requests,
     rates,
+    rules,
     stages,
     users,
     works,
@@ -291,6 +293,10 @@ WRITERS: dict[str, tuple[str, Call]] = {
     "tresxuno.services.project_requests.submit_draft": (
         "projects.edit",
         lambda o: project_requests.submit_draft(o.db, o.draft_project, on=date(2026, 3, 2)),
+    ),
+    "tresxuno.services.rules.accept_rule_file": (
+        "rules.edit",
+        lambda o: rules.accept_rule_file(o.db, paths.user_rules_dir() / "nueva.toml"),
     ),
     "tresxuno.services.rates.set_rate": (
         "rates.edit",
