@@ -235,9 +235,21 @@ def cmd_shares(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno rules list``: every rule set with its years, categories, mix and caps."""
-    from tresxuno.services.rules import rulebook, rules_text
+    from tresxuno.services.rules import pending_rule_files, rulebook, rules_text
+    from tresxuno.services.store import open_read_only
 
-    book = rulebook()
+    # The user's rule files count only once accepted in the database (read, never created here).
+    try:
+        db = open_read_only(resolve_db(getattr(args, "db", None)))
+    except StorageError:
+        db = None
+    try:
+        book = rulebook(db)
+        pending = pending_rule_files(db)
+        listing = rules_text(db) if not args.json else ""
+    finally:
+        if db is not None:
+            db.dispose()
     if args.json:
         data = {
             "programs": [
@@ -249,12 +261,13 @@ def cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
                     "rule_sets": [rs.to_data() for rs in book.all_rule_sets if rs.program == p.id],
                 }
                 for p in book.programs.values()
-            ]
+            ],
+            "pending_acceptance": [{"file": str(f.path), "sha256": f.sha256} for f in pending],
         }
         json.dump(data, out, ensure_ascii=False, indent=2)
         out.write("\n")
     else:
-        out.write(rules_text())
+        out.write(listing)
     return EXIT_OK
 
 
@@ -262,12 +275,16 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno demo``: fill the database with realistic demo data."""
     from tresxuno.demo.projects import generate_demo
     from tresxuno.demo.users import DEMO_PASSWORD, DEMO_USERS
+    from tresxuno.services.office import holds_records
 
     projects = _int_arg(args.projects, "projects", 1, 100_000)
     seed = _int_arg(args.seed, "seed", 0, 2**31 - 1)
     db = _open(args)
     try:
         # With --if-empty a database already holding data is left alone, so nobody needs to sign in.
+        if args.if_empty and holds_records(db):
+            out.write(_("{url} already holds data; left as it is.\n").format(url=db.url))
+            return EXIT_OK
         _sign_in(args, db, required=not args.if_empty)
         summary = generate_demo(db, projects=projects, seed=seed, with_users=True)
     except InputError as exc:

@@ -134,6 +134,10 @@ TEMPLATES: dict[str, str] = {
     "rate.not_positive": N_("the exchange rate must be greater than zero"),
     "rate.too_many_decimals": N_("the exchange rate has more than {max} decimals"),
     "rate.too_large": N_("the exchange rate must be less than {max} pesos per dollar"),
+    "rules.not_in_folder": N_(
+        "{path} is not a rule file of the rules folder {folder}: only a readable .toml file inside it "
+        "can be accepted"
+    ),
     "rules.unknown_program": N_("'{program}' is not a known programme; allowed: {allowed}"),
     "rules.unknown_category": N_("'{category}' is not a category; allowed: {allowed}"),
     "rules.category_not_in_program": N_(
@@ -214,6 +218,19 @@ TEMPLATES: dict[str, str] = {
         "{path} is not a regular file (a folder, a device or a pipe); choose a file name"
     ),
     "output.no_folder": N_("the folder of {path} does not exist; choose a file in an existing folder"),
+    "attachment.unsafe_path": N_(
+        "attachment {id} names '{path}', which is not a file inside the attachments folder: it was "
+        "refused (only names the app stored, like attachments/<folio>/<file>, are opened)"
+    ),
+    "attachment.file_missing": N_(
+        "attachment {id} ({name}): its stored copy {path} is missing; restore the data folder from a "
+        "backup, or attach the document again"
+    ),
+    "attachment.file_altered": N_(
+        "attachment {id} ({name}): its stored copy {path} was altered (its sha256 is not the one "
+        "recorded when it was attached)"
+    ),
+    "attachment.unknown": N_("there is no attachment {id}"),
     "file.too_large": N_("the file is too large; at most {max_mb} MB"),
     "session.unknown_kind": N_("'{kind}' is not a kind of session; allowed: ordinaria, extraordinaria"),
     "session.duplicate_number": N_("a session numbered {number} already exists"),

@@ -165,6 +165,31 @@ def test_attaching_a_document_marks_it_delivered_with_its_sha256(
     assert opened == [stored.attachments[0].absolute_path()]
 
 
+@pytest.mark.parametrize("forged", ["/usr/bin/xcalc", "../../etc/passwd"])
+def test_a_forged_stored_path_is_never_handed_to_the_desktop(
+    qtbot, open_record, project, empty_db, tmp_path, monkeypatch, prompts, forged
+):
+    """Issue 12 item 13: a stored name outside the attachments folder is refused, with its reason."""
+    from sqlalchemy import text
+
+    scan = tmp_path / "solicitud.pdf"
+    scan.write_bytes(b"%PDF-1.4 solicitud")
+    info = attach_document(empty_db, project.id, "solicitud", scan)
+    with empty_db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE attachments SET stored_path = :p WHERE id = :id"), {"p": forged, "id": info.id}
+        )
+    record = open_record(project.id)
+    record.tabs.setCurrentIndex(2)
+    record.documents.setCurrentItem(_doc_line(record, "solicitud").child(0))
+    opened: list[Path] = []
+    monkeypatch.setattr(project_record_documents, "open_file", lambda path: opened.append(path) or True)
+    qtbot.mouseClick(record.open_button, Qt.MouseButton.LeftButton)
+    assert opened == []
+    [(_icon, _title, message, _details)] = prompts.messages
+    assert forged in message
+
+
 def test_only_allowed_moves_are_offered_and_covam_waits_for_the_documents(
     qtbot, open_record, project, empty_db, comment, prompts, tmp_path
 ):

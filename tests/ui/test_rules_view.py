@@ -130,46 +130,60 @@ def test_the_page_says_where_an_administrator_adds_rule_files(view):
     assert view.reload_button.text() == _("Reload rules")
 
 
-def test_reload_reads_a_new_administrator_file_and_keeps_the_selection(view):
+def test_a_dropped_file_waits_for_acceptance_then_takes_effect_and_keeps_the_selection(view):
+    """Issue 12 item 6: a file dropped in the rules folder does nothing until an administrator accepts it.
+
+    (Before, "Reload rules" put any dropped file into effect; that was the attack.)
+    """
     view.tree.setCurrentItem(view.tree.topLevelItem(0).child(2))
+    before = _rows(view)
     folder = paths.user_rules_dir()
     folder.mkdir(parents=True)
     (folder / "prueba.toml").write_text(ADMIN_FILE, encoding="utf-8")
 
     view.reload_button.click()
+    assert _rows(view) == before  # dropped, not accepted: nothing changes
+    assert view.pending_box.isVisibleTo(view) and view.pending_list.count() == 1
+    assert "prueba.toml" in view.pending_list.item(0).text()
+    assert view.accept_button.isEnabled()
+
+    view.accept_button.click()
     rows = _rows(view)
     assert rows["Programa municipal de prueba"] == {"1x1-prueba-obras v1": "40.00 % | — | — | 60.00 % | —"}
     assert view.selected_rule_set() == ("3x1-productive", 1)
     added = view.tree.topLevelItem(3).child(0)
     assert added.text(_VERIFIED_COLUMN) == _("Yes")
+    assert not view.pending_box.isVisibleTo(view)
 
 
-def test_a_broken_file_is_reported_and_the_rules_shown_stay(view, prompts):
+def test_a_broken_file_is_refused_when_accepted_and_the_rules_shown_stay(view, prompts):
     before = _rows(view)
     folder = paths.user_rules_dir()
     folder.mkdir(parents=True)
     (folder / "roto.toml").write_text(ADMIN_FILE.replace("club = 40", "club = 40.5"), encoding="utf-8")
 
     view.reload()
+    assert prompts.messages == [] and _rows(view) == before  # a dropped file is not even read
+    view.accept_selected()
     [(_icon, title, text, _details)] = prompts.messages
     assert title == _("Rule set problem") and "roto.toml" in text
     assert _rows(view) == before
     assert view.pages.currentIndex() == 0
+    assert view.pending_list.count() == 1  # still pending
 
 
-def test_a_broken_file_at_start_explains_itself_instead_of_an_empty_page(qtbot, empty_db):
+def test_a_broken_dropped_file_at_start_does_nothing_but_wait(qtbot, empty_db):
     folder = paths.user_rules_dir()
     folder.mkdir(parents=True)
     (folder / "roto.toml").write_text("[program\n", encoding="utf-8")
     page = RulesView(empty_db)
     qtbot.addWidget(page)
-    assert page.pages.currentWidget() is page.problem
-    assert "roto.toml" in page.problem.text()
-    assert page.status_text() == _("The rule files could not be read")
+    assert page.pages.currentIndex() == 0 and page.tree.topLevelItemCount() == 3
+    assert page.pending_list.count() == 1 and "roto.toml" in page.pending_list.item(0).text()
 
     (folder / "roto.toml").unlink()
-    page.refresh()  # F5 reads the files again
-    assert page.pages.currentIndex() == 0 and page.tree.topLevelItemCount() == 3
+    page.refresh()  # F5 reads the folder again
+    assert page.pending_list.count() == 0 and not page.pending_box.isVisibleTo(page)
 
 
 def test_layout_is_remembered(qtbot, view, empty_db):

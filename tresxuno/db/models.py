@@ -387,6 +387,23 @@ class Attachment(Base):
     added_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
 
+class AcceptedRuleFile(Base):
+    """A rule file of the user's rules folder an administrador accepted: its name and exact content.
+
+    A file in that folder takes effect only while its current sha256 is accepted here; changing the
+    file makes it pending again (a new acceptance adds a row; rows are never changed).
+    """
+
+    __tablename__ = "accepted_rule_files"
+    __table_args__ = (UniqueConstraint("file_name", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    accepted_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
 # --- Office settings --------------------------------------------------------------------------
 
 

@@ -37,7 +37,7 @@ from tresxuno.db.models import Club, Federation, Municipality, Project, ProjectS
 from tresxuno.db.repos.settings import OFFICE_MUNICIPALITY, OFFICE_NAME
 from tresxuno.demo.covam import add_demo_covam_and_progress
 from tresxuno.demo.ledger import add_demo_ledger
-from tresxuno.demo.users import create_demo_users
+from tresxuno.demo.users import add_demo_users
 from tresxuno.domain.parties import Category, Party, SchoolLevel
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rules import RuleBook, RuleSet, scholarship_cost
@@ -701,7 +701,7 @@ def generate_demo(
         progress: told ``(done, total, message)`` after every batch.
         cancel: checked before every batch; cancelling rolls everything back.
         with_users: also create the demo office's users, one per role (``tresxuno demo`` does;
-            see :mod:`tresxuno.demo.users`). From then on roles apply.
+            see :mod:`tresxuno.demo.users`), in the same transaction. From then on roles apply.
 
     Returns:
         How many federations, clubs and projects were written, and the seconds taken.
@@ -721,8 +721,8 @@ def generate_demo(
     book = rulebook()
     club_count = _club_count(projects)
     with db.transaction() as session:
+        require(session, "demo.generate")  # first: a refused role learns nothing of the contents
         _refuse_unless_empty(session)
-        require(session, "demo.generate")
         builder = _Builder(
             session,
             book,
@@ -736,10 +736,10 @@ def generate_demo(
         builder.write_projects(projects)
         add_demo_ledger(session, random.Random(f"ledger-{seed}"), builder.today, cancel=token)
         add_demo_covam_and_progress(session, random.Random(f"covam-{seed}"), builder.today, cancel=token)
-        token.raise_if_cancelled()
         _write_office_settings(session)
-    if with_users:
-        create_demo_users(db)
+        if with_users:
+            add_demo_users(session)
+        token.raise_if_cancelled()
     return DemoSummary(federations, clubs, projects, time.perf_counter() - started)
 
 

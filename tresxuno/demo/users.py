@@ -1,19 +1,21 @@
 """The demo office's users: one per role, all with the password ``demo1234`` (see the README).
 
-Created last by ``tresxuno demo``, so the demo data itself is written in bootstrap mode; from
-then on the demo database asks who is signing in, like a real office's.
+Written last by ``tresxuno demo``, in the same transaction as the demo data (all or nothing: a
+kill never leaves a demo office with some of its users, or with none and open to anyone in
+bootstrap mode); from then on the demo database asks who is signing in, like a real office's.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tresxuno.db.engine import Database
-from tresxuno.db.models import User
-from tresxuno.domain.actor import Actor, acting_as
+from tresxuno.db.models import User, utcnow
+from tresxuno.domain.actor import current_actor
 from tresxuno.domain.roles import Role
-from tresxuno.services.auth import has_users
-from tresxuno.services.users import create_user
+from tresxuno.services import users as user_service
+from tresxuno.services.auth import require
 
 #: (user name, full name, role) of each demo user; the administrador comes first (bootstrap rule).
 DEMO_USERS: tuple[tuple[str, str, str], ...] = (
@@ -30,15 +32,42 @@ DEMO_ADMIN = DEMO_USERS[0][0]
 
 
 def create_demo_users(db: Database) -> int:
-    """Create the demo users that do not exist yet; returns how many were created."""
-    existing = set(_existing(db)) if has_users(db) else set()
+    """Create the demo users that do not exist yet, in one transaction; returns how many were created.
+
+    Raises:
+        InputError: ``auth.role_required`` (``demo.generate``) once the database has users.
+    """
+    require(db, "demo.generate")
+    with db.transaction(immediate=True) as session:
+        return add_demo_users(session)
+
+
+def add_demo_users(session: Session) -> int:
+    """Add the demo users that do not exist yet to ``session``'s transaction; returns how many.
+
+    The caller owns the transaction (and has checked ``demo.generate``): :func:`generate_demo
+    <tresxuno.demo.projects.generate_demo>` calls it last, before its one commit.
+    """
+    existing = set(session.scalars(select(User.username)))
+    now = utcnow()
+    actor = current_actor().username
     created = 0
-    # After the first user exists, the administrador creates the rest (the roles now apply).
-    with acting_as(Actor(DEMO_ADMIN, Role.ADMINISTRADOR.value)):
-        for username, full_name, role in DEMO_USERS:
-            if username not in existing:
-                create_user(db, username, full_name, role, DEMO_PASSWORD)
-                created += 1
+    for username, full_name, role in DEMO_USERS:
+        if username in existing:
+            continue
+        session.add(
+            User(
+                username=username,
+                full_name=full_name,
+                role=role,
+                password_hash=user_service.HASHER.hash(DEMO_PASSWORD),
+                created_at=now,
+                # the first user is made by whoever runs the demo; the administrador makes the rest
+                created_by=actor if username == DEMO_ADMIN else DEMO_ADMIN,
+            )
+        )
+        created += 1
+    session.flush()
     return created
 
 
@@ -48,8 +77,3 @@ def demo_usernames(db: Database) -> list[str]:
     with db.transaction() as session:
         found = set(session.scalars(select(User.username).where(User.username.in_(names))))
     return names if found == set(names) else []
-
-
-def _existing(db: Database) -> list[str]:
-    with db.transaction() as session:
-        return list(session.scalars(select(User.username)))

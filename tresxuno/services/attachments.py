@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,8 +39,12 @@ class AttachmentInfo:
     added_by: str
 
     def absolute_path(self) -> Path:
-        """The file on this computer."""
-        return paths.user_data_dir() / self.stored_path
+        """The file on this computer (refused unless the stored name is inside the attachments folder).
+
+        Raises:
+            InputError: ``attachment.unsafe_path`` (see :func:`resolve_stored`).
+        """
+        return resolve_stored(self.stored_path, self.id)
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,89 @@ def _info(row: Attachment) -> AttachmentInfo:
     )
 
 
+#: The folder (under the data folder) every stored name starts with: ``attachments/<folio>/<file>``.
+ATTACHMENTS = "attachments"
+
+
+def attachments_dir() -> Path:
+    """The attachments folder of this computer's data folder."""
+    return paths.user_data_dir() / ATTACHMENTS
+
+
+def safe_stored_name(stored_path: str) -> bool:
+    """Whether ``stored_path`` is a name :func:`store_file` could have written.
+
+    ``attachments/`` then one or more plain names joined by ``/``: no absolute path, no drive
+    letter or other colon, no backslash, no ``.`` or ``..`` part, no empty part, no NUL or control
+    character. Anything else (``/usr/bin/xcalc``, ``../../etc/passwd``, ``C:/x.exe``) was written
+    behind the app's back.
+    """
+    if not isinstance(stored_path, str) or not stored_path or len(stored_path) > 500:
+        return False
+    if any(ch in stored_path for ch in "\\:") or any(ord(ch) < 32 or ord(ch) == 127 for ch in stored_path):
+        return False
+    parts = stored_path.split("/")
+    if len(parts) < 3 or parts[0] != ATTACHMENTS:
+        return False
+    return all(part not in ("", ".", "..") for part in parts[1:])
+
+
+def resolve_stored(stored_path: str, attachment_id: int | str = "?") -> Path:
+    """The file a stored name means, refused unless it lies inside the attachments folder.
+
+    Checked twice: the name itself (:func:`safe_stored_name`), then the resolved path (a symbolic
+    link inside the folder that points outside it is refused too).
+
+    Raises:
+        InputError: ``attachment.unsafe_path`` (``id``, ``path``).
+    """
+    refused = InputError(
+        Problem("file", "attachment.unsafe_path", {"id": attachment_id, "path": stored_path})
+    )
+    if not safe_stored_name(stored_path):
+        raise refused
+    folder = attachments_dir().resolve()
+    target = (paths.user_data_dir() / stored_path).resolve()
+    if not target.is_relative_to(folder) or target == folder:
+        raise refused
+    return target
+
+
+def stored_file_problem(attachment_id: int, name: str, stored_path: str, sha256: str) -> Problem | None:
+    """What is wrong with an attachment's stored copy (unsafe name, missing, altered), or None."""
+    try:
+        target = resolve_stored(stored_path, attachment_id)
+    except InputError as exc:
+        return exc.problems[0]
+    shown = {"id": attachment_id, "name": name, "path": stored_path}
+    if not target.is_file():
+        return Problem("file", "attachment.file_missing", shown)
+    if _sha256(target) != sha256:
+        return Problem("file", "attachment.file_altered", shown)
+    return None
+
+
+def attachment_file(db: Database, attachment_id: int) -> Path:
+    """The stored copy of an attachment, to open it: inside the attachments folder and unaltered.
+
+    The one way the app opens an attachment (the desktop runs what it is given: a stored name
+    ``/usr/bin/xcalc`` or a replaced file must never reach it).
+
+    Raises:
+        InputError: ``attachment.unknown``, ``attachment.unsafe_path``, ``attachment.file_missing``,
+            ``attachment.file_altered``.
+    """
+    with db.transaction() as session:
+        row = session.get(Attachment, attachment_id)
+        if row is None:
+            raise InputError(Problem("file", "attachment.unknown", {"id": attachment_id}))
+        name, stored, sha = row.original_name, row.stored_path, row.sha256
+    problem = stored_file_problem(attachment_id, name, stored, sha)
+    if problem is not None:
+        raise InputError(problem)
+    return resolve_stored(stored, attachment_id)
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -106,8 +194,9 @@ def store_file(
     if size > MAX_ATTACHMENT_BYTES:
         raise InputError(Problem("file", "file.too_large", {"max_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)}))
     sha = _sha256(source)
-    relative = Path("attachments") / project.folio / f"{sha[:16]}{source.suffix.lower()}"
-    target = paths.user_data_dir() / relative
+    suffix = source.suffix.lower() if re.fullmatch(r"\.[a-z0-9]{1,10}", source.suffix.lower()) else ""
+    relative = Path(ATTACHMENTS) / project.folio / f"{sha[:16]}{suffix}"
+    target = resolve_stored(relative.as_posix())  # a folio or suffix that would leave the folder: refused
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(target.suffix + ".part")

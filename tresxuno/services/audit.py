@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from tresxuno import paths
 from tresxuno.db.audit import append, compared_tables, office_key, subject_of
 from tresxuno.db.engine import Database
-from tresxuno.db.models import AuditHead, AuditLogRow
+from tresxuno.db.models import Attachment, AuditHead, AuditLogRow
 from tresxuno.domain.audit import (
     GENESIS,
     KEY_BYTES,
@@ -41,6 +41,7 @@ from tresxuno.domain.audit import (
 )
 from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.i18n import _
+from tresxuno.services.attachments import stored_file_problem
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 
 #: Rows read per round trip while verifying.
@@ -101,7 +102,9 @@ def check_integrity(
     Reads one snapshot in one transaction and writes nothing. Stops at the first problem: a broken
     link (named by sequence number, table and row), a ledger row that differs from the trail (an
     amount changed by plain SQL), or a broken ledger invariant (see
-    :func:`tresxuno.domain.audit.ledger_problems`). With the office key on this computer the
+    :func:`tresxuno.domain.audit.ledger_problems`), then each attachment's stored file against its
+    recorded sha256 (a name outside the attachments folder, a missing or an altered file is named;
+    see :func:`tresxuno.services.attachments.stored_file_problem`). With the office key on this computer the
     trail must be sealed with it (see :class:`tresxuno.domain.audit.Seal`); with ``anchor`` (a
     head printed earlier, 64 hex digits) the chain must pass through that hash.
 
@@ -195,6 +198,19 @@ def check_integrity(
             if problem is not None:
                 return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
         problem = ledger_problems(entries, lines)
+        stored = session.execute(
+            select(
+                Attachment.id, Attachment.original_name, Attachment.stored_path, Attachment.sha256
+            ).order_by(Attachment.id)
+        ).all()
+    if problem is None:
+        # Each attachment's file against the sha256 recorded (and audited) when it was attached.
+        progress(steps, steps, _("Verifying the attachments' files"))
+        for row in stored:
+            token.raise_if_cancelled()
+            problem = stored_file_problem(*row)
+            if problem is not None:
+                break
     progress(steps, steps, _("Done"))
     unverified = sealed_by if seal.unverifiable else None
     return CheckResult(

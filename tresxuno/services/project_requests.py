@@ -108,7 +108,7 @@ def submit_project(db: Database, data: ProjectInput, *, user: str = "") -> Proje
     require(db, "projects.edit")
     problems: list[Problem] = []
     try:
-        plan = plan_submission(data)
+        plan = plan_submission(data, book=rulebook(db))
     except InputError as exc:
         problems.extend(exc.problems)
         plan = None
@@ -239,16 +239,16 @@ class _DraftPlan:
     plan: SubmissionPlan | None
 
 
-def _plan_draft(data: ProjectInput) -> tuple[_DraftPlan | None, list[Problem]]:
+def _plan_draft(data: ProjectInput, book: RuleBook) -> tuple[_DraftPlan | None, list[Problem]]:
     """The draft's plan, or the problems that keep it from being saved (deferred ones left out)."""
     try:
-        plan = plan_submission(data)
+        plan = plan_submission(data, book=book)
     except InputError as exc:
         blocking = [p for p in exc.problems if p.code not in DEFERRED_FOR_DRAFT]
         if blocking:
             return None, blocking
         # Only the split failed: the rule set itself was found (its problems would be blocking).
-        rule_set = rulebook().find(data.program, data.fiscal_year, data.category)
+        rule_set = book.find(data.program, data.fiscal_year, data.category)
         mode = data.partner_mode or ("rule" if rule_set.has_partner else "none")
         return _DraftPlan(rule_set, mode, None), []
     return _DraftPlan(plan.rule_set, plan.partner_mode, plan), []
@@ -309,7 +309,7 @@ def save_draft(db: Database, data: ProjectInput, *, user: str = "") -> ProjectDe
             partner amount that is wrong in itself); nothing is written.
     """
     require(db, "projects.edit")
-    draft, problems = _plan_draft(data)
+    draft, problems = _plan_draft(data, rulebook(db))
     with db.transaction(immediate=True) as session:
         _reference_problems(session, data, problems)
         if problems:
@@ -388,7 +388,7 @@ def update_project(
     """
     require(db, "projects.edit")
     del user  # no column records the editor; the argument keeps every use case's signature alike
-    draft, problems = _plan_draft(data)
+    draft, problems = _plan_draft(data, rulebook(db))
     with db.transaction(immediate=True) as session:
         row = _load_for_edit(session, project_id, expected_version)
         _require_editable(row)
@@ -484,6 +484,7 @@ def submit_draft(
             problem with the fields, rule set, mix or shares. Nothing is written.
     """
     require(db, "projects.edit")
+    book = rulebook(db)
     with db.transaction(immediate=True) as session:
         row = _load_for_edit(session, project_id, expected_version if data is not None else None)
         current = Stage(row.stage)
@@ -501,7 +502,7 @@ def submit_draft(
         problems: list[Problem] = []
         plan: SubmissionPlan | None = None
         try:
-            plan = plan_submission(request)
+            plan = plan_submission(request, book=book)
         except InputError as exc:
             problems.extend(exc.problems)
         club = _reference_problems(session, request, problems)

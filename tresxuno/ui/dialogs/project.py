@@ -78,7 +78,7 @@ class ProjectDialog(ProjectFormLayout, ProjectFormBehaviour, QDialog):
         super().__init__(parent)
         self._db = db
         self._today = today or date.today()
-        self._book = rulebook()
+        self._book = rulebook(db)  # with the rule files accepted in this database
         self._overview: ProjectOverview | None = None
         if project_id is not None:
             self._overview = project_overview(db, project_id)

@@ -24,11 +24,19 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.domain.actor import current_actor
+from tresxuno.domain.problems import InputError
 from tresxuno.formatting import date_text
 from tresxuno.i18n import _, language
-from tresxuno.services.attachments import AttachmentInfo, ChecklistItem, attach_document, project_checklist
+from tresxuno.services.attachments import (
+    AttachmentInfo,
+    ChecklistItem,
+    attach_document,
+    attachment_file,
+    project_checklist,
+)
 from tresxuno.services.store import Database
 from tresxuno.ui import prompts
+from tresxuno.ui.errors import show_error
 from tresxuno.ui.tasks import Task, run_task
 from tresxuno.ui.views.project_record_summary import _RIGHT, RawRole, _value
 
@@ -192,21 +200,17 @@ class RecordDocuments:
         self._show_documents()
 
     def open_selected(self) -> None:
-        """Open the selected stored file with the desktop's program for it."""
+        """Open the selected stored file with the desktop's program for it.
+
+        Only through :func:`attachment_file`: a stored name outside the attachments folder, a
+        missing or an altered copy is refused with its reason and never handed to the desktop.
+        """
         info = self._current_file()
         if info is None:
             return
-        path = info.absolute_path()
-        if not path.is_file():
-            text = _(
-                "The stored copy of {name} is missing from {path}. Restore the data folder from a "
-                "backup, or attach the document again."
-            )
-            prompts.message(
-                self,
-                prompts.Icon.Warning,
-                _("File not found"),
-                text.format(name=info.original_name, path=path),
-            )
+        try:
+            path = attachment_file(self._db, info.id)
+        except InputError as exc:
+            show_error(self, exc)
             return
         open_file(path)

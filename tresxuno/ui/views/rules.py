@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -32,11 +34,11 @@ from PySide6.QtWidgets import (
 
 from tresxuno import paths
 from tresxuno.domain.parties import PARTY_ORDER, Category, SchoolLevel
-from tresxuno.domain.problems import RuleSetError
+from tresxuno.domain.problems import InputError, RuleSetError
 from tresxuno.domain.rules import RuleBook, RuleSet
 from tresxuno.formatting import category_label, money_text, party_label, percent
 from tresxuno.i18n import N_, _, language, ngettext
-from tresxuno.services.rules import reload_rulebook, rulebook
+from tresxuno.services.rules import accept_rule_file, pending_rule_files, reload_rulebook, rulebook
 from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.permissions import allowed, gate
@@ -158,12 +160,38 @@ class RulesView(View):
         self.pages.addWidget(self.splitter)
         self.pages.addWidget(self.problem)
 
+        # Files dropped in the rules folder do nothing until an administrador accepts their content.
+        self.pending_label = QLabel(
+            _(
+                "Rule files pending acceptance: they take effect only once an administrator accepts them "
+                "(a changed file must be accepted again)."
+            ),
+            self,
+        )
+        self.pending_label.setWordWrap(True)
+        self.pending_list = QListWidget(self)
+        self.pending_list.setAccessibleName(_("Rule files pending acceptance"))
+        self.pending_list.setMaximumHeight(90)
+        self.accept_button = QPushButton(_("Accept rule file"), self)
+        self.accept_button.setToolTip(_("Put the selected rule file, exactly as it is now, into effect"))
+        self.accept_button.clicked.connect(self.accept_selected)
+        gate(self.accept_button, db, "rules.edit")  # the service refuses it too
+        self.pending_box = QWidget(self)
+        pending_layout = QVBoxLayout(self.pending_box)
+        pending_layout.setContentsMargins(0, 0, 0, 0)
+        pending_layout.addWidget(self.pending_label)
+        pending_row = QHBoxLayout()
+        pending_row.addWidget(self.pending_list, 1)
+        pending_row.addWidget(self.accept_button, 0, Qt.AlignmentFlag.AlignTop)
+        pending_layout.addLayout(pending_row)
+
         bar = QHBoxLayout()
         bar.addWidget(self.intro, 1)
         bar.addWidget(self.folder_button, 0, Qt.AlignmentFlag.AlignTop)
         bar.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.pending_box)
         layout.addWidget(self.pages, 1)
         QWidget.setTabOrder(self.folder_button, self.reload_button)
         QWidget.setTabOrder(self.reload_button, self.tree)
@@ -171,9 +199,10 @@ class RulesView(View):
 
         self._show_intro()
         try:
-            self._show(rulebook())
+            self._show(rulebook(db))
         except RuleSetError as exc:
             self._show_problem(exc)
+        self._show_pending()
 
     # -- showing ---------------------------------------------------------------------------------
 
@@ -183,8 +212,8 @@ class RulesView(View):
             _(
                 "How each programme splits a project's cost, as the app applies it. Rules are data: to add a "
                 "programme or a new fiscal year, or to correct a figure, an administrator puts a rule file "
-                "(TOML) in {folder} and presses \u201cReload rules\u201d. Projects keep the rule set they were "
-                "approved under."
+                "(TOML) in {folder} and accepts it here; a file nobody accepted does nothing. Projects keep "
+                "the rule set they were approved under."
             ).format(folder=folder)
         )
 
@@ -392,13 +421,39 @@ class RulesView(View):
         """Read the rule files again; a broken file is reported and the rules shown before stay."""
         try:
             # Other roles see the rules as loaded (F5 included); only an administrador reads new files.
-            book = reload_rulebook(self._db) if allowed(self._db, "rules.reload") else rulebook()
+            book = reload_rulebook(self._db) if allowed(self._db, "rules.reload") else rulebook(self._db)
         except RuleSetError as exc:
             show_error(self.window(), exc)
             if self.book is None:
                 self._show_problem(exc)
             return
+        finally:
+            self._show_pending()
         self._show(book)
+
+    def _show_pending(self) -> None:
+        """List the rule files waiting for acceptance (the box is hidden when there are none)."""
+        self.pending_list.clear()
+        for found in pending_rule_files(self._db):
+            item = QListWidgetItem(f"{found.name}  ·  sha256 {found.sha256[:16]}", self.pending_list)
+            item.setData(Qt.ItemDataRole.UserRole, str(found.path))
+            item.setToolTip(f"{found.path}\nsha256 {found.sha256}")
+        if self.pending_list.count():
+            self.pending_list.setCurrentRow(0)
+        self.pending_box.setVisible(self.pending_list.count() > 0)
+
+    def accept_selected(self) -> None:
+        """Accept the selected pending rule file (administrador only; a broken file is refused)."""
+        item = self.pending_list.currentItem()
+        if item is None:
+            return
+        try:
+            accept_rule_file(self._db, item.data(Qt.ItemDataRole.UserRole))
+        except (InputError, RuleSetError) as exc:
+            show_error(self.window(), exc)
+            self._show_pending()
+            return
+        self.reload()
 
     def refresh(self) -> None:
         """F5: the rule files may have changed on disk; read them again."""
