@@ -56,6 +56,8 @@ FIELD_LABELS: dict[str, str] = {
     "number": N_("Session number"),
     "place": N_("Place"),
     "notes": N_("Notes"),
+    "conditions": N_("Conditions"),
+    "comment": N_("Comment"),
     "note": N_("Note"),
     "attendees": N_("Attendees"),
     "session": N_("COVAM session"),
@@ -165,8 +167,14 @@ TEMPLATES: dict[str, str] = {
         "the {party} share is capped at {cap} and no other party can cover the remaining {excess}"
     ),
     "text.required": N_("this field is required"),
-    "text.too_long": N_("this field is too long; at most {max} characters"),
-    "text.control_chars": N_("this field contains control characters; use plain text"),
+    "text.too_long": N_("this field is too long: {length} characters; at most {max} characters"),
+    "text.control_chars": N_(
+        "this field contains a control or text-direction character ({char}) at position {position}; "
+        "use plain text"
+    ),
+    "text.invisible_char": N_(
+        "this field contains an invisible character ({char}) at position {position}; remove it"
+    ),
     "text.invalid_characters": N_(
         "this field contains characters that are not valid text (a damaged file or copy); retype it"
     ),
@@ -214,6 +222,7 @@ TEMPLATES: dict[str, str] = {
         "project {folio} is in stage {stage}; only pre-validated projects go to the COVAM"
     ),
     "agenda.not_on_agenda": N_("project {id} is not on the agenda of session {number}"),
+    "ruling.duplicate": N_("project {folio} is listed twice in these rulings; give each project one ruling"),
     "ruling.unknown": N_("'{ruling}' is not a ruling; allowed: {allowed}"),
     "ruling.reason_required": N_("the ruling “{ruling}” needs the committee's reasons in the conditions"),
     "ruling.not_at_covam": N_("project {folio} is in stage {stage}, no longer waiting for a ruling"),

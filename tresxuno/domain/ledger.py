@@ -19,6 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from tresxuno.domain import limits
 from tresxuno.domain.cfdi import Cfdi
 from tresxuno.domain.money import MAX_CENTAVOS, Money, convert_usd, parse_rate
 from tresxuno.domain.parties import PARTY_ORDER
@@ -47,7 +48,13 @@ CORRECTION_STAGES: frozenset[str] = LEDGER_STAGES | {Stage.CANCELADO.value}
 #: credit at their own rate, which is near the official one, never far from it.
 RATE_TOLERANCE_DIVISOR = 200
 #: Longest texts, as the ``ledger_entries`` columns hold them.
-MAX_REFERENCE, MAX_NAME, MAX_SOURCE, MAX_USER, MAX_LONG_TEXT = 120, 200, 80, 80, 4000
+MAX_REFERENCE, MAX_NAME, MAX_SOURCE, MAX_USER, MAX_LONG_TEXT = (
+    limits.REFERENCE,
+    limits.NAME,
+    limits.SOURCE,
+    limits.USER,
+    limits.LONG_TEXT,
+)
 
 _ORDER = {p.value: i for i, p in enumerate(PARTY_ORDER)}
 PARTY_IDS: tuple[str, ...] = tuple(p.value for p in PARTY_ORDER)
@@ -434,7 +441,12 @@ def check_contribution(
                 )
     clean_text(data.reference, "reference", problems, required=False, max_len=MAX_REFERENCE)
     reason = clean_text(
-        data.override_reason, "override_reason", problems, required=False, max_len=MAX_LONG_TEXT
+        data.override_reason,
+        "override_reason",
+        problems,
+        required=False,
+        max_len=MAX_LONG_TEXT,
+        multiline=True,
     )
     who = clean_text(data.authorised_by, "authorised_by", problems, required=False, max_len=MAX_USER)
     if bool(reason) != bool(who):
@@ -462,7 +474,7 @@ def check_payment(
     problems = check_amount(data.amount) + check_date(data.entry_date, today)
     clean_text(data.payee_name, "payee_name", problems, max_len=MAX_NAME)
     problems += check_rfc(data.payee_rfc, "payee_rfc")
-    clean_text(data.concept, "concept", problems, max_len=MAX_LONG_TEXT)
+    clean_text(data.concept, "concept", problems, max_len=MAX_LONG_TEXT, multiline=True)
     clean_text(data.reference, "reference", problems, required=False, max_len=MAX_REFERENCE)
     if data.source_party is not None:
         problems += check_party(data.source_party, "source_party")
@@ -572,7 +584,7 @@ def payment_lines(data: PaymentInput, money: ProjectMoney) -> tuple[AllocationLi
 def check_refund(data: RefundInput, *, today: date) -> list[Problem]:
     """Check a refund's own fields: party, amount, date, and the reason (``text.required``)."""
     problems = check_party(data.party) + check_amount(data.amount) + check_date(data.entry_date, today)
-    clean_text(data.reason, "reason", problems, max_len=MAX_LONG_TEXT)
+    clean_text(data.reason, "reason", problems, max_len=MAX_LONG_TEXT, multiline=True)
     clean_text(data.reference, "reference", problems, required=False, max_len=MAX_REFERENCE)
     return problems
 

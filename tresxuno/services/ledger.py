@@ -304,7 +304,7 @@ def _payment_row(data: PaymentInput, cfdi: Cfdi | None, project_id: int, user: s
         reference=data.reference.strip(),
         payee_name=clean_text(data.payee_name, "payee_name", []),
         payee_rfc=normalize_rfc(data.payee_rfc),
-        concept=clean_text(data.concept, "concept", [], max_len=MAX_LONG_TEXT),
+        concept=clean_text(data.concept, "concept", [], max_len=MAX_LONG_TEXT, multiline=True),
         cfdi_uuid=cfdi.uuid if cfdi else None,
         created_by=user,
     )
@@ -367,7 +367,7 @@ def record_refund(
             entry_date=data.entry_date,
             amount=-data.amount,
             reference=data.reference.strip(),
-            reason=clean_text(data.reason, "reason", [], max_len=MAX_LONG_TEXT),
+            reason=clean_text(data.reason, "reason", [], max_len=MAX_LONG_TEXT, multiline=True),
             created_by=user,
         )
         record = _insert(session, row, (AllocationLine(data.party, -data.amount),), project.folio)
@@ -404,7 +404,7 @@ def reverse_entry(
     require(db, "ledger.reverse_entry")
     today = today or date.today()
     problems = check_date(on, today, "on")
-    clean_reason = clean_text(reason, "reason", problems, max_len=MAX_LONG_TEXT)
+    clean_reason = clean_text(reason, "reason", problems, max_len=MAX_LONG_TEXT, multiline=True)
     with db.transaction(immediate=True) as session:
         target = session.get(LedgerEntry, entry_id)
         if target is None:

@@ -18,12 +18,13 @@ from tresxuno.db.engine import Database
 from tresxuno.db.models import Club, Federation, Project
 from tresxuno.db.repos.catalogue import CatalogueRepository
 from tresxuno.db.repos.settings import OFFICE_LOGO, OFFICE_MUNICIPALITY, OFFICE_NAME, SettingsRepository
+from tresxuno.domain import limits
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.validation import clean_text
 from tresxuno.services.auth import require
 
 #: Longest office name accepted: it must fit a report's letterhead on one or two lines.
-MAX_NAME = 200
+MAX_NAME = limits.NAME
 #: Largest logo accepted, in bytes: a letterhead logo is tens of kilobytes; 5 MB catches a wrong file.
 MAX_LOGO_BYTES = 5 * 1024 * 1024
 #: Image formats the report renderer (reportlab) and Qt both read, by their first bytes.
