@@ -331,6 +331,21 @@ TEMPLATES: dict[str, str] = {
     ),
     "cfdi.field_missing": N_("the CFDI lacks {attribute}"),
     "cfdi.field_invalid": N_("the CFDI's {attribute} '{value}' is not valid"),
+    "cfdi.not_invoice": N_(
+        "the CFDI is of type {kind} ({name}), not an invoice (I, ingreso); only an invoice is evidence of "
+        "a payment"
+    ),
+    "payment.cfdi_date_out_of_window": N_(
+        "the invoice is dated {date}, too far from the payment's date; an invoice dated {start} to {end} "
+        "backs it"
+    ),
+    "payment.cfdi_receiver_differs": N_(
+        "the invoice is billed to RFC {receiver_rfc}, not to the municipality's RFC {office_rfc}"
+    ),
+    "payment.cfdi_receiver_unchecked": N_(
+        "the invoice is billed to RFC {receiver_rfc}; the office has no RFC set, so tresxuno cannot check "
+        "that it was billed to the municipality"
+    ),
     "cfdi.changed": N_("the file {path} changed while it was being filed; choose it again"),
     "rfc.empty": N_("enter the RFC"),
     "rfc.length": N_("'{rfc}' has {length} characters; an RFC has 12 (a company) or 13 (a person)"),

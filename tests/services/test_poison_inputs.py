@@ -111,3 +111,81 @@ def test_an_attendee_position_with_control_characters_is_refused(db):
     assert [p.code for p in problems] == ["text.control_chars"]
     assert table_digest(db) == before
     assert ATTENDEES  # the shared fixtures' attendees stay valid
+
+
+# --- CFDI evidence of payments ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def funded(db, tmp_path):
+    from tests.services.test_ledger import fund, new_club, signed_project
+
+    project = signed_project(db, tmp_path, club_id=new_club(db).id)
+    fund(db, project.id)
+    return project
+
+
+def pay(db, project_id: int, invoice) -> object:
+    from tests.services.test_ledger import TODAY
+    from tresxuno.domain.ledger import PaymentInput
+    from tresxuno.services.ledger import record_payment
+
+    data = PaymentInput(project_id, date(2019, 8, 1), 500_000_00, concept="Estimación 2", cfdi_path=invoice)
+    return record_payment(db, data, user="tesorero", today=TODAY)
+
+
+@pytest.mark.parametrize(("kind", "name"), [("E", "egreso"), ("P", "pago"), ("T", "traslado")])
+def test_credit_notes_and_payment_receipts_are_not_evidence_of_a_payment(db, funded, tmp_path, kind, name):
+    from tests.services.test_ledger import cfdi_file, table_digest
+
+    before = table_digest(db)
+    invoice = cfdi_file(tmp_path / "cfdi", uuid="0E4B1C2D-3A5F-4E6B-9C7D-8E9F0A1B2C3D", kind=kind)
+    problems = refused(lambda: pay(db, funded.id, invoice))
+    # The payee's fields stay blank (they come from a readable invoice): refused too.
+    problems = [p for p in problems if p.field == "cfdi"]
+    assert [(p.code, p.params["kind"], p.params["name"]) for p in problems] == [
+        ("cfdi.not_invoice", kind, name)
+    ]
+    assert f"of type {kind} ({name}), not an invoice" in describe(problems[0])
+    assert table_digest(db) == before
+
+
+@pytest.mark.parametrize("issued", ["1900-01-01T00:00:00", "2099-12-31T23:59:59", "2018-07-01T10:00:00"])
+def test_invoices_dated_far_from_the_payment_are_refused(db, funded, tmp_path, issued):
+    from tests.services.test_ledger import cfdi_file, table_digest
+
+    before = table_digest(db)
+    invoice = cfdi_file(tmp_path / "cfdi", uuid="0E4B1C2D-3A5F-4E6B-9C7D-8E9F0A1B2C3D", issued=issued)
+    problems = refused(lambda: pay(db, funded.id, invoice))
+    assert [(p.code, p.params["date"]) for p in problems] == [
+        ("payment.cfdi_date_out_of_window", issued[:10])
+    ]
+    assert "2018-07-31 to 2019-09-01" in describe(problems[0])
+    assert table_digest(db) == before
+
+
+def test_an_invoice_billed_to_another_receiver_is_refused_once_the_office_rfc_is_set(db, funded, tmp_path):
+    from tests.services.test_ledger import cfdi_file, table_digest
+    from tresxuno.domain.cfdi import parse_cfdi
+    from tresxuno.services.ledger import payment_warnings
+    from tresxuno.services.office import office_settings, set_office_rfc
+
+    other = cfdi_file(tmp_path / "a", uuid="0E4B1C2D-3A5F-4E6B-9C7D-8E9F0A1B2C3D", receiver="EKU9003173C9")
+    # No RFC set: a warning, not a refusal.
+    warnings = payment_warnings(db, parse_cfdi(other.read_bytes()))
+    assert [(p.code, p.params["receiver_rfc"]) for p in warnings] == [
+        ("payment.cfdi_receiver_unchecked", "EKU9003173C9")
+    ]
+    assert "the office has no RFC set" in describe(warnings[0])
+    assert [p.code for p in refused(lambda: set_office_rfc(db, "MJZ850101B7X"))] == ["rfc.format"]
+    assert set_office_rfc(db, "mjz-850101-b72") == "MJZ850101B72"
+    assert office_settings(db).rfc == "MJZ850101B72"
+    assert payment_warnings(db, parse_cfdi(other.read_bytes())) == []
+    before = table_digest(db)
+    problems = refused(lambda: pay(db, funded.id, other))
+    assert [(p.code, p.params["receiver_rfc"], p.params["office_rfc"]) for p in problems] == [
+        ("payment.cfdi_receiver_differs", "EKU9003173C9", "MJZ850101B72")
+    ]
+    assert table_digest(db) == before
+    own = cfdi_file(tmp_path / "b", uuid="1E4B1C2D-3A5F-4E6B-9C7D-8E9F0A1B2C3D")
+    assert pay(db, funded.id, own).cfdi_uuid == "1E4B1C2D-3A5F-4E6B-9C7D-8E9F0A1B2C3D"

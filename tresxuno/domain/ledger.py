@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -455,6 +455,43 @@ def check_contribution(
     return (amount if not problems else None), rate, problems
 
 
+#: An invoice backs a payment made at most this many days after it was issued (works are invoiced
+#: as they are estimated and paid within the fiscal year; a year of slack covers a late payment)...
+CFDI_DAYS_BEFORE_PAYMENT = 366
+#: ... or at most this many days before it (an invoice issued once the transfer was seen).
+CFDI_DAYS_AFTER_PAYMENT = 31
+
+
+def check_cfdi_date(issued_on: date, paid_on: date) -> list[Problem]:
+    """``payment.cfdi_date_out_of_window`` (``date``, ``start``, ``end``): an invoice far from the payment.
+
+    A 1900 or 2099 invoice is a typo or a forgery; see :data:`CFDI_DAYS_BEFORE_PAYMENT`.
+    """
+    start = paid_on - timedelta(days=CFDI_DAYS_BEFORE_PAYMENT)
+    end = paid_on + timedelta(days=CFDI_DAYS_AFTER_PAYMENT)
+    if start <= issued_on <= end:
+        return []
+    window = {"date": issued_on.isoformat(), "start": start.isoformat(), "end": end.isoformat()}
+    return [Problem("cfdi", "payment.cfdi_date_out_of_window", window)]
+
+
+def check_cfdi_receiver(receiver_rfc: str, office_rfc: str) -> list[Problem]:
+    """``payment.cfdi_receiver_differs`` (``receiver_rfc``, ``office_rfc``): billed to someone else.
+
+    With ``office_rfc`` empty there is nothing to compare, and no problem.
+    """
+    office = normalize_rfc(office_rfc)
+    if not office or normalize_rfc(receiver_rfc) == office:
+        return []
+    return [
+        Problem(
+            "cfdi",
+            "payment.cfdi_receiver_differs",
+            {"receiver_rfc": normalize_rfc(receiver_rfc), "office_rfc": office},
+        )
+    ]
+
+
 def check_payment(
     data: PaymentInput,
     *,
@@ -462,6 +499,9 @@ def check_payment(
     cfdi_total: int | None = None,
     cfdi_issuer_rfc: str | None = None,
     cfdi_currency: str | None = None,
+    cfdi_issued_on: date | None = None,
+    cfdi_receiver_rfc: str | None = None,
+    office_rfc: str = "",
 ) -> list[Problem]:
     """Check a payment's own fields, and that they agree with its CFDI when there is one.
 
@@ -469,7 +509,8 @@ def check_payment(
         Amount and date problems, ``text.*`` for payee name and concept, ``rfc.*``,
         ``party.unknown`` for a source party, ``payment.evidence_required``,
         ``payment.cfdi_currency`` (``currency``), ``payment.cfdi_total_differs`` (``amount``,
-        ``total``) and ``payment.cfdi_rfc_differs`` (``rfc``, ``issuer_rfc``).
+        ``total``), ``payment.cfdi_rfc_differs`` (``rfc``, ``issuer_rfc``), and those of
+        :func:`check_cfdi_date` and :func:`check_cfdi_receiver`.
     """
     problems = check_amount(data.amount) + check_date(data.entry_date, today)
     clean_text(data.payee_name, "payee_name", problems, max_len=MAX_NAME)
@@ -492,6 +533,10 @@ def check_payment(
             problems.append(
                 Problem("payee_rfc", "payment.cfdi_rfc_differs", {"rfc": rfc, "issuer_rfc": cfdi_issuer_rfc})
             )
+    if cfdi_issued_on is not None:
+        problems += check_cfdi_date(cfdi_issued_on, data.entry_date)
+    if cfdi_receiver_rfc is not None:
+        problems += check_cfdi_receiver(cfdi_receiver_rfc, office_rfc)
     return problems
 
 
