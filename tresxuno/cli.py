@@ -180,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _int_arg(text: str, field: str, low: int, high: int) -> int:
     try:
+        if not text.strip().isascii():  # int() reads "٢٠٢٦" and "２０２６"; amounts refuse them too
+            raise ValueError(text)
         value = int(text.strip())
     except ValueError:
         raise InputError(Problem(field, "number.not_whole", {"text": text})) from None

@@ -146,6 +146,7 @@ TEMPLATES: dict[str, str] = {
     "scholarship.no_amount": N_("rule set {rule_set} has no amount per student for '{level}'"),
     "scholarship.negative": N_("the number of students for '{level}' cannot be negative"),
     "scholarship.none": N_("enter at least one student"),
+    "cost.too_small": N_("the total cost {cost} is below the smallest project cost accepted, {amount}"),
     "cost.not_positive": N_("the cost must be greater than zero"),
     "mix.negative": N_("the percentage of {party} cannot be negative"),
     "mix.sum": N_("the percentages must add up to 100; they add up to {total}"),
@@ -372,6 +373,10 @@ TEMPLATES: dict[str, str] = {
     ),
     "import.unknown_sheet": N_("the workbook has no sheet named {sheet}; its sheets are: {sheets}"),
     "import.unreadable": N_("{name} cannot be read as {format}: {detail}"),
+    "import.not_utf8": N_(
+        "{name} is UTF-8 text, but line {line} has a byte ({byte}) that is not UTF-8; fix or retype that "
+        "line, or save the file again as UTF-8"
+    ),
     "import.no_header": N_("{name} is empty: it has no header row"),
     "import.too_many_rows": N_("the file has more than {max} rows; split it into smaller files"),
     "import.no_rows": N_("the file has a header row but no data rows under it"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -189,3 +190,100 @@ def test_an_invoice_billed_to_another_receiver_is_refused_once_the_office_rfc_is
     assert table_digest(db) == before
     own = cfdi_file(tmp_path / "b", uuid="1E4B1C2D-3A5F-4E6B-9C7D-8E9F0A1B2C3D")
     assert pay(db, funded.id, own).cfdi_uuid == "1E4B1C2D-3A5F-4E6B-9C7D-8E9F0A1B2C3D"
+
+
+# --- imported files, digits, dates, costs ----------------------------------------------------------
+
+
+def _projects_csv(tmp_path, transform) -> Path:
+    from tests.services.test_importer import PROJECTS_CSV
+
+    lines = PROJECTS_CSV.read_bytes().split(b"\n")
+    path = tmp_path / "proyectos.csv"
+    path.write_bytes(b"\n".join(transform(lines)))
+    return path
+
+
+def test_a_utf8_csv_with_one_bad_byte_is_refused_naming_the_line(db, capsys, tmp_path):
+    from tests.services.test_importer import clubs, digest, federation, run_cli  # noqa: F401
+    from tresxuno.services.importer import read_file, run_import
+
+    def spoil(lines):
+        lines[2] = lines[2].replace(b"Tlaltenango", b"Tlaltenango\xff")  # one byte, not UTF-8
+        return lines
+
+    path = _projects_csv(tmp_path, spoil)
+    problems = refused(lambda: read_file(path))
+    assert [(p.code, p.params["line"], p.params["byte"]) for p in problems] == [
+        ("import.not_utf8", 3, "0xFF")
+    ]
+    assert "line 3 has a byte (0xFF) that is not UTF-8" in describe(problems[0])
+    before = digest(db)
+    refused(lambda: run_import(db, path, "projects"))
+    url = str(db.path) if db.path is not None else db.engine.url.render_as_string(hide_password=False)
+    code, _out, err = run_cli(capsys, "--db", url, "import", "projects", str(path))
+    assert code == 2 and "proyectos.csv" in err and "3" in err and "0xFF" in err, err
+    assert "Ã" not in err
+    assert digest(db) == before
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "١٦/٠٢/٢٠٢٦",
+        "１６/０２/２０２６",
+        "16/02/2026 99:99",
+        "16/02/2026 24:00",
+        "2026-02-16T10:61",
+        "16/02/2026 x",
+    ],
+)
+def test_dates_with_non_ascii_digits_or_an_impossible_time_are_refused(typed):
+    from tresxuno.domain.problems import Problem
+    from tresxuno.services import importer
+
+    with pytest.raises(importer._CellError) as caught:
+        importer.parse_date(importer.Cell(typed, typed), "submitted_on")
+    assert caught.value.problem == Problem("submitted_on", "import.bad_date", {"text": typed})
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"), [("16/02/2026 10:30", (2026, 2, 16)), ("2026-02-16T23:59:59", (2026, 2, 16))]
+)
+def test_dates_with_a_real_time_are_still_read(typed, expected):
+    from tresxuno.services import importer
+
+    assert importer.parse_date(importer.Cell(typed, typed), "submitted_on") == date(*expected)
+
+
+@pytest.mark.parametrize("typed", ["٢٠٢٦", "２０２６", "2０26"])
+def test_years_and_whole_numbers_with_non_ascii_digits_are_refused(typed):
+    from tresxuno.services import importer
+
+    with pytest.raises(importer._CellError) as caught:
+        importer.parse_whole(importer.Cell(typed, typed), "fiscal_year")
+    assert caught.value.problem.code == "number.not_whole"
+
+
+@pytest.mark.parametrize("typed", ["٢٠١٨", "２０１８"])
+def test_the_command_line_refuses_years_with_non_ascii_digits(typed):
+    from tests.e2e.test_cli import SHARES, run
+
+    args = [a if a != "2016" else typed for a in SHARES]
+    result = run(*args, "--cost", "100000")
+    assert result.returncode == 2, result.stderr
+    assert typed in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_project_of_fifty_centavos_is_refused(db):
+    from tresxuno.domain.validation import MIN_PROJECT_COST
+
+    club = register_club(db, club_input())
+    before = table_digest(db)
+    problems = refused(lambda: submit_project(db, project_input(club.id, cost=50)))
+    assert [(p.field, p.code, p.params["amount"]) for p in problems] == [
+        ("cost", "cost.too_small", MIN_PROJECT_COST)
+    ]
+    assert "$0.50" in describe(problems[0]) and "$1,000.00" in describe(problems[0])
+    assert table_digest(db) == before
+    assert submit_project(db, project_input(club.id, cost=MIN_PROJECT_COST)).cost == MIN_PROJECT_COST

@@ -83,6 +83,11 @@ EARLIEST_TOMA = date(1990, 1, 1)
 #: ... nor one dated past this century (a year 9999 date is a typo too).
 LATEST_TOMA = date(2099, 12, 31)
 
+#: The smallest project cost accepted, in centavos MXN (1,000.00 pesos). The rule sets name no
+#: minimum; no work of the programme costs less, and shares of a few pesos split four ways are a
+#: typo (0.50 for 50,000.00) rather than a project.
+MIN_PROJECT_COST = 1_000_00
+
 #: A hometown club with more members than this is a typing mistake.
 MAX_CLUB_MEMBERS = 1_000_000
 
@@ -150,7 +155,7 @@ def check_federation(data: FederationInput) -> list[Problem]:
     clean_text(data.name, "name", problems)
     clean_text(data.us_region, "us_region", problems, max_len=limits.SHORT)
     clean_text(data.contact, "contact", problems, required=False)
-    if not (len(data.mx_state_key) == 2 and data.mx_state_key.isdigit()):
+    if not (len(data.mx_state_key) == 2 and data.mx_state_key.isascii() and data.mx_state_key.isdigit()):
         problems.append(Problem("mx_state_key", "state.unknown", {"key": data.mx_state_key}))
     return problems
 
@@ -219,7 +224,11 @@ def check_club(data: ClubInput) -> list[Problem]:
         problems.append(Problem("members", "number.out_of_range", allowed))
     if data.us_state.upper() not in US_STATES:
         problems.append(Problem("us_state", "us_state.unknown", {"value": data.us_state}))
-    if not (len(data.home_municipality_key) == 5 and data.home_municipality_key.isdigit()):
+    if not (
+        len(data.home_municipality_key) == 5
+        and data.home_municipality_key.isascii()
+        and data.home_municipality_key.isdigit()
+    ):
         problems.append(
             Problem("home_municipality_key", "municipality.unknown", {"key": data.home_municipality_key})
         )
@@ -291,13 +300,19 @@ def check_project(data: ProjectInput) -> list[Problem]:
         )
     if data.cost <= 0:
         problems.append(Problem("cost", "cost.not_positive", {}))
+    elif data.cost < MIN_PROJECT_COST:
+        problems.append(Problem("cost", "cost.too_small", {"cost": data.cost, "amount": MIN_PROJECT_COST}))
     elif data.cost >= MAX_CENTAVOS:
         problems.append(Problem("cost", "amount.too_large", dict(TOO_LARGE)))
     if data.beneficiaries < 0:
         problems.append(Problem("beneficiaries", "beneficiaries.negative", {}))
     elif data.beneficiaries > MAX_BENEFICIARIES:
         problems.append(Problem("beneficiaries", "beneficiaries.too_many", {"max": MAX_BENEFICIARIES}))
-    if not (len(data.municipality_key) == 5 and data.municipality_key.isdigit()):
+    if not (
+        len(data.municipality_key) == 5
+        and data.municipality_key.isascii()
+        and data.municipality_key.isdigit()
+    ):
         problems.append(Problem("municipality_key", "municipality.unknown", {"key": data.municipality_key}))
     elif data.municipality_key[:2] != data.state_key:
         problems.append(

@@ -39,8 +39,8 @@ MAX_SOURCE = limits.SOURCE
 #: Values Banxico writes where no rate was determined: N/E "no existe", N/D "no disponible".
 _NOT_PUBLISHED = frozenset({"N/E", "N/D", "NE", "ND", "-", ""})
 _HEADER_DATE = frozenset({"fecha", "date", "día", "dia"})
-_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 @dataclass(frozen=True)
