@@ -287,3 +287,67 @@ def test_a_project_of_fifty_centavos_is_refused(db):
     assert "$0.50" in describe(problems[0]) and "$1,000.00" in describe(problems[0])
     assert table_digest(db) == before
     assert submit_project(db, project_input(club.id, cost=MIN_PROJECT_COST)).cost == MIN_PROJECT_COST
+
+
+# --- rule files -----------------------------------------------------------------------------------
+
+
+def _rules_list(data_dir: Path):
+    from tests.e2e.test_cli import run
+
+    return run("rules", "list", "--json", env={"TRESXUNO_DATA_DIR": str(data_dir), "TRESXUNO_LANG": "en"})
+
+
+def test_a_rule_file_saved_by_notepad_with_a_bom_is_read(tmp_path):
+    from tresxuno import paths
+    from tresxuno.domain.rules import load_rulebook
+
+    shipped = (paths.seeds_dir() / "rules" / "3x1.toml").read_bytes()
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "3x1.toml").write_bytes(b"\xef\xbb\xbf" + shipped)
+    book = load_rulebook([folder])
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "3x1.toml").write_bytes(shipped)
+    assert [rs.id for rs in book.rule_sets] == [rs.id for rs in load_rulebook([plain]).rule_sets] != []
+    # Through the command line, a BOM file in the administrator's folder changes nothing.
+    data = tmp_path / "data"
+    (data / "rules").mkdir(parents=True)
+    (data / "rules" / "extra.toml").write_bytes(b"\xef\xbb\xbf# added in Notepad\n")
+    result = _rules_list(data)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "deep", "huge", "latin1"])
+def test_a_rule_file_that_is_no_file_or_nests_too_deep_gets_one_line_naming_it(tmp_path, kind):
+    import os
+
+    data = tmp_path / "data"
+    folder = data / "rules"
+    folder.mkdir(parents=True)
+    bad = folder / "malo.toml"
+    if kind == "folder":
+        bad.mkdir()
+    elif kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs here")
+        os.mkfifo(bad)
+    elif kind == "deep":
+        bad.write_text("x = " + "[" * 200_000 + "]" * 200_000 + "\n", encoding="utf-8")
+    elif kind == "huge":
+        bad.write_text("# " + "x" * (2 * 1024 * 1024) + "\n", encoding="utf-8")
+    else:
+        bad.write_bytes("# Programa de Asunción\n".encode("cp1252"))
+    result = _rules_list(data)  # run() has a timeout: a hang fails the test
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(bad) in lines[0] and "Traceback" not in result.stderr, result.stderr
+    expected = {
+        "folder": "not a regular file",
+        "fifo": "not a regular file",
+        "deep": "too deeply",
+        "huge": "larger than 1024 KB",
+        "latin1": "line 1 is not UTF-8",
+    }[kind]
+    assert expected in lines[0]
