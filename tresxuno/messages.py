@@ -167,6 +167,10 @@ TEMPLATES: dict[str, str] = {
     "shares.shortfall_uncovered": N_(
         "the {party} share is capped at {cap} and no other party can cover the remaining {excess}"
     ),
+    "password.not_text": N_(
+        "the password holds a byte that is not UTF-8 text (check TRESXUNO_PASSWORD or the terminal's "
+        "encoding); it was not used"
+    ),
     "text.required": N_("this field is required"),
     "text.too_long": N_("this field is too long: {length} characters; at most {max} characters"),
     "text.control_chars": N_(
