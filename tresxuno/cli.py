@@ -195,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _int_arg(text: str, field: str, low: int, high: int) -> int:
     try:
+        if not text.strip().isascii():  # int() reads "٢٠٢٦" and "２０２６"; amounts refuse them too
+            raise ValueError(text)
         value = int(text.strip())
     except ValueError:
         raise InputError(Problem(field, "number.not_whole", {"text": text})) from None
@@ -605,6 +607,10 @@ def _sign_in(args: argparse.Namespace, db, *, required: bool = True, record_logi
     password = os.environ.get("TRESXUNO_PASSWORD")
     if password is None:
         password = getpass.getpass(_("Password for {user}: ").format(user=name))
+    if any("\ud800" <= ch <= "\udfff" for ch in password):
+        # A byte that is not UTF-8 (Python keeps it as a lone surrogate): refuse it here, before any
+        # encoding error could carry the password into a message, a traceback or the log.
+        raise InputError(Problem("password", "password.not_text", {}))
     actor = authenticate(db, name, password, record_login=record_login)
     set_actor(actor)
     return actor
@@ -629,6 +635,18 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "check": cmd_check,
     "seal": cmd_seal,
 }
+
+
+def _bug_text(exc: BaseException) -> str:
+    """The exception for the one-line report, never the text it failed on.
+
+    A Unicode error carries the whole string it could not encode or decode (a password, a name):
+    only its type, reason and position are shown.
+    """
+    if isinstance(exc, UnicodeError):
+        start = getattr(exc, "start", "?")
+        return f"{type(exc).__name__}: {getattr(exc, 'reason', '')} (position {start})"
+    return repr(exc)
 
 
 def _one_line(text: str) -> str:
@@ -679,7 +697,9 @@ def _main(argv: list[str], out: TextIO, err: TextIO) -> int:
         path = _log_bug()
         err.write(
             "tresxuno: "
-            + _("internal error: {error} (details in {path})").format(error=_one_line(repr(exc)), path=path)
+            + _("internal error: {error} (details in {path})").format(
+                error=_one_line(_bug_text(exc)), path=path
+            )
             + "\n"
         )
         return EXIT_FAILURE

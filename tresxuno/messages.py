@@ -56,6 +56,8 @@ FIELD_LABELS: dict[str, str] = {
     "number": N_("Session number"),
     "place": N_("Place"),
     "notes": N_("Notes"),
+    "conditions": N_("Conditions"),
+    "comment": N_("Comment"),
     "note": N_("Note"),
     "attendees": N_("Attendees"),
     "session": N_("COVAM session"),
@@ -150,6 +152,7 @@ TEMPLATES: dict[str, str] = {
     "scholarship.no_amount": N_("rule set {rule_set} has no amount per student for '{level}'"),
     "scholarship.negative": N_("the number of students for '{level}' cannot be negative"),
     "scholarship.none": N_("enter at least one student"),
+    "cost.too_small": N_("the total cost {cost} is below the smallest project cost accepted, {amount}"),
     "cost.not_positive": N_("the cost must be greater than zero"),
     "mix.negative": N_("the percentage of {party} cannot be negative"),
     "mix.sum": N_("the percentages must add up to 100; they add up to {total}"),
@@ -170,9 +173,19 @@ TEMPLATES: dict[str, str] = {
     "shares.shortfall_uncovered": N_(
         "the {party} share is capped at {cap} and no other party can cover the remaining {excess}"
     ),
+    "password.not_text": N_(
+        "the password holds a byte that is not UTF-8 text (check TRESXUNO_PASSWORD or the terminal's "
+        "encoding); it was not used"
+    ),
     "text.required": N_("this field is required"),
-    "text.too_long": N_("this field is too long; at most {max} characters"),
-    "text.control_chars": N_("this field contains control characters; use plain text"),
+    "text.too_long": N_("this field is too long: {length} characters; at most {max} characters"),
+    "text.control_chars": N_(
+        "this field contains a control or text-direction character ({char}) at position {position}; "
+        "use plain text"
+    ),
+    "text.invisible_char": N_(
+        "this field contains an invisible character ({char}) at position {position}; remove it"
+    ),
     "text.invalid_characters": N_(
         "this field contains characters that are not valid text (a damaged file or copy); retype it"
     ),
@@ -243,6 +256,7 @@ TEMPLATES: dict[str, str] = {
         "project {folio} is in stage {stage}; only pre-validated projects go to the COVAM"
     ),
     "agenda.not_on_agenda": N_("project {id} is not on the agenda of session {number}"),
+    "ruling.duplicate": N_("project {folio} is listed twice in these rulings; give each project one ruling"),
     "ruling.unknown": N_("'{ruling}' is not a ruling; allowed: {allowed}"),
     "ruling.reason_required": N_("the ruling “{ruling}” needs the committee's reasons in the conditions"),
     "ruling.not_at_covam": N_("project {folio} is in stage {stage}, no longer waiting for a ruling"),
@@ -351,6 +365,21 @@ TEMPLATES: dict[str, str] = {
     ),
     "cfdi.field_missing": N_("the CFDI lacks {attribute}"),
     "cfdi.field_invalid": N_("the CFDI's {attribute} '{value}' is not valid"),
+    "cfdi.not_invoice": N_(
+        "the CFDI is of type {kind} ({name}), not an invoice (I, ingreso); only an invoice is evidence of "
+        "a payment"
+    ),
+    "payment.cfdi_date_out_of_window": N_(
+        "the invoice is dated {date}, too far from the payment's date; an invoice dated {start} to {end} "
+        "backs it"
+    ),
+    "payment.cfdi_receiver_differs": N_(
+        "the invoice is billed to RFC {receiver_rfc}, not to the municipality's RFC {office_rfc}"
+    ),
+    "payment.cfdi_receiver_unchecked": N_(
+        "the invoice is billed to RFC {receiver_rfc}; the office has no RFC set, so tresxuno cannot check "
+        "that it was billed to the municipality"
+    ),
     "cfdi.changed": N_("the file {path} changed while it was being filed; choose it again"),
     "rfc.empty": N_("enter the RFC"),
     "rfc.length": N_("'{rfc}' has {length} characters; an RFC has 12 (a company) or 13 (a person)"),
@@ -377,6 +406,10 @@ TEMPLATES: dict[str, str] = {
     ),
     "import.unknown_sheet": N_("the workbook has no sheet named {sheet}; its sheets are: {sheets}"),
     "import.unreadable": N_("{name} cannot be read as {format}: {detail}"),
+    "import.not_utf8": N_(
+        "{name} is UTF-8 text, but line {line} has a byte ({byte}) that is not UTF-8; fix or retype that "
+        "line, or save the file again as UTF-8"
+    ),
     "import.no_header": N_("{name} is empty: it has no header row"),
     "import.too_many_rows": N_("the file has more than {max} rows; split it into smaller files"),
     "import.no_rows": N_("the file has a header row but no data rows under it"),

@@ -89,3 +89,38 @@ def test_demo_if_empty_on_a_database_with_data_needs_nobody(demo_db):
 def test_commands_that_read_no_database_never_ask(demo_db):
     result = run("--db", str(demo_db), "rules", "list", "--json")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_password_with_a_byte_that_is_not_utf8_is_refused_and_never_printed(demo_db, tmp_path):
+    import os
+
+    secret = os.fsdecode(b"secreto-de-ana\xff")  # as Python reads a non-UTF-8 environment variable
+    result = run(
+        "--db",
+        str(demo_db),
+        "--lang",
+        "en",
+        "--user",
+        "auditor",
+        "export",
+        "ledger",
+        "--format",
+        "csv",
+        "-o",
+        str(tmp_path / "x.csv"),
+        env={"TRESXUNO_PASSWORD": secret},
+    )
+    assert result.returncode == 2, result.stderr
+    assert "not UTF-8 text" in result.stderr and "internal error" not in result.stderr
+    assert "secreto" not in result.stderr + result.stdout
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_an_internal_error_on_text_never_prints_the_text():
+    from tresxuno.cli import _bug_text
+
+    try:
+        "contraseña-secreta\udcff".encode()
+    except UnicodeEncodeError as exc:
+        shown = _bug_text(exc)
+    assert "secreta" not in shown and "UnicodeEncodeError" in shown and "position 18" in shown

@@ -102,9 +102,25 @@ def signed_project(
     return project
 
 
-def cfdi_file(folder: Path, *, uuid: str, total: str = "500000.00", rfc: str = ISSUER_RFC) -> Path:
-    """The fixture invoice with another UUID, total or issuer RFC."""
+def cfdi_file(
+    folder: Path,
+    *,
+    uuid: str,
+    total: str = "500000.00",
+    rfc: str = ISSUER_RFC,
+    issued: str = "2019-07-25T10:32:05",
+    kind: str = "I",
+    receiver: str = "MJZ850101B72",
+) -> Path:
+    """The fixture invoice with another UUID, total, issuer RFC, date, type or receiver.
+
+    Dated near the payments of these tests (2019) by default: an invoice far from its payment's
+    date is refused.
+    """
     data = (CFDI_DIR / "factura_4_0.xml").read_text(encoding="utf-8")
+    data = data.replace('Fecha="2025-08-14T10:32:05"', f'Fecha="{issued}"')
+    data = data.replace('TipoDeComprobante="I"', f'TipoDeComprobante="{kind}"')
+    data = data.replace('Rfc="MJZ850101B72"', f'Rfc="{receiver}"')
     data = data.replace("5f8c2a9e-3b71-4d0c-9e62-a1b4c7d8e9f0", uuid)
     data = data.replace('Total="500000.00"', f'Total="{total}"').replace(
         f'Rfc="{ISSUER_RFC}"', f'Rfc="{rfc}"'

@@ -312,7 +312,11 @@ class LedgerMachine(RuleBasedStateMachine):
             predicted = False  # the same invoice twice
         if with_cfdi and amount > 0:
             total = f"{amount // 100}.{amount % 100:02d}"
-            evidence = {"cfdi_path": cfdi_file(self.folder / "cfdi", uuid=str(uuid), total=total)}
+            evidence = {
+                "cfdi_path": cfdi_file(
+                    self.folder / "cfdi", uuid=str(uuid), total=total, issued=f"{day.isoformat()}T10:00:00"
+                )
+            }
         data = PaymentInput(
             pid,
             day,

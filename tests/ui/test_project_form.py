@@ -16,7 +16,7 @@ from tresxuno.db.engine import Database, open_database
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import Problem
 from tresxuno.domain.stages import Stage
-from tresxuno.domain.validation import ClubInput
+from tresxuno.domain.validation import MIN_PROJECT_COST, ClubInput
 from tresxuno.i18n import _
 from tresxuno.messages import describe
 from tresxuno.services.clubs import register_club
@@ -126,8 +126,13 @@ def test_submitting_while_watching_the_live_split(qtbot, open_form, club, empty_
         # Until the typing pause ends the old numbers are greyed out, never passed off as current.
         assert preview.pending() and (not preview.showing_numbers() or not preview.table.isEnabled())
         _settled(qtbot, preview)
-        amounts = preview.shown_amounts()
         cost = int(typed) * 100
+        if cost < MIN_PROJECT_COST:
+            # Below the smallest project cost (a $0.50 project was accepted once) the preview says so.
+            assert not preview.showing_numbers()
+            assert [p.code for p in preview.problems] == ["cost.too_small"], preview.message_text()
+            continue
+        amounts = preview.shown_amounts()
         assert amounts.pop("total") == cost
         assert sum(amounts.values()) == cost
         assert preview.table.isEnabled()

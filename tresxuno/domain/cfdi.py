@@ -28,6 +28,11 @@ MAX_CFDI_BYTES = 2 * 1024 * 1024
 CFDI4_NS = "http://www.sat.gob.mx/cfd/4"
 TFD_NS = "http://www.sat.gob.mx/TimbreFiscalDigital"
 VERSION = "4.0"
+#: ``TipoDeComprobante`` of an invoice (ingreso), the only kind that proves a payment was owed. A
+#: credit note (E, egreso) lowers an invoice, a payment receipt (P, pago) documents money paid
+#: against another invoice, a transfer (T) or payroll (N) CFDI bills nothing to the municipality.
+INVOICE = "I"
+KINDS = {"I": "ingreso", "E": "egreso", "T": "traslado", "N": "nómina", "P": "pago"}
 
 _UUID = re.compile(r"[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}")
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
@@ -47,6 +52,7 @@ class Cfdi:
         currency: ``Moneda``, e.g. ``"MXN"``.
         issued_at: ``Fecha``, local time of the issuer (no time zone, as SAT writes it).
         stamped_at: ``FechaTimbrado`` of the stamp, or None when absent.
+        kind: ``TipoDeComprobante``; :func:`parse_cfdi` only returns invoices (``I``).
     """
 
     uuid: str
@@ -59,6 +65,7 @@ class Cfdi:
     currency: str
     issued_at: datetime
     stamped_at: datetime | None = None
+    kind: str = INVOICE
 
 
 def parse_cfdi(data: bytes, *, field: str = "cfdi") -> Cfdi:
@@ -77,7 +84,9 @@ def parse_cfdi(data: bytes, *, field: str = "cfdi") -> Cfdi:
             well-formed XML), ``cfdi.not_cfdi`` (XML, but not a Comprobante), ``cfdi.version``
             (``version`` found: only 4.0 is accepted), ``cfdi.no_uuid`` (not stamped: no
             TimbreFiscalDigital with a UUID), ``cfdi.field_missing`` (``attribute``) or
-            ``cfdi.field_invalid`` (``attribute``, ``value``).
+            ``cfdi.field_invalid`` (``attribute``, ``value``), or ``cfdi.not_invoice`` (``kind``,
+            ``name``: a credit note, payment receipt, transfer or payroll CFDI; only an invoice, ``I``,
+            is evidence of a payment).
     """
     if len(data) > MAX_CFDI_BYTES:
         raise InputError(Problem(field, "cfdi.too_large", {"max": MAX_CFDI_BYTES, "size": len(data)}))
@@ -101,6 +110,11 @@ def parse_cfdi(data: bytes, *, field: str = "cfdi") -> Cfdi:
     if not _UUID.fullmatch(uuid):
         raise InputError(Problem(field, "cfdi.no_uuid", {}))
 
+    kind = _attribute(root, "TipoDeComprobante", "Comprobante", field).strip()
+    if kind != INVOICE:
+        raise InputError(
+            Problem(field, "cfdi.not_invoice", {"kind": kind[:10], "name": KINDS.get(kind, "?")})
+        )
     issuer = _child(root, "Emisor", field)
     receiver = _child(root, "Receptor", field)
     return Cfdi(
@@ -116,6 +130,7 @@ def parse_cfdi(data: bytes, *, field: str = "cfdi") -> Cfdi:
         stamped_at=_timestamp(stamp.get("FechaTimbrado"), "FechaTimbrado", field)
         if stamp is not None and stamp.get("FechaTimbrado")
         else None,
+        kind=kind,
     )
 
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from tresxuno.domain import limits
 from tresxuno.domain.cfdi import Cfdi
 from tresxuno.domain.money import MAX_CENTAVOS, Money, convert_usd, parse_rate
 from tresxuno.domain.parties import PARTY_ORDER
@@ -47,7 +48,13 @@ CORRECTION_STAGES: frozenset[str] = LEDGER_STAGES | {Stage.CANCELADO.value}
 #: credit at their own rate, which is near the official one, never far from it.
 RATE_TOLERANCE_DIVISOR = 200
 #: Longest texts, as the ``ledger_entries`` columns hold them.
-MAX_REFERENCE, MAX_NAME, MAX_SOURCE, MAX_USER, MAX_LONG_TEXT = 120, 200, 80, 80, 4000
+MAX_REFERENCE, MAX_NAME, MAX_SOURCE, MAX_USER, MAX_LONG_TEXT = (
+    limits.REFERENCE,
+    limits.NAME,
+    limits.SOURCE,
+    limits.USER,
+    limits.LONG_TEXT,
+)
 
 _ORDER = {p.value: i for i, p in enumerate(PARTY_ORDER)}
 PARTY_IDS: tuple[str, ...] = tuple(p.value for p in PARTY_ORDER)
@@ -434,13 +441,55 @@ def check_contribution(
                 )
     clean_text(data.reference, "reference", problems, required=False, max_len=MAX_REFERENCE)
     reason = clean_text(
-        data.override_reason, "override_reason", problems, required=False, max_len=MAX_LONG_TEXT
+        data.override_reason,
+        "override_reason",
+        problems,
+        required=False,
+        max_len=MAX_LONG_TEXT,
+        multiline=True,
     )
     who = clean_text(data.authorised_by, "authorised_by", problems, required=False, max_len=MAX_USER)
     if bool(reason) != bool(who):
         missing = "authorised_by" if reason else "override_reason"
         problems.append(Problem(missing, "override.incomplete", {}))
     return (amount if not problems else None), rate, problems
+
+
+#: An invoice backs a payment made at most this many days after it was issued (works are invoiced
+#: as they are estimated and paid within the fiscal year; a year of slack covers a late payment)...
+CFDI_DAYS_BEFORE_PAYMENT = 366
+#: ... or at most this many days before it (an invoice issued once the transfer was seen).
+CFDI_DAYS_AFTER_PAYMENT = 31
+
+
+def check_cfdi_date(issued_on: date, paid_on: date) -> list[Problem]:
+    """``payment.cfdi_date_out_of_window`` (``date``, ``start``, ``end``): an invoice far from the payment.
+
+    A 1900 or 2099 invoice is a typo or a forgery; see :data:`CFDI_DAYS_BEFORE_PAYMENT`.
+    """
+    start = paid_on - timedelta(days=CFDI_DAYS_BEFORE_PAYMENT)
+    end = paid_on + timedelta(days=CFDI_DAYS_AFTER_PAYMENT)
+    if start <= issued_on <= end:
+        return []
+    window = {"date": issued_on.isoformat(), "start": start.isoformat(), "end": end.isoformat()}
+    return [Problem("cfdi", "payment.cfdi_date_out_of_window", window)]
+
+
+def check_cfdi_receiver(receiver_rfc: str, office_rfc: str) -> list[Problem]:
+    """``payment.cfdi_receiver_differs`` (``receiver_rfc``, ``office_rfc``): billed to someone else.
+
+    With ``office_rfc`` empty there is nothing to compare, and no problem.
+    """
+    office = normalize_rfc(office_rfc)
+    if not office or normalize_rfc(receiver_rfc) == office:
+        return []
+    return [
+        Problem(
+            "cfdi",
+            "payment.cfdi_receiver_differs",
+            {"receiver_rfc": normalize_rfc(receiver_rfc), "office_rfc": office},
+        )
+    ]
 
 
 def check_payment(
@@ -450,6 +499,9 @@ def check_payment(
     cfdi_total: int | None = None,
     cfdi_issuer_rfc: str | None = None,
     cfdi_currency: str | None = None,
+    cfdi_issued_on: date | None = None,
+    cfdi_receiver_rfc: str | None = None,
+    office_rfc: str = "",
 ) -> list[Problem]:
     """Check a payment's own fields, and that they agree with its CFDI when there is one.
 
@@ -457,12 +509,13 @@ def check_payment(
         Amount and date problems, ``text.*`` for payee name and concept, ``rfc.*``,
         ``party.unknown`` for a source party, ``payment.evidence_required``,
         ``payment.cfdi_currency`` (``currency``), ``payment.cfdi_total_differs`` (``amount``,
-        ``total``) and ``payment.cfdi_rfc_differs`` (``rfc``, ``issuer_rfc``).
+        ``total``), ``payment.cfdi_rfc_differs`` (``rfc``, ``issuer_rfc``), and those of
+        :func:`check_cfdi_date` and :func:`check_cfdi_receiver`.
     """
     problems = check_amount(data.amount) + check_date(data.entry_date, today)
     clean_text(data.payee_name, "payee_name", problems, max_len=MAX_NAME)
     problems += check_rfc(data.payee_rfc, "payee_rfc")
-    clean_text(data.concept, "concept", problems, max_len=MAX_LONG_TEXT)
+    clean_text(data.concept, "concept", problems, max_len=MAX_LONG_TEXT, multiline=True)
     clean_text(data.reference, "reference", problems, required=False, max_len=MAX_REFERENCE)
     if data.source_party is not None:
         problems += check_party(data.source_party, "source_party")
@@ -480,6 +533,10 @@ def check_payment(
             problems.append(
                 Problem("payee_rfc", "payment.cfdi_rfc_differs", {"rfc": rfc, "issuer_rfc": cfdi_issuer_rfc})
             )
+    if cfdi_issued_on is not None:
+        problems += check_cfdi_date(cfdi_issued_on, data.entry_date)
+    if cfdi_receiver_rfc is not None:
+        problems += check_cfdi_receiver(cfdi_receiver_rfc, office_rfc)
     return problems
 
 
@@ -572,7 +629,7 @@ def payment_lines(data: PaymentInput, money: ProjectMoney) -> tuple[AllocationLi
 def check_refund(data: RefundInput, *, today: date) -> list[Problem]:
     """Check a refund's own fields: party, amount, date, and the reason (``text.required``)."""
     problems = check_party(data.party) + check_amount(data.amount) + check_date(data.entry_date, today)
-    clean_text(data.reason, "reason", problems, max_len=MAX_LONG_TEXT)
+    clean_text(data.reason, "reason", problems, max_len=MAX_LONG_TEXT, multiline=True)
     clean_text(data.reference, "reference", problems, required=False, max_len=MAX_REFERENCE)
     return problems
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +21,9 @@ from typing import Any
 from tresxuno.domain.parties import PARTY_ORDER, Category, Party, SchoolLevel
 from tresxuno.domain.problems import InputError, Problem, RuleSetError
 from tresxuno.i18n import _
+
+#: The largest rule file read: the shipped ones are a few kilobytes; more is a wrong file.
+MAX_RULE_FILE_BYTES = 1024 * 1024
 
 #: Percentages are stored as integer basis points: 2500 = 25.00 %; a mix sums to FULL.
 FULL = 10_000
@@ -456,6 +461,54 @@ def _folio_prefix(reader: _Reader, raw: Mapping[str, Any]) -> str:
     return prefix
 
 
+def _read_text(reader: _Reader) -> str:
+    """The file's text: a regular file of at most :data:`MAX_RULE_FILE_BYTES`, UTF-8 with or without BOM.
+
+    Opened without blocking and checked with ``fstat`` before reading, so a folder, a pipe (FIFO) or a
+    device named ``*.toml`` is refused at once instead of hanging the program or crashing it.
+    """
+    try:
+        fd = os.open(reader.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise reader.fail("(file)", _("cannot be read: {error}").format(error=exc.strerror or exc)) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise reader.fail(
+            "(file)", _("is not a regular file (a folder, pipe or device); remove or rename it")
+        )
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            content = handle.read(MAX_RULE_FILE_BYTES + 1)
+        except OSError as exc:
+            raise reader.fail(
+                "(file)", _("cannot be read: {error}").format(error=exc.strerror or exc)
+            ) from None
+    if len(content) > MAX_RULE_FILE_BYTES:
+        raise reader.fail(
+            "(file)",
+            _("is larger than {max_kb} KB; a rule file is a few kilobytes").format(
+                max_kb=MAX_RULE_FILE_BYTES // 1024
+            ),
+        )
+    try:
+        return content.decode("utf-8-sig")  # Notepad writes a BOM: accept it
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        raise reader.fail("(file)", _("line {line} is not UTF-8 text").format(line=line)) from None
+
+
+def _parse_file(reader: _Reader) -> dict[str, Any]:
+    """The file's TOML, or a one-line RuleSetError naming the file."""
+    text = _read_text(reader)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        error = " ".join(str(exc).split())
+        raise reader.fail("(file)", _("is not valid TOML: {error}").format(error=error)) from None
+    except RecursionError:
+        raise reader.fail("(file)", _("nests tables or arrays too deeply to be a rule file")) from None
+
+
 def read_rule_file(
     path: Path, known_programs: Mapping[str, Program] | None = None
 ) -> tuple[Program | None, list[RuleSet]]:
@@ -468,10 +521,7 @@ def read_rule_file(
         RuleSetError: with a message naming the file, the key and what is allowed.
     """
     reader = _Reader(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise reader.fail("(file)", _("is not valid TOML: {error}").format(error=exc)) from None
+    data = _parse_file(reader)
     _check_keys(reader, data, {"program", "rule_sets"}, "")
     program: Program | None = None
     if "program" in data:
@@ -639,8 +689,8 @@ def _declared_programs(files: Sequence[Path]) -> dict[str, Program]:
     declared: dict[str, Program] = {}
     for path in files:
         try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8")).get("program")
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+            raw = _parse_file(_Reader(path)).get("program")
+        except RuleSetError:
             continue  # reported with file and position when the file itself is read
         if isinstance(raw, dict) and isinstance(raw.get("id"), str):
             declared[raw["id"]] = Program(raw["id"], raw["id"], raw["id"])

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from tresxuno.domain import limits
 from tresxuno.domain.money import _TOO_LARGE as TOO_LARGE
 from tresxuno.domain.money import MAX_CENTAVOS
 from tresxuno.domain.parties import Category, Party
@@ -66,12 +67,26 @@ def toma_latest_expiry(issued_on: date) -> date:
 
 #: Characters that reorder how text is shown ("Trojan Source"): a name could read differently on screen
 #: and in the database.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+#: Characters that show as nothing: two names that look the same would be different names, and a search
+#: would miss one. (Zero-width joiners, U+200C and U+200D, stay: scripts and emoji need them.)
+_INVISIBLE = frozenset("\u200b\u2060\u2061\u2062\u2063\u2064\ufeff\u180e\u00ad\u2028\u2029\ufff9\ufffa\ufffb")
+
+
+def _codepoint(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
 
 #: Consulates issued no toma de nota before the hometown-club programmes (a year 1 date is a typo).
 EARLIEST_TOMA = date(1990, 1, 1)
 #: ... nor one dated past this century (a year 9999 date is a typo too).
 LATEST_TOMA = date(2099, 12, 31)
+
+#: The smallest project cost accepted, in centavos MXN (1,000.00 pesos). The rule sets name no
+#: minimum; no work of the programme costs less, and shares of a few pesos split four ways are a
+#: typo (0.50 for 50,000.00) rather than a project.
+MIN_PROJECT_COST = 1_000_00
 
 #: A hometown club with more members than this is a typing mistake.
 MAX_CLUB_MEMBERS = 1_000_000
@@ -81,19 +96,46 @@ MAX_BENEFICIARIES = 130_000_000
 
 
 def clean_text(
-    value: str, field_name: str, problems: list[Problem], *, required: bool = True, max_len: int = 200
+    value: str,
+    field_name: str,
+    problems: list[Problem],
+    *,
+    required: bool = True,
+    max_len: int = limits.NAME,
+    multiline: bool = False,
 ) -> str:
-    """Trimmed, NFC-normalised text; records a problem for empty, too long or control characters."""
+    """Trimmed, NFC-normalised text; records a problem for empty, too long or unsafe characters.
+
+    Refused anywhere: control characters (line breaks and tabs only where ``multiline``), characters
+    that reorder text (bidi overrides and marks), invisible characters (zero-width space, byte-order
+    mark, word joiner...) and lone surrogates. Problems name the position (1-based) and the character.
+    ``max_len`` comes from the table in :mod:`tresxuno.domain.limits`.
+    """
     text = unicodedata.normalize("NFC", (value or "").strip())
+    if multiline:
+        text = text.replace("\r\n", "\n")  # Windows line ends; a lone carriage return stays refused
+    allowed = "\n\t" if multiline else ""
     if required and not text:
         problems.append(Problem(field_name, "text.required", {}))
-    elif len(text) > max_len:
-        problems.append(Problem(field_name, "text.too_long", {"max": max_len}))
-    elif any((unicodedata.category(ch) == "Cc" and ch not in "\n\t") or ch in _BIDI_CONTROLS for ch in text):
-        problems.append(Problem(field_name, "text.control_chars", {}))
-    elif any(unicodedata.category(ch) == "Cs" for ch in text):
-        # Lone surrogates: bytes that were not UTF-8, smuggled through; no database can store them.
-        problems.append(Problem(field_name, "text.invalid_characters", {}))
+        return text
+    if len(text) > max_len:
+        problems.append(Problem(field_name, "text.too_long", {"max": max_len, "length": len(text)}))
+        return text
+    for position, ch in enumerate(text, start=1):
+        if ch in _BIDI_CONTROLS or (unicodedata.category(ch) == "Cc" and ch not in allowed):
+            problems.append(
+                Problem(field_name, "text.control_chars", {"position": position, "char": _codepoint(ch)})
+            )
+            break
+        if ch in _INVISIBLE:
+            problems.append(
+                Problem(field_name, "text.invisible_char", {"position": position, "char": _codepoint(ch)})
+            )
+            break
+        if unicodedata.category(ch) == "Cs":
+            # Lone surrogates: bytes that were not UTF-8, smuggled through; no database can store them.
+            problems.append(Problem(field_name, "text.invalid_characters", {"position": position}))
+            break
     return text
 
 
@@ -111,9 +153,9 @@ def check_federation(data: FederationInput) -> list[Problem]:
     """Problems with a federation's fields (the state's existence is checked by the service)."""
     problems: list[Problem] = []
     clean_text(data.name, "name", problems)
-    clean_text(data.us_region, "us_region", problems, max_len=120)
+    clean_text(data.us_region, "us_region", problems, max_len=limits.SHORT)
     clean_text(data.contact, "contact", problems, required=False)
-    if not (len(data.mx_state_key) == 2 and data.mx_state_key.isdigit()):
+    if not (len(data.mx_state_key) == 2 and data.mx_state_key.isascii() and data.mx_state_key.isdigit()):
         problems.append(Problem("mx_state_key", "state.unknown", {"key": data.mx_state_key}))
     return problems
 
@@ -141,12 +183,12 @@ def check_club(data: ClubInput) -> list[Problem]:
     """Problems with a club's own fields: names, toma de nota dates, members, US state, keys."""
     problems: list[Problem] = []
     clean_text(data.name, "name", problems)
-    clean_text(data.toma_folio, "toma_folio", problems, max_len=60)
+    clean_text(data.toma_folio, "toma_folio", problems, max_len=limits.FOLIO)
     clean_text(data.toma_issuer, "toma_issuer", problems)
-    clean_text(data.us_city, "us_city", problems, max_len=120)
+    clean_text(data.us_city, "us_city", problems, max_len=limits.SHORT)
     clean_text(data.home_contact, "home_contact", problems, required=False)
     for i, member in enumerate(data.board):
-        clean_text(member, f"board[{i}]", problems, max_len=200)
+        clean_text(member, f"board[{i}]", problems, max_len=limits.NAME)
     if not EARLIEST_TOMA <= data.toma_issued_on <= LATEST_TOMA:
         bounds = {
             "date": data.toma_issued_on.isoformat(),
@@ -182,7 +224,11 @@ def check_club(data: ClubInput) -> list[Problem]:
         problems.append(Problem("members", "number.out_of_range", allowed))
     if data.us_state.upper() not in US_STATES:
         problems.append(Problem("us_state", "us_state.unknown", {"value": data.us_state}))
-    if not (len(data.home_municipality_key) == 5 and data.home_municipality_key.isdigit()):
+    if not (
+        len(data.home_municipality_key) == 5
+        and data.home_municipality_key.isascii()
+        and data.home_municipality_key.isdigit()
+    ):
         problems.append(
             Problem("home_municipality_key", "municipality.unknown", {"key": data.home_municipality_key})
         )
@@ -225,7 +271,17 @@ def check_project(data: ProjectInput) -> list[Problem]:
     problems: list[Problem] = []
     clean_text(data.name, "name", problems)
     clean_text(data.locality, "locality", problems, required=False)
-    clean_text(data.description, "description", problems, required=False, max_len=4000)
+    clean_text(
+        data.description, "description", problems, required=False, max_len=limits.LONG_TEXT, multiline=True
+    )
+    clean_text(
+        data.mix_override_reason,
+        "mix_reason",
+        problems,
+        required=False,
+        max_len=limits.LONG_TEXT,
+        multiline=True,
+    )
     if not FIRST_FISCAL_YEAR <= data.fiscal_year <= LAST_FISCAL_YEAR:
         problems.append(
             Problem(
@@ -244,13 +300,19 @@ def check_project(data: ProjectInput) -> list[Problem]:
         )
     if data.cost <= 0:
         problems.append(Problem("cost", "cost.not_positive", {}))
+    elif data.cost < MIN_PROJECT_COST:
+        problems.append(Problem("cost", "cost.too_small", {"cost": data.cost, "amount": MIN_PROJECT_COST}))
     elif data.cost >= MAX_CENTAVOS:
         problems.append(Problem("cost", "amount.too_large", dict(TOO_LARGE)))
     if data.beneficiaries < 0:
         problems.append(Problem("beneficiaries", "beneficiaries.negative", {}))
     elif data.beneficiaries > MAX_BENEFICIARIES:
         problems.append(Problem("beneficiaries", "beneficiaries.too_many", {"max": MAX_BENEFICIARIES}))
-    if not (len(data.municipality_key) == 5 and data.municipality_key.isdigit()):
+    if not (
+        len(data.municipality_key) == 5
+        and data.municipality_key.isascii()
+        and data.municipality_key.isdigit()
+    ):
         problems.append(Problem("municipality_key", "municipality.unknown", {"key": data.municipality_key}))
     elif data.municipality_key[:2] != data.state_key:
         problems.append(

@@ -23,6 +23,7 @@ from tresxuno.db.models import (
     StageChange,
     utcnow,
 )
+from tresxuno.domain import limits
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.stages import Stage
@@ -106,15 +107,16 @@ class SessionInfo:
 
 def _check_session(data: SessionInput) -> list[Problem]:
     problems: list[Problem] = []
-    clean_text(data.number, "number", problems, max_len=40)
+    clean_text(data.number, "number", problems, max_len=limits.SESSION_NUMBER)
     clean_text(data.place, "place", problems)
-    clean_text(data.notes, "notes", problems, required=False, max_len=4000)
+    clean_text(data.notes, "notes", problems, required=False, max_len=limits.LONG_TEXT, multiline=True)
     if data.kind not in ("ordinaria", "extraordinaria"):
         problems.append(Problem("kind", "session.unknown_kind", {"kind": data.kind}))
     for i, person in enumerate(data.attendees):
         if person.party not in {p.value for p in Party}:
             problems.append(Problem(f"attendees[{i}]", "mix.unknown_party", {"party": person.party}))
         clean_text(person.name, f"attendees[{i}]", problems)
+        clean_text(person.position, f"attendees[{i}].position", problems, required=False)
     return problems
 
 
@@ -262,6 +264,8 @@ def record_rulings(
         row = _load(session, session_id)
         items = {item.project_id: item for item in row.agenda}
         problems: list[Problem] = []
+        seen: set[int] = set()
+        conditions: dict[int, str] = {}
         for ruling in rulings:
             where = f"project[{ruling.project_id}]"
             item = items.get(ruling.project_id)
@@ -270,6 +274,19 @@ def record_rulings(
                     Problem(where, "agenda.not_on_agenda", {"id": ruling.project_id, "number": row.number})
                 )
                 continue
+            if ruling.project_id in seen:
+                # Two rulings for one project in one call: which one would stand? Refuse both.
+                problems.append(Problem(where, "ruling.duplicate", {"folio": item.project.folio}))
+                continue
+            seen.add(ruling.project_id)
+            conditions[ruling.project_id] = clean_text(
+                ruling.conditions,
+                f"conditions[{item.project.folio}]",
+                problems,
+                required=False,
+                max_len=limits.LONG_TEXT,
+                multiline=True,
+            )
             check_not_submitter(session, item.project)
             if ruling.ruling not in RULING_STAGES:
                 problems.append(
@@ -283,7 +300,7 @@ def record_rulings(
                 problems.append(
                     Problem(where, "number.out_of_range", {"value": ruling.priority, "min": 0, "max": 100})
                 )
-            if ruling.ruling in ("rechazado", "devuelto") and not ruling.conditions.strip():
+            if ruling.ruling in ("rechazado", "devuelto") and not conditions[ruling.project_id]:
                 problems.append(Problem(where, "ruling.reason_required", {"ruling": ruling.ruling}))
             if item.project.stage != Stage.EN_COVAM:
                 problems.append(
@@ -299,7 +316,7 @@ def record_rulings(
         for ruling in rulings:
             item = items[ruling.project_id]
             item.ruling, item.priority = ruling.ruling, ruling.priority
-            item.conditions, item.ruled_at, item.ruled_by = ruling.conditions.strip(), moment, user
+            item.conditions, item.ruled_at, item.ruled_by = conditions[ruling.project_id], moment, user
             project = item.project
             comment = f"Sesión {row.number}" + (f": {item.conditions}" if item.conditions else "")
             session.add(

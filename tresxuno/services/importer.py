@@ -139,21 +139,42 @@ def read_file(path: str | Path, *, sheet: str | None = None) -> SourceTable:
     return table
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """The text of a CSV file and the encoding it was read with."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+def _decode(data: bytes, name: str = "") -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was read with.
+
+    A file that is UTF-8 (a BOM says so, or it holds valid multi-byte UTF-8 sequences) but has a byte
+    that is not is refused, naming the line: read whole as Windows-1252 every "ó" would be stored as
+    "Ã³" in every name of the file. A file with no UTF-8 sequence at all is Windows-1252 (Excel).
+
+    Raises:
+        InputError: ``import.not_utf8`` (``name``, ``line``, ``byte``) or ``import.unreadable``.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            detail = {"name": name, "format": "UTF-16", "detail": exc.reason}
+            raise InputError(Problem("file", "import.unreadable", detail)) from None
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
+    except UnicodeDecodeError as exc:
+        if bom or _UTF8_SEQUENCE.search(body):
+            line = body.count(b"\n", 0, exc.start) + 1
+            byte = f"0x{body[exc.start]:02X}"
+            raise InputError(
+                Problem("file", "import.not_utf8", {"name": name, "line": line, "byte": byte})
+            ) from None
     # Excel on Windows saves "CSV" in the ANSI code page: Windows-1252 in Mexico and the US.
     try:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
+
+
+#: A multi-byte UTF-8 sequence (two to four bytes): a file holding one was written as UTF-8.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 def _count_outside_quotes(line: str, char: str) -> int:
@@ -179,7 +200,7 @@ def sniff_delimiter(first_line: str) -> str:
 
 
 def _read_csv(path: Path) -> SourceTable:
-    text, encoding = _decode(path.read_bytes())
+    text, encoding = _decode(path.read_bytes(), path.name)
     first = next((line for line in text.splitlines() if line.strip()), "")
     hint = re.fullmatch(r'"?sep=(.)"?', first.strip(), re.IGNORECASE)
     delimiter = hint.group(1) if hint else sniff_delimiter(first)
@@ -682,21 +703,25 @@ def parse_whole(cell: Cell, field_key: str) -> int | None:
     text = _text(cell)
     if not text:
         return None
-    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+", text):
+    if re.fullmatch(r"[-+]?[0-9]{1,3}(,[0-9]{3})+", text):
         text = text.replace(",", "")
-    if re.fullmatch(r"[-+]?\d+", text) and len(text) < 16:
+    if re.fullmatch(r"[-+]?[0-9]+", text) and len(text) < 16:
         return int(text)
     raise _CellError(Problem(field_key, "number.not_whole", {"text": cell.text}))
 
 
-_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})")
-_YMD = re.compile(r"(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})")
+# Digits are ASCII only: "٢٠١٨" or "２０１８" is refused like an amount with them (Money.parse).
+_DMY = re.compile(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4}|[0-9]{2})")
+_YMD = re.compile(r"([0-9]{4})[/.-]([0-9]{1,2})[/.-]([0-9]{1,2})")
+#: A time of day after a date: hh:mm or hh:mm:ss (24 h), an optional fraction; checked, then ignored.
+_TIME = re.compile(r"(?:T|\s+)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]{1,6})?)?")
 
 
 def parse_date(cell: Cell, field_key: str) -> date | None:
     """A date from a cell: a spreadsheet date, or text dd/mm/yyyy (es-MX) or yyyy-mm-dd; None if empty.
 
-    Two-digit years are 20yy (the programme began in 2002). A time after the date is ignored.
+    Two-digit years are 20yy (the programme began in 2002). A time after the date is ignored once it
+    is checked to be a real time (``16/02/2026 99:99`` is refused). Digits must be ASCII.
     """
     value = cell.value
     if isinstance(value, datetime):
@@ -706,19 +731,32 @@ def parse_date(cell: Cell, field_key: str) -> date | None:
     text = _text(cell)
     if not text:
         return None
-    head = text.split()[0] if not isinstance(value, int | float) else ""
+    head = text if not isinstance(value, int | float) else ""
     found = None
-    if m := _YMD.fullmatch(head):
+    if m := _YMD.match(head):
         found = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    elif m := _DMY.fullmatch(head):
+    elif m := _DMY.match(head):
         year = int(m.group(3))
         found = (year + 2000 if year < 100 else year, int(m.group(2)), int(m.group(1)))
+    if found is not None and m is not None and not _valid_time(head[m.end() :]):
+        found = None  # "16/02/2026 99:99": a time that is no time makes the whole cell doubtful
     if found is not None:
         try:
             return date(*found)
         except ValueError:
             pass
     raise _CellError(Problem(field_key, "import.bad_date", {"text": cell.text}))
+
+
+def _valid_time(rest: str) -> bool:
+    """Whether what follows a date is nothing, or a real time of day (00:00 to 23:59:59)."""
+    if not rest.strip():
+        return True
+    m = _TIME.fullmatch(rest.rstrip())
+    if m is None:
+        return False
+    hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    return hour < 24 and minute < 60 and second < 60
 
 
 def parse_amount(cell: Cell, field_key: str) -> int:
@@ -913,7 +951,7 @@ class _Places:
         text = _text(cell)
         if not text:
             return None
-        if text.isdigit() and len(text) <= 2:
+        if text.isascii() and text.isdigit() and len(text) <= 2:
             if text.zfill(2) in self.state_names:
                 return text.zfill(2)
         elif (found := self.state_by_name.get(normalise(text))) is not None:
@@ -936,7 +974,7 @@ class _Places:
         text = _text(cell)
         if not text:
             return None
-        if text.isdigit():
+        if text.isascii() and text.isdigit():
             if len(text) in (4, 5):
                 return text.zfill(5)
             if len(text) <= 3 and state_key:

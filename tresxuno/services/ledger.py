@@ -42,6 +42,7 @@ from tresxuno.db.models import (
     ProjectShare,
     utcnow,
 )
+from tresxuno.db.repos.settings import OFFICE_RFC, SettingsRepository
 from tresxuno.domain.cfdi import MAX_CFDI_BYTES, Cfdi, parse_cfdi
 from tresxuno.domain.ledger import (
     APPROVED_STAGES,
@@ -66,6 +67,7 @@ from tresxuno.domain.ledger import (
     UnspentFederal,
     balance_from_entries,
     cash_available,
+    check_cfdi_receiver,
     check_contribution,
     check_date,
     check_payment,
@@ -224,6 +226,10 @@ def record_payment(
     with db.transaction(immediate=True) as session:
         project = _project_for_entry(session, data.project_id, data.entry_date, LEDGER_STAGES, problems)
         problems += _cfdi_in_use(session, cfdi)
+        if cfdi is not None:
+            problems += check_cfdi_receiver(
+                cfdi.receiver_rfc, SettingsRepository.get(session, OFFICE_RFC, "") or ""
+            )
         money = None
         if project is not None and project.stage in LEDGER_STAGES and data.amount > 0:
             money = _project_money(session, project)
@@ -236,6 +242,23 @@ def record_payment(
         )
         _attach_evidence(session, record, data, xml, user=user)
         return record
+
+
+def payment_warnings(db: Database, cfdi: Cfdi | None) -> list[Problem]:
+    """What to tell the officer before recording a payment backed by ``cfdi``, without refusing it.
+
+    ``payment.cfdi_receiver_unchecked`` (``receiver_rfc``) when the office has no RFC set
+    (:func:`~tresxuno.services.office.set_office_rfc`): the invoice's receiver cannot be checked, so
+    an invoice billed to someone else would pass. With an RFC set, :func:`record_payment` refuses
+    such an invoice instead.
+    """
+    if cfdi is None:
+        return []
+    with db.transaction() as session:
+        office_rfc = SettingsRepository.get(session, OFFICE_RFC, "") or ""
+    if office_rfc:
+        return []
+    return [Problem("cfdi", "payment.cfdi_receiver_unchecked", {"receiver_rfc": cfdi.receiver_rfc})]
 
 
 def _read_cfdi(path: Path | None) -> tuple[Cfdi | None, bytes | None, list[Problem]]:
@@ -259,6 +282,7 @@ def _check_payment_fields(data: PaymentInput, cfdi: Cfdi | None, today: date) ->
         cfdi_total=cfdi.total if cfdi else None,
         cfdi_issuer_rfc=cfdi.issuer_rfc if cfdi else None,
         cfdi_currency=cfdi.currency if cfdi else None,
+        cfdi_issued_on=cfdi.issued_at.date() if cfdi else None,
     )
     return problems + _check_file(data.receipt_path, "receipt")
 
@@ -304,7 +328,7 @@ def _payment_row(data: PaymentInput, cfdi: Cfdi | None, project_id: int, user: s
         reference=data.reference.strip(),
         payee_name=clean_text(data.payee_name, "payee_name", []),
         payee_rfc=normalize_rfc(data.payee_rfc),
-        concept=clean_text(data.concept, "concept", [], max_len=MAX_LONG_TEXT),
+        concept=clean_text(data.concept, "concept", [], max_len=MAX_LONG_TEXT, multiline=True),
         cfdi_uuid=cfdi.uuid if cfdi else None,
         created_by=user,
     )
@@ -367,7 +391,7 @@ def record_refund(
             entry_date=data.entry_date,
             amount=-data.amount,
             reference=data.reference.strip(),
-            reason=clean_text(data.reason, "reason", [], max_len=MAX_LONG_TEXT),
+            reason=clean_text(data.reason, "reason", [], max_len=MAX_LONG_TEXT, multiline=True),
             created_by=user,
         )
         record = _insert(session, row, (AllocationLine(data.party, -data.amount),), project.folio)
@@ -404,7 +428,7 @@ def reverse_entry(
     require(db, "ledger.reverse_entry")
     today = today or date.today()
     problems = check_date(on, today, "on")
-    clean_reason = clean_text(reason, "reason", problems, max_len=MAX_LONG_TEXT)
+    clean_reason = clean_text(reason, "reason", problems, max_len=MAX_LONG_TEXT, multiline=True)
     with db.transaction(immediate=True) as session:
         target = session.get(LedgerEntry, entry_id)
         if target is None:

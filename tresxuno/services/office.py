@@ -17,13 +17,21 @@ from tresxuno import paths
 from tresxuno.db.engine import Database
 from tresxuno.db.models import Club, Federation, Project
 from tresxuno.db.repos.catalogue import CatalogueRepository
-from tresxuno.db.repos.settings import OFFICE_LOGO, OFFICE_MUNICIPALITY, OFFICE_NAME, SettingsRepository
+from tresxuno.db.repos.settings import (
+    OFFICE_LOGO,
+    OFFICE_MUNICIPALITY,
+    OFFICE_NAME,
+    OFFICE_RFC,
+    SettingsRepository,
+)
+from tresxuno.domain import limits
 from tresxuno.domain.problems import InputError, Problem
+from tresxuno.domain.rfc import check_rfc, normalize_rfc
 from tresxuno.domain.validation import clean_text
 from tresxuno.services.auth import require
 
 #: Longest office name accepted: it must fit a report's letterhead on one or two lines.
-MAX_NAME = 200
+MAX_NAME = limits.NAME
 #: Largest logo accepted, in bytes: a letterhead logo is tens of kilobytes; 5 MB catches a wrong file.
 MAX_LOGO_BYTES = 5 * 1024 * 1024
 #: Image formats the report renderer (reportlab) and Qt both read, by their first bytes.
@@ -38,11 +46,14 @@ class OfficeSettings:
         name: the office's name as printed on reports ("" when never set).
         municipality_key: five-digit INEGI key ("32020"), or "" when never set.
         logo_path: absolute path of the logo (a copy in the user's data folder), or "" for none.
+        rfc: the municipality's RFC, the receiver every paid invoice must name ("" when never set;
+            stored by :func:`set_office_rfc`, not by :func:`save_office_settings`).
     """
 
     name: str = ""
     municipality_key: str = ""
     logo_path: str = ""
+    rfc: str = ""
 
     @property
     def is_set(self) -> bool:
@@ -61,6 +72,7 @@ def office_settings(db: Database) -> OfficeSettings:
             name=SettingsRepository.get(session, OFFICE_NAME, "") or "",
             municipality_key=SettingsRepository.get(session, OFFICE_MUNICIPALITY, "") or "",
             logo_path=SettingsRepository.get(session, OFFICE_LOGO, "") or "",
+            rfc=SettingsRepository.get(session, OFFICE_RFC, "") or "",
         )
 
 
@@ -131,7 +143,31 @@ def save_office_settings(db: Database, settings: OfficeSettings) -> OfficeSettin
         SettingsRepository.set(session, OFFICE_NAME, name)
         SettingsRepository.set(session, OFFICE_MUNICIPALITY, key)
         SettingsRepository.set(session, OFFICE_LOGO, logo_path)
-    return OfficeSettings(name, key, logo_path)
+        rfc = SettingsRepository.get(session, OFFICE_RFC, "") or ""
+    return OfficeSettings(name, key, logo_path, rfc)
+
+
+def set_office_rfc(db: Database, rfc: str) -> str:
+    """Store the municipality's RFC: every CFDI paid from now on must be billed to it.
+
+    Args:
+        db: the open database.
+        rfc: the RFC (spaces and hyphens are fine), or "" to stop checking the receiver.
+
+    Returns:
+        The RFC as stored (normalised), or "".
+
+    Raises:
+        InputError: ``rfc.*`` for an RFC of the wrong shape or check digit; nothing is stored.
+    """
+    require(db, "settings.edit")
+    value = normalize_rfc(rfc) if rfc.strip() else ""
+    problems = check_rfc(value, "rfc") if value else []
+    if problems:
+        raise InputError(problems)
+    with db.transaction(immediate=True) as session:
+        SettingsRepository.set(session, OFFICE_RFC, value)
+    return value
 
 
 def holds_records(db: Database) -> bool:

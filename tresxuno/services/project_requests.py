@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tresxuno.db.engine import Database
 from tresxuno.db.models import Club, Municipality, Project, ProjectShare, RuleSetRecord, StageChange
 from tresxuno.db.repos import ProjectRepository, RuleSetRepository
+from tresxuno.domain import limits
 from tresxuno.domain.allocation import Allocation, MixOverride, PartnerChoice, compute_shares
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem
@@ -141,7 +142,9 @@ def submit_project(db: Database, data: ProjectInput, *, user: str = "") -> Proje
             municipality_key=data.municipality_key,
             locality=clean_text(data.locality, "locality", [], required=False),
             name=clean_text(data.name, "name", []),
-            description=clean_text(data.description, "description", [], required=False, max_len=4000),
+            description=clean_text(
+                data.description, "description", [], required=False, max_len=limits.LONG_TEXT, multiline=True
+            ),
             beneficiaries=data.beneficiaries,
             cost=data.cost,
             rule_set_pk=rule_row.id,
@@ -267,7 +270,9 @@ def _apply(session: Session, row: Project, data: ProjectInput, draft: _DraftPlan
     row.municipality_key = data.municipality_key
     row.locality = clean_text(data.locality, "locality", [], required=False)
     row.name = clean_text(data.name, "name", [])
-    row.description = clean_text(data.description, "description", [], required=False, max_len=4000)
+    row.description = clean_text(
+        data.description, "description", [], required=False, max_len=limits.LONG_TEXT, multiline=True
+    )
     row.beneficiaries = data.beneficiaries
     row.cost = data.cost
     row.rule_set_pk = rule_row.id
@@ -484,6 +489,12 @@ def submit_draft(
             problem with the fields, rule set, mix or shares. Nothing is written.
     """
     require(db, "projects.edit")
+    comment_problems: list[Problem] = []
+    comment = clean_text(
+        comment, "comment", comment_problems, required=False, max_len=limits.LONG_TEXT, multiline=True
+    )
+    if comment_problems:
+        raise InputError(comment_problems)
     book = rulebook(db)
     with db.transaction(immediate=True) as session:
         row = _load_for_edit(session, project_id, expected_version if data is not None else None)

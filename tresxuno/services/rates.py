@@ -24,6 +24,7 @@ from sqlalchemy import Table, insert, select
 
 from tresxuno.db.engine import Database
 from tresxuno.db.models import ExchangeRate
+from tresxuno.domain import limits
 from tresxuno.domain.money import parse_rate
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.validation import clean_text
@@ -34,12 +35,12 @@ BANXICO_FIX = "Banxico FIX"
 FIX_SERIES = "SF43718"
 #: Longest rates file read (30 years of daily rates are about 250 KB).
 MAX_RATES_BYTES = 10 * 1024 * 1024
-MAX_SOURCE = 80
+MAX_SOURCE = limits.SOURCE
 #: Values Banxico writes where no rate was determined: N/E "no existe", N/D "no disponible".
 _NOT_PUBLISHED = frozenset({"N/E", "N/D", "NE", "ND", "-", ""})
 _HEADER_DATE = frozenset({"fecha", "date", "día", "dia"})
-_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 from tresxuno.db.engine import Database
 from tresxuno.db.models import Project, StageChange, utcnow
 from tresxuno.db.repos import ProjectRepository
+from tresxuno.domain import limits
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.records import ProjectDetail
 from tresxuno.domain.roles import is_ruling, stage_action
 from tresxuno.domain.stages import TRANSITIONS, Stage, can_move
+from tresxuno.domain.validation import clean_text
 from tresxuno.i18n import language
 from tresxuno.services.attachments import missing_documents
 from tresxuno.services.auth import check_not_submitter, require
@@ -56,6 +58,12 @@ def move_project(
                 "stage", "stage.unknown", {"stage": to_stage, "allowed": ", ".join(s.value for s in Stage)}
             )
         ) from None
+    problems: list[Problem] = []
+    comment = clean_text(
+        comment, "comment", problems, required=False, max_len=limits.LONG_TEXT, multiline=True
+    )
+    if problems:
+        raise InputError(problems)
     with db.transaction(immediate=True) as session:
         project = ProjectRepository.get(session, project_id)
         if project is None:

@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 
 from tresxuno.db.engine import Database
 from tresxuno.db.models import User, utcnow
+from tresxuno.domain import limits
 from tresxuno.domain.actor import Actor
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.roles import Role, parse_role
+from tresxuno.domain.validation import clean_text
 from tresxuno.formatting import time_text
 from tresxuno.services.auth import has_users, require
 
@@ -31,7 +33,7 @@ HASHER = PasswordHasher()
 MAX_FAILED_ATTEMPTS = 5
 LOCK_DURATION = timedelta(minutes=5)
 MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 200
+MAX_PASSWORD_LENGTH = limits.PASSWORD
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
@@ -72,7 +74,9 @@ def _check_password(password: str, problems: list[Problem]) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(Problem("password", "user.password_too_short", {"min": MIN_PASSWORD_LENGTH}))
     elif len(password) > MAX_PASSWORD_LENGTH:
-        problems.append(Problem("password", "text.too_long", {"max": MAX_PASSWORD_LENGTH}))
+        problems.append(
+            Problem("password", "text.too_long", {"max": MAX_PASSWORD_LENGTH, "length": len(password)})
+        )
 
 
 def _role(role: str, problems: list[Problem]) -> Role | None:
@@ -118,8 +122,7 @@ def create_user(
         problems.append(Problem("username", "user.username_invalid", {"username": username}))
     parsed = _role(role, problems)
     _check_password(password, problems)
-    if len(full_name.strip()) > 200:
-        problems.append(Problem("full_name", "text.too_long", {"max": 200}))
+    clean_text(full_name, "full_name", problems, required=False, max_len=limits.NAME)
     with db.transaction(immediate=True) as session:
         if session.scalar(select(User.id).where(User.username == name)) is not None:
             problems.append(Problem("username", "user.exists", {"username": name}))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tresxuno.db.engine import Database
 from tresxuno.db.models import ProgressReport, Project
+from tresxuno.domain import limits
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.stages import Stage
 from tresxuno.domain.validation import clean_text
@@ -81,7 +82,7 @@ def record_progress(
         tenths = parse_percent(percent_text)
     except InputError as exc:
         problems.extend(exc.problems)
-    note = clean_text(note, "note", problems, required=False, max_len=2000)
+    note = clean_text(note, "note", problems, required=False, max_len=limits.NOTE, multiline=True)
     if reported_on > (today or date.today()):
         problems.append(Problem("reported_on", "date.future", {"date": reported_on.isoformat()}))
     with db.transaction(immediate=True) as session:

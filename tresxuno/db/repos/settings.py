@@ -12,6 +12,8 @@ OFFICE_NAME = "office.name"
 OFFICE_MUNICIPALITY = "office.municipality_key"
 #: Path of the logo printed on reports.
 OFFICE_LOGO = "office.logo_path"
+#: RFC of the municipality the office bills as (the receiver of every invoice it pays); "" when unset.
+OFFICE_RFC = "office.rfc"
 
 
 class SettingsRepository:

@@ -241,7 +241,7 @@ def fit_table(
     if total_rows:
         start = first_total + (1 if header else 0)
         commands.append(("BACKGROUND", (0, start), (-1, -1), TOTAL_FILL))
-    table = Table(data, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+    table = Table(data, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT", splitInRow=1)
     table.setStyle(TableStyle(commands))
     return table
 
@@ -273,7 +273,7 @@ def fields_table(
             row += ["", ""]
         rows.append(row)
     widths = [label_w, group - label_w] * columns
-    table = Table(rows, colWidths=widths, hAlign="LEFT")
+    table = Table(rows, colWidths=widths, hAlign="LEFT", splitInRow=1)
     table.setStyle(
         TableStyle(
             [

@@ -89,7 +89,7 @@ def label_cell(msgid: str, st: _Styles) -> Paragraph:
 
 def grid(rows: Sequence[Sequence[Flowable]], widths: Sequence[float]) -> Table:
     """A two-column grid of label and value cells."""
-    table = Table([list(r) for r in rows], colWidths=list(widths), hAlign="LEFT")
+    table = Table([list(r) for r in rows], colWidths=list(widths), hAlign="LEFT", splitInRow=1)
     table.setStyle(
         TableStyle(
             [
