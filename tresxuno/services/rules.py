@@ -23,7 +23,7 @@ from tresxuno.domain.allocation import Allocation, MixOverride, PartnerChoice, c
 from tresxuno.domain.money import Money
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem, RuleSetError
-from tresxuno.domain.rules import RuleBook, RuleSet, load_rulebook
+from tresxuno.domain.rules import RuleBook, RuleSet, load_rulebook, read_rule_file
 from tresxuno.reports.text import rules_listing, shares_table
 
 if TYPE_CHECKING:  # the rule book itself needs no database: ``shares`` and ``rules list`` stay quick
@@ -166,6 +166,8 @@ def accept_rule_file(db: Database, path: Path | str) -> RuleFile:
         inside = path.parent.resolve() == folder.resolve() and not path.is_symlink()
     except OSError:
         inside = False
+    if inside and path.suffix == ".toml" and data is None and path.exists():
+        read_rule_file(path)  # says why: not a regular file, too large or unreadable (RuleSetError)
     if not inside or path.suffix != ".toml" or data is None:
         raise InputError(Problem("file", "rules.not_in_folder", {"path": str(path), "folder": str(folder)}))
     sha = hashlib.sha256(data).hexdigest()
