@@ -278,6 +278,10 @@ WRITERS: dict[str, tuple[str, Call]] = {
         "settings.edit",
         lambda o: office.save_office_settings(o.db, office.OfficeSettings("Oficina pirata", "32020")),
     ),
+    "tresxuno.services.office.set_office_rfc": (
+        "settings.edit",
+        lambda o: office.set_office_rfc(o.db, "MJZ850101AB1"),
+    ),
     "tresxuno.services.project_requests.submit_project": (
         "projects.edit",
         lambda o: project_requests.submit_project(o.db, _request(o)),
