@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url, select, text
+from sqlalchemy import Connection, Engine, Integer, create_engine, event, inspect, make_url, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
@@ -545,3 +545,28 @@ def _upgrade(database: Database) -> None:
         finally:
             if sqlite:
                 connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]  # as above
+
+
+def catch_up_sequences(connection: Connection) -> None:
+    """On PostgreSQL, move each table's id sequence past the largest id stored; nothing elsewhere.
+
+    Bulk writers that give rows their ids (the demo) leave a server's sequences behind, and the next
+    row an officer saves would be given an id already taken. SQLite numbers from the largest id itself.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    from tresxuno.db.models import Base
+
+    for table in Base.metadata.sorted_tables:
+        columns = list(table.primary_key.columns)
+        if len(columns) != 1 or not isinstance(columns[0].type, Integer):
+            continue
+        quote = connection.dialect.identifier_preparer.quote
+        column, name = quote(columns[0].name), quote(table.name)
+        connection.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence(:table, :column), COALESCE(MAX({column}), 1), "
+                f"MAX({column}) IS NOT NULL) FROM {name} WHERE pg_get_serial_sequence(:table, :column) IS NOT NULL"
+            ),
+            {"table": table.name, "column": columns[0].name},
+        )

@@ -32,7 +32,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from tresxuno.db.catalogue import inegi_csv_path
-from tresxuno.db.engine import Database
+from tresxuno.db.engine import Database, catch_up_sequences
 from tresxuno.db.models import Club, Federation, Municipality, Project, ProjectShare, Setting, StageChange
 from tresxuno.db.repos.settings import OFFICE_MUNICIPALITY, OFFICE_NAME
 from tresxuno.demo.covam import add_demo_covam_and_progress
@@ -739,6 +739,7 @@ def generate_demo(
         _write_office_settings(session)
         if with_users:
             add_demo_users(session)
+        catch_up_sequences(session.connection())  # the demo gave its rows their ids
         token.raise_if_cancelled()
     return DemoSummary(federations, clubs, projects, time.perf_counter() - started)
 
