@@ -27,6 +27,7 @@ from tresxuno.formatting import date_text, money_text
 from tresxuno.i18n import _
 from tresxuno.messages import describe
 from tresxuno.services.ledger import count_entries, list_entries, project_balance
+from tresxuno.services.office import set_office_rfc
 from tresxuno.services.rates import list_rates, set_rate
 from tresxuno.ui import prompts as prompts_module
 from tresxuno.ui.dialogs.close_year import CloseYearDialog
@@ -357,6 +358,44 @@ def test_a_cfdi_already_used_names_the_other_projects_folio(qtbot, db, club, pro
     )
     assert project.folio in message
     assert count_entries(db, project_id=other.id) == 4  # the four deposits only
+
+
+def test_a_cfdi_read_without_the_offices_rfc_warns_that_its_receiver_is_unchecked(qtbot, db, project):
+    fund(db, project.id)
+    receiver = parse_cfdi((CFDI_DIR / "factura_4_0.xml").read_bytes()).receiver_rfc
+    dialog = show(qtbot, PaymentDialog(db, project_id=project.id, today=TODAY))
+    assert dialog.cfdi_warning.isHidden()
+    drop_file(dialog, CFDI_DIR / "factura_4_0.xml")
+    warning = "⚠ " + expected("cfdi", "payment.cfdi_receiver_unchecked", receiver_rfc=receiver)
+    assert dialog.cfdi_warning.isVisible() and dialog.cfdi_warning.text() == warning
+    assert receiver in warning and error_under(dialog, "cfdi") == ""
+    # Only a warning: the payment is recorded, and removing the invoice takes the warning away.
+    type_into(qtbot, dialog.concept, "Estimacion 2")
+    click_record(qtbot, dialog)
+    assert dialog.record is not None and dialog.record.cfdi_uuid == FIXTURE_UUID
+    dialog.clear_cfdi()
+    assert dialog.cfdi_warning.isHidden() and dialog.cfdi_warning.text() == ""
+
+
+def test_a_cfdi_billed_to_another_receiver_than_the_offices_rfc_is_refused(qtbot, db, project):
+    fund(db, project.id)
+    receiver = parse_cfdi((CFDI_DIR / "factura_4_0.xml").read_bytes()).receiver_rfc
+    office_rfc = set_office_rfc(db, "MJE850101B72")  # a valid RFC, not the invoice's receiver
+    assert office_rfc != receiver
+    dialog = show(qtbot, PaymentDialog(db, project_id=project.id, today=TODAY))
+    drop_file(dialog, CFDI_DIR / "factura_4_0.xml")
+    assert dialog.uuid.text() == FIXTURE_UUID and dialog.cfdi_warning.isHidden()  # checked: nothing to warn
+    type_into(qtbot, dialog.concept, "Estimacion 2")
+    click_record(qtbot, dialog)
+    assert dialog.record is None and dialog.isVisible()
+    assert error_under(dialog, "cfdi") == expected(
+        "cfdi", "payment.cfdi_receiver_differs", receiver_rfc=receiver, office_rfc=office_rfc
+    )
+    assert count_entries(db, project_id=project.id) == 4  # the four deposits only
+    # Billed to the office's RFC, the same invoice is recorded.
+    set_office_rfc(db, receiver)
+    click_record(qtbot, dialog)
+    assert dialog.record is not None and dialog.record.cfdi_uuid == FIXTURE_UUID
 
 
 @pytest.mark.parametrize("name", ["xxe.xml", "billion_laughs.xml", "version_3_3.xml"])

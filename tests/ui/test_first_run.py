@@ -93,6 +93,21 @@ def test_missing_fields_are_shown_under_them_and_nothing_is_stored(qtbot, empty_
     assert not office_settings(empty_db).is_set
 
 
+def test_the_municipalitys_rfc_is_asked_at_the_first_run_and_a_wrong_one_stores_nothing(qtbot, empty_db):
+    dialog = FirstRunDialog(None, empty_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _fill(dialog)
+    qtbot.keyClicks(dialog.form.rfc, "MJZ85010")
+    dialog.accept()
+    assert dialog.isVisible() and set(dialog.form.errors.texts()) == {"rfc"}
+    assert office_settings(empty_db) == OfficeSettings()  # neither the office nor the RFC
+    dialog.form.rfc.setText("MJZ 850101 B72")
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert office_settings(empty_db) == OfficeSettings(OFFICE, "32020", "", "MJZ850101B72")
+
+
 def test_the_municipality_comes_from_the_chosen_state(qtbot, empty_db):
     dialog = FirstRunDialog(None, empty_db)
     qtbot.addWidget(dialog)

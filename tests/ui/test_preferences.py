@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
+from tresxuno.domain.problems import Problem
 from tresxuno.i18n import _, language, set_language
+from tresxuno.messages import describe
 from tresxuno.services.office import OfficeSettings, office_settings, save_office_settings
 from tresxuno.ui.app import remove_language
 from tresxuno.ui.dialogs.preferences import PreferencesDialog
@@ -209,3 +211,45 @@ def test_qt_own_strings_follow_the_language(qtbot, monkeypatch, small_db):
     _choose_in_preferences(monkeypatch, "es")
     window.show_preferences()
     assert QApplication.translate("QLineEdit", "&Undo") != "&Undo"  # "&Deshacer" from Qt's catalogue
+
+
+# --- The municipality's RFC (the receiver every paid invoice must name) --------------------------
+
+
+def test_the_municipalitys_rfc_set_in_preferences_is_stored_normalised(qtbot, small_db):
+    before = office_settings(small_db)
+    dialog = PreferencesDialog(None, small_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.office.rfc.text() == "" and "RFC" in dialog.office.rfc.toolTip()
+    qtbot.keyClicks(dialog.office.rfc, "mjz-850101-b72")
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert office_settings(small_db) == OfficeSettings(
+        before.name, before.municipality_key, before.logo_path, "MJZ850101B72"
+    )
+    assert dialog.chosen is not None and dialog.chosen.office.rfc == "MJZ850101B72"
+    # Shown again next time; emptied, the check stops.
+    again = PreferencesDialog(None, small_db)
+    qtbot.addWidget(again)
+    assert again.office.rfc.text() == "MJZ850101B72"
+    again.office.rfc.clear()
+    again.accept()
+    assert office_settings(small_db).rfc == ""
+
+
+def test_a_wrong_rfc_is_shown_under_its_field_and_nothing_is_stored(qtbot, small_db):
+    before = office_settings(small_db)
+    dialog = PreferencesDialog(None, small_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.office.name.setText("Otra oficina")  # changed too: not stored either
+    qtbot.keyClicks(dialog.office.rfc, "MJZ850101B73")
+    dialog.accept()
+    assert dialog.isVisible() and dialog.chosen is None
+    assert dialog.office.errors.texts() == {
+        "rfc": describe(
+            Problem("rfc", "rfc.check_digit", {"rfc": "MJZ850101B73", "expected": "2"}), with_field=False
+        )
+    }
+    assert office_settings(small_db) == before

@@ -41,6 +41,8 @@ def test_only_the_administrador_gets_backup_restore_move_and_reload(qtbot, offic
     qtbot.addWidget(dialog)
     move = dialog.data_folder.move_button
     assert move.isEnabled() is enabled and (move.toolTip() == needs_text("data.move")) is not enabled
+    rfc = dialog.office.rfc  # the municipality's RFC is the administrador's, and says so on the field
+    assert rfc.isEnabled() is enabled and (rfc.toolTip() == needs_text("settings.edit")) is not enabled
     view = RulesView(office)
     qtbot.addWidget(view)
     assert view.reload_button.isEnabled() is enabled

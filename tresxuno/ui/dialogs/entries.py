@@ -56,6 +56,7 @@ from tresxuno.formatting import date_text, entry_kind_label, money_text, party_l
 from tresxuno.i18n import N_, _
 from tresxuno.messages import describe
 from tresxuno.services.ledger import (
+    payment_warnings,
     project_balance,
     record_contribution,
     record_payment,
@@ -79,6 +80,8 @@ SEARCH_LIMIT = 30
 _WIDEST = "$999,999,999.99"
 #: File-chooser filters (English msgids, translated when shown).
 SCANS_FILTER = N_("Scans (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;All files (*)")
+#: A warning that does not refuse anything: dark amber, readable on a light background.
+WARNING_STYLE = "color: #8a5300;"
 CFDI_FILTER = N_("CFDI invoices (*.xml);;All files (*)")
 
 
@@ -127,7 +130,7 @@ def add_field(
     widget: QWidget,
     *extras: QWidget,
     stretch: bool = True,
-    hint: QLabel | None = None,
+    hint: QWidget | None = None,
 ) -> QLabel:
     """Add ``widget`` (and widgets beside it) under ``label``, with a ``hint`` and its error line below.
 
@@ -769,6 +772,16 @@ class PaymentDialog(EntryDialog):
         self.cfdi_clear = QPushButton(_("Remove"), self)
         self.cfdi_clear.setAccessibleName(_("Remove the CFDI invoice"))
         self.cfdi_clear.clicked.connect(self.clear_cfdi)
+        # What the officer should know about the invoice read (not a refusal): shown only when there is some.
+        self.cfdi_warning = hint_label(self)
+        self.cfdi_warning.setStyleSheet(WARNING_STYLE)
+        self.cfdi_warning.hide()
+        cfdi_hints = QWidget(self)
+        hints_box = QVBoxLayout(cfdi_hints)
+        hints_box.setContentsMargins(0, 0, 0, 0)
+        hints_box.setSpacing(2)
+        hints_box.addWidget(self.drop_hint)
+        hints_box.addWidget(self.cfdi_warning)
         add_field(
             self.form,
             self.errors,
@@ -777,7 +790,7 @@ class PaymentDialog(EntryDialog):
             self.cfdi_file,
             self.cfdi_button,
             self.cfdi_clear,
-            hint=self.drop_hint,
+            hint=cfdi_hints,
         )
         self.uuid = QLabel(self)
         self.uuid.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -854,6 +867,17 @@ class PaymentDialog(EntryDialog):
         self.cfdi, self.cfdi_path = None, None
         self.cfdi_file.clear()
         self.uuid.clear()
+        self.show_cfdi_warnings()
+
+    def show_cfdi_warnings(self) -> None:
+        """Show what the officer should know about the invoice read (its receiver unchecked), or nothing."""
+        try:
+            warnings = payment_warnings(self._db, self.cfdi)
+        except StorageError:
+            warnings = []  # only a courtesy: recording the payment reports a database that cannot be read
+        text = "\n".join("⚠ " + describe(problem, with_field=False) for problem in warnings)
+        self.cfdi_warning.setText(text)
+        self.cfdi_warning.setVisible(bool(text))
 
     def load_cfdi(self, path: Path) -> bool:
         """Read the CFDI at ``path`` and fill UUID, payee, RFC, amount and date; False when refused."""
@@ -867,6 +891,7 @@ class PaymentDialog(EntryDialog):
         self.cfdi, self.cfdi_path = cfdi, Path(path)
         self.cfdi_file.setText(str(path))
         self.uuid.setText(cfdi.uuid)
+        self.show_cfdi_warnings()
         self.payee_name.setText(cfdi.issuer_name)
         self.payee_rfc.setText(cfdi.issuer_rfc)
         if cfdi.currency == "MXN":

@@ -1,4 +1,4 @@
-"""The first-run dialog: which office uses this database (name, municipality, logo), its admin, demo data.
+"""The first-run dialog: which office uses this database (name, municipality, RFC, logo), its admin, demo data.
 
 Shown when the database has no office settings yet. :class:`OfficeForm` is the office part alone,
 reused by the Preferences dialog. The example data load runs off the GUI thread with progress and
@@ -7,6 +7,7 @@ a Cancel that rolls the whole load back (see :func:`tresxuno.demo.projects.gener
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -31,10 +32,17 @@ from PySide6.QtWidgets import (
 from tresxuno.demo.projects import DemoSummary, generate_demo
 from tresxuno.domain.actor import Actor, set_actor
 from tresxuno.domain.problems import InputError, Problem, StorageError
+from tresxuno.domain.rfc import check_rfc, normalize_rfc
 from tresxuno.domain.roles import Role
 from tresxuno.i18n import _
 from tresxuno.services.auth import has_users
-from tresxuno.services.office import OfficeSettings, holds_records, office_settings, save_office_settings
+from tresxuno.services.office import (
+    OfficeSettings,
+    holds_records,
+    office_settings,
+    save_office_settings,
+    set_office_rfc,
+)
 from tresxuno.services.places import MunicipalityInfo, get_municipality, list_municipalities, list_states
 from tresxuno.services.progress import CancelToken, Progress
 from tresxuno.services.store import Database
@@ -51,10 +59,10 @@ PREVIEW_SIZE = 72
 
 
 class OfficeForm(QWidget):
-    """Office name, state then municipality (INEGI catalogue), and logo with a preview.
+    """Office name, state then municipality (INEGI catalogue), the municipality's RFC, and logo with a preview.
 
-    :meth:`save` checks and stores through :func:`save_office_settings`, showing each problem under
-    its field; the logo is copied into the data folder by the service.
+    :meth:`save` checks and stores through :func:`save_office_settings` and :func:`set_office_rfc`,
+    showing each problem under its field; the logo is copied into the data folder by the service.
     """
 
     def __init__(self, db: Database, current: OfficeSettings | None = None, parent: QWidget | None = None):
@@ -90,9 +98,21 @@ class OfficeForm(QWidget):
         self.errors.add_row(form, "municipality_key", _("&Municipality:"), self.municipality)
         self.state.currentIndexChanged.connect(self._fill_municipalities)
 
+        self.rfc = QLineEdit(self.initial.rfc, self)
+        self.rfc.setMaxLength(16)
+        self.rfc.setPlaceholderText(_("e.g. MJZ850101B72"))
+        self.rfc.setToolTip(
+            _(
+                "Every invoice (CFDI) paid from the projects must be billed to this RFC; an invoice "
+                "billed to another receiver is refused. Leave it empty to stop checking."
+            )
+        )
+        self.errors.add_row(form, "rfc", _("Municipality's &RFC:"), self.rfc)
+
         form.addRow(_("&Logo:"), self._logo_row())
         # Alt+letter on a label goes to its input, not to the row's container.
-        for row, widget in enumerate((self.name, self.state, self.municipality, self.choose_logo_button)):
+        widgets = (self.name, self.state, self.municipality, self.rfc, self.choose_logo_button)
+        for row, widget in enumerate(widgets):
             label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
             if label is not None and isinstance(label.widget(), QLabel):
                 label.widget().setBuddy(widget)
@@ -209,7 +229,9 @@ class OfficeForm(QWidget):
 
     def values(self) -> OfficeSettings:
         """The settings the fields describe now (not yet checked)."""
-        return OfficeSettings(self.name.text(), self.municipality.currentData() or "", self.logo_path)
+        return OfficeSettings(
+            self.name.text(), self.municipality.currentData() or "", self.logo_path, self.rfc.text().strip()
+        )
 
     def changed(self) -> bool:
         """Whether the officer changed anything."""
@@ -218,8 +240,17 @@ class OfficeForm(QWidget):
     def save(self) -> OfficeSettings | None:
         """Check and store the settings; None when a problem is shown (under its field) or storing failed."""
         self.errors.clear()
+        values = self.values()
+        rfc = normalize_rfc(values.rfc) if values.rfc else ""
+        rfc_changed = rfc != self.initial.rfc
         try:
-            saved = save_office_settings(self._db, self.values())
+            # The RFC is checked before anything is stored: a wrong one saves nothing at all.
+            rfc_problems = check_rfc(rfc, "rfc") if rfc_changed and rfc else []
+            if rfc_problems:
+                raise InputError(rfc_problems)
+            saved = save_office_settings(self._db, values)
+            if rfc_changed:
+                saved = replace(saved, rfc=set_office_rfc(self._db, rfc))
         except InputError as exc:
             first = self.errors.show(exc.problems)
             if first is not None:
@@ -230,6 +261,7 @@ class OfficeForm(QWidget):
             return None
         self.initial = saved
         self.logo_path = saved.logo_path
+        self.rfc.setText(saved.rfc)
         return saved
 
 

@@ -3,7 +3,7 @@
 The data folder part (show, move, how many backups to keep) is :class:`DataFolderBox`.
 
 The language is this person's choice on this computer (stored in :class:`~tresxuno.ui.settings.Settings`);
-the office's name, municipality and logo belong to the database and are shared by every workstation.
+the office's name, municipality, RFC and logo belong to the database and are shared by every workstation.
 """
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ class PreferencesDialog(QDialog):
         office_box.addWidget(hint)
         self.office = OfficeForm(db, current, office)
         gate(self.office, db, "settings.edit")  # the office's data are the administrador's
+        gate(self.office.rfc, db, "settings.edit")  # its own tooltip would hide the reason
         office_box.addWidget(self.office)
 
         self.location = QLineEdit(str(db.path) if db.path is not None else db.url, self)
