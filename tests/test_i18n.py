@@ -115,3 +115,25 @@ def test_switching_language_changes_messages():
     spanish = describe(problem)
     assert english.startswith("Total cost:") and "decimal point" in english
     assert spanish.startswith("Costo total:") and "punto decimal" in spanish
+
+
+def test_no_translatable_literal_hides_inside_an_f_string():
+    """Babel's extractor does not look inside f-strings: a ``_("...")`` there never reaches the catalogue."""
+    import ast
+
+    hidden = []
+    for path in (ROOT / "tresxuno").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            for inner in ast.walk(node):
+                if (
+                    isinstance(inner, ast.Call)
+                    and isinstance(inner.func, ast.Name)
+                    and inner.func.id in {"_", "N_", "ngettext"}
+                    and inner.args
+                    and isinstance(inner.args[0], ast.Constant)
+                ):
+                    hidden.append(f"{path.relative_to(ROOT)}:{inner.lineno} {inner.args[0].value!r}")
+    assert hidden == []

@@ -128,7 +128,7 @@ def mix_table(data: ProjectSheet, width: float, lang: str) -> Flowable:
             percent(m.percent_bp),
             money_text(m.amount, lang),
             # "con tope: $1,000,000.00": the marker officers know, then the cap in force.
-            f"{_('capped')}: {money_text(m.cap, lang)}" if m.capped and m.cap is not None else "",
+            _("capped") + f": {money_text(m.cap, lang)}" if m.capped and m.cap is not None else "",
         ]
         for m in data.mix
     ]

@@ -358,7 +358,8 @@ class RulesView(View):
             rows.append((_("File"), rule_set.origin))
         parts.append(_table(rows))
 
-        parts.append(f"<h4>{escape(_('Share of each party'))}</h4>")
+        heading = _("Share of each party")
+        parts.append(f"<h4>{escape(heading)}</h4>")
         if rule_set.caps:
             head: tuple[str, ...] = (
                 _("Party"),
@@ -401,18 +402,21 @@ class RulesView(View):
             parts.append(f"<p>{escape(nobody)}</p>")
 
         if rule_set.scholarship_amounts:
-            parts.append(f"<h4>{escape(_('Scholarship per student'))}</h4>")
+            heading = _("Scholarship per student")
+            parts.append(f"<h4>{escape(heading)}</h4>")
             levels = [
                 (_(LEVEL_LABELS.get(level, level.value)), money_text(amount, lang))
                 for level, amount in rule_set.scholarship_amounts
             ]
             parts.append(_grid((_("School level"), _("Amount per student")), levels, right=(1,)))
 
-        parts.append(f"<h4>{escape(_('Source'))}</h4>")
-        parts.append(f"<p>{escape(rule_set.source or _('No source given.'))}</p>")
+        heading, source = _("Source"), rule_set.source or _("No source given.")
+        parts.append(f"<h4>{escape(heading)}</h4>")
+        parts.append(f"<p>{escape(source)}</p>")
         parts.append(f"<p><b>{escape(_verified_text(rule_set.verified))}</b></p>")
         if rule_set.notes:
-            parts.append(f"<h4>{escape(_('Notes'))}</h4><p>{escape(rule_set.notes)}</p>")
+            heading = _("Notes")
+            parts.append(f"<h4>{escape(heading)}</h4><p>{escape(rule_set.notes)}</p>")
         return "\n".join(parts)
 
     # -- behaviour -------------------------------------------------------------------------------
