@@ -207,8 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         dialog = PaymentDialog(db, window, project_id=richest_project(), today=DEMO_TODAY)
         dialog.load_cfdi(SAMPLE_CFDI)
         dialog.concept.setText("Estimación 2 de la pavimentación")
-        dialog.show()
-        dialog.adjustSize()
+        dialog.show()  # at its own size: adjustSize() would squeeze the wrapped hints and warning
         return dialog
 
     def project_record(tab: int) -> Callable[[], QWidget | None]:

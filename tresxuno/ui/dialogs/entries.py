@@ -845,7 +845,10 @@ class PaymentDialog(EntryDialog):
         # Drops land on the form, not in a line edit (which would paste the file's address as text).
         for child in self.findChildren(QLineEdit):
             child.setAcceptDrops(False)
-        self.resize(700, 760)
+        # Room for the wrapped hints and the CFDI warning, but never taller than the screen (1366×768).
+        screen = self.screen()
+        room = screen.availableGeometry().height() - 40 if screen is not None else 760
+        self.resize(700, min(760, room))
 
     def _lay_out_extra(self, layout: QVBoxLayout) -> None:
         caption = QLabel(_("Attribution to the parties:"), self)
