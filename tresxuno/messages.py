@@ -358,7 +358,9 @@ TEMPLATES: dict[str, str] = {
     ),
     "cfdi.malformed": N_("the file is not well-formed XML: {detail}"),
     "cfdi.not_cfdi": N_("the XML is not a CFDI invoice: its root element is {root}, not cfdi:Comprobante"),
-    "cfdi.version": N_("the CFDI is version {version}; only CFDI {expected} is accepted"),
+    "cfdi.version": N_(
+        "the CFDI is version {version}; tresxuno reads stamped CFDI invoices of versions 3.2, 3.3 and 4.0"
+    ),
     "cfdi.no_uuid": N_(
         "the CFDI has no fiscal stamp (tfd:TimbreFiscalDigital with a UUID); ask the issuer for the "
         "stamped XML"
@@ -387,7 +389,10 @@ TEMPLATES: dict[str, str] = {
         "'{rfc}' is not an RFC: 3 letters (a company) or 4 (a person), 6 digits of a date and 3 characters"
     ),
     "rfc.date": N_("RFC {rfc} holds {date}, which is not a date (YYMMDD)"),
-    "rfc.check_digit": N_("the check digit of RFC {rfc} is wrong; a character was probably mistyped"),
+    "rfc.check_digit": N_(
+        "the last character of RFC {rfc} does not match SAT's check digit ({expected}); correct it if it "
+        "was mistyped, or confirm the RFC as typed if it is so on the taxpayer's documents"
+    ),
     "rates.bad_date": N_("line {row}: '{text}' is not a date; write dd/mm/yyyy or yyyy-mm-dd"),
     "rates.bad_rate": N_(
         "line {row}: '{text}' is not an exchange rate; write pesos per dollar, e.g. 17.2345, or N/E"

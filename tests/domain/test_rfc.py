@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tresxuno.domain.rfc import check_rfc, normalize_rfc, rfc_check_digit
+from tresxuno.domain.rfc import check_rfc, normalize_rfc, only_check_digit, rfc_check_digit
 
 
 def codes(text: str) -> list[str]:
@@ -98,3 +98,21 @@ def test_check_digit_refuses_impossible_stems():
         rfc_check_digit("EKU90031")
     with pytest.raises(ValueError):
         rfc_check_digit("EK$9003173C")
+
+
+def test_a_confirmed_check_digit_passes_but_the_shape_and_date_stay_errors():
+    # Real RFCs SAT issued that fail its formula (the Municipio de Cuautitlán Izcalli's is one)
+    # pass once the officer confirms them; a wrong shape or date is never confirmable.
+    assert codes("MCI7306249Y1") == ["rfc.check_digit"]
+    assert check_rfc("MCI7306249Y1", check_digit=False) == []
+    assert [p.code for p in check_rfc("MCI730624", check_digit=False)] == ["rfc.length"]
+    assert [p.code for p in check_rfc("MCI7313249Y1", check_digit=False)] == ["rfc.date"]
+    assert [p.code for p in check_rfc("M1I7306249Y1", check_digit=False)] == ["rfc.format"]
+
+
+def test_only_a_lone_check_digit_warning_is_put_to_the_officer():
+    (digit,) = check_rfc("MCI7306249Y1", "rfc")
+    (date_problem,) = check_rfc("MCI7313249Y1", "rfc")
+    assert only_check_digit([digit])
+    assert not only_check_digit([])
+    assert not only_check_digit([digit, date_problem])

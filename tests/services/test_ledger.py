@@ -131,6 +131,19 @@ def cfdi_file(
     return path
 
 
+def older_cfdi_file(folder: Path, name: str, *, uuid: str, receiver: str = "MJZ850101B72") -> Path:
+    """The CFDI 3.2 or 3.3 fixture ``name`` for 500,000.00, dated 2019-07-25, with ``uuid`` and ``receiver``."""
+    data = (CFDI_DIR / name).read_text(encoding="utf-8")
+    data = re.sub(r'(?<= )([Ff]echa)="[^"]*"', r'\1="2019-07-25T10:32:05"', data, count=1)
+    data = re.sub(r'(?<= )([Tt]otal)="[^"]*"', r'\1="500000.00"', data, count=1)
+    data = re.sub(r'UUID="[^"]*"', f'UUID="{uuid}"', data)
+    data = re.sub(r'([Rr]fc)="MJZ850101B72"', rf'\1="{receiver}"', data)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid}.xml"
+    path.write_text(data, encoding="utf-8")
+    return path
+
+
 def table_digest(db) -> str:
     """sha256 of every table's rows and of the attachments folder's file names and contents."""
     parts = [database_digest(db)]
@@ -379,6 +392,12 @@ def _guards() -> list[tuple[str, Attempt, str, dict]]:
         )
         return record_payment(db, data, today=TODAY)
 
+    def cfdi_3_2_credit_note(db, p, tmp, receipt):
+        path = older_cfdi_file(tmp, "version_3_2.xml", uuid="11111111-2222-4333-8444-777777777777")
+        path.write_bytes(path.read_bytes().replace(b'"ingreso"', b'"egreso"'))
+        data = PaymentInput(p.id, date(2019, 8, 1), 500_000_00, concept="Estimación", cfdi_path=path)
+        return record_payment(db, data, today=TODAY)
+
     def contribution(party="club", amount=1_000_00, day=date(2019, 7, 2), **extra):
         return lambda db, p, tmp, receipt: contribute(db, p.id, party, amount, day, **extra)
 
@@ -440,7 +459,7 @@ def _guards() -> list[tuple[str, Attempt, str, dict]]:
         ),
         ("cfdi xxe", cfdi("xxe.xml"), "cfdi.unsafe", {}),
         ("cfdi billion laughs", cfdi("billion_laughs.xml"), "cfdi.unsafe", {}),
-        ("cfdi 3.3", cfdi("version_3_3.xml"), "cfdi.version", {"version": "3.3"}),
+        ("cfdi 3.2 credit note", cfdi_3_2_credit_note, "cfdi.not_invoice", {"kind": "E", "name": "egreso"}),
         ("cfdi other total", cfdi_other_total, "payment.cfdi_total_differs", {"total": 499_999_99}),
         ("cfdi other issuer", cfdi_other_rfc, "payment.cfdi_rfc_differs", {"issuer_rfc": "EKU9003173C9"}),
         ("refund without reason", refund("federal", 1_00, reason=" "), "text.required", {}),
@@ -711,3 +730,60 @@ def test_sql_balances_equal_the_balances_computed_from_the_entries(db, club, tmp
     assert balances_by(db, fiscal_year=2020) == []
     assert balances_by(db, municipality_key="32020", program="3x1") == groups
     assert re.fullmatch(r"3X1-2019-32020-\d{4}", a.folio)
+
+
+# --- CFDI 3.2 / 3.3 evidence and RFC check digits (issue 13 item 8) -------------------------------
+
+
+@pytest.mark.parametrize("name", ["version_3_2.xml", "version_3_3.xml"])
+def test_a_cfdi_3_2_or_3_3_invoice_backs_a_payment_billed_to_the_office(db, project, tmp_path, name):
+    from tresxuno.services.office import set_office_rfc
+
+    fund(db, project.id)
+    set_office_rfc(db, "MJZ850101B72")
+    other = older_cfdi_file(
+        tmp_path / "other", name, uuid="2A2A2A2A-3B3B-4C4C-8D8D-5E5E5E5E5E5E", receiver="EKU9003173C9"
+    )
+    data = PaymentInput(project.id, date(2019, 8, 1), 500_000_00, concept="Estimación", cfdi_path=other)
+    before = table_digest(db)
+    with pytest.raises(InputError) as exc:
+        record_payment(db, data, today=TODAY)
+    assert [(p.code, p.params["receiver_rfc"]) for p in exc.value.problems] == [
+        ("payment.cfdi_receiver_differs", "EKU9003173C9")
+    ]
+    assert table_digest(db) == before
+    invoice = older_cfdi_file(tmp_path, name, uuid="1A1A1A1A-3B3B-4C4C-8D8D-5E5E5E5E5E5E")
+    stored = record_payment(db, replace(data, cfdi_path=invoice), user="tesorero", today=TODAY)
+    assert stored.cfdi_uuid == "1A1A1A1A-3B3B-4C4C-8D8D-5E5E5E5E5E5E"
+    assert (stored.amount, stored.payee_rfc) == (-500_000_00, ISSUER_RFC)
+    assert project_balance(db, project.id).accrued == 500_000_00
+
+
+def test_a_typed_payee_rfc_with_a_wrong_check_digit_is_recorded_only_once_confirmed(db, project, receipt):
+    # MCI7306249Y1 is the real RFC of the Municipio de Cuautitlán Izcalli; SAT's formula expects a 6.
+    fund(db, project.id)
+    before = table_digest(db)
+    with pytest.raises(InputError) as exc:
+        pay(db, project.id, 1_000_00, receipt=receipt, payee_rfc="MCI7306249Y1")
+    assert [(p.field, p.code, p.params["expected"]) for p in exc.value.problems] == [
+        ("payee_rfc", "rfc.check_digit", "6")
+    ]
+    assert table_digest(db) == before
+    stored = pay(
+        db, project.id, 1_000_00, receipt=receipt, payee_rfc="MCI7306249Y1", accept_rfc_check_digit=True
+    )
+    assert stored.payee_rfc == "MCI7306249Y1"
+    # A confirmation covers the check digit only: an RFC of the wrong shape is still refused.
+    with pytest.raises(InputError) as exc:
+        pay(db, project.id, 1_00, receipt=receipt, payee_rfc="MCI73062", accept_rfc_check_digit=True)
+    assert codes(exc) == ["rfc.length"]
+
+
+def test_an_rfc_read_from_a_stamped_cfdi_needs_no_confirmation(db, project, tmp_path):
+    fund(db, project.id)
+    blank = cfdi_file(tmp_path, uuid="3C3C3C3C-3B3B-4C4C-8D8D-5E5E5E5E5E5E", rfc="MCI7306249Y1")
+    data = PaymentInput(project.id, date(2019, 8, 1), 500_000_00, concept="Estimación", cfdi_path=blank)
+    assert record_payment(db, data, today=TODAY).payee_rfc == "MCI7306249Y1"  # taken from the CFDI
+    typed = cfdi_file(tmp_path, uuid="4D4D4D4D-3B3B-4C4C-8D8D-5E5E5E5E5E5E", rfc="MCI7306249Y1")
+    data = replace(data, cfdi_path=typed, payee_rfc="mci-730624-9y1")  # typed, and the same as SAT's
+    assert record_payment(db, data, today=TODAY).payee_rfc == "MCI7306249Y1"

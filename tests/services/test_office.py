@@ -111,3 +111,20 @@ def test_holds_records_tells_an_empty_registry_from_one_with_data(db):
     assert holds_records(db)
     # Demo data keeps an office's own settings.
     assert office_settings(db).name == "Oficina"
+
+
+def test_an_office_rfc_failing_the_check_digit_is_stored_only_once_confirmed(db):
+    # The Municipio de Cuautitlán Izcalli's real RFC, on the invoices SAT stamps for it, fails
+    # SAT's check-digit formula: the officer confirms it rather than being unable to enter it.
+    from tresxuno.services.office import set_office_rfc
+
+    with pytest.raises(InputError) as exc:
+        set_office_rfc(db, "MCI7306249Y1")
+    assert _codes(exc) == {"rfc": "rfc.check_digit"}
+    assert office_settings(db).rfc == ""
+    assert set_office_rfc(db, "mci 730624 9y1", accept_check_digit=True) == "MCI7306249Y1"
+    assert office_settings(db).rfc == "MCI7306249Y1"
+    with pytest.raises(InputError) as exc:
+        set_office_rfc(db, "MCI7313249Y1", accept_check_digit=True)  # 13th month: never confirmable
+    assert _codes(exc) == {"rfc": "rfc.date"}
+    assert office_settings(db).rfc == "MCI7306249Y1"

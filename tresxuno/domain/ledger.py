@@ -310,10 +310,13 @@ class ContributionInput:
 class PaymentInput:
     """A payment out of a project's cash, with its evidence.
 
-    The evidence is a CFDI 4.0 XML invoice (``cfdi_path``) or a scanned receipt
-    (``receipt_path``), at least one. With a CFDI, blank ``payee_name`` and ``payee_rfc`` are
-    taken from its issuer. ``source_party`` states that the money came from one party only;
+    The evidence is a stamped CFDI 3.2, 3.3 or 4.0 XML invoice (``cfdi_path``) or a scanned
+    receipt (``receipt_path``), at least one. With a CFDI, blank ``payee_name`` and ``payee_rfc``
+    are taken from its issuer. ``source_party`` states that the money came from one party only;
     None attributes the payment to all parties by their approved shares (see :func:`attribute`).
+    ``accept_rfc_check_digit`` records that the officer confirmed a typed ``payee_rfc`` whose SAT
+    check digit does not match (some real RFCs fail it); without it such an RFC is refused with
+    ``rfc.check_digit`` so the form can ask.
     """
 
     project_id: int
@@ -326,6 +329,7 @@ class PaymentInput:
     receipt_path: Path | None = None
     source_party: str | None = None
     reference: str = ""
+    accept_rfc_check_digit: bool = False
 
 
 @dataclass(frozen=True)
@@ -506,7 +510,8 @@ def check_payment(
     """Check a payment's own fields, and that they agree with its CFDI when there is one.
 
     Returns:
-        Amount and date problems, ``text.*`` for payee name and concept, ``rfc.*``,
+        Amount and date problems, ``text.*`` for payee name and concept, ``rfc.*`` (the
+        check-digit warning only for a typed RFC not confirmed and not the CFDI issuer's),
         ``party.unknown`` for a source party, ``payment.evidence_required``,
         ``payment.cfdi_currency`` (``currency``), ``payment.cfdi_total_differs`` (``amount``,
         ``total``), ``payment.cfdi_rfc_differs`` (``rfc``, ``issuer_rfc``), and those of
@@ -514,7 +519,7 @@ def check_payment(
     """
     problems = check_amount(data.amount) + check_date(data.entry_date, today)
     clean_text(data.payee_name, "payee_name", problems, max_len=MAX_NAME)
-    problems += check_rfc(data.payee_rfc, "payee_rfc")
+    problems += check_rfc(data.payee_rfc, "payee_rfc", check_digit=_check_payee_digit(data, cfdi_issuer_rfc))
     clean_text(data.concept, "concept", problems, max_len=MAX_LONG_TEXT, multiline=True)
     clean_text(data.reference, "reference", problems, required=False, max_len=MAX_REFERENCE)
     if data.source_party is not None:
@@ -538,6 +543,13 @@ def check_payment(
     if cfdi_receiver_rfc is not None:
         problems += check_cfdi_receiver(cfdi_receiver_rfc, office_rfc)
     return problems
+
+
+def _check_payee_digit(data: PaymentInput, cfdi_issuer_rfc: str | None) -> bool:
+    """Whether the payee RFC's check digit is tested: not once confirmed, nor when the CFDI's stamp vouches for it."""
+    if data.accept_rfc_check_digit:
+        return False
+    return cfdi_issuer_rfc is None or normalize_rfc(data.payee_rfc) != cfdi_issuer_rfc
 
 
 def with_cfdi_payee(data: PaymentInput, cfdi: Cfdi) -> PaymentInput:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
 
 from tresxuno.domain.problems import Problem
@@ -20,6 +21,8 @@ GENERIC_RFCS: frozenset[str] = frozenset(
         "XEXX010101000",  # residente en el extranjero (a foreign payee)
     }
 )
+#: The code of a wrong check digit: a warning the officer confirms (see :func:`check_rfc`).
+CHECK_DIGIT = "rfc.check_digit"
 MORAL_LENGTH = 12
 FISICA_LENGTH = 13
 
@@ -76,17 +79,20 @@ def _date_is_valid(yymmdd: str) -> bool:
     return False
 
 
-def check_rfc(text: str, field: str = "payee_rfc") -> list[Problem]:
-    """Problems with an RFC typed by an officer or read from a CFDI; empty when it is valid.
+def check_rfc(text: str, field: str = "payee_rfc", *, check_digit: bool = True) -> list[Problem]:
+    """Problems with an RFC typed by an officer; empty when it is valid.
 
     Accepts the generic RFCs in :data:`GENERIC_RFCS` as they are. Any other RFC must have the
-    shape of a persona moral (12 characters) or física (13), a real date, and the right check
-    digit. The text is normalised first (:func:`normalize_rfc`), so spaces and hyphens are fine.
+    shape of a persona moral (12 characters) or física (13) and a real date: those are errors.
+    A wrong check digit is only a warning (:data:`CHECK_DIGIT`): about 1.5 % of the RFCs SAT has
+    issued fail its own formula, so the officer confirms it and the caller checks again with
+    ``check_digit=False``. An RFC read from a stamped CFDI is SAT's own and is not checked at all.
+    The text is normalised first (:func:`normalize_rfc`), so spaces and hyphens are fine.
 
     Returns:
         At most one problem, coded ``rfc.empty``, ``rfc.length`` (``length``), ``rfc.format``
-        (``rfc``), ``rfc.date`` (``rfc``, ``date``: the six digits) or ``rfc.check_digit``
-        (``rfc``, ``expected``).
+        (``rfc``), ``rfc.date`` (``rfc``, ``date``: the six digits) or, with ``check_digit``,
+        ``rfc.check_digit`` (``rfc``, ``expected``).
     """
     rfc = normalize_rfc(text)
     if not rfc:
@@ -102,6 +108,15 @@ def check_rfc(text: str, field: str = "payee_rfc") -> list[Problem]:
     if not _date_is_valid(shape["date"]):
         return [Problem(field, "rfc.date", {"rfc": rfc, "date": shape["date"]})]
     expected = rfc_check_digit(rfc[:-1])
-    if rfc[-1] != expected:
-        return [Problem(field, "rfc.check_digit", {"rfc": rfc, "expected": expected})]
+    if check_digit and rfc[-1] != expected:
+        return [Problem(field, CHECK_DIGIT, {"rfc": rfc, "expected": expected})]
     return []
+
+
+def only_check_digit(problems: Sequence[Problem]) -> bool:
+    """Whether ``problems`` are all unconfirmed check-digit warnings (and there is one at least).
+
+    Then the officer is asked to confirm the RFC as typed, and a "yes" records it; any other
+    problem must be corrected first.
+    """
+    return bool(problems) and all(p.code == CHECK_DIGIT for p in problems)

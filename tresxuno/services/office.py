@@ -147,22 +147,25 @@ def save_office_settings(db: Database, settings: OfficeSettings) -> OfficeSettin
     return OfficeSettings(name, key, logo_path, rfc)
 
 
-def set_office_rfc(db: Database, rfc: str) -> str:
+def set_office_rfc(db: Database, rfc: str, *, accept_check_digit: bool = False) -> str:
     """Store the municipality's RFC: every CFDI paid from now on must be billed to it.
 
     Args:
         db: the open database.
         rfc: the RFC (spaces and hyphens are fine), or "" to stop checking the receiver.
+        accept_check_digit: the officer confirmed an RFC whose SAT check digit does not match
+            (some municipalities' real RFCs fail it, e.g. Cuautitlán Izcalli's on its invoices).
 
     Returns:
         The RFC as stored (normalised), or "".
 
     Raises:
-        InputError: ``rfc.*`` for an RFC of the wrong shape or check digit; nothing is stored.
+        InputError: ``rfc.*`` for an RFC of the wrong shape, or ``rfc.check_digit`` for a wrong
+            check digit not confirmed; nothing is stored.
     """
     require(db, "settings.edit")
     value = normalize_rfc(rfc) if rfc.strip() else ""
-    problems = check_rfc(value, "rfc") if value else []
+    problems = check_rfc(value, "rfc", check_digit=not accept_check_digit) if value else []
     if problems:
         raise InputError(problems)
     with db.transaction(immediate=True) as session:

@@ -10,7 +10,7 @@ the payee, RFC, amount and date. Every form has a classmethod ``ask`` (tests fak
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import ClassVar
@@ -52,6 +52,7 @@ from tresxuno.domain.ledger import (
 )
 from tresxuno.domain.money import Money, convert_usd, parse_rate
 from tresxuno.domain.problems import InputError, Problem, StorageError
+from tresxuno.domain.rfc import only_check_digit
 from tresxuno.formatting import date_text, entry_kind_label, money_text, party_label, percent, stage_label
 from tresxuno.i18n import N_, _
 from tresxuno.messages import describe
@@ -70,6 +71,7 @@ from tresxuno.ui import prompts
 from tresxuno.ui.dialogs.club import date_edit, from_qdate, to_qdate
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
+from tresxuno.ui.rfc_confirm import confirm_rfc_check_digit
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: Milliseconds of typing pause before the project search runs.
@@ -765,7 +767,7 @@ class PaymentDialog(EntryDialog):
         self.drop_hint.setText(_("Tip: drag the invoice's XML file (or a scanned receipt) onto this form."))
         self.cfdi_file = QLineEdit(self)
         self.cfdi_file.setReadOnly(True)
-        self.cfdi_file.setPlaceholderText(_("CFDI 4.0 invoice (XML)"))
+        self.cfdi_file.setPlaceholderText(_("CFDI invoice 3.2, 3.3 or 4.0 (XML)"))
         self.cfdi_button = QPushButton(_("C&hoose CFDI…"), self)
         self.cfdi_button.setAccessibleName(_("Choose the CFDI invoice"))
         self.cfdi_button.clicked.connect(self.choose_cfdi)
@@ -1029,6 +1031,14 @@ class PaymentDialog(EntryDialog):
             source_party=self.source.currentData(),
             reference=self.reference.text(),
         )
+        try:
+            return record_payment(self._db, data, user=current_actor().username, today=self._today)
+        except InputError as exc:
+            # A typed RFC whose check digit does not match may still be real: ask, and record on yes;
+            # on no the problem is shown under the RFC and the officer corrects it there.
+            if not only_check_digit(exc.problems) or not confirm_rfc_check_digit(self, exc.problems[0]):
+                raise
+        data = replace(data, accept_rfc_check_digit=True)
         return record_payment(self._db, data, user=current_actor().username, today=self._today)
 
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from tresxuno.demo.projects import DemoSummary, generate_demo
 from tresxuno.domain.actor import Actor, set_actor
 from tresxuno.domain.problems import InputError, Problem, StorageError
-from tresxuno.domain.rfc import check_rfc, normalize_rfc
+from tresxuno.domain.rfc import check_rfc, normalize_rfc, only_check_digit
 from tresxuno.domain.roles import Role
 from tresxuno.i18n import _
 from tresxuno.services.auth import has_users
@@ -50,6 +50,7 @@ from tresxuno.services.users import create_user
 from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
+from tresxuno.ui.rfc_confirm import confirm_rfc_check_digit
 from tresxuno.ui.tasks import Task, run_task
 
 #: Projects in the example data: enough to try every screen, quick to write (a second or two).
@@ -246,11 +247,12 @@ class OfficeForm(QWidget):
         try:
             # The RFC is checked before anything is stored: a wrong one saves nothing at all.
             rfc_problems = check_rfc(rfc, "rfc") if rfc_changed and rfc else []
-            if rfc_problems:
+            accepted = only_check_digit(rfc_problems) and confirm_rfc_check_digit(self, rfc_problems[0])
+            if rfc_problems and not accepted:
                 raise InputError(rfc_problems)
             saved = save_office_settings(self._db, values)
             if rfc_changed:
-                saved = replace(saved, rfc=set_office_rfc(self._db, rfc))
+                saved = replace(saved, rfc=set_office_rfc(self._db, rfc, accept_check_digit=accepted))
         except InputError as exc:
             first = self.errors.show(exc.problems)
             if first is not None:
