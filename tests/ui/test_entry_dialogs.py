@@ -398,7 +398,7 @@ def test_a_cfdi_billed_to_another_receiver_than_the_offices_rfc_is_refused(qtbot
     assert dialog.record is not None and dialog.record.cfdi_uuid == FIXTURE_UUID
 
 
-@pytest.mark.parametrize("name", ["xxe.xml", "billion_laughs.xml", "version_3_3.xml"])
+@pytest.mark.parametrize("name", ["xxe.xml", "billion_laughs.xml"])
 def test_a_hostile_or_wrong_cfdi_is_refused_with_the_readers_message(qtbot, db, project, name):
     dialog = show(qtbot, PaymentDialog(db, project_id=project.id, today=TODAY))
     drop_file(dialog, CFDI_DIR / name)
@@ -447,6 +447,86 @@ def test_a_payment_needs_evidence(qtbot, db, project):
     click_record(qtbot, dialog)
     assert error_under(dialog, "evidence") == expected("evidence", "payment.evidence_required")
     assert count_entries(db) == 4
+
+
+def test_a_typed_rfc_failing_the_check_digit_asks_and_yes_records_the_payment(
+    qtbot, db, project, receipt, monkeypatch
+):
+    # MCI7306249Y1 (Municipio de Cuautitlán Izcalli) is real yet fails SAT's check-digit formula.
+    asked: list[tuple[str, str]] = []
+    answers = [False, True]
+
+    def confirm(parent, title, text, **kwargs):
+        asked.append((title, text))
+        return answers[len(asked) - 1]
+
+    monkeypatch.setattr(prompts_module, "confirm", confirm)
+    fund(db, project.id)
+    dialog = show(qtbot, PaymentDialog(db, project_id=project.id, today=TODAY))
+    assert drop_file(dialog, receipt) == (True, True)
+    type_into(qtbot, dialog.payee_name, "Municipio de Cuautitlan Izcalli")
+    type_into(qtbot, dialog.payee_rfc, "MCI7306249Y1")
+    type_into(qtbot, dialog.concept, "Derechos de conexion")
+    set_day(dialog.date, date(2019, 8, 1))
+    type_into(qtbot, dialog.amount, "1,500.00")
+    click_record(qtbot, dialog)
+    # Asked, naming the RFC and the digit SAT's formula expects; "No" goes back to the RFC.
+    assert len(asked) == 1 and "MCI7306249Y1" in asked[0][1] and "6" in asked[0][1]
+    assert dialog.record is None and dialog.isVisible()
+    assert error_under(dialog, "payee_rfc") == expected(
+        "payee_rfc", "rfc.check_digit", rfc="MCI7306249Y1", expected="6"
+    )
+    assert dialog.focusWidget() is dialog.payee_rfc  # back at the field to correct it
+    assert count_entries(db, project_id=project.id) == 4  # the four deposits only
+    # "Yes" records the payment with the RFC as typed.
+    click_record(qtbot, dialog)
+    assert len(asked) == 2
+    assert dialog.record is not None and dialog.record.payee_rfc == "MCI7306249Y1"
+    assert dialog.record.amount == -1_500_00 and count_entries(db, project_id=project.id) == 5
+
+
+def test_a_wrong_rfc_shape_or_another_problem_is_shown_without_asking(
+    qtbot, db, project, receipt, monkeypatch
+):
+    monkeypatch.setattr(prompts_module, "confirm", lambda *a, **k: pytest.fail("nothing to confirm"))
+    fund(db, project.id)
+    dialog = show(qtbot, PaymentDialog(db, project_id=project.id, today=TODAY))
+    drop_file(dialog, receipt)
+    type_into(qtbot, dialog.payee_name, "Ferreteria Avila")
+    type_into(qtbot, dialog.payee_rfc, "MCI7306249Y1")  # a check digit to confirm, but...
+    type_into(qtbot, dialog.concept, "Cemento")
+    set_day(dialog.date, date(2019, 8, 1))
+    type_into(qtbot, dialog.amount, "9,000,000.00")  # ...more than the cash: corrected first
+    click_record(qtbot, dialog)
+    assert dialog.record is None and error_under(dialog, "amount") != ""
+    type_into(qtbot, dialog.payee_rfc, "MCI7313249Y1")  # the 13th month: an error, never a question
+    type_into(qtbot, dialog.amount, "1000")
+    click_record(qtbot, dialog)
+    assert dialog.record is None
+    assert error_under(dialog, "payee_rfc") == expected(
+        "payee_rfc", "rfc.date", rfc="MCI7313249Y1", date="731324"
+    )
+
+
+def test_a_cfdi_3_2_dropped_fills_the_payment_and_its_rfc_is_not_questioned(
+    qtbot, db, project, tmp_path, monkeypatch
+):
+    from tests.services.test_ledger import older_cfdi_file
+
+    monkeypatch.setattr(prompts_module, "confirm", lambda *a, **k: pytest.fail("SAT's RFC is not questioned"))
+    fund(db, project.id)
+    invoice = older_cfdi_file(tmp_path, "version_3_2.xml", uuid="5A5A5A5A-3B3B-4C4C-8D8D-5E5E5E5E5E5E")
+    # The issuer's real RFC fails the formula: read from the stamped invoice, it is taken as is.
+    invoice.write_bytes(invoice.read_bytes().replace(b'rfc="CPC1005124T0"', b'rfc="MCI7306249Y1"'))
+    dialog = show(qtbot, PaymentDialog(db, project_id=project.id, today=TODAY))
+    assert drop_file(dialog, invoice) == (True, True)
+    assert dialog.uuid.text() == "5A5A5A5A-3B3B-4C4C-8D8D-5E5E5E5E5E5E"
+    assert dialog.payee_rfc.text() == "MCI7306249Y1" and dialog.amount.text() == "500,000.00"
+    type_into(qtbot, dialog.concept, "Estimacion 1")
+    set_day(dialog.date, date(2019, 8, 1))
+    click_record(qtbot, dialog)
+    assert dialog.record is not None and dialog.record.cfdi_uuid == "5A5A5A5A-3B3B-4C4C-8D8D-5E5E5E5E5E5E"
+    assert dialog.record.payee_rfc == "MCI7306249Y1"
 
 
 # --- Refunds -------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from tresxuno.domain.problems import Problem
 from tresxuno.i18n import _, language, set_language
 from tresxuno.messages import describe
 from tresxuno.services.office import OfficeSettings, office_settings, save_office_settings
+from tresxuno.ui import prompts as prompts_module
 from tresxuno.ui.app import remove_language
 from tresxuno.ui.dialogs.preferences import PreferencesDialog
 from tresxuno.ui.main_window import MainWindow
@@ -238,7 +239,16 @@ def test_the_municipalitys_rfc_set_in_preferences_is_stored_normalised(qtbot, sm
     assert office_settings(small_db).rfc == ""
 
 
-def test_a_wrong_rfc_is_shown_under_its_field_and_nothing_is_stored(qtbot, small_db):
+def test_a_wrong_check_digit_is_asked_about_and_stored_only_when_confirmed(qtbot, small_db, monkeypatch):
+    # About 1.5 % of real RFCs fail SAT's check-digit formula: the officer is asked, not blocked.
+    asked: list[str] = []
+    answer = [False]
+
+    def confirm(parent, title, text, **kwargs):
+        asked.append(text)
+        return answer[0]
+
+    monkeypatch.setattr(prompts_module, "confirm", confirm)
     before = office_settings(small_db)
     dialog = PreferencesDialog(None, small_db)
     qtbot.addWidget(dialog)
@@ -246,10 +256,30 @@ def test_a_wrong_rfc_is_shown_under_its_field_and_nothing_is_stored(qtbot, small
     dialog.office.name.setText("Otra oficina")  # changed too: not stored either
     qtbot.keyClicks(dialog.office.rfc, "MJZ850101B73")
     dialog.accept()
+    assert len(asked) == 1 and "MJZ850101B73" in asked[0]
+    # "No": back to the field, with the reason under it, and nothing stored.
     assert dialog.isVisible() and dialog.chosen is None
     assert dialog.office.errors.texts() == {
         "rfc": describe(
             Problem("rfc", "rfc.check_digit", {"rfc": "MJZ850101B73", "expected": "2"}), with_field=False
         )
     }
+    assert office_settings(small_db) == before
+    # "Yes": stored as typed.
+    answer[0] = True
+    dialog.accept()
+    assert len(asked) == 2 and dialog.result() == QDialog.DialogCode.Accepted
+    assert office_settings(small_db).rfc == "MJZ850101B73"
+
+
+def test_a_wrong_rfc_date_is_shown_under_its_field_without_asking(qtbot, small_db, monkeypatch):
+    monkeypatch.setattr(prompts_module, "confirm", lambda *a, **k: pytest.fail("a wrong date is no question"))
+    before = office_settings(small_db)
+    dialog = PreferencesDialog(None, small_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.office.rfc, "MJZ851301B72")
+    dialog.accept()
+    assert dialog.isVisible() and dialog.chosen is None
+    assert list(dialog.office.errors.texts()) == ["rfc"]
     assert office_settings(small_db) == before
