@@ -834,7 +834,8 @@ class RuleBook:
             return found[0]
         in_program = [rs for rs in self.rule_sets if rs.program == program]
         first = self.first_year_of(program, category)
-        if first is not None and year < first:
+        running = any(rs.covers(year, c) for rs in in_program for c in rs.categories)
+        if first is not None and year < first and running:
             raise InputError(
                 Problem(
                     "category",
