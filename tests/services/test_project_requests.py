@@ -301,3 +301,17 @@ def test_requests_outside_the_programmes_years_are_refused(db, club, year, categ
         db, project_input(club.id, fiscal_year=2012, category="productive-family", cost=200_000_00)
     )
     assert later.category == "productive-family"
+
+
+def test_a_quote_takes_the_agreed_split_and_an_authorisation():
+    from tresxuno.domain.money import Money
+    from tresxuno.services.rules import quote_shares
+
+    quote = quote_shares("3x1", 2018, "infrastructure", Money.parse("1000000"), joint_split_bp=5000)
+    assert {p.value: a for p, a in quote.allocation.amounts.items()} == {
+        "club": 250_000_00,
+        "federal": 250_000_00,
+        "state": 500_000_00,
+    }
+    big = quote_shares("3x1", 2018, "infrastructure", Money.parse("7276406.19"), authorisations=(AUTH,))
+    assert big.allocation.amounts[Party.FEDERAL] == 1_819_101_55
