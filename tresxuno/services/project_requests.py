@@ -28,6 +28,7 @@ from tresxuno.db.models import (
 )
 from tresxuno.db.repos import ProjectRepository, RuleSetRepository
 from tresxuno.domain import limits
+from tresxuno.domain.actor import current_actor
 from tresxuno.domain.allocation import (
     Allocation,
     CapAuthorisation,
@@ -338,7 +339,7 @@ def _store_authorisations(session: Session, row: Project, data: ProjectInput, dr
             authorised_by=a.authorised_by.strip(),
             reason=a.reason.strip(),
             document=a.document.strip(),
-            recorded_by=row.created_by,
+            recorded_by=current_actor().username,  # who recorded it; the audit trail says when
         )
         for a in data.cap_authorisations
     )
