@@ -26,6 +26,11 @@ FIELD_LABELS: dict[str, str] = {
     "fiscal_year": N_("Fiscal year"),
     "mix": N_("Mix"),
     "mix_reason": N_("Reason for the mix override"),
+    "joint_split": N_("State's share of the joint state and municipal percentage"),
+    "cap_authorisation": N_("Authorisation to exceed the cap"),
+    "cap_authorised_by": N_("Cap exceeded: authorised by"),
+    "cap_reason": N_("Cap exceeded: reason"),
+    "cap_document": N_("Cap exceeded: document (oficio)"),
     "partner": N_("Partner"),
     "partner_amount": N_("Partner amount"),
     "students": N_("Students"),
@@ -145,6 +150,37 @@ TEMPLATES: dict[str, str] = {
     "rules.category_not_in_program": N_(
         "programme {program} has no rule set for '{category}' in {year}; allowed: {allowed}"
     ),
+    "rules.program_ended": N_(
+        "the {program} programme has no rules after {last_year} (its rules cover {years}); choose fiscal "
+        "year {last_year} or earlier, or a programme that continues, such as a state programme"
+    ),
+    "rules.category_not_yet": N_(
+        "programme {program} has '{category}' projects only from fiscal year {first_year}; "
+        "{year} is earlier: choose {first_year} or later, or another category"
+    ),
+    "mix.no_joint_share": N_(
+        "rule set {rule_set} has no share that the state and the municipality split between them; "
+        "leave the split empty"
+    ),
+    "mix.joint_split_range": N_(
+        "the {party} share of {value} % is outside the joint share: enter a percentage from 0 to {max}; "
+        "the municipality takes the rest"
+    ),
+    "mix.joint_split_sum": N_(
+        "the split between {parties} adds up to {value} %, but it must add up to their joint {percent} %"
+    ),
+    "cap.none_to_exceed": N_(
+        "{party} has no cap in this rule set and year, so there is nothing to authorise; remove the "
+        "authorisation"
+    ),
+    "cap.authorisation_not_needed": N_(
+        "the {party} share of {amount} is within its cap of {cap}; an authorisation to exceed the cap "
+        "is not needed: remove it"
+    ),
+    "cap.authorisation_required": N_(
+        "the {party} share of {amount} exceeds its cap of {cap}: it is allowed only with a recorded "
+        "authorisation; give who authorised it, why, and the document (oficio) reference"
+    ),
     "rules.no_rule_for_year": N_(
         "programme {program} has no rule set for fiscal year {year}; its rules cover {years}"
     ),
@@ -171,7 +207,8 @@ TEMPLATES: dict[str, str] = {
     "partner.unknown_mode": N_("'{mode}' is not a partner option; allowed: none, rule, fixed"),
     "shares.nobody_for_rest": N_("nobody is left to pay the remaining {rest}"),
     "shares.shortfall_uncovered": N_(
-        "the {party} share is capped at {cap} and no other party can cover the remaining {excess}"
+        "the {party} share is capped at {cap} and no other party can cover the remaining {excess}; "
+        "lower the cost, or record an authorisation to exceed the cap"
     ),
     "password.not_text": N_(
         "the password holds a byte that is not UTF-8 text (check TRESXUNO_PASSWORD or the terminal's "

@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tresxuno.domain.allocation import MixOverride, PartnerChoice, allocate, compute_shares
+from tresxuno.domain.allocation import (
+    CapAuthorisation,
+    MixOverride,
+    PartnerChoice,
+    allocate,
+    cap_excess,
+    compute_shares,
+    split_joint,
+)
 from tresxuno.domain.parties import PARTY_ORDER, Party
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.rules import load_rulebook
@@ -144,6 +152,116 @@ def test_productive_federal_cap_applies_only_in_its_years():
     rs = BOOK.find("3x1", 2014, "productive-family")
     assert compute_shares(rs, 2014, 600_000_00).amounts == {C: 350_000_00, F: 250_000_00}
     assert compute_shares(rs, 2010, 600_000_00).amounts == {C: 300_000_00, F: 300_000_00}
+
+
+# ----------------------------------------------------------------------------- joint state/municipal split
+
+PUBLIC_WORKS = BOOK.find("3x1", 2017, "infrastructure")
+
+
+@settings(max_examples=200, deadline=None)
+@given(state_bp=st.integers(0, 5000), cost=st.integers(1, 4_000_000_00))
+def test_every_split_of_the_joint_50_percent_is_accepted_without_override_and_exact(state_bp, cost):
+    split = split_joint(PUBLIC_WORKS, state_bp)
+    assert split == {S: state_bp, M: 5000 - state_bp}
+    alloc = compute_shares(PUBLIC_WORKS, 2017, cost, joint_split=split)
+    assert sum(alloc.amounts.values()) == cost
+    exact = {C: Fraction(cost, 4), F: Fraction(cost, 4), S: Fraction(cost * state_bp, 10_000)}
+    exact[M] = cost - exact[C] - exact[F] - exact[S]
+    for party, value in exact.items():
+        assert abs(alloc.amounts.get(party, 0) - value) < 1, (party, alloc.amounts)
+    # Federal and club stay at 25 % each whatever the state and municipality agree.
+    assert abs(alloc.amounts[F] - Fraction(cost, 4)) < 1 and abs(alloc.amounts[C] - Fraction(cost, 4)) < 1
+
+
+@pytest.mark.parametrize(
+    ("state", "municipal"), [(2500, 2500), (3000, 2000), (4000, 1000), (5000, 0), (0, 5000)]
+)
+def test_agreed_splits_give_the_documented_largest_remainder_shares(state, municipal):
+    alloc = compute_shares(PUBLIC_WORKS, 2017, 1_000_000_01, joint_split=split_joint(PUBLIC_WORKS, state))
+    assert (
+        alloc.amounts.get(S, 0) + alloc.amounts.get(M, 0)
+        == 1_000_000_01 - alloc.amounts[C] - alloc.amounts[F]
+    )
+    assert sum(alloc.amounts.values()) == 1_000_000_01
+    assert alloc.amounts.get(S, 0) // 100 == 1_000_000 * state // 10_000
+    assert alloc.amounts.get(M, 0) // 100 == 1_000_000 * municipal // 10_000
+
+
+def test_the_default_split_is_25_25():
+    assert (
+        compute_shares(PUBLIC_WORKS, 2017, 400_000).amounts
+        == compute_shares(PUBLIC_WORKS, 2017, 400_000, joint_split=split_joint(PUBLIC_WORKS, 2500)).amounts
+    )
+    assert split_joint(PUBLIC_WORKS, None) is None
+
+
+@pytest.mark.parametrize("state_bp", [-1, 5001, 10_000])
+def test_a_split_outside_the_joint_share_is_refused(state_bp):
+    with pytest.raises(InputError) as exc:
+        split_joint(PUBLIC_WORKS, state_bp)
+    (problem,) = exc.value.problems
+    assert (problem.field, problem.code, problem.params["max"]) == (
+        "joint_split",
+        "mix.joint_split_range",
+        "50",
+    )
+
+
+def test_a_split_not_summing_to_the_joint_share_or_without_joint_parties_is_refused():
+    with pytest.raises(InputError) as exc:
+        compute_shares(PUBLIC_WORKS, 2017, 100_000, joint_split={S: 3000, M: 3000})
+    assert codes(exc) == ["mix.joint_split_sum"]
+    productive = BOOK.find("3x1", 2017, "productive-community")
+    with pytest.raises(InputError) as exc:
+        split_joint(productive, 2500)
+    assert codes(exc) == ["mix.no_joint_share"]
+
+
+def test_the_cap_still_applies_under_an_agreed_split_and_the_joint_parties_cover_it():
+    alloc = compute_shares(PUBLIC_WORKS, 2017, 8_000_000_00, joint_split=split_joint(PUBLIC_WORKS, 4000))
+    # Federal held at 1,000,000; its 1,000,000 excess goes 4:1 to state and municipality.
+    assert alloc.amounts == {C: 2_000_000_00, F: 1_000_000_00, S: 4_000_000_00, M: 1_000_000_00}
+
+
+# ----------------------------------------------------------------------------- cap authorisations
+
+AUTH = CapAuthorisation(
+    F, "Lic. Ana Ruiz, Unidad de Microrregiones", "Obra de alto impacto", "Oficio 211/2017"
+)
+
+
+def test_a_recorded_authorisation_lets_the_federal_share_exceed_its_cap():
+    # The Apaseo el Alto act: a federal share of 1,819,101.55, above the 1,000,000 cap.
+    alloc = compute_shares(PUBLIC_WORKS, 2017, 727_640_619, authorisations=[AUTH])
+    assert alloc.amounts == {C: 181_910_155, F: 181_910_155, S: 181_910_155, M: 181_910_154}
+    assert cap_excess(PUBLIC_WORKS, 2017, alloc) == {F: 81_910_155}
+    assert cap_excess(PUBLIC_WORKS, 2017, compute_shares(PUBLIC_WORKS, 2017, 727_640_619)) == {}
+
+
+@pytest.mark.parametrize("missing", ["authorised_by", "reason", "document"])
+def test_exceeding_a_cap_without_who_why_and_oficio_is_refused_naming_cap_and_amount(missing):
+    incomplete = CapAuthorisation(**{**AUTH.__dict__, missing: "  "})
+    with pytest.raises(InputError) as exc:
+        compute_shares(PUBLIC_WORKS, 2017, 727_640_619, authorisations=[incomplete])
+    (problem,) = exc.value.problems
+    assert (problem.field, problem.code) == (f"cap_{missing}", "cap.authorisation_required")
+    assert problem.params == {"party": "federal", "cap": 1_000_000_00, "amount": 181_910_155}
+
+
+def test_an_authorisation_for_a_share_within_its_cap_or_without_a_cap_is_refused():
+    with pytest.raises(InputError) as exc:
+        compute_shares(PUBLIC_WORKS, 2017, 1_000_000_00, authorisations=[AUTH])
+    assert codes(exc) == ["cap.authorisation_not_needed"]
+    with pytest.raises(InputError) as exc:
+        compute_shares(PUBLIC_WORKS, 2017, 9_000_000_00, authorisations=[CapAuthorisation(S, "x", "y", "z")])
+    assert codes(exc) == ["cap.none_to_exceed"]
+
+
+def test_without_an_authorisation_the_cap_is_never_exceeded():
+    for cost in (4_000_000_04, 7_276_406_19, 50_000_000_00):
+        alloc = compute_shares(PUBLIC_WORKS, 2017, cost)
+        assert alloc.amounts[F] <= 1_000_000_00 and sum(alloc.amounts.values()) == cost
 
 
 # ----------------------------------------------------------------------------- properties

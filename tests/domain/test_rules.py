@@ -22,21 +22,139 @@ def book():
 
 def test_shipped_programmes_cover_their_years_and_categories(book):
     assert set(book.programs) == {"3x1", "4x1", "2x1-zacatecas"}
-    for year in (2002, 2016, 2020):
+    for year in (2012, 2016, 2019):
         for category in Category:
             assert book.find("3x1", year, category.value).program == "3x1"
+    for category in (
+        "infrastructure",
+        "community-services",
+        "education",
+        "scholarships",
+        "productive-community",
+    ):
+        assert book.find("3x1", 2002, category).program == "3x1"
     assert book.find("4x1", 2006, "infrastructure").mix_map[Party.PARTNER] == 2000
     zac = book.find("2x1-zacatecas", 2025, "infrastructure").mix_map
     assert zac == {Party.CLUB: 2500, Party.STATE: 4000, Party.MUNICIPAL: 3500}
     assert book.find("2x1-zacatecas", 2040, "education").id == "2x1-zacatecas"
 
 
-def test_every_shipped_rule_set_names_its_source_and_verification(book):
+def test_every_shipped_rule_set_names_its_source_in_spanish_and_english(book):
     for rs in book.all_rule_sets:
-        assert rs.source
+        assert rs.source_es and rs.source_en and rs.source_es != rs.source_en
         assert isinstance(rs.verified, bool)
         for cap in rs.caps:
-            assert cap.source
+            assert cap.source_es and cap.source_en
+
+
+def _shown_texts(book):
+    """Every source, note and document citation the app shows or prints, in both languages."""
+    for rs in book.all_rule_sets:
+        for lang in ("es", "en"):
+            yield rs.id, rs.source_text(lang)
+            yield rs.id, rs.notes_text(lang)
+            for cap in rs.caps:
+                yield rs.id, cap.source_text(lang)
+            for year in range(rs.first_year, (rs.last_year or rs.first_year) + 1):
+                yield rs.id, rs.citation(year, lang)
+
+
+def test_no_shipped_source_or_note_names_an_internal_file(book):
+    for rule_id, text in _shown_texts(book):
+        lowered = text.lower()
+        for internal in (".md", ".toml", ".py", "domain", "seeds", "readme", "/rules"):
+            assert internal not in lowered, (rule_id, text)
+
+
+def test_each_3x1_year_cites_its_reglas_de_operacion_with_the_dof_date_or_says_it_is_unconfirmed(book):
+    rs = book.find("3x1", 2013, "infrastructure")
+    assert rs.citation(2013, "es") == (
+        "Reglas de Operación del Programa 3x1 para Migrantes para el ejercicio fiscal 2013, DOF 28/02/2013"
+    )
+    assert "DOF 28/02/2013" in rs.citation(2013, "en") and "operating rules" in rs.citation(2013, "en")
+    assert rs.citation(2017, "es").endswith("fecha de publicación por confirmar")
+    assert rs.citation(2017, "en").endswith("publication date to be confirmed")
+    for year in range(2002, 2020):
+        for category in ("infrastructure", "scholarships", "productive-community"):
+            document = book.find("3x1", year, category).document_for(year)
+            assert document is not None and str(year) in document.title
+
+
+def test_sources_and_notes_are_given_in_the_language_asked_for(book):
+    rs = book.find("3x1", 2016, "infrastructure")
+    assert "estado y el municipio" in rs.notes_text("es")
+    assert "state and the municipality" in rs.notes_text("en")
+    assert rs.source_text("es").startswith("Reglas de Operación")
+    assert "operating rules" in rs.source_text("en")
+
+
+def test_the_federal_3x1_has_no_rules_after_2019(book):
+    assert book.programs["3x1"].last_year == 2019
+    assert book.find("3x1", 2019, "infrastructure").id == "3x1-public-works"
+    for year in (2020, 2021, 2030):
+        with pytest.raises(InputError) as exc:
+            book.find("3x1", year, "infrastructure")
+        (problem,) = exc.value.problems
+        assert (problem.code, problem.params["last_year"]) == ("rules.program_ended", 2019)
+    # State programmes go on under their own rules.
+    assert book.find("2x1-zacatecas", 2020, "infrastructure").program == "2x1-zacatecas"
+
+
+def test_the_programme_end_is_enforced_on_rule_files(tmp_path):
+    (tmp_path / "3x1-late.toml").write_text(
+        '[[rule_sets]]\nprogram = "3x1"\nid = "3x1-late"\nyears = [2019, 2021]\n'
+        'categories = ["infrastructure"]\nmix = { club = 50, federal = 50 }\n'
+        'supersedes = ["3x1-public-works"]\nsource_es = "Oficio"\nsource_en = "Letter"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleSetError, match="2019"):
+        load_rulebook([SHIPPED, tmp_path])
+
+
+@pytest.mark.parametrize("category", ["productive-family", "productive-individual"])
+def test_family_and_individual_productive_projects_start_in_2012(book, category):
+    assert book.find("3x1", 2012, category).id == "3x1-productive-family"
+    with pytest.raises(InputError) as exc:
+        book.find("3x1", 2011, category)
+    (problem,) = exc.value.problems
+    assert (problem.code, problem.field) == ("rules.category_not_yet", "category")
+    assert problem.params["first_year"] == 2012
+    assert book.find("3x1", 2011, "productive-community").id == "3x1-productive"
+    assert category not in book.categories_for("3x1", 2011)
+    assert category in book.categories_for("3x1", 2012)
+    assert book.categories_for("3x1", 2020) == []
+
+
+def test_public_works_and_scholarships_name_state_and_municipality_as_joint_parties(book):
+    for category in ("infrastructure", "community-services", "education", "scholarships"):
+        rs = book.find("3x1", 2015, category)
+        assert rs.joint == (Party.STATE, Party.MUNICIPAL)
+        assert rs.joint_total == 5000
+        assert rs.mix_map[Party.FEDERAL] == rs.mix_map[Party.CLUB] == 2500
+    assert book.find("3x1", 2015, "productive-community").joint == ()
+
+
+def test_a_source_in_one_language_only_is_refused(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_text(
+        '[program]\nid = "x"\nname_es = "X"\nname_en = "X"\n[[rule_sets]]\nid = "x"\nyears = [2020]\n'
+        'categories = ["infrastructure"]\nmix = { club = 100 }\nsource_es = "Acuerdo"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleSetError, match="source_en"):
+        load_rulebook([tmp_path])
+
+
+def test_a_joint_party_must_have_a_percentage(tmp_path):
+    path = tmp_path / "x.toml"
+    path.write_text(
+        '[program]\nid = "x"\nname_es = "X"\nname_en = "X"\n[[rule_sets]]\nid = "x"\nyears = [2020]\n'
+        'categories = ["infrastructure"]\nmix = { club = 50, state = 50 }\njoint = ["state", "municipal"]\n'
+        'source = "Acuerdo"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleSetError, match="joint"):
+        load_rulebook([tmp_path])
 
 
 def test_caps_apply_only_in_their_years(book):
@@ -50,7 +168,8 @@ def test_caps_apply_only_in_their_years(book):
     [
         ("5x1", 2016, "infrastructure", "rules.unknown_program", "program"),
         ("3x1", 2016, "roads", "rules.unknown_category", "category"),
-        ("3x1", 2021, "infrastructure", "rules.no_rule_for_year", "year"),
+        ("3x1", 2021, "infrastructure", "rules.program_ended", "year"),
+        ("2x1-zacatecas", 2018, "infrastructure", "rules.no_rule_for_year", "year"),
         ("4x1", 2006, "scholarships", "rules.category_not_in_program", "category"),
     ],
 )
@@ -60,7 +179,7 @@ def test_lookups_that_fail_say_what_is_allowed(book, program, year, category, co
     problem = exc.value.problems[0]
     assert (problem.code, problem.field) == (code, field)
     if code == "rules.no_rule_for_year":
-        assert problem.params["years"] == "2002–2020"
+        assert problem.params["years"] == "2019–"
     if code == "rules.unknown_program":
         assert problem.params["allowed"] == "2x1-zacatecas, 3x1, 4x1"
 

@@ -344,3 +344,42 @@ def test_a_failed_report_leaves_no_file(demo_db, picks, tmp_path):
     with pytest.raises(Cancelled):
         write_report(demo_db, "statement", out, project_id=picks.busiest, printed_by="x", cancel=token)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_project_sheet_prints_the_agreed_split_the_cap_authorisation_and_the_years_rules(tmp_path):
+    """The cédula cites the year's Reglas de Operación, the agreed split and who authorised the excess.
+
+    Never an internal file name (issue 13, item 7).
+    """
+    from tests.services.test_registry_and_projects import club_input, project_input
+    from tresxuno.db.engine import open_database
+    from tresxuno.domain.allocation import CapAuthorisation
+    from tresxuno.domain.parties import Party
+    from tresxuno.services.clubs import register_club
+    from tresxuno.services.project_requests import submit_project
+
+    db = open_database(str(tmp_path / "fresh.sqlite"))
+    club = register_club(db, club_input())
+    auth = CapAuthorisation(Party.FEDERAL, "Lic. Ana Ruiz", "Obra de alto impacto social", "Oficio 211/2016")
+    project = submit_project(
+        db, project_input(club.id, joint_split_bp=3000, cap_authorisations=(auth,)), user="capturista"
+    )
+    data = build_project_sheet(db, project.id, printed_by=PRINTED_BY, printed_at=PRINTED_AT)
+    out = tmp_path / "cedula.pdf"
+    render_project_sheet(data, out)
+    whole = " ".join(" ".join(pdf_text(out)[1]).split())
+    assert (
+        "Reglas de Operación del Programa 3x1 para Migrantes para el ejercicio fiscal 2016, DOF 29/12/2015"
+        in whole
+    )
+    assert "30.00 %" in whole and "convenio" in whole
+    for needle in (
+        "Lic. Ana Ruiz",
+        "Oficio 211/2016",
+        "alto impacto social",
+        es(181_910_155),
+        es(100_000_000),
+    ):
+        assert needle in whole, needle
+    assert ".md" not in whole and ".toml" not in whole and "DOMAIN" not in whole
+    db.dispose()

@@ -359,7 +359,7 @@ def test_valid_only_takes_in_the_good_rows_as_requests_with_shares_and_history(d
         850,
     )
     assert sum(s.amount for s in water.shares) == water.cost
-    assert (water.rule_set_id, water.rule_set_version) == ("2x1-zacatecas", 1)
+    assert (water.rule_set_id, water.rule_set_version) == ("2x1-zacatecas", 2)
     library = get_project(db, ids["2X1Z-2026-32020-0002"])  # programme written by its name
     assert (library.program, library.category, library.cost) == ("2x1-zacatecas", "education", 48_050_050)
     assert len(history) == 5

@@ -45,6 +45,7 @@ from tresxuno.services.ledger import (
     reverse_entry,
 )
 from tresxuno.services.project_requests import submit_project
+from tresxuno.services.projects import get_project
 from tresxuno.services.stages import move_project
 
 TODAY = date(2021, 3, 31)
@@ -88,10 +89,17 @@ def signed_project(
     fiscal_year: int = 2019,
     cost: int = COST,
     stage: str = "convenio_firmado",
+    program: str = "3x1",
 ) -> ProjectDetail:
-    """A 3x1 public-works project of ``fiscal_year`` moved along the road up to ``stage``."""
+    """A public-works project of ``fiscal_year`` moved along the road up to ``stage``.
+
+    The federal 3x1 has no rules after 2019: a later year needs a state programme (``2x1-zacatecas``).
+    """
     project = submit_project(
-        db, project_input(club_id, fiscal_year=fiscal_year, cost=cost, submitted_on=date(fiscal_year, 3, 1))
+        db,
+        project_input(
+            club_id, program=program, fiscal_year=fiscal_year, cost=cost, submitted_on=date(fiscal_year, 3, 1)
+        ),
     )
     attach_all(db, project.id, folder / "scans")
     road = (*ROAD, "en_ejecucion", "terminado", "cerrado")
@@ -161,8 +169,9 @@ def contribute(db, project_id: int, party: str, amount: int, day: date = date(20
 
 
 def fund(db, project_id: int, day: date = date(2019, 7, 1)) -> None:
-    for party in ("club", "federal", "state", "municipal"):
-        contribute(db, project_id, party, SHARE, day)
+    """Every party of the project deposits its whole share."""
+    for share in get_project(db, project_id).shares:
+        contribute(db, project_id, share.party, share.amount, day)
 
 
 def pay(db, project_id: int, amount: int, day: date = date(2019, 8, 1), *, receipt: Path, **extra):
@@ -613,7 +622,7 @@ def test_unknown_project_and_entry(db):
 def test_closing_a_year_locks_it_and_lists_unspent_federal_money(db, club, tmp_path, receipt):
     spent = signed_project(db, tmp_path, club_id=club.id)
     unspent = signed_project(db, tmp_path, club_id=club.id)
-    other_year = signed_project(db, tmp_path, club_id=club.id, fiscal_year=2020)
+    other_year = signed_project(db, tmp_path, club_id=club.id, fiscal_year=2020, program="2x1-zacatecas")
     for project in (spent, unspent, other_year):
         fund(db, project.id, date(project.fiscal_year, 7, 1))
     pay(db, spent.id, COST, receipt=receipt)  # everything spent

@@ -108,7 +108,15 @@ def ledger_template(migrated_template: Path, tmp_path_factory: pytest.TempPathFa
         try:
             club = new_club(db)
             signed_project(db, folder, club_id=club.id, fiscal_year=2019, cost=COST)
-            signed_project(db, folder, club_id=club.id, fiscal_year=2020, cost=COST, stage="en_ejecucion")
+            signed_project(
+                db,
+                folder,
+                club_id=club.id,
+                fiscal_year=2020,
+                cost=COST,
+                stage="en_ejecucion",
+                program="2x1-zacatecas",  # the federal 3x1 has no rules after 2019
+            )
         finally:
             db.dispose()
     yield path

@@ -9,14 +9,19 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.services.test_registry_and_projects import club_input, project_input, table_digest
-from tresxuno.db.models import Project, StageChange
+from tresxuno.db.models import CapAuthorisationRecord, Project, StageChange
+from tresxuno.domain.allocation import CapAuthorisation
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError
+from tresxuno.i18n import set_language
+from tresxuno.messages import describe
+from tresxuno.services.audit import history
 from tresxuno.services.clubs import all_clubs, register_club
 from tresxuno.services.places import list_municipalities, list_states
 from tresxuno.services.project_requests import (
     club_submission_problems,
     save_draft,
+    stored_request,
     submit_draft,
     submit_project,
     update_project,
@@ -197,3 +202,116 @@ def test_a_draft_with_an_unknown_club_is_refused(db):
         save_draft(db, replace(project_input(0), club_id=4242))
     assert codes(exc) == ["club.unknown"]
     assert club_submission_problems(db, 4242, VALID_DAY)[0].code == "club.unknown"
+
+
+# --- the joint state and municipal share, and authorisations to exceed a cap (issue 13, item 7) ---
+
+AUTH = CapAuthorisation(
+    Party.FEDERAL, "Lic. Ana Ruiz, Unidad de Microrregiones", "Obra de alto impacto social", "Oficio 211/2016"
+)
+
+
+@pytest.mark.parametrize(("state_bp", "municipal_bp"), [(3000, 2000), (4000, 1000), (5000, 0), (2500, 2500)])
+def test_the_agreed_state_and_municipal_split_is_stored_without_override(db, club, state_bp, municipal_bp):
+    project = submit_project(db, project_input(club.id, cost=400_000_000, joint_split_bp=state_bp))
+    amounts = {s.party: s.amount for s in project.shares}
+    assert amounts["club"] == amounts["federal"] == 100_000_000
+    assert amounts["state"] == 400_000_000 * state_bp // 10_000
+    assert amounts.get("municipal", 0) == 400_000_000 * municipal_bp // 10_000
+    assert sum(amounts.values()) == 400_000_000
+    assert project.mix_override_reason == "" and project.joint_split_bp == state_bp
+
+
+def test_a_draft_keeps_its_split_and_an_undo_puts_it_back(db, club):
+    draft = save_draft(db, project_input(club.id, cost=400_000_000, joint_split_bp=3000))
+    data, _version = stored_request(db, draft.id)
+    assert data.joint_split_bp == 3000 and data.mix_override is None
+    submitted = submit_draft(db, draft.id, on=VALID_DAY)
+    assert {s.party: s.amount for s in submitted.shares}["state"] == 120_000_000
+
+
+def test_a_split_beyond_the_joint_share_is_refused_and_nothing_is_written(db, club):
+    before = table_digest(db)
+    with pytest.raises(InputError) as exc:
+        submit_project(db, project_input(club.id, joint_split_bp=6000))
+    assert codes(exc) == ["mix.joint_split_range"]
+    with pytest.raises(InputError) as exc:
+        submit_project(db, project_input(club.id, category="productive-community", joint_split_bp=2500))
+    assert codes(exc) == ["mix.no_joint_share"]
+    assert table_digest(db) == before
+
+
+def test_exceeding_the_federal_cap_needs_a_recorded_authorisation_shown_on_the_record(db, club):
+    # 7,276,406.19 (the Apaseo el Alto act): a quarter is 1,819,101.55, above the 1,000,000.00 cap.
+    before = table_digest(db)
+    with pytest.raises(InputError) as exc:
+        submit_project(db, project_input(club.id, cap_authorisations=(replace(AUTH, document=""),)))
+    (problem,) = exc.value.problems
+    assert (problem.field, problem.code) == ("cap_document", "cap.authorisation_required")
+    set_language("en")
+    text = describe(problem)
+    assert "$1,000,000.00" in text and "$1,819,101.55" in text and "oficio" in text
+    assert table_digest(db) == before
+
+    project = submit_project(db, project_input(club.id, cap_authorisations=(AUTH,)), user="capturista")
+    amounts = {s.party: s.amount for s in project.shares}
+    assert amounts["federal"] == 181_910_155 and sum(amounts.values()) == 727_640_619
+    (auth,) = project.cap_authorisations
+    assert (auth.party, auth.cap, auth.amount) == ("federal", 100_000_000, 181_910_155)
+    assert (auth.authorised_by, auth.reason, auth.document) == (
+        AUTH.authorised_by,
+        AUTH.reason,
+        AUTH.document,
+    )
+    with db.transaction() as session:
+        row_id = session.scalars(select(CapAuthorisationRecord.id)).one()
+    assert [h.action for h in history(db, "cap_authorisations", row_id)] == ["insert"]
+
+    # Without the authorisation the cap holds and the state and municipality cover the excess.
+    plain = submit_project(db, project_input(club.id))
+    assert {s.party: s.amount for s in plain.shares}["federal"] == 100_000_000
+    assert plain.cap_authorisations == ()
+
+
+def test_editing_a_draft_replaces_its_authorisation(db, club):
+    draft = save_draft(db, project_input(club.id, cap_authorisations=(AUTH,)))
+    assert len(draft.cap_authorisations) == 1
+    version = project_overview(db, draft.id).version
+    updated = update_project(db, draft.id, project_input(club.id), expected_version=version)
+    assert updated.cap_authorisations == ()
+    assert {s.party: s.amount for s in updated.shares}["federal"] == 100_000_000
+
+
+@pytest.mark.parametrize(
+    ("year", "category", "code"),
+    [
+        (2020, "infrastructure", "rules.program_ended"),
+        (2011, "productive-family", "rules.category_not_yet"),
+        (2011, "productive-individual", "rules.category_not_yet"),
+    ],
+)
+def test_requests_outside_the_programmes_years_are_refused(db, club, year, category, code):
+    with pytest.raises(InputError) as exc:
+        save_draft(db, project_input(club.id, fiscal_year=year, category=category, cost=200_000_00))
+    assert codes(exc) == [code]
+    set_language("en")
+    text = describe(exc.value.problems[0])
+    assert ("2019" if year == 2020 else "2012") in text
+    later = save_draft(
+        db, project_input(club.id, fiscal_year=2012, category="productive-family", cost=200_000_00)
+    )
+    assert later.category == "productive-family"
+
+
+def test_a_quote_takes_the_agreed_split_and_an_authorisation():
+    from tresxuno.domain.money import Money
+    from tresxuno.services.rules import quote_shares
+
+    quote = quote_shares("3x1", 2018, "infrastructure", Money.parse("1000000"), joint_split_bp=5000)
+    assert {p.value: a for p, a in quote.allocation.amounts.items()} == {
+        "club": 250_000_00,
+        "federal": 250_000_00,
+        "state": 500_000_00,
+    }
+    big = quote_shares("3x1", 2018, "infrastructure", Money.parse("7276406.19"), authorisations=(AUTH,))
+    assert big.allocation.amounts[Party.FEDERAL] == 1_819_101_55

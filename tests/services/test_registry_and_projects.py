@@ -114,7 +114,7 @@ def test_submit_stores_shares_summing_to_cost_and_the_frozen_rule_set(db, club):
     assert project.folio == "3X1-2016-32020-0001"
     assert project.stage == "solicitado"
     assert sum(s.amount for s in project.shares) == project.cost == 727_640_619
-    assert (project.rule_set_id, project.rule_set_version) == ("3x1-public-works", 1)
+    assert (project.rule_set_id, project.rule_set_version) == ("3x1-public-works", 2)
     assert [s.party for s in project.shares] == ["club", "federal", "state", "municipal"]
     second = submit_project(db, project_input(club.id, name="Pavimentación de la calle Morelos"))
     assert second.folio == "3X1-2016-32020-0002"
@@ -146,7 +146,7 @@ def test_submission_problems_are_specific_and_complete(db, club):
     assert codes(exc) == {"cost.not_positive", "municipality.wrong_state", "text.required"}
     with pytest.raises(InputError) as exc:
         submit_project(db, project_input(club.id, municipality_key="32999", fiscal_year=2024))
-    assert codes(exc) == {"municipality.unknown", "rules.no_rule_for_year"}
+    assert codes(exc) == {"municipality.unknown", "rules.program_ended"}
     with pytest.raises(InputError) as exc:
         submit_project(
             db,

@@ -47,8 +47,8 @@ ROGUE = """
 [[rule_sets]]
 id = "3x1-public-works"
 program = "3x1"
-version = 2
-years = [2002, 2020]
+version = 3
+years = [2002, 2019]
 categories = ["infrastructure", "community-services", "education"]
 mix = { club = 1, federal = 1, state = 98 }
 source = "capturista"
@@ -87,9 +87,9 @@ def test_a_dropped_file_does_nothing_alone(office):
         with pytest.raises(InputError):  # nor may a capturista put it into effect by reloading
             reload_rulebook(office)
         detail = submit_project(office, project_input(club.id, submitted_on=SUBMITTED))
-    assert (detail.rule_set_id, detail.rule_set_version) == ("3x1-public-works", 1)
+    assert (detail.rule_set_id, detail.rule_set_version) == ("3x1-public-works", 2)
     assert _club_share(detail) == 2500
-    assert rulebook(office).find("3x1", 2016, "infrastructure").version == 1
+    assert rulebook(office).find("3x1", 2016, "infrastructure").version == 2
     [pending] = pending_rule_files(office)
     assert pending.path == path and pending.status == PENDING
     assert pending.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -106,7 +106,7 @@ def test_only_an_administrador_may_accept_a_rule_file(office, role):
     text = describe(refused.value.problems[0], with_field=False)
     assert "edit rule sets" in text and "Administrator" in text
     assert database_digest(office) == before
-    assert rulebook(office).find("3x1", 2016, "infrastructure").version == 1
+    assert rulebook(office).find("3x1", 2016, "infrastructure").version == 2
 
 
 def test_an_accepted_file_takes_effect_is_audited_and_a_change_makes_it_pending_again(office):
@@ -124,13 +124,13 @@ def test_an_accepted_file_takes_effect_is_audited_and_a_change_makes_it_pending_
     assert check_integrity(office).ok
     with acting_as(Actor("capturista", "capturista")):
         detail = submit_project(office, project_input(club.id, submitted_on=SUBMITTED))
-    assert (detail.rule_set_id, detail.rule_set_version) == ("3x1-public-works", 2)
+    assert (detail.rule_set_id, detail.rule_set_version) == ("3x1-public-works", 3)
 
     # The capturista edits the accepted file: the change is pending, the accepted content is gone too.
     path.write_text(ROGUE.replace("club = 1, federal = 1, state = 98", "club = 2, federal = 0, state = 98"))
     with acting_as(Actor("admin", "administrador")):
         book = reload_rulebook(office)
-    assert book.find("3x1", 2016, "infrastructure").version == 1
+    assert book.find("3x1", 2016, "infrastructure").version == 2
     assert [f.name for f in pending_rule_files(office)] == ["trampa.toml"]
 
 
@@ -186,4 +186,4 @@ def test_the_cli_lists_a_dropped_file_as_pending_and_does_not_use_it(office):
         {"file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     ]
     [three] = [p for p in data["programs"] if p["id"] == "3x1"]
-    assert {rs["version"] for rs in three["rule_sets"] if rs["id"] == "3x1-public-works"} == {1}
+    assert {rs["version"] for rs in three["rule_sets"] if rs["id"] == "3x1-public-works"} == {2}

@@ -289,9 +289,35 @@ def test_shares_tab_shows_the_stored_split_and_where_its_rules_come_from(open_re
     assert table.item(rows["federal"], 3).text() == _("capped")
     assert not table.item(rows["federal"], 3).icon().isNull()
     assert table.item(rows["total"], 1).text() == "$4,500,000.00"
-    assert record.rule_label.text() == "3x1-public-works v1"
+    assert record.rule_label.text() == "3x1-public-works v2"
     assert _("not verified: check it against the official rules") in record.source_label.text()
+    # The 2016 project cites that year's Reglas de Operación, in Spanish, never an internal file.
+    assert (
+        "Reglas de Operación del Programa 3x1 para Migrantes para el ejercicio fiscal 2016, DOF 29/12/2015"
+        in record.source_label.text()
+    )
     assert record.override_label.text() == _("The rule set's mix")
+    assert record.cap_label.text() == _("No")
+
+
+def test_the_record_shows_the_agreed_split_and_who_authorised_exceeding_the_cap(open_record, club, empty_db):
+    from tresxuno.domain.allocation import CapAuthorisation
+    from tresxuno.domain.parties import Party
+
+    auth = CapAuthorisation(Party.FEDERAL, "Lic. Ana Ruiz", "Obra de alto impacto social", "Oficio 211/2016")
+    stored = submit_project(
+        empty_db,
+        project_input(club.id, submitted_on=TODAY, joint_split_bp=3000, cap_authorisations=(auth,)),
+    )
+    record = open_record(stored.id)
+    table = record.shares_table
+    rows = {table.item(r, 0).data(project_detail.RawRole): r for r in range(table.rowCount())}
+    assert table.item(rows["federal"], 1).text() == "$1,819,101.55"
+    assert table.item(rows["federal"], 3).text() == _("above its cap, authorised")
+    text = record.cap_label.text()
+    for needle in ("$1,819,101.55", "$1,000,000.00", "Lic. Ana Ruiz", "Oficio 211/2016", "alto impacto"):
+        assert needle in text
+    assert "30.00 %" in record.override_label.text()
 
 
 def test_progress_is_recorded_beside_an_empty_money_column(qtbot, open_record, project, empty_db, tmp_path):

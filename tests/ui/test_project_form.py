@@ -356,3 +356,101 @@ def test_an_edited_draft_is_put_back_by_undo_and_again_by_redo(qtbot, open_form,
     again = get_project(empty_db, draft.id)
     assert (again.name, again.cost) == ("Red de agua potable, primera etapa", 950_000_00)
     undo_stack().clear()
+
+
+def test_the_state_and_municipality_split_their_joint_half_as_agreed(qtbot, open_form, club, empty_db):
+    dialog = open_form()
+    _fill(dialog, club.id)
+    preview = dialog.preview
+    dialog.cost.setText("1,000,000.00")
+    _settled(qtbot, preview)
+    # 3x1 public works: the split field is open and starts from the rule set's 25/25.
+    assert dialog.joint_split.isEnabled() and dialog.joint_split.placeholderText() == "25.00"
+    assert "25.00" in dialog.joint_rest.text() and "50.00" in dialog.joint_rest.text()
+    qtbot.keyClicks(dialog.joint_split, "40")
+    assert "10.00" in dialog.joint_rest.text()
+    _settled(qtbot, preview)
+    amounts = preview.shown_amounts()
+    assert amounts == {
+        "club": 250_000_00,
+        "federal": 250_000_00,
+        "state": 400_000_00,
+        "municipal": 100_000_00,
+        "total": 1_000_000_00,
+    }
+    # More than the joint half is refused under the field, naming what is allowed.
+    dialog.joint_split.setText("60")
+    _settled(qtbot, preview)
+    assert not preview.showing_numbers()
+    assert [p.code for p in preview.problems] == ["mix.joint_split_range"]
+
+    dialog.joint_split.setText("30")
+    qtbot.mouseClick(dialog.draft_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_texts()
+    stored = get_project(empty_db, dialog.result_detail.id)
+    assert {s.party: s.amount for s in stored.shares} == {
+        "club": 250_000_00,
+        "federal": 250_000_00,
+        "state": 300_000_00,
+        "municipal": 200_000_00,
+    }
+    assert stored.joint_split_bp == 3000 and stored.mix_override_reason == ""
+
+    # The draft reopened shows the agreed split; a special mix closes the split field.
+    again = open_form(stored.id)
+    assert again.joint_split.text() == "30.00"
+    again.override.setChecked(True)
+    assert not again.joint_split.isEnabled()
+
+
+def test_the_split_field_is_closed_where_the_rules_have_no_joint_share(qtbot, open_form, club):
+    dialog = open_form()
+    _fill(dialog, club.id)
+    dialog.category.setCurrentIndex(dialog.category.findData("productive-community"))
+    assert not dialog.joint_split.isEnabled()
+
+
+def test_exceeding_the_federal_cap_needs_who_why_and_the_oficio(qtbot, open_form, club, empty_db):
+    dialog = open_form()
+    _fill(dialog, club.id)
+    preview = dialog.preview
+    dialog.cost.setText("7,276,406.19")
+    assert dialog.cap_exceeded.isEnabled() and not dialog.cap_authorised_by.isEnabled()
+    _settled(qtbot, preview)
+    assert preview.shown_amounts()["federal"] == 1_000_000_00  # the cap holds without authorisation
+    dialog.cap_exceeded.setChecked(True)
+    assert dialog.cap_authorised_by.isEnabled()
+    _settled(qtbot, preview)
+    assert not preview.showing_numbers()
+    assert {p.code for p in preview.problems} == {"cap.authorisation_required"}
+    qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    errors = dialog.error_texts()
+    assert "$1,000,000.00" in errors["cap_document"] and "$1,819,101.55" in errors["cap_document"]
+
+    dialog.cap_authorised_by.setText("Lic. Ana Ruiz, Unidad de Microrregiones")
+    dialog.cap_reason.setText("Obra de alto impacto social")
+    dialog.cap_document.setText("Oficio 211/2016")
+    _settled(qtbot, preview)
+    assert preview.shown_amounts()["federal"] == 1_819_101_55
+    qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == QDialog.DialogCode.Accepted, dialog.error_texts()
+    (auth,) = get_project(empty_db, dialog.result_detail.id).cap_authorisations
+    assert (auth.authorised_by, auth.document, auth.amount) == (
+        "Lic. Ana Ruiz, Unidad de Microrregiones",
+        "Oficio 211/2016",
+        1_819_101_55,
+    )
+
+
+def test_the_form_offers_only_the_years_and_categories_the_rules_have(qtbot, open_form, club):
+    dialog = open_form()
+    dialog.program.setCurrentIndex(dialog.program.findData("3x1"))
+    years = [dialog.year.itemData(i) for i in range(dialog.year.count())]
+    assert max(years) == 2019 and min(years) == 2002
+    dialog.year.setCurrentIndex(dialog.year.findData(2011))
+    offered = {dialog.category.itemData(i) for i in range(dialog.category.count())}
+    assert "productive-family" not in offered and "productive-individual" not in offered
+    dialog.year.setCurrentIndex(dialog.year.findData(2012))
+    offered = {dialog.category.itemData(i) for i in range(dialog.category.count())}
+    assert {"productive-family", "productive-individual"} <= offered

@@ -65,21 +65,22 @@ def test_the_three_programmes_are_listed_with_their_mixes(view):
     ]
     # Club | federal | state | municipal | partner; "*" marks a capped share, "—" a party not taking part.
     assert rows["Programa 3x1 para Migrantes"] == {
-        "3x1-public-works v1": "25.00 % | 25.00 % * | 25.00 % | 25.00 % | —",
-        "3x1-scholarships v1": "25.00 % | 25.00 % | 25.00 % | 25.00 % | —",
-        "3x1-productive v1": "50.00 % | 50.00 % * | — | — | —",
+        "3x1-public-works v2": "25.00 % | 25.00 % * | 25.00 % | 25.00 % | —",
+        "3x1-scholarships v2": "25.00 % | 25.00 % | 25.00 % | 25.00 % | —",
+        "3x1-productive v2": "50.00 % | 50.00 % * | — | — | —",
+        "3x1-productive-family v1": "50.00 % | 50.00 % * | — | — | —",
     }
     assert rows["Iniciativa Ciudadana 4x1 (con socio externo)"] == {
-        "4x1-western-union v1": "20.00 % | 20.00 % | 20.00 % | 20.00 % | 20.00 %"
+        "4x1-western-union v2": "20.00 % | 20.00 % | 20.00 % | 20.00 % | 20.00 %"
     }
     assert rows["Programa 2x1 para Migrantes (Zacatecas)"] == {
-        "2x1-zacatecas v1": "25.00 % | — | 40.00 % | 35.00 % | —"
+        "2x1-zacatecas v2": "25.00 % | — | 40.00 % | 35.00 % | —"
     }
     assert view.tree.headerItem().text(_FIRST_PARTY_COLUMN) == _("Club")
     assert view.status_text() == ", ".join(
         (
             ngettext("{count} programme", "{count} programmes", 3).format(count=3),
-            ngettext("{count} rule set", "{count} rule sets", 5).format(count=5),
+            ngettext("{count} rule set", "{count} rule sets", 6).format(count=6),
         )
     )
 
@@ -108,7 +109,7 @@ def test_details_show_caps_shortfall_amounts_per_student_and_source(view):
     top = view.tree.topLevelItem(0)
     view.tree.setCurrentItem(top.child(0))  # 3x1 public works
     text = view.details.toPlainText()
-    assert "$1,000,000.00" in text and "2002–2020" in text
+    assert "$1,000,000.00" in text and "2002–2019" in text
     assert (
         _(
             "When a capped party cannot pay its whole share, the rest is covered by: {parties}, in "
@@ -150,7 +151,7 @@ def test_a_dropped_file_waits_for_acceptance_then_takes_effect_and_keeps_the_sel
     view.accept_button.click()
     rows = _rows(view)
     assert rows["Programa municipal de prueba"] == {"1x1-prueba-obras v1": "40.00 % | — | — | 60.00 % | —"}
-    assert view.selected_rule_set() == ("3x1-productive", 1)
+    assert view.selected_rule_set() == ("3x1-productive", 2)
     added = view.tree.topLevelItem(3).child(0)
     assert added.text(_VERIFIED_COLUMN) == _("Yes")
     assert not view.pending_box.isVisibleTo(view)
@@ -198,3 +199,35 @@ def test_layout_is_remembered(qtbot, view, empty_db):
     again.restore_layout(settings)
     assert again.tree.header().sectionSize(0) == 333
     assert again.splitter.saveState() == view.splitter.saveState()
+
+
+def test_sources_notes_and_documents_are_shown_in_spanish_in_spanish(view):
+    # The tests run in Spanish (conftest): the page shows the Spanish source and notes, never English.
+    view.tree.setCurrentItem(view.tree.topLevelItem(0).child(0))  # 3x1 public works
+    text = view.details.toPlainText()
+    assert "mezcla financiera de 25 % federal, 25 % clubes de migrantes" in text
+    assert "El estado y el municipio aportan juntos el 50 %" in text
+    assert "The state and the municipality" not in text and "operating rules" not in text
+    assert (
+        "Reglas de Operación del Programa 3x1 para Migrantes para el ejercicio fiscal 2013, DOF 28/02/2013"
+        in text
+    )
+    assert (
+        "Reglas de Operación del Programa 3x1 para Migrantes para el ejercicio fiscal 2017, fecha de publicación por confirmar"
+        in text
+    )
+    assert "Monto federal máximo de $1,000,000.00 por proyecto" in text
+    assert ".md" not in text and ".toml" not in text
+
+
+def test_sources_and_notes_follow_the_language_in_english(qtbot, empty_db):
+    from tresxuno.i18n import set_language
+
+    set_language("en")
+    page = RulesView(empty_db)
+    qtbot.addWidget(page)
+    page.tree.setCurrentItem(page.tree.topLevelItem(0).child(0))
+    text = page.details.toPlainText()
+    assert "The state and the municipality pay 50 % together" in text
+    assert "DOF 28/02/2013" in text and "publication date to be confirmed" in text
+    assert "El estado y el municipio" not in text

@@ -216,6 +216,8 @@ class Project(Base):
     partner_mode: Mapped[str] = mapped_column(String(8), default="none", server_default="none")
     partner_amount: Mapped[int | None] = mapped_column(BigInteger)
     mix_override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The state's basis points of the joint state and municipal share, as agreed (NULL: the rule's default).
+    joint_split_bp: Mapped[int | None] = mapped_column(Integer)
     stage: Mapped[str] = mapped_column(String(20), default="borrador", server_default="borrador", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow, onupdate=utcnow)
@@ -229,6 +231,9 @@ class Project(Base):
     shares: Mapped[list[ProjectShare]] = relationship(back_populates="project", cascade="all, delete-orphan")
     stage_changes: Mapped[list[StageChange]] = relationship(
         back_populates="project", order_by="StageChange.id"
+    )
+    cap_authorisations: Mapped[list[CapAuthorisationRecord]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="CapAuthorisationRecord.party"
     )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -402,6 +407,34 @@ class AcceptedRuleFile(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     accepted_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     accepted_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
+class CapAuthorisationRecord(Base):
+    """Leave for one party of a project to pay above its cap: who authorised it, why, the oficio.
+
+    Without such a row no share may exceed its rule set's cap; ``cap`` and ``amount`` keep what the
+    authorisation covered when it was recorded (amount > cap). Audited like every table.
+    """
+
+    __tablename__ = "cap_authorisations"
+    __table_args__ = (
+        UniqueConstraint("project_id", "party"),
+        CheckConstraint("amount > cap", name="above_cap"),
+        CheckConstraint(_in_list("party", PARTY_IDS), name="party_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"))
+    party: Mapped[str] = mapped_column(String(10))
+    cap: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    authorised_by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    document: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+    project: Mapped[Project] = relationship(back_populates="cap_authorisations")
 
 
 # --- Office settings --------------------------------------------------------------------------

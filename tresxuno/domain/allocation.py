@@ -70,6 +70,69 @@ class MixOverride:
     reason: str
 
 
+@dataclass(frozen=True)
+class CapAuthorisation:
+    """Leave for ``party`` to pay its full share above the rule set's cap in one project.
+
+    The Reglas de Operación allow a higher federal amount when the programme's responsible unit
+    authorises it in writing; the project keeps who authorised it, why, and the document's
+    reference (the *oficio*), so an auditor can trace every peso above the cap to a signature.
+    """
+
+    party: Party
+    authorised_by: str
+    reason: str
+    document: str
+
+    @property
+    def complete(self) -> bool:
+        """Whether who, why and the document are all given."""
+        return all(x.strip() for x in (self.authorised_by, self.reason, self.document))
+
+
+def split_joint(rule_set: RuleSet, first_bp: int | None) -> dict[Party, int] | None:
+    """The joint parties' percentages when the first of them (the state) takes ``first_bp``.
+
+    The last joint party (the municipality) takes the rest of the joint share, so any split summing to
+    the joint percentage is a plain agreement of the convenio, not an override. ``None`` keeps the
+    rule set's default split (25/25 in the 3x1 public works).
+
+    Raises:
+        InputError: ``mix.no_joint_share`` (the rule set has no joint share) or
+            ``mix.joint_split_range`` (``first_bp`` is negative or above the joint share).
+    """
+    if first_bp is None:
+        return None
+    if len(rule_set.joint) < 2:
+        raise InputError(Problem("joint_split", "mix.no_joint_share", {"rule_set": rule_set.id}))
+    total = rule_set.joint_total
+    first, *middle, last = rule_set.joint
+    if not 0 <= first_bp <= total:
+        raise InputError(
+            Problem(
+                "joint_split",
+                "mix.joint_split_range",
+                {"party": first.value, "max": _percent_text(total), "value": _percent_text(first_bp)},
+            )
+        )
+    mix = rule_set.mix_map
+    split = {first: first_bp, **{p: mix[p] for p in middle}}
+    split[last] = total - sum(split.values())
+    if split[last] < 0:
+        raise InputError(
+            Problem(
+                "joint_split",
+                "mix.joint_split_range",
+                {
+                    "party": first.value,
+                    "max": _percent_text(total - sum(mix[p] for p in middle)),
+                    "value": _percent_text(first_bp),
+                },
+            )
+        )
+    return split
+
+
 def allocate(
     cost: int,
     mix: Mapping[Party, int],
@@ -218,8 +281,15 @@ def compute_shares(
     *,
     partner: PartnerChoice | None = None,
     override: MixOverride | None = None,
+    joint_split: Mapping[Party, int] | None = None,
+    authorisations: Sequence[CapAuthorisation] = (),
 ) -> Allocation:
     """Split a project's cost under ``rule_set`` in fiscal ``year``.
+
+    ``joint_split`` is how the rule set's joint parties (state and municipality) split their joint
+    percentage as agreed in the convenio (see :func:`split_joint`); it needs no reason. It is ignored
+    when an override replaces the whole mix. ``authorisations`` lift a party's cap for this project:
+    each must say who authorised it, why and the document; one for a share within its cap is refused.
 
     The partner joins by the rule set's percentage (``rule``, only where the rule set has one),
     with an amount agreed in advance (``fixed``: the rest is split among the other parties by
@@ -233,6 +303,9 @@ def compute_shares(
     partner = partner or PartnerChoice("rule" if rule_set.has_partner else "none")
     problems: list[Problem] = []
     mix = dict(rule_set.mix)
+    if joint_split is not None and override is None:
+        problems.extend(_joint_problems(rule_set, joint_split))
+        mix.update(joint_split)
     if override is not None:
         if not override.reason.strip():
             problems.append(Problem("mix_reason", "mix.reason_required", {}))
@@ -259,4 +332,74 @@ def compute_shares(
         problems.append(Problem("partner", "partner.unknown_mode", {"mode": partner.mode}))
     if problems:
         raise InputError(problems)
-    return allocate(cost, mix, caps=rule_set.caps_for(year), shortfall=rule_set.shortfall, fixed=fixed)
+    caps = rule_set.caps_for(year)
+    if not authorisations:
+        return allocate(cost, mix, caps=caps, shortfall=rule_set.shortfall, fixed=fixed)
+    lifted = {a.party for a in authorisations}
+    allocation = allocate(
+        cost,
+        mix,
+        caps={p: c for p, c in caps.items() if p not in lifted},
+        shortfall=rule_set.shortfall,
+        fixed=fixed,
+    )
+    problems = _authorisation_problems(authorisations, caps, allocation.amounts)
+    if problems:
+        raise InputError(problems)
+    return allocation
+
+
+def _joint_problems(rule_set: RuleSet, split: Mapping[Party, int]) -> list[Problem]:
+    """A joint split must name only the joint parties and sum to their joint percentage."""
+    if len(rule_set.joint) < 2:
+        return [Problem("joint_split", "mix.no_joint_share", {"rule_set": rule_set.id})]
+    expected = rule_set.joint_total
+    if (
+        set(split) - set(rule_set.joint)
+        or any(bp < 0 for bp in split.values())
+        or sum(split.values()) != expected
+    ):
+        return [
+            Problem(
+                "joint_split",
+                "mix.joint_split_sum",
+                {
+                    "parties": ", ".join(p.value for p in rule_set.joint),
+                    "percent": _percent_text(expected),
+                    "value": _percent_text(sum(split.values())),
+                },
+            )
+        ]
+    return []
+
+
+def _authorisation_problems(
+    authorisations: Sequence[CapAuthorisation], caps: Mapping[Party, int], amounts: Mapping[Party, int]
+) -> list[Problem]:
+    """Each authorisation must lift a cap the share really exceeds, and say who, why and the document."""
+    problems: list[Problem] = []
+    for auth in authorisations:
+        cap = caps.get(auth.party)
+        amount = amounts.get(auth.party, 0)
+        params = {"party": auth.party.value, "cap": cap, "amount": amount}
+        if cap is None:
+            problems.append(Problem("cap_authorisation", "cap.none_to_exceed", {"party": auth.party.value}))
+        elif amount <= cap:
+            problems.append(Problem("cap_authorisation", "cap.authorisation_not_needed", params))
+        elif not auth.complete:
+            problems.extend(
+                Problem(f"cap_{key}", "cap.authorisation_required", params)
+                for key, value in (
+                    ("authorised_by", auth.authorised_by),
+                    ("reason", auth.reason),
+                    ("document", auth.document),
+                )
+                if not value.strip()
+            )
+    return problems
+
+
+def cap_excess(rule_set: RuleSet, year: int, allocation: Allocation) -> dict[Party, int]:
+    """Centavos each party pays above its cap in ``allocation`` (only authorised shares do)."""
+    caps = rule_set.caps_for(year)
+    return {p: a - caps[p] for p, a in allocation.amounts.items() if p in caps and a > caps[p]}

@@ -53,6 +53,19 @@ class ShareLine:
 
 
 @dataclass(frozen=True)
+class CapAuthorisationLine:
+    """A recorded leave for ``party`` to pay ``amount`` above its ``cap`` (centavos): who, why, the oficio."""
+
+    party: str
+    cap: int
+    amount: int
+    authorised_by: str
+    reason: str
+    document: str
+    recorded_by: str = ""
+
+
+@dataclass(frozen=True)
 class ProjectSummary:
     """One row of the project list."""
 
@@ -94,3 +107,6 @@ class ProjectDetail:
     partner_amount: int | None
     mix_override_reason: str
     shares: tuple[ShareLine, ...] = field(default_factory=tuple)
+    #: The state's basis points of the joint state and municipal share as agreed (None: the default).
+    joint_split_bp: int | None = None
+    cap_authorisations: tuple[CapAuthorisationLine, ...] = ()

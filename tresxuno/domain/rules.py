@@ -13,7 +13,7 @@ import os
 import stat
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,39 @@ _CATEGORY_IDS = ", ".join(c.value for c in Category)
 _LEVEL_IDS = ", ".join(s.value for s in SchoolLevel)
 
 
+def _in_language(lang: str, es: str, en: str, neutral: str) -> str:
+    """The text for ``lang``: its own language, else the other one, else the single-language text."""
+    first, second = (en, es) if lang == "en" else (es, en)
+    return first or neutral or second
+
+
+#: Shown where a document's publication date is not yet confirmed (never an invented date).
+DATE_TO_CONFIRM = {"es": "fecha de publicación por confirmar", "en": "publication date to be confirmed"}
+
+
+@dataclass(frozen=True)
+class RuleDocument:
+    """The official document governing a programme in one fiscal year (that year's Reglas de Operación).
+
+    ``published`` says where and when (``DOF 28/02/2013``); empty while the date is unconfirmed.
+    """
+
+    year: int
+    title: str
+    published: str = ""
+
+    def citation(self, lang: str) -> str:
+        """``<title>, DOF dd/mm/yyyy`` (the title is the official Spanish name in both languages)."""
+        when = self.published or DATE_TO_CONFIRM["en" if lang == "en" else "es"]
+        if lang == "en":
+            return f"{self.title} (operating rules for fiscal year {self.year}), {when}"
+        return f"{self.title}, {when}"
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data for the frozen copy of a rule set."""
+        return {"year": self.year, "title": self.title, "published": self.published}
+
+
 @dataclass(frozen=True)
 class Cap:
     """The most one party may pay for one project, in centavos, for a span of fiscal years."""
@@ -43,6 +76,12 @@ class Cap:
     last_year: int | None
     source: str = ""
     verified: bool = False
+    source_es: str = ""
+    source_en: str = ""
+
+    def source_text(self, lang: str) -> str:
+        """Where the cap comes from, in ``lang``."""
+        return _in_language(lang, self.source_es, self.source_en, self.source)
 
     def applies_to(self, year: int) -> bool:
         """Whether this cap is in force in fiscal ``year``."""
@@ -58,6 +97,8 @@ class Program:
     name_en: str
     description: str = ""
     folio_prefix: str = ""
+    #: The last fiscal year the programme has rules for (None: still running); no rule set may go past it.
+    last_year: int | None = None
 
     @property
     def folio_code(self) -> str:
@@ -98,6 +139,38 @@ class RuleSet:
     verified: bool = False
     notes: str = ""
     origin: str = field(default="", compare=False)
+    source_es: str = ""
+    source_en: str = ""
+    notes_es: str = ""
+    notes_en: str = ""
+    #: Parties that share their joint percentage as they agree in each project's convenio
+    #: (state and municipality in the 3x1 public works: 50 % jointly, 25/25 by default).
+    joint: tuple[Party, ...] = ()
+    #: The official document of each fiscal year (the year's Reglas de Operación).
+    documents: tuple[RuleDocument, ...] = ()
+
+    def source_text(self, lang: str) -> str:
+        """Where the rule set comes from, in ``lang`` (Spanish or English)."""
+        return _in_language(lang, self.source_es, self.source_en, self.source)
+
+    def notes_text(self, lang: str) -> str:
+        """The rule set's notes in ``lang``."""
+        return _in_language(lang, self.notes_es, self.notes_en, self.notes)
+
+    def document_for(self, year: int) -> RuleDocument | None:
+        """The official document of fiscal ``year``, if the rule file names one."""
+        return next((d for d in self.documents if d.year == year), None)
+
+    def citation(self, year: int, lang: str) -> str:
+        """What a printed project cites: the year's official document, else the rule set's source."""
+        document = self.document_for(year)
+        return document.citation(lang) if document else self.source_text(lang)
+
+    @property
+    def joint_total(self) -> int:
+        """The joint parties' combined basis points (0 when the rule set has no joint share)."""
+        mix = self.mix_map
+        return sum(mix.get(p, 0) for p in self.joint)
 
     @property
     def mix_map(self) -> dict[Party, int]:
@@ -144,6 +217,7 @@ class RuleSet:
                     "last_year": c.last_year,
                     "source": c.source,
                     "verified": c.verified,
+                    **{k: v for k, v in (("source_es", c.source_es), ("source_en", c.source_en)) if v},
                 }
                 for c in self.caps
             ],
@@ -153,7 +227,26 @@ class RuleSet:
             "source": self.source,
             "verified": self.verified,
             "notes": self.notes,
+            **self._bilingual_data(),
         }
+
+    def _bilingual_data(self) -> dict[str, Any]:
+        """The keys added with bilingual sources, joint shares and documents (only when used)."""
+        extra: dict[str, Any] = {
+            key: value
+            for key, value in (
+                ("source_es", self.source_es),
+                ("source_en", self.source_en),
+                ("notes_es", self.notes_es),
+                ("notes_en", self.notes_en),
+            )
+            if value
+        }
+        if self.joint:
+            extra["joint"] = [p.value for p in self.joint]
+        if self.documents:
+            extra["documents"] = [d.to_data() for d in self.documents]
+        return extra
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON: detects a rule set changed without a new version."""
@@ -179,6 +272,8 @@ class RuleSet:
                     c["last_year"],
                     c.get("source", ""),
                     bool(c.get("verified", False)),
+                    c.get("source_es", ""),
+                    c.get("source_en", ""),
                 )
                 for c in data["caps"]
             ),
@@ -190,6 +285,15 @@ class RuleSet:
             source=data.get("source", ""),
             verified=bool(data.get("verified", False)),
             notes=data.get("notes", ""),
+            source_es=data.get("source_es", ""),
+            source_en=data.get("source_en", ""),
+            notes_es=data.get("notes_es", ""),
+            notes_en=data.get("notes_en", ""),
+            joint=tuple(Party(p) for p in data.get("joint", ())),
+            documents=tuple(
+                RuleDocument(int(d["year"]), d["title"], d.get("published", ""))
+                for d in data.get("documents", ())
+            ),
         )
 
 
@@ -285,7 +389,8 @@ class _Reader:
         return value
 
 
-_PROGRAM_KEYS = {"id", "name_es", "name_en", "description", "folio_prefix"}
+_PROGRAM_KEYS = {"id", "name_es", "name_en", "description", "folio_prefix", "last_year", "documents"}
+_DOCUMENT_KEYS = {"year", "title", "published"}
 _RULE_KEYS = {
     "id",
     "version",
@@ -299,8 +404,13 @@ _RULE_KEYS = {
     "source",
     "verified",
     "notes",
+    "source_es",
+    "source_en",
+    "notes_es",
+    "notes_en",
+    "joint",
 }
-_CAP_KEYS = {"party", "amount", "years", "source", "verified"}
+_CAP_KEYS = {"party", "amount", "years", "source", "verified", "source_es", "source_en"}
 
 
 def _check_keys(reader: _Reader, table: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -387,6 +497,8 @@ def _read_rule_set(reader: _Reader, program: str, raw: Any, index: int) -> RuleS
                 cap_last,
                 reader.text(raw_cap, "source", cw, required=False),
                 reader.flag(raw_cap, "verified", cw),
+                reader.text(raw_cap, "source_es", cw, required=False),
+                reader.text(raw_cap, "source_en", cw, required=False),
             )
         )
 
@@ -432,6 +544,9 @@ def _read_rule_set(reader: _Reader, program: str, raw: Any, index: int) -> RuleS
     if not isinstance(supersedes, list) or not all(isinstance(s, str) for s in supersedes):
         raise reader.fail(f"{where}.supersedes", _("must be a list of rule set ids in quotes"))
 
+    joint = _joint(reader, raw, mix_map, where)
+    sources = _sources(reader, raw, where)
+
     return RuleSet(
         id=rule_id,
         version=version,
@@ -444,11 +559,90 @@ def _read_rule_set(reader: _Reader, program: str, raw: Any, index: int) -> RuleS
         shortfall=shortfall,
         scholarship_amounts=tuple(amounts),
         supersedes=tuple(supersedes),
-        source=reader.text(raw, "source", where),
+        source=sources["source"],
         verified=reader.flag(raw, "verified", where),
-        notes=reader.text(raw, "notes", where, required=False),
+        notes=sources["notes"],
         origin=str(reader.path),
+        source_es=sources["source_es"],
+        source_en=sources["source_en"],
+        notes_es=sources["notes_es"],
+        notes_en=sources["notes_en"],
+        joint=joint,
     )
+
+
+def _joint(
+    reader: _Reader, raw: Mapping[str, Any], mix_map: Mapping[Party, int], where: str
+) -> tuple[Party, ...]:
+    """``joint = ["state", "municipal"]``: two or more parties of the mix that split their joint share."""
+    raw_joint = raw.get("joint", [])
+    if not isinstance(raw_joint, list) or (raw_joint and len(raw_joint) < 2):
+        raise reader.fail(
+            f"{where}.joint",
+            _(
+                'must list two or more parties of the mix that share their percentage, like ["state", "municipal"]'
+            ),
+        )
+    joint = tuple(reader.party(p, f"{where}.joint") for p in raw_joint)
+    for p in joint:
+        if mix_map.get(p, 0) == 0:
+            raise reader.fail(
+                f"{where}.joint",
+                _("'{party}' has no percentage in this rule set's mix").format(party=p.value),
+            )
+    if len(set(joint)) != len(joint):
+        raise reader.fail(f"{where}.joint", _("names a party twice"))
+    return tuple(p for p in PARTY_ORDER if p in joint)
+
+
+def _sources(reader: _Reader, raw: Mapping[str, Any], where: str) -> dict[str, str]:
+    """The source and notes: ``source_es`` and ``source_en`` (both), or a single-language ``source``."""
+    found = {
+        key: reader.text(raw, key, where, required=False)
+        for key in ("source", "notes", "source_es", "source_en", "notes_es", "notes_en")
+    }
+    if found["source_es"] or found["source_en"]:
+        for key in ("source_es", "source_en"):
+            if not found[key]:
+                raise reader.fail(
+                    f"{where}.{key}", _("is missing: give the source in Spanish and in English")
+                )
+    elif not found["source"]:
+        raise reader.fail(
+            f"{where}.source_es",
+            _(
+                "is missing: name the document the rule set comes from, in Spanish (source_es) and English (source_en)"
+            ),
+        )
+    return found
+
+
+def _documents(reader: _Reader, raw: Any, first: int, last: int | None) -> tuple[RuleDocument, ...]:
+    """``[[program.documents]]``: the official document of each fiscal year (year, title, published)."""
+    if not isinstance(raw, list):
+        raise reader.fail("program.documents", _("must be written as [[program.documents]] tables"))
+    documents = []
+    for i, entry in enumerate(raw):
+        dw = f"program.documents[{i}]"
+        if not isinstance(entry, dict):
+            raise reader.fail(dw, _("must be a table with year, title and published"))
+        _check_keys(reader, entry, _DOCUMENT_KEYS, dw)
+        year = reader.year(reader.require(entry, "year", dw), f"{dw}.year")
+        if year < first or (last is not None and year > last):
+            raise reader.fail(
+                f"{dw}.year",
+                _("{year} is outside the programme's years {first}–{last}").format(
+                    year=year, first=first, last=last or ""
+                ),
+            )
+        documents.append(
+            RuleDocument(
+                year, reader.text(entry, "title", dw), reader.text(entry, "published", dw, required=False)
+            )
+        )
+    if len({d.year for d in documents}) != len(documents):
+        raise reader.fail("program.documents", _("names a fiscal year twice"))
+    return tuple(sorted(documents, key=lambda d: d.year))
 
 
 def _folio_prefix(reader: _Reader, raw: Mapping[str, Any]) -> str:
@@ -524,6 +718,7 @@ def read_rule_file(
     data = _parse_file(reader)
     _check_keys(reader, data, {"program", "rule_sets"}, "")
     program: Program | None = None
+    documents: tuple[RuleDocument, ...] = ()
     if "program" in data:
         raw = data["program"]
         if not isinstance(raw, dict):
@@ -532,13 +727,16 @@ def read_rule_file(
         pid = reader.text(raw, "id", "program")
         if not all(ch.isalnum() or ch in "-_" for ch in pid) or pid != pid.lower():
             raise reader.fail("program.id", _("must use lowercase letters, digits and hyphens, like '3x1'"))
+        program_last = reader.year(raw["last_year"], "program.last_year") if "last_year" in raw else None
         program = Program(
             pid,
             reader.text(raw, "name_es", "program"),
             reader.text(raw, "name_en", "program"),
             reader.text(raw, "description", "program", required=False),
             _folio_prefix(reader, raw),
+            program_last,
         )
+        documents = _documents(reader, raw.get("documents", []), 1990, program_last)
     program_id = program.id if program else None
     raw_sets = data.get("rule_sets", [])
     if not isinstance(raw_sets, list):
@@ -556,7 +754,13 @@ def read_rule_file(
                     allowed=", ".join(sorted(known_programs or {}))
                 ),
             )
-        rule_sets.append(_read_rule_set(reader, owner, raw, i))
+        rule_set = _read_rule_set(reader, owner, raw, i)
+        if program is not None and owner == program.id and documents:
+            rule_set = replace(
+                rule_set,
+                documents=tuple(d for d in documents if rule_set.covers(d.year, rule_set.categories[0])),
+            )
+        rule_sets.append(rule_set)
     return program, rule_sets
 
 
@@ -611,10 +815,34 @@ class RuleBook:
                     "category", "rules.unknown_category", {"category": category, "allowed": _CATEGORY_IDS}
                 )
             )
+        ended = self.programs[program].last_year
+        if ended is not None and year > ended:
+            raise InputError(
+                Problem(
+                    "year",
+                    "rules.program_ended",
+                    {
+                        "program": program,
+                        "year": year,
+                        "last_year": ended,
+                        "years": self.years_label(program),
+                    },
+                )
+            )
         found = self._candidates(program, year, category)
         if found:
             return found[0]
         in_program = [rs for rs in self.rule_sets if rs.program == program]
+        first = self.first_year_of(program, category)
+        running = any(rs.covers(year, c) for rs in in_program for c in rs.categories)
+        if first is not None and year < first and running:
+            raise InputError(
+                Problem(
+                    "category",
+                    "rules.category_not_yet",
+                    {"program": program, "year": year, "category": category, "first_year": first},
+                )
+            )
         if any(rs.covers(year, c) for rs in in_program for c in rs.categories):
             allowed = sorted({c.value for rs in in_program for c in rs.categories if rs.covers(year, c)})
             raise InputError(
@@ -630,6 +858,27 @@ class RuleBook:
                 "rules.no_rule_for_year",
                 {"program": program, "year": year, "years": self.years_label(program)},
             )
+        )
+
+    def first_year_of(self, program: str, category: str) -> int | None:
+        """The first fiscal year ``program`` has a rule set for ``category`` (None: never)."""
+        years = [
+            rs.first_year
+            for rs in self.rule_sets
+            if rs.program == program and category in {c.value for c in rs.categories}
+        ]
+        return min(years) if years else None
+
+    def categories_for(self, program: str, year: int) -> list[str]:
+        """The category ids ``program`` has rules for in fiscal ``year`` (what a form may offer)."""
+        return sorted(
+            {
+                c.value
+                for rs in self.rule_sets
+                if rs.program == program
+                for c in rs.categories
+                if rs.covers(year, c)
+            }
         )
 
     def years_label(self, program: str) -> str:
@@ -732,9 +981,24 @@ def load_rulebook(folders: Sequence[Path]) -> RuleBook:
                 )
             seen[key] = str(path)
             rule_sets.append(rs)
+    for rs in rule_sets:
+        _check_program_end(programs.get(rs.program), rs)
     book = RuleBook(programs.values(), rule_sets)
     book.check_overlaps()
     return book
+
+
+def _check_program_end(program: Program | None, rule_set: RuleSet) -> None:
+    """Refuse a rule set that runs past its programme's last fiscal year (e.g. a 3x1 rule for 2020)."""
+    if program is None or program.last_year is None:
+        return
+    if rule_set.last_year is None or rule_set.last_year > program.last_year:
+        raise RuleSetError(
+            _(
+                "{file}: key 'rule_sets[{id}].years': the programme '{program}' has no rules after "
+                "{last}; end the years at {last} or earlier"
+            ).format(file=rule_set.origin, id=rule_set.id, program=program.id, last=program.last_year)
+        )
 
 
 def scholarship_cost(rule_set: RuleSet, students: Mapping[str, int]) -> int:

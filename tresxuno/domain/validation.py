@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from tresxuno.domain import limits
+from tresxuno.domain.allocation import CapAuthorisation
 from tresxuno.domain.money import _TOO_LARGE as TOO_LARGE
 from tresxuno.domain.money import MAX_CENTAVOS
 from tresxuno.domain.parties import Category, Party
@@ -264,6 +265,10 @@ class ProjectInput:
     mix_override: Mapping[Party, int] | None = None
     mix_override_reason: str = ""
     students: Mapping[str, int] = field(default_factory=dict)
+    #: The state's basis points of the joint state and municipal share (None: the rule set's default).
+    joint_split_bp: int | None = None
+    #: Leave for a party to pay above its cap in this project (who, why, the oficio).
+    cap_authorisations: tuple[CapAuthorisation, ...] = ()
 
 
 def check_project(data: ProjectInput) -> list[Problem]:
@@ -282,6 +287,12 @@ def check_project(data: ProjectInput) -> list[Problem]:
         max_len=limits.LONG_TEXT,
         multiline=True,
     )
+    for auth in data.cap_authorisations:
+        clean_text(auth.authorised_by, "cap_authorised_by", problems, required=False)
+        clean_text(
+            auth.reason, "cap_reason", problems, required=False, max_len=limits.LONG_TEXT, multiline=True
+        )
+        clean_text(auth.document, "cap_document", problems, required=False)
     if not FIRST_FISCAL_YEAR <= data.fiscal_year <= LAST_FISCAL_YEAR:
         problems.append(
             Problem(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tresxuno.domain.audit import ChainHead
+from tresxuno.domain.records import CapAuthorisationLine
 
 # --- shared by every report -----------------------------------------------------------------------
 
@@ -185,6 +186,10 @@ class ProjectSheet:
     progress: tuple[ProgressLine, ...]
     money: tuple[PartyMoney, ...]
     cash: int
+    #: The state's basis points of the joint state and municipal share as agreed (None: the default).
+    joint_split_bp: int | None = None
+    #: Recorded leave for a share above its cap: who authorised it, why, and the oficio.
+    cap_authorisations: tuple[CapAuthorisationLine, ...] = ()
 
 
 # --- 2. agreement (convenio de concertación) -------------------------------------------------------

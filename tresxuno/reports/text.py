@@ -105,7 +105,7 @@ def rules_listing(book: RuleBook) -> str:
             lines.append(
                 "    "
                 + _("source: {source} (verified: {verified})").format(
-                    source=rs.source, verified=_("yes") if rs.verified else _("no")
+                    source=rs.source_text(lang), verified=_("yes") if rs.verified else _("no")
                 )
             )
         lines.append("")

@@ -17,10 +17,26 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tresxuno.db.engine import Database
-from tresxuno.db.models import Club, Municipality, Project, ProjectShare, RuleSetRecord, StageChange
+from tresxuno.db.models import (
+    CapAuthorisationRecord,
+    Club,
+    Municipality,
+    Project,
+    ProjectShare,
+    RuleSetRecord,
+    StageChange,
+)
 from tresxuno.db.repos import ProjectRepository, RuleSetRepository
 from tresxuno.domain import limits
-from tresxuno.domain.allocation import Allocation, MixOverride, PartnerChoice, compute_shares
+from tresxuno.domain.actor import current_actor
+from tresxuno.domain.allocation import (
+    Allocation,
+    CapAuthorisation,
+    MixOverride,
+    PartnerChoice,
+    compute_shares,
+    split_joint,
+)
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.records import ProjectDetail
@@ -52,7 +68,7 @@ def store_rule_set(session: Session, rule_set: RuleSet) -> RuleSetRecord:
         version=rule_set.version,
         program=rule_set.program,
         body=rule_set.to_data(),
-        source=rule_set.source,
+        source=rule_set.source_text("es"),
         verified=rule_set.verified,
     )
 
@@ -83,10 +99,22 @@ def plan_submission(data: ProjectInput, *, book: RuleBook | None = None) -> Subm
         data.partner_mode or ("rule" if rule_set and rule_set.has_partner else "none"), data.partner_amount
     )
     override = MixOverride(data.mix_override, data.mix_override_reason) if data.mix_override else None
+    joint_split = None
+    if rule_set is not None and override is None:
+        try:
+            joint_split = split_joint(rule_set, data.joint_split_bp)
+        except InputError as exc:
+            problems.extend(exc.problems)
     if rule_set is not None and data.cost > 0:
         try:
             allocation = compute_shares(
-                rule_set, data.fiscal_year, data.cost, partner=partner, override=override
+                rule_set,
+                data.fiscal_year,
+                data.cost,
+                partner=partner,
+                override=override,
+                joint_split=joint_split,
+                authorisations=data.cap_authorisations,
             )
         except InputError as exc:
             problems.extend(exc.problems)
@@ -153,11 +181,13 @@ def submit_project(db: Database, data: ProjectInput, *, user: str = "") -> Proje
             mix_override_reason=data.mix_override_reason.strip() if data.mix_override else "",
             stage=Stage.SOLICITADO.value,
             created_by=user,
+            joint_split_bp=data.joint_split_bp if not data.mix_override and plan.rule_set.joint else None,
         )
         project.shares = [
             ProjectShare(party=s.party.value, percent_bp=s.percent_bp, amount=s.amount, capped=s.capped)
             for s in plan.allocation.shares
         ]
+        _store_authorisations(session, project, data, _DraftPlan(plan.rule_set, plan.partner_mode, plan))
         session.add(project)
         session.flush()
         session.add(
@@ -279,6 +309,8 @@ def _apply(session: Session, row: Project, data: ProjectInput, draft: _DraftPlan
     row.partner_mode = draft.partner_mode
     row.partner_amount = data.partner_amount if draft.partner_mode == "fixed" else None
     row.mix_override_reason = data.mix_override_reason.strip() if data.mix_override else ""
+    row.joint_split_bp = data.joint_split_bp if not data.mix_override and draft.rule_set.joint else None
+    _store_authorisations(session, row, data, draft)
     if row.shares:
         # Old shares go first: a new share of the same party has the same primary key.
         row.shares.clear()
@@ -288,6 +320,29 @@ def _apply(session: Session, row: Project, data: ProjectInput, draft: _DraftPlan
             ProjectShare(party=s.party.value, percent_bp=s.percent_bp, amount=s.amount, capped=s.capped)
             for s in draft.plan.allocation.shares
         )
+
+
+def _store_authorisations(session: Session, row: Project, data: ProjectInput, draft: _DraftPlan) -> None:
+    """Replace the project's cap authorisations by the request's (kept only with computed shares)."""
+    if row.cap_authorisations:
+        row.cap_authorisations.clear()
+        session.flush()
+    if draft.plan is None:
+        return
+    caps = draft.rule_set.caps_for(data.fiscal_year)
+    amounts = draft.plan.allocation.amounts
+    row.cap_authorisations.extend(
+        CapAuthorisationRecord(
+            party=a.party.value,
+            cap=caps[a.party],
+            amount=amounts[a.party],
+            authorised_by=a.authorised_by.strip(),
+            reason=a.reason.strip(),
+            document=a.document.strip(),
+            recorded_by=current_actor().username,  # who recorded it; the audit trail says when
+        )
+        for a in data.cap_authorisations
+    )
 
 
 def _refolio(session: Session, row: Project, data: ProjectInput) -> None:
@@ -446,6 +501,11 @@ def _stored_input(row: Project, on: date) -> ProjectInput:
         beneficiaries=row.beneficiaries,
         partner_mode=row.partner_mode,
         partner_amount=row.partner_amount,
+        joint_split_bp=row.joint_split_bp,
+        cap_authorisations=tuple(
+            CapAuthorisation(Party(a.party), a.authorised_by, a.reason, a.document)
+            for a in row.cap_authorisations
+        ),
     )
 
 

@@ -5,6 +5,7 @@ Writing a request (drafts, edits, submission) lives in :mod:`tresxuno.services.p
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,7 +15,8 @@ from tresxuno.db.engine import Database
 from tresxuno.db.models import Project
 from tresxuno.db.repos import ProjectFilters, ProjectRepository
 from tresxuno.domain.problems import InputError, Problem
-from tresxuno.domain.records import ProjectDetail, ProjectSummary, ShareLine
+from tresxuno.domain.records import CapAuthorisationLine, ProjectDetail, ProjectSummary, ShareLine
+from tresxuno.domain.rules import RuleSet
 from tresxuno.domain.stages import Stage
 
 __all__ = [
@@ -61,7 +63,29 @@ def project_detail(row: Project) -> ProjectDetail:
             ShareLine(s.party, s.percent_bp, s.amount, s.capped)
             for s in sorted(row.shares, key=lambda s: _PARTY_RANK[s.party])
         ),
+        joint_split_bp=row.joint_split_bp,
+        cap_authorisations=tuple(
+            CapAuthorisationLine(
+                a.party, a.cap, a.amount, a.authorised_by, a.reason, a.document, a.recorded_by
+            )
+            for a in sorted(row.cap_authorisations, key=lambda a: _PARTY_RANK[a.party])
+        ),
     )
+
+
+def rule_set_citation(row: Project) -> str:
+    """What the project cites as its rules, in the user's language.
+
+    The fiscal year's official document (that year's Reglas de Operación with their DOF date), else
+    the frozen rule set's source: never an internal file name.
+    """
+    from tresxuno.i18n import language
+
+    try:
+        frozen = RuleSet.from_data(json.loads(row.rule_set.body))
+    except (ValueError, KeyError, TypeError):  # a body this version cannot read: the stored text
+        return row.rule_set.source
+    return frozen.citation(row.fiscal_year, language()) or row.rule_set.source
 
 
 _PARTY_RANK = {p: i for i, p in enumerate(("club", "federal", "state", "municipal", "partner"))}
@@ -129,7 +153,7 @@ def _overview(session: Session, row: Project) -> ProjectOverview:
         municipality_name=row.municipality.name,
         club_toma_folio=row.club.toma_folio,
         club_toma_expires_on=row.club.toma_expires_on,
-        rule_set_source=row.rule_set.source,
+        rule_set_source=rule_set_citation(row),
         rule_set_verified=row.rule_set.verified,
         history=history,
         requested_on=requested[-1] if requested else None,

@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tresxuno import paths
-from tresxuno.domain.allocation import Allocation, MixOverride, PartnerChoice, compute_shares
+from tresxuno.domain.allocation import (
+    Allocation,
+    CapAuthorisation,
+    MixOverride,
+    PartnerChoice,
+    compute_shares,
+    split_joint,
+)
 from tresxuno.domain.money import Money
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem, RuleSetError
@@ -293,6 +300,8 @@ def quote_shares(
     partner_mode: str | None = None,
     override: MixOverride | None = None,
     book: RuleBook | None = None,
+    joint_split_bp: int | None = None,
+    authorisations: Sequence[CapAuthorisation] = (),
 ) -> ShareQuote:
     """Compute each party's share of a proposed project, to the centavo.
 
@@ -306,6 +315,9 @@ def quote_shares(
             partner percentage, else "none".
         override: a per-project mix with its reason, or None for the rule set's mix.
         book: the rule book to use (the shipped and administrator rule sets by default).
+        joint_split_bp: the state's basis points of the joint state and municipal share as agreed in
+            the convenio (None: the rule set's default split).
+        authorisations: recorded leave for a party to pay above its cap.
 
     Raises:
         InputError: unknown programme, category or year, or inputs the allocation refuses.
@@ -320,5 +332,14 @@ def quote_shares(
         partner = PartnerChoice("fixed", partner_amount.centavos)
     else:
         partner = PartnerChoice(partner_mode or ("rule" if rule_set.has_partner else "none"))
-    allocation = compute_shares(rule_set, year, cost.centavos, partner=partner, override=override)
+    joint_split = split_joint(rule_set, joint_split_bp) if override is None else None
+    allocation = compute_shares(
+        rule_set,
+        year,
+        cost.centavos,
+        partner=partner,
+        override=override,
+        joint_split=joint_split,
+        authorisations=authorisations,
+    )
     return ShareQuote(program, year, category, rule_set, allocation, partner.mode)

@@ -88,6 +88,27 @@ def render_project_sheet(data: ProjectSheet, output: str | os.PathLike[str]) -> 
         )
     if data.mix_override_reason:
         notes.append(_("Mix set by hand; reason: {reason}").format(reason=data.mix_override_reason))
+    if data.joint_split_bp is not None:
+        notes.append(
+            _(
+                "The state's share as agreed in the convenio: {percent} of the cost; the municipality "
+                "pays the rest of the joint state and municipal share."
+            ).format(percent=percent(data.joint_split_bp))
+        )
+    for auth in data.cap_authorisations:
+        notes.append(
+            _(
+                "The {party} share of {amount} exceeds its cap of {cap} by authorisation of {who}, "
+                "document {document}; reason: {reason}"
+            ).format(
+                party=party_label(auth.party),
+                amount=money_text(auth.amount, code),
+                cap=money_text(auth.cap, code),
+                who=auth.authorised_by,
+                document=auth.document,
+                reason=auth.reason,
+            )
+        )
     story += [Paragraph(fmt.esc(n), st.note) for n in notes]
     rs = data.rule_set
     story += [

@@ -82,4 +82,6 @@ def build_project_sheet(
         ),
         money=party_money(balance, tuple(m.party for m in mix)),
         cash=balance.cash,
+        joint_split_bp=detail.joint_split_bp,
+        cap_authorisations=detail.cap_authorisations,
     )

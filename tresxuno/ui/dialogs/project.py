@@ -161,6 +161,7 @@ class ProjectDialog(ProjectFormLayout, ProjectFormBehaviour, QDialog):
         self._update_toma()
         self._update_partner_widgets()
         self._update_override_widgets()
+        self._update_cap_widgets()
         self._set_tab_order()
         self.refresh_preview()
         self.preview.recompute()
@@ -202,6 +203,11 @@ class ProjectDialog(ProjectFormLayout, ProjectFormBehaviour, QDialog):
             mix = parse_override(self.override_texts())
         except InputError as exc:
             problems.extend(exc.problems)
+        joint_split = None
+        try:
+            joint_split = self.joint_split_bp() if mix is None else None
+        except InputError as exc:
+            problems.extend(exc.problems)
         if problems:
             return None, problems
         assert isinstance(club_id, int) and isinstance(state_key, str) and isinstance(municipality_key, str)
@@ -222,6 +228,8 @@ class ProjectDialog(ProjectFormLayout, ProjectFormBehaviour, QDialog):
             partner_amount=amount,
             mix_override=mix,
             mix_override_reason=self.mix_reason.text() if mix is not None else "",
+            joint_split_bp=joint_split,
+            cap_authorisations=self.cap_authorisations(),
         ), []
 
     def show_problems(self, problems: list[Problem] | tuple[Problem, ...]) -> None:

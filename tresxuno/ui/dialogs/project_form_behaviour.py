@@ -14,12 +14,13 @@ from PySide6.QtWidgets import (
     QStyle,
 )
 
+from tresxuno.domain.allocation import CapAuthorisation
 from tresxuno.domain.money import Money, convert_usd, parse_rate
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.records import ClubInfo
 from tresxuno.domain.rules import RuleBook, RuleSet
 from tresxuno.domain.validation import TomaStatus, toma_status
-from tresxuno.formatting import category_label, date_text, money_text, percent_number
+from tresxuno.formatting import category_label, date_text, money_text, party_label, percent_number
 from tresxuno.i18n import _
 from tresxuno.messages import describe
 from tresxuno.services.places import list_municipalities
@@ -27,7 +28,7 @@ from tresxuno.services.project_requests import club_submission_problems
 from tresxuno.services.projects import ProjectOverview
 from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.project_choices import PARTNER_CHOICES, programme_categories, programme_years
-from tresxuno.ui.widgets.share_preview import PartnerEntry, PreviewInput, parse_override
+from tresxuno.ui.widgets.share_preview import PartnerEntry, PreviewInput, parse_joint_split, parse_override
 
 
 class ProjectFormBehaviour:
@@ -77,6 +78,14 @@ class ProjectFormBehaviour:
                 bp = shares.get(party.value, 0)
                 edit.setText(percent_number(bp) if bp else "")
             self.mix_reason.setText(detail.mix_override_reason)
+        if detail.joint_split_bp is not None:
+            self.joint_split.setText(percent_number(detail.joint_split_bp))
+        if detail.cap_authorisations:
+            first = detail.cap_authorisations[0]
+            self.cap_exceeded.setChecked(True)
+            self.cap_authorised_by.setText(first.authorised_by)
+            self.cap_reason.setText(first.reason)
+            self.cap_document.setText(first.document)
 
     def _on_club_changed(self) -> None:
         club = self._chosen_club()
@@ -171,7 +180,8 @@ class ProjectFormBehaviour:
         if rule_set is not None and not self._partner_touched:
             # Until the officer picks one, the partner follows the rule set (4x1 always has one).
             self.partner.setCurrentIndex(self.partner.findData("rule" if rule_set.has_partner else "none"))
-        self.refresh_preview()
+        self._update_joint_widgets()
+        self._update_cap_widgets()
 
     def _on_state_changed(self) -> None:
         state_key = self.state.chosen()
@@ -237,6 +247,66 @@ class ProjectFormBehaviour:
             return None
         return {party.value: edit.text() for party, edit in self.mix.items()}
 
+    def _update_joint_widgets(self) -> None:
+        """The split field is open only under a rule set with a joint share and without a special mix."""
+        rule_set = self.rule_set()
+        joint = rule_set is not None and len(rule_set.joint) >= 2 and not self.override.isChecked()
+        self.joint_split.setEnabled(joint)
+        self.joint_rest.setText("")
+        if joint:
+            assert rule_set is not None
+            total = rule_set.joint_total
+            first, last = rule_set.joint[0], rule_set.joint[-1]
+            self.joint_split.setPlaceholderText(percent_number(rule_set.mix_map[first]))
+            try:
+                typed = parse_joint_split(self.joint_split.text())
+            except InputError:
+                typed = None
+            state = rule_set.mix_map[first] if typed is None else typed
+            if 0 <= state <= total:
+                self.joint_rest.setText(
+                    _("{party}: {rest} % (together {total} %)").format(
+                        party=party_label(last),
+                        rest=percent_number(total - state),
+                        total=percent_number(total),
+                    )
+                )
+        else:
+            self.joint_split.setPlaceholderText("")
+        self.refresh_preview()
+
+    def joint_split_bp(self) -> int | None:
+        """The state's basis points as typed (None: empty, or no joint share under these rules).
+
+        Raises:
+            InputError: ``joint_split``: not a percentage.
+        """
+        if not self.joint_split.isEnabled():
+            return None
+        return parse_joint_split(self.joint_split.text())
+
+    def _update_cap_widgets(self) -> None:
+        """The authorisation fields open only when a cap is in force and the box is ticked."""
+        rule_set, year = self.rule_set(), self.year.currentData()
+        has_cap = rule_set is not None and isinstance(year, int) and bool(rule_set.caps_for(year))
+        self.cap_exceeded.setEnabled(has_cap)
+        on = has_cap and self.cap_exceeded.isChecked()
+        for edit in (self.cap_authorised_by, self.cap_reason, self.cap_document):
+            edit.setEnabled(on)
+        self.refresh_preview()
+
+    def cap_authorisations(self) -> tuple[CapAuthorisation, ...]:
+        """Leave to exceed each cap in force, as typed (empty unless the box is ticked)."""
+        rule_set, year = self.rule_set(), self.year.currentData()
+        if rule_set is None or not isinstance(year, int) or not self.cap_exceeded.isChecked():
+            return ()
+        return tuple(
+            CapAuthorisation(
+                party, self.cap_authorised_by.text(), self.cap_reason.text(), self.cap_document.text()
+            )
+            for party in rule_set.caps_for(year)
+        )
+
     def _update_override_widgets(self) -> None:
         on = self.override.isChecked()
         for edit in (*self.mix.values(), self.mix_reason):
@@ -254,6 +324,8 @@ class ProjectFormBehaviour:
                 )
         else:
             self.mix_sum.setText("")
+        if hasattr(self, "joint_split"):
+            self._update_joint_widgets()
         self.refresh_preview()
 
     def _check_cost(self) -> None:
@@ -289,6 +361,8 @@ class ProjectFormBehaviour:
             self.partner_entry(),
             self.override_texts(),
             self.mix_reason.text(),
+            self.joint_split.text() if self.joint_split.isEnabled() else "",
+            self.cap_authorisations(),
         )
 
     def refresh_preview(self) -> None:

@@ -183,6 +183,7 @@ class ProjectFormLayout:
         self._row(form, "rate", _("E&xchange rate:"), rate_box)
         self.errors.register("rate", self.rate, self._error_labels["rate"])
 
+        self._joint_rows(form, group)
         self.override = QCheckBox(_("Special mix (different from the rule set)"), group)
         self.override.setToolTip(
             _("Each party's percentage for this project only; it must add up to 100 % and say why")
@@ -209,7 +210,48 @@ class ProjectFormLayout:
         self.mix_reason = QLineEdit(group)
         self.mix_reason.setPlaceholderText(_("e.g. the state does not take part this year"))
         self._row(form, "mix_reason", _("&Reason for the special mix:"), self.mix_reason)
+        self._cap_rows(form, group)
         return group
+
+    def _joint_rows(self, form: QFormLayout, group: QGroupBox) -> None:
+        """The state's percentage of the joint state and municipal share (the municipality gets the rest)."""
+        box = QWidget(group)
+        line = QHBoxLayout(box)
+        line.setContentsMargins(0, 0, 0, 0)
+        self.joint_split = QLineEdit(box)
+        self.joint_split.setAlignment(_RIGHT)
+        self.joint_split.setAccessibleName(_("State's percentage of the cost"))
+        self.joint_split.setToolTip(
+            _(
+                "The state and the municipality pay their joint share as they agree in the convenio: "
+                "type the state's percentage of the cost; the municipality pays the rest of the joint "
+                "share. Leave it empty for the rule set's split."
+            )
+        )
+        self.joint_rest = QLabel(box)
+        line.addWidget(self.joint_split, 1)
+        line.addWidget(self.joint_rest, 2)
+        self._row(form, "joint_split", _("State's share (%):"), box)
+        self.errors.register("joint_split", self.joint_split, self._error_labels["joint_split"])
+
+    def _cap_rows(self, form: QFormLayout, group: QGroupBox) -> None:
+        """Who authorised a share above its cap, why, and the oficio: without them the cap holds."""
+        self.cap_exceeded = QCheckBox(_("A share above its cap, by written authorisation"), group)
+        self.cap_exceeded.setToolTip(
+            _(
+                "Without an authorisation the capped party pays at most its cap and the other parties "
+                "cover the rest; with one it pays its whole share"
+            )
+        )
+        self._row(form, "cap_authorisation", "", self.cap_exceeded)
+        self.cap_authorised_by = QLineEdit(group)
+        self.cap_authorised_by.setPlaceholderText(_("e.g. name and post of the official who signed"))
+        self._row(form, "cap_authorised_by", _("Authorised by:"), self.cap_authorised_by)
+        self.cap_reason = QLineEdit(group)
+        self._row(form, "cap_reason", _("Why the cap is exceeded:"), self.cap_reason)
+        self.cap_document = QLineEdit(group)
+        self.cap_document.setPlaceholderText(_("e.g. oficio number and date"))
+        self._row(form, "cap_document", _("Authorisation document (oficio):"), self.cap_document)
 
     def _align_labels(self) -> None:
         """One label column width for every group, so the fields line up down the whole form."""
@@ -241,9 +283,14 @@ class ProjectFormLayout:
             self.partner,
             self.partner_amount,
             self.rate,
+            self.joint_split,
             self.override,
             *self.mix.values(),
             self.mix_reason,
+            self.cap_exceeded,
+            self.cap_authorised_by,
+            self.cap_reason,
+            self.cap_document,
             self.draft_button,
             self.submit_button,
             self.cancel_button,
@@ -274,5 +321,9 @@ class ProjectFormLayout:
         for edit in (self.partner_amount, self.rate):
             edit.textChanged.connect(self._update_partner_widgets)
         self.override.toggled.connect(self._on_override_toggled)
+        self.joint_split.textChanged.connect(self._update_joint_widgets)
+        self.cap_exceeded.toggled.connect(self._update_cap_widgets)
+        for edit in (self.cap_authorised_by, self.cap_reason, self.cap_document):
+            edit.textChanged.connect(self.refresh_preview)
         for edit in (*self.mix.values(), self.mix_reason):
             edit.textChanged.connect(self._update_override_widgets)

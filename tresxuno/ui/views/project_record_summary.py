@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.domain.problems import RuleSetError
+from tresxuno.domain.records import CapAuthorisationLine
 from tresxuno.formatting import category_label, date_text, money_text, party_label, percent, stage_label
 from tresxuno.i18n import _, language
 from tresxuno.services.projects import ProjectOverview
@@ -25,6 +26,24 @@ from tresxuno.ui.widgets.share_preview import marker_icon
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: The raw value behind a row (an attachment, a requirement id), for code and tests.
 RawRole = Qt.ItemDataRole.UserRole
+
+
+def cap_authorisation_text(authorisations: tuple[CapAuthorisationLine, ...]) -> str:
+    """Each recorded leave to exceed a cap, one line each: party, amounts, who, document and why."""
+    return "\n".join(
+        _(
+            "{party}: {amount}, above its cap of {cap}; authorised by {who}, document {document}; "
+            "reason: {reason}"
+        ).format(
+            party=party_label(a.party),
+            amount=money_text(a.amount),
+            cap=money_text(a.cap),
+            who=a.authorised_by,
+            document=a.document,
+            reason=a.reason,
+        )
+        for a in authorisations
+    )
 
 
 def _table(parent: QWidget, headers: list[str], name: str) -> QTableWidget:
@@ -106,12 +125,14 @@ class RecordSummaryTabs:
         self.rule_label = _value("", page)
         self.source_label = _value("", page)
         self.override_label = _value("", page)
+        self.cap_label = _value("", page)
         box.addWidget(self.shares_table)
         box.addWidget(self.shares_empty)
         form = QFormLayout()
         form.addRow(_("Rule set:"), self.rule_label)
         form.addRow(_("Source:"), self.source_label)
         form.addRow(_("Mix:"), self.override_label)
+        form.addRow(_("Cap exceeded:"), self.cap_label)
         box.addLayout(form)
         box.addStretch(1)
         return page
@@ -162,8 +183,11 @@ class RecordSummaryTabs:
         color = self.palette().text().color()
         shares = d.shares
         table.setRowCount(len(shares) + 1 if shares else 0)
+        authorised = {a.party for a in d.cap_authorisations}
         for row, share in enumerate(shares):
             note = _item(_("capped") if share.capped else "", raw=share.capped)
+            if share.party in authorised:
+                note = _item(_("above its cap, authorised"), raw="authorised")
             if share.capped:
                 note.setIcon(marker_icon("capped", color))
             for column, item in enumerate(
@@ -210,11 +234,18 @@ class RecordSummaryTabs:
         else:
             mark, verified = "⚠", _("not verified: check it against the official rules")
         self.source_label.setText(f"{mark} {verified}\n{o.rule_set_source}")
-        self.override_label.setText(
+        mix_text = (
             _("Special mix; reason: {reason}").format(reason=d.mix_override_reason)
             if d.mix_override_reason
             else _("The rule set's mix")
         )
+        if d.joint_split_bp is not None:
+            mix_text += "\n" + _(
+                "State's share as agreed in the convenio: {percent}; the municipality pays the rest of "
+                "the joint share"
+            ).format(percent=percent(d.joint_split_bp))
+        self.override_label.setText(mix_text)
+        self.cap_label.setText(cap_authorisation_text(d.cap_authorisations) or _("No"))
 
     def _show_history(self) -> None:
         steps = self.overview.history

@@ -10,6 +10,7 @@ administrator added one; a broken file is reported and the rules in force stay s
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, QPersistentModelIndex, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -354,7 +355,8 @@ class RulesView(View):
         ]
         if rule_set.supersedes:
             rows.append((_("Replaces"), ", ".join(rule_set.supersedes)))
-        if rule_set.origin:
+        if rule_set.origin and not _shipped(rule_set.origin):
+            # An administrator's own file: where to find it. Shipped rules name their documents, not files.
             rows.append((_("File"), rule_set.origin))
         parts.append(_table(rows))
 
@@ -382,7 +384,7 @@ class RulesView(View):
                         percent(basis_points),
                         money_text(cap.amount, lang) if cap else _("no cap"),
                         _years(cap.first_year, cap.last_year) if cap else "",
-                        (cap.source + " " + _verified_text(cap.verified)) if cap else "",
+                        (cap.source_text(lang) + " " + _verified_text(cap.verified)) if cap else "",
                     )
                 )
         parts.append(_grid(head, body, right=(1, 2)))
@@ -410,13 +412,34 @@ class RulesView(View):
             ]
             parts.append(_grid((_("School level"), _("Amount per student")), levels, right=(1,)))
 
-        heading, source = _("Source"), rule_set.source or _("No source given.")
+        if rule_set.joint:
+            parts.append(
+                "<p>"
+                + escape(
+                    _(
+                        "{parties} pay {percent} together and split it as they agree in the convenio; "
+                        "the shares above are the default split."
+                    ).format(
+                        parties=", ".join(party_label(p) for p in rule_set.joint),
+                        percent=percent(rule_set.joint_total),
+                    )
+                )
+                + "</p>"
+            )
+
+        heading, source = _("Source"), rule_set.source_text(lang) or _("No source given.")
         parts.append(f"<h4>{escape(heading)}</h4>")
         parts.append(f"<p>{escape(source)}</p>")
         parts.append(f"<p><b>{escape(_verified_text(rule_set.verified))}</b></p>")
-        if rule_set.notes:
+        if rule_set.documents:
+            heading = _("Official document of each fiscal year")
+            parts.append(f"<h4>{escape(heading)}</h4>")
+            rows = [(str(d.year), d.citation(lang)) for d in rule_set.documents]
+            parts.append(_grid((_("Fiscal year"), _("Document")), rows, right=()))
+        notes = rule_set.notes_text(lang)
+        if notes:
             heading = _("Notes")
-            parts.append(f"<h4>{escape(heading)}</h4><p>{escape(rule_set.notes)}</p>")
+            parts.append(f"<h4>{escape(heading)}</h4><p>{escape(notes)}</p>")
         return "\n".join(parts)
 
     # -- behaviour -------------------------------------------------------------------------------
@@ -513,6 +536,14 @@ def _verified_text(verified: bool) -> str:
 def _table(rows: list[tuple[str, str]]) -> str:
     cells = "".join(f"<tr><td><b>{escape(k)}</b>&nbsp;&nbsp;</td><td>{escape(v)}</td></tr>" for k, v in rows)
     return f"<table cellspacing='0' cellpadding='2'>{cells}</table>"
+
+
+def _shipped(origin: str) -> bool:
+    """Whether a rule set comes from the rule files shipped with tresxuno (not the user's folder)."""
+    try:
+        return Path(origin).resolve().parent == (paths.seeds_dir() / "rules").resolve()
+    except OSError:
+        return False
 
 
 def _grid(head: tuple[str, ...], rows: list[tuple[str, ...]], *, right: tuple[int, ...] = ()) -> str:

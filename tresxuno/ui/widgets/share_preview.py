@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tresxuno.domain.allocation import CapAuthorisation
 from tresxuno.domain.money import Money, convert_usd, parse_rate
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem, RuleSetError
@@ -55,6 +56,11 @@ SPLIT_FIELDS = frozenset(
         "partner",
         "partner_amount",
         "rate",
+        "joint_split",
+        "cap_authorisation",
+        "cap_authorised_by",
+        "cap_reason",
+        "cap_document",
     }
 )
 
@@ -87,6 +93,8 @@ class PreviewInput:
     partner: PartnerEntry = field(default_factory=PartnerEntry)
     override: Mapping[str, str] | None = None  # percent typed per party id; None: the rule set's mix
     override_reason: str = ""
+    joint_split_text: str = ""  # the state's percent of the joint state and municipal share; "": default
+    cap_authorisations: tuple[CapAuthorisation, ...] = ()
 
 
 def parse_partner(entry: PartnerEntry) -> tuple[str | None, int | None]:
@@ -129,6 +137,24 @@ def parse_override(texts: Mapping[str, str] | None) -> dict[Party, int] | None:
     if texts is None:
         return None
     return parse_mix({party: (text.strip() or "0") for party, text in texts.items()})
+
+
+def parse_joint_split(text: str) -> int | None:
+    """The state's percentage of the cost typed for the joint state and municipal share, in basis points.
+
+    An empty box keeps the rule set's default split (None); the range is checked against the rule set.
+
+    Raises:
+        InputError: ``joint_split``: not a number from 0 to 100 with at most two decimals.
+    """
+    if not text.strip():
+        return None
+    try:
+        return parse_mix({Party.STATE.value: text})[Party.STATE]
+    except InputError:
+        raise InputError(
+            Problem("joint_split", "number.out_of_range", {"value": text, "min": 0, "max": 100})
+        ) from None
 
 
 def split_problems(problems: tuple[Problem, ...] | list[Problem]) -> list[Problem]:
@@ -292,6 +318,11 @@ class ShareSplitPreview(QWidget):
             mix = parse_override(data.override)
         except InputError as exc:
             problems.extend(exc.problems)
+        joint_split = None
+        try:
+            joint_split = parse_joint_split(data.joint_split_text) if mix is None else None
+        except InputError as exc:
+            problems.extend(exc.problems)
         if problems or cost is None:
             self._show_problems(problems)
             return
@@ -310,6 +341,8 @@ class ShareSplitPreview(QWidget):
             partner_amount=amount,
             mix_override=mix,
             mix_override_reason=data.override_reason,
+            joint_split_bp=joint_split,
+            cap_authorisations=data.cap_authorisations,
         )
         try:
             plan = plan_submission(request)
