@@ -239,7 +239,10 @@ def attach_document(
 
 
 def checklist(session: Session, project: Project) -> list[ChecklistItem]:
-    """Each document the project's category requires, with the files attached for it."""
+    """Each document the project's category requires at its stage, with the files attached for it.
+
+    Documents needed later than the COVAM (the signed convenio) are listed from their stage on.
+    """
     rows = session.scalars(
         select(Attachment)
         .where(Attachment.project_id == project.id, Attachment.ledger_entry_id.is_(None))
@@ -248,6 +251,7 @@ def checklist(session: Session, project: Project) -> list[ChecklistItem]:
     return [
         ChecklistItem(req, tuple(_info(r) for r in rows if r.kind == req.id))
         for req in required_for(requirements(), project.category)
+        if req.listed_at(project.stage)
     ]
 
 
@@ -266,4 +270,8 @@ def project_checklist(db: Database, project_id: int) -> list[ChecklistItem]:
 
 def missing_documents(session: Session, project: Project) -> list[DocumentRequirement]:
     """Required documents with no file attached yet (a project cannot go to the COVAM while any)."""
-    return [item.requirement for item in checklist(session, project) if not item.done]
+    return [
+        item.requirement
+        for item in checklist(session, project)
+        if not item.done and item.requirement.for_covam
+    ]
