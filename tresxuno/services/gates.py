@@ -107,19 +107,24 @@ def close_problem(db: Database, project: Project) -> Problem | None:
     for p in balance.parties:
         if p.cash == 0:
             continue
-        amount = money_text(abs(p.cash))
         name = party_label(p.party)
         if p.cash < 0:
             text = _("{party}: {amount} more paid on its behalf than it deposited; record its deposit")
-        elif p.over_received > 0:
+            lines.append(text.format(party=name, amount=money_text(-p.cash)))
+            continue
+        excess = min(p.over_received, p.cash)
+        if excess:
             text = _("{party}: excedente of {amount} to refund to {party}")
-        elif p.party == Party.FEDERAL.value:
-            text = _(
-                "{party}: {amount} not spent; refund it to the TESOFE (record a refund with the TESOFE's reference)"
-            )
-        else:
-            text = _("{party}: {amount} not spent; refund it to {party}")
-        lines.append(text.format(party=name, amount=amount))
+            lines.append(text.format(party=name, amount=money_text(excess)))
+        if p.cash > excess:
+            if p.party == Party.FEDERAL.value:
+                text = _(
+                    "{party}: {amount} not spent; refund it to the TESOFE (record a refund with the "
+                    "TESOFE's reference)"
+                )
+            else:
+                text = _("{party}: {amount} not spent; refund it to {party}")
+            lines.append(text.format(party=name, amount=money_text(p.cash - excess)))
     if not lines:
         return None
     return Problem("stage", "gate.money_left", {"folio": project.folio, "details": "; ".join(lines)})
