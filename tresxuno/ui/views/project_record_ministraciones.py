@@ -34,7 +34,7 @@ from tresxuno.domain.money import Money
 from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.domain.stages import Stage
 from tresxuno.formatting import date_text, money_text, party_label, stage_label
-from tresxuno.i18n import _
+from tresxuno.i18n import N_, _
 from tresxuno.services.ministraciones import (
     EXCEPTION_GATES,
     ProjectCalendar,
@@ -50,9 +50,9 @@ from tresxuno.ui.views.project_record_summary import _RIGHT, _item, _table, _val
 
 #: The ways a tranche falls due, as the editor offers them (msgids translated when shown).
 TRIGGER_LABELS: dict[str, str] = {
-    FIRMA: "On signing the convenio",
-    FECHA: "On a date",
-    AVANCE: "At a physical progress",
+    FIRMA: N_("On signing the convenio"),
+    FECHA: N_("On a date"),
+    AVANCE: N_("At a physical progress"),
 }
 
 
