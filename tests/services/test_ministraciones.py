@@ -15,6 +15,8 @@ from tresxuno.domain.actor import Actor, acting_as
 from tresxuno.domain.ledger import ContributionInput, RefundInput
 from tresxuno.domain.ministraciones import AVANCE, FECHA, FIRMA, Tranche
 from tresxuno.domain.problems import InputError, Problem
+from tresxuno.formatting import money_text
+from tresxuno.i18n import set_language
 from tresxuno.messages import describe
 from tresxuno.services.attachments import missing_documents, project_checklist
 from tresxuno.services.audit import check_integrity, history
@@ -148,15 +150,17 @@ def test_a_project_closes_only_when_no_party_holds_money(db, signed, tmp_path):
     move_project(db, signed.id, "en_ejecucion")
     finish_works(db, signed.id, date(2019, 12, 15), today=TODAY)
     move_project(db, signed.id, "terminado")
+    set_language("en")  # the details are written in the language of the refusal
     with pytest.raises(InputError) as refused:
         move_project(db, signed.id, "cerrado")
     [problem] = refused.value.problems
     assert problem.code == "gate.money_left"
     text = describe(problem)
-    assert "Club: excedente of $700.00" in text  # received beyond its share
-    assert "Club: $1,000,000.00 not spent" in text
-    assert "TESOFE" in text and "Federal: $500,000.00" in text
-    assert "Estatal: $500,000.00 not spent" in text
+    m = money_text
+    assert f"Club: excedente of {m(700_00)} to refund to Club" in text  # received beyond its share
+    assert f"Club: {m(SHARE)} not spent" in text
+    assert f"Federal: {m(HALF)} not spent; refund it to the TESOFE" in text
+    assert f"State: {m(HALF)} not spent; refund it to State" in text
     for party in PARTIES:
         cash = project_balance(db, signed.id).party(party).cash
         record_refund(
