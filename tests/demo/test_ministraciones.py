@@ -7,16 +7,21 @@ import io
 from pypdf import PdfReader
 from sqlalchemy import text
 
-from tresxuno.demo.ministraciones import placeholder_pdf
 from tresxuno.demo.projects import generate_demo
-from tresxuno.services.attachments import attachment_file
+from tresxuno.services.attachments import attachment_file, resolve_stored
 from tresxuno.services.audit import check_integrity
+from tresxuno.services.builtin_files import placeholder_pdf
 from tresxuno.services.gates import has_signed_convenio
 
 
 def _rows(db, sql: str) -> list[tuple]:
     with db.engine.connect() as conn:
         return [tuple(r) for r in conn.execute(text(sql))]
+
+
+def path_of(db, attachment_id: int):
+    (stored,) = _rows(db, f"SELECT stored_path FROM attachments WHERE id = {attachment_id}")[0]
+    return resolve_stored(stored)
 
 
 def test_signed_projects_get_the_default_calendar_and_started_ones_the_signed_convenio(db):
@@ -49,9 +54,16 @@ def test_signed_projects_get_the_default_calendar_and_started_ones_the_signed_co
         assert all(has_signed_convenio(session, pid) for pid in started)
     scans = _rows(db, "SELECT id FROM attachments WHERE kind = 'convenio-firmado'")
     assert len(scans) == len(started)
-    # The placeholder is a real PDF whose sha256 the check verifies.
-    assert attachment_file(db, scans[0][0]).read_bytes() == placeholder_pdf()
-    page = PdfReader(io.BytesIO(placeholder_pdf()), strict=True).pages[0]
-    assert "Convenio de concertacion firmado" in page.extract_text()
+    # Nothing is written to the data folder by the demo; the check knows the placeholder's bytes.
+    assert not path_of(db, scans[0][0]).exists()
     result = check_integrity(db)
     assert result.ok, result.problem
+    # Opened, the placeholder is written: a real PDF, and from then on a changed copy is caught.
+    path = attachment_file(db, scans[0][0])
+    assert path.read_bytes() == placeholder_pdf()
+    page = PdfReader(io.BytesIO(placeholder_pdf()), strict=True).pages[0]
+    assert "Convenio de concertacion firmado" in page.extract_text()
+    assert check_integrity(db).ok
+    path.write_bytes(placeholder_pdf().replace(b"demostracion", b"falsificado!"))
+    problem = check_integrity(db).problem
+    assert problem is not None and problem.code == "attachment.file_altered"

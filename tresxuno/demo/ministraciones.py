@@ -3,12 +3,13 @@
 Every demo project whose convenio is signed gets the default calendar (half on signing, half at 50 %
 progress); every project whose works started gets a ``convenio-firmado`` attachment. The scan is one
 small placeholder PDF shared by all of them (a file per project would cost 100,000 files on the
-largest demo); its sha256 is recorded like any attachment's, so ``tresxuno check`` verifies it.
+largest demo), which the app can write again byte for byte (see
+:mod:`tresxuno.services.builtin_files`): nothing is written to the data folder here, the copy is
+written when the attachment is first opened, and ``tresxuno check`` verifies it once present.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from sqlalchemy import insert, select
@@ -17,37 +18,13 @@ from sqlalchemy.orm import Session
 from tresxuno.db.models import Attachment, Ministracion, Project, ProjectShare, StageChange
 from tresxuno.domain.ministraciones import default_calendar
 from tresxuno.domain.stages import Stage
-from tresxuno.services.attachments import ATTACHMENTS, resolve_stored
+from tresxuno.services.attachments import ATTACHMENTS
+from tresxuno.services.builtin_files import PLACEHOLDER_NAME, placeholder_pdf, placeholder_sha256
 from tresxuno.services.gates import CONVENIO_DOCUMENT
 from tresxuno.services.ministraciones import SIGNED_STAGES
 
 #: Stages of projects whose works started: the signed convenio was on file by then.
 STARTED_STAGES: tuple[str, ...] = (Stage.EN_EJECUCION.value, Stage.TERMINADO.value, Stage.CERRADO.value)
-#: Name shown for the placeholder scan.
-PLACEHOLDER_NAME = "convenio-firmado-demo.pdf"
-
-
-def placeholder_pdf() -> bytes:
-    """A one-page PDF saying it stands in for the signed convenio (valid xref, readable by any viewer)."""
-    text = b"BT /F1 14 Tf 72 720 Td (Convenio de concertacion firmado - documento de demostracion) Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(text)).encode() + b" >>\nstream\n" + text + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 def add_demo_ministraciones(session: Session) -> tuple[int, int]:
@@ -83,13 +60,8 @@ def add_demo_ministraciones(session: Session) -> tuple[int, int]:
     on: dict[int, datetime] = {pid: at for pid, at in signed}  # the last signing of each project
     if not on:
         return len(rows), 0
-    content = placeholder_pdf()
-    sha = hashlib.sha256(content).hexdigest()
-    stored = f"{ATTACHMENTS}/demo/{sha[:16]}.pdf"
-    target = resolve_stored(stored)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
+    sha = placeholder_sha256()
+    stored = f"{ATTACHMENTS}/demo/{sha[:16]}.pdf"  # written when first opened (see builtin_files)
     files = [
         {
             "project_id": pid,
@@ -98,7 +70,7 @@ def add_demo_ministraciones(session: Session) -> tuple[int, int]:
             "original_name": PLACEHOLDER_NAME,
             "stored_path": stored,
             "sha256": sha,
-            "size": len(content),
+            "size": len(placeholder_pdf()),
             "added_at": at,
             "added_by": "demo",
         }
