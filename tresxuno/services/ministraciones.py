@@ -386,37 +386,80 @@ class OwedDeposit:
 def owed_deposits(session: Session, projects: Select, today: date) -> list[OwedDeposit]:
     """Parties of ``projects`` (a select of project ids) with a tranche due and not covered on ``today``.
 
-    Only projects where some party received less than its share are looked at one by one.
+    Only projects where some party received less than its share are looked at, with one query per
+    kind of row for all of them (a state office's year holds thousands of signed projects).
     """
     received = received_by_party(session, projects)
-    shares = session.execute(
+    shares: dict[int, dict[str, int]] = {}
+    for pid, party, amount in session.execute(
         select(ProjectShare.project_id, ProjectShare.party, ProjectShare.amount).where(
             ProjectShare.project_id.in_(projects), ProjectShare.amount > 0
         )
-    ).all()
-    short = sorted({pid for pid, party, amount in shares if received.get((pid, party), 0) < amount})
+    ):
+        shares.setdefault(pid, {})[party] = int(amount)
+    short = sorted(
+        pid
+        for pid, by_party in shares.items()
+        if any(received.get((pid, party), 0) < amount for party, amount in by_party.items())
+    )
     result: list[OwedDeposit] = []
-    for pid in short:
-        project = session.get(Project, pid)
-        if project is None:  # pragma: no cover - read in the same snapshot
-            continue
-        lines, _stored = calendar_of(session, project, today)
-        owed: dict[str, list[TrancheStatus]] = {}
-        for line in lines:
-            if line.owed:
-                owed.setdefault(line.tranche.party, []).append(line)
-        for party, due in owed.items():
-            first = due[0]
-            result.append(
-                OwedDeposit(
-                    pid,
-                    party,
-                    sum(line.pending for line in due),
-                    first.due_on,
-                    (today - first.due_on).days if first.due_on is not None else None,
-                )
+    for chunk in (short[i : i + 500] for i in range(0, len(short), 500)):
+        stages = dict(session.execute(select(Project.id, Project.stage).where(Project.id.in_(chunk))).all())
+        stored: dict[int, list[Tranche]] = {}
+        for r in session.scalars(
+            select(Ministracion)
+            .where(Ministracion.project_id.in_(chunk))
+            .order_by(Ministracion.project_id, Ministracion.party, Ministracion.number)
+        ):
+            stored.setdefault(r.project_id, []).append(
+                Tranche(r.party, r.number, int(r.amount), r.trigger, r.due_date, r.progress_percent)
             )
+        signed_at = dict(
+            session.execute(
+                select(StageChange.project_id, func.max(StageChange.changed_at))
+                .where(
+                    StageChange.project_id.in_(chunk), StageChange.to_stage == Stage.CONVENIO_FIRMADO.value
+                )
+                .group_by(StageChange.project_id)
+            ).all()
+        )
+        progress: dict[int, list[tuple[date, int]]] = {}
+        for pid, on, tenths in session.execute(
+            select(ProgressReport.project_id, ProgressReport.reported_on, ProgressReport.percent_tenths)
+            .where(ProgressReport.project_id.in_(chunk))
+            .order_by(ProgressReport.project_id, ProgressReport.reported_on, ProgressReport.id)
+        ):
+            progress.setdefault(pid, []).append((on, int(tenths)))
+        for pid in chunk:
+            at = signed_at.get(pid)
+            lines = tranche_status(
+                stored.get(pid) or default_calendar(shares[pid]),
+                {party: received.get((pid, party), 0) for party in shares[pid]},
+                signed=stages.get(pid) in SIGNED_STAGES,
+                signed_on=_day(at) if at is not None else None,
+                progress=progress.get(pid, []),
+                today=today,
+            )
+            result.extend(_owed(pid, lines, today))
     return result
+
+
+def _owed(project_id: int, lines: Iterable[TrancheStatus], today: date) -> list[OwedDeposit]:
+    """One item per party with tranches due and not covered: their pending sum, since the oldest."""
+    owed: dict[str, list[TrancheStatus]] = {}
+    for line in lines:
+        if line.owed:
+            owed.setdefault(line.tranche.party, []).append(line)
+    return [
+        OwedDeposit(
+            project_id,
+            party,
+            sum(line.pending for line in due),
+            due[0].due_on,
+            (today - due[0].due_on).days if due[0].due_on is not None else None,
+        )
+        for party, due in owed.items()
+    ]
 
 
 def calendar_problem(session: Session) -> Problem | None:
