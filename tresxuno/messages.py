@@ -518,6 +518,10 @@ TEMPLATES: dict[str, str] = {
     "ministracion.due_changed": N_(
         "tranche {number} of {party} fell due on {date}; a tranche already due cannot be changed or removed"
     ),
+    "ministracion.already_due": N_(
+        "tranche {number} of {party} would already be due ({date}); a new or changed tranche must fall due "
+        "after today"
+    ),
     "gate.convenio_missing": N_(
         "project {folio} cannot start its works: the signed convenio is not on file; attach it under "
         "Documents (“{document}”), or an administrator records an exception with its reason"

@@ -191,6 +191,11 @@ def test_the_treasury_edits_tranches_not_yet_due(db, signed):
     with pytest.raises(InputError) as refused:
         set_calendar(db, signed.id, [*changed, *rest], today=today)
     assert _codes(refused) == ["ministracion.due_changed"]
+    # A new tranche may not be due already: one more on signing, which is past.
+    extra = [*stored.tranches[:-1], Tranche("municipal", 9, 100_000_00, FIRMA)]
+    with pytest.raises(InputError) as late:
+        set_calendar(db, signed.id, extra, today=today)
+    assert _codes(late) == ["ministracion.already_due"]
     with pytest.raises(InputError) as short:
         set_calendar(db, signed.id, [t for t in stored.tranches if t.number < 3], today=today)
     assert set(_codes(short)) == {"ministracion.sum_differs"}

@@ -288,11 +288,12 @@ def set_calendar(
 
     Tranches are numbered per party in the order given. Allowed while the convenio is signed or the
     works are under way; a tranche already due on ``today`` must stay exactly as it is (number,
-    amount, trigger), because deposits were already measured against it.
+    amount, trigger), because deposits were already measured against it, and a new or changed
+    tranche must not be due already (a date in the past, a progress already reached).
 
     Raises:
-        InputError: ``project.unknown``, ``ministracion.not_editable``, ``ministracion.due_changed``
-            and every problem of :func:`~tresxuno.domain.ministraciones.check_calendar`. Nothing is written.
+        InputError: ``project.unknown``, ``ministracion.not_editable``, ``ministracion.due_changed``,
+            ``ministracion.already_due`` and every problem of :func:`~tresxuno.domain.ministraciones.check_calendar`. Nothing is written.
     """
     require(db, "ministraciones.edit")
     today = today or date.today()
@@ -319,6 +320,29 @@ def set_calendar(
                         {
                             "party": old.party,
                             "number": old.number,
+                            "date": line.due_on.isoformat() if line.due_on else "—",
+                        },
+                    )
+                )
+        kept = {line.tranche for line in current if line.due}
+        locked = {(t.party, t.number) for t in kept}  # a change to these is already refused above
+        for line in tranche_status(
+            new,
+            {},
+            signed=project.stage in SIGNED_STAGES,
+            signed_on=signed,
+            progress=progress_of(session, project.id),
+            today=today,
+        ):
+            t = line.tranche
+            if line.due and t not in kept and (t.party, t.number) not in locked:
+                problems.append(
+                    Problem(
+                        f"tranche.{t.party}.{t.number}",
+                        "ministracion.already_due",
+                        {
+                            "party": t.party,
+                            "number": t.number,
                             "date": line.due_on.isoformat() if line.due_on else "—",
                         },
                     )

@@ -6,7 +6,7 @@ an administrador records an exception to the gate of starting the works in :clas
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -96,7 +96,7 @@ class _TrancheRow:
         self.date = QDateEdit(parent)
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("dd/MM/yyyy")
-        day = t.due_date or date.today()
+        day = t.due_date or date.today() + timedelta(days=30)  # a new dated tranche falls due later
         self.date.setDate(QDate(day.year, day.month, day.day))
         self.date.setAccessibleName(_("Due date"))
         self.percent = QSpinBox(parent)
