@@ -541,6 +541,10 @@ TEMPLATES: dict[str, str] = {
     "gate.money_left": N_(
         "project {folio} cannot be closed while a party still holds money on it: {details}"
     ),
+    "gate.exception_not_waiting": N_(
+        "project {folio} is in stage {stage}; an exception to the gate of {gate} is recorded only while the "
+        "project waits to enter it"
+    ),
     "gate.unknown": N_("'{gate}' is not a stage gate that allows an exception; allowed: {allowed}"),
     "gate.not_administrator": N_(
         "{user} is not an active administrator; only an administrator can authorise an exception"

@@ -103,6 +103,9 @@ def test_an_administrator_may_let_the_works_start_with_a_recorded_reason(db, sig
     assert calendar(db, signed.id).exceptions == (info,)
     with acting_as(Actor("captura", "capturista")):
         assert move_project(db, signed.id, "en_ejecucion").stage == "en_ejecucion"
+    with acting_as(Actor("admin", "administrador")), pytest.raises(InputError) as late:
+        record_gate_exception(db, signed.id, "en_ejecucion", "Otra vez", "admin")
+    assert _codes(late) == ["gate.exception_not_waiting"]
 
 
 def test_works_are_finished_only_at_one_hundred_percent(db, signed, tmp_path):

@@ -365,6 +365,7 @@ def record_gate_exception(
 
     Raises:
         InputError: ``auth.role_required``, ``project.unknown``, ``gate.unknown``, ``gate.not_administrator``,
+            ``gate.exception_not_waiting`` (the project is not at the stage before the gate),
             and the text problems of the reason and the name. Nothing is written.
     """
     require(db, "gates.authorise")
@@ -377,6 +378,15 @@ def record_gate_exception(
     authorised_by = clean_text(authorised_by, "authorised_by", problems, max_len=80)
     with db.transaction(immediate=True) as session:
         project = _project(session, project_id)
+        waiting = {Stage.EN_EJECUCION.value: Stage.CONVENIO_FIRMADO.value}.get(gate)
+        if waiting is not None and project.stage != waiting:
+            problems.append(
+                Problem(
+                    "gate",
+                    "gate.exception_not_waiting",
+                    {"folio": project.folio, "stage": project.stage, "gate": gate},
+                )
+            )
         if authorised_by and has_users(session):
             role = session.scalar(
                 select(User.role).where(User.username == authorised_by, User.active.is_(True))
