@@ -60,6 +60,14 @@ def test_the_convenio_is_listed_once_approved_and_never_needed_for_the_covam(db,
     assert "convenio-firmado" in kinds
     with db.transaction() as session:
         assert missing_documents(session, session.get(Project, signed.id)) == []
+    club = new_club(db, 2)
+    early = signed_project(db, tmp_path / "early", club_id=club.id, stage="en_covam")
+    assert "convenio-firmado" not in [i.requirement.id for i in project_checklist(db, early.id)]
+    # Once filed it stays in view whatever the stage (here: cancelled after signing).
+    attach_convenio(db, signed.id, tmp_path / "c")
+    move_project(db, signed.id, "cancelado", comment="Sin recursos")
+    [item] = [i for i in project_checklist(db, signed.id) if i.requirement.id == "convenio-firmado"]
+    assert item.done
 
 
 def test_works_start_only_with_the_signed_convenio_and_every_first_tranche(db, signed, tmp_path):

@@ -248,18 +248,20 @@ def attach_document(
 def checklist(session: Session, project: Project) -> list[ChecklistItem]:
     """Each document the project's category requires at its stage, with the files attached for it.
 
-    Documents needed later than the COVAM (the signed convenio) are listed from their stage on.
+    Documents needed later than the COVAM (the signed convenio) are listed from their stage on, or
+    once a file was attached for them.
     """
     rows = session.scalars(
         select(Attachment)
         .where(Attachment.project_id == project.id, Attachment.ledger_entry_id.is_(None))
         .order_by(Attachment.id)
     ).all()
-    return [
+    items = [
         ChecklistItem(req, tuple(_info(r) for r in rows if r.kind == req.id))
         for req in required_for(requirements(), project.category)
-        if req.listed_at(project.stage)
     ]
+    # A document filed is always shown (a cancelled project keeps its signed convenio in view).
+    return [item for item in items if item.done or item.requirement.listed_at(project.stage)]
 
 
 def project_checklist(db: Database, project_id: int) -> list[ChecklistItem]:
