@@ -94,6 +94,9 @@ FIELD_LABELS: dict[str, str] = {
     "reason": N_("Reason"),
     "override_reason": N_("Reason for accepting more than the outstanding share"),
     "authorised_by": N_("Authorised by"),
+    "tranche": N_("Deposit tranche"),
+    "calendar": N_("Deposit calendar"),
+    "gate": N_("Stage gate"),
     "entry": N_("Ledger entry"),
     "source_party": N_("Paid from"),
     "rates": N_("Exchange rates file"),
@@ -516,6 +519,81 @@ TEMPLATES: dict[str, str] = {
     "report.receipt_not_contribution": N_(
         "ledger entry {id} is not a contribution; receipts are printed for contributions only"
     ),
+    "report.handover_incomplete": N_(
+        "project {folio}: the hand-over act is printed only for works at 100 % physical progress; the latest "
+        "report ({date}) says {percent} %"
+    ),
+    "report.handover_no_progress": N_(
+        "project {folio}: the hand-over act is printed only for works at 100 % physical progress, and no "
+        "progress has been reported; record a report of 100 % first"
+    ),
+    # Deposit calendar (ministraciones) and stage gates.
+    "ministracion.party_without_share": N_(
+        "{party} has no share in this project; tranches are set only for parties with a share"
+    ),
+    "ministracion.amount_not_positive": N_(
+        "tranche {number} of {party} is {amount}; each tranche must be more than $0.00"
+    ),
+    "ministracion.trigger_unknown": N_(
+        "tranche {number} of {party}: '{trigger}' is not a way a tranche falls due; allowed: {allowed}"
+    ),
+    "ministracion.date_missing": N_("tranche {number} of {party} falls due on a date: give the date"),
+    "ministracion.date_out_of_range": N_(
+        "tranche {number} of {party}: the date {date} must fall between the years {min} and {max}"
+    ),
+    "ministracion.date_before_signing": N_(
+        "tranche {number} of {party}: the date {date} is before the convenio was signed ({signed}); "
+        "give a later date"
+    ),
+    "ministracion.percent_out_of_range": N_(
+        "tranche {number} of {party}: the physical progress that makes it due must be a whole percent "
+        "from 1 to 100 (given: {value})"
+    ),
+    "ministracion.sum_differs": N_(
+        "the tranches of {party} add up to {total} but its share is {share}; they must add up exactly to "
+        "the share"
+    ),
+    "ministracion.not_editable": N_(
+        "project {folio} is in stage {stage}; the deposit calendar can be changed only while the convenio "
+        "is signed or the works are under way"
+    ),
+    "ministracion.due_changed": N_(
+        "tranche {number} of {party} fell due on {date}; a tranche already due cannot be changed or removed"
+    ),
+    "ministracion.already_due": N_(
+        "tranche {number} of {party} would already be due ({date}); a new or changed tranche must fall due "
+        "after today"
+    ),
+    "gate.convenio_missing": N_(
+        "project {folio} cannot start its works: the signed convenio is not on file; attach it under "
+        "Documents (“{document}”), or an administrator records an exception with its reason"
+    ),
+    "gate.first_deposit_missing": N_(
+        "project {folio} cannot start its works until each party's first tranche is received in full: "
+        "{details}; or an administrator records an exception with its reason"
+    ),
+    "gate.no_progress": N_(
+        "project {folio} cannot be marked finished: no physical progress has been reported; record a "
+        "report of 100 % first"
+    ),
+    "gate.progress_incomplete": N_(
+        "project {folio} cannot be marked finished: the latest physical progress report ({date}) says "
+        "{percent} %; the works must reach 100 %"
+    ),
+    "gate.money_left": N_(
+        "project {folio} cannot be closed while a party still holds money on it: {details}"
+    ),
+    "gate.exception_not_waiting": N_(
+        "project {folio} is in stage {stage}; an exception to the gate of {gate} is recorded only while the "
+        "project waits to enter it"
+    ),
+    "gate.unknown": N_("'{gate}' is not a stage gate that allows an exception; allowed: {allowed}"),
+    "gate.not_administrator": N_(
+        "{user} is not an active administrator; only an administrator can authorise an exception"
+    ),
+    "check.calendar_sum_differs": N_(
+        "project {folio}: the deposit calendar of {party} adds up to {total} but its share is {share}"
+    ),
     "report.handover_not_finished": N_(
         "project {folio} is in stage {stage}; the hand-over act is printed only for finished works "
         "(terminado or cerrado)"
@@ -692,7 +770,7 @@ STORAGE_TEMPLATES: dict[str, str] = {
 }
 
 #: Params holding a stage id (or a COVAM ruling, which is one): shown by the stage's name.
-_STAGE_PARAMS = {"stage", "from", "to", "ruling"}
+_STAGE_PARAMS = {"stage", "from", "to", "ruling", "gate"}
 _STAGE_IDS = {s.value for s in Stage}
 
 #: Params holding centavos MXN: shown as es-MX/en-US money, never as raw integers.
@@ -707,6 +785,7 @@ _MONEY_PARAMS = {
     "available",
     "total",
     "expected",
+    "share",
 }
 
 

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from tests.gates import start_by_exception
 from tests.services.test_registry_and_projects import club_input, project_input, table_digest
 from tests.services.test_stages import attach_all
 from tresxuno.db.models import StageChange
@@ -121,6 +122,7 @@ def test_progress_is_recorded_and_guarded(db, prevalidated, session):
         record_progress(db, pid, date(2016, 7, 1), "10", today=date(2016, 12, 31))
     assert exc.value.problems[0].code == "progress.not_under_way"
     move_project(db, pid, "convenio_firmado")
+    start_by_exception(db, pid)
     move_project(db, pid, "en_ejecucion")
     record_progress(db, pid, date(2016, 9, 30), "35.5", note="Trazo y excavación", today=date(2016, 12, 31))
     record_progress(db, pid, date(2016, 12, 31), "70 %", today=date(2016, 12, 31))

@@ -47,6 +47,7 @@ from tresxuno.services import (
     covam,
     importer,
     ledger,
+    ministraciones,
     office,
     project_requests,
     rates,
@@ -328,6 +329,14 @@ WRITERS: dict[str, tuple[str, Call]] = {
         lambda o: users.set_password(o.db, "admin", "nueva-clave-123"),
     ),
     "tresxuno.services.users.deactivate": ("users.manage", lambda o: users.deactivate(o.db, "admin")),
+    "tresxuno.services.ministraciones.set_calendar": (
+        "ministraciones.edit",
+        lambda o: ministraciones.set_calendar(o.db, o.project, []),
+    ),
+    "tresxuno.services.ministraciones.record_gate_exception": (
+        "gates.authorise",
+        lambda o: ministraciones.record_gate_exception(o.db, o.project, "en_ejecucion", "Urgente", "admin"),
+    ),
     "tresxuno.services.works.record_progress": (
         "works.record_progress",
         lambda o: works.record_progress(o.db, o.project, date(2026, 3, 2), "50"),
@@ -345,6 +354,8 @@ NOT_GUARDED: dict[str, str] = {
     "tresxuno.services.attachments.store_file": "attach_document's and the ledger's helper (a Session)",
     "tresxuno.demo.ledger.add_demo_ledger": "generate_demo's helper (a Session)",
     "tresxuno.demo.covam.add_demo_covam_and_progress": "generate_demo's helper (a Session)",
+    "tresxuno.demo.ministraciones.add_demo_ministraciones": "generate_demo's helper (a Session)",
+    "tresxuno.services.ministraciones.ensure_default_calendar": "move_project's helper (a Session)",
 }
 
 

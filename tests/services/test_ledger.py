@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from tests.digest import database_digest
+from tests.gates import finish_works, start_by_exception
 from tests.services.test_registry_and_projects import club_input, project_input
 from tresxuno import paths
 from tresxuno.db.models import Attachment
@@ -104,6 +105,10 @@ def signed_project(
     attach_all(db, project.id, folder / "scans")
     road = (*ROAD, "en_ejecucion", "terminado", "cerrado")
     for step in road[: road.index(stage) + 1] if stage in road else ROAD[:3]:
+        if step == "en_ejecucion":
+            start_by_exception(db, project.id)  # the money is each test's own business
+        if step == "terminado":
+            finish_works(db, project.id, date(fiscal_year, 12, 1), today=date(fiscal_year + 1, 1, 1))
         project = move_project(db, project.id, step, user="revisor")
     if stage not in road:
         project = move_project(db, project.id, stage, user="revisor")

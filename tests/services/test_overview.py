@@ -17,9 +17,9 @@ from tresxuno.services.attachments import attach_document, project_checklist
 from tresxuno.services.clubs import register_club
 from tresxuno.services.covam import AttendeeInput, SessionInput, add_to_agenda, create_session
 from tresxuno.services.ledger import project_balance, record_contribution, reverse_entry
+from tresxuno.services.ministraciones import calendar
 from tresxuno.services.overview import (
     APPROVED_STAGES,
-    DEPOSIT_GRACE_DAYS,
     DEPOSIT_OWED,
     DEPOSIT_STAGES,
     OPEN_STAGES,
@@ -34,6 +34,7 @@ from tresxuno.services.overview import (
 )
 from tresxuno.services.project_requests import submit_project
 from tresxuno.services.stages import move_project
+from tresxuno.services.works import record_progress
 
 TODAY = DEFAULT_TODAY  # the demo's own "today": its toma statuses and stage dates are relative to it
 
@@ -124,8 +125,8 @@ def test_projects_stuck_in_a_stage_are_listed_with_their_days(demo):
     assert days == sorted(days, reverse=True)
 
 
-def test_deposits_owed_agree_with_the_ledger_balances(demo):
-    """Per project and party, what the page says is owed is the ledger's outstanding amount."""
+def test_deposits_owed_agree_with_the_calendar_and_the_ledger(demo):
+    """Per project and party, what the page says is owed is what fell due minus what the ledger received."""
     stages = ", ".join(repr(s) for s in DEPOSIT_STAGES)
     checked = 0
     for (year,) in sql(demo, f"SELECT DISTINCT fiscal_year FROM projects WHERE stage IN ({stages})"):
@@ -133,20 +134,15 @@ def test_deposits_owed_agree_with_the_ledger_balances(demo):
         owed = {(i.record_id, i.party): i.amount for i in board.attention if i.kind == DEPOSIT_OWED}
         expected = {}
         chosen = f"SELECT id FROM projects WHERE fiscal_year = :y AND stage IN ({stages})"
-        signed = {
-            pid: datetime.fromisoformat(str(on)).date()
-            for pid, on in sql(
-                demo,
-                "SELECT project_id, MAX(changed_at) FROM stage_changes WHERE to_stage = 'convenio_firmado' "
-                "GROUP BY project_id",
-            )
-        }
         for (pid,) in sql(demo, chosen, y=year):
-            if pid in signed and (TODAY - signed[pid]).days <= DEPOSIT_GRACE_DAYS:
-                continue  # the parties still have time to deposit
-            for line in project_balance(demo, pid).parties:
-                if line.outstanding:
-                    expected[(pid, line.party)] = line.outstanding
+            due: dict[str, int] = {}
+            for line in calendar(demo, pid, today=TODAY).lines:
+                if line.due:
+                    due[line.tranche.party] = due.get(line.tranche.party, 0) + line.tranche.amount
+            for party, amount in due.items():
+                behind = amount - project_balance(demo, pid).party(party).received
+                if behind > 0:
+                    expected[(pid, party)] = behind
             checked += 1
         assert owed == expected, year
     assert checked > 20
@@ -206,8 +202,9 @@ def test_a_reversed_deposit_is_owed_again_and_a_reversed_reversal_is_not(db, pro
         ("convenio_firmado", date(2026, 6, 20)),
     ):
         move_project(db, project.id, stage, at=_noon(day))
-    today = date(2026, 6, 20) + timedelta(days=DEPOSIT_GRACE_DAYS + 1)
-    share = {s.party: s.amount for s in project.shares}
+    today = date(2026, 7, 21)
+    # The default calendar: the first half (the odd centavo with it) falls due on signing.
+    share = {s.party: s.amount - s.amount // 2 for s in project.shares}
 
     def owed() -> dict[str, int]:
         board = year_overview(db, 2026, today=today)
@@ -222,7 +219,8 @@ def test_a_reversed_deposit_is_owed_again_and_a_reversed_reversal_is_not(db, pro
     assert owed()["state"] == share["state"]
     reverse_entry(db, reversal.id, reason="El depósito sí era válido", on=date(2026, 6, 27), today=today)
     assert owed()["state"] == share["state"] - 100_000_00
-    assert owed()["state"] == project_balance(db, project.id).party("state").outstanding
+    received = project_balance(db, project.id).party("state").received
+    assert received == 100_000_00 and owed()["state"] == share["state"] - received
     for party, amount in share.items():
         if party != "state":
             record_contribution(
@@ -231,27 +229,33 @@ def test_a_reversed_deposit_is_owed_again_and_a_reversed_reversal_is_not(db, pro
     assert set(owed()) == {"state"}
 
 
-def test_parties_are_behind_on_deposits_only_after_the_grace_days_from_the_convenio(db, project):
+def test_parties_are_behind_on_deposits_from_the_day_each_tranche_falls_due(db, project):
     for stage, day in (
         ("prevalidado", date(2026, 3, 1)),
         ("en_covam", date(2026, 4, 15)),
         ("aprobado", date(2026, 5, 20)),
-        ("convenio_firmado", date(2026, 6, 20)),
     ):
         move_project(db, project.id, stage, at=_noon(day))
     share = {s.party: s.amount for s in project.shares}
+    first = {party: amount - amount // 2 for party, amount in share.items()}
 
     def owed(today: date) -> list:
         return [i for i in year_overview(db, 2026, today=today).attention if i.kind == DEPOSIT_OWED]
 
-    last_day = date(2026, 6, 20) + timedelta(days=DEPOSIT_GRACE_DAYS)
-    assert owed(last_day) == []  # still within the days the convenio gives to deposit
-    items = owed(last_day + timedelta(days=1))
-    assert {i.party: i.amount for i in items} == share
-    # Each item opens the project, and says since when the convenio is signed.
+    assert owed(date(2026, 6, 19)) == []  # approved, not signed: nothing is due yet
+    move_project(db, project.id, "convenio_firmado", at=_noon(date(2026, 6, 20)))
+    items = owed(date(2026, 7, 1))
+    assert {i.party: i.amount for i in items} == first  # the signing tranche only
+    # Each item opens the project, and says since when the tranche is due.
     assert {(i.record_kind, i.record_id, i.on, i.days) for i in items} == {
-        ("project", project.id, date(2026, 6, 20), DEPOSIT_GRACE_DAYS + 1)
+        ("project", project.id, date(2026, 6, 20), 11)
     }
+    # The works reach 50 % on 1 September: the second tranche falls due that day.
+    record_progress(db, project.id, date(2026, 9, 1), "50", today=date(2026, 9, 1))
+    assert {i.party: i.amount for i in owed(date(2026, 8, 31))} == first
+    later = owed(date(2026, 9, 2))
+    assert {i.party: i.amount for i in later} == share
+    assert {(i.on, i.days) for i in later} == {(date(2026, 6, 20), 74)}  # since the oldest unpaid tranche
 
 
 def test_a_session_held_with_projects_waiting_for_a_ruling_is_listed(db, project):

@@ -14,7 +14,7 @@ from tresxuno.demo.projects import DEFAULT_TODAY
 from tresxuno.formatting import money_text, party_label, stage_label
 from tresxuno.formatting import party_label as _party_label
 from tresxuno.i18n import _, ngettext, set_language
-from tresxuno.services.overview import DEPOSIT_GRACE_DAYS, DEPOSIT_OWED, STUCK, TOMA_EXPIRING, year_overview
+from tresxuno.services.overview import DEPOSIT_OWED, STUCK, TOMA_EXPIRING, year_overview
 from tresxuno.ui.views.dashboard import (
     GROUP_KIND_ROLE,
     ICONS,
@@ -136,7 +136,8 @@ def test_activating_an_item_emits_open_record_with_its_id(qtbot, home, demo_db):
 def test_a_party_behind_on_deposits_is_one_enter_from_its_project(qtbot, home, demo_db):
     expected = year_overview(demo_db, None, today=TODAY)
     owed = [i for i in expected.attention if i.kind == DEPOSIT_OWED]
-    assert owed and all(i.days is not None and i.days > DEPOSIT_GRACE_DAYS for i in owed if i.on)
+    # Listed from the day a tranche fell due: never a day before.
+    assert owed and all(i.days is not None and i.days >= 0 for i in owed if i.on)
     item = owed[0]
     rows = [c for c in _children(home, DEPOSIT_OWED) if c.text(0) == attention_text(item)]
     assert rows and _party_label(item.party) in rows[0].text(0)

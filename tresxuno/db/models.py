@@ -607,3 +607,50 @@ class AuditHead(Base):
     # The office key sealing the chain (see tresxuno.domain.audit.key_id) and its first sealed record.
     key_id: Mapped[str | None] = mapped_column(CHAR(16))
     keyed_since: Mapped[int | None] = mapped_column(BigInteger)
+
+
+# --- Deposit calendar and stage gates ---------------------------------------------------------
+
+#: What makes a tranche (ministración) due: the convenio's signature, a date, or physical progress.
+TRIGGER_KINDS: tuple[str, ...] = ("firma", "fecha", "avance")
+
+
+class Ministracion(Base):
+    """One tranche of a party's deposits to a project: centavos MXN and what makes it due."""
+
+    __tablename__ = "ministraciones"
+    __table_args__ = (
+        CheckConstraint(_in_list("party", PARTY_IDS), name="party_known"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint(_in_list("trigger", TRIGGER_KINDS), name="trigger_known"),
+        CheckConstraint(
+            "progress_percent IS NULL OR (progress_percent >= 1 AND progress_percent <= 100)",
+            name="percent_range",
+        ),
+        UniqueConstraint("project_id", "party", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"), index=True)
+    party: Mapped[str] = mapped_column(String(10))
+    number: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    trigger: Mapped[str] = mapped_column(String(8))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    progress_percent: Mapped[int | None] = mapped_column(Integer)
+
+
+class StageGateException(Base):
+    """An administrador's authorisation, with its reason, to pass a stage gate whose conditions fail."""
+
+    __tablename__ = "stage_gate_exceptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"), index=True)
+    # The stage the exception lets the project enter (e.g. "en_ejecucion").
+    gate: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    authorised_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")

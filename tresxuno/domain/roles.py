@@ -55,6 +55,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "data.restore": frozenset({R.ADMINISTRADOR}),
     "data.move": frozenset({R.ADMINISTRADOR}),
     "rules.reload": frozenset({R.ADMINISTRADOR}),
+    # An exception to a stage gate (works started without the signed convenio or a first deposit).
+    "gates.authorise": frozenset({R.ADMINISTRADOR}),
     # capturista
     "clubs.edit": frozenset({R.CAPTURISTA}),
     "projects.edit": frozenset({R.CAPTURISTA}),
@@ -73,6 +75,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "ledger.reverse_entry": frozenset({R.TESORERIA}),
     "rates.edit": frozenset({R.TESORERIA}),
     "ledger.close_year": frozenset({R.TESORERIA}),
+    # The deposit calendar (ministraciones) is the money's timetable: the treasury keeps it.
+    "ministraciones.edit": frozenset({R.TESORERIA}),
     # everyone signed in (auditor included)
     "records.export": ALL_ROLES,
     "reports.print": ALL_ROLES,
@@ -154,6 +158,8 @@ ACTION_LABELS: dict[str, str] = {
     "ledger.reverse_entry": N_("reverse a ledger entry"),
     "rates.edit": N_("set exchange rates"),
     "ledger.close_year": N_("close a fiscal year"),
+    "ministraciones.edit": N_("change the deposit calendar"),
+    "gates.authorise": N_("authorise an exception to a stage gate"),
     "records.export": N_("export records"),
     "reports.print": N_("print reports"),
     "demo.generate": N_("fill the database with demo data"),

@@ -289,6 +289,27 @@ class RateLine:
 
 
 @dataclass(frozen=True)
+class CalendarLine:
+    """One tranche of the deposit calendar (*ministración*) and where it stands on the cut-off day.
+
+    ``trigger`` is ``firma`` (on signing), ``fecha`` (on ``due_date``) or ``avance`` (at
+    ``progress_percent`` % physical progress); ``due_on`` is when it fell due (None: not yet, or unknown).
+    """
+
+    party: str
+    number: int
+    trigger: str
+    due_date: date | None
+    progress_percent: int | None
+    due: bool
+    due_on: date | None
+    amount: int
+    received: int
+    pending: int
+    overdue_days: int
+
+
+@dataclass(frozen=True)
 class Statement:
     """A project's statement of account.
 
@@ -307,6 +328,8 @@ class Statement:
     cash: int
     total_in: int = field(default=0)
     total_out: int = field(default=0)
+    #: The deposit calendar with each tranche's status (empty before the convenio is signed).
+    calendar: tuple[CalendarLine, ...] = field(default=())
 
 
 # --- 4. receipt ------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from tresxuno.db.models import Attachment, Project
 from tresxuno.domain.documents import DocumentRequirement, load_requirements, required_for
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.services.auth import require
+from tresxuno.services.builtin_files import built_in
 
 #: Largest file accepted as an attachment (scans of signed documents are a few MB).
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
@@ -136,7 +137,8 @@ def stored_file_problem(attachment_id: int, name: str, stored_path: str, sha256:
         return exc.problems[0]
     shown = {"id": attachment_id, "name": name, "path": stored_path}
     if not target.is_file():
-        return Problem("file", "attachment.file_missing", shown)
+        # The demo's placeholder scan: the app writes these exact bytes again when it is opened.
+        return None if built_in(sha256) is not None else Problem("file", "attachment.file_missing", shown)
     if _sha256(target) != sha256:
         return Problem("file", "attachment.file_altered", shown)
     return None
@@ -160,7 +162,12 @@ def attachment_file(db: Database, attachment_id: int) -> Path:
     problem = stored_file_problem(attachment_id, name, stored, sha)
     if problem is not None:
         raise InputError(problem)
-    return resolve_stored(stored, attachment_id)
+    target = resolve_stored(stored, attachment_id)
+    content = built_in(sha)
+    if content is not None and not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return target
 
 
 def _sha256(path: Path) -> str:
@@ -239,16 +246,22 @@ def attach_document(
 
 
 def checklist(session: Session, project: Project) -> list[ChecklistItem]:
-    """Each document the project's category requires, with the files attached for it."""
+    """Each document the project's category requires at its stage, with the files attached for it.
+
+    Documents needed later than the COVAM (the signed convenio) are listed from their stage on, or
+    once a file was attached for them.
+    """
     rows = session.scalars(
         select(Attachment)
         .where(Attachment.project_id == project.id, Attachment.ledger_entry_id.is_(None))
         .order_by(Attachment.id)
     ).all()
-    return [
+    items = [
         ChecklistItem(req, tuple(_info(r) for r in rows if r.kind == req.id))
         for req in required_for(requirements(), project.category)
     ]
+    # A document filed is always shown (a cancelled project keeps its signed convenio in view).
+    return [item for item in items if item.done or item.requirement.listed_at(project.stage)]
 
 
 def project_checklist(db: Database, project_id: int) -> list[ChecklistItem]:
@@ -266,4 +279,8 @@ def project_checklist(db: Database, project_id: int) -> list[ChecklistItem]:
 
 def missing_documents(session: Session, project: Project) -> list[DocumentRequirement]:
     """Required documents with no file attached yet (a project cannot go to the COVAM while any)."""
-    return [item.requirement for item in checklist(session, project) if not item.done]
+    return [
+        item.requirement
+        for item in checklist(session, project)
+        if not item.done and item.requirement.for_covam
+    ]

@@ -42,6 +42,7 @@ from tresxuno.domain.audit import (
 from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.i18n import _
 from tresxuno.services.attachments import stored_file_problem
+from tresxuno.services.ministraciones import calendar_problem
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 
 #: Rows read per round trip while verifying.
@@ -197,7 +198,7 @@ def check_integrity(
             problem = missing_row(name, audited)
             if problem is not None:
                 return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
-        problem = ledger_problems(entries, lines)
+        problem = ledger_problems(entries, lines) or calendar_problem(session)
         stored = session.execute(
             select(
                 Attachment.id, Attachment.original_name, Attachment.stored_path, Attachment.sha256

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal_column, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from tresxuno.db.engine import Database
@@ -17,8 +17,6 @@ from tresxuno.db.models import (
     Club,
     CovamAgendaItem,
     CovamSession,
-    LedgerAllocation,
-    LedgerEntry,
     Project,
     ProjectShare,
     StageChange,
@@ -26,6 +24,7 @@ from tresxuno.db.models import (
 from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.stages import Stage
 from tresxuno.domain.validation import TOMA_WARNING_DAYS
+from tresxuno.services.ministraciones import owed_deposits
 
 #: Stages whose shares count as approved money: the COVAM approved the project and it went on.
 #: Stages from which each party is expected to have deposited its whole share (the convenio is signed).
@@ -45,11 +44,6 @@ STUCK_AFTER_DAYS: dict[str, int] = {
     Stage.APROBADO.value: 60,
     Stage.CONVENIO_FIRMADO.value: 90,
 }
-#: Days each party has to deposit its whole share once the convenio is signed, before the home page
-#: lists it as behind on its deposits. The convenio de concertación sets the deposit calendar; offices
-#: give the parties about a month (a monthly treasury cycle: state and municipal transfers and the
-#: club's remittances are made once a month), so a deposit still missing 30 days after signing is news.
-DEPOSIT_GRACE_DAYS = 30
 #: A toma de nota expiring within this many days is flagged (the same warning as the club's status).
 TOMA_EXPIRING_DAYS = TOMA_WARNING_DAYS
 #: A lapsed toma de nota stays on the list this many days after it expired; older ones are the
@@ -236,73 +230,40 @@ def _tomas(session: Session, today: date) -> list[AttentionItem]:
 
 
 def _deposits_owed(session: Session, year: int | None, today: date) -> list[AttentionItem]:
-    """Parties that deposited less than their share more than :data:`DEPOSIT_GRACE_DAYS` after the convenio.
+    """Parties behind on their deposit calendar: a tranche (ministración) due and not covered.
 
-    The convenio's date is the last move into ``convenio_firmado``; a project past that stage with no
-    such move recorded (imported from older books) is taken as signed long ago.
-
-    Received money is the sum of the allocation lines of contributions, net of their reversals (a
-    reversal's lines negate its target's; a reversal of a reversal restores them), as in the ledger.
+    See :func:`tresxuno.services.ministraciones.owed_deposits`: received money (contributions net of
+    their reversals) covers each party's tranches in order; a project with no calendar stored (signed
+    before the app kept calendars) is measured against the default one, and one with no recorded
+    signing is taken as signed long ago (its first tranche is owed, since an unknown date).
     """
     if year is None:
         return []
     chosen = select(Project.id).where(Project.fiscal_year == year, Project.stage.in_(DEPOSIT_STAGES))
-    entries = LedgerEntry.__table__
-    # Contributions of the chosen projects, and every reversal down their chains.
-    start = select(entries.c.id).where(entries.c.kind == "contribution", entries.c.project_id.in_(chosen))
-    chain = start.cte("contribution_chain", recursive=True)
-    later = entries.alias("later")
-    chain = chain.union_all(select(later.c.id).where(later.c.reverses_id == chain.c.id))
-    received = (
-        select(
-            LedgerEntry.project_id.label("project_id"),
-            LedgerAllocation.party.label("party"),
-            func.sum(LedgerAllocation.amount).label("received"),
+    owed = owed_deposits(session, chosen, today)
+    heads = {
+        pid: (folio, stage)
+        for pid, folio, stage in session.execute(
+            select(Project.id, Project.folio, Project.stage).where(
+                Project.id.in_(sorted({o.project_id for o in owed}))
+            )
         )
-        .join(LedgerEntry, LedgerEntry.id == LedgerAllocation.entry_id)
-        .join(chain, chain.c.id == LedgerEntry.id)
-        .group_by(LedgerEntry.project_id, LedgerAllocation.party)
-        .subquery("received")
-    )
-    signed = (
-        select(StageChange.project_id.label("project_id"), func.max(StageChange.changed_at).label("on"))
-        .where(StageChange.to_stage == Stage.CONVENIO_FIRMADO.value, StageChange.project_id.in_(chosen))
-        .group_by(StageChange.project_id)
-        .subquery("signed")
-    )
-    # Listed once more than the grace days have passed: signed on or before today - (grace + 1).
-    cutoff = datetime.combine(today - timedelta(days=DEPOSIT_GRACE_DAYS), datetime.min.time())
-    got = func.coalesce(received.c.received, literal_column("0"))
-    owed = (ProjectShare.amount - got).label("owed")
-    rows = session.execute(
-        select(Project.id, Project.folio, Project.stage, ProjectShare.party, owed, signed.c.on)
-        .join(ProjectShare, ProjectShare.project_id == Project.id)
-        .outerjoin(
-            received,
-            and_(received.c.project_id == ProjectShare.project_id, received.c.party == ProjectShare.party),
-        )
-        .outerjoin(signed, signed.c.project_id == Project.id)
-        .where(
-            Project.fiscal_year == year,
-            Project.stage.in_(DEPOSIT_STAGES),
-            ProjectShare.amount > got,
-            or_(signed.c.on.is_(None), signed.c.on < cutoff),
-        )
-        .order_by(owed.desc(), Project.folio, ProjectShare.party)
-    ).all()
+    }
+    rank = {p.value: i for i, p in enumerate(PARTY_ORDER)}
+    owed.sort(key=lambda o: (-o.amount, heads[o.project_id][0], rank.get(o.party, len(rank))))
     return [
         AttentionItem(
             DEPOSIT_OWED,
             "project",
-            pid,
-            folio,
-            stage=stage,
-            party=party,
-            amount=int(amount),
-            on=_day(on) if on is not None else None,
-            days=(today - _day(on)).days if on is not None else None,
+            o.project_id,
+            heads[o.project_id][0],
+            stage=heads[o.project_id][1],
+            party=o.party,
+            amount=o.amount,
+            on=o.since,
+            days=o.days,
         )
-        for pid, folio, stage, party, amount, on in rows
+        for o in owed
     ]
 
 

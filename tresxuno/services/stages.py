@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,8 @@ from tresxuno.domain.validation import clean_text
 from tresxuno.i18n import language
 from tresxuno.services.attachments import missing_documents
 from tresxuno.services.auth import check_not_submitter, require
+from tresxuno.services.gates import check_gate
+from tresxuno.services.ministraciones import ensure_default_calendar
 from tresxuno.services.projects import project_detail
 
 
@@ -48,7 +50,10 @@ def move_project(
     Raises:
         InputError: unknown project or stage, a move the stage rules do not allow (the problem
             lists the stages allowed from the current one), or a move to the COVAM while a
-            required document is missing (the problem names them).
+            required document is missing (the problem names them), or a stage gate not passed
+            (see :func:`tresxuno.services.gates.check_gate`).
+
+    Entering ``convenio_firmado`` stores the default deposit calendar when the project has none.
     """
     try:
         target = Stage(to_stage)
@@ -84,6 +89,9 @@ def move_project(
             check_not_submitter(session, project)
         if target is Stage.EN_COVAM:
             _require_documents(session, project)
+        check_gate(db, session, project, target, today=at.date() if at else date.today())
+        if target is Stage.CONVENIO_FIRMADO:
+            ensure_default_calendar(session, project)
         session.add(
             StageChange(
                 project_id=project.id,

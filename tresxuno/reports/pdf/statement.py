@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import date
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
@@ -23,7 +24,7 @@ from tresxuno.formatting import (
     stage_label,
 )
 from tresxuno.i18n import _, language
-from tresxuno.reports.data import Statement, StatementEntry
+from tresxuno.reports.data import CalendarLine, Statement, StatementEntry
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import (
     Col,
@@ -189,6 +190,7 @@ def render_statement(
             st.note,
         ),
     ]
+    story += calendar_section(data, width, code)
     if data.rates:
         story += [heading(_("Exchange rates used"), st), rates_table(data, width, code)]
     story += [
@@ -284,3 +286,51 @@ def rates_table(data: Statement, width: float, lang: str) -> Flowable:
         for r in data.rates
     ]
     return fit_table(cols, rows, width)
+
+
+def tranche_trigger_text(trigger: str, due_date: date | None, percent: int | None, lang: str) -> str:
+    """What makes a tranche due, as the convenio says it: on signing, on a date, or at N % progress."""
+    if trigger == "firma":
+        return _("On signing the convenio")
+    if trigger == "fecha":
+        return _("On {date}").format(date=date_text(due_date, lang, style="short"))
+    return _("At {percent} % physical progress").format(percent=percent)
+
+
+def tranche_status_text(line: CalendarLine) -> str:
+    """Received, overdue (with the days), due, or not due yet."""
+    if line.pending == 0:
+        return _("Received")
+    if line.overdue_days > 0:
+        return _("Overdue {days} days").format(days=line.overdue_days)
+    return _("Due") if line.due else _("Not due yet")
+
+
+def calendar_section(data: Statement, width: float, lang: str) -> list[Flowable]:
+    """The deposit calendar per party with each tranche's status on the cut-off day (nothing if none)."""
+    if not data.calendar:
+        return []
+    cols = [
+        Col(_("Party"), wrap=False),
+        Col(_("No."), "right", wrap=False),
+        Col(_("Falls due")),
+        Col(_("Due date"), wrap=False),
+        Col(_("Amount"), "right", wrap=False),
+        Col(_("Received"), "right", wrap=False),
+        Col(_("Pending"), "right", wrap=False),
+        Col(_("Status"), wrap=False),
+    ]
+    rows = [
+        [
+            party_label(line.party),
+            str(line.number),
+            tranche_trigger_text(line.trigger, line.due_date, line.progress_percent, lang),
+            date_text(line.due_on, lang, style="short") if line.due_on else "—",
+            money_text(line.amount, lang),
+            money_text(line.received, lang),
+            money_text(line.pending, lang),
+            tranche_status_text(line),
+        ]
+        for line in data.calendar
+    ]
+    return [heading(_("Deposit calendar (ministraciones)"), styles(8.5)), fit_table(cols, rows, width)]

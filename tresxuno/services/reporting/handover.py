@@ -18,7 +18,7 @@ from tresxuno.services.ledger import project_balance
 from tresxuno.services.projects import project_overview
 from tresxuno.services.reporting.agreement import last_move_to, party_signatories
 from tresxuno.services.reporting.common import club_data, letterhead, party_money, project_head, stamp
-from tresxuno.services.works import progress_history
+from tresxuno.services.works import ProgressInfo, progress_history
 
 #: Stages of a work that was finished and can be handed over (a closed project was finished first).
 FINISHED_STAGES: frozenset[str] = frozenset({Stage.TERMINADO.value, Stage.CERRADO.value})
@@ -36,7 +36,8 @@ def build_handover(
 
     Raises:
         InputError: ``project.unknown``; ``report.handover_not_finished`` when the project is not
-            finished (stage ``terminado`` or ``cerrado``).
+            finished (stage ``terminado`` or ``cerrado``); ``report.handover_no_progress`` or
+            ``report.handover_incomplete`` when the latest progress report is not 100 %.
     """
     overview = project_overview(db, project_id)
     detail = overview.detail
@@ -44,11 +45,12 @@ def build_handover(
         raise InputError(
             Problem("project", "report.handover_not_finished", {"folio": detail.folio, "stage": detail.stage})
         )
+    reports = progress_history(db, project_id)
+    last = reports[-1] if reports else None
+    _require_finished_works(detail.folio, last)
     club = club_data(get_club(db, detail.club_id))
     signatories = party_signatories(overview, club, always=("municipal", "club"))
 
-    reports = progress_history(db, project_id)
-    last = reports[-1] if reports else None
     balance = project_balance(db, project_id)
     return Handover(
         letterhead=letterhead(db),
@@ -66,3 +68,17 @@ def build_handover(
         committee=tuple(CommitteeMember(r) for r in COMMITTEE_ROLES),
         place=f"{overview.municipality_name}, {overview.state_name}",
     )
+
+
+def _require_finished_works(folio: str, last: ProgressInfo | None) -> None:
+    """Refuse the act of works not reported at 100 %: the community receives finished works only."""
+    if last is None:
+        raise InputError(Problem("project", "report.handover_no_progress", {"folio": folio}))
+    if last.percent_tenths < 1000:
+        raise InputError(
+            Problem(
+                "project",
+                "report.handover_incomplete",
+                {"folio": folio, "percent": last.percent_text, "date": last.reported_on.isoformat()},
+            )
+        )

@@ -8,13 +8,14 @@ checks that they reconcile to the centavo and reads again, a few times, before g
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from itertools import pairwise
 
 from tresxuno.db.engine import Database
 from tresxuno.domain.ledger import CONTRIBUTION, EntryRecord
-from tresxuno.reports.data import RateLine, Statement, StatementEntry
+from tresxuno.reports.data import CalendarLine, RateLine, Statement, StatementEntry
 from tresxuno.services.ledger import count_entries, list_entries, project_balance
+from tresxuno.services.ministraciones import SIGNED_STAGES, calendar
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 from tresxuno.services.projects import project_overview
 from tresxuno.services.reporting.common import letterhead, party_money, project_head, stamp
@@ -133,4 +134,28 @@ def build_statement(
         cash=balance.cash,
         total_in=sum(e.amount for e in entries if e.amount > 0),
         total_out=-sum(e.amount for e in entries if e.amount < 0),
+        calendar=calendar_lines(db, project_id, (printed_at or datetime.now()).date()),
+    )
+
+
+def calendar_lines(db: Database, project_id: int, today: date) -> tuple[CalendarLine, ...]:
+    """The deposit calendar on ``today`` once the convenio is signed (none printed before)."""
+    cal = calendar(db, project_id, today=today)
+    if not cal.stored and cal.stage not in SIGNED_STAGES:
+        return ()
+    return tuple(
+        CalendarLine(
+            party=line.tranche.party,
+            number=line.tranche.number,
+            trigger=line.tranche.trigger,
+            due_date=line.tranche.due_date,
+            progress_percent=line.tranche.progress_percent,
+            due=line.due,
+            due_on=line.due_on,
+            amount=line.tranche.amount,
+            received=line.received,
+            pending=line.pending,
+            overdue_days=line.overdue_days,
+        )
+        for line in cal.lines
     )

@@ -28,6 +28,7 @@ from tresxuno.formatting import stage_label
 from tresxuno.i18n import _
 from tresxuno.services.attachments import ChecklistItem, project_checklist
 from tresxuno.services.audit import history as audit_history
+from tresxuno.services.ministraciones import ProjectCalendar
 from tresxuno.services.project_requests import submit_draft
 from tresxuno.services.projects import EDITABLE, ProjectOverview, project_overview
 from tresxuno.services.stages import move_project
@@ -39,6 +40,7 @@ from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.tasks import Task
 from tresxuno.ui.views.project_record_documents import RecordDocuments
+from tresxuno.ui.views.project_record_ministraciones import RecordMinistraciones
 from tresxuno.ui.views.project_record_printing import RecordPrinting
 from tresxuno.ui.views.project_record_progress import RecordProgress
 from tresxuno.ui.views.project_record_progress import money_to_date as money_to_date  # its money column
@@ -95,7 +97,9 @@ class CommentDialog(QDialog):
             dialog.deleteLater()
 
 
-class ProjectRecord(RecordSummaryTabs, RecordDocuments, RecordProgress, RecordPrinting, QDialog):
+class ProjectRecord(
+    RecordSummaryTabs, RecordDocuments, RecordProgress, RecordMinistraciones, RecordPrinting, QDialog
+):
     """One project's whole record, with the stage moves allowed from where it stands.
 
     Args:
@@ -123,6 +127,7 @@ class ProjectRecord(RecordSummaryTabs, RecordDocuments, RecordProgress, RecordPr
         self.overview: ProjectOverview = project_overview(db, project_id)
         self.checklist: list[ChecklistItem] = []
         self.progress: list[ProgressInfo] = []
+        self.ministraciones: ProjectCalendar | None = None
 
         self.title = bold(QLabel(self))
         font = QFont(self.title.font())
@@ -145,6 +150,7 @@ class ProjectRecord(RecordSummaryTabs, RecordDocuments, RecordProgress, RecordPr
         self.tabs.addTab(self._documents_tab(), _("Documents"))
         self.tabs.addTab(self._history_tab(), _("History"))
         self.tabs.addTab(self._progress_tab(), _("Physical progress"))
+        self.tabs.addTab(self._ministraciones_tab(), _("Ministraciones"))
         self.changes = HistoryTable(self)  # the audit trail of the project and its rows
         self.tabs.addTab(self.changes, _("Change history"))
 
@@ -192,6 +198,7 @@ class ProjectRecord(RecordSummaryTabs, RecordDocuments, RecordProgress, RecordPr
         self._show_documents()
         self._show_history()
         self._show_progress()
+        self._show_ministraciones()
         self.changes.show_items(audit_history(self._db, "projects", self._id))
 
     def _show_actions(self) -> None:

@@ -109,9 +109,10 @@ class RecordDocuments:
         tree.clear()
         color = self.palette().text().color()
         done = 0
+        covam = [e for e in self.checklist if e.requirement.for_covam]
         for entry in self.checklist:
             status = _("Delivered") if entry.done else _("Missing")
-            done += entry.done
+            done += entry.done and entry.requirement.for_covam
             item = QTreeWidgetItem([entry.requirement.name(language()), status, "", "", ""])
             item.setIcon(1, status_icon(entry.done, color))
             item.setData(0, RawRole, entry.requirement.id)
@@ -130,11 +131,19 @@ class RecordDocuments:
             if entry.requirement.id == previous:
                 tree.setCurrentItem(item)
         self.documents_summary.setText(
-            _("{done} of {total} required documents delivered.").format(done=done, total=len(self.checklist))
+            _("{done} of {total} required documents delivered.").format(done=done, total=len(covam))
             + (
                 ""
-                if done == len(self.checklist)
+                if done == len(covam)
                 else " " + _("The project cannot go to the COVAM until all are delivered.")
+            )
+            + "".join(
+                " "
+                + _("Needed before the works start: {document}.").format(
+                    document=e.requirement.name(language())
+                )
+                for e in self.checklist
+                if not e.requirement.for_covam and not e.done
             )
         )
         first = tree.topLevelItem(0)
