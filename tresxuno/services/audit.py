@@ -67,7 +67,7 @@ class CheckResult:
     rows: int = 0
     tables: int = 0
     #: Compliance findings that do not break the trail (a federal reintegro past its deadline, neither
-    #: made nor excepted): reported by ``check``, which then exits 1, but ``ok`` stays about integrity.
+    #: made nor excepted): listed by ``check`` (exit status unchanged); ``ok`` stays about integrity.
     findings: tuple[Problem, ...] = ()
 
     @property
