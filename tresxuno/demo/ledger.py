@@ -15,6 +15,7 @@ with explicit ids; per project the cash is simulated in memory in date order, ne
 
 from __future__ import annotations
 
+import functools
 import random
 import uuid
 from collections.abc import Callable, Sequence
@@ -125,6 +126,12 @@ _OVERRIDE_REASONS = (
 _OVERRIDE_AUTHORITIES = ("Tesorero municipal", "Director de Desarrollo Social", "Contralora municipal")
 
 
+def _anticipo(contract: int) -> int:
+    """30 % of the contract, to the nearest centavo (half a centavo up)."""
+    return (contract * 3 + 5) // 10
+
+
+@functools.cache
 def rfc_date(rfc: str) -> date:
     """The date an RFC carries (incorporation of a persona moral, birth of a física).
 
@@ -155,6 +162,9 @@ def _draw(amount: int, shares: dict[str, int], cash: dict[str, int]) -> dict[str
     pool = {p: c for p, c in cash.items() if c > 0 and shares.get(p, 0) > 0}
     if sum(pool.values()) < amount:
         return None
+    parts = attribute(amount, {p: shares[p] for p in pool})
+    if all(a <= pool[p] for p, a in parts.items()):  # the usual case: everyone can pay its part
+        return {p: -a for p, a in parts.items() if a}  # attribute() gives party order
     drawn: dict[str, int] = {}
     rest = amount
     while rest > 0:
@@ -426,7 +436,7 @@ class _ProjectLedger:
         if self.works and rng.random() < 0.3:
             contract = self._contract()
             self._pay(
-                self._day_between(self.latest, self.last_day), contract * 3 // 10, 1, "anticipo", contract
+                self._day_between(self.latest, self.last_day), _anticipo(contract), 1, "anticipo", contract
             )
 
     def _works(self, stage: str) -> None:
@@ -436,7 +446,7 @@ class _ProjectLedger:
         end = max(self.finished or min(self.last_day, started + timedelta(days=150)), started)
         span = (end - started).days
         quarter, half = started + timedelta(days=span // 4), started + timedelta(days=span // 2)
-        whole_at_once = rng.random() < 0.35
+        whole_at_once = rng.random() < 0.8
         complete = stage != Stage.EN_EJECUCION.value or rng.random() < 0.8
         first, second = [], []
         for party, share in self.shares.items():
@@ -451,14 +461,15 @@ class _ProjectLedger:
         contract = self._contract()
         paid = number = 0
         if self.works:
-            anticipo = contract * 3 // 10
+            anticipo = _anticipo(contract)
             number = 1
             if self._pay(self._day_between(started, quarter), anticipo, number, "anticipo", contract):
                 paid = anticipo
         self._deposits(second, quarter, half)
         finishing = stage in (Stage.TERMINADO.value, Stage.CERRADO.value)
         target = contract if finishing else paid + (contract - paid) * rng.randint(0, 60) // 100
-        amounts = list(_split(target - paid, rng.randint(1, 3), rng)) if target > paid else []
+        count = rng.randint(1, 2) if self.works else rng.randint(1, 3)  # estimación(es) and finiquito
+        amounts = list(_split(target - paid, count, rng)) if target > paid else []
         days = sorted(self._day_between(half, end) for _ in amounts)
         for position, (when, amount) in enumerate(zip(days, amounts, strict=True), start=1):
             number += 1
@@ -468,12 +479,9 @@ class _ProjectLedger:
                 break
 
     def _contract(self) -> int:
-        """The works contract (or the budget spent): 90-100 % of the cost, in tenths of a peso.
-
-        A multiple of ten centavos, so its anticipo is exactly 30 % of it.
-        """
+        """The works contract (or the budget spent): the cost, or 90-99 % of it (savings refunded)."""
         cost = sum(self.shares.values())
-        return max(10, cost * self.rng.randint(90, 100) // 100 // 10 * 10)
+        return cost if self.rng.random() < 0.75 else max(1, cost * self.rng.randint(90, 99) // 100)
 
     def _deposits(self, plan: Sequence[tuple[str, int]], start: date, end: date) -> None:
         dated = sorted(
@@ -523,7 +531,9 @@ class _ProjectLedger:
 
     def _close(self, closed: date) -> None:
         """Closing: every party's remaining money goes back to it (federal money to the TESOFE)."""
-        when = self._day_between(self.latest, closed) if self.latest <= closed else self.latest
+        # After the works were received (terminado) and the last payment, by the closing day.
+        start = max(self.latest, self.finished or self.latest)
+        when = self._day_between(start, closed) if start <= closed else start
         for party in self.shares:
             amount = self.party_cash[party]
             if amount <= 0:
@@ -691,7 +701,7 @@ class _ProjectLedger:
         }
         self.sink.entries.append(row)
         self.written[entry_id] = (row, lines)
-        for party, line in sorted(lines.items(), key=lambda pa: party_rank(pa[0])):
+        for party, line in lines.items():  # already in party order (see _draw)
             self.sink.lines.append(
                 {"id": self.ids.line, "entry_id": entry_id, "party": party, "amount": line}
             )

@@ -858,6 +858,7 @@ class _Builder:
         self.clubs_by_state: dict[str, list[_DemoClub]] = {s.key: [] for s in _HOME_STATES}
         self.rule_pks: dict[tuple[str, int], int] = {}
         self.folio_numbers: dict[str, int] = {}
+        self.first_tomas: dict[str, date] = {}
         self.club_names: set[str] = set()
         self.last_year = max(FIRST_YEAR, min(LAST_YEAR, today.year))
 
@@ -1164,7 +1165,8 @@ class _Builder:
         """
         pool = self.clubs_by_state[state_key]
         fallback = None
-        for _attempt in range(8):
+        # Years before every stored toma (they are all recent) cannot be covered: skip the search.
+        for _attempt in range(8 if submitted >= self._first_toma(state_key) else 0):
             club = self.rng.choice(pool)
             if club.issued_on <= submitted <= club.expires_on:
                 return club
@@ -1174,6 +1176,12 @@ class _Builder:
             return fallback
         eligible = [c for c in pool if c.expires_on >= submitted]
         return self.rng.choice(eligible or pool)
+
+    def _first_toma(self, state_key: str) -> date:
+        """The earliest toma de nota issue day among the state's clubs (clubs are all written first)."""
+        if state_key not in self.first_tomas:
+            self.first_tomas[state_key] = min(c.issued_on for c in self.clubs_by_state[state_key])
+        return self.first_tomas[state_key]
 
     def _project_input(
         self, head: _Head, category: Category, club: _DemoClub, submitted: date
