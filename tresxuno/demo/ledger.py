@@ -1,12 +1,25 @@
 """Demo money trail: deposits, payments with CFDIs, refunds and reversals for the demo projects.
 
 Called by :func:`tresxuno.demo.projects.generate_demo` inside its transaction, after the projects
-are written. Every entry is drawn so that it would pass the guards of :mod:`tresxuno.services.ledger`:
-money moves only once a convenio is signed and inside the project's fiscal year; a deposit never
-exceeds the party's outstanding share unless it carries an authorised override; a payment, refund or
-reversal never takes more than the cash on hand, so no running balance is ever negative; refunds
-never exceed the party's own cash; payees have valid RFCs and every CFDI UUID is unique. Club
-deposits are often in dollars, converted at a FIX-like rate that is also written to
+are written. Every entry is drawn so that it would pass the guards of :mod:`tresxuno.services.ledger`
+and tells a story an auditor would accept:
+
+* money moves only once a convenio is signed and inside the project's fiscal year;
+* works start (``en_ejecucion``) only with the first ministración, at least half of every party's
+  share, deposited by that day; a deposit never exceeds the party's outstanding share unless it
+  carries an authorised override;
+* a payment draws only on the parties holding money on the project, in proportion to their
+  shares and capped at what each holds (:func:`_draw`), so no party's running balance is ever
+  negative; a works contract's anticipo is 30 % of it, and its anticipo, estimaciones and
+  finiquito go to one contractor;
+* a closed project holds nothing: savings, excedentes and leftovers go back to each party, federal
+  money to the TESOFE with its línea de captura; in the closed fiscal years the federal money not
+  spent by 31 December is refunded to the TESOFE too;
+* payees' RFCs are valid and dated before the payments they receive; CFDI UUIDs (unique) appear
+  only from 2014, when electronic invoices became mandatory (earlier payments keep a scanned
+  receipt).
+
+Club deposits are often in dollars, converted at a FIX-like rate that is also written to
 ``exchange_rates``. Fiscal years up to two before "today" are written as closed.
 
 Speed: entries and allocation lines are plain dicts written with Core ``executemany`` in batches,

@@ -859,6 +859,7 @@ class _Builder:
         self.rule_pks: dict[tuple[str, int], int] = {}
         self.folio_numbers: dict[str, int] = {}
         self.first_tomas: dict[str, date] = {}
+        self.big_now = False  # the project being drawn is the demo's large, capped federal work
         self.club_names: set[str] = set()
         self.last_year = max(FIRST_YEAR, min(LAST_YEAR, today.year))
 
@@ -1035,12 +1036,22 @@ class _Builder:
     def write_projects(self, count: int) -> None:
         heads = self._heads(count)
         forced_categories, forced_stages = self._coverage(heads)
+        # One large federal work whose federal share reaches the cap, so even a small demo shows one.
+        federal = [
+            i
+            for i, h in enumerate(heads)
+            if h.program == "3x1" and forced_categories.get(i, _C.INFRASTRUCTURE) is _C.INFRASTRUCTURE
+        ]
+        big = self.rng.choice(federal) if federal else None
+        if big is not None:
+            forced_categories[big] = _C.INFRASTRUCTURE
         for chunk in _chunks(count, BATCH_SIZE):
             self.cancel.raise_if_cancelled()
             projects: list[dict[str, Any]] = []
             shares: list[dict[str, Any]] = []
             changes: list[dict[str, Any]] = []
             for index in chunk:
+                self.big_now = index == big
                 project, project_shares, project_changes = self._project(
                     index + 1, heads[index], forced_categories.get(index), forced_stages.get(index)
                 )
@@ -1251,6 +1262,8 @@ class _Builder:
         else:
             # Typical works cost MXN 0.3-7 M, around 1.25 M (DOMAIN.md, "Scale").
             pesos = _clipped_lognormal(rng, 1_250_000, 0.6, 300_000, 7_000_000)
+            if self.big_now:
+                pesos = rng.randint(4_500_000, 7_000_000)  # a quarter of it is above the federal cap
         centavos = rng.randint(0, 99) if rng.random() < 0.4 else 0
         return pesos * 100 + centavos
 
