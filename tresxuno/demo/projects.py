@@ -1175,10 +1175,13 @@ class _Builder:
         the request stands for an earlier toma since renewed, which the schema does not keep.
         """
         pool = self.clubs_by_state[state_key]
+        # Before every stored toma was issued (they are all recent) none can cover the request.
+        covering = submitted >= self._first_toma(state_key)
         fallback = None
-        # Years before every stored toma (they are all recent) cannot be covered: skip the search.
-        for _attempt in range(8 if submitted >= self._first_toma(state_key) else 0):
+        for _attempt in range(8):
             club = self.rng.choice(pool)
+            if not covering and club.expires_on >= submitted:
+                return club
             if club.issued_on <= submitted <= club.expires_on:
                 return club
             if fallback is None and club.expires_on >= submitted:
