@@ -60,7 +60,7 @@ def test_counts_and_approved_money_equal_plain_sql(demo):
     years = [y for (y,) in sql(demo, "SELECT DISTINCT fiscal_year FROM projects ORDER BY 1 DESC")]
     latest = year_overview(demo, None, today=TODAY)
     assert latest.fiscal_year == years[0] and latest.fiscal_years == tuple(years)
-    for year in (years[0], 2020, 2018):
+    for year in (years[0], 2019, 2018):  # 2019: the federal 3x1's last year
         board = latest if year == years[0] else year_overview(demo, year, today=TODAY)
         expected = dict(
             sql(demo, "SELECT stage, COUNT(*) FROM projects WHERE fiscal_year = :y GROUP BY stage", y=year)
