@@ -641,14 +641,14 @@ _COMMENTS: dict[Stage, tuple[str, ...]] = {
 
 #: Per-project mixes (with their reasons) for when a party does not take part, by programme and kind
 #: of project (``works``, ``productive``, ``scholarships``); public so checks can recompute shares.
+#: The state's basis points of the cost when the state and municipality split their joint 50 % of a
+#: public work other than 25/25, as their convenio may agree (the municipality takes the rest).
+JOINT_SPLITS: dict[tuple[str, str], tuple[int, ...]] = {("3x1", "works"): (3000, 4000, 5000)}
+
 MIX_OVERRIDES: dict[tuple[str, str], tuple[dict[Party, int], str]] = {
     ("3x1", "scholarships"): (
         {Party.CLUB: 2500, Party.FEDERAL: 5000, Party.MUNICIPAL: 2500},
         "El gobierno estatal no participa; la federación aporta 50 %",
-    ),
-    ("3x1", "works"): (
-        {Party.CLUB: 2500, Party.FEDERAL: 2500, Party.STATE: 5000},
-        "El municipio no tiene suficiencia presupuestal; el gobierno estatal cubre su parte",
     ),
     ("3x1", "productive"): (
         {Party.CLUB: 3000, Party.FEDERAL: 5000, Party.MUNICIPAL: 2000},
@@ -1150,6 +1150,7 @@ class _Builder:
             "partner_mode": plan.partner_mode,
             "partner_amount": data.partner_amount if plan.partner_mode == "fixed" else None,
             "mix_override_reason": data.mix_override_reason if data.mix_override else "",
+            "joint_split_bp": data.joint_split_bp if not data.mix_override and plan.rule_set.joint else None,
             "stage": stage.value,
             "created_at": changes[0]["changed_at"],
             "updated_at": changes[-1]["changed_at"],
@@ -1210,8 +1211,12 @@ class _Builder:
         cost = self._cost(head, category, students)
         partner_mode, partner_amount = self._partner(head, category, cost)
         override = None
+        joint_split_bp: int | None = None
         if partner_mode is None and rng.random() < _OVERRIDE_SHARE:
             override = MIX_OVERRIDES.get((head.program, _kind(category)))
+            if (head.program, _kind(category)) in JOINT_SPLITS:
+                # State and municipality agree another split of their joint 50 % (no override).
+                joint_split_bp = rng.choice(JOINT_SPLITS[(head.program, _kind(category))])
         fields = {
             "street": rng.choice(_STREETS),
             "loc": locality,
@@ -1241,6 +1246,7 @@ class _Builder:
             partner_amount=partner_amount,
             mix_override=override[0] if override else None,
             mix_override_reason=override[1] if override else "",
+            joint_split_bp=joint_split_bp,
         )
 
     def _students(self) -> dict[str, int]:
