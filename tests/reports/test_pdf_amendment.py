@@ -82,3 +82,22 @@ def test_a_project_never_amended_prints_no_amendment(tmp_path):
     render_agreement(build_agreement(db, project.id, printed_by=PRINTED_BY, printed_at=PRINTED_AT), out)
     assert "modificatorio" not in _whole(out)
     db.dispose()
+
+
+def test_the_longest_reason_and_signatory_stay_inside_the_page(tmp_path):
+    from tests.reports.conftest import assert_text_inside
+    from tresxuno.domain import limits
+    from tresxuno.domain.amendments import AUTHORISED_BY_MAX
+
+    set_language("es")
+    db = open_database(str(tmp_path / "oficina.sqlite"))
+    project = signed_project(db, tmp_path, club_id=new_club(db).id)
+    reason = ("Ampliación " * 400)[: limits.LONG_TEXT].strip()
+    who = "Ñ" * AUTHORISED_BY_MAX
+    amend_project(db, project.id, AmendmentInput(NEW_COST, date.today(), reason, who, "R" * limits.REFERENCE))
+    for build, render in ((build_agreement, render_agreement), (build_project_sheet, render_project_sheet)):
+        out = tmp_path / f"{build.__name__}.pdf"
+        render(build(db, project.id, printed_by=PRINTED_BY, printed_at=PRINTED_AT), out)
+        reader, _texts = pdf_text(out)
+        assert_text_inside(reader)
+    db.dispose()
