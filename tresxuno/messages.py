@@ -316,6 +316,10 @@ TEMPLATES: dict[str, str] = {
         "project {folio} was changed by someone else after you opened it; close the form, open the "
         "project again and redo your changes"
     ),
+    "payment.exceeds_cost": N_(
+        "the payment of {amount} would take what was paid out ({paid} so far) beyond the project's cost "
+        "of {cost}; paying more than the signed cost needs a convenio modificatorio first"
+    ),
     "amendment.cost_unchanged": N_(
         "the new cost is the current cost, {cost}; a convenio modificatorio must change the cost"
     ),

@@ -193,3 +193,22 @@ def test_the_request_form_cannot_change_a_signed_projects_cost(db, signed, tmp_p
     with pytest.raises(InputError) as refused:
         update_project(db, signed.id, replace(data, cost=COST + 1_000_00), expected_version=version)
     assert _codes(refused) == {"project.cost_needs_amendment"}
+
+
+def test_paying_beyond_the_signed_cost_needs_an_amendment_first(db, tmp_path):
+    from tests.services.test_ledger import contribute
+
+    project = signed_project(db, tmp_path, club_id=new_club(db).id, stage="en_ejecucion")
+    fund(db, project.id)
+    contribute(
+        db, project.id, "club", 20_000_000, override_reason="Obra complementaria", authorised_by="Tesorero"
+    )
+    receipt = tmp_path / "recibo.pdf"
+    receipt.write_bytes(b"%PDF-1.4 recibo")
+    before = database_digest(db)
+    with pytest.raises(InputError) as refused:
+        pay(db, project.id, COST + 20_000_000, receipt=receipt)
+    assert _codes(refused) == {"payment.exceeds_cost"}
+    assert database_digest(db) == before
+    amend_project(db, project.id, _amendment(COST + 20_000_000))
+    assert pay(db, project.id, COST + 20_000_000, receipt=receipt).amount == -(COST + 20_000_000)

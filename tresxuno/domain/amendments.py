@@ -195,3 +195,13 @@ def share_changes(previous: Sequence[ShareLine], new: Allocation) -> tuple[Share
         )
         for party in order
     )
+
+
+def payment_beyond_cost(cost: int, paid: int, amount: int) -> list[Problem]:
+    """``payment.exceeds_cost`` when a payment would take what was paid out beyond the signed cost.
+
+    Paying more than the convenio's cost needs a convenio modificatorio first (the amended cost).
+    """
+    if paid + amount > cost:
+        return [Problem("amount", "payment.exceeds_cost", {"cost": cost, "paid": paid, "amount": amount})]
+    return []
