@@ -150,6 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
             "a head printed earlier by check (64 hex digits): fail unless the audit trail passes through it"
         ),
     )
+    reintegros = sub.add_parser(
+        "reintegros",
+        help=_("federal money unspent on 31 December: the refunds to TESOFE a fiscal year requires"),
+    )
+    _add_db(reintegros, default=argparse.SUPPRESS)
+    reintegros.add_argument("--year", required=True, help=_("fiscal year"))
+    close_year = sub.add_parser(
+        "close-year", help=_("close a fiscal year (refused while a federal reintegro is missing)")
+    )
+    _add_db(close_year, default=argparse.SUPPRESS)
+    close_year.add_argument("--year", required=True, help=_("fiscal year"))
     seal = sub.add_parser(
         "seal", help=_("seal the audit trail with the office key (created in the config folder if missing)")
     )
@@ -563,7 +574,10 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    """``tresxuno check``: exit 0 when the audit chain and the ledger hold, else 1 naming the problem."""
+    """``tresxuno check``: exit 0 when the audit chain and the ledger hold, else 1 naming the problem.
+
+    Overdue federal reintegros (past 15 January, neither refunded nor excepted) are listed on stderr.
+    """
     from tresxuno.messages import describe
     from tresxuno.services.audit import check_integrity
     from tresxuno.services.store import open_read_only
@@ -603,6 +617,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     )
     # The head to write down (or print on a report): a later --anchor proves nothing before it changed.
     out.write(_("head {hash} · {records} records").format(hash=result.head, records=result.records) + "\n")
+    # Compliance findings (a federal reintegro overdue) are not a difference in the trail: reported on
+    # stderr, exit status still 0 (the contract's exit 1 is for the trail and the ledger's invariants).
+    for finding in result.findings:
+        text = _one_line(describe(finding, with_field=False))
+        err.write("tresxuno: " + _("finding: {text}").format(text=text) + "\n")
     if result.unverified_key is not None:
         err.write(
             "tresxuno: "
@@ -612,6 +631,75 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             ).format(since=result.sealed_since, seq=result.records, key=result.unverified_key)
             + "\n"
         )
+    return EXIT_OK
+
+
+def cmd_reintegros(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno reintegros --year A``: each required reintegro with amount, deadline and status."""
+    from tresxuno.domain.year_end import reintegro_deadline, status_label
+    from tresxuno.formatting import date_text, money_text
+    from tresxuno.services.store import open_database
+    from tresxuno.services.year_end import required_reintegros
+
+    year = _int_arg(args.year, "year", 1990, 2200)
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        _sign_in(args, db)
+        owed = required_reintegros(db, year)
+    finally:
+        db.dispose()
+    deadline = date_text(reintegro_deadline(year))
+    if not owed:
+        out.write(
+            _(
+                "Fiscal year {year}: no project held unspent federal money on 31 December; no reintegro is due."
+            ).format(year=year)
+            + "\n"
+        )
+        return EXIT_OK
+    out.write(
+        _("Fiscal year {year}: reintegros of unspent federal money to TESOFE, due by {deadline}").format(
+            year=year, deadline=deadline
+        )
+        + "\n"
+    )
+    for r in owed:
+        if r.refund_date is not None:
+            detail = _("refund of {date}, reference {reference}").format(
+                date=date_text(r.refund_date), reference=r.refund_reference
+            )
+        elif r.exception is not None:
+            detail = _("authorised by {by}: {reason}").format(
+                by=r.exception.authorised_by, reason=_one_line(r.exception.reason)
+            )
+        elif r.refunded:
+            detail = _("{refunded} refunded so far").format(refunded=money_text(r.refunded))
+        else:
+            detail = ""
+        parts = (r.folio, money_text(r.amount), date_text(r.deadline), status_label(r.status), detail)
+        out.write("  ".join(part for part in parts if part) + "\n")
+    return EXIT_OK
+
+
+def cmd_close_year(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno close-year --year A``: close it; refused (exit 2) while a reintegro is missing."""
+    from tresxuno.formatting import date_text
+    from tresxuno.services.ledger import close_fiscal_year
+    from tresxuno.services.store import open_database
+
+    year = _int_arg(args.year, "year", 1990, 2200)
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        actor = _sign_in(args, db)
+        closing = close_fiscal_year(db, year, user=actor.username)
+    finally:
+        db.dispose()
+    out.write(
+        _("Fiscal year {year} was closed on {date} by {user}.").format(
+            year=closing.year, date=date_text(closing.closed_at), user=closing.closed_by or "?"
+        )
+        + "\n"
+    )
     return EXIT_OK
 
 
@@ -705,6 +793,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "restore": cmd_restore,
     "check": cmd_check,
     "seal": cmd_seal,
+    "reintegros": cmd_reintegros,
+    "close-year": cmd_close_year,
 }
 
 

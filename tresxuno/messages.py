@@ -413,6 +413,24 @@ TEMPLATES: dict[str, str] = {
     ),
     "fiscal_year.already_closed": N_("fiscal year {year} was already closed on {closed_at} by {closed_by}"),
     "fiscal_year.future": N_("fiscal year {year} has not begun; it cannot be closed"),
+    "fiscal_year.reintegros_missing": N_(
+        "fiscal year {year} cannot be closed: the federal money unspent on 31 December must be refunded "
+        "to TESOFE by {deadline} (a refund to the federal party with its línea de captura), or an "
+        "administrador must record an exception, for: {reintegros}"
+    ),
+    "refund.federal_reference_required": N_(
+        "a refund to the federal party needs its reference: the TESOFE línea de captura or the bank reference"
+    ),
+    "reintegro.overdue": N_(
+        "project {folio} of fiscal year {year} still owes TESOFE a reintegro of {amount} of unspent federal "
+        "money, due by {deadline}; record the refund to the federal party, or an administrador's exception"
+    ),
+    "reintegro.not_required": N_(
+        "project {folio} owes no federal reintegro for fiscal year {year}; an exception is not needed"
+    ),
+    "reintegro.already_excepted": N_(
+        "an exception for project {folio}'s reintegro of fiscal year {year} was already recorded by {by}"
+    ),
     "cfdi.too_large": N_("the file has {size} bytes; a CFDI invoice has at most {max}"),
     "cfdi.unsafe": N_(
         "the file declares a DTD, entities or external references ({detail}); a genuine CFDI never does, "

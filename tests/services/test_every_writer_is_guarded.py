@@ -57,6 +57,7 @@ from tresxuno.services import (
     stages,
     users,
     works,
+    year_end,
 )
 
 PACKAGE = Path(tresxuno.__file__).parent
@@ -276,6 +277,12 @@ WRITERS: dict[str, tuple[str, Call]] = {
     "tresxuno.services.ledger.close_fiscal_year": (
         "ledger.close_year",
         lambda o: ledger.close_fiscal_year(o.db, 2024, user="alguien"),
+    ),
+    "tresxuno.services.year_end.record_reintegro_exception": (
+        "ledger.reintegro_exception",
+        lambda o: year_end.record_reintegro_exception(
+            o.db, 2024, o.project, "En litigio", "Lic. Ruiz", user="x"
+        ),
     ),
     "tresxuno.services.office.save_office_settings": (
         "settings.edit",

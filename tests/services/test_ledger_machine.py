@@ -49,6 +49,7 @@ from tresxuno.services.ledger import (
     record_refund,
     reverse_entry,
 )
+from tresxuno.services.year_end import record_reintegro_exception, required_reintegros
 
 TODAY = date(2021, 3, 31)
 PARTIES = ("club", "federal", "state", "municipal", "partner")
@@ -370,7 +371,9 @@ class LedgerMachine(RuleBasedStateMachine):
             and amount <= self.balance(pid).party(party).cash
             and statement_ok(self.entries(pid), day, -amount)
         )
-        data = RefundInput(pid, party, day, amount, reason="Reintegro de recursos no ejercidos")
+        data = RefundInput(
+            pid, party, day, amount, reason="Reintegro de recursos no ejercidos", reference="LC 1"
+        )
         self.attempt(lambda: record_refund(self.db, data, today=TODAY), predicted)
 
     @rule(index=st.integers(0, 1), pick=st.integers(0, 10**6), day=later_days)
@@ -401,6 +404,12 @@ class LedgerMachine(RuleBasedStateMachine):
         if now != 5:
             return  # closing is rare in an office's life; most draws do nothing
         predicted = year not in self.closed
+        # Federal money unspent on 31 December not yet refunded: excepted, so the year may close.
+        for owed in required_reintegros(self.db, year, today=TODAY):
+            if owed.blocks_close:
+                record_reintegro_exception(
+                    self.db, year, owed.project_id, "En litigio", "Lic. Ruiz", user="m"
+                )
         federal_left = {
             folio: project_balance(self.db, pid).party("federal").cash
             for pid, folio, fiscal_year in self.projects

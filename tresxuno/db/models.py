@@ -437,6 +437,25 @@ class CapAuthorisationRecord(Base):
     project: Mapped[Project] = relationship(back_populates="cap_authorisations")
 
 
+class ReintegroExceptionRow(Base):
+    """An administrador's recorded exception for one project's year-end federal reintegro, with why.
+
+    Closing a fiscal year is refused while a project of it has unspent federal money (as of 31
+    December) not refunded; one such row (per year and project) lets the year close all the same.
+    """
+
+    __tablename__ = "reintegro_exceptions"
+    __table_args__ = (UniqueConstraint("fiscal_year", "project_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    authorised_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
 # --- Office settings --------------------------------------------------------------------------
 
 

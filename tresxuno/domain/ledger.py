@@ -22,7 +22,7 @@ from pathlib import Path
 from tresxuno.domain import limits
 from tresxuno.domain.cfdi import Cfdi
 from tresxuno.domain.money import MAX_CENTAVOS, Money, convert_usd, parse_rate
-from tresxuno.domain.parties import PARTY_ORDER
+from tresxuno.domain.parties import PARTY_ORDER, Party
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rfc import check_rfc, normalize_rfc
 from tresxuno.domain.stages import Stage
@@ -643,6 +643,9 @@ def check_refund(data: RefundInput, *, today: date) -> list[Problem]:
     problems = check_party(data.party) + check_amount(data.amount) + check_date(data.entry_date, today)
     clean_text(data.reason, "reason", problems, max_len=MAX_LONG_TEXT, multiline=True)
     clean_text(data.reference, "reference", problems, required=False, max_len=MAX_REFERENCE)
+    if data.party == Party.FEDERAL and not data.reference.strip():
+        # A reintegro to TESOFE is traced by its línea de captura or bank reference (LDF art. 17).
+        problems.append(Problem("reference", "refund.federal_reference_required", {}))
     return problems
 
 

@@ -60,6 +60,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # A convenio modificatorio changes a signed project's cost and shares: the role that records the
     # signed convenio (capturista) and the administrador.
     "projects.amend": frozenset({R.CAPTURISTA, R.ADMINISTRADOR}),
+    # lets a fiscal year close without a project's federal reintegro (LDF art. 17), with the reason
+    "ledger.reintegro_exception": frozenset({R.ADMINISTRADOR}),
     # capturista
     "clubs.edit": frozenset({R.CAPTURISTA}),
     "projects.edit": frozenset({R.CAPTURISTA}),
@@ -146,6 +148,7 @@ ACTION_LABELS: dict[str, str] = {
     "data.restore": N_("restore a backup"),
     "data.move": N_("move the data folder"),
     "rules.reload": N_("reload the rule files"),
+    "ledger.reintegro_exception": N_("record an exception to a federal reintegro"),
     "clubs.edit": N_("register or edit clubs and federations"),
     "projects.edit": N_("capture or edit projects"),
     "projects.advance": N_("move a project along its stages"),

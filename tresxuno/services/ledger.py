@@ -714,8 +714,10 @@ def close_fiscal_year(
         now: the closing time stored (naive UTC); the current time when None.
 
     Raises:
-        InputError: ``fiscal_year.already_closed`` (``year``, ``closed_at``, ``closed_by``) or
-            ``fiscal_year.future`` (``year``). Nothing is written.
+        InputError: ``fiscal_year.already_closed`` (``year``, ``closed_at``, ``closed_by``),
+            ``fiscal_year.future`` (``year``) or ``fiscal_year.reintegros_missing`` (federal money
+            unspent on 31 December neither refunded nor excepted; see
+            :mod:`tresxuno.services.year_end`). Nothing is written.
     """
     require(db, "ledger.close_year")
     today = today or date.today()
@@ -735,6 +737,9 @@ def close_fiscal_year(
             )
         if year > today.year:
             raise InputError(Problem("year", "fiscal_year.future", {"year": year}))
+        from tresxuno.services.year_end import refuse_close_with_missing_reintegros  # imports this module
+
+        refuse_close_with_missing_reintegros(session, year, today=today)
         if row is None:
             row = FiscalYear(year=year)
             session.add(row)
