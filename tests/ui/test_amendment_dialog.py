@@ -133,6 +133,8 @@ def test_the_record_offers_the_amendment_and_shows_every_version(qtbot, db, sign
     assert table.item(0, 0).text() == _("Original") and table.item(0, 2).text() == money_text(COST)
     assert table.item(1, 0).text() == "1" and table.item(1, 2).text() == money_text(COST - 40_000_000)
     assert money_text(SHARE - 10_000_000) in [table.item(1, c).text() for c in range(table.columnCount())]
+    cost_line = record.data_values["cost"].text()
+    assert money_text(COST - 40_000_000) in cost_line and money_text(COST) in cost_line
 
 
 def test_the_action_is_disabled_with_a_reason_before_the_convenio_and_for_other_roles(qtbot, db, tmp_path):

@@ -80,6 +80,17 @@ class RecordAmendments:
 
     def _show_versions(self) -> None:
         self.versions = amendments(self._db, self._id)
+        cost_label = getattr(self, "data_values", {}).get("cost")
+        if cost_label is not None and len(self.versions) > 1:
+            latest = self.versions[-1]
+            cost_label.setText(
+                _("{cost} (convenio modificatorio no. {number} of {date}; originally {original})").format(
+                    cost=money_text(latest.cost),
+                    number=latest.number,
+                    date=date_text(latest.signed_on),
+                    original=money_text(self.versions[0].cost),
+                )
+            )
         parties = [
             p.value for p in PARTY_ORDER if any(s.party == p.value for v in self.versions for s in v.shares)
         ]
