@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import NoReturn, TextIO
 
 from tresxuno import __version__, paths
@@ -188,6 +189,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("replace FILE if it exists (never the database or its -wal, -shm, -journal files)"),
     )
+    amend = sub.add_parser(
+        "amend", help=_("record a convenio modificatorio: a signed project's new cost and shares")
+    )
+    _add_db(amend, default=argparse.SUPPRESS)
+    amend.add_argument("--project", required=True, metavar="FOLIO", help=_("the project's folio"))
+    amend.add_argument("--cost", required=True, help=_("the new total cost in MXN, e.g. 1,250,000.00"))
+    amend.add_argument(
+        "--date", required=True, metavar="DD/MM/AAAA", help=_("the day the amendment was signed")
+    )
+    amend.add_argument("--reason", required=True, help=_("why the cost changes"))
+    amend.add_argument(
+        "--authorised-by", required=True, metavar="TEXT", help=_("who authorised it (name and post)")
+    )
+    amend.add_argument("--document", default="", metavar="REF", help=_("the amendment's document reference"))
+
     backup = sub.add_parser("backup", help=_("copy the database to a backup file"))
     _add_db(backup, default=argparse.SUPPRESS)
     backup.add_argument("-o", "--output", required=True, metavar="FILE", help=_("backup file to write"))
@@ -456,6 +472,60 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _day_arg(text: str, field: str) -> date:
+    """A ``dd/mm/yyyy`` date as Mexican offices write it (``yyyy-mm-dd`` also read)."""
+    import re
+
+    text = text.strip()
+    try:
+        if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(Problem(field, "import.bad_date", {"text": text})) from None
+
+
+def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno amend``: record a convenio modificatorio and print the project's new shares."""
+    from tresxuno.domain.amendments import AmendmentInput
+    from tresxuno.domain.money import Money
+    from tresxuno.formatting import money_text, party_label
+    from tresxuno.services.amendments import amend_project
+    from tresxuno.services.reporting.common import project_id_of
+    from tresxuno.services.store import open_database
+
+    problems: list[Problem] = []
+    cost = signed = None
+    try:
+        cost = Money.parse(args.cost, field="cost")
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        signed = _day_arg(args.date, "signed_on")
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    assert cost is not None and signed is not None
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        actor = _sign_in(args, db)
+        project_id = project_id_of(db, args.project)
+        data = AmendmentInput(cost.centavos, signed, args.reason, args.authorised_by, args.document)
+        detail = amend_project(db, project_id, data, user=actor.username)
+    finally:
+        db.dispose()
+    out.write(
+        _("Convenio modificatorio recorded for {folio}: new cost {cost}.").format(
+            folio=detail.folio, cost=money_text(detail.cost)
+        )
+        + "\n"
+    )
+    for share in detail.shares:
+        out.write(f"  {party_label(share.party)}: {money_text(share.amount)}\n")
+    return EXIT_OK
+
+
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno backup -o FILE``: a consistent copy of the database (SQLite's online backup API)."""
     from pathlib import Path
@@ -718,6 +788,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "export": cmd_export,
     "import": cmd_import,
     "report": cmd_report,
+    "amend": cmd_amend,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "check": cmd_check,

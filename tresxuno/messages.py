@@ -94,6 +94,8 @@ FIELD_LABELS: dict[str, str] = {
     "reason": N_("Reason"),
     "override_reason": N_("Reason for accepting more than the outstanding share"),
     "authorised_by": N_("Authorised by"),
+    "signed_on": N_("Date the amendment was signed"),
+    "document_reference": N_("Document reference"),
     "tranche": N_("Deposit tranche"),
     "calendar": N_("Deposit calendar"),
     "gate": N_("Stage gate"),
@@ -313,6 +315,26 @@ TEMPLATES: dict[str, str] = {
     "project.changed_elsewhere": N_(
         "project {folio} was changed by someone else after you opened it; close the form, open the "
         "project again and redo your changes"
+    ),
+    "payment.exceeds_cost": N_(
+        "the payment of {amount} would take what was paid out ({paid} so far) beyond the project's cost "
+        "of {cost}; paying more than the signed cost needs a convenio modificatorio first"
+    ),
+    "amendment.cost_unchanged": N_(
+        "the new cost is the current cost, {cost}; a convenio modificatorio must change the cost"
+    ),
+    "amendment.below_paid": N_(
+        "the new cost {cost} is below the {paid} already paid out of the project; enter at least {paid}"
+    ),
+    "amendment.before_convenio": N_(
+        "{date} is before the convenio was signed on {convenio}; enter a date from {convenio} to today"
+    ),
+    "amendment.stage_not_allowed": N_(
+        "project {folio} is in stage {stage}; a convenio modificatorio is recorded only in stages {allowed}"
+    ),
+    "project.cost_needs_amendment": N_(
+        "the convenio of project {folio} is signed (stage {stage}); its cost changes only through a "
+        "convenio modificatorio (Project record, Convenio modificatorio…)"
     ),
     "project.not_editable": N_(
         "project {folio} is in stage {stage}; only a draft or a returned project can be changed"
@@ -804,6 +826,7 @@ _MONEY_PARAMS = {
     "total",
     "expected",
     "share",
+    "paid",
 }
 
 

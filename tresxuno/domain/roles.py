@@ -57,6 +57,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rules.reload": frozenset({R.ADMINISTRADOR}),
     # An exception to a stage gate (works started without the signed convenio or a first deposit).
     "gates.authorise": frozenset({R.ADMINISTRADOR}),
+    # A convenio modificatorio changes a signed project's cost and shares: the role that records the
+    # signed convenio (capturista) and the administrador.
+    "projects.amend": frozenset({R.CAPTURISTA, R.ADMINISTRADOR}),
     # lets a fiscal year close without a project's federal reintegro (LDF art. 17), with the reason
     "ledger.reintegro_exception": frozenset({R.ADMINISTRADOR}),
     # capturista
@@ -163,6 +166,7 @@ ACTION_LABELS: dict[str, str] = {
     "ledger.close_year": N_("close a fiscal year"),
     "ministraciones.edit": N_("change the deposit calendar"),
     "gates.authorise": N_("authorise an exception to a stage gate"),
+    "projects.amend": N_("record a convenio modificatorio"),
     "records.export": N_("export records"),
     "reports.print": N_("print reports"),
     "demo.generate": N_("fill the database with demo data"),

@@ -234,6 +234,7 @@ def record_payment(
         if project is not None and project.stage in LEDGER_STAGES and data.amount > 0:
             money = _project_money(session, project)
             problems += check_payment_cash(data, money) + check_payment_source(data, money)
+            problems += _beyond_cost(project.cost, data.amount, money)
         if problems:
             raise InputError(problems)
         assert project is not None and money is not None
@@ -242,6 +243,14 @@ def record_payment(
         )
         _attach_evidence(session, record, data, xml, user=user)
         return record
+
+
+def _beyond_cost(cost: int, amount: int, money: ProjectMoney) -> list[Problem]:
+    """Refuse paying out more than the convenio's cost: that needs a convenio modificatorio first."""
+    from tresxuno.domain.amendments import payment_beyond_cost
+
+    balance = balance_from_entries(money.project_id, money.stage, money.shares, money.entries)
+    return payment_beyond_cost(cost, sum(p.paid for p in balance.parties), amount)
 
 
 def payment_warnings(db: Database, cfdi: Cfdi | None) -> list[Problem]:
