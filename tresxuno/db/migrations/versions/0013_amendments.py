@@ -1,6 +1,6 @@
 """Convenios modificatorios: a signed project's cost changed only by a recorded amendment.
 
-Revision ID: 0009_amendments
+Revision ID: 0013_amendments
 Revises: 0012_cap_authorisations
 Create Date: 2026-12-05
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_amendments"
+revision: str = "0013_amendments"
 # Branches add migrations in parallel; this one follows the head it was written on (the integrator re-chains).
 down_revision: str | Sequence[str] | None = "0012_cap_authorisations"
 branch_labels: str | Sequence[str] | None = None
