@@ -390,3 +390,17 @@ def test_parse_only_ever_raises_input_error(text):
         assert len(exc.problems) == 1 and exc.problems[0].code.startswith("amount.")
     else:
         assert abs(m.centavos) < MAX_CENTAVOS and m.currency == "MXN"
+
+
+def test_rate_gap_names_the_bank_rate_and_the_difference_exactly():
+    from tresxuno.domain.money import rate_gap
+
+    # Demo receipt 5: US$14,497.83 at 10.8937 is $157,935.01; the bank credited $157,935.04.
+    gap = rate_gap(1_449_783, Decimal("10.8937"), 15_793_504)
+    assert gap is not None and gap.expected == 15_793_501 and gap.difference == 3
+    assert gap.effective_rate == Decimal("10.8937")  # 3 centavos do not move the 4th decimal
+    wide = rate_gap(100_000, Decimal("17.2500"), 1_700_000)  # US$1,000.00 credited as $17,000.00
+    assert wide is not None and wide.effective_rate == Decimal("17.0000") and wide.difference == -25_000
+    assert rate_gap(100_000, Decimal("17.25"), 1_725_000) is None
+    half = rate_gap(3, Decimal("1"), 5)  # 5/3 = 1.66666… rounds half-up to 1.6667
+    assert half is not None and half.effective_rate == Decimal("1.6667")

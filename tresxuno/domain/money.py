@@ -322,3 +322,36 @@ def convert_usd(usd: Money, rate: Decimal) -> Money:
     if 2 * rest >= exact.denominator:
         whole += 1
     return Money(-whole if usd.centavos < 0 else whole, "MXN")
+
+
+@dataclass(frozen=True)
+class RateGap:
+    """Why a USD deposit's pesos differ from dollars x the published rate: the bank used its own.
+
+    Attributes:
+        expected: centavos MXN of ``usd x published rate``, rounded half-up (:func:`convert_usd`).
+        effective_rate: the bank's rate, pesos credited / dollars, to 4 decimals (half-up).
+        difference: ``credited - expected``, centavos MXN (negative when the bank credited less).
+    """
+
+    expected: int
+    effective_rate: Decimal
+    difference: int
+
+
+def rate_gap(usd_cents: int, rate: Decimal, credited: int) -> RateGap | None:
+    """The explanation an auditor needs when ``credited`` is not ``usd_cents x rate``; None when equal.
+
+    Raises:
+        ValueError: ``usd_cents`` is not positive, or ``rate`` is not finite and positive.
+    """
+    if usd_cents <= 0:
+        raise ValueError(f"a USD deposit has positive cents, not {usd_cents}")
+    expected = convert_usd(Money(usd_cents, "USD"), rate).centavos
+    if credited == expected:
+        return None
+    exact = Fraction(credited, usd_cents) * 10_000  # pesos per dollar, in ten-thousandths
+    whole, rest = divmod(exact.numerator, exact.denominator)
+    if 2 * rest >= exact.denominator:
+        whole += 1
+    return RateGap(expected, Decimal(whole).scaleb(-4), credited - expected)

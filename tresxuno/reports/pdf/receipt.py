@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from tresxuno.domain.money import Money
+from tresxuno.domain.money import Money, rate_gap
 from tresxuno.domain.parties import Party
 from tresxuno.domain.words import amount_in_words, amount_with_words
 from tresxuno.formatting import PARTY_LABELS, date_text, money_text
@@ -48,6 +49,9 @@ LABELS = {
     "rate_date": N_("Date of the exchange rate"),
     "rate_source": N_("Source of the exchange rate"),
     "mxn": N_("Amount credited (MXN)"),
+    "published": N_("Dollars times the published rate"),
+    "effective": N_("Bank's effective rate (MXN per USD)"),
+    "difference": N_("Difference credited by the bank"),
     "words": N_("Amount in words"),
     "pesos": N_("Deposit made in pesos (MXN)"),
     "officer": N_("Receiving officer"),
@@ -176,6 +180,7 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
             ],
             [label_cell(LABELS["rate_source"], st), Paragraph(fmt.esc(data.rate_source or "—"), st.amount)],
         ]
+        money_rows += gap_rows(data.usd_amount, data.rate, data.amount, st)
     else:
         money_rows.append([label_cell(LABELS["pesos"], st), Paragraph("", st.amount)])
     money_rows += [
@@ -190,6 +195,27 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
     if data.received_by:
         story.append(Paragraph(fmt.esc(f"{joined(LABELS['recorded'])}: {data.received_by}"), st.english))
     return build_document(output, story, decor, footer, title=f"{title} {data.number}")
+
+
+def gap_rows(usd_amount: int, rate: str, credited: int, st: _Styles) -> list[list[Flowable]]:
+    """When the bank credited other pesos than dollars x the published rate: what, and at which rate."""
+    try:
+        gap = rate_gap(usd_amount, Decimal(rate), credited)
+    except (InvalidOperation, ValueError):
+        return []
+    if gap is None:
+        return []
+    return [
+        [
+            label_cell(LABELS["published"], st),
+            Paragraph(fmt.esc(money_text(gap.expected, "es", code=True)), st.amount),
+        ],
+        [label_cell(LABELS["effective"], st), Paragraph(fmt.esc(str(gap.effective_rate)), st.amount)],
+        [
+            label_cell(LABELS["difference"], st),
+            Paragraph(fmt.esc(money_text(gap.difference, "es", code=True)), st.amount),
+        ],
+    ]
 
 
 def _party_msgid(party: str) -> str:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from tresxuno.domain.money import Money
+from tresxuno.domain.money import Money, RateGap, rate_gap
 from tresxuno.formatting import (
     ENTRY_KIND_LABELS,
     date_text,
@@ -192,7 +193,20 @@ def render_statement(
     ]
     story += calendar_section(data, width, code)
     if data.rates:
-        story += [heading(_("Exchange rates used"), st), rates_table(data, width, code)]
+        story += [
+            heading(_("Exchange rates used"), st),
+            rates_table(data, width, code),
+            Paragraph(
+                fmt.esc(
+                    _(
+                        "Where the bank credited a different amount of pesos than dollars times the published "
+                        "rate, the bank's effective rate (pesos credited divided by dollars) and the "
+                        "difference are shown."
+                    )
+                ),
+                st.note,
+            ),
+        ]
     story += [
         # Heading, table header and a few rows together, or a new page; then the table splits itself.
         cond_break(80),
@@ -222,15 +236,20 @@ def render_statement(
 
 
 def party_money_table(data: Statement, width: float, lang: str) -> Flowable:
-    """Per party: approved, received, outstanding, paid, refunded and cash, with a totals row."""
+    """Per party: approved, deposited, still owed, excedente, paid, refunded and available, with totals.
+
+    The excedente is money deposited beyond the approved share: it is refunded to its party, or
+    applied by a convenio modificatorio, before the project can close.
+    """
     cols = [
         Col(_("Party")),
         Col(_("Approved"), "right", wrap=False),
-        Col(_("Received"), "right", wrap=False),
-        Col(_("Outstanding"), "right", wrap=False),
+        Col(_("Deposited"), "right", wrap=False),
+        Col(_("Still owed"), "right", wrap=False),
+        Col(_("Excedente"), "right", wrap=False),
         Col(_("Paid"), "right", wrap=False),
         Col(_("Refunded"), "right", wrap=False),
-        Col(_("Cash"), "right", wrap=False),
+        Col(_("Available"), "right", wrap=False),
     ]
     m = money_text
     rows = [
@@ -239,6 +258,7 @@ def party_money_table(data: Statement, width: float, lang: str) -> Flowable:
             m(x.approved, lang),
             m(x.received, lang),
             m(x.outstanding, lang),
+            m(x.over_received, lang),
             m(x.paid, lang),
             m(x.refunded, lang),
             m(x.cash, lang),
@@ -252,6 +272,7 @@ def party_money_table(data: Statement, width: float, lang: str) -> Flowable:
             m(sum(x.approved for x in t), lang),
             m(sum(x.received for x in t), lang),
             m(sum(x.outstanding for x in t), lang),
+            m(sum(x.over_received for x in t), lang),
             m(sum(x.paid for x in t), lang),
             m(sum(x.refunded for x in t), lang),
             m(sum(x.cash for x in t), lang),
@@ -271,21 +292,37 @@ def rates_table(data: Statement, width: float, lang: str) -> Flowable:
         Col(_("Rate date"), wrap=False),
         Col(_("Rate source")),
         Col(_("Pesos credited"), "right", wrap=False),
+        Col(_("At the published rate"), "right", wrap=False),
+        Col(_("Bank's effective rate"), "right", wrap=False),
+        Col(_("Difference"), "right", wrap=False),
     ]
-    rows = [
-        [
-            str(r.entry_id),
-            date_text(r.entry_date, lang, style="short"),
-            party_label(r.party),
-            money_text(Money(r.usd_amount, "USD"), lang),
-            r.rate,
-            date_text(r.rate_date, lang, style="short"),
-            r.rate_source,
-            money_text(r.amount, lang),
-        ]
-        for r in data.rates
-    ]
+    rows = []
+    for r in data.rates:
+        gap = _gap(r.usd_amount, r.rate, r.amount)
+        rows.append(
+            [
+                str(r.entry_id),
+                date_text(r.entry_date, lang, style="short"),
+                party_label(r.party),
+                money_text(Money(r.usd_amount, "USD"), lang),
+                r.rate,
+                date_text(r.rate_date, lang, style="short"),
+                r.rate_source,
+                money_text(r.amount, lang),
+                money_text(gap.expected, lang) if gap else money_text(r.amount, lang),
+                str(gap.effective_rate) if gap else r.rate,
+                money_text(gap.difference, lang) if gap else "—",
+            ]
+        )
     return fit_table(cols, rows, width)
+
+
+def _gap(usd_amount: int, rate: str, credited: int) -> RateGap | None:
+    """The bank's effective rate and the difference against dollars x the published rate, if any."""
+    try:
+        return rate_gap(usd_amount, Decimal(rate), credited)
+    except (InvalidOperation, ValueError):
+        return None
 
 
 def tranche_trigger_text(trigger: str, due_date: date | None, percent: int | None, lang: str) -> str:
