@@ -46,8 +46,7 @@ LABELS = {
     "reference": N_("Bank reference"),
     "usd": N_("Amount in dollars (USD)"),
     "rate": N_("Exchange rate (MXN per USD)"),
-    "rate_date": N_("Date of the exchange rate"),
-    "rate_source": N_("Source of the exchange rate"),
+    "rate_source": N_("Source and date of the exchange rate"),
     "mxn": N_("Amount credited (MXN)"),
     "published": N_("Dollars times the published rate"),
     "effective": N_("Bank's effective rate (MXN per USD)"),
@@ -170,15 +169,15 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
             ],
             [label_cell(LABELS["rate"], st), Paragraph(fmt.esc(data.rate), st.amount)],
             [
-                label_cell(LABELS["rate_date"], st),
+                label_cell(LABELS["rate_source"], st),
                 Paragraph(
                     fmt.esc(
-                        f"{date_text(data.rate_date, 'es', style='short')} / {date_text(data.rate_date, 'en', style='short')}"
+                        f"{data.rate_source or '—'}, {date_text(data.rate_date, 'es', style='short')}"
+                        f" / {date_text(data.rate_date, 'en', style='short')}"
                     ),
                     st.amount,
                 ),
             ],
-            [label_cell(LABELS["rate_source"], st), Paragraph(fmt.esc(data.rate_source or "—"), st.amount)],
         ]
         money_rows += gap_rows(data.usd_amount, data.rate, data.amount, st)
     else:
@@ -191,7 +190,7 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
     officer = SignatureBlock(
         "", joined(LABELS["officer"]), data.letterhead.office_name or data.letterhead.municipality
     )
-    story += [Spacer(1, 10), *signature_blocks([officer], width * 0.6, per_row=1, space=48)]
+    story += [Spacer(1, 4), *signature_blocks([officer], width * 0.6, per_row=1, space=36)]
     if data.received_by:
         story.append(Paragraph(fmt.esc(f"{joined(LABELS['recorded'])}: {data.received_by}"), st.english))
     return build_document(output, story, decor, footer, title=f"{title} {data.number}")
@@ -205,15 +204,12 @@ def gap_rows(usd_amount: int, rate: str, credited: int, st: _Styles) -> list[lis
         return []
     if gap is None:
         return []
+    difference = f"{joined(LABELS['difference'])}: {money_text(gap.difference, 'es', code=True)}"
     return [
-        [
-            label_cell(LABELS["published"], st),
-            Paragraph(fmt.esc(money_text(gap.expected, "es", code=True)), st.amount),
-        ],
         [label_cell(LABELS["effective"], st), Paragraph(fmt.esc(str(gap.effective_rate)), st.amount)],
         [
-            label_cell(LABELS["difference"], st),
-            Paragraph(fmt.esc(money_text(gap.difference, "es", code=True)), st.amount),
+            label_cell(LABELS["published"], st),
+            Paragraph(fmt.esc(f"{money_text(gap.expected, 'es', code=True)} — {difference}"), st.amount),
         ],
     ]
 
