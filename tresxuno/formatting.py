@@ -231,3 +231,11 @@ def session_kind_label(kind: str) -> str:
     """Translated name of a COVAM session kind (``ordinaria``, ``extraordinaria``); an unknown id as stored."""
     label = SESSION_KIND_LABELS.get(kind)
     return _(label) if label else kind
+
+
+#: The payment rule in one sentence, for statements and reports to print under the ledger.
+PAYMENT_RULE = N_(
+    "A payment that names no source party is drawn from the money each party has actually deposited "
+    "and not yet spent, in proportion to the approved shares of the parties that still have money; "
+    "no party's balance ever goes below zero."
+)

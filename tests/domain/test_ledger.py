@@ -346,12 +346,13 @@ DEPOSITS = [
 ]
 
 
-def test_a_payment_within_the_cash_passes_and_is_split_by_the_shares():
+def test_a_payment_within_the_cash_passes_and_is_drawn_from_what_was_deposited():
     data = _payment(2_000)
     assert check_payment_cash(data, _money(DEPOSITS)) == []
     assert check_payment_source(data, _money(DEPOSITS)) == []
+    # State and municipal deposited nothing: the payment takes nothing from them (never negative).
     lines = payment_lines(data, _money(DEPOSITS))
-    assert sum(line.amount for line in lines) == -2_000 and {line.party for line in lines} == set(SHARES)
+    assert lines == (AllocationLine("club", -1_000), AllocationLine("federal", -1_000))
 
 
 def test_a_payment_above_the_cash_is_refused_with_the_cash_available():

@@ -57,6 +57,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rules.reload": frozenset({R.ADMINISTRADOR}),
     # An exception to a stage gate (works started without the signed convenio or a first deposit).
     "gates.authorise": frozenset({R.ADMINISTRADOR}),
+    # A refund or reversal on a closed project (and a reversal on a cancelled one) reopens
+    # accounts already rendered: an administrador authorises it, with the reason.
+    "ledger.authorise_closed": frozenset({R.ADMINISTRADOR}),
     # capturista
     "clubs.edit": frozenset({R.CAPTURISTA}),
     "projects.edit": frozenset({R.CAPTURISTA}),
@@ -160,6 +163,7 @@ ACTION_LABELS: dict[str, str] = {
     "ledger.close_year": N_("close a fiscal year"),
     "ministraciones.edit": N_("change the deposit calendar"),
     "gates.authorise": N_("authorise an exception to a stage gate"),
+    "ledger.authorise_closed": N_("authorise a refund or reversal on a closed or cancelled project"),
     "records.export": N_("export records"),
     "reports.print": N_("print reports"),
     "demo.generate": N_("fill the database with demo data"),
