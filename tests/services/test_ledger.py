@@ -467,8 +467,13 @@ def _guards() -> list[tuple[str, Attempt, str, dict]]:
         ("future", contribution("club", 1_00, date(2021, 4, 1)), "date.future", {"date": "2021-04-01"}),
         ("usd without rate", usd_without_rate, "contribution.rate_required", {}),
         ("usd far from rate", usd_far_from_rate, "contribution.rate_mismatch", {"expected": 19_000_00}),
-        ("payment over cash", payment(SHARE * 3 + 1), "payment.exceeds_cash", {"cash": SHARE * 3}),
-        ("payment before the money", payment(1_00, date(2019, 6, 30)), "payment.exceeds_cash", {"cash": 0}),
+        ("payment over cash", payment(SHARE * 3 + 1), "payment.exceeds_funds", {"available": SHARE * 3}),
+        (
+            "payment before the money",
+            payment(1_00, date(2019, 6, 30)),
+            "payment.exceeds_funds",
+            {"available": 0},
+        ),
         (
             "payment over party funds",
             payment(SHARE + 1, source_party="federal"),

@@ -422,8 +422,9 @@ def test_a_scanned_receipt_dropped_is_the_evidence_and_too_much_is_refused_under
     set_day(dialog.date, date(2019, 8, 1))
     type_into(qtbot, dialog.amount, "2,000,000.00")
     click_record(qtbot, dialog)
+    owed = ";".join(f"{p}={SHARE}" for p in ("federal", "state", "municipal"))
     assert error_under(dialog, "amount") == expected(
-        "amount", "payment.exceeds_cash", cash=SHARE, amount=200_000_000
+        "amount", "payment.exceeds_funds", amount=200_000_000, available=SHARE, owed=owed
     )
     assert dialog.record is None and count_entries(db) == 1
 

@@ -245,7 +245,9 @@ def record_payment(
         money = None
         if project is not None and project.stage in RECORDING_STAGES and data.amount > 0:
             money = _project_money(session, project)
-            problems += check_payment_cash(data, money) + check_payment_source(data, money)
+            # The parties' funds are the stricter limit (their sum is the cash): when they refuse,
+            # saying the cash is short as well would only repeat it.
+            problems += check_payment_source(data, money) or check_payment_cash(data, money)
             problems += check_payment_cost(data.amount, project.cost, money.entries)
         if problems:
             raise InputError(problems)
