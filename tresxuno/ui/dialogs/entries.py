@@ -42,6 +42,7 @@ from tresxuno.domain.actor import current_actor
 from tresxuno.domain.cfdi import MAX_CFDI_BYTES, Cfdi, parse_cfdi
 from tresxuno.domain.ledger import (
     CORRECTION_STAGES,
+    MAX_LONG_TEXT,
     RECORDING_STAGES,
     ContributionInput,
     EntryRecord,
@@ -1072,6 +1073,8 @@ class RefundDialog(EntryDialog):
         self.reference = QLineEdit(self)
         add_field(self.form, self.errors, "reference", _("Bank refere&nce:"), self.reference)
         self.receipt = self._file_row("receipt", _("Rec&eipt file:"))
+        self.authorisation = _authorisation_edit(self)
+        add_field(self.form, self.errors, "authorisation", _("Au&thorisation:"), self.authorisation)
         self.resize(600, 460)
 
     def _balance_changed(self) -> None:
@@ -1107,8 +1110,17 @@ class RefundDialog(EntryDialog):
             reason=self.reason.toPlainText(),
             reference=self.reference.text(),
             receipt_path=self._path(self.receipt),
+            authorisation=self.authorisation.text(),
         )
         return record_refund(self._db, data, user=current_actor().username, today=self._today)
+
+
+def _authorisation_edit(parent: QWidget) -> QLineEdit:
+    """The administrador's reason, needed only on a closed project (and for reversals, a cancelled one)."""
+    edit = QLineEdit(parent)
+    edit.setPlaceholderText(_("Only on a closed or cancelled project: why the administrador authorises it"))
+    edit.setMaxLength(MAX_LONG_TEXT)
+    return edit
 
 
 class ReversalDialog(QDialog):
@@ -1149,6 +1161,8 @@ class ReversalDialog(QDialog):
         self.date.setDate(to_qdate(self._today))
         self.date.setMaximumDate(to_qdate(self._today))
         add_field(form, self.errors, "on", _("&Date of the reversal:"), self.date, stretch=False)
+        self.authorisation = _authorisation_edit(self)
+        add_field(form, self.errors, "authorisation", _("Au&thorisation:"), self.authorisation)
         self.entry_error = QLabel(self)
         self.errors.register("entry", self.reason, self.entry_error)
         self.buttons = QDialogButtonBox(
@@ -1177,6 +1191,7 @@ class ReversalDialog(QDialog):
                 on=from_qdate(self.date.date()),
                 user=current_actor().username,
                 today=self._today,
+                authorisation=self.authorisation.text(),
             )
         except InputError as exc:
             first = self.errors.show(exc.problems)
