@@ -122,3 +122,17 @@ def test_an_entry_recorded_after_the_close_without_authorisation_is_named(db, pr
         "kind": "contribution",
         "amount": 1_00,
     }
+
+
+@pytest.mark.sqlite_only  # the command opens the database file
+def test_the_check_command_names_the_folio_and_fails(db, project):
+    from tests.e2e.test_cli import run
+
+    with db.transaction(immediate=True) as session:
+        session.get(Project, project.id).cost = 90_000_000
+    db.dispose()
+    result = run("--db", str(db.path), "--lang", "en", "check")
+    assert result.returncode == 1
+    assert (
+        project.folio in result.stderr and "$1,500,000.00" in result.stderr and "$900,000.00" in result.stderr
+    )
