@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import NoReturn, TextIO
 
 from tresxuno import __version__, paths
@@ -149,6 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
             "a head printed earlier by check (64 hex digits): fail unless the audit trail passes through it"
         ),
     )
+    reintegros = sub.add_parser(
+        "reintegros",
+        help=_("federal money unspent on 31 December: the refunds to TESOFE a fiscal year requires"),
+    )
+    _add_db(reintegros, default=argparse.SUPPRESS)
+    reintegros.add_argument("--year", required=True, help=_("fiscal year"))
+    close_year = sub.add_parser(
+        "close-year", help=_("close a fiscal year (refused while a federal reintegro is missing)")
+    )
+    _add_db(close_year, default=argparse.SUPPRESS)
+    close_year.add_argument("--year", required=True, help=_("fiscal year"))
     seal = sub.add_parser(
         "seal", help=_("seal the audit trail with the office key (created in the config folder if missing)")
     )
@@ -177,6 +189,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("replace FILE if it exists (never the database or its -wal, -shm, -journal files)"),
     )
+    amend = sub.add_parser(
+        "amend", help=_("record a convenio modificatorio: a signed project's new cost and shares")
+    )
+    _add_db(amend, default=argparse.SUPPRESS)
+    amend.add_argument("--project", required=True, metavar="FOLIO", help=_("the project's folio"))
+    amend.add_argument("--cost", required=True, help=_("the new total cost in MXN, e.g. 1,250,000.00"))
+    amend.add_argument(
+        "--date", required=True, metavar="DD/MM/AAAA", help=_("the day the amendment was signed")
+    )
+    amend.add_argument("--reason", required=True, help=_("why the cost changes"))
+    amend.add_argument(
+        "--authorised-by", required=True, metavar="TEXT", help=_("who authorised it (name and post)")
+    )
+    amend.add_argument("--document", default="", metavar="REF", help=_("the amendment's document reference"))
+
     backup = sub.add_parser("backup", help=_("copy the database to a backup file"))
     _add_db(backup, default=argparse.SUPPRESS)
     backup.add_argument("-o", "--output", required=True, metavar="FILE", help=_("backup file to write"))
@@ -445,6 +472,60 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _day_arg(text: str, field: str) -> date:
+    """A ``dd/mm/yyyy`` date as Mexican offices write it (``yyyy-mm-dd`` also read)."""
+    import re
+
+    text = text.strip()
+    try:
+        if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(Problem(field, "import.bad_date", {"text": text})) from None
+
+
+def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno amend``: record a convenio modificatorio and print the project's new shares."""
+    from tresxuno.domain.amendments import AmendmentInput
+    from tresxuno.domain.money import Money
+    from tresxuno.formatting import money_text, party_label
+    from tresxuno.services.amendments import amend_project
+    from tresxuno.services.reporting.common import project_id_of
+    from tresxuno.services.store import open_database
+
+    problems: list[Problem] = []
+    cost = signed = None
+    try:
+        cost = Money.parse(args.cost, field="cost")
+    except InputError as exc:
+        problems.extend(exc.problems)
+    try:
+        signed = _day_arg(args.date, "signed_on")
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    assert cost is not None and signed is not None
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        actor = _sign_in(args, db)
+        project_id = project_id_of(db, args.project)
+        data = AmendmentInput(cost.centavos, signed, args.reason, args.authorised_by, args.document)
+        detail = amend_project(db, project_id, data, user=actor.username)
+    finally:
+        db.dispose()
+    out.write(
+        _("Convenio modificatorio recorded for {folio}: new cost {cost}.").format(
+            folio=detail.folio, cost=money_text(detail.cost)
+        )
+        + "\n"
+    )
+    for share in detail.shares:
+        out.write(f"  {party_label(share.party)}: {money_text(share.amount)}\n")
+    return EXIT_OK
+
+
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno backup -o FILE``: a consistent copy of the database (SQLite's online backup API)."""
     from pathlib import Path
@@ -493,7 +574,10 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    """``tresxuno check``: exit 0 when the audit chain and the ledger hold, else 1 naming the problem."""
+    """``tresxuno check``: exit 0 when the audit chain and the ledger hold, else 1 naming the problem.
+
+    Overdue federal reintegros (past 15 January, neither refunded nor excepted) are listed on stderr.
+    """
     from tresxuno.messages import describe
     from tresxuno.services.audit import check_integrity
     from tresxuno.services.store import open_read_only
@@ -533,6 +617,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     )
     # The head to write down (or print on a report): a later --anchor proves nothing before it changed.
     out.write(_("head {hash} · {records} records").format(hash=result.head, records=result.records) + "\n")
+    # Compliance findings (a federal reintegro overdue) are not a difference in the trail: reported on
+    # stderr, exit status still 0 (the contract's exit 1 is for the trail and the ledger's invariants).
+    for finding in result.findings:
+        text = _one_line(describe(finding, with_field=False))
+        err.write("tresxuno: " + _("finding: {text}").format(text=text) + "\n")
     if result.unverified_key is not None:
         err.write(
             "tresxuno: "
@@ -542,6 +631,75 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             ).format(since=result.sealed_since, seq=result.records, key=result.unverified_key)
             + "\n"
         )
+    return EXIT_OK
+
+
+def cmd_reintegros(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno reintegros --year A``: each required reintegro with amount, deadline and status."""
+    from tresxuno.domain.year_end import reintegro_deadline, status_label
+    from tresxuno.formatting import date_text, money_text
+    from tresxuno.services.store import open_database
+    from tresxuno.services.year_end import required_reintegros
+
+    year = _int_arg(args.year, "year", 1990, 2200)
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        _sign_in(args, db)
+        owed = required_reintegros(db, year)
+    finally:
+        db.dispose()
+    deadline = date_text(reintegro_deadline(year))
+    if not owed:
+        out.write(
+            _(
+                "Fiscal year {year}: no project held unspent federal money on 31 December; no reintegro is due."
+            ).format(year=year)
+            + "\n"
+        )
+        return EXIT_OK
+    out.write(
+        _("Fiscal year {year}: reintegros of unspent federal money to TESOFE, due by {deadline}").format(
+            year=year, deadline=deadline
+        )
+        + "\n"
+    )
+    for r in owed:
+        if r.refund_date is not None:
+            detail = _("refund of {date}, reference {reference}").format(
+                date=date_text(r.refund_date), reference=r.refund_reference
+            )
+        elif r.exception is not None:
+            detail = _("authorised by {by}: {reason}").format(
+                by=r.exception.authorised_by, reason=_one_line(r.exception.reason)
+            )
+        elif r.refunded:
+            detail = _("{refunded} refunded so far").format(refunded=money_text(r.refunded))
+        else:
+            detail = ""
+        parts = (r.folio, money_text(r.amount), date_text(r.deadline), status_label(r.status), detail)
+        out.write("  ".join(part for part in parts if part) + "\n")
+    return EXIT_OK
+
+
+def cmd_close_year(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno close-year --year A``: close it; refused (exit 2) while a reintegro is missing."""
+    from tresxuno.formatting import date_text
+    from tresxuno.services.ledger import close_fiscal_year
+    from tresxuno.services.store import open_database
+
+    year = _int_arg(args.year, "year", 1990, 2200)
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        actor = _sign_in(args, db)
+        closing = close_fiscal_year(db, year, user=actor.username)
+    finally:
+        db.dispose()
+    out.write(
+        _("Fiscal year {year} was closed on {date} by {user}.").format(
+            year=closing.year, date=date_text(closing.closed_at), user=closing.closed_by or "?"
+        )
+        + "\n"
+    )
     return EXIT_OK
 
 
@@ -630,10 +788,13 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "export": cmd_export,
     "import": cmd_import,
     "report": cmd_report,
+    "amend": cmd_amend,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "check": cmd_check,
     "seal": cmd_seal,
+    "reintegros": cmd_reintegros,
+    "close-year": cmd_close_year,
 }
 
 

@@ -95,6 +95,8 @@ FIELD_LABELS: dict[str, str] = {
     "override_reason": N_("Reason for accepting more than the outstanding share"),
     "authorised_by": N_("Authorised by"),
     "authorisation": N_("Administrador's authorisation reason"),
+    "signed_on": N_("Date the amendment was signed"),
+    "document_reference": N_("Document reference"),
     "tranche": N_("Deposit tranche"),
     "calendar": N_("Deposit calendar"),
     "gate": N_("Stage gate"),
@@ -315,6 +317,26 @@ TEMPLATES: dict[str, str] = {
         "project {folio} was changed by someone else after you opened it; close the form, open the "
         "project again and redo your changes"
     ),
+    "payment.exceeds_cost": N_(
+        "the payment of {amount} would take what was paid out ({paid} so far) beyond the project's cost "
+        "of {cost}; paying more than the signed cost needs a convenio modificatorio first"
+    ),
+    "amendment.cost_unchanged": N_(
+        "the new cost is the current cost, {cost}; a convenio modificatorio must change the cost"
+    ),
+    "amendment.below_paid": N_(
+        "the new cost {cost} is below the {paid} already paid out of the project; enter at least {paid}"
+    ),
+    "amendment.before_convenio": N_(
+        "{date} is before the convenio was signed on {convenio}; enter a date from {convenio} to today"
+    ),
+    "amendment.stage_not_allowed": N_(
+        "project {folio} is in stage {stage}; a convenio modificatorio is recorded only in stages {allowed}"
+    ),
+    "project.cost_needs_amendment": N_(
+        "the convenio of project {folio} is signed (stage {stage}); its cost changes only through a "
+        "convenio modificatorio (Project record, Convenio modificatorio…)"
+    ),
     "project.not_editable": N_(
         "project {folio} is in stage {stage}; only a draft or a returned project can be changed"
     ),
@@ -381,10 +403,6 @@ TEMPLATES: dict[str, str] = {
         "the payment of {amount} is more than the {available} the parties have deposited and not yet "
         "spent; still to be deposited: {owed}. Record the deposits first, or pay less"
     ),
-    "payment.exceeds_cost": N_(
-        "the payment of {amount} would take the total paid ({paid} so far) beyond the project's cost "
-        "of {cost}; paying more needs a convenio modificatorio (amendment) raising the cost"
-    ),
     "ledger.project_closed": N_(
         "project {folio} is closed: no contributions or payments can be recorded; only refunds "
         "(reintegros) and reversals, authorised by an administrador with the reason"
@@ -428,6 +446,24 @@ TEMPLATES: dict[str, str] = {
     ),
     "fiscal_year.already_closed": N_("fiscal year {year} was already closed on {closed_at} by {closed_by}"),
     "fiscal_year.future": N_("fiscal year {year} has not begun; it cannot be closed"),
+    "fiscal_year.reintegros_missing": N_(
+        "fiscal year {year} cannot be closed: the federal money unspent on 31 December must be refunded "
+        "to TESOFE by {deadline} (a refund to the federal party with its línea de captura), or an "
+        "administrador must record an exception, for: {reintegros}"
+    ),
+    "refund.federal_reference_required": N_(
+        "a refund to the federal party needs its reference: the TESOFE línea de captura or the bank reference"
+    ),
+    "reintegro.overdue": N_(
+        "project {folio} of fiscal year {year} still owes TESOFE a reintegro of {amount} of unspent federal "
+        "money, due by {deadline}; record the refund to the federal party, or an administrador's exception"
+    ),
+    "reintegro.not_required": N_(
+        "project {folio} owes no federal reintegro for fiscal year {year}; an exception is not needed"
+    ),
+    "reintegro.already_excepted": N_(
+        "an exception for project {folio}'s reintegro of fiscal year {year} was already recorded by {by}"
+    ),
     "cfdi.too_large": N_("the file has {size} bytes; a CFDI invoice has at most {max}"),
     "cfdi.unsafe": N_(
         "the file declares a DTD, entities or external references ({detail}); a genuine CFDI never does, "

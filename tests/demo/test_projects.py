@@ -26,7 +26,7 @@ from tresxuno.db.models import (
 )
 from tresxuno.db.repos.settings import OFFICE_MUNICIPALITY, OFFICE_NAME
 from tresxuno.demo.projects import DEFAULT_TODAY, MIX_OVERRIDES, DemoSummary, generate_demo
-from tresxuno.domain.allocation import MixOverride, PartnerChoice, compute_shares
+from tresxuno.domain.allocation import MixOverride, PartnerChoice, compute_shares, split_joint
 from tresxuno.domain.parties import Category, Party
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.rules import RuleSet
@@ -108,9 +108,9 @@ def test_programmes_fit_their_years_and_states(demo):
     projects = _projects(demo[0])
     for p in projects:
         if p.program == "3x1":
-            assert 2016 <= p.fiscal_year <= 2020
+            assert 2016 <= p.fiscal_year <= 2019  # the federal 3x1 ended with fiscal 2019
         elif p.program == "2x1-zacatecas":
-            assert 2021 <= p.fiscal_year <= 2026 and p.state_key == "32"
+            assert 2020 <= p.fiscal_year <= 2026 and p.state_key == "32"
         else:
             assert 2005 <= p.fiscal_year <= 2007 and p.state_key in {"32", "16"}
     four = [p for p in projects if p.program == "4x1"]
@@ -199,7 +199,7 @@ def test_shares_add_up_and_match_a_fresh_computation_under_the_stored_rule_set(d
         shares = defaultdict(dict)
         for s in session.scalars(select(ProjectShare)):
             shares[s.project_id][Party(s.party)] = (s.amount, s.percent_bp, s.capped)
-    seen = {"override": 0, "fixed": 0, "capped": 0}
+    seen = {"override": 0, "fixed": 0, "capped": 0, "joint split": 0}
     for p in _projects(db):
         rule_set = RuleSet.from_data(bodies[p.rule_set_pk])
         assert rule_set.program == p.program and rule_set.covers(p.fiscal_year, p.category)
@@ -209,12 +209,14 @@ def test_shares_add_up_and_match_a_fresh_computation_under_the_stored_rule_set(d
             seen["override"] += 1
         if p.partner_mode == "fixed":
             seen["fixed"] += 1
+        seen["joint split"] += p.joint_split_bp is not None
         fresh = compute_shares(
             rule_set,
             p.fiscal_year,
             p.cost,
             partner=PartnerChoice(p.partner_mode, p.partner_amount),
             override=override,
+            joint_split=split_joint(rule_set, p.joint_split_bp),
         )
         stored = shares[p.id]
         assert sum(amount for amount, _bp, _capped in stored.values()) == p.cost

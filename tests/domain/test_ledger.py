@@ -400,11 +400,25 @@ def test_payment_checks_and_cfdi_agreement():
 
 
 def test_refund_needs_a_reason():
-    refund = RefundInput(1, "federal", date(2019, 12, 1), 100, reason="  ")
+    refund = RefundInput(1, "federal", date(2019, 12, 1), 100, reason="  ", reference="LC 1")
     assert codes(check_refund(refund, today=TODAY)) == ["text.required"]
     assert (
-        check_refund(RefundInput(1, "federal", date(2019, 12, 1), 100, reason="no ejercido"), today=TODAY)
+        check_refund(
+            RefundInput(1, "federal", date(2019, 12, 1), 100, reason="no ejercido", reference="LC 1"),
+            today=TODAY,
+        )
         == []
+    )
+
+
+def test_a_refund_to_the_federal_party_needs_its_reference_others_may_omit_it():
+    # The TESOFE línea de captura (or bank reference) traces a reintegro of federal money (LDF art. 17).
+    federal = RefundInput(1, "federal", date(2020, 1, 10), 100, reason="no ejercido", reference=" \t")
+    assert [(p.field, p.code) for p in check_refund(federal, today=TODAY)] == [
+        ("reference", "refund.federal_reference_required")
+    ]
+    assert (
+        check_refund(RefundInput(1, "state", date(2020, 1, 10), 100, reason="no ejercido"), today=TODAY) == []
     )
     assert Party.FEDERAL.value == "federal"
 

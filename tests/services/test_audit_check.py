@@ -93,7 +93,7 @@ def test_a_ledger_amount_changed_by_plain_sql_is_named(demo):
 
 
 def test_an_allocation_changed_by_plain_sql_is_named(demo):
-    line = scalar(demo, "SELECT min(id) FROM ledger_allocations")
+    line = scalar(demo, "SELECT min(id) FROM ledger_allocations WHERE party <> 'partner'")
     tamper(
         demo,
         "DROP TRIGGER ledger_allocations_no_update",

@@ -34,6 +34,7 @@ from tresxuno.db.models import Club, CovamSession, Federation, LedgerEntry, Proj
 from tresxuno.demo.projects import generate_demo
 from tresxuno.demo.users import create_demo_users
 from tresxuno.domain.actor import Actor, acting_as
+from tresxuno.domain.amendments import AmendmentInput
 from tresxuno.domain.ledger import ContributionInput, PaymentInput, RefundInput
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.roles import ACTION_LABELS, PERMISSIONS, Role
@@ -41,6 +42,7 @@ from tresxuno.domain.validation import ClubInput, FederationInput
 from tresxuno.i18n import set_language
 from tresxuno.messages import describe
 from tresxuno.services import (
+    amendments,
     attachments,
     audit,
     clubs,
@@ -55,6 +57,7 @@ from tresxuno.services import (
     stages,
     users,
     works,
+    year_end,
 )
 
 PACKAGE = Path(tresxuno.__file__).parent
@@ -275,6 +278,12 @@ WRITERS: dict[str, tuple[str, Call]] = {
         "ledger.close_year",
         lambda o: ledger.close_fiscal_year(o.db, 2024, user="alguien"),
     ),
+    "tresxuno.services.year_end.record_reintegro_exception": (
+        "ledger.reintegro_exception",
+        lambda o: year_end.record_reintegro_exception(
+            o.db, 2024, o.project, "En litigio", "Lic. Ruiz", user="x"
+        ),
+    ),
     "tresxuno.services.office.save_office_settings": (
         "settings.edit",
         lambda o: office.save_office_settings(o.db, office.OfficeSettings("Oficina pirata", "32020")),
@@ -336,6 +345,12 @@ WRITERS: dict[str, tuple[str, Call]] = {
     "tresxuno.services.ministraciones.record_gate_exception": (
         "gates.authorise",
         lambda o: ministraciones.record_gate_exception(o.db, o.project, "en_ejecucion", "Urgente", "admin"),
+    ),
+    "tresxuno.services.amendments.amend_project": (
+        "projects.amend",
+        lambda o: amendments.amend_project(
+            o.db, o.project, AmendmentInput(1_000_000_00, date(2026, 3, 2), "Ampliación", "Ing. Ávila")
+        ),
     ),
     "tresxuno.services.works.record_progress": (
         "works.record_progress",

@@ -83,7 +83,7 @@ def _close(db, pid: int, receipt) -> None:
     pay(db, pid, SHARE, receipt=receipt)
     for party in project_balance(db, pid).parties:
         record_refund(
-            db, RefundInput(pid, party.party, date(2019, 12, 1), party.cash, "Remanente"), today=TODAY
+            db, RefundInput(pid, party.party, date(2019, 12, 1), party.cash, "Remanente", "LC 1"), today=TODAY
         )
     finish_works(db, pid, date(2019, 12, 1), today=TODAY)
     move_project(db, pid, "terminado", user="revisor")
@@ -121,7 +121,7 @@ def test_a_closed_project_takes_only_refunds_and_reversals_authorised_by_an_admi
             db, payment.id, reason="Pago devuelto", on=TODAY, today=TODAY, authorisation=WHY
         )
         for line in reversal.lines:
-            refund = RefundInput(pid, line.party, TODAY, line.amount, "Reintegro", authorisation=WHY)
+            refund = RefundInput(pid, line.party, TODAY, line.amount, "Reintegro", "LC 2", authorisation=WHY)
             stored = record_refund(db, refund, today=TODAY)
             assert (stored.authorised_by, stored.override_reason) == ("admin", WHY)
     assert (reversal.authorised_by, reversal.override_reason) == ("admin", WHY)

@@ -48,6 +48,7 @@ from tresxuno.services.ledger import (
 from tresxuno.services.project_requests import submit_project
 from tresxuno.services.projects import get_project
 from tresxuno.services.stages import move_project
+from tresxuno.services.year_end import record_reintegro_exception, required_reintegros
 
 TODAY = date(2021, 3, 31)
 CFDI_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "cfdi"
@@ -301,7 +302,14 @@ def test_payment_from_a_stated_source_party_has_one_line(db, project, receipt):
 
 def test_refund_to_a_party_with_its_reason(db, project):
     contribute(db, project.id, "federal", SHARE)
-    refund = RefundInput(project.id, "federal", date(2019, 12, 20), 30_000_00, reason="Reintegro a la TESOFE")
+    refund = RefundInput(
+        project.id,
+        "federal",
+        date(2019, 12, 20),
+        30_000_00,
+        reason="Reintegro a la TESOFE",
+        reference="LC 0419",
+    )
     stored = record_refund(db, refund, user="tesorero", today=TODAY)
     assert (stored.kind, stored.amount, stored.reason) == ("refund", -30_000_00, "Reintegro a la TESOFE")
     assert [(line.party, line.amount) for line in stored.lines] == [("federal", -30_000_00)]
@@ -432,11 +440,15 @@ def _guards() -> list[tuple[str, Attempt, str, dict]]:
 
     def refund(party, amount, reason="Reintegro", day=date(2019, 12, 1)):
         return lambda db, p, tmp, receipt: record_refund(
-            db, RefundInput(p.id, party, day, amount, reason=reason), today=TODAY
+            db, RefundInput(p.id, party, day, amount, reason=reason, reference="LC 0419"), today=TODAY
         )
 
     def closed(attempt):
         def run(db, p, tmp, receipt):
+            for owed in required_reintegros(db, 2019, today=TODAY):  # excepted, so the year closes
+                record_reintegro_exception(
+                    db, 2019, owed.project_id, "Obra en litigio", "Lic. Ruiz", user="a"
+                )
             close_fiscal_year(db, 2019, user="tesorero", today=TODAY)
             return attempt(db, p, tmp, receipt)
 
@@ -651,8 +663,12 @@ def test_closing_a_year_locks_it_and_lists_unspent_federal_money(db, club, tmp_p
     pay(db, spent.id, COST, receipt=receipt)  # everything spent
     pay(db, unspent.id, 100_000_00, receipt=receipt)  # federal attributed 25,000.00 of it
     record_refund(
-        db, RefundInput(unspent.id, "federal", date(2019, 12, 1), 5_000_00, reason="TESOFE"), today=TODAY
+        db,
+        RefundInput(unspent.id, "federal", date(2019, 12, 1), 5_000_00, reason="TESOFE", reference="LC 0419"),
+        today=TODAY,
     )
+    # Federal money unspent on 31 December is refunded by 15 January or excepted before closing.
+    record_reintegro_exception(db, 2019, unspent.id, "Obra en litigio", "Lic. Ana Ruiz", user="admin")
     closing = close_fiscal_year(db, 2019, user="tesorera", today=TODAY)
     assert closing.year == 2019 and closing.closed_by == "tesorera"
     assert [(u.folio, u.received, u.paid, u.refunded, u.unspent) for u in closing.unspent_federal] == [

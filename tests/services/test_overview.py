@@ -60,7 +60,7 @@ def test_counts_and_approved_money_equal_plain_sql(demo):
     years = [y for (y,) in sql(demo, "SELECT DISTINCT fiscal_year FROM projects ORDER BY 1 DESC")]
     latest = year_overview(demo, None, today=TODAY)
     assert latest.fiscal_year == years[0] and latest.fiscal_years == tuple(years)
-    for year in (years[0], 2020, 2018):
+    for year in (years[0], 2019, 2018):  # 2019: the federal 3x1's last year
         board = latest if year == years[0] else year_overview(demo, year, today=TODAY)
         expected = dict(
             sql(demo, "SELECT stage, COUNT(*) FROM projects WHERE fiscal_year = :y GROUP BY stage", y=year)
@@ -128,7 +128,7 @@ def test_projects_stuck_in_a_stage_are_listed_with_their_days(demo):
 def test_deposits_owed_agree_with_the_calendar_and_the_ledger(demo):
     """Per project and party, what the page says is owed is what fell due minus what the ledger received."""
     stages = ", ".join(repr(s) for s in DEPOSIT_STAGES)
-    checked = 0
+    checked = shown = 0
     for (year,) in sql(demo, f"SELECT DISTINCT fiscal_year FROM projects WHERE stage IN ({stages})"):
         board = year_overview(demo, year, today=TODAY)
         owed = {(i.record_id, i.party): i.amount for i in board.attention if i.kind == DEPOSIT_OWED}
@@ -145,8 +145,9 @@ def test_deposits_owed_agree_with_the_calendar_and_the_ledger(demo):
                     expected[(pid, party)] = behind
             checked += 1
         assert owed == expected, year
+        shown += len(owed)
     assert checked > 20
-    assert any(i.kind == DEPOSIT_OWED for i in year_overview(demo, None, today=TODAY).attention)
+    assert shown, "the demo has a party behind on a ministracion that fell due"
 
 
 # --- Built by hand: exact thresholds, reversal chains, sessions ------------------------------------

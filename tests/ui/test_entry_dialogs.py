@@ -29,6 +29,7 @@ from tresxuno.messages import describe
 from tresxuno.services.ledger import count_entries, list_entries, project_balance
 from tresxuno.services.office import set_office_rfc
 from tresxuno.services.rates import list_rates, set_rate
+from tresxuno.services.year_end import record_reintegro_exception
 from tresxuno.ui import prompts as prompts_module
 from tresxuno.ui.dialogs.close_year import CloseYearDialog
 from tresxuno.ui.dialogs.entries import ContributionDialog, EntryDialog, PaymentDialog, RefundDialog
@@ -544,6 +545,11 @@ def test_a_refund_to_the_federal_party_needs_a_reason_and_is_stored(qtbot, db, p
     assert error_under(dialog, "reason") == expected("reason", "text.required")
     qtbot.keyClicks(dialog.reason, "Recursos federales no ejercidos")
     click_record(qtbot, dialog)
+    # A reintegro to TESOFE is traced by its línea de captura: refused without it.
+    assert error_under(dialog, "reference") == expected("reference", "refund.federal_reference_required")
+    assert dialog.record is None
+    type_into(qtbot, dialog.reference, "0019 ABCD 1234")
+    click_record(qtbot, dialog)
     assert dialog.record is not None
     stored = dialog.record
     assert (stored.kind, stored.party, stored.amount) == ("refund", "federal", -50_000_00)
@@ -596,6 +602,8 @@ def test_rates_typed_by_hand_and_a_banxico_file_with_problems_by_line(qtbot, db,
 
 def test_closing_a_year_lists_the_unspent_federal_money_and_locks_the_year(qtbot, db, project, monkeypatch):
     fund(db, project.id, date(2019, 7, 1))
+    # Not refunded to TESOFE by 15 January: excepted, or the year could not close (tests/ui/test_close_year.py).
+    record_reintegro_exception(db, 2019, project.id, "Obra en litigio", "Lic. Ana Ruiz", user="admin")
     asked: list[str] = []
     monkeypatch.setattr(
         prompts_module, "confirm", lambda parent, title, text, **k: asked.append(text) or True

@@ -437,6 +437,25 @@ class CapAuthorisationRecord(Base):
     project: Mapped[Project] = relationship(back_populates="cap_authorisations")
 
 
+class ReintegroExceptionRow(Base):
+    """An administrador's recorded exception for one project's year-end federal reintegro, with why.
+
+    Closing a fiscal year is refused while a project of it has unspent federal money (as of 31
+    December) not refunded; one such row (per year and project) lets the year close all the same.
+    """
+
+    __tablename__ = "reintegro_exceptions"
+    __table_args__ = (UniqueConstraint("fiscal_year", "project_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    authorised_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
 # --- Office settings --------------------------------------------------------------------------
 
 
@@ -654,3 +673,58 @@ class StageGateException(Base):
     authorised_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
+# --- Convenios modificatorios -----------------------------------------------------------------
+
+
+class ProjectAmendment(Base):
+    """A convenio modificatorio: a signed project's cost changed, why, who authorised it, when signed.
+
+    Numbered 1, 2... per project; with its :class:`ProjectAmendmentShare` rows (each party before
+    and after) every version of the convenio can be rebuilt. Audited like every table.
+    """
+
+    __tablename__ = "project_amendments"
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("cost > 0 AND previous_cost > 0", name="cost_positive"),
+        CheckConstraint("cost <> previous_cost", name="cost_changed"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    signed_on: Mapped[date] = mapped_column(Date)
+    previous_cost: Mapped[int] = mapped_column(BigInteger)
+    cost: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    authorised_by: Mapped[str] = mapped_column(String(200))
+    document_reference: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+    shares: Mapped[list[ProjectAmendmentShare]] = relationship(
+        back_populates="amendment", cascade="all, delete-orphan"
+    )
+
+
+class ProjectAmendmentShare(Base):
+    """One party's share before and after an amendment (``project_id`` files it in the project's history)."""
+
+    __tablename__ = "project_amendment_shares"
+    __table_args__ = (
+        CheckConstraint(_in_list("party", PARTY_IDS), name="party_known"),
+        CheckConstraint("previous_amount >= 0 AND amount >= 0", name="amounts_not_negative"),
+    )
+
+    amendment_id: Mapped[int] = mapped_column(Integer, ForeignKey("project_amendments.id"), primary_key=True)
+    party: Mapped[str] = mapped_column(String(10), primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"))
+    previous_percent_bp: Mapped[int] = mapped_column(Integer)
+    previous_amount: Mapped[int] = mapped_column(BigInteger)
+    percent_bp: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+    amendment: Mapped[ProjectAmendment] = relationship(back_populates="shares")

@@ -191,7 +191,8 @@ def _progress(session: Session, rng: random.Random, today: date) -> int:
                     "percent_tenths": 1000,
                     "note": "Obra terminada; acta de entrega-recepción firmada.",
                     "created_by": "demo",
-                    "created_at": datetime(end.year, end.month, end.day, 17, 0),
+                    # The 100 % report is what lets the project move to "terminado": on file first.
+                    "created_at": finished - timedelta(hours=1),
                 }
             )
     if rows:

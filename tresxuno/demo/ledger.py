@@ -1,12 +1,25 @@
 """Demo money trail: deposits, payments with CFDIs, refunds and reversals for the demo projects.
 
 Called by :func:`tresxuno.demo.projects.generate_demo` inside its transaction, after the projects
-are written. Every entry is drawn so that it would pass the guards of :mod:`tresxuno.services.ledger`:
-money moves only once a convenio is signed and inside the project's fiscal year; a deposit never
-exceeds the party's outstanding share unless it carries an authorised override; a payment, refund or
-reversal never takes more than the cash on hand, so no running balance is ever negative; refunds
-never exceed the party's own cash; payees have valid RFCs and every CFDI UUID is unique. Club
-deposits are often in dollars, converted at a FIX-like rate that is also written to
+are written. Every entry is drawn so that it would pass the guards of :mod:`tresxuno.services.ledger`
+and tells a story an auditor would accept:
+
+* money moves only once a convenio is signed and inside the project's fiscal year;
+* works start (``en_ejecucion``) only with the first ministración, at least half of every party's
+  share, deposited by that day; a deposit never exceeds the party's outstanding share unless it
+  carries an authorised override;
+* a payment draws only on the parties holding money on the project, in proportion to their
+  shares and capped at what each holds (:func:`_draw`), so no party's running balance is ever
+  negative; a works contract's anticipo is 30 % of it, and its anticipo, estimaciones and
+  finiquito go to one contractor;
+* a closed project holds nothing: savings, excedentes and leftovers go back to each party, federal
+  money to the TESOFE with its línea de captura; in the closed fiscal years the federal money not
+  spent by 31 December is refunded to the TESOFE too;
+* payees' RFCs are valid and dated before the payments they receive; CFDI UUIDs (unique) appear
+  only from 2014, when electronic invoices became mandatory (earlier payments keep a scanned
+  receipt).
+
+Club deposits are often in dollars, converted at a FIX-like rate that is also written to
 ``exchange_rates``. Fiscal years up to two before "today" are written as closed.
 
 Speed: entries and allocation lines are plain dicts written with Core ``executemany`` in batches,
@@ -15,6 +28,7 @@ with explicit ids; per project the cash is simulated in memory in date order, ne
 
 from __future__ import annotations
 
+import functools
 import random
 import uuid
 from collections.abc import Callable, Sequence
@@ -58,6 +72,9 @@ BATCH_SIZE = 20_000
 RATE_SOURCE = "Banxico FIX"
 #: Fiscal years ending this many years before "today", or earlier, are written as closed.
 CLOSED_YEARS_BACK = 2
+#: CFDI (electronic invoices) became mandatory for everyone in 2014; earlier payments keep a
+#: scanned paper receipt and no UUID.
+CFDI_FROM_YEAR = 2014
 
 #: Mean FIX rate of each year in ten-thousandths of a peso, shaped like Banxico's annual
 #: averages; the daily demo rates wander around them. Demo values, not official figures.
@@ -90,6 +107,10 @@ _CONTRACTORS = (
     _payee("Grupo Constructor Peñasco, S.A. de C.V.", "GCP0707304A"),
     _payee("Ingeniería y Caminos de los Altos, S.A. de C.V.", "ICA1104195R"),
     _payee("Electrificaciones Ávila, S.A. de C.V.", "EAV1310081H"),
+    # Older firms, incorporated before the 4x1 years (an RFC's date is its incorporation).
+    _payee("Constructora Jerezana, S.A. de C.V.", "CJE9403152H"),
+    _payee("Pavimentos y Caminos de Zacatecas, S.A. de C.V.", "PCZ9810067A"),
+    _payee("Construcciones Tierra Michoacana, S.A. de C.V.", "CTM0108229B"),
 )
 #: Suppliers of productive projects: companies and persons (13-character RFCs).
 _SUPPLIERS = (
@@ -99,11 +120,13 @@ _SUPPLIERS = (
     _payee("María Guadalupe Ortiz Núñez", "OINM7809153K"),
     _payee("José Ángel Muñoz Ibáñez", "MUIA820417B2"),
     _payee("Rocío Márquez Saldívar", "MASR850722HX"),
+    _payee("Agroinsumos del Valle de Jerez, S.A. de C.V.", "AVJ9707145N"),
 )
 #: A scholarship batch is paid to the students by bank transfer: SAT's generic RFC, a receipt, no CFDI.
 _STUDENTS = _Payee("Beneficiarios de becas 3x1 (dispersión bancaria)", "XAXX010101000")
 
-_WORKS_CONCEPTS = ("Anticipo del 30 % de la obra", "Estimación {n} de la obra", "Finiquito de la obra")
+#: Categories whose money pays a public works contract (anticipo, estimaciones, finiquito).
+_WORKS_CATEGORIES = frozenset({"infrastructure", "community-services", "education"})
 _PRODUCTIVE_CONCEPTS = (
     "Compra de equipo",
     "Compra de insumos y materiales",
@@ -114,6 +137,60 @@ _OVERRIDE_REASONS = (
     "Aportación adicional del club para ampliar las metas del proyecto, autorizada por el comité",
 )
 _OVERRIDE_AUTHORITIES = ("Tesorero municipal", "Director de Desarrollo Social", "Contralora municipal")
+
+
+def _anticipo(contract: int) -> int:
+    """30 % of the contract, to the nearest centavo (half a centavo up)."""
+    return (contract * 3 + 5) // 10
+
+
+@functools.cache
+def rfc_date(rfc: str) -> date:
+    """The date an RFC carries (incorporation of a persona moral, birth of a física).
+
+    Both lengths end in six digits and a three-character homoclave; years 30-99 are 19xx.
+    """
+    digits = rfc[-9:-3]
+    year = int(digits[:2])
+    return date((1900 if year >= 30 else 2000) + year, int(digits[2:4]), int(digits[4:6]))
+
+
+def _payees_by(payees: Sequence[_Payee], when: date) -> Sequence[_Payee]:
+    """The payees whose RFC existed before ``when`` (a firm is not paid before it is incorporated)."""
+    return [p for p in payees if rfc_date(p.rfc) < when] or payees[:1]
+
+
+def _pesos(centavos: int) -> str:
+    """``$1,234,567.89``: the amount as a contract states it (not localised: a fixed concept text)."""
+    return f"${centavos // 100:,}.{centavos % 100:02d}"
+
+
+def _draw(amount: int, shares: dict[str, int], cash: dict[str, int]) -> dict[str, int] | None:
+    """The lines of a payment of ``amount``: drawn from the parties holding money, never below zero.
+
+    Parties with money pay in proportion to their approved shares (:func:`attribute`); a party
+    whose part is more than it holds pays all it holds, and the rest is spread again over the
+    others. None when the parties together hold less than ``amount``.
+    """
+    pool = {p: c for p, c in cash.items() if c > 0 and shares.get(p, 0) > 0}
+    if sum(pool.values()) < amount:
+        return None
+    parts = attribute(amount, {p: shares[p] for p in pool})
+    if all(a <= pool[p] for p, a in parts.items()):  # the usual case: everyone can pay its part
+        return {p: -a for p, a in parts.items() if a}  # attribute() gives party order
+    drawn: dict[str, int] = {}
+    rest = amount
+    while rest > 0:
+        parts = attribute(rest, {p: shares[p] for p in pool})
+        short = [p for p, a in parts.items() if a > pool[p]]
+        if not short:
+            for p, a in parts.items():
+                drawn[p] = drawn.get(p, 0) + a
+            break
+        for p in short:
+            drawn[p] = drawn.get(p, 0) + pool[p]
+            rest -= pool.pop(p)
+    return {p: -a for p, a in sorted(drawn.items(), key=lambda pa: party_rank(pa[0])) if a}
 
 
 @dataclass
@@ -296,7 +373,15 @@ def _fix_rates(
 
 
 class _ProjectLedger:
-    """Draws one project's entries in date order while tracking its cash and each party's."""
+    """Draws one project's entries in date order while tracking its cash and each party's.
+
+    The story follows the stage history: deposits after the convenio is signed (at least the first
+    ministración, half of every party's share, by the day works start), the works contract's
+    anticipo, the rest of the deposits, estimaciones and finiquito before the works are finished,
+    and, on closing, every party's remaining money refunded (federal money to the TESOFE). A payment
+    takes money only from parties that hold some (:func:`_draw`), so no party's balance on the
+    project ever goes below zero.
+    """
 
     def __init__(
         self,
@@ -318,12 +403,18 @@ class _ProjectLedger:
         self.started = milestones.get((pid, Stage.EN_EJECUCION.value))
         self.finished = milestones.get((pid, Stage.TERMINADO.value))
         self.closed = milestones.get((pid, Stage.CERRADO.value))
+        self.closed_year = project.fiscal_year <= today.year - CLOSED_YEARS_BACK
+        self.works = project.category in _WORKS_CATEGORIES
+        self.contract_no = f"OP-{project.fiscal_year}-{pid:05d}"
+        self.contractor: _Payee | None = None
         self.cash = 0
         self.party_cash = dict.fromkeys(self.shares, 0)
         self.received = dict.fromkeys(self.shares, 0)
         # This project's entries and lines by id, for reversals (the sink holds many projects).
         self.written: dict[int, tuple[dict[str, Any], dict[str, int]]] = {}
         self.latest = date.min
+        self.showcase = False
+        self.showcased = False
 
     # --- drawing
 
@@ -335,37 +426,83 @@ class _ProjectLedger:
         """
         if not self.shares:
             return False
-        stage = self.project.stage
-        for when, party, amount in self._deposit_plan(stage):
-            self._deposit(when, party, amount)
-        showcased = False
-        if stage != Stage.CONVENIO_FIRMADO.value or self.rng.random() < 0.3:
-            showcased = self._payments(stage, showcase)
-        if stage == Stage.CERRADO.value and self.rng.random() < 0.35:
-            self._refunds()
-        return showcased
+        self.showcase = showcase
+        if self.project.stage == Stage.CONVENIO_FIRMADO.value or self.started is None:
+            self._signed_only()
+        else:
+            self._works(self.project.stage)
+        if self.project.stage == Stage.CERRADO.value:
+            self._close(self.closed or self.last_day)
+        elif self.closed_year:
+            self._refund_federal(self.last_day)
+        return self.showcased
 
-    def _deposit_plan(self, stage: str) -> list[tuple[date, str, int]]:
-        """Deposits per party: in full or in tranches (e.g. federal 50 % first), by date."""
+    def _signed_only(self) -> None:
+        """Signed, works not started: some parties deposited, perhaps the contractor's anticipo."""
         rng = self.rng
-        window_end = min(self.signed + timedelta(days=75), self.started or self.last_day, self.last_day)
         plan = []
         for party, share in self.shares.items():
-            if stage == Stage.CONVENIO_FIRMADO.value:
-                portion = rng.choice((0, 0, 50, 100))
-            elif stage == Stage.EN_EJECUCION.value:
-                portion = 100 if rng.random() < 0.8 else 50
+            amount = share * rng.choice((0, 0, 50, 100)) // 100
+            if amount > 0:
+                plan.append((party, amount))
+        self._deposits(plan, self.signed, min(self.signed + timedelta(days=75), self.last_day))
+        if self.works and rng.random() < 0.3:
+            contract = self._contract()
+            self._pay(
+                self._day_between(self.latest, self.last_day), _anticipo(contract), 1, "anticipo", contract
+            )
+
+    def _works(self, stage: str) -> None:
+        """Works started: first ministración by the start, then payments and the rest of the money."""
+        rng = self.rng
+        started = self.started or self.signed
+        end = max(self.finished or min(self.last_day, started + timedelta(days=150)), started)
+        span = (end - started).days
+        quarter, half = started + timedelta(days=span // 4), started + timedelta(days=span // 2)
+        whole_at_once = rng.random() < 0.8
+        complete = stage != Stage.EN_EJECUCION.value or rng.random() < 0.8
+        first, second = [], []
+        for party, share in self.shares.items():
+            if whole_at_once or share < 200_000:
+                first.append((party, share))
             else:
-                portion = 100
-            total = share * portion // 100
-            if total <= 0:
-                continue
-            tranches = [total] if rng.random() < 0.85 or total < 200_000 else [total // 2, total - total // 2]
-            for number, amount in enumerate(tranches):
-                start = self.signed + timedelta(days=1 + 30 * number)
-                plan.append((self._day_between(start, window_end), party, amount))
-        plan.sort(key=lambda item: (item[0], party_rank(item[1])))
-        return plan
+                opening = share - share // 2  # the first ministración: half the share, rounded up
+                first.append((party, opening))
+                if complete:
+                    second.append((party, share - opening))
+        self._deposits(first, min(self.signed + timedelta(days=1), started), started)
+        contract = self._contract()
+        paid = number = 0
+        if self.works:
+            anticipo = _anticipo(contract)
+            number = 1
+            if self._pay(self._day_between(started, quarter), anticipo, number, "anticipo", contract):
+                paid = anticipo
+        self._deposits(second, quarter, half)
+        finishing = stage in (Stage.TERMINADO.value, Stage.CERRADO.value)
+        target = contract if finishing else paid + (contract - paid) * rng.randint(0, 60) // 100
+        count = rng.randint(1, 2) if self.works else rng.randint(1, 3)  # estimación(es) and finiquito
+        amounts = list(_split(target - paid, count, rng)) if target > paid else []
+        days = sorted(self._day_between(half, end) for _ in amounts)
+        for position, (when, amount) in enumerate(zip(days, amounts, strict=True), start=1):
+            number += 1
+            final = finishing and position == len(amounts)
+            kind = "finiquito" if final else "estimacion"
+            if not self._pay(when, min(amount, self.cash), number, kind, contract):
+                break
+
+    def _contract(self) -> int:
+        """The works contract (or the budget spent): the cost, or 90-99 % of it (savings refunded)."""
+        cost = sum(self.shares.values())
+        return cost if self.rng.random() < 0.75 else max(1, cost * self.rng.randint(90, 99) // 100)
+
+    def _deposits(self, plan: Sequence[tuple[str, int]], start: date, end: date) -> None:
+        dated = sorted(
+            ((self._day_between(start, end), party, amount) for party, amount in plan),
+            key=lambda item: (item[0], party_rank(item[1])),
+        )
+        for when, party, amount in dated:
+            self._deposit(when, party, amount)
 
     def _deposit(self, when: date, party: str, amount: int) -> None:
         rng = self.rng
@@ -387,54 +524,73 @@ class _ProjectLedger:
                 override=(rng.choice(_OVERRIDE_REASONS), rng.choice(_OVERRIDE_AUTHORITIES)),
             )
 
-    def _payments(self, stage: str, showcase: bool) -> bool:
+    def _pay(self, when: date, amount: int, number: int, kind: str, contract: int) -> bool:
+        """One payment (with the demo's corrections around it); False when the money is not there."""
         rng = self.rng
-        start = (self.started or self.signed) + timedelta(days=3)
-        end = self.finished or self.last_day
-        if stage in (Stage.TERMINADO.value, Stage.CERRADO.value):
-            spend = self.cash if rng.random() < 0.7 else self.cash * rng.randint(88, 99) // 100
-            count = rng.randint(1, 3)  # an advance, estimates, the final settlement (finiquito)
-        elif stage == Stage.EN_EJECUCION.value:
-            spend = self.cash * rng.randint(30, 80) // 100
-            count = rng.randint(1, 2)
-        else:
-            spend = self.cash * 30 // 100  # the contractor's advance (anticipo)
-            count = 1
-        if spend <= 0:
+        written = self._payment(when, amount, number, kind, contract)
+        if written is None:
             return False
-        amounts = _split(spend, count, rng)
-        days = sorted(self._day_between(start, end) for _ in amounts)
-        showcased = False
-        for number, (when, amount) in enumerate(zip(days, amounts, strict=True), start=1):
-            amount = min(amount, self.cash)
-            if amount <= 0:
-                break
-            final = number == len(amounts)
-            payment_id, with_cfdi = self._payment(when, amount, number, final)
-            if showcase and not showcased and with_cfdi:
-                later = min(when + timedelta(days=2), self.last_day)
-                first = self._reversal(payment_id, later, "Se creyó pago duplicado; se revierte")
-                self._reversal(first, later, "La reversa fue un error: el pago sí se realizó una sola vez")
-                showcased = True
-            elif not with_cfdi and self.cash >= amount and rng.random() < 0.05:
-                # The same receipt typed twice; the second copy is reversed.
-                twin, _cfdi = self._payment(when, amount, number, final, cfdi=False)
-                self._reversal(twin, when, "Pago registrado dos veces por error")
-        return showcased
+        payment_id, with_cfdi = written
+        if self.showcase and not self.showcased and with_cfdi:
+            first = self._reversal(payment_id, when, "Se creyó pago duplicado; se revierte")
+            self._reversal(first, when, "La reversa fue un error: el pago sí se realizó una sola vez")
+            self.showcased = True
+        elif not with_cfdi and self.cash >= amount and rng.random() < 0.05:
+            # The same receipt typed twice; the second copy is reversed.
+            twin = self._payment(when, amount, number, kind, contract, cfdi=False)
+            if twin is not None:
+                self._reversal(twin[0], when, "Pago registrado dos veces por error")
+        return True
 
-    def _refunds(self) -> None:
-        """Money left at closing goes back to each party (federal money to the federal treasury)."""
-        when = max(self.closed or self.last_day, self.latest)
+    def _close(self, closed: date) -> None:
+        """Closing: every party's remaining money goes back to it (federal money to the TESOFE)."""
+        # After the works were received (terminado) and the last payment, by the closing day.
+        start = max(self.latest, self.finished or self.latest)
+        when = self._day_between(start, closed) if start <= closed else start
         for party in self.shares:
-            amount = min(self.party_cash[party], self.cash)
+            amount = self.party_cash[party]
             if amount <= 0:
                 continue
-            reason = (
-                "Reintegro a la TESOFE de recursos federales no ejercidos al cierre del ejercicio"
-                if party == "federal"
-                else f"Reintegro de recursos no ejercidos a la aportante ({party})"
-            )
-            self._entry(REFUND, when, -amount, {party: -amount}, party=party, reason=reason)
+            if party == "federal":
+                self._federal_refund(when, amount, "al cierre del proyecto")
+            elif self.received[party] > self.shares[party]:
+                reason = f"Devolución a la aportante ({party}) del excedente y de los recursos no ejercidos"
+                self._entry(
+                    REFUND,
+                    when,
+                    -amount,
+                    {party: -amount},
+                    party=party,
+                    reason=reason,
+                    reference=self._spei(),
+                )
+            else:
+                reason = f"Reintegro de recursos no ejercidos a la aportante ({party})"
+                self._entry(
+                    REFUND,
+                    when,
+                    -amount,
+                    {party: -amount},
+                    party=party,
+                    reason=reason,
+                    reference=self._spei(),
+                )
+
+    def _refund_federal(self, when: date) -> None:
+        """A closed fiscal year: federal money not spent by 31 December went back to the TESOFE."""
+        amount = self.party_cash.get("federal", 0)
+        if amount > 0:
+            self._federal_refund(when, amount, "al 31 de diciembre")
+
+    def _federal_refund(self, when: date, amount: int, moment: str) -> None:
+        reason = f"Reintegro a la TESOFE de recursos federales no ejercidos {moment}"
+        reference = f"Línea de captura TESOFE {self.rng.randint(10**19, 10**20 - 1)}"
+        self._entry(
+            REFUND, when, -amount, {"federal": -amount}, party="federal", reason=reason, reference=reference
+        )
+
+    def _spei(self) -> str:
+        return f"SPEI {self.rng.randint(10**9, 10**10 - 1)}"
 
     # --- writing
 
@@ -442,7 +598,7 @@ class _ProjectLedger:
         self, when: date, party: str, amount: int, *, override: tuple[str, str] | None = None
     ) -> int:
         rng = self.rng
-        extra: dict[str, Any] = {"reference": f"SPEI {rng.randint(10**9, 10**10 - 1)}"}
+        extra: dict[str, Any] = {"reference": self._spei()}
         if party == "club" and rng.random() < 0.6:
             rate_day, rate, level = self._rate_before(when)
             usd = (amount * 10_000 + level // 2) // level
@@ -465,24 +621,37 @@ class _ProjectLedger:
         return self._entry(CONTRIBUTION, when, amount, {party: amount}, party=party, **extra)
 
     def _payment(
-        self, when: date, amount: int, number: int, final: bool, *, cfdi: bool | None = None
-    ) -> tuple[int, bool]:
+        self, when: date, amount: int, number: int, kind: str, contract: int, *, cfdi: bool | None = None
+    ) -> tuple[int, bool] | None:
+        """A payment drawn from the parties holding money; None when they hold less than ``amount``."""
         rng = self.rng
         category = self.project.category
         if amount <= 0:
-            return 0, False
+            return None
+        lines = _draw(amount, self.shares, self.party_cash)
+        if lines is None:
+            return None
+        when = max(when, self.latest)
         if category == "scholarships":
             payee, concept, cfdi = _STUDENTS, f"Dispersión de becas, pago {number}", False
         elif category.startswith("productive"):
-            payee, concept = rng.choice(_SUPPLIERS), rng.choice(_PRODUCTIVE_CONCEPTS)
-            concept = f"{concept}, pago {number}"
+            payee = rng.choice(_payees_by(_SUPPLIERS, when))
+            concept = f"{rng.choice(_PRODUCTIVE_CONCEPTS)}, pago {number}"
         else:
-            payee = _CONTRACTORS[(self.project.id + number // 3) % len(_CONTRACTORS)]
-            template = _WORKS_CONCEPTS[0 if number == 1 and not final else 2 if final else 1]
-            concept = template.format(n=number)
-        if cfdi is None:
+            if self.contractor is None:  # one contractor for the whole contract
+                eligible = _payees_by(_CONTRACTORS, when)
+                self.contractor = eligible[self.project.id % len(eligible)]
+            payee = self.contractor
+            if kind == "anticipo":
+                concept = f"Anticipo del 30 % del contrato de obra {self.contract_no} por {_pesos(contract)}"
+            elif kind == "finiquito":
+                concept = f"Finiquito del contrato de obra {self.contract_no}"
+            else:
+                concept = f"Estimación {number - 1} del contrato de obra {self.contract_no}"
+        if when.year < CFDI_FROM_YEAR:
+            cfdi = False  # before 2014 an invoice was paper: the scanned receipt is the evidence
+        elif cfdi is None:
             cfdi = rng.random() < 0.93
-        lines = {p: -a for p, a in attribute(amount, self.shares).items() if a}
         return self._entry(
             PAYMENT,
             when,
@@ -545,7 +714,7 @@ class _ProjectLedger:
         }
         self.sink.entries.append(row)
         self.written[entry_id] = (row, lines)
-        for party, line in sorted(lines.items(), key=lambda pa: party_rank(pa[0])):
+        for party, line in lines.items():  # already in party order (see _draw)
             self.sink.lines.append(
                 {"id": self.ids.line, "entry_id": entry_id, "party": party, "amount": line}
             )

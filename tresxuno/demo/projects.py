@@ -68,8 +68,9 @@ MAX_PROJECTS = 100_000
 DEMO_USER = "demo"
 #: Regular projects span these fiscal years (the 4x1 years come on top).
 FIRST_YEAR, LAST_YEAR = 2016, 2026
-#: The federal 3x1 ended with fiscal 2020; from 2021 only Zacatecas' state 2x1 takes projects.
-LAST_FEDERAL_YEAR = 2020
+#: The federal 3x1 ended with fiscal 2019; from 2020 only Zacatecas' state 2x1 takes projects (a
+#: year no shipped rule set covers is left out rather than given the wrong programme).
+LAST_FEDERAL_YEAR = 2019
 #: Western Union's 4x1 ran in Zacatecas and Michoacán in these fiscal years.
 FOUR_X_ONE_YEARS = (2005, 2006, 2007)
 
@@ -220,7 +221,7 @@ class _HomeState:
 
     key: str
     club_weight: int
-    project_weight: int  # in the federal years; after 2020 only Zacatecas takes projects
+    project_weight: int  # in the federal years; from 2020 only Zacatecas takes projects
     municipalities: tuple[tuple[str, str, tuple[str, str] | None], ...]
 
 
@@ -640,14 +641,14 @@ _COMMENTS: dict[Stage, tuple[str, ...]] = {
 
 #: Per-project mixes (with their reasons) for when a party does not take part, by programme and kind
 #: of project (``works``, ``productive``, ``scholarships``); public so checks can recompute shares.
+#: The state's basis points of the cost when the state and municipality split their joint 50 % of a
+#: public work other than 25/25, as their convenio may agree (the municipality takes the rest).
+JOINT_SPLITS: dict[tuple[str, str], tuple[int, ...]] = {("3x1", "works"): (3000, 4000, 5000)}
+
 MIX_OVERRIDES: dict[tuple[str, str], tuple[dict[Party, int], str]] = {
     ("3x1", "scholarships"): (
         {Party.CLUB: 2500, Party.FEDERAL: 5000, Party.MUNICIPAL: 2500},
         "El gobierno estatal no participa; la federación aporta 50 %",
-    ),
-    ("3x1", "works"): (
-        {Party.CLUB: 2500, Party.FEDERAL: 2500, Party.STATE: 5000},
-        "El municipio no tiene suficiencia presupuestal; el gobierno estatal cubre su parte",
     ),
     ("3x1", "productive"): (
         {Party.CLUB: 3000, Party.FEDERAL: 5000, Party.MUNICIPAL: 2000},
@@ -689,7 +690,7 @@ def generate_demo(
 
     Eleven federations of Zacatecas, Jalisco, Michoacán and Guanajuato clubs; about one club per
     ten projects (at least 20) in US cities of a dozen states; projects from fiscal 2016 to 2026
-    (federal 3x1 to 2020, Zacatecas 2x1 after) plus about 2 % Western Union 4x1 projects of
+    (federal 3x1 to 2019, Zacatecas 2x1 after) plus about 2 % Western Union 4x1 projects of
     2005-2007, in every category and stage, with their shares, folios and stage history. Also sets
     the office name and municipality (Jerez, Zacatecas) where they are unset.
 
@@ -799,6 +800,7 @@ class _DemoClub:
     name: str
     place: _Place
     locality: str
+    issued_on: date
     expires_on: date
 
 
@@ -858,6 +860,8 @@ class _Builder:
         self.clubs_by_state: dict[str, list[_DemoClub]] = {s.key: [] for s in _HOME_STATES}
         self.rule_pks: dict[tuple[str, int], int] = {}
         self.folio_numbers: dict[str, int] = {}
+        self.first_tomas: dict[str, date] = {}
+        self.big_now = False  # the project being drawn is the demo's large, capped federal work
         self.club_names: set[str] = set()
         self.last_year = max(FIRST_YEAR, min(LAST_YEAR, today.year))
 
@@ -945,7 +949,7 @@ class _Builder:
         problems = check_club(data)
         if problems:  # a bug in this module, not the user's input
             raise RuntimeError(f"demo club {data.name!r} fails check_club: {problems}")
-        self.clubs_by_state[state.key].append(_DemoClub(club_id, data.name, place, locality, expires))
+        self.clubs_by_state[state.key].append(_DemoClub(club_id, data.name, place, locality, issued, expires))
         return {
             "id": club_id,
             "federation_id": data.federation_id,
@@ -1034,12 +1038,22 @@ class _Builder:
     def write_projects(self, count: int) -> None:
         heads = self._heads(count)
         forced_categories, forced_stages = self._coverage(heads)
+        # One large federal work whose federal share reaches the cap, so even a small demo shows one.
+        federal = [
+            i
+            for i, h in enumerate(heads)
+            if h.program == "3x1" and forced_categories.get(i, _C.INFRASTRUCTURE) is _C.INFRASTRUCTURE
+        ]
+        big = self.rng.choice(federal) if federal else None
+        if big is not None:
+            forced_categories[big] = _C.INFRASTRUCTURE
         for chunk in _chunks(count, BATCH_SIZE):
             self.cancel.raise_if_cancelled()
             projects: list[dict[str, Any]] = []
             shares: list[dict[str, Any]] = []
             changes: list[dict[str, Any]] = []
             for index in chunk:
+                self.big_now = index == big
                 project, project_shares, project_changes = self._project(
                     index + 1, heads[index], forced_categories.get(index), forced_stages.get(index)
                 )
@@ -1059,18 +1073,26 @@ class _Builder:
             _Head(rng.choice(FOUR_X_ONE_YEARS), "4x1", _weighted(rng, _FOUR_X_ONE_STATES))
             for _draw in range(four)
         ]
-        years = list(range(FIRST_YEAR, self.last_year + 1))
+        years = [y for y in range(FIRST_YEAR, self.last_year + 1) if self._has_rules(_program_of(y), y)]
         # The national 3x1 years carry more projects than the Zacatecas-only 2x1 years.
         year_weights = [3 if y <= LAST_FEDERAL_YEAR else 2 for y in years]
         state_weights = [(s.key, s.project_weight) for s in _HOME_STATES]
         for _draw in range(count - four):
             year = rng.choices(years, year_weights)[0]
-            if year <= LAST_FEDERAL_YEAR:
+            if _program_of(year) == "3x1":
                 heads.append(_Head(year, "3x1", _weighted(rng, state_weights)))
             else:
                 heads.append(_Head(year, "2x1-zacatecas", _ZACATECAS))
         heads.sort(key=lambda h: h.year)
         return heads
+
+    def _has_rules(self, program: str, year: int) -> bool:
+        """Whether the rule book has a rule set of ``program`` for ``year`` (public works)."""
+        try:
+            self.book.find(program, year, _C.INFRASTRUCTURE.value)
+        except InputError:
+            return False
+        return True
 
     def _coverage(self, heads: Sequence[_Head]) -> tuple[dict[int, Category], dict[int, Stage]]:
         """Pin one project to each category and each stage, so even a small demo shows them all.
@@ -1128,6 +1150,7 @@ class _Builder:
             "partner_mode": plan.partner_mode,
             "partner_amount": data.partner_amount if plan.partner_mode == "fixed" else None,
             "mix_override_reason": data.mix_override_reason if data.mix_override else "",
+            "joint_split_bp": data.joint_split_bp if not data.mix_override and plan.rule_set.joint else None,
             "stage": stage.value,
             "created_at": changes[0]["changed_at"],
             "updated_at": changes[-1]["changed_at"],
@@ -1149,17 +1172,33 @@ class _Builder:
     def _pick_club(self, state_key: str, submitted: date) -> _DemoClub:
         """A club of the state that could submit on ``submitted``.
 
-        A club's stored toma de nota is its latest renewal, so a club whose toma had already
-        lapsed before the request had no valid one then; an issue date after the request stands
-        for an earlier toma since renewed.
+        A club keeps one toma de nota (its latest renewal), so a club whose toma had already
+        lapsed before the request had no valid one then. A club whose stored toma covers the
+        request day (issued before, expiring after) is preferred; otherwise an issue date after
+        the request stands for an earlier toma since renewed, which the schema does not keep.
         """
         pool = self.clubs_by_state[state_key]
+        # Before every stored toma was issued (they are all recent) none can cover the request.
+        covering = submitted >= self._first_toma(state_key)
+        fallback = None
         for _attempt in range(8):
             club = self.rng.choice(pool)
-            if club.expires_on >= submitted:
+            if not covering and club.expires_on >= submitted:
                 return club
+            if club.issued_on <= submitted <= club.expires_on:
+                return club
+            if fallback is None and club.expires_on >= submitted:
+                fallback = club
+        if fallback is not None:
+            return fallback
         eligible = [c for c in pool if c.expires_on >= submitted]
         return self.rng.choice(eligible or pool)
+
+    def _first_toma(self, state_key: str) -> date:
+        """The earliest toma de nota issue day among the state's clubs (clubs are all written first)."""
+        if state_key not in self.first_tomas:
+            self.first_tomas[state_key] = min(c.issued_on for c in self.clubs_by_state[state_key])
+        return self.first_tomas[state_key]
 
     def _project_input(
         self, head: _Head, category: Category, club: _DemoClub, submitted: date
@@ -1172,8 +1211,12 @@ class _Builder:
         cost = self._cost(head, category, students)
         partner_mode, partner_amount = self._partner(head, category, cost)
         override = None
+        joint_split_bp: int | None = None
         if partner_mode is None and rng.random() < _OVERRIDE_SHARE:
             override = MIX_OVERRIDES.get((head.program, _kind(category)))
+            if (head.program, _kind(category)) in JOINT_SPLITS:
+                # State and municipality agree another split of their joint 50 % (no override).
+                joint_split_bp = rng.choice(JOINT_SPLITS[(head.program, _kind(category))])
         fields = {
             "street": rng.choice(_STREETS),
             "loc": locality,
@@ -1203,6 +1246,7 @@ class _Builder:
             partner_amount=partner_amount,
             mix_override=override[0] if override else None,
             mix_override_reason=override[1] if override else "",
+            joint_split_bp=joint_split_bp,
         )
 
     def _students(self) -> dict[str, int]:
@@ -1229,6 +1273,8 @@ class _Builder:
         else:
             # Typical works cost MXN 0.3-7 M, around 1.25 M (DOMAIN.md, "Scale").
             pesos = _clipped_lognormal(rng, 1_250_000, 0.6, 300_000, 7_000_000)
+            if self.big_now:
+                pesos = rng.randint(4_500_000, 7_000_000)  # a quarter of it is above the federal cap
         centavos = rng.randint(0, 99) if rng.random() < 0.4 else 0
         return pesos * 100 + centavos
 
@@ -1392,6 +1438,11 @@ def _weighted(rng: random.Random, choices: Sequence[tuple[_T, int]]) -> _T:
 def _clipped_lognormal(rng: random.Random, median: int, sigma: float, low: int, high: int) -> int:
     """A right-skewed whole number around ``median``, kept within ``[low, high]``."""
     return min(high, max(low, round(rng.lognormvariate(math.log(median), sigma))))
+
+
+def _program_of(year: int) -> str:
+    """The programme of a regular demo project of ``year``: the federal 3x1, then Zacatecas' 2x1."""
+    return "3x1" if year <= LAST_FEDERAL_YEAR else "2x1-zacatecas"
 
 
 def _kind(category: Category) -> str:

@@ -35,7 +35,7 @@ from pathlib import Path
 from tresxuno.domain import limits
 from tresxuno.domain.cfdi import Cfdi
 from tresxuno.domain.money import MAX_CENTAVOS, Money, convert_usd, parse_rate
-from tresxuno.domain.parties import PARTY_ORDER
+from tresxuno.domain.parties import PARTY_ORDER, Party
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rfc import check_rfc, normalize_rfc
 from tresxuno.domain.stages import Stage
@@ -677,18 +677,6 @@ def owed_text(owed: Mapping[str, int]) -> str:
     return ";".join(f"{party}={amount}" for party, amount in owed.items())
 
 
-def check_payment_cost(amount: int, cost: int, entries: Iterable[EntryRecord]) -> list[Problem]:
-    """``payment.exceeds_cost`` (``amount``, ``paid``, ``cost``) when paying ``amount`` breaks the cost.
-
-    The total paid (net of reversals) may not exceed the project's cost: paying more needs a
-    convenio modificatorio raising the cost first.
-    """
-    paid = total_paid(entries)
-    if paid + amount > cost:
-        return [Problem("amount", "payment.exceeds_cost", {"amount": amount, "paid": paid, "cost": cost})]
-    return []
-
-
 def total_paid(entries: Iterable[EntryRecord]) -> int:
     """What a project has paid, net of reversals, centavos (positive)."""
     listed = list(entries)
@@ -713,6 +701,9 @@ def check_refund(data: RefundInput, *, today: date) -> list[Problem]:
     problems = check_party(data.party) + check_amount(data.amount) + check_date(data.entry_date, today)
     clean_text(data.reason, "reason", problems, max_len=MAX_LONG_TEXT, multiline=True)
     clean_text(data.reference, "reference", problems, required=False, max_len=MAX_REFERENCE)
+    if data.party == Party.FEDERAL and not data.reference.strip():
+        # A reintegro to TESOFE is traced by its línea de captura or bank reference (LDF art. 17).
+        problems.append(Problem("reference", "refund.federal_reference_required", {}))
     return problems
 
 
@@ -782,13 +773,15 @@ def draw_from_funds(amount: int, shares: Mapping[str, int], available: Mapping[s
     """
     if amount < 0:
         raise ValueError(f"cannot draw a negative amount: {amount}")
-    room = {p: max(0, a) for p, a in available.items()}
+    room = {p: max(0, available.get(p, 0)) for p in {*shares, *available}}
     if amount > sum(room.values()):
         raise ValueError(f"cannot draw {amount} from funds holding {sum(room.values())}")
     drawn: dict[str, int] = {}
     remaining = amount
     for weights_of in (shares, room):
-        open_parties = {p: weights_of.get(p, 0) for p in room if room[p] > 0 and weights_of.get(p, 0) > 0}
+        # A party with no money left stays in the round: its part, if any, is capped at 0 below,
+        # so when every part fits the split is exactly ``attribute(amount, shares)``.
+        open_parties = {p: weights_of.get(p, 0) for p in room if weights_of.get(p, 0) > 0}
         while remaining > 0 and open_parties:
             split = attribute(remaining, open_parties)
             capped = [p for p, part in split.items() if part > room[p]]

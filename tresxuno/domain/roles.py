@@ -60,6 +60,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # A refund or reversal on a closed project (and a reversal on a cancelled one) reopens
     # accounts already rendered: an administrador authorises it, with the reason.
     "ledger.authorise_closed": frozenset({R.ADMINISTRADOR}),
+    # A convenio modificatorio changes a signed project's cost and shares: the role that records the
+    # signed convenio (capturista) and the administrador.
+    "projects.amend": frozenset({R.CAPTURISTA, R.ADMINISTRADOR}),
+    # lets a fiscal year close without a project's federal reintegro (LDF art. 17), with the reason
+    "ledger.reintegro_exception": frozenset({R.ADMINISTRADOR}),
     # capturista
     "clubs.edit": frozenset({R.CAPTURISTA}),
     "projects.edit": frozenset({R.CAPTURISTA}),
@@ -146,6 +151,7 @@ ACTION_LABELS: dict[str, str] = {
     "data.restore": N_("restore a backup"),
     "data.move": N_("move the data folder"),
     "rules.reload": N_("reload the rule files"),
+    "ledger.reintegro_exception": N_("record an exception to a federal reintegro"),
     "clubs.edit": N_("register or edit clubs and federations"),
     "projects.edit": N_("capture or edit projects"),
     "projects.advance": N_("move a project along its stages"),
@@ -164,6 +170,7 @@ ACTION_LABELS: dict[str, str] = {
     "ministraciones.edit": N_("change the deposit calendar"),
     "gates.authorise": N_("authorise an exception to a stage gate"),
     "ledger.authorise_closed": N_("authorise a refund or reversal on a closed or cancelled project"),
+    "projects.amend": N_("record a convenio modificatorio"),
     "records.export": N_("export records"),
     "reports.print": N_("print reports"),
     "demo.generate": N_("fill the database with demo data"),

@@ -190,6 +190,21 @@ class ProjectSheet:
     joint_split_bp: int | None = None
     #: Recorded leave for a share above its cap: who authorised it, why, and the oficio.
     cap_authorisations: tuple[CapAuthorisationLine, ...] = ()
+    #: The convenio modificatorio in force (the cost and mix printed are its amounts); None: never amended.
+    amendment: AmendmentNote | None = None
+
+
+@dataclass(frozen=True)
+class AmendmentNote:
+    """The convenio modificatorio whose amounts a report prints: which one, when, why, who authorised it."""
+
+    number: int
+    signed_on: date
+    previous_cost: int
+    cost: int
+    reason: str
+    authorised_by: str
+    document_reference: str = ""
 
 
 # --- 2. agreement (convenio de concertación) -------------------------------------------------------
@@ -244,6 +259,8 @@ class Agreement:
     deposit_days: int
     deposit_deadline: date | None
     place: str
+    #: The convenio modificatorio in force (the cost and contributions printed are its amounts).
+    amendment: AmendmentNote | None = None
 
     @property
     def has_federal(self) -> bool:

@@ -45,6 +45,7 @@ from tresxuno.services.attachments import stored_file_problem
 from tresxuno.services.ministraciones import calendar_problem
 from tresxuno.services.money_checks import money_problem
 from tresxuno.services.progress import CancelToken, Progress, no_progress
+from tresxuno.services.year_end import overdue_reintegro_findings
 
 #: Rows read per round trip while verifying.
 BATCH = 5_000
@@ -67,6 +68,9 @@ class CheckResult:
     #: Rows of every audited table compared with the trail, and how many tables.
     rows: int = 0
     tables: int = 0
+    #: Compliance findings that do not break the trail (a federal reintegro past its deadline, neither
+    #: made nor excepted): listed by ``check`` (exit status unchanged); ``ok`` stays about integrity.
+    findings: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -202,6 +206,7 @@ def check_integrity(
             if problem is not None:
                 return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
         problem = ledger_problems(entries, lines) or calendar_problem(session) or money_problem(session)
+        findings = overdue_reintegro_findings(session)  # federal money not refunded by 15 January
         stored = session.execute(
             select(
                 Attachment.id, Attachment.original_name, Attachment.stored_path, Attachment.sha256
@@ -227,6 +232,7 @@ def check_integrity(
         sealed_since if unverified else None,
         compared,
         len(tables),
+        findings,
     )
 
 

@@ -74,7 +74,6 @@ from tresxuno.domain.ledger import (
     check_date,
     check_payment,
     check_payment_cash,
-    check_payment_cost,
     check_payment_source,
     check_refund,
     funds_available,
@@ -248,7 +247,7 @@ def record_payment(
             # The parties' funds are the stricter limit (their sum is the cash): when they refuse,
             # saying the cash is short as well would only repeat it.
             problems += check_payment_source(data, money) or check_payment_cash(data, money)
-            problems += check_payment_cost(data.amount, project.cost, money.entries)
+            problems += _beyond_cost(project.cost, data.amount, money)
         if problems:
             raise InputError(problems)
         assert project is not None and money is not None
@@ -257,6 +256,14 @@ def record_payment(
         )
         _attach_evidence(session, record, data, xml, user=user)
         return record
+
+
+def _beyond_cost(cost: int, amount: int, money: ProjectMoney) -> list[Problem]:
+    """Refuse paying out more than the convenio's cost: that needs a convenio modificatorio first."""
+    from tresxuno.domain.amendments import payment_beyond_cost
+
+    balance = balance_from_entries(money.project_id, money.stage, money.shares, money.entries)
+    return payment_beyond_cost(cost, sum(p.paid for p in balance.parties), amount)
 
 
 def payment_warnings(db: Database, cfdi: Cfdi | None) -> list[Problem]:
@@ -530,9 +537,11 @@ def _reversal_fund_problems(
             }
             problems.append(Problem("entry", "reversal.money_spent", params))
     revives_payment = root_kinds(entries)[original.id].kind == PAYMENT and original.amount > 0
-    if project is not None and revives_payment and total_paid(entries) + original.amount > project.cost:
-        params = {"amount": original.amount, "paid": total_paid(entries), "cost": project.cost}
-        problems.append(Problem("entry", "payment.exceeds_cost", params))
+    if project is not None and revives_payment:
+        from tresxuno.domain.amendments import payment_beyond_cost
+
+        beyond = payment_beyond_cost(project.cost, total_paid(entries), original.amount)
+        problems += [Problem("entry", p.code, p.params) for p in beyond]
     return problems
 
 
@@ -807,8 +816,10 @@ def close_fiscal_year(
         now: the closing time stored (naive UTC); the current time when None.
 
     Raises:
-        InputError: ``fiscal_year.already_closed`` (``year``, ``closed_at``, ``closed_by``) or
-            ``fiscal_year.future`` (``year``). Nothing is written.
+        InputError: ``fiscal_year.already_closed`` (``year``, ``closed_at``, ``closed_by``),
+            ``fiscal_year.future`` (``year``) or ``fiscal_year.reintegros_missing`` (federal money
+            unspent on 31 December neither refunded nor excepted; see
+            :mod:`tresxuno.services.year_end`). Nothing is written.
     """
     require(db, "ledger.close_year")
     today = today or date.today()
@@ -828,6 +839,9 @@ def close_fiscal_year(
             )
         if year > today.year:
             raise InputError(Problem("year", "fiscal_year.future", {"year": year}))
+        from tresxuno.services.year_end import refuse_close_with_missing_reintegros  # imports this module
+
+        refuse_close_with_missing_reintegros(session, year, today=today)
         if row is None:
             row = FiscalYear(year=year)
             session.add(row)

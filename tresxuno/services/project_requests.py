@@ -416,6 +416,16 @@ def _require_editable(row: Project) -> None:
         )
 
 
+def _refuse_cost_after_convenio(row: Project, cost: int) -> None:
+    """Once the convenio is signed the cost changes only through a convenio modificatorio (amendments)."""
+    from tresxuno.domain.amendments import AMENDABLE
+
+    if Stage(row.stage) in AMENDABLE and cost != row.cost:
+        raise InputError(
+            Problem("cost", "project.cost_needs_amendment", {"folio": row.folio, "stage": row.stage})
+        )
+
+
 @contextmanager
 def _version_guard(folio: str) -> Iterator[None]:
     """Turn a concurrent edit caught by the row version (at any flush) into the officer's problem."""
@@ -451,6 +461,7 @@ def update_project(
     draft, problems = _plan_draft(data, rulebook(db))
     with db.transaction(immediate=True) as session:
         row = _load_for_edit(session, project_id, expected_version)
+        _refuse_cost_after_convenio(row, data.cost)
         _require_editable(row)
         _reference_problems(session, data, problems)
         if problems:

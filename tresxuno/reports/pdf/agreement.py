@@ -19,6 +19,7 @@ from tresxuno.formatting import category_label, date_text, money_text, party_lab
 from tresxuno.i18n import N_, _, language
 from tresxuno.reports.data import Agreement, Signatory
 from tresxuno.reports.pdf import fmt
+from tresxuno.reports.pdf.amendment import amendment_text
 from tresxuno.reports.pdf.flow import (
     Col,
     SignatureBlock,
@@ -248,6 +249,7 @@ def render_agreement(data: Agreement, output: str | os.PathLike[str]) -> int:
         ),
         heading(_("Contributions"), st),
         contributions_table(data, width, code),
+        *([Paragraph(fmt.esc(amendment_text(data.amendment, code)), st.note)] if data.amendment else []),
         heading(_("Clauses"), st),
     ]
     for number, (name, text) in enumerate(clauses(data, code)):

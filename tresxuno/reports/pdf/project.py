@@ -15,6 +15,7 @@ from tresxuno.formatting import category_label, date_text, money_text, party_lab
 from tresxuno.i18n import _, language
 from tresxuno.reports.data import ProjectSheet
 from tresxuno.reports.pdf import fmt
+from tresxuno.reports.pdf.amendment import amendment_text
 from tresxuno.reports.pdf.flow import Col, Styles, build_document, fields_table, fit_table, heading, styles
 from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
 
@@ -78,7 +79,7 @@ def render_project_sheet(data: ProjectSheet, output: str | os.PathLike[str]) -> 
         heading(_("Mix of contributions"), st),
         mix_table(data, width, code),
     ]
-    notes = []
+    notes = [amendment_text(data.amendment, code)] if data.amendment else []
     if data.partner_mode == "fixed" and data.partner_amount is not None:
         notes.append(
             _(

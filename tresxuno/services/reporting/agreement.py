@@ -11,6 +11,7 @@ from tresxuno.domain.stages import Stage
 from tresxuno.reports.data import Agreement, ClubData, Signatory
 from tresxuno.services.clubs import get_club
 from tresxuno.services.projects import ProjectOverview, project_overview
+from tresxuno.services.reporting.amendment import amendment_note
 from tresxuno.services.reporting.common import club_data, letterhead, project_head, stamp
 
 #: Default days after signing within which each party deposits its share.
@@ -84,6 +85,7 @@ def build_agreement(
         deposit_days=deposit_days,
         deposit_deadline=deadline,
         place=f"{overview.municipality_name}, {overview.state_name}",
+        amendment=amendment_note(db, project_id),
     )
 
 

@@ -10,6 +10,7 @@ from tresxuno.reports.data import MixLine, ProgressLine, ProjectSheet, RuleSetDa
 from tresxuno.services.clubs import get_club
 from tresxuno.services.ledger import project_balance
 from tresxuno.services.projects import project_overview
+from tresxuno.services.reporting.amendment import amendment_note
 from tresxuno.services.reporting.common import club_data, letterhead, party_money, project_head, stamp
 from tresxuno.services.rules import rulebook
 from tresxuno.services.works import progress_history
@@ -84,4 +85,5 @@ def build_project_sheet(
         cash=balance.cash,
         joint_split_bp=detail.joint_split_bp,
         cap_authorisations=detail.cap_authorisations,
+        amendment=amendment_note(db, project_id),
     )

@@ -265,6 +265,7 @@ class AuditLogDialog(QDialog):
                 _("Intact: {records} record(s) chain correctly and {rows} ledger row(s) match them.").format(
                     records=result.records, rows=result.ledger_rows
                 )
+                + "".join("\n" + describe(f, with_field=False) for f in result.findings)  # overdue reintegros
             )
         else:
             assert result.problem is not None

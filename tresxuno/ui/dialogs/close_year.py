@@ -1,5 +1,9 @@
 """Close a fiscal year: nothing dated in it can be recorded afterwards; unspent federal money is listed.
 
+Before closing, the dialog lists the year's required reintegros (federal money unspent on 31
+December, due to TESOFE by 15 January: LDF art. 17) with deadline and status; an administrador may
+record an exception with its reason, and the service refuses to close while one is missing.
+
 Closing cannot be undone, so the officer confirms it first. The result lists, per project of that
 fiscal year, the federal money received and neither spent nor refunded: it must go back to the
 federal treasury (TESOFE), which is done with a refund entry dated in an open year.
@@ -19,6 +23,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -29,14 +35,17 @@ from PySide6.QtWidgets import (
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.ledger import FiscalYearClose
 from tresxuno.domain.problems import InputError, StorageError
+from tresxuno.domain.year_end import ReintegroStatus, RequiredReintegro, reintegro_deadline, status_label
 from tresxuno.formatting import date_text, money_text
 from tresxuno.i18n import _, ngettext
 from tresxuno.services.ledger import close_fiscal_year, closed_years
 from tresxuno.services.store import Database
+from tresxuno.services.year_end import record_reintegro_exception, required_reintegros
 from tresxuno.ui import prompts
 from tresxuno.ui.dialogs.entries import add_field, hint_label
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
+from tresxuno.ui.permissions import allowed, gate
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 #: First fiscal year offered: the federal 3x1 programme started in 2002.
@@ -80,6 +89,24 @@ class CloseYearDialog(QDialog):
             form, self.errors, "year", _("&Fiscal year:"), self.year, stretch=False, hint=self.closed_label
         )
         self._show_closed()
+        self.reintegros_label = hint_label(self)
+        self.reintegros = _table(
+            self,
+            [_("Folio"), _("Project"), _("To refund"), _("Deadline"), _("Status"), _("Refund or exception")],
+            _("Reintegros of federal money to TESOFE"),
+            money_columns=(2,),
+            stretch=1,
+        )
+        self.reintegros.itemSelectionChanged.connect(self._update_exception_button)
+        self.exception_button = QPushButton(_("Record an &exception…"), self)
+        self.exception_button.setToolTip(
+            _(
+                "An administrador records why the selected project's reintegro is not made, so the year may close"
+            )
+        )
+        self.exception_button.clicked.connect(self.record_exception)
+        self._may_except = allowed(db, "ledger.reintegro_exception")
+        self.year.currentIndexChanged.connect(self.refresh_reintegros)
         self.close_button = QPushButton(_("&Close the fiscal year…"), self)
         self.close_button.clicked.connect(self.close_year)
         self.result_label = hint_label(self)
@@ -107,13 +134,105 @@ class CloseYearDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.general)
         layout.addLayout(form)
+        layout.addWidget(self.reintegros_label)
+        layout.addWidget(self.reintegros, 1)
+        layout.addWidget(self.exception_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.result_label)
         layout.addWidget(self.table, 1)
         layout.addStretch(0)  # takes the room only while the table is hidden
         layout.addWidget(self.buttons)
-        self.close_button.setEnabled(self.year.count() > 0)
-        self.resize(820, 520)
+        self._update_close_button()
+        self.refresh_reintegros()
+        self.resize(900, 640)  # fits 1366×768 with the window frame and the taskbar
+
+    def _update_close_button(self) -> None:
+        if gate(self.close_button, self._db, "ledger.close_year"):
+            self.close_button.setEnabled(self.year.count() > 0)
+
+    def refresh_reintegros(self, *_args: object, year: int | None = None) -> None:
+        """List the chosen year's required reintegros with deadline and status."""
+        year = year if year is not None else self.year.currentData()
+        owed: list[RequiredReintegro] = []
+        if year is not None:
+            try:
+                owed = required_reintegros(self._db, year, today=self._today)
+            except StorageError as exc:
+                show_error(self, exc)
+        self.shown_year = year
+        if year is None:
+            self.reintegros_label.setText("")
+        elif owed:
+            self.reintegros_label.setText(
+                _(
+                    "Federal money unspent on 31 December {year} must be refunded to TESOFE by {deadline} "
+                    "(a refund to the federal party with its línea de captura), or excepted by an administrador:"
+                ).format(year=year, deadline=date_text(reintegro_deadline(year)))
+            )
+        else:
+            self.reintegros_label.setText(
+                _(
+                    "No project of {year} held unspent federal money on 31 December: no reintegro is due."
+                ).format(year=year)
+            )
+        self.reintegros.setRowCount(len(owed))
+        for row, r in enumerate(owed):
+            if r.refund_date is not None:
+                detail = _("{date}, reference {reference}").format(
+                    date=date_text(r.refund_date), reference=r.refund_reference
+                )
+            elif r.exception is not None:
+                detail = _("{by}: {reason}").format(by=r.exception.authorised_by, reason=r.exception.reason)
+            elif r.refunded:
+                detail = _("{refunded} refunded so far").format(refunded=money_text(r.refunded))
+            else:
+                detail = ""
+            status = status_label(r.status)
+            if r.overdue:
+                status = _("{status} (overdue)").format(status=status)
+            cells = (r.folio, r.name, money_text(r.amount), date_text(r.deadline), status, detail)
+            for column, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                if column == 2:
+                    item.setTextAlignment(_RIGHT)
+                item.setToolTip(value)
+                item.setData(RawRole, r)
+                self.reintegros.setItem(row, column, item)
+        self.reintegros.setVisible(bool(owed))
+        self.exception_button.setVisible(bool(owed))
+        self._update_exception_button()
+
+    def selected_reintegro(self) -> RequiredReintegro | None:
+        """The reintegro of the selected row, if any."""
+        rows = self.reintegros.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.reintegros.item(rows[0].row(), 0)
+        value = item.data(RawRole) if item is not None else None
+        return value if isinstance(value, RequiredReintegro) else None
+
+    def _update_exception_button(self) -> None:
+        chosen = self.selected_reintegro()
+        self.exception_button.setEnabled(
+            self._may_except and chosen is not None and chosen.status is ReintegroStatus.MISSING
+        )
+        if not self._may_except:
+            gate(self.exception_button, self._db, "ledger.reintegro_exception")
+
+    def record_exception(self) -> bool:
+        """Ask the reason and who authorised it, record the exception for the selected reintegro."""
+        chosen = self.selected_reintegro()
+        year = self.shown_year
+        if chosen is None or year is None:
+            return False
+        dialog = ReintegroExceptionDialog(self._db, year, chosen, self)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+        finally:
+            dialog.deleteLater()
+        self.refresh_reintegros()
+        return True
 
     def _show_closed(self) -> None:
         years = ", ".join(str(y) for y in self.closed)
@@ -153,7 +272,8 @@ class CloseYearDialog(QDialog):
         self.year.removeItem(self.year.findData(result.year))
         self.closed = sorted({*self.closed, result.year})
         self._show_closed()
-        self.close_button.setEnabled(self.year.count() > 0)
+        self._update_close_button()
+        self.refresh_reintegros(year=result.year)  # what the closed year required, and how it ended
         unspent = result.unspent_federal
         total = sum(u.unspent for u in unspent)
         text = _("Fiscal year {year} was closed on {date} by {user}.").format(
@@ -219,3 +339,89 @@ class CloseYearDialog(QDialog):
             return dialog.result_close
         finally:
             dialog.deleteLater()
+
+
+class ReintegroExceptionDialog(QDialog):
+    """An administrador records why one project's reintegro is not made: reason and who authorised it."""
+
+    def __init__(self, db: Database, year: int, reintegro: RequiredReintegro, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._db = db
+        self._year = year
+        self._reintegro = reintegro
+        self.setWindowTitle(_("Exception to a federal reintegro"))
+        intro = hint_label(self)
+        intro.setText(
+            _(
+                "Project {folio} had {amount} of federal money unspent on 31 December {year}, due to TESOFE "
+                "by {deadline}. Record why it is not refunded; the exception is kept in the audit trail."
+            ).format(
+                folio=reintegro.folio,
+                amount=money_text(reintegro.amount),
+                year=year,
+                deadline=date_text(reintegro.deadline),
+            )
+        )
+        self.general = QLabel(self)
+        self.errors = FieldErrors(self.general)
+        form = QFormLayout()
+        self.reason = QPlainTextEdit(self)
+        self.reason.setTabChangesFocus(True)
+        self.reason.setFixedHeight(90)
+        add_field(form, self.errors, "reason", _("&Reason:"), self.reason)
+        self.authorised_by = QLineEdit(self)
+        self.authorised_by.setPlaceholderText(_("Name and post, e.g. Lic. Ana Ruiz, Tesorera Municipal"))
+        add_field(form, self.errors, "authorised_by", _("&Authorised by:"), self.authorised_by)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.general)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.resize(560, 320)
+
+    def save(self) -> None:
+        """Record the exception and close, or show what is wrong."""
+        try:
+            record_reintegro_exception(
+                self._db,
+                self._year,
+                self._reintegro.project_id,
+                self.reason.toPlainText(),
+                self.authorised_by.text(),
+                user=current_actor().username,
+            )
+        except InputError as exc:
+            self.errors.show(exc.problems)
+            return
+        except StorageError as exc:
+            show_error(self, exc)
+            return
+        self.accept()
+
+
+def _table(
+    parent: QWidget, headers: list[str], name: str, *, money_columns: tuple[int, ...], stretch: int
+) -> QTableWidget:
+    """A read-only table of records, one row each, resized to its contents but for ``stretch``."""
+    table = QTableWidget(0, len(headers), parent)
+    table.setHorizontalHeaderLabels(headers)
+    table.setAccessibleName(name)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setTabKeyNavigation(False)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    for column in money_columns:
+        item = table.horizontalHeaderItem(column)
+        if item is not None:
+            item.setTextAlignment(_RIGHT)
+    return table

@@ -1071,6 +1071,10 @@ class RefundDialog(EntryDialog):
         self.reason.setFixedHeight(self.reason.fontMetrics().height() * 4 + 12)
         add_field(self.form, self.errors, "reason", _("Reas&on:"), self.reason)
         self.reference = QLineEdit(self)
+        # A reintegro to TESOFE is refused without it (its línea de captura); other parties may omit it.
+        self.reference.setPlaceholderText(
+            _("TESOFE línea de captura (required for the federal party) or transfer")
+        )
         add_field(self.form, self.errors, "reference", _("Bank refere&nce:"), self.reference)
         self.receipt = self._file_row("receipt", _("Rec&eipt file:"))
         self.authorisation = _authorisation_edit(self)

@@ -140,7 +140,9 @@ class LedgerActions:
             gate(button, self._db, permission)
         gate(self.empty_record, self._db, "ledger.record_contribution")
         gate(self.rates_action, self._db, "rates.edit")
-        gate(self.close_year_action, self._db, "ledger.close_year")
+        if not gate(self.close_year_action, self._db, "ledger.close_year"):
+            # An administrador opens it too, to record an exception to a year-end reintegro.
+            gate(self.close_year_action, self._db, "ledger.reintegro_exception")
 
     def _update_actions(self) -> None:
         entry = self.selected_entry()

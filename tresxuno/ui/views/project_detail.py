@@ -39,6 +39,7 @@ from tresxuno.ui.dialogs.project import ProjectDialog, bold
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.tasks import Task
+from tresxuno.ui.views.project_record_amendments import RecordAmendments
 from tresxuno.ui.views.project_record_documents import RecordDocuments
 from tresxuno.ui.views.project_record_ministraciones import RecordMinistraciones
 from tresxuno.ui.views.project_record_printing import RecordPrinting
@@ -98,7 +99,13 @@ class CommentDialog(QDialog):
 
 
 class ProjectRecord(
-    RecordSummaryTabs, RecordDocuments, RecordProgress, RecordMinistraciones, RecordPrinting, QDialog
+    RecordSummaryTabs,
+    RecordDocuments,
+    RecordProgress,
+    RecordMinistraciones,
+    RecordPrinting,
+    RecordAmendments,
+    QDialog,
 ):
     """One project's whole record, with the stage moves allowed from where it stands.
 
@@ -142,13 +149,14 @@ class ProjectRecord(
         self.action_bar = QHBoxLayout()
         self.edit_button = QPushButton(_("&Edit request…"), self)
         self.edit_button.clicked.connect(self.edit)
+        self._amend_button(self)
         self.stage_buttons: dict[str, QPushButton] = {}
 
         self.tabs = QTabWidget(self)
         self.tabs.addTab(self._data_tab(), _("Data"))
         self.tabs.addTab(self._shares_tab(), _("Shares"))
         self.tabs.addTab(self._documents_tab(), _("Documents"))
-        self.tabs.addTab(self._history_tab(), _("History"))
+        self.tabs.addTab(self._with_versions(self._history_tab()), _("History"))
         self.tabs.addTab(self._progress_tab(), _("Physical progress"))
         self.tabs.addTab(self._ministraciones_tab(), _("Ministraciones"))
         self.changes = HistoryTable(self)  # the audit trail of the project and its rows
@@ -197,6 +205,7 @@ class ProjectRecord(
         self._show_shares()
         self._show_documents()
         self._show_history()
+        self._show_versions()
         self._show_progress()
         self._show_ministraciones()
         self.changes.show_items(audit_history(self._db, "projects", self._id))
@@ -205,12 +214,14 @@ class ProjectRecord(
         while self.action_bar.count():
             item = self.action_bar.takeAt(0)
             widget = item.widget() if item is not None else None
-            if widget is not None and widget is not self.edit_button:
+            if widget is not None and widget not in (self.edit_button, self.amend_button):
                 widget.deleteLater()
         self.stage_buttons.clear()
         current = Stage(self.overview.detail.stage)
         self.edit_button.setVisible(current in EDITABLE)
         self.action_bar.addWidget(self.edit_button)
+        self.action_bar.addWidget(self.amend_button)
+        self._show_amend_action(current.value)
         # Forward moves on the left; returns, rejections and cancellation apart on the right.
         forward = [s for s in MAIN_ROAD if s in TRANSITIONS[current] and s not in _NEEDS_REASON]
         backward = [s for s in _NEEDS_REASON if s in TRANSITIONS[current]]

@@ -1,7 +1,7 @@
 """Caps exceeded only by a recorded authorisation; the state/municipal split agreed in the convenio.
 
 Revision ID: 0012_cap_authorisations
-Revises: 0010_ministraciones
+Revises: 0011_year_end
 Create Date: 2026-12-05
 
 ``cap_authorisations`` holds, per project and party, who authorised a share above the rule set's
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_cap_authorisations"
-down_revision: str | Sequence[str] | None = "0010_ministraciones"
+down_revision: str | Sequence[str] | None = "0011_year_end"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
