@@ -755,7 +755,8 @@ def draw_from_funds(amount: int, shares: Mapping[str, int], available: Mapping[s
     each capped at its ``available`` money: whoever's proportional part exceeds what it has gives
     all it has, and the rest is drawn from the others in proportion to their shares, round after
     round. Leftover centavos of each round go by largest remainder, ties broken by the fixed party
-    order (:func:`attribute`). When every party has enough, this is ``attribute(amount, shares)``.
+    order (:func:`attribute`). When every party with a share has money and enough for its part,
+    this is ``attribute(amount, shares)``.
     Should the parties with a positive share run dry, money of parties without one (none in
     practice) is drawn in proportion to what they have.
 
@@ -779,9 +780,8 @@ def draw_from_funds(amount: int, shares: Mapping[str, int], available: Mapping[s
     drawn: dict[str, int] = {}
     remaining = amount
     for weights_of in (shares, room):
-        # A party with no money left stays in the round: its part, if any, is capped at 0 below,
-        # so when every part fits the split is exactly ``attribute(amount, shares)``.
-        open_parties = {p: weights_of.get(p, 0) for p in room if weights_of.get(p, 0) > 0}
+        # Only parties that still have money take part: one that has none is not even rounded with.
+        open_parties = {p: weights_of.get(p, 0) for p in room if room[p] > 0 and weights_of.get(p, 0) > 0}
         while remaining > 0 and open_parties:
             split = attribute(remaining, open_parties)
             capped = [p for p, part in split.items() if part > room[p]]
