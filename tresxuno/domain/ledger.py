@@ -54,7 +54,8 @@ COMMITTED_STAGES: frozenset[str] = LEDGER_STAGES
 #: cancelled afterwards.
 APPROVED_STAGES: frozenset[str] = LEDGER_STAGES | {Stage.APROBADO.value}
 #: A cancelled project may still give back money it received (refunds) and correct mistakes
-#: (reversals), but receives and pays nothing more.
+#: (reversals, authorised by an administrador: :data:`ADMIN_REVERSAL_STAGES`), but receives and
+#: pays nothing more. A closed one (cerrado) takes only authorised refunds and reversals.
 CORRECTION_STAGES: frozenset[str] = LEDGER_STAGES | {Stage.CANCELADO.value}
 #: Stages in which contributions and payments may be recorded: the convenio is signed and the
 #: project is not closed (a closed project only gives back money, with an administrador's
