@@ -231,3 +231,12 @@ def session_kind_label(kind: str) -> str:
     """Translated name of a COVAM session kind (``ordinaria``, ``extraordinaria``); an unknown id as stored."""
     label = SESSION_KIND_LABELS.get(kind)
     return _(label) if label else kind
+
+
+#: The payment rule in one sentence, for statements and reports to print under the ledger.
+PAYMENT_RULE = N_(
+    "A payment that names no source party is drawn from the money each party has deposited and not yet "
+    "spent, in proportion to the approved shares of the parties that still have money, none beyond what "
+    "it holds; what one party cannot cover is taken from the others in the same proportion. No party's "
+    "balance ever goes below zero."
+)

@@ -94,6 +94,7 @@ FIELD_LABELS: dict[str, str] = {
     "reason": N_("Reason"),
     "override_reason": N_("Reason for accepting more than the outstanding share"),
     "authorised_by": N_("Authorised by"),
+    "authorisation": N_("Administrador's authorisation reason"),
     "signed_on": N_("Date the amendment was signed"),
     "document_reference": N_("Document reference"),
     "tranche": N_("Deposit tranche"),
@@ -397,6 +398,38 @@ TEMPLATES: dict[str, str] = {
     ),
     "payment.exceeds_party_funds": N_(
         "the payment of {amount} is more than the {available} {party} has in the project"
+    ),
+    "payment.exceeds_funds": N_(
+        "the payment of {amount} is more than the {available} the parties have deposited and not yet "
+        "spent; still to be deposited: {owed}. Record the deposits first, or pay less"
+    ),
+    "ledger.project_closed": N_(
+        "project {folio} is closed: no contributions or payments can be recorded; only refunds "
+        "(reintegros) and reversals, authorised by an administrador with the reason"
+    ),
+    "ledger.project_cancelled": N_(
+        "project {folio} is cancelled: it receives and pays nothing more; only refunds (reintegros) "
+        "to return its money, and reversals authorised by an administrador, can be recorded"
+    ),
+    "ledger.authorisation_required": N_(
+        "project {folio} is {stage}: an administrador must authorise this entry and give the "
+        "reason for the authorisation"
+    ),
+    "reversal.money_spent": N_(
+        "reversing it takes {amount} back from {party}, which has only {available} left on that "
+        "date: the money was already spent or refunded; reverse those payments or refunds first"
+    ),
+    "check.party_negative": N_(
+        "project {folio}: {party} holds {amount}, less than nothing; money was spent or refunded "
+        "that the party never deposited"
+    ),
+    "check.closed_holds_money": N_(
+        "project {folio} is closed but {party} still holds {amount}; a closed project holds nothing"
+    ),
+    "check.paid_exceeds_cost": N_("project {folio}: {paid} was paid, more than its cost of {cost}"),
+    "check.entry_after_close": N_(
+        "project {folio}: entry {id} ({kind}, {amount}) was recorded after the project was closed "
+        "without an administrador's authorisation"
     ),
     "payment.party_not_in_project": N_("{party} has no share in project {folio}; its parties are: {parties}"),
     "payment.no_shares": N_("project {folio} has no shares to attribute the payment to"),
@@ -843,11 +876,26 @@ def _render(template: str, params: Mapping[str, Any]) -> str:
         elif key == "party" and value in PARTY_IDS:
             # Like stages: "Federal", "Estatal", not the ids stored; an unknown id typed is shown as typed.
             value = party_label(value)
+        elif key == "owed" and isinstance(value, str):
+            value = _owed_text(value)
         elif key == "parties" and isinstance(value, str) and value and set(value.split(", ")) <= PARTY_IDS:
             value = ", ".join(party_label(v) for v in value.split(", "))
         values[key] = value
     # A missing parameter shows as "?" rather than hiding the whole message behind a KeyError.
     return _(template).format_map(_Lenient(values))
+
+
+def _owed_text(value: str) -> str:
+    """``club=100;state=5`` (see :func:`tresxuno.domain.ledger.owed_text`) as "Club $1.00, ...".
+
+    Nothing owed reads "nothing".
+    """
+    parts = []
+    for pair in filter(None, value.split(";")):
+        party, _sep, amount = pair.partition("=")
+        name = party_label(party) if party in PARTY_IDS else party
+        parts.append(f"{name} {money_text(int(amount))}" if amount.lstrip("-").isdigit() else pair)
+    return ", ".join(parts) if parts else _("nothing")
 
 
 class _Lenient(dict):

@@ -29,6 +29,8 @@ from tresxuno.domain.ledger import (
     check_payment_cash,
     check_payment_source,
     check_refund,
+    draw_from_funds,
+    funds_available,
     payment_lines,
     rate_mismatch,
     reversal_lines,
@@ -38,6 +40,7 @@ from tresxuno.domain.ledger import (
 from tresxuno.domain.money import Money, convert_usd
 from tresxuno.domain.parties import PARTY_ORDER, Party
 from tresxuno.domain.problems import Problem
+from tresxuno.messages import describe
 
 TODAY = date(2021, 3, 31)
 IDS = [p.value for p in PARTY_ORDER]
@@ -112,6 +115,86 @@ def test_attribution_is_the_share_allocation_rule(amount, cuts):
     expected = {p.value: a for p, a in allocate(amount, mix).amounts.items()}
     got = attribute(amount, {p.value: bp for p, bp in mix.items()})
     assert {p: a for p, a in got.items()} == expected
+
+
+# --- Drawing a payment from the parties' funds ---------------------------------------------------
+
+funds_cases = st.fixed_dictionaries(
+    {
+        "shares": st.dictionaries(st.sampled_from(IDS), st.integers(0, 10**9), min_size=1),
+        "available": st.dictionaries(st.sampled_from(IDS), st.integers(-(10**6), 10**9)),
+        "portion": st.integers(0, 1_000),
+    }
+)
+
+
+@given(case=funds_cases)
+def test_a_drawn_payment_sums_exactly_and_takes_no_party_beyond_its_money(case):
+    shares, available = case["shares"], case["available"]
+    total = sum(max(0, a) for a in available.values())
+    amount = total * case["portion"] // 1_000
+    drawn = draw_from_funds(amount, shares, available)
+    assert sum(drawn.values()) == amount
+    assert all(0 < part <= available.get(p, 0) for p, part in drawn.items())
+    assert draw_from_funds(amount, shares, available) == drawn  # deterministic
+    assert list(drawn) == sorted(drawn, key=IDS.index)  # party order
+    with pytest.raises(ValueError):
+        draw_from_funds(total + 1, shares, available)
+
+
+@given(
+    amount=st.integers(0, 10**9),
+    shares=st.dictionaries(st.sampled_from(IDS), st.integers(0, 10**9), min_size=1),
+    extra=st.lists(st.integers(1, 10**6), min_size=len(IDS), max_size=len(IDS)),
+)
+def test_when_every_party_has_enough_the_draw_is_the_split_by_shares(amount, shares, extra):
+    # Every party holds its part and at least a centavo more: nobody is capped, nobody left out.
+    if not any(shares.values()):
+        return
+    split = attribute(amount, shares)
+    available = {p: split.get(p, 0) + more for p, more in zip(IDS, extra, strict=True)}
+    assert draw_from_funds(amount, shares, available) == {p: a for p, a in split.items() if a}
+
+
+def test_what_a_party_cannot_cover_is_drawn_from_the_others_by_their_shares():
+    shares = {"club": 1_000, "federal": 1_000, "state": 2_000}
+    # Club has 100 of its 300 part; the other 200 are split federal 1 : state 2.
+    assert draw_from_funds(1_200, shares, {"club": 100, "federal": 5_000, "state": 5_000}) == {
+        "club": 100,
+        "federal": 367,
+        "state": 733,
+    }
+    # A party that deposited nothing gives nothing; it is never made negative.
+    assert draw_from_funds(500, shares, {"club": 500, "state": 0}) == {"club": 500}
+    # The cap is repeated: federal is capped in the second round too.
+    assert draw_from_funds(1_000, shares, {"club": 0, "federal": 10, "state": 990}) == {
+        "federal": 10,
+        "state": 990,
+    }
+
+
+def test_a_payment_beyond_all_the_funds_names_what_each_party_still_owes():
+    money = _money([entry(1, "contribution", 1_000, {"club": 1_000})])
+    [problem] = check_payment_source(_payment(1_001), money)
+    assert problem.code == "payment.exceeds_funds"
+    assert problem.params == {
+        "amount": 1_001,
+        "available": 1_000,
+        "owed": "federal=1000;state=1000;municipal=1000",
+    }
+    text = describe(problem)
+    assert "Federal" in text and "$10.00" in text
+
+
+def test_a_back_dated_entry_takes_no_more_than_the_partys_lowest_balance_from_its_date_on():
+    entries = [
+        entry(1, "contribution", 1_000, {"club": 1_000}, day=1),
+        entry(2, "payment", -800, {"club": -800}, day=20),
+        entry(3, "contribution", 1_000, {"federal": 1_000}, day=25),
+    ]
+    # On day 10 the club holds 1,000 but will pay 800 on day 20: only 200 may be taken then.
+    assert funds_available(entries, date(2019, 7, 10)) == {"club": 200, "federal": 0}
+    assert funds_available(entries, date(2019, 7, 30)) == {"club": 200, "federal": 1_000}
 
 
 # --- Balances from entries -----------------------------------------------------------------------
@@ -360,12 +443,13 @@ DEPOSITS = [
 ]
 
 
-def test_a_payment_within_the_cash_passes_and_is_split_by_the_shares():
+def test_a_payment_within_the_cash_passes_and_is_drawn_from_what_was_deposited():
     data = _payment(2_000)
     assert check_payment_cash(data, _money(DEPOSITS)) == []
     assert check_payment_source(data, _money(DEPOSITS)) == []
+    # State and municipal deposited nothing: the payment takes nothing from them (never negative).
     lines = payment_lines(data, _money(DEPOSITS))
-    assert sum(line.amount for line in lines) == -2_000 and {line.party for line in lines} == set(SHARES)
+    assert lines == (AllocationLine("club", -1_000), AllocationLine("federal", -1_000))
 
 
 def test_a_payment_above_the_cash_is_refused_with_the_cash_available():

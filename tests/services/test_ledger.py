@@ -346,11 +346,23 @@ def test_a_cancelled_project_may_still_refund_and_reverse(db, project):
     refund = RefundInput(project.id, "club", date(2019, 9, 1), SHARE, reason="Proyecto cancelado")
     record_refund(db, refund, today=TODAY)
     state = list_entries(db, project_id=project.id, kind="contribution")[1]
-    reverse_entry(db, state.id, reason="Depósito en cuenta equivocada", on=date(2019, 9, 2), today=TODAY)
+    with pytest.raises(InputError) as exc:  # a reversal on a cancelled project needs the authorisation
+        reverse_entry(db, state.id, reason="Depósito en cuenta equivocada", on=date(2019, 9, 2), today=TODAY)
+    assert [p.code for p in exc.value.problems] == ["ledger.authorisation_required"]
+    reverse_entry(
+        db,
+        state.id,
+        reason="Depósito en cuenta equivocada",
+        on=date(2019, 9, 2),
+        today=TODAY,
+        authorisation="Oficio DG/123: el estado depositó en la cuenta equivocada",
+    )
     assert project_balance(db, project.id).cash == 0
     with pytest.raises(InputError) as exc:
         contribute(db, project.id, "municipal", 1_00)
-    assert [(p.code, p.params["stage"]) for p in exc.value.problems] == [("ledger.no_convenio", "cancelado")]
+    assert [(p.code, p.params["stage"]) for p in exc.value.problems] == [
+        ("ledger.project_cancelled", "cancelado")
+    ]
 
 
 # --- Every guard: refused with its code, nothing written ----------------------------------------
@@ -467,8 +479,13 @@ def _guards() -> list[tuple[str, Attempt, str, dict]]:
         ("future", contribution("club", 1_00, date(2021, 4, 1)), "date.future", {"date": "2021-04-01"}),
         ("usd without rate", usd_without_rate, "contribution.rate_required", {}),
         ("usd far from rate", usd_far_from_rate, "contribution.rate_mismatch", {"expected": 19_000_00}),
-        ("payment over cash", payment(SHARE * 3 + 1), "payment.exceeds_cash", {"cash": SHARE * 3}),
-        ("payment before the money", payment(1_00, date(2019, 6, 30)), "payment.exceeds_cash", {"cash": 0}),
+        ("payment over cash", payment(SHARE * 3 + 1), "payment.exceeds_funds", {"available": SHARE * 3}),
+        (
+            "payment before the money",
+            payment(1_00, date(2019, 6, 30)),
+            "payment.exceeds_funds",
+            {"available": 0},
+        ),
         (
             "payment over party funds",
             payment(SHARE + 1, source_party="federal"),
@@ -616,7 +633,8 @@ def test_reversing_a_contribution_cannot_take_money_already_spent(db, project, r
     with pytest.raises(InputError) as exc:
         reverse_entry(db, first.id, reason="depósito duplicado", on=date(2019, 9, 1), today=TODAY)
     assert [(p.code, p.params) for p in exc.value.problems] == [
-        ("reversal.exceeds_cash", {"cash": SHARE - 60_000_00, "amount": SHARE})
+        ("reversal.exceeds_cash", {"cash": SHARE - 60_000_00, "amount": SHARE}),
+        ("reversal.money_spent", {"party": "club", "available": SHARE - 60_000_00, "amount": SHARE}),
     ]
     assert table_digest(db) == before
 

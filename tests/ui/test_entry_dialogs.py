@@ -423,8 +423,9 @@ def test_a_scanned_receipt_dropped_is_the_evidence_and_too_much_is_refused_under
     set_day(dialog.date, date(2019, 8, 1))
     type_into(qtbot, dialog.amount, "2,000,000.00")
     click_record(qtbot, dialog)
+    owed = ";".join(f"{p}={SHARE}" for p in ("federal", "state", "municipal"))
     assert error_under(dialog, "amount") == expected(
-        "amount", "payment.exceeds_cash", cash=SHARE, amount=200_000_000
+        "amount", "payment.exceeds_funds", amount=200_000_000, available=SHARE, owed=owed
     )
     assert dialog.record is None and count_entries(db) == 1
 
@@ -634,3 +635,21 @@ def test_a_refused_confirmation_closes_nothing(qtbot, db, monkeypatch):
     dialog = show(qtbot, CloseYearDialog(db, today=TODAY))
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     assert dialog.result_close is None and dialog.table.isHidden()
+
+
+def test_a_refund_on_a_closed_project_asks_for_the_administradors_authorisation(qtbot, db, club, tmp_path):
+    closed = signed_project(db, tmp_path / "closed", club_id=club.id, stage="cerrado")
+    dialog = show(qtbot, RefundDialog(db, project_id=closed.id, today=TODAY))
+    dialog.party.setCurrentIndex(dialog.party.findData("club"))
+    set_day(dialog.date, date(2020, 1, 10))
+    type_into(qtbot, dialog.amount, "100.00")
+    qtbot.keyClicks(dialog.reason, "Devolucion autorizada")
+    click_record(qtbot, dialog)
+    params = {"folio": closed.folio, "stage": "cerrado"}
+    assert error_under(dialog, "authorisation") == expected(
+        "authorisation", "ledger.authorisation_required", **params
+    )
+    type_into(qtbot, dialog.authorisation, "Oficio DG/12: devolucion del club")
+    click_record(qtbot, dialog)
+    assert error_under(dialog, "authorisation") == ""  # given; the club has nothing left to refund
+    assert "100.00" in error_under(dialog, "amount") and dialog.record is None

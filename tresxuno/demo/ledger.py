@@ -56,7 +56,7 @@ from tresxuno.domain.ledger import (
     PAYMENT,
     REFUND,
     REVERSAL,
-    attribute,
+    draw_from_funds,
     party_rank,
     rate_mismatch,
 )
@@ -166,31 +166,14 @@ def _pesos(centavos: int) -> str:
 
 
 def _draw(amount: int, shares: dict[str, int], cash: dict[str, int]) -> dict[str, int] | None:
-    """The lines of a payment of ``amount``: drawn from the parties holding money, never below zero.
+    """The lines of a payment of ``amount`` by the ledger's rule (:func:`draw_from_funds`), negative.
 
-    Parties with money pay in proportion to their approved shares (:func:`attribute`); a party
-    whose part is more than it holds pays all it holds, and the rest is spread again over the
-    others. None when the parties together hold less than ``amount``.
+    Only parties with a share and money are drawn on; None when together they hold less than ``amount``.
     """
     pool = {p: c for p, c in cash.items() if c > 0 and shares.get(p, 0) > 0}
     if sum(pool.values()) < amount:
         return None
-    parts = attribute(amount, {p: shares[p] for p in pool})
-    if all(a <= pool[p] for p, a in parts.items()):  # the usual case: everyone can pay its part
-        return {p: -a for p, a in parts.items() if a}  # attribute() gives party order
-    drawn: dict[str, int] = {}
-    rest = amount
-    while rest > 0:
-        parts = attribute(rest, {p: shares[p] for p in pool})
-        short = [p for p, a in parts.items() if a > pool[p]]
-        if not short:
-            for p, a in parts.items():
-                drawn[p] = drawn.get(p, 0) + a
-            break
-        for p in short:
-            drawn[p] = drawn.get(p, 0) + pool[p]
-            rest -= pool.pop(p)
-    return {p: -a for p, a in sorted(drawn.items(), key=lambda pa: party_rank(pa[0])) if a}
+    return {p: -a for p, a in draw_from_funds(amount, shares, pool).items() if a}
 
 
 @dataclass

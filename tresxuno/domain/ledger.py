@@ -6,6 +6,19 @@ one per party it concerns, that add up to it exactly. Balances are never stored:
 those lines. The services ring computes them with SQL aggregates; :func:`balance_from_entries`
 computes the same figures from entries in memory, for guards on one project and as the test oracle.
 
+Each party's money in a project is a *fund* that never goes negative, on any day. A contribution
+fills the party's fund; a refund (reintegro) empties it, never below zero. A payment that states a
+source party is drawn from that party's fund only, never beyond what it holds. A payment without a
+source party is drawn from what the parties have actually deposited (:func:`draw_from_funds`): in
+proportion to the approved shares among the parties that still have money available, each capped
+at its available money; what a capped party cannot cover is drawn from the others in proportion to
+their shares, repeatedly; leftover centavos go by largest remainder, ties broken by the fixed party
+order (:func:`attribute`). A payment larger than all the money available is refused
+(``payment.exceeds_funds``), naming what each party still owes. Available means, for an entry dated
+D, the party's lowest running balance from D to the end (:func:`funds_available`), so a
+back-dated entry never makes a running balance negative either. The total paid (net of reversals)
+never exceeds the project's cost (``payment.exceeds_cost``): more needs a convenio modificatorio.
+
 Budget moments of Mexican public accounting, as used in the balance records:
 *aprobado* (approved shares), *comprometido* (committed: shares of projects whose convenio is
 signed), *devengado* (accrued: payments backed by a CFDI invoice) and *pagado* (paid: all payments).
@@ -41,8 +54,18 @@ COMMITTED_STAGES: frozenset[str] = LEDGER_STAGES
 #: cancelled afterwards.
 APPROVED_STAGES: frozenset[str] = LEDGER_STAGES | {Stage.APROBADO.value}
 #: A cancelled project may still give back money it received (refunds) and correct mistakes
-#: (reversals), but receives and pays nothing more.
+#: (reversals, authorised by an administrador: :data:`ADMIN_REVERSAL_STAGES`), but receives and
+#: pays nothing more. A closed one (cerrado) takes only authorised refunds and reversals.
 CORRECTION_STAGES: frozenset[str] = LEDGER_STAGES | {Stage.CANCELADO.value}
+#: Stages in which contributions and payments may be recorded: the convenio is signed and the
+#: project is not closed (a closed project only gives back money, with an administrador's
+#: authorisation).
+RECORDING_STAGES: frozenset[str] = LEDGER_STAGES - {Stage.CERRADO.value}
+#: Stages in which a refund or a reversal needs an administrador's authorisation (and a reason):
+#: on a closed project anything recorded reopens accounts already rendered; on a cancelled one a
+#: reversal could bring money back into a project that takes none.
+ADMIN_REFUND_STAGES: frozenset[str] = frozenset({Stage.CERRADO.value})
+ADMIN_REVERSAL_STAGES: frozenset[str] = frozenset({Stage.CERRADO.value, Stage.CANCELADO.value})
 
 #: A USD contribution's MXN credited may differ from USD x rate by at most 1/200 (0.5 %): banks
 #: credit at their own rate, which is near the official one, never far from it.
@@ -141,14 +164,16 @@ class PartyBalance:
             (:data:`COMMITTED_STAGES`), else 0.
         received: contributions received, net of their reversals.
         outstanding: ``max(0, approved - received)``: what the party still owes; never negative.
-        over_received: ``max(0, received - approved)``: received beyond the approved share
-            (authorised overrides, cancelled projects); reported, never netted against others.
+        over_received: ``max(0, received - approved)``: the *excedente*, money deposited beyond
+            the approved share (authorised overrides, cancelled projects); reported, never netted
+            against others; it must be refunded or applied by a convenio modificatorio (amendment)
+            before the project is closed.
         paid: *pagado*: payments attributed to the party, net of reversals, as a positive number.
         accrued: *devengado*: the part of ``paid`` backed by a CFDI invoice.
         refunded: refunds (reintegros) to the party, net of reversals, positive.
-        cash: ``received - paid - refunded``: the party's part of the cash on hand. It can be
-            negative for a party behind on its deposits, because payments are attributed by
-            approved shares (see :func:`attribute`), not by what each party has deposited.
+        cash: ``received - paid - refunded``: the party's fund, its part of the cash on hand. Never
+            negative: payments and refunds draw only on what the party deposited (see
+            :func:`draw_from_funds`).
     """
 
     party: str
@@ -313,7 +338,7 @@ class PaymentInput:
     The evidence is a stamped CFDI 3.2, 3.3 or 4.0 XML invoice (``cfdi_path``) or a scanned
     receipt (``receipt_path``), at least one. With a CFDI, blank ``payee_name`` and ``payee_rfc``
     are taken from its issuer. ``source_party`` states that the money came from one party only;
-    None attributes the payment to all parties by their approved shares (see :func:`attribute`).
+    None draws it from the parties' funds by their approved shares (see :func:`draw_from_funds`).
     ``accept_rfc_check_digit`` records that the officer confirmed a typed ``payee_rfc`` whose SAT
     check digit does not match (some real RFCs fail it); without it such an RFC is refused with
     ``rfc.check_digit`` so the form can ask.
@@ -334,7 +359,11 @@ class PaymentInput:
 
 @dataclass(frozen=True)
 class RefundInput:
-    """A refund (reintegro) of unspent or disallowed money to a party; the reason is required."""
+    """A refund (reintegro) of unspent or disallowed money to a party; the reason is required.
+
+    ``authorisation`` is the administrador's reason for authorising a refund on a closed project
+    (required there, stored as the entry's ``override_reason``; ignored elsewhere).
+    """
 
     project_id: int
     party: str
@@ -343,6 +372,7 @@ class RefundInput:
     reason: str
     reference: str = ""
     receipt_path: Path | None = None
+    authorisation: str = ""
 
 
 # --- Checks that need no database ---------------------------------------------------------------
@@ -589,19 +619,34 @@ def check_payment_cash(data: PaymentInput, money: ProjectMoney) -> list[Problem]
 
 
 def check_payment_source(data: PaymentInput, money: ProjectMoney) -> list[Problem]:
-    """Problems with whom the payment is attributed to.
+    """Problems with whose funds the payment is drawn from.
 
     With a ``source_party``: ``payment.party_not_in_project`` (``party``, ``parties``, ``folio``)
     when the project has no share of that party (not repeated when the party is unknown, which
     :func:`check_payment` already says), or ``payment.exceeds_party_funds`` (``party``,
-    ``available``, ``amount``) when it takes more than that party's cash. Without one:
-    ``payment.no_shares`` (``folio``) when no party has a share to attribute it by.
+    ``available``, ``amount``) when it takes more than that party's money available on the
+    payment's date (:func:`funds_available`). Without one: ``payment.no_shares`` (``folio``) when
+    no party has a share, or ``payment.exceeds_funds`` (``amount``, ``available``: all the money
+    available; ``owed``: each party's outstanding deposit as ``party=centavos`` pairs, see
+    :func:`owed_text`) when the parties' funds together cannot cover it.
     """
     source = data.source_party
+    available = funds_available(money.entries, data.entry_date)
     if source is None:
-        if any(money.shares.values()):
-            return []
-        return [Problem("project", "payment.no_shares", {"folio": money.folio})]
+        if not any(money.shares.values()):
+            return [Problem("project", "payment.no_shares", {"folio": money.folio})]
+        total = sum(max(0, a) for a in available.values())
+        if data.amount > total:
+            balance = balance_from_entries(money.project_id, money.stage, money.shares, money.entries)
+            owed = {p.party: p.outstanding for p in balance.parties if p.outstanding > 0}
+            return [
+                Problem(
+                    "amount",
+                    "payment.exceeds_funds",
+                    {"amount": data.amount, "available": total, "owed": owed_text(owed)},
+                )
+            ]
+        return []
     if source not in money.shares:
         if check_party(source, "source_party"):
             return []
@@ -612,9 +657,7 @@ def check_payment_source(data: PaymentInput, money: ProjectMoney) -> list[Proble
                 {"party": source, "parties": ", ".join(money.shares), "folio": money.folio},
             )
         ]
-    funds = (
-        balance_from_entries(money.project_id, money.stage, money.shares, money.entries).party(source).cash
-    )
+    funds = available.get(source, 0)
     if data.amount > funds:
         return [
             Problem(
@@ -626,15 +669,31 @@ def check_payment_source(data: PaymentInput, money: ProjectMoney) -> list[Proble
     return []
 
 
+def owed_text(owed: Mapping[str, int]) -> str:
+    """Each party's outstanding deposit as ``party=centavos`` pairs joined by ``;`` (a Problem param).
+
+    Kept as plain text so a problem stays serialisable; :mod:`tresxuno.messages` shows it with
+    party names and money.
+    """
+    return ";".join(f"{party}={amount}" for party, amount in owed.items())
+
+
+def total_paid(entries: Iterable[EntryRecord]) -> int:
+    """What a project has paid, net of reversals, centavos (positive)."""
+    listed = list(entries)
+    roots = root_kinds(listed)
+    return -sum(e.amount for e in listed if roots[e.id].kind == PAYMENT)
+
+
 def payment_lines(data: PaymentInput, money: ProjectMoney) -> tuple[AllocationLine, ...]:
     """The payment's allocation lines (negative, adding up to ``-data.amount``) once it passed its checks.
 
-    Wholly the ``source_party``'s when it states one; otherwise split by the approved shares with
-    :func:`attribute`.
+    Wholly the ``source_party``'s when it states one; otherwise drawn from the parties' funds
+    available on the payment's date with :func:`draw_from_funds`.
     """
     if data.source_party is not None:
         return (AllocationLine(data.source_party, -data.amount),)
-    split = attribute(data.amount, money.shares)
+    split = draw_from_funds(data.amount, money.shares, funds_available(money.entries, data.entry_date))
     return tuple(AllocationLine(party, -amount) for party, amount in split.items() if amount)
 
 
@@ -655,9 +714,8 @@ def check_refund(data: RefundInput, *, today: date) -> list[Problem]:
 def attribute(amount: int, weights: Mapping[str, int]) -> dict[str, int]:
     """Attribute ``amount`` centavos to parties in proportion to ``weights``, exactly.
 
-    The rule for payments (unless a payment states one source party, which then takes it all):
-    a payment is attributed to the project's parties in proportion to their approved shares
-    (``project_shares.amount``). Each party gets the whole centavos of its exact part
+    Used by :func:`draw_from_funds` for each round of a payment without a source party. Each
+    party gets the whole centavos of its exact part
     ``amount * weight / total``; the centavos left over go one each to the parties with the
     largest remainders, ties broken by the fixed party order club, federal, state, municipal,
     partner. This is the largest-remainder rule of
@@ -689,6 +747,81 @@ def attribute(amount: int, weights: Mapping[str, int]) -> dict[str, int]:
     for party in ranked[: amount - sum(parts.values())]:
         parts[party] += 1
     return parts
+
+
+def draw_from_funds(amount: int, shares: Mapping[str, int], available: Mapping[str, int]) -> dict[str, int]:
+    """Draw a payment without a source party from the parties' funds, exactly.
+
+    In proportion to the approved ``shares`` among the parties that still have money available,
+    each capped at its ``available`` money: whoever's proportional part exceeds what it has gives
+    all it has, and the rest is drawn from the others in proportion to their shares, round after
+    round. Leftover centavos of each round go by largest remainder, ties broken by the fixed party
+    order (:func:`attribute`). When every party with a share has money and enough for its part,
+    this is ``attribute(amount, shares)``.
+    Should the parties with a positive share run dry, money of parties without one (none in
+    practice) is drawn in proportion to what they have.
+
+    Args:
+        amount: centavos to draw, >= 0.
+        shares: each party's approved share, centavos >= 0.
+        available: each party's money available (:func:`funds_available`); negatives count as 0.
+
+    Returns:
+        Centavos per party, in party order, each <= its available money, adding up to ``amount``
+        (parties drawn nothing are left out).
+
+    Raises:
+        ValueError: ``amount`` is negative or more than all the money available.
+    """
+    if amount < 0:
+        raise ValueError(f"cannot draw a negative amount: {amount}")
+    room = {p: max(0, available.get(p, 0)) for p in {*shares, *available}}
+    if amount > sum(room.values()):
+        raise ValueError(f"cannot draw {amount} from funds holding {sum(room.values())}")
+    drawn: dict[str, int] = {}
+    remaining = amount
+    for weights_of in (shares, room):
+        # Only parties that still have money take part: one that has none is not even rounded with.
+        open_parties = {p: weights_of.get(p, 0) for p in room if room[p] > 0 and weights_of.get(p, 0) > 0}
+        while remaining > 0 and open_parties:
+            split = attribute(remaining, open_parties)
+            capped = [p for p, part in split.items() if part > room[p]]
+            if not capped:
+                for p, part in split.items():
+                    drawn[p] = drawn.get(p, 0) + part
+                    room[p] -= part
+                remaining = 0
+                break
+            for p in capped:  # gives all it has; the others cover the rest next round
+                drawn[p] = drawn.get(p, 0) + room[p]
+                remaining -= room[p]
+                room[p] = 0
+                del open_parties[p]
+    assert remaining == 0
+    return {p: drawn[p] for p in sorted(drawn, key=party_rank) if drawn[p]}
+
+
+def funds_available(entries: Iterable[EntryRecord], on: date) -> dict[str, int]:
+    """The most a new entry dated ``on`` may take from each party's fund, centavos MXN.
+
+    :func:`cash_available` per party: the lowest running balance of the party's lines from ``on``
+    to the end of the statement (a new entry goes after every entry dated on or before ``on``), so
+    no running balance of any party becomes negative on any day, even for a back-dated entry.
+    Parties with no lines are left out.
+    """
+    ordered = sorted(entries, key=lambda e: (e.entry_date, e.id))
+    balance: dict[str, int] = {}
+    for entry in ordered:
+        if entry.entry_date <= on:
+            for line in entry.lines:
+                balance[line.party] = balance.get(line.party, 0) + line.amount
+    lowest = dict(balance)
+    for entry in ordered:
+        if entry.entry_date > on:
+            for line in entry.lines:
+                balance[line.party] = balance.get(line.party, 0) + line.amount
+                lowest[line.party] = min(lowest.get(line.party, 0), balance[line.party])
+    return {p: lowest[p] for p in sorted(lowest, key=party_rank)}
 
 
 def root_kinds(entries: Iterable[EntryRecord]) -> dict[int, EntryRecord]:

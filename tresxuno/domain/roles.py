@@ -57,6 +57,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rules.reload": frozenset({R.ADMINISTRADOR}),
     # An exception to a stage gate (works started without the signed convenio or a first deposit).
     "gates.authorise": frozenset({R.ADMINISTRADOR}),
+    # A refund or reversal on a closed project (and a reversal on a cancelled one) reopens
+    # accounts already rendered: an administrador authorises it, with the reason.
+    "ledger.authorise_closed": frozenset({R.ADMINISTRADOR}),
     # A convenio modificatorio changes a signed project's cost and shares: the role that records the
     # signed convenio (capturista) and the administrador.
     "projects.amend": frozenset({R.CAPTURISTA, R.ADMINISTRADOR}),
@@ -166,6 +169,7 @@ ACTION_LABELS: dict[str, str] = {
     "ledger.close_year": N_("close a fiscal year"),
     "ministraciones.edit": N_("change the deposit calendar"),
     "gates.authorise": N_("authorise an exception to a stage gate"),
+    "ledger.authorise_closed": N_("authorise a refund or reversal on a closed or cancelled project"),
     "projects.amend": N_("record a convenio modificatorio"),
     "records.export": N_("export records"),
     "reports.print": N_("print reports"),

@@ -43,6 +43,7 @@ from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.i18n import _
 from tresxuno.services.attachments import stored_file_problem
 from tresxuno.services.ministraciones import calendar_problem
+from tresxuno.services.money_checks import money_problem
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 from tresxuno.services.year_end import overdue_reintegro_findings
 
@@ -109,7 +110,9 @@ def check_integrity(
     amount changed by plain SQL), or a broken ledger invariant (see
     :func:`tresxuno.domain.audit.ledger_problems`), then each attachment's stored file against its
     recorded sha256 (a name outside the attachments folder, a missing or an altered file is named;
-    see :func:`tresxuno.services.attachments.stored_file_problem`). With the office key on this computer the
+    see :func:`tresxuno.services.attachments.stored_file_problem`), and the money invariants of
+    :mod:`tresxuno.services.money_checks` (no party negative, closed projects empty, paid within cost).
+    With the office key on this computer the
     trail must be sealed with it (see :class:`tresxuno.domain.audit.Seal`); with ``anchor`` (a
     head printed earlier, 64 hex digits) the chain must pass through that hash.
 
@@ -202,7 +205,7 @@ def check_integrity(
             problem = missing_row(name, audited)
             if problem is not None:
                 return CheckResult(problem, done, ledger_rows, time.perf_counter() - started)
-        problem = ledger_problems(entries, lines) or calendar_problem(session)
+        problem = ledger_problems(entries, lines) or calendar_problem(session) or money_problem(session)
         findings = overdue_reintegro_findings(session)  # federal money not refunded by 15 January
         stored = session.execute(
             select(

@@ -45,14 +45,16 @@ from tresxuno.db.models import (
 from tresxuno.db.repos.settings import OFFICE_RFC, SettingsRepository
 from tresxuno.domain.cfdi import MAX_CFDI_BYTES, Cfdi, parse_cfdi
 from tresxuno.domain.ledger import (
+    ADMIN_REFUND_STAGES,
+    ADMIN_REVERSAL_STAGES,
     APPROVED_STAGES,
     COMMITTED_STAGES,
     CONTRIBUTION,
     CORRECTION_STAGES,
     KINDS,
-    LEDGER_STAGES,
     MAX_LONG_TEXT,
     PAYMENT,
+    RECORDING_STAGES,
     REFUND,
     REVERSAL,
     AllocationLine,
@@ -74,15 +76,19 @@ from tresxuno.domain.ledger import (
     check_payment_cash,
     check_payment_source,
     check_refund,
+    funds_available,
     party_balance,
     party_rank,
     payment_lines,
     reversal_lines,
+    root_kinds,
+    total_paid,
     with_cfdi_payee,
 )
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rfc import normalize_rfc
+from tresxuno.domain.stages import Stage
 from tresxuno.domain.validation import clean_text
 from tresxuno.services.attachments import MAX_ATTACHMENT_BYTES, store_file
 from tresxuno.services.auth import check_not_own_payment, require
@@ -133,10 +139,10 @@ def record_contribution(
     amount, rate, problems = check_contribution(data, today=today)
     problems += _check_file(data.receipt_path, "receipt")
     with db.transaction(immediate=True) as session:
-        project = _project_for_entry(session, data.project_id, data.entry_date, LEDGER_STAGES, problems)
+        project = _project_for_entry(session, data.project_id, data.entry_date, RECORDING_STAGES, problems)
         outstanding = 0
         # Balance checks only make sense for a project that may take money at all.
-        if project is not None and project.stage in LEDGER_STAGES:
+        if project is not None and project.stage in RECORDING_STAGES:
             shares = _shares(session, project.id)
             if data.party in shares:
                 balance = balance_from_entries(
@@ -196,12 +202,14 @@ def record_payment(
 ) -> EntryRecord:
     """Record a payment out of a project's cash (*pagado*; *devengado* too when backed by a CFDI).
 
-    Attribution rule: a payment that states a ``source_party`` is attributed wholly to that
-    party (one allocation line, which may not exceed that party's cash); otherwise it is
-    attributed to the project's parties in proportion to their approved shares
-    (``project_shares.amount``), rounded by the largest-remainder rule with ties broken by the
-    party order club, federal, state, municipal, partner (:func:`~tresxuno.domain.ledger.attribute`).
-    The lines are negative and add up to the entry's amount, ``-data.amount``.
+    Attribution rule: a payment that states a ``source_party`` is drawn wholly from that
+    party's fund (one allocation line, which may not exceed that party's money available on the
+    payment's date); otherwise it is drawn from what the parties have actually deposited, in
+    proportion to their approved shares among the parties that still have money, each capped at
+    its money (:func:`~tresxuno.domain.ledger.draw_from_funds`). No party's fund goes negative on
+    any day. The lines are negative and add up to the entry's amount, ``-data.amount``. The total
+    paid may not exceed the project's cost (more needs a convenio modificatorio), and nothing is
+    paid from a closed or cancelled project.
 
     The CFDI (if given) is read safely (:func:`~tresxuno.domain.cfdi.parse_cfdi`); its UUID must
     not back any other entry, its ``Total`` must equal the amount and its issuer RFC the payee's.
@@ -215,8 +223,11 @@ def record_payment(
         InputError: ``project.unknown``, ``ledger.no_convenio``, ``ledger.year_closed``,
             ``cfdi.*``, ``payment.cfdi_duplicate`` (``uuid``, ``folio``, ``entry_id``),
             ``payment.exceeds_cash`` (``cash``, ``amount``), ``payment.party_not_in_project``,
-            ``payment.exceeds_party_funds`` (``party``, ``available``, ``amount``), attachment
-            problems and those of :func:`~tresxuno.domain.ledger.check_payment`. Nothing is written.
+            ``payment.exceeds_party_funds`` (``party``, ``available``, ``amount``),
+            ``payment.exceeds_funds`` (``amount``, ``available``, ``owed``),
+            ``payment.exceeds_cost`` (``amount``, ``paid``, ``cost``), ``ledger.project_closed``,
+            ``ledger.project_cancelled``, attachment problems and those of
+            :func:`~tresxuno.domain.ledger.check_payment`. Nothing is written.
     """
     require(db, "ledger.record_payment")
     cfdi, xml, problems = _read_cfdi(data.cfdi_path)
@@ -224,16 +235,18 @@ def record_payment(
         data = with_cfdi_payee(data, cfdi)  # the form may leave payee and RFC blank: they are on it
     problems += _check_payment_fields(data, cfdi, today or date.today())
     with db.transaction(immediate=True) as session:
-        project = _project_for_entry(session, data.project_id, data.entry_date, LEDGER_STAGES, problems)
+        project = _project_for_entry(session, data.project_id, data.entry_date, RECORDING_STAGES, problems)
         problems += _cfdi_in_use(session, cfdi)
         if cfdi is not None:
             problems += check_cfdi_receiver(
                 cfdi.receiver_rfc, SettingsRepository.get(session, OFFICE_RFC, "") or ""
             )
         money = None
-        if project is not None and project.stage in LEDGER_STAGES and data.amount > 0:
+        if project is not None and project.stage in RECORDING_STAGES and data.amount > 0:
             money = _project_money(session, project)
-            problems += check_payment_cash(data, money) + check_payment_source(data, money)
+            # The parties' funds are the stricter limit (their sum is the cash): when they refuse,
+            # saying the cash is short as well would only repeat it.
+            problems += check_payment_source(data, money) or check_payment_cash(data, money)
             problems += _beyond_cost(project.cost, data.amount, money)
         if problems:
             raise InputError(problems)
@@ -353,21 +366,27 @@ def record_refund(
     """Record a refund (*reintegro*) of unspent or disallowed money to one party, with its reason.
 
     Allowed once the convenio is signed, and also for a cancelled project (its money goes back).
-    The refund may not exceed the party's cash (its received minus what was attributed to it and
-    refunded before) nor the project's cash available on its date. One allocation line, for the
-    party, equal to the entry's amount ``-data.amount``.
+    On a closed project only an administrador may record it, giving ``data.authorisation`` (stored
+    as the entry's ``override_reason``, with ``authorised_by`` the administrador). The refund may
+    not exceed the party's money available on its date (its lowest running balance from then on,
+    :func:`~tresxuno.domain.ledger.funds_available`) nor the project's cash available. One
+    allocation line, for the party, equal to the entry's amount ``-data.amount``.
 
     Raises:
         InputError: ``project.unknown``, ``ledger.no_convenio``, ``ledger.year_closed``,
             ``refund.exceeds_party_funds`` (``party``, ``available``, ``amount``),
-            ``refund.exceeds_cash`` (``cash``, ``amount``), attachment problems and those of
+            ``refund.exceeds_cash`` (``cash``, ``amount``), ``ledger.authorisation_required``,
+            ``auth.role_required``, attachment problems and those of
             :func:`~tresxuno.domain.ledger.check_refund`. Nothing is written.
     """
-    require(db, "ledger.record_refund")
+    _require_any(db, "ledger.record_refund")
     today = today or date.today()
     problems = check_refund(data, today=today) + _check_file(data.receipt_path, "receipt")
     with db.transaction(immediate=True) as session:
         project = _project_for_entry(session, data.project_id, data.entry_date, CORRECTION_STAGES, problems)
+        authorised_by, authorisation = _authorise(
+            session, project, ADMIN_REFUND_STAGES, "ledger.record_refund", data.authorisation, problems
+        )
         if (
             project is not None
             and project.stage in CORRECTION_STAGES
@@ -375,8 +394,7 @@ def record_refund(
             and not any(p.field == "party" for p in problems)
         ):
             entries = _entries(session, project.id)
-            funds = balance_from_entries(project.id, project.stage, _shares(session, project.id), entries)
-            available = funds.party(data.party).cash
+            available = funds_available(entries, data.entry_date).get(data.party, 0)
             if data.amount > available:
                 problems.append(
                     Problem(
@@ -402,6 +420,8 @@ def record_refund(
             reference=data.reference.strip(),
             reason=clean_text(data.reason, "reason", [], max_len=MAX_LONG_TEXT, multiline=True),
             created_by=user,
+            override_reason=authorisation,
+            authorised_by=authorised_by,
         )
         record = _insert(session, row, (AllocationLine(data.party, -data.amount),), project.folio)
         if data.receipt_path is not None:
@@ -417,6 +437,7 @@ def reverse_entry(
     on: date,
     user: str = "",
     today: date | None = None,
+    authorisation: str = "",
 ) -> EntryRecord:
     """Cancel an entry by appending its reversal: amount and lines negated, dated ``on``.
 
@@ -425,16 +446,21 @@ def reverse_entry(
     date must be in an open fiscal year, not before the reversed entry and not in the future; the
     reversed entry may be dated in a closed year (the correction is booked in the open one). A
     reversal that takes money out of the project (of a contribution, or of a reversed payment)
-    may not exceed the cash available on ``on``. Reversals are allowed once the convenio is signed
-    and for cancelled projects.
+    may not exceed the cash available on ``on``, nor take from a party more than its money
+    available then (reversing a contribution whose money was already spent is refused); a
+    reversal that brings a payment back may not take the total paid beyond the cost. Reversals
+    are allowed once the convenio is signed; on a closed or cancelled project only an
+    administrador may record one, giving ``authorisation`` (stored as ``override_reason``).
 
     Raises:
         InputError: ``entry.unknown`` (``id``), ``reversal.already_reversed`` (``entry_id``,
             ``reversal_id``), ``text.required`` (reason), ``date.future``, ``ledger.year_closed``,
             ``reversal.before_entry`` (``date``), ``reversal.exceeds_cash`` (``cash``, ``amount``),
-            ``ledger.no_convenio``. Nothing is written.
+            ``reversal.money_spent`` (``party``, ``available``, ``amount``), ``payment.exceeds_cost``,
+            ``ledger.authorisation_required``, ``auth.role_required``, ``ledger.no_convenio``.
+            Nothing is written.
     """
-    require(db, "ledger.reverse_entry")
+    _require_any(db, "ledger.reverse_entry")
     today = today or date.today()
     problems = check_date(on, today, "on")
     clean_reason = clean_text(reason, "reason", problems, max_len=MAX_LONG_TEXT, multiline=True)
@@ -451,6 +477,9 @@ def reverse_entry(
                 )
             )
         project = _project_for_entry(session, target.project_id, on, CORRECTION_STAGES, problems, field="on")
+        authorised_by, authorisation_text = _authorise(
+            session, project, ADMIN_REVERSAL_STAGES, "ledger.reverse_entry", authorisation, problems
+        )
         revived = _revived_payment(session, target)
         if revived is not None and revived.cfdi_uuid:
             # Reversing this reversal would make the payment use its invoice again.
@@ -469,6 +498,7 @@ def reverse_entry(
                 problems.append(
                     Problem("entry", "reversal.exceeds_cash", {"cash": max(cash, 0), "amount": target.amount})
                 )
+        problems += _reversal_fund_problems(original, entries, on, project)
         if problems:
             raise InputError(problems)
         assert project is not None
@@ -481,8 +511,80 @@ def reverse_entry(
             reverses_id=target.id,
             reason=clean_reason,
             created_by=user,
+            override_reason=authorisation_text,
+            authorised_by=authorised_by,
         )
         return _insert(session, row, reversal_lines(original), project.folio)
+
+
+def _reversal_fund_problems(
+    original: EntryRecord, entries: list[EntryRecord], on: date, project: Project | None
+) -> list[Problem]:
+    """What reversing ``original`` on ``on`` would break: a party's fund, or the project's cost.
+
+    ``reversal.money_spent`` for each party the reversal takes more from than it has available
+    (reversing a contribution already spent); ``payment.exceeds_cost`` when it brings back a
+    payment beyond the cost. Reversing a payment or a refund gives money back: always fine.
+    """
+    problems = []
+    available = funds_available(entries, on)
+    for line in reversal_lines(original):
+        if line.amount < 0 and -line.amount > available.get(line.party, 0):
+            params = {
+                "party": line.party,
+                "available": max(available.get(line.party, 0), 0),
+                "amount": -line.amount,
+            }
+            problems.append(Problem("entry", "reversal.money_spent", params))
+    revives_payment = root_kinds(entries)[original.id].kind == PAYMENT and original.amount > 0
+    if project is not None and revives_payment:
+        from tresxuno.domain.amendments import payment_beyond_cost
+
+        beyond = payment_beyond_cost(project.cost, total_paid(entries), original.amount)
+        problems += [Problem("entry", p.code, p.params) for p in beyond]
+    return problems
+
+
+def _require_any(db: Database, action: str) -> None:
+    """Refuse (naming ``action``) unless the actor may take ``action`` or authorise on closed projects.
+
+    Which of the two is needed depends on the project's stage, read inside the transaction by
+    :func:`_authorise`; this first guard only keeps everyone else out before anything is read.
+    """
+    try:
+        require(db, "ledger.authorise_closed")
+    except InputError:
+        require(db, action)
+
+
+def _authorise(
+    session: Session,
+    project: Project | None,
+    admin_stages: frozenset[str],
+    action: str,
+    authorisation: str,
+    problems: list[Problem],
+) -> tuple[str, str]:
+    """The guard of a refund or reversal once the project's stage is known: who authorised it, why.
+
+    On ``admin_stages`` an administrador (``ledger.authorise_closed``) must record it and give the
+    reason (``ledger.authorisation_required`` otherwise); elsewhere the ordinary ``action``
+    applies and nothing is stored. Returns (``authorised_by``, reason) to store.
+    """
+    if project is None or project.stage not in admin_stages:
+        require(session, action)
+        return "", ""
+    actor = require(session, "ledger.authorise_closed")
+    reason = authorisation.strip()
+    if not reason:
+        problems.append(
+            Problem(
+                "authorisation",
+                "ledger.authorisation_required",
+                {"folio": project.folio, "stage": project.stage},
+            )
+        )
+    return actor.username or "administrador", reason
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -1032,8 +1134,16 @@ def _project_for_entry(
         problems.append(Problem("project", "project.unknown", {"id": project_id}))
         return None
     if project.stage not in stages:
+        code = {
+            Stage.CERRADO.value: "ledger.project_closed",
+            Stage.CANCELADO.value: "ledger.project_cancelled",
+        }
         problems.append(
-            Problem("project", "ledger.no_convenio", {"stage": project.stage, "folio": project.folio})
+            Problem(
+                "project",
+                code.get(project.stage, "ledger.no_convenio"),
+                {"stage": project.stage, "folio": project.folio},
+            )
         )
     closed = session.scalar(
         select(FiscalYear.closed_at).where(FiscalYear.year == day.year, FiscalYear.closed_at.is_not(None))

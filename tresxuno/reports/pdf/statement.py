@@ -18,6 +18,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 from tresxuno.domain.money import Money, RateGap, rate_gap
 from tresxuno.formatting import (
     ENTRY_KIND_LABELS,
+    PAYMENT_RULE,
     date_text,
     entry_kind_label,
     money_text,
@@ -184,9 +185,11 @@ def render_statement(
         Paragraph(
             fmt.esc(
                 _(
-                    "Outstanding is what a party still owes of its approved share; payments are attributed "
-                    "to the parties in proportion to their shares."
+                    "Still owed is what a party has yet to deposit of its approved share; an excedente is "
+                    "what it deposited beyond it, to be refunded or applied by a convenio modificatorio."
                 )
+                + " "
+                + _(PAYMENT_RULE)
             ),
             st.note,
         ),

@@ -42,13 +42,15 @@ from tresxuno.domain.actor import current_actor
 from tresxuno.domain.cfdi import MAX_CFDI_BYTES, Cfdi, parse_cfdi
 from tresxuno.domain.ledger import (
     CORRECTION_STAGES,
-    LEDGER_STAGES,
+    MAX_LONG_TEXT,
+    RECORDING_STAGES,
     ContributionInput,
     EntryRecord,
     PaymentInput,
     ProjectBalance,
     RefundInput,
     attribute,
+    draw_from_funds,
 )
 from tresxuno.domain.money import Money, convert_usd, parse_rate
 from tresxuno.domain.problems import InputError, Problem, StorageError
@@ -318,7 +320,7 @@ class EntryDialog(QDialog):
 
     title_msgid: ClassVar[str] = ""
     #: Stages in which the project may take this kind of entry.
-    stages: ClassVar[frozenset[str]] = LEDGER_STAGES
+    stages: ClassVar[frozenset[str]] = RECORDING_STAGES
 
     def __init__(
         self,
@@ -409,9 +411,10 @@ class EntryDialog(QDialog):
                 cash=money_text(self.balance.cash) if self.balance else "?",
             )
             if choice.stage not in self.stages:
+                code = {"cerrado": "ledger.project_closed", "cancelado": "ledger.project_cancelled"}
+                params = {"stage": choice.stage, "folio": choice.folio}
                 info += "\n⚠ " + describe(
-                    Problem("project", "ledger.no_convenio", {"stage": choice.stage, "folio": choice.folio}),
-                    with_field=False,
+                    Problem("project", code.get(choice.stage, "ledger.no_convenio"), params), with_field=False
                 )
             self.project_info.setText(info)
         self._balance_changed()
@@ -950,7 +953,7 @@ class PaymentDialog(EntryDialog):
         previous = self.source.currentData()
         self.source.blockSignals(True)
         self.source.clear()
-        self.source.addItem(_("All parties, by their approved shares"), None)
+        self.source.addItem(_("All parties, from what each has deposited, by their shares"), None)
         for party in self._parties():
             assert self.balance is not None
             self.source.addItem(
@@ -977,7 +980,12 @@ class PaymentDialog(EntryDialog):
         if source is not None:
             return {source: amount}
         shares = {p.party: p.share for p in self.balance.parties if p.share > 0}
-        return attribute(amount, shares) if shares else {}
+        # The money each party holds today; the service uses what it holds on the payment's date,
+        # which differs only for a back-dated payment.
+        funds = {p.party: p.cash for p in self.balance.parties}
+        if not shares or amount > sum(max(0, c) for c in funds.values()):
+            return {}
+        return draw_from_funds(amount, shares, funds)
 
     def update_preview(self) -> None:
         """Show the attribution per party of the amount typed."""
@@ -1007,8 +1015,9 @@ class PaymentDialog(EntryDialog):
         else:
             self.preview_note.setText(
                 _(
-                    "A payment is attributed to the parties in proportion to their "
-                    "approved shares; leftover centavos go to the largest remainders."
+                    "A payment is drawn from the money each party has deposited and not yet spent, "
+                    "in proportion to the approved shares of the parties that still have money; "
+                    "no party's balance goes below zero."
                 )
             )
 
@@ -1068,6 +1077,8 @@ class RefundDialog(EntryDialog):
         )
         add_field(self.form, self.errors, "reference", _("Bank refere&nce:"), self.reference)
         self.receipt = self._file_row("receipt", _("Rec&eipt file:"))
+        self.authorisation = _authorisation_edit(self)
+        add_field(self.form, self.errors, "authorisation", _("Au&thorisation:"), self.authorisation)
         self.resize(600, 460)
 
     def _balance_changed(self) -> None:
@@ -1103,8 +1114,17 @@ class RefundDialog(EntryDialog):
             reason=self.reason.toPlainText(),
             reference=self.reference.text(),
             receipt_path=self._path(self.receipt),
+            authorisation=self.authorisation.text(),
         )
         return record_refund(self._db, data, user=current_actor().username, today=self._today)
+
+
+def _authorisation_edit(parent: QWidget) -> QLineEdit:
+    """The administrador's reason, needed only on a closed project (and for reversals, a cancelled one)."""
+    edit = QLineEdit(parent)
+    edit.setPlaceholderText(_("Only on a closed or cancelled project: why the administrador authorises it"))
+    edit.setMaxLength(MAX_LONG_TEXT)
+    return edit
 
 
 class ReversalDialog(QDialog):
@@ -1145,6 +1165,8 @@ class ReversalDialog(QDialog):
         self.date.setDate(to_qdate(self._today))
         self.date.setMaximumDate(to_qdate(self._today))
         add_field(form, self.errors, "on", _("&Date of the reversal:"), self.date, stretch=False)
+        self.authorisation = _authorisation_edit(self)
+        add_field(form, self.errors, "authorisation", _("Au&thorisation:"), self.authorisation)
         self.entry_error = QLabel(self)
         self.errors.register("entry", self.reason, self.entry_error)
         self.buttons = QDialogButtonBox(
@@ -1173,6 +1195,7 @@ class ReversalDialog(QDialog):
                 on=from_qdate(self.date.date()),
                 user=current_actor().username,
                 today=self._today,
+                authorisation=self.authorisation.text(),
             )
         except InputError as exc:
             first = self.errors.show(exc.problems)

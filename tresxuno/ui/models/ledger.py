@@ -185,8 +185,8 @@ COLUMNS: tuple[Column, ...] = (
         party_text,
         lambda e: e.party,
         tip=N_(
-            "The party the money came from or went back to; a payment is attributed to the "
-            "parties by their approved shares unless it names one"
+            "The party the money came from or went back to; a payment that names none is drawn "
+            "from what the parties deposited, by their approved shares"
         ),
     ),
     Column(

@@ -134,6 +134,8 @@ class LedgerActions:
             (self.refund_action, "ledger.record_refund"),
         )
         for (action, permission), button in zip(pairs, self.record_buttons, strict=False):
+            if permission == "ledger.record_refund" and allowed(self._db, "ledger.authorise_closed"):
+                continue  # an administrador refunds on closed projects (the service checks which)
             gate(action, self._db, permission)
             gate(button, self._db, permission)
         gate(self.empty_record, self._db, "ledger.record_contribution")
@@ -154,7 +156,7 @@ class LedgerActions:
         elif entry is None:
             tip = _("Select the entry to reverse in the table first")
         self.record_buttons[3].setToolTip(tip)
-        if not allowed(self._db, "ledger.reverse_entry"):
+        if not allowed(self._db, "ledger.reverse_entry") and not allowed(self._db, "ledger.authorise_closed"):
             self.reverse_action.setEnabled(False)
             self.record_buttons[3].setEnabled(False)
             self.record_buttons[3].setToolTip(needs_text("ledger.reverse_entry"))

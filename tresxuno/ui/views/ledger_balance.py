@@ -33,8 +33,8 @@ BALANCE_COLUMNS: tuple[tuple[str, str, str], ...] = (
         "paid",
         N_("Paid"),
         N_(
-            "Pagado: all payments attributed to the party (by approved shares unless a "
-            "payment names one party)"
+            "Pagado: all payments drawn from the party's money (by approved shares among the "
+            "parties that still have money, unless a payment names one party)"
         ),
     ),
     ("refunded", N_("Refunded"), N_("Refunds (reintegros) to the party, net of reversals")),
