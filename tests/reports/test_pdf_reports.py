@@ -241,8 +241,16 @@ def test_statement_of_a_project_without_entries(demo_db, picks, tmp_path):
     check_common(out)
 
 
-def test_statement_rereads_when_the_ledger_changes_between_reads(demo_copy, picks):
+def test_statement_rereads_when_the_ledger_changes_between_reads(demo_copy):
     from datetime import date
+
+    with demo_copy.engine.connect() as conn:  # works under way: a project that still takes deposits
+        open_project = int(
+            conn.exec_driver_sql(
+                "SELECT p.id FROM projects p WHERE p.stage = 'en_ejecucion' AND EXISTS "
+                "(SELECT 1 FROM ledger_entries e WHERE e.project_id = p.id) ORDER BY p.id LIMIT 1"
+            ).scalar()
+        )
 
     from tresxuno.domain.ledger import ContributionInput
     from tresxuno.services.ledger import record_contribution
@@ -255,7 +263,7 @@ def test_statement_rereads_when_the_ledger_changes_between_reads(demo_copy, pick
             record_contribution(
                 demo_copy,
                 ContributionInput(
-                    picks.partner,
+                    open_project,
                     "club",
                     date(2026, 11, 2),
                     amount=12_345,
@@ -265,9 +273,9 @@ def test_statement_rereads_when_the_ledger_changes_between_reads(demo_copy, pick
                 today=date(2026, 11, 23),
             )
 
-    data = build_statement(demo_copy, picks.partner, printed_by=PRINTED_BY, on_read=meddle)
+    data = build_statement(demo_copy, open_project, printed_by=PRINTED_BY, on_read=meddle)
     assert calls == [1, 2]
-    assert data.cash == project_balance(demo_copy, picks.partner).cash
+    assert data.cash == project_balance(demo_copy, open_project).cash
     assert data.entries[-1].amount == 12_345 and data.entries[-1].running_balance == data.cash
 
 
