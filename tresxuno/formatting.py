@@ -67,6 +67,11 @@ ENTRY_KIND_LABELS: dict[str, str] = {
 #: English msgids of the kinds of COVAM session, keyed by kind id (stored in Spanish).
 SESSION_KIND_LABELS: dict[str, str] = {"ordinaria": N_("Ordinary"), "extraordinaria": N_("Extraordinary")}
 
+#: How payments draw on the parties' deposits, printed under the money per party.
+PAYMENT_RULE = N_(
+    "Payments draw on what each party has deposited, in proportion to its approved share while it has funds; what a party cannot cover is taken from the others in the same proportion."
+)
+
 
 def _lang(lang: str | None) -> str:
     """``es`` or ``en`` from ``lang`` (``es_MX``, ``en-US`` too), else the language in force."""

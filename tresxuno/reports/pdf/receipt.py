@@ -20,6 +20,7 @@ from tresxuno.domain.words import amount_in_words, amount_with_words
 from tresxuno.formatting import PARTY_LABELS, date_text, money_text
 from tresxuno.i18n import N_
 from tresxuno.reports.data import Receipt
+from tresxuno.reports.fx import DIFFERENCE, EFFECTIVE_RATE, rate_gap, rate_text
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import GRID, PAD_X, SignatureBlock, build_document, signature_blocks
 from tresxuno.reports.pdf.fonts import BOLD, ITALIC, REGULAR, Measure, register_fonts
@@ -176,6 +177,7 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
             ],
             [label_cell(LABELS["rate_source"], st), Paragraph(fmt.esc(data.rate_source or "—"), st.amount)],
         ]
+        money_rows += gap_rows(data, st)
     else:
         money_rows.append([label_cell(LABELS["pesos"], st), Paragraph("", st.amount)])
     money_rows += [
@@ -192,6 +194,20 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
     return build_document(output, story, decor, footer, title=f"{title} {data.number}")
 
 
+def gap_rows(data: Receipt, st: _Styles) -> list[list[Flowable]]:
+    """The bank's effective rate and the difference against FIX, when the pesos are not USD x rate."""
+    gap = rate_gap(data.usd_amount, data.amount, data.rate)
+    if gap is None:
+        return []
+    return [
+        [label_cell(EFFECTIVE_RATE, st), Paragraph(fmt.esc(rate_text(gap.effective_rate)), st.amount)],
+        [
+            label_cell(DIFFERENCE, st),
+            Paragraph(fmt.esc(money_text(Money(gap.difference), "es", code=True)), st.amount),
+        ],
+    ]
+
+
 def _party_msgid(party: str) -> str:
     """The msgid of a party's display name (the receipt translates it twice)."""
     try:
@@ -203,5 +219,9 @@ def _party_msgid(party: str) -> str:
 def _label_width(width: float, st: _Styles) -> float:
     """The label column: as wide as the widest label line (Spanish or English), within 30-45 %."""
     bold = Measure(BOLD)
-    widest = max(bold.width(text, st.label.fontSize) for msgid in LABELS.values() for text in both(msgid))
+    widest = max(
+        bold.width(text, st.label.fontSize)
+        for msgid in (*LABELS.values(), EFFECTIVE_RATE, DIFFERENCE)
+        for text in both(msgid)
+    )
     return min(max(widest + 2 * PAD_X + 4, width * 0.30), width * 0.45)
