@@ -88,8 +88,8 @@ def label_cell(msgid: str, st: _Styles) -> Paragraph:
     return Paragraph(f"{fmt.esc(es)}<br/><font name='{ITALIC}' size='7.5'>{fmt.esc(en)}</font>", st.label)
 
 
-def grid(rows: Sequence[Sequence[Flowable]], widths: Sequence[float]) -> Table:
-    """A two-column grid of label and value cells."""
+def grid(rows: Sequence[Sequence[Flowable]], widths: Sequence[float], pad: float = 3) -> Table:
+    """A two-column grid of label and value cells; ``pad`` above and below each cell's text."""
     table = Table([list(r) for r in rows], colWidths=list(widths), hAlign="LEFT", splitInRow=1)
     table.setStyle(
         TableStyle(
@@ -99,8 +99,8 @@ def grid(rows: Sequence[Sequence[Flowable]], widths: Sequence[float]) -> Table:
                 ("GRID", (0, 0), (-1, -1), 0.4, GRID),
                 ("LEFTPADDING", (0, 0), (-1, -1), PAD_X + 1),
                 ("RIGHTPADDING", (0, 0), (-1, -1), PAD_X + 1),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), pad),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
             ]
         )
     )
@@ -134,6 +134,9 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
         story.append(Spacer(1, 4))
 
     label_w = _label_width(width, st)
+    gap = gap_rows(data, st) if data.usd_amount is not None else []
+    # The two rows explaining the bank's rate take room: tighter cells keep the receipt on one page.
+    pad = 2.0 if gap else 3.0
     value = st.value
     rows = [
         (LABELS["number"], data.number),
@@ -155,6 +158,7 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
         grid(
             [[label_cell(k, st), Paragraph(fmt.esc(v or "—"), value)] for k, v in rows],
             [label_w, width - label_w],
+            pad,
         ),
         Spacer(1, 8),
     ]
@@ -177,18 +181,19 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
             ],
             [label_cell(LABELS["rate_source"], st), Paragraph(fmt.esc(data.rate_source or "—"), st.amount)],
         ]
-        money_rows += gap_rows(data, st)
+        money_rows += gap
     else:
         money_rows.append([label_cell(LABELS["pesos"], st), Paragraph("", st.amount)])
     money_rows += [
         [label_cell(LABELS["mxn"], st), Paragraph(fmt.esc(money_text(mxn, "es", code=True)), st.amount)],
         [label_cell(LABELS["words"], st), Paragraph(fmt.esc(amount_in_words(mxn)), st.value)],
     ]
-    story.append(grid(money_rows, [label_w, width - label_w]))
+    story.append(grid(money_rows, [label_w, width - label_w], pad))
     officer = SignatureBlock(
         "", joined(LABELS["officer"]), data.letterhead.office_name or data.letterhead.municipality
     )
-    story += [Spacer(1, 10), *signature_blocks([officer], width * 0.6, per_row=1, space=48)]
+    space = 36 if gap else 48
+    story += [Spacer(1, 10), *signature_blocks([officer], width * 0.6, per_row=1, space=space)]
     if data.received_by:
         story.append(Paragraph(fmt.esc(f"{joined(LABELS['recorded'])}: {data.received_by}"), st.english))
     return build_document(output, story, decor, footer, title=f"{title} {data.number}")
