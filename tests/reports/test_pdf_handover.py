@@ -7,6 +7,8 @@ a signature block for every party and the community committee, and be refused fo
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import text
@@ -18,6 +20,7 @@ from tresxuno.domain.money import Money
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.words import amount_in_words
 from tresxuno.i18n import set_language
+from tresxuno.reports.data import PartyMoney
 from tresxuno.reports.pdf.fmt import translator
 from tresxuno.reports.pdf.handover import render_handover
 from tresxuno.services.ledger import project_balance
@@ -181,3 +184,54 @@ def test_write_report_and_cli(demo_file, demo_db, finished, running, tmp_path):
     assert not (tmp_path / "no.pdf").exists()
     status, _out, err = run("--lang", "en", "--db", str(demo_file), "report", "handover", "-o", str(cli_out))
     assert status == 2 and "--project" in err
+
+
+def _close(party: str, approved: int, received: int, paid: int, refunded: int = 0) -> PartyMoney:
+    return PartyMoney(
+        party,
+        approved,
+        received,
+        max(0, approved - received),
+        paid,
+        refunded,
+        received - paid - refunded,
+        over_received=max(0, received - approved),
+    )
+
+
+def test_handover_states_the_financial_close_and_claims_conformity_only_when_the_figures_show_it(
+    demo_db, finished, tmp_path
+):
+    data = build_handover(demo_db, finished, printed_by=PRINTED_BY, printed_at=PRINTED_AT)
+    conform = "hacen constar que se realizó conforme a lo aprobado por el COVAM"
+    # Under-spent: 90,000.00 paid of 100,000.00 approved, 5,000.00 refunded to the club.
+    short = (
+        _close("municipal", 5_000_000, 5_000_000, 4_500_000),
+        _close("club", 5_000_000, 5_000_000, 4_500_000, 500_000),
+    )
+    data = dataclasses.replace(data, money=short, cash=500_000, progress_tenths=1000)
+    out = tmp_path / "short.pdf"
+    render_handover(data, out)
+    whole = " ".join(pdf_text(out)[1])
+    assert "100.0 %" in whole
+    assert conform not in whole and "conforme a lo aprobado" not in whole
+    assert "hacen constar el avance físico alcanzado" in whole
+    assert f"Se ejerció {es(1_000_000)} ({amount_in_words(Money(1_000_000))}) menos de lo aprobado." in whole
+    # Per party: approved, deposited, paid, refunded, available; and the totals.
+    assert f"{es(5_000_000)} {es(5_000_000)} {es(4_500_000)} {es(500_000)} {es(0)}" in whole
+    assert f"{es(10_000_000)} {es(10_000_000)} {es(9_000_000)} {es(500_000)} {es(500_000)}" in whole
+    assert f"{es(500_000)} {amount_in_words(Money(500_000))}" in whole  # refunded in words
+    # Exercised exactly what was approved at 100 %: then, and only then, conformity is stated.
+    exact = (
+        _close("municipal", 5_000_000, 5_000_000, 5_000_000),
+        _close("club", 5_000_000, 5_000_000, 5_000_000),
+    )
+    out = tmp_path / "exact.pdf"
+    render_handover(dataclasses.replace(data, money=exact, cash=0), out)
+    whole = " ".join(pdf_text(out)[1])
+    assert conform in whole and ES("The amount exercised equals the amount approved.") in whole
+    # Below 100 % progress the same figures do not support conformity.
+    out = tmp_path / "partial.pdf"
+    render_handover(dataclasses.replace(data, money=exact, cash=0, progress_tenths=950), out)
+    whole = " ".join(pdf_text(out)[1])
+    assert conform not in whole and "95.0 %" in whole

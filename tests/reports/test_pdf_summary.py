@@ -183,3 +183,32 @@ def test_cli_refuses_bad_options(demo_file, tmp_path, args, needle):
     )
     assert status == 2 and needle in err
     assert not out.exists()
+
+
+def test_party_table_shows_available_excess_and_to_deposit_equal_to_the_ledger(demo_db, tmp_path):
+    data = build_summary(demo_db, YEAR, printed_by=PRINTED_BY, printed_at=PRINTED_AT)
+    keys = ("approved", "received", "paid", "refunded", "over_received", "outstanding", "cash")
+    per_party: dict[str, list[int]] = defaultdict(lambda: [0] * len(keys))
+    for g in balances_by(demo_db, fiscal_year=YEAR):
+        for i, k in enumerate(keys):
+            per_party[g.party][i] += getattr(g, k)
+    figures = {
+        g.key: (g.approved, g.received, g.paid, g.refunded, g.over_received, g.outstanding, g.available)
+        for g in data.by_party
+    }
+    assert figures == {k: tuple(v) for k, v in per_party.items()}
+    total = data.total
+    assert total.available == sum(v[6] for v in per_party.values())
+    assert total.outstanding == sum(v[5] for v in per_party.values())
+    out = tmp_path / "resumen.pdf"
+    write_report(demo_db, "summary", out, year=YEAR, printed_by=PRINTED_BY, printed_at=PRINTED_AT)
+    reader, texts = pdf_text(out)
+    first = texts[0]
+    for label in ("Depositado", "Disponible", "Excedente", "Por depositar", "Reintegrado"):
+        assert label in first, label
+    es = lambda c: format_money(Money(c), "es")  # noqa: E731
+    # Each party's row and the totals row, right to left: available, excess, to deposit.
+    for g in (*data.by_party, total):
+        assert f"{es(g.refunded)} {es(g.available)} {es(g.over_received)} {es(g.outstanding)}" in first
+    assert "Un pago que no señala una parte de origen se carga" in first
+    assert_text_inside(reader)

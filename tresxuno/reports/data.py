@@ -536,6 +536,15 @@ class SummaryGroup:
     refunded: int
     name: str = ""
     name_en: str = ""
+    #: Deposited beyond the approved share and still owed of it, summed per project (never netted
+    #: across projects); filled for the party groups, zero for the others.
+    over_received: int = 0
+    outstanding: int = 0
+
+    @property
+    def available(self) -> int:
+        """*Disponible*: deposited less paid less refunded."""
+        return self.received - self.paid - self.refunded
 
     def label(self, lang: str) -> str:
         """The display name in ``lang`` (the id when there is none)."""
@@ -574,6 +583,8 @@ class YearSummary:
             sum(g.received for g in rows),
             sum(g.paid for g in rows),
             sum(g.refunded for g in rows),
+            over_received=sum(g.over_received for g in rows),
+            outstanding=sum(g.outstanding for g in rows),
         )
 
 

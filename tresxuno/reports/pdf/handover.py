@@ -16,7 +16,7 @@ from tresxuno.domain.money import Money
 from tresxuno.domain.words import amount_in_words, amount_with_words
 from tresxuno.formatting import category_label, date_text, money_text, party_label, percent, stage_label
 from tresxuno.i18n import N_, _, language
-from tresxuno.reports.data import CommitteeMember, Handover
+from tresxuno.reports.data import CommitteeMember, Handover, PartyMoney
 from tresxuno.reports.pdf import fmt
 
 # The same people sign for the same parties as in the agreement.
@@ -58,30 +58,31 @@ def committee_signature(member: CommitteeMember, locality: str) -> SignatureBloc
 
 
 def money_table(data: Handover, width: float, lang: str) -> Flowable:
-    """Per party: approved, received and paid (right-aligned); totals equal the ledger's balance."""
+    """The financial close per party: approved, deposited, paid, refunded and available (right-aligned).
+
+    Totals equal the ledger's balance; available is deposited less paid less refunded.
+    """
     cols = [
         Col(_("Party"), min_width=60),
         Col(_("Approved"), "right", wrap=False),
-        Col(_("Received"), "right", wrap=False),
+        Col(_("Deposited"), "right", wrap=False),
         Col(_("Paid"), "right", wrap=False),
+        Col(_("Refunded"), "right", wrap=False),
+        Col(_("Available"), "right", wrap=False),
     ]
     m = money_text
-    rows = [
-        [party_label(x.party), m(x.approved, lang), m(x.received, lang), m(x.paid, lang)] for x in data.money
-    ]
-    rows.append(
-        [
-            _("Total"),
-            m(sum(x.approved for x in data.money), lang),
-            m(sum(x.received for x in data.money), lang),
-            m(sum(x.paid for x in data.money), lang),
-        ]
-    )
+
+    def figures(x: PartyMoney) -> list[int]:
+        return [x.approved, x.received, x.paid, x.refunded, x.cash]
+
+    rows = [[party_label(x.party), *(m(v, lang) for v in figures(x))] for x in data.money]
+    totals = [sum(col) for col in zip(*(figures(x) for x in data.money), strict=True)] or [0] * 5
+    rows.append([_("Total"), *(m(v, lang) for v in totals)])
     return fit_table(cols, rows, width, total_rows=1)
 
 
 def totals_in_words(data: Handover, width: float, lang: str) -> Flowable:
-    """The totals approved, received and paid, in figures and in words."""
+    """The totals approved, deposited, paid, refunded and available, in figures and in words."""
     cols = [
         Col(_("Total"), min_width=60),
         Col(_("Amount"), "right", wrap=False),
@@ -89,11 +90,59 @@ def totals_in_words(data: Handover, width: float, lang: str) -> Flowable:
     ]
     totals = [
         (_("Approved"), sum(x.approved for x in data.money)),
-        (_("Received"), sum(x.received for x in data.money)),
+        (_("Deposited"), sum(x.received for x in data.money)),
         (_("Paid"), sum(x.paid for x in data.money)),
+        (_("Refunded"), sum(x.refunded for x in data.money)),
+        (_("Available"), sum(x.cash for x in data.money)),
     ]
     rows = [[label, money_text(amount, lang), amount_in_words(Money(amount))] for label, amount in totals]
     return fit_table(cols, rows, width)
+
+
+def exercised_text(paid: int, approved: int) -> str:
+    """The amount exercised against the amount approved, with the difference stated."""
+    if paid == approved:
+        return _("The amount exercised equals the amount approved.")
+    if paid < approved:
+        return _("{amount} less than approved was exercised.").format(
+            amount=amount_with_words(Money(approved - paid))
+        )
+    return _("{amount} more than approved was exercised.").format(
+        amount=amount_with_words(Money(paid - approved))
+    )
+
+
+def conformity_text(data: Handover) -> str:
+    """What the parties certify: conformity with what was approved only when the figures show it.
+
+    The works conform when the physical progress is 100 % and the amount exercised equals the amount
+    approved with no party's deposits beyond its share; otherwise the acta records the facts only.
+    """
+    paid = sum(x.paid for x in data.money)
+    approved = sum(x.approved for x in data.money)
+    conform = (
+        data.progress_tenths == 1000 and paid == approved and not any(x.over_received for x in data.money)
+    )
+    if conform:
+        first = _(
+            "The parties inspected the works and state that they were carried out as the COVAM approved and "
+            "the coordination agreement provides."
+        )
+    else:
+        first = _(
+            "The parties inspected the works and record the physical progress reached and the amounts "
+            "exercised stated above, with their differences from what was approved."
+        )
+    return " ".join(
+        (
+            first,
+            _(
+                "From this day the community, through its committee, takes charge of their proper use, "
+                "operation and maintenance; the executor keeps the proof of spending available to the parties "
+                "and to the auditing bodies."
+            ),
+        )
+    )
 
 
 def statement(data: Handover, lang: str) -> list[str]:
@@ -119,22 +168,22 @@ def statement(data: Handover, lang: str) -> list[str]:
             club=data.club.name,
             signed=day_or_blank(data.signed_on, lang),
         ),
-        _(
-            "The works were started on {started} and finished on {finished}, with a final physical progress "
-            "of {progress}. {paid} was paid for them, out of {approved} approved."
-        ).format(
-            started=day_or_blank(data.started_on, lang),
-            finished=day_or_blank(data.finished_on, lang),
-            progress=progress,
-            paid=amount_with_words(Money(paid)),
-            approved=amount_with_words(Money(approved)),
+        " ".join(
+            (
+                _(
+                    "The works were started on {started} and finished on {finished}, with a final physical "
+                    "progress of {progress}. {paid} was paid for them, out of {approved} approved."
+                ).format(
+                    started=day_or_blank(data.started_on, lang),
+                    finished=day_or_blank(data.finished_on, lang),
+                    progress=progress,
+                    paid=amount_with_words(Money(paid)),
+                    approved=amount_with_words(Money(approved)),
+                ),
+                exercised_text(paid, approved),
+            )
         ),
-        _(
-            "The parties inspected the works and state that they were carried out as the COVAM approved and "
-            "the coordination agreement provides. From this day the community, through its committee, takes "
-            "charge of their proper use, operation and maintenance; the executor keeps the proof of spending "
-            "available to the parties and to the auditing bodies."
-        ),
+        conformity_text(data),
     ]
     if data.cash > 0:
         texts.append(

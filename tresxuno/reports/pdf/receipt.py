@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
-from tresxuno.domain.money import Money, rate_gap
+from tresxuno.domain.money import Money
 from tresxuno.domain.parties import Party
 from tresxuno.domain.words import amount_in_words, amount_with_words
 from tresxuno.formatting import PARTY_LABELS, date_text, money_text
 from tresxuno.i18n import N_
 from tresxuno.reports.data import Receipt
+from tresxuno.reports.fx import DIFFERENCE, EFFECTIVE_RATE, rate_gap, rate_text
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import GRID, PAD_X, SignatureBlock, build_document, signature_blocks
 from tresxuno.reports.pdf.fonts import BOLD, ITALIC, REGULAR, Measure, register_fonts
@@ -46,11 +46,9 @@ LABELS = {
     "reference": N_("Bank reference"),
     "usd": N_("Amount in dollars (USD)"),
     "rate": N_("Exchange rate (MXN per USD)"),
-    "rate_source": N_("Source and date of the exchange rate"),
+    "rate_date": N_("Date of the exchange rate"),
+    "rate_source": N_("Source of the exchange rate"),
     "mxn": N_("Amount credited (MXN)"),
-    "published": N_("Dollars times the published rate"),
-    "effective": N_("Bank's effective rate (MXN per USD)"),
-    "difference": N_("Difference credited by the bank"),
     "words": N_("Amount in words"),
     "pesos": N_("Deposit made in pesos (MXN)"),
     "officer": N_("Receiving officer"),
@@ -90,8 +88,8 @@ def label_cell(msgid: str, st: _Styles) -> Paragraph:
     return Paragraph(f"{fmt.esc(es)}<br/><font name='{ITALIC}' size='7.5'>{fmt.esc(en)}</font>", st.label)
 
 
-def grid(rows: Sequence[Sequence[Flowable]], widths: Sequence[float]) -> Table:
-    """A two-column grid of label and value cells."""
+def grid(rows: Sequence[Sequence[Flowable]], widths: Sequence[float], pad: float = 3) -> Table:
+    """A two-column grid of label and value cells; ``pad`` above and below each cell's text."""
     table = Table([list(r) for r in rows], colWidths=list(widths), hAlign="LEFT", splitInRow=1)
     table.setStyle(
         TableStyle(
@@ -101,8 +99,8 @@ def grid(rows: Sequence[Sequence[Flowable]], widths: Sequence[float]) -> Table:
                 ("GRID", (0, 0), (-1, -1), 0.4, GRID),
                 ("LEFTPADDING", (0, 0), (-1, -1), PAD_X + 1),
                 ("RIGHTPADDING", (0, 0), (-1, -1), PAD_X + 1),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                ("TOPPADDING", (0, 0), (-1, -1), pad),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
             ]
         )
     )
@@ -136,6 +134,9 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
         story.append(Spacer(1, 4))
 
     label_w = _label_width(width, st)
+    gap = gap_rows(data, st) if data.usd_amount is not None else []
+    # The two rows explaining the bank's rate take room: tighter cells keep the receipt on one page.
+    pad = 2.0 if gap else 3.0
     value = st.value
     rows = [
         (LABELS["number"], data.number),
@@ -157,6 +158,7 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
         grid(
             [[label_cell(k, st), Paragraph(fmt.esc(v or "—"), value)] for k, v in rows],
             [label_w, width - label_w],
+            pad,
         ),
         Spacer(1, 8),
     ]
@@ -169,47 +171,44 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
             ],
             [label_cell(LABELS["rate"], st), Paragraph(fmt.esc(data.rate), st.amount)],
             [
-                label_cell(LABELS["rate_source"], st),
+                label_cell(LABELS["rate_date"], st),
                 Paragraph(
                     fmt.esc(
-                        f"{data.rate_source or '—'}, {date_text(data.rate_date, 'es', style='short')}"
-                        f" / {date_text(data.rate_date, 'en', style='short')}"
+                        f"{date_text(data.rate_date, 'es', style='short')} / {date_text(data.rate_date, 'en', style='short')}"
                     ),
                     st.amount,
                 ),
             ],
+            [label_cell(LABELS["rate_source"], st), Paragraph(fmt.esc(data.rate_source or "—"), st.amount)],
         ]
-        money_rows += gap_rows(data.usd_amount, data.rate, data.amount, st)
+        money_rows += gap
     else:
         money_rows.append([label_cell(LABELS["pesos"], st), Paragraph("", st.amount)])
     money_rows += [
         [label_cell(LABELS["mxn"], st), Paragraph(fmt.esc(money_text(mxn, "es", code=True)), st.amount)],
         [label_cell(LABELS["words"], st), Paragraph(fmt.esc(amount_in_words(mxn)), st.value)],
     ]
-    story.append(grid(money_rows, [label_w, width - label_w]))
+    story.append(grid(money_rows, [label_w, width - label_w], pad))
     officer = SignatureBlock(
         "", joined(LABELS["officer"]), data.letterhead.office_name or data.letterhead.municipality
     )
-    story += [Spacer(1, 4), *signature_blocks([officer], width * 0.6, per_row=1, space=36)]
+    space = 36 if gap else 48
+    story += [Spacer(1, 10), *signature_blocks([officer], width * 0.6, per_row=1, space=space)]
     if data.received_by:
         story.append(Paragraph(fmt.esc(f"{joined(LABELS['recorded'])}: {data.received_by}"), st.english))
     return build_document(output, story, decor, footer, title=f"{title} {data.number}")
 
 
-def gap_rows(usd_amount: int, rate: str, credited: int, st: _Styles) -> list[list[Flowable]]:
-    """When the bank credited other pesos than dollars x the published rate: what, and at which rate."""
-    try:
-        gap = rate_gap(usd_amount, Decimal(rate), credited)
-    except (InvalidOperation, ValueError):
-        return []
+def gap_rows(data: Receipt, st: _Styles) -> list[list[Flowable]]:
+    """The bank's effective rate and the difference against FIX, when the pesos are not USD x rate."""
+    gap = rate_gap(data.usd_amount, data.amount, data.rate)
     if gap is None:
         return []
-    difference = f"{joined(LABELS['difference'])}: {money_text(gap.difference, 'es', code=True)}"
     return [
-        [label_cell(LABELS["effective"], st), Paragraph(fmt.esc(str(gap.effective_rate)), st.amount)],
+        [label_cell(EFFECTIVE_RATE, st), Paragraph(fmt.esc(rate_text(gap.effective_rate)), st.amount)],
         [
-            label_cell(LABELS["published"], st),
-            Paragraph(fmt.esc(f"{money_text(gap.expected, 'es', code=True)} — {difference}"), st.amount),
+            label_cell(DIFFERENCE, st),
+            Paragraph(fmt.esc(money_text(Money(gap.difference), "es", code=True)), st.amount),
         ],
     ]
 
@@ -225,5 +224,9 @@ def _party_msgid(party: str) -> str:
 def _label_width(width: float, st: _Styles) -> float:
     """The label column: as wide as the widest label line (Spanish or English), within 30-45 %."""
     bold = Measure(BOLD)
-    widest = max(bold.width(text, st.label.fontSize) for msgid in LABELS.values() for text in both(msgid))
+    widest = max(
+        bold.width(text, st.label.fontSize)
+        for msgid in (*LABELS.values(), EFFECTIVE_RATE, DIFFERENCE)
+        for text in both(msgid)
+    )
     return min(max(widest + 2 * PAD_X + 4, width * 0.30), width * 0.45)

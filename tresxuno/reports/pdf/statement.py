@@ -11,11 +11,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from tresxuno.domain.money import Money, RateGap, rate_gap
+from tresxuno.domain.money import Money
 from tresxuno.formatting import (
     ENTRY_KIND_LABELS,
     PAYMENT_RULE,
@@ -26,10 +25,12 @@ from tresxuno.formatting import (
     stage_label,
 )
 from tresxuno.i18n import _, language
-from tresxuno.reports.data import CalendarLine, Statement, StatementEntry
+from tresxuno.reports.data import CalendarLine, PartyMoney, Statement, StatementEntry
+from tresxuno.reports.fx import DIFFERENCE, EFFECTIVE_RATE, rate_gap, rate_text
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import (
     Col,
+    Styles,
     build_document,
     cond_break,
     fields_table,
@@ -182,34 +183,11 @@ def render_statement(
         ),
         heading(_("Money per party"), st),
         party_money_table(data, width, code),
-        Paragraph(
-            fmt.esc(
-                _(
-                    "Still owed is what a party has yet to deposit of its approved share; an excedente is "
-                    "what it deposited beyond it, to be refunded or applied by a convenio modificatorio."
-                )
-                + " "
-                + _(PAYMENT_RULE)
-            ),
-            st.note,
-        ),
+        *party_money_notes(st),
     ]
     story += calendar_section(data, width, code)
     if data.rates:
-        story += [
-            heading(_("Exchange rates used"), st),
-            rates_table(data, width, code),
-            Paragraph(
-                fmt.esc(
-                    _(
-                        "Where the bank credited a different amount of pesos than dollars times the published "
-                        "rate, the bank's effective rate (pesos credited divided by dollars) and the "
-                        "difference are shown."
-                    )
-                ),
-                st.note,
-            ),
-        ]
+        story += [heading(_("Exchange rates used"), st), rates_table(data, width, code)]
     story += [
         # Heading, table header and a few rows together, or a new page; then the table splits itself.
         cond_break(80),
@@ -239,53 +217,53 @@ def render_statement(
 
 
 def party_money_table(data: Statement, width: float, lang: str) -> Flowable:
-    """Per party: approved, deposited, still owed, excedente, paid, refunded and available, with totals.
-
-    The excedente is money deposited beyond the approved share: it is refunded to its party, or
-    applied by a convenio modificatorio, before the project can close.
-    """
+    """Per party: approved, deposited, paid, refunded, available, excess and still to deposit, totalled."""
     cols = [
         Col(_("Party")),
-        Col(_("Approved"), "right", wrap=False),
+        Col(_("Approved share"), "right", wrap=False),
         Col(_("Deposited"), "right", wrap=False),
-        Col(_("Still owed"), "right", wrap=False),
-        Col(_("Excedente"), "right", wrap=False),
         Col(_("Paid"), "right", wrap=False),
         Col(_("Refunded"), "right", wrap=False),
         Col(_("Available"), "right", wrap=False),
+        Col(_("Excess"), "right", wrap=False),
+        Col(_("To deposit"), "right", wrap=False),
     ]
     m = money_text
-    rows = [
-        [
-            party_label(x.party),
-            m(x.approved, lang),
-            m(x.received, lang),
-            m(x.outstanding, lang),
-            m(x.over_received, lang),
-            m(x.paid, lang),
-            m(x.refunded, lang),
-            m(x.cash, lang),
-        ]
-        for x in data.money
-    ]
-    t = data.money
-    rows.append(
-        [
-            _("Total"),
-            m(sum(x.approved for x in t), lang),
-            m(sum(x.received for x in t), lang),
-            m(sum(x.outstanding for x in t), lang),
-            m(sum(x.over_received for x in t), lang),
-            m(sum(x.paid for x in t), lang),
-            m(sum(x.refunded for x in t), lang),
-            m(sum(x.cash for x in t), lang),
-        ]
-    )
+
+    def figures(x: PartyMoney) -> list[int]:
+        return [x.approved, x.received, x.paid, x.refunded, x.cash, x.over_received, x.outstanding]
+
+    rows = [[party_label(x.party), *(m(v, lang) for v in figures(x))] for x in data.money]
+    totals = [sum(col) for col in zip(*(figures(x) for x in data.money), strict=True)] or [0] * 7
+    rows.append([_("Total"), *(m(v, lang) for v in totals)])
     return fit_table(cols, rows, width, total_rows=1)
 
 
+def party_money_notes(st: Styles) -> list[Flowable]:
+    """What the columns mean and the rule by which payments draw on the deposits."""
+    return [
+        Paragraph(
+            fmt.esc(
+                _(
+                    "Available is what a party deposited less what was paid from it and refunded to it; "
+                    "excess is what it deposited beyond its approved share, to be refunded or applied by "
+                    "an amendment; to deposit is what it still owes of its approved share."
+                )
+            ),
+            st.note,
+        ),
+        Paragraph(fmt.esc(_(PAYMENT_RULE)), st.note),
+    ]
+
+
 def rates_table(data: Statement, width: float, lang: str) -> Flowable:
-    """The exchange rate of every deposit made in dollars: dollars, rate, its date and source, pesos."""
+    """Every deposit made in dollars: dollars, rate, its date and source, pesos credited.
+
+    When the bank credited other than dollars x rate, its effective rate and the difference too
+    (blank on the rows that agree; no such columns when all agree).
+    """
+    gaps = [rate_gap(r.usd_amount, r.amount, r.rate) for r in data.rates]
+    explain = any(g is not None for g in gaps)
     cols = [
         Col(_("No."), "right", wrap=False),
         Col(_("Date"), wrap=False),
@@ -295,37 +273,27 @@ def rates_table(data: Statement, width: float, lang: str) -> Flowable:
         Col(_("Rate date"), wrap=False),
         Col(_("Rate source")),
         Col(_("Pesos credited"), "right", wrap=False),
-        Col(_("At the published rate"), "right", wrap=False),
-        Col(_("Bank's effective rate"), "right", wrap=False),
-        Col(_("Difference"), "right", wrap=False),
     ]
+    if explain:
+        cols += [Col(_(EFFECTIVE_RATE), "right"), Col(_(DIFFERENCE), "right")]
     rows = []
-    for r in data.rates:
-        gap = _gap(r.usd_amount, r.rate, r.amount)
-        rows.append(
-            [
-                str(r.entry_id),
-                date_text(r.entry_date, lang, style="short"),
-                party_label(r.party),
-                money_text(Money(r.usd_amount, "USD"), lang),
-                r.rate,
-                date_text(r.rate_date, lang, style="short"),
-                r.rate_source,
-                money_text(r.amount, lang),
-                money_text(gap.expected, lang) if gap else money_text(r.amount, lang),
-                str(gap.effective_rate) if gap else r.rate,
-                money_text(gap.difference, lang) if gap else "—",
-            ]
-        )
+    for r, gap in zip(data.rates, gaps, strict=True):
+        row = [
+            str(r.entry_id),
+            date_text(r.entry_date, lang, style="short"),
+            party_label(r.party),
+            money_text(Money(r.usd_amount, "USD"), lang),
+            r.rate,
+            date_text(r.rate_date, lang, style="short"),
+            r.rate_source,
+            money_text(r.amount, lang),
+        ]
+        if explain:
+            row += (
+                ["", ""] if gap is None else [rate_text(gap.effective_rate), money_text(gap.difference, lang)]
+            )
+        rows.append(row)
     return fit_table(cols, rows, width)
-
-
-def _gap(usd_amount: int, rate: str, credited: int) -> RateGap | None:
-    """The bank's effective rate and the difference against dollars x the published rate, if any."""
-    try:
-        return rate_gap(usd_amount, Decimal(rate), credited)
-    except (InvalidOperation, ValueError):
-        return None
 
 
 def tranche_trigger_text(trigger: str, due_date: date | None, percent: int | None, lang: str) -> str:

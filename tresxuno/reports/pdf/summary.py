@@ -17,7 +17,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, PageBreak, Paragraph
 
-from tresxuno.formatting import category_label, money_text, party_label, percent
+from tresxuno.formatting import PAYMENT_RULE, category_label, money_text, party_label, percent
 from tresxuno.i18n import _, language
 from tresxuno.reports.data import SummaryGroup, YearSummary
 from tresxuno.reports.pdf import fmt
@@ -77,6 +77,30 @@ def group_table(
             ]
         )
     return fit_table(cols, rows, width, total_rows=1 if total is not None else 0)
+
+
+def party_table(groups: Sequence[SummaryGroup], width: float, lang: str, total: SummaryGroup) -> Flowable:
+    """Per party: projects, approved, deposited, paid, refunded, available, excess, to deposit; totals."""
+    m = money_text
+    cols = [
+        Col(_("Party")),
+        Col(_("Projects"), "right", wrap=False),
+        Col(_("Approved"), "right", wrap=False),
+        Col(_("Deposited"), "right", wrap=False),
+        Col(_("Paid"), "right", wrap=False),
+        Col(_("Refunded"), "right", wrap=False),
+        Col(_("Available"), "right", wrap=False),
+        Col(_("Excess"), "right", wrap=False),
+        Col(_("To deposit"), "right", wrap=False),
+    ]
+
+    def cells(g: SummaryGroup) -> list[str]:
+        figures = (g.approved, g.received, g.paid, g.refunded, g.available, g.over_received, g.outstanding)
+        return [str(g.projects), *(m(v, lang) for v in figures)]
+
+    rows = [[party_label(g.key), *cells(g)] for g in groups]
+    rows.append([_("Total"), *cells(total)])
+    return fit_table(cols, rows, width, total_rows=1)
 
 
 def _label(g: SummaryGroup, kind: str, lang: str) -> str:
@@ -259,7 +283,8 @@ def render_summary(data: YearSummary, output: str | os.PathLike[str]) -> int:
             st.note,
         ),
         heading(_("By party"), st),
-        group_table(data.by_party, "party", _("Party"), width, code, total),
+        party_table(data.by_party, width, code, total),
+        Paragraph(fmt.esc(_(PAYMENT_RULE)), st.note),
         heading(_("By category"), st),
         group_table(data.by_category, "category", _("Category"), width, code, total),
         heading(_("By programme"), st),
