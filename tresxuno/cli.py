@@ -617,8 +617,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     )
     # The head to write down (or print on a report): a later --anchor proves nothing before it changed.
     out.write(_("head {hash} · {records} records").format(hash=result.head, records=result.records) + "\n")
-    # Compliance findings (a federal reintegro overdue) are not a difference in the trail: reported on
-    # stderr, exit status still 0 (the contract's exit 1 is for the trail and the ledger's invariants).
+    # Compliance findings (a federal reintegro overdue and not excepted) are not a difference in the
+    # trail, but they break a money invariant an auditor relies on: reported on stderr, exit 1.
     for finding in result.findings:
         text = _one_line(describe(finding, with_field=False))
         err.write("tresxuno: " + _("finding: {text}").format(text=text) + "\n")
@@ -631,7 +631,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
             ).format(since=result.sealed_since, seq=result.records, key=result.unverified_key)
             + "\n"
         )
-    return EXIT_OK
+    return EXIT_FAILURE if result.findings else EXIT_OK
 
 
 def cmd_reintegros(args: argparse.Namespace, out: TextIO) -> int:
