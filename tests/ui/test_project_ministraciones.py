@@ -157,10 +157,10 @@ def test_only_an_administrator_records_a_gate_exception_and_then_the_works_start
         def drive(dialog: GateExceptionDialog) -> int:
             dialog.show()
             qtbot.waitExposed(dialog)
-            dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()  # no reason: stays open
+            dialog.buttons.button(dialog.buttons.StandardButton.Save).click()  # no reason: stays open
             assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
             qtbot.keyClicks(dialog.reason, "Obra urgente por la temporada de lluvias")
-            dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+            dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
             return dialog.result()
 
         monkeypatch.setattr(GateExceptionDialog, "exec", drive)

@@ -23,8 +23,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -42,6 +40,7 @@ from tresxuno.services.ledger import close_fiscal_year, closed_years
 from tresxuno.services.store import Database
 from tresxuno.services.year_end import record_reintegro_exception, required_reintegros
 from tresxuno.ui import prompts
+from tresxuno.ui.dialogs.authorised_exception import AuthorisedExceptionDialog
 from tresxuno.ui.dialogs.entries import add_field, hint_label
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
@@ -341,67 +340,32 @@ class CloseYearDialog(QDialog):
             dialog.deleteLater()
 
 
-class ReintegroExceptionDialog(QDialog):
+class ReintegroExceptionDialog(AuthorisedExceptionDialog):
     """An administrador records why one project's reintegro is not made: reason and who authorised it."""
 
     def __init__(self, db: Database, year: int, reintegro: RequiredReintegro, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._db = db
-        self._year = year
-        self._reintegro = reintegro
-        self.setWindowTitle(_("Exception to a federal reintegro"))
-        intro = hint_label(self)
-        intro.setText(
-            _(
-                "Project {folio} had {amount} of federal money unspent on 31 December {year}, due to TESOFE "
-                "by {deadline}. Record why it is not refunded; the exception is kept in the audit trail."
-            ).format(
-                folio=reintegro.folio,
-                amount=money_text(reintegro.amount),
-                year=year,
-                deadline=date_text(reintegro.deadline),
-            )
+        intro = _(
+            "Project {folio} had {amount} of federal money unspent on 31 December {year}, due to TESOFE "
+            "by {deadline}. Record why it is not refunded; the exception is kept in the audit trail."
+        ).format(
+            folio=reintegro.folio,
+            amount=money_text(reintegro.amount),
+            year=year,
+            deadline=date_text(reintegro.deadline),
         )
-        self.general = QLabel(self)
-        self.errors = FieldErrors(self.general)
-        form = QFormLayout()
-        self.reason = QPlainTextEdit(self)
-        self.reason.setTabChangesFocus(True)
-        self.reason.setFixedHeight(90)
-        add_field(form, self.errors, "reason", _("&Reason:"), self.reason)
-        self.authorised_by = QLineEdit(self)
-        self.authorised_by.setPlaceholderText(_("Name and post, e.g. Lic. Ana Ruiz, Tesorera Municipal"))
-        add_field(form, self.errors, "authorised_by", _("&Authorised by:"), self.authorised_by)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.general)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.resize(560, 320)
 
-    def save(self) -> None:
-        """Record the exception and close, or show what is wrong."""
-        try:
-            record_reintegro_exception(
-                self._db,
-                self._year,
-                self._reintegro.project_id,
-                self.reason.toPlainText(),
-                self.authorised_by.text(),
-                user=current_actor().username,
+        def record(reason: str, authorised_by: str) -> object:
+            return record_reintegro_exception(
+                db, year, reintegro.project_id, reason, authorised_by, user=current_actor().username
             )
-        except InputError as exc:
-            self.errors.show(exc.problems)
-            return
-        except StorageError as exc:
-            show_error(self, exc)
-            return
-        self.accept()
+
+        super().__init__(
+            parent,
+            _("Exception to a federal reintegro"),
+            intro,
+            record,
+            authoriser_label=_("&Authorised by:"),
+        )
 
 
 def _table(

@@ -14,13 +14,11 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -43,6 +41,7 @@ from tresxuno.services.ministraciones import (
     set_calendar,
 )
 from tresxuno.services.store import Database
+from tresxuno.ui.dialogs.authorised_exception import AuthorisedExceptionDialog
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.permissions import gate
@@ -252,64 +251,29 @@ class CalendarDialog(QDialog):
         self.accept()
 
 
-class GateExceptionDialog(QDialog):
+class GateExceptionDialog(AuthorisedExceptionDialog):
     """An administrador's exception to the gate of starting the works: the reason and who authorises."""
 
     def __init__(self, parent: QWidget | None, db: Database, project_id: int, folio: str):
-        super().__init__(parent)
-        self._db = db
-        self._id = project_id
-        self.setWindowTitle(_("Exception to a stage gate — {folio}").format(folio=folio))
         target = EXCEPTION_GATES[0]
-        note = QLabel(
-            _(
-                "Lets project {folio} move to “{stage}” without the signed convenio on file or the first "
-                "deposits received. The exception and its reason are kept in the audit trail."
-            ).format(folio=folio, stage=stage_label(target)),
-            self,
-        )
-        note.setWordWrap(True)
-        self.general = QLabel(self)
-        self.errors = FieldErrors(self.general)
-        form = QFormLayout()
-        self.reason = QPlainTextEdit(self)
-        self.reason.setTabChangesFocus(True)
-        self.reason.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
-        self.authorised_by = QLineEdit(current_actor().username, self)
-        self.errors.add_row(form, "reason", _("Reason:"), self.reason)
-        self.errors.add_row(form, "authorised_by", _("Authorised by (administrator):"), self.authorised_by)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.accepted.connect(self.try_accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(note)
-        layout.addWidget(self.general)
-        layout.addLayout(form)
-        layout.addWidget(self.buttons)
-        self.resize(520, 300)
+        intro = _(
+            "Lets project {folio} move to “{stage}” without the signed convenio on file or the first "
+            "deposits received. The exception and its reason are kept in the audit trail."
+        ).format(folio=folio, stage=stage_label(target))
 
-    def try_accept(self) -> None:
-        """Record the exception, or show what is wrong and stay open."""
-        try:
-            record_gate_exception(
-                self._db,
-                self._id,
-                EXCEPTION_GATES[0],
-                self.reason.toPlainText(),
-                self.authorised_by.text(),
-                user=current_actor().username,
+        def record(reason: str, authorised_by: str) -> object:
+            return record_gate_exception(
+                db, project_id, target, reason, authorised_by, user=current_actor().username
             )
-        except InputError as exc:
-            first = self.errors.show(exc.problems)
-            if first is not None:
-                first.setFocus()
-            return
-        except StorageError as exc:
-            show_error(self, exc)
-            return
-        self.accept()
+
+        super().__init__(
+            parent,
+            _("Exception to a stage gate — {folio}").format(folio=folio),
+            intro,
+            record,
+            authoriser_label=_("Authorised by (administrator):"),
+            authorised_by=current_actor().username,
+        )
 
 
 class RecordMinistraciones:
