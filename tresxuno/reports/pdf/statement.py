@@ -216,18 +216,18 @@ def render_statement(
     return build_document(output, story, decor, footer, wide=True, title=f"{title} {p.folio}")
 
 
+def party_figure_columns() -> list[Col]:
+    """The columns of a party's money after its approved share, as the statement and the summary print them.
+
+    In order: deposited, paid, refunded, available, excess (excedente) and still to deposit.
+    """
+    names = (_("Deposited"), _("Paid"), _("Refunded"), _("Available"), _("Excess"), _("To deposit"))
+    return [Col(name, "right", wrap=False) for name in names]
+
+
 def party_money_table(data: Statement, width: float, lang: str) -> Flowable:
     """Per party: approved, deposited, paid, refunded, available, excess and still to deposit, totalled."""
-    cols = [
-        Col(_("Party")),
-        Col(_("Approved share"), "right", wrap=False),
-        Col(_("Deposited"), "right", wrap=False),
-        Col(_("Paid"), "right", wrap=False),
-        Col(_("Refunded"), "right", wrap=False),
-        Col(_("Available"), "right", wrap=False),
-        Col(_("Excess"), "right", wrap=False),
-        Col(_("To deposit"), "right", wrap=False),
-    ]
+    cols = [Col(_("Party")), Col(_("Approved share"), "right", wrap=False), *party_figure_columns()]
     m = money_text
 
     def figures(x: PartyMoney) -> list[int]:

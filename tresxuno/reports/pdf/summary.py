@@ -24,6 +24,7 @@ from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import Col, build_document, fields_table, fit_table, heading, keep, styles
 from tresxuno.reports.pdf.fonts import BOLD, REGULAR, Measure
 from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
+from tresxuno.reports.pdf.statement import party_figure_columns
 
 #: Series colours (approved, received, paid; and the pie's slices, in party order).
 PALETTE = (
@@ -86,12 +87,7 @@ def party_table(groups: Sequence[SummaryGroup], width: float, lang: str, total: 
         Col(_("Party")),
         Col(_("Projects"), "right", wrap=False),
         Col(_("Approved"), "right", wrap=False),
-        Col(_("Deposited"), "right", wrap=False),
-        Col(_("Paid"), "right", wrap=False),
-        Col(_("Refunded"), "right", wrap=False),
-        Col(_("Available"), "right", wrap=False),
-        Col(_("Excess"), "right", wrap=False),
-        Col(_("To deposit"), "right", wrap=False),
+        *party_figure_columns(),
     ]
 
     def cells(g: SummaryGroup) -> list[str]:
