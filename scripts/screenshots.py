@@ -228,6 +228,25 @@ def main(argv: list[str] | None = None) -> int:
 
         return show
 
+    def amendment() -> QWidget | None:
+        from tresxuno.ui.dialogs.amendment import AmendmentDialog
+
+        sign_in("captura")
+        project_id = richest_project()
+        if project_id is None:
+            return None
+        dialog = AmendmentDialog(db, project_id, window, today=DEMO_TODAY)
+        dialog.show()
+        return dialog
+
+    def close_year() -> QWidget:
+        from tresxuno.ui.dialogs.close_year import CloseYearDialog
+
+        sign_in("tesoreria")
+        dialog = CloseYearDialog(db, window, today=DEMO_TODAY)
+        dialog.show()
+        return dialog
+
     def users() -> QWidget:
         from tresxuno.ui.dialogs.users import UsersDialog
 
@@ -255,6 +274,9 @@ def main(argv: list[str] | None = None) -> int:
         ("entry-payment-cfdi", payment_cfdi),
         ("project-shares", project_record(1)),
         ("project-history", project_record(3)),
+        ("project-ministraciones", project_record(5)),
+        ("amendment", amendment),
+        ("close-year", close_year),
         ("users", users),
         ("audit-trail", audit_trail),
     ]
