@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tresxuno import formatting
 from tresxuno.domain.money import Money
@@ -254,3 +256,28 @@ def test_the_module_imports_only_the_domain_and_i18n():
         elif isinstance(node, ast.Import):
             ours |= {".".join(a.name.split(".")[:2]) for a in node.names if a.name.startswith("tresxuno")}
     assert ours <= {"tresxuno.domain", "tresxuno.i18n"}
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from([p.value for p in PARTY_ORDER]), st.integers(0, 10**13), min_size=1, max_size=5
+    )
+)
+def test_printed_percentages_of_a_total_add_up_to_exactly_100_00(amounts):
+    bp = formatting.shares_of_total_bp(amounts)
+    total = sum(amounts.values())
+    assert set(bp) == set(amounts)
+    if total == 0:
+        assert set(bp.values()) == {0}
+        return
+    assert sum(bp.values()) == 10_000  # never 100.01 % nor 99.99 %
+    for party, amount in amounts.items():
+        assert abs(bp[party] * total - 10_000 * amount) < total  # within one basis point of exact
+
+
+def test_a_capped_mix_that_rounds_to_100_01_prints_100_00():
+    # Three thirds of $100.00: each is 33.333… %, which rounds to 33.33 % three times (99.99 %).
+    thirds = {"club": 3334, "federal": 3333, "state": 3333}
+    bp = formatting.shares_of_total_bp(thirds)
+    assert bp == {"club": 3334, "federal": 3333, "state": 3333}
+    assert formatting.percent(sum(bp.values())) == "100.00 %"

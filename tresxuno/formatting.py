@@ -6,9 +6,11 @@ domain, i18n, Babel and the standard library.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Literal
 
+from tresxuno.domain.ledger import attribute
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.parties import Party
 from tresxuno.domain.stages import Stage
@@ -118,6 +120,21 @@ def percent_number(bp: int, *, decimals: int = 2) -> str:
     whole, fraction = divmod(units, 10**decimals)
     sign = "-" if bp < 0 and units else ""
     return f"{sign}{whole}.{fraction:0{decimals}d}" if decimals else f"{sign}{whole}"
+
+
+def shares_of_total_bp(amounts: Mapping[str, int]) -> dict[str, int]:
+    """Each party's part of the total in basis points, adding up to exactly 10,000 (100.00 %).
+
+    Documents print the parties' percentages from their amounts by the same largest-remainder rule
+    as the amounts themselves (:func:`tresxuno.domain.ledger.attribute`): each party gets the whole
+    basis points of its exact part and the leftover ones go to the largest remainders, ties in party
+    order; so a column of percentages never totals 100.01 %. A zero total gives zeros.
+    """
+    positive = {party: amount for party, amount in amounts.items() if amount > 0}
+    if not positive:
+        return dict.fromkeys(amounts, 0)
+    split = attribute(10_000, positive)
+    return {party: split.get(party, 0) for party in amounts}
 
 
 def percent(bp: int, *, decimals: int = 2) -> str:

@@ -100,6 +100,33 @@ def test_project_sheet_marks_a_capped_share_with_its_cap(demo_db, picks, tmp_pat
         assert f"con tope: {es(m.cap)}" in whole
 
 
+def test_percentages_of_the_cedula_and_the_convenio_add_up_to_100_00(demo_db, picks, tmp_path):
+    """Three equal shares are 33.333… % each: the documents print 33.34 + 33.33 + 33.33 = 100.00 %.
+
+    Each percentage rounded on its own (as the stored mix is) would total 99.99 %; the documents take
+    them from the amounts by the largest-remainder rule, like the amounts themselves.
+    """
+    from dataclasses import replace
+
+    sheet = build_project_sheet(demo_db, picks.partner, printed_by=PRINTED_BY, printed_at=PRINTED_AT)
+    agreement = build_agreement(demo_db, picks.partner, printed_by=PRINTED_BY, printed_at=PRINTED_AT)
+    third = 100_000_00  # $100,000.00 each
+    sheet = replace(sheet, mix=tuple(replace(m, amount=third, percent_bp=3333) for m in sheet.mix[:3]))
+    agreement = replace(
+        agreement,
+        signatories=tuple(replace(x, amount=third, percent_bp=3333) for x in agreement.signatories[:3]),
+    )
+    for name, render, data in (
+        ("cedula", render_project_sheet, sheet),
+        ("convenio", render_agreement, agreement),
+    ):
+        out = tmp_path / f"{name}.pdf"
+        render(data, out)
+        whole = " ".join(pdf_text(out)[1])
+        assert "100.00 %" in whole and "99.99 %" not in whole, name
+        assert whole.count(f"33.33 % {es(third)}") == 2 and whole.count(f"33.34 % {es(third)}") == 1, name
+
+
 def test_amount_columns_are_right_aligned(demo_db, picks, tmp_path):
     """The balances of the statement end on one right edge while their widths (so their starts) vary."""
     from tests.reports.conftest import text_runs

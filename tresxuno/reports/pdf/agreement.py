@@ -15,7 +15,14 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from tresxuno.domain.money import Money
 from tresxuno.domain.words import amount_in_words, amount_with_words
-from tresxuno.formatting import category_label, date_text, money_text, party_label, percent
+from tresxuno.formatting import (
+    category_label,
+    date_text,
+    money_text,
+    party_label,
+    percent,
+    shares_of_total_bp,
+)
 from tresxuno.i18n import N_, _, language
 from tresxuno.reports.data import Agreement, Signatory
 from tresxuno.reports.pdf import fmt
@@ -179,10 +186,11 @@ def contributions_table(data: Agreement, width: float, lang: str) -> Flowable:
         Col(_("Amount"), "right", wrap=False),
         Col(_("Amount in words"), weight=3.0),
     ]
+    shares = shares_of_total_bp({s.party: s.amount for s in data.signatories})
     rows = [
         [
             party_label(s.party),
-            percent(s.percent_bp),
+            percent(shares[s.party]),
             money_text(s.amount, lang),
             amount_in_words(Money(s.amount)),
         ]
@@ -193,7 +201,7 @@ def contributions_table(data: Agreement, width: float, lang: str) -> Flowable:
     rows.append(
         [
             _("Total"),
-            percent(sum(s.percent_bp for s in data.signatories)),
+            percent(sum(shares.values())),
             money_text(total, lang),
             amount_in_words(Money(total)),
         ]

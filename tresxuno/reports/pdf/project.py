@@ -11,7 +11,15 @@ import os
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from tresxuno.formatting import category_label, date_text, money_text, party_label, percent, stage_label
+from tresxuno.formatting import (
+    category_label,
+    date_text,
+    money_text,
+    party_label,
+    percent,
+    shares_of_total_bp,
+    stage_label,
+)
 from tresxuno.i18n import _, language
 from tresxuno.reports.data import ProjectSheet
 from tresxuno.reports.pdf import fmt
@@ -144,10 +152,11 @@ def mix_table(data: ProjectSheet, width: float, lang: str) -> Flowable:
         Col(_("Amount"), "right", wrap=False),
         Col(_("Cap"), "right", wrap=False),
     ]
+    shares = shares_of_total_bp({m.party: m.amount for m in data.mix})
     rows = [
         [
             party_label(m.party),
-            percent(m.percent_bp),
+            percent(shares[m.party]),
             money_text(m.amount, lang),
             # "con tope: $1,000,000.00": the marker officers know, then the cap in force.
             _("capped") + f": {money_text(m.cap, lang)}" if m.capped and m.cap is not None else "",
@@ -157,7 +166,7 @@ def mix_table(data: ProjectSheet, width: float, lang: str) -> Flowable:
     rows.append(
         [
             _("Total"),
-            percent(sum(m.percent_bp for m in data.mix)),
+            percent(sum(shares.values())),
             money_text(sum(m.amount for m in data.mix), lang),
             "",
         ]
