@@ -109,7 +109,21 @@ def test_statement_progress_and_cancel(demo_db, picks):
 def test_receipt_data(demo_db, picks):
     data = build_receipt(demo_db, picks.usd_entry, printed_by=PRINTED_BY)
     record = entry(demo_db, picks.usd_entry)
-    assert data.number == receipt_number(record.id) == f"R-{record.id:07d}"
+    assert data.number == receipt_number(demo_db, record)
+    year = record.entry_date.year
+    with demo_db.engine.connect() as conn:  # the contributions of that year, in recording order
+        ids = [
+            r[0]
+            for r in conn.exec_driver_sql(
+                "SELECT id FROM ledger_entries WHERE kind = 'contribution' AND entry_date BETWEEN ? AND ? "
+                "ORDER BY id",
+                (f"{year}-01-01", f"{year}-12-31"),
+            )
+        ]
+    assert data.number == f"R-{year}-{ids.index(record.id) + 1:05d}"
+    # One series per year, without gaps: the year's receipts are numbered 1, 2, 3, ...
+    numbers = [receipt_number(demo_db, entry(demo_db, i)) for i in ids]
+    assert numbers == [f"R-{year}-{n:05d}" for n in range(1, len(ids) + 1)]
     assert data.amount == record.amount and data.usd_amount == record.usd_amount
     assert data.rate == record.rate and data.rate_date == record.rate_date
     assert data.contributor == data.club.name

@@ -33,6 +33,33 @@ TITLE = N_("Contribution receipt")
 RECEIVED = N_(
     "Received from {contributor} the amount of {amount} as its contribution to project {folio}, {name}."
 )
+#: Who deposited, when it is not the club: the institution, named as it signs (Spanish contracts
+#: "de el" into "del": "Se recibió del Gobierno Federal").
+RECEIVED_FROM = {
+    "federal": N_(
+        "Received from the Federal Government the amount of {amount} as its contribution to project "
+        "{folio}, {name}."
+    ),
+    "state": N_(
+        "Received from the Government of the State of {state} the amount of {amount} as its contribution "
+        "to project {folio}, {name}."
+    ),
+    "municipal": N_(
+        "Received from the Municipality of {municipality} the amount of {amount} as its contribution to "
+        "project {folio}, {name}."
+    ),
+    "partner": N_(
+        "Received from the project's partner the amount of {amount} as its contribution to project "
+        "{folio}, {name}."
+    ),
+}
+#: The contributor's name on the receipt's data table, for the institutions.
+CONTRIBUTOR = {
+    "federal": N_("Federal Government"),
+    "state": N_("Government of the State of {state}"),
+    "municipal": N_("Municipality of {municipality}"),
+    "partner": N_("The project's partner"),
+}
 REVERSED = N_("This contribution was later cancelled by a reversal entry; this receipt is void.")
 LABELS = {
     "number": N_("Receipt number"),
@@ -119,13 +146,21 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
     decor = PageDecor(data.letterhead, title, (f"No. {data.number}", p.folio))
     footer = Footer(data.stamp, data.number, languages=LANGUAGES)
     width = PageGeometry.letter(wide=False, head_height=decor.height).body_width
-    contributor = data.contributor or joined(_party_msgid(data.party))
+    names = {"state": p.state_name, "municipality": p.municipality_name}
+    if data.contributor or data.party not in CONTRIBUTOR:
+        contributor = data.contributor or joined(_party_msgid(data.party))
+    else:
+        es, en = (text.format(**names) for text in both(CONTRIBUTOR[data.party]))
+        contributor = es if es == en else f"{es} / {en}"
     place = ", ".join(x for x in (p.locality, p.municipality_name, p.state_name) if x)
     mxn = Money(data.amount)
     story: list[Flowable] = []
     for code, style in zip(LANGUAGES, (st.text, st.english), strict=True):
-        sentence = fmt.translator(code)(RECEIVED).format(
-            contributor=contributor, amount=amount_with_words(mxn), folio=p.folio, name=p.name
+        # Amounts in words are Spanish (pesos M.N.): the English line gives the figure alone.
+        amount = amount_with_words(mxn) if code == "es" else money_text(mxn, "en")
+        template = RECEIVED_FROM.get(data.party, RECEIVED) if not data.contributor else RECEIVED
+        sentence = fmt.translator(code)(template).format(
+            contributor=contributor, amount=amount, folio=p.folio, name=p.name, **names
         )
         story += [Paragraph(fmt.esc(sentence), style), Spacer(1, 4)]
     if data.reversed:
@@ -167,7 +202,7 @@ def render_receipt(data: Receipt, output: str | os.PathLike[str]) -> int:
         money_rows += [
             [
                 label_cell(LABELS["usd"], st),
-                Paragraph(fmt.esc(money_text(Money(data.usd_amount, "USD"), "es", code=True)), st.amount),
+                Paragraph(fmt.esc(money_text(Money(data.usd_amount, "USD"), "es")), st.amount),
             ],
             [label_cell(LABELS["rate"], st), Paragraph(fmt.esc(data.rate), st.amount)],
             [

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+
+from sqlalchemy import func, select
 
 from tresxuno.db.engine import Database
-from tresxuno.domain.ledger import CONTRIBUTION
+from tresxuno.db.models import LedgerEntry
+from tresxuno.domain.ledger import CONTRIBUTION, EntryRecord
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.reports.data import Receipt
 from tresxuno.services.clubs import get_club
@@ -14,9 +17,27 @@ from tresxuno.services.projects import project_overview
 from tresxuno.services.reporting.common import club_data, letterhead, project_head, stamp
 
 
-def receipt_number(entry_id: int) -> str:
-    """The receipt's printed number: ``R-`` and the entry id on seven digits (``R-0000123``)."""
-    return f"R-{entry_id:07d}"
+def receipt_number(db: Database, record: EntryRecord) -> str:
+    """The receipt's folio: ``R-2017-00042``, the 42nd contribution dated in 2017.
+
+    Receipts are numbered in one consecutive series per calendar year of the deposit, without gaps:
+    the contributions dated in that year, in the order they were recorded (ledger id). The ledger is
+    append-only, so a folio never changes once printed: a deposit recorded later, even back-dated,
+    takes the next number of its year, and a cancelled one keeps its number (its receipt prints void).
+    """
+    year = record.entry_date.year
+    with db.session() as session:
+        position = session.scalar(
+            select(func.count())
+            .select_from(LedgerEntry)
+            .where(
+                LedgerEntry.kind == CONTRIBUTION,
+                LedgerEntry.entry_date >= date(year, 1, 1),
+                LedgerEntry.entry_date <= date(year, 12, 31),
+                LedgerEntry.id <= record.id,
+            )
+        )
+    return f"R-{year}-{position or 0:05d}"
 
 
 def build_receipt(
@@ -46,7 +67,7 @@ def build_receipt(
     return Receipt(
         letterhead=letterhead(db),
         stamp=stamp(db, printed_by, printed_at),
-        number=receipt_number(record.id),
+        number=receipt_number(db, record),
         entry_id=record.id,
         entry_date=record.entry_date,
         party=party,
