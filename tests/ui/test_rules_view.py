@@ -231,3 +231,17 @@ def test_sources_and_notes_follow_the_language_in_english(qtbot, empty_db):
     assert "The state and the municipality pay 50 % together" in text
     assert "DOF 28/02/2013" in text and "publication date to be confirmed" in text
     assert "El estado y el municipio" not in text
+
+
+def test_the_programme_is_described_in_the_users_language(qtbot, view, empty_db):
+    from tresxuno.i18n import set_language
+
+    view.tree.setCurrentItem(view.tree.topLevelItem(0))  # the 3x1 programme itself
+    spanish = view.details.toPlainText()
+    assert "Programa federal: por cada peso del club" in spanish and "Federal programme" not in spanish
+    set_language("en")
+    page = RulesView(empty_db)
+    qtbot.addWidget(page)
+    page.tree.setCurrentItem(page.tree.topLevelItem(0))
+    english = page.details.toPlainText()
+    assert "Federal programme: each peso from a club" in english and "Programa federal" not in english

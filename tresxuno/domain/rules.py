@@ -99,6 +99,21 @@ class Program:
     folio_prefix: str = ""
     #: The last fiscal year the programme has rules for (None: still running); no rule set may go past it.
     last_year: int | None = None
+    #: The description in each language (``description`` is the single-language text of older files).
+    description_es: str = ""
+    description_en: str = ""
+
+    def description_text(self, lang: str) -> str:
+        """The programme's description in ``lang``, else in the other language, else the old single text."""
+        first, second = (
+            (self.description_en, self.description_es)
+            if lang == "en"
+            else (
+                self.description_es,
+                self.description_en,
+            )
+        )
+        return first or second or self.description
 
     @property
     def folio_code(self) -> str:
@@ -389,7 +404,17 @@ class _Reader:
         return value
 
 
-_PROGRAM_KEYS = {"id", "name_es", "name_en", "description", "folio_prefix", "last_year", "documents"}
+_PROGRAM_KEYS = {
+    "id",
+    "name_es",
+    "name_en",
+    "description",
+    "description_es",
+    "description_en",
+    "folio_prefix",
+    "last_year",
+    "documents",
+}
 _DOCUMENT_KEYS = {"year", "title", "published"}
 _RULE_KEYS = {
     "id",
@@ -735,6 +760,8 @@ def read_rule_file(
             reader.text(raw, "description", "program", required=False),
             _folio_prefix(reader, raw),
             program_last,
+            reader.text(raw, "description_es", "program", required=False),
+            reader.text(raw, "description_en", "program", required=False),
         )
         documents = _documents(reader, raw.get("documents", []), 1990, program_last)
     program_id = program.id if program else None

@@ -237,7 +237,7 @@ class RulesView(View):
             last = None if None in last_years else max((y for y in last_years if y is not None), default=None)
             years = _years(min(first for first, _last in spans), last) if spans else ""
             top = QTreeWidgetItem([program.name(lang), years])
-            top.setToolTip(0, program.description or program.name(lang))
+            top.setToolTip(0, program.description_text(lang) or program.name(lang))
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)
@@ -340,7 +340,7 @@ class RulesView(View):
             program_id = self._programmes(self.book)[self.tree.indexOfTopLevelItem(item)]
             program = self.book.programs[program_id]
             self.details.setHtml(
-                f"<h3>{escape(program.name(language()))}</h3><p>{escape(program.description)}</p>"
+                f"<h3>{escape(program.name(language()))}</h3><p>{escape(program.description_text(language()))}</p>"
             )
 
     def rule_set_html(self, rule_set: RuleSet) -> str:
