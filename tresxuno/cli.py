@@ -18,7 +18,7 @@ from typing import NoReturn, TextIO
 from tresxuno import __version__, paths
 from tresxuno.domain.problems import InputError, Problem, RuleSetError, StorageError
 from tresxuno.formatting import percent as percent_text
-from tresxuno.i18n import N_, _, set_language
+from tresxuno.i18n import N_, _, ngettext, set_language
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 log = logging.getLogger("tresxuno")
@@ -136,6 +136,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ledger.add_argument("-o", "--output", required=True, metavar="FILE", help=_("file to write"))
     ledger.add_argument(
+        "--force",
+        action="store_true",
+        help=_("replace FILE if it exists (never the database or its -wal, -shm, -journal files)"),
+    )
+
+    transparency = export_sub.add_parser(
+        "transparency",
+        help=_("transparency and federal reporting: SIPOT XV-A, padrón de beneficiarios (XV-B), SRFT"),
+    )
+    _add_db(transparency, default=argparse.SUPPRESS)
+    transparency.add_argument("--format", required=True, choices=TRANSPARENCY_FORMATS, help=_("which format"))
+    transparency.add_argument("--year", required=True, help=_("fiscal year"))
+    transparency.add_argument("--quarter", help=_("quarter, 1 to 4 (the whole year when left out)"))
+    transparency.add_argument("-o", "--output", required=True, metavar="FILE", help=_("XLSX file to write"))
+    transparency.add_argument(
         "--force",
         action="store_true",
         help=_("replace FILE if it exists (never the database or its -wal, -shm, -journal files)"),
@@ -343,6 +358,8 @@ EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "beancount", "ledger")
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno export ledger``: the money trail as CSV, XLSX, beancount or ledger; one summary line."""
+    if args.export_command == "transparency":
+        return cmd_export_transparency(args, out)
     from pathlib import Path
 
     from tresxuno.i18n import language
@@ -354,12 +371,50 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     # create=False: a mistyped --db must not leave an empty database behind and export nothing.
     db = open_database(resolve_db(args.db), create=False)
     try:
-        _sign_in(args, db)
+        _sign_in(args, db, record_login=False)
         # The service refuses the database, its side files, non-files, and a file without --force.
         summary = export_ledger(db, args.format, output, year=year, folio=args.project, force=args.force)
     finally:
         db.dispose()
     write_summary(summary, out, language())
+    return EXIT_OK
+
+
+#: Formats of ``export transparency``; equal to ``tresxuno.domain.transparency.FORMAT_IDS`` (a test checks).
+TRANSPARENCY_FORMATS: tuple[str, ...] = ("sipot-xv", "padron", "srft")
+
+
+def cmd_export_transparency(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno export transparency``: one SIPOT or SRFT format as XLSX; one summary line."""
+    from pathlib import Path
+
+    from tresxuno.formatting import money_text
+    from tresxuno.services.store import open_database
+    from tresxuno.services.transparency import export_transparency, transparency_book
+
+    year = _int_arg(args.year, "year", 2002, 2100)
+    quarter = 0 if args.quarter is None else _int_arg(args.quarter, "quarter", 1, 4)
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        _sign_in(args, db, record_login=False)
+        written = export_transparency(
+            db, args.format, Path(args.output).expanduser(), year=year, quarter=quarter, force=args.force
+        )
+    finally:
+        db.dispose()
+    headers = {c.field: c.header for c in transparency_book().layouts[written.format].columns}
+    sums = "; ".join(f"{headers[k]}: {money_text(v)}" for k, v in written.totals.items())
+    rows = ngettext("{n} row", "{n} rows", written.rows).format(n=written.rows)
+    out.write(
+        _("{format}: {rows} written to {path} ({sums}); audit head {head} · {records} records\n").format(
+            format=written.format,
+            rows=rows,
+            path=written.path,
+            sums=sums,
+            head=written.head.hash,
+            records=written.head.records,
+        )
+    )
     return EXIT_OK
 
 
@@ -383,7 +438,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     db = open_database(resolve_db(args.db), create=False)
     try:
         # The signed-in user, or the login name while the database has no users.
-        user = _sign_in(args, db).username
+        user = _sign_in(args, db, record_login=not args.dry_run).username
         if args.dry_run:
             checked = preview(db, args.file, args.kind, sheet=args.sheet)
             can = checked.can_import_valid if args.valid_only else checked.can_import_all
@@ -447,7 +502,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     db = open_database(resolve_db(args.db), create=False)
     try:
         # The footer names the signed-in user, or the login name while the database has no users.
-        user = _sign_in(args, db).username
+        user = _sign_in(args, db, record_login=False).username
         session_id = None
         if args.session is not None:
             from tresxuno.services.reporting.common import session_id_of
@@ -534,7 +589,9 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
     db = _open(args)
     try:
-        _sign_in(args, db)  # administrador only once the database has users (the service checks)
+        _sign_in(
+            args, db, record_login=False
+        )  # administrador only once the database has users (the service checks)
         target = backup_database(db, Path(args.output).expanduser(), force=args.force)
     finally:
         db.dispose()
@@ -644,7 +701,7 @@ def cmd_reintegros(args: argparse.Namespace, out: TextIO) -> int:
     year = _int_arg(args.year, "year", 1990, 2200)
     db = open_database(resolve_db(args.db), create=False)
     try:
-        _sign_in(args, db)
+        _sign_in(args, db, record_login=False)
         owed = required_reintegros(db, year)
     finally:
         db.dispose()

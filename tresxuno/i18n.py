@@ -7,6 +7,7 @@ translated separately by the UI with ``qtbase_<lang>.qm``.
 from __future__ import annotations
 
 import gettext
+from functools import cache
 from pathlib import Path
 
 DOMAIN = "tresxuno"
@@ -50,3 +51,17 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
 
 
 set_language(DEFAULT_LANGUAGE)
+
+
+@cache
+def _catalogue(lang: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def translate(message: str, lang: str) -> str:
+    """``message`` in ``lang`` whatever the language in force.
+
+    For files whose language is fixed by whoever receives them (the transparency portals are
+    Spanish), written from any thread.
+    """
+    return _catalogue(lang if lang in LANGUAGES else DEFAULT_LANGUAGE).gettext(message)

@@ -579,6 +579,11 @@ TEMPLATES: dict[str, str] = {
     "logo.not_image": N_("{path} is not a PNG or JPEG image; choose the logo as a PNG or JPEG file"),
     # Printed reports (tresxuno report KIND).
     "project.unknown_folio": N_("there is no project with folio {folio}"),
+    "transparency.format": N_("'{format}' is not a transparency format; allowed: {allowed}"),
+    "transparency.year": N_("the fiscal year {year} is outside the programme's years; allowed: 2002 to 2100"),
+    "transparency.quarter": N_(
+        "the quarter {quarter} does not exist; allowed: 1, 2, 3 or 4 (or none for the whole year)"
+    ),
     "report.unknown_kind": N_("'{kind}' is not a report; allowed: {allowed}"),
     "report.option_required": N_("the {kind} report needs {option}"),
     "report.option_not_applicable": N_("the {kind} report does not use {option}"),

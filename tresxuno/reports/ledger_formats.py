@@ -611,7 +611,7 @@ def _write_xlsx(job: _Job) -> int:
         close_sheet(ws, sheet_rows, sheet_total, split=split, grand_total=grand_total if split else None)
         job.tally.entries, job.tally.lines = entries, rows
         _write_balances_sheet(wb, job, styled, bold)
-        _write_head_properties(wb, job.rows.head)
+        write_head_properties(wb, job.rows.head)
         wb.save(job.path)
     except BaseException:
         _discard_workbook(wb)
@@ -644,7 +644,7 @@ def _write_balances_sheet(wb: Any, job: _Job, styled: Callable[..., Any], bold: 
 XLSX_HEAD_PROPERTY, XLSX_RECORDS_PROPERTY = "Bitácora: cabeza", "Bitácora: registros"
 
 
-def _write_head_properties(wb: Any, head: ChainHead | None) -> None:
+def write_head_properties(wb: Any, head: ChainHead | None) -> None:
     """The audit chain's head as document properties: two custom ones, and the description.
 
     Properties rather than a sheet, so the workbook keeps its sheets ("Movimientos", "Saldos") as

@@ -992,6 +992,10 @@ def _money_per_project_party(
     )
 
 
+#: Public name of the building block every balance, report and transparency file sums.
+money_per_project_party = _money_per_project_party
+
+
 def _entry_filters(
     project_id: int | None,
     fiscal_year: int | None,
