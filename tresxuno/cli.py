@@ -156,6 +156,23 @@ def build_parser() -> argparse.ArgumentParser:
         help=_("replace FILE if it exists (never the database or its -wal, -shm, -journal files)"),
     )
 
+    audit = export_sub.add_parser(
+        "audit",
+        help=_(
+            "the audit package: expediente, reports, ledger and audit trail extracts, sha256 manifest (ZIP)"
+        ),
+    )
+    _add_db(audit, default=argparse.SUPPRESS)
+    scope = audit.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--project", metavar="FOLIO", help=_("one project's package"))
+    scope.add_argument("--year", help=_("every project of a fiscal year, with the year's reports"))
+    audit.add_argument("-o", "--output", required=True, metavar="FILE", help=_("ZIP file to write"))
+    audit.add_argument(
+        "--force",
+        action="store_true",
+        help=_("replace FILE if it exists (never the database or its -wal, -shm, -journal files)"),
+    )
+
     check = sub.add_parser("check", help=_("verify the audit trail and the ledger's invariants"))
     _add_db(check, default=argparse.SUPPRESS)
     check.add_argument(
@@ -360,6 +377,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno export ledger``: the money trail as CSV, XLSX, beancount or ledger; one summary line."""
     if args.export_command == "transparency":
         return cmd_export_transparency(args, out)
+    if args.export_command == "audit":
+        return cmd_export_audit(args, out)
     from pathlib import Path
 
     from tresxuno.i18n import language
@@ -413,6 +432,40 @@ def cmd_export_transparency(args: argparse.Namespace, out: TextIO) -> int:
             sums=sums,
             head=written.head.hash,
             records=written.head.records,
+        )
+    )
+    return EXIT_OK
+
+
+def cmd_export_audit(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno export audit``: one project's or one fiscal year's audit package (ZIP, sha256 manifest)."""
+    from pathlib import Path
+
+    from tresxuno.services.audit_package import export_audit_package
+    from tresxuno.services.store import open_database
+
+    year = None if args.year is None else _int_arg(args.year, "year", 2002, 2100)
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        actor = _sign_in(args, db, record_login=False)
+        package = export_audit_package(
+            db,
+            Path(args.output).expanduser(),
+            folio=args.project,
+            year=year,
+            printed_by=actor.username,
+            force=args.force,
+        )
+    finally:
+        db.dispose()
+    out.write(
+        _(
+            "{files} files written to {path}; {missing} not included (see LEEME.txt); audit head {head}\n"
+        ).format(
+            files=len(package.files),
+            path=package.path,
+            missing=len(package.not_applicable),
+            head=package.head.hash,
         )
     )
     return EXIT_OK

@@ -579,6 +579,10 @@ TEMPLATES: dict[str, str] = {
     "logo.not_image": N_("{path} is not a PNG or JPEG image; choose the logo as a PNG or JPEG file"),
     # Printed reports (tresxuno report KIND).
     "project.unknown_folio": N_("there is no project with folio {folio}"),
+    "audit_package.scope": N_(
+        "give either a project's folio (--project) or a fiscal year (--year), not both"
+    ),
+    "audit_package.no_projects": N_("fiscal year {year} has no projects; choose a year that has projects"),
     "transparency.format": N_("'{format}' is not a transparency format; allowed: {allowed}"),
     "transparency.year": N_("the fiscal year {year} is outside the programme's years; allowed: 2002 to 2100"),
     "transparency.quarter": N_(
