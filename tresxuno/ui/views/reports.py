@@ -191,6 +191,13 @@ class ReportsView(View):
         self.generate_button.setDefault(True)
         self.generate_button.clicked.connect(self.generate)
 
+        self.transparency_button = QPushButton(_("&Transparency and audit files…"), self)
+        self.transparency_button.setToolTip(
+            _("SIPOT XV-A, padrón de beneficiarios, SRFT, and audit packages (ZIP with a sha256 manifest)")
+        )
+        self.transparency_button.clicked.connect(self.export_transparency)
+        self.transparency_task: Task | None = None
+
         self._lay_out()
         self.refresh()
         self._fill_kinds()
@@ -216,6 +223,7 @@ class ReportsView(View):
         caption.setBuddy(self.kinds)
         left.addWidget(caption)
         left.addWidget(self.kinds, 1)
+        left.addWidget(self.transparency_button)
         right = QVBoxLayout()
         right.addWidget(self.empty)
         right.addWidget(options, 1)
@@ -404,6 +412,14 @@ class ReportsView(View):
         for signal in (self.task.finished_ok, self.task.failed, self.task.was_cancelled):
             signal.connect(lambda *_args: self.generate_button.setEnabled(self.current_kind() is not None))
         return self.task
+
+    def export_transparency(self) -> Task | None:
+        """Transparency formats and audit packages: a dialog, the file, then the work off the GUI thread."""
+        from tresxuno.domain.actor import current_actor
+        from tresxuno.ui.dialogs.transparency import ask_and_export
+
+        self.transparency_task = ask_and_export(self.window(), self._db, current_actor().username)
+        return self.transparency_task
 
     def _previewed(self, preview: QWidget) -> None:
         self.preview = preview
