@@ -247,3 +247,34 @@ def test_period_bounds():
     assert (Period(2017, 3).start, Period(2017, 3).end) == (date(2017, 7, 1), date(2017, 9, 30))
     assert (Period(2020, 1).end, Period(2019, 0).end) == (date(2020, 3, 31), date(2019, 12, 31))
     assert replace(Period(2017, 3), quarter=0).name == "Anual"
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+@pytest.mark.parametrize(
+    "kind", ["project", "agreement", "statement", "receipt", "quarterly", "summary", "session"]
+)
+def test_every_page_of_every_document_carries_the_lgds_legend_verbatim(demo_db, picks, tmp_path, kind, lang):
+    from tests.reports.conftest import pdf_text
+    from tresxuno.i18n import language, set_language
+    from tresxuno.services.reporting.run import write_report
+
+    options = {
+        "project": {"project_id": picks.busiest},
+        "agreement": {"project_id": picks.busiest},
+        "statement": {"project_id": picks.busiest},
+        "receipt": {"entry_id": picks.usd_entry},
+        "quarterly": {"year": 2024, "quarter": 2},
+        "summary": {"year": 2024},
+        "session": {"session_id": 1},
+    }[kind]
+    previous = language()
+    set_language(lang)
+    try:
+        out = tmp_path / f"{kind}.pdf"
+        write_report(demo_db, kind, out, **options)  # type: ignore[arg-type]
+    finally:
+        set_language(previous)
+    _reader, pages = pdf_text(out)
+    assert pages
+    for page in pages:
+        assert LEGEND in " ".join(page.split()), page[-400:]

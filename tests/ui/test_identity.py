@@ -42,6 +42,8 @@ def test_the_desktop_file_names_the_app_in_english_and_spanish():
 def test_about_names_version_licence_and_every_shipped_rule_source():
     text = about_html()
     assert tresxuno.__version__ in text and "MIT" in text and "INEGI" in text and "DejaVu" in text
+    # The programme's legend (Ley General de Desarrollo Social, art. 28), verbatim.
+    assert "Este programa es público, ajeno a cualquier partido político." in text
     for path in sorted((paths.seeds_dir() / "rules").glob("*.toml")):
         for rule_set in tomllib.loads(path.read_text(encoding="utf-8"))["rule_sets"]:
             assert rule_set["id"] in text

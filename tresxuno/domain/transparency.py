@@ -18,6 +18,13 @@ from typing import Any
 #: How a cell is typed: text, a date, an amount in centavos (written as pesos with the peso
 #: format), a whole number, a percentage in tenths (455 = 45.5 %) or a hyperlink.
 KINDS: frozenset[str] = frozenset({"text", "date", "money", "int", "percent", "link"})
+#: The legend every document and publicity of a social programme carries, verbatim (Spanish in every
+#: language: it is the law's text).
+LGDS_LEGEND = (
+    "Este programa es público, ajeno a cualquier partido político. Queda prohibido el uso para fines "
+    "distintos a los establecidos en el programa."
+)
+LGDS_LEGEND_SOURCE = "Ley General de Desarrollo Social, artículo 28"
 #: The formats ``export transparency`` writes, in the order the CLI lists them.
 FORMAT_IDS: tuple[str, ...] = ("sipot-xv", "padron", "srft")
 #: Spanish names of the quarters as the portals write them; index 0 is the whole year.
@@ -166,10 +173,7 @@ def parse_book(data: Mapping[str, Any], fields: Mapping[str, Collection[str]]) -
         allowed = catalogues.get("program_type", ())
         if allowed and keys.type not in allowed:
             raise LayoutError(f"programs.{pid}: type {keys.type!r} is not in the program_type catalogue")
-    legend = str(data.get("legend", "")).strip()
-    if not legend:
-        raise LayoutError("the legend (Ley General de Desarrollo Social, art. 28) is missing")
-    return TransparencyBook(layouts, catalogues, programs, legend, str(data.get("legend_source", "")))
+    return TransparencyBook(layouts, catalogues, programs, LGDS_LEGEND, LGDS_LEGEND_SOURCE)
 
 
 def share_percent_tenths(part: int, whole: int) -> int | None:

@@ -22,6 +22,7 @@ from reportlab.lib.pagesizes import LETTER, landscape
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from tresxuno.domain.transparency import LGDS_LEGEND
 from tresxuno.formatting import date_text, time_text
 from tresxuno.i18n import N_, _
 from tresxuno.reports.data import Letterhead, PrintStamp
@@ -261,6 +262,12 @@ class Footer:
                 head_size -= 0.25
             canvas.setFont(REGULAR, head_size)
             canvas.drawString(MARGIN, baseline - HEAD_DROP, self.head_line)
+        # The programme's legend (Ley General de Desarrollo Social, art. 28), verbatim, on every page.
+        legend_size = HEAD_SIZE
+        while legend_size > 3.5 and self.measure.width(LGDS_LEGEND, legend_size) > usable:
+            legend_size -= 0.25
+        canvas.setFont(REGULAR, legend_size)
+        canvas.drawString(MARGIN, baseline - 2 * HEAD_DROP, LGDS_LEGEND)
         canvas.restoreState()
 
 

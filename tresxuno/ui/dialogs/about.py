@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 import tresxuno
 from tresxuno.domain.problems import RuleSetError
+from tresxuno.domain.transparency import LGDS_LEGEND, LGDS_LEGEND_SOURCE
 from tresxuno.i18n import _, language
 from tresxuno.ui import prompts
 
@@ -56,6 +57,8 @@ def about_html() -> str:
             )
         )
         + "</p>",
+        # The legend every social programme's documentation carries (LGDS art. 28), verbatim.
+        f"<p><i>{e(LGDS_LEGEND)}</i> ({e(LGDS_LEGEND_SOURCE)})</p>",
         "<h3>" + e(_("Data sources")) + "</h3>",
         "<p><b>"
         + e(_("States and municipalities"))
