@@ -583,6 +583,26 @@ TEMPLATES: dict[str, str] = {
         "give either a project's folio (--project) or a fiscal year (--year), not both"
     ),
     "audit_package.no_projects": N_("fiscal year {year} has no projects; choose a year that has projects"),
+    "committee.date_future": N_(
+        "the committee cannot be constituted after today ({date}); give the day it was elected"
+    ),
+    "committee.date_too_early": N_(
+        "{date} is before the project's fiscal year; the committee is constituted on or after {first}"
+    ),
+    "committee.too_few": N_("a committee needs at least {min} members: a president and at least one more"),
+    "committee.too_many": N_("a committee has at most {max} members"),
+    "committee.one_president": N_("the committee needs exactly one president; it has {count}"),
+    "committee.position": N_("'{value}' is not a position on the committee; allowed: {allowed}"),
+    "committee.sex": N_("'{value}' is not a sex the padrón records; allowed: M (mujer), H (hombre) or blank"),
+    "committee.record_kind": N_("'{value}' is not a kind of committee record; allowed: {allowed}"),
+    "committee.record_date_future": N_("{date} is after today; record a meeting or report once it happened"),
+    "committee.record_before_committee": N_(
+        "{date} is before the committee was constituted ({constituted}); give a later date"
+    ),
+    "committee.changed_elsewhere": N_(
+        "someone else saved the committee of {folio} while you edited it; open it again and repeat your change"
+    ),
+    "committee.missing": N_("project {folio} has no contraloría social committee yet; record it first"),
     "transparency.format": N_("'{format}' is not a transparency format; allowed: {allowed}"),
     "transparency.year": N_("the fiscal year {year} is outside the programme's years; allowed: 2002 to 2100"),
     "transparency.quarter": N_(

@@ -38,6 +38,7 @@ from tresxuno.domain.amendments import AmendmentInput
 from tresxuno.domain.ledger import ContributionInput, PaymentInput, RefundInput
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.roles import ACTION_LABELS, PERMISSIONS, Role
+from tresxuno.domain.social_committee import CommitteeInput, CommitteeMember, CommitteeRecordInput
 from tresxuno.domain.validation import ClubInput, FederationInput
 from tresxuno.i18n import set_language
 from tresxuno.messages import describe
@@ -54,6 +55,7 @@ from tresxuno.services import (
     project_requests,
     rates,
     rules,
+    social_committees,
     stages,
     users,
     works,
@@ -356,6 +358,23 @@ WRITERS: dict[str, tuple[str, Call]] = {
         "works.record_progress",
         lambda o: works.record_progress(o.db, o.project, date(2026, 3, 2), "50"),
     ),
+    "tresxuno.services.social_committees.save_committee": (
+        "committees.edit",
+        lambda o: social_committees.save_committee(
+            o.db,
+            o.project,
+            CommitteeInput(
+                date(2026, 3, 2),
+                (CommitteeMember("Ana Ruiz", "presidente"), CommitteeMember("Luis Mora", "vocal")),
+            ),
+        ),
+    ),
+    "tresxuno.services.social_committees.add_committee_record": (
+        "committees.edit",
+        lambda o: social_committees.add_committee_record(
+            o.db, o.project, CommitteeRecordInput("informe", date(2026, 3, 2), "Visita a la obra")
+        ),
+    ),
     "tresxuno.demo.projects.generate_demo": ("demo.generate", lambda o: generate_demo(o.db, projects=3)),
     "tresxuno.demo.users.create_demo_users": ("demo.generate", lambda o: create_demo_users(o.db)),
 }
@@ -370,6 +389,7 @@ NOT_GUARDED: dict[str, str] = {
     "tresxuno.demo.ledger.add_demo_ledger": "generate_demo's helper (a Session)",
     "tresxuno.demo.covam.add_demo_covam_and_progress": "generate_demo's helper (a Session)",
     "tresxuno.demo.ministraciones.add_demo_ministraciones": "generate_demo's helper (a Session)",
+    "tresxuno.demo.social_committees.add_demo_committees": "generate_demo's helper (a Session)",
     "tresxuno.services.ministraciones.ensure_default_calendar": "move_project's helper (a Session)",
 }
 

@@ -728,3 +728,63 @@ class ProjectAmendmentShare(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
 
     amendment: Mapped[ProjectAmendment] = relationship(back_populates="shares")
+
+
+# --- Contraloría social ---------------------------------------------------------------------
+
+
+class SocialCommittee(Base):
+    """A project's contraloría social committee: the day it was constituted; ``version`` guards edits."""
+
+    __tablename__ = "social_committees"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"), unique=True)
+    constituted_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    version: Mapped[int] = mapped_column(Integer)
+
+    members: Mapped[list[SocialCommitteeMember]] = relationship(
+        back_populates="committee", cascade="all, delete-orphan", order_by="SocialCommitteeMember.seat"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class SocialCommitteeMember(Base):
+    """One member of a committee, in signing order (``project_id`` files it in the project's history)."""
+
+    __tablename__ = "social_committee_members"
+    __table_args__ = (
+        UniqueConstraint("committee_id", "seat"),
+        CheckConstraint(_in_list("position", ("presidente", "secretario", "vocal")), name="position_known"),
+        CheckConstraint(_in_list("sex", ("M", "H", "")), name="sex_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(Integer, ForeignKey("social_committees.id"), index=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"))
+    seat: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(12))
+    sex: Mapped[str] = mapped_column(String(1), default="", server_default="")
+
+    committee: Mapped[SocialCommittee] = relationship(back_populates="members")
+
+
+class SocialCommitteeRecord(Base):
+    """A committee's minutes (acta) or report (informe), as filed; never edited (a new one corrects)."""
+
+    __tablename__ = "social_committee_records"
+    __table_args__ = (CheckConstraint(_in_list("kind", ("acta", "informe")), name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee_id: Mapped[int] = mapped_column(Integer, ForeignKey("social_committees.id"), index=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    held_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    findings: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")

@@ -38,6 +38,7 @@ from tresxuno.db.repos.settings import OFFICE_MUNICIPALITY, OFFICE_NAME
 from tresxuno.demo.covam import add_demo_covam_and_progress
 from tresxuno.demo.ledger import add_demo_ledger
 from tresxuno.demo.ministraciones import add_demo_ministraciones
+from tresxuno.demo.social_committees import add_demo_committees
 from tresxuno.demo.users import add_demo_users
 from tresxuno.domain.parties import Category, Party, SchoolLevel
 from tresxuno.domain.problems import InputError, Problem
@@ -739,6 +740,7 @@ def generate_demo(
         add_demo_ledger(session, random.Random(f"ledger-{seed}"), builder.today, cancel=token)
         add_demo_covam_and_progress(session, random.Random(f"covam-{seed}"), builder.today, cancel=token)
         add_demo_ministraciones(session)
+        add_demo_committees(session, random.Random(f"committees-{seed}"), builder.today)
         _write_office_settings(session)
         if with_users:
             add_demo_users(session)

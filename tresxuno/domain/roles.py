@@ -71,6 +71,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "projects.advance": frozenset({R.CAPTURISTA}),
     "attachments.add": frozenset({R.CAPTURISTA}),
     "works.record_progress": frozenset({R.CAPTURISTA}),
+    # the contraloría social committee of a project and the minutes and reports it files
+    "committees.edit": frozenset({R.CAPTURISTA}),
     "data.import": frozenset({R.CAPTURISTA}),
     # revisor
     "projects.prevalidate": frozenset({R.REVISOR}),
@@ -157,6 +159,7 @@ ACTION_LABELS: dict[str, str] = {
     "projects.advance": N_("move a project along its stages"),
     "attachments.add": N_("attach documents"),
     "works.record_progress": N_("record the works' progress"),
+    "committees.edit": N_("record the contraloría social committee and its reports"),
     "data.import": N_("import clubs or projects"),
     "projects.prevalidate": N_("pre-validate a project"),
     "covam.edit": N_("prepare COVAM sessions"),

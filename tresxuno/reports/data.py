@@ -632,3 +632,48 @@ class Handover:
     signatories: tuple[Signatory, ...]
     committee: tuple[CommitteeMember, ...]
     place: str
+
+
+# --- contraloría social: the committee's constitution act and its report form ------------------------
+
+
+@dataclass(frozen=True)
+class CommitteeSeat:
+    """A member of the contraloría social committee: name, position id, sex ("M", "H" or "")."""
+
+    name: str
+    position: str
+    sex: str = ""
+
+
+@dataclass(frozen=True)
+class CommitteeFiling:
+    """A filed minutes (``acta``) or report (``informe``) of the committee."""
+
+    kind: str
+    held_on: date
+    summary: str
+    findings: str = ""
+
+
+@dataclass(frozen=True)
+class SocialCommitteeDocument:
+    """Everything the committee's constitution act and its report form print.
+
+    Attributes:
+        money: each party's approved share (what the committee watches), in party order.
+        constituted_on: the day the committee was constituted.
+        members: in signing order (the president first).
+        filings: what it filed, oldest first (printed as an annex of the act).
+        place: "Jerez, Zacatecas".
+    """
+
+    letterhead: Letterhead
+    stamp: PrintStamp
+    project: ProjectHead
+    club: ClubData
+    money: tuple[PartyMoney, ...]
+    constituted_on: date
+    members: tuple[CommitteeSeat, ...]
+    filings: tuple[CommitteeFiling, ...]
+    place: str

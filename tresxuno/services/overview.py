@@ -25,6 +25,7 @@ from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.stages import Stage
 from tresxuno.domain.validation import TOMA_WARNING_DAYS
 from tresxuno.services.ministraciones import owed_deposits
+from tresxuno.services.social_committees import projects_without_committee
 
 #: Stages whose shares count as approved money: the COVAM approved the project and it went on.
 #: Stages from which each party is expected to have deposited its whole share (the convenio is signed).
@@ -72,7 +73,16 @@ TOMA_LAPSED, TOMA_EXPIRING, DEPOSIT_OWED, STUCK, SESSION_PENDING = (
     "stuck",
     "session_pending",
 )
-ATTENTION_KINDS: tuple[str, ...] = (TOMA_LAPSED, TOMA_EXPIRING, DEPOSIT_OWED, STUCK, SESSION_PENDING)
+#: A works project past its convenio without its contraloría social committee.
+COMMITTEE_MISSING = "committee_missing"
+ATTENTION_KINDS: tuple[str, ...] = (
+    TOMA_LAPSED,
+    TOMA_EXPIRING,
+    DEPOSIT_OWED,
+    COMMITTEE_MISSING,
+    STUCK,
+    SESSION_PENDING,
+)
 
 
 @dataclass(frozen=True)
@@ -174,6 +184,10 @@ def year_overview(db: Database, fiscal_year: int | None, *, today: date) -> Year
         attention = [
             *_tomas(session, today),
             *_deposits_owed(session, year, today),
+            *(
+                AttentionItem(COMMITTEE_MISSING, "project", pid, folio, stage=stage)
+                for pid, folio, stage in projects_without_committee(session, year)
+            ),
             *_stuck(session, year, today),
             *_pending_sessions(session, today),
         ]

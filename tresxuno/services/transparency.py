@@ -434,7 +434,7 @@ def _check_period(year: int, quarter: int) -> Period:
     if quarter not in (0, 1, 2, 3, 4):
         problems.append(Problem("quarter", "transparency.quarter", {"quarter": quarter}))
     if problems:
-        raise InputError(*problems)
+        raise InputError(problems)
     return Period(year, quarter)
 
 

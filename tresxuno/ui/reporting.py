@@ -34,6 +34,8 @@ REPORT_TITLES: dict[str, str] = {
     "quarterly": N_("Quarterly report"),
     "summary": N_("Fiscal year summary"),
     "handover": N_("Hand-over certificate"),
+    "committee": N_("Contraloría social committee"),
+    "committee_report": N_("Contraloría social report form"),
 }
 #: One line on what each report is for, shown under the choice of kind.
 REPORT_PURPOSES: dict[str, str] = {
@@ -53,6 +55,14 @@ REPORT_PURPOSES: dict[str, str] = {
     "quarterly": N_("Physical and financial progress of every project in a quarter."),
     "summary": N_("The fiscal year by category, municipality, programme and party, with charts."),
     "handover": N_("The hand-over of finished works to the community committee."),
+    "committee": N_(
+        "The act constituting the project's contraloría social committee: members, what it watches, "
+        "what it filed, signatures."
+    ),
+    "committee_report": N_(
+        "The form the contraloría social committee fills in after a visit: questions, observations, "
+        "signatures."
+    ),
 }
 #: Start of the suggested file name of each kind (Spanish: the name the documents have in the office).
 FILE_STEMS: dict[str, str] = {
@@ -64,6 +74,8 @@ FILE_STEMS: dict[str, str] = {
     "quarterly": "informe_trimestral",
     "summary": "resumen_ejercicio",
     "handover": "entrega_recepcion",
+    "committee": "comite_contraloria_social",
+    "committee_report": "informe_contraloria_social",
 }
 
 

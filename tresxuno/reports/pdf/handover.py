@@ -39,6 +39,7 @@ COMMITTEE_ROLES: dict[str, str] = {
     "president": N_("President of the community committee"),
     "secretary": N_("Secretary of the community committee"),
     "treasurer": N_("Treasurer of the community committee"),
+    "member": N_("Member of the community committee"),
 }
 
 

@@ -2,7 +2,7 @@
 
 Only a finished project (``terminado``, or ``cerrado`` after it) is handed over. The dates come
 from the stage history, the physical progress from the last progress report, the money from the
-ledger's balance; the community committee's names are not stored, so its lines are left blank.
+ledger's balance; the community committee signs as recorded (blank lines when none was recorded).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from tresxuno.services.ledger import project_balance
 from tresxuno.services.projects import project_overview
 from tresxuno.services.reporting.agreement import last_move_to, party_signatories
 from tresxuno.services.reporting.common import club_data, letterhead, party_money, project_head, stamp
+from tresxuno.services.social_committees import committee_of
 from tresxuno.services.works import ProgressInfo, progress_history
 
 #: Stages of a work that was finished and can be handed over (a closed project was finished first).
@@ -65,8 +66,22 @@ def build_handover(
         money=party_money(balance, tuple(s.party for s in detail.shares)),
         cash=balance.cash,
         signatories=signatories,
-        committee=tuple(CommitteeMember(r) for r in COMMITTEE_ROLES),
+        committee=_committee(db, project_id),
         place=f"{overview.municipality_name}, {overview.state_name}",
+    )
+
+
+#: Positions of the contraloría social committee as the hand-over names them.
+_HANDOVER_ROLE = {"presidente": "president", "secretario": "secretary", "vocal": "member"}
+
+
+def _committee(db: Database, project_id: int) -> tuple[CommitteeMember, ...]:
+    """The recorded contraloría social committee signs the hand-over; blank lines when none was recorded."""
+    committee = committee_of(db, project_id)
+    if committee is None:
+        return tuple(CommitteeMember(r) for r in COMMITTEE_ROLES)
+    return tuple(
+        CommitteeMember(_HANDOVER_ROLE.get(m.position, m.position), m.name) for m in committee.members
     )
 
 

@@ -19,6 +19,8 @@ REPORT_KINDS: tuple[str, ...] = (
     "quarterly",
     "summary",
     "handover",
+    "committee",
+    "committee_report",
 )
 #: The options each report needs, by kind (names as in :data:`OPTION_NAMES`).
 REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
@@ -28,6 +30,8 @@ REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
     "receipt": ("entry",),
     "session": ("session",),
     "handover": ("project",),
+    "committee": ("project",),
+    "committee_report": ("project",),
     "quarterly": ("year", "quarter"),
     "summary": ("year",),
 }

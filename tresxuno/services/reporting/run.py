@@ -26,6 +26,7 @@ from tresxuno.services.reporting.kinds import check_request
 from tresxuno.services.reporting.project import build_project_sheet
 from tresxuno.services.reporting.receipt import build_receipt
 from tresxuno.services.reporting.session import build_session_minutes
+from tresxuno.services.reporting.social_committee import build_committee_document
 from tresxuno.services.reporting.statement import build_statement
 
 
@@ -240,6 +241,10 @@ WRITERS: dict[str, Writer] = {
     "receipt": _one_record(build_receipt, "entry_id", "receipt:render_receipt"),
     "session": _one_record(build_session_minutes, "session_id", "session:render_session_minutes"),
     "handover": _one_record(build_handover, "project_id", "handover:render_handover"),
+    "committee": _one_record(build_committee_document, "project_id", "social_committee:render_committee_act"),
+    "committee_report": _one_record(
+        build_committee_document, "project_id", "social_committee:render_committee_report_form"
+    ),
     "quarterly": _write_quarterly,
     "summary": _write_summary,
 }

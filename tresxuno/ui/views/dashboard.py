@@ -35,6 +35,7 @@ from tresxuno.formatting import date_text, money_text, party_label, stage_label
 from tresxuno.i18n import N_, _, language, ngettext
 from tresxuno.services.overview import (
     ATTENTION_KINDS,
+    COMMITTEE_MISSING,
     DEPOSIT_OWED,
     SESSION_PENDING,
     STUCK,
@@ -63,6 +64,7 @@ ICONS: dict[str, QStyle.StandardPixmap] = {
     TOMA_LAPSED: QStyle.StandardPixmap.SP_MessageBoxCritical,
     TOMA_EXPIRING: QStyle.StandardPixmap.SP_MessageBoxWarning,
     DEPOSIT_OWED: QStyle.StandardPixmap.SP_MessageBoxWarning,
+    COMMITTEE_MISSING: QStyle.StandardPixmap.SP_MessageBoxWarning,
     STUCK: QStyle.StandardPixmap.SP_MessageBoxInformation,
     SESSION_PENDING: QStyle.StandardPixmap.SP_MessageBoxInformation,
 }
@@ -79,6 +81,12 @@ def group_title(kind: str, count: int) -> str:
         )
     elif kind == DEPOSIT_OWED:
         text = ngettext("Deposit owed ({count})", "Deposits owed ({count})", count)
+    elif kind == COMMITTEE_MISSING:
+        text = ngettext(
+            "Works without a contraloría social committee ({count})",
+            "Works without a contraloría social committee ({count})",
+            count,
+        )
     elif kind == STUCK:
         text = ngettext("Project stuck in a stage ({count})", "Projects stuck in a stage ({count})", count)
     elif kind == SESSION_PENDING:
@@ -113,6 +121,10 @@ def attention_text(item: AttentionItem) -> str:
             amount=money_text(item.amount or 0),
             folio=item.subject,
         )
+    if item.kind == COMMITTEE_MISSING:
+        return _(
+            "{folio} ({stage}) has no contraloría social committee: record it on the project's record"
+        ).format(folio=item.subject, stage=stage_label(item.stage))
     if item.kind == SESSION_PENDING:
         count = item.count or 0
         return ngettext(

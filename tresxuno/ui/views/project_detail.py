@@ -40,6 +40,7 @@ from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.tasks import Task
 from tresxuno.ui.views.project_record_amendments import RecordAmendments
+from tresxuno.ui.views.project_record_committee import RecordCommittee
 from tresxuno.ui.views.project_record_documents import RecordDocuments
 from tresxuno.ui.views.project_record_ministraciones import RecordMinistraciones
 from tresxuno.ui.views.project_record_printing import RecordPrinting
@@ -105,6 +106,7 @@ class ProjectRecord(
     RecordMinistraciones,
     RecordPrinting,
     RecordAmendments,
+    RecordCommittee,
     QDialog,
 ):
     """One project's whole record, with the stage moves allowed from where it stands.
@@ -159,6 +161,7 @@ class ProjectRecord(
         self.tabs.addTab(self._with_versions(self._history_tab()), _("History"))
         self.tabs.addTab(self._progress_tab(), _("Physical progress"))
         self.tabs.addTab(self._ministraciones_tab(), _("Ministraciones"))
+        self.tabs.addTab(self._committee_tab(), _("Contraloría social"))
         self.changes = HistoryTable(self)  # the audit trail of the project and its rows
         self.tabs.addTab(self.changes, _("Change history"))
 
@@ -200,6 +203,7 @@ class ProjectRecord(
         self.subtitle.setText(_("Club: {club}").format(club=detail.club_name))
         self.stage_label.setText(stage_label(detail.stage))
         self._show_actions()
+        self._show_committee()  # before the print menu, which offers the committee's documents
         self._show_print_menu()
         self._show_data()
         self._show_shares()

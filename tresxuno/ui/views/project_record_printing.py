@@ -55,6 +55,8 @@ class RecordPrinting:
             ("agreement", stage.value in APPROVED_STAGES),
             ("statement", True),
             ("handover", finished),
+            ("committee", self._has_committee()),
+            ("committee_report", self._has_committee()),
         ):
             if not applies:
                 continue
@@ -65,6 +67,10 @@ class RecordPrinting:
             else:
                 action.setText(_("{report} (coming soon)").format(report=report_title(kind)))
                 action.setEnabled(False)
+
+    def _has_committee(self) -> bool:
+        """Whether the project's contraloría social committee is recorded (its documents print then)."""
+        return getattr(self, "committee", None) is not None
 
     def print_report(self, kind: str) -> Task | None:
         """Prepare report ``kind`` of this project and open its preview."""
