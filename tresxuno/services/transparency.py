@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from tresxuno import paths
@@ -160,25 +160,26 @@ def project_moments(session: Session, period: Period) -> list[ProjectMoment]:
     cutoff = datetime.combine(end + timedelta(days=1), time())
     chosen = _P.c.fiscal_year == period.year
     ids = select(_P.c.id).where(chosen)
-    rank = func.row_number().over(
-        partition_by=_STAGES.c.project_id, order_by=(_STAGES.c.changed_at.desc(), _STAGES.c.id.desc())
-    )
-    stages = (
-        select(_STAGES.c.project_id, _STAGES.c.to_stage, rank.label("rank"))
+    # Each project's stage on the period's last day: its last change until then, read in one ordered
+    # pass (a window function in a joined subquery makes SQLite re-evaluate it per project).
+    stage_at_end: dict[int, str] = {}
+    for pid, to_stage in session.execute(
+        select(_STAGES.c.project_id, _STAGES.c.to_stage)
         .where(_STAGES.c.changed_at < cutoff, _STAGES.c.project_id.in_(ids))
-        .subquery("stage_at_end")
+        .order_by(_STAGES.c.project_id, _STAGES.c.changed_at, _STAGES.c.id)
+    ):
+        stage_at_end[pid] = to_stage
+    with_history = set(
+        session.scalars(select(_STAGES.c.project_id).distinct().where(_STAGES.c.project_id.in_(ids)))
     )
-    progress_rank = func.row_number().over(
-        partition_by=_PROGRESS.c.project_id, order_by=(_PROGRESS.c.reported_on.desc(), _PROGRESS.c.id.desc())
-    )
-    progress = (
-        select(_PROGRESS.c.project_id, _PROGRESS.c.percent_tenths, progress_rank.label("rank"))
+    progress_at_end: dict[int, int] = {}
+    for pid, tenths in session.execute(
+        select(_PROGRESS.c.project_id, _PROGRESS.c.percent_tenths)
         .where(_PROGRESS.c.reported_on <= end, _PROGRESS.c.project_id.in_(ids))
-        .subquery("progress_at_end")
-    )
-    has_history = select(_STAGES.c.project_id).where(_STAGES.c.project_id == _P.c.id).exists()
-    stage_at_end = case((has_history, stages.c.to_stage), else_=_P.c.stage)
-    heads = session.execute(
+        .order_by(_PROGRESS.c.project_id, _PROGRESS.c.reported_on, _PROGRESS.c.id)
+    ):
+        progress_at_end[pid] = int(tenths)
+    rows = session.execute(
         select(
             _P.c.id,
             _P.c.folio,
@@ -193,30 +194,33 @@ def project_moments(session: Session, period: Period) -> list[ProjectMoment]:
             _CLUBS.c.name.label("club_name"),
             _P.c.beneficiaries,
             _P.c.cost,
-            stage_at_end.label("stage"),
-            progress.c.percent_tenths,
+            _P.c.stage,
         )
         .join_from(_P, _M, _M.c.key == _P.c.municipality_key)
         .join(_S, _S.c.key == _P.c.state_key)
         .join(_CLUBS, _CLUBS.c.id == _P.c.club_id)
-        .outerjoin(stages, and_(stages.c.project_id == _P.c.id, stages.c.rank == 1))
-        .outerjoin(progress, and_(progress.c.project_id == _P.c.id, progress.c.rank == 1))
-        .where(chosen, stage_at_end.in_(sorted(APPROVED_STAGES)))
+        .where(chosen)
         .order_by(_P.c.municipality_key, _P.c.folio)
     ).all()
+    heads = []
+    for r in rows:
+        # No change before the period's end but a history: the project did not exist yet.
+        stage = stage_at_end.get(r.id) if r.id in with_history else r.stage
+        if stage in APPROVED_STAGES:
+            heads.append((r, stage))
     money = money_per_project_party(chosen, as_of=end)
     current: dict[int, dict[str, int]] = defaultdict(dict)
     figures: dict[str, dict[int, dict[str, int]]] = {
         k: defaultdict(dict) for k in ("accrued", "paid", "refunded")
     }
-    for r in session.execute(
+    for m in session.execute(
         select(
             money.c.project_id, money.c.party, money.c.share, money.c.accrued, money.c.paid, money.c.refunded
         )
     ):
-        current[r.project_id][r.party] = int(r.share)
+        current[m.project_id][m.party] = int(m.share)
         for key in figures:
-            figures[key][r.project_id][r.party] = int(getattr(r, key))
+            figures[key][m.project_id][m.party] = int(getattr(m, key))
     approved, modified = _shares_by_moment(session, ids, end, current)
     return [
         ProjectMoment(
@@ -233,15 +237,15 @@ def project_moments(session: Session, period: Period) -> list[ProjectMoment]:
             club_name=h.club_name,
             beneficiaries=int(h.beneficiaries),
             cost=int(h.cost),
-            stage=h.stage,
-            percent_tenths=None if h.percent_tenths is None else int(h.percent_tenths),
+            stage=stage,
+            percent_tenths=progress_at_end.get(h.id),
             approved=approved.get(h.id, {}),
             modified=modified.get(h.id, {}),
             accrued=figures["accrued"].get(h.id, {}),
             paid=figures["paid"].get(h.id, {}),
             refunded=figures["refunded"].get(h.id, {}),
         )
-        for h in heads
+        for h, stage in heads
     ]
 
 
