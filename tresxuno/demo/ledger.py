@@ -396,6 +396,7 @@ class _ProjectLedger:
         # This project's entries and lines by id, for reversals (the sink holds many projects).
         self.written: dict[int, tuple[dict[str, Any], dict[str, int]]] = {}
         self.latest = date.min
+        self.before_hours = False  # set while closing: entries typed before the close is recorded
         self.showcase = False
         self.showcased = False
 
@@ -530,6 +531,9 @@ class _ProjectLedger:
         # After the works were received (terminado) and the last payment, by the closing day.
         start = max(self.latest, self.finished or self.latest)
         when = self._day_between(start, closed) if start <= closed else start
+        # Recorded before the close itself (stage moves happen from 9:00): a refund on the closing
+        # day typed after the close would need an administrador's authorisation.
+        self.before_hours = True
         for party in self.shares:
             amount = self.party_cash[party]
             if amount <= 0:
@@ -671,7 +675,7 @@ class _ProjectLedger:
         assert self.cash + amount >= 0, "demo ledger would make the cash negative"
         entry_id = self.ids.entry
         self.ids.entry += 1
-        hour = 9 + (entry_id * 7) % 8
+        hour = 8 if self.before_hours else 9 + (entry_id * 7) % 8
         row = {
             "id": entry_id,
             "project_id": self.project.id,
