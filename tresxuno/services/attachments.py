@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -108,7 +109,7 @@ def safe_stored_name(stored_path: str) -> bool:
     return all(part not in ("", ".", "..") for part in parts[1:])
 
 
-def resolve_stored(stored_path: str, attachment_id: int | str = "?") -> Path:
+def resolve_stored(stored_path: str, attachment_id: int | str = "?", *, data_dir: Path | None = None) -> Path:
     """The file a stored name means, refused unless it lies inside the attachments folder.
 
     Checked twice: the name itself (:func:`safe_stored_name`), then the resolved path (a symbolic
@@ -122,19 +123,26 @@ def resolve_stored(stored_path: str, attachment_id: int | str = "?") -> Path:
     )
     if not safe_stored_name(stored_path):
         raise refused
-    folder = attachments_dir().resolve()
-    target = (paths.user_data_dir() / stored_path).resolve()
+    base = data_dir or paths.user_data_dir()  # a caller checking thousands passes it once
+    folder = (base / ATTACHMENTS).resolve()
+    target = (base / stored_path).resolve()
     if not target.is_relative_to(folder) or target == folder:
         raise refused
     return target
 
 
-def stored_file_problem(attachment_id: int, name: str, stored_path: str, sha256: str) -> Problem | None:
+def stored_file_problem(
+    attachment_id: int, name: str, stored_path: str, sha256: str, *, data_dir: Path | None = None
+) -> Problem | None:
     """What is wrong with an attachment's stored copy (unsafe name, missing, altered), or None."""
-    try:
-        target = resolve_stored(stored_path, attachment_id)
-    except InputError as exc:
-        return exc.problems[0]
+    if data_dir is not None and safe_stored_name(stored_path) and not os.path.lexists(data_dir / stored_path):
+        # Nothing there to open, so nothing to resolve (a check of thousands skips the realpath).
+        target = data_dir / stored_path
+    else:
+        try:
+            target = resolve_stored(stored_path, attachment_id, data_dir=data_dir)
+        except InputError as exc:
+            return exc.problems[0]
     shown = {"id": attachment_id, "name": name, "path": stored_path}
     if not target.is_file():
         # The demo's placeholder scan: the app writes these exact bytes again when it is opened.

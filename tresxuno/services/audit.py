@@ -215,9 +215,10 @@ def check_integrity(
     if problem is None:
         # Each attachment's file against the sha256 recorded (and audited) when it was attached.
         progress(steps, steps, _("Verifying the attachments' files"))
+        data_dir = paths.user_data_dir()
         for row in stored:
             token.raise_if_cancelled()
-            problem = stored_file_problem(*row)
+            problem = stored_file_problem(*row, data_dir=data_dir)
             if problem is not None:
                 break
     progress(steps, steps, _("Done"))
