@@ -247,6 +247,46 @@ class Seal:
         return self.key_id is not None and self.key is None
 
 
+class RowImages:
+    """The last audited after-image of every row of one table, fed that table's records in sequence order.
+
+    ``images`` maps a row's id (``"12"``, ``"12/federal"``) to a tuple in ``columns`` order
+    (:data:`ABSENT` where the image lacks a column), or None once the row was deleted. One table at a
+    time keeps ``check``'s memory to the largest table's images, not the whole database's.
+    """
+
+    def __init__(self, columns: Sequence[str], key: Sequence[str]) -> None:
+        self.columns, self.key = tuple(columns), tuple(key)
+        self.images: dict[str, tuple[Any, ...] | None] = {}
+
+    def add(self, record: AuditRecord) -> None:
+        """Take one record of this table (records must come in sequence order)."""
+        self.add_image(record.row_id, record.after)
+
+    def add_image(self, row_id: str | None, after_text: str | None) -> None:
+        """Take one record's row id and after-image text (a record's two fields that matter here)."""
+        images, columns, key = self.images, self.columns, self.key
+        after = json.loads(after_text) if after_text else None
+        if row_id is None and after is not None:  # a bulk insert: one image per row
+            given = after["columns"]
+            defaults = after.get("defaults", {})
+            extra = [*defaults.values(), ABSENT]
+            where = {c: i for i, c in enumerate(given)}
+            where.update((c, len(given) + i) for i, c in enumerate(defaults) if c not in where)
+            picks = [where.get(c, len(given) + len(extra) - 1) for c in columns]
+            # One C-level getter per record builds each row's tuple in the table's column order.
+            pick = itemgetter(*picks) if len(picks) > 1 else (lambda v: (v[picks[0]],))
+            positions = [columns.index(c) for c in key]
+            for values in after["rows"]:
+                row = pick(values + extra)
+                ids = [row[i] for i in positions]
+                if None in ids or ABSENT in ids:
+                    continue  # an id left to the database (before 0007): the upgrade's baseline names it
+                images[str(ids[0]) if len(ids) == 1 else "/".join(map(str, ids))] = row
+        elif row_id is not None:
+            images[row_id] = None if after is None else tuple(after.get(c, ABSENT) for c in columns)
+
+
 class ChainVerifier:
     """Feed records in sequence order; the first problem found is kept in :attr:`problem`.
 
@@ -275,7 +315,10 @@ class ChainVerifier:
         self.last_seq = 0
         self.problem: Problem | None = None
         self.tables = {name: (tuple(columns), tuple(key)) for name, (columns, key) in (tables or {}).items()}
-        self.images: dict[str, dict[str, tuple[Any, ...] | None]] = {t: {} for t in self.tables}
+        self._collectors = {t: RowImages(columns, key) for t, (columns, key) in self.tables.items()}
+        self.images: dict[str, dict[str, tuple[Any, ...] | None]] = {
+            t: c.images for t, c in self._collectors.items()
+        }
         self.seal = seal or Seal()
         self.keyed_since = self.seal.keyed_since if self.seal.key_id is not None else None
         self.anchor = anchor.lower() if anchor else None
@@ -306,27 +349,7 @@ class ChainVerifier:
         return hmac.compare_digest(record.hash, expected_hash(record, self.prev_hash, self.seal.key))
 
     def _remember(self, record: AuditRecord) -> None:
-        images = self.images[record.table]
-        columns, key = self.tables[record.table]
-        after = json.loads(record.after) if record.after else None
-        if record.row_id is None and after is not None:  # a bulk insert: one image per row
-            given = after["columns"]
-            defaults = after.get("defaults", {})
-            extra = [*defaults.values(), ABSENT]
-            where = {c: i for i, c in enumerate(given)}
-            where.update((c, len(given) + i) for i, c in enumerate(defaults) if c not in where)
-            picks = [where.get(c, len(given) + len(extra) - 1) for c in columns]
-            # One C-level getter per record builds each row's tuple in the table's column order.
-            pick = itemgetter(*picks) if len(picks) > 1 else (lambda v: (v[picks[0]],))
-            positions = [columns.index(c) for c in key]
-            for values in after["rows"]:
-                row = pick(values + extra)
-                ids = [row[i] for i in positions]
-                if None in ids or ABSENT in ids:
-                    continue  # an id left to the database (before 0007): the upgrade's baseline names it
-                images[str(ids[0]) if len(ids) == 1 else "/".join(map(str, ids))] = row
-        elif record.row_id is not None:
-            images[record.row_id] = None if after is None else tuple(after.get(c, ABSENT) for c in columns)
+        self._collectors[record.table].add(record)
 
     def finish(self, head_seq: int, head_hash: str) -> Problem | None:
         """After the last record: the chain's head must name it (else records were cut off the end).

@@ -32,6 +32,7 @@ from tresxuno.domain.audit import (
     ChainVerifier,
     FieldChange,
     LedgerRow,
+    RowImages,
     Seal,
     compare_row,
     field_changes,
@@ -136,11 +137,8 @@ def check_integrity(
         if problem is not None:
             return CheckResult(problem, 0, 0, time.perf_counter() - started)
         tables = compared_tables(session.connection())
-        verifier = ChainVerifier(
-            seal,
-            anchor,
-            {t.name: ([c.key for c in t.columns], [c.key for c in t.primary_key.columns]) for t in tables},
-        )
+        # The chain first, keeping no images; then one table at a time, its images and its rows.
+        verifier = ChainVerifier(seal, anchor)
         total = session.scalar(select(func.count()).select_from(AuditLogRow)) or 0
         rows_total = sum(session.scalar(select(func.count()).select_from(t)) or 0 for t in tables)
         steps = total + rows_total
@@ -163,8 +161,8 @@ def check_integrity(
         sqlite = session.get_bind().dialect.name == "sqlite"
         for table in tables:
             name = table.name
-            audited = verifier.images[name]
             columns = [c.key for c in table.columns]
+            audited = _table_images(session, table, token)
             at = {c: i for i, c in enumerate(columns)}
             positions = [at[c.key] for c in table.primary_key.columns]
             single = positions[0] if len(positions) == 1 else None
@@ -325,6 +323,22 @@ def _record_batches(session: Session) -> Iterator[list[AuditRecord]]:
             for r in rows
         ]
         last = rows[-1].seq
+
+
+def _table_images(session: Session, table: Table, token: CancelToken) -> dict[str, tuple[Any, ...] | None]:
+    """The last audited image of every row of ``table``: its records alone, streamed in sequence order."""
+    collector = RowImages([c.key for c in table.columns], [c.key for c in table.primary_key.columns])
+    log = AuditLogRow.__table__
+    result = (
+        session.connection()
+        .execution_options(yield_per=BATCH)
+        .execute(select(log.c.row_id, log.c.after).where(log.c.table_name == table.name).order_by(log.c.seq))
+    )
+    for rows in result.partitions():
+        token.raise_if_cancelled()
+        for row_id, after in rows:
+            collector.add_image(row_id, after)
+    return collector.images
 
 
 def _row_batches(session: Session, table: Table) -> Iterator[Sequence[tuple[Any, ...]]]:
