@@ -22,13 +22,17 @@ from sqlalchemy import (
     BigInteger,
     ColumnClause,
     ColumnElement,
+    Date,
+    Integer,
     Select,
     Table,
     and_,
     case,
     func,
+    literal,
     literal_column,
     select,
+    tuple_,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -615,6 +619,7 @@ def list_entries(
     end: date | None = None,
     offset: int = 0,
     limit: int = 200,
+    after: tuple[date, int] | None = None,
 ) -> list[EntryRecord]:
     """One page of entries in statement order (entry date, then id), each with its running balance.
 
@@ -635,6 +640,9 @@ def list_entries(
         end: only entries dated on or before this day.
         offset: entries to skip.
         limit: most entries to return.
+        after: ``(entry_date, id)`` of the last entry already shown: the page starts right after it,
+            found through the index (keyset paging), so the last page of a million entries costs what
+            the first does; ``offset`` counts from there.
 
     Raises:
         ValueError: an unknown kind, or a negative offset or limit.
@@ -644,6 +652,9 @@ def list_entries(
     if offset < 0 or limit < 0:
         raise ValueError("offset and limit must not be negative")
     conditions = _entry_filters(project_id, fiscal_year, kind, party, start, end)
+    if after is not None:
+        key = tuple_(_ENTRIES.c.entry_date, _ENTRIES.c.id)
+        conditions.append(key > tuple_(literal(after[0], Date()), literal(after[1], Integer())))
     stmt = _page(conditions, offset=offset, limit=limit)
     with db.transaction() as session:
         return _records(session, session.execute(stmt).all())

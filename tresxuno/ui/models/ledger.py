@@ -354,6 +354,10 @@ class LedgerTableModel(SqlPagedModel):
         return count_entries(self._db, **self._sql())
 
     def _fetch(self, offset: int, limit: int) -> list[EntryRecord]:
+        if offset and offset == len(self._rows):
+            # The next page after the last row loaded, found by key: as quick at row 900,000 as at 0.
+            last = self._rows[-1]
+            return list_entries(self._db, **self._sql(), after=(last.entry_date, last.id), limit=limit)
         return list_entries(self._db, **self._sql(), offset=offset, limit=limit)
 
     def cell(self, entry: EntryRecord, column: int, role: int) -> Any:
