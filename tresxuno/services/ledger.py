@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, cast
@@ -620,6 +621,7 @@ def list_entries(
     offset: int = 0,
     limit: int = 200,
     after: tuple[date, int] | None = None,
+    balance_before: int | None = None,
 ) -> list[EntryRecord]:
     """One page of entries in statement order (entry date, then id), each with its running balance.
 
@@ -643,6 +645,11 @@ def list_entries(
         after: ``(entry_date, id)`` of the last entry already shown: the page starts right after it,
             found through the index (keyset paging), so the last page of a million entries costs what
             the first does; ``offset`` counts from there.
+        balance_before: with ``project_id`` and ``after``, the project's running balance after the
+            ``after`` entry (or 0 for the first page): the running balances are then added up from it
+            instead of summing every earlier entry again, so reading a project's whole statement page
+            by page stays linear. The caller vouches for it (the statement checks the last against
+            the project's cash).
 
     Raises:
         ValueError: an unknown kind, or a negative offset or limit.
@@ -655,9 +662,22 @@ def list_entries(
     if after is not None:
         key = tuple_(_ENTRIES.c.entry_date, _ENTRIES.c.id)
         conditions.append(key > tuple_(literal(after[0], Date()), literal(after[1], Integer())))
-    stmt = _page(conditions, offset=offset, limit=limit)
+    summed = (
+        balance_before is None
+        or project_id is None
+        or kind is not None
+        or party is not None
+        or (after is None and offset != 0)
+    )
+    stmt = _page(conditions, offset=offset, limit=limit, with_running=summed)
     with db.transaction() as session:
-        return _records(session, session.execute(stmt).all())
+        records = _records(session, session.execute(stmt).all())
+    if not summed:
+        total = balance_before or 0
+        for i, record in enumerate(records):
+            total += record.amount
+            records[i] = replace(record, running_balance=total)
+    return records
 
 
 def count_entries(
@@ -1034,7 +1054,13 @@ def _entry_filters(
     return conditions
 
 
-def _page(conditions: Sequence[ColumnElement[bool]], *, offset: int = 0, limit: int | None = None) -> Select:
+def _page(
+    conditions: Sequence[ColumnElement[bool]],
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    with_running: bool = True,
+) -> Select:
     """A page of entries with folio, reversing entry and running balance, in statement order.
 
     The page is chosen first (filters, order by entry date then id, offset, limit: the index on
@@ -1047,6 +1073,20 @@ def _page(conditions: Sequence[ColumnElement[bool]], *, offset: int = 0, limit: 
     e = _ENTRIES
     chosen = select(e.c.id, e.c.project_id).where(*conditions).order_by(e.c.entry_date, e.c.id).offset(offset)
     page = (chosen.limit(limit) if limit is not None else chosen).cte("page")
+    reversal = _ENTRIES.alias("reversed_by")
+    if not with_running:  # the caller adds the running balance up itself (see list_entries)
+        return (
+            select(
+                *e.c,
+                literal_column("0").label("running_balance"),
+                reversal.c.id.label("reversed_by"),
+                _PROJECTS.c.folio,
+            )
+            .join_from(page, e, e.c.id == page.c.id)
+            .join(_PROJECTS, _PROJECTS.c.id == e.c.project_id)
+            .outerjoin(reversal, reversal.c.reverses_id == e.c.id)
+            .order_by(e.c.entry_date, e.c.id)
+        )
     earlier = _ENTRIES.alias("earlier")
     running = (
         select(
@@ -1058,7 +1098,6 @@ def _page(conditions: Sequence[ColumnElement[bool]], *, offset: int = 0, limit: 
         .where(earlier.c.project_id.in_(select(page.c.project_id)))
         .subquery("running")
     )
-    reversal = _ENTRIES.alias("reversed_by")
     return (
         select(*e.c, running.c.running_balance, reversal.c.id.label("reversed_by"), _PROJECTS.c.folio)
         .join_from(page, e, e.c.id == page.c.id)

@@ -103,7 +103,15 @@ def build_statement(
         while True:
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            page = list_entries(db, project_id=project_id, offset=len(records), limit=PAGE)
+            # Page by key, adding the running balance up from the last page's: linear in the entries.
+            last = records[-1] if records else None
+            page = list_entries(
+                db,
+                project_id=project_id,
+                limit=PAGE,
+                after=(last.entry_date, last.id) if last else None,
+                balance_before=last.running_balance if last else 0,
+            )
             records.extend(page)
             progress(len(records), max(total, len(records)), "")
             if len(page) < PAGE:
