@@ -1,0 +1,273 @@
+"""Every scale benchmark of issue 17 in one run, one table, written to benchmarks/README.md (not a test).
+
+Builds the fixtures once and keeps them in ``--workdir`` (default ``~/.cache/tresxuno-bench``): the
+30,000-project demo, a ledger of ``--entries`` entries (default 1,000,000, built by
+``bench_exports.py``'s builder) and two statement databases (10,000 and 100,000 entries on one
+project). Each measurement is a whole process (``python -m tresxuno ...``, interpreter, imports and
+sign-in counted) or, for the pure-Python figures, a child process timing itself; each runs
+``--repeat`` times (default 3) and the best counts: other work on the machine only adds time.
+
+Usage::
+
+    python benchmarks/run_all.py                    # about 15 minutes the first time, 5 after
+    python benchmarks/run_all.py --entries 200000   # a smaller ledger
+    python benchmarks/run_all.py --no-readme        # print only
+
+Prints one table (work, ours, anchor, ratio, target, met) and rewrites the section between the
+``run_all`` markers of ``benchmarks/README.md``. The GUI figures come from ``bench_gui.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+for folder in (ROOT, HERE):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+import bench_exports  # noqa: E402  (the builder, the timing and the CSV baseline are shared)
+import bench_statement  # noqa: E402
+
+README = HERE / "README.md"
+START, END = "<!-- run_all: start -->", "<!-- run_all: end -->"
+ENV = {**os.environ, "TRESXUNO_PASSWORD": "demo1234", "TRESXUNO_LANG": "en"}
+
+
+@dataclass
+class Line:
+    """One row of the table."""
+
+    work: str
+    ours: str
+    anchor: str = ""
+    ratio: str = ""
+    target: str = ""
+    met: str = ""
+
+
+def tresxuno(db: Path, *args: str, user: bool = True) -> list[str]:
+    """A whole ``tresxuno`` process on ``db``."""
+    command = [sys.executable, "-m", "tresxuno", "--db", str(db), *args]
+    return [*command, "--user", "admin"] if user else command
+
+
+def best_of(repeat: int, command: list[str]) -> bench_exports.Run:
+    runs = []
+    for _ in range(repeat):
+        os.environ.update(ENV)
+        runs.append(bench_exports.measure(command))
+    return bench_exports.best(runs)
+
+
+def python_seconds(code: str, repeat: int) -> float:
+    """Best time a child process reports for ``code`` (which must print ``{"seconds": ...}``)."""
+    times = []
+    for _ in range(repeat):
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        times.append(json.loads(done.stdout.strip().splitlines()[-1])["seconds"])
+    return min(times)
+
+
+def demo(workdir: Path, projects: int) -> Path:
+    path = workdir / f"demo-{projects}.sqlite"
+    if not path.exists():
+        partial = path.with_suffix(".building")
+        partial.unlink(missing_ok=True)
+        subprocess.run(
+            tresxuno(partial, "demo", "--projects", str(projects), user=False), check=True, env=ENV
+        )
+        partial.rename(path)
+    return path
+
+
+def statement_db(workdir: Path, entries: int) -> tuple[Path, int]:
+    """A 40-project demo whose busiest project got ``entries`` more entries; (path, project id)."""
+    path = workdir / f"statement-{entries}.sqlite"
+    base = demo(workdir, 40)
+    if not path.exists():
+        shutil.copyfile(base, path.with_suffix(".building"))
+        with sqlite3.connect(path.with_suffix(".building")) as conn:
+            pid = conn.execute("SELECT id FROM projects ORDER BY id LIMIT 1").fetchone()[0]
+        bench_statement.fill_ledger(path.with_suffix(".building"), pid, entries, random.Random(entries))
+        path.with_suffix(".building").rename(path)
+    with sqlite3.connect(path) as conn:
+        pid = conn.execute(
+            "SELECT project_id FROM ledger_entries GROUP BY project_id ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()[0]
+    return path, pid
+
+
+def run(args: argparse.Namespace) -> list[Line]:
+    workdir = Path(args.workdir).expanduser()
+    workdir.mkdir(parents=True, exist_ok=True)
+    lines: list[Line] = []
+    national = demo(workdir, 30_000)
+
+    check = best_of(args.repeat, tresxuno(national, "check"))
+    met = check.seconds <= 2 and check.maxrss_mb <= 200
+    lines.append(
+        Line(
+            "`check`, 30k demo",
+            f"{check.seconds:.1f} s, {check.maxrss_mb:.0f} MB",
+            target="≤ 2 s, ≤ 200 MB",
+            met="yes" if met else "no",
+        )
+    )
+    with sqlite3.connect(national) as conn:
+        year = conn.execute(
+            "SELECT fiscal_year FROM projects GROUP BY fiscal_year ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()[0]
+    for fmt in ("srft", "sipot-xv", "padron"):
+        out = workdir / f"{fmt}.xlsx"
+        command = tresxuno(
+            national, "export", "transparency", "--format", fmt, "--year", str(year), "-o", str(out)
+        )
+        result = best_of(args.repeat, [*command, "--force"])
+        lines.append(
+            Line(
+                f"`export transparency {fmt}`, busiest year of the 30k demo",
+                f"{result.seconds:.1f} s, {result.maxrss_mb:.0f} MB",
+                target="< 10 s",
+                met="yes" if result.seconds < 10 else "no",
+            )
+        )
+
+    small, small_pid = statement_db(workdir, 10_000)
+    large, large_pid = statement_db(workdir, 100_000)
+    code = (
+        "import json,time;from tresxuno.db.engine import open_database;"
+        "from tresxuno.services.reporting.statement import build_statement;"
+        "db=open_database({path!r},create=False);t=time.perf_counter();"
+        "build_statement(db,{pid},printed_by='bench');print(json.dumps({{'seconds':time.perf_counter()-t}}))"
+    )
+    ten = python_seconds(code.format(path=str(small), pid=small_pid), args.repeat)
+    hundred = python_seconds(code.format(path=str(large), pid=large_pid), args.repeat)
+    ratio = hundred / ten
+    lines.append(
+        Line(
+            "statement builder, 10k → 100k entries",
+            f"{ten:.2f} s → {hundred:.2f} s",
+            ratio=f"{ratio:.1f}x",
+            target="100k ≤ 11 × 10k",
+            met="yes" if ratio <= 11 else "no",
+        )
+    )
+
+    ledger = bench_exports.database(workdir, args.entries)
+    with sqlite3.connect(ledger) as conn:
+        total = conn.execute("SELECT COUNT(*) FROM ledger_entries").fetchone()[0]
+    page = (
+        "import json,time;from tresxuno.db.engine import open_database;"
+        "from tresxuno.services.ledger import list_entries;"
+        "db=open_database({path!r},create=False);"
+        "last=list_entries(db,offset={deep}-1,limit=1)[0];t=time.perf_counter();"
+        "list_entries(db,after=(last.entry_date,last.id),limit=200);"
+        "print(json.dumps({{'seconds':time.perf_counter()-t}}))"
+    )
+    offset = (
+        "import json,time;from tresxuno.db.engine import open_database;"
+        "from tresxuno.services.ledger import list_entries;"
+        "db=open_database({path!r},create=False);list_entries(db,limit=1);t=time.perf_counter();"
+        "list_entries(db,offset={deep},limit=200);print(json.dumps({{'seconds':time.perf_counter()-t}}))"
+    )
+    deep = int(total * 0.9)
+    keyset = python_seconds(page.format(path=str(ledger), deep=deep), args.repeat)
+    by_offset = python_seconds(offset.format(path=str(ledger), deep=deep), args.repeat)
+    lines.append(
+        Line(
+            f"Libro page of 200 at row {deep:,} of {total:,} (keyset)",
+            f"{keyset:.3f} s",
+            anchor=f"OFFSET: {by_offset:.3f} s",
+            target="≤ 0.05 s",
+            met="yes" if keyset <= 0.05 else "no",
+        )
+    )
+
+    csv_out = workdir / "ledger.csv"
+    ours = best_of(
+        args.repeat, [*tresxuno(ledger, "export", "ledger", "--format", "csv", "-o", str(csv_out)), "--force"]
+    )
+    if shutil.which("sqlite3"):
+        anchor_runs = []
+        for _ in range(args.repeat):
+            anchor_runs.append(
+                bench_exports.measure(
+                    ["sqlite3", "-csv", "-header", str(ledger), bench_exports.SQLITE_CSV_QUERY],
+                    stdout_path=workdir / "anchor.csv",
+                )
+            )
+        anchor = bench_exports.best(anchor_runs)
+        csv_ratio = ours.seconds / anchor.seconds
+        lines.append(
+            Line(
+                f"CSV export, whole process, {total:,} entries",
+                f"{ours.seconds:.1f} s, {ours.maxrss_mb:.0f} MB",
+                anchor=f"sqlite3 -csv: {anchor.seconds:.1f} s",
+                ratio=f"{csv_ratio:.2f}x",
+                target="≤ 1.5x",
+                met="yes" if csv_ratio <= 1.5 else "no",
+            )
+        )
+    else:
+        lines.append(
+            Line(f"CSV export, whole process, {total:,} entries", f"{ours.seconds:.1f} s", "sqlite3 missing")
+        )
+    return lines
+
+
+def table(lines: list[Line]) -> str:
+    out = ["| work | ours | anchor | ratio | target | met |", "|---|---:|---|---:|---|---|"]
+    out += [f"| {x.work} | {x.ours} | {x.anchor} | {x.ratio} | {x.target} | {x.met} |" for x in lines]
+    return "\n".join(out)
+
+
+def write_readme(text: str, args: argparse.Namespace) -> None:
+    info = bench_exports.machine()
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+    section = (
+        f"{START}\n# All benchmarks (`run_all.py`)\n\nMeasured {stamp} on {info.get('cpu', '?')}, "
+        f"load average at start {os.getloadavg()[0]:.2f}; best of {args.repeat}; whole processes unless "
+        f"stated.\n\n{text}\n{END}"
+    )
+    current = README.read_text(encoding="utf-8") if README.exists() else ""
+    if START in current and END in current:
+        current = current[: current.index(START)] + section + current[current.index(END) + len(END) :]
+    else:
+        current = section + "\n\n" + current
+    README.write_text(current, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workdir", default="~/.cache/tresxuno-bench", help="where fixtures are kept")
+    parser.add_argument("--entries", type=int, default=1_000_000, help="entries of the big ledger")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (best counts)")
+    parser.add_argument("--no-readme", action="store_true", help="do not rewrite benchmarks/README.md")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    lines = run(args)
+    text = table(lines)
+    print(text)
+    print(f"({time.perf_counter() - started:.0f} s)")
+    if not args.no_readme:
+        write_readme(text, args)
+    return 0 if all(x.met in ("yes", "") for x in lines) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
