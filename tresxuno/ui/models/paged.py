@@ -15,7 +15,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar, Protocol
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import _
@@ -66,6 +74,8 @@ class SqlPagedModel(QAbstractTableModel):
         self._rows: list[Any] = []
         self._total = 0
         self._stalled = False  # a fetch failed: stop until refresh(), or the view would retry forever
+        #: Set by a typed search: the next reload shows its first page before counting (see _reload).
+        self.defer_next_count = False
 
     # -- what subclasses provide -----------------------------------------------------------------
 
@@ -129,9 +139,16 @@ class SqlPagedModel(QAbstractTableModel):
         Returns:
             False when the database could not be read (:attr:`load_failed` was emitted).
         """
+        deferred, self.defer_next_count = self.defer_next_count and (recount or self._stalled), False
         try:
-            total = self._count() if recount or self._stalled else self._total
-            rows = self._fetch(0, self._page_size) if total else []
+            if deferred:
+                # A typed search: the first page first (tens of ms), the count after it is shown, so the
+                # rows answer the last keystroke quickly even when counting a big list takes longer.
+                rows = self._fetch(0, self._page_size)
+                total = len(rows) + (1 if len(rows) == self._page_size else 0)
+            else:
+                total = self._count() if recount or self._stalled else self._total
+                rows = self._fetch(0, self._page_size) if total else []
         except StorageError as exc:
             self._stalled = True
             self.load_failed.emit(exc)
@@ -142,8 +159,21 @@ class SqlPagedModel(QAbstractTableModel):
         self._total = max(total, len(rows)) if len(rows) == self._page_size else len(rows)
         self._stalled = False
         self.endResetModel()
-        self.total_changed.emit(self._total)
+        if deferred and len(rows) == self._page_size:
+            QTimer.singleShot(0, self._count_later)
+        else:
+            self.total_changed.emit(self._total)
         return True
+
+    def _count_later(self) -> None:
+        """The count a typed search put off: the real total, then :attr:`total_changed`."""
+        try:
+            total = self._count()
+        except StorageError as exc:
+            self.load_failed.emit(exc)
+            return
+        self._total = max(total, len(self._rows))
+        self.total_changed.emit(self._total)
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008, N802 - Qt API
         """Whether rows remain beyond those loaded (the view asks when it scrolls near the end)."""

@@ -1,6 +1,6 @@
 """The project list: search, filters by fiscal year, programme and stage, and a lazily filled table.
 
-Typing in the search box waits 250 ms after the last key before querying, so a fast typist on a
+Typing in the search box waits 100 ms after the last key before querying, so a fast typist on a
 large database causes one query instead of one per letter; the combo boxes filter at once.
 """
 
