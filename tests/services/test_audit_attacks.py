@@ -137,7 +137,7 @@ def forge_payee(path: Path, *, strip_seal: bool = False) -> int:
     import json
     from datetime import datetime
 
-    from tresxuno.domain.audit import GENESIS, chain_hash, dumps, record_text
+    from tresxuno.domain.audit import GENESIS, chain_hash, dumps, load_image, pack_image, record_text
 
     connection = sqlite3.connect(path)
     with connection:
@@ -152,13 +152,16 @@ def forge_payee(path: Path, *, strip_seal: bool = False) -> int:
         prev = GENESIS
         for seq, at, username, role, action, table, row_id, subject, before, after in rows:
             if table == "ledger_entries" and after:
-                data = json.loads(after)
+                data = load_image(after)
                 if row_id is None:
                     index = data["columns"].index("id"), data["columns"].index("payee_name")
                     for values in data["rows"]:
                         if values[index[0]] == entry:
                             values[index[1]] = "Compadre SA"
-                    after = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+                    # The forger stores it the way the app does (compressed when long).
+                    after = pack_image(
+                        json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+                    )
                 elif row_id == str(entry):
                     after = dumps({**data, "payee_name": "Compadre SA"})
             text = record_text(

@@ -10,7 +10,6 @@ writer already holds SQLite's lock; on PostgreSQL the chain's head row is locked
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
@@ -41,8 +40,11 @@ from tresxuno.domain.audit import (
     bulk_image,
     bulk_rows,
     chain_hash,
+    changed_only,
     dumps,
     image,
+    load_image,
+    pack_image,
     parse_key,
     record_text,
 )
@@ -145,8 +147,10 @@ def append(connection: Connection, items: Sequence[Item], *, seal: bool = False)
     actor = current_actor()
     at = utcnow()
     rows = []
-    for action, table, rid, subject, before, after in items:
+    for action, table, rid, subject, before_text, after_text in items:
         seq += 1
+        # Long images are stored compressed; the hash covers the text as stored.
+        before, after = pack_image(before_text), pack_image(after_text)
         digest = chain_hash(
             prev,
             record_text(seq, at, actor.username, actor.role, action, table, rid, subject, before, after),
@@ -237,7 +241,7 @@ def trail_row_ids(connection: Connection) -> dict[str, set[str]]:
         if rid is not None:
             ids.add(rid)
         elif after and name in tables:  # a bulk insert: every row of its image
-            ids.update(row_id(tables[name], row) for row in bulk_rows(json.loads(after)))
+            ids.update(row_id(tables[name], row) for row in bulk_rows(load_image(after)))
     return known
 
 
@@ -321,12 +325,15 @@ def _after_change(action: str):
         if action == "update" and before == after:
             return  # flushed without a net change
         values = after or before or {}
+        rid, subject = (row_id(table, values) if values else None), subject_of(table.name, values)
+        if action == "update" and before is not None and after is not None:
+            before, after = changed_only(before, after)
         pending.append(
             (
                 action,
                 table.name,
-                row_id(table, values) if values else None,
-                subject_of(table.name, values),
+                rid,
+                subject,
                 None if before is None else dumps(before),
                 None if after is None else dumps(after),
             )
@@ -393,12 +400,15 @@ def _on_execute(state: ORMExecuteState) -> Any:
     for rid, old in before.items():
         new = after.get(rid)
         if old != new:
+            subject = subject_of(table.name, new or old)
+            if new is not None:
+                old, new = changed_only(old, new)
             items.append(
                 (
                     "delete" if new is None else "update",
                     table.name,
                     rid,
-                    subject_of(table.name, new or old),
+                    subject,
                     dumps(old),
                     None if new is None else dumps(new),
                 )

@@ -7,9 +7,11 @@ inserting or removing any record breaks every later link, which names the first 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -58,6 +60,50 @@ def image(values: Mapping[str, Any]) -> dict[str, Any]:
 def dumps(data: Any) -> str:
     """Canonical JSON: sorted keys, no spaces, UTF-8 text; equal data gives equal text."""
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+#: Stored images longer than this many characters are kept compressed (zlib, then base85 text):
+#: a bulk insert's image (a whole table of the demo) shrinks several times; a row's image stays
+#: readable as it is. The hash covers the stored text, so a compressed record verifies as stored.
+PACK_ABOVE = 2048
+#: Columns an update's images keep even unchanged: they name the row for whoever reads the trail.
+IDENTIFYING_COLUMNS = frozenset({"username", "folio", "name", "key", "number"})
+PACKED = "zlib+b85:"
+
+
+def pack_image(text: str | None) -> str | None:
+    """``text`` as stored: compressed when long and smaller so (see :data:`PACK_ABOVE`), else as is."""
+    if text is None or len(text) <= PACK_ABOVE:
+        return text
+    packed = PACKED + base64.b85encode(zlib.compress(text.encode("utf-8"), 6)).decode("ascii")
+    return packed if len(packed) < len(text) else text
+
+
+def unpack_image(stored: str | None) -> str | None:
+    """The JSON text of a stored image, whether it was kept compressed or not."""
+    if stored is None or not stored.startswith(PACKED):
+        return stored
+    return zlib.decompress(base64.b85decode(stored[len(PACKED) :])).decode("utf-8")
+
+
+def load_image(stored: str | None) -> Any:
+    """A stored image parsed (None for none)."""
+    text = unpack_image(stored)
+    return json.loads(text) if text else None
+
+
+def changed_only(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An update's two images cut to the columns that changed (the trail stores only what changed).
+
+    ``check`` rebuilds each row's image by laying the changed columns over the row's previous image
+    (see :class:`RowImages`), so nothing is lost; a row's first image (its insert) is whole.
+    """
+    changed = [c for c in after if before.get(c, ABSENT) != after[c]] + [c for c in before if c not in after]
+    # What names the row for a reader of the trail (whose password, which folio) stays with it.
+    columns = set(changed) | (IDENTIFYING_COLUMNS & set(after))
+    return {c: before[c] for c in before if c in columns}, {c: after[c] for c in after if c in columns}
 
 
 def _json_default(value: Any) -> Any:
@@ -266,7 +312,7 @@ class RowImages:
     def add_image(self, row_id: str | None, after_text: str | None) -> None:
         """Take one record's row id and after-image text (a record's two fields that matter here)."""
         images, columns, key = self.images, self.columns, self.key
-        after = json.loads(after_text) if after_text else None
+        after = load_image(after_text)
         if row_id is None and after is not None:  # a bulk insert: one image per row
             given = after["columns"]
             defaults = after.get("defaults", {})
@@ -284,7 +330,13 @@ class RowImages:
                     continue  # an id left to the database (before 0007): the upgrade's baseline names it
                 images[str(ids[0]) if len(ids) == 1 else "/".join(map(str, ids))] = row
         elif row_id is not None:
-            images[row_id] = None if after is None else tuple(after.get(c, ABSENT) for c in columns)
+            previous = images.get(row_id)
+            if after is None:
+                images[row_id] = None
+            elif previous is None:
+                images[row_id] = tuple(after.get(c, ABSENT) for c in columns)
+            else:  # an update stores only what changed: lay it over the row's previous image
+                images[row_id] = tuple(after[c] if c in after else previous[i] for i, c in enumerate(columns))
 
 
 class ChainVerifier:
@@ -555,8 +607,8 @@ _QUIET_COLUMNS = frozenset({"version", "updated_at"})
 
 def field_changes(before: str | None, after: str | None) -> tuple[FieldChange, ...]:
     """The columns that differ between two images (JSON text), in column order of the newer one."""
-    old = json.loads(before) if before else {}
-    new = json.loads(after) if after else {}
+    old = load_image(before) or {}
+    new = load_image(after) or {}
     if "rows" in new and "columns" in new:  # a bulk insert: no per-field story to tell
         return ()
     columns = list(new) + [c for c in old if c not in new]

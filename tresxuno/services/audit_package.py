@@ -34,7 +34,7 @@ from sqlalchemy import Table, and_, or_, select
 
 from tresxuno.db.engine import Database
 from tresxuno.db.models import Attachment, AuditLogRow, LedgerEntry, Project
-from tresxuno.domain.audit import ChainHead
+from tresxuno.domain.audit import ChainHead, load_image
 from tresxuno.domain.ledger import CONTRIBUTION
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.i18n import _
@@ -167,7 +167,7 @@ class _BulkRecords:
             ).all()
         for record in records:
             try:
-                image = json.loads(record.after)
+                image = load_image(record.after)
                 columns, rows = image["columns"], image["rows"]
             except (ValueError, KeyError, TypeError):
                 continue
