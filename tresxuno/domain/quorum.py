@@ -11,10 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tresxuno.domain.problems import Problem
+from tresxuno.i18n import N_
 
 #: Roles at a session: chair, minute-taker, members, guests (guests never vote).
 ROLES: tuple[str, ...] = ("presidente", "secretario_tecnico", "vocal", "invitado")
 PRESIDENT, SECRETARY, MEMBER, GUEST = ROLES
+#: Each role's name (msgids; translate with ``_()`` when shown or printed).
+ROLE_LABELS: dict[str, str] = {
+    PRESIDENT: N_("President of the committee"),
+    SECRETARY: N_("Technical secretary"),
+    MEMBER: N_("Member"),
+    GUEST: N_("Guest (no vote)"),
+}
 
 
 @dataclass(frozen=True)
