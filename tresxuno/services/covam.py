@@ -351,7 +351,8 @@ def update_session(db: Database, session_id: int, data: SessionInput, *, user: s
             voters = sum(1 for a in data.attendees if a.has_vote)
             state = quorum(voters, data.voting_members, president)
             if not state.reached:
-                problems.append(_no_quorum(row.number, state))
+                # The root cause: without quorum no vote stands, so the counts are not checked too.
+                raise InputError(_no_quorum(row.number, state))
             for item in ruled:
                 problems += check_votes(
                     f"project[{item.project_id}]",
