@@ -892,3 +892,26 @@ class CovamSessionVersion(Base):
     snapshot: Mapped[str] = mapped_column(Text)
     final_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     final_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
+class ClubToma(Base):
+    """One toma de nota a club held, kept when it is renewed (``clubs`` holds only the current one).
+
+    Documents print the toma valid on their own date (:func:`tresxuno.services.tomas.toma_on`), so a
+    2017 project's cédula shows the toma the club had in 2017, not its 2023 renewal.
+    """
+
+    __tablename__ = "club_tomas"
+    __table_args__ = (
+        UniqueConstraint("club_id", "folio", "issued_on"),
+        CheckConstraint("expires_on >= issued_on", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    club_id: Mapped[int] = mapped_column(Integer, ForeignKey("clubs.id"), index=True)
+    folio: Mapped[str] = mapped_column(String(60))
+    issuer: Mapped[str] = mapped_column(String(200))
+    issued_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(80), default="", server_default="")

@@ -23,6 +23,7 @@ from tresxuno.db.models import (
     StageChange,
     State,
 )
+from tresxuno.demo.officials import demo_official_on
 from tresxuno.domain.stages import Stage
 from tresxuno.services.progress import CancelToken
 
@@ -179,6 +180,10 @@ def _acta_details(session: Session, rng: random.Random) -> None:
             )
             if covam.held_on.year < 2019:
                 person.position = _SEDESOL_POSITIONS.get(person.position, person.position)
+            # The federal member is the delegate in office on the session's date (as the officials say).
+            head = demo_official_on("delegado_federal", covam.held_on) if person.party == "federal" else None
+            if head is not None:
+                person.name, person.position = head
         covam.called_on = covam.held_on - timedelta(days=30)
         covam.voting_members = len(people)
         covam.criteria = "\n".join(_CRITERIA)

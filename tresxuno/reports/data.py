@@ -87,6 +87,21 @@ class ClubData:
 
 
 @dataclass(frozen=True)
+class OfficialLine:
+    """Who held a post on a document's date, as the document prints it.
+
+    ``post_label`` is already translated; ``institution`` is the one valid that day (the federal
+    delegation: SEDESOL until 2018, Secretaría de Bienestar from 2019), "" when not recorded.
+    """
+
+    post: str
+    post_label: str
+    name: str
+    title: str
+    institution: str = ""
+
+
+@dataclass(frozen=True)
 class ProjectHead:
     """The project data every project-level report repeats."""
 
@@ -193,6 +208,10 @@ class ProjectSheet:
     cap_authorisations: tuple[CapAuthorisationLine, ...] = ()
     #: The convenio modificatorio in force (the cost and mix printed are its amounts); None: never amended.
     amendment: AmendmentNote | None = None
+    #: The project's date (its request), which the toma de nota and the officials printed are valid on.
+    as_of: date | None = None
+    #: Those in office on ``as_of``.
+    officials: tuple[OfficialLine, ...] = ()
 
 
 @dataclass(frozen=True)

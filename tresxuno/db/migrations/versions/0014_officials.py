@@ -16,6 +16,9 @@ final; attendees gain their role (president, technical secretary, member, guest)
 vote; agenda items gain the votes and the date the ruling takes effect (the session's).
 ``covam_session_versions`` keeps the frozen content of every final version, so an earlier acta can
 be rebuilt after a new version was opened (with its reason).
+
+``club_tomas`` keeps every toma de nota a club held (seeded with each club's current one), so a
+document prints the toma valid on its date.
 """
 
 from __future__ import annotations
@@ -131,6 +134,26 @@ def upgrade() -> None:
             "(votes_for IS NULL OR votes_for >= 0) AND (votes_against IS NULL OR votes_against >= 0) "
             "AND (abstentions IS NULL OR abstentions >= 0)",
         )
+    op.create_table(
+        "club_tomas",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("club_id", sa.Integer(), nullable=False),
+        sa.Column("folio", sa.String(60), nullable=False),
+        sa.Column("issuer", sa.String(200), nullable=False),
+        sa.Column("issued_on", sa.Date(), nullable=False),
+        sa.Column("expires_on", sa.Date(), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=False), nullable=False),
+        sa.Column("recorded_by", sa.String(80), nullable=False, server_default=""),
+        sa.ForeignKeyConstraint(["club_id"], ["clubs.id"], name="fk_club_tomas_club_id_clubs"),
+        sa.UniqueConstraint("club_id", "folio", "issued_on", name="uq_club_tomas_club_id_folio_issued_on"),
+        sa.CheckConstraint("expires_on >= issued_on", name=op.f("ck_club_tomas_dates_ordered")),
+    )
+    op.create_index("ix_club_tomas_club_id", "club_tomas", ["club_id"])
+    # Each club's current toma starts its history (earlier ones were overwritten before this release).
+    op.execute(
+        "INSERT INTO club_tomas (club_id, folio, issuer, issued_on, expires_on, recorded_at, recorded_by) "
+        "SELECT id, toma_folio, toma_issuer, toma_issued_on, toma_expires_on, updated_at, '' FROM clubs"
+    )
     # A ruling recorded before this release took effect on its session's date, not when typed.
     op.execute(
         "UPDATE covam_agenda SET effective_on = (SELECT held_on FROM covam_sessions s "
@@ -153,6 +176,8 @@ def downgrade() -> None:
         batch.drop_constraint(op.f("ck_covam_sessions_voting_members_positive"), type_="check")
         for column in ("final_by", "final_at", "version_reason", "version", "criteria", "voting_members", "called_on"):
             batch.drop_column(column)
+    op.drop_index("ix_club_tomas_club_id", table_name="club_tomas")
+    op.drop_table("club_tomas")
     op.drop_table("covam_session_versions")
     op.drop_table("post_titles")
     op.drop_index("ix_officials_post", table_name="officials")
