@@ -15,6 +15,7 @@ from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -43,6 +44,7 @@ from PySide6.QtWidgets import (
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.problems import InputError, Problem, StorageError
+from tresxuno.domain.quorum import GUEST, ROLE_LABELS, ROLES
 from tresxuno.domain.stages import Stage
 from tresxuno.formatting import SESSION_KIND_LABELS, money_text, party_label, stage_label
 from tresxuno.i18n import N_, _, language, ngettext
@@ -57,6 +59,7 @@ from tresxuno.services.covam import (
     add_to_agenda,
     create_session,
     record_rulings,
+    update_session,
 )
 from tresxuno.services.projects import ProjectFilters, count_projects, list_projects
 from tresxuno.services.store import Database
@@ -116,6 +119,16 @@ class _AttendeeRow(QWidget):
         self.name.setPlaceholderText(_("Full name"))
         self.position = QLineEdit(self)
         self.position.setPlaceholderText(_("Position or office"))
+        self.role = QComboBox(self)
+        for role in ROLES:
+            self.role.addItem(_(ROLE_LABELS[role]), role)
+        self.role.setCurrentIndex(self.role.findData("vocal"))
+        self.vote = QCheckBox(_("Votes"), self)
+        self.vote.setChecked(True)
+        # A guest never votes: choosing the role clears the box (the officer may still tick it back).
+        self.role.currentIndexChanged.connect(
+            lambda _i: self.vote.setChecked(self.role.currentData() != GUEST)
+        )
         self.remove = QToolButton(self)
         self.remove.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogDiscardButton))
         self.error = QLabel(self)
@@ -127,6 +140,8 @@ class _AttendeeRow(QWidget):
         line.addWidget(self.party)
         line.addWidget(self.name, 3)
         line.addWidget(self.position, 2)
+        line.addWidget(self.role)
+        line.addWidget(self.vote)
         line.addWidget(self.remove)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -139,6 +154,8 @@ class _AttendeeRow(QWidget):
         self.party.setAccessibleName(_("Party of attendee {n}").format(n=n))
         self.name.setAccessibleName(_("Name of attendee {n}").format(n=n))
         self.position.setAccessibleName(_("Position of attendee {n}").format(n=n))
+        self.role.setAccessibleName(_("Role of attendee {n}").format(n=n))
+        self.vote.setAccessibleName(_("Attendee {n} votes").format(n=n))
         self.remove.setAccessibleName(_("Remove attendee {n}").format(n=n))
         self.remove.setToolTip(_("Remove attendee {n}").format(n=n))
 
@@ -148,21 +165,50 @@ class _AttendeeRow(QWidget):
 
     def value(self) -> AttendeeInput:
         """The attendee as typed."""
-        return AttendeeInput(self.party.currentData(), self.name.text(), self.position.text())
+        return AttendeeInput(
+            self.party.currentData(),
+            self.name.text(),
+            self.position.text(),
+            self.role.currentData(),
+            self.vote.isChecked(),
+        )
+
+    def fill(self, person: AttendeeInput) -> None:
+        """Show a stored attendee (editing a session)."""
+        self.party.setCurrentIndex(max(self.party.findData(person.party), 0))
+        self.name.setText(person.name)
+        self.position.setText(person.position)
+        self.role.setCurrentIndex(max(self.role.findData(person.role), 0))
+        self.vote.setChecked(person.has_vote)
 
 
 class SessionDialog(QDialog):
-    """Convene a COVAM session: number, date, place, kind, notes and who attended.
+    """Convene a COVAM session, or correct one whose acta is not final yet.
+
+    Number, dates (held and called), place, kind, the committee's members with vote, the priority
+    criteria, notes, and who attended with their role and vote.
 
     Attributes:
         result_session: the stored session once :meth:`submit` succeeded.
     """
 
-    def __init__(self, db: Database, parent: QWidget | None = None, *, today: date | None = None):
+    def __init__(
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        *,
+        today: date | None = None,
+        existing: SessionInfo | None = None,
+    ):
         super().__init__(parent)
         self._db = db
+        self.existing = existing
         self.result_session: SessionInfo | None = None
-        self.setWindowTitle(_("New COVAM session"))
+        self.setWindowTitle(
+            _("Edit COVAM session {number}").format(number=existing.number)
+            if existing
+            else _("New COVAM session")
+        )
         self.general = _general_label(self)
         self.errors = FieldErrors(self.general)
 
@@ -180,6 +226,26 @@ class SessionDialog(QDialog):
         self.notes = QPlainTextEdit(self)
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(self.notes.fontMetrics().lineSpacing() * 4 + 12)
+        self.called_known = QCheckBox(_("Recorded"), self)
+        self.called_on = QDateEdit(self)
+        self.called_on.setCalendarPopup(True)
+        self.called_on.setDisplayFormat("dd/MM/yyyy")
+        self.called_on.setDate(QDate(today or date.today()))
+        self.called_on.setEnabled(False)
+        self.called_known.toggled.connect(self.called_on.setEnabled)
+        called = QWidget(self)
+        called_box = QHBoxLayout(called)
+        called_box.setContentsMargins(0, 0, 0, 0)
+        called_box.addWidget(self.called_known)
+        called_box.addWidget(self.called_on, 1)
+        self.voting_members = QSpinBox(self)
+        self.voting_members.setRange(0, 200)
+        # 0 stands for "not recorded": the quorum is then counted on those present with vote.
+        self.voting_members.setSpecialValueText(_("as many as attend with vote"))
+        self.criteria = QPlainTextEdit(self)
+        self.criteria.setTabChangesFocus(True)
+        self.criteria.setPlaceholderText(_("One criterion per line"))
+        self.criteria.setFixedHeight(self.criteria.fontMetrics().lineSpacing() * 3 + 12)
 
         form = QFormLayout()
         self._form_fields: dict[str, tuple[QWidget, QLabel]] = {}
@@ -188,6 +254,9 @@ class SessionDialog(QDialog):
             ("held_on", _("&Date:"), self.held_on),
             ("place", _("&Place:"), self.place),
             ("kind", _("&Kind:"), self.kind),
+            ("called_on", _("Ca&lled on:"), called),
+            ("voting_members", _("&Members with vote:"), self.voting_members),
+            ("criteria", _("Priority c&riteria:"), self.criteria),
             ("notes", _("N&otes:"), self.notes),
         ):
             error = self.errors.add_row(form, field, label, widget)
@@ -215,7 +284,9 @@ class SessionDialog(QDialog):
         group_box.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.save_button = self.buttons.addButton(_("Create session"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = self.buttons.addButton(
+            _("Save changes") if existing else _("Create session"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.save_button.setDefault(True)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
@@ -226,9 +297,27 @@ class SessionDialog(QDialog):
         layout.addWidget(attendees, 1)
         layout.addWidget(self.buttons)
         # Rows are added once every field is in the dialog, so the Tab order can be chained.
-        for party in DEFAULT_ATTENDEE_PARTIES:
-            self.add_attendee(party)
+        if existing is not None:
+            self._fill(existing)
+        else:
+            for party in DEFAULT_ATTENDEE_PARTIES:
+                self.add_attendee(party)
         self.resize(max(self.sizeHint().width(), 760), max(self.sizeHint().height(), 560))
+
+    def _fill(self, info: SessionInfo) -> None:
+        """Show a stored session to correct it."""
+        self.number.setText(info.number)
+        self.held_on.setDate(QDate(info.held_on))
+        self.place.setText(info.place)
+        self.kind.setCurrentIndex(max(self.kind.findData(info.kind), 0))
+        self.notes.setPlainText(info.notes)
+        self.called_known.setChecked(info.called_on is not None)
+        if info.called_on is not None:
+            self.called_on.setDate(QDate(info.called_on))
+        self.voting_members.setValue(info.voting_members or 0)
+        self.criteria.setPlainText(info.criteria)
+        for person in info.attendees:
+            self.add_attendee(person.party).fill(person)
 
     def _header_row(self) -> QWidget:
         """Column titles over the attendee rows, as wide as the rows' own controls."""
@@ -241,6 +330,7 @@ class SessionDialog(QDialog):
         line.addWidget(party)
         line.addWidget(QLabel(_("Name"), header), 3)
         line.addWidget(QLabel(_("Position"), header), 2)
+        line.addSpacing(probe.role.sizeHint().width() + probe.vote.sizeHint().width())
         line.addSpacing(probe.remove.sizeHint().width())
         probe.deleteLater()
         return header
@@ -277,7 +367,7 @@ class SessionDialog(QDialog):
         chain: list[QWidget] = [self.notes]
         for n, row in enumerate(self.rows, start=1):
             row.number(n)
-            chain += [row.party, row.name, row.position, row.remove]
+            chain += [row.party, row.name, row.position, row.role, row.vote, row.remove]
         chain.append(self.add_button)
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -294,6 +384,9 @@ class SessionDialog(QDialog):
             kind=self.kind.currentData(),
             notes=self.notes.toPlainText(),
             attendees=tuple(row.value() for row in used),
+            called_on=self.called_on.date().toPython() if self.called_known.isChecked() else None,
+            voting_members=self.voting_members.value() or None,
+            criteria=self.criteria.toPlainText(),
         )
         return data, used
 
@@ -311,7 +404,11 @@ class SessionDialog(QDialog):
             row.error.hide()
         self.errors = errors
         try:
-            info = create_session(self._db, data, user=current_actor().username)
+            user = current_actor().username
+            if self.existing is not None:
+                info = update_session(self._db, self.existing.id, data, user=user)
+            else:
+                info = create_session(self._db, data, user=user)
         except InputError as exc:
             first = errors.show(exc.problems)
             if first is not None:
@@ -325,9 +422,16 @@ class SessionDialog(QDialog):
         return True
 
     @classmethod
-    def ask(cls, parent: QWidget | None, db: Database, *, today: date | None = None) -> SessionInfo | None:
-        """Show the dialog; the session stored, or None if the officer cancelled."""
-        dialog = cls(db, parent, today=today)
+    def ask(
+        cls,
+        parent: QWidget | None,
+        db: Database,
+        *,
+        today: date | None = None,
+        existing: SessionInfo | None = None,
+    ) -> SessionInfo | None:
+        """Show the dialog (to correct ``existing`` when given); the session stored, or None if cancelled."""
+        dialog = cls(db, parent, today=today, existing=existing)
         try:
             dialog.exec()
             return dialog.result_session
