@@ -1,0 +1,41 @@
+"""A club's tomas de nota over time: a renewal keeps the earlier toma, and a date finds the toma then."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.services.test_registry_and_projects import club_input
+from tresxuno.services.clubs import club_for_edit, register_club, update_club
+from tresxuno.services.tomas import TomaInfo, pick_toma, toma_history, toma_on
+
+
+def test_a_renewed_toma_joins_the_history_and_each_date_finds_its_own(db):
+    club = register_club(
+        db,
+        club_input(
+            toma_folio="TN-LA-2016-0007", toma_issued_on=date(2016, 3, 1), toma_expires_on=date(2018, 2, 28)
+        ),
+    )
+    assert [t.folio for t in toma_history(db, club.id)] == ["TN-LA-2016-0007"]
+    renewed = club_input(
+        toma_folio="TN-LA-2023-0101", toma_issued_on=date(2023, 1, 10), toma_expires_on=date(2025, 1, 9)
+    )
+    update_club(db, club.id, renewed, expected_version=club_for_edit(db, club.id).version)
+    # Correcting other fields (same toma) adds nothing.
+    update_club(db, club.id, renewed, expected_version=club_for_edit(db, club.id).version)
+    assert [t.folio for t in toma_history(db, club.id)] == ["TN-LA-2016-0007", "TN-LA-2023-0101"]
+    # A 2017 document prints the 2016 toma, a 2024 one the renewal; the gap prints the last one held.
+    assert toma_on(db, club.id, date(2017, 5, 12)).folio == "TN-LA-2016-0007"
+    assert toma_on(db, club.id, date(2024, 5, 12)).folio == "TN-LA-2023-0101"
+    lapsed = toma_on(db, club.id, date(2020, 1, 1))
+    assert lapsed.folio == "TN-LA-2016-0007" and not lapsed.valid_on(date(2020, 1, 1))
+    # Before any toma was issued, the earliest one.
+    assert toma_on(db, club.id, date(2010, 1, 1)).folio == "TN-LA-2016-0007"
+
+
+def test_the_toma_in_force_wins_over_a_later_issued_overlapping_one():
+    old = TomaInfo("A", "Consulado", date(2016, 1, 1), date(2018, 12, 31))
+    new = TomaInfo("B", "Consulado", date(2018, 6, 1), date(2020, 5, 31))
+    assert pick_toma([old, new], date(2018, 7, 1)).folio == "B"
+    assert pick_toma([old, new], date(2018, 5, 31)).folio == "A"
+    assert pick_toma([], date(2018, 5, 31)) is None
