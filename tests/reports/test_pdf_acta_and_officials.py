@@ -262,3 +262,23 @@ def test_a_new_version_after_final_prints_its_number_and_reason_and_the_first_st
     )
     assert "C. Rosa María Nuñez" in again and "Núñez Castañeda" not in again
     assert t("Version {version}").format(version=1) in again and reason not in again
+
+
+# --- the command line ------------------------------------------------------------------------------
+
+
+def test_the_officials_command_names_those_in_office_on_a_date(demo_file):
+    from tests.reports.test_pdf_cli import run
+    from tresxuno.demo.officials import DEMO_OFFICIALS
+
+    status, out, err = run("--lang", "es", "--db", str(demo_file), "officials", "--on", "12/05/2017")
+    assert (status, err) == (0, "")
+    assert "Lic. Héctor Ramírez Ávila" in out and "SEDESOL" in out and "C. Rosa María Castañeda" in out
+    assert "Bienestar" not in out and "Ing. Jorge Luis Saldívar" not in out
+    status, out, err = run("--lang", "en", "--db", str(demo_file), "officials", "--on", "2020-06-01")
+    assert (status, err) == (0, "")
+    assert "Head of the federal delegation: Lic. Ana Lucía Bermúdez Solís" in out and "Bienestar" in out
+    status, out, _err = run("--db", str(demo_file), "officials", "--all")
+    assert status == 0 and len(out.splitlines()) == len(DEMO_OFFICIALS)
+    status, _out, err = run("--lang", "en", "--db", str(demo_file), "officials", "--on", "31/02/2017")
+    assert status == 2 and "31/02/2017" in err

@@ -17,6 +17,7 @@ from tresxuno.services.covam import (
     list_versions,
     session_version,
 )
+from tresxuno.services.officials import OfficialInput, add_official
 from tresxuno.ui.dialogs.session import SessionDialog
 
 from .conftest import OFFSCREEN_SIZE_HINTS
@@ -124,3 +125,28 @@ def test_an_edit_that_breaks_the_rules_keeps_the_dialog_open(qtbot, empty_db):
     assert not dialog.submit()
     assert "called_on" in dialog.errors.texts()
     assert get_session(empty_db, info.id).called_on is None
+
+
+def test_the_attendance_starts_from_the_officials_in_office_on_the_session_date(qtbot, empty_db):
+    set_language("es")
+    add_official(
+        empty_db,
+        OfficialInput("delegado_federal", "Lic. Héctor Ramírez", date(2013, 1, 1), date(2018, 12, 31)),
+    )
+    add_official(empty_db, OfficialInput("delegado_federal", "Lic. Ana Lucía Bermúdez", date(2019, 1, 1)))
+    add_official(
+        empty_db, OfficialInput("presidente_municipal", "C. Rosa María Castañeda", date(2016, 9, 15))
+    )
+    dialog = SessionDialog(empty_db, today=date(2017, 5, 1))
+    qtbot.addWidget(dialog)
+    dialog.held_on.setDate(QDate(2017, 5, 12))
+    qtbot.mouseClick(dialog.officials_button, Qt.MouseButton.LeftButton)
+    filled = {row.party.currentData(): row for row in dialog.rows if not row.blank()}
+    # The blank rows of those parties are used; the 2017 delegate is the SEDESOL's, not today's.
+    assert len(dialog.rows) == 4
+    assert (
+        filled["federal"].name.text() == "Lic. Héctor Ramírez"
+        and "SEDESOL" in filled["federal"].position.text()
+    )
+    assert filled["municipal"].name.text() == "C. Rosa María Castañeda"
+    assert dialog.add_officials() == 0  # pressed again: nobody is added twice

@@ -10,7 +10,7 @@ cédula prints the toma the club held in 2017.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -63,11 +63,25 @@ def demo_official_on(post: str, day: date) -> tuple[str, str] | None:
 def add_demo_officials(session: Session) -> int:
     """Write the demo office's officials; returns how many."""
     rows = [
-        {"post": p, "person_name": n, "title": t, "starts_on": s, "ends_on": e, "created_by": "demo"}
+        {
+            "post": p,
+            "person_name": n,
+            "title": t,
+            "starts_on": s,
+            "ends_on": e,
+            # Every value given: the audit trail records the row as written, defaults included.
+            "created_at": datetime(s.year, s.month, s.day, 9, 0),
+            "created_by": "demo",
+        }
         for p, n, t, s, e in DEMO_OFFICIALS
     ]
     session.execute(insert(Official), rows)
     return len(rows)
+
+
+def _at(day: date) -> datetime:
+    """When a demo toma was recorded: the morning it was issued."""
+    return datetime(day.year, day.month, day.day, 10, 0)
 
 
 def _years_before(day: date, years: int) -> date:
@@ -94,6 +108,7 @@ def add_demo_toma_history(session: Session) -> int:
                 "issuer": club.toma_issuer,
                 "issued_on": club.toma_issued_on,
                 "expires_on": club.toma_expires_on,
+                "recorded_at": _at(club.toma_issued_on),
                 "recorded_by": "demo",
             }
         )
@@ -112,6 +127,7 @@ def add_demo_toma_history(session: Session) -> int:
                     "issuer": club.toma_issuer,
                     "issued_on": issued,
                     "expires_on": expires,
+                    "recorded_at": _at(issued),
                     "recorded_by": "demo",
                 }
             )

@@ -57,6 +57,7 @@ from tresxuno.services.covam import (
     SessionInfo,
     SessionInput,
     add_to_agenda,
+    attendees_from_officials,
     create_session,
     record_rulings,
     update_session,
@@ -268,6 +269,13 @@ class SessionDialog(QDialog):
         self._rows_box.setSpacing(4)
         self.add_button = QPushButton(_("&Add attendee"), self)
         self.add_button.clicked.connect(lambda: self.add_attendee(focus=True))
+        self.officials_button = QPushButton(_("Add o&fficials in office on the session's date"), self)
+        self.officials_button.setToolTip(
+            _(
+                "Adds the federal delegate, the state's head and the presidente municipal recorded for that date"
+            )
+        )
+        self.officials_button.clicked.connect(self.add_officials)
         attendees = QGroupBox(_("Attendees"), self)
         inner = QWidget()
         inner_box = QVBoxLayout(inner)
@@ -281,7 +289,11 @@ class SessionDialog(QDialog):
         group_box = QVBoxLayout(attendees)
         group_box.addWidget(self._header_row())
         group_box.addWidget(self._scroll, 1)
-        group_box.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
+        adding = QHBoxLayout()
+        adding.addWidget(self.add_button)
+        adding.addWidget(self.officials_button)
+        adding.addStretch(1)
+        group_box.addLayout(adding)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.save_button = self.buttons.addButton(
@@ -348,6 +360,25 @@ class SessionDialog(QDialog):
             row.party.setFocus(Qt.FocusReason.OtherFocusReason)
             self._scroll.ensureWidgetVisible(row)
         return row
+
+    def add_officials(self) -> int:
+        """Fill rows with the officials in office on the session's date (blank rows reused); returns how many."""
+        try:
+            people = attendees_from_officials(self._db, self.held_on.date().toPython())
+        except StorageError as exc:
+            show_error(self, exc)
+            return 0
+        typed = {row.name.text().strip() for row in self.rows}
+        added = 0
+        for person in people:
+            if person.name in typed:
+                continue  # already there
+            row = next((r for r in self.rows if r.blank() and r.party.currentData() == person.party), None)
+            (row or self.add_attendee(person.party)).fill(person)
+            added += 1
+        if not people:
+            _show_general(self.errors, self.general, _("No officials are recorded for the session's date."))
+        return added
 
     def remove_attendee(self, row: _AttendeeRow) -> None:
         """Take a row away; the focus goes to the next row (or the add button)."""
