@@ -18,7 +18,7 @@ from tresxuno.services.covam import (
     session_version,
 )
 from tresxuno.services.officials import OfficialInput, add_official
-from tresxuno.ui.dialogs.session import SessionDialog
+from tresxuno.ui.dialogs.session import RulingsDialog, SessionDialog
 
 from .conftest import OFFSCREEN_SIZE_HINTS
 
@@ -150,3 +150,37 @@ def test_the_attendance_starts_from_the_officials_in_office_on_the_session_date(
     )
     assert filled["municipal"].name.text() == "C. Rosa María Castañeda"
     assert dialog.add_officials() == 0  # pressed again: nobody is added twice
+
+
+def test_votes_are_typed_with_each_ruling_and_must_add_up(qtbot, empty_db, prevalidated, confirmations):
+    set_language("en")
+    info = create_session(
+        empty_db,
+        SessionInput(
+            "3/2026",
+            date(2026, 7, 1),
+            "Jerez",
+            attendees=(
+                AttendeeInput("federal", "Lic. Ana Lucía Bermúdez", "Delegada", role="presidente"),
+                AttendeeInput("state", "Ing. Ramón Ibáñez", "Secretaría", role="secretario_tecnico"),
+                AttendeeInput("club", "Sr. José Ángel Ortiz", "Federación"),
+            ),
+        ),
+    )
+    project = next(iter(prevalidated.values()))
+    info = add_to_agenda(empty_db, info.id, [project])
+    dialog = RulingsDialog(empty_db, info)
+    qtbot.addWidget(dialog)
+    dialog.set_ruling(project, "aprobado", 80, votes=(3, 1, 0))  # four votes, three members with vote
+    assert not dialog.submit()
+    assert dialog.row_for(project).error.isVisibleTo(dialog)
+    assert "3" in dialog.row_for(project).error.text() and "4" in dialog.row_for(project).error.text()
+    dialog.set_ruling(project, "aprobado", 80, votes=(2, 1, 0))
+    assert dialog.submit()
+    line = get_session(empty_db, info.id).agenda[0]
+    assert (line.votes_for, line.votes_against, line.abstentions, line.effective_on) == (
+        2,
+        1,
+        0,
+        date(2026, 7, 1),
+    )

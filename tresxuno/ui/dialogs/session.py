@@ -801,6 +801,15 @@ class _RulingRow:
         self.priority.setSpecialValueText("—")  # shown at -1: no score given
         self.priority.setValue(-1 if line.priority is None else line.priority)
         self.priority.setAlignment(_RIGHT)
+        # The votes on the project (in favour, against, abstentions): "—" when not counted.
+        self.votes: list[QSpinBox] = []
+        for given in (line.votes_for, line.votes_against, line.abstentions):
+            box = QSpinBox(parent)
+            box.setRange(-1, 200)
+            box.setSpecialValueText("—")
+            box.setValue(-1 if given is None else given)
+            box.setAlignment(_RIGHT)
+            self.votes.append(box)
         self.conditions = QLineEdit(line.conditions, parent)
         self.conditions.setPlaceholderText(_("Conditions, or the reasons for a rejection or return"))
         self.conditions.setMinimumWidth(self.conditions.fontMetrics().averageCharWidth() * 36)
@@ -809,6 +818,9 @@ class _RulingRow:
             (self.ruling, _("Ruling on {folio}")),
             (self.priority, _("Priority of {folio}")),
             (self.conditions, _("Conditions for {folio}")),
+            (self.votes[0], _("Votes in favour of {folio}")),
+            (self.votes[1], _("Votes against {folio}")),
+            (self.votes[2], _("Abstentions on {folio}")),
         ):
             widget.setAccessibleName(label.format(folio=line.folio))
 
@@ -818,8 +830,15 @@ class _RulingRow:
         if not ruling:
             return None
         priority = self.priority.value()
+        votes = [None if box.value() < 0 else box.value() for box in self.votes]
         return RulingInput(
-            self.line.project_id, ruling, None if priority < 0 else priority, self.conditions.text()
+            self.line.project_id,
+            ruling,
+            None if priority < 0 else priority,
+            self.conditions.text(),
+            votes[0],
+            votes[1],
+            votes[2],
         )
 
 
@@ -841,9 +860,10 @@ class RulingsDialog(QDialog):
         self.setWindowTitle(_("Rulings of session {number}").format(number=session.number))
         intro = QLabel(
             _(
-                "Choose the committee's ruling on each project, with a priority score from 0 to 100 "
-                "and its conditions. A rejected or returned project needs the reasons in its "
-                "conditions. Projects left without a ruling stay at the COVAM."
+                "Choose the committee's ruling on each project, with a priority score from 0 to 100, "
+                "the votes in favour, against and abstentions, and its conditions. A rejected or "
+                "returned project needs the reasons in its conditions. Projects left without a ruling "
+                "stay at the COVAM."
             ),
             self,
         )
@@ -856,10 +876,20 @@ class RulingsDialog(QDialog):
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(2)
         for column, text in enumerate(
-            (_("Folio"), _("Project"), _("Cost"), _("Ruling"), _("Priority"), _("Conditions"))
+            (
+                _("Folio"),
+                _("Project"),
+                _("Cost"),
+                _("Ruling"),
+                _("Priority"),
+                _("For"),
+                _("Against"),
+                _("Abstentions"),
+                _("Conditions"),
+            )
         ):
             title = QLabel(f"<b>{text}</b>", grid_widget)
-            if column == 2:
+            if column == 2 or 5 <= column <= 7:
                 title.setAlignment(_RIGHT)
             grid.addWidget(title, 0, column)
         self.rows: list[_RulingRow] = []
@@ -867,13 +897,13 @@ class RulingsDialog(QDialog):
             row = _RulingRow(line, grid_widget)
             r = 1 + 2 * n
             for column, widget in enumerate(
-                (row.folio, row.name, row.cost, row.ruling, row.priority, row.conditions)
+                (row.folio, row.name, row.cost, row.ruling, row.priority, *row.votes, row.conditions)
             ):
                 grid.addWidget(widget, r, column)
-            grid.addWidget(row.error, r + 1, 1, 1, 5)
+            grid.addWidget(row.error, r + 1, 1, 1, 8)
             self.errors.register(f"project[{line.project_id}]", row.ruling, row.error)
             self.rows.append(row)
-        grid.setColumnStretch(5, 1)
+        grid.setColumnStretch(8, 1)
         grid.setRowStretch(1 + 2 * len(self.rows), 1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -889,7 +919,9 @@ class RulingsDialog(QDialog):
         layout.addWidget(self.general)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
-        chain: list[QWidget] = [w for row in self.rows for w in (row.ruling, row.priority, row.conditions)]
+        chain: list[QWidget] = [
+            w for row in self.rows for w in (row.ruling, row.priority, *row.votes, row.conditions)
+        ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         if self.rows:
@@ -901,13 +933,20 @@ class RulingsDialog(QDialog):
         return next(row for row in self.rows if row.line.project_id == project_id)
 
     def set_ruling(
-        self, project_id: int, ruling: str | None, priority: int | None = None, conditions: str = ""
+        self,
+        project_id: int,
+        ruling: str | None,
+        priority: int | None = None,
+        conditions: str = "",
+        votes: tuple[int, int, int] | None = None,
     ) -> None:
-        """Fill a project's row as the officer would (tests and keyboard macros)."""
+        """Fill a project's row as the officer would (tests and keyboard macros); ``votes``: for, against, abstentions."""
         row = self.row_for(project_id)
         row.ruling.setCurrentIndex(row.ruling.findData(ruling))
         row.priority.setValue(-1 if priority is None else priority)
         row.conditions.setText(conditions)
+        for box, count in zip(row.votes, votes or (-1, -1, -1), strict=True):
+            box.setValue(count)
 
     def submit(self) -> bool:
         """Apply every ruling chosen in one transaction; on refusal show the problems, keep the entries."""
