@@ -39,3 +39,35 @@ def test_the_toma_in_force_wins_over_a_later_issued_overlapping_one():
     assert pick_toma([old, new], date(2018, 7, 1)).folio == "B"
     assert pick_toma([old, new], date(2018, 5, 31)).folio == "A"
     assert pick_toma([], date(2018, 5, 31)) is None
+
+
+def test_an_old_database_gets_each_clubs_toma_as_its_history_and_rulings_their_session_date(tmp_path):
+    """Upgrading to 0014_officials: every club's current toma starts its history; rulings take effect on the session day."""
+    import shutil
+    import sqlite3
+    from pathlib import Path
+
+    from tresxuno.db.engine import open_database
+
+    old = Path(__file__).resolve().parents[1] / "fixtures" / "db" / "0003_covam_progress.sqlite"
+    path = tmp_path / "old.sqlite"
+    shutil.copyfile(old, path)
+    open_database(str(path)).dispose()
+    with sqlite3.connect(path) as conn:
+        clubs = conn.execute(
+            "SELECT id, toma_folio, toma_issued_on, toma_expires_on FROM clubs ORDER BY id"
+        ).fetchall()
+        tomas = conn.execute(
+            "SELECT club_id, folio, issued_on, expires_on FROM club_tomas ORDER BY club_id"
+        ).fetchall()
+        mismatched = conn.execute(
+            "SELECT COUNT(*) FROM covam_agenda a JOIN covam_sessions s ON s.id = a.session_id "
+            "WHERE a.ruling IS NOT NULL AND (a.effective_on IS NULL OR a.effective_on <> s.held_on)"
+        ).fetchone()[0]
+        ruled = conn.execute("SELECT COUNT(*) FROM covam_agenda WHERE ruling IS NOT NULL").fetchone()[0]
+        titles = conn.execute("SELECT COUNT(*) FROM post_titles WHERE post = 'delegado_federal'").fetchone()[
+            0
+        ]
+    assert len(clubs) == 20 and tomas == clubs
+    assert ruled > 0 and mismatched == 0
+    assert titles == 2  # SEDESOL until 2018, Bienestar from 2019
