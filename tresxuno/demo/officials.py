@@ -19,6 +19,8 @@ from tresxuno.db.models import Club, ClubToma, Official
 
 #: (post, name, title, starts_on, ends_on): the demo office's officials, no overlaps within a post.
 DEMO_OFFICIALS: tuple[tuple[str, str, str, date, date | None], ...] = (
+    ("delegado_federal", "Ing. Fernando Ruiz Medina", "Delegado federal de la SEDESOL en Zacatecas",
+     date(2003, 1, 1), date(2012, 12, 31)),
     ("delegado_federal", "Lic. Héctor Ramírez Ávila", "Delegado federal de la SEDESOL en Zacatecas",
      date(2013, 1, 1), date(2018, 12, 31)),
     ("delegado_federal", "Lic. Ana Lucía Bermúdez Solís", "Delegada de Programas para el Bienestar",

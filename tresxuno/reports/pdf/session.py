@@ -91,7 +91,7 @@ def attendees_table(data: SessionMinutes, width: float) -> Flowable:
         Col(_("Party"), min_width=60),
         Col(_("Name"), weight=2.0),
         Col(_("Position"), weight=2.0),
-        Col(_("Role"), min_width=60),
+        Col(_("Role at the session"), min_width=60),
         Col(_("Vote"), wrap=False),
     ]
     rows = []
