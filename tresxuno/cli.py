@@ -236,6 +236,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     amend.add_argument("--document", default="", metavar="REF", help=_("the amendment's document reference"))
 
+    officials = sub.add_parser("officials", help=_("list who held each post on a date (documents name them)"))
+    _add_db(officials, default=argparse.SUPPRESS)
+    officials.add_argument(
+        "--on", metavar="DD/MM/AAAA", default=None, help=_("the date (today when not given)")
+    )
+    officials.add_argument("--all", action="store_true", help=_("every term of every post instead"))
+
     backup = sub.add_parser("backup", help=_("copy the database to a backup file"))
     _add_db(backup, default=argparse.SUPPRESS)
     backup.add_argument("-o", "--output", required=True, metavar="FILE", help=_("backup file to write"))
@@ -634,6 +641,34 @@ def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_officials(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno officials``: who held each post on a date (``--all``: every term), as documents name them."""
+    from tresxuno.formatting import date_text
+    from tresxuno.services.officials import POST_LABELS, list_officials, officials_on
+    from tresxuno.services.store import open_database
+
+    day = date.today() if args.on is None else _day_arg(args.on, "on")
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        _sign_in(args, db, record_login=False)
+        rows = list_officials(db) if args.all else list(officials_on(db, day).values())
+    finally:
+        db.dispose()
+    order = list(POST_LABELS)
+    rows.sort(key=lambda o: (order.index(o.post) if o.post in order else len(order), o.starts_on))
+    if not rows:
+        out.write(_("No officials are recorded for that date.") + "\n")
+    for o in rows:
+        until = date_text(o.ends_on) if o.ends_on else _("in office")
+        title = ", ".join(x for x in (o.title, o.institution) if x)
+        out.write(
+            f"{_(POST_LABELS.get(o.post, o.post))}: {o.person_name}"
+            + (f" ({title})" if title else "")
+            + f" — {date_text(o.starts_on)} – {until}\n"
+        )
+    return EXIT_OK
+
+
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno backup -o FILE``: a consistent copy of the database (SQLite's online backup API)."""
     from pathlib import Path
@@ -899,6 +934,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "import": cmd_import,
     "report": cmd_report,
     "amend": cmd_amend,
+    "officials": cmd_officials,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "check": cmd_check,

@@ -66,6 +66,17 @@ FIELD_LABELS: dict[str, str] = {
     "note": N_("Note"),
     "attendees": N_("Attendees"),
     "session": N_("COVAM session"),
+    "called_on": N_("Date the session was called"),
+    "voting_members": N_("Members with vote"),
+    "criteria": N_("Priority criteria"),
+    "version": N_("Version of the minutes"),
+    "official": N_("Official"),
+    "post": N_("Post"),
+    "person_name": N_("Name of the official"),
+    "title": N_("Title"),
+    "institution": N_("Institution"),
+    "starts_on": N_("Start of the term"),
+    "ends_on": N_("End of the term"),
     "percent": N_("Physical progress (%)"),
     "reported_on": N_("Date of the report"),
     "kind": N_("Document type"),
@@ -289,6 +300,44 @@ TEMPLATES: dict[str, str] = {
     "attachment.unknown": N_("there is no attachment {id}"),
     "file.too_large": N_("the file is too large; at most {max_mb} MB"),
     "session.unknown_kind": N_("'{kind}' is not a kind of session; allowed: ordinaria, extraordinaria"),
+    "session.called_after_held": N_(
+        "the session was called on {called}, after it was held on {held}; the call (convocatoria) comes first"
+    ),
+    "session.unknown_role": N_("'{role}' is not a role at the COVAM; allowed: {allowed}"),
+    "session.guest_votes": N_(
+        "{name} attends as a guest; guests have no vote: untick Votes or change the role"
+    ),
+    "session.role_taken": N_("only one attendee can be the session's {role}; change the role of the others"),
+    "session.voting_members_range": N_(
+        "the committee cannot have {value} members with vote when {present} attended with vote; enter "
+        "at least {present} (at most 200), or leave it empty to count those present"
+    ),
+    "session.final": N_(
+        "version {version} of the minutes of session {number} was printed as final and cannot change; "
+        "open a new version, with the reason, to correct it"
+    ),
+    "session.not_final": N_(
+        "version {version} of the minutes of session {number} is not final yet; correct it directly"
+    ),
+    "session.unknown_version": N_("session {number} has no final version {version} of its minutes"),
+    "session.no_quorum": N_(
+        "session {number} had no quorum: {present} of its {members} members with vote attended and "
+        "{needed} are needed, the president among them; the committee cannot rule without quorum "
+        "(if the attendance is wrong, correct it and mark the president)"
+    ),
+    "votes.incomplete": N_("give the votes in favour, against and abstentions, or none of them"),
+    "votes.negative": N_("a number of votes cannot be negative"),
+    "votes.too_many": N_("{cast} votes were cast but only {voters} members with vote attended"),
+    "votes.not_a_majority": N_(
+        "an approval needs more votes in favour than against; {for} in favour and {against} against"
+    ),
+    "official.unknown_post": N_("'{post}' is not a post; allowed: {allowed}"),
+    "official.ends_before_start": N_("the term ends on {end}, before it starts on {start}"),
+    "official.overlap": N_(
+        "{name} held this post from {start} to {end}; two people cannot hold one post on the same day "
+        "(end the other term first)"
+    ),
+    "official.unknown": N_("there is no official with id {id}"),
     "session.duplicate_number": N_("a session numbered {number} already exists"),
     "session.unknown": N_("there is no COVAM session with id {id}"),
     "session.unknown_number": N_(

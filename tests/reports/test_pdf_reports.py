@@ -31,6 +31,7 @@ from tresxuno.services.reporting.project import build_project_sheet
 from tresxuno.services.reporting.receipt import build_receipt
 from tresxuno.services.reporting.run import write_report
 from tresxuno.services.reporting.statement import build_statement
+from tresxuno.services.tomas import toma_on
 
 
 def es(centavos: int) -> str:
@@ -68,7 +69,10 @@ def test_project_sheet_carries_the_project_mix_and_money(demo_db, picks, tmp_pat
     p = data.project
     assert p.folio in texts[0]
     club = get_club(demo_db, data.club.id)
-    assert club.name in whole and club.toma_folio in whole
+    # The toma de nota printed is the one the club held on the project's date (its history keeps it).
+    held = toma_on(demo_db, club.id, data.as_of)
+    assert held is not None and held.valid_on(data.as_of)
+    assert club.name in whole and held.folio in whole and data.club.toma_folio == held.folio
     assert club.federation_name.split()[0] in whole
     # Five parties, each share right there in es-MX, and the total is the cost.
     assert len(data.mix) == 5

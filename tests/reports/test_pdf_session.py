@@ -125,9 +125,10 @@ def test_minutes_print_every_attendee_project_ruling_and_total(demo_db, mixed_se
         assert f"{es(a.amount)} {amount_in_words(Money(a.amount))}" in whole
     total = data.approved_total
     assert f"{es(total)} ({amount_in_words(Money(total))})" in whole
-    # A signature block per attendee: the name under a line, then the position.
-    assert whole.count(ES("For the municipal government")) == sum(
-        a.party == "municipal" for a in data.attendees
+    # A signature block per attendee with vote (the name under a line, then the position), and the
+    # party's line in the committee's composition.
+    assert whole.count(ES("For the municipal government")) == 1 + sum(
+        a.party == "municipal" and a.has_vote for a in data.attendees
     )
 
 

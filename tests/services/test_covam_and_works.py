@@ -28,7 +28,7 @@ from tresxuno.services.stages import move_project
 from tresxuno.services.works import progress_history, record_progress
 
 ATTENDEES = (
-    AttendeeInput("federal", "Lic. Ana Lucía Bermúdez", "Delegada de Bienestar"),
+    AttendeeInput("federal", "Lic. Ana Lucía Bermúdez", "Delegada de Bienestar", role="presidente"),
     AttendeeInput("state", "Ing. Ramón Ibáñez", "Secretaría del Zacatecano Migrante"),
     AttendeeInput("municipal", "C. Rosa María Núñez", "Presidenta municipal"),
     AttendeeInput("club", "Sr. José Ángel Ortiz", "Federación Zacatecana"),

@@ -52,6 +52,7 @@ from tresxuno.services import (
     ledger,
     ministraciones,
     office,
+    officials,
     project_requests,
     rates,
     rules,
@@ -254,6 +255,36 @@ WRITERS: dict[str, tuple[str, Call]] = {
         "covam.rule",
         lambda o: covam.record_rulings(o.db, o.session, _ruling(o)),
     ),
+    "tresxuno.services.covam.update_session": (
+        "covam.edit",
+        lambda o: covam.update_session(
+            o.db, o.session, covam.SessionInput("98/2026", date(2026, 3, 2), "Jerez")
+        ),
+    ),
+    "tresxuno.services.covam.record_votes": (
+        "covam.rule",
+        lambda o: covam.record_votes(o.db, o.session, [covam.VoteInput(o.project, 1, 0, 0)]),
+    ),
+    "tresxuno.services.covam.finalize_session": (
+        "covam.edit",
+        lambda o: covam.finalize_session(o.db, o.session),
+    ),
+    "tresxuno.services.covam.open_new_version": (
+        "covam.edit",
+        lambda o: covam.open_new_version(o.db, o.session, "Corrección"),
+    ),
+    "tresxuno.services.officials.add_official": (
+        "settings.edit",
+        lambda o: officials.add_official(
+            o.db, officials.OfficialInput("sindico", "Lic. Nadie", date(2026, 1, 1))
+        ),
+    ),
+    "tresxuno.services.officials.update_official": (
+        "settings.edit",
+        lambda o: officials.update_official(
+            o.db, 1, officials.OfficialInput("sindico", "Lic. Nadie", date(2026, 1, 1))
+        ),
+    ),
     "tresxuno.services.importer.run_import": (
         "data.import",
         lambda o: importer.run_import(o.db, Path(__file__), "clubs"),
@@ -391,6 +422,9 @@ NOT_GUARDED: dict[str, str] = {
     "tresxuno.demo.ministraciones.add_demo_ministraciones": "generate_demo's helper (a Session)",
     "tresxuno.demo.social_committees.add_demo_committees": "generate_demo's helper (a Session)",
     "tresxuno.services.ministraciones.ensure_default_calendar": "move_project's helper (a Session)",
+    "tresxuno.services.tomas.record_toma": "register_club's and update_club's helper (a Session)",
+    "tresxuno.demo.officials.add_demo_officials": "generate_demo's helper (a Session)",
+    "tresxuno.demo.officials.add_demo_toma_history": "generate_demo's helper (a Session)",
 }
 
 

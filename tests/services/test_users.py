@@ -322,6 +322,7 @@ def test_demo_data_brings_one_user_per_role_with_the_documented_password(db):
 
 def test_nobody_records_a_covam_ruling_on_a_project_they_submitted(office, tmp_path):
     from tresxuno.services.covam import (
+        AttendeeInput,
         RulingInput,
         SessionInput,
         add_to_agenda,
@@ -337,7 +338,8 @@ def test_nobody_records_a_covam_ruling_on_a_project_they_submitted(office, tmp_p
         attach_all(office, project.id, tmp_path / "scans")
     with acting_as(Actor("rosa", "revisor")):
         move_project(office, project.id, "prevalidado", user="rosa")
-        data = SessionInput("COVAM-2019-01", date(2019, 4, 2), "Jerez")
+        chair = AttendeeInput("federal", "Lic. Ana Lucía Bermúdez", role="presidente")
+        data = SessionInput("COVAM-2019-01", date(2019, 4, 2), "Jerez", attendees=(chair,))
         session = create_session(office, data, user="rosa")
         add_to_agenda(office, session.id, [project.id], user="rosa")
     with acting_as(Actor("admin", "administrador")):

@@ -290,7 +290,10 @@ def on_agenda(empty_db, prevalidated) -> tuple[int, list[int]]:
             date(2016, 5, 12),
             "Jerez",
             attendees=(
-                AttendeeInput("federal", "Lic. Ana Lucía Bermúdez", "Delegada de Bienestar"),
+                # The chair attends: without the president there is no quorum and no ruling.
+                AttendeeInput(
+                    "federal", "Lic. Ana Lucía Bermúdez", "Delegada de la SEDESOL", role="presidente"
+                ),
                 AttendeeInput("club", "Sr. José Ángel Ortiz", "Federación Zacatecana"),
             ),
         ),

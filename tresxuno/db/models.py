@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from tresxuno.domain.parties import Party
+from tresxuno.domain.quorum import ROLES
 
 #: Stable constraint names, so later migrations (and SQLite batch mode) can address them.
 NAMING_CONVENTION = {
@@ -47,6 +48,17 @@ PARTY_IDS: tuple[str, ...] = tuple(p.value for p in Party)
 PARTNER_MODES: tuple[str, ...] = ("none", "rule", "fixed")
 #: Kinds of money-trail entry; the ledger is append-only, a mistake is undone by a reversal.
 LEDGER_KINDS: tuple[str, ...] = ("contribution", "payment", "refund", "reversal")
+#: Roles at a COVAM session: who chairs, who keeps the minutes, members, and guests without vote.
+COVAM_ROLES: tuple[str, ...] = ROLES
+#: Posts whose holders documents name (municipal officers, the migrant office, the federal delegation).
+OFFICIAL_POSTS: tuple[str, ...] = (
+    "presidente_municipal",
+    "tesorero_municipal",
+    "sindico",
+    "titular_migrantes",
+    "delegado_federal",
+    "titular_estatal",
+)
 
 
 def _in_list(column: str, values: tuple[str, ...]) -> str:
@@ -475,7 +487,11 @@ class CovamSession(Base):
     """A session of the Comité de Validación y Atención a Migrantes (COVAM)."""
 
     __tablename__ = "covam_sessions"
-    __table_args__ = (CheckConstraint(_in_list("kind", ("ordinaria", "extraordinaria")), name="kind_known"),)
+    __table_args__ = (
+        CheckConstraint(_in_list("kind", ("ordinaria", "extraordinaria")), name="kind_known"),
+        CheckConstraint("voting_members IS NULL OR voting_members >= 1", name="voting_members_positive"),
+        CheckConstraint("called_on IS NULL OR called_on <= held_on", name="called_before_held"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # The session's own number as written in its minutes, e.g. "1/2016" or "EXT-02/2017".
@@ -486,9 +502,20 @@ class CovamSession(Base):
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    # The day the committee was called (convocatoria); None for sessions recorded before 0013.
+    called_on: Mapped[date | None] = mapped_column(Date)
+    # Members of the committee with vote (the quorum's base); None: those with vote who attended.
+    voting_members: Mapped[int | None] = mapped_column(Integer)
+    # The priority criteria the committee applied, one per line, as the acta prints them.
+    criteria: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The acta's version: 1 until a final acta is reopened with a reason; final_at set when printed final.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    version_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    final_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    final_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
     attendees: Mapped[list[CovamAttendee]] = relationship(
-        back_populates="session", order_by="CovamAttendee.id"
+        back_populates="session", order_by="CovamAttendee.id", cascade="all, delete-orphan"
     )
     agenda: Mapped[list[CovamAgendaItem]] = relationship(
         back_populates="session", order_by="CovamAgendaItem.id"
@@ -499,13 +526,18 @@ class CovamAttendee(Base):
     """Someone present at a session, and which party they represent (``club`` for migrants)."""
 
     __tablename__ = "covam_attendees"
-    __table_args__ = (CheckConstraint(_in_list("party", PARTY_IDS), name="party_known"),)
+    __table_args__ = (
+        CheckConstraint(_in_list("party", PARTY_IDS), name="party_known"),
+        CheckConstraint(_in_list("role", COVAM_ROLES), name="role_known"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(Integer, ForeignKey("covam_sessions.id"), index=True)
     party: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    role: Mapped[str] = mapped_column(String(20), default="vocal", server_default="vocal")
+    has_vote: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     session: Mapped[CovamSession] = relationship(back_populates="attendees")
 
@@ -520,6 +552,11 @@ class CovamAgendaItem(Base):
             name="ruling_known",
         ),
         CheckConstraint("priority IS NULL OR (priority >= 0 AND priority <= 100)", name="priority_range"),
+        CheckConstraint(
+            "(votes_for IS NULL OR votes_for >= 0) AND (votes_against IS NULL OR votes_against >= 0) "
+            "AND (abstentions IS NULL OR abstentions >= 0)",
+            name="votes_not_negative",
+        ),
         UniqueConstraint("session_id", "project_id"),
     )
 
@@ -531,6 +568,11 @@ class CovamAgendaItem(Base):
     conditions: Mapped[str] = mapped_column(Text, default="", server_default="")
     ruled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
     ruled_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    votes_for: Mapped[int | None] = mapped_column(Integer)
+    votes_against: Mapped[int | None] = mapped_column(Integer)
+    abstentions: Mapped[int | None] = mapped_column(Integer)
+    # The day the ruling takes effect: the session's date, whenever it was typed.
+    effective_on: Mapped[date | None] = mapped_column(Date)
 
     session: Mapped[CovamSession] = relationship(back_populates="agenda")
     project: Mapped[Project] = relationship()
@@ -788,3 +830,88 @@ class SocialCommitteeRecord(Base):
     findings: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
+# --- Officials over time and COVAM acta versions ------------------------------------------
+
+
+class Official(Base):
+    """Who held a post from one date to another (``ends_on`` None: still in office).
+
+    Documents name the holder on their own date (:func:`tresxuno.services.officials.officials_on`),
+    so a 2017 acta signed by last year's presidente municipal never prints today's.
+    """
+
+    __tablename__ = "officials"
+    __table_args__ = (
+        CheckConstraint(_in_list("post", OFFICIAL_POSTS), name="post_known"),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post: Mapped[str] = mapped_column(String(30), index=True)
+    person_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    institution: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
+class PostTitle(Base):
+    """The institution a post belongs to in a period (the SEDESOL delegation until 2018, Bienestar after)."""
+
+    __tablename__ = "post_titles"
+    __table_args__ = (
+        CheckConstraint(_in_list("post", OFFICIAL_POSTS), name="post_known"),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post: Mapped[str] = mapped_column(String(30))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    institution_es: Mapped[str] = mapped_column(String(200))
+    institution_en: Mapped[str] = mapped_column(String(200))
+
+
+class CovamSessionVersion(Base):
+    """A final version of a COVAM acta, frozen: its content as printed (JSON), when and by whom."""
+
+    __tablename__ = "covam_session_versions"
+    __table_args__ = (
+        UniqueConstraint("session_id", "version"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(Integer, ForeignKey("covam_sessions.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    snapshot: Mapped[str] = mapped_column(Text)
+    final_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    final_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
+class ClubToma(Base):
+    """One toma de nota a club held, kept when it is renewed (``clubs`` holds only the current one).
+
+    Documents print the toma valid on their own date (:func:`tresxuno.services.tomas.toma_on`), so a
+    2017 project's cédula shows the toma the club had in 2017, not its 2023 renewal.
+    """
+
+    __tablename__ = "club_tomas"
+    __table_args__ = (
+        UniqueConstraint("club_id", "folio", "issued_on"),
+        CheckConstraint("expires_on >= issued_on", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    club_id: Mapped[int] = mapped_column(Integer, ForeignKey("clubs.id"), index=True)
+    folio: Mapped[str] = mapped_column(String(60))
+    issuer: Mapped[str] = mapped_column(String(200))
+    issued_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(80), default="", server_default="")

@@ -23,6 +23,7 @@ from tresxuno.db.models import (
     StageChange,
     State,
 )
+from tresxuno.demo.officials import demo_official_on
 from tresxuno.domain.stages import Stage
 from tresxuno.services.progress import CancelToken
 
@@ -74,6 +75,7 @@ def add_demo_covam_and_progress(
     """Write sessions (with attendees and rulings) and progress reports; returns (sessions, reports)."""
     token = cancel or CancelToken()
     sessions = _sessions(session, rng)
+    _acta_details(session, rng)
     token.raise_if_cancelled()
     reports = _progress(session, rng, today)
     return sessions, reports
@@ -139,6 +141,61 @@ def _sessions(session: Session, rng: random.Random) -> int:
     if agenda:
         session.execute(insert(CovamAgendaItem), agenda)
     return len(groups)
+
+
+#: The priority criteria the demo's committees apply (as a real acta lists them).
+_CRITERIA = (
+    "Obras de infraestructura básica (agua potable, drenaje, electrificación) primero.",
+    "Mayor número de beneficiarios por peso invertido.",
+    "Localidades de alta y muy alta marginación.",
+    "Expediente técnico completo y aportación del club comprometida.",
+)
+#: The federal delegation was the SEDESOL's until 2018: a demo acta of those years never names Bienestar.
+_SEDESOL_POSITIONS = {
+    "Delegada de Programas para el Bienestar": "Delegada de la SEDESOL en el estado",
+}
+
+
+def _acta_details(session: Session, rng: random.Random) -> None:
+    """What a signed acta records: the call 30 days ahead, president and technical secretary, votes, criteria.
+
+    The federal attendee chairs (the state's when there is none) and a state attendee is the
+    technical secretary; everyone present votes, so the demo's sessions have quorum. Each ruling
+    takes effect on its session's date.
+    """
+    for covam in session.scalars(select(CovamSession).order_by(CovamSession.id)):
+        # Read the rows (written with Core inserts) rather than the relationships, which may be stale.
+        people = list(
+            session.scalars(
+                select(CovamAttendee).where(CovamAttendee.session_id == covam.id).order_by(CovamAttendee.id)
+            )
+        )
+        chair = next((a for a in people if a.party == "federal"), None) or next(
+            (a for a in people if a.party == "state"), None
+        )
+        secretary = next((a for a in people if a.party == "state" and a is not chair), None)
+        for person in people:
+            person.role = (
+                "presidente" if person is chair else "secretario_tecnico" if person is secretary else "vocal"
+            )
+            if covam.held_on.year < 2019:
+                person.position = _SEDESOL_POSITIONS.get(person.position, person.position)
+            # The federal member is the delegate in office on the session's date (as the officials say).
+            head = demo_official_on("delegado_federal", covam.held_on) if person.party == "federal" else None
+            if head is not None:
+                person.name, person.position = head
+        covam.called_on = covam.held_on - timedelta(days=30)
+        covam.voting_members = len(people)
+        covam.criteria = "\n".join(_CRITERIA)
+        voters = len(people)
+        for item in session.scalars(select(CovamAgendaItem).where(CovamAgendaItem.session_id == covam.id)):
+            abstaining = 1 if voters > 3 and rng.random() < 0.2 else 0
+            if item.ruling == Stage.RECHAZADO.value:
+                item.votes_for, item.votes_against = 0, voters - abstaining
+            else:
+                item.votes_for, item.votes_against = voters - abstaining, 0
+            item.abstentions, item.effective_on = abstaining, covam.held_on
+    session.flush()
 
 
 def _progress(session: Session, rng: random.Random, today: date) -> int:

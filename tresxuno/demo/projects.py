@@ -38,6 +38,7 @@ from tresxuno.db.repos.settings import OFFICE_MUNICIPALITY, OFFICE_NAME
 from tresxuno.demo.covam import add_demo_covam_and_progress
 from tresxuno.demo.ledger import add_demo_ledger
 from tresxuno.demo.ministraciones import add_demo_ministraciones
+from tresxuno.demo.officials import add_demo_officials, add_demo_toma_history
 from tresxuno.demo.social_committees import add_demo_committees
 from tresxuno.demo.users import add_demo_users
 from tresxuno.domain.parties import Category, Party, SchoolLevel
@@ -737,6 +738,8 @@ def generate_demo(
         federations = builder.write_federations()
         clubs = builder.write_clubs(club_count)
         builder.write_projects(projects)
+        add_demo_toma_history(session)
+        add_demo_officials(session)
         add_demo_ledger(session, random.Random(f"ledger-{seed}"), builder.today, cancel=token)
         add_demo_covam_and_progress(session, random.Random(f"covam-{seed}"), builder.today, cancel=token)
         add_demo_ministraciones(session)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tresxuno.domain.audit import ChainHead
+from tresxuno.domain.quorum import Quorum
 from tresxuno.domain.records import CapAuthorisationLine
 
 # --- shared by every report -----------------------------------------------------------------------
@@ -83,6 +84,21 @@ class ClubData:
         first = self.board[0]
         role, sep, name = first.partition(":")
         return (role.strip(), name.strip()) if sep else ("", first.strip())
+
+
+@dataclass(frozen=True)
+class OfficialLine:
+    """Who held a post on a document's date, as the document prints it.
+
+    ``post_label`` is already translated; ``institution`` is the one valid that day (the federal
+    delegation: SEDESOL until 2018, Secretaría de Bienestar from 2019), "" when not recorded.
+    """
+
+    post: str
+    post_label: str
+    name: str
+    title: str
+    institution: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,6 +208,10 @@ class ProjectSheet:
     cap_authorisations: tuple[CapAuthorisationLine, ...] = ()
     #: The convenio modificatorio in force (the cost and mix printed are its amounts); None: never amended.
     amendment: AmendmentNote | None = None
+    #: The project's date (its request), which the toma de nota and the officials printed are valid on.
+    as_of: date | None = None
+    #: Those in office on ``as_of``.
+    officials: tuple[OfficialLine, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -390,11 +410,16 @@ class Receipt:
 
 @dataclass(frozen=True)
 class Attendee:
-    """Someone present at a session, by the party they represent (``club``: the migrants' members)."""
+    """Someone present at a session, by the party they represent (``club``: the migrants' members).
+
+    ``role``: presidente, secretario_tecnico, vocal or invitado; ``has_vote``: whether they vote (and sign).
+    """
 
     party: str
     name: str
     position: str
+    role: str = "vocal"
+    has_vote: bool = True
 
 
 @dataclass(frozen=True)
@@ -428,6 +453,26 @@ class AgendaProject:
     ruling: str | None
     priority: int | None
     conditions: str
+    votes_for: int | None = None
+    votes_against: int | None = None
+    abstentions: int | None = None
+    #: The day the ruling takes effect: the session's date.
+    effective_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Representation:
+    """One represented party at the COVAM: how many attended and how many of them vote.
+
+    ``label``: the institution it stood for on the session's date when a rule by date names it (the
+    federal delegation: SEDESOL until 2018, Bienestar from 2019), in the printing language; "" to
+    print the party's generic name.
+    """
+
+    party: str
+    label: str
+    present: int
+    voters: int
 
 
 @dataclass(frozen=True)
@@ -449,6 +494,25 @@ class SessionMinutes:
     attendees: tuple[Attendee, ...]
     agenda: tuple[AgendaProject, ...]
     approved: tuple[PartyAmount, ...]
+    #: The day the committee was called (convocatoria); None when not recorded.
+    called_on: date | None = None
+    #: The committee by represented party, in protocol order.
+    composition: tuple[Representation, ...] = ()
+    #: The quorum from the attendance; None only for minutes drawn without one (samples).
+    quorum: Quorum | None = None
+    criteria: tuple[str, ...] = ()
+    version: int = 1
+    version_reason: str = ""
+    #: Whether this version was printed as final (otherwise the acta prints as a draft).
+    final: bool = False
+
+    def holder(self, role: str) -> Attendee | None:
+        """The attendee in ``role`` (presidente, secretario_tecnico), if recorded."""
+        return next((a for a in self.attendees if a.role == role), None)
+
+    def representation(self, party: str) -> str:
+        """Whom a party's attendees represent, as the composition names it ("" when not listed)."""
+        return next((r.label for r in self.composition if r.party == party), "")
 
     @property
     def approved_total(self) -> int:

@@ -32,6 +32,7 @@ from tresxuno.domain.validation import (
     toma_status,
 )
 from tresxuno.services.auth import require
+from tresxuno.services.tomas import record_toma
 
 #: ``federation_id`` value that selects the clubs belonging to no federation.
 NO_FEDERATION = 0
@@ -216,6 +217,8 @@ def register_club(db: Database, data: ClubInput) -> ClubInfo:
             raise InputError(
                 Problem("toma_folio", "toma.duplicate_folio", {"folio": row.toma_folio, "club": "?"})
             ) from None
+        record_toma(session, row)  # the club's toma history starts with it
+        session.flush()
         return club_info(row)
 
 
@@ -472,6 +475,8 @@ def update_club(db: Database, club_id: int, data: ClubInput, *, expected_version
             raise InputError(
                 Problem("toma_folio", "toma.duplicate_folio", {"folio": row.toma_folio, "club": "?"})
             ) from None
+        record_toma(session, row)  # a renewed toma joins the history; the earlier ones stay
+        session.flush()
         session.expire(row, ["federation"])  # the federation may have changed with its id
         return club_info(row)
 

@@ -81,18 +81,23 @@ def party_intro(s: Signatory, data: Agreement, lang: str) -> str:
 
 def signature_of(s: Signatory) -> SignatureBlock:
     """The signature block of a party: its signer (or a blank line), role and whom they sign for."""
+    # The governments sign by the officials in office on the convenio's date when recorded.
     if s.party == "municipal":
         return SignatureBlock(
-            "", _("Municipal president"), _("For the Municipality of {name}").format(name=s.name)
+            s.signer_name,
+            s.signer_role or _("Municipal president"),
+            _("For the Municipality of {name}").format(name=s.name),
         )
     if s.party == "state":
         return SignatureBlock(
-            "", _("Authorised official"), _("For the Government of the State of {name}").format(name=s.name)
+            s.signer_name,
+            s.signer_role or _("Authorised official"),
+            _("For the Government of the State of {name}").format(name=s.name),
         )
     if s.party == "federal":
         return SignatureBlock(
-            "",
-            _("Delegate or authorised official"),
+            s.signer_name,
+            s.signer_role or _("Delegate or authorised official"),
             _("For the federal government: {agency}").format(agency=s.name),
         )
     if s.party == "club":

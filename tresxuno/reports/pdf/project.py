@@ -84,6 +84,7 @@ def render_project_sheet(data: ProjectSheet, output: str | os.PathLike[str]) -> 
             ],
             width,
         ),
+        *officials_part(data, width, code, st),
         heading(_("Mix of contributions"), st),
         mix_table(data, width, code),
     ]
@@ -260,3 +261,19 @@ def paid_share(data: ProjectSheet, lang: str) -> str:
         approved=money_text(approved, lang),
         percent=percent((paid * 1000 // approved) * 10, decimals=1),
     )
+
+
+def officials_part(data: ProjectSheet, width: float, lang: str, st: Styles) -> list[Flowable]:
+    """Those in office on the project's date (the date the toma de nota above is valid on too)."""
+    if data.as_of is None:
+        return []
+    day = date_text(data.as_of, lang, style="long")
+    part: list[Flowable] = [heading(_("Officials in office on {date}").format(date=day), st)]
+    if not data.officials:
+        part.append(Paragraph(fmt.esc(_("No officials are recorded for that date.")), st.body))
+        return part
+    cols = [Col(_("Post"), min_width=80), Col(_("Name"), weight=1.5), Col(_("Title"), weight=2.0)]
+    rows = [
+        [o.post_label, o.name, ", ".join(x for x in (o.title, o.institution) if x)] for o in data.officials
+    ]
+    return [*part, fit_table(cols, rows, width)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from tresxuno.db.engine import Database
@@ -13,6 +14,13 @@ from tresxuno.services.clubs import get_club
 from tresxuno.services.projects import ProjectOverview, project_overview
 from tresxuno.services.reporting.amendment import amendment_note
 from tresxuno.services.reporting.common import club_data, letterhead, project_head, stamp
+from tresxuno.services.reporting.dated import (
+    SIGNING_POSTS,
+    club_as_of,
+    officials_as_of,
+    posts_for,
+    project_date,
+)
 
 #: Default days after signing within which each party deposits its share.
 DEPOSIT_DAYS = 30
@@ -65,9 +73,13 @@ def build_agreement(
                 "project", "report.agreement_not_approved", {"folio": detail.folio, "stage": detail.stage}
             )
         )
-    club = club_data(get_club(db, detail.club_id))
-    signatories = party_signatories(overview, club, always=("municipal",))
     signed_on = last_move_to(overview, Stage.CONVENIO_FIRMADO)
+    # The convenio's date: signed, else approved, else requested; its toma and signers are of that day.
+    as_of = signed_on or last_move_to(overview, Stage.APROBADO) or project_date(overview)
+    club = club_as_of(db, club_data(get_club(db, detail.club_id)), as_of)
+    signatories = signed_by_officials(
+        db, party_signatories(overview, club, always=("municipal",)), as_of, detail.municipality_key
+    )
     deadline = None
     if signed_on is not None:
         deadline = signed_on + timedelta(days=deposit_days)
@@ -119,6 +131,24 @@ def party_signatories(
         for party in SIGNING_ORDER
         if party in always or (party in shares and shares[party].amount > 0)
     )
+
+
+def signed_by_officials(
+    db: Database, signatories: tuple[Signatory, ...], day: date, municipality_key: str
+) -> tuple[Signatory, ...]:
+    """The governments' signers named: those in office on ``day`` (a post nobody held then stays blank).
+
+    Only the office's own officials are recorded, so another municipality's line stays blank.
+    """
+    posts = posts_for(db, municipality_key, tuple(SIGNING_POSTS.values()))
+    holders = {o.post: o for o in officials_as_of(db, day, posts)}
+    named = []
+    for s in signatories:
+        holder = holders.get(SIGNING_POSTS.get(s.party, ""))
+        if holder is not None and not s.signer_name:
+            s = replace(s, signer_name=holder.name, signer_role=holder.title or holder.post_label)
+        named.append(s)
+    return tuple(named)
 
 
 def last_move_to(overview: ProjectOverview, stage: Stage) -> date | None:

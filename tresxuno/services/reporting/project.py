@@ -12,6 +12,7 @@ from tresxuno.services.ledger import project_balance
 from tresxuno.services.projects import project_overview
 from tresxuno.services.reporting.amendment import amendment_note
 from tresxuno.services.reporting.common import club_data, letterhead, party_money, project_head, stamp
+from tresxuno.services.reporting.dated import club_as_of, officials_as_of, posts_for, project_date
 from tresxuno.services.rules import rulebook
 from tresxuno.services.works import progress_history
 
@@ -62,11 +63,12 @@ def build_project_sheet(
         for s in detail.shares
     )
     balance = project_balance(db, project_id)
+    as_of = project_date(overview)  # the toma and the officials printed are those of the project's date
     return ProjectSheet(
         letterhead=letterhead(db),
         stamp=stamp(db, printed_by, printed_at),
         project=project_head(overview),
-        club=club_data(club),
+        club=club_as_of(db, club_data(club), as_of),
         mix=mix,
         partner_mode=detail.partner_mode,
         partner_amount=detail.partner_amount,
@@ -86,4 +88,6 @@ def build_project_sheet(
         joint_split_bp=detail.joint_split_bp,
         cap_authorisations=detail.cap_authorisations,
         amendment=amendment_note(db, project_id),
+        as_of=as_of,
+        officials=officials_as_of(db, as_of, posts_for(db, detail.municipality_key)),
     )

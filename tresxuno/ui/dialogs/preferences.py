@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -80,6 +82,10 @@ class PreferencesDialog(QDialog):
         gate(self.office, db, "settings.edit")  # the office's data are the administrador's
         gate(self.office.rfc, db, "settings.edit")  # its own tooltip would hide the reason
         office_box.addWidget(self.office)
+        # Who held each post and when: documents sign with those in office on their date.
+        self.officials_button = QPushButton(_("O&fficials in office over time…"), office)
+        self.officials_button.clicked.connect(self.show_officials)
+        office_box.addWidget(self.officials_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.location = QLineEdit(str(db.path) if db.path is not None else db.url, self)
         self.location.setReadOnly(True)
@@ -138,6 +144,12 @@ class PreferencesDialog(QDialog):
             return dialog.chosen
         finally:
             dialog.deleteLater()
+
+    def show_officials(self) -> None:
+        """Open the list of office holders over time."""
+        from tresxuno.ui.dialogs.officials import OfficialsDialog
+
+        OfficialsDialog.ask(self, self._db)
 
     def set_language(self, code: str) -> None:
         """Choose the language ``code`` ("es" or "en") in the combo."""

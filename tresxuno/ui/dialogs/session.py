@@ -15,6 +15,7 @@ from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -43,6 +44,7 @@ from PySide6.QtWidgets import (
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.problems import InputError, Problem, StorageError
+from tresxuno.domain.quorum import GUEST, ROLE_LABELS, ROLES
 from tresxuno.domain.stages import Stage
 from tresxuno.formatting import SESSION_KIND_LABELS, money_text, party_label, stage_label
 from tresxuno.i18n import N_, _, language, ngettext
@@ -55,8 +57,10 @@ from tresxuno.services.covam import (
     SessionInfo,
     SessionInput,
     add_to_agenda,
+    attendees_from_officials,
     create_session,
     record_rulings,
+    update_session,
 )
 from tresxuno.services.projects import ProjectFilters, count_projects, list_projects
 from tresxuno.services.store import Database
@@ -116,6 +120,16 @@ class _AttendeeRow(QWidget):
         self.name.setPlaceholderText(_("Full name"))
         self.position = QLineEdit(self)
         self.position.setPlaceholderText(_("Position or office"))
+        self.role = QComboBox(self)
+        for role in ROLES:
+            self.role.addItem(_(ROLE_LABELS[role]), role)
+        self.role.setCurrentIndex(self.role.findData("vocal"))
+        self.vote = QCheckBox(_("Votes"), self)
+        self.vote.setChecked(True)
+        # A guest never votes: choosing the role clears the box (the officer may still tick it back).
+        self.role.currentIndexChanged.connect(
+            lambda _i: self.vote.setChecked(self.role.currentData() != GUEST)
+        )
         self.remove = QToolButton(self)
         self.remove.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_DialogDiscardButton))
         self.error = QLabel(self)
@@ -127,6 +141,8 @@ class _AttendeeRow(QWidget):
         line.addWidget(self.party)
         line.addWidget(self.name, 3)
         line.addWidget(self.position, 2)
+        line.addWidget(self.role)
+        line.addWidget(self.vote)
         line.addWidget(self.remove)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -139,6 +155,8 @@ class _AttendeeRow(QWidget):
         self.party.setAccessibleName(_("Party of attendee {n}").format(n=n))
         self.name.setAccessibleName(_("Name of attendee {n}").format(n=n))
         self.position.setAccessibleName(_("Position of attendee {n}").format(n=n))
+        self.role.setAccessibleName(_("Role of attendee {n}").format(n=n))
+        self.vote.setAccessibleName(_("Attendee {n} votes").format(n=n))
         self.remove.setAccessibleName(_("Remove attendee {n}").format(n=n))
         self.remove.setToolTip(_("Remove attendee {n}").format(n=n))
 
@@ -148,21 +166,50 @@ class _AttendeeRow(QWidget):
 
     def value(self) -> AttendeeInput:
         """The attendee as typed."""
-        return AttendeeInput(self.party.currentData(), self.name.text(), self.position.text())
+        return AttendeeInput(
+            self.party.currentData(),
+            self.name.text(),
+            self.position.text(),
+            self.role.currentData(),
+            self.vote.isChecked(),
+        )
+
+    def fill(self, person: AttendeeInput) -> None:
+        """Show a stored attendee (editing a session)."""
+        self.party.setCurrentIndex(max(self.party.findData(person.party), 0))
+        self.name.setText(person.name)
+        self.position.setText(person.position)
+        self.role.setCurrentIndex(max(self.role.findData(person.role), 0))
+        self.vote.setChecked(person.has_vote)
 
 
 class SessionDialog(QDialog):
-    """Convene a COVAM session: number, date, place, kind, notes and who attended.
+    """Convene a COVAM session, or correct one whose acta is not final yet.
+
+    Number, dates (held and called), place, kind, the committee's members with vote, the priority
+    criteria, notes, and who attended with their role and vote.
 
     Attributes:
         result_session: the stored session once :meth:`submit` succeeded.
     """
 
-    def __init__(self, db: Database, parent: QWidget | None = None, *, today: date | None = None):
+    def __init__(
+        self,
+        db: Database,
+        parent: QWidget | None = None,
+        *,
+        today: date | None = None,
+        existing: SessionInfo | None = None,
+    ):
         super().__init__(parent)
         self._db = db
+        self.existing = existing
         self.result_session: SessionInfo | None = None
-        self.setWindowTitle(_("New COVAM session"))
+        self.setWindowTitle(
+            _("Edit COVAM session {number}").format(number=existing.number)
+            if existing
+            else _("New COVAM session")
+        )
         self.general = _general_label(self)
         self.errors = FieldErrors(self.general)
 
@@ -180,6 +227,26 @@ class SessionDialog(QDialog):
         self.notes = QPlainTextEdit(self)
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(self.notes.fontMetrics().lineSpacing() * 4 + 12)
+        self.called_known = QCheckBox(_("Recorded"), self)
+        self.called_on = QDateEdit(self)
+        self.called_on.setCalendarPopup(True)
+        self.called_on.setDisplayFormat("dd/MM/yyyy")
+        self.called_on.setDate(QDate(today or date.today()))
+        self.called_on.setEnabled(False)
+        self.called_known.toggled.connect(self.called_on.setEnabled)
+        called = QWidget(self)
+        called_box = QHBoxLayout(called)
+        called_box.setContentsMargins(0, 0, 0, 0)
+        called_box.addWidget(self.called_known)
+        called_box.addWidget(self.called_on, 1)
+        self.voting_members = QSpinBox(self)
+        self.voting_members.setRange(0, 200)
+        # 0 stands for "not recorded": the quorum is then counted on those present with vote.
+        self.voting_members.setSpecialValueText(_("as many as attend with vote"))
+        self.criteria = QPlainTextEdit(self)
+        self.criteria.setTabChangesFocus(True)
+        self.criteria.setPlaceholderText(_("One criterion per line"))
+        self.criteria.setFixedHeight(self.criteria.fontMetrics().lineSpacing() * 3 + 12)
 
         form = QFormLayout()
         self._form_fields: dict[str, tuple[QWidget, QLabel]] = {}
@@ -188,6 +255,9 @@ class SessionDialog(QDialog):
             ("held_on", _("&Date:"), self.held_on),
             ("place", _("&Place:"), self.place),
             ("kind", _("&Kind:"), self.kind),
+            ("called_on", _("Ca&lled on:"), called),
+            ("voting_members", _("&Members with vote:"), self.voting_members),
+            ("criteria", _("Priority c&riteria:"), self.criteria),
             ("notes", _("N&otes:"), self.notes),
         ):
             error = self.errors.add_row(form, field, label, widget)
@@ -199,6 +269,13 @@ class SessionDialog(QDialog):
         self._rows_box.setSpacing(4)
         self.add_button = QPushButton(_("&Add attendee"), self)
         self.add_button.clicked.connect(lambda: self.add_attendee(focus=True))
+        self.officials_button = QPushButton(_("Add o&fficials in office on the session's date"), self)
+        self.officials_button.setToolTip(
+            _(
+                "Adds the federal delegate, the state's head and the presidente municipal recorded for that date"
+            )
+        )
+        self.officials_button.clicked.connect(self.add_officials)
         attendees = QGroupBox(_("Attendees"), self)
         inner = QWidget()
         inner_box = QVBoxLayout(inner)
@@ -212,10 +289,16 @@ class SessionDialog(QDialog):
         group_box = QVBoxLayout(attendees)
         group_box.addWidget(self._header_row())
         group_box.addWidget(self._scroll, 1)
-        group_box.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
+        adding = QHBoxLayout()
+        adding.addWidget(self.add_button)
+        adding.addWidget(self.officials_button)
+        adding.addStretch(1)
+        group_box.addLayout(adding)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.save_button = self.buttons.addButton(_("Create session"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button = self.buttons.addButton(
+            _("Save changes") if existing else _("Create session"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.save_button.setDefault(True)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
@@ -226,9 +309,27 @@ class SessionDialog(QDialog):
         layout.addWidget(attendees, 1)
         layout.addWidget(self.buttons)
         # Rows are added once every field is in the dialog, so the Tab order can be chained.
-        for party in DEFAULT_ATTENDEE_PARTIES:
-            self.add_attendee(party)
+        if existing is not None:
+            self._fill(existing)
+        else:
+            for party in DEFAULT_ATTENDEE_PARTIES:
+                self.add_attendee(party)
         self.resize(max(self.sizeHint().width(), 760), max(self.sizeHint().height(), 560))
+
+    def _fill(self, info: SessionInfo) -> None:
+        """Show a stored session to correct it."""
+        self.number.setText(info.number)
+        self.held_on.setDate(QDate(info.held_on))
+        self.place.setText(info.place)
+        self.kind.setCurrentIndex(max(self.kind.findData(info.kind), 0))
+        self.notes.setPlainText(info.notes)
+        self.called_known.setChecked(info.called_on is not None)
+        if info.called_on is not None:
+            self.called_on.setDate(QDate(info.called_on))
+        self.voting_members.setValue(info.voting_members or 0)
+        self.criteria.setPlainText(info.criteria)
+        for person in info.attendees:
+            self.add_attendee(person.party).fill(person)
 
     def _header_row(self) -> QWidget:
         """Column titles over the attendee rows, as wide as the rows' own controls."""
@@ -241,6 +342,7 @@ class SessionDialog(QDialog):
         line.addWidget(party)
         line.addWidget(QLabel(_("Name"), header), 3)
         line.addWidget(QLabel(_("Position"), header), 2)
+        line.addSpacing(probe.role.sizeHint().width() + probe.vote.sizeHint().width())
         line.addSpacing(probe.remove.sizeHint().width())
         probe.deleteLater()
         return header
@@ -258,6 +360,25 @@ class SessionDialog(QDialog):
             row.party.setFocus(Qt.FocusReason.OtherFocusReason)
             self._scroll.ensureWidgetVisible(row)
         return row
+
+    def add_officials(self) -> int:
+        """Fill rows with the officials in office on the session's date (blank rows reused); returns how many."""
+        try:
+            people = attendees_from_officials(self._db, self.held_on.date().toPython())
+        except StorageError as exc:
+            show_error(self, exc)
+            return 0
+        typed = {row.name.text().strip() for row in self.rows}
+        added = 0
+        for person in people:
+            if person.name in typed:
+                continue  # already there
+            row = next((r for r in self.rows if r.blank() and r.party.currentData() == person.party), None)
+            (row or self.add_attendee(person.party)).fill(person)
+            added += 1
+        if not people:
+            _show_general(self.errors, self.general, _("No officials are recorded for the session's date."))
+        return added
 
     def remove_attendee(self, row: _AttendeeRow) -> None:
         """Take a row away; the focus goes to the next row (or the add button)."""
@@ -277,7 +398,7 @@ class SessionDialog(QDialog):
         chain: list[QWidget] = [self.notes]
         for n, row in enumerate(self.rows, start=1):
             row.number(n)
-            chain += [row.party, row.name, row.position, row.remove]
+            chain += [row.party, row.name, row.position, row.role, row.vote, row.remove]
         chain.append(self.add_button)
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -294,6 +415,9 @@ class SessionDialog(QDialog):
             kind=self.kind.currentData(),
             notes=self.notes.toPlainText(),
             attendees=tuple(row.value() for row in used),
+            called_on=self.called_on.date().toPython() if self.called_known.isChecked() else None,
+            voting_members=self.voting_members.value() or None,
+            criteria=self.criteria.toPlainText(),
         )
         return data, used
 
@@ -311,7 +435,11 @@ class SessionDialog(QDialog):
             row.error.hide()
         self.errors = errors
         try:
-            info = create_session(self._db, data, user=current_actor().username)
+            user = current_actor().username
+            if self.existing is not None:
+                info = update_session(self._db, self.existing.id, data, user=user)
+            else:
+                info = create_session(self._db, data, user=user)
         except InputError as exc:
             first = errors.show(exc.problems)
             if first is not None:
@@ -325,9 +453,16 @@ class SessionDialog(QDialog):
         return True
 
     @classmethod
-    def ask(cls, parent: QWidget | None, db: Database, *, today: date | None = None) -> SessionInfo | None:
-        """Show the dialog; the session stored, or None if the officer cancelled."""
-        dialog = cls(db, parent, today=today)
+    def ask(
+        cls,
+        parent: QWidget | None,
+        db: Database,
+        *,
+        today: date | None = None,
+        existing: SessionInfo | None = None,
+    ) -> SessionInfo | None:
+        """Show the dialog (to correct ``existing`` when given); the session stored, or None if cancelled."""
+        dialog = cls(db, parent, today=today, existing=existing)
         try:
             dialog.exec()
             return dialog.result_session
@@ -666,6 +801,15 @@ class _RulingRow:
         self.priority.setSpecialValueText("—")  # shown at -1: no score given
         self.priority.setValue(-1 if line.priority is None else line.priority)
         self.priority.setAlignment(_RIGHT)
+        # The votes on the project (in favour, against, abstentions): "—" when not counted.
+        self.votes: list[QSpinBox] = []
+        for given in (line.votes_for, line.votes_against, line.abstentions):
+            box = QSpinBox(parent)
+            box.setRange(-1, 200)
+            box.setSpecialValueText("—")
+            box.setValue(-1 if given is None else given)
+            box.setAlignment(_RIGHT)
+            self.votes.append(box)
         self.conditions = QLineEdit(line.conditions, parent)
         self.conditions.setPlaceholderText(_("Conditions, or the reasons for a rejection or return"))
         self.conditions.setMinimumWidth(self.conditions.fontMetrics().averageCharWidth() * 36)
@@ -674,6 +818,9 @@ class _RulingRow:
             (self.ruling, _("Ruling on {folio}")),
             (self.priority, _("Priority of {folio}")),
             (self.conditions, _("Conditions for {folio}")),
+            (self.votes[0], _("Votes in favour of {folio}")),
+            (self.votes[1], _("Votes against {folio}")),
+            (self.votes[2], _("Abstentions on {folio}")),
         ):
             widget.setAccessibleName(label.format(folio=line.folio))
 
@@ -683,8 +830,15 @@ class _RulingRow:
         if not ruling:
             return None
         priority = self.priority.value()
+        votes = [None if box.value() < 0 else box.value() for box in self.votes]
         return RulingInput(
-            self.line.project_id, ruling, None if priority < 0 else priority, self.conditions.text()
+            self.line.project_id,
+            ruling,
+            None if priority < 0 else priority,
+            self.conditions.text(),
+            votes[0],
+            votes[1],
+            votes[2],
         )
 
 
@@ -706,9 +860,10 @@ class RulingsDialog(QDialog):
         self.setWindowTitle(_("Rulings of session {number}").format(number=session.number))
         intro = QLabel(
             _(
-                "Choose the committee's ruling on each project, with a priority score from 0 to 100 "
-                "and its conditions. A rejected or returned project needs the reasons in its "
-                "conditions. Projects left without a ruling stay at the COVAM."
+                "Choose the committee's ruling on each project, with a priority score from 0 to 100, "
+                "the votes in favour, against and abstentions, and its conditions. A rejected or "
+                "returned project needs the reasons in its conditions. Projects left without a ruling "
+                "stay at the COVAM."
             ),
             self,
         )
@@ -721,10 +876,20 @@ class RulingsDialog(QDialog):
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(2)
         for column, text in enumerate(
-            (_("Folio"), _("Project"), _("Cost"), _("Ruling"), _("Priority"), _("Conditions"))
+            (
+                _("Folio"),
+                _("Project"),
+                _("Cost"),
+                _("Ruling"),
+                _("Priority"),
+                _("For"),
+                _("Against"),
+                _("Abstentions"),
+                _("Conditions"),
+            )
         ):
             title = QLabel(f"<b>{text}</b>", grid_widget)
-            if column == 2:
+            if column == 2 or 5 <= column <= 7:
                 title.setAlignment(_RIGHT)
             grid.addWidget(title, 0, column)
         self.rows: list[_RulingRow] = []
@@ -732,13 +897,13 @@ class RulingsDialog(QDialog):
             row = _RulingRow(line, grid_widget)
             r = 1 + 2 * n
             for column, widget in enumerate(
-                (row.folio, row.name, row.cost, row.ruling, row.priority, row.conditions)
+                (row.folio, row.name, row.cost, row.ruling, row.priority, *row.votes, row.conditions)
             ):
                 grid.addWidget(widget, r, column)
-            grid.addWidget(row.error, r + 1, 1, 1, 5)
+            grid.addWidget(row.error, r + 1, 1, 1, 8)
             self.errors.register(f"project[{line.project_id}]", row.ruling, row.error)
             self.rows.append(row)
-        grid.setColumnStretch(5, 1)
+        grid.setColumnStretch(8, 1)
         grid.setRowStretch(1 + 2 * len(self.rows), 1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -754,7 +919,9 @@ class RulingsDialog(QDialog):
         layout.addWidget(self.general)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
-        chain: list[QWidget] = [w for row in self.rows for w in (row.ruling, row.priority, row.conditions)]
+        chain: list[QWidget] = [
+            w for row in self.rows for w in (row.ruling, row.priority, *row.votes, row.conditions)
+        ]
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         if self.rows:
@@ -766,13 +933,20 @@ class RulingsDialog(QDialog):
         return next(row for row in self.rows if row.line.project_id == project_id)
 
     def set_ruling(
-        self, project_id: int, ruling: str | None, priority: int | None = None, conditions: str = ""
+        self,
+        project_id: int,
+        ruling: str | None,
+        priority: int | None = None,
+        conditions: str = "",
+        votes: tuple[int, int, int] | None = None,
     ) -> None:
-        """Fill a project's row as the officer would (tests and keyboard macros)."""
+        """Fill a project's row as the officer would (tests and keyboard macros); ``votes``: for, against, abstentions."""
         row = self.row_for(project_id)
         row.ruling.setCurrentIndex(row.ruling.findData(ruling))
         row.priority.setValue(-1 if priority is None else priority)
         row.conditions.setText(conditions)
+        for box, count in zip(row.votes, votes or (-1, -1, -1), strict=True):
+            box.setValue(count)
 
     def submit(self) -> bool:
         """Apply every ruling chosen in one transaction; on refusal show the problems, keep the entries."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QPushButton,
     QSplitter,
@@ -30,11 +31,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tresxuno.domain.actor import current_actor
 from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.formatting import date_text, money_text, party_label, session_kind_label, stage_label
 from tresxuno.i18n import N_, _, language, ngettext
-from tresxuno.services.covam import SessionInfo, SessionSummary, get_session, list_sessions
+from tresxuno.services.covam import (
+    SessionInfo,
+    SessionSummary,
+    finalize_session,
+    get_session,
+    list_sessions,
+    list_versions,
+    open_new_version,
+)
 from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.session import (
     AgendaPickerDialog,
@@ -83,6 +93,25 @@ def ruled_text(summary: SessionSummary) -> str:
     return ngettext("{ruled} of {total} ruled", "{ruled} of {total} ruled", summary.projects).format(
         ruled=summary.ruled, total=summary.projects
     )
+
+
+def acta_state_text(info: SessionInfo) -> str:
+    """Where the minutes stand: their version, final or still editable, and the quorum."""
+    if info.final:
+        state = _("Minutes version {version}, final: changes need a new version.").format(
+            version=info.version
+        )
+    else:
+        state = _(
+            "Minutes version {version}, not final yet: the session and its attendees can be edited."
+        ).format(version=info.version)
+    q = info.quorum
+    quorum = (
+        _("Quorum: {present} of {members} members with vote.")
+        if q.reached
+        else _("No quorum: {present} of {members} members with vote.")
+    ).format(present=q.present, members=q.members)
+    return f"{state} {quorum}"
 
 
 def _table(parent: QWidget, name: str, columns: tuple[tuple[str, Qt.AlignmentFlag], ...]) -> QTableWidget:
@@ -183,6 +212,20 @@ class CovamView(View):
         self.add_button.clicked.connect(self.add_projects)
         self.rule_button = QPushButton(_("Record &rulings…"), self)
         self.rule_button.clicked.connect(self.record_rulings)
+        self.edit_button = QPushButton(_("&Edit session…"), self)
+        self.edit_button.setToolTip(
+            _("Correct the session, its attendees and criteria while its minutes are not final")
+        )
+        self.edit_button.clicked.connect(self.edit_session)
+        self.final_button = QPushButton(_("Mark minutes as &final…"), self)
+        self.final_button.clicked.connect(self.mark_final)
+        self.version_button = QPushButton(_("New &version…"), self)
+        self.version_button.setToolTip(_("Reopen final minutes to correct them; the reason is recorded"))
+        self.version_button.clicked.connect(self.new_version)
+        self.versions_button = QPushButton(_("Ver&sions…"), self)
+        self.versions_button.clicked.connect(self.show_versions)
+        self.state_label = QLabel(self)
+        self.state_label.setWordWrap(True)
         self.minutes_button = QPushButton(_("&Print minutes…"), self)
         self.minutes_button.clicked.connect(self.print_minutes)
         self.report_task: Task | None = None
@@ -235,7 +278,13 @@ class CovamView(View):
         box = QVBoxLayout(detail)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.title)
+        box.addWidget(self.state_label)
         box.addWidget(self.notes)
+        acta = QHBoxLayout()
+        for button in (self.edit_button, self.final_button, self.version_button, self.versions_button):
+            acta.addWidget(button)
+        acta.addStretch(1)
+        box.addLayout(acta)
         box.addWidget(agenda_box, 1)
 
         self.split = QSplitter(Qt.Orientation.Vertical, self)
@@ -271,6 +320,10 @@ class CovamView(View):
             self.agenda,
             self.add_button,
             self.rule_button,
+            self.edit_button,
+            self.final_button,
+            self.version_button,
+            self.versions_button,
             self.message_new,
             self.message_all,
         )
@@ -404,7 +457,12 @@ class CovamView(View):
         self.notes.setVisible(bool(info.notes))
         self._fill_attendees(info)
         self._fill_agenda(info)
-        pending = pending_lines(info)
+        self.state_label.setText(acta_state_text(info))
+        self.edit_button.setEnabled(not info.final)
+        self.final_button.setEnabled(not info.final)
+        self.version_button.setEnabled(info.final)
+        self.add_button.setEnabled(not info.final)
+        pending = pending_lines(info) if not info.final else []
         self.rule_button.setEnabled(bool(pending))
         self.rule_button.setToolTip(
             _("Record the committee's ruling on the projects waiting for it")
@@ -520,6 +578,82 @@ class CovamView(View):
             self.year.setCurrentIndex(0)
             self.year.blockSignals(False)
         self.reload(select_id=info.id)
+
+    def edit_session(self) -> None:
+        """Correct the chosen session and its attendees (only while its minutes are not final)."""
+        if self.current is None or self.current.final:
+            return
+        info = SessionDialog.ask(self, self._db, existing=self.current)
+        if info is not None:
+            self.reload(select_id=info.id)
+
+    def mark_final(self) -> None:
+        """Freeze the chosen session's minutes as final (after the officer confirms)."""
+        from tresxuno.ui import prompts
+
+        if self.current is None or self.current.final:
+            return
+        question = _(
+            "Mark version {version} of the minutes of session {number} as final? After this, the session "
+            "and its attendees can only be changed by opening a new version, with its reason."
+        ).format(version=self.current.version, number=self.current.number)
+        if not prompts.confirm(self, _("Final minutes"), question):
+            return
+        try:
+            info = finalize_session(self._db, self.current.id, user=current_actor().username)
+        except (InputError, StorageError) as exc:
+            show_error(self.window(), exc)
+            return
+        self.reload(select_id=info.id)
+
+    def new_version(self, reason: str | None = None) -> None:
+        """Reopen final minutes as a new version; asks for the reason unless given."""
+        if self.current is None or not self.current.final:
+            return
+        if reason is None:
+            text, ok = QInputDialog.getMultiLineText(
+                self,
+                _("New version of the minutes"),
+                _("Why do the minutes of session {number} need a new version?").format(
+                    number=self.current.number
+                ),
+            )
+            if not ok:
+                return
+            reason = text
+        try:
+            info = open_new_version(self._db, self.current.id, reason, user=current_actor().username)
+        except (InputError, StorageError) as exc:
+            show_error(self.window(), exc)
+            return
+        self.reload(select_id=info.id)
+
+    def versions_text(self) -> str:
+        """Every final version of the chosen session's minutes: number, when, by whom and why."""
+        if self.current is None:
+            return ""
+        lines = []
+        for v in list_versions(self._db, self.current.id):
+            line = _("Version {version}: final on {date} by {user}").format(
+                version=v.version, date=date_text(v.final_at.date()), user=v.final_by or "—"
+            )
+            if v.reason:
+                line += " — " + _("reason: {reason}").format(reason=v.reason)
+            lines.append(line)
+        return "\n".join(lines) or _("No version of these minutes was marked final yet.")
+
+    def show_versions(self) -> None:
+        """Show the final versions of the chosen session's minutes."""
+        from tresxuno.ui import prompts
+
+        if self.current is None:
+            return
+        try:
+            text = self.versions_text()
+        except (InputError, StorageError) as exc:
+            show_error(self.window(), exc)
+            return
+        prompts.about(self, _("Versions of the minutes"), text)
 
     def add_projects(self) -> None:
         """Put pre-validated projects on the chosen session's agenda."""
