@@ -21,6 +21,7 @@ from tresxuno.db.engine import Database, known_revisions, open_database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import N_, _
 from tresxuno.services.auth import require, require_on_file, user_count
+from tresxuno.services.file_ops import remove_file, retrying
 from tresxuno.services.output_files import atomic_output, check_output
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 
@@ -134,13 +135,18 @@ def prune_backups(
 ) -> list[Path]:
     """Delete all but the newest ``keep`` automatic backups of ``database`` (never one in ``protect``).
 
+    Best effort: a backup another program holds open (an antivirus scanning it, a copy being made
+    on Windows) is retried a moment, then left for the next time, never an error on closing.
     Returns the deleted files.
     """
     backups = [p for p in automatic_backups(database, folder) if p not in protect]
     old = backups[:-keep] if keep > 0 else backups
+    deleted = []
     for path in old:
-        path.unlink(missing_ok=True)
-    return old
+        with contextlib.suppress(OSError, StorageError):
+            remove_file(path)
+            deleted.append(path)
+    return deleted
 
 
 def automatic_backup(
@@ -261,7 +267,9 @@ def restore_database(
         _check_cancel(cancel)
         progress(3, 5, _("Restoring the backup…"))
         try:
-            _copy_into(scratch, database)
+            # Another window or program holding the database makes SQLite answer "locked" (and
+            # Windows refuse to write): retried a moment, then ``file.in_use`` naming the database.
+            retrying(lambda: _copy_into(scratch, database), database)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError("backup.failed", path=str(database), detail=str(exc)) from exc
         paths.make_private(database)  # an older version's 0644 file: the restored data is private too
@@ -337,7 +345,7 @@ def _copy_into(source: Path, database: Path) -> None:
         paths.create_private_file(database)  # 0600, like every database tresxuno creates
     src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        dst = sqlite3.connect(database)
+        dst = sqlite3.connect(database, timeout=1.0)  # a holder is retried by the caller, not waited on
         try:
             src.backup(dst)
             dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
