@@ -40,7 +40,9 @@ def sqlite_copy(source: Path, target: Path, *, step: CopyStep | None = None) -> 
         raises is raised too, with the same clean-up.
     """
     partial = target.with_name(target.name + ".part")
-    partial.unlink(missing_ok=True)
+    # On Windows an antivirus may still be scanning a file just written (or a stale ``.part``):
+    # replacing or deleting it is retried a moment (paths.retry_while_in_use), not failed at once.
+    paths.retry_while_in_use(lambda: partial.unlink(missing_ok=True))
     # A copy holds every row: 0600 from its first byte (a new folder 0700), whatever the umask.
     paths.create_private_file(partial)
     try:
@@ -61,7 +63,7 @@ def sqlite_copy(source: Path, target: Path, *, step: CopyStep | None = None) -> 
             dst.commit()
         finally:
             dst.close()
-        os.replace(partial, target)
+        paths.retry_while_in_use(lambda: os.replace(partial, target))
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

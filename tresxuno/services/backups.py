@@ -21,7 +21,7 @@ from tresxuno.db.engine import Database, known_revisions, open_database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import N_, _
 from tresxuno.services.auth import require, require_on_file, user_count
-from tresxuno.services.file_ops import remove_file, retrying
+from tresxuno.services.file_ops import in_use_error, remove_file, retrying
 from tresxuno.services.output_files import atomic_output, check_output
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 
@@ -118,7 +118,8 @@ def _backup(
     try:
         return sqlite_copy(source, target, step=_copy_step(progress, cancel, _("Copying the database…")))
     except (OSError, sqlite3.Error) as exc:
-        raise StorageError("backup.failed", path=str(shown or target), detail=str(exc)) from exc
+        held = in_use_error(shown or target, exc)  # Windows: another program holds the file
+        raise held or StorageError("backup.failed", path=str(shown or target), detail=str(exc)) from exc
 
 
 def automatic_backups(database: Path, folder: Path | None = None) -> list[Path]:

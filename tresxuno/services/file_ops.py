@@ -17,19 +17,27 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import time
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import TypeVar
 
 from tresxuno.domain.problems import StorageError
+from tresxuno.paths import (
+    IN_USE_WINERRORS,
+    RETRY_DELAYS,
+    extended_path,
+    may_be_in_use,
+    retry_while_in_use,
+    shown_path,
+)
 
 __all__ = [
     "IN_USE_WINERRORS",
     "RETRY_DELAYS",
     "held_by_another_program",
     "in_use_error",
+    "long_form",
     "may_be_in_use",
     "remove_file",
     "remove_tree",
@@ -39,23 +47,8 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: Windows error numbers for a file another process holds: sharing and lock violations.
-IN_USE_WINERRORS = frozenset({32, 33})
-#: Seconds to wait before each new try (about 1.5 s in all); tests set them to zero.
-RETRY_DELAYS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.4, 0.8)
 #: Whether this is Windows, where a PermissionError on replace or delete means "in use" (tests flip it).
 ON_WINDOWS = os.name == "nt"
-
-
-def _sleep(seconds: float) -> None:
-    time.sleep(seconds)
-
-
-def may_be_in_use(exc: BaseException) -> bool:
-    """Whether ``exc`` may pass if tried again: a file or database another program holds for now."""
-    if isinstance(exc, sqlite3.OperationalError):
-        return "locked" in str(exc) or "busy" in str(exc)
-    return isinstance(exc, PermissionError) or getattr(exc, "winerror", None) in IN_USE_WINERRORS
 
 
 def held_by_another_program(exc: BaseException) -> bool:
@@ -77,8 +70,8 @@ def in_use_error(path: str | os.PathLike[str], exc: BaseException) -> StorageErr
     if not held_by_another_program(exc):
         return None
     if isinstance(exc, sqlite3.OperationalError) or getattr(exc, "winerror", None) in IN_USE_WINERRORS:
-        return StorageError("file.in_use", path=str(path))
-    return StorageError("file.in_use_or_denied", path=str(path))
+        return StorageError("file.in_use", path=shown_path(path))
+    return StorageError("file.in_use_or_denied", path=shown_path(path))
 
 
 def retrying(operation: Callable[[], T], path: str | os.PathLike[str] | None = None) -> T:
@@ -89,33 +82,36 @@ def retrying(operation: Callable[[], T], path: str | os.PathLike[str] | None = N
         path: the file it touches, named in the error when another program still holds it.
 
     Raises:
-        StorageError: ``file.in_use`` when every try found the file held by another program.
+        StorageError: ``file.in_use`` or ``file.in_use_or_denied`` when every try found the file
+            held by another program (:func:`tresxuno.paths.retry_while_in_use` waits between them).
         OSError, sqlite3.Error: any other failure, at once (or after the retries, for a
             ``PermissionError`` that is a real permission problem).
     """
-    for delay in (*RETRY_DELAYS, None):
-        try:
-            return operation()
-        except (OSError, sqlite3.OperationalError) as exc:
-            if not may_be_in_use(exc):
-                raise
-            if delay is None:
-                error = in_use_error(path, exc) if path is not None else None
-                if error is not None:
-                    raise error from exc
-                raise
-            _sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+    try:
+        return retry_while_in_use(operation)
+    except (OSError, sqlite3.OperationalError) as exc:
+        error = in_use_error(path, exc) if path is not None else None
+        if error is not None:
+            raise error from exc
+        raise
+
+
+def long_form(path: str | os.PathLike[str]) -> str:
+    """``path`` as Windows' file functions take it past 260 characters (:func:`tresxuno.paths.extended_path`)."""
+    return extended_path(path, windows=ON_WINDOWS)
 
 
 def replace_file(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
-    """``os.replace(source, target)``, retried while ``target`` (or ``source``) is held open."""
-    retrying(lambda: os.replace(source, target), target)
+    """``os.replace(source, target)``, retried while ``target`` (or ``source``) is held open.
+
+    Errors name ``target`` as given; the call itself gets both in their long form on Windows.
+    """
+    retrying(lambda: os.replace(long_form(source), long_form(target)), target)
 
 
 def remove_file(path: str | os.PathLike[str], *, missing_ok: bool = True) -> None:
     """Delete ``path``, retried while another program holds it."""
-    retrying(lambda: Path(path).unlink(missing_ok=missing_ok), path)
+    retrying(lambda: Path(long_form(path)).unlink(missing_ok=missing_ok), path)
 
 
 def remove_tree(path: str | os.PathLike[str]) -> bool:

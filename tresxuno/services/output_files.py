@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from tresxuno.domain.problems import InputError, Problem, StorageError
-from tresxuno.services.file_ops import remove_file, replace_file
+from tresxuno.services.file_ops import long_form, remove_file, replace_file
 
 __all__ = [
     "SIDE_SUFFIXES",
@@ -170,7 +170,8 @@ def atomic_output(target: str | os.PathLike[str], *, db: Any = None, force: bool
     path = check_output(target, db=db, force=force)
     try:
         for _attempt in range(100):
-            tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+            # Beside the target, in Windows' long form when the folder is deep (no 260-character limit).
+            tmp = Path(long_form(path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")))
             try:
                 with open(tmp, "x", encoding="utf-8"):
                     break
