@@ -174,6 +174,23 @@ def test_pruning_skips_a_backup_another_program_holds_and_never_fails(db, tmp_pa
     assert sorted(p.name for p in folder.iterdir()) == [names[0], *names[3:]]
 
 
+def test_a_scan_is_filed_while_an_antivirus_looks_at_its_copy(db, tmp_path, monkeypatch, waits):
+    from datetime import date
+
+    from tests.services.test_ledger import new_club
+    from tests.services.test_registry_and_projects import project_input
+    from tresxuno.services.attachments import attach_document, attachment_file
+    from tresxuno.services.project_requests import submit_project
+
+    project = submit_project(db, project_input(new_club(db).id, submitted_on=date(2019, 3, 1)))
+    scan = tmp_path / "Solicitud firmada — José.pdf"
+    scan.write_bytes(b"%PDF-1.4 solicitud")
+    monkeypatch.setattr(os, "replace", Flaky(os.replace, 2, lambda: held(winerror=32)))
+    info = attach_document(db, project.id, "solicitud", scan)
+    assert attachment_file(db, info.id).read_bytes() == b"%PDF-1.4 solicitud"
+    assert len(waits) == 2
+
+
 # --- Restore ------------------------------------------------------------------------------------
 
 
