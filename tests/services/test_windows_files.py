@@ -332,6 +332,23 @@ def test_windows_paths_split_the_windows_way():
     assert temporary.drive == "C:" and temporary.name == ".libro 2026.csv.abcd1234.part"
 
 
+def test_a_database_in_a_folder_with_percent_signs_and_accents_opens_that_file(tmp_path):
+    from sqlalchemy import make_url
+
+    from tresxuno.db.engine import database_url, open_database
+
+    folder = tmp_path / "Gastos 100%41 Año ¿sí?"
+    folder.mkdir()
+    url = database_url(str(folder / "tresxuno.sqlite"))
+    assert make_url(url).database == str((folder / "tresxuno.sqlite").resolve())
+    db = open_database(url)
+    try:
+        assert db.path == (folder / "tresxuno.sqlite").resolve() and db.path.is_file()
+    finally:
+        db.dispose()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]  # no "Gastos 100A..." beside it
+
+
 # --- The console --------------------------------------------------------------------------------
 
 

@@ -56,6 +56,16 @@ _SQLITE_PRAGMAS = (
 )
 
 
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of the SQLite file ``path`` (made absolute).
+
+    SQLAlchemy unquotes ``%XX`` and cuts at ``?`` in a URL, so a folder named ``Gastos 100%2026`` (or,
+    off Windows, one with a ``?``) would name another file: those two characters are escaped.
+    Drive letters, spaces and accents go through as they are.
+    """
+    return "sqlite:///" + str(path.resolve()).replace("%", "%25").replace("?", "%3F")
+
+
 def database_url(value: str | None) -> str:
     """Turn what a user gives (``--db``, ``TRESXUNO_DB``, a setting) into an SQLAlchemy URL.
 
@@ -74,7 +84,7 @@ def database_url(value: str | None) -> str:
         return value
     else:
         path = Path(value).expanduser()
-    return f"sqlite:///{path.resolve()}"
+    return sqlite_url(path)
 
 
 def _sqlite_file(url: URL) -> Path | None:
@@ -501,7 +511,7 @@ def migrate_empty_sqlite(file: Path, revision: str) -> None:
     The reference a restore compares a backup's schema with: what this app's migrations make of
     an empty database at the backup's revision.
     """
-    engine = make_engine(f"sqlite:///{file.resolve()}")
+    engine = make_engine(sqlite_url(file))
     try:
         with engine.connect() as connection:
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
