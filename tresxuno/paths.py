@@ -13,7 +13,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -261,3 +261,19 @@ def retry_while_in_use(operation: Callable[[], T]) -> T:
                 raise
             _sleep(delay)
     raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def sqlite_uri(path: PurePath, query: str = "mode=ro") -> str:
+    r"""An SQLite ``file:`` URI for ``path`` (made absolute), with ``query`` (read-only by default).
+
+    ``Path.as_uri()`` writes a Windows share ``\\servidor\respaldos\x.sqlite`` as
+    ``file://servidor/respaldos/x.sqlite``, whose authority SQLite refuses ("invalid uri authority"):
+    a backup on a network drive could not be checked or restored. With an empty authority
+    (``file:////servidor/respaldos/x.sqlite``) SQLite opens the share. Accents and spaces are
+    percent-encoded by ``as_uri``; drive letters come out as ``file:///C:/...``, which SQLite reads.
+    """
+    full = path.resolve() if isinstance(path, Path) else path
+    uri = full.as_uri()
+    if not uri.startswith("file:///"):  # a UNC share: file://server/share/...
+        uri = "file:////" + uri.removeprefix("file://")
+    return f"{uri}?{query}" if query else uri

@@ -349,6 +349,38 @@ def test_a_database_in_a_folder_with_percent_signs_and_accents_opens_that_file(t
     assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]  # no "Gastos 100A..." beside it
 
 
+@pytest.mark.parametrize(
+    ("path", "uri"),
+    [
+        ("\\\\servidor\\respaldos\\lunes.sqlite", "file:////servidor/respaldos/lunes.sqlite?mode=ro"),
+        (
+            "C:\\Users\\José Pérez\\Datos 100%\\t.sqlite",
+            "file:///C:/Users/Jos%C3%A9%20P%C3%A9rez/Datos%20100%25/t.sqlite?mode=ro",
+        ),
+    ],
+)
+def test_sqlite_uris_of_windows_paths_have_no_authority(path, uri):
+    from pathlib import PureWindowsPath
+
+    assert paths.sqlite_uri(PureWindowsPath(path)) == uri
+
+
+def test_sqlite_opens_a_uri_with_an_empty_authority_and_odd_characters(tmp_path):
+    folder = tmp_path / "Respaldos #2 100%41 ¿sí?"
+    folder.mkdir()
+    database = folder / "copia.sqlite"
+    with sqlite3.connect(database) as made:
+        made.execute("CREATE TABLE t (x)")
+    made.close()
+    uri = paths.sqlite_uri(database)
+    for form in (uri, uri.replace("file:///", "file:////")):  # the second is how a UNC share is written
+        connection = sqlite3.connect(form, uri=True)
+        try:
+            assert connection.execute("SELECT name FROM sqlite_master").fetchall() == [("t",)]
+        finally:
+            connection.close()
+
+
 # --- The console --------------------------------------------------------------------------------
 
 

@@ -46,7 +46,7 @@ def sqlite_copy(source: Path, target: Path, *, step: CopyStep | None = None) -> 
     # A copy holds every row: 0600 from its first byte (a new folder 0700), whatever the umask.
     paths.create_private_file(partial)
     try:
-        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        src = sqlite3.connect(paths.sqlite_uri(source), uri=True)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

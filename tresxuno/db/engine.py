@@ -253,7 +253,7 @@ def _writable(path: Path) -> bool:
 
 def read_only_uri(file: Path) -> str:
     """An SQLite URI opening ``file`` read-only (``immutable=1`` too when its folder is read-only)."""
-    uri = f"{file.resolve().as_uri()}?mode=ro"
+    uri = paths.sqlite_uri(file)
     return uri if _writable(file.resolve().parent) else uri + "&immutable=1"
 
 
@@ -394,9 +394,7 @@ def open_read_only(url_or_path: str | None = None) -> Database:
             raise StorageError("db.not_a_database", path=str(file))
         _check_known(revision)
         where = {"path": str(file)}
-        engine = create_engine(
-            "sqlite://", creator=lambda: sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
-        )
+        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(paths.sqlite_uri(file), uri=True))
         event.listen(engine, "connect", _on_read_only_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         database = Database(engine)

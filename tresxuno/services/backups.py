@@ -184,7 +184,7 @@ def check_backup_file(path: Path) -> str:
         if fh.read(16) != b"SQLite format 3\x00":
             raise StorageError("restore.not_sqlite", path=str(path))
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection = sqlite3.connect(paths.sqlite_uri(path), uri=True)
     except sqlite3.Error as exc:
         raise StorageError("restore.not_sqlite", path=str(path)) from exc
     try:
@@ -293,7 +293,7 @@ _SCHEMA_KINDS = {"table": N_("table"), "index": N_("index"), "trigger": N_("trig
 
 def _check_schema(candidate: Path, source: Path, revision: str) -> None:
     """Refuse a backup whose schema is not exactly its revision's (a dropped trigger, an extra one...)."""
-    connection = sqlite3.connect(f"{candidate.resolve().as_uri()}?mode=ro", uri=True)
+    connection = sqlite3.connect(paths.sqlite_uri(candidate), uri=True)
     try:
         found = schema_of(connection)
         versions = connection.execute("SELECT COUNT(*) FROM alembic_version").fetchone()[0]
@@ -344,7 +344,7 @@ def _copy_into(source: Path, database: Path) -> None:
     """Overwrite ``database`` in place with ``source``'s pages (its WAL is reset, never left stale)."""
     if not database.exists():
         paths.create_private_file(database)  # 0600, like every database tresxuno creates
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    src = sqlite3.connect(paths.sqlite_uri(source), uri=True)
     try:
         dst = sqlite3.connect(database, timeout=1.0)  # a holder is retried by the caller, not waited on
         try:

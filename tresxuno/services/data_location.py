@@ -77,7 +77,7 @@ def _check_target(source: Path, target: Path) -> None:
 
 
 def _table_counts(path: Path) -> dict[str, int]:
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    connection = sqlite3.connect(paths.sqlite_uri(path), uri=True)
     try:
         tables = [
             row[0]
@@ -91,7 +91,7 @@ def _table_counts(path: Path) -> dict[str, int]:
 
 
 def _verify_database(original: Path, copy: Path, target: Path) -> None:
-    connection = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
+    connection = sqlite3.connect(paths.sqlite_uri(copy), uri=True)
     try:
         ok = [row[0] for row in connection.execute("PRAGMA integrity_check")] == ["ok"]
     finally:
