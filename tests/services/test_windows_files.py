@@ -223,6 +223,25 @@ def test_a_restore_refused_by_a_held_database_names_it_and_changes_nothing(resto
     assert database.read_bytes() == before
 
 
+def test_a_restore_is_not_failed_by_a_scratch_copy_windows_will_not_delete(restorable, tmp_path, monkeypatch):
+    import tempfile
+
+    database, backup = restorable
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    (tmp_path / "temp").mkdir()
+    real_unlink = os.unlink
+
+    def unlink(path: Any, *args: Any, **kwargs: Any) -> None:
+        if os.path.basename(os.fspath(path)) == "candidate.sqlite":  # an antivirus still has it open
+            raise PermissionError(13, "The process cannot access the file")
+        real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    result = restore_database(database, backup)  # the restore itself succeeded: it must say so
+    assert result.database == database
+    monkeypatch.setattr(os, "unlink", real_unlink)
+
+
 # --- Moving the data folder ---------------------------------------------------------------------
 
 

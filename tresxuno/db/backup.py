@@ -154,7 +154,7 @@ def reference_schema(revision: str) -> tuple[tuple[tuple[str, str], tuple[str, s
     """
     from tresxuno.db.engine import migrate_empty_sqlite
 
-    with tempfile.TemporaryDirectory(prefix="tresxuno-schema-") as folder:
+    with tempfile.TemporaryDirectory(prefix="tresxuno-schema-", ignore_cleanup_errors=True) as folder:
         file = Path(folder) / "reference.sqlite"
         migrate_empty_sqlite(file, revision)
         connection = sqlite3.connect(file)

@@ -388,7 +388,7 @@ def export_audit_package(
     message = _("Packing the audit package")
     progress(0, steps, message)
     with (
-        tempfile.TemporaryDirectory(prefix="tresxuno-audit-") as work,
+        tempfile.TemporaryDirectory(prefix="tresxuno-audit-", ignore_cleanup_errors=True) as work,
         atomic_output(path, db=db, force=force) as tmp,
         zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf,
     ):

@@ -241,7 +241,11 @@ def restore_database(
     revision = check_backup_file(source)
     if database.exists() and source.resolve() == database.resolve():
         raise StorageError("restore.same_file", path=str(source))
-    with tempfile.TemporaryDirectory(prefix="tresxuno-restore-") as scratch_folder:
+    # A scratch file Windows will not delete yet (an antivirus scanning it) must not turn a finished
+    # restore into a reported failure: cleaning up is best effort.
+    with tempfile.TemporaryDirectory(
+        prefix="tresxuno-restore-", ignore_cleanup_errors=True
+    ) as scratch_folder:
         progress(0, 5, _("Checking the backup…"))
         scratch = Path(scratch_folder) / "candidate.sqlite"
         try:
