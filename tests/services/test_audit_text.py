@@ -67,3 +67,36 @@ def test_an_added_ledger_entry_reads_in_words():
 
 def test_a_covam_session_kind_is_not_read_as_a_ledger_kind():
     assert value_text("kind", "extraordinaria", "covam_sessions") == "Extraordinaria"
+
+
+def test_the_whole_trail_exports_in_words_oldest_first_with_local_seconds(
+    db, tmp_path, mexico_city, monkeypatch
+):
+    import csv
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import text
+
+    from tests.services.test_registry_and_projects import club_input
+    from tresxuno.domain.actor import Actor, acting_as
+    from tresxuno.services import audit_text
+    from tresxuno.services.clubs import register_club
+
+    monkeypatch.setattr(audit_text, "EXPORT_BATCH", 1)  # several batches on a small trail
+    with acting_as(Actor("=beto", "capturista")):  # a name that would start a formula
+        register_club(db, club_input())
+    steps = []
+    path = tmp_path / "bitacora.csv"
+    written = audit_text.export_trail(db, path, progress=lambda d, t, m: steps.append((d, t)))
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    with db.engine.connect() as conn:
+        stored = conn.execute(text("SELECT seq, at FROM audit_log ORDER BY seq")).all()
+    assert written == len(rows) == len(stored) >= 2 and steps[-1] == (written, written)
+    assert len(steps) == written + 1  # one report per batch, after the first
+    assert header[1] == "Cuándo (hora local)"
+    assert [int(r[0]) for r in rows] == [seq for seq, _at in stored]
+    last_at = stored[-1][1] if isinstance(stored[-1][1], datetime) else datetime.fromisoformat(stored[-1][1])
+    assert rows[-1][1] == (last_at - timedelta(hours=6)).strftime("%d/%m/%Y %H:%M:%S")
+    assert rows[-1][2] == "'=beto (Capturista)" and rows[-1][3].startswith("Club ")
+    assert "Nombre: " in rows[-1][4] and "name:" not in rows[-1][4]

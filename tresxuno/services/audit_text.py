@@ -8,12 +8,19 @@ in :data:`tresxuno.messages.FIELD_LABELS` (tests check), so no database column n
 
 from __future__ import annotations
 
+import csv
+import os
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
-from tresxuno.domain.audit import FieldChange
+from sqlalchemy import func, select
+
+from tresxuno.db.engine import Database
+from tresxuno.db.models import AuditLogRow
+from tresxuno.domain.audit import FieldChange, field_changes
 from tresxuno.domain.money import Money
 from tresxuno.formatting import (
     category_label,
@@ -27,6 +34,11 @@ from tresxuno.formatting import (
 )
 from tresxuno.i18n import N_, _
 from tresxuno.messages import FIELD_LABELS
+from tresxuno.reports.ledger_formats import neutralise
+from tresxuno.services.audit import HistoryItem
+from tresxuno.services.auth import require
+from tresxuno.services.output_files import atomic_output, check_output
+from tresxuno.services.progress import CancelToken, Progress, no_progress
 
 __all__ = [
     "ACTION_LABELS",
@@ -35,6 +47,7 @@ __all__ = [
     "TABLE_LABELS",
     "changes_text",
     "column_label",
+    "export_trail",
     "local_time_text",
     "readable_rows",
     "role_label",
@@ -277,7 +290,7 @@ def role_label(role: str) -> str:
         return role
 
 
-def readable_rows(items: Iterable[Any]) -> list[list[str]]:
+def readable_rows(items: Iterable[HistoryItem]) -> list[list[str]]:
     """The header and one row per history item (``services.audit.HistoryItem``), in words.
 
     What an auditor reads in a spreadsheet; the raw extract beside it keeps the hashed columns.
@@ -295,3 +308,71 @@ def readable_rows(items: Iterable[Any]) -> list[list[str]]:
             ]
         )
     return rows
+
+
+#: Audit records read per batch of :func:`export_trail` (and how often it reports progress).
+EXPORT_BATCH = 2_000
+
+
+def export_trail(
+    db: Database,
+    out_path: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    progress: Progress = no_progress,
+    cancel: CancelToken | None = None,
+) -> int:
+    """Write the whole audit trail in words, oldest first, as a CSV an auditor opens in Excel.
+
+    The same columns as the Bitácora (record, local time to the second, who, what, each field by
+    its label, before and after), in the language in force; UTF-8 with a byte-order mark and CRLF,
+    text that would start a formula neutralised. ``tresxuno check`` verifies the trail itself; this
+    file is for reading.
+
+    Returns:
+        The records written.
+
+    Raises:
+        InputError: ``auth.role_required``; on field ``output``, a target
+            :func:`~tresxuno.services.output_files.check_output` refuses.
+        StorageError: the file cannot be written (another program holding it included).
+        Cancelled: the officer cancelled; no file is left.
+    """
+    require(db, "records.export")
+    path = check_output(Path(out_path).expanduser(), db=db, force=force)
+    log = AuditLogRow.__table__
+    with db.session() as session:
+        total = int(session.scalar(select(func.count()).select_from(log)) or 0)
+    message = _("Exporting the audit trail")
+    progress(0, total, message)
+    written, last = 0, -1
+    with (
+        atomic_output(path, db=db, force=force) as tmp,
+        open(tmp, "w", encoding="utf-8-sig", newline="") as fh,
+    ):
+        writer = csv.writer(fh, lineterminator="\r\n")
+        writer.writerow([_(label) for label in READABLE_HEADER])
+        while True:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            with db.session() as session:
+                rows = session.execute(
+                    select(log).where(log.c.seq > last).order_by(log.c.seq).limit(EXPORT_BATCH)
+                ).all()
+            if not rows:
+                break
+            items = [_item_of(row) for row in rows]
+            writer.writerows([neutralise(cell) for cell in row] for row in readable_rows(items)[1:])
+            written += len(rows)
+            last = rows[-1].seq
+            progress(min(written, total), total, message)
+    return written
+
+
+def _item_of(row: Any) -> HistoryItem:
+    """An audit log row as a history item; a record of many rows at once lists no field changes."""
+    bulk = row.row_id is None
+    changes = () if bulk else field_changes(row.before, row.after)
+    return HistoryItem(
+        row.seq, row.at, row.username, row.role, row.action, row.table_name, row.row_id, changes
+    )

@@ -6,6 +6,8 @@ the value before and after. The Bitácora shows the whole trail and verifies it 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,6 +28,7 @@ from tresxuno.messages import describe
 from tresxuno.services import audit_text
 from tresxuno.services.audit import CheckResult, HistoryItem, check_integrity, history, recent
 from tresxuno.services.store import Database
+from tresxuno.ui import prompts
 from tresxuno.ui.tasks import Task, run_task
 
 # The words of the trail live with the services, so the audit package's readable extract says the same.
@@ -130,11 +133,18 @@ class AuditLogDialog(QDialog):
             _("Check the hash chain of the audit trail and that the ledger matches it")
         )
         self.verify_button.clicked.connect(self.verify)
+        self.export_button = QPushButton(_("&Export to a spreadsheet…"), self)
+        self.export_button.setToolTip(
+            _("Save the whole audit trail in words (local times, field names) as a CSV file for Excel")
+        )
+        self.export_button.clicked.connect(self.export)
+        self.exported: Path | None = None
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar = QHBoxLayout()
         bar.addWidget(self.verify_button)
+        bar.addWidget(self.export_button)
         bar.addWidget(self.status, 1)
         bar.addWidget(self.more_button)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -164,6 +174,30 @@ class AuditLogDialog(QDialog):
             on_cancel=self._cancelled,
         )
         self.task.failed.connect(lambda _exc: self._cancelled())
+
+    def export(self) -> Task | None:
+        """Ask where, then write the readable trail off the GUI thread (:func:`audit_text.export_trail`)."""
+        chosen = prompts.choose_save_file(self, _("Export the audit trail"), _("CSV files (*.csv)"))
+        target = prompts.save_target(self, chosen, ".csv") if chosen else None
+        if target is None:
+            return None
+
+        def done(records: object) -> None:
+            self.exported = target
+            self.status.setText(
+                _("{records} record(s) written to {path}.").format(records=records, path=target)
+            )
+
+        # The save dialog already asked before replacing an existing file.
+        self.task = run_task(
+            self,
+            _("Exporting the audit trail"),
+            lambda progress, cancel: audit_text.export_trail(
+                self._db, target, force=True, progress=progress, cancel=cancel
+            ),
+            on_success=done,
+        )
+        return self.task
 
     def _verified(self, result: CheckResult) -> None:
         self.result = result
