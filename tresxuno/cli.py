@@ -7,6 +7,7 @@ and what is allowed), 1 any other failure. Commands other than ``gui`` never imp
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -960,8 +961,40 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+#: What the command line writes besides ASCII: accents, ñ, ¿¡, arrows, the middle dot, dashes, ellipsis.
+CONSOLE_PROBE = "áéíóúüñÑ¿¡→·—…“”"
+
+
+def console_safe(stream: TextIO | None) -> TextIO | None:
+    """Make ``stream`` able to write every message, whatever the console's code page.
+
+    Windows gives a redirected or piped stdout the ANSI code page (cp1252, or cp850 in an old
+    console), which cannot encode "→" or "…": the first such message would end the command with a
+    UnicodeEncodeError. Such a stream is switched to UTF-8; any stream keeps going with a ``?`` for
+    what it still cannot write (a file name with undecodable bytes) rather than failing.
+    """
+    reconfigure = getattr(stream, "reconfigure", None)
+    encoding = getattr(stream, "encoding", None)
+    if stream is None or reconfigure is None or not encoding:
+        return stream
+    try:
+        CONSOLE_PROBE.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        with contextlib.suppress(Exception):
+            reconfigure(encoding="utf-8", errors="replace")
+        return stream
+    if getattr(stream, "errors", "strict") == "strict":
+        with contextlib.suppress(Exception):
+            reconfigure(errors="replace")
+    return stream
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the command line; returns the exit status (also used by ``python -m tresxuno``)."""
+    if out is None:  # the real console (argparse's --help writes to it directly too)
+        sys.stdout = console_safe(sys.stdout) or sys.stdout
+    if err is None:
+        sys.stderr = console_safe(sys.stderr) or sys.stderr
     out = out or sys.stdout
     err = err or sys.stderr
     argv = list(sys.argv[1:] if argv is None else argv)

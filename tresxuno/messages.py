@@ -857,6 +857,15 @@ STORAGE_TEMPLATES: dict[str, str] = {
     ),
     "file.disk_full": N_("cannot write {path}: the disk is full; free some space or choose another disk"),
     "file.cannot_write": N_("cannot write {path} ({reason}); choose another file or folder"),
+    "file.in_use": N_(
+        "cannot replace or delete {path}: another program has it open (Excel, an antivirus scan, "
+        "another tresxuno window…); close that program and try again"
+    ),
+    "file.in_use_or_denied": N_(
+        "cannot replace or delete {path}: another program may have it open (Excel, an antivirus "
+        "scan, another tresxuno window…), or the file or its folder is read-only; close that program "
+        "and try again, or choose another folder"
+    ),
     "db.unreachable": N_("cannot reach the database server {where}; check the network and the server"),
     "db.cannot_open": N_("cannot open the database {where}: {detail}"),
     "db.not_found": N_("there is no database at {where}"),

@@ -7,9 +7,16 @@ account only. Windows keeps the per-user ACLs of the profile folder.
 
 from __future__ import annotations
 
+import ntpath
 import os
+import sqlite3
 import sys
-from pathlib import Path
+import time
+from collections.abc import Callable
+from pathlib import Path, PurePath
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def install_root() -> Path:
@@ -82,7 +89,8 @@ def office_key_file() -> Path:
 def chosen_data_dir() -> Path | None:
     """The data folder chosen in Preferences, or None when the default is used."""
     try:
-        text = data_location_file().read_text(encoding="utf-8").strip()
+        # utf-8-sig: a pointer edited in Windows' Notepad may start with a byte-order mark.
+        text = data_location_file().read_text(encoding="utf-8-sig").strip()
     except (OSError, UnicodeDecodeError):
         return None
     return Path(text) if text else None
@@ -172,3 +180,100 @@ def create_private_file(path: Path) -> Path:
     os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
     make_private(path)  # the umask may have taken bits away, never added: this only repeats the mode
     return path
+
+
+#: Longest Windows path the classic file functions take: MAX_PATH (260) less the room a folder
+#: must leave for an 8.3 file name; longer ones need the extended-length form.
+WINDOWS_MAX_PATH = 248
+_EXTENDED = "\\\\?\\"
+
+
+def extended_path(path: str | os.PathLike[str], *, windows: bool | None = None) -> str:
+    r"""``path`` in Windows' extended-length form when it is too long for the classic limit.
+
+    A folder chosen deep in OneDrive or a network share (``C:\Users\José Pérez\OneDrive -
+    Presidencia Municipal\Documentos\Migrantes\2026\...``) easily passes 260 characters, which
+    Windows refuses unless long paths are enabled in the registry. The extended form
+    (``\\?\C:\...``, ``\\?\UNC\server\share\...``) has no such limit; it takes no ``/`` and no
+    ``..``, so the path is made absolute and normalised first. Elsewhere, and for short paths, the
+    text is returned unchanged.
+
+    Args:
+        path: the file or folder.
+        windows: treat it as a Windows path (default: whether this is Windows); tests pass True.
+    """
+    text = os.fspath(path)
+    if not (os.name == "nt" if windows is None else windows) or text.startswith(_EXTENDED):
+        return text
+    full = ntpath.normpath(text if ntpath.isabs(text) else ntpath.abspath(text))
+    if len(full) < WINDOWS_MAX_PATH:
+        return text
+    if full.startswith("\\\\"):  # \\server\share\...
+        return _EXTENDED + "UNC\\" + full[2:]
+    if ntpath.splitdrive(full)[0]:
+        return _EXTENDED + full
+    return text
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as the officer typed it: without the extended-length prefix :func:`extended_path` adds."""
+    text = os.fspath(path)
+    if text.startswith(_EXTENDED + "UNC\\"):
+        return "\\\\" + text[len(_EXTENDED) + 4 :]
+    return text[len(_EXTENDED) :] if text.startswith(_EXTENDED) else text
+
+
+# -- files another program holds (Windows) -------------------------------------------------------
+
+#: Seconds to wait before each new try of a file held open (about 1.5 s in all); tests record them.
+RETRY_DELAYS: tuple[float, ...] = (0.05, 0.1, 0.2, 0.4, 0.8)
+#: Windows error numbers for a file another process holds: sharing and lock violations.
+IN_USE_WINERRORS = frozenset({32, 33})
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def may_be_in_use(exc: BaseException) -> bool:
+    """Whether ``exc`` may pass if tried again: a file or database another program holds for now.
+
+    Windows refuses to replace, rename over or delete a file another program has open (Excel, an
+    antivirus scanning a file just written, another tresxuno window): ``PermissionError``, often
+    ``WinError 32``; SQLite says "database is locked".
+    """
+    if isinstance(exc, sqlite3.OperationalError):
+        return "locked" in str(exc) or "busy" in str(exc)
+    return isinstance(exc, PermissionError) or getattr(exc, "winerror", None) in IN_USE_WINERRORS
+
+
+def retry_while_in_use(operation: Callable[[], T]) -> T:
+    """Run ``operation``; while it fails as if its file were held open, wait a moment and try again.
+
+    After :data:`RETRY_DELAYS` the last error is raised as it is (the services name the file, see
+    :mod:`tresxuno.services.file_ops`); any other error at once.
+    """
+    for delay in (*RETRY_DELAYS, None):
+        try:
+            return operation()
+        except (OSError, sqlite3.OperationalError) as exc:
+            if delay is None or not may_be_in_use(exc):
+                raise
+            _sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def sqlite_uri(path: PurePath, query: str = "mode=ro") -> str:
+    r"""An SQLite ``file:`` URI for ``path`` (made absolute), with ``query`` (read-only by default).
+
+    ``Path.as_uri()`` writes a Windows share ``\\servidor\respaldos\x.sqlite`` as
+    ``file://servidor/respaldos/x.sqlite``, whose authority SQLite refuses ("invalid uri authority"):
+    a backup on a network drive could not be checked or restored. With an empty authority
+    (``file:////servidor/respaldos/x.sqlite``) SQLite opens the share. Accents and spaces are
+    percent-encoded by ``as_uri``; drive letters come out as ``file:///C:/...``, which SQLite reads.
+    """
+    full = path.resolve() if isinstance(path, Path) else path
+    uri = full.as_uri()
+    if not uri.startswith("file:///"):  # a UNC share: file://server/share/...
+        uri = "file:////" + uri.removeprefix("file://")
+    return f"{uri}?{query}" if query else uri

@@ -168,7 +168,8 @@ def test_csv_keeps_its_contract_header_and_the_cli_summary_names_the_head(demo_c
     head = stored_head(demo_copy)
     [line] = stdout.getvalue().splitlines()
     assert line.endswith(f"; head {head.hash} · {head.records} records")
-    assert out.read_text(encoding="utf-8-sig").startswith("asiento,fecha,")  # no comment line
+    # No comment line: the header comes first, in the language asked for (--lang en).
+    assert out.read_text(encoding="utf-8-sig").startswith("entry,date,")
     record_more(demo_copy)
     assert anchor_passes(demo_copy, head.hash).returncode == 0
 

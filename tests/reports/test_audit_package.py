@@ -7,12 +7,15 @@ import hashlib
 import io
 import json
 import zipfile
+from datetime import datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import text
 
 from tresxuno.cli import main
+from tresxuno.db.models import Project
+from tresxuno.domain.actor import Actor, acting_as
 from tresxuno.domain.problems import InputError
 from tresxuno.services.attachments import attachment_file
 from tresxuno.services.audit import chain_head, check_integrity
@@ -154,3 +157,39 @@ def test_the_cli_packs_and_never_replaces_without_force(demo_copy, tmp_path, mon
     assert main([*args, "--user", "auditor"], out=io.StringIO()) == 2
     assert out.read_bytes() == stamp
     assert chain_head(demo_copy) == before
+
+
+def test_the_readable_trail_names_fields_by_their_labels_at_local_time_to_the_second(
+    demo_copy, tmp_path, monkeypatch
+):
+    import time
+
+    from tresxuno.services.audit_text import READABLE_HEADER
+
+    monkeypatch.setenv("TZ", "America/Mexico_City")  # UTC-6 all year since 2022
+    time.tzset()
+    pid, folio = one(demo_copy, "SELECT id, folio FROM projects WHERE stage = 'cerrado' ORDER BY id LIMIT 1")
+    with acting_as(Actor("rosa", "administrador")), demo_copy.transaction() as session:
+        project = session.get(Project, pid)
+        project.cost += 100
+        project.category = "education"
+    at = one(demo_copy, "SELECT at FROM audit_log WHERE table_name = 'projects' ORDER BY seq DESC LIMIT 1")[0]
+    try:
+        export_audit_package(demo_copy, tmp_path / "p.zip", folio=folio, printed_by="auditor")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    files = members(tmp_path / "p.zip")
+    rows = list(
+        csv.reader(io.StringIO(files[f"{folio}/bitacora/registros-legibles.csv"].decode("utf-8-sig")))
+    )
+    assert rows[0] == ["Núm. de registro", "Cuándo (hora local)", "Quién", "Qué", "Antes → después"]
+    assert len(rows[0]) == len(READABLE_HEADER)
+    change = rows[-1]
+    assert change[3].startswith("Proyecto ") and change[2] == "rosa (Administrador)"
+    # Labels, not column names; money as money; the category by its name; local time with seconds.
+    assert "Costo total: $" in change[4] and "Categoría: " in change[4] and "→ Educación" in change[4]
+    assert "cost:" not in change[4] and "category" not in change[4]
+    stamp = at if not isinstance(at, str) else datetime.fromisoformat(at)
+    local = stamp - timedelta(hours=6)
+    assert change[1] == local.strftime("%d/%m/%Y %H:%M:%S")

@@ -34,6 +34,7 @@ from tresxuno.messages import describe, describe_storage
 from tresxuno.reports import ledger_formats
 from tresxuno.reports.ledger_formats import (
     CSV_HEADER,
+    CSV_HEADER_EN,
     CURRENCY_FORMAT,
     FORMATS,
     PARTY_ACCOUNTS,
@@ -50,6 +51,15 @@ MULTILINE = "línea 1\nlínea 2"
 #: The hand-made entries, in id order (names used by the tests to find them).
 ENTRY_NAMES = tuple("federal usd state municipal split minus at quotes refund rev revrev rev_state".split())
 FORMULA_TEXTS = ("=SUM(A1)", "-5", "@cmd", "\tTabulado", "\rRetorno", "+52 55 5555 5555")
+#: How a Spanish export names the parties and kinds of entry (what an officer reads in the file).
+PARTY_WORDS = {
+    "Club": "club",
+    "Federal": "federal",
+    "Estatal": "state",
+    "Municipal": "municipal",
+    "Socio": "partner",
+}
+KIND_WORDS = {"Aportación": "contribution", "Pago": "payment", "Reintegro": "refund", "Reversión": "reversal"}
 
 
 # --- The database -----------------------------------------------------------------------------
@@ -316,7 +326,7 @@ def test_csv_rows_are_lines_and_sums_per_party_match_sql_to_the_centavo(db, tmp_
     sums: dict[tuple[str, str], int] = defaultdict(int)
     for row in rows:
         assert re.fullmatch(r"-?[0-9]+\.[0-9]{2}", row["monto"]), row["monto"]
-        sums[(row["folio"], row["parte"])] += centavos(row["monto"])
+        sums[(row["folio"], PARTY_WORDS[row["parte"]])] += centavos(row["monto"])
     expected = sql_sums(db)
     assert dict(sums) == expected
     assert dict(summary.per_account) == expected
@@ -326,9 +336,9 @@ def test_csv_rows_are_lines_and_sums_per_party_match_sql_to_the_centavo(db, tmp_
     assert days == sorted(days)
     split = [row for row in rows if row["concepto"] == "'=SUM(A1)"]
     assert sorted((r["parte"], r["monto"]) for r in split) == [
-        ("federal", "-100000.00"),
-        ("municipal", "-25000.01"),
-        ("state", "-50000.00"),
+        ("Estatal", "-50000.00"),
+        ("Federal", "-100000.00"),
+        ("Municipal", "-25000.01"),
     ]
 
 
@@ -345,7 +355,7 @@ def test_csv_usd_contribution_keeps_dollars_rate_and_source(db, tmp_path, ledger
     )
     (rev,) = [r for r in read_csv(path) if r["asiento"] == str(ledger_db[2]["revrev"])]
     assert (rev["tipo"], rev["revierte_a"], rev["motivo"]) == (
-        "reversal",
+        "Reversión",
         str(ledger_db[2]["rev"]),
         "La reversa fue un error",
     )
@@ -428,7 +438,7 @@ def test_xlsx_has_numbers_dates_a_frozen_header_and_a_computed_total(db, tmp_pat
         assert isinstance(amount.value, (int, float))
         assert row[col["fecha"]].is_date and isinstance(row[col["fecha"]].value, datetime)
         assert isinstance(row[col["asiento"]].value, int)
-        sums[(row[col["folio"]].value, row[col["parte"]].value)] += round(amount.value * 100)
+        sums[(row[col["folio"]].value, PARTY_WORDS[row[col["parte"]].value])] += round(amount.value * 100)
     expected = sql_sums(db)
     assert dict(sums) == expected
     assert totals is not None
@@ -437,11 +447,13 @@ def test_xlsx_has_numbers_dates_a_frozen_header_and_a_computed_total(db, tmp_pat
     assert ws.cell(totals[0].row + 1, col["monto"] + 1).value == f"=SUM(G2:G{len(data) + 1})"
     # The balances sheet lists every project account with the SQL balance.
     balances = {
-        (f, party): round(amount * 100)
+        (f, PARTY_WORDS[party]): round(amount * 100)
         for f, _name, party, _account, amount in wb["Saldos"].iter_rows(min_row=2, values_only=True)
         if party is not None
     }
     assert balances == expected
+    accounts = [row[3] for row in wb["Saldos"].iter_rows(min_row=2, values_only=True) if row[2] is not None]
+    assert accounts and all(a.startswith("Activo:Proyectos:") for a in accounts)
 
 
 def test_xlsx_usd_dates_and_formula_texts(db, tmp_path, ledger_db):
@@ -593,7 +605,7 @@ def parse_ledger(source: str) -> tuple[dict[str, Decimal], int, int]:
             assert current in (None, Decimal(0)), "unbalanced transaction"
             current = Decimal(0)
             assert ";" not in line, line
-            transactions += "Verificación de saldos" not in line
+            transactions += "Verificación de saldos" not in line and "Balance check" not in line
         elif (
             line.startswith("    ")
             and not line.lstrip().startswith(";")
@@ -928,3 +940,144 @@ def test_a_full_disk_while_writing_is_a_storage_error_and_leaves_no_file(db, tmp
         export_ledger(db, "csv", tmp_path / "x.csv")
     assert info.value.code == "file.disk_full"
     assert list(tmp_path.iterdir()) == []
+
+
+# --- One language per file ---------------------------------------------------------------------
+
+ENGLISH_PARTIES = {
+    "Club": "club",
+    "Federal": "federal",
+    "State": "state",
+    "Municipal": "municipal",
+    "Partner": "partner",
+}
+ENGLISH_KINDS = {"Contribution", "Payment", "Refund", "Reversal"}
+#: The stable ids of the database: none may show through in a file meant for people.
+STORED_IDS = {
+    "contribution",
+    "payment",
+    "refund",
+    "reversal",
+    "state",
+    "partner",
+    "federal",
+    "club",
+    "municipal",
+}
+
+
+def test_a_spanish_csv_says_kinds_and_parties_in_spanish(db, tmp_path):
+    path = tmp_path / "libro.csv"
+    export_ledger(db, "csv", path, lang="es")
+    rows = read_csv(path)
+    assert list(rows[0]) == list(CSV_HEADER)
+    assert {r["tipo"] for r in rows} == set(KIND_WORDS)  # the ledger holds every kind
+    assert {r["parte"] for r in rows} <= set(PARTY_WORDS) and "Estatal" in {r["parte"] for r in rows}
+
+
+def test_an_english_csv_is_english_from_header_to_values_and_adds_up_the_same(db, tmp_path):
+    path = tmp_path / "ledger.csv"
+    export_ledger(db, "csv", path, lang="en")
+    rows = read_csv(path)
+    assert list(rows[0]) == list(CSV_HEADER_EN)
+    assert {r["kind"] for r in rows} == ENGLISH_KINDS
+    assert {r["party"] for r in rows} <= set(ENGLISH_PARTIES)
+    sums: dict[tuple[str, str], int] = defaultdict(int)
+    for row in rows:
+        sums[(row["folio"], ENGLISH_PARTIES[row["party"]])] += centavos(row["amount"])
+    assert dict(sums) == sql_sums(db)
+
+
+def test_the_language_in_force_decides_when_none_is_given(db, tmp_path):
+    from tresxuno.i18n import set_language
+
+    set_language("en")
+    try:
+        export_ledger(db, "csv", tmp_path / "en.csv")
+    finally:
+        set_language("es")
+    export_ledger(db, "csv", tmp_path / "es.csv")
+    assert list(read_csv(tmp_path / "en.csv")[0]) == list(CSV_HEADER_EN)
+    assert list(read_csv(tmp_path / "es.csv")[0]) == list(CSV_HEADER)
+
+
+@pytest.mark.parametrize(
+    ("lang", "sheets", "header", "account_root", "parties"),
+    [
+        ("es", ["Movimientos", "Saldos"], CSV_HEADER, "Activo:Proyectos:", PARTY_WORDS),
+        ("en", ["Entries", "Balances"], CSV_HEADER_EN, "Assets:Projects:", ENGLISH_PARTIES),
+    ],
+)
+def test_an_xlsx_speaks_one_language_in_every_sheet(
+    db, tmp_path, lang, sheets, header, account_root, parties
+):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "libro.xlsx"
+    export_ledger(db, "xlsx", path, lang=lang)
+    wb = load_workbook(path, read_only=True)
+    assert wb.sheetnames == sheets
+    values = list(wb[sheets[0]].iter_rows(values_only=True))
+    assert values[0] == header
+    body = [v for v in values[1:] if isinstance(v[0], int)]
+    words = {v[4] for v in body} | {v[5] for v in body}
+    assert words and not words & STORED_IDS
+    assert {v[5] for v in body} <= set(parties)
+    labels = [v[0] for v in values[1:] if isinstance(v[0], str)]
+    assert labels == ["Total", "Comprobación (fórmula)" if lang == "es" else "Check (formula)"]
+    balance_rows = list(wb[sheets[1]].iter_rows(min_row=2, values_only=True))
+    accounts = [r[3] for r in balance_rows if r[2] is not None]
+    assert accounts and all(a.startswith(account_root) for a in accounts)
+    assert {r[2] for r in balance_rows if r[2] is not None} <= set(parties)
+
+
+def test_an_english_beancount_passes_bean_check_with_english_words_and_ascii_accounts(db, tmp_path):
+    loader = pytest.importorskip("beancount.loader")
+    from beancount.core import data
+
+    path = tmp_path / "ledger.beancount"
+    export_ledger(db, "beancount", path, lang="en")
+    entries, errors, _options = loader.load_file(str(path))
+    assert errors == []
+    transactions = [e for e in entries if isinstance(e, data.Transaction)]
+    assert {t.meta["kind"] for t in transactions} == ENGLISH_KINDS
+    accounts = {p.account for t in transactions for p in t.postings}
+    assert all(a.isascii() and " " not in a for a in accounts)
+    assert any(a.startswith("Assets:Projects:") and a.endswith(":State") for a in accounts)
+    assert any(a.startswith("Income:Contributions:") for a in accounts)
+    assertions = {e.account: centavos(str(e.amount.number)) for e in entries if isinstance(e, data.Balance)}
+    english = {
+        a.replace("Assets:Proyectos:", "Assets:Projects:")
+        .replace(":Estatal", ":State")
+        .replace(":Socio", ":Partner"): v
+        for a, v in project_accounts(sql_sums(db)).items()
+    }
+    assert assertions == english
+    text = path.read_text(encoding="utf-8")
+    assert "Aportación" not in text and "asiento" not in text
+
+
+def test_a_spanish_beancount_names_kinds_in_spanish_not_by_their_ids(db, tmp_path):
+    loader = pytest.importorskip("beancount.loader")
+    from beancount.core import data
+
+    path = tmp_path / "libro.beancount"
+    export_ledger(db, "beancount", path, lang="es")
+    entries, errors, _options = loader.load_file(str(path))
+    assert errors == []
+    kinds = {e.meta["tipo"] for e in entries if isinstance(e, data.Transaction)}
+    assert kinds == set(KIND_WORDS)
+
+
+def test_an_english_ledger_journal_holds_its_assertions_in_english(db, tmp_path):
+    path = tmp_path / "ledger.journal"
+    summary = export_ledger(db, "ledger", path, lang="en")
+    source = path.read_text(encoding="utf-8")
+    balances, transactions, assertions = parse_ledger(source)
+    assert transactions == summary.rows and assertions == len(sql_sums(db))
+    assert "Balance check" in source and "Verificación" not in source and "; kind: Contribution" in source
+    assert all(a.isascii() and " " not in a for a in balances)
+    hledger = shutil.which("hledger")
+    if hledger is not None:
+        run = subprocess.run([hledger, "-f", str(path), "--strict", "check"], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr

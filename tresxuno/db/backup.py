@@ -40,11 +40,13 @@ def sqlite_copy(source: Path, target: Path, *, step: CopyStep | None = None) -> 
         raises is raised too, with the same clean-up.
     """
     partial = target.with_name(target.name + ".part")
-    partial.unlink(missing_ok=True)
+    # On Windows an antivirus may still be scanning a file just written (or a stale ``.part``):
+    # replacing or deleting it is retried a moment (paths.retry_while_in_use), not failed at once.
+    paths.retry_while_in_use(lambda: partial.unlink(missing_ok=True))
     # A copy holds every row: 0600 from its first byte (a new folder 0700), whatever the umask.
     paths.create_private_file(partial)
     try:
-        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        src = sqlite3.connect(paths.sqlite_uri(source), uri=True)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -61,7 +63,7 @@ def sqlite_copy(source: Path, target: Path, *, step: CopyStep | None = None) -> 
             dst.commit()
         finally:
             dst.close()
-        os.replace(partial, target)
+        paths.retry_while_in_use(lambda: os.replace(partial, target))
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -152,7 +154,7 @@ def reference_schema(revision: str) -> tuple[tuple[tuple[str, str], tuple[str, s
     """
     from tresxuno.db.engine import migrate_empty_sqlite
 
-    with tempfile.TemporaryDirectory(prefix="tresxuno-schema-") as folder:
+    with tempfile.TemporaryDirectory(prefix="tresxuno-schema-", ignore_cleanup_errors=True) as folder:
         file = Path(folder) / "reference.sqlite"
         migrate_empty_sqlite(file, revision)
         connection = sqlite3.connect(file)

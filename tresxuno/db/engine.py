@@ -56,6 +56,16 @@ _SQLITE_PRAGMAS = (
 )
 
 
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of the SQLite file ``path`` (made absolute).
+
+    SQLAlchemy unquotes ``%XX`` and cuts at ``?`` in a URL, so a folder named ``Gastos 100%2026`` (or,
+    off Windows, one with a ``?``) would name another file: those two characters are escaped.
+    Drive letters, spaces and accents go through as they are.
+    """
+    return "sqlite:///" + str(path.resolve()).replace("%", "%25").replace("?", "%3F")
+
+
 def database_url(value: str | None) -> str:
     """Turn what a user gives (``--db``, ``TRESXUNO_DB``, a setting) into an SQLAlchemy URL.
 
@@ -74,7 +84,7 @@ def database_url(value: str | None) -> str:
         return value
     else:
         path = Path(value).expanduser()
-    return f"sqlite:///{path.resolve()}"
+    return sqlite_url(path)
 
 
 def _sqlite_file(url: URL) -> Path | None:
@@ -243,7 +253,7 @@ def _writable(path: Path) -> bool:
 
 def read_only_uri(file: Path) -> str:
     """An SQLite URI opening ``file`` read-only (``immutable=1`` too when its folder is read-only)."""
-    uri = f"{file.resolve().as_uri()}?mode=ro"
+    uri = paths.sqlite_uri(file)
     return uri if _writable(file.resolve().parent) else uri + "&immutable=1"
 
 
@@ -384,9 +394,7 @@ def open_read_only(url_or_path: str | None = None) -> Database:
             raise StorageError("db.not_a_database", path=str(file))
         _check_known(revision)
         where = {"path": str(file)}
-        engine = create_engine(
-            "sqlite://", creator=lambda: sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
-        )
+        engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(paths.sqlite_uri(file), uri=True))
         event.listen(engine, "connect", _on_read_only_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
         database = Database(engine)
@@ -501,7 +509,7 @@ def migrate_empty_sqlite(file: Path, revision: str) -> None:
     The reference a restore compares a backup's schema with: what this app's migrations make of
     an empty database at the backup's revision.
     """
-    engine = make_engine(f"sqlite:///{file.resolve()}")
+    engine = make_engine(sqlite_url(file))
     try:
         with engine.connect() as connection:
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]

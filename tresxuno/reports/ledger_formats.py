@@ -6,10 +6,11 @@ memory than a thousand; they never see SQL, a session or a permission.
 
 Formats (all amounts are exact centavos turned into text only at the very end):
 
-* ``csv``: UTF-8 with a byte-order mark (Excel then reads accents right), CRLF line ends, header in
-  Spanish (:data:`CSV_HEADER`), one row per allocation line (entry x party), so per-party sums are a
-  plain SUMIF. Amounts are plain decimal text (``-1234.56``, no grouping). Kinds and parties are the
-  stable ids of the contract (``contribution``, ``federal``...).
+* ``csv``: UTF-8 with a byte-order mark (Excel then reads accents right), CRLF line ends, one row per
+  allocation line (entry x party), so per-party sums are a plain SUMIF. Amounts are plain decimal
+  text (``-1234.56``, no grouping). The whole file is in one language (:class:`Vocabulary`): in
+  Spanish the header is :data:`CSV_HEADER` and kinds and parties read ``Aportación``, ``Estatal``...;
+  in English :data:`CSV_HEADER_EN` with ``Contribution``, ``State``...
 * ``xlsx``: the same rows in an openpyxl write-only (streaming) workbook; amounts are numbers with a
   currency format, dates are dates, the header row is frozen, each sheet ends with a totals row whose
   figure is computed here (a ``SUM`` formula is added below it only as a cross-check). A sheet holds
@@ -24,8 +25,10 @@ Formula injection: a text cell (CSV or XLSX) that starts with ``=``, ``+``, ``-`
 carriage return gets a leading ``'``, so a spreadsheet shows it as text instead of running it; amounts
 are numbers, not text, and keep their minus sign.
 
-Chart of accounts of the journals (party components: ``Club``, ``Federal``, ``Estatal``,
-``Municipal``, ``Socio``; ``FOLIO`` is the project folio reduced to ``A-Z``, ``0-9`` and ``-``)::
+Chart of accounts of the Spanish journals (party components: ``Club``, ``Federal``, ``Estatal``,
+``Municipal``, ``Socio``; ``FOLIO`` is the project folio reduced to ``A-Z``, ``0-9`` and ``-``; an
+English export names them ``Assets:Projects``, ``Income:Contributions``, ``Expenses:Payments``,
+``Expenses:Refunds`` and ``State``, ``Partner``, see :data:`JOURNAL_ACCOUNTS`)::
 
     Assets:Proyectos:FOLIO:Parte     the project's cash that came from that party (asserted)
     Income:Aportaciones:Parte        contributions received from the party (contribution)
@@ -48,16 +51,18 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
 from tresxuno.domain.audit import ChainHead
 from tresxuno.domain.parties import PARTY_ORDER
+from tresxuno.formatting import ENTRY_KIND_LABELS, PARTY_LABELS
 
 # People's text for the terminal summary; this module's own money_text is the journals' plain figure.
 from tresxuno.formatting import money_text as display_money
-from tresxuno.i18n import _
+from tresxuno.i18n import N_, _, translate
 
 #: Export formats, in the order the CLI lists them.
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "beancount", "ledger")
@@ -87,6 +92,34 @@ CSV_HEADER: tuple[str, ...] = (
     "revierte_a",
     "motivo",
 )
+#: The same columns in English, for an export made in English (one language per file).
+CSV_HEADER_EN: tuple[str, ...] = (
+    "entry",
+    "date",
+    "folio",
+    "project",
+    "kind",
+    "party",
+    "amount",
+    "amount_usd",
+    "exchange_rate",
+    "rate_date",
+    "rate_source",
+    "reference",
+    "payee",
+    "rfc",
+    "concept",
+    "cfdi_uuid",
+    "reverses",
+    "reason",
+)
+#: Header of the CSV and XLSX exports per language; the Spanish one is the historical contract.
+CSV_HEADERS: dict[str, tuple[str, ...]] = {"es": CSV_HEADER, "en": CSV_HEADER_EN}
+#: Header of the XLSX "balances" sheet per language.
+BALANCE_HEADERS: dict[str, tuple[str, ...]] = {
+    "es": ("folio", "proyecto", "parte", "cuenta", "saldo"),
+    "en": ("folio", "project", "party", "account", "balance"),
+}
 #: Account components of the parties (Spanish, as an accountant in Mexico reads them).
 PARTY_ACCOUNTS: dict[str, str] = {
     "club": "Club",
@@ -102,13 +135,30 @@ COUNTER_ACCOUNTS: dict[str, str] = {
     "refund": "Expenses:Reintegros",
 }
 PROJECT_ACCOUNT = "Assets:Proyectos"
-#: How the journals name kinds of entry in their descriptions.
-KIND_LABELS: dict[str, str] = {
-    "contribution": "Aportación",
-    "payment": "Pago",
-    "refund": "Reintegro",
-    "reversal": "Reversión",
+#: The journals' account names per language. Components are ASCII letters, digits and ``-`` (what
+#: beancount, Ledger and hledger all accept); the roots stay ``Assets``, ``Income`` and ``Expenses``,
+#: the names beancount requires and hledger reads as account types.
+JOURNAL_ACCOUNTS: dict[str, tuple[dict[str, str], dict[str, str], str]] = {
+    "es": (PARTY_ACCOUNTS, COUNTER_ACCOUNTS, PROJECT_ACCOUNT),
+    "en": (
+        {
+            "club": "Club",
+            "federal": "Federal",
+            "state": "State",
+            "municipal": "Municipal",
+            "partner": "Partner",
+        },
+        {
+            "contribution": "Income:Contributions",
+            "payment": "Expenses:Payments",
+            "refund": "Expenses:Refunds",
+        },
+        "Assets:Projects",
+    ),
 }
+#: Account roots as people read them in a spreadsheet (the journals keep the tools' names).
+_ROOT_LABELS: dict[str, str] = {"Assets": N_("Assets"), "Income": N_("Income"), "Expenses": N_("Expenses")}
+_PARTY_LABEL_IDS: dict[str, str] = {party.value: label for party, label in PARTY_LABELS.items()}
 CURRENCY_FORMAT = '"$"#,##0.00'
 USD_FORMAT = '"US$"#,##0.00'
 RATE_FORMAT = "0.0000##"
@@ -157,6 +207,61 @@ _END: LineRow = (None, None, 0)
 
 class LedgerIntegrityError(RuntimeError):
     """The stored ledger breaks its contract (e.g. an entry without allocation lines); a bug, not input."""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Every word an export writes, in one language: headers, kinds, parties, accounts and labels.
+
+    A file is read by one person in one language: a Spanish export says ``Aportación`` and
+    ``Estatal`` under Spanish headers, an English one ``Contribution`` and ``State``. Journals take
+    their account names from :data:`JOURNAL_ACCOUNTS` (valid for beancount and hledger in both).
+
+    Attributes:
+        lang: ``es`` or ``en``.
+        header: the CSV and XLSX header (:data:`CSV_HEADERS`).
+        party_accounts: journal account component per party id.
+        counter_accounts: journal counter-account per kind of entry.
+        project_account: journal prefix of the project accounts.
+    """
+
+    lang: str
+    header: tuple[str, ...]
+    party_accounts: Mapping[str, str]
+    counter_accounts: Mapping[str, str]
+    project_account: str
+
+    def text(self, message: str) -> str:
+        """An English msgid in this vocabulary's language."""
+        return translate(message, self.lang)
+
+    def kind(self, kind: str) -> str:
+        """The name of a kind of entry (``contribution`` -> ``Aportación``); an unknown id as stored."""
+        label = ENTRY_KIND_LABELS.get(kind)
+        return self.text(label) if label else kind
+
+    def party(self, party: str) -> str:
+        """The name of a party (``state`` -> ``Estatal``); an unknown id as stored."""
+        label = _PARTY_LABEL_IDS.get(party)
+        return self.text(label) if label else party
+
+    def key(self, spanish_column: str) -> str:
+        """The name in this language of a column of :data:`CSV_HEADER` (journal metadata keys)."""
+        return self.header[CSV_HEADER.index(spanish_column)]
+
+    def account_label(self, account: str) -> str:
+        """A journal account as a spreadsheet shows it: its root in words (``Activo:Proyectos:...``)."""
+        root, _sep, rest = account.partition(":")
+        label = _ROOT_LABELS.get(root)
+        return f"{self.text(label)}:{rest}" if label and rest else account
+
+
+@cache
+def vocabulary(lang: str = "es") -> Vocabulary:
+    """The :class:`Vocabulary` of ``lang`` (``es`` for anything but ``en``)."""
+    lang = lang if lang in CSV_HEADERS else "es"
+    parties, counters, project = JOURNAL_ACCOUNTS[lang]
+    return Vocabulary(lang, CSV_HEADERS[lang], parties, counters, project)
 
 
 @dataclass(frozen=True)
@@ -249,6 +354,7 @@ class LedgerRows:
             starts from; only the journals need them.
         head: the audit chain's head in the same snapshot: the journals write it as a comment, the
             XLSX as document properties; the CSV has no place for it (its header is a contract).
+        lang: the language of every word of the file (``es`` or ``en``, see :class:`Vocabulary`).
     """
 
     projects: Mapping[int, tuple[str, str]]
@@ -257,16 +363,17 @@ class LedgerRows:
     balances: Sequence[AccountBalance] = ()
     reversal_roots: Mapping[int, str] = field(default_factory=dict)
     head: ChainHead | None = None
+    lang: str = "es"
 
 
-def head_comment(head: ChainHead | None) -> str:
-    """The journals' comment line naming the audit chain's head (Spanish, like the rest of the file)."""
+def head_comment(head: ChainHead | None, lang: str = "es") -> str:
+    """The journals' comment line naming the audit chain's head, in the file's language."""
     if head is None:
         return ""
-    return (
-        f"; Bitácora: cabeza {head.hash} · {head.records} registros "
-        f"(compruébese con: tresxuno check --anchor {head.hash})\n"
-    )
+    text = translate(
+        N_("Audit trail: head {hash} · {records} records (check with: tresxuno check --anchor {hash})"), lang
+    ).format(hash=head.hash, records=head.records)
+    return f"; {text}\n"
 
 
 def _no_lines(entry_id: int) -> LedgerIntegrityError:
@@ -408,8 +515,9 @@ def party_key(party: str) -> tuple[int, str]:
     return (_PARTY_RANK.get(party, len(_PARTY_RANK)), party)
 
 
-def _party_account(party: str) -> str:
-    return PARTY_ACCOUNTS.get(party) or account_component(party).capitalize()
+def _party_account(party: str, vocab: Vocabulary | None = None) -> str:
+    accounts = PARTY_ACCOUNTS if vocab is None else vocab.party_accounts
+    return accounts.get(party) or account_component(party).capitalize()
 
 
 def _one_line(text: str | None) -> str:
@@ -441,9 +549,11 @@ class _Job:
     tick: Callable[[int], None]
     batch_size: int
     projects: Mapping[int, tuple[str, str]] = field(init=False)
+    vocab: Vocabulary = field(init=False)
 
     def __post_init__(self) -> None:
         self.projects = self.rows.projects  # read once per entry in the hot loops
+        self.vocab = vocabulary(self.rows.lang)
 
     def entries(self) -> Generator[tuple[EntryRow, list[LineRow]], None, None]:
         """Each entry with its lines; ``tick`` (progress, cancel) is called after each batch."""
@@ -465,10 +575,13 @@ def _write_csv(job: _Job) -> int:
     }
     sums = job.tally.sums
     cents = _CENTS
+    vocab = job.vocab
+    kinds = _Memo(lambda kind: _csv_field(vocab.kind(kind)))
+    parties = _Memo(lambda party: _csv_field(vocab.party(party)))
     rows = entries = 0
     # utf-8-sig writes the byte-order mark; newline="" keeps our CRLF (RFC 4180, what Excel writes).
     with open(job.path, "w", encoding="utf-8-sig", newline="") as fh:
-        fh.write(",".join(CSV_HEADER) + "\r\n")
+        fh.write(",".join(vocab.header) + "\r\n")
         lines = chain.from_iterable(job.rows.lines)
         pending = next(lines, _END)
         for batch in job.rows.entries:
@@ -476,7 +589,7 @@ def _write_csv(job: _Job) -> int:
             append = out.append
             for (eid, day, pid, kind, usd, rate, rate_day, source, reference, payee, rfc, concept, uuid,
                  reverses, reason) in batch:  # fmt: skip
-                head = f"{eid},{day},{project_text[pid]},{kind},"
+                head = f"{eid},{day},{project_text[pid]},{kinds[kind]},"
                 tail = (
                     f",{'' if usd is None else money_text(usd)},{'' if rate is None else _csv_rate(rate)},"
                     f"{'' if rate_day is None else rate_day},{memo[source]},{_csv_field(reference)},"
@@ -491,10 +604,10 @@ def _write_csv(job: _Job) -> int:
                     account[party] += amount
                     if amount < 0:
                         units, cent = divmod(-amount, 100)
-                        append(f"{head}{party},-{units}{cents[cent]}{tail}")
+                        append(f"{head}{parties[party]},-{units}{cents[cent]}{tail}")
                     else:
                         units, cent = divmod(amount, 100)
-                        append(f"{head}{party},{units}{cents[cent]}{tail}")
+                        append(f"{head}{parties[party]},{units}{cents[cent]}{tail}")
                     pending = next(lines, _END)
             fh.write("".join(out))
             rows += len(out)
@@ -518,6 +631,10 @@ def _write_xlsx(job: _Job) -> int:
 
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
+    vocab = job.vocab
+    kinds = _Memo(lambda kind: _xlsx_text(vocab.kind(kind)))
+    parties = _Memo(lambda party: _xlsx_text(vocab.party(party)))
+    sheet_name = vocab.text(N_("Entries"))
     money_col = CSV_HEADER.index("monto") + 1
     money_letter = get_column_letter(money_col)
     memo = _Memo(_xlsx_text)
@@ -534,11 +651,11 @@ def _write_xlsx(job: _Job) -> int:
         return cell
 
     def new_sheet(number: int) -> Any:
-        ws = wb.create_sheet("Movimientos" if number == 1 else f"Movimientos ({number})")
+        ws = wb.create_sheet(sheet_name if number == 1 else f"{sheet_name} ({number})")
         ws.freeze_panes = "A2"
         for index, width in enumerate(_XLSX_WIDTHS, 1):
             ws.column_dimensions[get_column_letter(index)].width = width
-        ws.append([styled(ws, name, font=bold) for name in CSV_HEADER])
+        ws.append([styled(ws, name, font=bold) for name in vocab.header])
         return ws
 
     def close_sheet(
@@ -547,15 +664,15 @@ def _write_xlsx(job: _Job) -> int:
         # The figure is computed here in exact centavos; the formula below it is only a cross-check
         # (a program that does not recalculate on opening shows the formula's cell empty). When the
         # rows fill several sheets, each ends with its own total and the last adds the grand total.
-        label = "Total de esta hoja" if split else "Total"
+        label = vocab.text(N_("Total of this sheet")) if split else vocab.text(N_("Total"))
         ws.append(
             [styled(ws, label, font=bold), *padding, styled(ws, sheet_total / 100, CURRENCY_FORMAT, bold)]
         )
         if data_rows:
             formula = f"=SUM({money_letter}2:{money_letter}{data_rows + 1})"
-            ws.append(["Comprobación (fórmula)", *padding, styled(ws, formula, CURRENCY_FORMAT)])
+            ws.append([vocab.text(N_("Check (formula)")), *padding, styled(ws, formula, CURRENCY_FORMAT)])
         if grand_total is not None:
-            ws.append([styled(ws, "Total general", font=bold), *padding,
+            ws.append([styled(ws, vocab.text(N_("Grand total")), font=bold), *padding,
                        styled(ws, grand_total / 100, CURRENCY_FORMAT, bold)])  # fmt: skip
 
     sheet_number = 1
@@ -585,7 +702,7 @@ def _write_xlsx(job: _Job) -> int:
                 rate_value = rate_cell
             if rate_day is not None:
                 rate_day_cell.value = as_date(rate_day)
-            head = [eid, day_cell, folio, name, kind]
+            head = [eid, day_cell, folio, name, kinds[kind]]
             tail = [
                 None if usd is None else usd_cell, rate_value, None if rate_day is None else rate_day_cell,
                 memo[source], _xlsx_text(reference), memo[payee], memo[rfc], memo[concept], _xlsx_text(uuid),
@@ -602,16 +719,17 @@ def _write_xlsx(job: _Job) -> int:
                 sheet_total += amount
                 grand_total += amount
                 amount_cell.value = amount / 100
-                ws.append([*head, party, amount_cell, *tail])
+                ws.append([*head, parties[party], amount_cell, *tail])
                 sheet_rows += 1
                 rows += 1
             if entries % job.batch_size == 0:
                 memo.trim()
+                parties.trim()
         split = sheet_number > 1
         close_sheet(ws, sheet_rows, sheet_total, split=split, grand_total=grand_total if split else None)
         job.tally.entries, job.tally.lines = entries, rows
         _write_balances_sheet(wb, job, styled, bold)
-        write_head_properties(wb, job.rows.head)
+        write_head_properties(wb, job.rows.head, job.rows.lang)
         wb.save(job.path)
     except BaseException:
         _discard_workbook(wb)
@@ -621,22 +739,31 @@ def _write_xlsx(job: _Job) -> int:
 
 def _write_balances_sheet(wb: Any, job: _Job, styled: Callable[..., Any], bold: Any) -> None:
     """The "Saldos" sheet: every project account's balance, as summed from the rows written."""
-    ws = wb.create_sheet("Saldos")
+    vocab = job.vocab
+    ws = wb.create_sheet(vocab.text(N_("Balances")))
     ws.freeze_panes = "A2"
     for letter, width in zip("ABCDE", (24, 40, 10, 52, 18), strict=True):
         ws.column_dimensions[letter].width = width
-    ws.append([styled(ws, name, font=bold) for name in ("folio", "proyecto", "parte", "cuenta", "saldo")])
+    ws.append([styled(ws, name, font=bold) for name in BALANCE_HEADERS[vocab.lang]])
     components = _account_components(job.projects)
     total = 0
     for pid in sorted(job.tally.sums, key=lambda p: (job.projects[p][0], p)):
         folio, name = job.projects[pid]
         for party, amount in sorted(job.tally.sums[pid].items(), key=lambda item: party_key(item[0])):
             total += amount
-            account = f"{PROJECT_ACCOUNT}:{components[pid]}:{_party_account(party)}"
-            ws.append([_xlsx_text(folio), _xlsx_text(name), party, account,
+            account = vocab.account_label(
+                f"{vocab.project_account}:{components[pid]}:{_party_account(party, vocab)}"
+            )
+            ws.append([_xlsx_text(folio), _xlsx_text(name), vocab.party(party), account,
                        styled(ws, amount / 100, CURRENCY_FORMAT)])  # fmt: skip
     ws.append(
-        [styled(ws, "Total", font=bold), None, None, None, styled(ws, total / 100, CURRENCY_FORMAT, bold)]
+        [
+            styled(ws, vocab.text(N_("Total")), font=bold),
+            None,
+            None,
+            None,
+            styled(ws, total / 100, CURRENCY_FORMAT, bold),
+        ]
     )
 
 
@@ -644,7 +771,7 @@ def _write_balances_sheet(wb: Any, job: _Job, styled: Callable[..., Any], bold: 
 XLSX_HEAD_PROPERTY, XLSX_RECORDS_PROPERTY = "Bitácora: cabeza", "Bitácora: registros"
 
 
-def write_head_properties(wb: Any, head: ChainHead | None) -> None:
+def write_head_properties(wb: Any, head: ChainHead | None, lang: str = "es") -> None:
     """The audit chain's head as document properties: two custom ones, and the description.
 
     Properties rather than a sheet, so the workbook keeps its sheets ("Movimientos", "Saldos") as
@@ -656,7 +783,7 @@ def write_head_properties(wb: Any, head: ChainHead | None) -> None:
 
     wb.custom_doc_props.append(StringProperty(name=XLSX_HEAD_PROPERTY, value=head.hash))
     wb.custom_doc_props.append(IntProperty(name=XLSX_RECORDS_PROPERTY, value=head.records))
-    wb.properties.description = head_comment(head).lstrip("; ").rstrip("\n")
+    wb.properties.description = head_comment(head, lang).lstrip("; ").rstrip("\n")
 
 
 def _discard_workbook(wb: Any) -> None:
@@ -684,6 +811,7 @@ class _Journal:
     roots: dict[int, str]
     first: date
     last: date
+    vocab: Vocabulary
 
     @classmethod
     def prepare(cls, job: _Job) -> _Journal:
@@ -692,32 +820,51 @@ class _Journal:
         first = min((b.first_date for b in balances), default=date(2000, 1, 1))
         last = max((b.last_date for b in balances), default=first)
         roots = dict(job.rows.reversal_roots)
-        return cls(balances, _account_components(job.projects), roots, first, last)
+        return cls(balances, _account_components(job.projects), roots, first, last, job.vocab)
 
     def project_account(self, pid: int, party: str) -> str:
-        return f"{PROJECT_ACCOUNT}:{self.components[pid]}:{_party_account(party)}"
+        return f"{self.vocab.project_account}:{self.components[pid]}:{self.party_account(party)}"
+
+    def party_account(self, party: str) -> str:
+        return _party_account(party, self.vocab)
 
     def counter_accounts(self) -> list[str]:
         """Counter-accounts of every kind for every party with an account: few, opened up front."""
         parties = sorted({b.party for b in self.balances}, key=party_key)
-        return [f"{counter}:{_party_account(p)}" for counter in COUNTER_ACCOUNTS.values() for p in parties]
+        counters = self.vocab.counter_accounts.values()
+        return [f"{counter}:{self.party_account(p)}" for counter in counters for p in parties]
 
     def counter_of(self, kind: str, entry_id: int) -> str:
         """The counter-account prefix of an entry; a reversal takes the one of its chain's first entry."""
         base = self.roots.get(entry_id, "payment") if kind == "reversal" else kind
-        return COUNTER_ACCOUNTS.get(base, COUNTER_ACCOUNTS["payment"])
+        counters = self.vocab.counter_accounts
+        return counters.get(base, counters["payment"])
+
+    def preamble(self) -> str:
+        """The file's first comment line, in its language."""
+        return (
+            "; "
+            + self.vocab.text(N_("Ledger of the 3x1 for Migrants Programme, exported by tresxuno."))
+            + "\n"
+        )
 
 
 def _narration(
-    kind: str, folio: str, reverses: int | None, concept: str | None, reason: str | None, payee: str | None
+    vocab: Vocabulary,
+    kind: str,
+    folio: str,
+    reverses: int | None,
+    concept: str | None,
+    reason: str | None,
+    payee: str | None,
 ) -> str:
-    """The description of an entry's transaction, in Spanish like the rest of the file."""
+    """The description of an entry's transaction, in the file's language."""
     if kind == "reversal":
-        text = f"{KIND_LABELS[kind]} del asiento {reverses} {folio}"
+        text = vocab.text(N_("Reversal of entry {entry} {folio}")).format(entry=reverses, folio=folio)
         return f"{text}: {reason}" if reason else text
-    text = f"{KIND_LABELS.get(kind, kind)} {folio}"
+    text = f"{vocab.kind(kind)} {folio}"
     if payee:
-        text = f"{text} a {payee}"
+        text = vocab.text(N_("{description} to {payee}")).format(description=text, payee=payee)
     return f"{text}: {concept}" if concept else text
 
 
@@ -726,11 +873,14 @@ def _write_beancount(job: _Job) -> int:
     journal = _Journal.prepare(job)
     sums = job.tally.sums
     rows = lines_written = 0
+    vocab, key = job.vocab, job.vocab.key
+    title = _bean_string(vocab.text(N_("tresxuno: ledger")))
     with open(job.path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(
-            "; Libro de movimientos del Programa 3x1 para Migrantes, exportado por tresxuno.\n"
-            + head_comment(job.rows.head)
-            + 'option "title" "tresxuno: movimientos"\noption "operating_currency" "MXN"\n\n'
+            journal.preamble()
+            + head_comment(job.rows.head, vocab.lang)
+            + f'option "title" {title}\n'
+            + 'option "operating_currency" "MXN"\n\n'
         )
         for balance in journal.balances:
             fh.write(
@@ -743,34 +893,34 @@ def _write_beancount(job: _Job) -> int:
             (eid, day, pid, kind, usd, rate, rate_day, source, reference, payee, rfc, concept, uuid,
              reverses, reason) = entry  # fmt: skip
             folio = job.projects[pid][0]
-            narration = _bean_string(_narration(kind, folio, reverses, concept, reason, None))
+            narration = _bean_string(_narration(vocab, kind, folio, reverses, concept, reason, None))
             payee_text = f"{_bean_string(payee)} " if payee else ""
-            text = [f"\n{day} * {payee_text}{narration}\n  asiento: {eid}\n  folio: {_bean_string(folio)}\n"
-                    f'  tipo: "{kind}"\n']  # fmt: skip
+            text = [f"\n{day} * {payee_text}{narration}\n  {key('asiento')}: {eid}\n"
+                    f"  folio: {_bean_string(folio)}\n  {key('tipo')}: {_bean_string(vocab.kind(kind))}\n"]  # fmt: skip
             if reference:
-                text.append(f"  referencia: {_bean_string(reference)}\n")
+                text.append(f"  {key('referencia')}: {_bean_string(reference)}\n")
             if rfc:
                 text.append(f"  rfc: {_bean_string(rfc)}\n")
             if uuid:
-                text.append(f"  uuid_cfdi: {_bean_string(uuid)}\n")
+                text.append(f"  {key('uuid_cfdi')}: {_bean_string(uuid)}\n")
             if reverses is not None:
-                text.append(f"  revierte_a: {reverses}\n")
+                text.append(f"  {key('revierte_a')}: {reverses}\n")
             if usd is not None:
-                text.append(f'  monto_usd: "{money_text(usd)} USD"\n')
+                text.append(f'  {key("monto_usd")}: "{money_text(usd)} USD"\n')
             if rate:
-                text.append(f"  tipo_de_cambio: {_bean_string(rate)}\n")
+                text.append(f"  {key('tipo_de_cambio')}: {_bean_string(rate)}\n")
             if rate_day is not None:
-                text.append(f"  fecha_tc: {rate_day}\n")
+                text.append(f"  {key('fecha_tc')}: {rate_day}\n")
             if source:
-                text.append(f"  fuente_tc: {_bean_string(source)}\n")
+                text.append(f"  {key('fuente_tc')}: {_bean_string(source)}\n")
             counter = journal.counter_of(kind, eid)
             party_sums = sums[pid]
             for line in lines:
                 party, amount = line[-2], line[-1]
                 party_sums[party] += amount
-                name = _party_account(party)
+                name = journal.party_account(party)
                 text.append(
-                    f"  {PROJECT_ACCOUNT}:{journal.components[pid]}:{name}  {money_text(amount)} MXN\n"
+                    f"  {vocab.project_account}:{journal.components[pid]}:{name}  {money_text(amount)} MXN\n"
                     f"  {counter}:{name}  {money_text(-amount)} MXN\n"
                 )
             out.append("".join(text))
@@ -798,10 +948,11 @@ def _write_ledger(job: _Job) -> int:
     journal = _Journal.prepare(job)
     sums = job.tally.sums
     rows = lines_written = 0
+    vocab, key = job.vocab, job.vocab.key
     with open(job.path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(
-            "; Libro de movimientos del Programa 3x1 para Migrantes, exportado por tresxuno.\n"
-            + head_comment(job.rows.head)
+            journal.preamble()
+            + head_comment(job.rows.head, vocab.lang)
             + "commodity MXN\n    format 1,000.00 MXN\n\n"
         )
         for balance in journal.balances:
@@ -815,27 +966,29 @@ def _write_ledger(job: _Job) -> int:
             folio = job.projects[pid][0]
             # The description always starts with a fixed word: a leading "(" would be read as a
             # transaction code, and ";" anywhere as the start of a comment.
-            description = _ledger_text(_narration(kind, folio, reverses, concept, reason, payee))
-            text = [f"\n{day} * {description}\n    ; asiento: {eid}\n    ; tipo: {kind}\n"]
+            description = _ledger_text(_narration(vocab, kind, folio, reverses, concept, reason, payee))
+            text = [f"\n{day} * {description}\n    ; {key('asiento')}: {eid}\n"
+                    f"    ; {key('tipo')}: {_ledger_text(vocab.kind(kind))}\n"]  # fmt: skip
             if reference:
-                text.append(f"    ; referencia: {_ledger_text(reference)}\n")
+                text.append(f"    ; {key('referencia')}: {_ledger_text(reference)}\n")
             if rfc:
                 text.append(f"    ; rfc: {_ledger_text(rfc)}\n")
             if uuid:
-                text.append(f"    ; uuid_cfdi: {_ledger_text(uuid)}\n")
+                text.append(f"    ; {key('uuid_cfdi')}: {_ledger_text(uuid)}\n")
             if usd is not None:
                 text.append(
-                    f"    ; monto_usd: {money_text(usd)} USD, tipo_de_cambio: {_ledger_text(rate)}, "
-                    f"fecha_tc: {rate_day or ''}, fuente_tc: {_ledger_text(source)}\n"
+                    f"    ; {key('monto_usd')}: {money_text(usd)} USD, {key('tipo_de_cambio')}: "
+                    f"{_ledger_text(rate)}, {key('fecha_tc')}: {rate_day or ''}, "
+                    f"{key('fuente_tc')}: {_ledger_text(source)}\n"
                 )
             counter = journal.counter_of(kind, eid)
             party_sums = sums[pid]
             for line in lines:
                 party, amount = line[-2], line[-1]
                 party_sums[party] += amount
-                name = _party_account(party)
+                name = journal.party_account(party)
                 text.append(
-                    f"    {PROJECT_ACCOUNT}:{journal.components[pid]}:{name}    {money_text(amount)} MXN\n"
+                    f"    {vocab.project_account}:{journal.components[pid]}:{name}    {money_text(amount)} MXN\n"
                     f"    {counter}:{name}    {money_text(-amount)} MXN\n"
                 )
             out.append("".join(text))
@@ -852,7 +1005,8 @@ def _write_ledger(job: _Job) -> int:
         for balance in journal.balances:
             by_project[balance.project_id].append(balance)
         for pid, project_balances in by_project.items():
-            fh.write(f"\n{check_day} * Verificación de saldos {_ledger_text(job.projects[pid][0])}\n")
+            title = vocab.text(N_("Balance check {folio}")).format(folio=job.projects[pid][0])
+            fh.write(f"\n{check_day} * {_ledger_text(title)}\n")
             for balance in project_balances:
                 fh.write(
                     f"    {journal.project_account(pid, balance.party)}    0 MXN = "

@@ -21,6 +21,7 @@ from tresxuno.domain.documents import DocumentRequirement, load_requirements, re
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.services.auth import require
 from tresxuno.services.builtin_files import built_in
+from tresxuno.services.file_ops import replace_file
 
 #: Largest file accepted as an attachment (scans of signed documents are a few MB).
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
@@ -216,7 +217,8 @@ def store_file(
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(target.suffix + ".part")
         shutil.copyfile(source, partial)
-        partial.replace(target)  # never leave a half-copied file under the final name
+        # Never a half-copied file under the final name; retried while an antivirus scans the copy.
+        replace_file(partial, target)
     row = Attachment(
         project_id=project.id,
         ledger_entry_id=ledger_entry_id,

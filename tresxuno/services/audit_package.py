@@ -28,19 +28,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, and_, or_, select
 
 from tresxuno.db.engine import Database
 from tresxuno.db.models import Attachment, AuditLogRow, LedgerEntry, Project
-from tresxuno.domain.audit import ChainHead, load_image
+from tresxuno.domain.audit import ChainHead, field_changes, load_image
 from tresxuno.domain.ledger import CONTRIBUTION
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.i18n import _
 from tresxuno.messages import describe
 from tresxuno.services.attachments import attachment_file
-from tresxuno.services.audit import chain_head
+from tresxuno.services.audit import HistoryItem, chain_head
+from tresxuno.services.audit_text import readable_rows
 from tresxuno.services.auth import require
 from tresxuno.services.exports import export_ledger
 from tresxuno.services.output_files import atomic_output, check_output
@@ -203,8 +204,13 @@ def _cell(value: object) -> object:
     return "" if value is None else (value.isoformat() if isinstance(value, datetime) else value)
 
 
-def _audit_extract(db: Database, project_id: int, bulk: _BulkRecords) -> bytes:
-    """Every audit record about the project's row or the rows that belong to it, as CSV, in sequence."""
+def _audit_extract(db: Database, project_id: int, bulk: _BulkRecords) -> tuple[bytes, bytes]:
+    """Every audit record about the project's row or the rows that belong to it, as CSV, in sequence.
+
+    Two files: the raw extract (every column a record's hash covers, to verify) and the readable one
+    (local time to the second, who, what, and each field by its translated label, as the Bitácora
+    shows it) for the auditor to read.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow((*AUDIT_COLUMNS, "parcial"))
@@ -228,7 +234,31 @@ def _audit_extract(db: Database, project_id: int, bulk: _BulkRecords) -> bytes:
         lines.append((int(record[0]), cells))  # type: ignore[call-overload]
     for _seq, cells in sorted(lines, key=lambda line: line[0]):
         writer.writerow(cells)
-    return out.getvalue().encode("utf-8")
+    items = [_history_item(r) for r in rows]
+    items += [_history_item(record, bulk=True) for record, _partial in bulk.by_project.get(project_id, ())]
+    readable = io.StringIO()
+    # Excel opens a CSV with a byte-order mark as UTF-8 (accents intact) and with CRLF rows.
+    csv.writer(readable, lineterminator="\r\n").writerows(readable_rows(sorted(items, key=lambda i: i.seq)))
+    return out.getvalue().encode("utf-8"), readable.getvalue().encode("utf-8-sig")
+
+
+def _history_item(record: Any, *, bulk: bool = False) -> HistoryItem:
+    """An extract row (columns as :data:`AUDIT_COLUMNS`) as the history views read it."""
+    values = dict(zip(AUDIT_COLUMNS, record, strict=True))
+    at = values["at"]
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    changes = () if bulk else field_changes(values["before"], values["after"])
+    return HistoryItem(
+        int(values["seq"]),
+        at,
+        str(values["username"] or ""),
+        str(values["role"] or ""),
+        str(values["action"]),
+        str(values["table_name"]),
+        None if bulk or values["row_id"] is None else str(values["row_id"]),
+        changes,
+    )
 
 
 def _pack_project(
@@ -272,7 +302,9 @@ def _pack_project(
             _report(db, "receipt", printed_by, entry_id=entry_id),
         )
     packer.add_made(f"{base}libro/movimientos.csv", lambda path: export_ledger(db, "csv", path, folio=folio))
-    packer.add_bytes(f"{base}bitacora/registros.csv", _audit_extract(db, project_id, bulk))
+    raw, readable = _audit_extract(db, project_id, bulk)
+    packer.add_bytes(f"{base}bitacora/registros.csv", raw)
+    packer.add_bytes(f"{base}bitacora/registros-legibles.csv", readable)
 
 
 def _pack_year(db: Database, packer: _Packer, year: int, printed_by: str) -> None:
@@ -308,6 +340,10 @@ def _readme(package: AuditPackage, scope: str, printed_by: str, when: datetime) 
         ).format(hash=package.head.hash, records=package.head.records),
         _("{manifest} lists the sha256 of every file (check with: sha256sum -c {manifest}).").format(
             manifest=MANIFEST
+        ),
+        _(
+            "bitacora/registros-legibles.csv shows the audit trail in words, at local time; "
+            "bitacora/registros.csv holds the records as hashed, to verify them."
         ),
         "",
         _("Files: {n}").format(n=len(package.files)),
@@ -352,7 +388,7 @@ def export_audit_package(
     message = _("Packing the audit package")
     progress(0, steps, message)
     with (
-        tempfile.TemporaryDirectory(prefix="tresxuno-audit-") as work,
+        tempfile.TemporaryDirectory(prefix="tresxuno-audit-", ignore_cleanup_errors=True) as work,
         atomic_output(path, db=db, force=force) as tmp,
         zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf,
     ):

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, exists, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import Pool
 
-from tresxuno.db.engine import Database, make_engine, read_only_uri
+from tresxuno.db.engine import Database, make_engine, read_only_uri, sqlite_url
 from tresxuno.db.models import LedgerEntry, Project, StageChange, User
 from tresxuno.domain.actor import Actor, current_actor
 from tresxuno.domain.problems import InputError, Problem
@@ -150,7 +150,7 @@ def require_on_file(file: Path | None, action: str) -> Actor:
     roles_for(action)
     if file is None or user_count(file) == 0:
         return current_actor()
-    engine = make_engine(f"sqlite:///{file.resolve()}", read_only=True)
+    engine = make_engine(sqlite_url(file), read_only=True)
     try:
         return require(engine, action)
     finally:

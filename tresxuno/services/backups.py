@@ -21,6 +21,7 @@ from tresxuno.db.engine import Database, known_revisions, open_database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import N_, _
 from tresxuno.services.auth import require, require_on_file, user_count
+from tresxuno.services.file_ops import in_use_error, remove_file, retrying
 from tresxuno.services.output_files import atomic_output, check_output
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 
@@ -117,7 +118,8 @@ def _backup(
     try:
         return sqlite_copy(source, target, step=_copy_step(progress, cancel, _("Copying the database…")))
     except (OSError, sqlite3.Error) as exc:
-        raise StorageError("backup.failed", path=str(shown or target), detail=str(exc)) from exc
+        held = in_use_error(shown or target, exc)  # Windows: another program holds the file
+        raise held or StorageError("backup.failed", path=str(shown or target), detail=str(exc)) from exc
 
 
 def automatic_backups(database: Path, folder: Path | None = None) -> list[Path]:
@@ -134,13 +136,18 @@ def prune_backups(
 ) -> list[Path]:
     """Delete all but the newest ``keep`` automatic backups of ``database`` (never one in ``protect``).
 
+    Best effort: a backup another program holds open (an antivirus scanning it, a copy being made
+    on Windows) is retried a moment, then left for the next time, never an error on closing.
     Returns the deleted files.
     """
     backups = [p for p in automatic_backups(database, folder) if p not in protect]
     old = backups[:-keep] if keep > 0 else backups
+    deleted = []
     for path in old:
-        path.unlink(missing_ok=True)
-    return old
+        with contextlib.suppress(OSError, StorageError):
+            remove_file(path)
+            deleted.append(path)
+    return deleted
 
 
 def automatic_backup(
@@ -177,7 +184,7 @@ def check_backup_file(path: Path) -> str:
         if fh.read(16) != b"SQLite format 3\x00":
             raise StorageError("restore.not_sqlite", path=str(path))
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection = sqlite3.connect(paths.sqlite_uri(path), uri=True)
     except sqlite3.Error as exc:
         raise StorageError("restore.not_sqlite", path=str(path)) from exc
     try:
@@ -234,7 +241,11 @@ def restore_database(
     revision = check_backup_file(source)
     if database.exists() and source.resolve() == database.resolve():
         raise StorageError("restore.same_file", path=str(source))
-    with tempfile.TemporaryDirectory(prefix="tresxuno-restore-") as scratch_folder:
+    # A scratch file Windows will not delete yet (an antivirus scanning it) must not turn a finished
+    # restore into a reported failure: cleaning up is best effort.
+    with tempfile.TemporaryDirectory(
+        prefix="tresxuno-restore-", ignore_cleanup_errors=True
+    ) as scratch_folder:
         progress(0, 5, _("Checking the backup…"))
         scratch = Path(scratch_folder) / "candidate.sqlite"
         try:
@@ -261,7 +272,9 @@ def restore_database(
         _check_cancel(cancel)
         progress(3, 5, _("Restoring the backup…"))
         try:
-            _copy_into(scratch, database)
+            # Another window or program holding the database makes SQLite answer "locked" (and
+            # Windows refuse to write): retried a moment, then ``file.in_use`` naming the database.
+            retrying(lambda: _copy_into(scratch, database), database)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError("backup.failed", path=str(database), detail=str(exc)) from exc
         paths.make_private(database)  # an older version's 0644 file: the restored data is private too
@@ -284,7 +297,7 @@ _SCHEMA_KINDS = {"table": N_("table"), "index": N_("index"), "trigger": N_("trig
 
 def _check_schema(candidate: Path, source: Path, revision: str) -> None:
     """Refuse a backup whose schema is not exactly its revision's (a dropped trigger, an extra one...)."""
-    connection = sqlite3.connect(f"{candidate.resolve().as_uri()}?mode=ro", uri=True)
+    connection = sqlite3.connect(paths.sqlite_uri(candidate), uri=True)
     try:
         found = schema_of(connection)
         versions = connection.execute("SELECT COUNT(*) FROM alembic_version").fetchone()[0]
@@ -335,9 +348,9 @@ def _copy_into(source: Path, database: Path) -> None:
     """Overwrite ``database`` in place with ``source``'s pages (its WAL is reset, never left stale)."""
     if not database.exists():
         paths.create_private_file(database)  # 0600, like every database tresxuno creates
-    src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    src = sqlite3.connect(paths.sqlite_uri(source), uri=True)
     try:
-        dst = sqlite3.connect(database)
+        dst = sqlite3.connect(database, timeout=1.0)  # a holder is retried by the caller, not waited on
         try:
             src.backup(dst)
             dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")

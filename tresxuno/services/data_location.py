@@ -9,10 +9,11 @@ what was copied is removed and tresxuno goes on using the old folder, so there i
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import sqlite3
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from tresxuno import paths
@@ -21,6 +22,7 @@ from tresxuno.db.engine import Database
 from tresxuno.domain.problems import StorageError
 from tresxuno.i18n import _
 from tresxuno.services.auth import require, require_on_file
+from tresxuno.services.file_ops import remove_file, remove_tree, replace_file, retrying
 from tresxuno.services.progress import Cancelled, CancelToken, Progress, no_progress
 
 #: Files never carried over: SQLite's companions of the open database (the copy is made whole) and
@@ -75,7 +77,7 @@ def _check_target(source: Path, target: Path) -> None:
 
 
 def _table_counts(path: Path) -> dict[str, int]:
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    connection = sqlite3.connect(paths.sqlite_uri(path), uri=True)
     try:
         tables = [
             row[0]
@@ -89,7 +91,7 @@ def _table_counts(path: Path) -> dict[str, int]:
 
 
 def _verify_database(original: Path, copy: Path, target: Path) -> None:
-    connection = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
+    connection = sqlite3.connect(paths.sqlite_uri(copy), uri=True)
     try:
         ok = [row[0] for row in connection.execute("PRAGMA integrity_check")] == ["ok"]
     finally:
@@ -159,7 +161,8 @@ def move_data_folder(
             progress(done, total, _("Copying {file}…").format(file=relative.as_posix()))
             original, copy = source / relative, target / relative
             paths.private_dir(copy.parent)
-            shutil.copy2(original, copy)
+            # A file another program holds (Windows may refuse to read it): retried, then named.
+            retrying(partial(shutil.copy2, original, copy), original)
             paths.make_private(copy)  # copy2 copied the old mode too: an older install's 0644
             if sha256_of(copy) != sha256_of(original):
                 raise StorageError("move.verify_failed", path=str(target), file=relative.as_posix())
@@ -185,22 +188,23 @@ def _check(cancel: CancelToken | None) -> None:
 def _undo(target: Path, created: bool) -> None:
     """Remove the partial copy; ``target`` was empty or absent before; the old folder was never touched."""
     if created:
-        shutil.rmtree(target, ignore_errors=True)
+        remove_tree(target)
         return
     for child in target.iterdir():
         if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child, ignore_errors=True)
+            remove_tree(child)
         else:
-            child.unlink(missing_ok=True)
+            with suppress(OSError, StorageError):
+                remove_file(child)
 
 
 def _switch_to(folder: Path) -> None:
     """Store ``folder`` as the data folder (atomically); the platform default removes the setting."""
     pointer = paths.data_location_file()
     if folder == paths.default_data_dir().resolve():
-        pointer.unlink(missing_ok=True)
+        remove_file(pointer)
         return
     pointer.parent.mkdir(parents=True, exist_ok=True)
-    partial = pointer.with_name(pointer.name + ".part")
-    partial.write_text(str(folder) + "\n", encoding="utf-8")
-    os.replace(partial, pointer)
+    unfinished = pointer.with_name(pointer.name + ".part")
+    unfinished.write_text(str(folder) + "\n", encoding="utf-8")
+    replace_file(unfinished, pointer)

@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 
 from tresxuno.domain.problems import InputError, Problem
-from tresxuno.i18n import _
+from tresxuno.i18n import _, language
 from tresxuno.reports.ledger_formats import (
     ENTRY_COLUMNS,
     FORMATS,
@@ -336,6 +336,7 @@ def export_ledger(
     cancel: CancelToken | None = None,
     batch_size: int = BATCH_ROWS,
     force: bool = False,
+    lang: str | None = None,
 ) -> ExportSummary:
     """Export the ledger (all of it, one fiscal year of the entry date, one project, or both) to a file.
 
@@ -355,6 +356,8 @@ def export_ledger(
         cancel: checked once per batch; its ``Cancelled`` propagates.
         batch_size: entries (and lines) read per batch; tests use small batches to exercise batching.
         force: replace an existing file at ``out_path`` (``--force``; the GUI once the officer agreed).
+        lang: the language of every word in the file (headers, kinds, parties, labels); None for
+            the language in force. Journals keep account names their tools accept in both.
 
     Returns:
         Rows written, the total and the per-account sums (centavos MXN), as written.
@@ -395,7 +398,9 @@ def export_ledger(
             closing(line_batches),
             atomic_output(path, db=conn_or_db, force=force) as tmp,
         ):
-            rows = LedgerRows(projects, entry_batches, line_batches, balances, roots, head)
+            rows = LedgerRows(
+                projects, entry_batches, line_batches, balances, roots, head, lang or language()
+            )
             tally = write_ledger(fmt, tmp, rows, tick=ticker, batch_size=batch_size)
         progress(total, total, ticker.message)
     per_account = tally.per_account(projects)

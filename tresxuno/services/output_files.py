@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from tresxuno.domain.problems import InputError, Problem, StorageError
+from tresxuno.services.file_ops import long_form, remove_file, replace_file
 
 __all__ = [
     "SIDE_SUFFIXES",
@@ -146,9 +147,11 @@ def _place(tmp: Path, path: Path, *, db: Any, force: bool) -> None:
 
     The check is repeated because a long export leaves minutes in which a file, a link to the
     database or a FIFO may appear at ``path``; what remains is the instant between check and rename.
+    On Windows the file being replaced may be open in Excel or being scanned: the rename is
+    retried a moment, then refused as ``file.in_use`` naming it (:func:`~tresxuno.services.file_ops.retrying`).
     """
     check_output(path, db=db, force=force)
-    os.replace(tmp, path)
+    replace_file(tmp, path)
 
 
 @contextmanager
@@ -167,7 +170,8 @@ def atomic_output(target: str | os.PathLike[str], *, db: Any = None, force: bool
     path = check_output(target, db=db, force=force)
     try:
         for _attempt in range(100):
-            tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+            # Beside the target, in Windows' long form when the folder is deep (no 260-character limit).
+            tmp = Path(long_form(path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")))
             try:
                 with open(tmp, "x", encoding="utf-8"):
                     break
@@ -181,8 +185,8 @@ def atomic_output(target: str | os.PathLike[str], *, db: Any = None, force: bool
         yield tmp
         _place(tmp, path, db=db, force=force)
     except BaseException as exc:
-        with suppress(OSError):
-            tmp.unlink()
+        with suppress(OSError, StorageError):
+            remove_file(tmp)
         if isinstance(exc, OSError):
             raise file_storage_error(path, exc) from exc
         raise

@@ -81,7 +81,7 @@ def _user_files(folder: Path) -> list[tuple[Path, bytes]]:
 @lru_cache(maxsize=4)
 def _cached_rulebook(user_dir: str, accepted: frozenset[tuple[str, str]] = frozenset()) -> RuleBook:
     folder = Path(user_dir)
-    with tempfile.TemporaryDirectory(prefix="tresxuno-rules-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="tresxuno-rules-", ignore_cleanup_errors=True) as scratch:
         origins: dict[str, str] = {}
         for path, data in _user_files(folder):
             if (path.name, hashlib.sha256(data).hexdigest()) in accepted:

@@ -6,8 +6,7 @@ the value before and after. The Bitácora shows the whole trail and verifies it 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -24,113 +23,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.domain.audit import FieldChange
-from tresxuno.formatting import datetime_text, money_text, stage_label
-from tresxuno.i18n import N_, _
-from tresxuno.messages import describe, field_label
+from tresxuno.i18n import _
+from tresxuno.messages import describe
+from tresxuno.services import audit_text
 from tresxuno.services.audit import CheckResult, HistoryItem, check_integrity, history, recent
 from tresxuno.services.store import Database
+from tresxuno.ui import prompts
 from tresxuno.ui.tasks import Task, run_task
 
-#: What a row of each table is, in words.
-TABLE_LABELS: dict[str, str] = {
-    "clubs": N_("Club"),
-    "federations": N_("Federation"),
-    "projects": N_("Project"),
-    "project_shares": N_("Share"),
-    "stage_changes": N_("Stage change"),
-    "attachments": N_("Document"),
-    "ledger_entries": N_("Ledger entry"),
-    "ledger_allocations": N_("Allocation line"),
-    "exchange_rates": N_("Exchange rate"),
-    "fiscal_years": N_("Fiscal year"),
-    "settings": N_("Setting"),
-    "rule_sets": N_("Rule set"),
-    "covam_sessions": N_("COVAM session"),
-    "covam_agenda": N_("COVAM ruling"),
-    "covam_attendees": N_("COVAM attendee"),
-    "project_progress": N_("Progress report"),
-    "municipalities": N_("Municipality"),
-    "users": N_("User"),
-}
-ACTION_LABELS: dict[str, str] = {"insert": N_("added"), "update": N_("changed"), "delete": N_("removed")}
-#: Columns holding centavos MXN, shown as money.
-_MONEY_COLUMNS = frozenset({"amount", "cost", "partner_amount"})
-#: Columns holding a stage id (or a COVAM ruling), shown by the stage's name.
-_STAGE_COLUMNS = frozenset({"stage", "from_stage", "to_stage", "ruling"})
-#: Labels of columns that problems never point at (the others come from ``messages.FIELD_LABELS``).
-_COLUMN_LABELS: dict[str, str] = {
-    "from_stage": N_("From"),
-    "to_stage": N_("To"),
-    "changed_at": N_("Date"),
-    "held_on": N_("Date"),
-    "changed_by": N_("User"),
-    "comment": N_("Comment"),
-    "kind": N_("Type"),
-    "concept": N_("Concept"),
-    "reason": N_("Reason"),
-    "folio": N_("Folio"),
-    "percent_bp": N_("Percentage (basis points)"),
-    "original_name": N_("File"),
-}
-#: Columns an added row does not list: its key and the parent the history is already about.
-_KEY_COLUMNS = frozenset({"id", "project_id", "session_id", "created_at", "created_by"})
-
-
-def when_text(at: datetime) -> str:
-    """A UTC time as the officer's local date and time."""
-    local = at.replace(tzinfo=UTC).astimezone()
-    return datetime_text(local, seconds=True)
+# The words of the trail live with the services, so the audit package's readable extract says the same.
+TABLE_LABELS = audit_text.TABLE_LABELS
+ACTION_LABELS = audit_text.ACTION_LABELS
+when_text = audit_text.when_text
+changes_text = audit_text.changes_text
+_label = audit_text.column_label
 
 
 def what_text(item: HistoryItem) -> str:
     """``Stage change 41 added``: the kind of row, its key and what happened to it."""
-    label = TABLE_LABELS.get(item.table)
-    kind = _(label) if label else item.table
-    action = _(ACTION_LABELS.get(item.action, item.action))
-    if item.row_id is None:
-        return _("{kind}: rows added in bulk").format(kind=kind)
-    return f"{kind} {item.row_id} {action}"
-
-
-def _value_text(column: str, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if column in _STAGE_COLUMNS and isinstance(value, str):
-        return stage_label(value)
-    if column in _MONEY_COLUMNS and isinstance(value, int) and not isinstance(value, bool):
-        return money_text(value)
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return str(value)
-
-
-def _label(column: str) -> str:
-    label = _COLUMN_LABELS.get(column)
-    return _(label) if label else field_label(column)
-
-
-def changes_text(changes: tuple[FieldChange, ...], action: str = "update") -> str:
-    """``Members: 35 → 60; Name: … → …``, one part per field that changed.
-
-    An added row lists its values (``To: Prevalidated``), a removed one what it held.
-    """
-    if action == "insert":
-        return "; ".join(
-            f"{_label(c.column)}: {_value_text(c.column, c.after)}"
-            for c in changes
-            if c.column not in _KEY_COLUMNS
-        )
-    if action == "delete":
-        return "; ".join(
-            f"{_label(c.column)}: {_value_text(c.column, c.before)}"
-            for c in changes
-            if c.column not in _KEY_COLUMNS
-        )
-    return "; ".join(
-        f"{_label(c.column)}: {_value_text(c.column, c.before)} → {_value_text(c.column, c.after)}"
-        for c in changes
-    )
+    return audit_text.what_text(item.table, item.row_id, item.action)
 
 
 class HistoryTable(QTableWidget):
@@ -173,7 +84,7 @@ class HistoryTable(QTableWidget):
         self.setRowCount(len(self.items))
         for row, item in enumerate(self.items[first:], start=first):
             who = f"{item.username} ({_role_label(item.role)})" if item.role else item.username
-            changes = changes_text(item.changes, item.action)
+            changes = changes_text(item.changes, item.action, item.table)
             for column, text in enumerate((when_text(item.at), who, what_text(item), changes)):
                 cell = QTableWidgetItem(text)
                 cell.setData(Qt.ItemDataRole.UserRole, item.seq)
@@ -222,11 +133,18 @@ class AuditLogDialog(QDialog):
             _("Check the hash chain of the audit trail and that the ledger matches it")
         )
         self.verify_button.clicked.connect(self.verify)
+        self.export_button = QPushButton(_("&Export to a spreadsheet…"), self)
+        self.export_button.setToolTip(
+            _("Save the whole audit trail in words (local times, field names) as a CSV file for Excel")
+        )
+        self.export_button.clicked.connect(self.export)
+        self.exported: Path | None = None
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         bar = QHBoxLayout()
         bar.addWidget(self.verify_button)
+        bar.addWidget(self.export_button)
         bar.addWidget(self.status, 1)
         bar.addWidget(self.more_button)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -257,6 +175,30 @@ class AuditLogDialog(QDialog):
         )
         self.task.failed.connect(lambda _exc: self._cancelled())
 
+    def export(self) -> Task | None:
+        """Ask where, then write the readable trail off the GUI thread (:func:`audit_text.export_trail`)."""
+        chosen = prompts.choose_save_file(self, _("Export the audit trail"), _("CSV files (*.csv)"))
+        target = prompts.save_target(self, chosen, ".csv") if chosen else None
+        if target is None:
+            return None
+
+        def done(records: object) -> None:
+            self.exported = target
+            self.status.setText(
+                _("{records} record(s) written to {path}.").format(records=records, path=target)
+            )
+
+        # The save dialog already asked before replacing an existing file.
+        self.task = run_task(
+            self,
+            _("Exporting the audit trail"),
+            lambda progress, cancel: audit_text.export_trail(
+                self._db, target, force=True, progress=progress, cancel=cancel
+            ),
+            on_success=done,
+        )
+        return self.task
+
     def _verified(self, result: CheckResult) -> None:
         self.result = result
         self.verify_button.setEnabled(True)
@@ -283,11 +225,4 @@ class AuditLogDialog(QDialog):
         cls(parent, db).exec()
 
 
-def _role_label(role: str) -> str:
-    """The role's name in the language in force; an unknown id (an older database) as stored."""
-    from tresxuno.domain.roles import ROLE_LABELS, Role
-
-    try:
-        return _(ROLE_LABELS[Role(role)])
-    except ValueError:
-        return role
+_role_label = audit_text.role_label
