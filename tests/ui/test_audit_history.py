@@ -63,8 +63,11 @@ def test_a_clubs_history_dialog_lists_its_changes(qtbot, empty_db, monkeypatch):
     HistoryDialog.ask(None, empty_db, "clubs", club.id, club.name)
     table = shown[0].table
     qtbot.addWidget(shown[0])
-    assert table.rowCount() == 1
-    assert texts(table, 0)[1:3] == ["beto (Capturista)", f"{_('Club')} {club.id} {_('added')}"]
+    # The club, and the toma de nota filed with it (its history belongs to the club).
+    assert table.rowCount() == 2
+    rows = [texts(table, r)[1:3] for r in range(table.rowCount())]
+    assert ["beto (Capturista)", f"{_('Club')} {club.id} {_('added')}"] in rows
+    assert any(what.startswith(_("Toma de nota")) for _who, what in rows)
 
 
 def test_the_bitacora_verifies_off_the_gui_thread_and_names_a_tampered_record(qtbot, empty_db, project):

@@ -86,6 +86,10 @@ TABLE_LABELS: dict[str, str] = {
     "social_committees": N_("Social oversight committee"),
     "social_committee_members": N_("Committee member"),
     "social_committee_records": N_("Committee minutes or report"),
+    "officials": N_("Official in office"),
+    "post_titles": N_("Title of a post"),
+    "covam_session_versions": N_("Final version of a COVAM acta"),
+    "club_tomas": N_("Toma de nota"),
 }
 ACTION_LABELS: dict[str, str] = {"insert": N_("added"), "update": N_("changed"), "delete": N_("removed")}
 
@@ -165,6 +169,20 @@ COLUMN_LABELS: dict[str, str] = {
     "value": N_("Value"),
     "verified": N_("Verified"),
     "version": N_("Version"),
+    "version_reason": N_("Reason for the new version"),
+    "final_at": N_("Made final at"),
+    "final_by": N_("Made final by"),
+    "institution_es": N_("Institution (Spanish)"),
+    "institution_en": N_("Institution (English)"),
+    "has_vote": N_("Has a vote"),
+    "snapshot": N_("Content of the acta"),
+    "issuer": N_("Issued by"),
+    "issued_on": N_("Issued on"),
+    "expires_on": N_("Expires on"),
+    "votes_for": N_("Votes for"),
+    "votes_against": N_("Votes against"),
+    "abstentions": N_("Abstentions"),
+    "effective_on": N_("Effective from"),
 }
 #: Columns whose name means something else in one table.
 _TABLE_COLUMN_LABELS: dict[tuple[str | None, str], str] = {
