@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tresxuno.domain.audit import ChainHead
+from tresxuno.domain.convenio import ConvenioTerms, PartyDeclaration
+from tresxuno.domain.goals import Goal
 from tresxuno.domain.records import CapAuthorisationLine
 
 # --- shared by every report -----------------------------------------------------------------------
@@ -261,6 +263,25 @@ class Agreement:
     place: str
     #: The convenio modificatorio in force (the cost and contributions printed are its amounts).
     amendment: AmendmentNote | None = None
+    #: What the governments declare (office settings), by party id; missing parties print blanks.
+    declarations: tuple[PartyDeclaration, ...] = ()
+    #: The project's account, modality, contractor and partner.
+    terms: ConvenioTerms = field(default_factory=ConvenioTerms)
+    #: The goals (metas), in order.
+    goals: tuple[Goal, ...] = ()
+    #: The calendar of ministraciones (stored, or the default one).
+    calendar: tuple[CalendarLine, ...] = ()
+    #: The fiscal year's Reglas de Operación as the rule set cites them (title, DOF date), by
+    #: language: ``{"es": ..., "en": ...}``; the rule set's source when it names no document.
+    rop_citation: tuple[tuple[str, str], ...] = ()
+
+    def declaration(self, party: str) -> PartyDeclaration:
+        """The declaration of ``party`` (blank when the office never recorded it)."""
+        return next((d for d in self.declarations if d.party == party), PartyDeclaration(party))
+
+    def rop(self, lang: str) -> str:
+        """The Reglas de Operación cited, in ``lang``; "" when unknown."""
+        return dict(self.rop_citation).get(lang, "")
 
     @property
     def has_federal(self) -> bool:
