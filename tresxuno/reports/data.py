@@ -272,7 +272,8 @@ class Agreement:
     #: The calendar of ministraciones (stored, or the default one).
     calendar: tuple[CalendarLine, ...] = ()
     #: The fiscal year's Reglas de Operación as the rule set cites them (title, DOF date), by
-    #: language: ``{"es": ..., "en": ...}``; the rule set's source when it names no document.
+    #: language: ``(("es", ...), ("en", ...))``; keys ``source-es``/``source-en`` hold the rule set's
+    #: source instead when it names no document for the year.
     rop_citation: tuple[tuple[str, str], ...] = ()
 
     def declaration(self, party: str) -> PartyDeclaration:
@@ -280,8 +281,12 @@ class Agreement:
         return next((d for d in self.declarations if d.party == party), PartyDeclaration(party))
 
     def rop(self, lang: str) -> str:
-        """The Reglas de Operación cited, in ``lang``; "" when unknown."""
+        """The Reglas de Operación cited (title and DOF date), in ``lang``; "" when the rule set names none."""
         return dict(self.rop_citation).get(lang, "")
+
+    def rule_source(self, lang: str) -> str:
+        """Where the rule set says its figures come from, when it names no Reglas de Operación."""
+        return dict(self.rop_citation).get(f"source-{lang}", "")
 
     @property
     def has_federal(self) -> bool:

@@ -176,12 +176,18 @@ def declaration_text(s: Signatory, data: Agreement, lang: str) -> str:
 
 def legal_basis(data: Agreement, lang: str) -> str:
     """The law and the fiscal year's Reglas de Operación (with their DOF date) the agreement rests on."""
-    rop = data.rop(lang) or BLANK
+    year = data.project.fiscal_year
+    if data.rop(lang):
+        return _(
+            "The parties declare jointly that this agreement is made under the Ley General de Desarrollo "
+            "Social and the {rop}, which govern the programme in fiscal year {year}, and that they recognise "
+            "one another's capacity to sign it."
+        ).format(rop=data.rop(lang), year=year)
     return _(
         "The parties declare jointly that this agreement is made under the Ley General de Desarrollo "
-        "Social and the {rop}, which govern the programme in fiscal year {year}, and that they recognise "
-        "one another's capacity to sign it."
-    ).format(rop=rop, year=data.project.fiscal_year)
+        "Social and the Reglas de Operación that govern the programme in fiscal year {year} ({source}), and "
+        "that they recognise one another's capacity to sign it."
+    ).format(year=year, source=(data.rule_source(lang) or BLANK).rstrip("."))
 
 
 def modality_text(data: Agreement) -> str:

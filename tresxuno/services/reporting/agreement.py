@@ -118,8 +118,9 @@ def build_agreement(
 def rop_citation(row: Project | None) -> tuple[tuple[str, str], ...]:
     """The project's fiscal-year Reglas de Operación (title and DOF date) from its frozen rule set.
 
-    Both languages, so the renderer cites them in the document's; the rule set's own source when it
-    names no document for the year; empty when the frozen copy cannot be read.
+    Both languages (``es``, ``en``), so the renderer cites them in the document's; when the rule set
+    names no document for the year, its own source instead (keys ``source-es``, ``source-en``);
+    empty when the frozen copy cannot be read.
     """
     if row is None:
         return ()
@@ -127,7 +128,10 @@ def rop_citation(row: Project | None) -> tuple[tuple[str, str], ...]:
         frozen = RuleSet.from_data(json.loads(row.rule_set.body))
     except (ValueError, KeyError, TypeError):
         return ()
-    return tuple((lang, frozen.citation(row.fiscal_year, lang)) for lang in ("es", "en"))
+    document = frozen.document_for(row.fiscal_year)
+    if document is not None:
+        return tuple((lang, document.citation(lang)) for lang in ("es", "en"))
+    return tuple((f"source-{lang}", frozen.source_text(lang)) for lang in ("es", "en"))
 
 
 def agreement_calendar(db: Database, project_id: int, today: date) -> tuple[CalendarLine, ...]:
