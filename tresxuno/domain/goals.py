@@ -70,3 +70,17 @@ def check_goals(goals: Sequence[Goal]) -> tuple[list[Goal], list[Problem]]:
             )
         cleaned.append(Goal(description, g.quantity_milli, unit, g.beneficiaries))
     return cleaned, problems
+
+
+def parse_quantity(text: str) -> int | None:
+    """A quantity typed by the officer ("350", "1,250.5") in thousandths; None when it is not a number.
+
+    Commas group thousands; at most three decimals after a point.
+    """
+    compact = text.strip().replace(",", "")
+    whole, dot, frac = compact.partition(".")
+    if not whole.isascii() or not whole.isdigit() or (dot and not (frac.isascii() and frac.isdigit())):
+        return None
+    if len(frac) > 3 or len(whole) > 15:
+        return None
+    return int(whole) * 1000 + int(frac.ljust(3, "0") or "0")
