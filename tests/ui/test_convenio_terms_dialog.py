@@ -83,3 +83,22 @@ def test_editing_terms_and_goals_from_the_project_record(qtbot, small_db, monkey
     ]
     assert record.convenio_fields["clabe"].text() == "032180000118359719"
     assert record.goals_table.rowCount() == 2 and record.goals_table.item(0, 1).text() == "1,250.5"
+
+
+def test_declarations_are_edited_in_their_own_dialog_and_a_wrong_rfc_is_refused(qtbot, empty_db):
+    from tresxuno.services.convenio_terms import office_declarations
+    from tresxuno.ui.dialogs.declarations import DeclarationsDialog
+
+    dialog = DeclarationsDialog(empty_db)
+    qtbot.addWidget(dialog)
+    assert dialog.fields[("municipal", "rfc")].isReadOnly()  # the office's RFC, set in Preferences
+    dialog.fields[("state", "representative")].setText("Lic. Adriana Ruvalcaba Ortiz")
+    dialog.fields[("state", "rfc")].setText("GEZ850101C41")  # wrong check digit
+    _save(dialog)
+    assert dialog.result() == 0 and dialog.errors.texts().get("state.rfc")
+    assert office_declarations(empty_db)["state"].representative == ""  # nothing stored
+    dialog.fields[("state", "rfc")].setText("gez-850101-c40")
+    _save(dialog)
+    assert dialog.result() == 1
+    state = office_declarations(empty_db)["state"]
+    assert (state.representative, state.rfc) == ("Lic. Adriana Ruvalcaba Ortiz", "GEZ850101C40")
