@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain import limits
 from tresxuno.domain.clabe import LENGTH
 from tresxuno.domain.convenio import (
@@ -43,6 +42,7 @@ from tresxuno.i18n import N_, _
 from tresxuno.messages import describe
 from tresxuno.services.convenio_terms import convenio_terms, set_convenio_terms
 from tresxuno.services.goals import goals_of, set_project_goals
+from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import ERROR_STYLE, FieldErrors
 

@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.db.engine import Database
 from tresxuno.domain import limits
 from tresxuno.domain.convenio import DECLARING_PARTIES, MAX_DOMICILE, PartyDeclaration
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import N_, _
 from tresxuno.services.convenio_terms import office_declarations, save_declarations
+from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 
