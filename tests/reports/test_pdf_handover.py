@@ -27,6 +27,7 @@ from tresxuno.services.ledger import project_balance
 from tresxuno.services.projects import project_overview
 from tresxuno.services.reporting.handover import FINISHED_STAGES, build_handover
 from tresxuno.services.reporting.run import write_report
+from tresxuno.services.social_committees import committee_of
 from tresxuno.services.works import progress_history
 
 #: Spanish of the texts this report adds (from the catalogue, as the renderer gets them).
@@ -88,10 +89,12 @@ def test_builder_takes_dates_progress_and_money_from_the_records(demo_db, finish
         assert (m.approved, m.received, m.paid) == (line.approved, line.received, line.paid)
     assert [s.party for s in data.signatories][:1] == ["municipal"]
     assert "club" in {s.party for s in data.signatories}
+    # The contraloría social committee recorded for the works signs, by name and position.
+    recorded = committee_of(demo_db, finished)
+    assert recorded is not None
+    roles = {"presidente": "president", "secretario": "secretary", "vocal": "member"}
     assert [(c.role, c.name) for c in data.committee] == [
-        ("president", ""),
-        ("secretary", ""),
-        ("treasurer", ""),
+        (roles[m.position], m.name) for m in recorded.members
     ]
 
 
@@ -129,9 +132,12 @@ def test_handover_prints_the_works_money_in_words_and_every_signature(demo_db, f
     assert "100.0 %" in whole
     # A block for each party and each officer of the community committee.
     assert "Presidente municipal" in whole and ", socio" in whole  # the partner signs by its name
-    for role in ("President", "Secretary", "Treasurer"):
+    for role in ("President", "Secretary"):
         assert ES(f"{role} of the community committee") in whole
-    assert whole.count(ES("For the community of {place}").format(place=p.locality)) == 3
+    members = committee_of(demo_db, finished_partner).members
+    for member in members:
+        assert member.name in whole
+    assert whole.count(ES("For the community of {place}").format(place=p.locality)) == len(members)
 
 
 def test_handover_in_english(demo_db, finished, tmp_path):

@@ -36,7 +36,7 @@ POSITION_LABELS: dict[str, str] = {
     "secretario": N_("Secretary"),
     "vocal": N_("Member (vocal)"),
 }
-FILING_LABELS: dict[str, str] = {"acta": N_("Minutes"), "informe": N_("Report")}
+FILING_LABELS: dict[str, str] = {"acta": N_("Minutes"), "informe": N_("Committee report")}
 #: The questions of the committee's report, in order (answered Yes/No by hand).
 QUESTIONS: tuple[str, ...] = (
     N_("Did the committee receive the information on the works: amount, goals, timetable and executor?"),

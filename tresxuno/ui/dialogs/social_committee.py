@@ -50,7 +50,7 @@ POSITION_NAMES: dict[str, str] = {
 SEX_NAMES: dict[str, str] = {"": N_("Not stated"), "M": N_("Woman"), "H": N_("Man")}
 #: A problem about one member's field: ``members[2].name``.
 MEMBER_FIELD = re.compile(r"members\[(\d+)\]\.(\w+)")
-KIND_NAMES: dict[str, str] = {"acta": N_("Minutes of a meeting"), "informe": N_("Report")}
+KIND_NAMES: dict[str, str] = {"acta": N_("Minutes of a meeting"), "informe": N_("Committee report")}
 
 
 def _qdate(day: date) -> QDate:

@@ -91,10 +91,11 @@ class TransparencyDialog(QDialog):
         layout.addWidget(self.general)
         layout.addLayout(self.form)
         layout.addWidget(self.note)
+        layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.what.currentIndexChanged.connect(lambda _i: self._on_what())
         self._on_what()
-        self.resize(620, 300)
+        self.resize(640, self.sizeHint().height())
 
     def visible_fields(self) -> list[str]:
         """The fields shown for the current choice (tests and screen readers)."""

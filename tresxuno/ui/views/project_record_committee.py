@@ -40,11 +40,14 @@ class RecordCommittee:
         self.committee_members = _table(
             page, [_("Full name"), _("Position"), _("Sex")], _("Committee members")
         )
+        self.committee_members.horizontalHeader().setStretchLastSection(False)
         self.committee_members.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.committee_records = _table(
             page, [_("Date"), _("Kind"), _("Summary"), _("Findings")], _("Minutes and reports filed")
         )
+        self.committee_records.horizontalHeader().setStretchLastSection(False)
         self.committee_records.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.committee_records.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.committee_button = QPushButton(_("&Record the committee…"), page)
         self.committee_button.clicked.connect(self.edit_committee)
         self.committee_record_button = QPushButton(_("&File minutes or a report…"), page)
