@@ -52,6 +52,8 @@ TABLE_LABELS: dict[str, str] = {
     "project_progress": N_("Progress report"),
     "municipalities": N_("Municipality"),
     "users": N_("User"),
+    "project_goals": N_("Goal"),
+    "project_convenio_terms": N_("Convenio terms"),
 }
 ACTION_LABELS: dict[str, str] = {"insert": N_("added"), "update": N_("changed"), "delete": N_("removed")}
 #: Columns holding centavos MXN, shown as money.
