@@ -22,6 +22,7 @@ from tresxuno.messages import describe
 from tresxuno.reports.pdf.agreement import render_agreement
 from tresxuno.services.convenio_terms import office_declarations, save_declarations, set_convenio_terms
 from tresxuno.services.goals import goals_of, set_project_goals
+from tresxuno.services.office import set_office_rfc
 from tresxuno.services.reporting.agreement import build_agreement
 
 VALID_CLABE = "032180000118359719"  # Banco del Bajío's published example; control digit 9
@@ -63,6 +64,7 @@ def _as_office_municipality(db: Database, project_id: int) -> None:
     key = _one(db, f"SELECT municipality_key FROM projects WHERE id = {project_id}")
     with db.transaction() as session:
         SettingsRepository.set(session, OFFICE_MUNICIPALITY, f"{key:05d}")
+    set_office_rfc(db, "MJZ850101AB8")  # the municipality's RFC, which its declaration prints
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])

@@ -14,7 +14,6 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from tresxuno.db.models import Project, ProjectConvenioTerms, ProjectGoal, Setting
-from tresxuno.db.repos.settings import OFFICE_RFC
 from tresxuno.domain.clabe import clabe_control_digit
 from tresxuno.domain.convenio import ADMINISTRACION_DIRECTA, CONTRATO
 from tresxuno.domain.ledger import APPROVED_STAGES
@@ -25,9 +24,10 @@ def _rfc(stem: str) -> str:
     return stem + rfc_check_digit(stem)
 
 
-#: The demo office's declarations (Jerez, Zacatecas; the state; the federal delegation).
+#: The demo office's declarations (Jerez, Zacatecas; the state; the federal delegation). The
+#: municipality's RFC is the office's RFC, left unset: it would make every demo invoice's receiver
+#: checked against it.
 DECLARATIONS = {
-    OFFICE_RFC: _rfc("MJZ850101AB"),
     "convenio.municipal.representative": "C. Humberto Salazar Contreras",
     "convenio.municipal.role": "Presidente Municipal",
     "convenio.municipal.domicile": "Plaza Tacuba s/n, Zona Centro, C.P. 99300, Jerez de García Salinas, Zacatecas",
