@@ -56,12 +56,12 @@ def set_convenio_terms(db: Database, project_id: int, terms: ConvenioTerms) -> C
     if problems:
         raise InputError(problems)
     with db.transaction(immediate=True) as session:
-        store_terms(session, project_id, cleaned)
+        _store_terms(session, project_id, cleaned)
     return cleaned
 
 
-def store_terms(session: Session, project_id: int, terms: ConvenioTerms) -> None:
-    """Write already-checked ``terms`` inside the caller's transaction (the demo builder uses it)."""
+def _store_terms(session: Session, project_id: int, terms: ConvenioTerms) -> None:
+    """Write already-checked ``terms`` inside the caller's transaction."""
     if session.get(Project, project_id) is None:
         raise InputError(Problem("project", "project.unknown", {"id": project_id}))
     row = session.get(ProjectConvenioTerms, project_id)

@@ -47,12 +47,12 @@ def set_project_goals(db: Database, project_id: int, goals: Sequence[Goal]) -> l
     if problems:
         raise InputError(problems)
     with db.transaction(immediate=True) as session:
-        replace_goals(session, project_id, cleaned)
+        _replace_goals(session, project_id, cleaned)
     return cleaned
 
 
-def replace_goals(session: Session, project_id: int, goals: Sequence[Goal]) -> None:
-    """Write already-checked ``goals`` inside the caller's transaction (the demo builder uses it)."""
+def _replace_goals(session: Session, project_id: int, goals: Sequence[Goal]) -> None:
+    """Write already-checked ``goals`` inside the caller's transaction."""
     if session.get(Project, project_id) is None:
         raise InputError(Problem("project", "project.unknown", {"id": project_id}))
     session.execute(delete(ProjectGoal).where(ProjectGoal.project_id == project_id))
