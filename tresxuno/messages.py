@@ -136,6 +136,18 @@ FIELD_LABELS: dict[str, str] = {
     "locked_until": N_("Locked until"),
     "last_login_at": N_("Last sign-in"),
     "password_hash": N_("Password (hash)"),
+    # Convenio terms and goals
+    "clabe": N_("CLABE"),
+    "bank": N_("Bank"),
+    "account_holder": N_("Account holder"),
+    "modality": N_("Execution modality"),
+    "contractor_name": N_("Contractor"),
+    "contractor_rfc": N_("Contractor's RFC"),
+    "partner_name": N_("Partner's name"),
+    "partner_representative": N_("Partner's representative"),
+    "partner_rfc": N_("Partner's RFC"),
+    "partner_domicile": N_("Partner's domicile"),
+    "goals": N_("Goals"),
 }
 
 #: One sentence per problem code; placeholders come from ``Problem.params``.
@@ -684,6 +696,23 @@ TEMPLATES: dict[str, str] = {
     ),
     "ministracion.amount_not_positive": N_(
         "tranche {number} of {party} is {amount}; each tranche must be more than $0.00"
+    ),
+    "clabe.empty": N_("enter the CLABE: the 18 digits of the account"),
+    "clabe.format": N_("'{clabe}' has {length} characters; a CLABE has exactly 18 digits and nothing else"),
+    "clabe.check_digit": N_(
+        "CLABE {clabe} ends in {found} but its control digit is {expected}: a digit is mistyped; "
+        "copy the 18 digits again from the bank's statement"
+    ),
+    "goal.too_many": N_("{count} goals; a project has at most {max} goals"),
+    "goal.quantity_range": N_("goal {number}: the quantity must be more than 0 and at most {max}"),
+    "goal.beneficiaries_range": N_("goal {number}: the beneficiaries must be between 0 and {max}"),
+    "goal.quantity_text": N_(
+        "goal {number}: '{text}' is not a quantity; write a number with at most three decimals, e.g. 350 or 1.25"
+    ),
+    "convenio.modality_unknown": N_("'{modality}' is not an execution modality; allowed: {allowed}"),
+    "convenio.contractor_without_contract": N_(
+        "a contractor is named only when the works are executed by contract; choose the contract modality "
+        "or clear the contractor's name and RFC"
     ),
     "ministracion.trigger_unknown": N_(
         "tranche {number} of {party}: '{trigger}' is not a way a tranche falls due; allowed: {allowed}"

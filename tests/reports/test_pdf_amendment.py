@@ -49,7 +49,7 @@ def test_the_convenio_prints_the_amended_amounts_and_the_amendment(amended, tmp_
     render_agreement(build_agreement(db, project_id, printed_by=PRINTED_BY, printed_at=PRINTED_AT), out)
     whole = _whole(out)
     assert es(NEW_COST) in whole and es(SHARE - 10_000_000) in whole
-    assert amount_in_words(Money(SHARE - 10_000_000)) in whole
+    assert amount_in_words(Money(SHARE - 10_000_000), capitals=True) in whole
     assert es(SHARE) not in whole.replace(es(COST), "")  # the old shares are not printed as in force
     for needle in (
         "modificatorio",

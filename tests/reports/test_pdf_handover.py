@@ -131,7 +131,7 @@ def test_handover_prints_the_works_money_in_words_and_every_signature(demo_db, f
     assert f"{es(balance.paid)} ({amount_in_words(Money(balance.paid))})" in whole
     assert "100.0 %" in whole
     # A block for each party and each officer of the community committee.
-    assert "Presidente municipal" in whole and "Por el socio" in whole
+    assert "Presidente municipal" in whole and ", socio" in whole  # the partner signs by its name
     for role in ("President", "Secretary"):
         assert ES(f"{role} of the community committee") in whole
     members = committee_of(demo_db, finished_partner).members

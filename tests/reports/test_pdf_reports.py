@@ -208,12 +208,12 @@ def test_agreement_names_every_party_with_figures_and_words_and_a_signature(demo
     assert "Convenio de concertación" in texts[0]
     assert data.club.name in whole and data.club.toma_folio in whole
     for s in data.signatories:
-        words = amount_in_words(Money(s.amount))
+        words = amount_in_words(Money(s.amount), capitals=True)
         assert es(s.amount) in whole
-        # The words printed are the words of the figure (compared without line breaks).
+        # The words printed are the words of the figure, in capitals as convenios write them.
         assert f"{es(s.amount)} ({words})" in whole
     total = data.project.cost
-    assert f"{es(total)} ({amount_in_words(Money(total))})" in whole
+    assert f"{es(total)} ({amount_in_words(Money(total), capitals=True)})" in whole
     # A signature block per party: the club's signer by name, every body named under a line.
     _role, name = data.club.representative
     assert name and name in whole

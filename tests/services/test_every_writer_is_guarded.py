@@ -35,6 +35,8 @@ from tresxuno.demo.projects import generate_demo
 from tresxuno.demo.users import create_demo_users
 from tresxuno.domain.actor import Actor, acting_as
 from tresxuno.domain.amendments import AmendmentInput
+from tresxuno.domain.convenio import ConvenioTerms, PartyDeclaration
+from tresxuno.domain.goals import Goal
 from tresxuno.domain.ledger import ContributionInput, PaymentInput, RefundInput
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.roles import ACTION_LABELS, PERMISSIONS, Role
@@ -47,7 +49,9 @@ from tresxuno.services import (
     attachments,
     audit,
     clubs,
+    convenio_terms,
     covam,
+    goals,
     importer,
     ledger,
     ministraciones,
@@ -406,6 +410,20 @@ WRITERS: dict[str, tuple[str, Call]] = {
             o.db, o.project, CommitteeRecordInput("informe", date(2026, 3, 2), "Visita a la obra")
         ),
     ),
+    "tresxuno.services.goals.set_project_goals": (
+        "projects.edit",
+        lambda o: goals.set_project_goals(o.db, o.project, [Goal("Pavimentación", 350_000, "m2", 40)]),
+    ),
+    "tresxuno.services.convenio_terms.set_convenio_terms": (
+        "projects.edit",
+        lambda o: convenio_terms.set_convenio_terms(
+            o.db, o.project, ConvenioTerms(clabe="032180000118359719")
+        ),
+    ),
+    "tresxuno.services.convenio_terms.save_declarations": (
+        "settings.edit",
+        lambda o: convenio_terms.save_declarations(o.db, [PartyDeclaration("state", "Lic. Ana Ruiz")]),
+    ),
     "tresxuno.demo.projects.generate_demo": ("demo.generate", lambda o: generate_demo(o.db, projects=3)),
     "tresxuno.demo.users.create_demo_users": ("demo.generate", lambda o: create_demo_users(o.db)),
 }
@@ -421,6 +439,7 @@ NOT_GUARDED: dict[str, str] = {
     "tresxuno.demo.covam.add_demo_covam_and_progress": "generate_demo's helper (a Session)",
     "tresxuno.demo.ministraciones.add_demo_ministraciones": "generate_demo's helper (a Session)",
     "tresxuno.demo.social_committees.add_demo_committees": "generate_demo's helper (a Session)",
+    "tresxuno.demo.convenio.add_demo_convenio_terms": "generate_demo's helper (a Session)",
     "tresxuno.services.ministraciones.ensure_default_calendar": "move_project's helper (a Session)",
     "tresxuno.services.tomas.record_toma": "register_club's and update_club's helper (a Session)",
     "tresxuno.demo.officials.add_demo_officials": "generate_demo's helper (a Session)",

@@ -915,3 +915,43 @@ class ClubToma(Base):
     expires_on: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     recorded_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
+class ProjectConvenioTerms(Base):
+    """What a project's convenio states beyond the money: account, modality, contractor, partner."""
+
+    __tablename__ = "project_convenio_terms"
+    __table_args__ = (
+        CheckConstraint("modality IN ('', 'contrato', 'administracion_directa')", name="modality_known"),
+    )
+
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"), primary_key=True)
+    clabe: Mapped[str] = mapped_column(String(18), default="", server_default="")
+    bank: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    account_holder: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    modality: Mapped[str] = mapped_column(String(24), default="", server_default="")
+    contractor_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    contractor_rfc: Mapped[str] = mapped_column(String(13), default="", server_default="")
+    partner_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    partner_representative: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    partner_rfc: Mapped[str] = mapped_column(String(13), default="", server_default="")
+    partner_domicile: Mapped[str] = mapped_column(String(300), default="", server_default="")
+
+
+class ProjectGoal(Base):
+    """One goal (meta) of a project, in its convenio's order; quantity in thousandths of ``unit``."""
+
+    __tablename__ = "project_goals"
+    __table_args__ = (
+        UniqueConstraint("project_id", "position"),
+        CheckConstraint("quantity_milli > 0", name="quantity_positive"),
+        CheckConstraint("beneficiaries >= 0", name="beneficiaries_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(200))
+    quantity_milli: Mapped[int] = mapped_column(BigInteger)
+    unit: Mapped[str] = mapped_column(String(40))
+    beneficiaries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

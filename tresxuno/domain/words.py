@@ -78,8 +78,11 @@ def number_in_words(n: int) -> str:
     return " ".join(words)
 
 
-def amount_in_words(m: Money) -> str:
+def amount_in_words(m: Money, *, capitals: bool = False) -> str:
     """``m`` in words with the centavos as a fraction, as on Mexican cheques and contracts.
+
+    ``capitals`` writes it in capitals, as convenios and contracts do
+    (``"UN MILLÓN DOSCIENTOS CINCUENTA MIL PESOS 00/100 M.N."``); other documents keep lower case.
 
     ``"un millón doscientos cincuenta mil pesos 00/100 M.N."``; dollars end in ``"dólares NN/100 USD"``.
     Exact millions take "de": ``"dos millones de pesos 00/100 M.N."``.
@@ -95,9 +98,10 @@ def amount_in_words(m: Money) -> str:
     # the noun ("un millón de pesos", but "un millón quinientos mil pesos").
     noun = singular if units == 1 else plural
     of = " de" if units and units % _MILLION == 0 else ""
-    return f"{number_in_words(units)}{of} {noun} {cents:02d}/100 {suffix}"
+    text = f"{number_in_words(units)}{of} {noun} {cents:02d}/100 {suffix}"
+    return text.upper() if capitals else text
 
 
-def amount_with_words(m: Money) -> str:
+def amount_with_words(m: Money, *, capitals: bool = False) -> str:
     """The figure followed by the words: ``"$1,250,000.00 (un millón ... pesos 00/100 M.N.)"``."""
-    return f"{format_money(m, 'es')} ({amount_in_words(m)})"
+    return f"{format_money(m, 'es')} ({amount_in_words(m, capitals=capitals)})"

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from tresxuno.domain.audit import ChainHead
+from tresxuno.domain.convenio import ConvenioTerms, PartyDeclaration
+from tresxuno.domain.goals import Goal
 from tresxuno.domain.quorum import Quorum
 from tresxuno.domain.records import CapAuthorisationLine
 
@@ -281,6 +283,30 @@ class Agreement:
     place: str
     #: The convenio modificatorio in force (the cost and contributions printed are its amounts).
     amendment: AmendmentNote | None = None
+    #: What the governments declare (office settings), by party id; missing parties print blanks.
+    declarations: tuple[PartyDeclaration, ...] = ()
+    #: The project's account, modality, contractor and partner.
+    terms: ConvenioTerms = field(default_factory=ConvenioTerms)
+    #: The goals (metas), in order.
+    goals: tuple[Goal, ...] = ()
+    #: The calendar of ministraciones (stored, or the default one).
+    calendar: tuple[CalendarLine, ...] = ()
+    #: The fiscal year's Reglas de Operación as the rule set cites them (title, DOF date), by
+    #: language: ``(("es", ...), ("en", ...))``; keys ``source-es``/``source-en`` hold the rule set's
+    #: source instead when it names no document for the year.
+    rop_citation: tuple[tuple[str, str], ...] = ()
+
+    def declaration(self, party: str) -> PartyDeclaration:
+        """The declaration of ``party`` (blank when the office never recorded it)."""
+        return next((d for d in self.declarations if d.party == party), PartyDeclaration(party))
+
+    def rop(self, lang: str) -> str:
+        """The Reglas de Operación cited (title and DOF date), in ``lang``; "" when the rule set names none."""
+        return dict(self.rop_citation).get(lang, "")
+
+    def rule_source(self, lang: str) -> str:
+        """Where the rule set says its figures come from, when it names no Reglas de Operación."""
+        return dict(self.rop_citation).get(f"source-{lang}", "")
 
     @property
     def has_federal(self) -> bool:

@@ -90,6 +90,8 @@ TABLE_LABELS: dict[str, str] = {
     "post_titles": N_("Title of a post"),
     "covam_session_versions": N_("Final version of a COVAM acta"),
     "club_tomas": N_("Toma de nota"),
+    "project_goals": N_("Goal"),
+    "project_convenio_terms": N_("Convenio terms"),
 }
 ACTION_LABELS: dict[str, str] = {"insert": N_("added"), "update": N_("changed"), "delete": N_("removed")}
 

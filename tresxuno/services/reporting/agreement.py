@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from tresxuno.db.engine import Database
+from tresxuno.db.models import Project
+from tresxuno.db.repos.settings import OFFICE_MUNICIPALITY, SettingsRepository
+from tresxuno.domain.convenio import ConvenioTerms
 from tresxuno.domain.ledger import APPROVED_STAGES
 from tresxuno.domain.problems import InputError, Problem
+from tresxuno.domain.rules import RuleSet
 from tresxuno.domain.stages import Stage
-from tresxuno.reports.data import Agreement, ClubData, Signatory
+from tresxuno.reports.data import Agreement, CalendarLine, ClubData, Signatory
 from tresxuno.services.clubs import get_club
+from tresxuno.services.convenio_terms import declarations_in, terms_in
+from tresxuno.services.goals import project_goals
+from tresxuno.services.ministraciones import calendar
 from tresxuno.services.projects import ProjectOverview, project_overview
 from tresxuno.services.reporting.amendment import amendment_note
 from tresxuno.services.reporting.common import club_data, letterhead, project_head, stamp
@@ -73,12 +81,28 @@ def build_agreement(
                 "project", "report.agreement_not_approved", {"folio": detail.folio, "stage": detail.stage}
             )
         )
+    with db.transaction() as session:
+        terms = terms_in(session, project_id)
+        goals = tuple(project_goals(session, project_id))
+        row = session.get(Project, project_id)
+        rop = rop_citation(row)
+        office_key = SettingsRepository.get(session, OFFICE_MUNICIPALITY, "") or ""
+        # The office declares for its own municipality only: another's convenio leaves those lines blank.
+        declarations = tuple(
+            d
+            for d in declarations_in(session).values()
+            if d.party != "municipal" or (row is not None and row.municipality_key == office_key)
+        )
     signed_on = last_move_to(overview, Stage.CONVENIO_FIRMADO)
     # The convenio's date: signed, else approved, else requested; its toma and signers are of that day.
     as_of = signed_on or last_move_to(overview, Stage.APROBADO) or project_date(overview)
     club = club_as_of(db, club_data(get_club(db, detail.club_id)), as_of)
-    signatories = signed_by_officials(
-        db, party_signatories(overview, club, always=("municipal",)), as_of, detail.municipality_key
+    # Those in office on the convenio's date sign for the governments; the partner by its name.
+    signatories = with_partner(
+        signed_by_officials(
+            db, party_signatories(overview, club, always=("municipal",)), as_of, detail.municipality_key
+        ),
+        terms,
     )
     deadline = None
     if signed_on is not None:
@@ -98,6 +122,61 @@ def build_agreement(
         deposit_deadline=deadline,
         place=f"{overview.municipality_name}, {overview.state_name}",
         amendment=amendment_note(db, project_id),
+        declarations=declarations,
+        terms=terms,
+        goals=goals,
+        calendar=agreement_calendar(db, project_id, (printed_at or datetime.now()).date()),
+        rop_citation=rop,
+    )
+
+
+def rop_citation(row: Project | None) -> tuple[tuple[str, str], ...]:
+    """The project's fiscal-year Reglas de Operación (title and DOF date) from its frozen rule set.
+
+    Both languages (``es``, ``en``), so the renderer cites them in the document's; when the rule set
+    names no document for the year, its own source instead (keys ``source-es``, ``source-en``);
+    empty when the frozen copy cannot be read.
+    """
+    if row is None:
+        return ()
+    try:
+        frozen = RuleSet.from_data(json.loads(row.rule_set.body))
+    except (ValueError, KeyError, TypeError):
+        return ()
+    document = frozen.document_for(row.fiscal_year)
+    if document is not None:
+        return tuple((lang, document.citation(lang)) for lang in ("es", "en"))
+    return tuple((f"source-{lang}", frozen.source_text(lang)) for lang in ("es", "en"))
+
+
+def agreement_calendar(db: Database, project_id: int, today: date) -> tuple[CalendarLine, ...]:
+    """The calendar of ministraciones the convenio sets: the stored one, else the default one."""
+    cal = calendar(db, project_id, today=today)
+    return tuple(
+        CalendarLine(
+            party=line.tranche.party,
+            number=line.tranche.number,
+            trigger=line.tranche.trigger,
+            due_date=line.tranche.due_date,
+            progress_percent=line.tranche.progress_percent,
+            due=line.due,
+            due_on=line.due_on,
+            amount=line.tranche.amount,
+            received=line.received,
+            pending=line.pending,
+            overdue_days=line.overdue_days,
+        )
+        for line in cal.lines
+    )
+
+
+def with_partner(signatories: tuple[Signatory, ...], terms: ConvenioTerms) -> tuple[Signatory, ...]:
+    """The partner named and represented as the convenio's terms record it (blank lines when not)."""
+    return tuple(
+        replace(s, name=terms.partner_name, signer_name=terms.partner_representative)
+        if s.party == "partner"
+        else s
+        for s in signatories
     )
 
 

@@ -14,9 +14,10 @@ from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.stages import Stage
 from tresxuno.reports.data import CommitteeMember, Handover
 from tresxuno.services.clubs import get_club
+from tresxuno.services.convenio_terms import convenio_terms
 from tresxuno.services.ledger import project_balance
 from tresxuno.services.projects import project_overview
-from tresxuno.services.reporting.agreement import last_move_to, party_signatories
+from tresxuno.services.reporting.agreement import last_move_to, party_signatories, with_partner
 from tresxuno.services.reporting.common import club_data, letterhead, party_money, project_head, stamp
 from tresxuno.services.social_committees import committee_of
 from tresxuno.services.works import ProgressInfo, progress_history
@@ -50,7 +51,10 @@ def build_handover(
     last = reports[-1] if reports else None
     _require_finished_works(detail.folio, last)
     club = club_data(get_club(db, detail.club_id))
-    signatories = party_signatories(overview, club, always=("municipal", "club"))
+    # The partner signs by its name and representative, as in the convenio.
+    signatories = with_partner(
+        party_signatories(overview, club, always=("municipal", "club")), convenio_terms(db, project_id)
+    )
 
     balance = project_balance(db, project_id)
     return Handover(

@@ -30,6 +30,7 @@ from tresxuno.services.backups import risk_warning
 from tresxuno.services.office import OfficeSettings, office_settings
 from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.data_folder import DataFolderBox
+from tresxuno.ui.dialogs.declarations import DeclarationsDialog
 from tresxuno.ui.dialogs.first_run import OfficeForm
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.permissions import gate
@@ -86,6 +87,10 @@ class PreferencesDialog(QDialog):
         self.officials_button = QPushButton(_("O&fficials in office over time…"), office)
         self.officials_button.clicked.connect(self.show_officials)
         office_box.addWidget(self.officials_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.declarations_button = QPushButton(_("Convenio &declarations…"), office)
+        self.declarations_button.clicked.connect(self.edit_declarations)
+        gate(self.declarations_button, db, "settings.edit")
+        office_box.addWidget(self.declarations_button)
 
         self.location = QLineEdit(str(db.path) if db.path is not None else db.url, self)
         self.location.setReadOnly(True)
@@ -154,6 +159,12 @@ class PreferencesDialog(QDialog):
     def set_language(self, code: str) -> None:
         """Choose the language ``code`` ("es" or "en") in the combo."""
         self.language.setCurrentIndex(self.language.findData(code))
+
+    def edit_declarations(self) -> DeclarationsDialog:
+        """The government parties' declarations printed in every convenio (a dialog)."""
+        dialog = DeclarationsDialog(self._db, self)
+        dialog.exec()
+        return dialog
 
     def accept(self) -> None:
         """Store the office settings when changed (problems shown under their fields) and the language."""

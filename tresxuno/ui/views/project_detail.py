@@ -41,6 +41,7 @@ from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.tasks import Task
 from tresxuno.ui.views.project_record_amendments import RecordAmendments
 from tresxuno.ui.views.project_record_committee import RecordCommittee
+from tresxuno.ui.views.project_record_convenio import RecordConvenio
 from tresxuno.ui.views.project_record_documents import RecordDocuments
 from tresxuno.ui.views.project_record_ministraciones import RecordMinistraciones
 from tresxuno.ui.views.project_record_printing import RecordPrinting
@@ -107,6 +108,7 @@ class ProjectRecord(
     RecordPrinting,
     RecordAmendments,
     RecordCommittee,
+    RecordConvenio,
     QDialog,
 ):
     """One project's whole record, with the stage moves allowed from where it stands.
@@ -162,6 +164,7 @@ class ProjectRecord(
         self.tabs.addTab(self._progress_tab(), _("Physical progress"))
         self.tabs.addTab(self._ministraciones_tab(), _("Ministraciones"))
         self.tabs.addTab(self._committee_tab(), _("Contraloría social"))
+        self.tabs.addTab(self._convenio_tab(), _("Convenio"))
         self.changes = HistoryTable(self)  # the audit trail of the project and its rows
         self.tabs.addTab(self.changes, _("Change history"))
 
@@ -212,6 +215,7 @@ class ProjectRecord(
         self._show_versions()
         self._show_progress()
         self._show_ministraciones()
+        self._show_convenio()
         self.changes.show_items(audit_history(self._db, "projects", self._id))
 
     def _show_actions(self) -> None:
