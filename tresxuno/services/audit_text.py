@@ -185,6 +185,8 @@ COLUMN_LABELS: dict[str, str] = {
     "votes_against": N_("Votes against"),
     "abstentions": N_("Abstentions"),
     "effective_on": N_("Effective from"),
+    "quantity_milli": N_("Quantity (thousandths)"),
+    "unit": N_("Unit"),
 }
 #: Columns whose name means something else in one table.
 _TABLE_COLUMN_LABELS: dict[tuple[str | None, str], str] = {
