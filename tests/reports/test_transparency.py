@@ -25,6 +25,7 @@ from tresxuno.domain.problems import InputError
 from tresxuno.domain.transparency import FORMAT_IDS, LayoutError, Period, parse_book
 from tresxuno.services.amendments import amendments
 from tresxuno.services.audit import chain_head
+from tresxuno.services.goals import goals_of
 from tresxuno.services.ledger import project_balance
 from tresxuno.services.projects import project_overview
 from tresxuno.services.transparency import FIELDS, export_transparency, transparency_book
@@ -111,6 +112,9 @@ def test_srft_figures_equal_the_ledger_for_every_federal_project(demo_db, tmp_pa
         assert row[h("period")] == Period(YEAR, quarter).name
         assert row[h("program_key")] == "S061" and row[h("branch")] == "20"
         assert re.fullmatch(r"\d{5}", str(row[h("municipality_key")]))
+        goals = goals_of(demo_db, pid)
+        for goal in goals:  # the convenio's physical goals, as SHCP asks
+            assert goal.description in str(row[h("goals")]) and goal.unit in str(row[h("goals")])
         if federal.paid and original:
             assert row[h("financial_progress")] == pytest.approx(
                 round(100 * federal.paid / original, 1), abs=0.05

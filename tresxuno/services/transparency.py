@@ -39,10 +39,12 @@ from tresxuno.db.models import (
     Project,
     ProjectAmendment,
     ProjectAmendmentShare,
+    ProjectGoal,
     StageChange,
     State,
 )
 from tresxuno.domain.audit import ChainHead
+from tresxuno.domain.goals import Goal
 from tresxuno.domain.ledger import APPROVED_STAGES, COMMITTED_STAGES
 from tresxuno.domain.parties import Party
 from tresxuno.domain.problems import InputError, Problem
@@ -92,7 +94,7 @@ FIELDS: dict[str, frozenset[str]] = {
         | {"branch", "program_key", "folio", "project_name", "category", "state_key", "state_name"}
         | {"municipality_key", "municipality_name", "locality", "stage", "cost", "approved", "modified"}
         | {"committed", "accrued", "exercised", "paid", "refunded", "financial_progress", "physical_progress"}
-        | {"beneficiaries"}
+        | {"beneficiaries", "goals"}
     ),
     "sipot-xv": frozenset(
         _COMMON
@@ -142,6 +144,7 @@ class ProjectMoment:
     cost: int
     stage: str
     percent_tenths: int | None
+    goals: str = ""
     approved: dict[str, int] = field(default_factory=dict)
     modified: dict[str, int] = field(default_factory=dict)
     accrued: dict[str, int] = field(default_factory=dict)
@@ -222,6 +225,14 @@ def project_moments(session: Session, period: Period) -> list[ProjectMoment]:
         for key in figures:
             figures[key][m.project_id][m.party] = int(getattr(m, key))
     approved, modified = _shares_by_moment(session, ids, end, current)
+    goals: dict[int, list[str]] = defaultdict(list)
+    for g in session.execute(
+        select(ProjectGoal.project_id, ProjectGoal.quantity_milli, ProjectGoal.unit, ProjectGoal.description)
+        .where(ProjectGoal.project_id.in_(ids))
+        .order_by(ProjectGoal.project_id, ProjectGoal.position)
+    ):
+        quantity = Goal(g.description, int(g.quantity_milli), g.unit, 0).quantity_text
+        goals[g.project_id].append(f"{quantity} {g.unit}: {g.description}")
     return [
         ProjectMoment(
             id=h.id,
@@ -239,6 +250,7 @@ def project_moments(session: Session, period: Period) -> list[ProjectMoment]:
             cost=int(h.cost),
             stage=stage,
             percent_tenths=progress_at_end.get(h.id),
+            goals="; ".join(goals.get(h.id, ())),
             approved=approved.get(h.id, {}),
             modified=modified.get(h.id, {}),
             accrued=figures["accrued"].get(h.id, {}),
@@ -349,6 +361,7 @@ def _srft_rows(
                 "financial_progress": share_percent_tenths(paid, modified),
                 "physical_progress": m.percent_tenths,
                 "beneficiaries": m.beneficiaries,
+                "goals": m.goals,
             }
         )
     return rows
