@@ -257,7 +257,16 @@ def test_migration_and_models_agree(db):
         # Server defaults are compared in test_postgres.py: SQLite reflects '' as "''" and would
         # report every empty-string default as changed.
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        assert compare_metadata(context, Base.metadata) == []
+        differences = compare_metadata(context, Base.metadata)
+        if connection.dialect.name == "sqlite":
+            # 0016 widens the trail's role column on PostgreSQL only: SQLite enforces no length, and
+            # the append-only trail is not rebuilt for a length it would not check.
+            differences = [
+                d
+                for d in differences
+                if not (isinstance(d, list) and d[0][:4] == ("modify_type", None, "audit_log", "role"))
+            ]
+        assert differences == []
 
 
 def test_foreign_keys_are_enforced(db):

@@ -171,6 +171,7 @@ def test_the_first_run_creates_the_administrator_and_signs_them_in(qtbot, empty_
     dialog.form.name.setText("Oficina de Atención al Migrante de Jerez")
     dialog.form.state.setCurrentIndex(dialog.form.state.findData("32"))
     dialog.form.municipality.setCurrentIndex(dialog.form.municipality.findData("32020"))
+    dialog.one_person.setChecked(False)  # an office of several officers: the administrator gives roles
     qtbot.keyClicks(dialog.admin_username, "adriana")
     qtbot.keyClicks(dialog.admin_full_name, "Adriana Mendez")
     qtbot.keyClicks(dialog.admin_password, "corta")

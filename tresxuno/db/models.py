@@ -598,23 +598,21 @@ class ProgressReport(Base):
 
 # --- Users ------------------------------------------------------------------------------------
 
-#: Role ids the ``users.role`` column accepts (see :mod:`tresxuno.domain.roles`).
-ROLE_IDS: tuple[str, ...] = ("administrador", "capturista", "revisor", "tesoreria", "auditor")
-
 
 class User(Base):
     """An officer who signs in: role, argon2id hash, and the lockout state (kept here to survive restarts)."""
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint(_in_list("role", ROLE_IDS), name="role_known"),
+        # One role or several joined by "+" ("administrador+capturista"); the services check each.
+        CheckConstraint("role <> ''", name="roles_not_empty"),
         CheckConstraint("failed_attempts >= 0", name="failed_attempts_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
     full_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
@@ -643,7 +641,7 @@ class AuditLogRow(Base):
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     username: Mapped[str] = mapped_column(String(80))
-    role: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(8))
     table_name: Mapped[str] = mapped_column(String(60))
     # Primary key of the row ("12", or "12/federal" when composite); NULL for a bulk insert.

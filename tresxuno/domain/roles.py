@@ -13,6 +13,7 @@ greys out what a role cannot do) read the same facts. Separation of duties on to
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from tresxuno.domain.stages import Stage
@@ -114,6 +115,39 @@ def parse_role(value: str) -> Role | None:
         return None
 
 
+#: Joins the roles of a user who holds several ("administrador+capturista"), as ``users.role`` stores them.
+ROLE_SEPARATOR = "+"
+
+
+def parse_roles(value: str | None) -> frozenset[Role] | None:
+    """The roles ``value`` names (one id, or several joined by "+"); None when empty or any is unknown."""
+    if not value:
+        return None
+    found = [parse_role(part) for part in value.split(ROLE_SEPARATOR)]
+    if not found or any(r is None for r in found):
+        return None
+    return frozenset(r for r in found if r is not None)
+
+
+def roles_label(value: str | None, label: Callable[[str], str]) -> str:
+    """The roles of ``value`` named with ``label`` (a translator), joined by " + "; "" for none."""
+    held = parse_roles(value)
+    if held is None:
+        return value or ""
+    return " + ".join(label(ROLE_LABELS[r]) for r in Role if r in held)
+
+
+def join_roles(roles: Iterable[Role | str]) -> str:
+    """The stored form of a set of roles, always in the same order (administrador first)."""
+    chosen = {Role(r) for r in roles}
+    return ROLE_SEPARATOR.join(r.value for r in Role if r in chosen)
+
+
+def has_role(value: str | None, role: Role) -> bool:
+    """Whether the stored roles ``value`` include ``role``."""
+    return role in (parse_roles(value) or ())
+
+
 def roles_for(action: str) -> frozenset[Role]:
     """The roles that may take ``action``.
 
@@ -124,9 +158,9 @@ def roles_for(action: str) -> frozenset[Role]:
 
 
 def may(role: str | Role | None, action: str) -> bool:
-    """Whether ``role`` may take ``action`` (no role may do nothing)."""
-    parsed = parse_role(str(role)) if role else None
-    return parsed is not None and parsed in roles_for(action)
+    """Whether ``role`` (one role, or several joined by "+") may take ``action`` (no role may do nothing)."""
+    held = parse_roles(str(role)) if role else None
+    return held is not None and not held.isdisjoint(roles_for(action))
 
 
 def actions_of(role: Role) -> frozenset[str]:

@@ -304,12 +304,9 @@ def what_text(table: str, row_id: str | None, action: str) -> str:
 
 def role_label(role: str) -> str:
     """The role's name in the language in force; an unknown id (an older database) as stored."""
-    from tresxuno.domain.roles import ROLE_LABELS, Role
+    from tresxuno.domain.roles import roles_label
 
-    try:
-        return _(ROLE_LABELS[Role(role)])
-    except ValueError:
-        return role
+    return roles_label(role, _)
 
 
 def readable_rows(items: Iterable[HistoryItem]) -> list[list[str]]:

@@ -24,11 +24,12 @@ from sqlalchemy.pool import Pool
 
 from tresxuno.db.engine import Database, make_engine, read_only_uri, sqlite_url
 from tresxuno.db.models import LedgerEntry, Project, StageChange, User
+from tresxuno.db.repos.settings import SEPARATION_OF_DUTIES, SettingsRepository
 from tresxuno.domain.actor import Actor, current_actor
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.roles import ACTION_LABELS, ROLE_LABELS, Role, may, roles_for
 from tresxuno.domain.stages import Stage
-from tresxuno.i18n import _
+from tresxuno.i18n import N_, _
 
 #: Connection pools (one per opened database, shared by its option engines) known to hold a user.
 _HAS_USERS: weakref.WeakKeyDictionary[Pool, bool] = weakref.WeakKeyDictionary()
@@ -157,17 +158,28 @@ def require_on_file(file: Path | None, action: str) -> Actor:
         engine.dispose()
 
 
-def check_not_submitter(session: Session, project: Project) -> None:
+#: Appended to what a waived separation of duties lets a person do, so histories and documents say so.
+WAIVER_NOTE = N_("separation of duties waived by the office (one-person office)")
+
+
+def duties_separated(session: Session) -> bool:
+    """Whether the office keeps separation of duties (the default; a one-person office waives it)."""
+    return SettingsRepository.get(session, SEPARATION_OF_DUTIES, "on") != "off"
+
+
+def check_not_submitter(session: Session, project: Project) -> bool:
     """Refuse a ruling (prevalidation, COVAM) on a project the actor captured or submitted.
 
-    The submitters are the project's ``created_by`` and whoever moved it to *solicitado*.
+    The submitters are the project's ``created_by`` and whoever moved it to *solicitado*. Where the
+    office waived separation of duties the ruling is allowed, and True says it was the submitter's
+    own, so the caller records the waiver with it.
 
     Raises:
         InputError: ``auth.own_submission`` (``folio``).
     """
     name = current_actor().username
     if not name or not has_users(session):
-        return
+        return False
     submitters = {project.created_by}
     submitters.update(
         session.scalars(
@@ -176,8 +188,11 @@ def check_not_submitter(session: Session, project: Project) -> None:
             )
         )
     )
-    if name in submitters:
-        raise InputError(Problem("project", "auth.own_submission", {"folio": project.folio}))
+    if name not in submitters:
+        return False
+    if not duties_separated(session):
+        return True
+    raise InputError(Problem("project", "auth.own_submission", {"folio": project.folio}))
 
 
 def check_not_own_payment(session: Session, entry: LedgerEntry) -> None:
@@ -189,5 +204,5 @@ def check_not_own_payment(session: Session, entry: LedgerEntry) -> None:
     name = current_actor().username
     if entry.kind != "payment" or not name or not has_users(session):
         return
-    if entry.created_by == name:
+    if entry.created_by == name and duties_separated(session):
         raise InputError(Problem("entry", "auth.own_payment", {"id": entry.id}))

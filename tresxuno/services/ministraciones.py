@@ -36,6 +36,7 @@ from tresxuno.domain.ministraciones import (
     tranche_status,
 )
 from tresxuno.domain.problems import InputError, Problem
+from tresxuno.domain.roles import Role, has_role
 from tresxuno.domain.stages import Stage
 from tresxuno.domain.validation import clean_text
 from tresxuno.services.auth import has_users, require
@@ -391,7 +392,7 @@ def record_gate_exception(
             role = session.scalar(
                 select(User.role).where(User.username == authorised_by, User.active.is_(True))
             )
-            if role != "administrador":
+            if not has_role(role, Role.ADMINISTRADOR):
                 problems.append(Problem("authorised_by", "gate.not_administrator", {"user": authorised_by}))
         if problems:
             raise InputError(problems)

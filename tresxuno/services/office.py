@@ -22,6 +22,7 @@ from tresxuno.db.repos.settings import (
     OFFICE_MUNICIPALITY,
     OFFICE_NAME,
     OFFICE_RFC,
+    SEPARATION_OF_DUTIES,
     SettingsRepository,
 )
 from tresxuno.domain import limits
@@ -180,3 +181,24 @@ def holds_records(db: Database) -> bool:
             if session.scalar(select(func.count()).select_from(model)):
                 return True
     return False
+
+
+def separation_of_duties(db: Database) -> bool:
+    """Whether nobody may rule on what they captured nor reverse their own payment (the default)."""
+    with db.transaction() as session:
+        return (SettingsRepository.get(session, SEPARATION_OF_DUTIES, "on") or "on") != "off"
+
+
+def set_separation_of_duties(db: Database, enabled: bool) -> bool:
+    """Keep or waive separation of duties for the office (administrador; recorded in the audit trail).
+
+    A one-person office waives it: the same officer captures, prevalidates and pays. Every act the
+    waiver lets through says so in its stage history and on the documents that print it.
+
+    Raises:
+        InputError: ``auth.role_required``.
+    """
+    require(db, "settings.edit")
+    with db.transaction(immediate=True) as session:
+        SettingsRepository.set(session, SEPARATION_OF_DUTIES, "on" if enabled else "off")
+    return enabled

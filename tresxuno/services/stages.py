@@ -15,9 +15,9 @@ from tresxuno.domain.records import ProjectDetail
 from tresxuno.domain.roles import is_ruling, stage_action
 from tresxuno.domain.stages import TRANSITIONS, Stage, can_move
 from tresxuno.domain.validation import clean_text
-from tresxuno.i18n import language
+from tresxuno.i18n import _, language
 from tresxuno.services.attachments import missing_documents
-from tresxuno.services.auth import check_not_submitter, require
+from tresxuno.services.auth import WAIVER_NOTE, check_not_submitter, require
 from tresxuno.services.gates import check_gate
 from tresxuno.services.ministraciones import ensure_default_calendar
 from tresxuno.services.projects import project_detail
@@ -85,8 +85,11 @@ def move_project(
             )
         action = stage_action(current, target)
         require(session, action)
-        if is_ruling(action):
-            check_not_submitter(session, project)
+        if is_ruling(action) and check_not_submitter(session, project):
+            # The submitter rules on their own project where the office waived separation of duties:
+            # the move says so, in the history and on every document that prints it.
+            waiver = _(WAIVER_NOTE)
+            comment = f"{comment} ({waiver})" if comment else waiver.capitalize()
         if target is Stage.EN_COVAM:
             _require_documents(session, project)
         check_gate(db, session, project, target, today=at.date() if at else date.today())

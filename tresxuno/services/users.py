@@ -22,7 +22,7 @@ from tresxuno.db.models import User, utcnow
 from tresxuno.domain import limits
 from tresxuno.domain.actor import Actor
 from tresxuno.domain.problems import InputError, Problem
-from tresxuno.domain.roles import Role, parse_role
+from tresxuno.domain.roles import Role, has_role, join_roles, parse_roles
 from tresxuno.domain.validation import clean_text
 from tresxuno.formatting import time_text
 from tresxuno.services.auth import has_users, require
@@ -79,8 +79,9 @@ def _check_password(password: str, problems: list[Problem]) -> None:
         )
 
 
-def _role(role: str, problems: list[Problem]) -> Role | None:
-    parsed = parse_role(role)
+def _role(role: str, problems: list[Problem]) -> frozenset[Role] | None:
+    """The roles asked for: one id, or several joined by "+" (a one-person office holds them all)."""
+    parsed = parse_roles("+".join(part.strip().lower() for part in role.split("+"))) if role else None
     if parsed is None:
         problems.append(
             Problem("role", "user.role_unknown", {"role": role, "allowed": ", ".join(r.value for r in Role)})
@@ -97,10 +98,13 @@ def _get(session: Session, username: str) -> User:
 
 def _keeps_an_admin(session: Session, row: User) -> None:
     """Refuse to leave the office without an active administrador (nobody could manage users)."""
-    if row.role != Role.ADMINISTRADOR or not row.active:
+    if not has_role(row.role, Role.ADMINISTRADOR) or not row.active:
         return
+    # Role ids never contain one another, so "contains" finds the role in any list of roles.
     others = session.scalar(
-        select(func.count()).where(User.role == Role.ADMINISTRADOR.value, User.active, User.id != row.id)
+        select(func.count()).where(
+            User.role.contains(Role.ADMINISTRADOR.value), User.active, User.id != row.id
+        )
     )
     if not others:
         raise InputError(Problem("username", "user.last_admin", {"username": row.username}))
@@ -126,7 +130,7 @@ def create_user(
     with db.transaction(immediate=True) as session:
         if session.scalar(select(User.id).where(User.username == name)) is not None:
             problems.append(Problem("username", "user.exists", {"username": name}))
-        if parsed is not None and parsed is not Role.ADMINISTRADOR and not has_users(session):
+        if parsed is not None and Role.ADMINISTRADOR not in parsed and not has_users(session):
             problems.append(Problem("role", "user.first_must_be_admin", {}))
         if problems:
             raise InputError(problems)
@@ -134,7 +138,7 @@ def create_user(
         row = User(
             username=name,
             full_name=full_name.strip(),
-            role=parsed.value,
+            role=join_roles(parsed),
             password_hash=HASHER.hash(password),
             created_at=now or utcnow(),
             created_by=actor.username,
@@ -166,9 +170,9 @@ def change_role(db: Database, username: str, role: str) -> UserInfo:
     assert parsed is not None
     with db.transaction(immediate=True) as session:
         row = _get(session, username)
-        if parsed is not Role.ADMINISTRADOR:
+        if Role.ADMINISTRADOR not in parsed:
             _keeps_an_admin(session, row)
-        row.role = parsed.value
+        row.role = join_roles(parsed)
         session.flush()
         return _info(row)
 

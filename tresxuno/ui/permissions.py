@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QWidget
 
 from tresxuno.domain.actor import current_actor
-from tresxuno.domain.roles import ROLE_LABELS, Role, may, parse_role, roles_for
+from tresxuno.domain.roles import Role, may, roles_for, roles_label
 from tresxuno.i18n import _
 from tresxuno.services.auth import has_users, role_names
 from tresxuno.services.store import Database
@@ -40,8 +40,7 @@ def gate(control: QAction | QWidget, db: Database, action: str) -> bool:
 
 def role_label(role: str) -> str:
     """The translated name of a role id ("" for none)."""
-    parsed = parse_role(role) if role else None
-    return _(ROLE_LABELS[parsed]) if parsed is not None else ""
+    return roles_label(role, _) if role else ""
 
 
 def signed_in_text(db: Database) -> str:

@@ -14,6 +14,8 @@ OFFICE_MUNICIPALITY = "office.municipality_key"
 OFFICE_LOGO = "office.logo_path"
 #: RFC of the municipality the office bills as (the receiver of every invoice it pays); "" when unset.
 OFFICE_RFC = "office.rfc"
+#: "off" where the office waived separation of duties (a one-person office); anything else: on.
+SEPARATION_OF_DUTIES = "office.separation_of_duties"
 
 
 class SettingsRepository:

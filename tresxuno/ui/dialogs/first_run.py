@@ -33,7 +33,7 @@ from tresxuno.demo.projects import DemoSummary, generate_demo
 from tresxuno.domain.actor import Actor, set_actor
 from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.domain.rfc import check_rfc, normalize_rfc, only_check_digit
-from tresxuno.domain.roles import Role
+from tresxuno.domain.roles import Role, join_roles
 from tresxuno.i18n import _
 from tresxuno.services.auth import has_users
 from tresxuno.services.office import (
@@ -42,6 +42,7 @@ from tresxuno.services.office import (
     office_settings,
     save_office_settings,
     set_office_rfc,
+    set_separation_of_duties,
 )
 from tresxuno.services.places import MunicipalityInfo, get_municipality, list_municipalities, list_states
 from tresxuno.services.progress import CancelToken, Progress
@@ -364,10 +365,23 @@ class FirstRunDialog(QDialog):
         self.admin_password_again = QLineEdit(box)
         self.admin_password_again.setEchoMode(QLineEdit.EchoMode.Password)
         self.admin_errors.add_row(form, "password_again", _("Password &again:"), self.admin_password_again)
+        self.one_person = QCheckBox(
+            _("One-person office: this user holds every role (data entry, review, treasury, administration)"),
+            box,
+        )
+        self.one_person.setChecked(True)
+        self.one_person.setToolTip(
+            _(
+                "The same officer captures, prevalidates, rules and pays: separation of duties is waived, "
+                "the waiver is recorded in the audit trail and printed on the documents it affects. "
+                "Uncheck it when several officers share the work; the administrator then gives each a role."
+            )
+        )
         layout = QVBoxLayout(box)
         layout.addWidget(hint)
         layout.addWidget(self.admin_general)
         layout.addLayout(form)
+        layout.addWidget(self.one_person)
         return box
 
     def _create_admin(self) -> bool:
@@ -378,13 +392,17 @@ class FirstRunDialog(QDialog):
             self.admin_errors.show([Problem("password_again", "user.password_mismatch", {})])
             return False
         try:
+            alone = self.one_person.isChecked()
             info = create_user(
                 self._db,
                 self.admin_username.text(),
                 self.admin_full_name.text(),
-                Role.ADMINISTRADOR.value,
+                join_roles(Role) if alone else Role.ADMINISTRADOR.value,
                 self.admin_password.text(),
             )
+            set_actor(Actor(info.username, info.role))
+            if alone:
+                set_separation_of_duties(self._db, False)
         except InputError as exc:
             self.admin_errors.show(exc.problems)
             return False

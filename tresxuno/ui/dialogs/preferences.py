@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -24,10 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tresxuno.domain.problems import StorageError
+from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import LANGUAGES, _, language
 from tresxuno.services.backups import risk_warning
-from tresxuno.services.office import OfficeSettings, office_settings
+from tresxuno.services.office import (
+    OfficeSettings,
+    office_settings,
+    separation_of_duties,
+    set_separation_of_duties,
+)
 from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.data_folder import DataFolderBox
 from tresxuno.ui.dialogs.declarations import DeclarationsDialog
@@ -91,6 +97,22 @@ class PreferencesDialog(QDialog):
         self.declarations_button.clicked.connect(self.edit_declarations)
         gate(self.declarations_button, db, "settings.edit")
         office_box.addWidget(self.declarations_button)
+        self.separation = QCheckBox(
+            _("&Separation of duties: nobody rules on what they captured nor reverses their own payment"),
+            office,
+        )
+        self.separation.setToolTip(
+            _(
+                "A one-person office waives it; every act the waiver lets through says so in the project's history "
+                "and on its documents, and the change of this setting is kept in the audit trail."
+            )
+        )
+        try:
+            self.separation.setChecked(separation_of_duties(db))
+        except StorageError:
+            self.separation.setChecked(True)
+        gate(self.separation, db, "settings.edit")
+        office_box.addWidget(self.separation)
 
         self.location = QLineEdit(str(db.path) if db.path is not None else db.url, self)
         self.location.setReadOnly(True)
@@ -174,6 +196,12 @@ class PreferencesDialog(QDialog):
             if saved is None:
                 return
             office = saved
+        try:
+            if self.separation.isEnabled() and self.separation.isChecked() != separation_of_duties(self._db):
+                set_separation_of_duties(self._db, self.separation.isChecked())
+        except (InputError, StorageError) as exc:
+            show_error(self, exc)
+            return
         code = self.language.currentData() or language()
         self._settings.language = code
         self._settings.backups_keep = self.data_folder.keep.value()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.domain.problems import InputError, Problem, StorageError
-from tresxuno.domain.roles import Role
+from tresxuno.domain.roles import Role, join_roles
 from tresxuno.formatting import date_text
 from tresxuno.i18n import _
 from tresxuno.services.store import Database
@@ -40,6 +40,9 @@ def role_combo(parent: QWidget) -> QComboBox:
     combo = QComboBox(parent)
     for role in Role:
         combo.addItem(role_label(role.value), role.value)
+    # A one-person office: one officer holds every role (separation of duties is a setting).
+    every = join_roles(Role)
+    combo.addItem(_("Every role (one-person office)"), every)
     return combo
 
 
@@ -172,6 +175,8 @@ class UsersDialog(QDialog):
         for widget in (self.change_role_button, self.reset_button, self.deactivate_button):
             widget.setEnabled(user is not None)
         if user is not None:
+            if self.selected_role.findData(user.role) < 0:  # another mix of roles, given elsewhere
+                self.selected_role.addItem(role_label(user.role), user.role)
             self.selected_role.setCurrentIndex(self.selected_role.findData(user.role))
             self.deactivate_button.setText(_("&Deactivate") if user.active else _("Re&activate"))
 
