@@ -65,3 +65,34 @@ def test_an_office_of_several_keeps_separation_and_roles_apart(qtbot, empty_db):
     with pytest.raises(InputError) as exc:
         register_club(empty_db, club_input())
     assert exc.value.problems[0].code == "auth.role_required"
+
+
+def test_what_a_role_cannot_do_is_disabled_before_typing_saying_who_may(qtbot, small_db):
+    from tresxuno.demo.users import create_demo_users
+    from tresxuno.domain.actor import Actor, acting_as
+    from tresxuno.i18n import _
+    from tresxuno.ui.views.clubs import ClubsView
+    from tresxuno.ui.views.project_detail import ProjectRecord
+    from tresxuno.ui.views.projects import ProjectsView
+
+    create_demo_users(small_db)
+    with acting_as(Actor("revisor", "revisor")):
+        projects = ProjectsView(small_db)
+        clubs = ClubsView(small_db)
+        for view in (projects, clubs):
+            qtbot.addWidget(view)
+            assert not view.new_button.isEnabled() and _("Data entry") in view.new_button.toolTip()
+        with small_db.engine.connect() as conn:
+            from sqlalchemy import text
+
+            pid = conn.execute(
+                text("SELECT id FROM projects WHERE stage = 'solicitado' LIMIT 1")
+            ).scalar_one()
+        record = ProjectRecord(small_db, pid)
+        qtbot.addWidget(record)
+        assert record.stage_buttons["prevalidado"].isEnabled()  # the reviewer's own move
+    with acting_as(Actor("tesoreria", "tesoreria")):
+        record = ProjectRecord(small_db, pid)
+        qtbot.addWidget(record)
+        button = record.stage_buttons["prevalidado"]
+        assert not button.isEnabled() and _("Reviewer") in button.toolTip()

@@ -32,6 +32,7 @@ from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.audit import HistoryDialog
 from tresxuno.ui.dialogs.club import ClubDialog
 from tresxuno.ui.models.clubs import COLUMN_OF, ClubFilters, ClubTableModel, status_icon, status_label
+from tresxuno.ui.permissions import gate
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.views.base import ViewState
 from tresxuno.ui.views.clubs_federations import _ALL, FederationsPanel
@@ -108,6 +109,7 @@ class ClubsView(FederationsPanel, PagedTableView):
         self.new_button = QPushButton(_("&New club"), self)
         self.new_button.setToolTip(_("Register a club and its toma de nota (Ctrl+N)"))
         self.new_button.clicked.connect(self.new_record)
+        gate(self.new_button, db, "clubs.edit")
         self.edit_button = QPushButton(_("Edi&t club"), self)
         self.edit_button.setToolTip(_("Edit the chosen club or renew its toma de nota (Enter)"))
         self.edit_button.clicked.connect(self.edit_current)

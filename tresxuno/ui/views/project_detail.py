@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.problems import InputError, StorageError
+from tresxuno.domain.roles import stage_action
 from tresxuno.domain.stages import MAIN_ROAD, TRANSITIONS, Stage
 from tresxuno.formatting import stage_label
 from tresxuno.i18n import _
@@ -38,6 +39,7 @@ from tresxuno.ui.dialogs.audit import HistoryTable
 from tresxuno.ui.dialogs.project import ProjectDialog, bold
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
+from tresxuno.ui.permissions import gate
 from tresxuno.ui.tasks import Task
 from tresxuno.ui.views.project_record_amendments import RecordAmendments
 from tresxuno.ui.views.project_record_committee import RecordCommittee
@@ -227,6 +229,7 @@ class ProjectRecord(
         self.stage_buttons.clear()
         current = Stage(self.overview.detail.stage)
         self.edit_button.setVisible(current in EDITABLE)
+        gate(self.edit_button, self._db, "projects.edit")
         self.action_bar.addWidget(self.edit_button)
         self.action_bar.addWidget(self.amend_button)
         self._show_amend_action(current.value)
@@ -248,6 +251,11 @@ class ProjectRecord(
         tip = _("Move the project to stage “{stage}”; you will be asked for a comment")
         button.setToolTip(tip.format(stage=stage_label(target)))
         button.clicked.connect(lambda _checked=False, t=target.value: self.move_to(t))
+        # Disabled, with who may, for a role that cannot make this move (the service refuses it too).
+        current = Stage(self.overview.detail.stage)
+        gate(
+            button, self._db, "projects.edit" if target is Stage.SOLICITADO else stage_action(current, target)
+        )
         self.stage_buttons[target.value] = button
         self.action_bar.addWidget(button)
 

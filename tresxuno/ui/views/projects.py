@@ -28,6 +28,7 @@ from tresxuno.services.rules import rulebook
 from tresxuno.services.store import Database, database_url
 from tresxuno.ui.dialogs.project import ProjectDialog
 from tresxuno.ui.models.projects import ProjectRole, ProjectTableModel
+from tresxuno.ui.permissions import gate
 from tresxuno.ui.tasks import Task
 from tresxuno.ui.views.project_detail import ProjectRecord
 from tresxuno.ui.widgets.paged_table import SEARCH_DELAY_MS as SEARCH_DELAY_MS  # tests wait for it
@@ -108,6 +109,7 @@ class ProjectsView(PagedTableView):
         self.new_button = QPushButton(_("New project…"), self)
         self.new_button.setToolTip(_("Capture a new project request"))
         self.new_button.clicked.connect(self.new_record)
+        gate(self.new_button, db, "projects.edit")  # disabled, saying who may, before anything is typed
         self.message = self._make_message()
         self.clear_button = QPushButton(_("Clear search and filters"), self)
         self.clear_button.clicked.connect(self.clear_filters)
