@@ -7,8 +7,9 @@ domain, i18n, Babel and the standard library.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tresxuno.domain.ledger import attribute
 from tresxuno.domain.money import Money, format_money
@@ -153,6 +154,38 @@ def percent(bp: int, *, decimals: int = 2) -> str:
 
 
 # -- dates and times -------------------------------------------------------------------------
+
+
+#: The office's IANA zone; None: the computer's own zone (what ``date.today()`` uses), so a PC set to
+#: its office's time agrees with itself; an office whose computers keep another zone sets its own.
+_office_zone: str | None = None
+
+
+def set_office_zone(name: str | None) -> str | None:
+    """Use the IANA zone ``name`` for the office's local dates (None or unknown: the computer's zone)."""
+    global _office_zone
+    try:
+        if name:
+            ZoneInfo(name)
+        _office_zone = name or None
+    except (ZoneInfoNotFoundError, ValueError):
+        _office_zone = None
+    return _office_zone
+
+
+def office_zone() -> str | None:
+    """The IANA zone of the office's local dates (None: the computer's own)."""
+    return _office_zone
+
+
+def local_date(instant: datetime) -> date:
+    """The office's local date of a stored instant (naive means UTC, as every stored time is).
+
+    A stage move at 19:30 in Jerez is 01:30 the next day in UTC: documents and histories print the
+    day the officer lived, not the UTC one.
+    """
+    moment = instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+    return (moment.astimezone(ZoneInfo(_office_zone)) if _office_zone else moment.astimezone()).date()
 
 
 def date_text(day: date | datetime | None, lang: str | None = None, *, style: DateStyle = "numeric") -> str:

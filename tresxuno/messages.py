@@ -366,6 +366,9 @@ TEMPLATES: dict[str, str] = {
     "ruling.not_at_covam": N_("project {folio} is in stage {stage}, no longer waiting for a ruling"),
     "percent.not_a_number": N_("'{text}' is not a percentage; write a number from 0 to 100, e.g. 45.5"),
     "date.future": N_("{date} is in the future"),
+    "request.date_before_programme": N_(
+        "the request is dated {date}, before the programme began; give a date from {first} to today"
+    ),
     "progress.not_under_way": N_(
         "project {folio} is in stage {stage}; progress is reported once the agreement is signed and until "
         "the works are handed over"
@@ -660,6 +663,7 @@ TEMPLATES: dict[str, str] = {
     "committee.record_before_committee": N_(
         "{date} is before the committee was constituted ({constituted}); give a later date"
     ),
+    "office.timezone_unknown": N_("'{value}' is not a time zone of Mexico; allowed: {allowed}"),
     "committee.changed_elsewhere": N_(
         "someone else saved the committee of {folio} while you edited it; open it again and repeat your change"
     ),

@@ -393,6 +393,10 @@ WRITERS: dict[str, tuple[str, Call]] = {
         "works.record_progress",
         lambda o: works.record_progress(o.db, o.project, date(2026, 3, 2), "50"),
     ),
+    "tresxuno.services.office.set_office_timezone": (
+        "settings.edit",
+        lambda o: office.set_office_timezone(o.db, "America/Tijuana"),
+    ),
     "tresxuno.services.office.set_separation_of_duties": (
         "settings.edit",
         lambda o: office.set_separation_of_duties(o.db, False),

@@ -39,6 +39,7 @@ from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.roles import Role, has_role
 from tresxuno.domain.stages import Stage
 from tresxuno.domain.validation import clean_text
+from tresxuno.formatting import local_date
 from tresxuno.services.auth import has_users, require
 
 #: Stages past the convenio's signature: the calendar applies (deposits are expected).
@@ -536,4 +537,4 @@ def calendar_problem(session: Session) -> Problem | None:
 
 
 def _day(value: datetime | date) -> date:
-    return value.date() if isinstance(value, datetime) else value
+    return local_date(value) if isinstance(value, datetime) else value

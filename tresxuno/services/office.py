@@ -22,6 +22,7 @@ from tresxuno.db.repos.settings import (
     OFFICE_MUNICIPALITY,
     OFFICE_NAME,
     OFFICE_RFC,
+    OFFICE_TIMEZONE,
     SEPARATION_OF_DUTIES,
     SettingsRepository,
 )
@@ -29,6 +30,7 @@ from tresxuno.domain import limits
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rfc import check_rfc, normalize_rfc
 from tresxuno.domain.validation import clean_text
+from tresxuno.formatting import set_office_zone
 from tresxuno.services.auth import require
 
 #: Longest office name accepted: it must fit a report's letterhead on one or two lines.
@@ -202,3 +204,45 @@ def set_separation_of_duties(db: Database, enabled: bool) -> bool:
     with db.transaction(immediate=True) as session:
         SettingsRepository.set(session, SEPARATION_OF_DUTIES, "on" if enabled else "off")
     return enabled
+
+
+#: The zones of Mexico an office may be in, as the IANA database names them.
+MEXICAN_ZONES: tuple[str, ...] = (
+    "America/Mexico_City",
+    "America/Cancun",
+    "America/Merida",
+    "America/Monterrey",
+    "America/Matamoros",
+    "America/Chihuahua",
+    "America/Ciudad_Juarez",
+    "America/Ojinaga",
+    "America/Mazatlan",
+    "America/Bahia_Banderas",
+    "America/Hermosillo",
+    "America/Tijuana",
+)
+
+
+def apply_office_zone(db: Database) -> str | None:
+    """Print local dates in the office's zone from now on (read from its settings; None: the computer's)."""
+    with db.transaction() as session:
+        name = SettingsRepository.get(session, OFFICE_TIMEZONE, "") or ""
+    return set_office_zone(name or None)
+
+
+def set_office_timezone(db: Database, name: str) -> str | None:
+    """Store the office's time zone (administrador) and use it at once.
+
+    Raises:
+        InputError: ``auth.role_required``; ``office.timezone_unknown`` (not a zone of Mexico).
+    """
+    require(db, "settings.edit")
+    if name not in MEXICAN_ZONES:
+        raise InputError(
+            Problem(
+                "timezone", "office.timezone_unknown", {"value": name, "allowed": ", ".join(MEXICAN_ZONES)}
+            )
+        )
+    with db.transaction(immediate=True) as session:
+        SettingsRepository.set(session, OFFICE_TIMEZONE, name)
+    return set_office_zone(name)

@@ -42,7 +42,14 @@ from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.records import ProjectDetail
 from tresxuno.domain.rules import RuleBook, RuleSet
 from tresxuno.domain.stages import TRANSITIONS, Stage
-from tresxuno.domain.validation import ProjectInput, TomaStatus, check_project, clean_text, toma_status
+from tresxuno.domain.validation import (
+    FIRST_FISCAL_YEAR,
+    ProjectInput,
+    TomaStatus,
+    check_project,
+    clean_text,
+    toma_status,
+)
 from tresxuno.services.auth import require
 from tresxuno.services.projects import EDITABLE, project_detail
 from tresxuno.services.rules import folio_code, rulebook
@@ -124,7 +131,29 @@ def plan_submission(data: ProjectInput, *, book: RuleBook | None = None) -> Subm
     return SubmissionPlan(rule_set, allocation, partner.mode)
 
 
-def submit_project(db: Database, data: ProjectInput, *, user: str = "") -> ProjectDetail:
+def request_date_problems(submitted_on: date, fiscal_year: int, today: date) -> list[Problem]:
+    """A request is dated today or earlier, and not before the programme existed.
+
+    Refuses a typing slip such as 04/08/5000. Old requests (an office capturing its archive) are
+    welcome: the programme began with fiscal year 2002, so a request dated before 2001 is a slip too.
+    """
+    if submitted_on > today:
+        return [Problem("submitted_on", "date.future", {"date": submitted_on.isoformat()})]
+    first = FIRST_FISCAL_YEAR - 1
+    if submitted_on.year < first:
+        return [
+            Problem(
+                "submitted_on",
+                "request.date_before_programme",
+                {"date": submitted_on.isoformat(), "year": fiscal_year, "first": first},
+            )
+        ]
+    return []
+
+
+def submit_project(
+    db: Database, data: ProjectInput, *, user: str = "", today: date | None = None
+) -> ProjectDetail:
     """Take in a project request: validate, compute the shares, store it as "solicitado".
 
     Refused, with every problem found, when the club's toma de nota is not valid on the date of
@@ -135,7 +164,9 @@ def submit_project(db: Database, data: ProjectInput, *, user: str = "") -> Proje
         InputError: the problems; nothing is written.
     """
     require(db, "projects.edit")
-    problems: list[Problem] = []
+    problems: list[Problem] = request_date_problems(
+        data.submitted_on, data.fiscal_year, today or date.today()
+    )
     try:
         plan = plan_submission(data, book=rulebook(db))
     except InputError as exc:

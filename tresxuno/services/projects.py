@@ -18,6 +18,7 @@ from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.records import CapAuthorisationLine, ProjectDetail, ProjectSummary, ShareLine
 from tresxuno.domain.rules import RuleSet
 from tresxuno.domain.stages import Stage
+from tresxuno.formatting import local_date
 
 __all__ = [
     "EDITABLE",
@@ -145,7 +146,7 @@ def _overview(session: Session, row: Project) -> ProjectOverview:
         StageStep(c.changed_at, c.from_stage, c.to_stage, c.changed_by, c.comment)
         for c in ProjectRepository.stage_history(session, row.id)
     )
-    requested = [s.changed_at.date() for s in history if s.to_stage == Stage.SOLICITADO.value]
+    requested = [local_date(s.changed_at) for s in history if s.to_stage == Stage.SOLICITADO.value]
     return ProjectOverview(
         detail=project_detail(row),
         version=row.version,

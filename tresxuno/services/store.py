@@ -6,12 +6,16 @@ The UI and the command line keep a :class:`Database` handle and hand it to servi
 
 from __future__ import annotations
 
+from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import make_url
 
 from tresxuno.db.backup import backup_stamp
-from tresxuno.db.engine import Database, _sqlite_file, database_url, open_database, open_read_only
+from tresxuno.db.engine import Database, _sqlite_file, database_url, open_read_only
+from tresxuno.db.engine import open_database as _open_database
+from tresxuno.domain.problems import StorageError
 
 __all__ = [
     "Database",
@@ -32,3 +36,14 @@ def sqlite_file_of(url: str) -> Path | None:
 def url_for_display(url: str) -> str:
     """The URL with any password hidden, for messages."""
     return make_url(url).render_as_string(hide_password=True)
+
+
+def open_database(*args: Any, **kwargs: Any) -> Database:
+    """Open (and upgrade) the database, then print local dates in its office's time zone."""
+    from tresxuno.services.office import apply_office_zone
+
+    db = _open_database(*args, **kwargs)
+    # Unreadable now: the default zone holds until the database can be read.
+    with suppress(StorageError):
+        apply_office_zone(db)
+    return db

@@ -16,6 +16,8 @@ OFFICE_LOGO = "office.logo_path"
 OFFICE_RFC = "office.rfc"
 #: "off" where the office waived separation of duties (a one-person office); anything else: on.
 SEPARATION_OF_DUTIES = "office.separation_of_duties"
+#: IANA zone of the office's local dates ("America/Tijuana"); unset: America/Mexico_City.
+OFFICE_TIMEZONE = "office.timezone"
 
 
 class SettingsRepository:

@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 from tresxuno.formatting import (
     category_label,
     date_text,
+    local_date,
     money_text,
     party_label,
     percent,
@@ -186,7 +187,7 @@ def history_table(data: ProjectSheet, width: float, lang: str) -> Flowable:
     ]
     rows = [
         [
-            date_text(s.changed_at.date(), lang, style="short"),
+            date_text(local_date(s.changed_at), lang, style="short"),
             stage_label(s.from_stage),
             stage_label(s.to_stage),
             s.changed_by,

@@ -14,6 +14,7 @@ from tresxuno.domain.ledger import APPROVED_STAGES
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rules import RuleSet
 from tresxuno.domain.stages import Stage
+from tresxuno.formatting import local_date
 from tresxuno.reports.data import Agreement, CalendarLine, ClubData, Signatory
 from tresxuno.services.clubs import get_club
 from tresxuno.services.convenio_terms import declarations_in, terms_in
@@ -232,5 +233,5 @@ def signed_by_officials(
 
 def last_move_to(overview: ProjectOverview, stage: Stage) -> date | None:
     """The day the project last entered ``stage`` (its stage history), or None if it never did."""
-    days = [s.changed_at.date() for s in overview.history if s.to_stage == stage.value]
+    days = [local_date(s.changed_at) for s in overview.history if s.to_stage == stage.value]
     return days[-1] if days else None

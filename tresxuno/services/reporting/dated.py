@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date
 
 from tresxuno.db.engine import Database
+from tresxuno.formatting import local_date
 from tresxuno.i18n import _
 from tresxuno.reports.data import ClubData, OfficialLine
 from tresxuno.services.office import office_settings
@@ -40,7 +41,7 @@ def project_date(overview: ProjectOverview) -> date:
     if overview.requested_on is not None:
         return overview.requested_on
     if overview.history:
-        return overview.history[0].changed_at.date()
+        return local_date(overview.history[0].changed_at)
     return date(overview.detail.fiscal_year, 1, 1)
 
 

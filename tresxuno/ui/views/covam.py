@@ -34,7 +34,14 @@ from PySide6.QtWidgets import (
 from tresxuno.domain.actor import current_actor
 from tresxuno.domain.parties import PARTY_ORDER
 from tresxuno.domain.problems import InputError, StorageError
-from tresxuno.formatting import date_text, money_text, party_label, session_kind_label, stage_label
+from tresxuno.formatting import (
+    date_text,
+    local_date,
+    money_text,
+    party_label,
+    session_kind_label,
+    stage_label,
+)
 from tresxuno.i18n import N_, _, language, ngettext
 from tresxuno.services.covam import (
     SessionInfo,
@@ -635,7 +642,7 @@ class CovamView(View):
         lines = []
         for v in list_versions(self._db, self.current.id):
             line = _("Version {version}: final on {date} by {user}").format(
-                version=v.version, date=date_text(v.final_at.date()), user=v.final_by or "—"
+                version=v.version, date=date_text(local_date(v.final_at)), user=v.final_by or "—"
             )
             if v.reason:
                 line += " — " + _("reason: {reason}").format(reason=v.reason)

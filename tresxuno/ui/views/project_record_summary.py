@@ -17,7 +17,15 @@ from PySide6.QtWidgets import (
 
 from tresxuno.domain.problems import RuleSetError
 from tresxuno.domain.records import CapAuthorisationLine
-from tresxuno.formatting import category_label, date_text, money_text, party_label, percent, stage_label
+from tresxuno.formatting import (
+    category_label,
+    date_text,
+    local_date,
+    money_text,
+    party_label,
+    percent,
+    stage_label,
+)
 from tresxuno.i18n import _, language
 from tresxuno.services.projects import ProjectOverview
 from tresxuno.services.rules import rulebook
@@ -253,7 +261,7 @@ class RecordSummaryTabs:
         for row, step in enumerate(steps):
             for column, item in enumerate(
                 (
-                    _item(date_text(step.changed_at), raw=step.changed_at),
+                    _item(date_text(local_date(step.changed_at)), raw=step.changed_at),
                     _item(stage_label(step.from_stage) if step.from_stage else "—", raw=step.from_stage),
                     _item(stage_label(step.to_stage), raw=step.to_stage),
                     _item(step.changed_by),
