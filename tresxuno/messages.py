@@ -6,13 +6,15 @@ that says, for each code, which field is wrong, what is wrong and what is allowe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from tresxuno.domain.parties import PARTY_IDS
 from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.domain.stages import Stage
-from tresxuno.formatting import money_text, party_label, stage_label
+from tresxuno.formatting import date_text, money_text, party_label, stage_label
 from tresxuno.i18n import N_, _
 
 #: Labels of the fields problems point at (the first dotted part of ``Problem.field``).
@@ -983,6 +985,9 @@ _MONEY_PARAMS = {
 }
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
+
+
 def _render(template: str, params: Mapping[str, Any]) -> str:
     values = {}
     for key, value in params.items():
@@ -998,6 +1003,9 @@ def _render(template: str, params: Mapping[str, Any]) -> str:
             value = party_label(value)
         elif key == "owed" and isinstance(value, str):
             value = _owed_text(value)
+        elif key not in ("row", "id") and isinstance(value, str) and _ISO_DAY(value):
+            # Problems carry days as ISO text; officers read them as dd/mm/aaaa (a row's id stays as stored).
+            value = date_text(date.fromisoformat(value))
         elif key == "parties" and isinstance(value, str) and value and set(value.split(", ")) <= PARTY_IDS:
             value = ", ".join(party_label(v) for v in value.split(", "))
         values[key] = value

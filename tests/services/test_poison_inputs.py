@@ -161,7 +161,7 @@ def test_invoices_dated_far_from_the_payment_are_refused(db, funded, tmp_path, i
     assert [(p.code, p.params["date"]) for p in problems] == [
         ("payment.cfdi_date_out_of_window", issued[:10])
     ]
-    assert "2018-07-31 to 2019-09-01" in describe(problems[0])
+    assert "31/07/2018 to 01/09/2019" in describe(problems[0])
     assert table_digest(db) == before
 
 

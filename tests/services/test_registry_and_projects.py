@@ -135,7 +135,7 @@ def test_lapsed_toma_de_nota_is_refused_naming_the_last_valid_day(db, club):
         submit_project(db, project_input(club.id, submitted_on=date(2026, 5, 2)))
     (problem,) = exc.value.problems
     assert problem.code == "club.toma_lapsed"
-    assert "2026-04-30" in describe(problem) and club.name in describe(problem)
+    assert "30/04/2026" in describe(problem) and club.name in describe(problem)
     assert table_digest(db) == before
 
 

@@ -184,7 +184,7 @@ def test_a_lapsed_club_is_refused_with_the_date_its_toma_was_valid_until(
     sentence = describe(problem, with_field=False)
     # Said as soon as the club is chosen, with an icon beside the words...
     assert dialog.toma_label.text() == sentence
-    assert lapsed_club.toma_expires_on.isoformat() in sentence
+    assert lapsed_club.toma_expires_on.strftime("%d/%m/%Y") in sentence
     assert dialog.toma_icon.pixmap() is not None and not dialog.toma_icon.pixmap().isNull()
     # ...and the request is refused under the club, before anything is written.
     qtbot.mouseClick(dialog.submit_button, Qt.MouseButton.LeftButton)
