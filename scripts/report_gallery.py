@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 YEAR, QUARTER, MUNICIPALITY = 2018, 4, "32020"  # the demo's busiest year; Jerez, Zacatecas
 #: Reports whose second page is worth a look: the agreement's signatures, the summary's charts.
-SECOND_PAGE = ("agreement", "summary")
+SECOND_PAGE = ("agreement", "summary", "session")
 
 
 def tresxuno(db: Path, *args: str, lang: str = "es") -> None:
@@ -57,6 +57,10 @@ def pick(db: Path) -> dict[str, list[str]]:
             "SELECT id FROM ledger_entries WHERE kind = 'contribution' AND usd_amount IS NOT NULL "
             "ORDER BY id LIMIT 1"
         )
+        watched = one(
+            "SELECT p.folio FROM projects p JOIN social_committees c ON c.project_id = p.id "
+            "JOIN social_committee_records r ON r.committee_id = c.id ORDER BY p.id LIMIT 1"
+        )
         session = one(
             "SELECT s.id FROM covam_sessions s JOIN covam_agenda a ON a.session_id = s.id "
             "GROUP BY s.id ORDER BY count(*) DESC LIMIT 1"
@@ -72,6 +76,8 @@ def pick(db: Path) -> dict[str, list[str]]:
         "quarterly": ["--year", str(YEAR), "--quarter", str(QUARTER), "--municipality", MUNICIPALITY],
         "summary": ["--year", str(YEAR)],
         "handover": ["--project", finished],
+        "committee": ["--project", watched],
+        "committee_report": ["--project", watched],
     }
 
 
