@@ -665,6 +665,18 @@ TEMPLATES: dict[str, str] = {
     "committee.record_before_committee": N_(
         "{date} is before the committee was constituted ({constituted}); give a later date"
     ),
+    "curp.shape": N_(
+        "'{value}' is not a CURP: 18 characters, four letters, the birth date (AAMMDD), H, M or X, the state, "
+        "three consonants and two more characters"
+    ),
+    "curp.date": N_("the CURP {value} encodes a birth date that does not exist; check its digits 5 to 10"),
+    "curp.state": N_(
+        "the CURP {value} names the state '{state}', which does not exist; check its letters 12 and 13"
+    ),
+    "curp.check_digit": N_(
+        "the CURP {value} does not match its check digit (it should end in {expected}): a character was mistyped"
+    ),
+    "curp.repeated": N_("the CURP {value} is already in this padrón; each person appears once"),
     "office.timezone_unknown": N_("'{value}' is not a time zone of Mexico; allowed: {allowed}"),
     "committee.changed_elsewhere": N_(
         "someone else saved the committee of {folio} while you edited it; open it again and repeat your change"

@@ -282,3 +282,50 @@ def test_every_page_of_every_document_carries_the_lgds_legend_verbatim(demo_db, 
     assert pages
     for page in pages:
         assert LEGEND in " ".join(page.split()), page[-400:]
+
+
+def test_the_padron_lists_persons_without_curp_and_without_the_names_of_minors(demo_db, tmp_path):
+    from sqlalchemy import text as sql
+
+    with demo_db.engine.connect() as conn:
+        year = conn.execute(
+            sql(
+                "SELECT p.fiscal_year FROM projects p JOIN project_beneficiaries b ON b.project_id = p.id "
+                "WHERE p.stage IN ('aprobado','convenio_firmado','en_ejecucion','terminado','cerrado') "
+                "GROUP BY p.fiscal_year ORDER BY COUNT(*) DESC LIMIT 1"
+            )
+        ).scalar_one()
+        curps = {r[0] for r in conn.execute(sql("SELECT curp FROM project_beneficiaries"))}
+        minors = {
+            (r[0], r[1])
+            for r in conn.execute(
+                sql("SELECT given_names, first_surname FROM project_beneficiaries WHERE birth_date > :d"),
+                {"d": f"{year - 18}-12-31"},
+            )
+        }
+    _headers, rows, _notes = read_back(export(demo_db, "padron", tmp_path, 0, year=year))
+    h = lambda f: header_of("padron", f)  # noqa: E731
+    persons = [r for r in rows if r[h("beneficiary_type")] == "Persona física"]
+    assert persons, "the demo has scholarship or productive projects with a padrón"
+    everything = " ".join(str(v) for r in rows for v in r.values() if v is not None)
+    assert not any(c in everything for c in curps)  # no CURP in a public version
+    for r in persons:
+        assert r[h("sex")] in ("Femenino", "Masculino", "No binario")
+        if r[h("age")] == "0 a 17 años":
+            assert not r[h("given_names")] and "protegido" in str(r[h("collective_name")])
+    shown = {(r[h("given_names")], r[h("first_surname")]) for r in persons}
+    assert not (minors & shown) or all(name == ("", "") for name in minors & shown)
+    # A project's persons share its public support to the centavo.
+    by_folio: dict[str, int] = {}
+    for r in persons:
+        by_folio[str(r[h("folio")])] = by_folio.get(str(r[h("folio")]), 0) + centavos(r[h("amount")])
+    for folio, total in by_folio.items():
+        with demo_db.engine.connect() as conn:
+            support = conn.execute(
+                sql(
+                    "SELECT SUM(s.amount) FROM project_shares s JOIN projects p ON p.id = s.project_id "
+                    "WHERE p.folio = :f AND s.party IN ('federal', 'state', 'municipal')"
+                ),
+                {"f": folio},
+            ).scalar_one()
+        assert total == support, folio

@@ -48,6 +48,7 @@ from tresxuno.services import (
     amendments,
     attachments,
     audit,
+    beneficiaries,
     clubs,
     convenio_terms,
     covam,
@@ -66,6 +67,7 @@ from tresxuno.services import (
     works,
     year_end,
 )
+from tresxuno.services.beneficiaries import Person
 
 PACKAGE = Path(tresxuno.__file__).parent
 SCANNED = ("services", "demo")
@@ -393,6 +395,12 @@ WRITERS: dict[str, tuple[str, Call]] = {
         "works.record_progress",
         lambda o: works.record_progress(o.db, o.project, date(2026, 3, 2), "50"),
     ),
+    "tresxuno.services.beneficiaries.add_beneficiaries": (
+        "projects.edit",
+        lambda o: beneficiaries.add_beneficiaries(
+            o.db, o.project, [Person("Ana", "Ruiz", "", "HEGG560427MVZRRL04")]
+        ),
+    ),
     "tresxuno.services.office.set_office_timezone": (
         "settings.edit",
         lambda o: office.set_office_timezone(o.db, "America/Tijuana"),
@@ -447,6 +455,7 @@ NOT_GUARDED: dict[str, str] = {
     "tresxuno.demo.covam.add_demo_covam_and_progress": "generate_demo's helper (a Session)",
     "tresxuno.demo.ministraciones.add_demo_ministraciones": "generate_demo's helper (a Session)",
     "tresxuno.demo.social_committees.add_demo_committees": "generate_demo's helper (a Session)",
+    "tresxuno.demo.beneficiaries.add_demo_beneficiaries": "generate_demo's helper (a Session)",
     "tresxuno.demo.convenio.add_demo_convenio_terms": "generate_demo's helper (a Session)",
     "tresxuno.services.ministraciones.ensure_default_calendar": "move_project's helper (a Session)",
     "tresxuno.services.tomas.record_toma": "register_club's and update_club's helper (a Session)",

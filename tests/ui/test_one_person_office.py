@@ -96,3 +96,25 @@ def test_what_a_role_cannot_do_is_disabled_before_typing_saying_who_may(qtbot, s
         qtbot.addWidget(record)
         button = record.stage_buttons["prevalidado"]
         assert not button.isEnabled() and _("Reviewer") in button.toolTip()
+
+
+def test_the_padron_tab_adds_a_person_checking_the_curp(qtbot, small_db):
+    from sqlalchemy import text
+
+    from tresxuno.ui.views.project_detail import ProjectRecord
+
+    with small_db.engine.connect() as conn:
+        pid = conn.execute(text("SELECT id FROM projects WHERE stage = 'aprobado' LIMIT 1")).scalar_one()
+    record = ProjectRecord(small_db, pid)
+    qtbot.addWidget(record)
+    before = record.padron_table.rowCount()
+    values = {"given_names": "Guadalupe", "first_surname": "Hernández", "curp": "HEGG560427MVZRRL05"}
+    for key, value in values.items():
+        record.padron_fields[key].setText(value)
+    assert not record.add_person()  # the last digit does not match
+    assert "dígito verificador" in record.padron_errors._fields["curp"][1].text()
+    record.padron_fields["curp"].setText("hegg560427mvzrrl04")
+    assert record.add_person()
+    assert record.padron_table.rowCount() == before + 1
+    curps = {record.padron_table.item(r, 3).text() for r in range(record.padron_table.rowCount())}
+    assert "HEGG560427MVZRRL04" in curps

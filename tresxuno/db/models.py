@@ -953,3 +953,32 @@ class ProjectGoal(Base):
     quantity_milli: Mapped[int] = mapped_column(BigInteger)
     unit: Mapped[str] = mapped_column(String(40))
     beneficiaries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+# --- Padrón de beneficiarios ------------------------------------------------------------------
+
+
+class ProjectBeneficiary(Base):
+    """A person a project benefits (a scholarship student, a member of a productive project's family).
+
+    Personal data: read through :mod:`tresxuno.services.beneficiaries`, which asks for the role that
+    may see it; the public padrón never carries the CURP, and names only of adults.
+    """
+
+    __tablename__ = "project_beneficiaries"
+    __table_args__ = (
+        UniqueConstraint("project_id", "curp"),
+        CheckConstraint("sex IN ('H', 'M', 'X')", name="sex_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"), index=True)
+    given_names: Mapped[str] = mapped_column(String(200))
+    first_surname: Mapped[str] = mapped_column(String(200))
+    second_surname: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    curp: Mapped[str] = mapped_column(String(18))
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date] = mapped_column(Date)
+    locality: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")

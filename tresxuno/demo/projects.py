@@ -35,6 +35,7 @@ from tresxuno.db.catalogue import inegi_csv_path
 from tresxuno.db.engine import Database, catch_up_sequences
 from tresxuno.db.models import Club, Federation, Municipality, Project, ProjectShare, Setting, StageChange
 from tresxuno.db.repos.settings import OFFICE_MUNICIPALITY, OFFICE_NAME
+from tresxuno.demo.beneficiaries import add_demo_beneficiaries
 from tresxuno.demo.convenio import add_demo_convenio_terms
 from tresxuno.demo.covam import add_demo_covam_and_progress
 from tresxuno.demo.ledger import add_demo_ledger
@@ -745,6 +746,7 @@ def generate_demo(
         add_demo_covam_and_progress(session, random.Random(f"covam-{seed}"), builder.today, cancel=token)
         add_demo_ministraciones(session)
         add_demo_committees(session, random.Random(f"committees-{seed}"), builder.today)
+        add_demo_beneficiaries(session, random.Random(f"padron-{seed}"))
         add_demo_convenio_terms(session, random.Random(f"convenio-{seed}"))
         _write_office_settings(session)
         if with_users:

@@ -90,6 +90,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "ministraciones.edit": frozenset({R.TESORERIA}),
     # everyone signed in (auditor included)
     "records.export": ALL_ROLES,
+    # Names and CURPs of the persons in a padrón: those who capture them, administer, or audit them.
+    "beneficiaries.view_personal": frozenset({R.CAPTURISTA, R.ADMINISTRADOR, R.AUDITOR}),
     "reports.print": ALL_ROLES,
     # the demo fills every table at once: only an administrador may do it to a database with users
     "demo.generate": frozenset({R.ADMINISTRADOR}),
@@ -194,6 +196,7 @@ ACTION_LABELS: dict[str, str] = {
     "attachments.add": N_("attach documents"),
     "works.record_progress": N_("record the works' progress"),
     "committees.edit": N_("record the contraloría social committee and its reports"),
+    "beneficiaries.view_personal": N_("see the personal data of a padrón (names, CURP)"),
     "data.import": N_("import clubs or projects"),
     "projects.prevalidate": N_("pre-validate a project"),
     "covam.edit": N_("prepare COVAM sessions"),

@@ -61,6 +61,7 @@ from tresxuno.i18n import translate
 from tresxuno.reports.transparency_xlsx import write_transparency
 from tresxuno.services.audit import chain_head
 from tresxuno.services.auth import require
+from tresxuno.services.beneficiaries import PublicPerson, public_rows
 from tresxuno.services.ledger import money_per_project_party
 from tresxuno.services.office import office_settings
 from tresxuno.services.output_files import atomic_output, check_output
@@ -109,6 +110,8 @@ FIELDS: dict[str, frozenset[str]] = {
         | {"beneficiaries", "age", "sex"}
     ),
 }
+#: The padrón's words for the sex a CURP records.
+_SEX = {"M": "Femenino", "H": "Masculino", "X": "No binario"}
 #: Parties whose approved share is public support (the government's money) in the padrón.
 _PUBLIC_PARTIES = (Party.FEDERAL.value, Party.STATE.value, Party.MUNICIPAL.value)
 
@@ -145,6 +148,7 @@ class ProjectMoment:
     stage: str
     percent_tenths: int | None
     goals: str = ""
+    persons: tuple[PublicPerson, ...] = ()
     approved: dict[str, int] = field(default_factory=dict)
     modified: dict[str, int] = field(default_factory=dict)
     accrued: dict[str, int] = field(default_factory=dict)
@@ -225,6 +229,7 @@ def project_moments(session: Session, period: Period) -> list[ProjectMoment]:
         for key in figures:
             figures[key][m.project_id][m.party] = int(getattr(m, key))
     approved, modified = _shares_by_moment(session, ids, end, current)
+    persons = public_rows(session, [h.id for h, _stage in heads], end)
     goals: dict[int, list[str]] = defaultdict(list)
     for g in session.execute(
         select(ProjectGoal.project_id, ProjectGoal.quantity_milli, ProjectGoal.unit, ProjectGoal.description)
@@ -251,6 +256,7 @@ def project_moments(session: Session, period: Period) -> list[ProjectMoment]:
             stage=stage,
             percent_tenths=progress_at_end.get(h.id),
             goals="; ".join(goals.get(h.id, ())),
+            persons=tuple(persons.get(h.id, ())),
             approved=approved.get(h.id, {}),
             modified=modified.get(h.id, {}),
             accrued=figures["accrued"].get(h.id, {}),
@@ -414,28 +420,52 @@ def _padron_rows(
         program = programs.get(m.program)
         amount = sum(m.approved.get(p, 0) for p in _PUBLIC_PARTIES)
         place = m.locality.strip() or m.municipality_name
-        rows.append(
-            {
-                **common,
-                "program_type": keys.type if keys else "Programas mixtos",
-                "program_name": program.name_es if program else m.program,
-                "beneficiary_type": "Colectivo",
-                "given_names": "",
-                "first_surname": "",
-                "second_surname": "",
-                "collective_name": f"Comunidad de {place}",
-                "club_name": m.club_name,
-                "folio": m.folio,
-                "support": f"{_spanish_category(m.category)}: {m.name}",
-                "amount": amount,
-                "territorial_unit": f"{m.municipality_name}, {m.state_name}",
-                "municipality_key": m.municipality_key,
-                "locality": m.locality,
-                "beneficiaries": m.beneficiaries,
-                "age": "No aplica",
-                "sex": "No aplica",
-            }
-        )
+        base = {
+            **common,
+            "program_type": keys.type if keys else "Programas mixtos",
+            "program_name": program.name_es if program else m.program,
+            "club_name": m.club_name,
+            "folio": m.folio,
+            "support": f"{_spanish_category(m.category)}: {m.name}",
+            "territorial_unit": f"{m.municipality_name}, {m.state_name}",
+            "municipality_key": m.municipality_key,
+        }
+        if not m.persons:  # works and services: the community is the beneficiary
+            rows.append(
+                {
+                    **base,
+                    "beneficiary_type": "Colectivo",
+                    "given_names": "",
+                    "first_surname": "",
+                    "second_surname": "",
+                    "collective_name": f"Comunidad de {place}",
+                    "amount": amount,
+                    "locality": m.locality,
+                    "beneficiaries": m.beneficiaries,
+                    "age": "No aplica",
+                    "sex": "No aplica",
+                }
+            )
+            continue
+        # Persons (scholarship students, a family's members): the support split evenly, the centavos
+        # left over one each to the first, so the rows add up to the project's support exactly.
+        share, extra = divmod(amount, len(m.persons))
+        for n, person in enumerate(m.persons):
+            rows.append(
+                {
+                    **base,
+                    "beneficiary_type": "Persona física",
+                    "given_names": person.given_names,
+                    "first_surname": person.first_surname,
+                    "second_surname": person.second_surname,
+                    "collective_name": "Persona menor de edad (nombre protegido)" if person.minor else "",
+                    "amount": share + (1 if n < extra else 0),
+                    "locality": person.locality or m.locality,
+                    "beneficiaries": 1,
+                    "age": person.age_band,
+                    "sex": _SEX.get(person.sex, "No aplica"),
+                }
+            )
     return rows
 
 

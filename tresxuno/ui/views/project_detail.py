@@ -46,6 +46,7 @@ from tresxuno.ui.views.project_record_committee import RecordCommittee
 from tresxuno.ui.views.project_record_convenio import RecordConvenio
 from tresxuno.ui.views.project_record_documents import RecordDocuments
 from tresxuno.ui.views.project_record_ministraciones import RecordMinistraciones
+from tresxuno.ui.views.project_record_padron import RecordPadron
 from tresxuno.ui.views.project_record_printing import RecordPrinting
 from tresxuno.ui.views.project_record_progress import RecordProgress
 from tresxuno.ui.views.project_record_progress import money_to_date as money_to_date  # its money column
@@ -111,6 +112,7 @@ class ProjectRecord(
     RecordAmendments,
     RecordCommittee,
     RecordConvenio,
+    RecordPadron,
     QDialog,
 ):
     """One project's whole record, with the stage moves allowed from where it stands.
@@ -166,6 +168,7 @@ class ProjectRecord(
         self.tabs.addTab(self._progress_tab(), _("Physical progress"))
         self.tabs.addTab(self._ministraciones_tab(), _("Ministraciones"))
         self.tabs.addTab(self._committee_tab(), _("Contraloría social"))
+        self.tabs.addTab(self._padron_tab(), _("Padrón"))
         self.tabs.addTab(self._convenio_tab(), _("Convenio"))
         self.changes = HistoryTable(self)  # the audit trail of the project and its rows
         self.tabs.addTab(self.changes, _("Change history"))
@@ -208,6 +211,7 @@ class ProjectRecord(
         self.subtitle.setText(_("Club: {club}").format(club=detail.club_name))
         self.stage_label.setText(stage_label(detail.stage))
         self._show_actions()
+        self._show_padron()
         self._show_committee()  # before the print menu, which offers the committee's documents
         self._show_print_menu()
         self._show_data()
