@@ -665,6 +665,10 @@ TEMPLATES: dict[str, str] = {
     "committee.record_before_committee": N_(
         "{date} is before the committee was constituted ({constituted}); give a later date"
     ),
+    "locality.key_invalid": N_(
+        "'{key}' is not an INEGI locality key of municipality {municipality}: nine digits that begin with "
+        "the municipality's five"
+    ),
     "curp.shape": N_(
         "'{value}' is not a CURP: 18 characters, four letters, the birth date (AAMMDD), H, M or X, the state, "
         "three consonants and two more characters"

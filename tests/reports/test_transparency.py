@@ -175,6 +175,9 @@ def test_the_padron_lists_each_community_without_personal_data(demo_db, tmp_path
         detail = project_overview(demo_db, pid).detail
         assert row[h("municipality_key")] == detail.municipality_key
         assert str(row[h("municipality_key")]).startswith(detail.state_key)
+        # The INEGI locality key: nine digits inside the project's municipality.
+        assert re.fullmatch(r"\d{9}", str(row[h("locality_key")]))
+        assert str(row[h("locality_key")]).startswith(detail.municipality_key)
         assert row[h("beneficiary_type")] in book.catalogues["beneficiary_type"]
         assert row[h("sex")] in book.catalogues["sex"]
         assert not any(CURP_LIKE.search(str(v)) for v in row.values() if v is not None)

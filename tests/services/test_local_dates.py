@@ -60,3 +60,18 @@ def test_a_request_from_the_future_or_before_the_programme_is_refused(db):
         with pytest.raises(InputError) as exc:
             submit_project(db, request(club.id, submitted_on=day), today=date(2026, 12, 5))
         assert [(p.field, p.code) for p in exc.value.problems][:1] == [("submitted_on", code)]
+
+
+def test_a_locality_key_outside_the_municipality_is_refused(db):
+    from tests.services.test_registry_and_projects import project_input as request
+
+    club = new_club(db)
+    with pytest.raises(InputError) as exc:
+        submit_project(
+            db, request(club.id, locality_key="010010001", fiscal_year=2019, submitted_on=date(2019, 3, 1))
+        )
+    assert [p.code for p in exc.value.problems if p.field == "locality_key"] == ["locality.key_invalid"]
+    stored = submit_project(
+        db, request(club.id, locality_key="320200001", fiscal_year=2019, submitted_on=date(2019, 3, 1))
+    )
+    assert project_overview(db, stored.id).detail.locality_key == "320200001"

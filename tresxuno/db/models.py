@@ -220,6 +220,8 @@ class Project(Base):
     state_key: Mapped[str] = mapped_column(CHAR(2), ForeignKey("states.key"))
     municipality_key: Mapped[str] = mapped_column(String(5), ForeignKey("municipalities.key"), index=True)
     locality: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # INEGI key of the locality (9 digits), "" when not known: the padrón and the SRFT report it.
+    locality_key: Mapped[str] = mapped_column(String(9), default="", server_default="")
     name: Mapped[str] = mapped_column(String(200), index=True)
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     beneficiaries: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))

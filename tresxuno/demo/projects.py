@@ -23,6 +23,7 @@ import json
 import math
 import random
 import time
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -1151,6 +1152,7 @@ class _Builder:
             "state_key": head.state_key,
             "municipality_key": club.place.key,
             "locality": data.locality,
+            "locality_key": data.locality_key,
             "name": data.name,
             "description": data.description,
             "beneficiaries": data.beneficiaries,
@@ -1247,6 +1249,8 @@ class _Builder:
             cost=cost,
             submitted_on=submitted,
             locality=locality,
+            # A made-up INEGI locality key of the municipality (0001 is the municipal seat's).
+            locality_key=f"{place.key}{zlib.crc32(locality.encode()) % 250 + 2:04d}",
             description=self._description(
                 head, category, club, locality, beneficiaries, students, partner_amount
             ),

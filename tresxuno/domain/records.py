@@ -110,3 +110,5 @@ class ProjectDetail:
     #: The state's basis points of the joint state and municipal share as agreed (None: the default).
     joint_split_bp: int | None = None
     cap_authorisations: tuple[CapAuthorisationLine, ...] = ()
+    #: The locality's INEGI key (9 digits), "" when not recorded.
+    locality_key: str = ""

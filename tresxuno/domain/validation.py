@@ -258,6 +258,8 @@ class ProjectInput:
     cost: int
     submitted_on: date
     locality: str = ""
+    #: The locality's INEGI key (9 digits: the municipality's 5, then 4); "" when not known.
+    locality_key: str = ""
     description: str = ""
     beneficiaries: int = 0
     partner_mode: str | None = None  # None: by the rule set's default
@@ -276,6 +278,17 @@ def check_project(data: ProjectInput) -> list[Problem]:
     problems: list[Problem] = []
     clean_text(data.name, "name", problems)
     clean_text(data.locality, "locality", problems, required=False)
+    key = data.locality_key.strip()
+    if key and not (
+        len(key) == 9 and key.isascii() and key.isdigit() and key.startswith(data.municipality_key)
+    ):
+        problems.append(
+            Problem(
+                "locality_key",
+                "locality.key_invalid",
+                {"key": key, "municipality": data.municipality_key},
+            )
+        )
     clean_text(
         data.description, "description", problems, required=False, max_len=limits.LONG_TEXT, multiline=True
     )

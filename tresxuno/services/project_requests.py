@@ -200,6 +200,7 @@ def submit_project(
             state_key=data.state_key,
             municipality_key=data.municipality_key,
             locality=clean_text(data.locality, "locality", [], required=False),
+            locality_key=data.locality_key.strip(),
             name=clean_text(data.name, "name", []),
             description=clean_text(
                 data.description, "description", [], required=False, max_len=limits.LONG_TEXT, multiline=True
@@ -330,6 +331,7 @@ def _apply(session: Session, row: Project, data: ProjectInput, draft: _DraftPlan
     row.state_key = data.state_key
     row.municipality_key = data.municipality_key
     row.locality = clean_text(data.locality, "locality", [], required=False)
+    row.locality_key = data.locality_key.strip()
     row.name = clean_text(data.name, "name", [])
     row.description = clean_text(
         data.description, "description", [], required=False, max_len=limits.LONG_TEXT, multiline=True
@@ -539,6 +541,7 @@ def _stored_input(row: Project, on: date) -> ProjectInput:
         cost=row.cost,
         submitted_on=on,
         locality=row.locality,
+        locality_key=row.locality_key,
         description=row.description,
         beneficiaries=row.beneficiaries,
         partner_mode=row.partner_mode,

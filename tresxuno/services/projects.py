@@ -53,6 +53,7 @@ def project_detail(row: Project) -> ProjectDetail:
         state_key=row.state_key,
         municipality_key=row.municipality_key,
         locality=row.locality,
+        locality_key=row.locality_key,
         beneficiaries=row.beneficiaries,
         cost=row.cost,
         rule_set_id=row.rule_set.rule_id,

@@ -95,7 +95,7 @@ FIELDS: dict[str, frozenset[str]] = {
         | {"branch", "program_key", "folio", "project_name", "category", "state_key", "state_name"}
         | {"municipality_key", "municipality_name", "locality", "stage", "cost", "approved", "modified"}
         | {"committed", "accrued", "exercised", "paid", "refunded", "financial_progress", "physical_progress"}
-        | {"beneficiaries", "goals"}
+        | {"beneficiaries", "goals", "locality_key"}
     ),
     "sipot-xv": frozenset(
         _COMMON
@@ -107,7 +107,7 @@ FIELDS: dict[str, frozenset[str]] = {
         _COMMON
         | {"beneficiary_type", "given_names", "first_surname", "second_surname", "collective_name"}
         | {"club_name", "folio", "support", "amount", "territorial_unit", "municipality_key", "locality"}
-        | {"beneficiaries", "age", "sex"}
+        | {"beneficiaries", "age", "sex", "locality_key"}
     ),
 }
 #: The padrón's words for the sex a CURP records.
@@ -142,6 +142,7 @@ class ProjectMoment:
     municipality_key: str
     municipality_name: str
     locality: str
+    locality_key: str
     club_name: str
     beneficiaries: int
     cost: int
@@ -198,6 +199,7 @@ def project_moments(session: Session, period: Period) -> list[ProjectMoment]:
             _P.c.municipality_key,
             _M.c.name.label("municipality_name"),
             _P.c.locality,
+            _P.c.locality_key,
             _CLUBS.c.name.label("club_name"),
             _P.c.beneficiaries,
             _P.c.cost,
@@ -250,6 +252,7 @@ def project_moments(session: Session, period: Period) -> list[ProjectMoment]:
             municipality_key=h.municipality_key,
             municipality_name=h.municipality_name,
             locality=h.locality,
+            locality_key=h.locality_key,
             club_name=h.club_name,
             beneficiaries=int(h.beneficiaries),
             cost=int(h.cost),
@@ -355,6 +358,7 @@ def _srft_rows(
                 "municipality_key": m.municipality_key,
                 "municipality_name": m.municipality_name,
                 "locality": m.locality,
+                "locality_key": m.locality_key,
                 "stage": _spanish_stage(m.stage),
                 "cost": m.cost,
                 "approved": m.approved.get(fed, 0),
@@ -429,6 +433,7 @@ def _padron_rows(
             "support": f"{_spanish_category(m.category)}: {m.name}",
             "territorial_unit": f"{m.municipality_name}, {m.state_name}",
             "municipality_key": m.municipality_key,
+            "locality_key": m.locality_key,
         }
         if not m.persons:  # works and services: the community is the beneficiary
             rows.append(

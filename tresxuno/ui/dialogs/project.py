@@ -222,6 +222,7 @@ class ProjectDialog(ProjectFormLayout, ProjectFormBehaviour, QDialog):
             cost=cost,
             submitted_on=self.request_day(),
             locality=self.locality.text(),
+            locality_key=self.locality_key.text(),
             description=self.description.toPlainText(),
             beneficiaries=self.beneficiaries.value(),
             partner_mode=mode,

@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QLabel,
+    QLineEdit,
     QStyle,
 )
 
@@ -40,6 +41,7 @@ class ProjectFormBehaviour:
     _clubs: dict[int, ClubInfo]
     _overview: ProjectOverview | None
     _partner_touched: bool
+    locality_key: QLineEdit
     _error_labels: dict[str, QLabel]
     toma_status: TomaStatus | None
 
@@ -61,6 +63,7 @@ class ProjectFormBehaviour:
         self._on_state_changed()
         self.municipality.choose(detail.municipality_key)
         self.locality.setText(detail.locality)
+        self.locality_key.setText(detail.locality_key)
         self.name.setText(detail.name)
         self.description.setPlainText(detail.description)
         self.beneficiaries.setValue(detail.beneficiaries)

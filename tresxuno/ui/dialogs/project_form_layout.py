@@ -117,7 +117,20 @@ class ProjectFormLayout:
         self.locality = QLineEdit(group)
         self.locality.setPlaceholderText(_("e.g. El Tepetate"))
         self.locality.setMaxLength(200)
-        self._row(form, "locality", _("&Locality:"), self.locality)
+        # The INEGI key beside the name, on the same line (the form must fit a laptop's screen).
+        self.locality_key = QLineEdit(group)
+        self.locality_key.setPlaceholderText(_("INEGI key (9 digits)"))
+        self.locality_key.setMaxLength(9)
+        self.locality_key.setAccessibleName(_("INEGI key of the locality"))
+        self.locality_key.setFixedWidth(self.locality_key.fontMetrics().horizontalAdvance("0" * 22))
+        line = QWidget(group)
+        row = QHBoxLayout(line)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.locality, 1)
+        row.addWidget(self.locality_key)
+        line.setFocusProxy(self.locality)
+        error = self._row(form, "locality", _("&Locality:"), line)
+        self.errors.register("locality_key", self.locality_key, error)
         return group
 
     def _project_group(self, parent: QWidget) -> QGroupBox:
@@ -275,6 +288,7 @@ class ProjectFormLayout:
             self.state,
             self.municipality,
             self.locality,
+            self.locality_key,
             self.name,
             self.description,
             self.beneficiaries,
