@@ -92,6 +92,7 @@ TABLE_LABELS: dict[str, str] = {
     "club_tomas": N_("Toma de nota"),
     "project_goals": N_("Goal"),
     "project_convenio_terms": N_("Convenio terms"),
+    "project_beneficiaries": N_("Person in the padrón"),
 }
 ACTION_LABELS: dict[str, str] = {"insert": N_("added"), "update": N_("changed"), "delete": N_("removed")}
 
@@ -187,6 +188,12 @@ COLUMN_LABELS: dict[str, str] = {
     "effective_on": N_("Effective from"),
     "quantity_milli": N_("Quantity (thousandths)"),
     "unit": N_("Unit"),
+    "locality_key": N_("INEGI key of the locality"),
+    "given_names": N_("Given names"),
+    "first_surname": N_("First surname"),
+    "second_surname": N_("Second surname"),
+    "curp": N_("CURP"),
+    "birth_date": N_("Birth date"),
 }
 #: Columns whose name means something else in one table.
 _TABLE_COLUMN_LABELS: dict[tuple[str | None, str], str] = {
