@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from tresxuno.db.models import AuditLogRow, Club, Setting
 from tresxuno.domain.actor import Actor, acting_as
@@ -38,8 +36,8 @@ def test_an_unchanged_column_altered_behind_the_apps_back_is_still_found(db):
         club_id = factories.club(session, "Club Tepetate").id
     with acting_as(ANA), db.transaction() as session:
         session.get(Club, club_id).members = 40  # the trail stores members, not us_city
-    with sqlite3.connect(db.path) as conn:
-        conn.execute("UPDATE clubs SET us_city = 'Dallas' WHERE id = ?", (club_id,))
+    with db.engine.begin() as conn:  # straight SQL, behind the app's back (no audited session)
+        conn.execute(text("UPDATE clubs SET us_city = 'Dallas' WHERE id = :id"), {"id": club_id})
     problem = check_integrity(db).problem
     assert problem is not None and problem.params.get("column") == "us_city"
 
