@@ -237,6 +237,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     amend.add_argument("--document", default="", metavar="REF", help=_("the amendment's document reference"))
 
+    validate = sub.add_parser(
+        "validate", help=_("score a project's technical file (cédula de validación técnica)")
+    )
+    _add_db(validate, default=argparse.SUPPRESS)
+    validate.add_argument("--project", required=True, metavar="FOLIO", help=_("the project's folio"))
+    validate.add_argument("--date", required=True, metavar="DD/MM/AAAA", help=_("the day it was scored"))
+    validate.add_argument("--by", required=True, metavar="NAME", help=_("who validated (name)"))
+    validate.add_argument("--post", default="", metavar="TEXT", help=_("the validator's post"))
+    validate.add_argument(
+        "--score",
+        action="append",
+        default=[],
+        metavar="CRITERION=POINTS[:NOTE]",
+        help=_("points of one criterion; repeat for every criterion (a missing one is named)"),
+    )
+    validate.add_argument("--observations", default="", metavar="TEXT", help=_("general observations"))
+
     officials = sub.add_parser("officials", help=_("list who held each post on a date (documents name them)"))
     _add_db(officials, default=argparse.SUPPRESS)
     officials.add_argument(
@@ -642,6 +659,59 @@ def cmd_amend(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _score_args(texts: list[str]) -> list[tuple[str, str, str]]:
+    """``CRITERION=POINTS[:NOTE]`` arguments split into (criterion, points text, note)."""
+    found = []
+    for text in texts:
+        criterion, _sep, rest = text.partition("=")
+        points, _sep, note = rest.partition(":")
+        found.append((criterion.strip(), points.strip(), note.strip()))
+    return found
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno validate``: store a scoring of a project's technical file and print its result."""
+    from tresxuno.domain.technical_validation import Score
+    from tresxuno.services.reporting.common import project_id_of
+    from tresxuno.services.store import open_database
+    from tresxuno.services.technical_validation import ValidationInput, record_validation
+
+    problems: list[Problem] = []
+    scores: list[Score] = []
+    for criterion, points, note in _score_args(args.score):
+        if not points.isdigit():
+            problems.append(
+                Problem(
+                    f"scores.{criterion}", "validation.points_not_number", {"id": criterion, "value": points}
+                )
+            )
+            continue
+        scores.append(Score(criterion, int(points), note))
+    try:
+        day = _day_arg(args.date, "validated_on")
+    except InputError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        _sign_in(args, db)
+        project_id = project_id_of(db, args.project)
+        data = ValidationInput(day, args.by, args.post, args.observations, tuple(scores))
+        info = record_validation(db, project_id, data)
+    finally:
+        db.dispose()
+    v = info.verdict
+    result = _("technically valid") if v.valid else _("not valid")
+    out.write(
+        _(
+            "Technical validation of {folio} recorded: {points} of {total} points ({passing} needed): {result}."
+        ).format(folio=args.project, points=v.points, total=v.total, passing=v.passing, result=result)
+        + "\n"
+    )
+    return EXIT_OK
+
+
 def cmd_officials(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno officials``: who held each post on a date (``--all``: every term), as documents name them."""
     from tresxuno.formatting import date_text
@@ -910,7 +980,10 @@ def _sign_in(args: argparse.Namespace, db, *, required: bool = True, record_logi
         return current_actor()
     password = os.environ.get("TRESXUNO_PASSWORD")
     if password is None:
-        password = getpass.getpass(_("Password for {user}: ").format(user=name))
+        try:
+            password = getpass.getpass(_("Password for {user}: ").format(user=name))
+        except EOFError:  # no terminal and no TRESXUNO_PASSWORD (a script, a scheduled task)
+            raise InputError(Problem("password", "password.not_given", {"user": name})) from None
     if any("\ud800" <= ch <= "\udfff" for ch in password):
         # A byte that is not UTF-8 (Python keeps it as a lone surrogate): refuse it here, before any
         # encoding error could carry the password into a message, a traceback or the log.
@@ -936,6 +1009,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "report": cmd_report,
     "amend": cmd_amend,
     "officials": cmd_officials,
+    "validate": cmd_validate,
     "backup": cmd_backup,
     "restore": cmd_restore,
     "check": cmd_check,

@@ -271,6 +271,45 @@ def category_label(category: str) -> str:
     return _(label) if label else category
 
 
+#: A quarter as documents title it ("Tercer trimestre de 2017"), by quarter number 1-4.
+QUARTER_TITLES: tuple[str, ...] = (
+    N_("First quarter of {year}"),
+    N_("Second quarter of {year}"),
+    N_("Third quarter of {year}"),
+    N_("Fourth quarter of {year}"),
+)
+
+
+def quarter_title(quarter: int, year: int) -> str:
+    """A quarter in words, translated: ``quarter_title(3, 2017)`` -> "Third quarter of 2017"."""
+    return _(QUARTER_TITLES[quarter - 1]).format(year=year)
+
+
+def progress_bp(done: int, planned: int) -> int | None:
+    """How much of ``planned`` is ``done``, basis points rounded down (None when nothing was planned).
+
+    Rounded down so a document never reads 100.00 % while a centavo is still missing.
+    """
+    if planned <= 0:
+        return None
+    return done * 10000 // planned
+
+
+#: School levels of scholarship amounts, in the order a school career goes.
+SCHOOL_LEVEL_LABELS: dict[str, str] = {
+    "primary": N_("Primary school"),
+    "secondary": N_("Secondary school"),
+    "upper-secondary": N_("Upper secondary school"),
+    "higher": N_("Higher education"),
+}
+
+
+def school_level_label(level: str) -> str:
+    """Translated name of a school level id (``primary``...); an unknown id as stored."""
+    label = SCHOOL_LEVEL_LABELS.get(str(level))
+    return _(label) if label else str(level)
+
+
 def entry_kind_label(kind: str) -> str:
     """Translated name of a ledger entry kind (``contribution``...); an unknown id as stored."""
     label = ENTRY_KIND_LABELS.get(kind)

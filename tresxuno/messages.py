@@ -36,6 +36,12 @@ FIELD_LABELS: dict[str, str] = {
     "partner": N_("Partner"),
     "partner_amount": N_("Partner amount"),
     "students": N_("Students"),
+    "scores": N_("Technical validation score"),
+    "validator_name": N_("Validated by"),
+    "validator_post": N_("Validator's post"),
+    "validated_on": N_("Validation date"),
+    "observations": N_("Observations"),
+    "school_level": N_("School level"),
     "name": N_("Name"),
     "club": N_("Club"),
     "federation": N_("Federation"),
@@ -649,6 +655,30 @@ TEMPLATES: dict[str, str] = {
         "give either a project's folio (--project) or a fiscal year (--year), not both"
     ),
     "audit_package.no_projects": N_("fiscal year {year} has no projects; choose a year that has projects"),
+    "password.not_given": N_(
+        "no password was given for {user}: run the command in a terminal, or set TRESXUNO_PASSWORD"
+    ),
+    "validation.points_not_number": N_(
+        "criterion '{id}': '{value}' is not a number of points; write a whole number such as 15"
+    ),
+    "validation.unknown_criterion": N_(
+        "'{id}' is not a criterion of this year's technical validation; the criteria are: {allowed}"
+    ),
+    "validation.repeated_criterion": N_("criterion '{id}' is scored twice; give each criterion one score"),
+    "validation.missing_criterion": N_("criterion '{id}' has no score; score every criterion (0 is allowed)"),
+    "validation.points_range": N_("criterion '{id}' gives 0 to {max} points; {value} is outside that range"),
+    "validation.no_criteria": N_(
+        "no technical validation criteria cover fiscal year {year}; add a set for it to seeds/validation.toml"
+    ),
+    "validation.date_before_year": N_(
+        "{date} is too early for a project of fiscal year {year}; a validation is dated the year before or later"
+    ),
+    "scholarship.level_required": N_(
+        "a scholarship student needs a school level; the levels of this project's rules are: {allowed}"
+    ),
+    "scholarship.level_unknown": N_(
+        "'{level}' is not a school level of this project's rules; the levels are: {allowed}"
+    ),
     "committee.date_future": N_(
         "the committee cannot be constituted after today ({date}); give the day it was elected"
     ),
@@ -795,6 +825,22 @@ TEMPLATES: dict[str, str] = {
     ),
     "check.calendar_sum_differs": N_(
         "project {folio}: the deposit calendar of {party} adds up to {total} but its share is {share}"
+    ),
+    "report.act_not_for_category": N_(
+        "project {folio} is a works project: it is closed with the hand-over of the works, not with an act "
+        "of scholarships or of goods"
+    ),
+    "report.act_stage": N_(
+        "project {folio} is in stage {stage}; this act is printed only in stages {allowed}"
+    ),
+    "report.receipts_not_scholarships": N_(
+        "project {folio} is not a scholarship project; receipts per student are printed only for scholarships"
+    ),
+    "report.no_students": N_(
+        "project {folio} has no students in its padrón; add each student with their school level first"
+    ),
+    "report.no_validation": N_(
+        "project {folio} has no technical validation yet; score its technical file first"
     ),
     "report.handover_not_finished": N_(
         "project {folio} is in stage {stage}; the hand-over act is printed only for finished works "

@@ -255,3 +255,73 @@ def test_cli_refuses_bad_options(demo_file, tmp_path, args, needle):
     )
     assert status == 2 and needle in err
     assert not out.exists()
+
+
+# --- goals, financial progress by party, signatures (issue 14) --------------------------------------------
+
+
+def test_pdf_prints_goals_financial_progress_and_who_signs_on_the_last_day(demo_db, tmp_path):
+    """Read back: each project's goals, each party's paid ÷ approved, the officials in post that day."""
+    from tresxuno.services.goals import goals_of
+    from tresxuno.services.officials import list_officials
+
+    out = tmp_path / "q.pdf"
+    write_report(
+        demo_db, "quarterly", out, year=YEAR, quarter=3, printed_by=PRINTED_BY, printed_at=PRINTED_AT
+    )
+    _reader, texts = pdf_text(out)
+    whole = " ".join(texts)
+    flat = " ".join(whole.split())
+    assert "Tercer trimestre de 2018" in texts[0] and "Trimestre 3" not in whole
+    expected = expected_quarter(demo_db, YEAR, 3)
+    assert expected, "the demo has projects active in the third quarter of 2018"
+    with_goals = 0
+    for pid, want in expected.items():
+        for goal in goals_of(demo_db, pid):
+            with_goals += 1
+            assert f"{goal.quantity_text} {goal.unit}" in flat, (want["folio"], goal)
+        for share, _received, paid in want["money"].values():
+            if share:
+                bp = paid * 10000 // share  # rounded down: never 100.00 % with a centavo missing
+                assert f"{bp // 100}.{bp % 100:02d} %" in whole
+    assert with_goals > 0
+    last_day = date(YEAR, 9, 30)
+    office = list_officials(demo_db)
+    for post in ("titular_migrantes", "tesorero_municipal", "presidente_municipal"):
+        holders = [o for o in office if o.post == post]
+        in_post = [o for o in holders if o.holds_on(last_day)]
+        assert len(in_post) == 1, post
+        assert in_post[0].person_name in texts[-1]
+        for other in holders:
+            if other.person_name != in_post[0].person_name:
+                assert other.person_name not in whole  # a predecessor or successor never signs
+    for caption in ("Elaboró", "Revisó", "Autorizó"):
+        assert caption in texts[-1]
+
+
+def test_english_quarter_title_and_financial_progress(demo_db, tmp_path):
+    set_language("en")
+    try:
+        out = tmp_path / "q.pdf"
+        write_report(
+            demo_db, "quarterly", out, year=YEAR, quarter=1, printed_by=PRINTED_BY, printed_at=PRINTED_AT
+        )
+    finally:
+        set_language("es")
+    _reader, texts = pdf_text(out)
+    whole = " ".join(texts)
+    assert "First quarter of 2018" in texts[0] and "Financial progress" in whole
+    assert "Prepared by" in texts[-1] and "Authorised by" in texts[-1]
+
+
+def test_a_vacant_post_prints_a_blank_line_to_sign(demo_copy, tmp_path):
+    """With no treasurer recorded for the date, the block still prints the post to sign by hand."""
+    with demo_copy.engine.begin() as conn:
+        conn.execute(text("DELETE FROM officials WHERE post = 'tesorero_municipal'"))
+    report = build_quarterly(demo_copy, YEAR, 4, printed_by=PRINTED_BY, printed_at=PRINTED_AT)
+    treasurer = [s for s in report.signatories if s.post == "tesorero_municipal"]
+    assert len(treasurer) == 1 and treasurer[0].name == ""
+    out = tmp_path / "q.pdf"
+    render_quarterly(report, out)
+    _reader, texts = pdf_text(out)
+    assert "Tesorero municipal" in texts[-1] and "Revisó" in texts[-1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests.services.test_ledger import new_club, signed_project
@@ -44,3 +46,44 @@ def test_a_wrong_or_repeated_curp_stores_nobody(db, project):
         add_beneficiaries(db, project.id, [LUIS, ANA])
     assert [p.code for p in exc.value.problems] == ["curp.repeated"]
     assert len(list_beneficiaries(db, project.id)) == 1
+
+
+# --- scholarship students carry their school level (issue 14) ---------------------------------------------
+
+
+def scholarship_project(db):
+    from tests.services.test_registry_and_projects import project_input
+    from tresxuno.services.project_requests import submit_project
+
+    return submit_project(
+        db,
+        project_input(
+            new_club(db, 7).id,
+            category="scholarships",
+            fiscal_year=2019,
+            submitted_on=date(2019, 3, 1),
+            students={"primary": 2, "secondary": 1},
+            cost=800_000,
+        ),
+    )
+
+
+def test_a_student_needs_a_level_of_the_projects_rules_and_others_none(db, project):
+    from dataclasses import replace
+
+    from tresxuno.services.beneficiaries import padron_level_amounts
+
+    becas = scholarship_project(db)
+    amounts = padron_level_amounts(db, becas.id)
+    assert set(amounts) >= {"primary", "secondary"} and padron_level_amounts(db, project.id) == {}
+    with pytest.raises(InputError) as exc:
+        add_beneficiaries(db, becas.id, [ANA, replace(LUIS, school_level="kindergarten")])
+    assert [(p.field, p.code) for p in exc.value.problems] == [
+        ("persons[0].school_level", "scholarship.level_required"),
+        ("persons[1].school_level", "scholarship.level_unknown"),
+    ]
+    with pytest.raises(InputError) as exc:
+        add_beneficiaries(db, project.id, [replace(ANA, school_level="primary")])  # works: no level
+    assert exc.value.problems[0].code == "scholarship.level_unknown"
+    assert add_beneficiaries(db, becas.id, [replace(ANA, school_level="secondary")]) == 1
+    assert [p.school_level for p in list_beneficiaries(db, becas.id)] == ["secondary"]

@@ -41,6 +41,7 @@ from tresxuno.domain.ledger import ContributionInput, PaymentInput, RefundInput
 from tresxuno.domain.problems import InputError
 from tresxuno.domain.roles import ACTION_LABELS, PERMISSIONS, Role
 from tresxuno.domain.social_committee import CommitteeInput, CommitteeMember, CommitteeRecordInput
+from tresxuno.domain.technical_validation import Score
 from tresxuno.domain.validation import ClubInput, FederationInput
 from tresxuno.i18n import set_language
 from tresxuno.messages import describe
@@ -63,6 +64,7 @@ from tresxuno.services import (
     rules,
     social_committees,
     stages,
+    technical_validation,
     users,
     works,
     year_end,
@@ -426,6 +428,23 @@ WRITERS: dict[str, tuple[str, Call]] = {
             o.db, o.project, CommitteeRecordInput("informe", date(2026, 3, 2), "Visita a la obra")
         ),
     ),
+    "tresxuno.services.technical_validation.record_validation": (
+        "projects.prevalidate",
+        lambda o: technical_validation.record_validation(
+            o.db,
+            o.project,
+            technical_validation.ValidationInput(
+                date(2019, 3, 1),
+                "Ing. Ana Ruiz",
+                "",
+                "",
+                tuple(
+                    Score(c.id, c.points, "") for c in technical_validation.criteria_for_year(2019).criteria
+                ),
+            ),
+            today=date(2019, 3, 2),
+        ),
+    ),
     "tresxuno.services.goals.set_project_goals": (
         "projects.edit",
         lambda o: goals.set_project_goals(o.db, o.project, [Goal("Pavimentación", 350_000, "m2", 40)]),
@@ -457,6 +476,7 @@ NOT_GUARDED: dict[str, str] = {
     "tresxuno.demo.social_committees.add_demo_committees": "generate_demo's helper (a Session)",
     "tresxuno.demo.beneficiaries.add_demo_beneficiaries": "generate_demo's helper (a Session)",
     "tresxuno.demo.convenio.add_demo_convenio_terms": "generate_demo's helper (a Session)",
+    "tresxuno.demo.validations.add_demo_validations": "generate_demo's helper (a Session)",
     "tresxuno.services.ministraciones.ensure_default_calendar": "move_project's helper (a Session)",
     "tresxuno.services.tomas.record_toma": "register_club's and update_club's helper (a Session)",
     "tresxuno.demo.officials.add_demo_officials": "generate_demo's helper (a Session)",

@@ -984,3 +984,45 @@ class ProjectBeneficiary(Base):
     locality: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    # A scholarship student's level (``primary``...): which amount of the rule set they receive.
+    school_level: Mapped[str] = mapped_column(String(20), default="", server_default="")
+
+
+# --- Cédula de validación técnica -----------------------------------------------------------------
+
+
+class TechnicalValidation(Base):
+    """One scoring of a project's technical file against the criteria of its year (a cédula).
+
+    A project scored again (after it was returned and corrected) gets a new row: the cédula prints
+    the latest, the history keeps every one.
+    """
+
+    __tablename__ = "technical_validations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, ForeignKey("projects.id"), index=True)
+    validated_on: Mapped[date] = mapped_column(Date)
+    validator_name: Mapped[str] = mapped_column(String(200))
+    validator_post: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # The id of the criteria set of ``seeds/validation.toml`` used (criteria change by year).
+    criteria_set: Mapped[str] = mapped_column(String(40))
+    observations: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
+class TechnicalValidationScore(Base):
+    """The points a validation gave one criterion, with the validator's note."""
+
+    __tablename__ = "technical_validation_scores"
+    __table_args__ = (
+        UniqueConstraint("validation_id", "criterion"),
+        CheckConstraint("points >= 0", name="points_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    validation_id: Mapped[int] = mapped_column(Integer, ForeignKey("technical_validations.id"), index=True)
+    criterion: Mapped[str] = mapped_column(String(40))
+    points: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(500), default="", server_default="")

@@ -44,6 +44,7 @@ from tresxuno.demo.ministraciones import add_demo_ministraciones
 from tresxuno.demo.officials import add_demo_officials, add_demo_toma_history
 from tresxuno.demo.social_committees import add_demo_committees
 from tresxuno.demo.users import add_demo_users
+from tresxuno.demo.validations import add_demo_validations
 from tresxuno.domain.parties import Category, Party, SchoolLevel
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rules import RuleBook, RuleSet, scholarship_cost
@@ -749,6 +750,7 @@ def generate_demo(
         add_demo_committees(session, random.Random(f"committees-{seed}"), builder.today)
         add_demo_beneficiaries(session, random.Random(f"padron-{seed}"))
         add_demo_convenio_terms(session, random.Random(f"convenio-{seed}"))
+        add_demo_validations(session, random.Random(f"validation-{seed}"))
         _write_office_settings(session)
         if with_users:
             add_demo_users(session)

@@ -570,6 +570,7 @@ class QuarterLine:
     stage: str
     percent_tenths: int | None
     money: tuple[PartyFlow, ...]
+    goals: tuple[Goal, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -600,6 +601,7 @@ class QuarterlyReport:
     municipality_name: str
     blocks: tuple[MunicipalityBlock, ...]
     totals: tuple[PartyFlow, ...]
+    signatories: tuple[OfficialLine, ...] = ()
 
     @property
     def project_count(self) -> int:
@@ -767,3 +769,88 @@ class SocialCommitteeDocument:
     members: tuple[CommitteeSeat, ...]
     filings: tuple[CommitteeFiling, ...]
     place: str
+
+
+# --- category acts: scholarships and productive projects (issue 14) ------------------------------------
+
+
+@dataclass(frozen=True)
+class StudentLine:
+    """A scholarship student as the acta and their receipt print them: name, CURP, level id, amount."""
+
+    name: str
+    curp: str
+    level: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class DeliveryAct:
+    """The act that closes a scholarship or productive project instead of the works' hand-over.
+
+    Attributes:
+        kind: ``scholarships`` (the acta de entrega de becas and a receipt per student) or
+            ``goods`` (the acta de entrega de bienes of a productive project).
+        delivered_on: the day it was finished (the last move to ``terminado``), None: a blank.
+        goods: what a productive project delivers (its goals: quantity, unit, people served).
+        students: each scholarship student with the amount their level gets in the project's rules.
+        families: the persons of a productive project's padrón (each signs as received).
+        money: each party's money from ``project_balance``; ``cash`` what was not spent.
+    """
+
+    letterhead: Letterhead
+    stamp: PrintStamp
+    project: ProjectHead
+    club: ClubData
+    kind: str
+    signed_on: date | None
+    delivered_on: date | None
+    goods: tuple[Goal, ...]
+    students: tuple[StudentLine, ...]
+    families: tuple[str, ...]
+    money: tuple[PartyMoney, ...]
+    cash: int
+    signatories: tuple[Signatory, ...]
+    committee: tuple[CommitteeMember, ...]
+    place: str
+
+    @property
+    def students_total(self) -> int:
+        """What the padrón of students adds up to, centavos."""
+        return sum(s.amount for s in self.students)
+
+
+# --- cédula de validación técnica -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValidationRow:
+    """One criterion of the cédula: its text, the most points, the points given and the note."""
+
+    label: str
+    max_points: int
+    points: int
+    required: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class ValidationSheet:
+    """Everything the cédula de validación técnica prints (the latest scoring of the project)."""
+
+    letterhead: Letterhead
+    stamp: PrintStamp
+    project: ProjectHead
+    club: ClubData
+    validated_on: date
+    validator_name: str
+    validator_post: str
+    source: str
+    rows: tuple[ValidationRow, ...]
+    points: int
+    total: int
+    passing: int
+    valid: bool
+    observations: str
+    scorings: int
+    officials: tuple[OfficialLine, ...]

@@ -93,6 +93,8 @@ TABLE_LABELS: dict[str, str] = {
     "project_goals": N_("Goal"),
     "project_convenio_terms": N_("Convenio terms"),
     "project_beneficiaries": N_("Person in the padrón"),
+    "technical_validations": N_("Technical validation"),
+    "technical_validation_scores": N_("Technical validation score"),
 }
 ACTION_LABELS: dict[str, str] = {"insert": N_("added"), "update": N_("changed"), "delete": N_("removed")}
 
@@ -194,6 +196,16 @@ COLUMN_LABELS: dict[str, str] = {
     "second_surname": N_("Second surname"),
     "curp": N_("CURP"),
     "birth_date": N_("Birth date"),
+    "school_level": N_("School level"),
+    "validated_on": N_("Validation date"),
+    "validator_name": N_("Validated by"),
+    "validator_post": N_("Validator's post"),
+    "criteria_set": N_("Criteria set"),
+    "observations": N_("Observations"),
+    "validation_id": N_("Technical validation"),
+    "criterion": N_("Criterion"),
+    "points": N_("Points"),
+    "note": N_("Note"),
 }
 #: Columns whose name means something else in one table.
 _TABLE_COLUMN_LABELS: dict[tuple[str | None, str], str] = {

@@ -7,6 +7,7 @@ CURP and no name of a minor (a public version omits what the law protects).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ from tresxuno.db.engine import Database
 from tresxuno.db.models import Project, ProjectBeneficiary
 from tresxuno.domain import limits
 from tresxuno.domain.curp import birth_date, curp_problem
+from tresxuno.domain.parties import SchoolLevel
 from tresxuno.domain.problems import InputError, Problem
+from tresxuno.domain.rules import RuleSet
 from tresxuno.domain.validation import clean_text
 from tresxuno.services.auth import require
 
@@ -43,6 +46,8 @@ class Person:
     second_surname: str
     curp: str
     locality: str = ""
+    #: A scholarship student's school level (``primary``...; "" for anyone else).
+    school_level: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,10 +94,66 @@ def _check(persons: Sequence[Person]) -> list[tuple[Person, str]]:
         elif curp in seen:
             problems.append(Problem(f"persons[{i}].curp", "curp.repeated", {"value": curp}))
         seen.add(curp)
-        cleaned.append((Person(given, first, second, curp, locality), curp[10]))
+        cleaned.append((Person(given, first, second, curp, locality, p.school_level.strip()), curp[10]))
     if problems:
         raise InputError(problems)
     return cleaned
+
+
+def level_amounts(project: Project) -> dict[str, int]:
+    """The scholarship amount per student by school level in the project's frozen rules ({} if none).
+
+    In the order a school career goes (primary first), as lists and pickers show them.
+    """
+    try:
+        frozen = RuleSet.from_data(json.loads(project.rule_set.body))
+    except (ValueError, KeyError, TypeError):
+        return {}
+    order = list(SchoolLevel)
+    ranked = sorted(frozen.scholarship_amounts, key=lambda pair: order.index(pair[0]))
+    return {level.value: amount for level, amount in ranked}
+
+
+def padron_level_amounts(db: Database, project_id: int) -> dict[str, int]:
+    """The amount per student by level of a scholarship project's rules; {} for any other project."""
+    with db.transaction() as session:
+        project = session.get(Project, project_id)
+        if project is None or project.category != "scholarships":
+            return {}
+        return level_amounts(project)
+
+
+def _check_levels(project: Project, persons: Sequence[Person]) -> None:
+    """A scholarship project's students each have a level of its rules; nobody else has one."""
+    if project.category != "scholarships":
+        wrong = [i for i, p in enumerate(persons) if p.school_level]
+        if wrong:
+            raise InputError(
+                [
+                    Problem(
+                        f"persons[{i}].school_level",
+                        "scholarship.level_unknown",
+                        {"level": persons[i].school_level, "allowed": "—"},
+                    )
+                    for i in wrong
+                ]
+            )
+        return
+    amounts = level_amounts(project)
+    allowed = ", ".join(amounts) or "—"
+    problems = [
+        Problem(f"persons[{i}].school_level", "scholarship.level_required", {"allowed": allowed})
+        if not p.school_level
+        else Problem(
+            f"persons[{i}].school_level",
+            "scholarship.level_unknown",
+            {"level": p.school_level, "allowed": allowed},
+        )
+        for i, p in enumerate(persons)
+        if p.school_level not in amounts
+    ]
+    if problems:
+        raise InputError(problems)
 
 
 def add_beneficiaries(db: Database, project_id: int, persons: Sequence[Person]) -> int:
@@ -106,8 +167,10 @@ def add_beneficiaries(db: Database, project_id: int, persons: Sequence[Person]) 
     actor = require(db, "projects.edit")
     cleaned = _check(persons)
     with db.transaction(immediate=True) as session:
-        if session.get(Project, project_id) is None:
+        project = session.get(Project, project_id)
+        if project is None:
             raise InputError(Problem("project", "project.unknown", {"id": project_id}))
+        _check_levels(project, [p for p, _sex in cleaned])
         present = set(
             session.scalars(
                 select(ProjectBeneficiary.curp).where(ProjectBeneficiary.project_id == project_id)
@@ -133,6 +196,7 @@ def add_beneficiaries(db: Database, project_id: int, persons: Sequence[Person]) 
                     sex=sex,
                     birth_date=born,
                     locality=person.locality,
+                    school_level=person.school_level,
                     created_by=actor.username,
                 )
             )
@@ -153,7 +217,10 @@ def list_beneficiaries(db: Database, project_id: int) -> list[Person]:
             .where(ProjectBeneficiary.project_id == project_id)
             .order_by(ProjectBeneficiary.first_surname, ProjectBeneficiary.given_names, ProjectBeneficiary.id)
         ).all()
-        return [Person(r.given_names, r.first_surname, r.second_surname, r.curp, r.locality) for r in rows]
+        return [
+            Person(r.given_names, r.first_surname, r.second_surname, r.curp, r.locality, r.school_level)
+            for r in rows
+        ]
 
 
 def public_rows(session: Session, project_ids: Iterable[int], on: date) -> dict[int, list[PublicPerson]]:

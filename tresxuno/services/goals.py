@@ -26,6 +26,23 @@ def project_goals(session: Session, project_id: int) -> list[Goal]:
     return [Goal(r.description, r.quantity_milli, r.unit, r.beneficiaries) for r in rows]
 
 
+def goals_by_project(session: Session, project_ids: Sequence[int]) -> dict[int, list[Goal]]:
+    """The goals of many projects in one query (a report of a year reads thousands), each in order."""
+    found: dict[int, list[Goal]] = {}
+    for start in range(0, len(project_ids), 900):  # SQLite's bound-parameter limit
+        chunk = list(project_ids[start : start + 900])
+        rows = session.scalars(
+            select(ProjectGoal)
+            .where(ProjectGoal.project_id.in_(chunk))
+            .order_by(ProjectGoal.project_id, ProjectGoal.position)
+        )
+        for r in rows:
+            found.setdefault(r.project_id, []).append(
+                Goal(r.description, r.quantity_milli, r.unit, r.beneficiaries)
+            )
+    return found
+
+
 def goals_of(db: Database, project_id: int) -> list[Goal]:
     """:func:`project_goals` in a transaction of its own (for the GUI and the CLI)."""
     with db.transaction() as session:

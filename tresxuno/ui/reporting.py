@@ -36,6 +36,8 @@ REPORT_TITLES: dict[str, str] = {
     "handover": N_("Hand-over certificate"),
     "committee": N_("Contraloría social committee"),
     "committee_report": N_("Contraloría social report form"),
+    "validation": N_("Technical validation sheet"),
+    "scholarship_receipts": N_("Scholarship receipts"),
 }
 #: One line on what each report is for, shown under the choice of kind.
 REPORT_PURPOSES: dict[str, str] = {
@@ -63,6 +65,13 @@ REPORT_PURPOSES: dict[str, str] = {
         "The form the contraloría social committee fills in after a visit: questions, observations, "
         "signatures."
     ),
+    "validation": N_(
+        "The cédula de validación técnica: each criterion's points, the total against the points "
+        "needed, the result and the signatures."
+    ),
+    "scholarship_receipts": N_(
+        "One receipt per scholarship student, to be signed by the student or guardian."
+    ),
 }
 #: Start of the suggested file name of each kind (Spanish: the name the documents have in the office).
 FILE_STEMS: dict[str, str] = {
@@ -76,6 +85,8 @@ FILE_STEMS: dict[str, str] = {
     "handover": "entrega_recepcion",
     "committee": "comite_contraloria_social",
     "committee_report": "informe_contraloria_social",
+    "validation": "cedula_validacion_tecnica",
+    "scholarship_receipts": "recibos_becas",
 }
 
 

@@ -16,7 +16,7 @@ from tresxuno.domain.money import Money
 from tresxuno.domain.words import amount_in_words, amount_with_words
 from tresxuno.formatting import category_label, date_text, money_text, party_label, percent, stage_label
 from tresxuno.i18n import N_, _, language
-from tresxuno.reports.data import CommitteeMember, Handover, PartyMoney
+from tresxuno.reports.data import CommitteeMember, DeliveryAct, Handover, PartyMoney
 from tresxuno.reports.pdf import fmt
 
 # The same people sign for the same parties as in the agreement.
@@ -58,7 +58,7 @@ def committee_signature(member: CommitteeMember, locality: str) -> SignatureBloc
     )
 
 
-def money_table(data: Handover, width: float, lang: str) -> Flowable:
+def money_table(data: Handover | DeliveryAct, width: float, lang: str) -> Flowable:
     """The financial close per party: approved, deposited, paid, refunded and available (right-aligned).
 
     Totals equal the ledger's balance; available is deposited less paid less refunded.
@@ -82,7 +82,7 @@ def money_table(data: Handover, width: float, lang: str) -> Flowable:
     return fit_table(cols, rows, width, total_rows=1)
 
 
-def totals_in_words(data: Handover, width: float, lang: str) -> Flowable:
+def totals_in_words(data: Handover | DeliveryAct, width: float, lang: str) -> Flowable:
     """The totals approved, deposited, paid, refunded and available, in figures and in words."""
     cols = [
         Col(_("Total"), min_width=60),

@@ -12,17 +12,28 @@ from collections.abc import Callable, Sequence
 
 from reportlab.platypus import Flowable, Paragraph
 
-from tresxuno.formatting import date_text, money_text, party_label, percent, stage_label
-from tresxuno.i18n import _, language, ngettext
-from tresxuno.reports.data import PartyFlow, QuarterLine, QuarterlyReport
+from tresxuno.domain.goals import Goal
+from tresxuno.formatting import (
+    date_text,
+    money_text,
+    party_label,
+    percent,
+    progress_bp,
+    quarter_title,
+    stage_label,
+)
+from tresxuno.i18n import N_, _, language, ngettext
+from tresxuno.reports.data import OfficialLine, PartyFlow, QuarterLine, QuarterlyReport
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import (
     Col,
+    SignatureBlock,
     build_document,
     cond_break,
     fields_table,
     fit_table,
     heading,
+    signature_blocks,
     styles,
 )
 from tresxuno.reports.pdf.fonts import BOLD, REGULAR, Measure
@@ -31,8 +42,14 @@ from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
 
 #: What a long render calls after each page: (rows drawn, total rows of the current table).
 PageProgress = Callable[[int, int], None]
-#: Columns whose text wraps (project name, stage): their cells are split to the column width.
-_NAME, _STAGE = 1, 2
+#: Columns whose text wraps (project name, goals, stage): their cells are split to the column width.
+_NAME, _GOALS, _STAGE = 1, 2, 3
+#: Who signs, under each official's line, by post (the report is prepared, checked and authorised).
+SIGN_CAPTIONS: dict[str, str] = {
+    "titular_migrantes": N_("Prepared by"),
+    "tesorero_municipal": N_("Reviewed by"),
+    "presidente_municipal": N_("Authorised by"),
+}
 
 
 def project_columns() -> tuple[FastCol, ...]:
@@ -40,13 +57,34 @@ def project_columns() -> tuple[FastCol, ...]:
     return (
         FastCol(_("Folio")),
         FastCol(_("Project"), wrap=True, weight=3.0, min_width=90.0),
-        FastCol(_("Stage"), wrap=True, weight=1.0, min_width=55.0),
+        FastCol(_("Goals"), wrap=True, weight=1.6, min_width=60.0),
+        FastCol(_("Stage"), wrap=True, weight=1.0, min_width=50.0),
         FastCol(_("Physical progress"), "right"),
         FastCol(_("Party")),
         FastCol(_("Approved"), "right"),
         FastCol(_("Received"), "right"),
         FastCol(_("Paid"), "right"),
+        FastCol(_("Financial progress"), "right"),
     )
+
+
+def financial_text(paid: int, approved: int) -> str:
+    """Paid as a share of approved, two decimals rounded down; "—" when nothing was approved."""
+    bp = progress_bp(paid, approved)
+    return "—" if bp is None else percent(bp)
+
+
+def goal_lines(goals: Sequence[Goal]) -> list[str]:
+    """A project's goals, one line each ("350 metros lineales"), then the people they serve."""
+    if not goals:
+        return ["—"]
+    lines = [f"{g.quantity_text} {g.unit}" for g in goals]
+    people = sum(g.beneficiaries for g in goals)
+    if people:
+        lines.append(
+            ngettext("{count:,} beneficiary", "{count:,} beneficiaries", people).format(count=people)
+        )
+    return lines
 
 
 def _money_lines(flows: Sequence[PartyFlow], lang: str, total: bool) -> list[list[str]]:
@@ -57,12 +95,15 @@ def _money_lines(flows: Sequence[PartyFlow], lang: str, total: bool) -> list[lis
         [m(f.approved, lang) for f in flows],
         [m(f.received, lang) for f in flows],
         [m(f.paid, lang) for f in flows],
+        [financial_text(f.paid, f.approved) for f in flows],
     ]
     if total or not flows:
+        approved, paid = sum(f.approved for f in flows), sum(f.paid for f in flows)
         lines[0].append(_("Total"))
-        lines[1].append(m(sum(f.approved for f in flows), lang))
+        lines[1].append(m(approved, lang))
         lines[2].append(m(sum(f.received for f in flows), lang))
-        lines[3].append(m(sum(f.paid for f in flows), lang))
+        lines[3].append(m(paid, lang))
+        lines[4].append(financial_text(paid, approved))
     return lines
 
 
@@ -70,7 +111,7 @@ def project_cells(line: QuarterLine, lang: str) -> list[list[str]]:
     """A project's cells, each a list of lines (the project and stage not yet wrapped)."""
     progress = "—" if line.percent_tenths is None else percent(line.percent_tenths * 10, decimals=1)
     money = _money_lines(line.money, lang, False)
-    return [[line.folio], [line.name], [stage_label(line.stage)], [progress], *money]
+    return [[line.folio], [line.name], goal_lines(line.goals), [stage_label(line.stage)], [progress], *money]
 
 
 def block_table(
@@ -82,8 +123,12 @@ def block_table(
     heights: list[float] = []
     for row in rows:
         split = list(row)
-        for i in (_NAME, _STAGE):
-            split[i] = regular.split(row[i][0], layout.widths[i] - 2 * PAD_X, layout.size)
+        for i in (_NAME, _GOALS, _STAGE):
+            split[i] = [
+                piece
+                for text in row[i]
+                for piece in regular.split(text, layout.widths[i] - 2 * PAD_X, layout.size)
+            ]
         cells.append(split)
         heights.append(max(len(c) for c in split) * layout.leading + 2 * PAD_Y)
     data = RowData(cells, heights, [""] * len(cells), frozenset(bold))
@@ -135,20 +180,15 @@ def render_quarterly(
     code = language()
     st = styles(8.5)
     title = _("Quarterly physical-financial progress report")
-    period = _("Quarter {quarter} of {year}: {first} to {last}").format(
-        quarter=data.quarter,
-        year=data.year,
+    quarter = quarter_title(data.quarter, data.year)
+    period = _("{quarter}: {first} to {last}").format(
+        quarter=quarter,
         first=date_text(data.first_day, code, style="short"),
         last=date_text(data.last_day, code, style="short"),
     )
     scope = data.municipality_name or _("Every municipality")
     decor = PageDecor(data.letterhead, title, (period, scope), wide=True)
-    footer = Footer(
-        data.stamp,
-        f"{title} — {data.year}-T{data.quarter}"
-        if code == "es"
-        else f"{title} — {data.year} Q{data.quarter}",
-    )
+    footer = Footer(data.stamp, f"{title} — {quarter}")
     geometry = PageGeometry.letter(wide=True, head_height=decor.height)
     width = geometry.body_width
     story: list[Flowable] = [
@@ -169,7 +209,9 @@ def render_quarterly(
                 _(
                     "Projects of the fiscal year approved or later (not cancelled) at the quarter's end. "
                     "Stage and physical progress as of the quarter's end (— : no progress reported yet); "
-                    "money received and paid from entries dated up to that day, net of reversals."
+                    "money received and paid from entries dated up to that day, net of reversals. Goals as "
+                    "agreed in the convenio. Financial progress: paid as a share of the approved amount, "
+                    "rounded down."
                 )
             ),
             st.note,
@@ -183,6 +225,7 @@ def render_quarterly(
         subtotal = [
             [_("Subtotal")],
             [count_text(block.name, len(block.projects))],
+            [""],
             [""],
             [""],
             *_money_lines(block.totals, code, True),
@@ -202,19 +245,42 @@ def render_quarterly(
     else:
         story.append(Paragraph(fmt.esc(_("No project was active in this quarter.")), st.body))
     story += [heading(_("Totals per party"), st), totals_table(data.totals, width, code)]
+    story += signatures(data.signatories, width)
     return build_document(output, story, decor, footer, wide=True, title=f"{title} {data.year}")
+
+
+def signatures(officials: Sequence[OfficialLine], width: float) -> list[Flowable]:
+    """The officials' blocks side by side, kept together: name (blank when the post was vacant), post, role."""
+    if not officials:
+        return []
+    blocks = [
+        SignatureBlock(o.name, o.title or o.post_label, _(SIGN_CAPTIONS.get(o.post, o.post_label)))
+        for o in officials
+    ]
+    return [cond_break(110), *signature_blocks(blocks, width * 0.9, per_row=len(blocks))]
 
 
 def totals_table(totals: Sequence[PartyFlow], width: float, lang: str) -> Flowable:
     """Per party: approved, received and paid up to the quarter's end, with a totals row."""
     m = money_text
-    rows = [[party_label(f.party), m(f.approved, lang), m(f.received, lang), m(f.paid, lang)] for f in totals]
+    rows = [
+        [
+            party_label(f.party),
+            m(f.approved, lang),
+            m(f.received, lang),
+            m(f.paid, lang),
+            financial_text(f.paid, f.approved),
+        ]
+        for f in totals
+    ]
+    approved, paid = sum(f.approved for f in totals), sum(f.paid for f in totals)
     rows.append(
         [
             _("Total"),
-            m(sum(f.approved for f in totals), lang),
+            m(approved, lang),
             m(sum(f.received for f in totals), lang),
-            m(sum(f.paid for f in totals), lang),
+            m(paid, lang),
+            financial_text(paid, approved),
         ]
     )
     cols = [
@@ -222,5 +288,6 @@ def totals_table(totals: Sequence[PartyFlow], width: float, lang: str) -> Flowab
         Col(_("Approved"), "right", wrap=False),
         Col(_("Received"), "right", wrap=False),
         Col(_("Paid"), "right", wrap=False),
+        Col(_("Financial progress"), "right", wrap=False),
     ]
-    return fit_table(cols, rows, width * 0.6, total_rows=1)
+    return fit_table(cols, rows, width * 0.7, total_rows=1)

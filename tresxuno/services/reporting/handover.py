@@ -70,7 +70,7 @@ def build_handover(
         money=party_money(balance, tuple(s.party for s in detail.shares)),
         cash=balance.cash,
         signatories=signatories,
-        committee=_committee(db, project_id),
+        committee=committee_signers(db, project_id),
         place=f"{overview.municipality_name}, {overview.state_name}",
     )
 
@@ -79,7 +79,7 @@ def build_handover(
 _HANDOVER_ROLE = {"presidente": "president", "secretario": "secretary", "vocal": "member"}
 
 
-def _committee(db: Database, project_id: int) -> tuple[CommitteeMember, ...]:
+def committee_signers(db: Database, project_id: int) -> tuple[CommitteeMember, ...]:
     """The recorded contraloría social committee signs the hand-over; blank lines when none was recorded."""
     committee = committee_of(db, project_id)
     if committee is None:

@@ -21,6 +21,8 @@ REPORT_KINDS: tuple[str, ...] = (
     "handover",
     "committee",
     "committee_report",
+    "validation",
+    "scholarship_receipts",
 )
 #: The options each report needs, by kind (names as in :data:`OPTION_NAMES`).
 REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
@@ -32,6 +34,8 @@ REQUIRED_OPTIONS: dict[str, tuple[str, ...]] = {
     "handover": ("project",),
     "committee": ("project",),
     "committee_report": ("project",),
+    "validation": ("project",),
+    "scholarship_receipts": ("project",),
     "quarterly": ("year", "quarter"),
     "summary": ("year",),
 }

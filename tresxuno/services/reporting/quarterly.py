@@ -3,17 +3,24 @@
 The projects of a fiscal year active in a quarter, grouped per municipality, each with its stage
 and physical percent at the quarter's end and each party's money up to that day; subtotals per
 municipality and the overall totals are summed here from the same rows, so they agree to the centavo.
+Each project carries its goals (the convenio's metas); the office's officials in post on the
+quarter's last day sign it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from tresxuno.db.engine import Database
+from tresxuno.domain.goals import Goal
 from tresxuno.domain.ledger import party_rank
-from tresxuno.reports.data import MunicipalityBlock, PartyFlow, QuarterLine, QuarterlyReport
+from tresxuno.i18n import _
+from tresxuno.reports.data import MunicipalityBlock, OfficialLine, PartyFlow, QuarterLine, QuarterlyReport
+from tresxuno.services.goals import goals_by_project
+from tresxuno.services.officials import POST_LABELS
 from tresxuno.services.progress import CancelToken
 from tresxuno.services.reporting.common import letterhead, stamp
+from tresxuno.services.reporting.dated import officials_as_of, posts_for
 from tresxuno.services.year_reports import (
     PartyFigures,
     QuarterProject,
@@ -40,8 +47,13 @@ def _flow(f: PartyFigures) -> PartyFlow:
     return PartyFlow(f.party, f.approved, f.received, f.paid, f.refunded)
 
 
-def _line(p: QuarterProject) -> QuarterLine:
-    return QuarterLine(p.id, p.folio, p.name, p.stage, p.percent_tenths, tuple(_flow(f) for f in p.parties))
+def _line(p: QuarterProject, goals: dict[int, list[Goal]]) -> QuarterLine:
+    money = tuple(_flow(f) for f in p.parties)
+    return QuarterLine(p.id, p.folio, p.name, p.stage, p.percent_tenths, money, tuple(goals.get(p.id, ())))
+
+
+#: Who signs the quarterly report, in order: who prepared it, who checked the money, who authorised it.
+QUARTERLY_POSTS: tuple[str, ...] = ("titular_migrantes", "tesorero_municipal", "presidente_municipal")
 
 
 def build_quarterly(
@@ -70,6 +82,8 @@ def build_quarterly(
     """
     name = check_municipality(db, municipality_key, year) if municipality_key is not None else ""
     projects = quarter_projects(db, year, quarter, municipality_key)
+    with db.transaction() as session:
+        goals = goals_by_project(session, [p.id for p in projects])
     if cancel is not None:
         cancel.raise_if_cancelled()
     blocks: list[MunicipalityBlock] = []
@@ -77,7 +91,7 @@ def build_quarterly(
     for p in [*projects, None]:
         if current and (p is None or p.municipality_key != current[0].municipality_key):
             head = current[0]
-            lines = tuple(_line(x) for x in current)
+            lines = tuple(_line(x, goals) for x in current)
             blocks.append(
                 MunicipalityBlock(
                     head.municipality_key,
@@ -101,4 +115,17 @@ def build_quarterly(
         municipality_name=name,
         blocks=tuple(blocks),
         totals=sum_flows([b.totals for b in blocks]),
+        signatories=signatories(db, last, municipality_key),
     )
+
+
+def signatories(db: Database, day: date, municipality_key: str | None) -> tuple[OfficialLine, ...]:
+    """Who signs a quarterly report as of its last ``day``; a post nobody held is a blank line.
+
+    The report is the office's: its officials sign it whether it covers one municipality or all
+    (:func:`~tresxuno.services.reporting.dated.posts_for` keeps a municipal post out of a report of
+    another municipality).
+    """
+    posts = QUARTERLY_POSTS if municipality_key is None else posts_for(db, municipality_key, QUARTERLY_POSTS)
+    held = {o.post: o for o in officials_as_of(db, day, posts)}
+    return tuple(held.get(p) or OfficialLine(p, _(POST_LABELS[p]), "", "") for p in posts)

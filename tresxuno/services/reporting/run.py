@@ -21,6 +21,12 @@ from tresxuno.services.output_files import atomic_output, check_output
 from tresxuno.services.progress import CancelToken, Progress, no_progress
 from tresxuno.services.reporting.agreement import build_agreement
 from tresxuno.services.reporting.common import project_id_of
+from tresxuno.services.reporting.delivery import (
+    act_kind,
+    build_delivery,
+    build_scholarship_receipts,
+    project_category,
+)
 from tresxuno.services.reporting.handover import build_handover
 from tresxuno.services.reporting.kinds import check_request
 from tresxuno.services.reporting.project import build_project_sheet
@@ -28,6 +34,7 @@ from tresxuno.services.reporting.receipt import build_receipt
 from tresxuno.services.reporting.session import build_session_minutes
 from tresxuno.services.reporting.social_committee import build_committee_document
 from tresxuno.services.reporting.statement import build_statement
+from tresxuno.services.reporting.validation import build_validation_sheet
 
 
 @dataclass(frozen=True)
@@ -233,6 +240,18 @@ def _write_summary(
     return pages
 
 
+def _write_handover(
+    db: Database, request: ReportRequest, path: Path, progress: Progress, cancel: CancelToken | None
+) -> int:
+    """The act that closes the project: the works' hand-over, or the delivery of scholarships or goods."""
+    assert request.project_id is not None  # check_request refused a missing option
+    if act_kind(project_category(db, request.project_id)) is None:
+        works = _one_record(build_handover, "project_id", "handover:render_handover")
+        return works(db, request, path, progress, cancel)
+    delivery = _one_record(build_delivery, "project_id", "delivery:render_delivery")
+    return delivery(db, request, path, progress, cancel)
+
+
 #: One writer per printable kind; a new report adds its line here and its kind in :mod:`.kinds`.
 WRITERS: dict[str, Writer] = {
     "project": _one_record(build_project_sheet, "project_id", "project:render_project_sheet"),
@@ -240,7 +259,11 @@ WRITERS: dict[str, Writer] = {
     "statement": _write_statement,
     "receipt": _one_record(build_receipt, "entry_id", "receipt:render_receipt"),
     "session": _one_record(build_session_minutes, "session_id", "session:render_session_minutes"),
-    "handover": _one_record(build_handover, "project_id", "handover:render_handover"),
+    "handover": _write_handover,
+    "validation": _one_record(build_validation_sheet, "project_id", "validation:render_validation_sheet"),
+    "scholarship_receipts": _one_record(
+        build_scholarship_receipts, "project_id", "delivery:render_scholarship_receipts"
+    ),
     "committee": _one_record(build_committee_document, "project_id", "social_committee:render_committee_act"),
     "committee_report": _one_record(
         build_committee_document, "project_id", "social_committee:render_committee_report_form"

@@ -37,6 +37,7 @@ from tresxuno.services.store import Database
 from tresxuno.services.works import ProgressInfo, progress_history
 from tresxuno.ui.dialogs.audit import HistoryTable
 from tresxuno.ui.dialogs.project import ProjectDialog, bold
+from tresxuno.ui.dialogs.technical_validation import TechnicalValidationDialog
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.permissions import gate
@@ -188,6 +189,13 @@ class ProjectRecord(
         )
         self.ledger_button.clicked.connect(self.open_ledger)
         stage_line.addWidget(self.ledger_button)
+        self.validation_button = QPushButton(_("Technical &validation…"), self)
+        self.validation_button.setToolTip(
+            _("Score the project's technical file (cédula de validación técnica)")
+        )
+        self.validation_button.clicked.connect(self.open_validation)
+        gate(self.validation_button, self._db, "projects.prevalidate")
+        stage_line.addWidget(self.validation_button)
         self._add_print_menu(stage_line)
         header.addLayout(stage_line)
         layout = QVBoxLayout(self)
@@ -262,6 +270,19 @@ class ProjectRecord(
         )
         self.stage_buttons[target.value] = button
         self.action_bar.addWidget(button)
+
+    def open_validation(self) -> TechnicalValidationDialog | None:
+        """Open the technical validation dialog (modal); the dialog, or None when no criteria cover the year."""
+        detail = self.overview.detail
+        try:
+            dialog = TechnicalValidationDialog(self._db, self._id, detail.folio, detail.fiscal_year, self)
+        except (InputError, StorageError) as exc:
+            show_error(self, exc)
+            return None
+        self.validation_dialog = dialog
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.reload()
+        return dialog
 
     # -- stage moves, edits and progress ----------------------------------------------------------
 

@@ -7,6 +7,7 @@ it too); adding a person needs the data-entry role. The CURP is checked with its
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHeaderView,
@@ -19,8 +20,14 @@ from PySide6.QtWidgets import (
 
 from tresxuno.domain import limits
 from tresxuno.domain.problems import InputError, StorageError
+from tresxuno.formatting import money_text, school_level_label
 from tresxuno.i18n import _
-from tresxuno.services.beneficiaries import Person, add_beneficiaries, list_beneficiaries
+from tresxuno.services.beneficiaries import (
+    Person,
+    add_beneficiaries,
+    list_beneficiaries,
+    padron_level_amounts,
+)
 from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
@@ -41,7 +48,15 @@ class RecordPadron:
         self.padron_note.setWordWrap(True)
         self.padron_table = _table(
             page,
-            [_("Given names"), _("First surname"), _("Second surname"), _("CURP"), _("Locality")],
+            [
+                _("Given names"),
+                _("First surname"),
+                _("Second surname"),
+                _("CURP"),
+                _("Locality"),
+                _("School level"),
+                _("Scholarship"),
+            ],
             _("Padrón"),
         )
         self.padron_table.horizontalHeader().setStretchLastSection(False)
@@ -62,6 +77,10 @@ class RecordPadron:
             edit.setMaxLength(18 if key == "curp" else limits.NAME)
             self.padron_fields[key] = edit
             self.padron_errors.add_row(form, key, label, edit)
+        # A scholarship student's level sets the amount they receive (the project's rules).
+        self.padron_level = QComboBox(group)
+        self.padron_level_label = _("School level:")
+        self.padron_errors.add_row(form, "school_level", self.padron_level_label, self.padron_level)
         self.padron_button = QPushButton(_("&Add to the padrón"), group)
         self.padron_button.clicked.connect(self.add_person)
         gate(self.padron_button, self._db, "projects.edit")
@@ -74,7 +93,24 @@ class RecordPadron:
         box.addWidget(group)
         return page
 
+    def _fill_levels(self) -> dict[str, int]:
+        """Offer the levels of the project's rules (scholarships only); the amounts by level."""
+        amounts = padron_level_amounts(self._db, self._id)
+        current = self.padron_level.currentData()
+        self.padron_level.clear()
+        for level, amount in amounts.items():
+            self.padron_level.addItem(f"{school_level_label(level)} — {money_text(amount)}", level)
+        if current is not None:
+            self.padron_level.setCurrentIndex(max(0, self.padron_level.findData(current)))
+        self.padron_level.setEnabled(bool(amounts))
+        self.padron_level.setToolTip("" if amounts else _("Only scholarship students have a school level."))
+        return amounts
+
     def _show_padron(self) -> None:
+        amounts = self._fill_levels()
+        scholarships = bool(amounts)
+        self.padron_table.setColumnHidden(5, not scholarships)
+        self.padron_table.setColumnHidden(6, not scholarships)
         if not allowed(self._db, "beneficiaries.view_personal"):
             self.padron_table.setRowCount(0)
             self.padron_note.setText(
@@ -93,15 +129,27 @@ class RecordPadron:
         )
         self.padron_table.setRowCount(len(persons))
         for row, p in enumerate(persons):
+            amount = amounts.get(p.school_level)
             for column, value in enumerate(
-                (p.given_names, p.first_surname, p.second_surname, p.curp, p.locality)
+                (
+                    p.given_names,
+                    p.first_surname,
+                    p.second_surname,
+                    p.curp,
+                    p.locality,
+                    school_level_label(p.school_level) if p.school_level else "",
+                    money_text(amount) if amount is not None else "",
+                )
             ):
-                self.padron_table.setItem(row, column, _item(value))
+                self.padron_table.setItem(row, column, _item(value, right=column == 6))
 
     def add_person(self) -> bool:
         """Add the person typed in the form (CURP checked); True when stored."""
         f = {k: e.text() for k, e in self.padron_fields.items()}
-        person = Person(f["given_names"], f["first_surname"], f["second_surname"], f["curp"], f["locality"])
+        level = self.padron_level.currentData() if self.padron_level.isEnabled() else None
+        person = Person(
+            f["given_names"], f["first_surname"], f["second_surname"], f["curp"], f["locality"], level or ""
+        )
         try:
             add_beneficiaries(self._db, self._id, [person])
         except InputError as exc:

@@ -17,6 +17,7 @@ from tresxuno.domain.ledger import APPROVED_STAGES
 from tresxuno.domain.stages import Stage
 from tresxuno.i18n import _
 from tresxuno.services.projects import ProjectOverview
+from tresxuno.services.reporting.delivery import ACT_STAGES, act_kind
 from tresxuno.services.store import Database
 from tresxuno.ui.reporting import ReportOrder, available, file_name, report_title, start_report
 from tresxuno.ui.tasks import Task
@@ -49,18 +50,25 @@ class RecordPrinting:
         """The reports this project has now: the agreement once approved, the hand-over once finished."""
         self.print_menu.clear()
         stage = Stage(self.overview.detail.stage)
-        finished = stage in (Stage.TERMINADO, Stage.CERRADO)
+        category = self.overview.detail.category
+        act = act_kind(category)
+        closing = stage.value in ACT_STAGES[act] if act else stage in (Stage.TERMINADO, Stage.CERRADO)
         for kind, applies in (
             ("project", True),
+            ("validation", True),
             ("agreement", stage.value in APPROVED_STAGES),
             ("statement", True),
-            ("handover", finished),
+            ("handover", closing),
+            ("scholarship_receipts", act == "scholarships" and closing),
             ("committee", self._has_committee()),
             ("committee_report", self._has_committee()),
         ):
             if not applies:
                 continue
-            action = self.print_menu.addAction(report_title(kind) + "…")
+            title = report_title(kind)
+            if kind == "handover" and act is not None:
+                title = _("Delivery of scholarships") if act == "scholarships" else _("Delivery of goods")
+            action = self.print_menu.addAction(title + "…")
             action.setData(kind)
             if available(kind):
                 action.triggered.connect(lambda _checked=False, k=kind: self.print_report(k))

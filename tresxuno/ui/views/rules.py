@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno import paths
-from tresxuno.domain.parties import PARTY_ORDER, Category, SchoolLevel
+from tresxuno.domain.parties import PARTY_ORDER, Category
 from tresxuno.domain.problems import InputError, RuleSetError
 from tresxuno.domain.rules import RuleBook, RuleSet
-from tresxuno.formatting import category_label, money_text, party_label, percent
+from tresxuno.formatting import category_label, money_text, party_label, percent, school_level_label
 from tresxuno.i18n import N_, _, language, ngettext
 from tresxuno.services.rules import accept_rule_file, pending_rule_files, reload_rulebook, rulebook
 from tresxuno.services.store import Database
@@ -46,13 +46,6 @@ from tresxuno.ui.permissions import allowed, gate
 from tresxuno.ui.settings import Settings
 from tresxuno.ui.views.base import View
 
-#: School levels of scholarship amounts, in the order a school career goes.
-LEVEL_LABELS: dict[SchoolLevel, str] = {
-    SchoolLevel.PRIMARY: N_("Primary school"),
-    SchoolLevel.SECONDARY: N_("Secondary school"),
-    SchoolLevel.UPPER_SECONDARY: N_("Upper secondary school"),
-    SchoolLevel.HIGHER: N_("Higher education"),
-}
 #: Programmes shipped, in the order officers name them; administrators' come after, by id.
 SHIPPED = ("3x1", "4x1", "2x1-zacatecas")
 #: Tree columns: the rule set, its years and categories, one column per party, whether verified.
@@ -407,7 +400,7 @@ class RulesView(View):
             heading = _("Scholarship per student")
             parts.append(f"<h4>{escape(heading)}</h4>")
             levels = [
-                (_(LEVEL_LABELS.get(level, level.value)), money_text(amount, lang))
+                (school_level_label(level), money_text(amount, lang))
                 for level, amount in rule_set.scholarship_amounts
             ]
             parts.append(_grid((_("School level"), _("Amount per student")), levels, right=(1,)))
