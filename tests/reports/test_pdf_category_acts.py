@@ -174,3 +174,24 @@ def test_a_project_never_scored_has_no_sheet(demo_db, tmp_path):
     with pytest.raises(InputError) as exc:
         write_report(demo_db, "validation", tmp_path / "z.pdf", project_id=pid, printed_by=PRINTED_BY)
     assert exc.value.problems[0].code == "report.no_validation" and not (tmp_path / "z.pdf").exists()
+
+
+@pytest.mark.parametrize("kind", ["project", "statement"])
+def test_a_project_of_another_municipality_says_so_under_the_letterhead(demo_db, tmp_path, kind):
+    """The office that prints signs: a project outside its municipality is named as such on every page."""
+    from tresxuno.services.office import office_settings
+
+    office_key = office_settings(demo_db).municipality_key
+    assert office_key
+    outside = one(
+        demo_db,
+        f"SELECT id FROM projects WHERE municipality_key <> '{office_key}' ORDER BY id LIMIT 1",
+    )
+    inside = one(
+        demo_db,
+        f"SELECT id FROM projects WHERE municipality_key = '{office_key}' ORDER BY id LIMIT 1",
+    )
+    far = print_pdf(demo_db, kind, outside, tmp_path / "far.pdf")
+    near = print_pdf(demo_db, kind, inside, tmp_path / "near.pdf")
+    assert all("fuera del municipio de esta oficina" in page for page in far)
+    assert not any("fuera del municipio" in page for page in near)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from tresxuno.db.models import Project, StageChange, TechnicalValidation, TechnicalValidationScore
@@ -32,8 +32,10 @@ def add_demo_validations(session: Session, rng: random.Random) -> int:
         .order_by(StageChange.project_id, StageChange.changed_at)
     ).all()
     seen: set[int] = set()
+    validations: list[dict[str, object]] = []
     scores: list[dict[str, object]] = []
-    count = 0
+    # Ids given here (after any row already stored), so each score names its scoring in one bulk insert.
+    next_id = (session.scalar(select(func.max(TechnicalValidation.id))) or 0) + 1
     for project_id, changed_at, year, stage in moves:
         if project_id in seen:
             continue
@@ -42,24 +44,26 @@ def add_demo_validations(session: Session, rng: random.Random) -> int:
         if criteria is None:
             continue
         weak = stage == Stage.RECHAZADO.value
-        result = session.execute(
-            insert(TechnicalValidation).values(
-                project_id=project_id,
-                validated_on=local_date(changed_at),
-                validator_name=VALIDATOR[0],
-                validator_post=VALIDATOR[1],
-                criteria_set=criteria.id,
-                observations="",
-                created_at=changed_at,
-                created_by="revisor",
-            )
+        validations.append(
+            {
+                "id": next_id,
+                "project_id": project_id,
+                "validated_on": local_date(changed_at),
+                "validator_name": VALIDATOR[0],
+                "validator_post": VALIDATOR[1],
+                "criteria_set": criteria.id,
+                "observations": "",
+                "created_at": changed_at,
+                "created_by": "revisor",
+            }
         )
-        validation_id = result.inserted_primary_key[0]
         for c in criteria.criteria:
             low = 0.3 if weak else 0.7
             points = min(c.points, max(1 if c.required else 0, round(c.points * rng.uniform(low, 1.0))))
-            scores.append({"validation_id": validation_id, "criterion": c.id, "points": points, "note": ""})
-        count += 1
-    if scores:
+            scores.append({"validation_id": next_id, "criterion": c.id, "points": points, "note": ""})
+        next_id += 1
+    if validations:
+        session.execute(insert(TechnicalValidation), validations)
         session.execute(insert(TechnicalValidationScore), scores)
+    count = len(validations)
     return count

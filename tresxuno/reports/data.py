@@ -34,6 +34,8 @@ class Letterhead:
     office_name: str = ""
     municipality: str = ""
     logo_path: str = ""
+    #: Printed under the office's lines when the document is about a project outside its jurisdiction.
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from tresxuno.formatting import date_text, time_text
 from tresxuno.i18n import N_, _
 from tresxuno.reports.data import Letterhead, PrintStamp
 from tresxuno.reports.pdf.fmt import translator
-from tresxuno.reports.pdf.fonts import BOLD, REGULAR, Measure, register_fonts
+from tresxuno.reports.pdf.fonts import BOLD, ITALIC, REGULAR, Measure, register_fonts
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,12 @@ class PageDecor:
         self.right_w = self.width - logo_w - self.left_w - 12
         office = head.office_name or _("Migrant affairs office")
         self.left_lines = self._fit(
-            [(office, BOLD, self.OFFICE_SIZE), (head.municipality, REGULAR, self.PLACE_SIZE)], self.left_w
+            [
+                (office, BOLD, self.OFFICE_SIZE),
+                (head.municipality, REGULAR, self.PLACE_SIZE),
+                (head.note, ITALIC, self.PLACE_SIZE),
+            ],
+            self.left_w,
         )
         self.right_lines = self._fit(
             [(title, BOLD, self.TITLE_SIZE)] + [(s, REGULAR, self.SUB_SIZE) for s in subtitles], self.right_w

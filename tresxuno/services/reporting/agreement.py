@@ -112,7 +112,7 @@ def build_agreement(
         if signed_on <= year_end:  # money of a fiscal year is deposited within that year
             deadline = min(deadline, year_end)
     return Agreement(
-        letterhead=letterhead(db),
+        letterhead=letterhead(db, overview),
         stamp=stamp(db, printed_by, printed_at),
         project=project_head(overview),
         club=club,

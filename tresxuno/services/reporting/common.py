@@ -13,6 +13,7 @@ from tresxuno.db.repos import ProjectFilters
 from tresxuno.domain.ledger import ProjectBalance, party_rank
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.records import ClubInfo
+from tresxuno.i18n import _
 from tresxuno.reports.data import (
     ClubData,
     Letterhead,
@@ -28,15 +29,25 @@ from tresxuno.services.projects import ProjectOverview, list_projects
 from tresxuno.services.rules import rulebook
 
 
-def letterhead(db: Database) -> Letterhead:
-    """The office's letterhead from its settings: name, "Municipality, State" and logo path."""
+def letterhead(db: Database, project: ProjectOverview | None = None) -> Letterhead:
+    """The office's letterhead from its settings: name, "Municipality, State" and logo path.
+
+    The office that prints is the one that signs. A document about a ``project`` of another
+    municipality says so under the letterhead, naming the project's municipality, so nobody reads
+    it as this municipality's own act.
+    """
     office = office_settings(db)
     place = ""
+    note = ""
     if office.municipality_key:
         info = get_municipality(db, office.municipality_key)
         if info is not None:
             place = f"{info.name}, {info.state_name}" if info.state_name else info.name
-    return Letterhead(office.name, place, office.logo_path)
+        if project is not None and project.detail.municipality_key != office.municipality_key:
+            note = _("Project of {place}, outside this office's municipality").format(
+                place=f"{project.municipality_name}, {project.state_name}"
+            )
+    return Letterhead(office.name, place, office.logo_path, note)
 
 
 def stamp(db: Database, printed_by: str, printed_at: datetime | None = None) -> PrintStamp:

@@ -108,7 +108,7 @@ def build_delivery(
     )
     balance = project_balance(db, project_id)
     return DeliveryAct(
-        letterhead=letterhead(db),
+        letterhead=letterhead(db, overview),
         stamp=stamp(db, printed_by, printed_at),
         project=project_head(overview),
         club=club,

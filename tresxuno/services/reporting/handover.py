@@ -58,7 +58,7 @@ def build_handover(
 
     balance = project_balance(db, project_id)
     return Handover(
-        letterhead=letterhead(db),
+        letterhead=letterhead(db, overview),
         stamp=stamp(db, printed_by, printed_at),
         project=project_head(overview),
         club=club,

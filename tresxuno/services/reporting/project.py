@@ -65,7 +65,7 @@ def build_project_sheet(
     balance = project_balance(db, project_id)
     as_of = project_date(overview)  # the toma and the officials printed are those of the project's date
     return ProjectSheet(
-        letterhead=letterhead(db),
+        letterhead=letterhead(db, overview),
         stamp=stamp(db, printed_by, printed_at),
         project=project_head(overview),
         club=club_as_of(db, club_data(club), as_of),

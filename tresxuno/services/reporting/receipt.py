@@ -65,7 +65,7 @@ def build_receipt(
     club = club_data(get_club(db, overview.detail.club_id))
     party = record.party or ""
     return Receipt(
-        letterhead=letterhead(db),
+        letterhead=letterhead(db, overview),
         stamp=stamp(db, printed_by, printed_at),
         number=receipt_number(db, record),
         entry_id=record.id,

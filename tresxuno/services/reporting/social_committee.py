@@ -33,7 +33,7 @@ def build_committee_document(
         raise InputError(Problem("project", "committee.missing", {"folio": detail.folio}))
     balance = project_balance(db, project_id)
     return SocialCommitteeDocument(
-        letterhead=letterhead(db),
+        letterhead=letterhead(db, overview),
         stamp=stamp(db, printed_by, printed_at),
         project=project_head(overview),
         club=club_data(get_club(db, detail.club_id)),

@@ -132,7 +132,7 @@ def build_statement(
         raise StatementMismatchError(f"the ledger of project {project_id} changed during {ATTEMPTS} reads")
     mix = tuple(s.party for s in overview.detail.shares)
     return Statement(
-        letterhead=letterhead(db),
+        letterhead=letterhead(db, overview),
         stamp=stamp(db, printed_by, printed_at),
         project=project_head(overview),
         club_name=overview.detail.club_name,

@@ -52,7 +52,7 @@ def build_validation_sheet(
     day = latest.validated_on
     club = club_as_of(db, club_data(get_club(db, detail.club_id)), day)
     return ValidationSheet(
-        letterhead=letterhead(db),
+        letterhead=letterhead(db, overview),
         stamp=stamp(db, printed_by, printed_at),
         project=project_head(overview),
         club=club,
