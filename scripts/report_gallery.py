@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 YEAR, QUARTER, MUNICIPALITY = 2018, 4, "32020"  # the demo's busiest year; Jerez, Zacatecas
 #: Reports whose second page is worth a look: the agreement's signatures, the summary's charts.
-SECOND_PAGE = ("agreement", "summary", "session")
+SECOND_PAGE = ("agreement", "summary", "session", "delivery_scholarships", "quarterly")
 
 
 def tresxuno(db: Path, *args: str, lang: str = "es") -> None:
@@ -34,8 +34,11 @@ def tresxuno(db: Path, *args: str, lang: str = "es") -> None:
     subprocess.run(command, check=True, cwd=ROOT, env=env)
 
 
-def pick(db: Path) -> dict[str, list[str]]:
-    """The options of each report: a project under way with money, a contribution in dollars, a session."""
+def pick(db: Path) -> dict[str, tuple[str, list[str]]]:
+    """Each gallery picture: its report kind and options (a project under way with money, a dollar deposit...).
+
+    The hand-over differs by category, so it has three pictures: works, scholarships and goods.
+    """
     con = sqlite3.connect(db)
     try:
 
@@ -51,7 +54,20 @@ def pick(db: Path) -> dict[str, list[str]]:
             "GROUP BY p.id ORDER BY count(*) DESC LIMIT 1"
         )
         finished = one(
-            "SELECT folio FROM projects WHERE stage IN ('terminado', 'cerrado') ORDER BY id LIMIT 1"
+            "SELECT folio FROM projects WHERE stage IN ('terminado', 'cerrado') "
+            "AND category IN ('infrastructure', 'community-services', 'education') ORDER BY id LIMIT 1"
+        )
+        scholarships = one(
+            "SELECT p.folio FROM projects p WHERE p.category = 'scholarships' AND p.program = '3x1' "
+            "AND p.stage IN ('terminado', 'cerrado') AND EXISTS "
+            "(SELECT 1 FROM project_beneficiaries b WHERE b.project_id = p.id) ORDER BY p.id LIMIT 1"
+        )
+        goods = one(
+            "SELECT p.folio FROM projects p WHERE p.category LIKE 'productive%' "
+            "AND p.stage IN ('terminado', 'cerrado') ORDER BY p.id LIMIT 1"
+        )
+        scored = one(
+            "SELECT p.folio FROM projects p JOIN technical_validations v ON v.project_id = p.id LIMIT 1"
         )
         usd = one(
             "SELECT id FROM ledger_entries WHERE kind = 'contribution' AND usd_amount IS NOT NULL "
@@ -68,16 +84,23 @@ def pick(db: Path) -> dict[str, list[str]]:
     finally:
         con.close()
     return {
-        "project": ["--project", busy],
-        "agreement": ["--project", busy],
-        "statement": ["--project", busy],
-        "receipt": ["--entry", usd],
-        "session": ["--session", session],
-        "quarterly": ["--year", str(YEAR), "--quarter", str(QUARTER), "--municipality", MUNICIPALITY],
-        "summary": ["--year", str(YEAR)],
-        "handover": ["--project", finished],
-        "committee": ["--project", watched],
-        "committee_report": ["--project", watched],
+        "project": ("project", ["--project", busy]),
+        "validation": ("validation", ["--project", scored]),
+        "agreement": ("agreement", ["--project", busy]),
+        "statement": ("statement", ["--project", busy]),
+        "receipt": ("receipt", ["--entry", usd]),
+        "session": ("session", ["--session", session]),
+        "quarterly": (
+            "quarterly",
+            ["--year", str(YEAR), "--quarter", str(QUARTER), "--municipality", MUNICIPALITY],
+        ),
+        "summary": ("summary", ["--year", str(YEAR)]),
+        "handover": ("handover", ["--project", finished]),
+        "delivery_scholarships": ("handover", ["--project", scholarships]),
+        "scholarship_receipts": ("scholarship_receipts", ["--project", scholarships]),
+        "delivery_goods": ("handover", ["--project", goods]),
+        "committee": ("committee", ["--project", watched]),
+        "committee_report": ("committee_report", ["--project", watched]),
     }
 
 
@@ -94,13 +117,13 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["TRESXUNO_DATA_DIR"] = str(work / "data")  # the demo's office, not the user's
         db = work / "demo.sqlite"
         tresxuno(db, "demo", "--projects", str(args.projects))
-        for kind, options in pick(db).items():
+        for picture, (kind, options) in pick(db).items():
             for lang, suffix in (("es", ""), ("en", "_en")):
-                pdf = work / f"{kind}{suffix}.pdf"
+                pdf = work / f"{picture}{suffix}.pdf"
                 tresxuno(db, "report", kind, *options, "-o", str(pdf), lang=lang)
-                pages = max(args.pages, 2 if kind in SECOND_PAGE and not suffix else 1)
+                pages = max(args.pages, 2 if picture in SECOND_PAGE and not suffix else 1)
                 for page in range(1, pages + 1):
-                    name = f"{kind}{suffix}" if page == 1 else f"{kind}{suffix}_p{page}"
+                    name = f"{picture}{suffix}" if page == 1 else f"{picture}{suffix}_p{page}"
                     subprocess.run(
                         [
                             "pdftoppm",
@@ -117,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
                         ],
                         check=True,
                     )
-                print(f"{kind}{suffix}: {pdf.stat().st_size // 1024} KB")
+                print(f"{picture}{suffix}: {pdf.stat().st_size // 1024} KB")
     return 0
 
 

@@ -195,3 +195,12 @@ def test_a_project_of_another_municipality_says_so_under_the_letterhead(demo_db,
     near = print_pdf(demo_db, kind, inside, tmp_path / "near.pdf")
     assert all("fuera del municipio de esta oficina" in page for page in far)
     assert not any("fuera del municipio" in page for page in near)
+
+
+def test_the_convenio_of_scholarships_and_of_goods_speaks_of_them_not_of_works(demo_db, tmp_path):
+    becas = " ".join(print_pdf(demo_db, "agreement", scholarship_project(demo_db), tmp_path / "cb.pdf"))
+    bienes = " ".join(print_pdf(demo_db, "agreement", productive_project(demo_db), tmp_path / "cg.pdf"))
+    for words, act in ((becas, "acta de entrega de becas"), (bienes, "acta de entrega de bienes")):
+        assert act in words and "ejecutor del proyecto" in words
+        assert " obra" not in words.lower() and "entrega-recepción" not in words
+    assert "recibo firmado por el estudiante" in becas and "normativa de adquisiciones" in bienes

@@ -259,7 +259,7 @@ def test_project_record_prints_its_reports(qtbot, small_db):
     qtbot.addWidget(record)
     record.show()
     actions = {a.data(): a for a in record.print_menu.actions()}
-    assert list(actions) == ["project", "agreement", "statement"]
+    assert list(actions) == ["project", "validation", "agreement", "statement"], "scored before the COVAM"
     actions["agreement"].trigger()
     preview = _wait_preview(qtbot, record)
     words = PdfReader(preview.path).pages[0].extract_text()

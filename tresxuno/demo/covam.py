@@ -24,6 +24,7 @@ from tresxuno.db.models import (
     State,
 )
 from tresxuno.demo.officials import demo_official_on
+from tresxuno.domain.parties import closing_act
 from tresxuno.domain.stages import Stage
 from tresxuno.services.progress import CancelToken
 
@@ -198,9 +199,26 @@ def _acta_details(session: Session, rng: random.Random) -> None:
     session.flush()
 
 
+#: The progress notes of each kind of project: (a quarter's report, the last one), in Spanish.
+PROGRESS_NOTES: dict[str, tuple[str, str]] = {
+    "works": (
+        "Avance reportado por la dirección de obras.",
+        "Obra terminada; acta de entrega-recepción firmada.",
+    ),
+    "scholarships": (
+        "Becas pagadas a los estudiantes del padrón, según sus recibos.",
+        "Becas entregadas a todos los estudiantes; acta de entrega de becas firmada.",
+    ),
+    "goods": (
+        "Avance en la compra y entrega de los bienes del proyecto.",
+        "Bienes entregados; acta de entrega de bienes firmada.",
+    ),
+}
+
+
 def _progress(session: Session, rng: random.Random, today: date) -> int:
     started = session.execute(
-        select(Project.id, Project.stage, StageChange.to_stage, StageChange.changed_at)
+        select(Project.id, Project.stage, StageChange.to_stage, StageChange.changed_at, Project.category)
         .join(StageChange, StageChange.project_id == Project.id)
         .where(
             Project.stage.in_(WORKS_STARTED),
@@ -210,9 +228,11 @@ def _progress(session: Session, rng: random.Random, today: date) -> int:
     ).all()
     spans: dict[int, dict[str, datetime]] = defaultdict(dict)
     stages: dict[int, str] = {}
-    for project_id, stage, to_stage, changed_at in started:
+    notes: dict[int, tuple[str, str]] = {}
+    for project_id, stage, to_stage, changed_at, category in started:
         spans[project_id][to_stage] = changed_at
         stages[project_id] = stage
+        notes[project_id] = PROGRESS_NOTES[closing_act(category) or "works"]
     rows = []
     for project_id, span in spans.items():
         begin = span.get(Stage.EN_EJECUCION.value)
@@ -235,7 +255,7 @@ def _progress(session: Session, rng: random.Random, today: date) -> int:
                     "project_id": project_id,
                     "reported_on": on,
                     "percent_tenths": percent,
-                    "note": "Avance reportado por la dirección de obras.",
+                    "note": notes[project_id][0],
                     "created_by": "demo",
                     "created_at": datetime(on.year, on.month, on.day, 17, 0),
                 }
@@ -246,7 +266,7 @@ def _progress(session: Session, rng: random.Random, today: date) -> int:
                     "project_id": project_id,
                     "reported_on": end,
                     "percent_tenths": 1000,
-                    "note": "Obra terminada; acta de entrega-recepción firmada.",
+                    "note": notes[project_id][1],
                     "created_by": "demo",
                     # The 100 % report is what lets the project move to "terminado": on file first.
                     "created_at": finished - timedelta(hours=1),

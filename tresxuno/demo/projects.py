@@ -644,6 +644,24 @@ _COMMENTS: dict[Stage, tuple[str, ...]] = {
     _S.CERRADO: ("Cierre del ejercicio fiscal {year}",),
     _S.CANCELADO: ("Cancelado: el municipio no aportó su parte", "Cancelado a petición del club"),
 }
+#: The comments that differ by kind of project: scholarships and productive projects have no works
+#: (as many choices per stage as in :data:`_COMMENTS`, so the demo draws the same numbers).
+_KIND_COMMENTS: dict[str, dict[Stage, tuple[str, ...]]] = {
+    "scholarships": {
+        _S.EN_EJECUCION: (
+            "Inicia la entrega de becas a los estudiantes del padrón",
+            "Primera ministración recibida; inicia el pago de becas",
+        ),
+        _S.TERMINADO: ("Acta de entrega de becas firmada; recibos de todos los estudiantes",),
+    },
+    "productive": {
+        _S.EN_EJECUCION: (
+            "Inicia la adquisición de los bienes del proyecto",
+            "Primera ministración recibida; inicia la compra de los bienes",
+        ),
+        _S.TERMINADO: ("Acta de entrega de bienes firmada por las familias beneficiarias",),
+    },
+}
 
 #: Per-project mixes (with their reasons) for when a party does not take part, by programme and kind
 #: of project (``works``, ``productive``, ``scholarships``); public so checks can recompute shares.
@@ -1143,7 +1161,7 @@ class _Builder:
         club = self._pick_club(head.state_key, submitted)
         data = self._project_input(head, category, club, submitted)
         plan = plan_submission(data, book=self.book)
-        changes = self._history_rows(project_id, head.year, path, days)
+        changes = self._history_rows(project_id, head.year, path, days, _kind(category))
         project = {
             "id": project_id,
             "folio": self._folio(head.program, head.year, club.place.key),
@@ -1368,12 +1386,13 @@ class _Builder:
         return days
 
     def _history_rows(
-        self, project_id: int, year: int, path: Sequence[Stage], days: Sequence[date]
+        self, project_id: int, year: int, path: Sequence[Stage], days: Sequence[date], kind: str = "works"
     ) -> list[dict[str, Any]]:
         rows = []
         previous: Stage | None = None
+        comments = {**_COMMENTS, **_KIND_COMMENTS.get(kind, {})}
         for stage, day in zip(path, days, strict=True):
-            comment = self.rng.choice(_COMMENTS[stage]).format(day=_spanish_date(day), year=year)
+            comment = self.rng.choice(comments[stage]).format(day=_spanish_date(day), year=year)
             rows.append(
                 {
                     "project_id": project_id,

@@ -48,3 +48,17 @@ class SchoolLevel(StrEnum):
     SECONDARY = "secondary"
     UPPER_SECONDARY = "upper-secondary"
     HIGHER = "higher"
+
+
+def closing_act(category: str) -> str | None:
+    """The act that closes a project of ``category``: ``scholarships``, ``goods``, or None (works).
+
+    Works are handed over to the community (acta de entrega-recepción); scholarships end with the
+    delivery of each student's scholarship, productive projects with the delivery of their goods:
+    the convenio's clauses and the closing documents follow this.
+    """
+    if category == Category.SCHOLARSHIPS.value:
+        return "scholarships"
+    if category.startswith("productive"):
+        return "goods"
+    return None

@@ -15,6 +15,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from tresxuno.domain.convenio import ADMINISTRACION_DIRECTA, CONTRATO
 from tresxuno.domain.money import Money
+from tresxuno.domain.parties import closing_act
 from tresxuno.domain.words import amount_in_words, amount_with_words
 from tresxuno.formatting import (
     category_label,
@@ -56,6 +57,8 @@ BLANK = "_" * 24
 def party_intro(s: Signatory, data: Agreement, lang: str) -> str:
     """How the opening names a party."""
     if s.party == "municipal":
+        if closing_act(data.project.category) is not None:
+            return _("The Municipality of {name}, which executes the project.").format(name=s.name)
         return _("The Municipality of {name}, which executes the works.").format(name=s.name)
     if s.party == "state":
         return _("The Government of the State of {name}.").format(name=s.name)
@@ -272,12 +275,29 @@ def clauses(data: Agreement, lang: str) -> list[tuple[str, str]]:
         holder=or_blank(data.terms.account_holder),
     )
     municipality = next((s.name for s in data.signatories if s.party == "municipal"), p.municipality_name)
-    execution = _(
-        "The Municipality of {municipality} executes the works under the applicable public-works rules, "
-        "reports the physical and financial progress every quarter, and keeps the supporting documents "
-        "available to the parties and to the auditing bodies."
-    ).format(municipality=municipality)
-    execution += " " + _("Execution modality: {modality}.").format(modality=modality_text(data))
+    act = closing_act(p.category)
+    if act == "scholarships":
+        execution = _(
+            "The Municipality of {municipality} executes the project: it pays each student of the padrón the "
+            "scholarship that the rules set for their school level against a receipt signed by the student "
+            "or, for a minor, their mother, father or guardian; it reports the progress every quarter and "
+            "keeps the receipts available to the parties and to the auditing bodies."
+        ).format(municipality=municipality)
+    elif act == "goods":
+        execution = _(
+            "The Municipality of {municipality} executes the project: it acquires the goods under the "
+            "applicable procurement rules and delivers them to the beneficiary families, reports the "
+            "progress every quarter, and keeps the supporting documents available to the parties and to "
+            "the auditing bodies."
+        ).format(municipality=municipality)
+        execution += " " + _("Execution modality: {modality}.").format(modality=modality_text(data))
+    else:
+        execution = _(
+            "The Municipality of {municipality} executes the works under the applicable public-works rules, "
+            "reports the physical and financial progress every quarter, and keeps the supporting documents "
+            "available to the parties and to the auditing bodies."
+        ).format(municipality=municipality)
+        execution += " " + _("Execution modality: {modality}.").format(modality=modality_text(data))
     proof = _(
         "Every payment is supported by an electronic invoice (CFDI) or, where none can be issued, by a "
         "receipt; the executor delivers the proof of spending (comprobación) before the closing of fiscal "
@@ -295,17 +315,42 @@ def clauses(data: Agreement, lang: str) -> list[tuple[str, str]]:
             "Money not spent, or not proven, at the closing of the fiscal year is returned to each party in "
             "proportion to what it contributed."
         )
-    oversight = _(
-        "The parties promote social oversight (contraloría social): the beneficiaries form a committee that "
-        "watches over the works, the use of the money and the fulfilment of the goals, under the Ley "
-        "General de Desarrollo Social and the programme's rules; the executor gives it the information "
-        "it needs and attends to its complaints. At the end the executor, the club and the committee sign "
-        "the hand-over act (acta de entrega-recepción)."
-    )
-    validity = _(
-        "This agreement is in force from its signing until the hand-over of the works and the closing of "
-        "fiscal year {year}."
-    ).format(year=p.fiscal_year)
+    if act == "scholarships":
+        oversight = _(
+            "The parties promote social oversight (contraloría social): the beneficiaries form a committee "
+            "that watches over the delivery of the scholarships, the use of the money and the fulfilment of "
+            "the goals, under the Ley General de Desarrollo Social and the programme's rules; the executor "
+            "gives it the information it needs and attends to its complaints. At the end the executor, the "
+            "club and the committee sign the act of delivery of the scholarships (acta de entrega de becas)."
+        )
+        validity = _(
+            "This agreement is in force from its signing until the delivery of the scholarships and the "
+            "closing of fiscal year {year}."
+        ).format(year=p.fiscal_year)
+    elif act == "goods":
+        oversight = _(
+            "The parties promote social oversight (contraloría social): the beneficiaries form a committee "
+            "that watches over the delivery of the goods, the use of the money and the fulfilment of the "
+            "goals, under the Ley General de Desarrollo Social and the programme's rules; the executor gives "
+            "it the information it needs and attends to its complaints. At the end the executor, the club "
+            "and the beneficiary families sign the act of delivery of the goods (acta de entrega de bienes)."
+        )
+        validity = _(
+            "This agreement is in force from its signing until the delivery of the goods and the closing of "
+            "fiscal year {year}."
+        ).format(year=p.fiscal_year)
+    else:
+        oversight = _(
+            "The parties promote social oversight (contraloría social): the beneficiaries form a committee "
+            "that watches over the works, the use of the money and the fulfilment of the goals, under the Ley "
+            "General de Desarrollo Social and the programme's rules; the executor gives it the information "
+            "it needs and attends to its complaints. At the end the executor, the club and the committee sign "
+            "the hand-over act (acta de entrega-recepción)."
+        )
+        validity = _(
+            "This agreement is in force from its signing until the hand-over of the works and the closing of "
+            "fiscal year {year}."
+        ).format(year=p.fiscal_year)
     return [
         (_("Purpose"), purpose),
         (_("Contributions"), contributions),

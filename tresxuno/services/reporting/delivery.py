@@ -14,6 +14,7 @@ from datetime import datetime
 
 from tresxuno.db.engine import Database
 from tresxuno.db.models import Project
+from tresxuno.domain.parties import closing_act
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.stages import Stage
 from tresxuno.reports.data import DeliveryAct, StudentLine
@@ -36,13 +37,8 @@ ACT_STAGES: dict[str, frozenset[str]] = {
 }
 
 
-def act_kind(category: str) -> str | None:
-    """Which act closes a project of ``category``: ``scholarships``, ``goods``, or None (works)."""
-    if category == "scholarships":
-        return "scholarships"
-    if category.startswith("productive"):
-        return "goods"
-    return None
+#: Which act closes a project of a category (see :func:`tresxuno.domain.parties.closing_act`).
+act_kind = closing_act
 
 
 def project_category(db: Database, project_id: int) -> str:

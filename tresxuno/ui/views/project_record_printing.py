@@ -19,6 +19,7 @@ from tresxuno.i18n import _
 from tresxuno.services.projects import ProjectOverview
 from tresxuno.services.reporting.delivery import ACT_STAGES, act_kind
 from tresxuno.services.store import Database
+from tresxuno.services.technical_validation import latest_validation
 from tresxuno.ui.reporting import ReportOrder, available, file_name, report_title, start_report
 from tresxuno.ui.tasks import Task
 
@@ -55,7 +56,7 @@ class RecordPrinting:
         closing = stage.value in ACT_STAGES[act] if act else stage in (Stage.TERMINADO, Stage.CERRADO)
         for kind, applies in (
             ("project", True),
-            ("validation", True),
+            ("validation", latest_validation(self._db, self._id) is not None),
             ("agreement", stage.value in APPROVED_STAGES),
             ("statement", True),
             ("handover", closing),
