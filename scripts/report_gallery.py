@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 YEAR, QUARTER, MUNICIPALITY = 2018, 4, "32020"  # the demo's busiest year; Jerez, Zacatecas
 #: Reports whose second page is worth a look: the agreement's signatures, the summary's charts.
-SECOND_PAGE = ("agreement", "summary", "session", "delivery_scholarships", "quarterly")
+SECOND_PAGE = ("agreement", "summary", "session", "delivery_scholarships")
 
 
 def tresxuno(db: Path, *args: str, lang: str = "es") -> None:

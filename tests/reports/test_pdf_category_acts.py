@@ -204,3 +204,16 @@ def test_the_convenio_of_scholarships_and_of_goods_speaks_of_them_not_of_works(d
         assert act in words and "ejecutor del proyecto" in words
         assert " obra" not in words.lower() and "entrega-recepción" not in words
     assert "recibo firmado por el estudiante" in becas and "normativa de adquisiciones" in bienes
+
+
+def test_the_acts_and_receipts_print_in_english_too(demo_db, tmp_path):
+    becas = scholarship_project(demo_db)
+    act = " ".join(print_pdf(demo_db, "handover", becas, tmp_path / "b.pdf", "en"))
+    assert "Delivery of scholarships" in act and "Students and their scholarships" in act
+    assert "Scholarships by school level" in act and "Primary school" in act
+    receipts = print_pdf(demo_db, "scholarship_receipts", becas, tmp_path / "r.pdf", "en")
+    assert all(
+        "Scholarship receipt" in page and "I received from the Municipality of" in page for page in receipts
+    )
+    goods = " ".join(print_pdf(demo_db, "handover", productive_project(demo_db), tmp_path / "g.pdf", "en"))
+    assert "Delivery of goods" in goods and "Goods delivered" in goods and "Received the goods" in goods

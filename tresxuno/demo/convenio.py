@@ -13,7 +13,7 @@ import random
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from tresxuno.db.models import Project, ProjectConvenioTerms, ProjectGoal, Setting
+from tresxuno.db.models import Municipality, Project, ProjectConvenioTerms, ProjectGoal, Setting
 from tresxuno.domain.clabe import clabe_control_digit
 from tresxuno.domain.convenio import ADMINISTRACION_DIRECTA, CONTRATO
 from tresxuno.domain.ledger import APPROVED_STAGES
@@ -57,9 +57,16 @@ _GOALS = {
     ),
     "education": (("Rehabilitación de aulas", "aulas", 1_000),),
     "scholarships": (("Becas para estudiantes", "becas", 25_000),),
-    "productive-community": (("Equipamiento de taller comunitario", "lotes de equipo", 1_000),),
-    "productive-family": (("Proyectos productivos familiares", "proyectos", 2_000),),
-    "productive-individual": (("Proyecto productivo individual", "proyectos", 1_000),),
+    # A productive project's goals are the goods it delivers (the acta de entrega de bienes lists them).
+    "productive-community": (
+        ("Maquinaria y equipo del taller comunitario", "equipos", 3_000),
+        ("Mobiliario y herramienta de trabajo", "lotes", 1_000),
+    ),
+    "productive-family": (
+        ("Maquinaria y equipo para el negocio familiar", "equipos", 5_000),
+        ("Herramienta y utensilios de trabajo", "lotes", 2_000),
+    ),
+    "productive-individual": (("Equipo y herramienta del proyecto productivo", "lotes", 1_000),),
 }
 
 
@@ -76,12 +83,13 @@ def add_demo_convenio_terms(session: Session, rng: random.Random) -> None:
     if rows:
         session.execute(insert(Setting.__table__), rows)
     projects = session.execute(
-        select(Project.id, Project.category, Project.beneficiaries, Project.partner_mode)
+        select(Project.id, Project.category, Project.beneficiaries, Project.partner_mode, Municipality.name)
+        .join(Municipality, Municipality.key == Project.municipality_key)
         .where(Project.stage.in_(list(APPROVED_STAGES)))
         .order_by(Project.id)
     ).all()
     terms, goals = [], []
-    for pid, category, beneficiaries, partner_mode in projects:
+    for pid, category, beneficiaries, partner_mode, municipality in projects:
         bank, key = rng.choice(_BANKS)
         by_contract = category in ("infrastructure", "community-services", "education") and rng.random() < 0.6
         contractor, stem = rng.choice(_CONTRACTORS) if by_contract else ("", "")
@@ -91,7 +99,8 @@ def add_demo_convenio_terms(session: Session, rng: random.Random) -> None:
                 "project_id": pid,
                 "clabe": demo_clabe(rng, key),
                 "bank": bank,
-                "account_holder": "Tesorería Municipal de Jerez, Zacatecas",
+                # The executing municipality's treasury holds the project's account.
+                "account_holder": f"Tesorería Municipal de {municipality}",
                 "modality": CONTRATO if by_contract else ADMINISTRACION_DIRECTA,
                 "contractor_name": contractor,
                 "contractor_rfc": _rfc(stem + "A1") if stem else "",
