@@ -11,7 +11,7 @@ Formats (all amounts are exact centavos turned into text only at the very end):
   text (``-1234.56``, no grouping). The whole file is in one language (:class:`Vocabulary`): in
   Spanish the header is :data:`CSV_HEADER` and kinds and parties read ``Aportación``, ``Estatal``...;
   in English :data:`CSV_HEADER_EN` with ``Contribution``, ``State``...
-* ``xlsx``: the same rows in an openpyxl write-only (streaming) workbook; amounts are numbers with a
+* ``xlsx``: the same rows in an XlsxWriter constant-memory (streaming) workbook; amounts are numbers with a
   currency format, dates are dates, the header row is frozen, each sheet ends with a totals row whose
   figure is computed here (a ``SUM`` formula is added below it only as a cross-check). A sheet holds
   at most :data:`XLSX_SHEET_ROWS` rows (Excel's limit is 1,048,576), further rows go to
@@ -45,6 +45,7 @@ counter-accounts of the original entry (followed down chains of reversals of rev
 from __future__ import annotations
 
 import re
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from contextlib import suppress
@@ -623,148 +624,161 @@ _XLSX_WIDTHS = (9, 11, 24, 40, 13, 10, 16, 14, 12, 11, 16, 20, 36, 15, 48, 38, 1
 
 
 def _write_xlsx(job: _Job) -> int:
-    """Write the XLSX export; returns the data rows written."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    """Write the XLSX export with XlsxWriter in constant-memory mode; returns the data rows written.
 
-    wb = Workbook(write_only=True)
-    bold = Font(bold=True)
+    Rows stream to a temporary file per sheet (a folder removed whatever happens), so memory stays
+    flat at a million rows; cells are typed (dates as dates, pesos as numbers with the peso format).
+    """
+    import xlsxwriter
+
     vocab = job.vocab
     kinds = _Memo(lambda kind: _xlsx_text(vocab.kind(kind)))
     parties = _Memo(lambda party: _xlsx_text(vocab.party(party)))
     sheet_name = vocab.text(N_("Entries"))
-    money_col = CSV_HEADER.index("monto") + 1
-    money_letter = get_column_letter(money_col)
+    money_col = CSV_HEADER.index("monto")
+    money_letter = xlsxwriter.utility.xl_col_to_name(money_col)
     memo = _Memo(_xlsx_text)
     texts = {pid: (_xlsx_text(folio), _xlsx_text(name)) for pid, (folio, name) in job.projects.items()}
     sums = job.tally.sums
-    padding = [None] * (money_col - 2)
-
-    def styled(ws: Any, value: Any, number_format: str | None = None, font: Font | None = None) -> Any:
-        cell = WriteOnlyCell(ws, value=value)
-        if number_format:
-            cell.number_format = number_format
-        if font:
-            cell.font = font
-        return cell
-
-    def new_sheet(number: int) -> Any:
-        ws = wb.create_sheet(sheet_name if number == 1 else f"{sheet_name} ({number})")
-        ws.freeze_panes = "A2"
-        for index, width in enumerate(_XLSX_WIDTHS, 1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-        ws.append([styled(ws, name, font=bold) for name in vocab.header])
-        return ws
-
-    def close_sheet(
-        ws: Any, data_rows: int, sheet_total: int, *, split: bool, grand_total: int | None
-    ) -> None:
-        # The figure is computed here in exact centavos; the formula below it is only a cross-check
-        # (a program that does not recalculate on opening shows the formula's cell empty). When the
-        # rows fill several sheets, each ends with its own total and the last adds the grand total.
-        label = vocab.text(N_("Total of this sheet")) if split else vocab.text(N_("Total"))
-        ws.append(
-            [styled(ws, label, font=bold), *padding, styled(ws, sheet_total / 100, CURRENCY_FORMAT, bold)]
+    with tempfile.TemporaryDirectory(prefix="tresxuno-xlsx-") as scratch:
+        wb = xlsxwriter.Workbook(
+            str(job.path), {"constant_memory": True, "tmpdir": scratch, "strings_to_formulas": False}
         )
-        if data_rows:
-            formula = f"=SUM({money_letter}2:{money_letter}{data_rows + 1})"
-            ws.append([vocab.text(N_("Check (formula)")), *padding, styled(ws, formula, CURRENCY_FORMAT)])
-        if grand_total is not None:
-            ws.append([styled(ws, vocab.text(N_("Grand total")), font=bold), *padding,
-                       styled(ws, grand_total / 100, CURRENCY_FORMAT, bold)])  # fmt: skip
+        try:
+            bold = wb.add_format({"bold": True})
+            day_format = wb.add_format({"num_format": DATE_FORMAT})
+            money = wb.add_format({"num_format": CURRENCY_FORMAT})
+            money_bold = wb.add_format({"num_format": CURRENCY_FORMAT, "bold": True})
+            usd_format = wb.add_format({"num_format": USD_FORMAT})
+            rate_format = wb.add_format({"num_format": RATE_FORMAT})
 
-    sheet_number = 1
-    ws = new_sheet(sheet_number)
-    # One styled cell per styled column, reused row after row: openpyxl writes a row out as soon as
-    # it is appended, so only the value changes; a new styled cell per row would cost a third more.
-    day_cell = styled(ws, None, DATE_FORMAT)
-    amount_cell = styled(ws, None, CURRENCY_FORMAT)
-    usd_cell = styled(ws, None, USD_FORMAT)
-    rate_cell = styled(ws, None, RATE_FORMAT)
-    rate_day_cell = styled(ws, None, DATE_FORMAT)
-    rows = entries = sheet_rows = sheet_total = grand_total = 0
-    try:
-        for entry, lines in job.entries():
-            (eid, day, pid, kind, usd, rate, rate_day, source, reference, payee, rfc, concept, uuid,
-             reverses, reason) = entry  # fmt: skip
-            entries += 1
-            folio, name = texts[pid]
-            day_cell.value = as_date(day)
-            if usd is not None:
-                # XLSX numbers are IEEE doubles: centavos / 100 is the double nearest the exact
-                # amount, the best an XLSX can hold; the totals are added in centavos.
-                usd_cell.value = usd / 100
-            rate_value = _xlsx_rate(rate)
-            if isinstance(rate_value, Decimal):
-                rate_cell.value = rate_value
-                rate_value = rate_cell
-            if rate_day is not None:
-                rate_day_cell.value = as_date(rate_day)
-            head = [eid, day_cell, folio, name, kinds[kind]]
-            tail = [
-                None if usd is None else usd_cell, rate_value, None if rate_day is None else rate_day_cell,
-                memo[source], _xlsx_text(reference), memo[payee], memo[rfc], memo[concept], _xlsx_text(uuid),
-                reverses, memo[reason],
-            ]  # fmt: skip
-            account = sums[pid]
-            for _eid, party, amount in lines:
-                if sheet_rows == XLSX_SHEET_ROWS:
-                    close_sheet(ws, sheet_rows, sheet_total, split=True, grand_total=None)
-                    sheet_number += 1
-                    ws = new_sheet(sheet_number)
-                    sheet_rows = sheet_total = 0
-                account[party] += amount
-                sheet_total += amount
-                grand_total += amount
-                amount_cell.value = amount / 100
-                ws.append([*head, parties[party], amount_cell, *tail])
-                sheet_rows += 1
-                rows += 1
-            if entries % job.batch_size == 0:
-                memo.trim()
-                parties.trim()
-        split = sheet_number > 1
-        close_sheet(ws, sheet_rows, sheet_total, split=split, grand_total=grand_total if split else None)
-        job.tally.entries, job.tally.lines = entries, rows
-        _write_balances_sheet(wb, job, styled, bold)
-        write_head_properties(wb, job.rows.head, job.rows.lang)
-        wb.save(job.path)
-    except BaseException:
-        _discard_workbook(wb)
-        raise
+            def new_sheet(number: int) -> Any:
+                ws = wb.add_worksheet(sheet_name if number == 1 else f"{sheet_name} ({number})")
+                ws.freeze_panes(1, 0)
+                for index, width in enumerate(_XLSX_WIDTHS):
+                    ws.set_column(index, index, width)
+                for col, name in enumerate(vocab.header):
+                    ws.write_string(0, col, name, bold)
+                return ws
+
+            def close_sheet(
+                ws: Any, data_rows: int, sheet_total: int, *, split: bool, grand: int | None
+            ) -> None:
+                # The figure is computed here in exact centavos; the formula below it is only a
+                # cross-check. When the rows fill several sheets, each ends with its own total and
+                # the last adds the grand total.
+                row = data_rows + 1
+                label = vocab.text(N_("Total of this sheet")) if split else vocab.text(N_("Total"))
+                ws.write_string(row, 0, label, bold)
+                ws.write_number(row, money_col, sheet_total / 100, money_bold)
+                if data_rows:
+                    row += 1
+                    ws.write_string(row, 0, vocab.text(N_("Check (formula)")))
+                    formula = f"=SUM({money_letter}2:{money_letter}{data_rows + 1})"
+                    ws.write_formula(row, money_col, formula, money, sheet_total / 100)
+                if grand is not None:
+                    row += 1
+                    ws.write_string(row, 0, vocab.text(N_("Grand total")), bold)
+                    ws.write_number(row, money_col, grand / 100, money_bold)
+
+            sheet_number = 1
+            ws = new_sheet(sheet_number)
+            rows = entries = sheet_rows = sheet_total = grand_total = 0
+            for entry, lines in job.entries():
+                (eid, day, pid, kind, usd, rate, rate_day, source, reference, payee, rfc, concept, uuid,
+                 reverses, reason) = entry  # fmt: skip
+                entries += 1
+                folio, name = texts[pid]
+                on = as_date(day)
+                rate_value = _xlsx_rate(rate)
+                paid_on = None if rate_day is None else as_date(rate_day)
+                after_text = [memo[source], _xlsx_text(reference), memo[payee], memo[rfc], memo[concept],
+                              _xlsx_text(uuid)]  # fmt: skip
+                why = memo[reason]
+                for _eid, party, amount in lines:
+                    if sheet_rows == XLSX_SHEET_ROWS:
+                        close_sheet(ws, sheet_rows, sheet_total, split=True, grand=None)
+                        sheet_number += 1
+                        ws = new_sheet(sheet_number)
+                        sheet_rows = sheet_total = 0
+                    account = sums[pid]
+                    account[party] += amount
+                    sheet_total += amount
+                    grand_total += amount
+                    r = sheet_rows + 1
+                    ws.write_number(r, 0, eid)
+                    ws.write_datetime(r, 1, on, day_format)
+                    if folio is not None:
+                        ws.write_string(r, 2, folio)
+                    if name is not None:
+                        ws.write_string(r, 3, name)
+                    ws.write_string(r, 4, kinds[kind])
+                    ws.write_string(r, 5, parties[party])
+                    # XLSX numbers are IEEE doubles: centavos / 100 is the double nearest the exact
+                    # amount, the best an XLSX can hold; the totals are added in centavos.
+                    ws.write_number(r, 6, amount / 100, money)
+                    if usd is not None:
+                        ws.write_number(r, 7, usd / 100, usd_format)
+                    if isinstance(rate_value, Decimal):
+                        ws.write_number(r, 8, float(rate_value), rate_format)
+                    elif rate_value is not None:
+                        ws.write_string(r, 8, rate_value)
+                    if paid_on is not None:
+                        ws.write_datetime(r, 9, paid_on, day_format)
+                    for col, value in enumerate(after_text, start=10):
+                        if value is not None:
+                            ws.write_string(r, col, value)
+                    if reverses is not None:
+                        ws.write_number(r, 16, reverses)
+                    if why is not None:
+                        ws.write_string(r, 17, why)
+                    sheet_rows += 1
+                    rows += 1
+                if entries % job.batch_size == 0:
+                    memo.trim()
+                    parties.trim()
+            split = sheet_number > 1
+            close_sheet(ws, sheet_rows, sheet_total, split=split, grand=grand_total if split else None)
+            job.tally.entries, job.tally.lines = entries, rows
+            _write_balances_sheet(wb, job, bold, money, money_bold)
+            write_head_properties(wb, job.rows.head, job.rows.lang)
+            wb.close()
+        except BaseException:
+            # Close each sheet's row file so the scratch folder can go (Windows keeps open files).
+            for sheet in wb.worksheets():
+                with suppress(Exception):
+                    if sheet.row_data_fh is not None:
+                        sheet.row_data_fh.close()
+            raise
     return rows
 
 
-def _write_balances_sheet(wb: Any, job: _Job, styled: Callable[..., Any], bold: Any) -> None:
+def _write_balances_sheet(wb: Any, job: _Job, bold: Any, money: Any, money_bold: Any) -> None:
     """The "Saldos" sheet: every project account's balance, as summed from the rows written."""
     vocab = job.vocab
-    ws = wb.create_sheet(vocab.text(N_("Balances")))
-    ws.freeze_panes = "A2"
-    for letter, width in zip("ABCDE", (24, 40, 10, 52, 18), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.append([styled(ws, name, font=bold) for name in BALANCE_HEADERS[vocab.lang]])
+    ws = wb.add_worksheet(vocab.text(N_("Balances")))
+    ws.freeze_panes(1, 0)
+    for col, width in enumerate((24, 40, 10, 52, 18)):
+        ws.set_column(col, col, width)
+    for col, name in enumerate(BALANCE_HEADERS[vocab.lang]):
+        ws.write_string(0, col, name, bold)
     components = _account_components(job.projects)
     total = 0
+    row = 0
     for pid in sorted(job.tally.sums, key=lambda p: (job.projects[p][0], p)):
         folio, name = job.projects[pid]
         for party, amount in sorted(job.tally.sums[pid].items(), key=lambda item: party_key(item[0])):
             total += amount
+            row += 1
             account = vocab.account_label(
                 f"{vocab.project_account}:{components[pid]}:{_party_account(party, vocab)}"
             )
-            ws.append([_xlsx_text(folio), _xlsx_text(name), vocab.party(party), account,
-                       styled(ws, amount / 100, CURRENCY_FORMAT)])  # fmt: skip
-    ws.append(
-        [
-            styled(ws, vocab.text(N_("Total")), font=bold),
-            None,
-            None,
-            None,
-            styled(ws, total / 100, CURRENCY_FORMAT, bold),
-        ]
-    )
+            for col, value in enumerate((_xlsx_text(folio), _xlsx_text(name), vocab.party(party), account)):
+                if value:
+                    ws.write_string(row, col, value)
+            ws.write_number(row, 4, amount / 100, money)
+    ws.write_string(row + 1, 0, vocab.text(N_("Total")), bold)
+    ws.write_number(row + 1, 4, total / 100, money_bold)
 
 
 #: Custom document properties of the XLSX carrying the audit chain's head (File > Info > Properties).
@@ -775,31 +789,21 @@ def write_head_properties(wb: Any, head: ChainHead | None, lang: str = "es") -> 
     """The audit chain's head as document properties: two custom ones, and the description.
 
     Properties rather than a sheet, so the workbook keeps its sheets ("Movimientos", "Saldos") as
-    readers expect them.
+    readers expect them. ``wb`` is an XlsxWriter workbook (the ledger export) or an openpyxl one.
     """
     if head is None:
+        return
+    description = head_comment(head, lang).lstrip("; ").rstrip("\n")
+    if hasattr(wb, "set_custom_property"):  # XlsxWriter
+        wb.set_custom_property(XLSX_HEAD_PROPERTY, head.hash, "text")
+        wb.set_custom_property(XLSX_RECORDS_PROPERTY, head.records, "number_int")
+        wb.set_properties({"comments": description})
         return
     from openpyxl.packaging.custom import IntProperty, StringProperty
 
     wb.custom_doc_props.append(StringProperty(name=XLSX_HEAD_PROPERTY, value=head.hash))
     wb.custom_doc_props.append(IntProperty(name=XLSX_RECORDS_PROPERTY, value=head.records))
-    wb.properties.description = head_comment(head, lang).lstrip("; ").rstrip("\n")
-
-
-def _discard_workbook(wb: Any) -> None:
-    """Remove the temporary files of an unsaved write-only workbook (openpyxl deletes them on save).
-
-    Reaches openpyxl's per-sheet writer, which has no public handle; failures are ignored because
-    this only tidies up after another error.
-    """
-    for ws in wb.worksheets:
-        with suppress(Exception):
-            if not ws.closed:
-                ws.close()  # ends the sheet's row writer, which would otherwise fail when collected
-        writer = getattr(ws, "_writer", None)
-        if writer is not None:
-            with suppress(Exception):
-                writer.cleanup()
+    wb.properties.description = description
 
 
 @dataclass(frozen=True)
