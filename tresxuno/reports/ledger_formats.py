@@ -11,7 +11,7 @@ Formats (all amounts are exact centavos turned into text only at the very end):
   text (``-1234.56``, no grouping). The whole file is in one language (:class:`Vocabulary`): in
   Spanish the header is :data:`CSV_HEADER` and kinds and parties read ``Aportación``, ``Estatal``...;
   in English :data:`CSV_HEADER_EN` with ``Contribution``, ``State``...
-* ``xlsx``: the same rows in an XlsxWriter constant-memory (streaming) workbook; amounts are numbers with a
+* ``xlsx``: the same rows in a streaming workbook (:mod:`tresxuno.reports.xlsx_stream`); amounts are numbers with a
   currency format, dates are dates, the header row is frozen, each sheet ends with a totals row whose
   figure is computed here (a ``SUM`` formula is added below it only as a cross-check). A sheet holds
   at most :data:`XLSX_SHEET_ROWS` rows (Excel's limit is 1,048,576), further rows go to
@@ -45,7 +45,6 @@ counter-accounts of the original entry (followed down chains of reversals of rev
 from __future__ import annotations
 
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from contextlib import suppress
@@ -64,6 +63,18 @@ from tresxuno.formatting import ENTRY_KIND_LABELS, PARTY_LABELS
 # People's text for the terminal summary; this module's own money_text is the journals' plain figure.
 from tresxuno.formatting import money_text as display_money
 from tresxuno.i18n import N_, _, translate
+from tresxuno.reports.xlsx_stream import (
+    COLUMNS,
+    SheetStream,
+    StreamWorkbook,
+    Style,
+    cell_formula,
+    cell_number,
+    cell_text,
+    cents_text,
+    serial,
+    text_xml,
+)
 
 #: Export formats, in the order the CLI lists them.
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "beancount", "ledger")
@@ -170,7 +181,7 @@ _FORMULA_START = frozenset("=+-@\t\r")
 _CSV_SPECIAL = re.compile(r'[",\r\n]').search
 _RATE_TEXT = re.compile(r"[0-9]+(?:\.[0-9]+)?").fullmatch
 #: Characters XML 1.0 cannot hold (openpyxl refuses them); tab, LF and CR are allowed.
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: Whitespace and control characters that would break a journal line.
 _LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _NOT_ACCOUNT_CHAR = re.compile(r"[^A-Z0-9-]+")
@@ -623,187 +634,227 @@ def _write_csv(job: _Job) -> int:
 _XLSX_WIDTHS = (9, 11, 24, 40, 13, 10, 16, 14, 12, 11, 16, 20, 36, 15, 48, 38, 10, 30)
 
 
-def _write_xlsx(job: _Job) -> int:
-    """Write the XLSX export with XlsxWriter in constant-memory mode; returns the data rows written.
+#: Styles of the XLSX export, in the order of their ``s`` numbers (1 = the first).
+_XLSX_STYLES = (
+    Style(bold=True),
+    Style(DATE_FORMAT),
+    Style(CURRENCY_FORMAT),
+    Style(CURRENCY_FORMAT, bold=True),
+    Style(USD_FORMAT),
+    Style(RATE_FORMAT),
+)
+_BOLD, _DATE, _MONEY, _MONEY_BOLD, _USD, _RATE = range(1, 7)
 
-    Rows stream to a temporary file per sheet (a folder removed whatever happens), so memory stays
-    flat at a million rows; cells are typed (dates as dates, pesos as numbers with the peso format).
+
+def _text_rest(text: str | None, style: int = 0) -> str | None:
+    """What follows the row number in an inline string cell of ``text`` (None: no cell)."""
+    if text is None:
+        return None
+    s = f' s="{style}"' if style else ""
+    return f'"{s} t="inlineStr"><is><t xml:space="preserve">{text_xml(text)}</t></is></c>'
+
+
+def _number_rest(value: str | int | None, style: int = 0) -> str | None:
+    """What follows the row number in a number cell (None: no cell)."""
+    if value is None:
+        return None
+    s = f' s="{style}"' if style else ""
+    return f'"{s}><v>{value}</v></c>'
+
+
+def _template(cells: Sequence[tuple[str, str | None]]) -> list[str]:
+    """Cells as pieces to join with a row number: ``str(row).join(pieces)`` renders them in that row.
+
+    Each cell is (column letter, what follows the row number); empty cells are left out.
     """
-    import xlsxwriter
+    pieces, rest = [], ""
+    for column, after in cells:
+        if after is None:
+            continue
+        pieces.append(f'{rest}<c r="{column}')
+        rest = after
+    pieces.append(rest)
+    return pieces
 
+
+def _write_xlsx(job: _Job) -> int:
+    """Write the XLSX export with :class:`~tresxuno.reports.xlsx_stream.StreamWorkbook`; the data rows.
+
+    Each entry's cells are rendered once as a template; each of its lines then costs one join with
+    the row number plus its party and amount, so a million rows take little more than the CSV.
+    """
     vocab = job.vocab
-    kinds = _Memo(lambda kind: _xlsx_text(vocab.kind(kind)))
-    parties = _Memo(lambda party: _xlsx_text(vocab.party(party)))
+    cols = COLUMNS
+    kinds = _Memo(lambda kind: _text_rest(_xlsx_text(vocab.kind(kind))))
+    parties = _Memo(lambda party: _text_rest(_xlsx_text(vocab.party(party))))
+    texts = _Memo(lambda text: _text_rest(_xlsx_text(text)))
     sheet_name = vocab.text(N_("Entries"))
     money_col = CSV_HEADER.index("monto")
-    money_letter = xlsxwriter.utility.xl_col_to_name(money_col)
-    memo = _Memo(_xlsx_text)
-    texts = {pid: (_xlsx_text(folio), _xlsx_text(name)) for pid, (folio, name) in job.projects.items()}
+    money_letter = cols[money_col]
+    projects = {
+        pid: (_text_rest(_xlsx_text(folio)), _text_rest(_xlsx_text(name)))
+        for pid, (folio, name) in job.projects.items()
+    }
     sums = job.tally.sums
-    with tempfile.TemporaryDirectory(prefix="tresxuno-xlsx-") as scratch:
-        wb = xlsxwriter.Workbook(
-            str(job.path), {"constant_memory": True, "tmpdir": scratch, "strings_to_formulas": False}
+    wb = StreamWorkbook(job.path, _XLSX_STYLES)
+
+    def new_sheet(number: int) -> SheetStream:
+        ws = wb.add_sheet(sheet_name if number == 1 else f"{sheet_name} ({number})", _XLSX_WIDTHS)
+        ws.row("".join(cell_text(cols[i], 1, text_xml(name), _BOLD) for i, name in enumerate(vocab.header)))
+        return ws
+
+    def close_sheet(
+        ws: SheetStream, data_rows: int, sheet_total: int, *, split: bool, grand: int | None
+    ) -> None:
+        # The figure is computed here in exact centavos; the formula below it is only a cross-check.
+        # When the rows fill several sheets, each ends with its own total and the last adds the
+        # grand total.
+        label = vocab.text(N_("Total of this sheet")) if split else vocab.text(N_("Total"))
+        n = ws.rows + 1
+        ws.row(
+            cell_text("A", n, text_xml(label), _BOLD)
+            + cell_number(money_letter, n, cents_text(sheet_total), _MONEY_BOLD)
         )
-        try:
-            bold = wb.add_format({"bold": True})
-            day_format = wb.add_format({"num_format": DATE_FORMAT})
-            money = wb.add_format({"num_format": CURRENCY_FORMAT})
-            money_bold = wb.add_format({"num_format": CURRENCY_FORMAT, "bold": True})
-            usd_format = wb.add_format({"num_format": USD_FORMAT})
-            rate_format = wb.add_format({"num_format": RATE_FORMAT})
+        if data_rows:
+            n += 1
+            formula = f"SUM({money_letter}2:{money_letter}{data_rows + 1})"
+            ws.row(
+                cell_text("A", n, text_xml(vocab.text(N_("Check (formula)"))))
+                + cell_formula(money_letter, n, formula, cents_text(sheet_total), _MONEY)
+            )
+        if grand is not None:
+            n += 1
+            ws.row(
+                cell_text("A", n, text_xml(vocab.text(N_("Grand total"))), _BOLD)
+                + cell_number(money_letter, n, cents_text(grand), _MONEY_BOLD)
+            )
 
-            def new_sheet(number: int) -> Any:
-                ws = wb.add_worksheet(sheet_name if number == 1 else f"{sheet_name} ({number})")
-                ws.freeze_panes(1, 0)
-                for index, width in enumerate(_XLSX_WIDTHS):
-                    ws.set_column(index, index, width)
-                for col, name in enumerate(vocab.header):
-                    ws.write_string(0, col, name, bold)
-                return ws
-
-            def close_sheet(
-                ws: Any, data_rows: int, sheet_total: int, *, split: bool, grand: int | None
-            ) -> None:
-                # The figure is computed here in exact centavos; the formula below it is only a
-                # cross-check. When the rows fill several sheets, each ends with its own total and
-                # the last adds the grand total.
-                row = data_rows + 1
-                label = vocab.text(N_("Total of this sheet")) if split else vocab.text(N_("Total"))
-                ws.write_string(row, 0, label, bold)
-                ws.write_number(row, money_col, sheet_total / 100, money_bold)
-                if data_rows:
-                    row += 1
-                    ws.write_string(row, 0, vocab.text(N_("Check (formula)")))
-                    formula = f"=SUM({money_letter}2:{money_letter}{data_rows + 1})"
-                    ws.write_formula(row, money_col, formula, money, sheet_total / 100)
-                if grand is not None:
-                    row += 1
-                    ws.write_string(row, 0, vocab.text(N_("Grand total")), bold)
-                    ws.write_number(row, money_col, grand / 100, money_bold)
-
-            sheet_number = 1
-            ws = new_sheet(sheet_number)
-            rows = entries = sheet_rows = sheet_total = grand_total = 0
-            for entry, lines in job.entries():
-                (eid, day, pid, kind, usd, rate, rate_day, source, reference, payee, rfc, concept, uuid,
-                 reverses, reason) = entry  # fmt: skip
-                entries += 1
-                folio, name = texts[pid]
-                on = as_date(day)
-                rate_value = _xlsx_rate(rate)
-                paid_on = None if rate_day is None else as_date(rate_day)
-                after_text = [memo[source], _xlsx_text(reference), memo[payee], memo[rfc], memo[concept],
-                              _xlsx_text(uuid)]  # fmt: skip
-                why = memo[reason]
-                for _eid, party, amount in lines:
-                    if sheet_rows == XLSX_SHEET_ROWS:
-                        close_sheet(ws, sheet_rows, sheet_total, split=True, grand=None)
-                        sheet_number += 1
-                        ws = new_sheet(sheet_number)
-                        sheet_rows = sheet_total = 0
-                    account = sums[pid]
-                    account[party] += amount
-                    sheet_total += amount
-                    grand_total += amount
-                    r = sheet_rows + 1
-                    ws.write_number(r, 0, eid)
-                    ws.write_datetime(r, 1, on, day_format)
-                    if folio is not None:
-                        ws.write_string(r, 2, folio)
-                    if name is not None:
-                        ws.write_string(r, 3, name)
-                    ws.write_string(r, 4, kinds[kind])
-                    ws.write_string(r, 5, parties[party])
-                    # XLSX numbers are IEEE doubles: centavos / 100 is the double nearest the exact
-                    # amount, the best an XLSX can hold; the totals are added in centavos.
-                    ws.write_number(r, 6, amount / 100, money)
-                    if usd is not None:
-                        ws.write_number(r, 7, usd / 100, usd_format)
-                    if isinstance(rate_value, Decimal):
-                        ws.write_number(r, 8, float(rate_value), rate_format)
-                    elif rate_value is not None:
-                        ws.write_string(r, 8, rate_value)
-                    if paid_on is not None:
-                        ws.write_datetime(r, 9, paid_on, day_format)
-                    for col, value in enumerate(after_text, start=10):
-                        if value is not None:
-                            ws.write_string(r, col, value)
-                    if reverses is not None:
-                        ws.write_number(r, 16, reverses)
-                    if why is not None:
-                        ws.write_string(r, 17, why)
-                    sheet_rows += 1
-                    rows += 1
-                if entries % job.batch_size == 0:
-                    memo.trim()
-                    parties.trim()
-            split = sheet_number > 1
-            close_sheet(ws, sheet_rows, sheet_total, split=split, grand=grand_total if split else None)
-            job.tally.entries, job.tally.lines = entries, rows
-            _write_balances_sheet(wb, job, bold, money, money_bold)
-            write_head_properties(wb, job.rows.head, job.rows.lang)
-            wb.close()
-        except BaseException:
-            # Close each sheet's row file so the scratch folder can go (Windows keeps open files).
-            for sheet in wb.worksheets():
-                with suppress(Exception):
-                    if sheet.row_data_fh is not None:
-                        sheet.row_data_fh.close()
-            raise
+    try:
+        sheet_number = 1
+        ws = new_sheet(sheet_number)
+        rows = entries = sheet_rows = sheet_total = grand_total = 0
+        party_col, amount_col = cols[money_col - 1], cols[money_col]
+        for entry, lines in job.entries():
+            (eid, day, pid, kind, usd, rate, rate_day, source, reference, payee, rfc, concept, uuid,
+             reverses, reason) = entry  # fmt: skip
+            entries += 1
+            folio, name = projects[pid]
+            rate_value = _xlsx_rate(rate)
+            if isinstance(rate_value, Decimal):
+                rate_rest = _number_rest(format(rate_value, "f"), _RATE)
+            else:
+                rate_rest = _text_rest(rate_value)
+            head = _template(
+                [
+                    (cols[0], _number_rest(eid)),
+                    (cols[1], _number_rest(serial(as_date(day)), _DATE)),
+                    (cols[2], folio),
+                    (cols[3], name),
+                    (cols[4], kinds[kind]),
+                ]
+            )
+            tail = _template(
+                [
+                    (cols[7], None if usd is None else _number_rest(cents_text(usd), _USD)),
+                    (cols[8], rate_rest),
+                    (cols[9], None if rate_day is None else _number_rest(serial(as_date(rate_day)), _DATE)),
+                    (cols[10], texts[source]),
+                    (cols[11], _text_rest(_xlsx_text(reference))),
+                    (cols[12], texts[payee]),
+                    (cols[13], texts[rfc]),
+                    (cols[14], texts[concept]),
+                    (cols[15], _text_rest(_xlsx_text(uuid))),
+                    (cols[16], _number_rest(reverses)),
+                    (cols[17], texts[reason]),
+                ]
+            )
+            account = sums[pid]
+            for _eid, party, amount in lines:
+                if sheet_rows == XLSX_SHEET_ROWS:
+                    close_sheet(ws, sheet_rows, sheet_total, split=True, grand=None)
+                    sheet_number += 1
+                    ws = new_sheet(sheet_number)
+                    sheet_rows = sheet_total = 0
+                account[party] += amount
+                sheet_total += amount
+                grand_total += amount
+                n = str(ws.rows + 1)
+                ws.row(
+                    f'{n.join(head)}<c r="{party_col}{n}{parties[party]}'
+                    f'<c r="{amount_col}{n}" s="{_MONEY}"><v>{cents_text(amount)}</v></c>{n.join(tail)}'
+                )
+                sheet_rows += 1
+                rows += 1
+            if entries % job.batch_size == 0:
+                texts.trim()
+                parties.trim()
+        split = sheet_number > 1
+        close_sheet(ws, sheet_rows, sheet_total, split=split, grand=grand_total if split else None)
+        job.tally.entries, job.tally.lines = entries, rows
+        _write_balances_sheet(wb, job)
+        if job.rows.head is not None:
+            wb.custom = head_properties(job.rows.head)
+            wb.description = head_comment(job.rows.head, job.rows.lang).lstrip("; ").rstrip("\n")
+        wb.close()
+    except BaseException:
+        wb.discard()
+        raise
     return rows
 
 
-def _write_balances_sheet(wb: Any, job: _Job, bold: Any, money: Any, money_bold: Any) -> None:
+def _write_balances_sheet(wb: StreamWorkbook, job: _Job) -> None:
     """The "Saldos" sheet: every project account's balance, as summed from the rows written."""
     vocab = job.vocab
-    ws = wb.add_worksheet(vocab.text(N_("Balances")))
-    ws.freeze_panes(1, 0)
-    for col, width in enumerate((24, 40, 10, 52, 18)):
-        ws.set_column(col, col, width)
-    for col, name in enumerate(BALANCE_HEADERS[vocab.lang]):
-        ws.write_string(0, col, name, bold)
+    ws = wb.add_sheet(vocab.text(N_("Balances")), (24, 40, 10, 52, 18))
+    ws.row(
+        "".join(
+            cell_text(COLUMNS[i], 1, text_xml(name), _BOLD)
+            for i, name in enumerate(BALANCE_HEADERS[vocab.lang])
+        )
+    )
     components = _account_components(job.projects)
     total = 0
-    row = 0
     for pid in sorted(job.tally.sums, key=lambda p: (job.projects[p][0], p)):
         folio, name = job.projects[pid]
         for party, amount in sorted(job.tally.sums[pid].items(), key=lambda item: party_key(item[0])):
             total += amount
-            row += 1
             account = vocab.account_label(
                 f"{vocab.project_account}:{components[pid]}:{_party_account(party, vocab)}"
             )
-            for col, value in enumerate((_xlsx_text(folio), _xlsx_text(name), vocab.party(party), account)):
-                if value:
-                    ws.write_string(row, col, value)
-            ws.write_number(row, 4, amount / 100, money)
-    ws.write_string(row + 1, 0, vocab.text(N_("Total")), bold)
-    ws.write_number(row + 1, 4, total / 100, money_bold)
+            row = str(ws.rows + 1)
+            cells = [
+                (c, _text_rest(_xlsx_text(v)))
+                for c, v in zip("ABCD", (folio, name, vocab.party(party), account), strict=True)
+            ]
+            ws.row(row.join(_template([*cells, ("E", _number_rest(cents_text(amount), _MONEY))])))
+    n = ws.rows + 1
+    ws.row(
+        cell_text("A", n, text_xml(vocab.text(N_("Total"))), _BOLD)
+        + cell_number("E", n, cents_text(total), _MONEY_BOLD)
+    )
 
 
 #: Custom document properties of the XLSX carrying the audit chain's head (File > Info > Properties).
 XLSX_HEAD_PROPERTY, XLSX_RECORDS_PROPERTY = "Bitácora: cabeza", "Bitácora: registros"
 
 
-def write_head_properties(wb: Any, head: ChainHead | None, lang: str = "es") -> None:
-    """The audit chain's head as document properties: two custom ones, and the description.
+def head_properties(head: ChainHead) -> list[tuple[str, str | int]]:
+    """The audit chain's head as two custom document properties (name, value)."""
+    return [(XLSX_HEAD_PROPERTY, head.hash), (XLSX_RECORDS_PROPERTY, head.records)]
 
-    Properties rather than a sheet, so the workbook keeps its sheets ("Movimientos", "Saldos") as
-    readers expect them. ``wb`` is an XlsxWriter workbook (the ledger export) or an openpyxl one.
+
+def write_head_properties(wb: Any, head: ChainHead | None, lang: str = "es") -> None:
+    """The audit chain's head as document properties of an openpyxl workbook: two custom ones, and the description.
+
+    Properties rather than a sheet, so the workbook keeps its sheets as readers expect them.
     """
     if head is None:
-        return
-    description = head_comment(head, lang).lstrip("; ").rstrip("\n")
-    if hasattr(wb, "set_custom_property"):  # XlsxWriter
-        wb.set_custom_property(XLSX_HEAD_PROPERTY, head.hash, "text")
-        wb.set_custom_property(XLSX_RECORDS_PROPERTY, head.records, "number_int")
-        wb.set_properties({"comments": description})
         return
     from openpyxl.packaging.custom import IntProperty, StringProperty
 
     wb.custom_doc_props.append(StringProperty(name=XLSX_HEAD_PROPERTY, value=head.hash))
     wb.custom_doc_props.append(IntProperty(name=XLSX_RECORDS_PROPERTY, value=head.records))
-    wb.properties.description = description
+    wb.properties.description = head_comment(head, lang).lstrip("; ").rstrip("\n")
 
 
 @dataclass(frozen=True)
