@@ -62,3 +62,16 @@ def test_a_long_image_is_stored_compressed_and_read_back_whole(db):
 def test_short_images_stay_readable_text():
     assert pack_image('{"a":1}') == '{"a":1}' and unpack_image('{"a":1}') == '{"a":1}'
     assert pack_image(None) is None and load_image(None) is None
+
+
+def test_a_trail_compressed_by_an_earlier_release_still_reads_and_verifies():
+    """The first compressed trails used base85; they are read as they were stored (their hash covers it)."""
+    import base64
+    import zlib
+
+    from tresxuno.domain.audit import PACKED_B85
+
+    text = '{"rows":[' + ",".join(f'["clave-{n}",{n}]' for n in range(300)) + "]}"
+    old = PACKED_B85 + base64.b85encode(zlib.compress(text.encode("utf-8"))).decode("ascii")
+    assert unpack_image(old) == text and load_image(old) == load_image(text)
+    assert pack_image(text).startswith(PACKED) and unpack_image(pack_image(text)) == text
