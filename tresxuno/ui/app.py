@@ -111,6 +111,47 @@ def quit_after_ms() -> int | None:
         return None
 
 
+def _run_window(
+    app: QApplication, settings: Settings, target: str | None, user: str | None
+) -> tuple[int, str | None]:
+    """Open ``target``, sign in and run the main window until it closes.
+
+    Returns:
+        The exit status, and the database to open next when the officer chose another one in
+        Preferences (None: the application ends).
+    """
+    try:
+        db = open_database(target)
+    except StorageError as exc:
+        # Also on the terminal, in the command line's format: a smoke test's log shows why.
+        sys.stderr.write(f"tresxuno: {describe_storage(exc)}\n")
+        show_error(None, exc)
+        return 1, None
+    try:
+        if not sign_in_at_start(db, user):
+            return 0, None  # the officer closed the sign-in: nothing opened, nothing to save
+        window = MainWindow(db, settings)
+        window.show()
+        _warn_about_location(window, db)
+        # Inside the event loop, over the shown window: a quit timer (smoke tests) closes it too.
+        QTimer.singleShot(0, window, window.first_run_if_needed)
+        status = app.exec()
+        window.close()
+        reopen = window.reopen_with
+        # Delete it now, not at some later event loop's turn: a host that goes on running (the
+        # test suite) would otherwise see it vanish under its own windows and lose their focus.
+        window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        # Closing the last window also posted an automatic Quit event; left queued, it would
+        # close whatever windows the host opens next.
+        QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
+        return status, reopen
+    finally:
+        _backup_on_close(db, settings)
+        set_actor(None)  # a host that goes on running (the test suite) must not keep acting as them
+        db.dispose()
+
+
 def _start_quit_timer(app: QApplication) -> QTimer | None:
     """Honour ``TRESXUNO_QUIT_AFTER_MS``: close every window as an officer would (layout saved), then quit."""
     delay = quit_after_ms()
@@ -196,35 +237,12 @@ def run_gui(db_url: str | None = None, lang: str | None = None, user: str | None
     # (a smoke test must end, not wait for someone to press OK).
     quit_timer = _start_quit_timer(app)
     try:
-        try:
-            db = open_database(db_url or settings.database_url)
-        except StorageError as exc:
-            # Also on the terminal, in the command line's format: a smoke test's log shows why.
-            sys.stderr.write(f"tresxuno: {describe_storage(exc)}\n")
-            show_error(None, exc)
-            return 1
-        try:
-            if not sign_in_at_start(db, user):
-                return 0  # the officer closed the sign-in: nothing opened, nothing to save
-            window = MainWindow(db, settings)
-            window.show()
-            _warn_about_location(window, db)
-            # Inside the event loop, over the shown window: a quit timer (smoke tests) closes it too.
-            QTimer.singleShot(0, window, window.first_run_if_needed)
-            status = app.exec()
-            window.close()
-            # Delete it now, not at some later event loop's turn: a host that goes on running (the
-            # test suite) would otherwise see it vanish under its own windows and lose their focus.
-            window.deleteLater()
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-            # Closing the last window also posted an automatic Quit event; left queued, it would
-            # close whatever windows the host opens next.
-            QCoreApplication.removePostedEvents(app, QEvent.Type.Quit)
-            return status
-        finally:
-            _backup_on_close(db, settings)
-            set_actor(None)  # a host that goes on running (the test suite) must not keep acting as them
-            db.dispose()
+        target = db_url or settings.database_url
+        while True:
+            status, target = _run_window(app, settings, target, user)
+            if target is None:
+                return status
+            user = None  # another database: whoever signs in there
     finally:
         if quit_timer is not None:
             quit_timer.stop()

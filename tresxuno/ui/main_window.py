@@ -87,6 +87,8 @@ class MainWindow(WindowMenus, PageStack, WindowCommands, QMainWindow):
         self._page_classes = tuple(PAGES if pages is None else pages)
         self.tool_bar: QToolBar | None = None
         self.backup_task = None  # File > Backup now / Restore while it runs
+        #: Another database chosen in Preferences: the application reopens on it once this closes.
+        self.reopen_with: str | None = None
 
         self.nav = QListWidget(self)
         self.nav.setIconSize(QSize(20, 20))

@@ -121,6 +121,11 @@ class WindowCommands:
         result = PreferencesDialog.ask(self, self.db, self.settings)
         if result is None:
             return
+        if result.reopen is not None:
+            # The event loop ends; the application opens the chosen database and asks to sign in.
+            self.reopen_with = result.reopen
+            self.close()
+            return
         self.update_title()
         if result.language != language():
             self.switch_language(result.language)

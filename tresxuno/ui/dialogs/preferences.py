@@ -53,6 +53,8 @@ class Preferences:
 
     language: str
     office: OfficeSettings
+    #: Another database chosen (path or URL): the window closes and reopens on it.
+    reopen: str | None = None
 
 
 class PreferencesDialog(QDialog):
@@ -121,15 +123,15 @@ class PreferencesDialog(QDialog):
         database = QGroupBox(_("Database"), self)
         database_box = QVBoxLayout(database)
         database_box.addWidget(self.location)
-        how = QLabel(
+        self.other_database = QPushButton(_("Open another &database…"), database)
+        self.other_database.setToolTip(
             _(
-                "To work with another database, start tresxuno with --db FILE, or set the "
-                "TRESXUNO_DB environment variable."
-            ),
-            database,
+                "A database file (SQLite) or the office's database server (PostgreSQL); the window reopens on it"
+            )
         )
-        how.setWordWrap(True)
-        database_box.addWidget(how)
+        self.other_database.clicked.connect(self.open_other_database)
+        database_box.addWidget(self.other_database, 0, Qt.AlignmentFlag.AlignLeft)
+        self.reopen: str | None = None
         self.risk = QLabel(risk_warning(db.path), database)
         self.risk.setWordWrap(True)
         self.risk.setStyleSheet("color: #b00020;")
@@ -172,6 +174,18 @@ class PreferencesDialog(QDialog):
         finally:
             dialog.deleteLater()
 
+    def open_other_database(self) -> str | None:
+        """Choose another database; once it opened, keep it and close Preferences so the window reopens."""
+        from tresxuno.ui.dialogs.open_database import OpenDatabaseDialog
+
+        dialog = OpenDatabaseDialog(self, self.location.text())
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen is None:
+            return None
+        self.reopen = dialog.chosen
+        self._settings.database_url = dialog.chosen
+        self.accept()
+        return self.reopen
+
     def show_officials(self) -> None:
         """Open the list of office holders over time."""
         from tresxuno.ui.dialogs.officials import OfficialsDialog
@@ -205,5 +219,5 @@ class PreferencesDialog(QDialog):
         code = self.language.currentData() or language()
         self._settings.language = code
         self._settings.backups_keep = self.data_folder.keep.value()
-        self.chosen = Preferences(code, office)
+        self.chosen = Preferences(code, office, self.reopen)
         super().accept()
