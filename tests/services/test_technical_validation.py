@@ -41,7 +41,7 @@ def rows(db) -> tuple[int, int]:
     with db.engine.connect() as conn:
         return (
             conn.execute(text("SELECT count(*) FROM technical_validations")).scalar_one(),
-            conn.execute(text("SELECT count(*) FROM technical_validation_scores")).scalar_one(),
+            conn.execute(text("SELECT count(*) FROM validation_scores")).scalar_one(),
         )
 
 

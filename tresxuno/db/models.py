@@ -1015,7 +1015,7 @@ class TechnicalValidation(Base):
 class TechnicalValidationScore(Base):
     """The points a validation gave one criterion, with the validator's note."""
 
-    __tablename__ = "technical_validation_scores"
+    __tablename__ = "validation_scores"
     __table_args__ = (
         UniqueConstraint("validation_id", "criterion"),
         CheckConstraint("points >= 0", name="points_not_negative"),

@@ -94,7 +94,7 @@ TABLE_LABELS: dict[str, str] = {
     "project_convenio_terms": N_("Convenio terms"),
     "project_beneficiaries": N_("Person in the padrón"),
     "technical_validations": N_("Technical validation"),
-    "technical_validation_scores": N_("Technical validation score"),
+    "validation_scores": N_("Technical validation score"),
 }
 ACTION_LABELS: dict[str, str] = {"insert": N_("added"), "update": N_("changed"), "delete": N_("removed")}
 

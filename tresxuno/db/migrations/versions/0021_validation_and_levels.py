@@ -5,7 +5,7 @@ Revises: 0018_locality_key
 Create Date: 2026-12-05
 
 ``technical_validations`` holds each scoring of a project's technical file (who scored it, when,
-the rule year's criteria it used) and ``technical_validation_scores`` its points per criterion. A
+the rule year's criteria it used) and ``validation_scores`` its points per criterion. A
 new scoring adds rows; none is changed (the history is the set of scorings). A scholarship
 student's ``school_level`` says which amount of the rule set they receive ("" for other persons).
 """
@@ -44,7 +44,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_technical_validations_project_id", "technical_validations", ["project_id"])
     op.create_table(
-        "technical_validation_scores",
+        "validation_scores",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("validation_id", sa.Integer(), nullable=False),
         sa.Column("criterion", sa.String(40), nullable=False),
@@ -53,21 +53,21 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["validation_id"],
             ["technical_validations.id"],
-            name="fk_technical_validation_scores_validation_id_technical_validations",
+            name="fk_validation_scores_validation_id_technical_validations",
         ),
         sa.UniqueConstraint(
-            "validation_id", "criterion", name="uq_technical_validation_scores_validation_id_criterion"
+            "validation_id", "criterion", name="uq_validation_scores_validation_id_criterion"
         ),
-        sa.CheckConstraint("points >= 0", name=op.f("ck_technical_validation_scores_points_not_negative")),
+        sa.CheckConstraint("points >= 0", name=op.f("ck_validation_scores_points_not_negative")),
     )
     op.create_index(
-        "ix_technical_validation_scores_validation_id", "technical_validation_scores", ["validation_id"]
+        "ix_validation_scores_validation_id", "validation_scores", ["validation_id"]
     )
 
 
 def downgrade() -> None:
     """Drop the tables and the column."""
-    op.drop_table("technical_validation_scores")
+    op.drop_table("validation_scores")
     op.drop_table("technical_validations")
     with op.batch_alter_table("project_beneficiaries", recreate="auto") as batch:
         batch.drop_column("school_level")
