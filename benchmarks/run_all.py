@@ -227,6 +227,27 @@ def run(args: argparse.Namespace) -> list[Line]:
         lines.append(
             Line(f"CSV export, whole process, {total:,} entries", f"{ours.seconds:.1f} s", "sqlite3 missing")
         )
+
+    xlsx_out = workdir / "ledger.xlsx"
+    xlsx = best_of(
+        args.repeat,
+        [*tresxuno(ledger, "export", "ledger", "--format", "xlsx", "-o", str(xlsx_out)), "--force"],
+    )
+    # The anchor is long (openpyxl's pure-Python writer): one run; other load only slows it, which
+    # would flatter our ratio, so it is measured right after ours.
+    (workdir / "bare.xlsx").unlink(missing_ok=True)
+    bare = bench_exports.measure_child("bare-xlsx", ledger, workdir / "bare.xlsx")
+    xlsx_ratio = xlsx.seconds / bare.seconds
+    lines.append(
+        Line(
+            f"XLSX export, whole process, {total:,} entries",
+            f"{xlsx.seconds:.1f} s, {xlsx.maxrss_mb:.0f} MB",
+            anchor=f"bare openpyxl write-only loop: {bare.seconds:.1f} s",
+            ratio=f"{xlsx_ratio:.2f}x",
+            target="≤ 0.5x",
+            met="yes" if xlsx_ratio <= 0.5 else "no",
+        )
+    )
     return lines
 
 

@@ -319,6 +319,13 @@ TEMPLATES: dict[str, str] = {
     ),
     "attachment.unknown": N_("there is no attachment {id}"),
     "file.too_large": N_("the file is too large; at most {max_mb} MB"),
+    "file.empty": N_("the file {path} is empty (0 bytes): it is not a document; choose the scanned file"),
+    "attachment.content_altered": N_(
+        "the stored bytes of the file {sha}… no longer match their fingerprint: they were changed outside the app"
+    ),
+    "attachment.already_replaced": N_(
+        "attachment {id} was already replaced by attachment {newer}; replace the newer one instead"
+    ),
     "session.unknown_kind": N_("'{kind}' is not a kind of session; allowed: ordinaria, extraordinaria"),
     "session.called_after_held": N_(
         "the session was called on {called}, after it was held on {held}; the call (convocatoria) comes first"

@@ -25,6 +25,7 @@ from tresxuno.domain.problems import InputError
 from tresxuno.i18n import set_language
 from tresxuno.messages import describe
 from tresxuno.services.attachments import (
+    OPENED,
     attach_document,
     attachment_file,
     resolve_stored,
@@ -101,6 +102,12 @@ def test_opening_a_forged_stored_path_is_refused(attached, forged):
         connection.execute(
             text("UPDATE attachments SET stored_path = :p WHERE id = :id"), {"p": forged, "id": info.id}
         )
+    # Bytes kept in the database: the desktop gets the app's own copy, never the forged name.
+    opened = attachment_file(db, info.id)
+    assert opened.is_relative_to(paths.user_data_dir() / OPENED) and str(opened) != forged
+    # A copy an earlier release kept on disk (no bytes in the database): the forged name is refused.
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM attachment_contents"))
     before = table_digest(db)
     with pytest.raises(InputError) as refused:
         attachment_file(db, info.id)
@@ -112,33 +119,39 @@ def test_opening_a_forged_stored_path_is_refused(attached, forged):
 
 def test_opening_an_attachment_gives_its_checked_copy(attached):
     db, info = attached
-    assert attachment_file(db, info.id).read_bytes() == b"%PDF-1.4 solicitud firmada"
-    assert attachment_file(db, info.id) == info.absolute_path()
+    opened = attachment_file(db, info.id)
+    assert opened.read_bytes() == b"%PDF-1.4 solicitud firmada"
+    assert opened.is_relative_to(paths.user_data_dir() / OPENED) and opened.suffix == ".pdf"
     with pytest.raises(InputError) as refused:
         attachment_file(db, 9999)
     assert [p.code for p in refused.value.problems] == ["attachment.unknown"]
 
 
+def _alter_stored_bytes(db, content: bytes) -> None:
+    """The hostile insider's plain SQL on the stored bytes."""
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE attachment_contents SET content = :c"), {"c": content})
+
+
 def test_check_names_an_altered_attachment_and_opening_it_is_refused(attached):
     db, info = attached
     assert check_integrity(db).ok
-    copy = info.absolute_path()
-    copy.write_bytes(b"%PDF-1.4 solicitud cambiada")
+    _alter_stored_bytes(db, b"%PDF-1.4 solicitud cambiada")
     result = check_integrity(db)
-    assert result.problem is not None and result.problem.code == "attachment.file_altered"
-    message = describe(result.problem, with_field=False)
-    assert f"attachment {info.id} (solicitud.pdf)" in message and info.stored_path in message
+    assert result.problem is not None and result.problem.code == "attachment.content_altered"
+    assert info.sha256[:16] in describe(result.problem, with_field=False)
     with pytest.raises(InputError) as refused:
         attachment_file(db, info.id)
     assert [p.code for p in refused.value.problems] == ["attachment.file_altered"]
 
 
 def test_check_names_a_missing_attachment(attached):
-    db, info = attached
-    info.absolute_path().unlink()
+    db, _info = attached
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM attachment_contents"))
     result = check_integrity(db)
     assert result.problem is not None and result.problem.code == "attachment.file_missing"
-    assert info.stored_path in describe(result.problem, with_field=False)
+    assert "solicitud.pdf" in describe(result.problem, with_field=False)
 
 
 def test_check_names_an_unsafe_stored_name_the_trail_agrees_with(attached):
@@ -165,7 +178,7 @@ def test_check_names_an_unsafe_stored_name_the_trail_agrees_with(attached):
 @pytest.mark.sqlite_only
 def test_the_cli_check_fails_on_an_altered_attachment(attached):
     db, info = attached
-    info.absolute_path().write_bytes(b"otro contenido")
+    _alter_stored_bytes(db, b"otro contenido")
     db.dispose()
     result = subprocess.run(
         [sys.executable, "-m", "tresxuno", "--db", str(db.path), "--lang", "en", "check"],
@@ -176,4 +189,4 @@ def test_the_cli_check_fails_on_an_altered_attachment(attached):
         check=False,
     )
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "was altered" in result.stderr and info.stored_path in result.stderr
+    assert "changed outside the app" in result.stderr and info.sha256[:16] in result.stderr

@@ -234,6 +234,10 @@ WRITERS: dict[str, tuple[str, Call]] = {
         "attachments.add",
         lambda o: attachments.attach_document(o.db, o.project, "otro", Path(__file__)),
     ),
+    "tresxuno.services.attachments.replace_attachment": (
+        "attachments.add",
+        lambda o: attachments.replace_attachment(o.db, 1, Path(__file__), "escaneo equivocado"),
+    ),
     "tresxuno.services.audit.seal_trail": ("users.manage", lambda o: audit.seal_trail(o.db)),
     "tresxuno.services.clubs.register_federation": (
         "clubs.edit",
@@ -477,6 +481,8 @@ NOT_GUARDED: dict[str, str] = {
     "tresxuno.demo.beneficiaries.add_demo_beneficiaries": "generate_demo's helper (a Session)",
     "tresxuno.demo.convenio.add_demo_convenio_terms": "generate_demo's helper (a Session)",
     "tresxuno.demo.validations.add_demo_validations": "generate_demo's helper (a Session)",
+    "tresxuno.services.attachments.absorb_files": "on opening: moves files an earlier release kept on disk into the database",
+    "tresxuno.services.store.open_database": "opening a database: absorb_files, no user act",
     "tresxuno.services.ministraciones.ensure_default_calendar": "move_project's helper (a Session)",
     "tresxuno.services.tomas.record_toma": "register_club's and update_club's helper (a Session)",
     "tresxuno.demo.officials.add_demo_officials": "generate_demo's helper (a Session)",

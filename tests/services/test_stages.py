@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.services.test_registry_and_projects import club_input, project_input
 from tresxuno.db.models import StageChange
 from tresxuno.domain.problems import InputError
-from tresxuno.services.attachments import attach_document, project_checklist
+from tresxuno.services.attachments import attach_document, attachment_file, project_checklist
 from tresxuno.services.clubs import register_club
 from tresxuno.services.project_requests import submit_project
 from tresxuno.services.stages import move_project
@@ -66,7 +66,7 @@ def test_a_project_cannot_go_to_covam_while_a_document_is_missing(db, project, t
     scan = tmp_path / "solicitud.pdf"
     scan.write_bytes(b"%PDF-1.4 solicitud firmada")
     stored = attach_document(db, project.id, "solicitud", scan)
-    assert stored.absolute_path().read_bytes() == scan.read_bytes()
+    assert attachment_file(db, stored.id).read_bytes() == scan.read_bytes()
     assert stored.sha256 == hashlib.sha256(scan.read_bytes()).hexdigest()
     with pytest.raises(InputError) as exc:
         move_project(db, project.id, "en_covam")

@@ -21,7 +21,7 @@ from tresxuno.domain.validation import ClubInput
 from tresxuno.formatting import date_text, stage_label
 from tresxuno.i18n import _, language
 from tresxuno.messages import describe
-from tresxuno.services.attachments import attach_document, project_checklist
+from tresxuno.services.attachments import attach_document, attachment_file, project_checklist
 from tresxuno.services.clubs import register_club
 from tresxuno.services.project_requests import save_draft, submit_project
 from tresxuno.services.projects import get_project, project_overview
@@ -153,7 +153,7 @@ def test_attaching_a_document_marks_it_delivered_with_its_sha256(
     assert child.toolTip(4) == digest
     stored = next(i for i in project_checklist(empty_db, project.id) if i.requirement.id == "solicitud")
     assert stored.attachments[0].sha256 == digest
-    assert stored.attachments[0].absolute_path().read_bytes() == scan.read_bytes()
+    assert attachment_file(empty_db, stored.attachments[0].id).read_bytes() == scan.read_bytes()
     assert record.did_change
     assert "3x1-B" in asked[0]  # the officer is told which document is asked for
 
@@ -162,20 +162,25 @@ def test_attaching_a_document_marks_it_delivered_with_its_sha256(
     record.documents.setCurrentItem(child)
     assert record.open_button.isEnabled()
     qtbot.mouseClick(record.open_button, Qt.MouseButton.LeftButton)
-    assert opened == [stored.attachments[0].absolute_path()]
+    assert opened == [attachment_file(empty_db, stored.attachments[0].id)]
 
 
 @pytest.mark.parametrize("forged", ["/usr/bin/xcalc", "../../etc/passwd"])
 def test_a_forged_stored_path_is_never_handed_to_the_desktop(
     qtbot, open_record, project, empty_db, tmp_path, monkeypatch, prompts, forged
 ):
-    """Issue 12 item 13: a stored name outside the attachments folder is refused, with its reason."""
+    """Issue 12 item 13: a stored name outside the attachments folder is refused, with its reason.
+
+    A copy kept on disk by an earlier release (no bytes in the database) is what a forged name can
+    point at; bytes kept in the database are always opened from the app's own copy.
+    """
     from sqlalchemy import text
 
     scan = tmp_path / "solicitud.pdf"
     scan.write_bytes(b"%PDF-1.4 solicitud")
     info = attach_document(empty_db, project.id, "solicitud", scan)
     with empty_db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM attachment_contents"))
         connection.execute(
             text("UPDATE attachments SET stored_path = :p WHERE id = :id"), {"p": forged, "id": info.id}
         )
@@ -398,3 +403,26 @@ def test_the_main_window_way_in_opens_the_record_and_an_unknown_id_is_explained(
     assert shown == [f"{project.folio} — {project.name}"]
     assert ProjectRecord.ask(None, empty_db, 9999) is False
     assert describe(Problem("project", "project.unknown", {"id": 9999})) in prompts.messages[-1][2]
+
+
+def test_a_wrong_document_is_replaced_from_the_documents_tab(qtbot, open_record, project, empty_db, tmp_path):
+    """Issue 15 item 6: the officer replaces a wrong scan, says why, and the checklist shows the new one."""
+    from tresxuno.services.attachments import attachment_history
+
+    wrong = tmp_path / "equivocado.pdf"
+    wrong.write_bytes(b"%PDF-1.4 solicitud de otro club")
+    first = attach_document(empty_db, project.id, "solicitud", wrong)
+    record = open_record(project.id)
+    record.tabs.setCurrentIndex(2)
+    record.documents.setCurrentItem(_doc_line(record, "solicitud").child(0))
+    assert record.replace_button.isEnabled()
+    right = tmp_path / "solicitud.pdf"
+    right.write_bytes(b"%PDF-1.4 solicitud firmada")
+    record.replace_selected(str(right), "Se subió la solicitud de otro club")
+    qtbot.waitUntil(
+        lambda: _doc_line(record, "solicitud").child(0).text(0) == "solicitud.pdf", timeout=10_000
+    )
+    line = _doc_line(record, "solicitud")
+    assert line.childCount() == 1 and "otro club" in line.child(0).toolTip(0)
+    newest = line.child(0).data(0, project_detail.RawRole)
+    assert [a.id for a in attachment_history(empty_db, newest.id)] == [newest.id, first.id]

@@ -53,7 +53,11 @@ from tresxuno.domain.problems import StorageError
 
 #: Tables not audited: the trail itself and Alembic's bookkeeping. The INEGI states are a fixed
 #: catalogue; municipalities an administrator adds are audited.
-UNAUDITED: frozenset[str] = frozenset({"audit_log", "audit_head", "states", "alembic_version"})
+UNAUDITED: frozenset[str] = frozenset(
+    # attachment_contents: a file's bytes, keyed by their SHA-256; the attachment row naming that
+    # hash is audited, and ``check`` verifies every content against its key.
+    {"audit_log", "audit_head", "states", "alembic_version", "attachment_contents"}
+)
 
 #: ``Session.info`` key marking a session whose changes are audited, and the key of its pending records.
 AUDITED, _PENDING, _BEFORE = "tresxuno_audited", "tresxuno_audit_pending", "tresxuno_audit_before"

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -404,6 +405,25 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     added_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    # The attachment this one corrects (a wrong scan), and why; the replaced one stays on record.
+    replaces_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("attachments.id"))
+    replace_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class AttachmentContent(Base):
+    """The bytes of a filed document, once per distinct file (keyed by its SHA-256).
+
+    In the database so that every backup and every desk sharing it has the scans and CFDIs. Not in
+    the audit trail (megabytes per row): ``check`` verifies each row's bytes against its key instead.
+    """
+
+    __tablename__ = "attachment_contents"
+    __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
 
 
 class AcceptedRuleFile(Base):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from tresxuno import paths
 from tresxuno.db.audit import append, compared_tables, office_key, subject_of
 from tresxuno.db.engine import Database
-from tresxuno.db.models import Attachment, AuditHead, AuditLogRow
+from tresxuno.db.models import Attachment, AttachmentContent, AuditHead, AuditLogRow
 from tresxuno.domain.audit import (
     GENESIS,
     KEY_BYTES,
@@ -42,7 +42,7 @@ from tresxuno.domain.audit import (
 )
 from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.i18n import _
-from tresxuno.services.attachments import stored_file_problem
+from tresxuno.services.attachments import content_problems, stored_file_problem
 from tresxuno.services.ministraciones import calendar_problem
 from tresxuno.services.money_checks import money_problem
 from tresxuno.services.progress import CancelToken, Progress, no_progress
@@ -210,13 +210,18 @@ def check_integrity(
                 Attachment.id, Attachment.original_name, Attachment.stored_path, Attachment.sha256
             ).order_by(Attachment.id)
         ).all()
+        kept = set(session.scalars(select(AttachmentContent.sha256)))
+        if problem is None:
+            # The files kept in the database, each against the hash it is stored under.
+            progress(steps, steps, _("Verifying the attachments' files"))
+            problem = content_problems(session)
     if problem is None:
-        # Each attachment's file against the sha256 recorded (and audited) when it was attached.
-        progress(steps, steps, _("Verifying the attachments' files"))
+        # Each attachment against the sha256 recorded (and audited) when it was attached: its
+        # bytes in the database, or a copy an earlier release kept in the data folder.
         data_dir = paths.user_data_dir()
         for row in stored:
             token.raise_if_cancelled()
-            problem = stored_file_problem(*row, data_dir=data_dir)
+            problem = stored_file_problem(*row, data_dir=data_dir, in_database=row[3] in kept)
             if problem is not None:
                 break
     progress(steps, steps, _("Done"))

@@ -197,6 +197,8 @@ COLUMN_LABELS: dict[str, str] = {
     "curp": N_("CURP"),
     "birth_date": N_("Birth date"),
     "school_level": N_("School level"),
+    "replaces_id": N_("Replaces attachment"),
+    "replace_reason": N_("Reason for the replacement"),
     "validated_on": N_("Validation date"),
     "validator_name": N_("Validated by"),
     "validator_post": N_("Validator's post"),

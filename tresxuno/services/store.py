@@ -40,10 +40,14 @@ def url_for_display(url: str) -> str:
 
 def open_database(*args: Any, **kwargs: Any) -> Database:
     """Open (and upgrade) the database, then print local dates in its office's time zone."""
+    from tresxuno.services.attachments import absorb_files
     from tresxuno.services.office import apply_office_zone
 
     db = _open_database(*args, **kwargs)
     # Unreadable now: the default zone holds until the database can be read.
     with suppress(StorageError):
         apply_office_zone(db)
+    # Files an earlier release kept in this computer's data folder go into the database (once).
+    with suppress(StorageError, OSError):
+        absorb_files(db)
     return db

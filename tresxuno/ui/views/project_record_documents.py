@@ -33,10 +33,12 @@ from tresxuno.services.attachments import (
     attach_document,
     attachment_file,
     project_checklist,
+    replace_attachment,
 )
 from tresxuno.services.store import Database
 from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
+from tresxuno.ui.permissions import gate
 from tresxuno.ui.tasks import Task, run_task
 from tresxuno.ui.views.project_record_summary import _RIGHT, RawRole, _value
 
@@ -95,8 +97,14 @@ class RecordDocuments:
         self.open_button = QPushButton(_("&Open"), page)
         self.open_button.setToolTip(_("Open the selected file"))
         self.open_button.clicked.connect(self.open_selected)
+        self.replace_button = QPushButton(_("&Replace…"), page)
+        self.replace_button.setToolTip(
+            _("File the right document in place of the selected one; the wrong one stays in the history")
+        )
+        self.replace_button.clicked.connect(lambda: self.replace_selected())
         buttons.addWidget(self.attach_button)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.replace_button)
         buttons.addStretch(1)
         box.addWidget(self.documents_summary)
         box.addWidget(self.documents, 1)
@@ -124,6 +132,11 @@ class RecordDocuments:
                 )
                 child.setData(0, RawRole, info)
                 child.setToolTip(4, info.sha256)
+                if info.replaces_id is not None:
+                    child.setToolTip(
+                        0,
+                        _("Replaces an earlier file: {reason}").format(reason=info.replace_reason),
+                    )
                 child.setTextAlignment(3, _RIGHT)
                 item.addChild(child)
             tree.addTopLevelItem(item)
@@ -167,6 +180,10 @@ class RecordDocuments:
     def _update_document_buttons(self) -> None:
         self.attach_button.setEnabled(self._current_requirement() is not None)
         self.open_button.setEnabled(self._current_file() is not None)
+        self.replace_button.setEnabled(self._current_file() is not None)
+        for button in (self.attach_button, self.replace_button):
+            if button.isEnabled():  # disabled, with who may, for a role that cannot file documents
+                gate(button, self._db, "attachments.add")
 
     def _activate_document(self, item: QTreeWidgetItem) -> None:
         if isinstance(item.data(0, RawRole), AttachmentInfo):
@@ -199,6 +216,39 @@ class RecordDocuments:
             self,
             _("Attaching {name}…").format(name=source.name),
             lambda progress, cancel: attach_document(db, project_id, kind, source, user=user),
+            on_success=self._attached,
+        )
+        self.attach_task.failed.connect(lambda _exc: self._update_document_buttons())
+
+    def replace_selected(self, path: str | None = None, reason: str | None = None) -> None:
+        """File another document in place of the selected one (asks the file and why; off the GUI thread)."""
+        from tresxuno.ui.views.project_detail import CommentDialog
+
+        info = self._current_file()
+        if info is None:
+            return
+        if path is None:
+            kinds = _("Documents (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.xml);;All files (*)")
+            path = prompts.choose_open_file(self, _("Replace: {name}").format(name=info.original_name), kinds)
+        if not path:
+            return
+        if reason is None:
+            reason = CommentDialog.ask(
+                self,
+                _("Replace a document"),
+                _("Why is {name} replaced? The wrong file stays in the project's history.").format(
+                    name=info.original_name
+                ),
+                required=True,
+            )
+        if not reason:
+            return
+        source, db, user, wrong = Path(path), self._db, current_actor().username, info.id
+        self.replace_button.setEnabled(False)
+        self.attach_task = run_task(
+            self,
+            _("Attaching {name}…").format(name=source.name),
+            lambda progress, cancel: replace_attachment(db, wrong, source, reason, user=user),
             on_success=self._attached,
         )
         self.attach_task.failed.connect(lambda _exc: self._update_document_buttons())
