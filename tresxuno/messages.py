@@ -319,6 +319,10 @@ TEMPLATES: dict[str, str] = {
     ),
     "attachment.unknown": N_("there is no attachment {id}"),
     "file.too_large": N_("the file is too large; at most {max_mb} MB"),
+    "progress.unknown": N_("there is no progress report {id}"),
+    "progress.after_next": N_(
+        "{date} is after the next report ({next}); a corrected report keeps its place among the others"
+    ),
     "file.empty": N_("the file {path} is empty (0 bytes): it is not a document; choose the scanned file"),
     "attachment.content_altered": N_(
         "the stored bytes of the file {sha}… no longer match their fingerprint: they were changed outside the app"

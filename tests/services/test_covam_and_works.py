@@ -145,3 +145,46 @@ def test_progress_is_recorded_and_guarded(db, prevalidated, session):
         "date.future",
     }
     assert [p.percent_text for p in progress_history(db, pid)] == ["35.5", "70"]
+
+
+def test_a_report_typed_wrong_is_corrected_in_its_place_saying_why(db, prevalidated, session):
+    """Issue 15 item 7: 54 % typed for 45 % is corrected; the trail keeps 54 and the reason is shown."""
+    from sqlalchemy import text
+
+    from tresxuno.services.works import correct_progress
+
+    add_to_agenda(db, session.id, prevalidated[:1])
+    record_rulings(db, session.id, [RulingInput(prevalidated[0], "aprobado", 80)])
+    pid = prevalidated[0]
+    move_project(db, pid, "convenio_firmado")
+    start_by_exception(db, pid)
+    move_project(db, pid, "en_ejecucion")
+    today = date(2016, 12, 31)
+    first = record_progress(db, pid, date(2016, 9, 30), "20", today=today)
+    typo = record_progress(db, pid, date(2016, 10, 31), "54", today=today)
+    record_progress(db, pid, date(2016, 12, 1), "60", today=today)
+    with pytest.raises(InputError) as exc:
+        correct_progress(db, typo.id, date(2016, 10, 31), "45", "  ", today=today)
+    assert exc.value.problems[0].field == "reason"
+    for day, code in (
+        (date(2016, 9, 1), "progress.before_last"),
+        (date(2016, 12, 15), "progress.after_next"),
+    ):
+        with pytest.raises(InputError) as exc:
+            correct_progress(db, typo.id, day, "45", "se tecleó 54", today=today)
+        assert exc.value.problems[0].code == code
+    fixed = correct_progress(db, typo.id, date(2016, 11, 2), "45", "se tecleó 54 por 45", today=today)
+    assert (fixed.id, fixed.percent_text, fixed.correction) == (typo.id, "45", "se tecleó 54 por 45")
+    assert [p.percent_text for p in progress_history(db, pid)] == ["20", "45", "60"]
+    assert progress_history(db, pid)[0].id == first.id
+    with db.engine.connect() as conn:
+        images = (
+            conn.execute(
+                text(
+                    "SELECT before FROM audit_log WHERE table_name = 'project_progress' AND action = 'update'"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert any('"percent_tenths":540' in (image or "") for image in images)  # the earlier value is kept

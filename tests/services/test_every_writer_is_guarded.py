@@ -238,6 +238,10 @@ WRITERS: dict[str, tuple[str, Call]] = {
         "attachments.add",
         lambda o: attachments.replace_attachment(o.db, 1, Path(__file__), "escaneo equivocado"),
     ),
+    "tresxuno.services.works.correct_progress": (
+        "works.record_progress",
+        lambda o: works.correct_progress(o.db, 1, date(2019, 5, 1), "45", "se tecleó 54 %"),
+    ),
     "tresxuno.services.audit.seal_trail": ("users.manage", lambda o: audit.seal_trail(o.db)),
     "tresxuno.services.clubs.register_federation": (
         "clubs.edit",

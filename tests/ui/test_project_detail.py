@@ -426,3 +426,44 @@ def test_a_wrong_document_is_replaced_from_the_documents_tab(qtbot, open_record,
     assert line.childCount() == 1 and "otro club" in line.child(0).toolTip(0)
     newest = line.child(0).data(0, project_detail.RawRole)
     assert [a.id for a in attachment_history(empty_db, newest.id)] == [newest.id, first.id]
+
+
+def test_an_error_clears_as_soon_as_the_field_is_fixed_and_a_report_is_corrected(
+    qtbot, open_record, project, empty_db, tmp_path, monkeypatch
+):
+    """Issue 15 item 7: typing in a field hides its stale error; a wrong report is corrected, with a reason."""
+    from tresxuno.ui.views import project_record_progress as progress_tab
+
+    for item in project_checklist(empty_db, project.id):
+        scan = tmp_path / f"{item.requirement.id}.pdf"
+        scan.write_bytes(item.requirement.id.encode())
+        attach_document(empty_db, project.id, item.requirement.id, scan)
+    for stage in ("prevalidado", "en_covam", "aprobado", "convenio_firmado"):
+        move_project(empty_db, project.id, stage)
+    record = open_record(project.id)
+    record.progress_percent.setText("cuarenta")
+    qtbot.mouseClick(record.progress_button, Qt.MouseButton.LeftButton)
+    assert "percent" in record.progress_errors.texts()
+    qtbot.keyClick(record.progress_percent, Qt.Key.Key_Backspace)  # the officer starts fixing it
+    assert "percent" not in record.progress_errors.texts()
+    record.progress_percent.setText("54")
+    qtbot.mouseClick(record.progress_button, Qt.MouseButton.LeftButton)
+    assert record.progress_table.rowCount() == 1 and not record.progress_correct_button.isEnabled()
+    record.progress_table.selectRow(0)
+    assert record.progress_correct_button.isEnabled()
+    seen = {}
+
+    def fix(dialog) -> int:
+        qtbot.addWidget(dialog)
+        dialog.percent.setText("45")
+        assert dialog.save() is False  # no reason given
+        seen["error"] = dialog.errors.texts().get("reason", "")
+        qtbot.keyClicks(dialog.reason, "se tecleo 54 por 45")
+        assert "reason" not in dialog.errors.texts()
+        assert dialog.save() is True
+        return dialog.result()
+
+    monkeypatch.setattr(progress_tab.ProgressCorrectionDialog, "exec", fix)
+    record.correct_selected_progress()
+    assert seen["error"]
+    assert record.progress_table.item(0, 1).text() == "45.0 %"

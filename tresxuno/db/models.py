@@ -616,6 +616,8 @@ class ProgressReport(Base):
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    # Why the report was last corrected ("" never); the earlier values stay in the audit trail.
+    correction: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 # --- Users ------------------------------------------------------------------------------------

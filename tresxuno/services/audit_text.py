@@ -198,6 +198,7 @@ COLUMN_LABELS: dict[str, str] = {
     "birth_date": N_("Birth date"),
     "school_level": N_("School level"),
     "replaces_id": N_("Replaces attachment"),
+    "correction": N_("Reason for the correction"),
     "replace_reason": N_("Reason for the replacement"),
     "validated_on": N_("Validation date"),
     "validator_name": N_("Validated by"),

@@ -31,6 +31,7 @@ class ProgressInfo:
     note: str
     created_by: str
     created_at: datetime
+    correction: str = ""
 
     @property
     def percent_text(self) -> str:
@@ -128,8 +129,85 @@ def record_progress(
 
 def _info(row: ProgressReport) -> ProgressInfo:
     return ProgressInfo(
-        row.id, row.project_id, row.reported_on, row.percent_tenths, row.note, row.created_by, row.created_at
+        row.id,
+        row.project_id,
+        row.reported_on,
+        row.percent_tenths,
+        row.note,
+        row.created_by,
+        row.created_at,
+        row.correction,
     )
+
+
+def correct_progress(
+    db: Database,
+    report_id: int,
+    reported_on: date,
+    percent_text: str,
+    reason: str,
+    *,
+    note: str | None = None,
+    today: date | None = None,
+) -> ProgressInfo:
+    """Correct a progress report typed wrong (its percent, date or note), saying why.
+
+    The report keeps its place between its neighbours (not before the one before it, not after the
+    one after it); the values before the correction stay in the audit trail, shown in the project's
+    change history, and ``reason`` is kept with the report.
+
+    Raises:
+        InputError: ``progress.unknown``; ``text.*`` on ``reason`` (required); a bad percent; a
+            date in the future or out of order (``progress.before_last``, ``progress.after_next``).
+    """
+    require(db, "works.record_progress")
+    problems: list[Problem] = []
+    tenths = None
+    try:
+        tenths = parse_percent(percent_text)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    why = clean_text(reason, "reason", problems, max_len=limits.NOTE, multiline=True)
+    if reported_on > (today or date.today()):
+        problems.append(Problem("reported_on", "date.future", {"date": reported_on.isoformat()}))
+    with db.transaction(immediate=True) as session:
+        row = session.get(ProgressReport, report_id)
+        if row is None:
+            raise InputError(Problem("report", "progress.unknown", {"id": report_id}))
+        others = session.scalars(
+            select(ProgressReport)
+            .where(ProgressReport.project_id == row.project_id, ProgressReport.id != row.id)
+            .order_by(ProgressReport.reported_on, ProgressReport.id)
+        ).all()
+        key = (row.reported_on, row.id)
+        before = [o for o in others if (o.reported_on, o.id) < key]
+        after = [o for o in others if (o.reported_on, o.id) > key]
+        if before and reported_on < before[-1].reported_on:
+            problems.append(
+                Problem(
+                    "reported_on",
+                    "progress.before_last",
+                    {"date": reported_on.isoformat(), "last": before[-1].reported_on.isoformat()},
+                )
+            )
+        if after and reported_on > after[0].reported_on:
+            problems.append(
+                Problem(
+                    "reported_on",
+                    "progress.after_next",
+                    {"date": reported_on.isoformat(), "next": after[0].reported_on.isoformat()},
+                )
+            )
+        if problems:
+            raise InputError(problems)
+        assert tenths is not None
+        row.reported_on, row.percent_tenths, row.correction = reported_on, tenths, why
+        if note is not None:
+            row.note = clean_text(note, "note", problems, required=False, max_len=limits.NOTE, multiline=True)
+            if problems:
+                raise InputError(problems)
+        session.flush()
+        return _info(row)
 
 
 def progress_history(db: Database, project_id: int) -> list[ProgressInfo]:

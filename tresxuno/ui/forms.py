@@ -44,6 +44,7 @@ class FieldErrors:
         form.addRow(label, container)
         widget.setAccessibleName(label.rstrip(":").replace("&", ""))
         self._fields[field] = (widget, error)
+        self._watch(widget, error)
         return error
 
     def register(self, field: str, widget: QWidget, error: QLabel) -> None:
@@ -52,6 +53,30 @@ class FieldErrors:
         error.setWordWrap(True)
         error.hide()
         self._fields[field] = (widget, error)
+        self._watch(widget, error)
+
+    @staticmethod
+    def _watch(widget: QWidget, error: QLabel) -> None:
+        """Hide the field's error as soon as its input changes: a stale error misleads (issue 15, item 7)."""
+
+        def hide(*_args: object) -> None:
+            if error.isVisible() or error.text():
+                error.clear()
+                error.hide()
+                widget.setAccessibleDescription("")
+
+        for signal in (
+            "textEdited",
+            "textChanged",
+            "dateChanged",
+            "currentIndexChanged",
+            "valueChanged",
+            "toggled",
+        ):
+            bound = getattr(widget, signal, None)
+            if bound is not None and hasattr(bound, "connect"):
+                bound.connect(hide)
+                break
 
     def clear(self) -> None:
         """Hide every error."""
