@@ -166,10 +166,15 @@ def add_field(
 
 
 def hint_label(parent: QWidget) -> QLabel:
-    """A small explanatory line under a field (word-wrapped, selectable)."""
+    """A small explanatory line under a field (word-wrapped, selectable).
+
+    It keeps one line's height even while empty: a hint that appears and disappears as the officer
+    types (dollars × rate) must not move the fields under the mouse.
+    """
     label = QLabel(parent)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setMinimumHeight(label.fontMetrics().lineSpacing() + 2)
     return label
 
 
