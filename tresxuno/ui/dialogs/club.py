@@ -55,6 +55,7 @@ from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.record_undo import club_edited
+from tresxuno.ui.widgets.date_field import date_field
 
 #: The two-letter codes the services accept (``US_STATES``) and their names, translatable.
 US_STATE_NAMES: dict[str, str] = {
@@ -151,13 +152,8 @@ def from_qdate(day: QDate) -> date:
 
 
 def date_edit(parent: QWidget) -> QDateEdit:
-    """A date field as Mexican offices write dates (dd/mm/yyyy), with a calendar to pick from."""
-    edit = QDateEdit(parent)
-    edit.setDisplayFormat("dd/MM/yyyy")
-    edit.setCalendarPopup(True)
-    edit.setDateRange(QDate(1990, 1, 1), QDate(2100, 12, 31))
-    edit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-    return edit
+    """A date field as Mexican offices write dates (dd/mm/yyyy), with a calendar; Tab leaves it."""
+    return date_field(parent)
 
 
 class _FoldingCompleter(QCompleter):

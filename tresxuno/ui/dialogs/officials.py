@@ -46,13 +46,14 @@ from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.permissions import gate
+from tresxuno.ui.widgets.date_field import DateField
 
 #: Columns of the list: header msgids.
 COLUMNS: tuple[str, ...] = (N_("Post"), N_("Name"), N_("Title"), N_("From"), N_("To"))
 
 
 def _date_edit(parent: QWidget, day: date) -> QDateEdit:
-    edit = QDateEdit(parent)
+    edit = DateField(parent)
     edit.setCalendarPopup(True)
     edit.setDisplayFormat("dd/MM/yyyy")
     edit.setDate(QDate(day))

@@ -9,7 +9,6 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -30,6 +29,7 @@ from tresxuno.services.places import list_states
 from tresxuno.services.store import Database
 from tresxuno.ui.dialogs.project_choices import PARTNER_CHOICES, SearchCombo, programme_names, programme_years
 from tresxuno.ui.forms import FieldErrors
+from tresxuno.ui.widgets.date_field import DateField
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
@@ -148,7 +148,7 @@ class ProjectFormLayout:
         self.beneficiaries.setGroupSeparatorShown(True)
         self.beneficiaries.setAlignment(_RIGHT)
         self._row(form, "beneficiaries", _("&Beneficiaries:"), self.beneficiaries)
-        self.request_date = QDateEdit(group)
+        self.request_date = DateField(group)
         self.request_date.setCalendarPopup(True)
         self.request_date.setDisplayFormat("dd/MM/yyyy")
         self.request_date.setDate(QDate(self._today.year, self._today.month, self._today.day))

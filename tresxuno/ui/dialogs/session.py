@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -67,6 +66,7 @@ from tresxuno.services.store import Database
 from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import ERROR_STYLE, FieldErrors
+from tresxuno.ui.widgets.date_field import DateField
 
 #: Parties of the attendee rows a new session starts with: who usually sits on the committee.
 DEFAULT_ATTENDEE_PARTIES: tuple[str, ...] = ("federal", "state", "municipal", "club")
@@ -215,7 +215,7 @@ class SessionDialog(QDialog):
 
         self.number = QLineEdit(self)
         self.number.setPlaceholderText(_("e.g. 1/{year}").format(year=(today or date.today()).year))
-        self.held_on = QDateEdit(self)
+        self.held_on = DateField(self)
         self.held_on.setCalendarPopup(True)
         self.held_on.setDisplayFormat("dd/MM/yyyy")
         self.held_on.setDate(QDate(today or date.today()))
@@ -228,7 +228,7 @@ class SessionDialog(QDialog):
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(self.notes.fontMetrics().lineSpacing() * 4 + 12)
         self.called_known = QCheckBox(_("Recorded"), self)
-        self.called_on = QDateEdit(self)
+        self.called_on = DateField(self)
         self.called_on.setCalendarPopup(True)
         self.called_on.setDisplayFormat("dd/MM/yyyy")
         self.called_on.setDate(QDate(today or date.today()))

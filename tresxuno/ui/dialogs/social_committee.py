@@ -41,6 +41,7 @@ from tresxuno.services.social_committees import CommitteeInfo, add_committee_rec
 from tresxuno.services.store import Database
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import ERROR_STYLE, FieldErrors
+from tresxuno.ui.widgets.date_field import DateField
 
 POSITION_NAMES: dict[str, str] = {
     "presidente": N_("President"),
@@ -84,7 +85,7 @@ class CommitteeDialog(QDialog):
         self.general = QLabel(self)
         self.general.setWordWrap(True)
         self.errors = FieldErrors(self.general)
-        self.constituted = QDateEdit(self)
+        self.constituted = DateField(self)
         self.constituted.setCalendarPopup(True)
         self.constituted.setDisplayFormat("dd/MM/yyyy")
         self.constituted.setDate(_qdate(current.constituted_on if current else self._today))
@@ -227,7 +228,7 @@ class CommitteeRecordDialog(QDialog):
         self.kind = QComboBox(self)
         for key in RECORD_KINDS:
             self.kind.addItem(_(KIND_NAMES[key]), key)
-        self.held_on = QDateEdit(self)
+        self.held_on = DateField(self)
         self.held_on.setCalendarPopup(True)
         self.held_on.setDisplayFormat("dd/MM/yyyy")
         self.held_on.setDate(_qdate(self._today))

@@ -15,6 +15,7 @@ from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import _
 from tresxuno.ui.dialogs.entries import ProjectPicker
 from tresxuno.ui.models.ledger import LedgerFilters, LedgerTableModel
+from tresxuno.ui.widgets.date_field import DateField
 
 
 class LedgerFilterControls:
@@ -30,7 +31,7 @@ class LedgerFilterControls:
     end: QDateEdit
 
     def _date(self, label: str) -> QDateEdit:
-        edit = QDateEdit(self)
+        edit = DateField(self)
         edit.setDisplayFormat("dd/MM/yyyy")
         edit.setCalendarPopup(True)
         # The lowest date stands for "no limit" and shows as such.

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -46,6 +45,7 @@ from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.permissions import gate
 from tresxuno.ui.views.project_record_summary import _RIGHT, _item, _table, _value
+from tresxuno.ui.widgets.date_field import DateField
 
 #: The ways a tranche falls due, as the editor offers them (msgids translated when shown).
 TRIGGER_LABELS: dict[str, str] = {
@@ -92,7 +92,7 @@ class _TrancheRow:
             self.trigger.addItem(_(label), key)
         self.trigger.setCurrentIndex(max(0, self.trigger.findData(t.trigger)))
         self.trigger.setAccessibleName(_("Falls due"))
-        self.date = QDateEdit(parent)
+        self.date = DateField(parent)
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("dd/MM/yyyy")
         day = t.due_date or date.today() + timedelta(days=30)  # a new dated tranche falls due later

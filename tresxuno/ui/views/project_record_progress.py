@@ -6,7 +6,6 @@ from datetime import date
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -40,6 +39,7 @@ from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.models.ledger import money_to_date
 from tresxuno.ui.permissions import gate
 from tresxuno.ui.views.project_record_summary import _RIGHT, _item, _table, _value
+from tresxuno.ui.widgets.date_field import DateField
 
 
 class RecordProgress:
@@ -87,7 +87,7 @@ class RecordProgress:
         self.progress_errors = FieldErrors(self.progress_general)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
-        self.progress_date = QDateEdit(group)
+        self.progress_date = DateField(group)
         self.progress_date.setCalendarPopup(True)
         self.progress_date.setDisplayFormat("dd/MM/yyyy")
         self.progress_date.setDate(QDate(self._today.year, self._today.month, self._today.day))
@@ -210,7 +210,7 @@ class ProgressCorrectionDialog(QDialog):
         general = QLabel(self)
         self.errors = FieldErrors(general)
         form = QFormLayout()
-        self.day = QDateEdit(self)
+        self.day = DateField(self)
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("dd/MM/yyyy")
         self.day.setDate(QDate(info.reported_on.year, info.reported_on.month, info.reported_on.day))
