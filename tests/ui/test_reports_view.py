@@ -17,6 +17,7 @@ from tresxuno.i18n import _
 from tresxuno.services.projects import ProjectFilters, list_projects
 from tresxuno.services.reporting import kinds as report_kinds
 from tresxuno.ui import prompts as prompt_functions
+from tresxuno.ui.dialogs.entries import ProjectChoice
 from tresxuno.ui.dialogs.report_preview import ReportPreview
 from tresxuno.ui.main_window import MainWindow
 from tresxuno.ui.reporting import report_title
@@ -83,7 +84,7 @@ def test_every_kind_is_listed_with_the_fields_it_needs(qtbot, small_db):
     assert titles["project"][0] == "Cédula del proyecto"
     assert titles["statement"][0] == "Estado de cuenta"
     expected = {
-        "receipt": ["entry"],
+        "receipt": ["project", "entry"],
         "agreement": ["project"],
         "session": ["session"],
         "handover": ["project"],
@@ -123,13 +124,13 @@ def test_the_chosen_report_survives_a_language_switch(qtbot, small_db):
     qtbot.addWidget(window)
     window.show_view("reports")
     view = window.views["reports"]
-    assert isinstance(view, ReportsView) and view.choose_kind("receipt")
-    view.entry.setText("12")
+    assert isinstance(view, ReportsView) and view.choose_kind("quarterly")
+    view.quarter.setCurrentIndex(2)
     window.switch_language("en")
     view = window.views["reports"]
     assert isinstance(view, ReportsView)
-    assert view.current_kind() == "receipt" and view.entry.text() == "12"
-    assert view.heading.text() == "Contribution receipt"
+    assert view.current_kind() == "quarterly" and view.quarter.currentIndex() == 2
+    assert view.heading.text() == "Quarterly report"
     window.switch_language("es")
 
 
@@ -140,7 +141,7 @@ def test_missing_project_is_reported_next_to_the_field_in_spanish(qtbot, small_d
     assert view.errors.texts()["project"] == "elija uno de la lista"
     assert view.choose_kind("receipt")
     assert view.generate() is None
-    assert view.errors.texts()["entry"] == "este campo es obligatorio"
+    assert view.errors.texts()["project"] == "elija uno de la lista"
     assert view.task is None
 
 
@@ -292,3 +293,25 @@ def test_ledger_prints_the_receipt_of_a_selected_contribution(qtbot, small_db):
     preview = view.findChildren(ReportPreview)[0]
     assert preview.path.name == f"recibo_{entry.id}.pdf"
     assert "Recibo de aportación" in PdfReader(preview.path).pages[0].extract_text()
+
+
+def test_a_receipt_is_chosen_from_the_projects_contributions(qtbot, small_db):
+    """Issue 15 item 4: no raw ledger number; the project's contributions, each with its receipt folio."""
+    from tresxuno.services.ledger import list_entries
+    from tresxuno.services.reporting.receipt import receipt_number
+
+    view = _view(qtbot, small_db)
+    assert view.choose_kind("receipt")
+    pid = _scalar(
+        small_db, "SELECT project_id FROM ledger_entries WHERE kind = 'contribution' ORDER BY id LIMIT 1"
+    )
+    project = next(p for p in list_projects(small_db, ProjectFilters(), limit=1000) if p.id == pid)
+    view.project.set_choice(ProjectChoice(project.id, project.folio, project.name, project.stage))
+    contributions = list_entries(small_db, project_id=pid, kind="contribution", limit=1000)
+    assert view.entry.count() == len(contributions) > 0
+    assert view.entry.currentIndex() == -1  # nothing chosen for the officer
+    assert view.generate() is None and "entry" in view.errors.texts()
+    view.entry.setCurrentIndex(0)
+    assert receipt_number(small_db, contributions[0]) in view.entry.currentText()
+    order = view.order()
+    assert order is not None and order.options == {"entry_id": contributions[0].id}

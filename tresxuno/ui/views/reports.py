@@ -10,14 +10,13 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QIntValidator, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
     QPushButton,
     QStyle,
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.domain.problems import Problem, StorageError
-from tresxuno.formatting import date_text
+from tresxuno.formatting import date_text, money_text, party_label
 from tresxuno.i18n import N_, _
 from tresxuno.services.reporting import kinds as report_kinds
 from tresxuno.services.store import Database
@@ -112,11 +111,13 @@ class ReportsView(View):
 
         self.project = ProjectPicker(db, self)
         self.project.edit.setToolTip(_("Type a folio or part of the project's name, then choose it"))
-        self.entry = QLineEdit(self)
-        self.entry.setValidator(QIntValidator(1, 2_000_000_000, self.entry))
-        self.entry.setPlaceholderText(_("e.g. 128"))
-        self.entry.setToolTip(_("The entry's number, as in the first column of the Ledger"))
-        self.entry.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 14)
+        # A receipt is chosen from the project's contributions (folio, date, party, amount), not typed
+        # as a raw ledger number.
+        self.entry = QComboBox(self)
+        self.entry.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.entry.setMinimumContentsLength(48)
+        self.entry.setToolTip(_("The chosen project's contributions: the receipt of which one"))
+        self.project.changed.connect(lambda _choice: self._fill_receipts())
         self.session = QComboBox(self)
         self.session.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.year = QComboBox(self)
@@ -150,7 +151,7 @@ class ReportsView(View):
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         labels = {
             "project": _("&Project:"),
-            "entry": _("Ledger &entry No.:"),
+            "entry": _("Contribu&tion:"),
             "session": _("COVAM &session:"),
             "year": _("Fiscal &year:"),
             "quarter": _("&Quarter:"),
@@ -316,8 +317,13 @@ class ReportsView(View):
         return False
 
     def fields_of(self, kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The option fields ``kind`` needs, and those it accepts without needing them."""
+        """The option fields ``kind`` needs, and those it accepts without needing them.
+
+        A receipt also shows the project: its contributions are the list the receipt is chosen from.
+        """
         needed = tuple(report_kinds.REQUIRED_OPTIONS.get(kind, ()))
+        if "entry" in needed and "project" not in needed:
+            needed = ("project", *needed)
         optional = tuple(o for o in report_kinds.OPTIONAL_OPTIONS.get(kind, ()) if o not in needed)
         return needed, optional
 
@@ -356,17 +362,13 @@ class ReportsView(View):
         self.project.commit()
         values: dict[str, object] = {
             "project": self.project.choice.id if self.project.choice else None,
-            "entry": int(self.entry.text()) if self.entry.text().strip().isdigit() else None,
+            "entry": self.entry.currentData(),
             "session": self.session.currentData(),
             "year": self.year.currentData(),
             "quarter": self.quarter.currentData(),
             "municipality": self.municipality.chosen(),
         }
-        missing = [
-            Problem(name, "text.required" if name == "entry" else "choice.required")
-            for name in needed
-            if values[name] in (None, "")
-        ]
+        missing = [Problem(name, "choice.required") for name in needed if values[name] in (None, "")]
         if missing:
             first = self.errors.show(missing)
             if first is not None:
@@ -381,8 +383,15 @@ class ReportsView(View):
             "quarter": "quarter",
             "municipality": "municipality",
         }
+        # Only what the report takes: the receipt's project only narrows the list of contributions.
+        accepted = (
+            *report_kinds.REQUIRED_OPTIONS.get(kind, ()),
+            *report_kinds.OPTIONAL_OPTIONS.get(kind, ()),
+        )
         options = {
-            keys[name]: values[name] for name in (*needed, *optional) if values[name] not in (None, "")
+            keys[name]: values[name]
+            for name in (*needed, *optional)
+            if values[name] not in (None, "") and name in accepted
         }
         folio = self.project.choice.folio if self.project.choice else None
         parts: list[object] = []
@@ -446,6 +455,36 @@ class ReportsView(View):
             show_error(self.window(), exc)
             return
         self.empty.setVisible(not self._has_projects)
+
+    def _fill_receipts(self) -> None:
+        """List the chosen project's contributions: receipt folio, date, party and amount."""
+        from tresxuno.services.ledger import list_entries
+        from tresxuno.services.reporting.receipt import receipt_number
+
+        self.entry.clear()
+        choice = self.project.choice
+        if choice is None:
+            self.entry.setPlaceholderText(_("Choose the project first"))
+            return
+        try:
+            rows = list_entries(self._db, project_id=choice.id, kind="contribution", limit=5_000)
+            for e in rows:
+                text = " · ".join(
+                    (
+                        receipt_number(self._db, e),
+                        date_text(e.entry_date),
+                        party_label(e.party),
+                        money_text(e.amount),
+                    )
+                )
+                self.entry.addItem(text, e.id)
+        except StorageError as exc:
+            show_error(self.window(), exc)
+            return
+        self.entry.setPlaceholderText(
+            _("Choose a contribution") if rows else _("This project has no contribution recorded yet")
+        )
+        self.entry.setCurrentIndex(-1)
 
     def view_state(self) -> dict[str, object]:
         """The fields, and the report chosen (kept when the language changes)."""
