@@ -254,15 +254,17 @@ def test_usd_contribution_keeps_dollars_rate_its_date_and_source(db, project):
     assert credited.amount == 190_900_00 and credited.rate == "19.1234"
 
 
-def test_receipt_is_copied_into_the_project_folder_with_hash_and_size(db, project, receipt):
+def test_receipt_is_kept_in_the_database_with_hash_and_size(db, project, receipt):
+    from tresxuno.services.attachments import attachment_file
+
     stored = contribute(db, project.id, "state", 1_000_00, receipt_path=receipt)
     with db.session() as session:
         row = session.scalars(select(Attachment).where(Attachment.ledger_entry_id == stored.id)).one()
     content = receipt.read_bytes()
     assert row.kind == "receipt" and row.original_name == "recibo escaneado.pdf"
     assert (row.sha256, row.size) == (hashlib.sha256(content).hexdigest(), len(content))
-    assert row.stored_path.startswith(f"attachments/{project.folio}/")
-    assert (paths.user_data_dir() / row.stored_path).read_bytes() == content
+    assert row.stored_path == ""  # the bytes are in the database, not in a folder of this computer
+    assert attachment_file(db, row.id).read_bytes() == content
 
 
 def test_payment_with_cfdi_is_attributed_by_approved_shares(db, club, tmp_path):

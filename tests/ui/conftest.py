@@ -123,3 +123,64 @@ def _empty_undo_history() -> Iterator[None]:
     undo_stack().clear()
     yield
     undo_stack().clear()
+
+
+#: The smallest screen an office uses: a 1366×768 laptop, less a taskbar and the window's title bar.
+LAPTOP_WIDTH, LAPTOP_HEIGHT = 1366, 728
+
+
+def _too_big(widget: object) -> str | None:
+    """Why a shown window does not fit a 1366×768 laptop (issue 15, item 3), or None.
+
+    A window can shrink to its minimum size; if even that is taller or wider than the screen, its
+    buttons end up off-screen whatever the officer does.
+    """
+    from PySide6.QtWidgets import QDialog, QMainWindow
+
+    if not isinstance(widget, QDialog | QMainWindow) or not widget.isWindow():
+        return None
+    hint, minimum = widget.minimumSizeHint(), widget.minimumSize()
+    width, height = max(hint.width(), minimum.width()), max(hint.height(), minimum.height())
+    if width > LAPTOP_WIDTH or height > LAPTOP_HEIGHT:
+        return f"{type(widget).__name__} needs at least {width}×{height}"
+    return None
+
+
+_shown_too_big: list[str] = []
+
+
+def _watch_shown_windows() -> None:
+    """Check every window as it is shown (tests keep many only as locals, gone once they return)."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None or getattr(app, "_tresxuno_size_watch", None) is not None:
+        return
+
+    class Watch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+            if event.type() == QEvent.Type.Show:
+                problem = _too_big(watched)
+                if problem is not None:
+                    _shown_too_big.append(problem)
+            return False
+
+    watch = Watch()
+    app.installEventFilter(watch)
+    app._tresxuno_size_watch = watch  # type: ignore[attr-defined]  # kept alive with the application
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Every window a GUI test shows must fit a 1366×768 laptop.
+
+    The GUI tests open nearly every dialog and page of the app, so this checks them all where they
+    are used, with their real content. A test that builds a huge window on purpose opts out with
+    ``@pytest.mark.any_size``.
+    """
+    _watch_shown_windows()
+    _shown_too_big.clear()
+    outcome = yield
+    if outcome.excinfo is None and item.get_closest_marker("any_size") is None and _shown_too_big:
+        outcome.force_exception(AssertionError("; ".join(sorted(set(_shown_too_big)))))
