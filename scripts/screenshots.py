@@ -1,7 +1,7 @@
 """Save a PNG of each main page of tresxuno into ``docs/screenshots/``, for the README and reviews.
 
 One ``<page key>.png`` per page the main window has (``home.png``, ``projects.png``, ``ledger.png``...;
-a page not written yet, such as Reportes while it is being built, is simply not shot) at 1280 x 800,
+a page not written yet, such as Reportes while it is being built, is simply not shot) at 1366 x 728,
 a searched project list (``projects-jerez.png``), the first-run and Preferences dialogs, and the
 ledger's entry forms: a contribution in dollars (``entry-contribution-usd.png``) and a payment
 filled from a CFDI invoice (``entry-payment-cfdi.png``).
@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: A CFDI 4.0 invoice to drop on the payment form (the one the tests use).
 SAMPLE_CFDI = ROOT / "tests" / "fixtures" / "cfdi" / "factura_4_0.xml"
 #: Window size of every screenshot: a common laptop screen, and the size the views are designed for.
-WIDTH, HEIGHT = 1280, 800
+#: A 1366×768 laptop less its taskbar: the smallest screen offices use.
+WIDTH, HEIGHT = 1366, 728
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         path = scratch / f"estado_de_cuenta_{busy[0].folio}.pdf"
         write_report(db, "statement", path, project_id=busy[0].id, printed_by="oficina")
         dialog = ReportPreview(path, title=_("Statement of account"), parent=window)
-        dialog.resize(1100, 800)
+        dialog.resize(1100, 700)
         dialog.show()
         return dialog
 

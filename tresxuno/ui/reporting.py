@@ -33,7 +33,7 @@ REPORT_TITLES: dict[str, str] = {
     "session": N_("COVAM session minutes"),
     "quarterly": N_("Quarterly report"),
     "summary": N_("Fiscal year summary"),
-    "handover": N_("Hand-over certificate"),
+    "handover": N_("Hand-over act (works, scholarships or goods)"),
     "committee": N_("Contraloría social committee"),
     "committee_report": N_("Contraloría social report form"),
     "validation": N_("Technical validation sheet"),
@@ -56,7 +56,11 @@ REPORT_PURPOSES: dict[str, str] = {
     "session": N_("The minutes of a COVAM session: attendees, each project's ruling and the signatures."),
     "quarterly": N_("Physical and financial progress of every project in a quarter."),
     "summary": N_("The fiscal year by category, municipality, programme and party, with charts."),
-    "handover": N_("The hand-over of finished works to the community committee."),
+    "handover": N_(
+        "The act that closes the project: the hand-over of finished works to the community committee; "
+        "for scholarships the delivery of each student's scholarship; for productive projects the "
+        "delivery of the goods to the beneficiary families."
+    ),
     "committee": N_(
         "The act constituting the project's contraloría social committee: members, what it watches, "
         "what it filed, signatures."

@@ -365,10 +365,17 @@ class FirstRunDialog(QDialog):
         self.admin_password_again = QLineEdit(box)
         self.admin_password_again.setEchoMode(QLineEdit.EchoMode.Password)
         self.admin_errors.add_row(form, "password_again", _("Password &again:"), self.admin_password_again)
-        self.one_person = QCheckBox(
-            _("One-person office: this user holds every role (data entry, review, treasury, administration)"),
+        self.one_person = QCheckBox(_("One-person office: this user holds every role"), box)
+        # The detail wraps on its own line (a check box's text never wraps and would be cut off).
+        self.one_person_detail = QLabel(
+            _(
+                "Data entry, review, treasury and administration; separation of duties is waived and the "
+                "waiver is recorded and printed where it applies."
+            ),
             box,
         )
+        self.one_person_detail.setWordWrap(True)
+        self.one_person_detail.setIndent(22)
         self.one_person.setChecked(True)
         self.one_person.setToolTip(
             _(
@@ -382,6 +389,7 @@ class FirstRunDialog(QDialog):
         layout.addWidget(self.admin_general)
         layout.addLayout(form)
         layout.addWidget(self.one_person)
+        layout.addWidget(self.one_person_detail)
         return box
 
     def _create_admin(self) -> bool:
