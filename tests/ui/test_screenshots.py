@@ -1,4 +1,4 @@
-"""scripts/screenshots.py writes a PNG of each main view at 1280 x 800."""
+"""scripts/screenshots.py writes a PNG of each main view at 1366 x 728 (a 1366 x 768 laptop less its taskbar)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def test_the_screenshot_script_saves_each_view(tmp_path, small_db):
     assert result.returncode == 0, result.stderr[-2000:]
     for name in ("projects", "projects-jerez", "ledger"):
         image = QImage(str(tmp_path / "shots" / f"{name}.png"))
-        assert (image.width(), image.height()) == (1280, 800), name
+        assert (image.width(), image.height()) == (1366, 728), name
     # The entry forms: a deposit in dollars and a payment filled from a CFDI.
     for name in ("entry-contribution-usd", "entry-payment-cfdi"):
         assert not QImage(str(tmp_path / "shots" / f"{name}.png")).isNull(), name
