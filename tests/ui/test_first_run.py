@@ -221,3 +221,22 @@ def test_the_app_asks_for_the_office_at_the_first_start_only(qapp, monkeypatch, 
     assert run_gui(db_url=str(small_db.path), lang=None) == 0  # the demo office is set up
     assert len(asked) == 1
     QLocale.setDefault(locale)  # run_gui set es_MX for the process
+
+
+def test_a_password_error_makes_room_instead_of_squashing_the_form(qtbot, empty_db):
+    """Issue 15 item 10: the error line grows the dialog; every field keeps the height it needs."""
+    from PySide6.QtWidgets import QLineEdit
+
+    dialog = FirstRunDialog(None, empty_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.admin_username.setText("ana")
+    dialog.admin_password.setText("una-clave-larga")
+    dialog.admin_password_again.setText("otra-clave-larga")
+    assert dialog._create_admin() is False
+    qtbot.wait(20)
+    assert "password_again" in dialog.admin_errors.texts()
+    for edit in dialog.findChildren(QLineEdit):
+        if edit.isVisible():
+            assert edit.height() >= edit.minimumSizeHint().height(), edit.accessibleName()

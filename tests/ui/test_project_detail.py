@@ -467,3 +467,18 @@ def test_an_error_clears_as_soon_as_the_field_is_fixed_and_a_report_is_corrected
     record.correct_selected_progress()
     assert seen["error"]
     assert record.progress_table.item(0, 1).text() == "45.0 %"
+
+
+def test_the_progress_range_error_is_shown_whole(qtbot, open_record, project):
+    """Issue 15 item 10: the sentence under the narrow percent field is neither cut short nor clipped."""
+    record = open_record(project.id)
+    record.tabs.setCurrentIndex(4)
+    error = record.progress_errors.show(
+        [Problem("percent", "number.out_of_range", {"value": "250", "min": 0, "max": 100})]
+    )
+    assert error is record.progress_percent
+    qtbot.wait(20)
+    label = next(e for w, e in record.progress_errors._fields.values() if w is record.progress_percent)
+    assert label.isVisible() and "250" in label.text()
+    assert label.width() >= label.fontMetrics().averageCharWidth() * 30
+    assert label.height() >= label.heightForWidth(label.width())

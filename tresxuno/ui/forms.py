@@ -17,6 +17,23 @@ from tresxuno.messages import describe
 ERROR_STYLE = "color: #b00020;"
 
 
+def _make_room(window: QWidget) -> None:
+    """Grow a shown window to fit the error lines just added, within the screen.
+
+    Without it the new lines take their height from the fields above them, which shrink until they
+    cannot be read (the first-run password error squashed the whole form).
+    """
+    if not window.isVisible():
+        return
+    window.layout() is not None and window.layout().activate()  # type: ignore[union-attr]
+    wanted = window.sizeHint().height()
+    if window.height() >= wanted:
+        return
+    screen = window.screen()
+    room = screen.availableGeometry().height() - 40 if screen is not None else wanted
+    window.resize(window.width(), min(wanted, max(room, window.height())))
+
+
 class FieldErrors:
     """Error labels under registered fields, plus one general label for the rest."""
 
@@ -32,6 +49,8 @@ class FieldErrors:
         error = QLabel()
         error.setStyleSheet(ERROR_STYLE)
         error.setWordWrap(True)
+        # Room for a sentence even under a narrow field (a percent, a date): never cut to a few letters.
+        error.setMinimumWidth(error.fontMetrics().averageCharWidth() * 36)
         error.hide()
         container = QWidget()
         from PySide6.QtWidgets import QVBoxLayout
@@ -100,6 +119,9 @@ class FieldErrors:
                 widget, error = self._fields[key]
                 text = describe(problem, with_field=False)
                 error.setText((error.text() + "\n" if error.text() else "") + text)
+                # Tall enough for every wrapped line at its narrowest (layouts that ignore
+                # height-for-width would otherwise cut the sentence to one line).
+                error.setMinimumHeight(error.heightForWidth(error.minimumWidth()))
                 error.show()
                 # Screen readers announce the problem with the field, not only by colour.
                 widget.setAccessibleDescription(error.text())
@@ -109,6 +131,7 @@ class FieldErrors:
         if general:
             self._general.setText("\n".join(general))
             self._general.show()
+        _make_room(self._general.window())
         return first
 
     def texts(self) -> dict[str, str]:
