@@ -125,6 +125,9 @@ class BalancePanel(QGroupBox):
         ]
         self.note.setText("\n".join(notes))
         self.note.setVisible(bool(notes))
+        # Its own room under the table, every wrapped line of it: never drawn over the Total row.
+        width = max(self.note.width(), self.table.width(), 300)
+        self.note.setMinimumHeight(self.note.heightForWidth(width) if notes else 0)
 
     def _row(self, row: int, label: str, values: list[int], font: QFont | None = None) -> None:
         first = QTableWidgetItem(label)
