@@ -736,8 +736,8 @@ TEMPLATES: dict[str, str] = {
     "report.option_required": N_("the {kind} report needs {option}"),
     "report.option_not_applicable": N_("the {kind} report does not use {option}"),
     "report.municipality_no_projects": N_(
-        "municipality {key} ({name}) has no projects in fiscal year {year}; leave out --municipality or "
-        "choose another"
+        "municipality {key} ({name}) has no projects in fiscal year {year}; choose all municipalities or "
+        "another one"
     ),
     "report.agreement_not_approved": N_(
         "project {folio} is in stage {stage}; an agreement is printed only for a project the COVAM approved"

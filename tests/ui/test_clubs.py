@@ -608,3 +608,21 @@ def test_cells_show_es_mx_dates_and_translated_headers(big_db):
     assert model.headerData(COLUMN_OF["folio"], Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == _(
         "Toma de nota folio"
     )
+
+
+def test_no_label_or_button_of_the_club_form_is_cut_in_spanish(qtbot, empty_db):
+    """Issue 15 item 10 ("Mesa direct"): every caption shows whole; club members are "integrantes"."""
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    from tresxuno.i18n import set_language
+
+    set_language("es")
+    dialog = ClubDialog(empty_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for widget in dialog.findChildren(QLabel) + dialog.findChildren(QPushButton):
+        if widget.isVisible() and widget.text() and not (isinstance(widget, QLabel) and widget.wordWrap()):
+            assert widget.width() >= widget.sizeHint().width() - 1, widget.text()
+    captions = [w.text() for w in dialog.findChildren(QLabel)]
+    assert "&Integrantes:" in captions and not any("Socio" in c for c in captions)

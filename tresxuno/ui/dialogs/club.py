@@ -188,9 +188,9 @@ class BoardEditor(QWidget):
             self.table.horizontalHeader().sizeHint().height() + 4 * (self.table.fontMetrics().height() + 10)
         )
         self.table.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustIgnored)
-        self.add_button = QPushButton(_("Add board member"), self)
+        self.add_button = QPushButton(_("&Add member"), self)
         self.add_button.clicked.connect(lambda: self.add_member())
-        self.remove_button = QPushButton(_("Remove board member"), self)
+        self.remove_button = QPushButton(_("Re&move member"), self)
         self.remove_button.clicked.connect(self.remove_current)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
@@ -413,7 +413,7 @@ class ClubDialog(QDialog):
         chain[3:4] = [self.board.table, self.board.add_button, self.board.remove_button]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 130)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 150)
 
     # -- behaviour -------------------------------------------------------------------------------
 
