@@ -36,8 +36,10 @@ class OpenDatabaseDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Open another database"))
         self.chosen: str | None = None
-        self.sqlite = QRadioButton(_("A database &file on this computer or a shared folder (SQLite)"), self)
-        self.server = QRadioButton(_("A database &server shared by the office (PostgreSQL)"), self)
+        self.sqlite = QRadioButton(_("A database &file on this computer (SQLite)"), self)
+        self.server = QRadioButton(
+            _("A database &server shared by the office's computers (PostgreSQL)"), self
+        )
         group = QButtonGroup(self)
         group.addButton(self.sqlite)
         group.addButton(self.server)
@@ -58,7 +60,8 @@ class OpenDatabaseDialog(QDialog):
         note = QLabel(
             _(
                 "The database is tried now. A file that does not exist yet becomes a new, empty database. "
-                "The window then reopens on it and you sign in again; this computer keeps the choice."
+                "The window then reopens on it and you sign in again; this computer keeps the choice. "
+                "Several computers share a server, never a file in a shared or synchronised folder."
             ),
             self,
         )
