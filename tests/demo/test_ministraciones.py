@@ -7,8 +7,9 @@ import io
 from pypdf import PdfReader
 from sqlalchemy import text
 
+from tresxuno import paths
 from tresxuno.demo.projects import generate_demo
-from tresxuno.services.attachments import attachment_file, resolve_stored
+from tresxuno.services.attachments import attachment_file
 from tresxuno.services.audit import check_integrity
 from tresxuno.services.builtin_files import placeholder_pdf
 from tresxuno.services.gates import has_signed_convenio
@@ -17,11 +18,6 @@ from tresxuno.services.gates import has_signed_convenio
 def _rows(db, sql: str) -> list[tuple]:
     with db.engine.connect() as conn:
         return [tuple(r) for r in conn.execute(text(sql))]
-
-
-def path_of(db, attachment_id: int):
-    (stored,) = _rows(db, f"SELECT stored_path FROM attachments WHERE id = {attachment_id}")[0]
-    return resolve_stored(stored)
 
 
 def test_signed_projects_get_the_default_calendar_and_started_ones_the_signed_convenio(db):
@@ -54,16 +50,21 @@ def test_signed_projects_get_the_default_calendar_and_started_ones_the_signed_co
         assert all(has_signed_convenio(session, pid) for pid in started)
     scans = _rows(db, "SELECT id FROM attachments WHERE kind = 'convenio-firmado'")
     assert len(scans) == len(started)
-    # Nothing is written to the data folder by the demo; the check knows the placeholder's bytes.
-    assert not path_of(db, scans[0][0]).exists()
+    # The placeholder's bytes are kept once in the database, like any attachment; nothing on disk.
+    assert _rows(db, "SELECT COUNT(*) FROM attachment_contents") == [(1,)]
+    assert not (paths.user_data_dir() / "attachments").exists()
     result = check_integrity(db)
     assert result.ok, result.problem
-    # Opened, the placeholder is written: a real PDF, and from then on a changed copy is caught.
+    # Opened, it is a real PDF; bytes changed in the database behind the app's back are caught.
     path = attachment_file(db, scans[0][0])
     assert path.read_bytes() == placeholder_pdf()
     page = PdfReader(io.BytesIO(placeholder_pdf()), strict=True).pages[0]
     assert "Convenio de concertacion firmado" in page.extract_text()
     assert check_integrity(db).ok
-    path.write_bytes(placeholder_pdf().replace(b"demostracion", b"falsificado!"))
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE attachment_contents SET content = :c"),
+            {"c": placeholder_pdf().replace(b"demostracion", b"falsificado!")},
+        )
     problem = check_integrity(db).problem
-    assert problem is not None and problem.code == "attachment.file_altered"
+    assert problem is not None and problem.code == "attachment.content_altered"

@@ -17,7 +17,6 @@ from tresxuno.cli import main
 from tresxuno.db.models import Project
 from tresxuno.domain.actor import Actor, acting_as
 from tresxuno.domain.problems import InputError
-from tresxuno.services.attachments import attachment_file
 from tresxuno.services.audit import chain_head, check_integrity
 from tresxuno.services.audit_package import MANIFEST, README, export_audit_package, iter_manifest
 from tresxuno.services.ledger import count_entries
@@ -92,7 +91,13 @@ def test_an_altered_scan_is_named_not_packed(demo_copy, tmp_path):
         demo_copy,
         "SELECT a.id, p.folio FROM attachments a JOIN projects p ON p.id = a.project_id ORDER BY a.id LIMIT 1",
     )
-    attachment_file(demo_copy, aid).write_bytes(b"%PDF-1.4 otro documento")
+    with demo_copy.engine.begin() as conn:  # the stored bytes changed behind the app's back
+        conn.execute(
+            text(
+                "UPDATE attachment_contents SET content = :c WHERE sha256 = (SELECT sha256 FROM attachments WHERE id = :id)"
+            ),
+            {"c": b"%PDF-1.4 otro documento", "id": aid},
+        )
     out = tmp_path / "p.zip"
     package = export_audit_package(demo_copy, out, folio=folio)
     files = members(out)

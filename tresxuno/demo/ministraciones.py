@@ -2,10 +2,9 @@
 
 Every demo project whose convenio is signed gets the default calendar (half on signing, half at 50 %
 progress); every project whose works started gets a ``convenio-firmado`` attachment. The scan is one
-small placeholder PDF shared by all of them (a file per project would cost 100,000 files on the
-largest demo), which the app can write again byte for byte (see
-:mod:`tresxuno.services.builtin_files`): nothing is written to the data folder here, the copy is
-written when the attachment is first opened, and ``tresxuno check`` verifies it once present.
+small placeholder PDF shared by all of them, kept once in the database like any attachment (see
+:mod:`tresxuno.services.builtin_files` for its bytes): nothing is written to the data folder, and
+``tresxuno check`` verifies the stored bytes against their hash.
 """
 
 from __future__ import annotations
@@ -15,10 +14,9 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from tresxuno.db.models import Attachment, Ministracion, Project, ProjectShare, StageChange
+from tresxuno.db.models import Attachment, AttachmentContent, Ministracion, Project, ProjectShare, StageChange
 from tresxuno.domain.ministraciones import default_calendar
 from tresxuno.domain.stages import Stage
-from tresxuno.services.attachments import ATTACHMENTS
 from tresxuno.services.builtin_files import PLACEHOLDER_NAME, placeholder_pdf, placeholder_sha256
 from tresxuno.services.gates import CONVENIO_DOCUMENT
 from tresxuno.services.ministraciones import SIGNED_STAGES
@@ -61,14 +59,19 @@ def add_demo_ministraciones(session: Session) -> tuple[int, int]:
     if not on:
         return len(rows), 0
     sha = placeholder_sha256()
-    stored = f"{ATTACHMENTS}/demo/{sha[:16]}.pdf"  # written when first opened (see builtin_files)
+    # The placeholder's bytes once in the database, as the app keeps every attachment's.
+    if session.get(AttachmentContent, sha) is None:
+        content = placeholder_pdf()
+        session.execute(
+            insert(AttachmentContent), [{"sha256": sha, "size": len(content), "content": content}]
+        )
     files = [
         {
             "project_id": pid,
             "ledger_entry_id": None,
             "kind": CONVENIO_DOCUMENT,
             "original_name": PLACEHOLDER_NAME,
-            "stored_path": stored,
+            "stored_path": "",
             "sha256": sha,
             "size": len(placeholder_pdf()),
             "added_at": at,
