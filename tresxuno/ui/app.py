@@ -20,6 +20,7 @@ from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import set_language
 from tresxuno.messages import describe_storage
 from tresxuno.services.store import Database, open_database
+from tresxuno.ui import screen_fit
 from tresxuno.ui.app_icon import app_icon
 from tresxuno.ui.errors import install_excepthook, install_log_file, remove_log_file, show_error
 from tresxuno.ui.main_window import MainWindow
@@ -48,6 +49,7 @@ def application() -> QApplication:
     app.setApplicationVersion(tresxuno.__version__)
     app.setDesktopFileName("tresxuno")  # Wayland and task bars match the window to tresxuno.desktop
     app.setWindowIcon(app_icon())  # every window, and QMessageBox.about, show it
+    screen_fit.install(app)  # no dialog opens larger than a laptop's screen, its buttons off it
     return app
 
 
