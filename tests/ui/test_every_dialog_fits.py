@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
     QDialog,
+    QDialogButtonBox,
     QMainWindow,
+    QPushButton,
     QTabWidget,
     QWidget,
 )
@@ -418,3 +420,46 @@ def test_a_window_larger_than_the_screen_shrinks_onto_it_when_shown(qtbot, lapto
     other.resize(1500, 900)
     other.show()
     assert other.width() == 1500 and other.height() <= 824
+
+
+# -- Enter runs the dialog's main action (issue 15, item 4) --------------------------------------------
+
+_ACCEPTING = (QDialogButtonBox.ButtonRole.AcceptRole, QDialogButtonBox.ButtonRole.YesRole)
+
+
+def enter_problem(dialog: QDialog) -> str | None:
+    """Why Enter does not press the dialog's OK/Save button, or None (also when it has none).
+
+    Qt presses the *default* button on Enter; unless one is set, a dialog makes the first button
+    after the focused field its default, which may be "Examinar…" or "Agregar fila" rather than OK.
+    """
+    accept = [
+        button
+        for box in dialog.findChildren(QDialogButtonBox)
+        if box.window() is dialog and box.isVisibleTo(dialog)
+        for button in box.buttons()
+        if box.buttonRole(button) in _ACCEPTING and button.isVisibleTo(dialog)
+    ]
+    if not accept:
+        return None
+    defaults = [b for b in dialog.findChildren(QPushButton) if b.isDefault() and b.window() is dialog]
+    if not defaults:
+        return "no default button: Enter does nothing"
+    if defaults[0] not in accept:
+        return f"Enter presses “{defaults[0].text().replace('&', '')}”, not “{accept[0].text().replace('&', '')}”"
+    return None
+
+
+#: Dialogs where Enter deliberately does not press the main button, and why.
+ENTER_DOES_NOT_ACCEPT = {
+    D + "importer.ImportDialog": "Enter in a combo box must never import public-money records by accident",
+}
+
+
+@pytest.mark.parametrize("name", sorted(set(BUILDERS) - set(ENTER_DOES_NOT_ACCEPT)))
+def test_enter_presses_the_main_button_of_each_dialog(name, office, qtbot):
+    dialog = BUILDERS[name](office)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert enter_problem(dialog) is None, enter_problem(dialog)

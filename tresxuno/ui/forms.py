@@ -29,8 +29,9 @@ def _make_room(window: QWidget) -> None:
     wanted = window.sizeHint().height()
     if window.height() >= wanted:
         return
-    screen = window.screen()
-    room = screen.availableGeometry().height() - 40 if screen is not None else wanted
+    from tresxuno.ui.screen_fit import room_for
+
+    room = room_for(window).height()
     window.resize(window.width(), min(wanted, max(room, window.height())))
 
 
