@@ -52,3 +52,31 @@ def test_after_a_stage_change_the_data_captions_stay_level_with_their_values(qtb
     assert not old_button.isVisible()
     shown = [b.text() for b in record.findChildren(QPushButton) if b.isVisible()]
     assert not [t for t in shown if "Prevalidado" in t or "Prevalidated" in t]
+
+
+def test_the_balance_notes_sit_below_the_total_row_of_the_libro(qtbot):
+    from tresxuno.domain.ledger import PartyBalance, ProjectBalance
+    from tresxuno.ui.views.ledger_balance import BalancePanel
+
+    parties = (
+        PartyBalance("club", share=10_000_00, approved=10_000_00, received=0, paid=3_000_00, cash=-3_000_00),
+        PartyBalance(
+            "state", share=10_000_00, approved=10_000_00, received=12_500_00, over_received=2_500_00,
+            paid=3_000_00, cash=9_500_00,
+        ),
+        PartyBalance("municipal", share=10_000_00, approved=10_000_00, received=10_000_00, cash=10_000_00),
+    )  # fmt: skip
+    panel = BalancePanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 300)
+    panel.show()
+    panel.show_balance(ProjectBalance(1, "2X1Z-2026-32055-0001", "en_ejecucion", parties, 16_500_00))
+    qtbot.wait(20)
+    table, note = panel.table, panel.note
+    assert note.isVisible() and note.text().count("\n") == 1  # two notes, one a line
+    last = table.rowCount() - 1
+    total_bottom = table.mapTo(panel, QPoint(0, table.rowViewportPosition(last) + table.rowHeight(last))).y()
+    total_bottom += table.horizontalHeader().height()
+    assert total_bottom <= table.mapTo(panel, QPoint(0, table.height())).y()  # the Total row is whole
+    assert note.mapTo(panel, QPoint(0, 0)).y() >= table.mapTo(panel, QPoint(0, table.height())).y()
+    assert note.height() >= note.heightForWidth(note.width())  # every line of the notes shown
