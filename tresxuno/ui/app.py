@@ -90,15 +90,33 @@ def apply_language(app: QCoreApplication, requested: str | None) -> tuple[str, Q
     if translator is not None:
         app.installTranslator(translator)
         _installed_translator = translator
+    if lang != "en":
+        _install_gaps(app)
     return lang, translator
 
 
 def remove_language(app: QCoreApplication) -> None:
     """Remove the Qt translator :func:`apply_language` installed, if any (on exit, and before a switch)."""
-    global _installed_translator
+    global _installed_translator, _installed_gaps
     if _installed_translator is not None:
         app.removeTranslator(_installed_translator)
         _installed_translator = None
+    if _installed_gaps is not None:
+        app.removeTranslator(_installed_gaps)
+        _installed_gaps = None
+
+
+#: The translator of the Qt strings Qt's own file leaves untranslated (see :mod:`tresxuno.ui.qt_gaps`).
+_installed_gaps: QTranslator | None = None
+
+
+def _install_gaps(app: QCoreApplication) -> None:
+    """Install :class:`~tresxuno.ui.qt_gaps.QtGaps` last, so Qt asks it first."""
+    global _installed_gaps
+    from tresxuno.ui.qt_gaps import QtGaps
+
+    _installed_gaps = QtGaps(app)
+    app.installTranslator(_installed_gaps)
 
 
 def quit_after_ms() -> int | None:
