@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -37,6 +39,7 @@ from tests.ui.conftest import OFFSCREEN_SIZE_HINTS
 from tresxuno.db.engine import Database
 from tresxuno.demo.projects import DEFAULT_TODAY
 from tresxuno.domain.year_end import ReintegroStatus, RequiredReintegro
+from tresxuno.i18n import _
 from tresxuno.services.covam import get_session, list_sessions
 from tresxuno.services.ledger import list_entries, project_balance
 from tresxuno.services.ministraciones import calendar
@@ -463,3 +466,91 @@ def test_enter_presses_the_main_button_of_each_dialog(name, office, qtbot):
     dialog.show()
     qtbot.waitExposed(dialog)
     assert enter_problem(dialog) is None, enter_problem(dialog)
+
+
+# -- no folio, amount, date or stage cut short in a table (issue 15, item 3) ----------------------------
+
+#: Texts a table must show whole: a folio, an amount (millions in English: MX$1,234,567.89), a date.
+WHOLE = re.compile(r"^(\w{2,5}-\d{4}-\d{5}-\d{4}|-?(MX)?\$[\d,]+\.\d\d|\d\d/\d\d/\d{4})$")
+
+
+def cut_cells(window: QWidget) -> list[str]:
+    """Cells of ``window``'s tables whose folio, amount or date (or stage) does not fit its column."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QStyle, QTableView
+
+    cut = []
+    for view in window.findChildren(QTableView):
+        if not view.isVisibleTo(window) or view.model() is None:
+            continue
+        model, header = view.model(), view.horizontalHeader()
+        margin = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+        for column in range(model.columnCount()):
+            if header.isSectionHidden(column):
+                continue
+            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+            stage = any(word in title for word in (_("Stage"), _("Status")))
+            for row in range(min(model.rowCount(), 200)):
+                index = model.index(row, column)
+                text = index.data()
+                if not isinstance(text, str) or not (WHOLE.match(text) or (stage and text)):
+                    continue
+                font = index.data(Qt.ItemDataRole.FontRole) or view.font()
+                width = QFontMetrics(font).horizontalAdvance(text) + margin
+                if index.data(Qt.ItemDataRole.DecorationRole) is not None:
+                    width += view.iconSize().width() if view.iconSize().isValid() else 16
+                    width += 4
+                if width > view.columnWidth(column):
+                    cut.append(f"{view.accessibleName() or type(view).__name__} “{title}”: {text}")
+    return cut
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_no_folio_amount_date_or_stage_is_cut_in_the_tables(lang, small_db, laptop, qtbot, tmp_path):
+    from tresxuno.i18n import language, set_language
+    from tresxuno.ui.main_window import MainWindow
+    from tresxuno.ui.settings import Settings
+    from tresxuno.ui.views.project_detail import ProjectRecord
+
+    before = language()
+    set_language(lang)
+    try:
+        window = MainWindow(small_db, settings=Settings(tmp_path / "s.ini"))
+        qtbot.addWidget(window)
+        window.resize(1366, 728)
+        window.show()
+        qtbot.waitExposed(window)
+        cut = []
+        for key in list(window.views):
+            window.show_view(key)
+            QApplication.processEvents()
+            cut += [f"{key}: {c}" for c in cut_cells(window)]
+        project_id, _folio = _project_under_way(small_db)
+        record = ProjectRecord(small_db, project_id, window, today=DEFAULT_TODAY)
+        qtbot.addWidget(record)
+        record.show()
+        for index in range(record.tabs.count()):
+            record.tabs.setCurrentIndex(index)
+            QApplication.processEvents()
+            cut += [f"record, {record.tabs.tabText(index)}: {c}" for c in cut_cells(record)]
+    finally:
+        set_language(before)
+    assert not cut, "; ".join(dict.fromkeys(cut))
+
+
+def test_an_amount_cut_short_is_named(qtbot):
+    from PySide6.QtWidgets import QTableWidget, QTableWidgetItem, QVBoxLayout
+
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    table = QTableWidget(1, 2, dialog)
+    table.setHorizontalHeaderLabels(["Balance", "Note"])
+    table.setItem(0, 0, QTableWidgetItem("MX$1,311,506.00"))
+    table.setItem(0, 1, QTableWidgetItem("a long note that may be elided"))
+    QVBoxLayout(dialog).addWidget(table)
+    dialog.show()
+    table.setColumnWidth(0, 60)
+    table.setColumnWidth(1, 20)
+    assert cut_cells(dialog) == ["QTableWidget “Balance”: MX$1,311,506.00"]
+    table.resizeColumnToContents(0)
+    assert cut_cells(dialog) == []
