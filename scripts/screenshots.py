@@ -137,15 +137,13 @@ def main(argv: list[str] | None = None) -> int:
         nonlocal empty
         empty = open_database(str(scratch / "empty.sqlite"))
         dialog = FirstRunDialog(window, empty)
-        dialog.show()
-        dialog.adjustSize()
+        dialog.show()  # at its own size: adjustSize() would cap it at 2/3 of the screen and scroll
         return dialog
 
     def preferences() -> QWidget:
         sign_in("admin")  # the office's details are the administrador's to change
         dialog = PreferencesDialog(window, db)
-        dialog.show()
-        dialog.adjustSize()
+        dialog.show()  # at its own size: adjustSize() would cap it at 2/3 of the screen and scroll
         return dialog
 
     def report_preview() -> QWidget:

@@ -56,6 +56,18 @@ def fit_to_screen(window: QWidget) -> None:
         window.move(QPoint(x, y))
 
 
+def show_whole(window: QWidget) -> None:
+    """Size ``window`` to its whole content, within its screen (call at the end of its constructor).
+
+    Left to itself, Qt opens a window whose layout can shrink (a form in :func:`scrolling`) at no more
+    than two thirds of the screen, so a form that would fit scrolls for nothing.
+    """
+    layout = window.layout()
+    if layout is not None:
+        layout.activate()
+    window.resize(window.sizeHint().expandedTo(window.minimumSizeHint()).boundedTo(room_for(window)))
+
+
 class _FitOnShow(QObject):
     """Fits every dialog and main window to its screen as it is shown."""
 
