@@ -20,6 +20,7 @@ Settings go to a throw-away folder, so the shots never depend on, or change, the
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -64,7 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["XDG_CONFIG_HOME"] = str(scratch / "config")  # no stored geometry, no user settings touched
     os.environ["TRESXUNO_DATA_DIR"] = str(scratch / "data")
     if not os.environ.get("DISPLAY"):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        # A 1366×768 laptop screen (offscreen Qt's own is 800×800), so windows fit it as on the laptop;
+        # a few pixels wider for the offscreen window frame, so the main window keeps its 1366 pixels.
+        screen = scratch / "screen.json"
+        laptop = {"name": "laptop", "x": 0, "y": 0, "width": WIDTH + 8, "height": HEIGHT + 40}
+        screen.write_text(json.dumps({"screens": [laptop | {"logicalDpi": 96, "dpr": 1}]}), encoding="utf-8")
+        os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={screen}"
     db_url = args.db or make_demo(scratch, args.projects)
 
     sys.path.insert(0, str(ROOT))
@@ -131,15 +137,13 @@ def main(argv: list[str] | None = None) -> int:
         nonlocal empty
         empty = open_database(str(scratch / "empty.sqlite"))
         dialog = FirstRunDialog(window, empty)
-        dialog.show()
-        dialog.adjustSize()
+        dialog.show()  # at its own size: adjustSize() would cap it at 2/3 of the screen and scroll
         return dialog
 
     def preferences() -> QWidget:
         sign_in("admin")  # the office's details are the administrador's to change
         dialog = PreferencesDialog(window, db)
-        dialog.show()
-        dialog.adjustSize()
+        dialog.show()  # at its own size: adjustSize() would cap it at 2/3 of the screen and scroll
         return dialog
 
     def report_preview() -> QWidget:

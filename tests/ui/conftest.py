@@ -184,3 +184,19 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     outcome = yield
     if outcome.excinfo is None and item.get_closest_marker("any_size") is None and _shown_too_big:
         outcome.force_exception(AssertionError("; ".join(sorted(set(_shown_too_big)))))
+
+
+@pytest.fixture(autouse=True)
+def _no_screen_fit_left_behind() -> Iterator[None]:
+    """Later tests do not inherit the screen fitting a test that starts the app installed.
+
+    ``application()`` fits windows to the 800×800 offscreen screen; test order must not matter.
+    """
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    watch = getattr(app, "_tresxuno_screen_fit", None)
+    if app is not None and watch is not None:
+        app.removeEventFilter(watch)
+        del app._tresxuno_screen_fit  # type: ignore[attr-defined]

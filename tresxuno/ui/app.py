@@ -20,6 +20,7 @@ from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import set_language
 from tresxuno.messages import describe_storage
 from tresxuno.services.store import Database, open_database
+from tresxuno.ui import screen_fit
 from tresxuno.ui.app_icon import app_icon
 from tresxuno.ui.errors import install_excepthook, install_log_file, remove_log_file, show_error
 from tresxuno.ui.main_window import MainWindow
@@ -48,6 +49,7 @@ def application() -> QApplication:
     app.setApplicationVersion(tresxuno.__version__)
     app.setDesktopFileName("tresxuno")  # Wayland and task bars match the window to tresxuno.desktop
     app.setWindowIcon(app_icon())  # every window, and QMessageBox.about, show it
+    screen_fit.install(app)  # no dialog opens larger than a laptop's screen, its buttons off it
     return app
 
 
@@ -88,15 +90,33 @@ def apply_language(app: QCoreApplication, requested: str | None) -> tuple[str, Q
     if translator is not None:
         app.installTranslator(translator)
         _installed_translator = translator
+    if lang != "en":
+        _install_gaps(app)
     return lang, translator
 
 
 def remove_language(app: QCoreApplication) -> None:
     """Remove the Qt translator :func:`apply_language` installed, if any (on exit, and before a switch)."""
-    global _installed_translator
+    global _installed_translator, _installed_gaps
     if _installed_translator is not None:
         app.removeTranslator(_installed_translator)
         _installed_translator = None
+    if _installed_gaps is not None:
+        app.removeTranslator(_installed_gaps)
+        _installed_gaps = None
+
+
+#: The translator of the Qt strings Qt's own file leaves untranslated (see :mod:`tresxuno.ui.qt_gaps`).
+_installed_gaps: QTranslator | None = None
+
+
+def _install_gaps(app: QCoreApplication) -> None:
+    """Install :class:`~tresxuno.ui.qt_gaps.QtGaps` last, so Qt asks it first."""
+    global _installed_gaps
+    from tresxuno.ui.qt_gaps import QtGaps
+
+    _installed_gaps = QtGaps(app)
+    app.installTranslator(_installed_gaps)
 
 
 def quit_after_ms() -> int | None:

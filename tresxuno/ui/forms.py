@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QWidget
 
 from tresxuno.domain.problems import Problem
 from tresxuno.messages import describe
+from tresxuno.ui.screen_fit import room_for
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -29,8 +30,7 @@ def _make_room(window: QWidget) -> None:
     wanted = window.sizeHint().height()
     if window.height() >= wanted:
         return
-    screen = window.screen()
-    room = screen.availableGeometry().height() - 40 if screen is not None else wanted
+    room = room_for(window).height()
     window.resize(window.width(), min(wanted, max(room, window.height())))
 
 

@@ -126,6 +126,8 @@ class ConvenioTermsDialog(QDialog):
         self.add_button.clicked.connect(lambda: self.add_goal())
         self.remove_button = QPushButton(_("&Remove goal"), self)
         self.remove_button.clicked.connect(self.remove_goal)
+        for helper in (self.add_button, self.remove_button):
+            helper.setAutoDefault(False)  # focused or not, Enter saves: it never adds or removes a row
         row = QHBoxLayout()
         row.addWidget(self.add_button)
         row.addWidget(self.remove_button)

@@ -52,6 +52,7 @@ from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.rfc_confirm import confirm_rfc_check_digit
+from tresxuno.ui.screen_fit import scrolling, show_whole
 from tresxuno.ui.tasks import Task, run_task
 
 #: Projects in the example data: enough to try every screen, quick to write (a second or two).
@@ -323,20 +324,26 @@ class FirstRunDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addSpacing(6)
-        layout.addWidget(self.form)
-        layout.addSpacing(6)
+        # The form scrolls on a small screen; the buttons below it always stay in view.
+        content = QWidget(self)
+        body = QVBoxLayout(content)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(intro)
+        body.addSpacing(6)
+        body.addWidget(self.form)
+        body.addSpacing(6)
         if self.admin_box is not None:
-            layout.addWidget(self.admin_box)
-            layout.addSpacing(6)
-        layout.addWidget(self.demo)
-        layout.addWidget(self.demo_hint)
-        layout.addWidget(self.demo_status)
-        layout.addStretch(1)
+            body.addWidget(self.admin_box)
+            body.addSpacing(6)
+        body.addWidget(self.demo)
+        body.addWidget(self.demo_hint)
+        body.addWidget(self.demo_status)
+        body.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scrolling(content, self), 1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
+        show_whole(self)
         self.form.name.setFocus()
 
     def _admin_box(self) -> QGroupBox:

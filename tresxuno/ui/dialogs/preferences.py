@@ -40,6 +40,7 @@ from tresxuno.ui.dialogs.declarations import DeclarationsDialog
 from tresxuno.ui.dialogs.first_run import OfficeForm
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.permissions import gate
+from tresxuno.ui.screen_fit import scrolling, show_whole
 from tresxuno.ui.settings import Settings
 
 #: Each language named in itself, never translated: whoever opened the wrong language by mistake
@@ -148,14 +149,18 @@ class PreferencesDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
 
+        # The settings scroll on a small screen; OK and Cancel below them always stay in view.
+        content = QWidget(self)
+        body = QVBoxLayout(content)
+        body.setContentsMargins(0, 0, 0, 0)
+        for box in (interface, office, database, data):
+            body.addWidget(box)
+        body.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(interface)
-        layout.addWidget(office)
-        layout.addWidget(database)
-        layout.addWidget(data)
-        layout.addStretch(1)
+        layout.addWidget(scrolling(content, self), 1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(640)
+        show_whole(self)
         self.language.setFocus()
 
     @classmethod

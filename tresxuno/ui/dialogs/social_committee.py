@@ -98,6 +98,8 @@ class CommitteeDialog(QDialog):
         self.add_button.clicked.connect(lambda: self.add_member())
         self.remove_button = QPushButton(_("&Remove member"), self)
         self.remove_button.clicked.connect(self.remove_member)
+        for helper in (self.add_button, self.remove_button):
+            helper.setAutoDefault(False)  # focused or not, Enter saves: it never adds or removes a row
         form = QFormLayout()
         self.errors.add_row(form, "constituted_on", _("Constituted on:"), self.constituted)
         self.errors.add_row(form, "members", _("Members:"), self.members)

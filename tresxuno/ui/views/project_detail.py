@@ -237,6 +237,7 @@ class ProjectRecord(
             item = self.action_bar.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None and widget not in (self.edit_button, self.amend_button):
+                widget.hide()  # gone at once: never drawn under the new buttons until it is deleted
                 widget.deleteLater()
         self.stage_buttons.clear()
         current = Stage(self.overview.detail.stage)

@@ -97,6 +97,8 @@ class RecordSummaryTabs:
         page = QWidget(self)
         self.data_form = QFormLayout(page)
         self.data_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        # Each caption level with the first line of its value, however many lines the value wraps to.
+        self.data_form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.data_values: dict[str, QLabel] = {}
         for key, label in (
             ("folio", _("Folio:")),
@@ -117,7 +119,9 @@ class RecordSummaryTabs:
             value = _value("", page)
             value.setAccessibleName(label.rstrip(":"))
             self.data_values[key] = value
-            self.data_form.addRow(label, value)
+            caption = QLabel(label, page)
+            caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            self.data_form.addRow(caption, value)
         return page
 
     def _shares_tab(self) -> QWidget:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from tresxuno.domain.problems import RuleSetError, StorageError
-from tresxuno.formatting import CATEGORY_LABELS, STAGE_LABELS, category_label, money_text
+from tresxuno.formatting import CATEGORY_LABELS, STAGE_LABELS, category_label, money_text, stage_label
 from tresxuno.i18n import N_, _, language, ngettext
 from tresxuno.services.projects import ProjectFilters, count_projects
 from tresxuno.services.rules import rulebook
@@ -72,7 +72,7 @@ class ProjectsView(PagedTableView):
     #: Widest cells the automatic fit gives free-text columns, in average characters (the rest is elided
     #: with the full text in a tooltip): at 1280 pixels the project's name must keep room, and the cost
     #: must stay on screen.
-    max_chars: ClassVar[dict[str, int]] = {"stage": 16, "club": 26, "municipality": 18}
+    max_chars: ClassVar[dict[str, int]] = {"club": 26, "municipality": 18}
 
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
@@ -158,7 +158,7 @@ class ProjectsView(PagedTableView):
             QWidget.setTabOrder(first, second)
 
     def _widen(self, key: str, number: int, width: int) -> int:
-        """The cost fits the widest amount and the category every label, whatever rows are loaded."""
+        """The cost fits the widest amount, the category and the stage every label, whatever rows are loaded."""
         metrics = self.table.fontMetrics()
         padding = self._padding()
         if key == "cost":
@@ -168,6 +168,9 @@ class ProjectsView(PagedTableView):
             # Seven labels, all short enough: each shown whole, whatever rows are loaded.
             labels = (metrics.horizontalAdvance(category_label(c)) + padding for c in CATEGORY_LABELS)
             width = max(width, *labels)
+        elif key == "stage":
+            # "Terminado (entrega-recepción)" whole, not "Terminado (…" (issue 15, item 3).
+            width = max(width, *(metrics.horizontalAdvance(stage_label(s)) + padding for s in STAGE_LABELS))
         return width
 
     def show_column(self, number: int, shown: bool) -> None:

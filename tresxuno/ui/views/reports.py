@@ -291,10 +291,12 @@ class ReportsView(View):
         current = self.municipality.chosen()
         self.municipality.blockSignals(True)
         self.municipality.clear()
+        # A choice of its own, first in the list: the whole state (or every state), not a cleared box.
+        self.municipality.addItem(_("All municipalities"), None)
         if isinstance(state_key, str):
             for place in list_municipalities(self._db, state_key):
                 self.municipality.addItem(place.name, place.key)
-        self.municipality.setCurrentIndex(-1)
+        self.municipality.setCurrentIndex(0)
         if current is not None:
             self.municipality.choose(current)
         self.municipality.blockSignals(False)
