@@ -118,12 +118,29 @@ def build_database(path: Path, entries: int) -> tuple[int, int]:
             "SELECT project_id, party FROM project_shares WHERE amount > 0 ORDER BY 1, 2"
         ):
             shares.setdefault(pid, []).append(party)
+        # Only projects still open take money, so the ledger keeps the invariants ``check`` proves.
         projects = [
             (pid, date(year, 1, 1).toordinal(), shares[pid])
-            for pid, year in con.execute("SELECT id, fiscal_year FROM projects ORDER BY id")
+            for pid, year in con.execute(
+                "SELECT id, fiscal_year FROM projects WHERE stage <> 'cerrado' ORDER BY id"
+            )
             if pid in shares
         ]
-        entry_rows, line_rows = _generate(projects, entries - have[0], have[1] + 1, first_line)
+        funds: dict[tuple[int, str], int] = {
+            (pid, party): total
+            for pid, party, total in con.execute(
+                "SELECT e.project_id, a.party, sum(a.amount) FROM ledger_allocations a"
+                " JOIN ledger_entries e ON e.id = a.entry_id GROUP BY 1, 2"
+            )
+        }
+        room: dict[int, int] = {  # what each project may still pay (payments already made counted)
+            pid: cost + paid
+            for pid, cost, paid in con.execute(
+                "SELECT p.id, p.cost, coalesce(sum(CASE WHEN e.kind = 'payment' THEN e.amount END), 0)"
+                " FROM projects p LEFT JOIN ledger_entries e ON e.project_id = p.id GROUP BY p.id"
+            )
+        }
+        entry_rows, line_rows = _generate(projects, entries - have[0], have[1] + 1, first_line, funds, room)
         con.execute("BEGIN")
         con.executemany(
             "INSERT INTO ledger_entries (id, project_id, kind, party, entry_date, amount, usd_amount, rate,"
@@ -136,18 +153,64 @@ def build_database(path: Path, entries: int) -> tuple[int, int]:
             "INSERT INTO ledger_allocations (id, entry_id, party, amount) VALUES (?,?,?,?)", line_rows
         )
         con.execute("COMMIT")
-        return (
+        counts = (
             con.execute("SELECT count(*) FROM ledger_entries").fetchone()[0],
             con.execute("SELECT count(*) FROM ledger_allocations").fetchone()[0],
         )
     finally:
         con.close()
+    _audit_appended(path, have[1], first_line)
+    return counts
+
+
+def _audit_appended(path: Path, last_entry: int, first_line: int) -> None:
+    """Record the appended rows in the audit trail as the app records a bulk insert, 10,000 rows a record.
+
+    The rows are read back through SQLAlchemy (dates as dates, rates as decimals), as the app would
+    hold them when writing, so ``tresxuno check`` finds the trail and the tables in agreement.
+    """
+    from sqlalchemy import select
+
+    from tresxuno.db.audit import audit_bulk_insert
+    from tresxuno.db.engine import open_database
+    from tresxuno.db.models import LedgerAllocation, LedgerEntry
+
+    db = open_database(str(path), create=False)
+    try:
+        with db.engine.begin() as connection:
+            for table, first in (
+                (LedgerEntry.__table__, last_entry + 1),
+                (LedgerAllocation.__table__, first_line),
+            ):
+                (last,) = connection.execute(select(table.c.id).order_by(table.c.id.desc()).limit(1)).one()
+                for low in range(first, last + 1, 10_000):
+                    rows = (
+                        connection.execute(
+                            select(table).where(table.c.id.between(low, low + 9_999)).order_by(table.c.id)
+                        )
+                        .mappings()
+                        .all()
+                    )
+                    audit_bulk_insert(connection, table, [dict(r) for r in rows])
+    finally:
+        db.dispose()
 
 
 def _generate(
-    projects: list[tuple[int, int, list[str]]], count: int, first_id: int, first_line: int
+    projects: list[tuple[int, int, list[str]]],
+    count: int,
+    first_id: int,
+    first_line: int,
+    funds: dict[tuple[int, str], int],
+    room: dict[int, int],
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """Entry and line rows: drawn first, reversals added, then sorted by date and numbered."""
+    """Entry and line rows: drawn first, reversals added, then sorted by date and numbered.
+
+    ``funds`` (each project party's money) and ``room`` (what each project may still pay) are kept
+    as entries are drawn: a payment or a refund takes only money a party holds and a project pays
+    no more than its cost (a draw that finds nothing to take becomes a contribution), and only
+    payments are reversed, so the ledger keeps every invariant ``tresxuno check`` proves.
+    """
     rng = random.Random(SEED)
     rnd = rng.random
     reversals = count // 50
@@ -156,7 +219,22 @@ def _generate(
         pid, start, parties = projects[int(rnd() * len(projects))]
         day = start + int(rnd() * 730)
         roll = rnd()
-        if roll < 0.41:
+        lines: tuple[tuple[str, int], ...] = ()
+        if 0.41 <= roll < 0.97:
+            chosen = rng.sample(parties, min(len(parties), 2 + int(rnd() * 3)))
+            left = room.get(pid, 0)
+            taken = []
+            for p in chosen:
+                amount = min(10_000 + int(rnd() * 5_000_000), funds.get((pid, p), 0), left)
+                if amount > 0:
+                    taken.append((p, -amount))
+                    left -= amount
+            lines = tuple(taken)
+        elif roll >= 0.97:
+            party = parties[int(rnd() * len(parties))]
+            amount = min(1_000 + int(rnd() * 1_000_000), funds.get((pid, party), 0))
+            lines = ((party, -amount),) if amount > 0 else ()
+        if roll < 0.41 or not lines:
             party = parties[int(rnd() * len(parties))]
             amount = 100_000 + int(rnd() * 50_000_000)
             drawn.append(
@@ -172,19 +250,21 @@ def _generate(
                     None,
                 )
             )
+            funds[pid, party] = funds.get((pid, party), 0) + amount
         elif roll < 0.97:
-            chosen = rng.sample(parties, min(len(parties), 2 + int(rnd() * 3)))
-            lines = tuple((p, -(10_000 + int(rnd() * 5_000_000))) for p in chosen)
             drawn.append(
                 (day, seq, pid, "payment", None, sum(a for _p, a in lines), lines, int(rnd() * 5), None)
             )
+            room[pid] = room.get(pid, 0) + sum(a for _p, a in lines)
         else:
-            party = parties[int(rnd() * len(parties))]
-            amount = -(1_000 + int(rnd() * 1_000_000))
-            drawn.append((day, seq, pid, "refund", party, amount, ((party, amount),), None, None))
+            party, amount = lines[0]
+            drawn.append((day, seq, pid, "refund", party, amount, lines, None, None))
+        for p, a in lines if roll >= 0.41 else ():
+            funds[pid, p] += a
     base = len(drawn)
+    payments = [i for i, d in enumerate(drawn) if d[3] == "payment"]
     reversed_reversals: set[int] = set()
-    for i, target in enumerate(rng.sample(range(base), reversals)):
+    for i, target in enumerate(rng.sample(payments, min(reversals, len(payments)))):
         if i >= 10 and rnd() < 0.01 and base + i - 5 not in reversed_reversals:
             target = base + i - 5  # now and then, reverse an earlier reversal (each at most once)
             reversed_reversals.add(target)
@@ -260,7 +340,7 @@ def database(workdir: Path, entries: int) -> Path:
     """The database of ``entries`` entries in ``workdir``, built once and reused while it exists."""
     from tresxuno.db.engine import HEAD_REVISION
 
-    path = workdir / f"ledger-{entries}-{SEED}-{HEAD_REVISION}.sqlite"
+    path = workdir / f"ledger-{entries}-{SEED}-{HEAD_REVISION}-audited.sqlite"
     if not path.exists():
         partial = path.with_suffix(".building")
         for leftover in workdir.glob(partial.name + "*"):
@@ -345,6 +425,7 @@ class Run:
     maxrss_mb: float
     inner: float | None = None
     info: dict[str, Any] | None = None
+    output: bytes = b""
 
     @property
     def seconds(self) -> float:
@@ -357,8 +438,11 @@ class Run:
 TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
 
 
-def measure(cmd: list[str], stdout_path: Path | None = None) -> Run:
-    """Run ``cmd``, timing it; its peak resident memory comes from GNU time (``%M``), else ``wait4``."""
+def measure(cmd: list[str], stdout_path: Path | None = None, accept: tuple[int, ...] = (0,)) -> Run:
+    """Run ``cmd``, timing it; its peak resident memory comes from GNU time (``%M``), else ``wait4``.
+
+    An exit status outside ``accept`` is an error (``check`` exits 1 for a finding it lists).
+    """
     report = Path(tempfile.mkstemp(prefix="bench-time-")[1])
     full = [TIME, "-f", "%M", "-o", str(report), *cmd] if TIME else cmd
     out = stdout_path.open("wb") if stdout_path else subprocess.PIPE
@@ -368,7 +452,7 @@ def measure(cmd: list[str], stdout_path: Path | None = None) -> Run:
     wall = time.perf_counter() - started
     if stdout_path:
         out.close()  # type: ignore[union-attr]
-    if process.returncode != 0:
+    if process.returncode not in accept:
         raise RuntimeError(
             f"{cmd[:4]} failed ({process.returncode}): {errors.decode(errors='replace')[-2000:]}"
         )
@@ -377,7 +461,7 @@ def measure(cmd: list[str], stdout_path: Path | None = None) -> Run:
     else:  # pragma: no cover - without GNU time the figure includes this process's own peak
         maxrss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     report.unlink()
-    run = Run(wall=wall, maxrss_mb=maxrss_kb / 1024)
+    run = Run(wall=wall, maxrss_mb=maxrss_kb / 1024, output=captured or b"")
     if captured and captured.strip().startswith(b"{"):
         data = json.loads(captured.decode().strip().splitlines()[-1])
         run.inner = data.pop("seconds")

@@ -64,12 +64,30 @@ def tresxuno(db: Path, *args: str, user: bool = True) -> list[str]:
     return [*command, "--user", "admin"] if user else command
 
 
-def best_of(repeat: int, command: list[str]) -> bench_exports.Run:
+def best_of(repeat: int, command: list[str], accept: tuple[int, ...] = (0,)) -> bench_exports.Run:
     runs = []
     for _ in range(repeat):
         os.environ.update(ENV)
-        runs.append(bench_exports.measure(command))
+        runs.append(bench_exports.measure(command, accept=accept))
     return bench_exports.best(runs)
+
+
+def check_line(work: str, db: Path, repeat: int, seconds: float, megabytes: int) -> Line:
+    """``tresxuno check`` on ``db``: it must find the trail and every table intact.
+
+    Exit status 1 is accepted only for the findings it lists (a generated ledger leaves federal
+    money unspent past a year's end); the line it prints when the trail holds is required.
+    """
+    run = best_of(repeat, tresxuno(db, "check"), accept=(0, 1))
+    if b"Audit trail intact" not in run.output:
+        raise RuntimeError(f"check did not verify {db}: {run.output[-500:]!r}")
+    met = run.seconds <= seconds and run.maxrss_mb <= megabytes
+    return Line(
+        work,
+        f"{run.seconds:.1f} s, {run.maxrss_mb:.0f} MB",
+        target=f"≤ {seconds:g} s, ≤ {megabytes} MB",
+        met="yes" if met else "no",
+    )
 
 
 def python_seconds(code: str, repeat: int) -> float:
@@ -118,16 +136,7 @@ def run(args: argparse.Namespace) -> list[Line]:
     lines: list[Line] = []
     national = demo(workdir, 30_000)
 
-    check = best_of(args.repeat, tresxuno(national, "check"))
-    met = check.seconds <= 2 and check.maxrss_mb <= 200
-    lines.append(
-        Line(
-            "`check`, 30k demo",
-            f"{check.seconds:.1f} s, {check.maxrss_mb:.0f} MB",
-            target="≤ 2 s, ≤ 200 MB",
-            met="yes" if met else "no",
-        )
-    )
+    lines.append(check_line("`check`, 30k demo", national, args.repeat, 2, 200))
     with sqlite3.connect(national) as conn:
         year = conn.execute(
             "SELECT fiscal_year FROM projects GROUP BY fiscal_year ORDER BY COUNT(*) DESC LIMIT 1"
@@ -171,6 +180,7 @@ def run(args: argparse.Namespace) -> list[Line]:
     ledger = bench_exports.database(workdir, args.entries)
     with sqlite3.connect(ledger) as conn:
         total = conn.execute("SELECT COUNT(*) FROM ledger_entries").fetchone()[0]
+    lines.append(check_line(f"`check`, {total:,} ledger entries", ledger, args.repeat, 15, 300))
     page = (
         "import json,time;from tresxuno.db.engine import open_database;"
         "from tresxuno.services.ledger import list_entries;"

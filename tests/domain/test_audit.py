@@ -71,15 +71,24 @@ def test_a_sound_chain_verifies_and_any_edit_breaks_the_link_it_is_in():
 
 def test_ledger_invariants_name_the_first_broken_rule():
     entries = [LedgerRow(1, 10, "contribution", 500, None), LedgerRow(2, 10, "reversal", -500, 1)]
-    lines = [(1, "club", 500), (2, "club", -500)]
-    assert ledger_problems(entries, lines) is None
-    assert ledger_problems(entries, [(1, "club", 400), (2, "club", -500)]).code == "ledger.lines_differ"
+    totals = [(1, 500), (2, -500)]
+    assert ledger_problems(entries, totals) is None
+    assert ledger_problems(entries, totals, targets={1}) is None
+    assert ledger_problems(entries, [(1, 400), (2, -500)]).code == "ledger.lines_differ"
+    assert ledger_problems(entries, [(1, 500)]).params == {"id": 2, "total": 0, "amount": -500}
+    assert ledger_problems(entries, [(0, 7), *totals]).params == {"id": 0}  # lines without an entry
+    assert ledger_problems(entries, [*totals, (3, 7)]).params == {"id": 3}
     twice = [*entries, LedgerRow(3, 10, "reversal", -500, 1)]
-    assert ledger_problems(twice, [*lines, (3, "club", -500)]).code == "ledger.reversed_twice"
+    assert ledger_problems(twice, [*totals, (3, -500)]).code == "ledger.reversed_twice"
     missing = [LedgerRow(4, 10, "reversal", -5, 99)]
-    assert ledger_problems(missing, [(4, "club", -5)]).code == "ledger.reversal_target"
+    assert ledger_problems(missing, [(4, -5)]).code == "ledger.reversal_target"
+    # A reversal names an earlier entry of its own project; one of another project is refused.
+    other = [LedgerRow(1, 10, "contribution", 500, None), LedgerRow(2, 12, "reversal", -500, 1)]
+    assert ledger_problems(other, totals).code == "ledger.reversal_target"
+    cancels_less = [LedgerRow(1, 10, "contribution", 500, None), LedgerRow(2, 10, "reversal", -400, 1)]
+    assert ledger_problems(cancels_less, [(1, 500), (2, -400)]).code == "ledger.reversal_amount"
     overdrawn = [LedgerRow(5, 11, "payment", -5, None)]
-    problem = ledger_problems(overdrawn, [(5, "federal", -5)])
+    problem = ledger_problems(overdrawn, [(5, -5)])
     assert (problem.code, problem.params) == ("ledger.cash_negative", {"project": 11, "amount": -5})
 
 

@@ -118,6 +118,66 @@ def test_an_entry_inserted_behind_the_apps_back_is_named(demo):
     assert (problem.code, problem.params["id"]) == ("audit.entry_unaudited", entry + 1)
 
 
+@pytest.mark.parametrize(
+    ("statement", "column", "value"),
+    [
+        ("UPDATE stage_changes SET comment = 'otro' WHERE id = {row}", "comment", "otro"),
+        # A time SQLite holds with a fraction: the query's conversion keeps it, so it differs.
+        (
+            "UPDATE stage_changes SET changed_at = '2020-01-02 03:04:05.500000' WHERE id = {row}",
+            "changed_at",
+            None,
+        ),
+    ],
+)
+def test_a_change_deep_in_a_table_the_trail_only_inserted_into_is_named(demo, statement, column, value):
+    # stage_changes is written in bulk and never updated: check compares it in one ordered pass.
+    row = scalar(demo, "SELECT max(id) FROM stage_changes") - 1
+    assert (
+        scalar(
+            demo, "SELECT count(*) FROM audit_log WHERE table_name = 'stage_changes' AND action <> 'insert'"
+        )
+        == 0
+    )
+    tamper(demo, statement.format(row=row))
+    problem = check_integrity(demo).problem
+    assert problem is not None and problem.code == "audit.row_mismatch"
+    assert (problem.params["table"], problem.params["id"], problem.params["column"]) == (
+        "stage_changes",
+        str(row),
+        column,
+    )
+    if value is not None:
+        assert problem.params["value"] == value
+
+
+def test_the_last_row_of_an_insert_only_table_deleted_or_a_row_added_is_named(demo, tmp_path):
+    row = scalar(demo, "SELECT max(id) FROM stage_changes")
+    copy = tmp_path / "copy.sqlite"
+    shutil.copyfile(demo.path, copy)
+    tamper(demo, f"DELETE FROM stage_changes WHERE id = {row}")
+    problem = check_integrity(demo).problem
+    assert problem is not None and (problem.code, problem.params) == (
+        "audit.row_missing",
+        {"table": "stage_changes", "id": str(row)},
+    )
+    added = open_database(str(copy))
+    try:
+        tamper(
+            added,
+            "INSERT INTO stage_changes (id, project_id, from_stage, to_stage, changed_at, changed_by, comment)"
+            f" SELECT {row + 1}, project_id, from_stage, to_stage, changed_at, changed_by, comment"
+            f" FROM stage_changes WHERE id = {row}",
+        )
+        problem = check_integrity(added).problem
+        assert problem is not None and (problem.code, problem.params) == (
+            "audit.row_unaudited",
+            {"table": "stage_changes", "id": str(row + 1)},
+        )
+    finally:
+        added.dispose()
+
+
 def test_an_audit_record_edited_behind_the_apps_back_is_the_broken_link(demo):
     seq, table, row = (
         sqlite3.connect(demo.path)

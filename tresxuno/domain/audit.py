@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -300,6 +300,36 @@ class Seal:
         return self.key_id is not None and self.key is None
 
 
+def bulk_tuples(
+    after: Mapping[str, Any], columns: Sequence[str], key: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """The rows of a bulk after-image (parsed JSON) as tuples in ``columns`` order, in the image's order.
+
+    :data:`ABSENT` stands where the image lacks a column. A row whose key the image leaves to the
+    database (before 0007) is skipped: the upgrade's baseline names it. One C-level getter per
+    record builds every tuple, because ``check`` reads a million of them.
+    """
+    given = after["columns"]
+    defaults = after.get("defaults", {})
+    extra = [*defaults.values(), ABSENT]
+    where = {c: i for i, c in enumerate(given)}
+    where.update((c, len(given) + i) for i, c in enumerate(defaults) if c not in where)
+    picks = [where.get(c, len(given) + len(extra) - 1) for c in columns]
+    rows = after["rows"]
+    if picks == list(range(len(given))) and len(given) > 1:  # the image lists the table's columns in order
+        built = list(map(tuple, rows))
+    elif len(picks) > 1 and max(picks) < len(given):  # every column given: no padding to add
+        built = list(map(itemgetter(*picks), rows))
+    else:
+        pick = itemgetter(*picks) if len(picks) > 1 else (lambda v: (v[picks[0]],))
+        built = [pick(values + extra) for values in rows]
+    for i in [list(columns).index(c) for c in key]:
+        ids = itemgetter(i)
+        if None in map(ids, built) or ABSENT in map(ids, built):
+            built = [row for row in built if row[i] is not None and row[i] is not ABSENT]
+    return built
+
+
 class RowImages:
     """The last audited after-image of every row of one table, fed that table's records in sequence order.
 
@@ -321,20 +351,9 @@ class RowImages:
         images, columns, key = self.images, self.columns, self.key
         after = load_image(after_text)
         if row_id is None and after is not None:  # a bulk insert: one image per row
-            given = after["columns"]
-            defaults = after.get("defaults", {})
-            extra = [*defaults.values(), ABSENT]
-            where = {c: i for i, c in enumerate(given)}
-            where.update((c, len(given) + i) for i, c in enumerate(defaults) if c not in where)
-            picks = [where.get(c, len(given) + len(extra) - 1) for c in columns]
-            # One C-level getter per record builds each row's tuple in the table's column order.
-            pick = itemgetter(*picks) if len(picks) > 1 else (lambda v: (v[picks[0]],))
             positions = [columns.index(c) for c in key]
-            for values in after["rows"]:
-                row = pick(values + extra)
+            for row in bulk_tuples(after, columns, key):
                 ids = [row[i] for i in positions]
-                if None in ids or ABSENT in ids:
-                    continue  # an id left to the database (before 0007): the upgrade's baseline names it
                 images[str(ids[0]) if len(ids) == 1 else "/".join(map(str, ids))] = row
         elif row_id is not None:
             previous = images.get(row_id)
@@ -552,32 +571,45 @@ class LedgerRow:
     reverses_id: int | None
 
 
-def ledger_problems(entries: Sequence[LedgerRow], lines: Iterable[tuple[int, str, int]]) -> Problem | None:
+def ledger_problems(
+    entries: Iterable[LedgerRow],
+    line_totals: Iterable[tuple[int, int]],
+    targets: Container[int] | None = None,
+) -> Problem | None:
     """The first broken invariant of the ledger, or None.
 
-    Invariants: each entry's allocation lines (``(entry_id, party, amount)``) add up to its amount;
-    a reversal points to an existing entry of the same project and cancels it exactly; no entry is
-    reversed twice; each project's cash ends at zero or above. Per-party balances are sums of the
-    lines, so lines that add up to their entries make them add up to the entries too.
+    Invariants: each entry's allocation lines add up to its amount (``line_totals`` gives each
+    entry id that has lines and their total); a reversal points to an earlier entry of the same
+    project and cancels it exactly; no entry is reversed twice; each project's cash ends at zero or
+    above. Per-party balances are sums of the lines, so lines that add up to their entries make
+    them add up to the entries too.
+
+    One pass over both streams, each in ascending id order, so a million entries need no list:
+    only the entries named in ``targets`` (those some reversal names; every entry when None) and
+    one total per project are kept.
     """
-    by_id = {e.id: e for e in entries}
-    sums: dict[int, int] = {}
-    for entry_id, _party, amount in lines:
-        sums[entry_id] = sums.get(entry_id, 0) + amount
-        if entry_id not in by_id:
-            return Problem("audit", "ledger.line_orphan", {"id": entry_id})
+    totals = iter(line_totals)
+    pending = next(totals, None)
+    kept: dict[int, LedgerRow] = {}
     reversed_by: dict[int, int] = {}
     cash: dict[int, int] = {}
     for entry in entries:
-        total = sums.get(entry.id, 0)
+        total = 0
+        while pending is not None and pending[0] <= entry.id:
+            if pending[0] < entry.id:  # lines whose entry does not exist
+                return Problem("audit", "ledger.line_orphan", {"id": pending[0]})
+            total += pending[1]
+            pending = next(totals, None)
         if total != entry.amount:
             return Problem(
                 "audit", "ledger.lines_differ", {"id": entry.id, "total": total, "amount": entry.amount}
             )
         cash[entry.project_id] = cash.get(entry.project_id, 0) + entry.amount
+        if targets is None or entry.id in targets:
+            kept[entry.id] = entry
         if entry.reverses_id is None:
             continue
-        target = by_id.get(entry.reverses_id)
+        target = kept.get(entry.reverses_id)
         if target is None or target.project_id != entry.project_id:
             return Problem("audit", "ledger.reversal_target", {"id": entry.id, "target": entry.reverses_id})
         if entry.reverses_id in reversed_by:
@@ -593,6 +625,8 @@ def ledger_problems(entries: Sequence[LedgerRow], lines: Iterable[tuple[int, str
                 "ledger.reversal_amount",
                 {"id": entry.id, "target": target.id, "amount": entry.amount, "expected": -target.amount},
             )
+    if pending is not None:
+        return Problem("audit", "ledger.line_orphan", {"id": pending[0]})
     for project_id, amount in sorted(cash.items()):
         if amount < 0:
             return Problem("audit", "ledger.cash_negative", {"project": project_id, "amount": amount})
