@@ -300,9 +300,47 @@ def _key(mapper: Mapper[Any], target: object) -> tuple[Any, ...]:
     return tuple(mapper.primary_key_from_instance(target))
 
 
-def _one_image(connection: Connection, table: Table, key: tuple[Any, ...]) -> dict[str, Any] | None:
-    found = _images(connection, table, _pk_where(table, [key]))
-    return next(iter(found.values()), None)
+#: Rows whose images one query reads (an ``IN`` list each database accepts).
+_IMAGES_AT_ONCE = 500
+
+
+def _images_by_key(
+    connection: Connection, table: Table, keys: Iterable[tuple[Any, ...]]
+) -> dict[str, dict[str, Any]]:
+    """The current images of the rows with these primary keys, by row id, a few queries for any number."""
+    unique = list(dict.fromkeys(keys))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(unique), _IMAGES_AT_ONCE):
+        found.update(_images(connection, table, _pk_where(table, unique[start : start + _IMAGES_AT_ONCE])))
+    return found
+
+
+def _key_id(table: Table, key: tuple[Any, ...]) -> str:
+    return row_id(table, dict(zip([c.key for c in table.primary_key.columns], key, strict=True)))
+
+
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    """Read what this flush will overwrite or delete, one query per table rather than one per row.
+
+    The demo's COVAM actas update 30,000 rows in one flush; a query per row doubled the trail's cost.
+    """
+    if not session.info.get(AUDITED):
+        return
+    wanted: dict[Table, list[tuple[object, tuple[Any, ...]]]] = {}
+    for target in [*session.dirty, *session.deleted]:
+        state = inspect(target)
+        table = state.mapper.local_table
+        if state.identity is None or not isinstance(table, Table) or not is_audited(table.name):
+            continue
+        wanted.setdefault(table, []).append((target, tuple(state.identity)))
+    if not wanted:
+        return
+    connection = session.connection()
+    befores = session.info.setdefault(_BEFORE, {})
+    for table, targets in wanted.items():
+        images = _images_by_key(connection, table, (key for _t, key in targets))
+        for target, key in targets:
+            befores[id(target)] = images.get(_key_id(table, key))
 
 
 def _before_change(mapper: Mapper[Any], connection: Connection, target: object) -> None:
@@ -311,9 +349,13 @@ def _before_change(mapper: Mapper[Any], connection: Connection, target: object) 
     pending = _pending(target)
     if session is None or pending is None or not isinstance(table, Table) or not is_audited(table.name):
         return
-    # The row as the database holds it now: what this flush is about to overwrite or delete.
+    # The row as the database holds it now: what this flush is about to overwrite or delete
+    # (read by _before_flush for every object the flush began with; here for any it added).
     befores = session.info.setdefault(_BEFORE, {})
-    befores[id(target)] = _one_image(connection, table, _key(mapper, target))
+    if id(target) not in befores:
+        befores[id(target)] = _images_by_key(connection, table, [_key(mapper, target)]).get(
+            _key_id(table, _key(mapper, target))
+        )
 
 
 def _after_change(action: str):
@@ -325,14 +367,34 @@ def _after_change(action: str):
             return
         befores = session.info.get(_BEFORE, {})
         before = None if action == "insert" else befores.pop(id(target), None)
-        after = None if action == "delete" else _one_image(connection, table, _key(mapper, target))
+        # The after-image is read once the flush is over, with its table's other rows (_after_flush).
+        pending.append((action, table, _key(mapper, target), before))
+
+    return listener
+
+
+def _after_flush(session: Session, _context: object) -> None:
+    """Turn the flush's changes into audit records, in the order they were made, and write them."""
+    session.info.pop(_BEFORE, None)
+    changes = session.info.pop(_PENDING, None)
+    if not changes:
+        return
+    connection = session.connection()
+    keys: dict[Table, list[tuple[Any, ...]]] = {}
+    for action, table, key, _before in changes:
+        if action != "delete":
+            keys.setdefault(table, []).append(key)
+    afters = {table: _images_by_key(connection, table, found) for table, found in keys.items()}
+    items: list[Item] = []
+    for action, table, key, before in changes:
+        after = None if action == "delete" else afters[table].get(_key_id(table, key))
         if action == "update" and before == after:
-            return  # flushed without a net change
+            continue  # flushed without a net change
         values = after or before or {}
         rid, subject = (row_id(table, values) if values else None), subject_of(table.name, values)
         if action == "update" and before is not None and after is not None:
             before, after = changed_only(before, after)
-        pending.append(
+        items.append(
             (
                 action,
                 table.name,
@@ -342,15 +404,7 @@ def _after_change(action: str):
                 None if after is None else dumps(after),
             )
         )
-
-    return listener
-
-
-def _after_flush(session: Session, _context: object) -> None:
-    session.info.pop(_BEFORE, None)
-    pending = session.info.pop(_PENDING, None)
-    if pending:
-        append(session.connection(), pending)
+    append(connection, items)
 
 
 def _forget(session: Session, *_args: object) -> None:
@@ -474,6 +528,7 @@ def install(*factories: sessionmaker[Session]) -> None:
         if getattr(factory, "_tresxuno_audit_listening", False):
             continue
         factory._tresxuno_audit_listening = True  # type: ignore[attr-defined]  # our mark, see above
+        event.listen(factory, "before_flush", _before_flush)
         event.listen(factory, "after_flush", _after_flush)
         event.listen(factory, "do_orm_execute", _on_execute)
         event.listen(factory, "after_soft_rollback", _forget)
