@@ -181,14 +181,16 @@ def validations_of(db: Database, project_id: int) -> list[ValidationInfo]:
             .where(TechnicalValidation.project_id == project_id)
             .order_by(TechnicalValidation.validated_on, TechnicalValidation.id)
         ).all()
+        by_validation: dict[int, list[Score]] = {row.id: [] for row in rows}
+        for s in session.scalars(  # every scoring's points in one query, in the order they were given
+            select(TechnicalValidationScore)
+            .where(TechnicalValidationScore.validation_id.in_(list(by_validation)))
+            .order_by(TechnicalValidationScore.validation_id, TechnicalValidationScore.id)
+        ):
+            by_validation[s.validation_id].append(Score(s.criterion, s.points, s.note))
         found: list[ValidationInfo] = []
         for row in rows:
-            scores = [
-                Score(s.criterion, s.points, s.note)
-                for s in session.scalars(
-                    select(TechnicalValidationScore).where(TechnicalValidationScore.validation_id == row.id)
-                )
-            ]
+            scores = by_validation[row.id]
             criteria = criteria_by_id(row.criteria_set)
             if criteria is None:  # a set removed from the file: print what was scored, as scored
                 criteria = _set_from_scores(row.criteria_set, scores)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tresxuno.db.engine import Database
 from tresxuno.db.models import LedgerEntry
@@ -25,19 +27,30 @@ def receipt_number(db: Database, record: EntryRecord) -> str:
     append-only, so a folio never changes once printed: a deposit recorded later, even back-dated,
     takes the next number of its year, and a cancelled one keeps its number (its receipt prints void).
     """
-    year = record.entry_date.year
+    return receipt_numbers(db, [record])[record.id]
+
+
+def receipt_numbers(db: Database, records: Iterable[EntryRecord]) -> dict[int, str]:
+    """The folios of many receipts (see :func:`receipt_number`) by entry id: one query per year, not per receipt."""
+    by_year: dict[int, list[EntryRecord]] = {}
+    for record in records:
+        by_year.setdefault(record.entry_date.year, []).append(record)
+    numbers: dict[int, str] = {}
     with db.session() as session:
-        position = session.scalar(
-            select(func.count())
-            .select_from(LedgerEntry)
-            .where(
-                LedgerEntry.kind == CONTRIBUTION,
-                LedgerEntry.entry_date >= date(year, 1, 1),
-                LedgerEntry.entry_date <= date(year, 12, 31),
-                LedgerEntry.id <= record.id,
-            )
-        )
-    return f"R-{year}-{position or 0:05d}"
+        for year, found in by_year.items():
+            ids = session.scalars(
+                select(LedgerEntry.id)
+                .where(
+                    LedgerEntry.kind == CONTRIBUTION,
+                    LedgerEntry.entry_date >= date(year, 1, 1),
+                    LedgerEntry.entry_date <= date(year, 12, 31),
+                    LedgerEntry.id <= max(r.id for r in found),
+                )
+                .order_by(LedgerEntry.id)
+            ).all()
+            for record in found:
+                numbers[record.id] = f"R-{year}-{bisect_right(ids, record.id):05d}"
+    return numbers
 
 
 def build_receipt(

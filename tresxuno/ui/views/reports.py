@@ -461,7 +461,7 @@ class ReportsView(View):
     def _fill_receipts(self) -> None:
         """List the chosen project's contributions: receipt folio, date, party and amount."""
         from tresxuno.services.ledger import list_entries
-        from tresxuno.services.reporting.receipt import receipt_number
+        from tresxuno.services.reporting.receipt import receipt_numbers
 
         self.entry.clear()
         choice = self.project.choice
@@ -470,10 +470,11 @@ class ReportsView(View):
             return
         try:
             rows = list_entries(self._db, project_id=choice.id, kind="contribution", limit=5_000)
+            numbers = receipt_numbers(self._db, rows)
             for e in rows:
                 text = " · ".join(
                     (
-                        receipt_number(self._db, e),
+                        numbers[e.id],
                         date_text(e.entry_date),
                         party_label(e.party),
                         money_text(e.amount),
