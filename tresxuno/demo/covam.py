@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -76,7 +77,6 @@ def add_demo_covam_and_progress(
     """Write sessions (with attendees and rulings) and progress reports; returns (sessions, reports)."""
     token = cancel or CancelToken()
     sessions = _sessions(session, rng)
-    _acta_details(session, rng)
     token.raise_if_cancelled()
     reports = _progress(session, rng, today)
     return sessions, reports
@@ -100,7 +100,9 @@ def _sessions(session: Session, rng: random.Random) -> int:
     for row in rulings:
         groups[(row.state_key, row.changed_at.year, row.changed_at.month)].append(row)
     numbers: dict[tuple[str, int], int] = defaultdict(int)
-    agenda, attendees = [], []
+    agenda: list[dict[str, Any]] = []
+    attendees: list[dict[str, Any]] = []
+    held_sessions: list[CovamSession] = []
     for (state_key, year, _month), rows in sorted(groups.items()):
         numbers[(state_key, year)] += 1
         held = min(r.changed_at for r in rows)
@@ -115,6 +117,7 @@ def _sessions(session: Session, rng: random.Random) -> int:
         )
         session.add(covam)
         session.flush()
+        held_sessions.append(covam)
         parties = ["state", "municipal", "club"]
         if any(r.program in ("3x1", "4x1") for r in rows):
             parties.insert(0, "federal")
@@ -137,10 +140,12 @@ def _sessions(session: Session, rng: random.Random) -> int:
                     "ruled_by": "demo",
                 }
             )
+    _acta_details(held_sessions, attendees, agenda, rng)
     if attendees:
         session.execute(insert(CovamAttendee), attendees)
     if agenda:
         session.execute(insert(CovamAgendaItem), agenda)
+    session.flush()
     return len(groups)
 
 
@@ -157,46 +162,54 @@ _SEDESOL_POSITIONS = {
 }
 
 
-def _acta_details(session: Session, rng: random.Random) -> None:
+def _acta_details(
+    held: list[CovamSession],
+    attendees: list[dict[str, Any]],
+    agenda: list[dict[str, Any]],
+    rng: random.Random,
+) -> None:
     """What a signed acta records: the call 30 days ahead, president and technical secretary, votes, criteria.
 
     The federal attendee chairs (the state's when there is none) and a state attendee is the
     technical secretary; everyone present votes, so the demo's sessions have quorum. Each ruling
-    takes effect on its session's date.
+    takes effect on its session's date. Filled in before the rows are written, so each row is
+    inserted whole (30,000 updates afterwards doubled what the trail cost the demo).
     """
-    for covam in session.scalars(select(CovamSession).order_by(CovamSession.id)):
-        # Read the rows (written with Core inserts) rather than the relationships, which may be stale.
-        people = list(
-            session.scalars(
-                select(CovamAttendee).where(CovamAttendee.session_id == covam.id).order_by(CovamAttendee.id)
-            )
+    people_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for person in attendees:
+        people_of[person["session_id"]].append(person)
+    items_of: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for item in agenda:
+        items_of[item["session_id"]].append(item)
+    for covam in held:
+        people = people_of[covam.id]
+        chair = next((a for a in people if a["party"] == "federal"), None) or next(
+            (a for a in people if a["party"] == "state"), None
         )
-        chair = next((a for a in people if a.party == "federal"), None) or next(
-            (a for a in people if a.party == "state"), None
-        )
-        secretary = next((a for a in people if a.party == "state" and a is not chair), None)
+        secretary = next((a for a in people if a["party"] == "state" and a is not chair), None)
         for person in people:
-            person.role = (
+            person["role"] = (
                 "presidente" if person is chair else "secretario_tecnico" if person is secretary else "vocal"
             )
             if covam.held_on.year < 2019:
-                person.position = _SEDESOL_POSITIONS.get(person.position, person.position)
+                person["position"] = _SEDESOL_POSITIONS.get(person["position"], person["position"])
             # The federal member is the delegate in office on the session's date (as the officials say).
-            head = demo_official_on("delegado_federal", covam.held_on) if person.party == "federal" else None
+            head = (
+                demo_official_on("delegado_federal", covam.held_on) if person["party"] == "federal" else None
+            )
             if head is not None:
-                person.name, person.position = head
+                person["name"], person["position"] = head
         covam.called_on = covam.held_on - timedelta(days=30)
         covam.voting_members = len(people)
         covam.criteria = "\n".join(_CRITERIA)
         voters = len(people)
-        for item in session.scalars(select(CovamAgendaItem).where(CovamAgendaItem.session_id == covam.id)):
+        for item in items_of[covam.id]:
             abstaining = 1 if voters > 3 and rng.random() < 0.2 else 0
-            if item.ruling == Stage.RECHAZADO.value:
-                item.votes_for, item.votes_against = 0, voters - abstaining
+            if item["ruling"] == Stage.RECHAZADO.value:
+                item["votes_for"], item["votes_against"] = 0, voters - abstaining
             else:
-                item.votes_for, item.votes_against = voters - abstaining, 0
-            item.abstentions, item.effective_on = abstaining, covam.held_on
-    session.flush()
+                item["votes_for"], item["votes_against"] = voters - abstaining, 0
+            item["abstentions"], item["effective_on"] = abstaining, covam.held_on
 
 
 #: The progress notes of each kind of project: (a quarter's report, the last one), in Spanish.
