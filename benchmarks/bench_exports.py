@@ -213,6 +213,7 @@ def _generate(
     """
     rng = random.Random(SEED)
     rnd = rng.random
+    count = max(count, 0)  # the demo alone may already hold as many
     reversals = count // 50
     drawn: list[tuple[Any, ...]] = []  # (day, seq, project, kind, party, amount, lines, extra, target seq)
     for seq in range(count - reversals):

@@ -38,6 +38,7 @@ for folder in (ROOT, HERE):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
+import bench_audit_overhead  # noqa: E402
 import bench_exports  # noqa: E402  (the builder, the timing and the CSV baseline are shared)
 import bench_statement  # noqa: E402
 
@@ -102,7 +103,9 @@ def python_seconds(code: str, repeat: int) -> float:
 
 
 def demo(workdir: Path, projects: int) -> Path:
-    path = workdir / f"demo-{projects}.sqlite"
+    from tresxuno.db.engine import HEAD_REVISION
+
+    path = workdir / f"demo-{projects}-{HEAD_REVISION}.sqlite"
     if not path.exists():
         partial = path.with_suffix(".building")
         partial.unlink(missing_ok=True)
@@ -134,9 +137,9 @@ def run(args: argparse.Namespace) -> list[Line]:
     workdir = Path(args.workdir).expanduser()
     workdir.mkdir(parents=True, exist_ok=True)
     lines: list[Line] = []
-    national = demo(workdir, 30_000)
+    national = demo(workdir, args.projects)
 
-    lines.append(check_line("`check`, 30k demo", national, args.repeat, 2, 200))
+    lines.append(check_line(f"`check`, {args.projects:,}-project demo", national, args.repeat, 2, 200))
     with sqlite3.connect(national) as conn:
         year = conn.execute(
             "SELECT fiscal_year FROM projects GROUP BY fiscal_year ORDER BY COUNT(*) DESC LIMIT 1"
@@ -149,7 +152,7 @@ def run(args: argparse.Namespace) -> list[Line]:
         result = best_of(args.repeat, [*command, "--force"])
         lines.append(
             Line(
-                f"`export transparency {fmt}`, busiest year of the 30k demo",
+                f"`export transparency {fmt}`, busiest year of the {args.projects:,}-project demo",
                 f"{result.seconds:.1f} s, {result.maxrss_mb:.0f} MB",
                 target="< 10 s",
                 met="yes" if result.seconds < 10 else "no",
@@ -180,7 +183,21 @@ def run(args: argparse.Namespace) -> list[Line]:
     ledger = bench_exports.database(workdir, args.entries)
     with sqlite3.connect(ledger) as conn:
         total = conn.execute("SELECT COUNT(*) FROM ledger_entries").fetchone()[0]
-    lines.append(check_line(f"`check`, {total:,} ledger entries", ledger, args.repeat, 15, 300))
+    big_check = check_line(f"`check`, {total:,} ledger entries", ledger, args.repeat, 15, 300)
+    lines.append(big_check)
+    # Linear: a tenth of the entries takes about a tenth of the time (start-up and the demo aside).
+    tenth = bench_exports.database(workdir, args.entries // 10)
+    small_check = check_line("", tenth, args.repeat, 15, 300)
+    ratio = float(big_check.ours.split()[0]) / float(small_check.ours.split()[0])
+    lines.append(
+        Line(
+            f"`check`, {args.entries // 10:,} → {args.entries:,} entries",
+            f"{small_check.ours.split(',')[0]} → {big_check.ours.split(',')[0]}",
+            ratio=f"{ratio:.1f}x",
+            target="≤ 10x (linear)",
+            met="yes" if ratio <= 10 else "no",
+        )
+    )
     page = (
         "import json,time;from tresxuno.db.engine import open_database;"
         "from tresxuno.services.ledger import list_entries;"
@@ -258,6 +275,7 @@ def run(args: argparse.Namespace) -> list[Line]:
             met="yes" if xlsx_ratio <= 0.5 else "no",
         )
     )
+    lines += [Line(**x) for x in bench_audit_overhead.overhead_lines(workdir, args.projects)]
     return lines
 
 
@@ -287,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workdir", default="~/.cache/tresxuno-bench", help="where fixtures are kept")
     parser.add_argument("--entries", type=int, default=1_000_000, help="entries of the big ledger")
+    parser.add_argument("--projects", type=int, default=30_000, help="projects of the national demo")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement (best counts)")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite benchmarks/README.md")
     args = parser.parse_args(argv)

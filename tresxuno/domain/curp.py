@@ -40,6 +40,21 @@ def birth_date(curp: str) -> date | None:
         return None
 
 
+#: The age of majority in Mexico: a younger student's receipt is signed by a parent or guardian.
+ADULT_AGE = 18
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years from ``born`` to ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def minor_on(curp: str, day: date) -> bool:
+    """Whether the person whose CURP this is is under age on ``day`` (False when it encodes no date)."""
+    born = birth_date(curp)
+    return born is not None and age_on(born, day) < ADULT_AGE
+
+
 def curp_problem(value: str, field: str = "curp") -> tuple[str, Problem | None]:
     """The CURP cleaned (trimmed, upper case), and what is wrong with it, if anything.
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from tresxuno.db.engine import Database
 from tresxuno.db.models import Project, ProjectBeneficiary
 from tresxuno.domain import limits
-from tresxuno.domain.curp import birth_date, curp_problem
+from tresxuno.domain.curp import ADULT_AGE, age_on, birth_date, curp_problem
 from tresxuno.domain.parties import SchoolLevel
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rules import RuleSet
@@ -62,11 +62,6 @@ class PublicPerson:
     age_band: str
     locality: str
     minor: bool
-
-
-def age_on(born: date, day: date) -> int:
-    """Whole years from ``born`` to ``day``."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 def age_band(born: date, day: date) -> str:
@@ -243,7 +238,7 @@ def public_rows(session: Session, project_ids: Iterable[int], on: date) -> dict[
         .order_by(ProjectBeneficiary.project_id, ProjectBeneficiary.id)
     )
     for pid, given, first, second, sex, born, locality in rows:
-        minor = age_on(born, on) < 18
+        minor = age_on(born, on) < ADULT_AGE
         found[pid].append(
             PublicPerson(
                 pid,

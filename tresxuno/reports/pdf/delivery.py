@@ -18,7 +18,7 @@ from datetime import date
 
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
 
-from tresxuno.domain.curp import birth_date
+from tresxuno.domain.curp import minor_on
 from tresxuno.domain.money import Money
 from tresxuno.domain.words import amount_with_words
 from tresxuno.formatting import category_label, date_text, money_text, school_level_label, stage_label
@@ -42,7 +42,6 @@ from tresxuno.reports.pdf.handover import committee_signature, money_table, tota
 from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
 
 #: Age below which a student's receipt is signed by the mother, father or guardian.
-ADULT_AGE = 18
 
 
 def _day(day: date | None, lang: str) -> str:
@@ -271,15 +270,6 @@ def render_delivery(data: DeliveryAct, output: str | os.PathLike[str]) -> int:
     return build_document(output, story, decor, footer, title=f"{title} {p.folio}")
 
 
-def student_minor(student: StudentLine, on: date) -> bool:
-    """Whether the student is under age on ``on`` (their CURP gives the birth date)."""
-    born = birth_date(student.curp)
-    if born is None:
-        return False
-    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    return age < ADULT_AGE
-
-
 def render_scholarship_receipts(data: DeliveryAct, output: str | os.PathLike[str]) -> int:
     """One receipt per student, a page each, numbered within the project; the page count."""
     code = language()
@@ -299,7 +289,7 @@ def render_scholarship_receipts(data: DeliveryAct, output: str | os.PathLike[str
     for number, s in enumerate(data.students, start=1):
         if story:
             story.append(PageBreak())
-        minor = student_minor(s, on)
+        minor = minor_on(s.curp, on)
         story += [
             fields_table(
                 [
