@@ -7,6 +7,7 @@ folder, so a second desk could not open them and a backup restored on a new comp
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import date, datetime
 
 import pytest
@@ -141,3 +142,20 @@ def test_check_names_bytes_changed_behind_the_apps_back(db, project, tmp_path):
         conn.execute(text("UPDATE attachment_contents SET content = :c"), {"c": b"%PDF-1.4 otra cosa"})
     problem = check_integrity(db).problem
     assert problem is not None and problem.code == "attachment.content_altered"
+
+
+def test_copies_opened_for_the_viewer_do_not_pile_up(db, project, tmp_path):
+    # Opening writes a copy to a cache folder; copies older than a week go when another one is opened.
+    info = attach_document(db, project.id, "solicitud", scan_file(tmp_path))
+    folder = paths.user_data_dir() / "attachments-opened"
+    folder.mkdir(parents=True, exist_ok=True)
+    stale, fresh = folder / "0123456789abcdef.pdf", folder / "fedcba9876543210.pdf"
+    stale.write_bytes(b"opened a month ago")
+    fresh.write_bytes(b"opened yesterday")
+    month_ago = datetime.now().timestamp() - 30 * 86_400
+    os.utime(stale, (month_ago, month_ago))
+    yesterday = datetime.now().timestamp() - 86_400
+    os.utime(fresh, (yesterday, yesterday))
+    opened = attachment_file(db, info.id)
+    assert opened.parent == folder and opened.read_bytes() == SCAN
+    assert not stale.exists() and fresh.exists()

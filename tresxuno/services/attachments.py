@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -175,6 +176,23 @@ def stored_file_problem(
 
 #: Where opened attachments are written for the desktop's viewer (under the data folder; a cache).
 OPENED = "attachments-opened"
+#: Copies opened longer ago than this are deleted when another attachment is opened: the bytes stay
+#: in the database, so a copy is only a cache, and a cache of public documents should not grow forever.
+OPENED_KEEP_DAYS = 7
+
+
+def _opened_folder() -> Path:
+    """The folder of opened copies, created, with copies older than :data:`OPENED_KEEP_DAYS` removed."""
+    folder = paths.user_data_dir() / OPENED
+    folder.mkdir(parents=True, exist_ok=True)
+    oldest = time.time() - OPENED_KEEP_DAYS * 86_400
+    for old in folder.iterdir():
+        try:
+            if old.is_file() and old.stat().st_mtime < oldest:
+                old.unlink()
+        except OSError:  # still open in a viewer (Windows), or removed meanwhile: next time
+            continue
+    return folder
 
 
 def attachment_file(db: Database, attachment_id: int) -> Path:
@@ -201,9 +219,8 @@ def attachment_file(db: Database, attachment_id: int) -> Path:
                     "file", "attachment.file_altered", {"id": attachment_id, "name": name, "path": sha[:16]}
                 )
             )
-        target = paths.user_data_dir() / OPENED / f"{sha[:16]}{_suffix(name)}"
+        target = _opened_folder() / f"{sha[:16]}{_suffix(name)}"
         if not target.is_file() or _sha256(target) != sha:
-            target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_name(target.name + ".part")
             partial.write_bytes(content)
             replace_file(partial, target)
@@ -214,8 +231,7 @@ def attachment_file(db: Database, attachment_id: int) -> Path:
     builtin = built_in(sha)
     if not stored:  # a built-in placeholder recorded without a copy
         assert builtin is not None  # stored_file_problem refused any other
-        target = paths.user_data_dir() / OPENED / f"{sha[:16]}.pdf"
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = _opened_folder() / f"{sha[:16]}.pdf"
         target.write_bytes(builtin)
         return target
     target = resolve_stored(stored, attachment_id)
