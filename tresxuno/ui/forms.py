@@ -106,6 +106,12 @@ class FieldErrors:
             error.hide()
             widget.setAccessibleDescription("")
 
+    def point_out(self, problems: Iterable[Problem]) -> None:
+        """Show ``problems`` under their fields and put the cursor in the first field with one."""
+        first = self.show(problems)
+        if first is not None:
+            first.setFocus()
+
     def show(self, problems: Iterable[Problem]) -> QWidget | None:
         """Show ``problems``; returns the widget of the first field with a problem (to focus it)."""
         self.clear()

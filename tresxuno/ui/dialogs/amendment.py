@@ -175,9 +175,7 @@ class AmendmentDialog(QDialog):
         )
 
     def _show(self, problems: list[Problem]) -> None:
-        first = self.errors.show(problems)
-        if first is not None:
-            first.setFocus()
+        self.errors.point_out(problems)
 
     def try_accept(self) -> None:
         """Record the amendment through the service; stay open with the problems when refused."""

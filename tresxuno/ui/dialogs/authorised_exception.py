@@ -75,9 +75,7 @@ class AuthorisedExceptionDialog(QDialog):
         try:
             self._record(self.reason.toPlainText(), self.authorised_by.text())
         except InputError as exc:
-            first = self.errors.show(exc.problems)
-            if first is not None:
-                first.setFocus()
+            self.errors.point_out(exc.problems)
             return
         except StorageError as exc:
             show_error(self, exc)

@@ -191,9 +191,7 @@ class RatesDialog(QDialog):
                 today=self._today,
             )
         except InputError as exc:
-            first = self.errors.show(exc.problems)
-            if first is not None:
-                first.setFocus()
+            self.errors.point_out(exc.problems)
             return False
         except StorageError as exc:
             show_error(self, exc)

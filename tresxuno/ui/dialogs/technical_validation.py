@@ -180,9 +180,7 @@ class TechnicalValidationDialog(QDialog):
         try:
             self.saved = record_validation(self._db, self._project_id, data)
         except InputError as exc:
-            first = self.errors.show(exc.problems)
-            if first is not None:
-                first.setFocus()
+            self.errors.point_out(exc.problems)
             return False
         except StorageError as exc:
             show_error(self, exc)

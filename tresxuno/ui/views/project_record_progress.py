@@ -182,9 +182,7 @@ class RecordProgress:
                 today=self._today,
             )
         except InputError as exc:
-            first = self.progress_errors.show(exc.problems)
-            if first is not None:
-                first.setFocus()
+            self.progress_errors.point_out(exc.problems)
             return False
         except StorageError as exc:
             show_error(self, exc)
@@ -251,9 +249,7 @@ class ProgressCorrectionDialog(QDialog):
                 today=self._today,
             )
         except InputError as exc:
-            first = self.errors.show(exc.problems)
-            if first is not None:
-                first.setFocus()
+            self.errors.point_out(exc.problems)
             return False
         except StorageError as exc:
             show_error(self, exc)
