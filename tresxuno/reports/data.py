@@ -319,9 +319,12 @@ class Agreement:
 # --- 3. statement of account -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatementEntry:
-    """One ledger entry as the statement prints it (signed amount; running balance after it)."""
+    """One ledger entry as the statement prints it (signed amount; running balance after it).
+
+    Slotted: a national statement holds 100,000 of them, a fifth of the memory with a ``__dict__``.
+    """
 
     id: int
     entry_date: date

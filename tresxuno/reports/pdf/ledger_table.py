@@ -18,9 +18,9 @@ into continuation rows beforehand. Every continued page repeats the header and s
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, islice
 
 from reportlab.platypus import Flowable
 
@@ -91,6 +91,35 @@ class RowData:
         self.bold = bold
 
 
+class Widest:
+    """The widest text of each column at 1 pt, taken row by row: a table's rows need not be held.
+
+    Fixed columns count their whole cells; wrapping columns their widest line (line breaks kept).
+    A width at size *s* is the width at 1 pt times *s*, so the widths found here decide the layout
+    at any size (:func:`layout_for`).
+    """
+
+    def __init__(self, cols: Sequence[FastCol]):
+        register_fonts()
+        self.cols = tuple(cols)
+        self.widest = [0.0] * len(self.cols)
+        self._width = Measure(REGULAR).width
+        self._wrap = [c.wrap for c in self.cols]
+
+    def add(self, row: Sequence[str]) -> None:
+        """Count one row's cells."""
+        widest, width = self.widest, self._width
+        for i, text in enumerate(row):
+            if not text:
+                continue
+            if self._wrap[i] and "\n" in text:
+                w = max(width(line, 1.0) for line in text.split("\n"))
+            else:
+                w = width(text, 1.0)
+            if w > widest[i]:
+                widest[i] = w
+
+
 def plan_layout(
     cols: Sequence[FastCol],
     rows: Sequence[Sequence[str]],
@@ -98,7 +127,15 @@ def plan_layout(
     *,
     size: float = 7.0,
 ) -> Layout:
-    """Decide the column widths and font size so that no column is ever cut off.
+    """Decide the column widths and font size so that no column is ever cut off (see :func:`layout_for`)."""
+    widest = Widest(cols)
+    for row in rows:
+        widest.add(row)
+    return layout_for(widest, width, size=size)
+
+
+def layout_for(widest: Widest, width: float, *, size: float = 7.0) -> Layout:
+    """Decide the column widths and font size from the columns' widest texts.
 
     Fixed columns are as wide as their widest cell (or the longest word of the heading) plus
     padding; wrapping columns share the rest by weight, none narrower than its ``min_width`` and
@@ -107,24 +144,20 @@ def plan_layout(
     that the wrapping columns just get narrower (their text still wraps, never clips), and if the
     fixed columns alone are wider than ``width`` every column wraps, in proportion to its need.
     """
-    register_fonts()
-    regular, bold = Measure(REGULAR), Measure(BOLD)
+    cols = widest.cols
+    bold = Measure(BOLD)
     current = size
     while True:
         fixed: list[float] = []
         natural: list[float] = []
         for i, col in enumerate(cols):
             head = max((bold.width(w, current) for w in col.header.split()), default=0.0)
+            cell = widest.widest[i] * current
             if col.wrap:
-                widest = max(
-                    (regular.width(line, current) for r in rows for line in r[i].split("\n")), default=0.0
-                )
                 fixed.append(0.0)
-                natural.append(max(widest, head) + 2 * PAD_X + 0.5)
+                natural.append(max(cell, head) + 2 * PAD_X + 0.5)
             else:
-                # Distinct values only: amounts and dates repeat, and measuring is the cost here.
-                widest = max((regular.width(v, current) for v in {r[i] for r in rows}), default=0.0)
-                fixed.append(max(widest, head) + 2 * PAD_X + 0.5)
+                fixed.append(max(cell, head) + 2 * PAD_X + 0.5)
                 natural.append(0.0)
         spare = width - sum(fixed)
         wrapping = [i for i, c in enumerate(cols) if c.wrap]
@@ -408,3 +441,172 @@ class FastTable(Flowable):
         canvas.restoreState()
         if self.on_page is not None:
             self.on_page(self.stop, len(self.data.heights))
+
+
+#: Rows prepared (split into lines, measured) at a time by :class:`StreamTable`.
+CHUNK = 256
+
+
+class StreamTable(Flowable):
+    """A :class:`FastTable` whose rows come from an iterator, prepared a page at a time.
+
+    The rows (cell texts, and the "brought forward" text of a page starting at each) are taken
+    from ``rows`` only as pages need them; each page is drawn by a :class:`FastTable` of just its
+    rows, and the rows drawn are dropped. So a table of 100,000 rows holds one page of rows, not
+    all of them, and the layout must be decided beforehand (:class:`Widest`, :func:`layout_for`).
+    It splits exactly where a FastTable of all the rows would.
+
+    Args:
+        cols, layout: the columns and their widths.
+        rows: (cells, brought-forward text) per row, in order.
+        total: how many rows ``rows`` gives (for ``on_page``).
+        max_lines: the most lines a row may take before it is cut into continuation rows.
+        on_page: called with (rows drawn so far, total) after each page is drawn.
+        carry_label, carry_col: as for :class:`FastTable`.
+    """
+
+    def __init__(
+        self,
+        cols: Sequence[FastCol],
+        layout: Layout,
+        rows: Iterator[tuple[list[str], str]],
+        *,
+        total: int,
+        max_lines: int,
+        on_page: Callable[[int, int], None] | None = None,
+        carry_label: str = "",
+        carry_col: int = -1,
+        _state: _Stream | None = None,
+        _first: bool = True,
+    ):
+        super().__init__()
+        self.cols = tuple(cols)
+        self.layout = layout
+        self.state = _state or _Stream(self.cols, layout, rows, max_lines)
+        self.total = total
+        self.on_page = on_page
+        self.carry_label = carry_label
+        self.carry_col = carry_col
+        self.first = _first
+        # A FastTable with no rows measures the header and the brought-forward band the same way.
+        probe = FastTable(cols, RowData([], [], []), layout, carry_label=carry_label, carry_col=carry_col)
+        self.header_height, self.carry_height = probe.header_height, probe.carry_height
+        self.table_width = probe.table_width
+        self._whole: FastTable | None = None
+
+    def _top_height(self) -> float:
+        carry = not self.first and self.state.carry and self.state.carry[0]
+        return self.header_height + (self.carry_height if carry else 0.0)
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        """The height of the rows left when they fit; else more than ``available_height`` (then split)."""
+        state = self.state
+        state.fill_beyond(available_height)  # the top's height depends on the first row's carry
+        room = available_height - self._top_height()
+        if state.exhausted and state.height() <= room + 1e-6:
+            return self.table_width, self._top_height() + state.height()
+        return self.table_width, self._top_height() + max(state.height(), room) + 1.0
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        """Split into a FastTable of the rows that fit and the rest; [] when not even one row fits."""
+        state = self.state
+        state.fill_beyond(available_height)
+        room = available_height - self._top_height()
+        count = state.fitting(room)
+        if count == 0:
+            return []
+        piece = self._fast(state.take(count))
+        if state.exhausted and not state.heights:
+            return [piece]
+        rest = StreamTable(
+            self.cols,
+            self.layout,
+            iter(()),
+            total=self.total,
+            max_lines=state.max_lines,
+            on_page=self.on_page,
+            carry_label=self.carry_label,
+            carry_col=self.carry_col,
+            _state=state,
+            _first=False,
+        )
+        return [piece, rest]
+
+    def _fast(self, data: RowData) -> FastTable:
+        done = self.state.drawn
+        total = self.total
+
+        def progress(stop: int, _rows: int) -> None:
+            if self.on_page is not None:
+                self.on_page(min(done + stop, total), total)
+
+        self.state.drawn += len(data.heights)
+        return FastTable(
+            self.cols,
+            data,
+            self.layout,
+            on_page=progress,
+            carry_label=self.carry_label,
+            carry_col=self.carry_col,
+            first=self.first,
+        )
+
+    def draw(self) -> None:
+        """Draw every row left (they fit: :meth:`wrap` said so)."""
+        if self._whole is None:
+            self._whole = self._fast(self.state.take(len(self.state.heights)))
+        self._whole.canv = self.canv
+        self._whole.draw()
+
+
+class _Stream:
+    """The rows of a :class:`StreamTable` prepared so far and not yet drawn, and the rows to come."""
+
+    def __init__(
+        self,
+        cols: tuple[FastCol, ...],
+        layout: Layout,
+        rows: Iterator[tuple[list[str], str]],
+        max_lines: int,
+    ):
+        self.cols, self.layout, self.rows, self.max_lines = cols, layout, rows, max_lines
+        self.cells: list[list[list[str]]] = []
+        self.heights: list[float] = []
+        self.carry: list[str] = []
+        self.exhausted = False
+        self.drawn = 0
+
+    def height(self) -> float:
+        return sum(self.heights)
+
+    def fill_beyond(self, room: float) -> None:
+        """Prepare rows until they are taller than ``room`` or there are no more."""
+        total = self.height()
+        while total <= room + 1e-6 and not self.exhausted:
+            chunk = list(islice(self.rows, CHUNK))
+            if len(chunk) < CHUNK:
+                self.exhausted = True
+            if not chunk:
+                break
+            data = prepare_rows(
+                self.cols,
+                [cells for cells, _carry in chunk],
+                self.layout,
+                [carry for _cells, carry in chunk],
+                max_lines=self.max_lines,
+            )
+            self.cells += data.cells
+            self.heights += data.heights
+            self.carry += data.carry
+            total += sum(data.heights)
+
+    def fitting(self, room: float) -> int:
+        """How many of the prepared rows fit in ``room`` (the rows' bottoms, as FastTable.split counts)."""
+        offsets = [0.0, *accumulate(self.heights)]
+        return max(0, bisect_right(offsets, room + 1e-6) - 1)
+
+    def take(self, count: int) -> RowData:
+        """The first ``count`` prepared rows, removed."""
+        data = RowData(self.cells[:count], self.heights[:count], self.carry[:count])
+        del self.cells[:count], self.heights[:count], self.carry[:count]
+        return data

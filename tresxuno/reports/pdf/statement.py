@@ -9,7 +9,7 @@ with its running balance, drawn by :class:`~tresxuno.reports.pdf.ledger_table.Fa
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 
 from reportlab.platypus import Flowable, Paragraph, Spacer
@@ -38,7 +38,15 @@ from tresxuno.reports.pdf.flow import (
     heading,
     styles,
 )
-from tresxuno.reports.pdf.ledger_table import FastCol, FastTable, plan_layout, prepare_rows
+from tresxuno.reports.pdf.ledger_table import (
+    FastCol,
+    FastTable,
+    StreamTable,
+    Widest,
+    layout_for,
+    plan_layout,
+    prepare_rows,
+)
 from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
 
 #: What a long render calls after each page: (entries drawn, total entries).
@@ -77,26 +85,41 @@ def describe(e: StatementEntry, lang: str) -> str:
     return " — ".join(parts)
 
 
-def movement_rows(entries: tuple[StatementEntry, ...], lang: str) -> tuple[list[list[str]], list[str]]:
+def movement_rows(entries: Sequence[StatementEntry], lang: str) -> tuple[list[list[str]], list[str]]:
     """The movement table's cells as text, and each row's balance brought forward.
 
     A page that starts at row *i* carries the balance after row *i - 1* (zero for the first).
     """
-    kinds = {k: entry_kind_label(k) for k in ENTRY_KIND_LABELS}
-    parties: dict[str | None, str] = {}
     rows: list[list[str]] = []
     carry: list[str] = []
+    for row, forward in iter_movement_rows(entries, lang):
+        rows.append(row)
+        carry.append(forward)
+    return rows, carry
+
+
+def iter_movement_rows(entries: Iterable[StatementEntry], lang: str) -> Iterator[tuple[list[str], str]]:
+    """Each entry's cells as text with the balance brought forward to a page starting at it, one at a time.
+
+    Dates and the kind and party labels repeat, so each is formatted once.
+    """
+    kinds = {k: entry_kind_label(k) for k in ENTRY_KIND_LABELS}
+    parties: dict[str | None, str] = {}
+    dates: dict[date, str] = {}
     previous = 0
     money = money_text
     for e in entries:
         party = parties.get(e.party)
         if party is None:
             party = parties[e.party] = party_label(e.party)
+        day = dates.get(e.entry_date)
+        if day is None:
+            day = dates[e.entry_date] = date_text(e.entry_date, lang, style="short")
         reference = "\n".join(t for t in (e.reference, e.cfdi_uuid) if t)
-        rows.append(
+        yield (
             [
                 str(e.id),
-                date_text(e.entry_date, lang, style="short"),
+                day,
                 kinds.get(e.kind, e.kind),
                 party,
                 describe(e, lang),
@@ -104,15 +127,14 @@ def movement_rows(entries: tuple[StatementEntry, ...], lang: str) -> tuple[list[
                 money(e.amount, lang) if e.amount > 0 else "",
                 money(-e.amount, lang) if e.amount < 0 else "",
                 money(e.running_balance, lang),
-            ]
+            ],
+            money(previous, lang),
         )
-        carry.append(money(previous, lang))
         previous = e.running_balance
-    return rows, carry
 
 
 def movements_table(
-    entries: tuple[StatementEntry, ...],
+    entries: Sequence[StatementEntry],
     geometry: PageGeometry,
     lang: str,
     *,
@@ -129,6 +151,39 @@ def movements_table(
     data = prepare_rows(cols, rows, layout, carry, max_lines=max_lines)
     return FastTable(
         cols, data, layout, on_page=on_page, carry_label=_("Balance brought forward"), carry_col=len(cols) - 1
+    )
+
+
+def movements_stream(
+    entries: Sequence[StatementEntry],
+    geometry: PageGeometry,
+    lang: str,
+    *,
+    on_page: PageProgress | None = None,
+    size: float = 7.0,
+) -> StreamTable:
+    """The long movement table, laid out like :func:`movements_table`, its rows made page by page.
+
+    One pass over the entries decides the column widths (the widest text of each column); the
+    table then formats, wraps and draws the rows a page at a time, so the document never holds the
+    cells of every row (100,000 entries: a few megabytes instead of hundreds).
+    """
+    cols = movement_columns()
+    widest = Widest(cols)
+    for row, _forward in iter_movement_rows(entries, lang):
+        widest.add(row)
+    layout = layout_for(widest, geometry.body_width, size=size)
+    header_guess = 3 * layout.leading + 4
+    max_lines = max(1, int((geometry.body_height - header_guess - 2 * layout.leading - 8) // layout.leading))
+    return StreamTable(
+        cols,
+        layout,
+        iter_movement_rows(entries, lang),
+        total=len(entries),
+        max_lines=max_lines,
+        on_page=on_page,
+        carry_label=_("Balance brought forward"),
+        carry_col=len(cols) - 1,
     )
 
 
@@ -192,7 +247,7 @@ def render_statement(
         # Heading, table header and a few rows together, or a new page; then the table splits itself.
         cond_break(80),
         heading(_("Movements"), st, keep_with_next=False),
-        movements_table(data.entries, geometry, code, on_page=on_page)
+        movements_stream(data.entries, geometry, code, on_page=on_page)
         if data.entries
         else Paragraph(fmt.esc(_("No money has been recorded for this project.")), st.body),
         Spacer(1, 6),
