@@ -33,7 +33,14 @@ from reportlab.platypus import (
 
 from tresxuno.reports.pdf.fmt import esc
 from tresxuno.reports.pdf.fonts import BOLD, ITALIC, REGULAR, Measure, register_fonts
-from tresxuno.reports.pdf.page import Footer, NumberedCanvas, PageDecor, PageGeometry, atomic_output
+from tresxuno.reports.pdf.page import (
+    Footer,
+    NumberedCanvas,
+    PageDecor,
+    PageGeometry,
+    StreamingCanvas,
+    atomic_output,
+)
 
 #: Smallest font a table shrinks to before its fixed columns start wrapping.
 MIN_SIZE = 6.0
@@ -369,23 +376,26 @@ def build_document(
     *,
     wide: bool = False,
     title: str = "",
+    stream: bool = False,
 ) -> int:
     """Lay ``story`` out on letter pages (landscape when ``wide``) and write the PDF atomically.
 
-    Every page gets the letterhead band (``decor``) and the footer with "Page N of M".
+    Every page gets the letterhead band (``decor``) and the footer with "Page N of M". With
+    ``stream``, finished pages are compressed and let go at once (:class:`StreamingCanvas`): for
+    reports of thousands of pages.
 
     Returns:
         The number of pages written.
     """
     register_fonts()
     geometry = PageGeometry.letter(wide=wide, head_height=decor.height)
-    canvases: list[NumberedCanvas] = []
+    canvases: list[NumberedCanvas | StreamingCanvas] = []
 
     def on_page(canvas: Canvas, _doc: BaseDocTemplate) -> None:
         decor.draw(canvas, geometry.width, geometry.height)
 
-    def make_canvas(*args: Any, **kwargs: Any) -> NumberedCanvas:
-        canvas = NumberedCanvas(*args, footer=footer, **kwargs)
+    def make_canvas(*args: Any, **kwargs: Any) -> NumberedCanvas | StreamingCanvas:
+        canvas = (StreamingCanvas if stream else NumberedCanvas)(*args, footer=footer, **kwargs)
         canvases.append(canvas)
         return canvas
 

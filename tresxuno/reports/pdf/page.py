@@ -13,6 +13,7 @@ import contextlib
 import logging
 import os
 import secrets
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 from reportlab.lib.pagesizes import LETTER, landscape
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 from reportlab.pdfgen.canvas import Canvas
 
 from tresxuno.domain.transparency import LGDS_LEGEND
@@ -312,6 +314,54 @@ class NumberedCanvas(Canvas):
     def page_count(self) -> int:
         """Pages finished so far."""
         return len(self._page_states)
+
+
+class StreamingCanvas(Canvas):
+    """A canvas that lets each page go as soon as it is finished: for reports of thousands of pages.
+
+    :class:`NumberedCanvas` holds every page's drawing until the end, because "Page N of M" needs M.
+    Here each page instead ends with a reference to its own footer, a form XObject drawn only at
+    :meth:`save` once M is known (PDF lets a page name a form defined later); the page's content is
+    compressed at once and its drawing dropped. A reader sees the same footer in the same place; the
+    memory held per page is its compressed stream, about a tenth of its drawing.
+    """
+
+    def __init__(self, *args: Any, footer: Footer, **kwargs: Any):
+        register_fonts()
+        for key, value in (("initialFontName", REGULAR), ("initialFontSize", 9), ("initialLeading", 11)):
+            if kwargs.get(key) is None:
+                kwargs[key] = value
+        super().__init__(*args, **kwargs)
+        self._footer = footer
+        self._finished = 0
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        """Finish the page: name its footer, compress its content and keep only that."""
+        self._finished += 1
+        self.doForm(f"tresxunoFooter{self._finished}")
+        super().showPage()
+        page = self._doc.Pages.pages[-1]  # type: ignore[attr-defined]  # reportlab's own page list
+        if page.stream is not None and page.compression:
+            stream = PDFStream(
+                dictionary=PDFDictionary({"Filter": PDFArray([PDFName("FlateDecode")])}),
+                content=zlib.compress(page.stream.encode("utf8")),
+            )
+            stream.__Comment__ = "page stream"  # type: ignore[attr-defined]  # reportlab's own marker
+            page.Contents, page.stream = stream, None
+
+    def save(self) -> None:
+        """Draw every page's footer, now that the page count is known, then write the file."""
+        total = self._finished
+        for number in range(1, total + 1):
+            self.beginForm(f"tresxunoFooter{number}")
+            self._footer.draw(self, number, total)
+            self.endForm()
+        super().save()
+
+    @property
+    def page_count(self) -> int:
+        """Pages finished so far."""
+        return self._finished
 
 
 @contextlib.contextmanager
