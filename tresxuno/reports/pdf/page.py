@@ -316,6 +316,16 @@ class NumberedCanvas(Canvas):
         return len(self._page_states)
 
 
+class _CompressedStream(PDFStream):
+    """A page's content, compressed already; let go once written (a document is written once)."""
+
+    def format(self, document: Any) -> bytes:
+        """The stream object's bytes; the content is then dropped, so the file's copy is the only one."""
+        out: bytes = super().format(document)
+        self.content = b""
+        return out
+
+
 class StreamingCanvas(Canvas):
     """A canvas that lets each page go as soon as it is finished: for reports of thousands of pages.
 
@@ -342,7 +352,7 @@ class StreamingCanvas(Canvas):
         super().showPage()
         page = self._doc.Pages.pages[-1]  # type: ignore[attr-defined]  # reportlab's own page list
         if page.stream is not None and page.compression:
-            stream = PDFStream(
+            stream = _CompressedStream(
                 dictionary=PDFDictionary({"Filter": PDFArray([PDFName("FlateDecode")])}),
                 content=zlib.compress(page.stream.encode("utf8")),
             )

@@ -83,6 +83,7 @@ def _page_of_entries(
     entries: list[StatementEntry] = []
     rates: list[RateLine] = []
     share = shared.setdefault
+    days: dict[date, date] = {}
     total = balance_before
     for (
         eid,
@@ -106,7 +107,7 @@ def _page_of_entries(
         entries.append(
             StatementEntry(
                 id=eid,
-                entry_date=day,
+                entry_date=days.setdefault(day, day),
                 kind=share(kind, kind),
                 party=None if party is None else share(party, party),
                 concept=concept or "",
