@@ -38,6 +38,7 @@ from tresxuno.reports.pdf.flow import (
     heading,
     styles,
 )
+from tresxuno.reports.pdf.fonts import REGULAR, Measure
 from tresxuno.reports.pdf.ledger_table import (
     FastCol,
     FastTable,
@@ -98,16 +99,42 @@ def movement_rows(entries: Sequence[StatementEntry], lang: str) -> tuple[list[li
     return rows, carry
 
 
-def iter_movement_rows(entries: Iterable[StatementEntry], lang: str) -> Iterator[tuple[list[str], str]]:
+def pesos_formatter(lang: str) -> Callable[[int], str]:
+    """:func:`money_text` of centavos in ``lang``, several times faster (it runs 300,000 times per 100,000 entries).
+
+    The symbol is taken from ``money_text`` itself, and the result checked against it on a few
+    amounts; if they ever disagree, ``money_text`` is used as it is.
+    """
+    prefix = money_text(0, lang)[: -len("0.00")]
+
+    def fast(centavos: int) -> str:
+        units, cents = divmod(abs(centavos), 100)
+        return f"{'-' if centavos < 0 else ''}{prefix}{units:,}.{cents:02d}"
+
+    samples = (0, 5, -5, 123_456_789, -100_000_000_01, 99)
+    if all(fast(c) == money_text(c, lang) for c in samples):
+        return fast
+    return lambda centavos: money_text(centavos, lang)
+
+
+def iter_movement_rows(
+    entries: Iterable[StatementEntry], lang: str, *, amounts: bool = True
+) -> Iterator[tuple[list[str], str]]:
     """Each entry's cells as text with the balance brought forward to a page starting at it, one at a time.
 
-    Dates and the kind and party labels repeat, so each is formatted once.
+    Dates and the kind and party labels repeat, so each is formatted once. Without ``amounts`` the
+    three amount cells and the brought-forward text are left blank (a pass measuring the other
+    columns needs none of them).
     """
     kinds = {k: entry_kind_label(k) for k in ENTRY_KIND_LABELS}
     parties: dict[str | None, str] = {}
     dates: dict[date, str] = {}
     previous = 0
-    money = money_text
+    fast = pesos_formatter(lang)
+
+    def money(centavos: int, _lang: str) -> str:
+        return fast(centavos) if amounts else ""
+
     for e in entries:
         party = parties.get(e.party)
         if party is None:
@@ -154,6 +181,12 @@ def movements_table(
     )
 
 
+def equal_digits() -> bool:
+    """Whether the regular font's ten digits are equally wide (DejaVu's are: tabular figures)."""
+    regular = Measure(REGULAR)
+    return len({regular.char(d) for d in "0123456789"}) == 1
+
+
 def movements_stream(
     entries: Sequence[StatementEntry],
     geometry: PageGeometry,
@@ -170,8 +203,23 @@ def movements_stream(
     """
     cols = movement_columns()
     widest = Widest(cols)
-    for row, _forward in iter_movement_rows(entries, lang):
-        widest.add(row)
+    if equal_digits():
+        # With digits of one width, a column's widest amount is its largest of each sign: measure
+        # those instead of formatting every amount twice.
+        for row, _forward in iter_movement_rows(entries, lang, amounts=False):
+            widest.add(row)
+        money = pesos_formatter(lang)
+        ins = [e.amount for e in entries if e.amount > 0]
+        outs = [-e.amount for e in entries if e.amount < 0]
+        balances = [e.running_balance for e in entries]
+        for pick in (max, min):
+            widest.add(
+                ["", "", "", "", "", ""]
+                + [money(pick(values)) if values else "" for values in (ins, outs, balances)]
+            )
+    else:
+        for row, _forward in iter_movement_rows(entries, lang):
+            widest.add(row)
     layout = layout_for(widest, geometry.body_width, size=size)
     header_guess = 3 * layout.leading + 4
     max_lines = max(1, int((geometry.body_height - header_guess - 2 * layout.leading - 8) // layout.leading))
