@@ -246,7 +246,7 @@ def render_quarterly(
         story.append(Paragraph(fmt.esc(_("No project was active in this quarter.")), st.body))
     story += [heading(_("Totals per party"), st), totals_table(data.totals, width, code)]
     story += signatures(data.signatories, width)
-    return build_document(output, story, decor, footer, wide=True, title=f"{title} {data.year}")
+    return build_document(output, story, decor, footer, wide=True, title=f"{title} {data.year}", stream=True)
 
 
 def signatures(officials: Sequence[OfficialLine], width: float) -> list[Flowable]:
