@@ -67,6 +67,8 @@ class Layout:
     size: float
     leading: float
     wrap: tuple[bool, ...] = ()
+    #: Cell padding, left and right, top and bottom (points).
+    pad: tuple[float, float] = (PAD_X, PAD_Y)
 
 
 class RowData:
@@ -220,7 +222,8 @@ def prepare_rows(
     """
     regular = Measure(REGULAR)
     wraps = layout.wrap or tuple(c.wrap for c in cols)
-    wrap_cols = [(i, layout.widths[i] - 2 * PAD_X) for i in range(len(cols)) if wraps[i]]
+    pad_x, pad_y = layout.pad
+    wrap_cols = [(i, layout.widths[i] - 2 * pad_x) for i in range(len(cols)) if wraps[i]]
     size, leading = layout.size, layout.leading
     cells: list[list[list[str]]] = []
     heights: list[float] = []
@@ -234,7 +237,7 @@ def prepare_rows(
             lines = max(lines, len(split[i]))
         if lines <= max_lines:
             cells.append(split)
-            heights.append(lines * leading + 2 * PAD_Y)
+            heights.append(lines * leading + 2 * pad_y)
             carried.append(forward)
             continue
         for start in range(0, lines, max_lines):
@@ -245,7 +248,7 @@ def prepare_rows(
             ]
             count = max(len(p) for p in part)
             cells.append(part)
-            heights.append(count * leading + 2 * PAD_Y)
+            heights.append(count * leading + 2 * pad_y)
             carried.append(forward)
     return RowData(cells, heights, carried)
 
@@ -375,11 +378,12 @@ class FastTable(Flowable):
         self.carry_col = carry_col % len(self.cols)
         self.first = first
         bold = Measure(BOLD)
+        pad_x, pad_y = layout.pad
         self.header_lines = [
-            bold.split(c.header, w - 2 * PAD_X, layout.size) for c, w in zip(cols, layout.widths, strict=True)
+            bold.split(c.header, w - 2 * pad_x, layout.size) for c, w in zip(cols, layout.widths, strict=True)
         ]
-        self.header_height = max(len(h) for h in self.header_lines) * layout.leading + 2 * PAD_Y
-        self.carry_height = layout.leading + 2 * PAD_Y
+        self.header_height = max(len(h) for h in self.header_lines) * layout.leading + 2 * pad_y
+        self.carry_height = layout.leading + 2 * pad_y
         self.table_width = sum(layout.widths)
 
     @property
@@ -424,6 +428,7 @@ class FastTable(Flowable):
         """Draw the header, the brought-forward line and this piece's rows at the frame's position."""
         canvas = self.canv
         layout = self.layout
+        pad_x, pad_y = layout.pad
         widths = layout.widths
         size, leading = layout.size, layout.leading
         xs = [0.0, *accumulate(widths)]
@@ -443,8 +448,8 @@ class FastTable(Flowable):
 
         def put(lines: Sequence[str], col: int, y_top: float, font_widths: Measure) -> None:
             align = self.cols[col].align
-            left, right = xs[col] + PAD_X, xs[col + 1] - PAD_X
-            y = y_top - PAD_Y - ascent
+            left, right = xs[col] + pad_x, xs[col + 1] - pad_x
+            y = y_top - pad_y - ascent
             for line in lines:
                 if line:
                     if align == "right":
@@ -464,24 +469,24 @@ class FastTable(Flowable):
         y = top - self.header_height
         if carry:
             # The label runs from the left edge; the amount sits in its column, right-aligned.
-            text.setTextOrigin(xs[0] + PAD_X, y - PAD_Y - ascent)
+            text.setTextOrigin(xs[0] + pad_x, y - pad_y - ascent)
             text.textLine(self.carry_label)
             # In the regular font, like the balances above it, so it fits the column they sized.
             text.setFont(REGULAR, size, leading)
-            right = xs[self.carry_col + 1] - PAD_X
-            text.setTextOrigin(right - regular.width(carry, size), y - PAD_Y - ascent)
+            right = xs[self.carry_col + 1] - pad_x
+            text.setTextOrigin(right - regular.width(carry, size), y - pad_y - ascent)
             text.textLine(carry)
             y -= self.carry_height
         text.setFont(REGULAR, size, leading)
         cells, heights = self.data.cells, self.data.heights
         rules: list[float] = []
         align_right = [c.align == "right" for c in self.cols]
-        right_edges = [x - PAD_X for x in xs[1:]]
-        lefts = [x + PAD_X for x in xs[:-1]]
+        right_edges = [x - pad_x for x in xs[1:]]
+        lefts = [x + pad_x for x in xs[:-1]]
         width_of = regular.width
         for r in range(self.start, self.stop):
             row = cells[r]
-            base = y - PAD_Y - ascent
+            base = y - pad_y - ascent
             emphasis = r in self.data.bold
             if emphasis:
                 # A subtotal: a light band behind it, bold text measured in bold.

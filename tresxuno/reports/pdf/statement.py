@@ -29,19 +29,24 @@ from tresxuno.reports.data import CalendarLine, PartyMoney, Statement, Statement
 from tresxuno.reports.fx import DIFFERENCE, EFFECTIVE_RATE, rate_gap, rate_text
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.flow import (
+    MIN_SIZE,
     Col,
     Styles,
     build_document,
+    column_widths,
     cond_break,
     fields_table,
     fit_table,
     heading,
     styles,
 )
+from tresxuno.reports.pdf.flow import PAD_X as FIT_PAD_X
+from tresxuno.reports.pdf.flow import PAD_Y as FIT_PAD_Y
 from tresxuno.reports.pdf.fonts import REGULAR, Measure
 from tresxuno.reports.pdf.ledger_table import (
     FastCol,
     FastTable,
+    Layout,
     StreamTable,
     Widest,
     layout_for,
@@ -415,7 +420,17 @@ def long_table(cols: Sequence[Col], rows: list[list[str]], width: float, *, size
     fast = tuple(
         FastCol(c.header, c.align, wrap=c.wrap, weight=c.weight, min_width=c.min_width) for c in cols
     )
-    layout = plan_layout(fast, rows, width, size=size)
+    # The column widths fit_table would choose, so the long form looks like the short one.
+    current, widths = size, column_widths(cols, rows, width, size)
+    while widths is None and current > MIN_SIZE:
+        current -= 0.5
+        widths = column_widths(cols, rows, width, current)
+    if widths is None:
+        layout = plan_layout(fast, rows, width, size=size)
+    else:
+        layout = Layout(
+            tuple(widths), current, current * 1.22, tuple(c.wrap for c in cols), pad=(FIT_PAD_X, FIT_PAD_Y)
+        )
     # A row may take at most a landscape body's height (about 480 pt) less the header.
     max_lines = max(1, int((480 - 4 * layout.leading) // layout.leading))
     return FastTable(fast, prepare_rows(fast, rows, layout, [""] * len(rows), max_lines=max_lines), layout)
