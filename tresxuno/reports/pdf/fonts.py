@@ -109,6 +109,10 @@ class Measure:
             if not words:
                 lines.append("")
                 continue
+            if self.width(paragraph, 1.0) <= limit - 1e-9:
+                # It all fits (most cells do): the greedy loop below would give this one line.
+                lines.append(" ".join(words))
+                continue
             current: list[str] = []
             used = 0.0
             for word in words:

@@ -339,6 +339,10 @@ class _FastText:
         return " ".join([*self.code, "ET"])
 
 
+#: Each table's header lines, by (columns, layout): both frozen, so equal keys mean equal lines.
+_HEADERS: dict[tuple[tuple[FastCol, ...], Layout], list[list[str]]] = {}
+
+
 class FastTable(Flowable):
     """A long table of plain strings drawn directly on the canvas (see the module docstring).
 
@@ -379,9 +383,17 @@ class FastTable(Flowable):
         self.first = first
         bold = Measure(BOLD)
         pad_x, pad_y = layout.pad
-        self.header_lines = [
-            bold.split(c.header, w - 2 * pad_x, layout.size) for c, w in zip(cols, layout.widths, strict=True)
-        ]
+        key = (self.cols, layout)
+        header_lines = _HEADERS.get(key)
+        if header_lines is None:  # a table split over 5,000 pages makes 5,000 pieces: split once
+            header_lines = [
+                bold.split(c.header, w - 2 * pad_x, layout.size)
+                for c, w in zip(cols, layout.widths, strict=True)
+            ]
+            if len(_HEADERS) > 64:
+                _HEADERS.clear()
+            _HEADERS[key] = header_lines
+        self.header_lines = header_lines
         self.header_height = max(len(h) for h in self.header_lines) * layout.leading + 2 * pad_y
         self.carry_height = layout.leading + 2 * pad_y
         self.table_width = sum(layout.widths)
