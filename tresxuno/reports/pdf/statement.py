@@ -209,10 +209,21 @@ def movements_stream(
     cols = movement_columns()
     widest = Widest(cols)
     if equal_digits():
-        # With digits of one width, a column's widest amount is its largest of each sign: measure
-        # those instead of formatting every amount twice.
+        # With digits of one width, a column's widest amount is its largest of each sign, and the
+        # widest entry number the largest: measure those instead of formatting every amount twice.
+        # Dates, kinds and parties repeat: each distinct text is measured once (the formatter hands
+        # out the same string object for the same value); entry numbers by the longest.
+        repeated: list[set[str]] = [set(), set(), set()]
         for row, _forward in iter_movement_rows(entries, lang, amounts=False):
-            widest.add(row)
+            repeated[0].add(row[1])
+            repeated[1].add(row[2])
+            repeated[2].add(row[3])
+            widest.add(["", "", "", "", row[4], row[5]])
+        for col, texts in enumerate(repeated, start=1):
+            for text in texts:
+                widest.add([text if i == col else "" for i in range(col + 1)])
+        if entries:
+            widest.add([str(max(e.id for e in entries))])
         money = pesos_formatter(lang)
         ins = [e.amount for e in entries if e.amount > 0]
         outs = [-e.amount for e in entries if e.amount < 0]
