@@ -115,3 +115,16 @@ def test_streamed_pages_are_those_of_the_whole_table(tmp_path, monkeypatch, coun
     _r2, whole_texts = pdf_text(whole)
     assert len(streamed_texts) > (10 if giant is None else 1)
     assert streamed_texts == whole_texts
+
+
+def test_streamed_table_chooses_the_whole_tables_columns(demo_db, picks):
+    """Widths from one pass (amounts by their extremes, repeated texts once) equal those from every cell."""
+    from tresxuno.reports.pdf.page import PageDecor, PageGeometry
+
+    real = build_statement(demo_db, picks.busiest, printed_by=PRINTED_BY, printed_at=PRINTED_AT)
+    for data in (synthetic_statement(300), synthetic_statement(40, giant=20), real):
+        decor = PageDecor(data.letterhead, "x", ("x",), wide=True)
+        geometry = PageGeometry.letter(wide=True, head_height=decor.height)
+        streamed = statement_pdf.movements_stream(data.entries, geometry, "es")
+        whole = statement_pdf.movements_table(data.entries, geometry, "es")
+        assert streamed.layout == whole.layout
