@@ -43,6 +43,9 @@ BUSY_TIMEOUT_MS = 10_000
 #: Pauses (seconds) between attempts to start a transaction while another program holds the write lock,
 #: each after a full busy timeout; jittered so two waiting desktops do not retry in step.
 LOCK_RETRY_DELAYS = (0.05, 0.25, 1.0)
+#: PostgreSQL advisory lock key that immediate (read-check-write) transactions hold; any constant
+#: works as long as every tresxuno writer uses the same one ("3x1" in ASCII).
+WRITER_LOCK = 0x337831
 
 #: Execution option naming how SQLite transactions begin (DEFERRED unless set to IMMEDIATE).
 _BEGIN_OPTION = "tresxuno_sqlite_begin"
@@ -139,7 +142,10 @@ class Database:
         another connection committed, fails with ``db.locked`` rather than write on stale data;
         ``immediate=True`` avoids that by taking the write lock at the first statement (waiting up
         to the busy timeout for other writers); use it for read-check-write use cases such as
-        recording a payment against a balance. It has no effect on other back ends.
+        recording a payment against a balance. On PostgreSQL ``immediate=True`` takes the
+        database's writer lock (a transaction-level advisory lock, :data:`WRITER_LOCK`) instead, so
+        read-check-write use cases run one at a time there too: two desks never take the same
+        folio, and two payments never both pass a balance that covers only one.
 
         Raises:
             StorageError: the database is locked, read-only, full or unreachable (see
@@ -169,7 +175,10 @@ class Database:
             session = factory()
             try:
                 begun = session.begin()
-                session.connection()  # runs BEGIN [IMMEDIATE] now
+                connection = session.connection()  # runs BEGIN [IMMEDIATE] now
+                if factory is self._immediate_sessions and connection.dialect.name == "postgresql":
+                    # Held until commit or rollback; waits for the desk that holds it, never fails.
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
                 return session, begun
             except OperationalError as exc:
                 session.close()
