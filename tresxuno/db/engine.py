@@ -495,6 +495,11 @@ def _prepare_schema(database: Database, *, migrate: bool) -> None:
             revision = None
             if "alembic_version" in tables:
                 revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            has_catalogue = (
+                revision == HEAD_REVISION
+                and "states" in tables
+                and connection.execute(text("SELECT 1 FROM states LIMIT 1")).first() is not None
+            )
             connection.rollback()
     except OperationalError as exc:
         problem = storage_error_for(exc)
@@ -507,7 +512,10 @@ def _prepare_schema(database: Database, *, migrate: bool) -> None:
     elif tables - {"alembic_version"}:
         # Someone else's database: creating our tables beside theirs would mix two applications.
         raise StorageError("db.foreign_schema", url=database.url, tables=sorted(tables)[:10])
-    if not migrate:
+    if not migrate or has_catalogue:
+        # Up to date (a server's database, opened by every desk at every start): nothing to
+        # migrate, and its baseline was sealed by the upgrade that brought it here. Replaying the
+        # trail again took 27 s on a 30,000-project server.
         return
     _upgrade(database)
 
