@@ -209,16 +209,19 @@ def run(args: argparse.Namespace) -> list[Line]:
         "db=open_database({path!r},create=False);list_entries(db,limit=1);t=time.perf_counter();"
         "list_entries(db,offset={deep},limit=200);print(json.dumps({{'seconds':time.perf_counter()-t}}))"
     )
-    deep = int(total * 0.9)
-    keyset = python_seconds(page.format(path=str(ledger), deep=deep), args.repeat)
-    by_offset = python_seconds(offset.format(path=str(ledger), deep=deep), args.repeat)
+    # Any depth: the worst of the first page, the middle, nine tenths in and the last page.
+    depths = [1, total // 2, int(total * 0.9), total - 200]
+    keysets = {d: python_seconds(page.format(path=str(ledger), deep=d), args.repeat) for d in depths}
+    worst = max(keysets, key=keysets.__getitem__)
+    by_offset = python_seconds(offset.format(path=str(ledger), deep=worst), args.repeat)
     lines.append(
         Line(
-            f"Libro page of 200 at row {deep:,} of {total:,} (keyset)",
-            f"{keyset:.3f} s",
-            anchor=f"OFFSET: {by_offset:.3f} s",
+            f"Libro page of 200 of {total:,} entries (keyset), worst of rows "
+            + ", ".join(f"{d:,}" for d in depths),
+            f"{keysets[worst]:.3f} s (at row {worst:,})",
+            anchor=f"OFFSET there: {by_offset:.3f} s",
             target="≤ 0.05 s",
-            met="yes" if keyset <= 0.05 else "no",
+            met="yes" if keysets[worst] <= 0.05 else "no",
         )
     )
 
