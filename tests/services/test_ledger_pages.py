@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from tresxuno.demo.projects import generate_demo
-from tresxuno.services.ledger import list_entries
+from tresxuno.services.ledger import count_entries, list_entries
 
 
 @pytest.fixture
@@ -67,3 +67,17 @@ def test_every_page_shows_the_projects_cash_after_each_entry(demo, filters, size
     assert seen and len(seen) == len(set(seen))
     by_offset = list_entries(demo, offset=len(seen) // 2, limit=size, **filters)
     assert all(r.running_balance == expected[r.id] for r in by_offset)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"party": "club"}, {"party": "federal", "kind": "payment"}, {"party": "state", "fiscal_year": 2019},
+     {"kind": "contribution"}, {"party": "partner"}],
+    ids=["all", "club", "federal-payments", "state-2019", "contributions", "partner"],
+)  # fmt: skip
+def test_the_count_is_what_the_pages_list(demo, filters):
+    # A party's entries are counted through its lines; whatever the route, the count is the pages' length.
+    listed = list_entries(demo, limit=100_000, **filters)
+    assert count_entries(demo, **filters) == len(listed)
+    if "party" in filters:
+        assert all(any(line.party == filters["party"] for line in r.lines) for r in listed)

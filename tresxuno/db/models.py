@@ -314,6 +314,7 @@ class LedgerEntry(Base):
         Index(
             "ix_ledger_entries_project_id_entry_date_id_amount", "project_id", "entry_date", "id", "amount"
         ),
+        Index("ix_ledger_entries_kind_entry_date_id", "kind", "entry_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

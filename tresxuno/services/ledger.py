@@ -690,10 +690,22 @@ def count_entries(
     start: date | None = None,
     end: date | None = None,
 ) -> int:
-    """How many entries :func:`list_entries` lists with the same filters (all pages)."""
-    stmt = select(func.count()).select_from(_ENTRIES)
-    for condition in _entry_filters(project_id, fiscal_year, kind, party, start, end):
-        stmt = stmt.where(condition)
+    """How many entries :func:`list_entries` lists with the same filters (all pages).
+
+    With a party, the entries are counted through their lines of that party (one at most per entry):
+    on a million entries that reads the index on ``party`` instead of testing every entry for a line.
+    """
+    conditions = _entry_filters(project_id, fiscal_year, kind, None, start, end)
+    if party is None:
+        stmt = select(func.count()).select_from(_ENTRIES).where(*conditions)
+    elif not conditions:
+        stmt = select(func.count()).select_from(_LINES).where(_LINES.c.party == party)
+    else:
+        stmt = (
+            select(func.count())
+            .select_from(_LINES.join(_ENTRIES, _ENTRIES.c.id == _LINES.c.entry_id))
+            .where(_LINES.c.party == party, *conditions)
+        )
     with db.transaction() as session:
         return session.scalar(stmt) or 0
 
