@@ -17,31 +17,39 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TRESXUNO_DATA_DIR", tempfile.mkdtemp(prefix="tresxuno-bench-"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-def ledger_main(path: str, as_json: bool) -> None:
-    """The Libro on a big ledger: the window opened on it until its first page, then each filter."""
+def open_window(path: str, page: str) -> tuple[Any, Any, Any, Any, float]:
+    """Open the database and the main window on ``page``, as an officer does; (app, window, db, model, seconds).
+
+    The seconds run from before the database is opened until the page's first rows are on screen.
+    """
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
     started = time.perf_counter()
     from tresxuno.db.engine import open_database
     from tresxuno.ui.main_window import MainWindow
-    from tresxuno.ui.models.ledger import LedgerFilters
 
     db = open_database(path)
     window = MainWindow(db)
     window.resize(1280, 800)
     window.show()
-    window.show_view("ledger")
-    view = window.views["ledger"]
+    window.show_view(page)
     app.processEvents()
-    model = view.model
-    opened = time.perf_counter() - started
+    return app, window, db, window.views[page].model, time.perf_counter() - started
+
+
+def ledger_main(path: str, as_json: bool) -> None:
+    """The Libro on a big ledger: the window opened on it until its first page, then each filter."""
+    from tresxuno.ui.models.ledger import LedgerFilters
+
+    app, window, db, model, opened = open_window(path, "ledger")
     print(
         f"Libro open with the first page of {model.total_count():,} entries: {opened * 1000:.0f} ms (target < 1500 ms)"
     )
@@ -99,23 +107,10 @@ def main() -> None:
         print(f"demo: {summary.projects} projects, {summary.clubs} clubs in {summary.seconds:.1f} s")
 
     from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([])
-    started = time.perf_counter()
-    from tresxuno.db.engine import open_database
     from tresxuno.db.repos import ProjectFilters
-    from tresxuno.ui.main_window import MainWindow
 
-    db = open_database(path)
-    window = MainWindow(db)
-    window.resize(1280, 800)
-    window.show()
-    window.show_view("projects")
-    view = window.views["projects"]
-    app.processEvents()
-    opened = time.perf_counter() - started
-    model = view.model
+    app, window, db, model, opened = open_window(path, "projects")
     print(
         f"window open with the first page of {model.total_count():,} projects: {opened * 1000:.0f} ms "
         f"(target < 1500 ms)"

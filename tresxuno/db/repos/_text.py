@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from sqlalchemy import ColumnElement, SQLColumnExpression
 from sqlalchemy.orm import Session
@@ -21,41 +22,33 @@ _VARIANTS = {
 _BASE = {ch: base for base, variants in _VARIANTS.items() for ch in variants}
 
 
-def fold(term: str) -> str:
-    """``term`` in lower case with the accents of :data:`_VARIANTS` removed ("Cosío" -> "cosio")."""
-    return "".join(_BASE.get(ch, ch) for ch in term.lower())
-
-
-def _glob_class(ch: str) -> str:
-    """A GLOB class matching ``ch`` in any case and accent; GLOB's own wildcards made literal."""
+def _letter_class(ch: str, literal: Callable[[str], str]) -> str:
+    """A pattern class matching ``ch`` in any case and accent; any other character as ``literal`` makes it."""
     base = _BASE.get(ch, ch.lower())
     if base in _VARIANTS:
         return f"[{_VARIANTS[base]}]"
     if ch.lower() != ch.upper():
         return f"[{ch.lower()}{ch.upper()}]"
-    if ch in "*?[":
-        return f"[{ch}]"
-    return ch
+    return literal(ch)
+
+
+def _glob_literal(ch: str) -> str:
+    """``ch`` itself in a GLOB pattern: its own wildcards in a class of one."""
+    return f"[{ch}]" if ch in "*?[" else ch
 
 
 def glob_pattern(term: str) -> str:
     """The SQLite GLOB pattern that finds ``term`` anywhere, ignoring case and accents."""
-    return "*" + "".join(_glob_class(ch) for ch in term) + "*"
-
-
-def _regex_class(ch: str) -> str:
-    """A POSIX regular-expression class matching ``ch`` in any case and accent; specials made literal."""
-    base = _BASE.get(ch, ch.lower())
-    if base in _VARIANTS:
-        return f"[{_VARIANTS[base]}]"
-    if ch.lower() != ch.upper():
-        return f"[{ch.lower()}{ch.upper()}]"
-    return re.escape(ch)  # a backslash before a non-alphanumeric character: that character itself
+    return "*" + "".join(_letter_class(ch, _glob_literal) for ch in term) + "*"
 
 
 def regex_pattern(term: str) -> str:
-    """The PostgreSQL regular expression (``~``) that finds ``term`` anywhere, ignoring case and accents."""
-    return "".join(_regex_class(ch) for ch in term)
+    """The PostgreSQL regular expression (``~``) that finds ``term`` anywhere, ignoring case and accents.
+
+    A character that is not a letter is escaped by a backslash before it (never before a letter or
+    digit, which would make an escape of its own).
+    """
+    return "".join(_letter_class(ch, re.escape) for ch in term)
 
 
 def contains_text(session: Session, column: SQLColumnExpression[str], term: str) -> ColumnElement[bool]:
