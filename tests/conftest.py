@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -40,6 +41,17 @@ def _cheap_passwords_and_no_actor(monkeypatch):
     set_actor(None)
     yield
     set_actor(None)
+
+
+@pytest.fixture(params=["es", "en"])
+def lang(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each language in turn: English amounts are wider (MX$1,234,567.89), Spanish labels longer."""
+    from tresxuno.i18n import language, set_language
+
+    before = language()
+    set_language(request.param)
+    yield request.param
+    set_language(before)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

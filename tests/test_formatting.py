@@ -33,14 +33,6 @@ from tresxuno.formatting import (
 from tresxuno.i18n import language, set_language
 
 
-@pytest.fixture(params=["es", "en"])
-def lang(request: pytest.FixtureRequest) -> Iterator[str]:
-    before = language()
-    set_language(request.param)
-    yield request.param
-    set_language(before)
-
-
 @pytest.fixture
 def es() -> Iterator[None]:
     before = language()

@@ -1,8 +1,11 @@
 """One desktop of a two-office test: records operations through the services, as fast as it can.
 
-Run as ``python office_writer.py DATABASE NAME COUNT CLUB_ID PROJECT_IDS``. Each operation's identity is
-printed after its commit returned (``done KIND ID``); a refusal the officer would see is printed as
-``error CODE``. Every seventh operation submits a project, the rest record contributions.
+Run as ``python office_writer.py DATABASE NAME COUNT CLUB_ID PROJECT_IDS [reads]``. Each operation's
+identity is printed after its commit returned (``done KIND ID``); a refusal the officer would see is
+printed as ``error CODE``. Every seventh operation submits a project, the rest record contributions;
+with ``reads``, every third operation instead reads what an officer's screen shows (a project's
+balance and the last page of its Libro), printed as ``read ID``. The slowest operation's time is
+printed last (``slowest SECONDS``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from tresxuno.db.engine import open_database
 from tresxuno.domain.ledger import ContributionInput
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.domain.validation import ProjectInput
-from tresxuno.services.ledger import record_contribution
+from tresxuno.services.ledger import list_entries, project_balance, record_contribution
 from tresxuno.services.project_requests import submit_project
 
 PARTIES = ("club", "federal", "state", "municipal")
@@ -29,12 +32,20 @@ def main() -> None:
     """Record COUNT operations and print what was committed."""
     url, name, count, club_id = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     projects = [int(i) for i in sys.argv[5].split(",")]
+    reads = sys.argv[6:] == ["reads"]
     rng = random.Random(name)
+    slowest = 0.0
     db = open_database(url, migrate=False)
     started = time.perf_counter()
     for number in range(count):
+        began = time.perf_counter()
         try:
-            if number % 7 == 0:
+            if reads and number % 3 == 1:
+                shown = rng.choice(projects)
+                project_balance(db, shown)
+                list_entries(db, project_id=shown, limit=200)
+                print(f"read {shown}")
+            elif number % 7 == 0:
                 project = submit_project(
                     db,
                     ProjectInput(
@@ -68,7 +79,9 @@ def main() -> None:
                 print(f"done entry {record.id}")
         except (InputError, StorageError) as exc:
             print(f"error {exc}")
+        slowest = max(slowest, time.perf_counter() - began)
     print(f"elapsed {time.perf_counter() - started:.2f}")
+    print(f"slowest {slowest:.3f}")
     db.dispose()
 
 

@@ -367,17 +367,6 @@ def _check_shown(qtbot, window: QWidget, screen: QRect) -> list[str]:
     return problems
 
 
-@pytest.fixture(params=["es", "en"])
-def lang(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Each language: English amounts are wider (MX$1,234,567.89), Spanish labels longer."""
-    from tresxuno.i18n import language, set_language
-
-    before = language()
-    set_language(request.param)
-    yield request.param
-    set_language(before)
-
-
 @pytest.mark.parametrize("name", sorted(BUILDERS))
 def test_each_dialog_fits_the_laptop_and_the_full_hd_screen(name, lang, office, laptop, qtbot):
     """Window and buttons within the screen, every tab; no folio, amount, date or stage cut in a table."""

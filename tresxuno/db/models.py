@@ -311,7 +311,10 @@ class LedgerEntry(Base):
             "(kind = 'reversal' AND reverses_id IS NOT NULL) OR (kind <> 'reversal' AND reverses_id IS NULL)",
             name="reversal_target",
         ),
-        Index("ix_ledger_entries_project_id_entry_date_id", "project_id", "entry_date", "id"),
+        Index(
+            "ix_ledger_entries_project_id_entry_date_id_amount", "project_id", "entry_date", "id", "amount"
+        ),
+        Index("ix_ledger_entries_kind_entry_date_id", "kind", "entry_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -419,10 +419,11 @@ def _images_in_order(
             else:
                 rows = [tuple(after.get(c, ABSENT) for c in columns)]
             ids = list(map(itemgetter(at), rows))
-            if last is not None and ids and not ids[0] > last:
-                raise _UnorderedError
-            if any(map(ge, ids, ids[1:])):
-                raise _UnorderedError
+            try:
+                if (last is not None and ids and not ids[0] > last) or any(map(ge, ids, ids[1:])):
+                    raise _UnorderedError
+            except TypeError as exc:  # an image without its id: the comparison by id names it
+                raise _UnorderedError from exc
             if ids:
                 last = ids[-1]
                 yield rows

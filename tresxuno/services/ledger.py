@@ -690,10 +690,22 @@ def count_entries(
     start: date | None = None,
     end: date | None = None,
 ) -> int:
-    """How many entries :func:`list_entries` lists with the same filters (all pages)."""
-    stmt = select(func.count()).select_from(_ENTRIES)
-    for condition in _entry_filters(project_id, fiscal_year, kind, party, start, end):
-        stmt = stmt.where(condition)
+    """How many entries :func:`list_entries` lists with the same filters (all pages).
+
+    With a party, the entries are counted through their lines of that party (one at most per entry):
+    on a million entries that reads the index on ``party`` instead of testing every entry for a line.
+    """
+    conditions = _entry_filters(project_id, fiscal_year, kind, None, start, end)
+    if party is None:
+        stmt = select(func.count()).select_from(_ENTRIES).where(*conditions)
+    elif not conditions:
+        stmt = select(func.count()).select_from(_LINES).where(_LINES.c.party == party)
+    else:
+        stmt = (
+            select(func.count())
+            .select_from(_LINES.join(_ENTRIES, _ENTRIES.c.id == _LINES.c.entry_id))
+            .where(_LINES.c.party == party, *conditions)
+        )
     with db.transaction() as session:
         return session.scalar(stmt) or 0
 
@@ -1064,14 +1076,20 @@ def _page(
     """A page of entries with folio, reversing entry and running balance, in statement order.
 
     The page is chosen first (filters, order by entry date then id, offset, limit: the index on
-    ``entry_date``, or on ``project_id, entry_date, id``, serves it); then the window
-    ``SUM(amount) OVER (PARTITION BY project_id ORDER BY entry_date, id)`` runs over every entry of
-    the projects on the page only. So each running balance counts all of its project's earlier
-    entries, whatever the filters, and a page costs the same on a ledger of a million entries as on
-    a small one.
+    ``entry_date``, or on ``project_id, entry_date, id``, serves it). Each running balance counts all
+    of its project's earlier entries, whatever the filters: the first row of each project on the page
+    sums the project's entries up to it, each later row only those since the row before it of the
+    same project, and the page adds these up per project. Every sum is a range of the index on
+    ``project_id, entry_date, id, amount`` (no table row read), so a page costs about the same at the
+    end of a million entries as at the start.
     """
     e = _ENTRIES
-    chosen = select(e.c.id, e.c.project_id).where(*conditions).order_by(e.c.entry_date, e.c.id).offset(offset)
+    chosen = (
+        select(e.c.id, e.c.project_id, e.c.entry_date)
+        .where(*conditions)
+        .order_by(e.c.entry_date, e.c.id)
+        .offset(offset)
+    )
     page = (chosen.limit(limit) if limit is not None else chosen).cte("page")
     reversal = _ENTRIES.alias("reversed_by")
     if not with_running:  # the caller adds the running balance up itself (see list_entries)
@@ -1087,17 +1105,35 @@ def _page(
             .outerjoin(reversal, reversal.c.reverses_id == e.c.id)
             .order_by(e.c.entry_date, e.c.id)
         )
+    in_order = (page.c.entry_date, page.c.id)
+    ordered = select(
+        page.c.id,
+        page.c.project_id,
+        page.c.entry_date,
+        func.lag(page.c.entry_date)
+        .over(partition_by=page.c.project_id, order_by=in_order)
+        .label("previous_date"),
+        func.lag(page.c.id).over(partition_by=page.c.project_id, order_by=in_order).label("previous_id"),
+    ).cte("ordered")
     earlier = _ENTRIES.alias("earlier")
-    running = (
-        select(
-            earlier.c.id,
-            func.sum(earlier.c.amount)
-            .over(partition_by=earlier.c.project_id, order_by=(earlier.c.entry_date, earlier.c.id))
-            .label("running_balance"),
-        )
-        .where(earlier.c.project_id.in_(select(page.c.project_id)))
-        .subquery("running")
+    key = tuple_(earlier.c.entry_date, earlier.c.id)
+    up_to = and_(
+        earlier.c.project_id == ordered.c.project_id, key <= tuple_(ordered.c.entry_date, ordered.c.id)
     )
+    total = func.coalesce(func.sum(earlier.c.amount), 0)
+    since_previous = key > tuple_(ordered.c.previous_date, ordered.c.previous_id)
+    # Two subqueries rather than one with an OR, so that each is one range of the index.
+    part = case(
+        (ordered.c.previous_id.is_(None), select(total).where(up_to).scalar_subquery()),
+        else_=select(total).where(up_to, since_previous).scalar_subquery(),
+    )
+    parts = select(ordered.c.id, ordered.c.project_id, ordered.c.entry_date, part.label("part")).cte("parts")
+    running = select(
+        parts.c.id,
+        func.sum(parts.c.part)
+        .over(partition_by=parts.c.project_id, order_by=(parts.c.entry_date, parts.c.id))
+        .label("running_balance"),
+    ).subquery("running")
     return (
         select(*e.c, running.c.running_balance, reversal.c.id.label("reversed_by"), _PROJECTS.c.folio)
         .join_from(page, e, e.c.id == page.c.id)

@@ -40,7 +40,7 @@ from tresxuno.reports.pdf.flow import (
     signature_blocks,
     styles,
 )
-from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
+from tresxuno.reports.pdf.page import project_document
 from tresxuno.reports.pdf.statement import tranche_trigger_text
 
 #: Clause ordinals, as Mexican agreements number them (PRIMERA, SEGUNDA...).
@@ -436,13 +436,7 @@ def render_agreement(data: Agreement, output: str | os.PathLike[str]) -> int:
     st = styles(9)
     p = data.project
     title = _("Coordination agreement")
-    decor = PageDecor(
-        data.letterhead,
-        title,
-        (_("Project {folio}").format(folio=p.folio), f"{p.program.name(code)} — {p.fiscal_year}"),
-    )
-    footer = Footer(data.stamp, f"{title} — {p.folio}")
-    width = PageGeometry.letter(wide=False, head_height=decor.height).body_width
+    decor, footer, width = project_document(data.letterhead, data.stamp, title, p)
     story: list[Flowable] = [
         Paragraph(
             fmt.esc(

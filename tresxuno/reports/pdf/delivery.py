@@ -39,7 +39,7 @@ from tresxuno.reports.pdf.flow import (
     styles,
 )
 from tresxuno.reports.pdf.handover import committee_signature, money_table, totals_in_words
-from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
+from tresxuno.reports.pdf.page import project_document
 
 #: Age below which a student's receipt is signed by the mother, father or guardian.
 
@@ -204,13 +204,7 @@ def render_delivery(data: DeliveryAct, output: str | os.PathLike[str]) -> int:
     st = styles(9)
     p = data.project
     title = _("Delivery of scholarships") if data.kind == "scholarships" else _("Delivery of goods")
-    decor = PageDecor(
-        data.letterhead,
-        title,
-        (_("Project {folio}").format(folio=p.folio), f"{p.program.name(code)} — {p.fiscal_year}"),
-    )
-    footer = Footer(data.stamp, f"{title} — {p.folio}")
-    width = PageGeometry.letter(wide=False, head_height=decor.height).body_width
+    decor, footer, width = project_document(data.letterhead, data.stamp, title, p)
     story: list[Flowable] = [
         heading(_("The project"), st),
         fields_table(
@@ -276,13 +270,7 @@ def render_scholarship_receipts(data: DeliveryAct, output: str | os.PathLike[str
     st = styles(10)
     p = data.project
     title = _("Scholarship receipt")
-    decor = PageDecor(
-        data.letterhead,
-        title,
-        (_("Project {folio}").format(folio=p.folio), f"{p.program.name(code)} — {p.fiscal_year}"),
-    )
-    footer = Footer(data.stamp, f"{title} — {p.folio}")
-    width = PageGeometry.letter(wide=False, head_height=decor.height).body_width
+    decor, footer, width = project_document(data.letterhead, data.stamp, title, p)
     municipality = next((s.name for s in data.signatories if s.party == "municipal"), data.place)
     on = data.delivered_on or data.stamp.printed_at.date()
     story: list[Flowable] = []

@@ -32,7 +32,7 @@ from tresxuno.reports.pdf.flow import (
     signature_blocks,
     styles,
 )
-from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
+from tresxuno.reports.pdf.page import project_document
 
 #: The community committee's officers as printed.
 COMMITTEE_ROLES: dict[str, str] = {
@@ -206,13 +206,7 @@ def render_handover(data: Handover, output: str | os.PathLike[str]) -> int:
     st = styles(9)
     p, c = data.project, data.club
     title = _("Hand-over of the works")
-    decor = PageDecor(
-        data.letterhead,
-        title,
-        (_("Project {folio}").format(folio=p.folio), f"{p.program.name(code)} — {p.fiscal_year}"),
-    )
-    footer = Footer(data.stamp, f"{title} — {p.folio}")
-    width = PageGeometry.letter(wide=False, head_height=decor.height).body_width
+    decor, footer, width = project_document(data.letterhead, data.stamp, title, p)
     progress = _("none reported")
     if data.progress_tenths is not None:
         progress = _("{percent} on {date}").format(

@@ -28,8 +28,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from tresxuno.domain.transparency import LGDS_LEGEND
 from tresxuno.formatting import date_text, time_text
-from tresxuno.i18n import N_, _
-from tresxuno.reports.data import Letterhead, PrintStamp
+from tresxuno.i18n import N_, _, language
+from tresxuno.reports.data import Letterhead, PrintStamp, ProjectHead
 from tresxuno.reports.pdf.fmt import translator
 from tresxuno.reports.pdf.fonts import BOLD, ITALIC, REGULAR, Measure, register_fonts
 
@@ -428,3 +428,20 @@ def atomic_output(output: str | os.PathLike[str]) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
+
+
+def project_document(
+    letterhead: Letterhead, stamp: PrintStamp, title: str, p: ProjectHead
+) -> tuple[PageDecor, Footer, float]:
+    """The head, footer and body width of a portrait document about one project.
+
+    Every page names the document, the project's folio and its programme and year, and every footer
+    the document and folio, so a loose page of any act or sheet still says what it belongs to.
+    """
+    decor = PageDecor(
+        letterhead,
+        title,
+        (_("Project {folio}").format(folio=p.folio), f"{p.program.name(language())} — {p.fiscal_year}"),
+    )
+    footer = Footer(stamp, f"{title} — {p.folio}")
+    return decor, footer, PageGeometry.letter(wide=False, head_height=decor.height).body_width

@@ -26,7 +26,7 @@ from tresxuno.reports.data import ProjectSheet
 from tresxuno.reports.pdf import fmt
 from tresxuno.reports.pdf.amendment import amendment_text
 from tresxuno.reports.pdf.flow import Col, Styles, build_document, fields_table, fit_table, heading, styles
-from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
+from tresxuno.reports.pdf.page import project_document
 
 
 def render_project_sheet(data: ProjectSheet, output: str | os.PathLike[str]) -> int:
@@ -39,13 +39,7 @@ def render_project_sheet(data: ProjectSheet, output: str | os.PathLike[str]) -> 
     st = styles(9)
     p, c = data.project, data.club
     title = _("Project sheet")
-    decor = PageDecor(
-        data.letterhead,
-        title,
-        (_("Project {folio}").format(folio=p.folio), f"{p.program.name(code)} — {p.fiscal_year}"),
-    )
-    footer = Footer(data.stamp, f"{title} — {p.folio}")
-    width = PageGeometry.letter(wide=False, head_height=decor.height).body_width
+    decor, footer, width = project_document(data.letterhead, data.stamp, title, p)
     story: list[Flowable] = [
         heading(_("Project"), st),
         fields_table([(_("Name"), p.name), (_("Description"), p.description)], width, columns=1),

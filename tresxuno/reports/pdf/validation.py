@@ -26,7 +26,7 @@ from tresxuno.reports.pdf.flow import (
     signature_blocks,
     styles,
 )
-from tresxuno.reports.pdf.page import Footer, PageDecor, PageGeometry
+from tresxuno.reports.pdf.page import project_document
 
 
 def criteria_table(data: ValidationSheet, width: float) -> Flowable:
@@ -67,13 +67,7 @@ def render_validation_sheet(data: ValidationSheet, output: str | os.PathLike[str
     st = styles(9)
     p, c = data.project, data.club
     title = _("Technical validation sheet")
-    decor = PageDecor(
-        data.letterhead,
-        title,
-        (_("Project {folio}").format(folio=p.folio), f"{p.program.name(code)} — {p.fiscal_year}"),
-    )
-    footer = Footer(data.stamp, f"{title} — {p.folio}")
-    width = PageGeometry.letter(wide=False, head_height=decor.height).body_width
+    decor, footer, width = project_document(data.letterhead, data.stamp, title, p)
     story: list[Flowable] = [
         heading(_("The project"), st),
         fields_table(

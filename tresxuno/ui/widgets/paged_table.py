@@ -31,8 +31,9 @@ from tresxuno.ui.settings import Settings
 from tresxuno.ui.views.base import View, message_page
 
 #: Milliseconds of typing pause before the search runs: with the first page read before the count
-#: (see ``SqlPagedModel.defer_next_count``), rows answer within 150 ms of the last keystroke.
-SEARCH_DELAY_MS = 100
+#: (see ``SqlPagedModel.defer_next_count``), rows answer within 150 ms of the last keystroke (a
+#: word over 30,000 projects: 50 ms of pause and about 80 ms of query).
+SEARCH_DELAY_MS = 50
 
 
 class PagedTableView(View):
