@@ -50,10 +50,10 @@ ANCHOR_SIZE, ANCHOR_LEADING = 7.0, 8.54
 
 
 def demo(workdir: Path, projects: int = 40) -> Path:
-    """The demo database of ``projects`` projects, made once by ``tresxuno demo``."""
-    from tresxuno.db.engine import HEAD_REVISION
+    """The demo database of ``projects`` projects (``run_all``'s file), made once by ``tresxuno demo``."""
+    import bench_exports
 
-    path = workdir / f"demo-{projects}-{HEAD_REVISION}.sqlite"
+    path = workdir / f"demo-{projects}.sqlite"
     if not path.exists():
         partial = path.with_suffix(".building")
         partial.unlink(missing_ok=True)
@@ -65,11 +65,15 @@ def demo(workdir: Path, projects: int = 40) -> Path:
             capture_output=True,
         )
         partial.rename(path)
-    return path
+    return bench_exports.upgraded(path)
 
 
 def statement_db(workdir: Path, entries: int) -> tuple[Path, int, str]:
-    """The 40-project demo whose first project got ``entries`` more entries: (path, project id, folio)."""
+    """The 40-project demo whose first project got ``entries`` more entries: (path, project id, folio).
+
+    The same file as ``run_all.statement_db``'s, upgraded in place to this release's schema.
+    """
+    import bench_exports
     import bench_statement
 
     path = workdir / f"statement-{entries}.sqlite"
@@ -92,7 +96,7 @@ def statement_db(workdir: Path, entries: int) -> tuple[Path, int, str]:
         ).fetchone()
     finally:
         conn.close()
-    return path, pid, folio
+    return bench_exports.upgraded(path), pid, folio
 
 
 def measure(command: list[str]) -> tuple[float, float]:
