@@ -560,7 +560,9 @@ class StreamTable(Flowable):
     from ``rows`` only as pages need them; each page is drawn by a :class:`FastTable` of just its
     rows, and the rows drawn are dropped. So a table of 100,000 rows holds one page of rows, not
     all of them, and the layout must be decided beforehand (:class:`Widest`, :func:`layout_for`).
-    It splits exactly where a FastTable of all the rows would.
+    It splits exactly where a FastTable of all the rows would. A split hands its rows over to the
+    pieces it returns, so it belongs at the top level of a story (platypus then always uses them),
+    not inside a ``KeepTogether`` that may split and discard.
 
     Args:
         cols, layout: the columns and their widths.
