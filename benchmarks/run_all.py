@@ -41,6 +41,7 @@ for folder in (ROOT, HERE):
 import bench_audit_overhead  # noqa: E402
 import bench_exports  # noqa: E402  (the builder, the timing and the CSV baseline are shared)
 import bench_statement  # noqa: E402
+import bench_statement_lines  # noqa: E402
 
 README = HERE / "README.md"
 START, END = "<!-- run_all: start -->", "<!-- run_all: end -->"
@@ -178,6 +179,8 @@ def run(args: argparse.Namespace) -> list[Line]:
             met="yes" if ratio <= 11 else "no",
         )
     )
+
+    lines += [Line(**x) for x in bench_statement_lines.statement_lines(workdir, args.repeat)]
 
     ledger = bench_exports.database(workdir, args.entries)
     with sqlite3.connect(ledger) as conn:
