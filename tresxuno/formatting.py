@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tresxuno.domain.ledger import attribute
 from tresxuno.domain.money import Money, format_money
 from tresxuno.domain.parties import Party
 from tresxuno.domain.stages import Stage
@@ -131,6 +130,8 @@ def shares_of_total_bp(amounts: Mapping[str, int]) -> dict[str, int]:
     basis points of its exact part and the leftover ones go to the largest remainders, ties in party
     order; so a column of percentages never totals 100.01 %. A zero total gives zeros.
     """
+    from tresxuno.domain.ledger import attribute  # the ledger's rules: not loaded by every command
+
     positive = {party: amount for party, amount in amounts.items() if amount > 0}
     if not positive:
         return dict.fromkeys(amounts, 0)

@@ -11,13 +11,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tresxuno.domain import limits
-from tresxuno.domain.allocation import CapAuthorisation
 from tresxuno.domain.money import _TOO_LARGE as TOO_LARGE
 from tresxuno.domain.money import MAX_CENTAVOS
 from tresxuno.domain.parties import Category, Party
 from tresxuno.domain.problems import Problem
+
+if TYPE_CHECKING:  # an annotation only: loading the share rules would slow every command's start
+    from tresxuno.domain.allocation import CapAuthorisation
 
 #: A club needs at least this many adult members abroad.
 MIN_CLUB_MEMBERS = 10

@@ -71,10 +71,7 @@ from tresxuno.domain.audit import (
 from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.i18n import _
 from tresxuno.services.attachments import content_problems, stored_file_problem
-from tresxuno.services.ministraciones import calendar_problem
-from tresxuno.services.money_checks import money_problem
 from tresxuno.services.progress import CancelToken, Progress, no_progress
-from tresxuno.services.year_end import overdue_reintegro_findings
 
 #: Rows read per round trip while verifying.
 BATCH = 5_000
@@ -172,6 +169,11 @@ def _cycle_collector_paused() -> Iterator[None]:
 def _check(db: Database, progress: Progress, token: CancelToken, anchor: str | None) -> CheckResult:
     """:func:`check_integrity`'s work."""
     import time
+
+    # The business checks load the ledger's rules: imported here, not by every export (chain_head).
+    from tresxuno.services.ministraciones import calendar_problem
+    from tresxuno.services.money_checks import money_problem
+    from tresxuno.services.year_end import overdue_reintegro_findings
 
     started = time.perf_counter()
     key = office_key()

@@ -13,6 +13,7 @@ destination only when everything was written: a cancelled or failed export leave
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -299,6 +300,24 @@ def _streams(
 
 
 @contextmanager
+def _cycles_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while rows stream through the writer.
+
+    The loop makes hundreds of thousands of row tuples and strings, none in a reference cycle: reference
+    counting frees each batch. The collector would still walk every row it meets (and, at each full
+    collection, every object the imports made) for nothing: about a tenth of a CSV export's time.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@contextmanager
 def _connection(source: Connection | Engine | Any) -> Iterator[Connection]:
     """A connection to read from: the caller's own, or a new one (closed afterwards) from an engine.
 
@@ -397,6 +416,7 @@ def export_ledger(
             closing(entry_batches),
             closing(line_batches),
             atomic_output(path, db=conn_or_db, force=force) as tmp,
+            _cycles_paused(),
         ):
             rows = LedgerRows(
                 projects, entry_batches, line_batches, balances, roots, head, lang or language()
