@@ -280,6 +280,19 @@ class Footer:
         canvas.restoreState()
 
 
+def _in_our_font(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """A canvas's keywords, starting it in our font.
+
+    Reportlab's default (Helvetica) would otherwise be declared on every page. Platypus passes these
+    keywords explicitly, as None, so setdefault would not do.
+    """
+    register_fonts()
+    for key, value in (("initialFontName", REGULAR), ("initialFontSize", 9), ("initialLeading", 11)):
+        if kwargs.get(key) is None:
+            kwargs[key] = value
+    return kwargs
+
+
 class NumberedCanvas(Canvas):
     """A canvas that holds every page until :meth:`save`, then stamps "Page N of M" footers.
 
@@ -288,13 +301,7 @@ class NumberedCanvas(Canvas):
     """
 
     def __init__(self, *args: Any, footer: Footer, **kwargs: Any):
-        # Start in our font: reportlab's default (Helvetica) would otherwise be declared on every page.
-        register_fonts()
-        # (platypus passes these keywords explicitly, as None, so setdefault would not do.)
-        for key, value in (("initialFontName", REGULAR), ("initialFontSize", 9), ("initialLeading", 11)):
-            if kwargs.get(key) is None:
-                kwargs[key] = value
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **_in_our_font(kwargs))
         self._footer = footer
         self._page_states: list[dict[str, Any]] = []
 
@@ -363,11 +370,7 @@ class StreamingCanvas(Canvas):
     """
 
     def __init__(self, *args: Any, footer: Footer, **kwargs: Any):
-        register_fonts()
-        for key, value in (("initialFontName", REGULAR), ("initialFontSize", 9), ("initialLeading", 11)):
-            if kwargs.get(key) is None:
-                kwargs[key] = value
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, **_in_our_font(kwargs))
         self._footer = footer
         self._finished = 0
 
