@@ -200,3 +200,29 @@ def test_a_bulk_insert_straight_to_the_driver_is_recorded_by_the_helper(db):
     image = json.loads(records(db, "project_shares")[-1].after)
     assert image["defaults"] == {"capped": False}
     assert image["rows"] == [[0, "partner", 0, project_id]]
+
+
+def test_a_large_bulk_insert_is_recorded_in_bounded_records_that_check_verifies(db):
+    # check holds one record's rows at a time: a statement inserting 25,001 rows leaves three records.
+    from datetime import date, timedelta
+
+    from tresxuno.db.audit import BULK_RECORD_ROWS
+    from tresxuno.db.models import ExchangeRate
+    from tresxuno.services.audit import check_integrity
+
+    first = date(1950, 1, 1)
+    rows = [
+        {"rate_date": first + timedelta(days=n), "rate": "17.2345", "source": "Banxico FIX"}
+        for n in range(2 * BULK_RECORD_ROWS + 1)
+    ]
+    with db.transaction(immediate=True) as session:
+        session.execute(insert(ExchangeRate), rows)
+    with db.session() as session:
+        records = session.scalars(
+            select(AuditLogRow).where(
+                AuditLogRow.table_name == "exchange_rates", AuditLogRow.row_id.is_(None)
+            )
+        ).all()
+    assert len(records) == 3
+    result = check_integrity(db)
+    assert result.ok, result.problem
