@@ -143,3 +143,33 @@ def test_read_check_write_transactions_take_turns_on_either_back_end(db):
     for thread in threads:
         thread.join(30)
     assert order == ["first begins", "first commits", "second begins"]
+
+
+def test_a_desk_waiting_too_long_for_the_writer_is_told_the_database_is_busy(db, monkeypatch):
+    # PostgreSQL: a writer lock held past the busy timeout gives db.locked, not a window frozen for ever.
+    if not ON_POSTGRES:
+        pytest.skip("SQLite's own busy timeout is tested in tests/db/test_engine.py")
+    from tresxuno.db import engine
+    from tresxuno.domain.problems import StorageError
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(engine, "LOCK_RETRY_DELAYS", (0.05,))
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with db.transaction(immediate=True):
+            holding.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(StorageError) as caught, db.transaction(immediate=True):
+            pass
+        assert caught.value.code == "db.locked"
+    finally:
+        release.set()
+        holder.join(30)
+    with db.transaction(immediate=True):  # once released, the next desk writes
+        pass

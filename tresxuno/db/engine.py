@@ -177,7 +177,9 @@ class Database:
                 begun = session.begin()
                 connection = session.connection()  # runs BEGIN [IMMEDIATE] now
                 if factory is self._immediate_sessions and connection.dialect.name == "postgresql":
-                    # Held until commit or rollback; waits for the desk that holds it, never fails.
+                    # Held until commit or rollback. Waits as long as SQLite's busy timeout, then the
+                    # officer sees db.locked (after the retries below) instead of a frozen window.
+                    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
                     connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
                 return session, begun
             except OperationalError as exc:
@@ -205,6 +207,7 @@ def storage_error_for(exc: DBAPIError) -> StorageError | None:
     message = str(exc.orig).lower()
     for needle, code in (
         ("database is locked", "db.locked"),
+        ("lock timeout", "db.locked"),  # PostgreSQL: another desk held the writer lock too long
         ("readonly database", "db.read_only"),
         ("read-only", "db.read_only"),
         ("disk is full", "db.disk_full"),
