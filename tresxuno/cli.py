@@ -261,6 +261,49 @@ def build_parser() -> argparse.ArgumentParser:
     )
     officials.add_argument("--all", action="store_true", help=_("every term of every post instead"))
 
+    office = sub.add_parser(
+        "office", help=_("offices sharing one database: register them, list them, place officers in them")
+    )
+    office_sub = office.add_subparsers(dest="office_command", required=True)
+    office_list = office_sub.add_parser("list", help=_("every office, its jurisdiction and its officers"))
+    _add_db(office_list, default=argparse.SUPPRESS)
+    office_add = office_sub.add_parser("add", help=_("register an office and its jurisdiction"))
+    _add_db(office_add, default=argparse.SUPPRESS)
+    office_add.add_argument("code", metavar="KEY", help=_("short key officers type (jerez, zac-estatal)"))
+    office_add.add_argument("--name", required=True, help=_("the name its letterhead prints"))
+    office_add.add_argument(
+        "--kind", required=True, choices=("municipal", "state"), help=_("municipal or state")
+    )
+    office_add.add_argument(
+        "--state", required=True, metavar="KEY", help=_("two-digit INEGI key of its state")
+    )
+    office_add.add_argument(
+        "--municipality",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help=_(
+            "five-digit INEGI key of a municipality it covers (once for a municipal office; repeat for a "
+            "state office covering some; none: the whole state)"
+        ),
+    )
+    office_add.add_argument("--rfc", default="", help=_("the RFC its documents print"))
+    office_add.add_argument("--place", default="", help=_("where its documents are signed"))
+    office_add.add_argument(
+        "--db-role",
+        default="",
+        metavar="ROLE",
+        help=_("PostgreSQL role its desks connect as; row-level security confines it to the jurisdiction"),
+    )
+    office_assign = office_sub.add_parser(
+        "assign", help=_("place an officer in an office (--none: the whole database)")
+    )
+    _add_db(office_assign, default=argparse.SUPPRESS)
+    office_assign.add_argument("username", metavar="USER", help=_("the officer's user name"))
+    where = office_assign.add_mutually_exclusive_group(required=True)
+    where.add_argument("--office", metavar="KEY", help=_("the office's key"))
+    where.add_argument("--none", action="store_true", help=_("the whole database (no office)"))
+
     backup = sub.add_parser("backup", help=_("copy the database to a backup file"))
     _add_db(backup, default=argparse.SUPPRESS)
     backup.add_argument("-o", "--output", required=True, metavar="FILE", help=_("backup file to write"))
@@ -740,6 +783,57 @@ def cmd_officials(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_office(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno office list|add|assign``: the offices sharing a database and who works in each."""
+    from tresxuno.services import offices
+    from tresxuno.services.store import open_database
+
+    db = open_database(resolve_db(args.db), create=False)
+    try:
+        _sign_in(args, db, record_login=args.office_command != "list")
+        if args.office_command == "add":
+            data = offices.OfficeInput(
+                args.code,
+                args.name,
+                args.kind,
+                args.state,
+                tuple(args.municipality),
+                rfc=args.rfc,
+                place=args.place,
+                db_role=args.db_role,
+            )
+            info = offices.create_office(db, data)
+            out.write(_("Registered office {code}: {name}.").format(code=info.code, name=info.name) + "\n")
+            return EXIT_OK
+        if args.office_command == "assign":
+            name = offices.assign_office(db, args.username, None if args.none else args.office)
+            text = (
+                _("{user} now works in {office}; it applies from their next sign-in.")
+                if name
+                else _("{user} now works on the whole database; it applies from their next sign-in.")
+            )
+            out.write(text.format(user=args.username, office=name) + "\n")
+            return EXIT_OK
+        rows = offices.list_offices(db)
+    finally:
+        db.dispose()
+    if not rows:
+        out.write(_("No offices are registered: every officer works on the whole database.") + "\n")
+    for o in rows:
+        if o.whole_state:
+            reach = _("the whole state of {state}").format(state=o.state_name)
+        else:
+            reach = ", ".join(
+                f"{n} ({k})" for k, n in zip(o.municipality_keys, o.municipality_names, strict=True)
+            )
+        kind = _("municipal") if o.kind == "municipal" else _("state")
+        out.write(f"{o.code}: {o.name} [{kind}] — {reach}\n")
+        if o.db_role:
+            out.write("    " + _("database role: {role}").format(role=o.db_role) + "\n")
+        out.write("    " + _("officers: {users}").format(users=", ".join(o.users) or "—") + "\n")
+    return EXIT_OK
+
+
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno backup -o FILE``: a consistent copy of the database (SQLite's online backup API)."""
     from pathlib import Path
@@ -1009,6 +1103,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "report": cmd_report,
     "amend": cmd_amend,
     "officials": cmd_officials,
+    "office": cmd_office,
     "validate": cmd_validate,
     "backup": cmd_backup,
     "restore": cmd_restore,

@@ -860,6 +860,14 @@ TEMPLATES: dict[str, str] = {
     # Users, roles and sign-in.
     "auth.role_required": N_("only {roles} may {action}; sign in as a user with that role"),
     "auth.bad_credentials": N_("wrong user name or password"),
+    "auth.office_may_not": N_(
+        "officers of {office} may not {action}: it changes what every office sharing this database "
+        "relies on; an administrator of the whole database (or of the state office) does it"
+    ),
+    "office.outside_jurisdiction": N_(
+        "{value} is outside the jurisdiction of {office}; an office changes only the projects, clubs "
+        "and records of its own municipalities"
+    ),
     "auth.locked": N_("too many wrong passwords: the account is locked until {until}"),
     "auth.inactive": N_("the account {username} is deactivated; ask the administrator"),
     "auth.user_required": N_(
@@ -868,6 +876,39 @@ TEMPLATES: dict[str, str] = {
     "auth.own_submission": N_("you captured or submitted project {folio}; another reviewer must rule on it"),
     "auth.own_payment": N_("you recorded payment {id}; another treasury officer must reverse it"),
     "user.unknown": N_("there is no user {username}"),
+    "office.code_invalid": N_(
+        "'{code}' is not a valid office key; use 2 to 20 lower-case letters, digits or hyphens, "
+        "starting with a letter or digit (jerez, zac-estatal)"
+    ),
+    "office.db_role_invalid": N_(
+        "'{role}' is not a PostgreSQL role name the policies can use; use up to 63 lower-case letters, "
+        "digits or underscores, starting with a letter or underscore"
+    ),
+    "office.db_role_missing": N_(
+        "the database server has no role {role}; create it first (CREATE ROLE {role} LOGIN PASSWORD …)"
+    ),
+    "office.db_role_taken": N_(
+        "the database role {role} already confines another office; each office has its own"
+    ),
+    "office.kind_unknown": N_("'{kind}' is not a kind of office; the kinds are: {allowed}"),
+    "office.state_unknown": N_(
+        "there is no state with key {state}; use the two-digit INEGI key (32 is Zacatecas)"
+    ),
+    "office.municipality_unknown": N_(
+        "there is no municipality with key {municipality}; use the five-digit INEGI key (32020 is Jerez)"
+    ),
+    "office.municipality_elsewhere": N_(
+        "municipality {municipality} is not in state {state}; an office covers municipalities of its own state"
+    ),
+    "office.municipal_needs_one": N_(
+        "a municipal office covers exactly one municipality ({count} given); a state office may list several"
+    ),
+    "office.code_taken": N_("another office already has the key {value}; choose another"),
+    "office.name_taken": N_("another office is already called {value}; choose another name"),
+    "office.unknown": N_("there is no office {office}; the list of offices shows their keys"),
+    "office.changed_elsewhere": N_(
+        "someone else changed the office {office} meanwhile; open it again to see their changes"
+    ),
     "user.exists": N_("the user name {username} is taken; choose another"),
     "user.username_invalid": N_(
         "'{username}' is not a valid user name; use 2 to 40 lower-case letters, digits, dots, hyphens or "

@@ -58,6 +58,7 @@ from tresxuno.services import (
     ledger,
     ministraciones,
     office,
+    offices,
     officials,
     project_requests,
     rates,
@@ -466,6 +467,25 @@ WRITERS: dict[str, tuple[str, Call]] = {
     "tresxuno.services.convenio_terms.save_declarations": (
         "settings.edit",
         lambda o: convenio_terms.save_declarations(o.db, [PartyDeclaration("state", "Lic. Ana Ruiz")]),
+    ),
+    "tresxuno.services.offices.create_office": (
+        "offices.manage",
+        lambda o: offices.create_office(
+            o.db, offices.OfficeInput("pirata", "Oficina pirata", "municipal", "32", ("32020",))
+        ),
+    ),
+    "tresxuno.services.offices.update_office": (
+        "offices.manage",
+        lambda o: offices.update_office(
+            o.db,
+            "pirata",
+            offices.OfficeInput("pirata", "Oficina pirata", "state", "32"),
+            expected_version=1,
+        ),
+    ),
+    "tresxuno.services.offices.assign_office": (
+        "users.manage",
+        lambda o: offices.assign_office(o.db, "admin", None),
     ),
     "tresxuno.demo.projects.generate_demo": ("demo.generate", lambda o: generate_demo(o.db, projects=3)),
     "tresxuno.demo.users.create_demo_users": ("demo.generate", lambda o: create_demo_users(o.db)),

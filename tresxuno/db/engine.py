@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 import tresxuno
 from tresxuno import paths
-from tresxuno.db import audit
+from tresxuno.db import audit, scope
 from tresxuno.domain.problems import StorageError
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 #: The newest migration this app ships; a test checks it equals Alembic's script head. Comparing the
 #: stored revision with it avoids loading Alembic at all when nothing needs migrating.
-HEAD_REVISION = "0024_ledger_running_index"
+HEAD_REVISION = "0025_offices"
 
 #: Folder of the Alembic environment (``env.py``, ``versions/``), shipped as package data.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -119,6 +119,8 @@ class Database:
         )
         # Every change made through these sessions leaves an audit record.
         audit.install(self._sessions, self._immediate_sessions)
+        # An officer of one office reads and changes only its jurisdiction's rows.
+        scope.install(self._sessions, self._immediate_sessions)
 
     @property
     def url(self) -> str:

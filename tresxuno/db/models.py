@@ -648,6 +648,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    # The office whose jurisdiction the user works in; None: the whole database (see ``offices``).
+    office_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("offices.id"))
 
 
 # --- Audit trail ------------------------------------------------------------------------------
@@ -1051,3 +1053,54 @@ class TechnicalValidationScore(Base):
     criterion: Mapped[str] = mapped_column(String(40))
     points: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(String(500), default="", server_default="")
+
+
+# --- Offices and jurisdictions ------------------------------------------------------------------
+
+#: What an office is: one municipality's, or a state's (its whole state or a set of municipalities).
+OFFICE_KINDS: tuple[str, ...] = ("municipal", "state")
+
+
+class Office(Base):
+    """An office sharing the database: its letterhead and, through its municipalities, its jurisdiction.
+
+    A municipal office lists its one municipality in ``office_municipalities``; a state office lists
+    the ones it covers, or none for its whole state. ``db_role`` is the PostgreSQL role its desks
+    connect as, which row-level security confines to the same jurisdiction (None: not confined).
+    """
+
+    __tablename__ = "offices"
+    __table_args__ = (CheckConstraint(_in_list("kind", OFFICE_KINDS), name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # A short key officers type at the command line ("jerez", "zac-estatal").
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    state_key: Mapped[str] = mapped_column(CHAR(2), ForeignKey("states.key"))
+    rfc: Mapped[str] = mapped_column(String(13), default="", server_default="")
+    # Where its documents are signed ("Jerez de García Salinas, Zacatecas").
+    place: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    db_role: Mapped[str | None] = mapped_column(String(63), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    version: Mapped[int] = mapped_column(Integer)
+
+    municipalities: Mapped[list[OfficeMunicipality]] = relationship(
+        back_populates="office", cascade="all, delete-orphan", order_by="OfficeMunicipality.municipality_key"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class OfficeMunicipality(Base):
+    """A municipality in an office's jurisdiction."""
+
+    __tablename__ = "office_municipalities"
+
+    office_id: Mapped[int] = mapped_column(Integer, ForeignKey("offices.id"), primary_key=True)
+    municipality_key: Mapped[str] = mapped_column(
+        String(5), ForeignKey("municipalities.key"), primary_key=True
+    )
+
+    office: Mapped[Office] = relationship(back_populates="municipalities")

@@ -12,13 +12,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from tresxuno.domain.jurisdiction import Jurisdiction
+
 
 @dataclass(frozen=True)
 class Actor:
-    """A person acting: the login name and the role (``""`` before anyone signs in)."""
+    """A person acting: the login name, the role (``""`` before anyone signs in) and their office's reach.
+
+    ``jurisdiction`` None: the whole database (nobody signed in, or a user with no office).
+    """
 
     username: str
     role: str = ""
+    jurisdiction: Jurisdiction | None = None
 
 
 _current: Actor | None = None

@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "users.manage": frozenset({R.ADMINISTRADOR}),
     "rules.edit": frozenset({R.ADMINISTRADOR}),
     "settings.edit": frozenset({R.ADMINISTRADOR}),
+    "offices.manage": frozenset({R.ADMINISTRADOR}),
     # The whole database at once: a backup file carries every row (users' hashes included), a
     # restore replaces them all, moving the data folder relocates them, and reloading rules changes
     # the shares of every proposal captured afterwards.
@@ -185,6 +186,7 @@ ACTION_LABELS: dict[str, str] = {
     "users.manage": N_("manage users"),
     "rules.edit": N_("edit rule sets"),
     "settings.edit": N_("change the office settings"),
+    "offices.manage": N_("register offices and their jurisdictions"),
     "data.backup": N_("back up the database"),
     "data.restore": N_("restore a backup"),
     "data.move": N_("move the data folder"),

@@ -95,12 +95,17 @@ TABLE_LABELS: dict[str, str] = {
     "project_beneficiaries": N_("Person in the padrón"),
     "technical_validations": N_("Technical validation"),
     "validation_scores": N_("Technical validation score"),
+    "offices": N_("Office"),
+    "office_municipalities": N_("Municipality of an office"),
 }
 ACTION_LABELS: dict[str, str] = {"insert": N_("added"), "update": N_("changed"), "delete": N_("removed")}
 
 #: Labels of the audited columns that problems never point at (the others are in ``FIELD_LABELS``).
 COLUMN_LABELS: dict[str, str] = {
     "id": N_("Number"),
+    "rfc": N_("RFC"),
+    "db_role": N_("Database role"),
+    "office_id": N_("Office"),
     "from_stage": N_("From"),
     "to_stage": N_("To"),
     "changed_at": N_("Date"),

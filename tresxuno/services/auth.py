@@ -102,16 +102,42 @@ def require(target: Target, action: str) -> Actor:
         The acting person (with every permission while the database has no users).
 
     Raises:
-        InputError: ``auth.role_required`` (``action``, ``roles``: translated names).
+        InputError: ``auth.role_required`` (``action``, ``roles``: translated names);
+            ``auth.office_may_not`` (``action``, ``office``): the actor's office may not take an
+            action that changes what every office shares (:mod:`tresxuno.domain.jurisdiction`).
         KeyError: ``action`` is unknown (a bug).
     """
     roles_for(action)  # an unknown action is a bug even in bootstrap mode
     actor = current_actor()
     if not has_users(target):
         return actor
-    if may(actor.role, action):
-        return actor
-    raise InputError(refusal(action))
+    if not may(actor.role, action):
+        raise InputError(refusal(action))
+    j = actor.jurisdiction
+    if j is not None and not j.may_take(action):
+        raise InputError(
+            Problem(
+                "user",
+                "auth.office_may_not",
+                {"action": _(ACTION_LABELS[action]), "office": j.office_name},
+            )
+        )
+    return actor
+
+
+def refuse_municipal_office(actor: Actor, what: str) -> None:
+    """Refuse a municipal office's officer a change to what all of the state's offices share.
+
+    ``what`` is the translated action ("change a federation"). A federation, for instance, groups
+    clubs of many municipalities: a municipal office registers one, only the state office (or the
+    whole database) changes it.
+
+    Raises:
+        InputError: ``auth.office_may_not`` (``action``, ``office``).
+    """
+    j = actor.jurisdiction
+    if j is not None and j.kind == "municipal":
+        raise InputError(Problem("user", "auth.office_may_not", {"action": what, "office": j.office_name}))
 
 
 def user_count(file: Path) -> int:

@@ -19,6 +19,7 @@ from tresxuno.db.engine import Database
 from tresxuno.db.models import Club, Federation, Municipality, State
 from tresxuno.db.repos import CatalogueRepository, FederationRepository
 from tresxuno.db.repos._text import contains_text
+from tresxuno.db.scope import WHOLE_DATABASE
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.records import ClubInfo, FederationInfo
 from tresxuno.domain.validation import (
@@ -31,7 +32,8 @@ from tresxuno.domain.validation import (
     clean_text,
     toma_status,
 )
-from tresxuno.services.auth import require
+from tresxuno.i18n import _
+from tresxuno.services.auth import refuse_municipal_office, require
 from tresxuno.services.tomas import record_toma
 
 #: ``federation_id`` value that selects the clubs belonging to no federation.
@@ -177,7 +179,8 @@ def _check_club_references(
     folio = data.toma_folio.strip()
     if not folio or any(p.field == "toma_folio" for p in problems):
         return  # nothing to look up, or a folio refused for its characters
-    other = session.execute(select(Club.id, Club.name).where(Club.toma_folio == folio)).first()
+    taken = select(Club.id, Club.name).where(Club.toma_folio == folio)
+    other = session.execute(taken.execution_options(**WHOLE_DATABASE)).first()
     if other is not None and other.id != club_id:
         problems.append(Problem("toma_folio", "toma.duplicate_folio", {"folio": folio, "club": other.name}))
 
@@ -515,7 +518,7 @@ def update_federation(db: Database, federation_id: int, data: FederationInput) -
         InputError: ``federation.unknown``; a required field empty; an unknown state key; or the
             name taken by another federation.
     """
-    require(db, "clubs.edit")
+    refuse_municipal_office(require(db, "clubs.edit"), _("change a federation"))
     problems = check_federation(data)
     name = clean_text(data.name, "name", [])
     with db.transaction(immediate=True) as session:

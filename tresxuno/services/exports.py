@@ -35,6 +35,7 @@ from sqlalchemy import (
     table,
 )
 
+from tresxuno.db.scope import filed_in_scope
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.i18n import _, language
 from tresxuno.reports.ledger_formats import (
@@ -140,7 +141,8 @@ def _where(stmt: Select[Any], scope: LedgerScope) -> Select[Any]:
         )
     if scope.project_id is not None:
         stmt = stmt.where(_ENTRIES.c.project_id == scope.project_id)
-    return stmt
+    # An officer of one office exports only its jurisdiction's projects.
+    return stmt.where(*filed_in_scope(_ENTRIES.c.project_id))
 
 
 def find_project(conn: Connection, folio: str) -> int:
@@ -149,7 +151,9 @@ def find_project(conn: Connection, folio: str) -> int:
     Raises:
         InputError: ``project.unknown_folio`` on field ``project`` when no project has that folio.
     """
-    project_id = conn.execute(select(_PROJECTS.c.id).where(_PROJECTS.c.folio == folio)).scalar()
+    project_id = conn.execute(
+        select(_PROJECTS.c.id).where(_PROJECTS.c.folio == folio, *filed_in_scope(_PROJECTS.c.id))
+    ).scalar()
     if project_id is None:
         raise InputError(Problem("project", "project.unknown_folio", {"folio": folio}))
     return int(project_id)
@@ -160,7 +164,7 @@ def count_lines(conn: Connection, scope: LedgerScope) -> int:
 
     Without a filter this counts the lines' smallest index alone, which is cheap even for millions.
     """
-    if scope.year is None and scope.project_id is None:
+    if scope.year is None and scope.project_id is None and not filed_in_scope(_ENTRIES.c.project_id):
         stmt = select(func.count()).select_from(_LINES)
     else:
         stmt = _where(
@@ -171,7 +175,7 @@ def count_lines(conn: Connection, scope: LedgerScope) -> int:
 
 def project_names(conn: Connection, scope: LedgerScope) -> dict[int, tuple[str, str]]:
     """Folio and name of every project ``scope`` may touch, by id (all projects without a project)."""
-    stmt = select(_PROJECTS.c.id, _PROJECTS.c.folio, _PROJECTS.c.name)
+    stmt = select(_PROJECTS.c.id, _PROJECTS.c.folio, _PROJECTS.c.name).where(*filed_in_scope(_PROJECTS.c.id))
     if scope.project_id is not None:
         stmt = stmt.where(_PROJECTS.c.id == scope.project_id)
     return {pid: (folio, name or "") for pid, folio, name in conn.execute(stmt)}

@@ -48,6 +48,7 @@ from tresxuno.db.models import (
     utcnow,
 )
 from tresxuno.db.repos.settings import OFFICE_RFC, SettingsRepository
+from tresxuno.db.scope import WHOLE_DATABASE, filed_in_scope, projects_in_scope
 from tresxuno.domain.cfdi import MAX_CFDI_BYTES, Cfdi, parse_cfdi
 from tresxuno.domain.ledger import (
     ADMIN_REFUND_STAGES,
@@ -982,6 +983,9 @@ def _money_per_project_party(
     narrows both branches before summing, so filtered reports touch only their projects' rows;
     ``as_of`` keeps only entries dated on or before that day (a reversal counts from its own date).
     """
+    scoped = projects_in_scope()
+    if scoped:  # an officer of one office sums only its jurisdiction's projects
+        project_condition = and_(*scoped) if project_condition is None else and_(project_condition, *scoped)
     chosen = None if project_condition is None else select(_PROJECTS.c.id).where(project_condition)
     roots = _reversal_roots(chosen)
     e, a, s = _ENTRIES, _LINES, _SHARES
@@ -1050,6 +1054,7 @@ def _entry_filters(
     conditions: list[ColumnElement[bool]] = []
     if project_id is not None:
         conditions.append(_ENTRIES.c.project_id == project_id)
+    conditions.extend(filed_in_scope(_ENTRIES.c.project_id))
     if fiscal_year is not None:
         # A date range, not a year function, so the index on entry_date serves it.
         conditions.append(_ENTRIES.c.entry_date >= date(fiscal_year, 1, 1))
@@ -1265,6 +1270,7 @@ def _live_cfdi_use(session: Session, uuid: str) -> Any:
         .join(Project, Project.id == LedgerEntry.project_id)
         .where(LedgerEntry.cfdi_uuid == uuid)
         .order_by(LedgerEntry.id)
+        .execution_options(**WHOLE_DATABASE)  # a CFDI is cited once in the whole state
     ).all()
     return next((row for row in rows if _is_live(session, row.id)), None)
 

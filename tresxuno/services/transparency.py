@@ -27,7 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, and_, select
 from sqlalchemy.orm import Session
 
 from tresxuno import paths
@@ -43,6 +43,7 @@ from tresxuno.db.models import (
     StageChange,
     State,
 )
+from tresxuno.db.scope import projects_in_scope
 from tresxuno.domain.audit import ChainHead
 from tresxuno.domain.goals import Goal
 from tresxuno.domain.ledger import APPROVED_STAGES, COMMITTED_STAGES
@@ -166,7 +167,7 @@ def project_moments(session: Session, period: Period) -> list[ProjectMoment]:
     end = period.end
     # Stage changes are naive UTC; a change during the last day counts.
     cutoff = datetime.combine(end + timedelta(days=1), time())
-    chosen = _P.c.fiscal_year == period.year
+    chosen = and_(_P.c.fiscal_year == period.year, *projects_in_scope(_P))
     ids = select(_P.c.id).where(chosen)
     # Each project's stage on the period's last day: its last change until then, read in one ordered
     # pass (a window function in a joined subquery makes SQLite re-evaluate it per project).

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tresxuno.db.engine import Database
 from tresxuno.db.models import User, utcnow
+from tresxuno.db.repos.offices import jurisdiction_of
 from tresxuno.domain import limits
 from tresxuno.domain.actor import Actor
 from tresxuno.domain.problems import InputError, Problem
@@ -267,7 +268,7 @@ def authenticate(
                 row.failed_attempts, row.locked_until, row.last_login_at = 0, None, now
                 if HASHER.check_needs_rehash(row.password_hash):
                     row.password_hash = HASHER.hash(password)
-            actor = Actor(row.username, row.role)
+            actor = Actor(row.username, row.role, jurisdiction_of(session, row.office_id))
         session.flush()
     # Raised after the commit: the failed attempt and the lock must be stored.
     if refusal is not None:

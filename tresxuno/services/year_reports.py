@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from tresxuno.db.engine import Database
 from tresxuno.db.models import Municipality, ProgressReport, Project, StageChange, State
+from tresxuno.db.scope import projects_in_scope
 from tresxuno.domain.ledger import APPROVED_STAGES, party_rank
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.services.ledger import _money_per_project_party
@@ -114,7 +115,11 @@ def check_municipality(db: Database, key: str, year: int) -> str:
         count = session.scalar(
             select(func.count())
             .select_from(_PROJECTS)
-            .where(_PROJECTS.c.municipality_key == key, _PROJECTS.c.fiscal_year == year)
+            .where(
+                _PROJECTS.c.municipality_key == key,
+                _PROJECTS.c.fiscal_year == year,
+                *projects_in_scope(_PROJECTS),
+            )
         )
     if not count:
         raise InputError(
@@ -141,7 +146,7 @@ def quarter_projects(
     # Stage changes are stored in naive UTC; a change on the last day counts (until midnight).
     cutoff = datetime.combine(last + timedelta(days=1), time())
     p = _PROJECTS
-    chosen = [p.c.fiscal_year == year]
+    chosen = [p.c.fiscal_year == year, *projects_in_scope(p)]
     if municipality_key is not None:
         chosen.append(p.c.municipality_key == municipality_key)
     stage_rank = func.row_number().over(
@@ -225,7 +230,7 @@ def year_figures(db: Database, year: int, municipality_key: str | None = None) -
     and refunded are net of reversals, as in every balance. Each grouping sums to the same totals.
     """
     p = _PROJECTS
-    chosen = [p.c.fiscal_year == year]
+    chosen = [p.c.fiscal_year == year, *projects_in_scope(p)]
     if municipality_key is not None:
         chosen.append(p.c.municipality_key == municipality_key)
     money = _money_per_project_party(and_(*chosen))

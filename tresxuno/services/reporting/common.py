@@ -10,6 +10,7 @@ from datetime import datetime
 
 from tresxuno.db.engine import Database
 from tresxuno.db.repos import ProjectFilters
+from tresxuno.domain.actor import current_actor
 from tresxuno.domain.ledger import ProjectBalance, party_rank
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.records import ClubInfo
@@ -24,18 +25,31 @@ from tresxuno.reports.data import (
 )
 from tresxuno.services.audit import chain_head
 from tresxuno.services.office import office_settings
+from tresxuno.services.offices import OfficeInfo, office_by_id, office_for
 from tresxuno.services.places import get_municipality
 from tresxuno.services.projects import ProjectOverview, list_projects
 from tresxuno.services.rules import rulebook
 
 
-def letterhead(db: Database, project: ProjectOverview | None = None) -> Letterhead:
-    """The office's letterhead from its settings: name, "Municipality, State" and logo path.
+def letterhead(
+    db: Database, project: ProjectOverview | None = None, *, municipality_key: str | None = None
+) -> Letterhead:
+    """Who signs the document: the office that executes its project, or the office that prints it.
 
-    The office that prints is the one that signs. A document about a ``project`` of another
-    municipality says so under the letterhead, naming the project's municipality, so nobody reads
-    it as this municipality's own act.
+    On a database shared by several offices (:mod:`tresxuno.services.offices`) a document about a
+    ``project`` prints the office registered for the project's municipality (or the state office
+    covering it); a document of many projects (``municipality_key`` when it covers one) prints that
+    municipality's office, else the signed-in officer's own office (a state officer's: the
+    state's). Where no office is registered, the office settings print, and a document about a
+    project of another municipality says so under them, so nobody reads it as this office's act.
     """
+    key = project.detail.municipality_key if project is not None else municipality_key
+    registered = office_for(db, key) if key else None
+    j = current_actor().jurisdiction
+    if registered is None and j is not None:
+        registered = office_by_id(db, j.office_id)
+    if registered is not None:
+        return _office_letterhead(db, registered)
     office = office_settings(db)
     place = ""
     note = ""
@@ -48,6 +62,20 @@ def letterhead(db: Database, project: ProjectOverview | None = None) -> Letterhe
                 place=f"{project.municipality_name}, {project.state_name}"
             )
     return Letterhead(office.name, place, office.logo_path, note)
+
+
+def _office_letterhead(db: Database, office: OfficeInfo) -> Letterhead:
+    """A registered office's letterhead: its name and place; the settings' logo only if it is that office."""
+    place = office.place
+    if not place and office.kind == "municipal" and office.municipality_keys:
+        info = get_municipality(db, office.municipality_keys[0])
+        if info is not None:
+            place = f"{info.name}, {info.state_name}"
+    if not place:
+        place = office.state_name
+    settings = office_settings(db)
+    logo = settings.logo_path if settings.name == office.name else ""
+    return Letterhead(office.name, place, logo, "")
 
 
 def stamp(db: Database, printed_by: str, printed_at: datetime | None = None) -> PrintStamp:

@@ -105,7 +105,7 @@ def build_quarterly(
             current.append(p)
     first, last = quarter_bounds(year, quarter)
     return QuarterlyReport(
-        letterhead=letterhead(db),
+        letterhead=letterhead(db, municipality_key=municipality_key),
         stamp=stamp(db, printed_by, printed_at),
         year=year,
         quarter=quarter,

@@ -86,7 +86,7 @@ def build_summary(
         known = program_name(g.key)
         programs.append(_group(g, known.name("es"), known.name("en")))
     return YearSummary(
-        letterhead=letterhead(db),
+        letterhead=letterhead(db, municipality_key=municipality_key),
         stamp=stamp(db, printed_by, printed_at),
         year=year,
         municipality_key=municipality_key,
