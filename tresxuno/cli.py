@@ -290,6 +290,12 @@ def build_parser() -> argparse.ArgumentParser:
     office_add.add_argument("--rfc", default="", help=_("the RFC its documents print"))
     office_add.add_argument("--place", default="", help=_("where its documents are signed"))
     office_add.add_argument(
+        "--public-key",
+        default="",
+        metavar="HEX",
+        help=_("the key 'tresxuno consolidate key' printed at the office, to verify its packages"),
+    )
+    office_add.add_argument(
         "--db-role",
         default="",
         metavar="ROLE",
@@ -303,6 +309,32 @@ def build_parser() -> argparse.ArgumentParser:
     where = office_assign.add_mutually_exclusive_group(required=True)
     where.add_argument("--office", metavar="KEY", help=_("the office's key"))
     where.add_argument("--none", action="store_true", help=_("the whole database (no office)"))
+
+    consolidate = sub.add_parser(
+        "consolidate", help=_("send this office's changes to the state office, or import an office's package")
+    )
+    consolidate_sub = consolidate.add_subparsers(dest="consolidate_command", required=True)
+    consolidate_sub.add_parser("key", help=_("print this office's public key (the state registers it)"))
+    c_export = consolidate_sub.add_parser(
+        "export", help=_("write the signed package of the changes not sent yet")
+    )
+    _add_db(c_export, default=argparse.SUPPRESS)
+    c_export.add_argument("-o", "--output", required=True, metavar="FILE", help=_("package file to write"))
+    c_export.add_argument(
+        "--since", type=int, default=None, metavar="SEQ", help=_("start at audit record SEQ (to send again)")
+    )
+    c_export.add_argument("--force", action="store_true", help=_("replace FILE if it exists"))
+    c_import = consolidate_sub.add_parser("import", help=_("import an office's package (state office)"))
+    _add_db(c_import, default=argparse.SUPPRESS)
+    c_import.add_argument("file", metavar="FILE", help=_("the package"))
+    c_import.add_argument("--office", required=True, metavar="KEY", help=_("the office that sent it"))
+    decide = c_import.add_mutually_exclusive_group()
+    decide.add_argument(
+        "--accept-theirs", action="store_true", help=_("settle every conflict with the office's version")
+    )
+    decide.add_argument(
+        "--keep-ours", action="store_true", help=_("settle every conflict keeping this database's")
+    )
 
     backup = sub.add_parser("backup", help=_("copy the database to a backup file"))
     _add_db(backup, default=argparse.SUPPRESS)
@@ -801,6 +833,7 @@ def cmd_office(args: argparse.Namespace, out: TextIO) -> int:
                 rfc=args.rfc,
                 place=args.place,
                 db_role=args.db_role,
+                public_key=args.public_key,
             )
             info = offices.create_office(db, data)
             out.write(_("Registered office {code}: {name}.").format(code=info.code, name=info.name) + "\n")
@@ -831,6 +864,56 @@ def cmd_office(args: argparse.Namespace, out: TextIO) -> int:
         if o.db_role:
             out.write("    " + _("database role: {role}").format(role=o.db_role) + "\n")
         out.write("    " + _("officers: {users}").format(users=", ".join(o.users) or "—") + "\n")
+    return EXIT_OK
+
+
+def cmd_consolidate(args: argparse.Namespace, out: TextIO) -> int:
+    """``tresxuno consolidate key|export|import``: packages from municipal offices to the state office."""
+    from pathlib import Path
+
+    from tresxuno.services import consolidation
+
+    if args.consolidate_command == "key":
+        out.write(consolidation.public_key() + "\n")
+        return EXIT_OK
+    db = _open(args)
+    try:
+        _sign_in(args, db, record_login=False)
+        if args.consolidate_command == "export":
+            made = consolidation.export_package(
+                db, Path(args.output).expanduser(), since=args.since, force=args.force
+            )
+            out.write(
+                _("Package written to {path}: records {first} to {last}, {files} files.").format(
+                    path=made.path, first=made.from_seq, last=made.to_seq, files=made.files
+                )
+                + "\n"
+            )
+            return EXIT_OK
+        decision = "theirs" if args.accept_theirs else "ours" if args.keep_ours else None
+        done = consolidation.import_package(db, Path(args.file).expanduser(), args.office, decision=decision)
+    finally:
+        db.dispose()
+    if done.already_imported:
+        out.write(
+            _("Already imported: records up to {last} of {office} were here; nothing changed.").format(
+                last=done.to_seq, office=done.office
+            )
+            + "\n"
+        )
+    else:
+        out.write(
+            _(
+                "Imported records {first} to {last} of {office}: {rows} rows written, {conflicts} conflicts settled."
+            ).format(
+                first=done.from_seq,
+                last=done.to_seq,
+                office=done.office,
+                rows=done.rows,
+                conflicts=len(done.conflicts),
+            )
+            + "\n"
+        )
     return EXIT_OK
 
 
@@ -1104,6 +1187,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "amend": cmd_amend,
     "officials": cmd_officials,
     "office": cmd_office,
+    "consolidate": cmd_consolidate,
     "validate": cmd_validate,
     "backup": cmd_backup,
     "restore": cmd_restore,

@@ -876,6 +876,48 @@ TEMPLATES: dict[str, str] = {
     "auth.own_submission": N_("you captured or submitted project {folio}; another reviewer must rule on it"),
     "auth.own_payment": N_("you recorded payment {id}; another treasury officer must reverse it"),
     "user.unknown": N_("there is no user {username}"),
+    "office.public_key_invalid": N_(
+        "the public key must be the 64 hexadecimal digits that 'tresxuno consolidate key' prints at the office"
+    ),
+    "consolidation.nothing_new": N_(
+        "there are no changes since the last package (record {seq}); nothing to send"
+    ),
+    "consolidation.no_key": N_(
+        "{office} has no public key registered; register the key its office prints with 'tresxuno consolidate key'"
+    ),
+    "consolidation.unreadable": N_("{path} is not a tresxuno consolidation package"),
+    "consolidation.bad_signature": N_(
+        "the package's signature does not match the key registered for this office: it was altered, or "
+        "it comes from another office; nothing was imported"
+    ),
+    "consolidation.tampered": N_(
+        "the package was altered after it was signed ({member} does not match its manifest); nothing was imported"
+    ),
+    "consolidation.broken_chain": N_(
+        "the package's records do not follow one another at record {seq}; nothing was imported"
+    ),
+    "consolidation.not_first": N_(
+        "this office has sent nothing yet, so its first package must start at record 1 (this one starts "
+        "at {from_seq}); export it again with --since 1"
+    ),
+    "consolidation.other_source": N_(
+        "the package comes from another database file than this office's earlier packages; nothing was imported"
+    ),
+    "consolidation.does_not_chain": N_(
+        "the package does not continue what this office sent before (record {seq} differs); nothing was imported"
+    ),
+    "consolidation.gap": N_(
+        "a package is missing: the next one must start at record {expected}, this one starts at {from_seq}; "
+        "import the missing one first, or export again with --since {expected}"
+    ),
+    "consolidation.outside_jurisdiction": N_(
+        "project {folio} is in municipality {municipality}, outside the jurisdiction of {office}; nothing was imported"
+    ),
+    "consolidation.conflicts": N_(
+        "{count} records of the package meet another version here; nothing was imported. Decide for all of "
+        "them with --accept-theirs (the office's version) or --keep-ours (this database's), and import again"
+    ),
+    "consolidation.conflict": N_("{table} {id} ({reason}): theirs {theirs}; ours {ours}"),
     "office.code_invalid": N_(
         "'{code}' is not a valid office key; use 2 to 20 lower-case letters, digits or hyphens, "
         "starting with a letter or digit (jerez, zac-estatal)"
@@ -1028,6 +1070,10 @@ STORAGE_TEMPLATES: dict[str, str] = {
     ),
     "audit.key_invalid": N_(
         "the office key file {where} does not hold a key ({detail}); restore it from your copy"
+    ),
+    "consolidation.key_invalid": N_(
+        "the consolidation key file {where} does not hold a key; restore it from your copy, or move it "
+        "aside to make a new one (and register the new public key at the state office)"
     ),
     "audit.key_exists": N_("there is already an office key in {where}; it is never replaced"),
     "audit.key_missing": N_(

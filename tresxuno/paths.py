@@ -86,6 +86,17 @@ def office_key_file() -> Path:
     return user_config_path("tresxuno", appauthor=False) / "office-key"
 
 
+def consolidation_key_file() -> Path:
+    """The private key this office signs its consolidation packages with (Ed25519, hex).
+
+    In the config folder beside the office key, for the same reason: a copy of the database does
+    not carry it, so whoever takes only the file cannot sign packages as this office.
+    """
+    from platformdirs import user_config_path
+
+    return user_config_path("tresxuno", appauthor=False) / "consolidation-key"
+
+
 def chosen_data_dir() -> Path | None:
     """The data folder chosen in Preferences, or None when the default is used."""
     try:

@@ -67,3 +67,38 @@ def test_a_municipal_officer_may_not_register_offices(demo_db):
     )  # fmt: skip
     assert result.returncode == 2
     assert "register offices" in result.stderr
+
+
+def test_a_municipal_package_goes_to_the_state_by_command_line(tmp_path):
+    """``consolidate key`` / ``export`` at the office, ``office add --public-key`` / ``consolidate import`` at the state."""
+    from tests.services.test_ledger import new_club, signed_project
+    from tresxuno.db.engine import open_database
+
+    jerez, state = tmp_path / "jerez.sqlite", tmp_path / "estado.sqlite"
+    db = open_database(str(jerez))
+    signed_project(db, tmp_path / "scans", club_id=new_club(db).id)
+    db.dispose()
+    open_database(str(state)).dispose()  # the state server's database, set up
+    key = run("consolidate", "key")
+    assert key.returncode == 0 and len(key.stdout.strip()) == 64
+    package = tmp_path / "jerez.zip"
+    exported = run("--db", str(jerez), "--lang", "en", "consolidate", "export", "-o", str(package))
+    assert exported.returncode == 0, exported.stderr
+    assert "records 1 to" in exported.stdout
+
+    common = ("--db", str(state), "--lang", "en")
+    added = run(
+        *common, "office", "add", "jerez", "--kind", "municipal", "--state", "32", "--municipality", "32020",
+        "--name", "Presidencia Municipal de Jerez", "--public-key", key.stdout.strip(),
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    imported = run(*common, "consolidate", "import", str(package), "--office", "jerez")
+    assert imported.returncode == 0, imported.stderr
+    assert "Imported records 1 to" in imported.stdout and "0 conflicts" in imported.stdout
+    again = run(*common, "consolidate", "import", str(package), "--office", "jerez")
+    assert again.returncode == 0 and "Already imported" in again.stdout
+    with sqlite3.connect(jerez) as a, sqlite3.connect(state) as b:
+        query = "SELECT folio, cost, stage FROM projects ORDER BY folio"
+        assert a.execute(query).fetchall() == b.execute(query).fetchall() != []
+    forged = run(*common, "consolidate", "import", str(package), "--office", "nadie")
+    assert forged.returncode == 2 and "nadie" in forged.stderr

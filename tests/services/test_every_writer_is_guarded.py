@@ -17,6 +17,7 @@ arguments is not a refusal of the role).
 from __future__ import annotations
 
 import ast
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -51,6 +52,7 @@ from tresxuno.services import (
     audit,
     beneficiaries,
     clubs,
+    consolidation,
     convenio_terms,
     covam,
     goals,
@@ -486,6 +488,16 @@ WRITERS: dict[str, tuple[str, Call]] = {
     "tresxuno.services.offices.assign_office": (
         "users.manage",
         lambda o: offices.assign_office(o.db, "admin", None),
+    ),
+    "tresxuno.services.consolidation.export_package": (
+        "consolidation.export",
+        lambda o: consolidation.export_package(
+            o.db, Path(tempfile.gettempdir()) / "tresxuno-paquete.zip", force=True
+        ),
+    ),
+    "tresxuno.services.consolidation.import_package": (
+        "consolidation.import",
+        lambda o: consolidation.import_package(o.db, Path(__file__), "nadie"),
     ),
     "tresxuno.demo.projects.generate_demo": ("demo.generate", lambda o: generate_demo(o.db, projects=3)),
     "tresxuno.demo.users.create_demo_users": ("demo.generate", lambda o: create_demo_users(o.db)),

@@ -1082,6 +1082,8 @@ class Office(Base):
     # Where its documents are signed ("Jerez de García Salinas, Zacatecas").
     place: Mapped[str] = mapped_column(String(200), default="", server_default="")
     db_role: Mapped[str | None] = mapped_column(String(63), unique=True)
+    # Hex Ed25519 public key its consolidation packages are signed with (None: it sends none).
+    public_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
     version: Mapped[int] = mapped_column(Integer)
@@ -1104,3 +1106,56 @@ class OfficeMunicipality(Base):
     )
 
     office: Mapped[Office] = relationship(back_populates="municipalities")
+
+
+# --- Consolidation of offices working on their own files ----------------------------------------
+
+
+class Consolidation(Base):
+    """A package of one office's changes imported here: the stretch of its trail it carried."""
+
+    __tablename__ = "consolidations"
+    __table_args__ = (
+        UniqueConstraint("office_id", "to_seq"),
+        CheckConstraint("to_seq >= from_seq", name="seq_order"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = mapped_column(Integer, ForeignKey("offices.id"))
+    # The office's database (a UUID it made once), so two files of one office are never mixed.
+    source_id: Mapped[str] = mapped_column(String(36))
+    from_seq: Mapped[int] = mapped_column(BigInteger)
+    to_seq: Mapped[int] = mapped_column(BigInteger)
+    head_hash: Mapped[str] = mapped_column(CHAR(64))
+    package_sha256: Mapped[str] = mapped_column(CHAR(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+
+
+class ConsolidatedRow(Base):
+    """Which row here holds a row of an office's file (table, id there -> id here)."""
+
+    __tablename__ = "consolidated_rows"
+
+    office_id: Mapped[int] = mapped_column(Integer, ForeignKey("offices.id"), primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    origin_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    local_id: Mapped[str] = mapped_column(String(120))
+
+
+class ConsolidationConflict(Base):
+    """A record of a package that met another version here: both versions, and which one stands."""
+
+    __tablename__ = "consolidation_conflicts"
+    __table_args__ = (CheckConstraint("decision IN ('theirs', 'ours')", name="decision_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consolidation_id: Mapped[int] = mapped_column(Integer, ForeignKey("consolidations.id"))
+    table_name: Mapped[str] = mapped_column(String(60))
+    origin_id: Mapped[str] = mapped_column(String(120))
+    local_id: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    reason: Mapped[str] = mapped_column(String(40))
+    theirs: Mapped[str] = mapped_column(Text)
+    ours: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(10))

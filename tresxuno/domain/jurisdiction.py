@@ -23,6 +23,8 @@ WHOLE_DATABASE_ACTIONS: frozenset[str] = frozenset(
         "data.restore",
         "data.move",
         "demo.generate",
+        "consolidation.import",
+        "consolidation.export",
     }
 )
 

@@ -50,6 +50,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "rules.edit": frozenset({R.ADMINISTRADOR}),
     "settings.edit": frozenset({R.ADMINISTRADOR}),
     "offices.manage": frozenset({R.ADMINISTRADOR}),
+    # A municipal office sends its changes to the state server; the state imports them.
+    "consolidation.export": frozenset({R.ADMINISTRADOR}),
+    "consolidation.import": frozenset({R.ADMINISTRADOR}),
     # The whole database at once: a backup file carries every row (users' hashes included), a
     # restore replaces them all, moving the data folder relocates them, and reloading rules changes
     # the shares of every proposal captured afterwards.
@@ -187,6 +190,8 @@ ACTION_LABELS: dict[str, str] = {
     "rules.edit": N_("edit rule sets"),
     "settings.edit": N_("change the office settings"),
     "offices.manage": N_("register offices and their jurisdictions"),
+    "consolidation.export": N_("export a consolidation package for the state office"),
+    "consolidation.import": N_("import an office's consolidation package"),
     "data.backup": N_("back up the database"),
     "data.restore": N_("restore a backup"),
     "data.move": N_("move the data folder"),

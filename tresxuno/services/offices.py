@@ -28,6 +28,8 @@ from tresxuno.services.users import normalise_username
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,19}$")
 #: A PostgreSQL role name the policies compare with ``current_user`` (an unquoted identifier).
 _DB_ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+#: An Ed25519 public key as ``tresxuno consolidate key`` prints it: 64 hex digits.
+_PUBLIC_KEY = re.compile(r"^[0-9a-f]{64}$")
 KINDS = ("municipal", "state")
 
 
@@ -54,6 +56,7 @@ class OfficeInput:
     rfc: str = ""
     place: str = ""
     db_role: str = ""
+    public_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class OfficeInfo:
     db_role: str
     version: int
     users: tuple[str, ...] = field(default=())
+    public_key: str = ""
 
     @property
     def whole_state(self) -> bool:
@@ -103,6 +107,7 @@ def _info(session: Session, row: Office) -> OfficeInfo:
         row.db_role or "",
         row.version,
         users,
+        row.public_key or "",
     )
 
 
@@ -118,6 +123,9 @@ def _checked(session: Session, data: OfficeInput, office_id: int | None) -> tupl
     if rfc:
         problems.extend(check_rfc(rfc, "rfc", check_digit=False))
     role = (data.db_role or "").strip()
+    key = (data.public_key or "").strip().lower()
+    if key and not _PUBLIC_KEY.match(key):
+        problems.append(Problem("public_key", "office.public_key_invalid", {}))
     if role and not _DB_ROLE.match(role):
         problems.append(Problem("db_role", "office.db_role_invalid", {"role": data.db_role}))
     if data.kind not in KINDS:
@@ -187,6 +195,7 @@ def create_office(db: Database, data: OfficeInput) -> OfficeInfo:
             rfc=rfc,
             place=place,
             db_role=role or None,
+            public_key=(data.public_key or "").strip().lower() or None,
             created_by=current_actor().username,
             municipalities=[
                 OfficeMunicipality(municipality_key=k) for k in sorted(set(data.municipality_keys))
@@ -212,6 +221,7 @@ def update_office(db: Database, code: str, data: OfficeInput, *, expected_versio
         new_code, name, rfc, place, role = _checked(session, data, row.id)
         row.code, row.name, row.kind, row.state_key = new_code, name, data.kind, data.state_key
         row.rfc, row.place, row.db_role = rfc, place, role or None
+        row.public_key = (data.public_key or "").strip().lower() or None
         wanted = sorted(set(data.municipality_keys))
         if [m.municipality_key for m in row.municipalities] != wanted:
             row.municipalities = [OfficeMunicipality(municipality_key=k) for k in wanted]
