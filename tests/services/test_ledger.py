@@ -92,6 +92,7 @@ def signed_project(
     cost: int = COST,
     stage: str = "convenio_firmado",
     program: str = "3x1",
+    municipality_key: str = "32020",
 ) -> ProjectDetail:
     """A public-works project of ``fiscal_year`` moved along the road up to ``stage``.
 
@@ -100,7 +101,12 @@ def signed_project(
     project = submit_project(
         db,
         project_input(
-            club_id, program=program, fiscal_year=fiscal_year, cost=cost, submitted_on=date(fiscal_year, 3, 1)
+            club_id,
+            program=program,
+            fiscal_year=fiscal_year,
+            cost=cost,
+            submitted_on=date(fiscal_year, 3, 1),
+            municipality_key=municipality_key,
         ),
     )
     attach_all(db, project.id, folder / "scans")

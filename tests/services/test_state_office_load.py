@@ -1,8 +1,9 @@
 """A state office's server under load: 20 desks writing and reading one PostgreSQL database at once.
 
-Twenty processes (``office_writer.py``), each signed in as a different user, perform 500 operations
-each, 10,000 in all: projects submitted (each takes the next folio), contributions recorded on
-projects the desks share, and reads of what an officer's screen shows. Every operation must commit
+Twenty processes (``office_writer.py``), each signed in as a different user of one of four municipal
+offices, perform 500 operations each, 10,000 in all: projects submitted in the office's municipality
+(each takes the next folio), contributions recorded on the projects the office's desks share, and
+reads of what an officer's screen shows; every query runs through the office's jurisdiction. Every operation must commit
 or be refused with a message an officer understands; here none may be refused (no deadlock, no
 serialisation failure, no duplicate folio reaches a user), every committed operation must be in the
 database afterwards, and ``check`` must find the trail and the ledger whole.
@@ -25,11 +26,20 @@ from sqlalchemy import text
 
 from tests.backends import ON_POSTGRES
 from tests.services.test_ledger import new_club, signed_project
+from tresxuno.domain.actor import Actor, acting_as
+from tresxuno.services import offices, users
 from tresxuno.services.audit import check_integrity
 
 USERS = 20
 OPERATIONS = 500
 WRITER = Path(__file__).with_name("office_writer.py")
+#: Jerez, Fresnillo, Guadalupe and Zacatecas: one municipal office each, five desks in each.
+MUNICIPALITIES = ("32020", "32010", "32017", "32056")
+PASSWORD = "correcto-123"
+
+
+def _office_of(desk: int) -> str:
+    return MUNICIPALITIES[desk % len(MUNICIPALITIES)]
 
 
 @pytest.mark.slow
@@ -39,7 +49,22 @@ def test_twenty_desks_on_one_server_lose_nothing_and_see_no_deadlock(db, tmp_pat
             "a server's load: runs with TRESXUNO_TEST_BACKEND=postgres (the CI's slow PostgreSQL lane)"
         )
     clubs = [new_club(db, number) for number in range(1, 5)]
-    shared = [signed_project(db, tmp_path / f"p{i}", club_id=clubs[i % len(clubs)].id).id for i in range(8)]
+    shared = {
+        key: [
+            signed_project(db, tmp_path / f"p{key}-{i}", club_id=clubs[n].id, municipality_key=key).id
+            for i in range(2)
+        ]
+        for n, key in enumerate(MUNICIPALITIES)
+    }
+    users.create_user(db, "admin", "", "administrador", PASSWORD)
+    with acting_as(Actor("admin", "administrador")):
+        for key in MUNICIPALITIES:
+            offices.create_office(
+                db, offices.OfficeInput(f"m{key}", f"Presidencia {key}", "municipal", "32", (key,))
+            )
+        for n in range(USERS):
+            users.create_user(db, f"oficina-{n:02d}", "", "capturista+tesoreria", PASSWORD)
+            offices.assign_office(db, f"oficina-{n:02d}", f"m{_office_of(n)}")
     url = db.engine.url.render_as_string(hide_password=False)
     db.dispose()
 
@@ -52,14 +77,15 @@ def test_twenty_desks_on_one_server_lose_nothing_and_see_no_deadlock(db, tmp_pat
                 url,
                 f"oficina-{n:02d}",
                 str(OPERATIONS),
-                str(clubs[n % len(clubs)].id),
-                ",".join(map(str, shared)),
+                str(clubs[MUNICIPALITIES.index(_office_of(n))].id),
+                ",".join(map(str, shared[_office_of(n)])),
                 "reads",
+                _office_of(n),
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=os.environ.copy(),
+            env={**os.environ, "TRESXUNO_PASSWORD": PASSWORD},
         )
         for n in range(USERS)
     ]
@@ -97,6 +123,14 @@ def test_twenty_desks_on_one_server_lose_nothing_and_see_no_deadlock(db, tmp_pat
                 )
             ).all()
         )
+        # Every desk wrote only in its own office's municipality.
+        where = connection.execute(
+            text(
+                "SELECT DISTINCT e.created_by, p.municipality_key FROM ledger_entries e"
+                " JOIN projects p ON p.id = e.project_id WHERE e.created_by LIKE 'oficina-%'"
+                " UNION SELECT DISTINCT created_by, municipality_key FROM projects WHERE created_by LIKE 'oficina-%'"
+            )
+        ).all()
     lost = [
         (kind, ident) for kind, ident in committed if ident not in (entries if kind == "entry" else projects)
     ]
@@ -105,12 +139,13 @@ def test_twenty_desks_on_one_server_lose_nothing_and_see_no_deadlock(db, tmp_pat
     assert len(set(committed)) == len(committed)  # no identity handed out twice
     assert folios[0] == folios[1]  # every folio once
     assert len(by_desk) == USERS and sum(by_desk.values()) == sum(k == "entry" for k, _ in committed)
+    assert all(key == _office_of(int(name.split("-")[1])) for name, key in where), where
     result = check_integrity(db)
     assert result.ok, result.problem
     total = len(committed) + reads
     assert total == USERS * OPERATIONS
     print(
-        f"\nstate office: {USERS} desks, {total:,} operations ({len(committed):,} writes, {reads:,} reads) "
+        f"\nstate office: {USERS} desks of {len(MUNICIPALITIES)} offices, {total:,} operations ({len(committed):,} writes, {reads:,} reads) "
         f"in {elapsed:.1f} s ({total / elapsed:.0f} per second), slowest {slowest * 1000:.0f} ms; "
         f"0 lost, 0 refused; check: {result.records:,} records, {result.rows:,} rows intact"
     )
