@@ -145,11 +145,15 @@ class MunicipalityPicker(QWidget):
         wanted = list(keys)
         self.combo.setCurrentIndex(max(0, self.combo.findData(wanted[0])) if wanted else 0)
         self.checklist.blockSignals(True)
+        first: QListWidgetItem | None = None
         for row in range(self.checklist.count()):
             item = self.checklist.item(row)
             checked = item.data(Qt.ItemDataRole.UserRole) in wanted
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            first = first or (item if checked else None)
         self.checklist.blockSignals(False)
+        if first is not None:  # the office's own municipalities in view, not the alphabet's start
+            self.checklist.scrollToItem(first, QAbstractItemView.ScrollHint.PositionAtTop)
         self._update_hint()
 
     def keys(self) -> tuple[str, ...]:
@@ -213,13 +217,13 @@ class OfficeDialog(QDialog):
         self.municipalities = MunicipalityPicker(self)
         self.rfc = QLineEdit(self)
         self.rfc.setMaxLength(13)
-        self.rfc.setPlaceholderText(_("Printed on its documents; may stay empty"))
+        self.rfc.setPlaceholderText(_("Printed on its documents (optional)"))
         self.place = QLineEdit(self)
         self.place.setMaxLength(limits.NAME)
         self.place.setPlaceholderText(_("e.g. Jerez de García Salinas, Zacatecas"))
         self.db_role = QLineEdit(self)
         self.db_role.setMaxLength(63)
-        self.db_role.setPlaceholderText(_("PostgreSQL servers only; may stay empty"))
+        self.db_role.setPlaceholderText(_("PostgreSQL servers only (optional)"))
         self._widgets: dict[str, QWidget] = {
             "code": self.code,
             "name": self.name,
@@ -238,8 +242,8 @@ class OfficeDialog(QDialog):
         labels = {
             "code": _("&Key:"),
             "name": _("&Name:"),
-            "kind": _("&Kind:"),
-            "state": _("St&ate:"),
+            "kind": _("K&ind:"),
+            "state": _("&State:"),
             "municipalities": _("&Municipalities:"),
             "rfc": _("&RFC:"),
             "place": _("&Place:"),
@@ -267,7 +271,7 @@ class OfficeDialog(QDialog):
         chain[4:5] = [self.municipalities.combo, self.municipalities.checklist]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 80)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 100)
 
         self.kind.currentIndexChanged.connect(self._on_kind)
         self.state.currentIndexChanged.connect(self._on_state)
@@ -456,7 +460,7 @@ class OfficesDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
         layout.addWidget(buttons)
-        self.setMinimumSize(760, 420)
+        self.setMinimumSize(960, 420)  # every column of a few offices, without scrolling
         self.reload()
 
     @classmethod

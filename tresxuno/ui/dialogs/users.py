@@ -80,6 +80,7 @@ class UsersDialog(QDialog):
         self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.new_password.setPlaceholderText(_("New password"))
         self.new_password.setAccessibleName(_("New password"))
+        self.new_password.setMinimumWidth(self.new_password.fontMetrics().averageCharWidth() * 16)
         self.reset_button = QPushButton(_("Re&set password"), self)
         self.reset_button.clicked.connect(self.reset_selected_password)
         self.deactivate_button = QPushButton(_("&Deactivate"), self)
@@ -135,7 +136,7 @@ class UsersDialog(QDialog):
         layout.addWidget(self.selected_error)
         layout.addWidget(add_box)
         layout.addWidget(buttons)
-        self.setMinimumSize(720, 560)
+        self.setMinimumSize(860, 560)
         self.reload()
 
     @classmethod
