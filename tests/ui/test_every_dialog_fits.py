@@ -45,6 +45,7 @@ from tresxuno.i18n import _
 from tresxuno.services.covam import get_session, list_sessions
 from tresxuno.services.ledger import list_entries, project_balance
 from tresxuno.services.ministraciones import calendar
+from tresxuno.services.offices import OfficeInfo
 from tresxuno.services.projects import EDITABLE, ProjectFilters, list_projects
 from tresxuno.services.works import progress_history
 from tresxuno.ui import screen_fit
@@ -157,6 +158,32 @@ def _authorised(o: Office) -> QDialog:
     )  # fmt: skip
 
 
+def _state_office(o: Office) -> OfficeInfo:
+    """A state office listing some municipalities (its form shows the checklist), made once."""
+    from tresxuno.domain.actor import Actor, acting_as
+    from tresxuno.services.offices import OfficeInput, create_office, list_offices
+
+    found = [office for office in list_offices(o.db) if office.code == "zac"]
+    if found:
+        return found[0]
+    with acting_as(Actor("admin", "administrador")):
+        return create_office(
+            o.db,
+            OfficeInput("zac", "Secretaría del Zacatecano Migrante", "state", "32", ("32010", "32020")),
+        )
+
+
+def _offices(o: Office, name: str) -> QDialog:
+    from tresxuno.ui.dialogs import offices
+
+    office = _state_office(o)
+    if name == "OfficesDialog":
+        return offices.OfficesDialog(o.parent, o.db)
+    if name == "OfficeChoiceDialog":
+        return offices.OfficeChoiceDialog(o.parent, [office], "admin", "administrador", office.code)
+    return offices.OfficeDialog(o.db, office, o.parent)
+
+
 def _build(module: str, name: str, *args: object, **kwargs: object) -> QDialog:
     dialog = getattr(importlib.import_module(module), name)(*args, **kwargs)
     assert isinstance(dialog, QDialog)
@@ -200,6 +227,10 @@ BUILDERS: dict[str, Builder] = {
     D + "officials.OfficialsDialog": lambda o: _build(
         D + "officials", "OfficialsDialog", o.db, o.parent, today=DEFAULT_TODAY
     ),
+    D + "offices.OfficesDialog": lambda o: _offices(o, "OfficesDialog"),
+    D + "offices.OfficeDialog(new)": lambda o: _build(D + "offices", "OfficeDialog", o.db, None, o.parent),
+    D + "offices.OfficeDialog": lambda o: _offices(o, "OfficeDialog"),
+    D + "offices.OfficeChoiceDialog": lambda o: _offices(o, "OfficeChoiceDialog"),
     D + "open_database.OpenDatabaseDialog": lambda o: _build(
         D + "open_database", "OpenDatabaseDialog", o.parent, str(o.db.path)
     ),

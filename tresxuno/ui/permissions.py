@@ -48,7 +48,30 @@ def signed_in_text(db: Database) -> str:
     actor = current_actor()
     if not has_users(db) or not actor.role:
         return ""
+    if actor.jurisdiction is not None:  # whose data the officer sees: their office's only
+        return _("{user} ({role}) — {office}").format(
+            user=actor.username, role=role_label(actor.role), office=actor.jurisdiction.office_name
+        )
     return _("{user} ({role})").format(user=actor.username, role=role_label(actor.role))
 
 
-__all__ = ["OWN_TIP", "Role", "allowed", "gate", "needs_text", "role_label", "signed_in_text"]
+def jurisdiction_tip() -> str:
+    """Tooltip of the status bar's user: what the signed-in officer sees ("" for the whole database)."""
+    j = current_actor().jurisdiction
+    if j is None:
+        return ""
+    return _("You see and change only the projects, clubs and documents of {office}.").format(
+        office=j.office_name
+    )
+
+
+__all__ = [
+    "OWN_TIP",
+    "Role",
+    "allowed",
+    "gate",
+    "jurisdiction_tip",
+    "needs_text",
+    "role_label",
+    "signed_in_text",
+]

@@ -66,6 +66,12 @@ class WindowCommands:
 
         UsersDialog.ask(self, self.db)
 
+    def show_offices(self) -> None:
+        """Administración > Oficinas (administrator of the whole database; the services check it too)."""
+        from tresxuno.ui.dialogs.offices import OfficesDialog
+
+        OfficesDialog.ask(self, self.db)
+
     def switch_user(self) -> None:
         """Sign out, then ask who signs in; leaving the sign-in closes the window."""
         from tresxuno.ui.dialogs.login import LoginDialog

@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QKeySequence,
 from PySide6.QtWidgets import QMenuBar, QStyle, QToolBar
 
 from tresxuno.i18n import _
-from tresxuno.ui.permissions import OWN_TIP, gate, signed_in_text
+from tresxuno.ui.permissions import OWN_TIP, gate, jurisdiction_tip, signed_in_text
 from tresxuno.ui.undo import undo_stack
 
 if TYPE_CHECKING:
@@ -250,6 +250,14 @@ class WindowMenus:
                 tip=_("Add users, change roles, reset passwords, deactivate"),
             )
         )
+        admin_menu.addAction(
+            self._action(
+                "offices",
+                _("&Offices…"),
+                self.show_offices,
+                tip=_("Register the offices sharing this database and the municipalities each one covers"),
+            )
+        )
 
         tools_menu = menus.addMenu(_("&Tools"))
         tools_menu.addAction(
@@ -276,9 +284,11 @@ class WindowMenus:
         help_menu.addAction(about)
         gate(importer, self.db, "data.import")
         gate(self.actions_by_name["users"], self.db, "users.manage")
+        gate(self.actions_by_name["offices"], self.db, "offices.manage")
         gate(self.actions_by_name["backup"], self.db, "data.backup")
         gate(self.actions_by_name["restore"], self.db, "data.restore")
         self.user_label.setText(signed_in_text(self.db))
+        self.user_label.setToolTip(jurisdiction_tip())
         self._update_page_commands()
 
     def _build_tool_bar(self) -> None:

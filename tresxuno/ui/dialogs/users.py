@@ -28,8 +28,10 @@ from tresxuno.domain.problems import InputError, Problem, StorageError
 from tresxuno.domain.roles import Role, join_roles
 from tresxuno.formatting import date_text
 from tresxuno.i18n import _
+from tresxuno.services.offices import OfficeInfo, assign_office, list_offices
 from tresxuno.services.store import Database
 from tresxuno.services.users import UserInfo, change_role, create_user, deactivate, list_users, set_password
+from tresxuno.ui.dialogs.offices import OfficeChoiceDialog
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.permissions import role_label
@@ -53,12 +55,14 @@ class UsersDialog(QDialog):
         super().__init__(parent)
         self._db = db
         self.users: list[UserInfo] = []
+        self.offices: list[OfficeInfo] = []
+        self.office_of: dict[str, OfficeInfo] = {}  # user name -> office; absent: the whole database
         self.changed = False
         self.setWindowTitle(_("Users"))
 
-        self.table = QTableWidget(0, 5, self)
+        self.table = QTableWidget(0, 6, self)
         self.table.setHorizontalHeaderLabels(
-            [_("User name"), _("Full name"), _("User role"), _("Active"), _("Last sign-in")]
+            [_("User name"), _("Full name"), _("User role"), _("Office"), _("Active"), _("Last sign-in")]
         )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -76,10 +80,14 @@ class UsersDialog(QDialog):
         self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.new_password.setPlaceholderText(_("New password"))
         self.new_password.setAccessibleName(_("New password"))
+        self.new_password.setMinimumWidth(self.new_password.fontMetrics().averageCharWidth() * 16)
         self.reset_button = QPushButton(_("Re&set password"), self)
         self.reset_button.clicked.connect(self.reset_selected_password)
         self.deactivate_button = QPushButton(_("&Deactivate"), self)
         self.deactivate_button.clicked.connect(self.toggle_selected)
+        self.office_button = QPushButton(_("Offi&ce…"), self)
+        self.office_button.setToolTip(_("The office whose jurisdiction the user works in"))
+        self.office_button.clicked.connect(self.choose_selected_office)
         selected = QHBoxLayout()
         for widget in (
             self.selected_role,
@@ -87,6 +95,7 @@ class UsersDialog(QDialog):
             self.new_password,
             self.reset_button,
             self.deactivate_button,
+            self.office_button,
         ):
             selected.addWidget(widget)
         self.selected_error = QLabel(self)
@@ -127,7 +136,7 @@ class UsersDialog(QDialog):
         layout.addWidget(self.selected_error)
         layout.addWidget(add_box)
         layout.addWidget(buttons)
-        self.setMinimumSize(720, 560)
+        self.setMinimumSize(860, 560)
         self.reload()
 
     @classmethod
@@ -146,15 +155,20 @@ class UsersDialog(QDialog):
         """Read the users again, keeping ``select`` (a user name) selected."""
         try:
             self.users = list_users(self._db)
+            self.offices = list_offices(self._db)
         except (InputError, StorageError) as exc:
             show_error(self, exc)
             self.users = []
+        self.office_of = {name: office for office in self.offices for name in office.users}
         self.table.setRowCount(len(self.users))
         for row, user in enumerate(self.users):
             values = (
                 user.username,
                 user.full_name,
                 role_label(user.role),
+                self.office_of[user.username].name
+                if user.username in self.office_of
+                else _("Whole database"),
                 _("Yes") if user.active else _("No"),
                 date_text(user.last_login_at) if user.last_login_at else "—",
             )
@@ -162,6 +176,7 @@ class UsersDialog(QDialog):
                 self.table.setItem(row, column, QTableWidgetItem(value))
             if user.username == select:
                 self.table.selectRow(row)
+        self.table.setColumnHidden(3, not self.offices)  # a database without offices: nothing to show
         self.table.resizeColumnsToContents()
         self._update_buttons()
 
@@ -174,6 +189,12 @@ class UsersDialog(QDialog):
         user = self.selected_user()
         for widget in (self.change_role_button, self.reset_button, self.deactivate_button):
             widget.setEnabled(user is not None)
+        self.office_button.setEnabled(user is not None and bool(self.offices))
+        self.office_button.setToolTip(
+            _("The office whose jurisdiction the user works in")
+            if self.offices
+            else _("No offices are registered yet (Administration > Offices…)")
+        )
         if user is not None:
             if self.selected_role.findData(user.role) < 0:  # another mix of roles, given elsewhere
                 self.selected_role.addItem(role_label(user.role), user.role)
@@ -235,5 +256,19 @@ class UsersDialog(QDialog):
         user = self.selected_user()
         if user is not None and self._run(
             self.selected_errors, lambda: deactivate(self._db, user.username, active=not user.active)
+        ):
+            self.reload(select=user.username)
+
+    def choose_selected_office(self) -> None:
+        """Place the selected user in the office the administrator picks, or on the whole database."""
+        user = self.selected_user()
+        if user is None:
+            return
+        current = self.office_of.get(user.username)
+        code = OfficeChoiceDialog.ask(
+            self, self.offices, user.username, user.role, current.code if current is not None else ""
+        )
+        if code is not None and self._run(
+            self.selected_errors, lambda: assign_office(self._db, user.username, code or None)
         ):
             self.reload(select=user.username)
