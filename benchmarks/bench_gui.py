@@ -91,7 +91,21 @@ def main() -> None:
     parser.add_argument("--projects", type=int, default=30_000)
     parser.add_argument("--json", action="store_true", help="also print the figures as one JSON line")
     parser.add_argument("--ledger", help="measure the Libro on this (large) ledger database instead")
+    parser.add_argument(
+        "--office",
+        metavar="KIND:KEY",
+        help="act as an officer of a state office (state:32) or a municipal one (municipal:32020): "
+        "every query then runs through that jurisdiction",
+    )
     args = parser.parse_args()
+    if args.office:
+        from tresxuno.domain.actor import Actor, set_actor
+        from tresxuno.domain.jurisdiction import Jurisdiction
+
+        kind, key = args.office.split(":")
+        keys = frozenset({key}) if kind == "municipal" else frozenset()
+        states = frozenset({key}) if kind == "state" else frozenset()
+        set_actor(Actor("bench", "auditor", Jurisdiction(0, f"bench {args.office}", kind, keys, states)))
     if args.ledger:
         ledger_main(args.ledger, args.json)
         return

@@ -19,10 +19,11 @@ from sqlalchemy.exc import DBAPIError
 
 from tresxuno.db import row_security, scope
 from tresxuno.db.engine import Database, open_database
-from tresxuno.db.models import Club, LedgerEntry, Municipality, Project
+from tresxuno.db.models import AttachmentContent, Club, LedgerEntry, Municipality, Project
 from tresxuno.demo.projects import generate_demo
 from tresxuno.domain.actor import Actor, acting_as
 from tresxuno.services import offices, projects, users
+from tresxuno.services.attachments import attach_document
 from tresxuno.services.users import authenticate
 
 ADMIN_URL = os.environ.get("TRESXUNO_TEST_POSTGRES_URL", "")
@@ -107,7 +108,8 @@ def _count(server: Server, table: str, where: str = "TRUE") -> int:
 def test_the_role_of_an_office_without_projects_reads_nothing_of_the_others(server):
     other = server.as_role(server.other_role)
     assert _count(server, "projects") > 0 and _count(server, "ledger_entries") > 0
-    for table in row_security.POLICIES:
+    assert _count(server, "audit_log") > 0 and _count(server, "attachment_contents") > 0
+    for table in (*row_security.POLICIES, *row_security.READ_POLICIES):
         assert _sql(other, f"SELECT count(*) FROM {table}")[0][0] == 0, table
 
 
@@ -176,10 +178,10 @@ def test_every_table_the_application_confines_has_a_policy(server):
     assert confined <= policies and confined <= forced, sorted(confined - (policies & forced))
 
 
-def test_a_desk_connected_as_its_office_role_works_through_the_application(server):
+def test_a_desk_connected_as_its_office_role_works_through_the_application(server, tmp_path):
     with acting_as(Actor("admin", "administrador")):
         users.create_user(server.db, "admin", "", "administrador", "correcto-123")
-        users.create_user(server.db, "cap-casa", "", "capturista", "correcto-123")
+        users.create_user(server.db, "cap-casa", "", "capturista+tesoreria", "correcto-123")
         offices.assign_office(server.db, "cap-casa", "casa")
     desk = open_database(server.as_role(server.home_role), create=False)
     try:
@@ -195,5 +197,20 @@ def test_a_desk_connected_as_its_office_role_works_through_the_application(serve
                 "ledger_entries",
                 f"project_id IN (SELECT id FROM projects WHERE municipality_key = '{server.home}')",
             )
+        # Writing through the role: the entry, its audit record and a scan's bytes all go in.
+        with desk.transaction() as session:
+            mine = session.scalar(select(Project.id).order_by(Project.id).limit(1))
+        with acting_as(officer):
+            scan = tmp_path / "oficio.pdf"
+            scan.write_bytes(b"%PDF-1.4 oficio de la casa")
+            attach_document(desk, mine, "otro", scan)
+        with desk.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(AttachmentContent)) > 0
+        trail = _sql(server.as_role(server.home_role), "SELECT DISTINCT subject FROM audit_log")
+        projects_here = {
+            f"projects:{i}"
+            for (i,) in _sql(server.url, f"SELECT id FROM projects WHERE municipality_key = '{server.home}'")
+        }
+        assert trail and all(s in projects_here or s.startswith("clubs:") for (s,) in trail)
     finally:
         desk.dispose()

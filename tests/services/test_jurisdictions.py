@@ -25,7 +25,19 @@ from tresxuno.domain.ledger import ContributionInput
 from tresxuno.domain.problems import InputError
 from tresxuno.i18n import set_language
 from tresxuno.messages import describe
-from tresxuno.services import clubs, exports, ledger, offices, projects, transparency, users, year_reports
+from tresxuno.services import (
+    audit,
+    audit_text,
+    clubs,
+    exports,
+    ledger,
+    offices,
+    overview,
+    projects,
+    transparency,
+    users,
+    year_reports,
+)
 from tresxuno.services.audit_package import export_audit_package
 from tresxuno.services.reporting.run import write_report
 from tresxuno.services.users import authenticate
@@ -168,6 +180,11 @@ def test_an_officer_of_another_office_reads_nothing_of_it(demo_office, outsider,
                 write_report(o.db, kind, tmp_path / f"{kind}.pdf", project_id=o.project)
         with pytest.raises(InputError):
             export_audit_package(o.db, tmp_path / "paquete.zip", folio=folio)
+        # The trail: its images hold the other office's rows, so none of its records shows.
+        assert audit.history(o.db, "projects", o.project) == []
+        assert audit.recent(o.db, limit=10_000) == []
+        assert audit_text.export_trail(o.db, tmp_path / "bitacora.csv") == 0
+        assert overview.year_overview(o.db, year, today=date(2026, 12, 5)).projects == 0
 
 
 def test_the_office_that_holds_the_project_works_on_it(demo_office):
@@ -202,6 +219,10 @@ def test_the_office_that_holds_the_project_works_on_it(demo_office):
         assert ledger.project_balance(o.db, project).cash == balance.cash + 100_00
         assert entry.id in [e.id for e in ledger.list_entries(o.db, project_id=project)]
         assert ledger.count_entries(o.db) == home_entries + 1
+        assert audit.history(o.db, "projects", project)  # its own project's history shows
+        assert {item.seq for item in audit.recent(o.db, limit=10_000)} >= {
+            item.seq for item in audit.history(o.db, "projects", project)
+        }
 
 
 def test_a_state_office_sees_its_whole_state(demo_office):

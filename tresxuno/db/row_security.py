@@ -97,6 +97,38 @@ def disable(connection: Connection) -> None:
     connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {FUNCTION}()")
 
 
+#: Nothing is confined while no office names a role (the same rule as :data:`FUNCTION`'s).
+_NONE_CONFINED = "NOT EXISTS (SELECT 1 FROM offices WHERE db_role IS NOT NULL)"
+#: Tables every desk writes but an office's role reads only in part (revision 0027): table -> who reads.
+READ_POLICIES: dict[str, str] = {
+    "audit_log": (
+        f"{_NONE_CONFINED} OR subject IN (SELECT 'projects:' || id FROM projects)"
+        " OR subject IN (SELECT 'clubs:' || id FROM clubs)"
+    ),
+    "attachment_contents": f"{_NONE_CONFINED} OR sha256 IN (SELECT sha256 FROM attachments)",
+}
+
+
+def enable_readers(connection: Connection) -> None:
+    """Confine what office roles read of :data:`READ_POLICIES`' tables; inserts stay open to every desk."""
+    for table, condition in READ_POLICIES.items():
+        connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        connection.exec_driver_sql(
+            f"CREATE POLICY jurisdiction_read ON {table} FOR SELECT USING ({condition})"
+        )
+        connection.exec_driver_sql(
+            f"CREATE POLICY jurisdiction_write ON {table} FOR INSERT WITH CHECK (true)"
+        )
+
+
+def disable_readers(connection: Connection) -> None:
+    """Drop the policies of :func:`enable_readers`."""
+    for table in READ_POLICIES:
+        connection.exec_driver_sql(f"DROP POLICY IF EXISTS jurisdiction_read ON {table}")
+        connection.exec_driver_sql(f"DROP POLICY IF EXISTS jurisdiction_write ON {table}")
+        connection.exec_driver_sql(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+
+
 def grant_statements(role: str) -> list[str]:
     """What an office's role needs to work through the application (run by the tables' owner).
 

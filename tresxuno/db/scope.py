@@ -24,7 +24,8 @@ import functools
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, event, false, or_, select
+from sqlalchemy import ColumnElement, String, Table, event, false, inspect, literal, or_, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from tresxuno.db.models import (
@@ -64,6 +65,13 @@ def current_jurisdiction() -> Jurisdiction | None:
 
 
 def _covers(municipality: Any, state: Any, j: Jurisdiction) -> ColumnElement[bool]:
+    """The jurisdiction as a condition on a row's municipality key and state key.
+
+    Municipalities by key (the index on the municipality key finds a municipal office's few rows);
+    whole states by the state key, which no index serves on purpose: a state covers most rows, and
+    a list ordered by folio then reads the folio index and stops at its page instead of sorting
+    the whole state.
+    """
     clauses: list[ColumnElement[bool]] = []
     if j.municipality_keys:
         clauses.append(municipality.in_(sorted(j.municipality_keys)))
@@ -111,6 +119,24 @@ def filed_in_scope(project_id: ColumnElement[Any]) -> list[ColumnElement[bool]]:
     return [] if j is None else [project_id.in_(_visible_projects(j))]
 
 
+def trail_in_scope(log: Any) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``audit_log`` keeping the records of the jurisdiction's projects and clubs.
+
+    A record without such a subject (users, settings, rates, a bulk insert) is the whole database's
+    and stays out of a scoped officer's sight: its images could hold another office's rows.
+    """
+    j = current_jurisdiction()
+    if j is None:
+        return []
+    projects = select(literal("projects:") + sql_cast(_PROJECTS.c.id, String)).where(
+        _PROJECTS.c.id.in_(_visible_projects(j))
+    )
+    clubs = select(literal("clubs:") + sql_cast(_CLUBS.c.id, String)).where(
+        _CLUBS.c.id.in_(_visible_clubs(j))
+    )
+    return [or_(log.c.subject.in_(projects), log.c.subject.in_(clubs))]
+
+
 def _scoped_classes() -> list[tuple[type[Base], str]]:
     """Every mapped class the walls apply to, with the column that files it (``""``: its own key)."""
     found: list[tuple[type[Base], str]] = []
@@ -149,7 +175,13 @@ def _add_criteria(state: ORMExecuteState) -> None:
     if state.execution_options.get("tresxuno_whole_database"):
         return
     if state.is_select or state.is_update or state.is_delete:
-        state.statement = state.statement.options(*_criteria(j))
+        options = _criteria(j)
+        mappers = state.all_mappers
+        if state.is_select and mappers and mappers[0].class_ is Project:
+            # Rows of projects (the project list): a club reached from a visible project is visible,
+            # so the clubs' own criterion (a subquery over every project) would only cost time.
+            options = tuple(o for o in options if o.entity is not inspect(Club))
+        state.statement = state.statement.options(*options)
 
 
 def refusal(j: Jurisdiction, field: str, value: object) -> InputError:

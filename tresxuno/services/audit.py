@@ -45,6 +45,7 @@ from tresxuno.db.models import (
     LedgerAllocation,
     LedgerEntry,
 )
+from tresxuno.db.scope import trail_in_scope
 from tresxuno.domain.audit import (
     ABSENT,
     GENESIS,
@@ -618,15 +619,17 @@ def history(db: Database, table: str, row_id: int | str, *, limit: int = 500) ->
     where: ColumnElement[bool] = (log.c.table_name == table) & (log.c.row_id == str(row_id))
     if subject is not None:
         where = or_(where, log.c.subject == subject)
+    # An officer of one office reads only the history of its jurisdiction's projects and clubs.
+    query = select(log).where(where, *trail_in_scope(log)).order_by(log.c.seq.desc()).limit(limit)
     with db.session() as session:
-        rows = session.execute(select(log).where(where).order_by(log.c.seq.desc()).limit(limit)).all()
+        rows = session.execute(query).all()
     return _items(list(rows))
 
 
 def recent(db: Database, *, offset: int = 0, limit: int = 200, table: str | None = None) -> list[HistoryItem]:
     """The whole trail, newest first, a page at a time (the Bitácora dialog)."""
     log = AuditLogRow.__table__
-    query = select(log).order_by(log.c.seq.desc()).offset(offset).limit(limit)
+    query = select(log).where(*trail_in_scope(log)).order_by(log.c.seq.desc()).offset(offset).limit(limit)
     if table:
         query = query.where(log.c.table_name == table)
     with db.session() as session:

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from tresxuno.db.engine import Database
 from tresxuno.db.models import AuditLogRow
+from tresxuno.db.scope import trail_in_scope
 from tresxuno.domain.audit import FieldChange, field_changes
 from tresxuno.domain.money import Money
 from tresxuno.formatting import (
@@ -406,8 +407,9 @@ def export_trail(
     require(db, "records.export")
     path = check_output(Path(out_path).expanduser(), db=db, force=force)
     log = AuditLogRow.__table__
+    scoped = trail_in_scope(log)  # an officer of one office: only its projects' and clubs' records
     with db.session() as session:
-        total = int(session.scalar(select(func.count()).select_from(log)) or 0)
+        total = int(session.scalar(select(func.count()).select_from(log).where(*scoped)) or 0)
     message = _("Exporting the audit trail")
     progress(0, total, message)
     written, last = 0, -1
@@ -422,7 +424,7 @@ def export_trail(
                 cancel.raise_if_cancelled()
             with db.session() as session:
                 rows = session.execute(
-                    select(log).where(log.c.seq > last).order_by(log.c.seq).limit(EXPORT_BATCH)
+                    select(log).where(log.c.seq > last, *scoped).order_by(log.c.seq).limit(EXPORT_BATCH)
                 ).all()
             if not rows:
                 break
