@@ -62,12 +62,14 @@ def test_a_project_prints_the_municipal_office_registered_for_it(demo_copy, tmp_
                 "14",
                 (project.municipality_key,),
                 place="Palacio Municipal, Jalisco",
+                rfc="MAN850101AB1",
             ),
         )
     for kind in ("project", "agreement"):
         first = _print(demo_copy, kind, tmp_path / f"{kind}.pdf", project_id=project.id)
         assert "Gobierno Municipal Anfitrión" in first and "Palacio Municipal, Jalisco" in first
         assert own not in first and OUTSIDE_NOTE not in first
+    assert "MAN850101AB1" in first  # the convenio's municipal declaration names the office's RFC
 
 
 def test_a_state_office_covering_the_whole_state_prints_when_no_municipal_office_does(demo_copy, tmp_path):

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from tresxuno.db.engine import Database
 from tresxuno.db.models import Project
 from tresxuno.db.repos.settings import OFFICE_MUNICIPALITY, SettingsRepository
-from tresxuno.domain.convenio import ConvenioTerms
+from tresxuno.domain.convenio import ConvenioTerms, PartyDeclaration
 from tresxuno.domain.ledger import APPROVED_STAGES
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rules import RuleSet
@@ -20,6 +20,7 @@ from tresxuno.services.clubs import get_club
 from tresxuno.services.convenio_terms import declarations_in, terms_in
 from tresxuno.services.goals import project_goals
 from tresxuno.services.ministraciones import calendar
+from tresxuno.services.offices import office_for
 from tresxuno.services.projects import ProjectOverview, project_overview
 from tresxuno.services.reporting.amendment import amendment_note
 from tresxuno.services.reporting.common import club_data, letterhead, project_head, stamp
@@ -94,6 +95,10 @@ def build_agreement(
             for d in declarations_in(session).values()
             if d.party != "municipal" or (row is not None and row.municipality_key == office_key)
         )
+    # On a shared database, the municipality's own registered office declares its RFC.
+    executing = office_for(db, detail.municipality_key) if detail.municipality_key != office_key else None
+    if executing is not None and executing.kind == "municipal" and executing.rfc:
+        declarations = (*declarations, PartyDeclaration("municipal", rfc=executing.rfc))
     signed_on = last_move_to(overview, Stage.CONVENIO_FIRMADO)
     # The convenio's date: signed, else approved, else requested; its toma and signers are of that day.
     as_of = signed_on or last_move_to(overview, Stage.APROBADO) or project_date(overview)
