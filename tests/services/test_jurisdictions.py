@@ -10,13 +10,14 @@ of the office that holds the project works on it as before.
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.digest import database_digest
-from tests.services.test_every_writer_is_guarded import WRITERS, Office
+from tests.services.test_every_writer_is_guarded import WRITERS, Office, _club_input
 from tests.services.test_every_writer_is_guarded import demo_office as demo_office
 from tresxuno.db.models import Club, LedgerEntry, Municipality, Project
 from tresxuno.domain.actor import Actor, acting_as
@@ -115,21 +116,7 @@ def test_the_refusals_say_why(demo_office, outsider):
     home = _home(demo_office)
     with acting_as(outsider), pytest.raises(InputError) as refused:
         # A club of a municipality that is not the office's: named in the refusal.
-        clubs.register_club(
-            demo_office.db,
-            clubs.ClubInput(
-                "Club Nuevo",
-                "TN-9",
-                "Consulado",
-                date(2026, 1, 5),
-                date(2027, 1, 5),
-                20,
-                "Chicago",
-                "IL",
-                "32",
-                home,
-            ),
-        )
+        clubs.register_club(demo_office.db, replace(_club_input(demo_office), home_municipality_key=home))
     problem = refused.value.problems[0]
     assert problem.code == "office.outside_jurisdiction"
     assert home in describe(problem, with_field=False)
