@@ -23,21 +23,6 @@ from tresxuno.domain.problems import Problem
 #: The format a package declares; a later incompatible layout changes the number.
 FORMAT = "tresxuno-consolidation/1"
 MANIFEST, TRAIL, SIGNATURE, FILES = "manifest.json", "trail.jsonl", "signature.hex", "files/"
-#: The fields of one trail record as the package carries them (the audit_log columns).
-RECORD_FIELDS = (
-    "seq",
-    "at",
-    "username",
-    "role",
-    "action",
-    "table",
-    "row_id",
-    "subject",
-    "before",
-    "after",
-    "prev_hash",
-    "hash",
-)
 
 
 def new_private_key() -> bytes:
