@@ -871,7 +871,7 @@ def cmd_consolidate(args: argparse.Namespace, out: TextIO) -> int:
     """``tresxuno consolidate key|export|import``: packages from municipal offices to the state office."""
     from pathlib import Path
 
-    from tresxuno.services import consolidation
+    from tresxuno.services import consolidation, consolidation_import
 
     if args.consolidate_command == "key":
         out.write(consolidation.public_key() + "\n")
@@ -891,7 +891,9 @@ def cmd_consolidate(args: argparse.Namespace, out: TextIO) -> int:
             )
             return EXIT_OK
         decision = "theirs" if args.accept_theirs else "ours" if args.keep_ours else None
-        done = consolidation.import_package(db, Path(args.file).expanduser(), args.office, decision=decision)
+        done = consolidation_import.import_package(
+            db, Path(args.file).expanduser(), args.office, decision=decision
+        )
     finally:
         db.dispose()
     if done.already_imported:

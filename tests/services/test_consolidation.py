@@ -26,7 +26,7 @@ from tresxuno.db.models import AttachmentContent, ConsolidationConflict, LedgerE
 from tresxuno.domain.consolidation import new_private_key, public_key_of
 from tresxuno.domain.ledger import ContributionInput
 from tresxuno.domain.problems import InputError
-from tresxuno.services import clubs, consolidation, offices
+from tresxuno.services import clubs, consolidation, consolidation_import, offices
 from tresxuno.services.audit import check_integrity
 from tresxuno.services.ledger import project_balance, record_contribution
 
@@ -83,7 +83,7 @@ def _money(db: Database) -> dict[str, tuple[int, tuple]]:
 
 def test_a_package_round_trips_and_importing_it_again_changes_nothing(municipal, state, tmp_path):
     package = _export(municipal, tmp_path / "jerez-1.zip")
-    summary = consolidation.import_package(state, package, "jerez")
+    summary = consolidation_import.import_package(state, package, "jerez")
     assert not summary.already_imported and summary.rows > 0 and summary.conflicts == ()
     assert _money(state) == _money(municipal)  # every project, every party, to the centavo
     with municipal.transaction() as session:
@@ -95,22 +95,22 @@ def test_a_package_round_trips_and_importing_it_again_changes_nothing(municipal,
     assert check_integrity(state).ok  # the state's own trail recorded every row it wrote
 
     before = database_digest(state)
-    again = consolidation.import_package(state, package, "jerez")
+    again = consolidation_import.import_package(state, package, "jerez")
     assert again.already_imported and database_digest(state) == before
 
 
 def test_the_next_package_carries_only_what_changed_since(municipal, state, tmp_path):
     first = _export(municipal, tmp_path / "jerez-1.zip")
-    consolidation.import_package(state, first, "jerez")
+    consolidation_import.import_package(state, first, "jerez")
     with municipal.transaction() as session:
         pid = session.scalar(select(Project.id).order_by(Project.id))
     record_contribution(municipal, ContributionInput(pid, "federal", date(2019, 7, 1), amount=100_000_00))
     second = _export(municipal, tmp_path / "jerez-2.zip")
-    summary = consolidation.import_package(state, second, "jerez")
+    summary = consolidation_import.import_package(state, second, "jerez")
     assert summary.from_seq > 1 and summary.conflicts == ()
     assert _money(state) == _money(municipal)
     before = database_digest(state)
-    assert consolidation.import_package(state, first, "jerez").already_imported
+    assert consolidation_import.import_package(state, first, "jerez").already_imported
     assert database_digest(state) == before
 
 
@@ -138,7 +138,7 @@ def test_a_tampered_or_forged_package_is_refused_and_nothing_changes(municipal, 
     ):
         altered = _rewrite(package, tmp_path / f"{change.__name__}.zip", change)
         with pytest.raises(InputError) as refused:
-            consolidation.import_package(state, altered, "jerez")
+            consolidation_import.import_package(state, altered, "jerez")
         assert [p.code for p in refused.value.problems] == [code]
     # Signed with another key than the one registered for Jerez: someone else's package.
     offices.update_office(
@@ -151,7 +151,7 @@ def test_a_tampered_or_forged_package_is_refused_and_nothing_changes(municipal, 
         expected_version=1,
     )  # fmt: skip
     with pytest.raises(InputError) as refused:
-        consolidation.import_package(state, package, "jerez")
+        consolidation_import.import_package(state, package, "jerez")
     assert [p.code for p in refused.value.problems] == ["consolidation.bad_signature"]
     assert database_digest(state) != before  # only the office's key changed:
     with state.transaction() as session:
@@ -159,7 +159,7 @@ def test_a_tampered_or_forged_package_is_refused_and_nothing_changes(municipal, 
 
 
 def test_a_package_that_skips_one_is_refused(municipal, state, tmp_path):
-    consolidation.import_package(state, _export(municipal, tmp_path / "1.zip"), "jerez")
+    consolidation_import.import_package(state, _export(municipal, tmp_path / "1.zip"), "jerez")
     with municipal.transaction() as session:
         pid = session.scalar(select(Project.id).order_by(Project.id))
     record_contribution(municipal, ContributionInput(pid, "state", date(2019, 7, 1), amount=10_00))
@@ -168,12 +168,12 @@ def test_a_package_that_skips_one_is_refused(municipal, state, tmp_path):
     third = _export(municipal, tmp_path / "3.zip")
     before = database_digest(state)
     with pytest.raises(InputError) as refused:
-        consolidation.import_package(state, third, "jerez")
+        consolidation_import.import_package(state, third, "jerez")
     assert [p.code for p in refused.value.problems] == ["consolidation.gap"]
     assert database_digest(state) == before
     # Sent again from where the state stands, it goes through.
     resent = consolidation.export_package(municipal, tmp_path / "2-3.zip", since=1)
-    assert consolidation.import_package(state, resent.path, "jerez").conflicts == ()
+    assert consolidation_import.import_package(state, resent.path, "jerez").conflicts == ()
     assert _money(state) == _money(municipal)
 
 
@@ -187,7 +187,7 @@ def test_a_package_with_projects_outside_the_offices_jurisdiction_is_refused(mun
     )  # fmt: skip
     before = database_digest(db)
     with pytest.raises(InputError) as refused:
-        consolidation.import_package(db, _export(municipal, tmp_path / "1.zip"), "fresnillo")
+        consolidation_import.import_package(db, _export(municipal, tmp_path / "1.zip"), "fresnillo")
     assert [p.code for p in refused.value.problems] == ["consolidation.outside_jurisdiction"]
     assert database_digest(db) == before
 
@@ -195,7 +195,7 @@ def test_a_package_with_projects_outside_the_offices_jurisdiction_is_refused(mun
 def test_a_record_changed_on_both_sides_is_shown_with_both_versions_until_the_state_decides(
     municipal, state, tmp_path
 ):
-    consolidation.import_package(state, _export(municipal, tmp_path / "1.zip"), "jerez")
+    consolidation_import.import_package(state, _export(municipal, tmp_path / "1.zip"), "jerez")
     with state.transaction() as session:
         from tresxuno.db.models import Club
 
@@ -214,12 +214,12 @@ def test_a_record_changed_on_both_sides_is_shown_with_both_versions_until_the_st
     )  # fmt: skip
     second = _export(municipal, tmp_path / "2.zip")
     before = database_digest(state)
-    with pytest.raises(consolidation.ConsolidationConflictError) as refused:
-        consolidation.import_package(state, second, "jerez")
+    with pytest.raises(consolidation_import.ConsolidationConflictError) as refused:
+        consolidation_import.import_package(state, second, "jerez")
     assert database_digest(state) == before
     (conflict,) = [c for c in refused.value.conflicts if c.table == "clubs"]
     assert "Club Jerezano (municipal)" in conflict.theirs and "Club Jerezano (estatal)" in conflict.ours
-    summary = consolidation.import_package(state, second, "jerez", decision="theirs")
+    summary = consolidation_import.import_package(state, second, "jerez", decision="theirs")
     assert [c.table for c in summary.conflicts] == ["clubs"]
     with state.transaction() as session:
         from tresxuno.db.models import Club

@@ -53,6 +53,7 @@ from tresxuno.services import (
     beneficiaries,
     clubs,
     consolidation,
+    consolidation_import,
     convenio_terms,
     covam,
     goals,
@@ -495,9 +496,9 @@ WRITERS: dict[str, tuple[str, Call]] = {
             o.db, Path(tempfile.gettempdir()) / "tresxuno-paquete.zip", force=True
         ),
     ),
-    "tresxuno.services.consolidation.import_package": (
+    "tresxuno.services.consolidation_import.import_package": (
         "consolidation.import",
-        lambda o: consolidation.import_package(o.db, Path(__file__), "nadie"),
+        lambda o: consolidation_import.import_package(o.db, Path(__file__), "nadie"),
     ),
     "tresxuno.demo.projects.generate_demo": ("demo.generate", lambda o: generate_demo(o.db, projects=3)),
     "tresxuno.demo.users.create_demo_users": ("demo.generate", lambda o: create_demo_users(o.db)),
