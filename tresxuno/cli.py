@@ -290,6 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     office_add.add_argument("--rfc", default="", help=_("the RFC its documents print"))
     office_add.add_argument("--place", default="", help=_("where its documents are signed"))
     office_add.add_argument(
+        "--logo", default="", metavar="FILE", help=_("PNG or JPEG logo its letterhead prints")
+    )
+    office_add.add_argument(
         "--public-key",
         default="",
         metavar="HEX",
@@ -834,6 +837,7 @@ def cmd_office(args: argparse.Namespace, out: TextIO) -> int:
                 place=args.place,
                 db_role=args.db_role,
                 public_key=args.public_key,
+                logo_path=args.logo,
             )
             info = offices.create_office(db, data)
             out.write(_("Registered office {code}: {name}.").format(code=info.code, name=info.name) + "\n")

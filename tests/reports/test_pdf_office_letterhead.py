@@ -13,6 +13,7 @@ from sqlalchemy import select
 from tests.reports.conftest import PRINTED_AT, PRINTED_BY, pdf_text
 from tresxuno.db.models import Project
 from tresxuno.domain.actor import Actor, acting_as
+from tresxuno.domain.problems import InputError
 from tresxuno.i18n import set_language
 from tresxuno.services import offices, users
 from tresxuno.services.office import office_settings
@@ -101,3 +102,53 @@ def test_a_state_officer_prints_the_states_letterhead_on_a_report_of_many_projec
         first = _print(demo_copy, "summary", tmp_path / "resumen.pdf", year=year)
     assert "Secretaría del Zacatecano Migrante" in first
     assert office_settings(demo_copy).name not in first
+
+
+def _images(path) -> int:
+    reader, _pages = pdf_text(path)
+    page = reader.pages[0]
+    objects = page["/Resources"].get("/XObject", {})
+    return sum(1 for x in objects.values() if x.get_object()["/Subtype"] == "/Image")
+
+
+def test_an_office_prints_its_own_logo_from_the_database(demo_copy, tmp_path):
+    from tests.reports.test_pdf_reports import _png
+
+    project = _project_outside(demo_copy, "14")
+    escudo = tmp_path / "escudo.png"
+    escudo.write_bytes(_png(40, 30))
+    with acting_as(ADMIN):
+        info = offices.create_office(
+            demo_copy,
+            offices.OfficeInput(
+                "local", "Gobierno Municipal Anfitrión", "municipal", "14", (project.municipality_key,),
+                logo_path=str(escudo),
+            ),
+        )  # fmt: skip
+    assert info.has_logo
+    escudo.unlink()  # the logo lives in the database, not in the file chosen
+    _print(demo_copy, "project", tmp_path / "con-escudo.pdf", project_id=project.id)
+    assert _images(tmp_path / "con-escudo.pdf") == 1
+    with acting_as(ADMIN):
+        offices.update_office(
+            demo_copy,
+            "local",
+            offices.OfficeInput(
+                "local", "Gobierno Municipal Anfitrión", "municipal", "14", (project.municipality_key,),
+                remove_logo=True,
+            ),
+            expected_version=info.version,
+        )  # fmt: skip
+    _print(demo_copy, "project", tmp_path / "sin-escudo.pdf", project_id=project.id)
+    assert _images(tmp_path / "sin-escudo.pdf") == 0
+
+
+def test_a_file_that_is_not_an_image_is_refused_as_a_logo(demo_copy, tmp_path):
+    text = tmp_path / "escudo.png"
+    text.write_text("no soy una imagen", encoding="utf-8")
+    with acting_as(ADMIN), pytest.raises(InputError) as refused:
+        offices.create_office(
+            demo_copy, offices.OfficeInput("x", "Oficina X", "state", "32", logo_path=str(text))
+        )
+    assert [(p.field, p.code) for p in refused.value.problems] == [("logo", "logo.not_image")]
+    assert offices.list_offices(demo_copy) == []

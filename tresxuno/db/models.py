@@ -1084,6 +1084,8 @@ class Office(Base):
     db_role: Mapped[str | None] = mapped_column(String(63), unique=True)
     # Hex Ed25519 public key its consolidation packages are signed with (None: it sends none).
     public_key: Mapped[str | None] = mapped_column(String(64))
+    # Its letterhead's logo (PNG or JPEG bytes), in the database so every desk prints the same.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
     version: Mapped[int] = mapped_column(Integer)

@@ -84,7 +84,7 @@ def logos_dir() -> Path:
     return paths.user_data_dir() / "logos"
 
 
-def _check_logo(path_text: str, problems: list[Problem]) -> tuple[Path, str] | None:
+def check_logo(path_text: str, problems: list[Problem]) -> tuple[Path, str] | None:
     """The logo file and its canonical suffix, or None with a problem recorded."""
     path = Path(path_text).expanduser()
     if not path.is_file():
@@ -115,6 +115,19 @@ def _copy_logo(source: Path, suffix: str) -> Path:
     return target
 
 
+def logo_file(content: bytes) -> Path:
+    """A logo kept in the database, as a file in :func:`logos_dir` the report renderer can draw.
+
+    Named by the content's hash, so it is written once and a changed logo gets a new file.
+    """
+    suffix = next((s for magic, s in _IMAGE_MAGIC.items() if content.startswith(magic)), ".img")
+    target = logos_dir() / f"logo-{hashlib.sha256(content).hexdigest()[:16]}{suffix}"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return target
+
+
 def save_office_settings(db: Database, settings: OfficeSettings) -> OfficeSettings:
     """Check and store the office's settings; the logo is copied into the user's data folder first.
 
@@ -134,7 +147,7 @@ def save_office_settings(db: Database, settings: OfficeSettings) -> OfficeSettin
     problems: list[Problem] = []
     name = clean_text(settings.name, "name", problems, max_len=MAX_NAME)
     key = settings.municipality_key.strip()
-    logo = _check_logo(settings.logo_path, problems) if settings.logo_path.strip() else None
+    logo = check_logo(settings.logo_path, problems) if settings.logo_path.strip() else None
     with db.transaction(immediate=True) as session:
         if not key:
             problems.append(Problem("municipality_key", "text.required", {}))

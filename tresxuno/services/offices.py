@@ -22,6 +22,7 @@ from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.rfc import check_rfc, normalize_rfc
 from tresxuno.domain.validation import clean_text
 from tresxuno.services.auth import require
+from tresxuno.services.office import check_logo
 from tresxuno.services.users import normalise_username
 
 #: What officers type for an office at the command line: lower-case letters, digits and hyphens.
@@ -57,6 +58,9 @@ class OfficeInput:
     place: str = ""
     db_role: str = ""
     public_key: str = ""
+    #: A PNG or JPEG file for the letterhead ("" keeps the current logo, or none).
+    logo_path: str = ""
+    remove_logo: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class OfficeInfo:
     version: int
     users: tuple[str, ...] = field(default=())
     public_key: str = ""
+    has_logo: bool = False
 
     @property
     def whole_state(self) -> bool:
@@ -108,6 +113,7 @@ def _info(session: Session, row: Office) -> OfficeInfo:
         row.version,
         users,
         row.public_key or "",
+        row.logo is not None,
     )
 
 
@@ -165,6 +171,21 @@ def _checked(session: Session, data: OfficeInput, office_id: int | None) -> tupl
     return code, name, rfc, place, role
 
 
+def _logo(data: OfficeInput) -> bytes | None:
+    """The new logo's bytes (None: none given).
+
+    Raises:
+        InputError: on field ``logo``: no such file, too large, or not a PNG or JPEG image.
+    """
+    if not data.logo_path.strip():
+        return None
+    problems: list[Problem] = []
+    found = check_logo(data.logo_path, problems)
+    if found is None:
+        raise InputError(problems)
+    return found[0].read_bytes()
+
+
 def _grant(session: Session, role: str) -> None:
     """On PostgreSQL, give an office's role what the application needs (confined by the policies)."""
     connection = session.connection()
@@ -185,6 +206,7 @@ def create_office(db: Database, data: OfficeInput) -> OfficeInfo:
         InputError: ``auth.role_required``, ``auth.office_may_not``, ``office.*`` (every problem at once).
     """
     require(db, "offices.manage")
+    logo = _logo(data)
     with db.transaction(immediate=True) as session:
         code, name, rfc, place, role = _checked(session, data, None)
         row = Office(
@@ -196,6 +218,7 @@ def create_office(db: Database, data: OfficeInput) -> OfficeInfo:
             place=place,
             db_role=role or None,
             public_key=(data.public_key or "").strip().lower() or None,
+            logo=logo,
             created_by=current_actor().username,
             municipalities=[
                 OfficeMunicipality(municipality_key=k) for k in sorted(set(data.municipality_keys))
@@ -214,6 +237,7 @@ def update_office(db: Database, code: str, data: OfficeInput, *, expected_versio
         InputError: as :func:`create_office`; ``office.unknown``; ``office.changed_elsewhere``.
     """
     require(db, "offices.manage")
+    logo = _logo(data)
     with db.transaction(immediate=True) as session:
         row = _get(session, code)
         if row.version != expected_version:
@@ -222,6 +246,8 @@ def update_office(db: Database, code: str, data: OfficeInput, *, expected_versio
         row.code, row.name, row.kind, row.state_key = new_code, name, data.kind, data.state_key
         row.rfc, row.place, row.db_role = rfc, place, role or None
         row.public_key = (data.public_key or "").strip().lower() or None
+        if logo is not None or data.remove_logo:
+            row.logo = logo
         wanted = sorted(set(data.municipality_keys))
         if [m.municipality_key for m in row.municipalities] != wanted:
             row.municipalities = [OfficeMunicipality(municipality_key=k) for k in wanted]
@@ -289,6 +315,12 @@ def office_for(db: Database, municipality_key: str) -> OfficeInfo | None:
     with db.transaction() as session:
         row = _office_row_for(session, municipality_key)
         return _info(session, row) if row is not None else None
+
+
+def office_logo(db: Database, office_id: int) -> bytes | None:
+    """An office's logo (None: it has none)."""
+    with db.transaction() as session:
+        return session.scalar(select(Office.logo).where(Office.id == office_id))
 
 
 def office_by_id(db: Database, office_id: int) -> OfficeInfo | None:

@@ -24,8 +24,8 @@ from tresxuno.reports.data import (
     ProjectHead,
 )
 from tresxuno.services.audit import chain_head
-from tresxuno.services.office import office_settings
-from tresxuno.services.offices import OfficeInfo, office_by_id, office_for
+from tresxuno.services.office import logo_file, office_settings
+from tresxuno.services.offices import OfficeInfo, office_by_id, office_for, office_logo
 from tresxuno.services.places import get_municipality
 from tresxuno.services.projects import ProjectOverview, list_projects
 from tresxuno.services.rules import rulebook
@@ -65,7 +65,7 @@ def letterhead(
 
 
 def _office_letterhead(db: Database, office: OfficeInfo) -> Letterhead:
-    """A registered office's letterhead: its name and place; the settings' logo only if it is that office."""
+    """A registered office's letterhead: its name, place and logo (the settings' for this database's own office)."""
     place = office.place
     if not place and office.kind == "municipal" and office.municipality_keys:
         info = get_municipality(db, office.municipality_keys[0])
@@ -73,8 +73,12 @@ def _office_letterhead(db: Database, office: OfficeInfo) -> Letterhead:
             place = f"{info.name}, {info.state_name}"
     if not place:
         place = office.state_name
-    settings = office_settings(db)
-    logo = settings.logo_path if settings.name == office.name else ""
+    content = office_logo(db, office.id) if office.has_logo else None
+    if content is not None:
+        logo = str(logo_file(content))
+    else:  # the office of this database's own settings keeps the logo chosen there
+        settings = office_settings(db)
+        logo = settings.logo_path if settings.name == office.name else ""
     return Letterhead(office.name, place, logo, "")
 
 
