@@ -287,3 +287,35 @@ def test_an_administrator_of_the_whole_database_opens_offices_from_the_menu(qtbo
     seen = _with_dialog(lambda dialog: None)
     action.trigger()
     assert seen and isinstance(seen[0], OfficesDialog)
+
+
+def test_the_form_stores_a_logo_and_keeps_the_office_key_when_edited(qtbot, empty_db, tmp_path, monkeypatch):
+    """A logo chosen in the form goes into the database; editing keeps the consolidation key."""
+    from tests.reports.test_pdf_reports import _png
+    from tresxuno.services import offices as office_service
+    from tresxuno.ui import prompts
+    from tresxuno.ui.dialogs.offices import OfficeDialog
+
+    escudo = tmp_path / "escudo.png"
+    escudo.write_bytes(_png(20, 20))
+    key = "ab" * 32
+    office_service.create_office(
+        empty_db,
+        office_service.OfficeInput(
+            "jerez", "Presidencia de Jerez", "municipal", "32", ("32020",), public_key=key
+        ),
+    )
+    (stored,) = office_service.list_offices(empty_db)
+    dialog = OfficeDialog(empty_db, stored)
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(prompts, "choose_open_file", lambda *args: str(escudo))
+    qtbot.mouseClick(dialog.choose_logo_button, Qt.MouseButton.LeftButton)
+    assert dialog.logo_label.text() == "escudo.png"
+    assert dialog.save()
+    (saved,) = office_service.list_offices(empty_db)
+    assert saved.has_logo and saved.public_key == key
+    dialog = OfficeDialog(empty_db, saved)
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.remove_logo_button, Qt.MouseButton.LeftButton)
+    assert dialog.save()
+    assert not office_service.list_offices(empty_db)[0].has_logo

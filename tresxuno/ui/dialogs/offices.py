@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -45,6 +46,7 @@ from tresxuno.services.offices import (
 )
 from tresxuno.services.places import list_municipalities, list_states
 from tresxuno.services.store import Database
+from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 
@@ -251,6 +253,7 @@ class OfficeDialog(QDialog):
         }
         for field in FIELD_ORDER:
             self.errors.add_row(form, field, labels[field], self._widgets[field])
+        form.addRow(_("&Logo:"), self._logo_row())
 
         self.reload_button = QPushButton(_("Reload the office"), self)
         self.reload_button.setToolTip(_("Show the office as it is stored now; your changes here are lost"))
@@ -278,6 +281,56 @@ class OfficeDialog(QDialog):
         if office is not None:
             self.fill(office)
         self.code.setFocus()
+
+    def _logo_row(self) -> QWidget:
+        """What the letterhead's logo will be, with buttons to choose a file or print none."""
+        self.logo_path = ""
+        self.drop_logo = False
+        row = QWidget(self)
+        box = QVBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.logo_label = QLabel(row)
+        self.logo_label.setWordWrap(True)
+        self.choose_logo_button = QPushButton(_("Choose…"), row)
+        self.choose_logo_button.setAccessibleName(_("Choose the logo"))
+        self.choose_logo_button.clicked.connect(self.choose_logo)
+        self.remove_logo_button = QPushButton(_("Remove"), row)
+        self.remove_logo_button.setAccessibleName(_("Remove the logo"))
+        self.remove_logo_button.clicked.connect(self.remove_logo)
+        self.logo_error = QLabel(row)
+        self.errors.register("logo", self.choose_logo_button, self.logo_error)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.logo_label, 1)
+        buttons.addWidget(self.choose_logo_button)
+        buttons.addWidget(self.remove_logo_button)
+        box.addLayout(buttons)
+        box.addWidget(self.logo_error)
+        self._show_logo()
+        return row
+
+    def _show_logo(self) -> None:
+        stored = self._editing is not None and self._editing.has_logo and not self.drop_logo
+        if self.logo_path:
+            self.logo_label.setText(Path(self.logo_path).name)
+        elif stored:
+            self.logo_label.setText(_("The logo stored with the office"))
+        else:
+            self.logo_label.setText(_("No logo: the letterhead prints the name alone"))
+        self.remove_logo_button.setEnabled(bool(self.logo_path) or stored)
+
+    def choose_logo(self) -> None:
+        """Ask for a PNG or JPEG file; it is stored in the database when the office is saved."""
+        path = prompts.choose_open_file(
+            self, _("Choose the office's logo"), _("Images (*.png *.jpg *.jpeg)"), ""
+        )
+        if path:
+            self.logo_path, self.drop_logo = path, False
+            self._show_logo()
+
+    def remove_logo(self) -> None:
+        """The letterhead prints no logo."""
+        self.logo_path, self.drop_logo = "", True
+        self._show_logo()
 
     # -- behaviour -------------------------------------------------------------------------------
 
@@ -322,6 +375,9 @@ class OfficeDialog(QDialog):
             rfc=self.rfc.text(),
             place=self.place.text(),
             db_role=self.db_role.text(),
+            public_key=self._editing.public_key if self._editing is not None else "",
+            logo_path=self.logo_path,
+            remove_logo=self.drop_logo,
         )
 
     def _ui_problems(self) -> list[Problem]:
