@@ -74,10 +74,10 @@ from tresxuno.ui.dialogs.club import date_edit, from_qdate, to_qdate
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import FieldErrors
 from tresxuno.ui.rfc_confirm import confirm_rfc_check_digit
+from tresxuno.ui.widgets.paged_table import SEARCH_DELAY_MS  # the lists' pause: rows within 150 ms
 
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-#: Milliseconds of typing pause before the project search runs.
-SEARCH_DELAY_MS = 200
+
 #: Projects offered by the folio search at a time.
 SEARCH_LIMIT = 30
 #: Widest amount the money fields are sized for.
@@ -201,7 +201,7 @@ class _FolioCompleter(QCompleter):
 
 
 class ProjectPicker(QWidget):
-    """Find a project by folio or name: typing searches in SQL (paused 200 ms) and offers matches.
+    """Find a project by folio or name: typing searches in SQL (after the lists' pause) and offers matches.
 
     Enter (or leaving the field) takes the project whose folio is typed, or the only match; a clear
     line means no project. :attr:`changed` carries the :class:`ProjectChoice` or None.

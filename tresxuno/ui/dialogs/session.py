@@ -67,11 +67,11 @@ from tresxuno.ui import prompts
 from tresxuno.ui.errors import show_error
 from tresxuno.ui.forms import ERROR_STYLE, FieldErrors
 from tresxuno.ui.widgets.date_field import DateField
+from tresxuno.ui.widgets.paged_table import SEARCH_DELAY_MS  # the lists' pause: rows within 150 ms
 
 #: Parties of the attendee rows a new session starts with: who usually sits on the committee.
 DEFAULT_ATTENDEE_PARTIES: tuple[str, ...] = ("federal", "state", "municipal", "club")
-#: Milliseconds of typing pause before the project picker searches.
-SEARCH_DELAY_MS = 250
+
 #: Most projects the picker lists at once; a search narrows the rest.
 PICKER_LIMIT = 500
 
