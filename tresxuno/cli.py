@@ -260,6 +260,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--on", metavar="DD/MM/AAAA", default=None, help=_("the date (today when not given)")
     )
     officials.add_argument("--all", action="store_true", help=_("every term of every post instead"))
+    officials.add_argument(
+        "--office",
+        metavar="KEY",
+        default=None,
+        help=_("a registered office's officials (default: this database's own)"),
+    )
 
     office = sub.add_parser(
         "office", help=_("offices sharing one database: register them, list them, place officers in them")
@@ -800,7 +806,19 @@ def cmd_officials(args: argparse.Namespace, out: TextIO) -> int:
     db = open_database(resolve_db(args.db), create=False)
     try:
         _sign_in(args, db, record_login=False)
-        rows = list_officials(db) if args.all else list(officials_on(db, day).values())
+        office_id = None
+        if args.office:
+            from tresxuno.services.offices import list_offices
+
+            found = [o.id for o in list_offices(db) if o.code == args.office.strip().lower()]
+            if not found:
+                raise InputError(Problem("office", "office.unknown", {"office": args.office}))
+            office_id = found[0]
+        rows = (
+            list_officials(db, office_id=office_id)
+            if args.all
+            else list(officials_on(db, day, office_id=office_id).values())
+        )
     finally:
         db.dispose()
     order = list(POST_LABELS)

@@ -152,3 +152,39 @@ def test_a_file_that_is_not_an_image_is_refused_as_a_logo(demo_copy, tmp_path):
         )
     assert [(p.field, p.code) for p in refused.value.problems] == [("logo", "logo.not_image")]
     assert offices.list_offices(demo_copy) == []
+
+
+def test_a_registered_office_s_own_officials_sign_its_convenio(demo_copy, tmp_path):
+    from datetime import date
+
+    from tresxuno.services.officials import OfficialInput, add_official, list_officials
+
+    project = _project_outside(demo_copy, "14")
+    own_president = next(o for o in list_officials(demo_copy) if o.post == "presidente_municipal")
+    with acting_as(ADMIN):
+        office = offices.create_office(
+            demo_copy,
+            offices.OfficeInput(
+                "local", "Gobierno Municipal Anfitrión", "municipal", "14", (project.municipality_key,)
+            ),
+        )
+        add_official(
+            demo_copy,
+            OfficialInput(
+                "presidente_municipal", "Lic. Ana Anfitriona Ruiz", date(2000, 1, 1), office_id=office.id
+            ),
+        )
+    text = " ".join(pdf_text(_write(demo_copy, tmp_path, project.id))[1])
+    assert "Lic. Ana Anfitriona Ruiz" in text
+    assert own_president.person_name not in text  # Jerez's president signs only Jerez's convenios
+    # The officials of this database's own office are untouched by the other office's.
+    assert [o.person_name for o in list_officials(demo_copy) if o.post == "presidente_municipal"]
+    assert [o.person_name for o in list_officials(demo_copy, office_id=office.id)] == [
+        "Lic. Ana Anfitriona Ruiz"
+    ]
+
+
+def _write(db, tmp_path, project_id: int):
+    path = tmp_path / "convenio.pdf"
+    write_report(db, "agreement", path, project_id=project_id, printed_by=PRINTED_BY, printed_at=PRINTED_AT)
+    return path

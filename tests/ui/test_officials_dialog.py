@@ -73,3 +73,26 @@ def test_a_new_administration_is_recorded_and_documents_of_each_date_name_their_
     assert officials_on(empty_db, date(2018, 9, 15))["presidente_municipal"].person_name == (
         "Ing. Jorge Luis Saldívar"
     )
+
+
+def test_each_registered_office_keeps_its_own_officials(qtbot, empty_db):
+    """On a state server the dialog offers each office; a term recorded for one is that office's alone."""
+    from tresxuno.services.offices import OfficeInput, create_office
+
+    set_language("en")
+    office = create_office(
+        empty_db, OfficeInput("fresnillo", "Presidencia de Fresnillo", "municipal", "32", ("32010",))
+    )
+    dialog = OfficialsDialog(empty_db, today=date(2025, 1, 1))
+    qtbot.addWidget(dialog)
+    assert dialog.office.isVisibleTo(dialog) and dialog.office.count() == 2
+    dialog.office.setCurrentIndex(dialog.office.findData(office.id))
+    _fill(dialog, "presidente_municipal", "Lic. Saúl Monreal", date(2024, 9, 15))
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    assert dialog.table.rowCount() == 1
+    assert officials_on(empty_db, date(2025, 1, 1), office_id=office.id)[
+        "presidente_municipal"
+    ].person_name == ("Lic. Saúl Monreal")
+    assert "presidente_municipal" not in officials_on(empty_db, date(2025, 1, 1))  # not this database's own
+    dialog.office.setCurrentIndex(0)
+    assert dialog.table.rowCount() == 0

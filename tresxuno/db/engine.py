@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 #: The newest migration this app ships; a test checks it equals Alembic's script head. Comparing the
 #: stored revision with it avoids loading Alembic at all when nothing needs migrating.
-HEAD_REVISION = "0028_office_logo"
+HEAD_REVISION = "0029_officials_by_office"
 
 #: Folder of the Alembic environment (``env.py``, ``versions/``), shipped as package data.
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"

@@ -884,6 +884,8 @@ class Official(Base):
     ends_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=False), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    # The registered office it belongs to; None: this database's own office (see ``offices``).
+    office_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("offices.id"))
 
 
 class PostTitle(Base):

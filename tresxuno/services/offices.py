@@ -310,6 +310,35 @@ def _office_row_for(session: Session, municipality_key: str) -> Office | None:
     ).first()
 
 
+def offices_covering(db: Database, municipality_key: str) -> tuple[OfficeInfo | None, OfficeInfo | None]:
+    """The municipal office and the state office registered for ``municipality_key`` (None where none).
+
+    A state office that lists the municipality comes before one covering its whole state.
+    """
+    with db.transaction() as session:
+        found: dict[str, OfficeInfo] = {}
+        for row in session.scalars(
+            select(Office)
+            .join(OfficeMunicipality, OfficeMunicipality.office_id == Office.id)
+            .where(OfficeMunicipality.municipality_key == municipality_key)
+            .order_by(Office.id)
+        ):
+            found.setdefault(row.kind, _info(session, row))
+        if "state" not in found:
+            whole = session.scalars(
+                select(Office)
+                .where(
+                    Office.kind == "state",
+                    Office.state_key == municipality_key[:2],
+                    ~Office.municipalities.any(),
+                )
+                .order_by(Office.id)
+            ).first()
+            if whole is not None:
+                found["state"] = _info(session, whole)
+        return found.get("municipal"), found.get("state")
+
+
 def office_for(db: Database, municipality_key: str) -> OfficeInfo | None:
     """The office whose letterhead a document about a project of ``municipality_key`` prints (None: no office)."""
     with db.transaction() as session:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from tresxuno.db.engine import Database
-from tresxuno.db.models import OFFICIAL_POSTS, Official, PostTitle
+from tresxuno.db.models import OFFICIAL_POSTS, Office, Official, PostTitle
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.domain.validation import clean_text
 from tresxuno.i18n import N_, language
@@ -53,6 +54,8 @@ class OfficialInput:
     ends_on: date | None = None
     title: str = ""
     institution: str = ""
+    #: The registered office it belongs to (:mod:`tresxuno.services.offices`); None: this database's own.
+    office_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class OfficialInfo:
     institution: str
     starts_on: date
     ends_on: date | None
+    office_id: int | None = None
 
     def holds_on(self, day: date) -> bool:
         """Whether this person held the post on ``day``."""
@@ -74,7 +78,14 @@ class OfficialInfo:
 
 def _info(row: Official) -> OfficialInfo:
     return OfficialInfo(
-        row.id, row.post, row.person_name, row.title, row.institution, row.starts_on, row.ends_on
+        row.id,
+        row.post,
+        row.person_name,
+        row.title,
+        row.institution,
+        row.starts_on,
+        row.ends_on,
+        row.office_id,
     )
 
 
@@ -93,8 +104,12 @@ def _check(session: Session, data: OfficialInput, problems: list[Problem], *, ow
             Problem("ends_on", "official.ends_before_start", {"start": data.starts_on, "end": data.ends_on})
         )
         return
-    # Two holders of one post on the same day: which would sign? Periods of a post never overlap.
-    for other in session.scalars(select(Official).where(Official.post == data.post)):
+    if data.office_id is not None and session.get(Office, data.office_id) is None:
+        problems.append(Problem("office", "office.unknown", {"office": data.office_id}))
+    # Two holders of one post of one office on the same day: which would sign? Periods never overlap.
+    for other in session.scalars(
+        select(Official).where(Official.post == data.post, _of_office(data.office_id))
+    ):
         if other.id == own_id:
             continue
         other_end = other.ends_on or date.max
@@ -131,6 +146,7 @@ def add_official(db: Database, data: OfficialInput, *, user: str = "") -> Offici
             starts_on=data.starts_on,
             ends_on=data.ends_on,
             created_by=user,
+            office_id=data.office_id,
         )
         session.add(row)
         session.flush()
@@ -155,20 +171,26 @@ def update_official(db: Database, official_id: int, data: OfficialInput, *, user
         row.post, row.person_name = data.post, data.person_name.strip()
         row.title, row.institution = data.title.strip(), data.institution.strip()
         row.starts_on, row.ends_on = data.starts_on, data.ends_on
+        row.office_id = data.office_id
         session.flush()
         return _info(row)
 
 
-def list_officials(db: Database) -> list[OfficialInfo]:
-    """Every holder of every post, by post then newest term first."""
+def _of_office(office_id: int | None) -> Any:
+    """The condition keeping one office's officials (None: this database's own office)."""
+    return Official.office_id.is_(None) if office_id is None else Official.office_id == office_id
+
+
+def list_officials(db: Database, *, office_id: int | None = None) -> list[OfficialInfo]:
+    """Every holder of every post of one office (None: this database's own), by post then newest term first."""
     order = {post: i for i, post in enumerate(POST_LABELS)}
     with db.transaction() as session:
-        rows = [_info(r) for r in session.scalars(select(Official))]
+        rows = [_info(r) for r in session.scalars(select(Official).where(_of_office(office_id)))]
     return sorted(rows, key=lambda o: (order.get(o.post, len(order)), -o.starts_on.toordinal()))
 
 
-def officials_on(db: Database, day: date) -> dict[str, OfficialInfo]:
-    """Who held each post on ``day`` (posts nobody held then are absent).
+def officials_on(db: Database, day: date, *, office_id: int | None = None) -> dict[str, OfficialInfo]:
+    """Who held each post of an office (None: this database's own) on ``day`` (posts nobody held are absent).
 
     The federal delegation's head carries the institution valid that day when none was typed
     (the SEDESOL's delegation before 2019, the Secretaría de Bienestar's from 2019).
@@ -176,7 +198,9 @@ def officials_on(db: Database, day: date) -> dict[str, OfficialInfo]:
     with db.transaction() as session:
         rows = session.scalars(
             select(Official).where(
-                Official.starts_on <= day, or_(Official.ends_on.is_(None), Official.ends_on >= day)
+                Official.starts_on <= day,
+                or_(Official.ends_on.is_(None), Official.ends_on >= day),
+                _of_office(office_id),
             )
         ).all()
         found = {row.post: _info(row) for row in rows}
@@ -191,6 +215,7 @@ def officials_on(db: Database, day: date) -> dict[str, OfficialInfo]:
             institution,
             federal.starts_on,
             federal.ends_on,
+            federal.office_id,
         )
     return found
 

@@ -223,10 +223,11 @@ def signed_by_officials(
 ) -> tuple[Signatory, ...]:
     """The governments' signers named: those in office on ``day`` (a post nobody held then stays blank).
 
-    Only the office's own officials are recorded, so another municipality's line stays blank.
+    Each party's line names the officials of the office that speaks for it there (the municipality's
+    registered office, else this database's own for its own municipality); nobody's: blank.
     """
     posts = posts_for(db, municipality_key, tuple(SIGNING_POSTS.values()))
-    holders = {o.post: o for o in officials_as_of(db, day, posts)}
+    holders = {o.post: o for o in officials_as_of(db, day, posts, municipality_key)}
     named = []
     for s in signatories:
         holder = holders.get(SIGNING_POSTS.get(s.party, ""))

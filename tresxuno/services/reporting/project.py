@@ -89,5 +89,5 @@ def build_project_sheet(
         cap_authorisations=detail.cap_authorisations,
         amendment=amendment_note(db, project_id),
         as_of=as_of,
-        officials=officials_as_of(db, as_of, posts_for(db, detail.municipality_key)),
+        officials=officials_as_of(db, as_of, posts_for(db, detail.municipality_key), detail.municipality_key),
     )

@@ -122,10 +122,10 @@ def build_quarterly(
 def signatories(db: Database, day: date, municipality_key: str | None) -> tuple[OfficialLine, ...]:
     """Who signs a quarterly report as of its last ``day``; a post nobody held is a blank line.
 
-    The report is the office's: its officials sign it whether it covers one municipality or all
-    (:func:`~tresxuno.services.reporting.dated.posts_for` keeps a municipal post out of a report of
-    another municipality).
+    A report of one municipality is signed by the officials who speak for it (its registered office's,
+    else this database's own for its own municipality; :func:`~tresxuno.services.reporting.dated.posts_for`);
+    a report of all, by the printing officer's office (a state officer's: the state's), else this one's.
     """
     posts = QUARTERLY_POSTS if municipality_key is None else posts_for(db, municipality_key, QUARTERLY_POSTS)
-    held = {o.post: o for o in officials_as_of(db, day, posts)}
+    held = {o.post: o for o in officials_as_of(db, day, posts, municipality_key)}
     return tuple(held.get(p) or OfficialLine(p, _(POST_LABELS[p]), "", "") for p in posts)

@@ -67,5 +67,7 @@ def build_validation_sheet(
         valid=latest.verdict.valid,
         observations=latest.observations,
         scorings=len(scorings),
-        officials=officials_as_of(db, day, posts_for(db, detail.municipality_key, VALIDATION_POSTS)),
+        officials=officials_as_of(
+            db, day, posts_for(db, detail.municipality_key, VALIDATION_POSTS), detail.municipality_key
+        ),
     )

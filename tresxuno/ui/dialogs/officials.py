@@ -34,6 +34,7 @@ from tresxuno.domain.actor import current_actor
 from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.formatting import date_text
 from tresxuno.i18n import N_, _
+from tresxuno.services.offices import list_offices
 from tresxuno.services.officials import (
     POST_LABELS,
     OfficialInfo,
@@ -68,6 +69,22 @@ class OfficialsDialog(QDialog):
         self._db = db
         self.officials: list[OfficialInfo] = []
         self.setWindowTitle(_("Officials in office over time"))
+
+        # Whose officials: this database's own office, or another registered office (a state server).
+        self.office = QComboBox(self)
+        self.office.setAccessibleName(_("Office"))
+        self.office.addItem(_("This database's office"), None)
+        try:
+            for info in list_offices(db):
+                self.office.addItem(info.name, info.id)
+        except StorageError as exc:
+            show_error(self, exc)
+        self.office.currentIndexChanged.connect(lambda _index: self.reload())
+        office_row = QHBoxLayout()
+        office_label = QLabel(_("&Office:"), self)
+        office_label.setBuddy(self.office)
+        office_row.addWidget(office_label)
+        office_row.addWidget(self.office, 1)
 
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setAccessibleName(_("Officials"))
@@ -130,6 +147,11 @@ class OfficialsDialog(QDialog):
         close.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        if self.office.count() > 1:  # no other office registered: nothing to choose
+            layout.addLayout(office_row)
+        else:
+            self.office.hide()
+            office_label.hide()
         layout.addWidget(self.table, 1)
         layout.addWidget(self.general)
         layout.addLayout(form)
@@ -141,7 +163,7 @@ class OfficialsDialog(QDialog):
     def reload(self, select_id: int | None = None) -> None:
         """Read the officials again (keeping the chosen term, or moving to ``select_id``)."""
         try:
-            self.officials = list_officials(self._db)
+            self.officials = list_officials(self._db, office_id=self.office.currentData())
         except StorageError as exc:
             show_error(self, exc)
             return
@@ -192,6 +214,7 @@ class OfficialsDialog(QDialog):
             ends_on=None if self.in_office.isChecked() else self.ends_on.date().toPython(),
             title=self.title.text(),
             institution=self.institution.text(),
+            office_id=self.office.currentData(),
         )
 
     def add(self) -> bool:
