@@ -51,8 +51,11 @@ def _print(db, kind: str, path, **options) -> str:
 def test_a_project_prints_the_municipal_office_registered_for_it(demo_copy, tmp_path):
     project = _project_outside(demo_copy, "14")
     own = office_settings(demo_copy).name
+    # The demo registers the other states' offices: Jalisco's executes this project until its
+    # municipality has an office of its own.
     before = _print(demo_copy, "project", tmp_path / "antes.pdf", project_id=project.id)
-    assert own in before and OUTSIDE_NOTE in before  # no office registered: the settings, with the note
+    assert "Instituto Jalisciense para los Migrantes" in before and own not in before
+    assert OUTSIDE_NOTE not in before
     with acting_as(ADMIN):
         offices.create_office(
             demo_copy,
@@ -74,14 +77,35 @@ def test_a_project_prints_the_municipal_office_registered_for_it(demo_copy, tmp_
 
 
 def test_a_state_office_covering_the_whole_state_prints_when_no_municipal_office_does(demo_copy, tmp_path):
-    project = _project_outside(demo_copy, "16")
-    with acting_as(ADMIN):
-        offices.create_office(
-            demo_copy, offices.OfficeInput("mich", "Secretaría del Migrante de Michoacán", "state", "16")
-        )
+    project = _project_outside(demo_copy, "16")  # the demo registers Michoacán's state office
     first = _print(demo_copy, "project", tmp_path / "mich.pdf", project_id=project.id)
     assert "Secretaría del Migrante de Michoacán" in first and "Michoacán" in first
     assert office_settings(demo_copy).name not in first
+
+
+def test_a_convenio_of_another_state_never_prints_this_states_declarations(demo_copy, tmp_path):
+    """Zacatecas's secretary and domicile belong in Zacatecas's convenios, not in Michoacán's."""
+    from tresxuno.services.convenio_terms import office_declarations
+
+    ours = office_declarations(demo_copy)
+    assert ours["state"].domicile and ours["federal"].domicile
+    michoacan = _project_outside(demo_copy, "16")
+    text = " ".join(pdf_text(_write(demo_copy, tmp_path, michoacan.id))[1])
+    assert ours["state"].domicile not in text and ours["federal"].representative not in text
+
+
+def test_with_no_office_registered_the_settings_print_and_say_the_project_is_another_municipality_s(
+    demo_copy, tmp_path
+):
+    with demo_copy.transaction() as session:
+        project = session.scalars(
+            select(Project)
+            .where(Project.state_key == "32", Project.municipality_key != "32020", Project.stage == "cerrado")
+            .order_by(Project.id)
+            .limit(1)
+        ).one()
+    first = _print(demo_copy, "project", tmp_path / "otro.pdf", project_id=project.id)
+    assert office_settings(demo_copy).name in first and OUTSIDE_NOTE in first
 
 
 def test_a_state_officer_prints_the_states_letterhead_on_a_report_of_many_projects(demo_copy, tmp_path):
@@ -151,7 +175,7 @@ def test_a_file_that_is_not_an_image_is_refused_as_a_logo(demo_copy, tmp_path):
             demo_copy, offices.OfficeInput("x", "Oficina X", "state", "32", logo_path=str(text))
         )
     assert [(p.field, p.code) for p in refused.value.problems] == [("logo", "logo.not_image")]
-    assert offices.list_offices(demo_copy) == []
+    assert "x" not in [o.code for o in offices.list_offices(demo_copy)]
 
 
 def test_a_registered_office_s_own_officials_sign_its_convenio(demo_copy, tmp_path):

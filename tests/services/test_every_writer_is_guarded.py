@@ -523,6 +523,7 @@ NOT_GUARDED: dict[str, str] = {
     "tresxuno.services.ministraciones.ensure_default_calendar": "move_project's helper (a Session)",
     "tresxuno.services.tomas.record_toma": "register_club's and update_club's helper (a Session)",
     "tresxuno.demo.officials.add_demo_officials": "generate_demo's helper (a Session)",
+    "tresxuno.demo.offices.add_demo_offices": "generate_demo's helper (a Session)",
     "tresxuno.demo.officials.add_demo_toma_history": "generate_demo's helper (a Session)",
 }
 

@@ -41,6 +41,7 @@ from tresxuno.demo.convenio import add_demo_convenio_terms
 from tresxuno.demo.covam import add_demo_covam_and_progress
 from tresxuno.demo.ledger import add_demo_ledger
 from tresxuno.demo.ministraciones import add_demo_ministraciones
+from tresxuno.demo.offices import add_demo_offices
 from tresxuno.demo.officials import add_demo_officials, add_demo_toma_history
 from tresxuno.demo.social_committees import add_demo_committees
 from tresxuno.demo.users import add_demo_users
@@ -770,6 +771,7 @@ def generate_demo(
         add_demo_convenio_terms(session, random.Random(f"convenio-{seed}"))
         add_demo_validations(session, random.Random(f"validation-{seed}"))
         _write_office_settings(session)
+        add_demo_offices(session, OFFICE_SETTINGS[OFFICE_MUNICIPALITY][:2])
         if with_users:
             add_demo_users(session)
         catch_up_sequences(session.connection())  # the demo gave its rows their ids

@@ -89,11 +89,14 @@ def build_agreement(
         row = session.get(Project, project_id)
         rop = rop_citation(row)
         office_key = SettingsRepository.get(session, OFFICE_MUNICIPALITY, "") or ""
-        # The office declares for its own municipality only: another's convenio leaves those lines blank.
+        # The office declares for its own municipality, and its state's and the federal delegation's
+        # for its own state: another's convenio leaves those lines blank rather than print ours.
+        here = row.municipality_key if row is not None else ""
         declarations = tuple(
             d
             for d in declarations_in(session).values()
-            if d.party != "municipal" or (row is not None and row.municipality_key == office_key)
+            if not office_key
+            or (here == office_key if d.party == "municipal" else here[:2] == office_key[:2])
         )
     # On a shared database, the municipality's own registered office declares its RFC.
     executing = office_for(db, detail.municipality_key) if detail.municipality_key != office_key else None
