@@ -42,6 +42,7 @@ from tresxuno.db.engine import Database
 from tresxuno.demo.projects import DEFAULT_TODAY
 from tresxuno.domain.year_end import ReintegroStatus, RequiredReintegro
 from tresxuno.i18n import _
+from tresxuno.services.consolidation_import import Conflict
 from tresxuno.services.covam import get_session, list_sessions
 from tresxuno.services.ledger import list_entries, project_balance
 from tresxuno.services.ministraciones import calendar
@@ -228,6 +229,20 @@ BUILDERS: dict[str, Builder] = {
         D + "officials", "OfficialsDialog", o.db, o.parent, today=DEFAULT_TODAY
     ),
     D + "offices.OfficesDialog": lambda o: _offices(o, "OfficesDialog"),
+    D + "consolidation.ImportPackageDialog": lambda o: _build(
+        D + "consolidation", "ImportPackageDialog", o.db, o.parent
+    ),
+    D + "consolidation.ConflictsDialog": lambda o: _build(
+        D + "consolidation",
+        "ConflictsDialog",
+        tuple(
+            Conflict(
+                "clubs", str(n), str(n), "changed_here", '{"name": "Club ' + "Jerezano " * 20 + '"}', "{}"
+            )
+            for n in range(40)
+        ),
+        o.parent,
+    ),
     D + "offices.OfficeDialog(new)": lambda o: _build(D + "offices", "OfficeDialog", o.db, None, o.parent),
     D + "offices.OfficeDialog": lambda o: _offices(o, "OfficeDialog"),
     D + "offices.OfficeChoiceDialog": lambda o: _offices(o, "OfficeChoiceDialog"),

@@ -87,6 +87,7 @@ class MainWindow(WindowMenus, PageStack, WindowCommands, QMainWindow):
         self._page_classes = tuple(PAGES if pages is None else pages)
         self.tool_bar: QToolBar | None = None
         self.backup_task = None  # File > Backup now / Restore while it runs
+        self.consolidation_task = None  # Administration > send or import a consolidation package
         #: Another database chosen in Preferences: the application reopens on it once this closes.
         self.reopen_with: str | None = None
 

@@ -72,6 +72,18 @@ class WindowCommands:
 
         OfficesDialog.ask(self, self.db)
 
+    def send_changes(self) -> None:
+        """Administración > Enviar cambios a la oficina estatal: the signed package, off the GUI thread."""
+        from tresxuno.ui.consolidation_actions import send_changes
+
+        send_changes(self)
+
+    def import_office_package(self) -> None:
+        """Administración > Importar el paquete de una oficina (state office; conflicts shown before deciding)."""
+        from tresxuno.ui.consolidation_actions import import_office_package
+
+        import_office_package(self)
+
     def switch_user(self) -> None:
         """Sign out, then ask who signs in; leaving the sign-in closes the window."""
         from tresxuno.ui.dialogs.login import LoginDialog

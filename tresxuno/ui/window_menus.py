@@ -258,6 +258,22 @@ class WindowMenus:
                 tip=_("Register the offices sharing this database and the municipalities each one covers"),
             )
         )
+        admin_menu.addAction(
+            self._action(
+                "send_changes",
+                _("&Send changes to the state office…"),
+                self.send_changes,
+                tip=_("Write the signed package of this office's changes not sent yet"),
+            )
+        )
+        admin_menu.addAction(
+            self._action(
+                "import_package",
+                _("&Import an office's package…"),
+                self.import_office_package,
+                tip=_("Bring a municipal office's changes into this database (state office)"),
+            )
+        )
 
         tools_menu = menus.addMenu(_("&Tools"))
         tools_menu.addAction(
@@ -285,6 +301,8 @@ class WindowMenus:
         gate(importer, self.db, "data.import")
         gate(self.actions_by_name["users"], self.db, "users.manage")
         gate(self.actions_by_name["offices"], self.db, "offices.manage")
+        gate(self.actions_by_name["send_changes"], self.db, "consolidation.export")
+        gate(self.actions_by_name["import_package"], self.db, "consolidation.import")
         gate(self.actions_by_name["backup"], self.db, "data.backup")
         gate(self.actions_by_name["restore"], self.db, "data.restore")
         self.user_label.setText(signed_in_text(self.db))
