@@ -135,7 +135,7 @@ class ConflictsDialog(QDialog):
         self.table = QTableWidget(len(conflicts), 4, self)
         self.table.setAccessibleName(_("Conflicts"))
         self.table.setHorizontalHeaderLabels(
-            [_("Record"), _("Why"), _("The office's version"), _("This database's version")]
+            [_("Row at the office"), _("Why"), _("The office's version"), _("This database's version")]
         )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
@@ -150,6 +150,8 @@ class ConflictsDialog(QDialog):
             for col, text in enumerate(texts):
                 self.table.setItem(r, col, QTableWidgetItem(text))
         header = self.table.horizontalHeader()
+        self.table.setColumnWidth(0, self.fontMetrics().averageCharWidth() * 22)
+        self.table.setColumnWidth(1, self.fontMetrics().averageCharWidth() * 30)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.resizeRowsToContents()
