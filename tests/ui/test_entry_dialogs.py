@@ -34,6 +34,7 @@ from tresxuno.ui import prompts as prompts_module
 from tresxuno.ui.dialogs.close_year import CloseYearDialog
 from tresxuno.ui.dialogs.entries import ContributionDialog, EntryDialog, PaymentDialog, RefundDialog
 from tresxuno.ui.dialogs.rates import RatesDialog
+from tresxuno.ui.widgets.paged_table import SEARCH_DELAY_MS
 
 from .conftest import OFFSCREEN_SIZE_HINTS
 
@@ -291,6 +292,20 @@ def test_the_project_is_found_by_typing_its_folio(qtbot, db, project):
     qtbot.keyClick(dialog.project.edit, Qt.Key.Key_Return)
     assert dialog.project.choice is not None and dialog.project.choice.id == project.id
     assert dialog.party.count() == 4
+
+
+def test_typing_offers_the_matching_projects_after_the_lists_pause(qtbot, db, project):
+    """The box searches by itself once typing pauses, as the project and club lists do (rows within 150 ms)."""
+    picker = show(qtbot, ContributionDialog(db, today=TODAY)).project
+    qtbot.keyClicks(picker.edit, project.folio[-6:])
+    assert picker._debounce.isActive() and picker._debounce.interval() == SEARCH_DELAY_MS
+    assert picker.matches.rowCount() == 0  # still typing: nothing asked of the database yet
+    qtbot.waitUntil(lambda: picker.matches.rowCount() > 0, timeout=SEARCH_DELAY_MS * 8)
+    offered = [
+        picker.matches.item(row).data(Qt.ItemDataRole.UserRole) for row in range(picker.matches.rowCount())
+    ]
+    assert [choice.id for choice in offered] == [project.id]
+    assert picker.choice is None  # offered, not taken: Enter or a click takes it
 
 
 def test_a_project_without_a_signed_agreement_is_refused_under_the_project(qtbot, db, club, tmp_path):
