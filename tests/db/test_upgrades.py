@@ -154,3 +154,77 @@ def test_check_reads_an_up_to_date_database_without_writing_it(tmp_path):
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 0 or "less than nothing" in result.stderr
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def _audited_rows_at(path: Path, revision: str) -> None:
+    """A database at ``revision`` holding a user and an official the trail recorded with that release's columns."""
+    from datetime import date, datetime
+
+    from sqlalchemy import MetaData, Table, insert
+
+    from tresxuno.db import audit
+    from tresxuno.db.engine import make_engine, migrate_empty_sqlite, sqlite_url
+
+    migrate_empty_sqlite(path, revision)
+    engine = make_engine(sqlite_url(path))
+    try:
+        with engine.begin() as connection:
+            rows = {
+                "users": {
+                    "id": 1,
+                    "username": "admin",
+                    "role": "administrador",
+                    "password_hash": "x",
+                    "active": True,
+                    "failed_attempts": 0,
+                    "created_at": datetime(2026, 1, 5, 9, 0),
+                },
+                "officials": {
+                    "id": 1,
+                    "post": "sindico",
+                    "person_name": "Rosa Elena Martínez Ruiz",
+                    "starts_on": date(2024, 9, 15),
+                    "created_at": datetime(2026, 1, 5, 9, 0),
+                },
+            }
+            for name, row in rows.items():
+                table = Table(name, MetaData(), autoload_with=connection)  # that release's columns
+                connection.execute(insert(table), [row])
+                audit.audit_bulk_insert(connection, table, [row])
+    finally:
+        engine.dispose()
+
+
+def test_columns_a_later_release_adds_keep_check_clean_and_a_value_set_behind_the_app_is_named(tmp_path):
+    """0025 and 0029 add ``users.office_id`` and ``officials.office_id``: rows audited before them must still verify.
+
+    An office upgrading its file must not be told its trail was tampered with; a value written
+    into the new column with plain SQL afterwards must still be caught.
+    """
+    from tresxuno.db.engine import open_read_only
+    from tresxuno.services.audit import check_integrity
+
+    path = tmp_path / "oficina.sqlite"
+    _audited_rows_at(path, "0024_ledger_running_index")
+    open_database(str(path), backup_before_upgrade=False).dispose()
+    assert _revision(path) == HEAD_REVISION
+    db = open_read_only(str(path))
+    try:
+        result = check_integrity(db)
+    finally:
+        db.dispose()
+    assert result.ok, result.problem
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE officials SET office_id = 7 WHERE id = 1")  # another office's signer
+    connection.close()
+    db = open_read_only(str(path))
+    try:
+        problem = check_integrity(db).problem
+    finally:
+        db.dispose()
+    assert problem is not None
+    assert (problem.code, problem.params["table"], problem.params["column"]) == (
+        "audit.row_mismatch",
+        "officials",
+        "office_id",
+    )

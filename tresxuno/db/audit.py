@@ -291,6 +291,15 @@ def seal_baseline(connection: Connection) -> int:
     return sealed
 
 
+def added_column_values(table: Table) -> dict[str, Any]:
+    """Each non-key column's constant default (None when it has none): the value a migration adding it gave old rows.
+
+    ``check`` accepts it for a column an image written before that migration lacks (see
+    :func:`tresxuno.domain.audit.compare_row`).
+    """
+    return {c.key: _constant_default(table, c.key) for c in table.columns if not c.primary_key}
+
+
 def _constant_default(table: Table, key: str) -> Any:
     column = table.c[key]
     default = column.default

@@ -524,12 +524,18 @@ def _same(raw: Any, recorded: Any) -> bool:
 
 
 def compare_row(
-    table: str, row_id: str, current: Mapping[str, Any], audited: Mapping[str, Any] | None
+    table: str,
+    row_id: str,
+    current: Mapping[str, Any],
+    audited: Mapping[str, Any] | None,
+    added: Mapping[str, Any] | None = None,
 ) -> Problem | None:
     """A current row of any table against its last audited after-image; the problem names the column.
 
-    A column the image lacks counts as a difference (a column added later must be sealed by the
-    migration that adds it); a secret is compared by its digest (see :func:`redacted`), except in
+    A column the image lacks is a difference, unless ``added`` gives it (a column a later release
+    added, with the value its migration gave every existing row: NULL or its default) and the row
+    still holds that value: an upgrade must not make ``check`` fail, and any other value was set
+    behind the app's back. A secret is compared by its digest (see :func:`redacted`), except in
     images written before digests were kept.
     """
     if table in LEDGER_TABLES:
@@ -539,6 +545,8 @@ def compare_row(
     for column, raw in current.items():
         recorded = audited.get(column, ABSENT)
         if _same(raw, recorded):
+            continue
+        if recorded is ABSENT and added is not None and column in added and _as_added(raw, added[column]):
             continue
         if column in REDACTED_COLUMNS:
             if recorded == REDACTED or recorded == redacted(raw):
@@ -557,6 +565,13 @@ def compare_row(
             },
         )
     return None
+
+
+def _as_added(raw: Any, default: Any) -> bool:
+    """Whether ``raw`` is the value a migration gave a column it added (a default may be text: ``'1'``)."""
+    if raw is None or default is None:
+        return raw is default
+    return _same(raw, default) or str(canonical_value(raw)) == str(default)
 
 
 def missing_row(table: str, unmatched: Mapping[str, object | None]) -> Problem | None:

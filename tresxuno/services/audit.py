@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from tresxuno import paths
-from tresxuno.db.audit import append, compared_tables, office_key, subject_of
+from tresxuno.db.audit import added_column_values, append, compared_tables, office_key, subject_of
 from tresxuno.db.engine import Database
 from tresxuno.db.models import (
     Attachment,
@@ -429,6 +429,7 @@ def _compare_by_id(
     positions = [at[c.key] for c in table.primary_key.columns]
     single = positions[0] if len(positions) == 1 else None
     convert = _converters(table, sqlite=sqlite)
+    added = added_column_values(table)
     count = 0
     for rows in _row_batches(session, table):
         token.raise_if_cancelled()
@@ -444,6 +445,7 @@ def _compare_by_id(
                     rid,
                     dict(zip(columns, row, strict=True)),
                     None if image is None else dict(zip(columns, image, strict=True)),
+                    added,
                 )
                 if problem is not None:
                     return problem, count
