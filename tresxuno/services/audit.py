@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from tresxuno import paths
+from tresxuno.collector import cycle_collector_paused
 from tresxuno.db.audit import added_column_values, append, compared_tables, office_key, subject_of
 from tresxuno.db.engine import Database
 from tresxuno.db.models import (
@@ -70,7 +71,7 @@ from tresxuno.domain.audit import (
 from tresxuno.domain.problems import Problem, StorageError
 from tresxuno.i18n import _
 from tresxuno.services.attachments import content_problems, stored_file_problem
-from tresxuno.services.progress import CancelToken, Progress, cycle_collector_paused, no_progress
+from tresxuno.services.progress import CancelToken, Progress, no_progress
 
 #: Rows read per round trip while verifying.
 BATCH = 5_000

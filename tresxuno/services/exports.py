@@ -35,6 +35,7 @@ from sqlalchemy import (
     table,
 )
 
+from tresxuno.collector import cycle_collector_paused
 from tresxuno.db.scope import filed_in_scope
 from tresxuno.domain.problems import InputError, Problem
 from tresxuno.i18n import _, language
@@ -56,7 +57,7 @@ from tresxuno.reports.ledger_formats import (
 from tresxuno.services.audit import chain_head
 from tresxuno.services.auth import require
 from tresxuno.services.output_files import atomic_output, check_output, file_storage_error
-from tresxuno.services.progress import CancelToken, Progress, cycle_collector_paused, no_progress
+from tresxuno.services.progress import CancelToken, Progress, no_progress
 
 __all__ = [
     "BATCH_ROWS",

@@ -10,10 +10,8 @@ transaction rolls back, and the database is left exactly as it was.
 
 from __future__ import annotations
 
-import gc
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 #: ``progress(done, total, message)``: ``done`` of ``total`` steps finished; ``message`` says what is
 #: being done now, already translated, for the dialog's label. Called from the worker thread, so a
@@ -56,20 +54,3 @@ class CancelToken:
 
 def no_progress(done: int, total: int, message: str) -> None:
     """A progress sink that ignores every report (the CLI and tests need no dialog)."""
-
-
-@contextmanager
-def cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector for a long read, then restore it as it was.
-
-    ``check`` and the exports stream millions of row tuples and strings, none in a reference cycle:
-    reference counting frees them. The collector would still walk every one it meets (a fifth of
-    ``check``'s time on the 30,000-project demo, a tenth of a CSV export's).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
