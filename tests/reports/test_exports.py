@@ -1085,3 +1085,131 @@ def test_an_english_ledger_journal_holds_its_assertions_in_english(db, tmp_path)
     if hledger is not None:
         run = subprocess.run([hledger, "-f", str(path), "--strict", "check"], capture_output=True, text=True)
         assert run.returncode == 0, run.stderr
+
+
+# --- A big CSV written by two processes ---------------------------------------------------------
+
+
+@pytest.fixture
+def split_everything(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every CSV export of this test is split in two processes; returns the second halves started."""
+    started: list[Any] = []
+    start = exports._start_second_half
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        process = start(*args, **kwargs)
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(exports, "SPLIT_FROM_LINES", 1)
+    monkeypatch.setattr(exports, "_start_second_half", spy)
+    return started
+
+
+def _copy(ledger_db: tuple[Path, str, dict[str, int]], tmp_path: Path) -> Path:
+    path = tmp_path / "copia.sqlite"
+    shutil.copyfile(ledger_db[0], path)
+    return path
+
+
+def test_a_csv_written_by_two_processes_is_byte_for_byte_the_one_written_by_one(
+    db, folio, tmp_path, monkeypatch, split_everything
+):
+    """Whole ledger, a year, a project, small batches, English: the treasury gets the same file either way."""
+    cases = [
+        {},
+        {"year": 2025},
+        {"folio": folio},
+        {"batch_size": 7},
+        {"lang": "en"},
+    ]
+    for n, options in enumerate(cases):
+        split_path, whole_path = tmp_path / f"split-{n}.csv", tmp_path / f"whole-{n}.csv"
+        monkeypatch.setattr(exports, "SPLIT_FROM_LINES", 1)
+        split = export_ledger(db, "csv", split_path, **options)
+        monkeypatch.setattr(exports, "SPLIT_FROM_LINES", 10**12)
+        whole = export_ledger(db, "csv", whole_path, **options)
+        assert split_path.read_bytes() == whole_path.read_bytes(), options
+        assert (split.rows, split.entries, split.lines) == (whole.rows, whole.entries, whole.lines)
+        assert (
+            split.per_account == whole.per_account == sql_sums(db, options.get("year"), options.get("folio"))
+        )
+        assert split.lines == len(read_csv(split_path)) > 1
+    assert len(split_everything) == len(cases)  # each split export did start its second process
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"split-{n}.csv" for n in range(len(cases))] + [f"whole-{n}.csv" for n in range(len(cases))]
+    )
+
+
+def test_an_entry_recorded_while_a_split_export_runs_is_in_neither_half(ledger_db, tmp_path, monkeypatch):
+    """The second process reads after the first began: it must still see only the first's snapshot."""
+    path = _copy(ledger_db, tmp_path)
+    database = open_database(str(path))
+    start = exports._start_second_half
+    late: dict[str, int] = {}
+
+    def record_then_start(conn, scope, half, *args: Any, **kwargs: Any) -> Any:
+        # Another desk pays on a late date, in the second half's range, before it starts reading.
+        other = create_engine(f"sqlite:///{path}")
+        with other.begin() as writer:
+            entry = (writer.execute(text("SELECT max(id) FROM ledger_entries")).scalar() or 0) + 1
+            project = writer.execute(text("SELECT min(id) FROM projects")).scalar()
+            writer.execute(
+                insert(LedgerEntry.__table__), [_entry(entry, project, "payment", "2099-12-30", -100)]
+            )
+            writer.execute(
+                insert(LedgerAllocation.__table__), [{"entry_id": entry, "party": "federal", "amount": -100}]
+            )
+        other.dispose()
+        late["id"] = entry
+        return start(conn, scope, half, *args, **kwargs)
+
+    monkeypatch.setattr(exports, "SPLIT_FROM_LINES", 1)
+    monkeypatch.setattr(exports, "_start_second_half", record_then_start)
+    try:
+        before = sql_count(database, "ledger_allocations")
+        summary = export_ledger(database, "csv", tmp_path / "libro.csv")
+        rows = read_csv(tmp_path / "libro.csv")
+        assert late and summary.lines == len(rows) == before
+        assert str(late["id"]) not in {row["asiento"] for row in rows}
+        assert sql_count(database, "ledger_allocations") == before + 1  # it was recorded, after the snapshot
+    finally:
+        database.dispose()
+
+
+def test_cancelling_a_split_export_stops_the_second_process_and_leaves_no_file(
+    db, tmp_path, split_everything
+):
+    dest = tmp_path / "libro.csv"
+    dest.write_text("el archivo anterior", encoding="utf-8")
+    token = CancelToken()
+
+    def progress(done: int, total: int, message: str) -> None:
+        if done:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        export_ledger(db, "csv", dest, progress=progress, cancel=token, batch_size=20, force=True)
+    (second,) = split_everything
+    assert second.returncode is not None  # ended (killed, or already done), never left running
+    assert dest.read_text(encoding="utf-8") == "el archivo anterior"
+    assert [p.name for p in tmp_path.iterdir()] == [dest.name]
+
+
+def test_an_entry_without_lines_in_the_second_half_refuses_the_export(ledger_db, tmp_path, split_everything):
+    """The attack: an entry inserted behind the app's back without its lines, where the other process reads."""
+    path = _copy(ledger_db, tmp_path)
+    other = create_engine(f"sqlite:///{path}")
+    with other.begin() as writer:
+        entry = (writer.execute(text("SELECT max(id) FROM ledger_entries")).scalar() or 0) + 1
+        project = writer.execute(text("SELECT min(id) FROM projects")).scalar()
+        writer.execute(insert(LedgerEntry.__table__), [_entry(entry, project, "payment", "2099-12-30", -100)])
+    other.dispose()
+    database = open_database(str(path))
+    try:
+        with pytest.raises(LedgerIntegrityError, match=f"ledger entry {entry} has no allocation lines"):
+            export_ledger(database, "csv", tmp_path / "libro.csv")
+    finally:
+        database.dispose()
+    assert len(split_everything) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copia.sqlite"]

@@ -575,7 +575,27 @@ class _Job:
 
 
 def _write_csv(job: _Job) -> int:
-    """Write the CSV export; returns the data rows written.
+    """Write the CSV export; returns the data rows written."""
+    # utf-8-sig writes the byte-order mark; newline="" keeps our CRLF (RFC 4180, what Excel writes).
+    with open(job.path, "w", encoding="utf-8-sig", newline="") as fh:
+        fh.write(",".join(job.vocab.header) + "\r\n")
+        return _write_csv_rows(fh, job)
+
+
+def write_csv_rows(path: Path, rows: LedgerRows, *, tick: Callable[[int], None], batch_size: int) -> Tally:
+    """Write ``rows`` as CSV data rows only (no byte-order mark, no header): a part another file continues.
+
+    A big export's second half is written so by another process and appended to the first
+    (:mod:`tresxuno.services.csv_half`); the bytes are those :func:`write_ledger` would write there.
+    """
+    tally = Tally()
+    with open(path, "x", encoding="utf-8", newline="") as fh:
+        tally.rows = _write_csv_rows(fh, _Job(path, rows, tally, tick, batch_size))
+    return tally
+
+
+def _write_csv_rows(fh: TextIO, job: _Job) -> int:
+    """Write the CSV's data rows to ``fh``; returns how many.
 
     The hot loop of a million-entry export, so the merge of the two streams is written out here: an
     entry's columns are formatted once and shared by its lines, a line costs one f-string, and amounts
@@ -591,41 +611,38 @@ def _write_csv(job: _Job) -> int:
     kinds = _Memo(lambda kind: _csv_field(vocab.kind(kind)))
     parties = _Memo(lambda party: _csv_field(vocab.party(party)))
     rows = entries = 0
-    # utf-8-sig writes the byte-order mark; newline="" keeps our CRLF (RFC 4180, what Excel writes).
-    with open(job.path, "w", encoding="utf-8-sig", newline="") as fh:
-        fh.write(",".join(vocab.header) + "\r\n")
-        lines = chain.from_iterable(job.rows.lines)
-        pending = next(lines, _END)
-        for batch in job.rows.entries:
-            out: list[str] = []
-            append = out.append
-            for (eid, day, pid, kind, usd, rate, rate_day, source, reference, payee, rfc, concept, uuid,
-                 reverses, reason) in batch:  # fmt: skip
-                head = f"{eid},{day},{project_text[pid]},{kinds[kind]},"
-                tail = (
-                    f",{'' if usd is None else money_text(usd)},{'' if rate is None else _csv_rate(rate)},"
-                    f"{'' if rate_day is None else rate_day},{memo[source]},{_csv_field(reference)},"
-                    f"{memo[payee]},{memo[rfc]},{memo[concept]},{_csv_field(uuid)},"
-                    f"{'' if reverses is None else reverses},{memo[reason]}\r\n"
-                )
-                account = sums[pid]
-                if pending[0] != eid:
-                    raise _no_lines(eid)
-                while pending[0] == eid:
-                    party, amount = pending[1], pending[2]
-                    account[party] += amount
-                    if amount < 0:
-                        units, cent = divmod(-amount, 100)
-                        append(f"{head}{parties[party]},-{units}{cents[cent]}{tail}")
-                    else:
-                        units, cent = divmod(amount, 100)
-                        append(f"{head}{parties[party]},{units}{cents[cent]}{tail}")
-                    pending = next(lines, _END)
-            fh.write("".join(out))
-            rows += len(out)
-            entries += len(batch)
-            memo.trim()
-            job.tick(len(out))
+    lines = chain.from_iterable(job.rows.lines)
+    pending = next(lines, _END)
+    for batch in job.rows.entries:
+        out: list[str] = []
+        append = out.append
+        for (eid, day, pid, kind, usd, rate, rate_day, source, reference, payee, rfc, concept, uuid,
+             reverses, reason) in batch:  # fmt: skip
+            head = f"{eid},{day},{project_text[pid]},{kinds[kind]},"
+            tail = (
+                f",{'' if usd is None else money_text(usd)},{'' if rate is None else _csv_rate(rate)},"
+                f"{'' if rate_day is None else rate_day},{memo[source]},{_csv_field(reference)},"
+                f"{memo[payee]},{memo[rfc]},{memo[concept]},{_csv_field(uuid)},"
+                f"{'' if reverses is None else reverses},{memo[reason]}\r\n"
+            )
+            account = sums[pid]
+            if pending[0] != eid:
+                raise _no_lines(eid)
+            while pending[0] == eid:
+                party, amount = pending[1], pending[2]
+                account[party] += amount
+                if amount < 0:
+                    units, cent = divmod(-amount, 100)
+                    append(f"{head}{parties[party]},-{units}{cents[cent]}{tail}")
+                else:
+                    units, cent = divmod(amount, 100)
+                    append(f"{head}{parties[party]},{units}{cents[cent]}{tail}")
+                pending = next(lines, _END)
+        fh.write("".join(out))
+        rows += len(out)
+        entries += len(batch)
+        memo.trim()
+        job.tick(len(out))
     job.tally.entries, job.tally.lines = entries, rows
     return rows
 

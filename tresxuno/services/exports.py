@@ -13,9 +13,13 @@ destination only when everything was written: a cancelled or failed export leave
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Generator, Iterator, Sequence
-from contextlib import closing, contextmanager
+import shutil
+import subprocess
+import sys
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,14 +27,17 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Connection,
     Date,
     Engine,
     Integer,
     Select,
     String,
+    and_,
     column,
     func,
+    or_,
     select,
     table,
 )
@@ -49,6 +56,7 @@ from tresxuno.reports.ledger_formats import (
     LedgerIntegrityError,
     LedgerRows,
     LineRow,
+    Tally,
     as_date,
     party_key,
     write_ledger,
@@ -104,7 +112,11 @@ _ENTRIES = table(
     column("reason", String),
 )
 _LINES = table(
-    "ledger_allocations", column("entry_id", Integer), column("party", String), column("amount", BigInteger)
+    "ledger_allocations",
+    column("id", Integer),
+    column("entry_id", Integer),
+    column("party", String),
+    column("amount", BigInteger),
 )
 _PROJECTS = table("projects", column("id", Integer), column("folio", String), column("name", String))
 
@@ -282,25 +294,171 @@ def _batches(
             result.close()
 
 
+@dataclass(frozen=True)
+class _Half:
+    """One half of an export split at the entry ``(day, entry_id)`` in (date, id) order.
+
+    ``later`` is the half after that entry. ``last_entry`` and ``last_line`` are the largest ids
+    in the snapshot the export reads: the ledger is append-only and its ids only grow, so rows at
+    or below them are exactly that snapshot's, whichever connection reads them and when.
+    """
+
+    day: date
+    entry_id: int
+    later: bool
+    last_entry: int
+    last_line: int
+
+    def entries(self) -> list[ColumnElement[bool]]:
+        """The conditions an entry of this half meets."""
+        day, eid = _ENTRIES.c.entry_date, _ENTRIES.c.id
+        if self.later:
+            side = or_(day > self.day, and_(day == self.day, eid > self.entry_id))
+        else:
+            side = or_(day < self.day, and_(day == self.day, eid <= self.entry_id))
+        return [side, eid <= self.last_entry]
+
+
 def _streams(
-    conn: Connection, scope: LedgerScope, batch_size: int
+    conn: Connection, scope: LedgerScope, batch_size: int, half: _Half | None = None
 ) -> tuple[Generator[Sequence[EntryRow], None, None], Generator[Sequence[LineRow], None, None]]:
-    """The scope's entries and its allocation lines, as two batch streams in the same order.
+    """The scope's entries and its allocation lines (of ``half`` only, when given), as two batch streams in the same order.
 
     Entries by date then id; lines by their entry's date and id, then party id. Turning column values
     into Python objects is most of the cost of reading, so the entry's columns are read once per
     entry rather than once per line of a join (a million-entry CSV export is about 8 % faster).
     """
-    entries = _where(select(*(_ENTRIES.c[name] for name in ENTRY_COLUMNS)), scope).order_by(
-        _ENTRIES.c.entry_date, _ENTRIES.c.id
-    )
-    lines = _where(
-        select(_LINES.c.entry_id, _LINES.c.party, _LINES.c.amount).select_from(
-            _ENTRIES.join(_LINES, _LINES.c.entry_id == _ENTRIES.c.id)
-        ),
-        scope,
-    ).order_by(_ENTRIES.c.entry_date, _ENTRIES.c.id, _LINES.c.party)
+    entries, lines = _statements(scope, half)
     return _batches(conn, entries, batch_size), _batches(conn, lines, batch_size)
+
+
+def _statements(scope: LedgerScope, half: _Half | None = None) -> tuple[Select[Any], Select[Any]]:
+    """The two statements :func:`_streams` runs."""
+    bounds = half.entries() if half is not None else []
+    entries = (
+        _where(select(*(_ENTRIES.c[name] for name in ENTRY_COLUMNS)), scope)
+        .where(*bounds)
+        .order_by(_ENTRIES.c.entry_date, _ENTRIES.c.id)
+    )
+    lines = (
+        _where(
+            select(_LINES.c.entry_id, _LINES.c.party, _LINES.c.amount).select_from(
+                _ENTRIES.join(_LINES, _LINES.c.entry_id == _ENTRIES.c.id)
+            ),
+            scope,
+        )
+        .where(*bounds, *([_LINES.c.id <= half.last_line] if half is not None else []))
+        .order_by(_ENTRIES.c.entry_date, _ENTRIES.c.id, _LINES.c.party)
+    )
+    return entries, lines
+
+
+# --- Two processes for a big CSV ----------------------------------------------------------------
+
+#: A CSV export of at least this many lines, from a SQLite file on a machine with two cores or
+#: more, is written by two processes (see :mod:`tresxuno.services.csv_half`); below it, starting
+#: the second process costs more than it saves. Tests lower it to exercise the split.
+SPLIT_FROM_LINES = 200_000
+
+
+def _database_file(conn: Connection) -> Path | None:
+    """The SQLite file ``conn`` reads (None in memory or on another back end)."""
+    if conn.dialect.name != "sqlite":
+        return None
+    for _seq, name, file in conn.exec_driver_sql("PRAGMA database_list"):
+        if name == "main" and file:
+            return Path(file)
+    return None
+
+
+def _halves(conn: Connection, scope: LedgerScope, total: int) -> tuple[_Half, _Half] | None:
+    """Where to split this export in two, in the read snapshot ``conn`` holds; None to write it whole."""
+    if total < SPLIT_FROM_LINES or (os.cpu_count() or 1) < 2 or _database_file(conn) is None:
+        return None
+    count = _where(select(func.count()).select_from(_ENTRIES), scope)
+    entries = int(conn.execute(count).scalar() or 0)
+    middle = conn.execute(
+        _where(select(_ENTRIES.c.entry_date, _ENTRIES.c.id), scope)
+        .order_by(_ENTRIES.c.entry_date, _ENTRIES.c.id)
+        .limit(1)
+        .offset(entries // 2)
+    ).first()
+    if middle is None:
+        return None
+    last_entry = int(conn.execute(select(func.max(_ENTRIES.c.id))).scalar() or 0)
+    last_line = int(conn.execute(select(func.max(_LINES.c.id))).scalar() or 0)
+    day = as_date(middle[0])
+    return (
+        _Half(day, int(middle[1]), False, last_entry, last_line),
+        _Half(day, int(middle[1]), True, last_entry, last_line),
+    )
+
+
+def _start_second_half(
+    conn: Connection,
+    scope: LedgerScope,
+    half: _Half,
+    projects: Mapping[int, tuple[str, str]],
+    lang: str,
+    part: Path,
+    batch_size: int,
+) -> subprocess.Popen[bytes]:
+    """Start the process that writes ``half`` of the export to ``part`` (see :mod:`tresxuno.services.csv_half`)."""
+    database = _database_file(conn)
+    assert database is not None  # _halves splits SQLite files only
+    entries, lines = (
+        str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        for stmt in _statements(scope, half)
+    )
+    job = {
+        "database": str(database),
+        "entries": entries,
+        "lines": lines,
+        "projects": {str(pid): list(names) for pid, names in projects.items()},
+        "lang": lang,
+        "part": str(part),
+        "batch_size": batch_size,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tresxuno.services.csv_half"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        # No console window flashing up behind the desktop app on Windows.
+        creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
+    )
+    assert process.stdin is not None
+    process.stdin.write(json.dumps(job).encode("utf-8"))
+    # Closed now, so the child reads its job to the end and starts; forgotten, so that
+    # communicate() later only reads the answer (it would flush the closed pipe).
+    process.stdin.close()
+    process.stdin = None
+    return process
+
+
+def _join_second_half(process: subprocess.Popen[bytes], part: Path, out: Path, tally: Tally) -> None:
+    """Wait for the second half, append its part to ``out`` and add its counts and sums to ``tally``.
+
+    Raises:
+        LedgerIntegrityError: the second half found an entry without lines.
+        RuntimeError: the second process failed otherwise (its message is kept).
+    """
+    answer, errors = process.communicate()
+    message = errors.decode("utf-8", "replace").strip()
+    if process.returncode == 2:
+        raise LedgerIntegrityError(message)
+    if process.returncode != 0:
+        raise RuntimeError(f"the export's second process failed ({process.returncode}): {message[-2000:]}")
+    half = json.loads(answer)
+    with open(out, "ab") as target, open(part, "rb") as source:
+        shutil.copyfileobj(source, target, 1 << 20)
+    tally.rows += half["rows"]
+    tally.entries += half["entries"]
+    tally.lines += half["lines"]
+    for pid, parties in half["sums"].items():
+        account = tally.sums[int(pid)]
+        for party, amount in parties.items():
+            account[party] += amount
 
 
 @contextmanager
@@ -397,17 +555,32 @@ def export_ledger(
         head = chain_head(conn)
         ticker = _Ticker(progress, cancel, total)
         progress(0, total, ticker.message)
-        entry_batches, line_batches = _streams(conn, scope, batch_size)
+        halves = _halves(conn, scope, total) if fmt == "csv" else None
+        entry_batches, line_batches = _streams(conn, scope, batch_size, halves[0] if halves else None)
         with (
             closing(entry_batches),
             closing(line_batches),
             atomic_output(path, db=conn_or_db, force=force) as tmp,
             cycle_collector_paused(),
         ):
-            rows = LedgerRows(
-                projects, entry_batches, line_batches, balances, roots, head, lang or language()
-            )
-            tally = write_ledger(fmt, tmp, rows, tick=ticker, batch_size=batch_size)
+            lang = lang or language()
+            second = part = None
+            try:
+                if halves is not None:
+                    part = tmp.with_name(tmp.name + "2")
+                    second = _start_second_half(conn, scope, halves[1], projects, lang, part, batch_size)
+                rows = LedgerRows(projects, entry_batches, line_batches, balances, roots, head, lang)
+                tally = write_ledger(fmt, tmp, rows, tick=ticker, batch_size=batch_size)
+                if second is not None and part is not None:
+                    joined, second = second, None
+                    _join_second_half(joined, part, tmp, tally)
+            finally:
+                if second is not None:  # cancelled or failed before joining: the other half is not wanted
+                    second.kill()
+                    second.communicate()
+                if part is not None:
+                    with suppress(OSError):
+                        part.unlink()
         progress(total, total, ticker.message)
     per_account = tally.per_account(projects)
     return ExportSummary(
