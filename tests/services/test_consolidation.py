@@ -114,6 +114,24 @@ def test_the_next_package_carries_only_what_changed_since(municipal, state, tmp_
     assert database_digest(state) == before
 
 
+def test_with_nothing_recorded_since_the_last_package_there_is_nothing_to_send(municipal, tmp_path):
+    """Writing a package records what it sent; that record alone is not news for the state."""
+    out = tmp_path / "paquetes"
+    out.mkdir()
+    first = _export(municipal, out / "jerez-1.zip")
+    assert consolidation.unsent(municipal).records == 0
+    with pytest.raises(InputError) as refused:
+        consolidation.export_package(municipal, out / "jerez-2.zip")
+    assert refused.value.problems[0].code == "consolidation.nothing_new"
+    assert sorted(p.name for p in out.iterdir()) == [first.name]
+    new_club(municipal, 2)
+    waiting = consolidation.unsent(municipal)
+    assert waiting.records > 0
+    second = consolidation.export_package(municipal, out / "jerez-2.zip")
+    # The next package starts right after the last one sent, bookkeeping record included.
+    assert (second.from_seq, second.to_seq) == (waiting.first, waiting.last)
+
+
 def _rewrite(source: Path, target: Path, change) -> Path:
     """A copy of the package with one member changed by ``change(name, bytes) -> bytes``."""
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:

@@ -31,6 +31,22 @@ class Recorder:
     messages: list[tuple[object, str, str, str]] = field(default_factory=list)  # icon, title, text, details
     abouts: list[tuple[str, str]] = field(default_factory=list)
     real_message: Callable[..., None] | None = None  # for the few tests that need a real box
+    copies: list[tuple[str, str]] = field(default_factory=list)  # a box's "copy" button: label, text
+
+    def record(
+        self,
+        parent: object,
+        icon: object,
+        title: str,
+        text: str,
+        *,
+        details: str = "",
+        copy: tuple[str, str] | None = None,
+    ) -> None:
+        """Stand in for ``prompts.message``."""
+        self.messages.append((icon, title, text, details))
+        if copy is not None:
+            self.copies.append(copy)
 
 
 @pytest.fixture(autouse=True)
@@ -41,9 +57,7 @@ def prompts(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     monkeypatch.setattr(
         module,
         "message",
-        lambda parent, icon, title, text, *, details="": recorder.messages.append(
-            (icon, title, text, details)
-        ),
+        recorder.record,
     )
     monkeypatch.setattr(module, "about", lambda parent, title, text: recorder.abouts.append((title, text)))
     return recorder

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from tests.digest import database_digest
 from tests.services.test_ledger import new_club, signed_project
 from tests.services.test_registry_and_projects import club_input
+from tests.ui.conftest import OFFSCREEN_SIZE_HINTS
 from tresxuno.db.engine import Database, open_database
 from tresxuno.db.models import Club, Project
 from tresxuno.i18n import set_language
@@ -165,3 +166,82 @@ def test_a_conflict_reads_as_labelled_fields(qtbot):
     qtbot.addWidget(dialog)
     assert "changed here" in dialog.table.item(0, 1).text()
     assert "Uno" in dialog.table.item(0, 2).text() and "Dos" in dialog.table.item(0, 3).text()
+
+
+def test_nothing_new_to_send_is_a_plain_message_and_asks_for_no_file(
+    qtbot, jerez, tmp_path, monkeypatch, prompts
+):
+    _send(qtbot, jerez, tmp_path / "jerez.zip", monkeypatch)
+    asked: list[object] = []
+    monkeypatch.setattr(prompts_module(), "choose_save_file", lambda *args: asked.append(args) or "")
+    host = Host(jerez)
+    qtbot.addWidget(host)
+    assert consolidation_actions.send_changes(host) is None
+    (icon, title, text, _details) = prompts.messages[-1]
+    assert icon == prompts_module().Icon.Information and title == "Nothing new to send"
+    assert "up to" in text and not asked
+
+
+def prompts_module():
+    return prompts
+
+
+def test_the_package_gets_its_zip_suffix_and_the_key_a_copy_button(
+    qtbot, jerez, tmp_path, monkeypatch, prompts
+):
+    _send(qtbot, jerez, tmp_path / "paquete", monkeypatch)
+    assert (tmp_path / "paquete.zip").is_file() and not (tmp_path / "paquete").exists()
+    assert prompts.copies == [("Copy the public key", consolidation.public_key())]
+
+
+@OFFSCREEN_SIZE_HINTS
+def test_the_copy_button_puts_the_key_on_the_clipboard_and_leaves_the_box_open(qtbot, prompts):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    QGuiApplication.clipboard().setText("")
+    seen: list[bool] = []
+
+    def press_copy_then_ok() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        (copy,) = [b for b in box.buttons() if b.text() == "Copy the key"]
+        qtbot.mouseClick(copy, Qt.MouseButton.LeftButton)
+        seen.append(box.isVisible())
+        box.button(QMessageBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(100, press_copy_then_ok)
+    assert prompts.real_message is not None
+    prompts.real_message(
+        None, QMessageBox.Icon.Information, "Package written", "key: abc123", copy=("Copy the key", "abc123")
+    )
+    assert seen == [True]  # copying did not close the box
+    assert QGuiApplication.clipboard().text() == "abc123"
+
+
+def test_a_tampered_package_is_refused_in_the_window_and_nothing_is_imported(
+    qtbot, jerez, state, tmp_path, monkeypatch, prompts
+):
+    import zipfile
+
+    package = tmp_path / "jerez.zip"
+    consolidation.export_package(jerez, package)
+    tampered = tmp_path / "alterado.zip"
+    with zipfile.ZipFile(package) as source, zipfile.ZipFile(tampered, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "trail.jsonl":
+                data = data.replace(b"Club", b"Clu8", 1)
+            target.writestr(item, data)
+    before = database_digest(state)
+    host = Host(state)
+    qtbot.addWidget(host)
+    consolidation_actions._run_import(host, state, tampered, "jerez", None)
+    qtbot.waitUntil(lambda: host.consolidation_task is None, timeout=20_000)
+    (icon, title, _text, _details) = prompts.messages[-1]
+    assert title != "Package imported" and icon in (
+        prompts_module().Icon.Warning,
+        prompts_module().Icon.Critical,
+    )
+    assert database_digest(state) == before and host.refreshed == 0

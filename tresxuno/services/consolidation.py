@@ -113,6 +113,44 @@ def _added_files(record: Mapping[str, Any]) -> Iterator[str]:
             yield str(row["sha256"])
 
 
+@dataclass(frozen=True)
+class Unsent:
+    """The records a package would carry now: ``first`` to ``last`` of the trail (none when first > last)."""
+
+    first: int
+    last: int
+
+    @property
+    def records(self) -> int:
+        """How many records are waiting to be sent."""
+        return max(0, self.last - self.first + 1)
+
+
+def unsent(db: Database) -> Unsent:
+    """What the next package holds, asked before the officer chooses where to write it.
+
+    Raises:
+        InputError: ``auth.role_required``, or ``auth.office_may_not`` for an officer of an office.
+    """
+    require(db, "consolidation.export")
+    with db.transaction() as session:
+        sent = int(SettingsRepository.get(session, EXPORTED_SEQ, "0") or 0)
+        last = session.scalar(select(func.max(AuditLogRow.seq))) or 0
+        if not _news(session, sent + 1):
+            return Unsent(sent + 1, sent)
+    return Unsent(sent + 1, last)
+
+
+def _news(session: Any, start: int) -> int:
+    """Records from ``start`` on besides the packages' own bookkeeping (which office, what was sent).
+
+    Writing a package records what it sent, so the trail always grows by that record: alone it is
+    nothing to send (it travels with the next package, and the state skips settings).
+    """
+    bookkeeping = (AuditLogRow.table_name == "settings") & AuditLogRow.row_id.in_((SOURCE_ID, EXPORTED_SEQ))
+    return session.scalar(select(func.count()).where(AuditLogRow.seq >= start, ~bookkeeping)) or 0
+
+
 def export_package(
     db: Database,
     out_path: str | Path,
@@ -144,7 +182,7 @@ def export_package(
         )
         start = max(start, 1)
         last = session.scalar(select(func.max(AuditLogRow.seq))) or 0
-        if start > last:
+        if start > last or (since is None and not _news(session, start)):
             raise InputError(Problem("package", "consolidation.nothing_new", {"seq": last}))
         prev = (
             GENESIS

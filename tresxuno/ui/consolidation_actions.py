@@ -14,9 +14,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QWidget
 
-from tresxuno.domain.problems import StorageError
+from tresxuno.domain.problems import InputError, StorageError
 from tresxuno.i18n import _
-from tresxuno.services.consolidation import PackageSummary, export_package, public_key
+from tresxuno.services.consolidation import PackageSummary, export_package, public_key, unsent
 from tresxuno.services.consolidation_import import ConsolidationConflictError, ImportSummary, import_package
 from tresxuno.services.office import office_settings
 from tresxuno.ui import prompts
@@ -32,16 +32,29 @@ def send_changes(window: QWidget) -> Task | None:
     """Ask where to write the package of the changes not sent yet, then write it with progress."""
     db: Any = window.db  # type: ignore[attr-defined]
     try:
+        waiting = unsent(db)
         key = public_key()
         office = office_settings(db).municipality_key or "oficina"
-    except StorageError as exc:
+    except (InputError, StorageError) as exc:
         show_error(window, exc)
+        return None
+    if not waiting.records:  # not an error: the last package already carried everything
+        prompts.message(
+            window,
+            prompts.Icon.Information,
+            _("Nothing new to send"),
+            _(
+                "The last package already carried every record up to {last} of the audit trail. "
+                "Send again once this office has recorded something."
+            ).format(last=waiting.last),
+        )
         return None
     suggested = Path.home() / f"{office}-{date.today().isoformat()}.zip"
     chosen = prompts.choose_save_file(
         window, _("Send changes to the state office"), _("Packages (*.zip)"), str(suggested)
     )
-    if not chosen:
+    target = prompts.save_target(window, chosen, ".zip") if chosen else None
+    if target is None:
         return None
 
     def written(result: object) -> None:
@@ -55,16 +68,18 @@ def send_changes(window: QWidget) -> Task | None:
                 "{path}: records {first} to {last} of the audit trail and {files} files, signed.\n\n"
                 "The state office verifies it with this office's public key, registered there once:\n{key}"
             ).format(path=made.path, first=made.from_seq, last=made.to_seq, files=made.files, key=key),
+            copy=(_("Copy the public key"), key),
         )
 
     window.consolidation_task = run_task(  # type: ignore[attr-defined]
         window,
         _("Writing the package for the state office"),
         # The save dialog asked before replacing a file; the service still refuses the database itself.
-        lambda progress, cancel: export_package(db, chosen, force=True, progress=progress, cancel=cancel),
+        lambda progress, cancel: export_package(db, target, force=True, progress=progress, cancel=cancel),
         on_success=written,
         on_cancel=lambda: _done(window),
     )
+    window.consolidation_task.failed.connect(lambda _exc: _done(window))  # type: ignore[attr-defined]
     return window.consolidation_task  # type: ignore[attr-defined, no-any-return]
 
 
@@ -130,6 +145,8 @@ def _run_import(window: QWidget, db: Any, path: Path, office: str, decision: str
         on_success=finished,
         on_cancel=lambda: _done(window),
     )
+    # A refused package (bad signature, altered file, a gap) was shown by run_task; the task is over.
+    window.consolidation_task.failed.connect(lambda _exc: _done(window))  # type: ignore[attr-defined]
     return window.consolidation_task  # type: ignore[attr-defined, no-any-return]
 
 

@@ -16,12 +16,31 @@ Icon = QMessageBox.Icon
 
 
 def message(
-    parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str, *, details: str = ""
+    parent: QWidget | None,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
+    *,
+    details: str = "",
+    copy: tuple[str, str] | None = None,
 ) -> None:
-    """Show ``text`` in a modal box with one OK button; ``details`` go behind a "Show details" button."""
+    """Show ``text`` in a modal box with one OK button; ``details`` go behind a "Show details" button.
+
+    ``copy`` is ``(button label, text)``: a button that puts that text on the clipboard (a key to
+    send someone), beside OK; the text of the box can be selected with the mouse too.
+    """
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     if details:
         box.setDetailedText(details)
+    if copy is not None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QGuiApplication
+
+        label, value = copy
+        button = box.addButton(label, QMessageBox.ButtonRole.ActionRole)
+        button.clicked.disconnect()  # copying must not close the box: OK does
+        button.clicked.connect(lambda: QGuiApplication.clipboard().setText(value))
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     box.exec()
 
 
