@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,6 +21,18 @@ RELEASED = sorted(p.stem for p in FIXTURES.glob("*.sqlite"))
 def _revision(path: Path) -> str:
     with sqlite3.connect(path) as connection:
         return connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+
+
+def _checked(path: Path) -> Any:
+    """``check`` on the file at ``path``, read-only: its result."""
+    from tresxuno.db.engine import open_read_only
+    from tresxuno.services.audit import check_integrity
+
+    db = open_read_only(str(path))
+    try:
+        return check_integrity(db)
+    finally:
+        db.dispose()
 
 
 def test_there_is_a_fixture_of_every_released_schema():
@@ -66,17 +79,11 @@ def test_an_old_database_is_not_migrated_when_no_backup_can_be_made(tmp_path, mo
 def test_an_upgrade_seals_the_rows_from_before_the_trail_so_check_passes_then_sees_tampering(
     tmp_path, revision
 ):
-    from tresxuno.db.engine import open_read_only
-    from tresxuno.services.audit import check_integrity
 
     path = tmp_path / "oficina.sqlite"
     shutil.copyfile(FIXTURES / f"{revision}.sqlite", path)
     open_database(str(path)).dispose()
-    db = open_read_only(str(path))
-    try:
-        result = check_integrity(db)
-    finally:
-        db.dispose()
+    result = _checked(path)
     if revision == "0001_initial":
         # 0002 added allocation lines without splitting the entries already recorded: a ledger
         # invariant fails, but nothing is missing from or different to the trail.
@@ -96,11 +103,7 @@ def test_an_upgrade_seals_the_rows_from_before_the_trail_so_check_passes_then_se
         connection.execute("DROP TRIGGER ledger_entries_no_update")
         connection.execute(f"UPDATE ledger_entries SET amount = amount - 100 WHERE id = {entry}")
     connection.close()
-    db = open_read_only(str(path))
-    try:
-        problem = check_integrity(db).problem
-    finally:
-        db.dispose()
+    problem = _checked(path).problem
     assert problem is not None and (problem.code, problem.params["id"]) == (
         "audit.entry_amount_mismatch",
         entry,
@@ -201,27 +204,16 @@ def test_columns_a_later_release_adds_keep_check_clean_and_a_value_set_behind_th
     An office upgrading its file must not be told its trail was tampered with; a value written
     into the new column with plain SQL afterwards must still be caught.
     """
-    from tresxuno.db.engine import open_read_only
-    from tresxuno.services.audit import check_integrity
-
     path = tmp_path / "oficina.sqlite"
     _audited_rows_at(path, "0024_ledger_running_index")
     open_database(str(path), backup_before_upgrade=False).dispose()
     assert _revision(path) == HEAD_REVISION
-    db = open_read_only(str(path))
-    try:
-        result = check_integrity(db)
-    finally:
-        db.dispose()
+    result = _checked(path)
     assert result.ok, result.problem
     with sqlite3.connect(path) as connection:
         connection.execute("UPDATE officials SET office_id = 7 WHERE id = 1")  # another office's signer
     connection.close()
-    db = open_read_only(str(path))
-    try:
-        problem = check_integrity(db).problem
-    finally:
-        db.dispose()
+    problem = _checked(path).problem
     assert problem is not None
     assert (problem.code, problem.params["table"], problem.params["column"]) == (
         "audit.row_mismatch",
