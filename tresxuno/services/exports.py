@@ -9,6 +9,10 @@ the database to the centavo.
 
 The output goes to a hidden temporary file in the destination folder that is renamed over the
 destination only when everything was written: a cancelled or failed export leaves no partial file.
+
+A big CSV from a SQLite file is written by two processes, one half each (see :func:`_halves` and
+:mod:`tresxuno.services.csv_half`); the second reads only ids up to the largest of the first's
+snapshot, so the file is still that one snapshot, byte for byte what one process writes.
 """
 
 from __future__ import annotations
