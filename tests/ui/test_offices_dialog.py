@@ -319,3 +319,21 @@ def test_the_form_stores_a_logo_and_keeps_the_office_key_when_edited(qtbot, empt
     qtbot.mouseClick(dialog.remove_logo_button, Qt.MouseButton.LeftButton)
     assert dialog.save()
     assert not office_service.list_offices(empty_db)[0].has_logo
+
+
+def test_an_offices_administrator_sees_the_whole_database_actions_greyed_and_why(qtbot, office):
+    """Their role allows users, offices, backups…; their office does not: the menu says so, not the service later."""
+    _jerez(office)
+    from tresxuno.services.offices import assign_office
+
+    with acting_as(ADMIN):
+        create_user(office, "beto", "Beto Ruiz", "administrador", PW)
+    assign_office(office, "beto", "jerez")
+    set_actor(authenticate(office, "beto", PW))
+    window = MainWindow(office)
+    qtbot.addWidget(window)
+    for name in ("users", "offices", "backup", "restore", "send_changes", "import_package"):
+        action = window.actions_by_name[name]
+        assert not action.isEnabled(), name
+        assert "Presidencia Municipal de Jerez" in action.toolTip() and "role" not in action.toolTip(), name
+    assert window.actions_by_name["audit_trail"].isEnabled()  # their office's trail is theirs to read

@@ -19,12 +19,25 @@ OWN_TIP = "tresxuno_own_tooltip"
 
 
 def allowed(db: Database, action: str) -> bool:
-    """Whether the signed-in person may take ``action`` (everyone may while the database has no users)."""
-    return not has_users(db) or may(current_actor().role, action)
+    """Whether the signed-in person may take ``action`` (everyone may while the database has no users).
+
+    Their role must allow it, and so must their office: an officer of one office may not take
+    what changes every office's data (users, offices, rules, backups…), whatever the role.
+    """
+    if not has_users(db):
+        return True
+    actor = current_actor()
+    office = actor.jurisdiction
+    return may(actor.role, action) and (office is None or office.may_take(action))
 
 
 def needs_text(action: str) -> str:
-    """The tooltip of a control the role may not use: which role may."""
+    """The tooltip of a control the signed-in person may not use: which role may, or why the office may not."""
+    office = current_actor().jurisdiction
+    if office is not None and not office.may_take(action) and may(current_actor().role, action):
+        return _(
+            "Not for officers of {office}: the whole database's administration, or the state office, does it"
+        ).format(office=office.office_name)
     return _("Needs the role: {roles}").format(roles=role_names(roles_for(action)))
 
 
