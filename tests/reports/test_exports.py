@@ -1213,3 +1213,35 @@ def test_an_entry_without_lines_in_the_second_half_refuses_the_export(ledger_db,
         database.dispose()
     assert len(split_everything) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copia.sqlite"]
+
+
+def test_when_the_second_process_cannot_run_this_one_writes_that_half_too(db, tmp_path, monkeypatch, caplog):
+    """A second process that fails (a Python that cannot start it, a file it cannot open) costs time, not the export."""
+    import subprocess
+    import sys
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "import sys; sys.stderr.write('no puedo'); sys.exit(1)"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        return process
+
+    monkeypatch.setattr(exports, "SPLIT_FROM_LINES", 10**12)
+    whole = export_ledger(db, "csv", tmp_path / "whole.csv", year=2025)
+    monkeypatch.setattr(exports, "SPLIT_FROM_LINES", 1)
+    monkeypatch.setattr(exports, "_start_second_half", failing)
+    calls: list[tuple[int, int]] = []
+    split = export_ledger(
+        db,
+        "csv",
+        tmp_path / "split.csv",
+        year=2025,
+        progress=lambda done, total, _m: calls.append((done, total)),
+    )
+    assert (tmp_path / "split.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert (split.rows, split.per_account) == (whole.rows, whole.per_account)
+    assert calls[-1] == (whole.lines, whole.lines)
+    assert "second process failed (1): no puedo" in caplog.text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["split.csv", "whole.csv"]

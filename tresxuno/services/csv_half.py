@@ -41,8 +41,11 @@ def _batches(connection: sqlite3.Connection, sql: str, size: int) -> Iterator[Se
 
 def write_half(job: dict[str, Any]) -> dict[str, Any]:
     """Write the part ``job`` describes; return its tally as JSON data."""
-    connection = sqlite3.connect(Path(job["database"]).as_uri() + "?mode=ro", uri=True)
+    # A plain path, not a read-only URI: SQLite refuses a URI naming another host, which is how a
+    # file on a Windows share (\\server\share) reads. Nothing is written: query_only.
+    connection = sqlite3.connect(job["database"])
     try:
+        connection.execute("PRAGMA query_only = ON")
         size = int(job["batch_size"])
         rows = LedgerRows(
             {int(pid): (folio, name) for pid, (folio, name) in job["projects"].items()},

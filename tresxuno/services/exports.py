@@ -18,6 +18,7 @@ snapshot, so the file is still that one snapshot, byte for byte what one process
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -63,6 +64,7 @@ from tresxuno.reports.ledger_formats import (
     Tally,
     as_date,
     party_key,
+    write_csv_rows,
     write_ledger,
     write_summary,
 )
@@ -88,6 +90,8 @@ __all__ = [
     "reversal_roots",
     "write_summary",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Entries (and lines) read per batch; also how often progress is reported and cancel is checked.
 BATCH_ROWS = 10_000
@@ -440,27 +444,35 @@ def _start_second_half(
     return process
 
 
-def _join_second_half(process: subprocess.Popen[bytes], part: Path, out: Path, tally: Tally) -> None:
-    """Wait for the second half, append its part to ``out`` and add its counts and sums to ``tally``.
+def _second_half(process: subprocess.Popen[bytes]) -> Tally | None:
+    """Wait for the second process: the tally of the part it wrote, or None when it failed (logged).
 
     Raises:
         LedgerIntegrityError: the second half found an entry without lines.
-        RuntimeError: the second process failed otherwise (its message is kept).
     """
     answer, errors = process.communicate()
     message = errors.decode("utf-8", "replace").strip()
     if process.returncode == 2:
         raise LedgerIntegrityError(message)
     if process.returncode != 0:
-        raise RuntimeError(f"the export's second process failed ({process.returncode}): {message[-2000:]}")
+        log.warning("the export's second process failed (%s): %s", process.returncode, message[-2000:])
+        return None
     half = json.loads(answer)
+    tally = Tally(half["rows"], half["entries"], half["lines"])
+    for pid, parties in half["sums"].items():
+        tally.sums[int(pid)].update(parties)
+    return tally
+
+
+def _append_part(part: Path, out: Path, half: Tally, tally: Tally) -> None:
+    """Append the second half's ``part`` to ``out`` and its counts and sums to ``tally``."""
     with open(out, "ab") as target, open(part, "rb") as source:
         shutil.copyfileobj(source, target, 1 << 20)
-    tally.rows += half["rows"]
-    tally.entries += half["entries"]
-    tally.lines += half["lines"]
-    for pid, parties in half["sums"].items():
-        account = tally.sums[int(pid)]
+    tally.rows += half.rows
+    tally.entries += half.entries
+    tally.lines += half.lines
+    for pid, parties in half.sums.items():
+        account = tally.sums[pid]
         for party, amount in parties.items():
             account[party] += amount
 
@@ -575,9 +587,17 @@ def export_ledger(
                     second = _start_second_half(conn, scope, halves[1], projects, lang, part, batch_size)
                 rows = LedgerRows(projects, entry_batches, line_batches, balances, roots, head, lang)
                 tally = write_ledger(fmt, tmp, rows, tick=ticker, batch_size=batch_size)
-                if second is not None and part is not None:
+                if halves is not None and second is not None and part is not None:
                     joined, second = second, None
-                    _join_second_half(joined, part, tmp, tally)
+                    half = _second_half(joined)
+                    if half is None:  # it could not run here: this process writes that half too
+                        with suppress(OSError):
+                            part.unlink()
+                        more_entries, more_lines = _streams(conn, scope, batch_size, halves[1])
+                        with closing(more_entries), closing(more_lines):
+                            rest = LedgerRows(projects, more_entries, more_lines, lang=lang)
+                            half = write_csv_rows(part, rest, tick=ticker, batch_size=batch_size)
+                    _append_part(part, tmp, half, tally)
             finally:
                 if second is not None:  # cancelled or failed before joining: the other half is not wanted
                     second.kill()
