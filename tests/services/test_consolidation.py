@@ -49,8 +49,8 @@ def municipal(migrated_template: Path, tmp_path: Path) -> Iterator[Database]:
     db.dispose()
 
 
-@pytest.fixture
-def state(db: Database) -> Database:
+def register_jerez(db: Database) -> Database:
+    """``db`` as the state's database, with Jerez registered under this computer's consolidation key."""
     offices.create_office(
         db,
         offices.OfficeInput(
@@ -63,6 +63,11 @@ def state(db: Database) -> Database:
         ),
     )
     return db
+
+
+@pytest.fixture
+def state(db: Database) -> Database:
+    return register_jerez(db)
 
 
 def _export(db: Database, path: Path, **options) -> Path:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 from sqlalchemy import func, select
 
 from tests.digest import database_digest
+from tests.services.test_consolidation import register_jerez
 from tests.services.test_ledger import new_club, signed_project
 from tests.services.test_registry_and_projects import club_input
 from tests.ui.conftest import OFFSCREEN_SIZE_HINTS
@@ -45,18 +46,7 @@ def jerez(tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def state(empty_db: Database) -> Database:
-    offices.create_office(
-        empty_db,
-        offices.OfficeInput(
-            "jerez",
-            "Presidencia de Jerez",
-            "municipal",
-            "32",
-            ("32020",),
-            public_key=consolidation.public_key(),
-        ),
-    )
-    return empty_db
+    return register_jerez(empty_db)
 
 
 class Host(QWidget):

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from tresxuno import paths
 from tresxuno.db.engine import Database
@@ -141,7 +142,7 @@ def unsent(db: Database) -> Unsent:
     return Unsent(sent + 1, last)
 
 
-def _news(session: Any, start: int) -> int:
+def _news(session: Session, start: int) -> int:
     """Records from ``start`` on besides the packages' own bookkeeping (which office, what was sent).
 
     Writing a package records what it sent, so the trail always grows by that record: alone it is

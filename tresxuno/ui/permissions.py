@@ -33,8 +33,9 @@ def allowed(db: Database, action: str) -> bool:
 
 def needs_text(action: str) -> str:
     """The tooltip of a control the signed-in person may not use: which role may, or why the office may not."""
-    office = current_actor().jurisdiction
-    if office is not None and not office.may_take(action) and may(current_actor().role, action):
+    actor = current_actor()
+    office = actor.jurisdiction
+    if office is not None and not office.may_take(action) and may(actor.role, action):
         return _(
             "Not for officers of {office}: the whole database's administration, or the state office, does it"
         ).format(office=office.office_name)
